@@ -1,0 +1,26 @@
+import type { ResolvedNetwork } from '../../workloads/types';
+
+/** Per-weighted-layer precisions, in the order of `ResolvedNetwork.weightedIndices`. */
+export interface PrecisionChoice {
+  wbits: readonly number[];
+  abits: readonly number[];
+}
+
+/**
+ * Every accuracy oracle answers the same question: top-1 accuracy (percent) of the network quantized as
+ * `choice`. Implementations: the separable proxy, an external command, and measured accuracy.
+ */
+export interface AccuracyOracle {
+  /** Short name for reports (`proxy`, `external`, `measured`). */
+  readonly kind: 'proxy' | 'external' | 'measured';
+  /** Full-precision (or 8/8 reference) accuracy, percent: drops are measured from it. */
+  referenceAccuracyPct(): Promise<number>;
+  accuracyPct(choice: PrecisionChoice): Promise<number>;
+  /**
+   * When the oracle is a sum of per-layer terms, the drop (percentage points) of layer i at (w, a) bits:
+   * drop(choice) = sum_i layerDrop(i, w_i, a_i). The exact joint MILP uses it. Absent for non-separable oracles.
+   */
+  readonly layerDropPct?: (weightedLayer: number, wbits: number, abits: number) => number;
+}
+
+export type OracleFactory = (network: ResolvedNetwork) => AccuracyOracle;
