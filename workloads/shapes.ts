@@ -1,0 +1,251 @@
+/**
+ * Shape inference over a network's layer DAG: every layer's input and output shape, parameter count and MACs,
+ * with the structural checks (unique names, inputs that exist and come earlier, kernels that fit).
+ */
+import { ShapeError, ValidationError } from '../errors';
+import {
+  NETWORK_INPUT,
+  type ConvLayer,
+  type FcLayer,
+  type Layer,
+  type Network,
+  type PoolLayer,
+  type ResolvedLayer,
+  type ResolvedNetwork,
+  type Shape,
+} from './types';
+
+/** Formats a shape as `CxHxW`, the way error messages print it. */
+export function formatShape(shape: Shape): string {
+  return `${shape.channels}x${shape.height}x${shape.width}`;
+}
+
+/** Number of elements of one tensor of this shape. */
+export function shapeSize(shape: Shape): number {
+  return shape.channels * shape.height * shape.width;
+}
+
+function isPositiveInt(v: number): boolean {
+  return Number.isInteger(v) && v >= 1;
+}
+
+function isNonNegativeInt(v: number): boolean {
+  return Number.isInteger(v) && v >= 0;
+}
+
+/** Checks the numeric fields of one layer (the JSON importer checks them too, but zoo and ONNX networks come here directly). */
+function checkLayerFields(source: string, index: number, layer: Layer): void {
+  const at = (field: string): string => `layers[${index}].${field}`;
+  const pairs = (field: string, values: readonly number[], ok: (v: number) => boolean, allowed: string): void => {
+    if (!values.every(ok)) throw new ValidationError(source, at(field), `[${values.join(', ')}] (layer '${layer.name}')`, allowed);
+  };
+  switch (layer.kind) {
+    case 'conv':
+      if (!isPositiveInt(layer.outChannels)) throw new ValidationError(source, at('outChannels'), `${layer.outChannels} (layer '${layer.name}')`, 'a positive integer');
+      if (!isPositiveInt(layer.groups)) throw new ValidationError(source, at('groups'), `${layer.groups} (layer '${layer.name}')`, 'a positive integer');
+      pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
+      pairs('stride', layer.stride, isPositiveInt, 'positive integers');
+      pairs('dilation', layer.dilation, isPositiveInt, 'positive integers');
+      pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      break;
+    case 'fc':
+      if (!isPositiveInt(layer.outFeatures)) throw new ValidationError(source, at('outFeatures'), `${layer.outFeatures} (layer '${layer.name}')`, 'a positive integer');
+      break;
+    case 'pool':
+      pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
+      pairs('stride', layer.stride, isPositiveInt, 'positive integers');
+      pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      break;
+    default:
+      break;
+  }
+}
+
+/** Output length of a sliding window along one axis (PyTorch's formula, including ceil_mode's last-window rule). */
+function windowOut(inLen: number, padLo: number, padHi: number, kernel: number, stride: number, dilation: number, ceilMode: boolean): number {
+  const span = inLen + padLo + padHi - dilation * (kernel - 1) - 1;
+  if (span < 0) return 0;
+  let out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  // PyTorch drops a last window that would start entirely in the bottom/right padding.
+  if (ceilMode && (out - 1) * stride >= inLen + padLo) out -= 1;
+  return out;
+}
+
+function convOut(layer: ConvLayer, input: Shape, producer: string): { outShape: Shape; params: number; macs: number } {
+  const inC = input.channels;
+  if (inC % layer.groups !== 0 || layer.outChannels % layer.groups !== 0) {
+    throw new ShapeError(
+      `layer '${layer.name}': groups ${layer.groups} must divide both its input channels ${inC} (from '${producer}') ` +
+        `and its output channels ${layer.outChannels}.`,
+    );
+  }
+  const [kh, kw] = layer.kernel;
+  const [sh, sw] = layer.stride;
+  const [dh, dw] = layer.dilation;
+  const [pt, pl, pb, pr] = layer.pad;
+  const height = windowOut(input.height, pt, pb, kh, sh, dh, false);
+  const width = windowOut(input.width, pl, pr, kw, sw, dw, false);
+  if (height < 1 || width < 1) {
+    throw new ShapeError(
+      `layer '${layer.name}': kernel ${kh}x${kw} (dilation ${dh}x${dw}) does not fit its padded input ` +
+        `${formatShape(input)} from '${producer}' (pad [${layer.pad.join(', ')}]); output would be ${height}x${width}.`,
+    );
+  }
+  const outShape: Shape = { channels: layer.outChannels, height, width };
+  const weights = layer.outChannels * (inC / layer.groups) * kh * kw;
+  const params = weights + (layer.bias ? layer.outChannels : 0);
+  return { outShape, params, macs: weights * height * width };
+}
+
+function fcOut(layer: FcLayer, input: Shape): { outShape: Shape; params: number; macs: number } {
+  const inFeatures = shapeSize(input);
+  const weights = inFeatures * layer.outFeatures;
+  return {
+    outShape: { channels: layer.outFeatures, height: 1, width: 1 },
+    params: weights + (layer.bias ? layer.outFeatures : 0),
+    macs: weights,
+  };
+}
+
+function poolOut(layer: PoolLayer, input: Shape, producer: string): Shape {
+  if (layer.global) return { channels: input.channels, height: 1, width: 1 };
+  const [kh, kw] = layer.kernel;
+  const [sh, sw] = layer.stride;
+  const [pt, pl, pb, pr] = layer.pad;
+  const height = windowOut(input.height, pt, pb, kh, sh, 1, layer.ceilMode);
+  const width = windowOut(input.width, pl, pr, kw, sw, 1, layer.ceilMode);
+  if (height < 1 || width < 1) {
+    throw new ShapeError(
+      `layer '${layer.name}': pooling window ${kh}x${kw} does not fit its input ${formatShape(input)} from '${producer}'; ` +
+        `output would be ${height}x${width}.`,
+    );
+  }
+  return { channels: input.channels, height, width };
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a.channels === b.channels && a.height === b.height && a.width === b.width;
+}
+
+/** How many inputs each kind takes: [min, max]. */
+const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
+  conv: [1, 1],
+  fc: [1, 1],
+  pool: [1, 1],
+  activation: [1, 1],
+  pass: [1, 1],
+  eltwise: [2, Infinity],
+  concat: [1, Infinity],
+};
+
+/**
+ * Infers every layer's shapes, parameters and MACs; throws ValidationError for structural mistakes and ShapeError
+ * when shapes do not agree (naming the layers involved).
+ */
+export function resolveNetwork(network: Network): ResolvedNetwork {
+  const source = `network '${network.name}'`;
+  const { input } = network;
+  if (!isPositiveInt(input.channels) || !isPositiveInt(input.height) || !isPositiveInt(input.width)) {
+    throw new ValidationError(source, 'input', formatShape(input), 'positive integer channels, height and width');
+  }
+  if (network.layers.length === 0) throw new ValidationError(source, 'layers', 'empty', 'at least one layer');
+
+  const indexByName = new Map<string, number>();
+  const resolved: ResolvedLayer[] = [];
+  const weightedIndices: number[] = [];
+  let totalParams = 0;
+
+  network.layers.forEach((layer, index) => {
+    if (layer.name === NETWORK_INPUT) {
+      throw new ValidationError(source, `layers[${index}].name`, `'${layer.name}'`, `any name but '${NETWORK_INPUT}' (it means the network input)`);
+    }
+    if (layer.name.length === 0) throw new ValidationError(source, `layers[${index}].name`, 'empty', 'a non-empty, unique name');
+    const earlier = indexByName.get(layer.name);
+    if (earlier !== undefined) {
+      throw new ValidationError(source, `layers[${index}].name`, `'${layer.name}' (already used by layers[${earlier}])`, 'a unique name');
+    }
+    checkLayerFields(source, index, layer);
+
+    const names = layer.inputs.length > 0 ? layer.inputs : [index === 0 ? NETWORK_INPUT : (network.layers[index - 1]?.name ?? NETWORK_INPUT)];
+    const [minIn, maxIn] = INPUT_ARITY[layer.kind];
+    if (names.length < minIn || names.length > maxIn) {
+      const allowed = minIn === maxIn ? `exactly ${minIn}` : `at least ${minIn}`;
+      throw new ValidationError(source, `layers[${index}].inputs`, `${names.length} input(s) for ${layer.kind} layer '${layer.name}'`, `${allowed} input(s)`);
+    }
+    const inputIndices = names.map((name) => {
+      if (name === NETWORK_INPUT) return -1;
+      const at = indexByName.get(name);
+      if (at === undefined) {
+        const later = network.layers.findIndex((l) => l.name === name);
+        const found = later >= 0 ? `'${name}', which comes later (layers[${later}])` : `'${name}', which is not a layer`;
+        throw new ValidationError(source, `layers[${index}].inputs`, `${found} (layer '${layer.name}')`, `'${NETWORK_INPUT}' or the name of an earlier layer`);
+      }
+      return at;
+    });
+    const producerName = (i: number): string => (i < 0 ? NETWORK_INPUT : (resolved[i]?.layer.name ?? NETWORK_INPUT));
+    const inShapes = inputIndices.map((i) => (i < 0 ? { ...input } : { ...(resolved[i] as ResolvedLayer).outShape }));
+    const first = inShapes[0] as Shape;
+    const firstProducer = producerName(inputIndices[0] as number);
+
+    let outShape: Shape;
+    let params = 0;
+    let macs = 0;
+    switch (layer.kind) {
+      case 'conv':
+        ({ outShape, params, macs } = convOut(layer, first, firstProducer));
+        break;
+      case 'fc':
+        ({ outShape, params, macs } = fcOut(layer, first));
+        break;
+      case 'pool':
+        outShape = poolOut(layer, first, firstProducer);
+        break;
+      case 'eltwise':
+        inShapes.forEach((s, k) => {
+          if (!sameShape(s, first)) {
+            throw new ShapeError(
+              `layer '${layer.name}' (${layer.op}) needs inputs of one shape, but '${firstProducer}' gives ` +
+                `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
+            );
+          }
+        });
+        outShape = { ...first };
+        break;
+      case 'concat': {
+        let channels = 0;
+        inShapes.forEach((s, k) => {
+          if (s.height !== first.height || s.width !== first.width) {
+            throw new ShapeError(
+              `layer '${layer.name}' (concat) needs inputs of one height and width, but '${firstProducer}' gives ` +
+                `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
+            );
+          }
+          channels += s.channels;
+        });
+        outShape = { channels, height: first.height, width: first.width };
+        break;
+      }
+      case 'activation':
+        outShape = { ...first };
+        break;
+      case 'pass':
+        outShape = layer.fn === 'flatten' ? { channels: shapeSize(first), height: 1, width: 1 } : { ...first };
+        // torchvision counts BN's affine weight and bias; they fold into the crossbar bias (no rows).
+        if (layer.fn === 'batchnorm') params = 2 * first.channels;
+        break;
+    }
+
+    indexByName.set(layer.name, index);
+    resolved.push({ layer, index, inputIndices, inShapes, outShape, params, macs });
+    if (layer.kind === 'conv' || layer.kind === 'fc') weightedIndices.push(index);
+    totalParams += params;
+  });
+
+  return { network, layers: resolved, weightedIndices, totalParams };
+}
+
+/** The output shape of the network's last layer. */
+export function outputShape(resolved: ResolvedNetwork): Shape {
+  const last = resolved.layers[resolved.layers.length - 1];
+  return last ? last.outShape : resolved.network.input;
+}
