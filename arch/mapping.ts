@@ -1,0 +1,128 @@
+import type { ArchSpec } from './types';
+import type { ConvLayer, FcLayer, ResolvedLayer, ResolvedNetwork } from '../workloads/types';
+import { mvmCycles, sweepCycles } from './timing';
+
+/**
+ * How one weighted layer sits on crossbars at given precisions (DESIGN.md section 5). Pure data; replication
+ * multiplies `crossbarsPerReplica` but does not change any other field.
+ */
+export interface LayerCrossbarMapping {
+  /** Index into ResolvedNetwork.layers. */
+  layerIndex: number;
+  name: string;
+  wbits: number;
+  abits: number;
+  /** Rows of the (per-group) weight matrix: K*K*Cin/groups, or input features of an fc layer. */
+  rowsNeeded: number;
+  rowTiles: number;
+  /** ceil(wbits / cellBits). */
+  bitSlices: number;
+  /** Columns of the (per-group) weight matrix after slicing (x2 when weights are differential). */
+  colsNeeded: number;
+  colTiles: number;
+  /** Grouped/depthwise convs: groups packed block-diagonally into one crossbar (1 for dense layers). */
+  groupsPerCrossbar: number;
+  crossbarsPerReplica: number;
+  /** Most columns any one of its crossbars converts per read (sets the ADC sweep time). */
+  usedColsPerCrossbar: number;
+  /** Output pixels per image: Hout*Wout (1 for fc). */
+  outputPixels: number;
+  /** Cycles of one MVM on this layer's crossbars. */
+  mvmCycles: number;
+  /** ADC conversions one MVM costs across the whole replica (streamed input bits x used columns). */
+  conversionsPerMvm: number;
+  /** Shift-and-add operations of one MVM (one per converted value: bit slices, input bits and row tiles). */
+  reductionAddsPerMvm: number;
+}
+
+function isWeighted(layer: ResolvedLayer['layer']): layer is ConvLayer | FcLayer {
+  return layer.kind === 'conv' || layer.kind === 'fc';
+}
+
+/** Crossbar mapping of the weighted layer `resolved` at `wbits`/`abits`. */
+export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number, abits: number): LayerCrossbarMapping {
+  const layer = resolved.layer;
+  if (!isWeighted(layer)) throw new Error(`mapLayer: layer '${layer.name}' of kind '${layer.kind}' has no weights`);
+  const inShape = resolved.inShapes[0];
+  if (inShape === undefined) throw new Error(`mapLayer: layer '${layer.name}' has no input shape`);
+  const { rows: xbarRows, cols: xbarCols, cellBits, differentialWeights } = arch.crossbar;
+  const bitSlices = Math.ceil(wbits / cellBits);
+  const signFactor = differentialWeights ? 2 : 1;
+
+  let groups = 1;
+  let rowsNeeded: number;
+  let outPerGroup: number;
+  let outputPixels: number;
+  if (layer.kind === 'conv') {
+    groups = layer.groups;
+    rowsNeeded = layer.kernel[0] * layer.kernel[1] * (inShape.channels / groups);
+    outPerGroup = layer.outChannels / groups;
+    outputPixels = resolved.outShape.height * resolved.outShape.width;
+  } else {
+    rowsNeeded = inShape.channels * inShape.height * inShape.width;
+    outPerGroup = layer.outFeatures;
+    outputPixels = 1;
+  }
+  const colsNeeded = outPerGroup * bitSlices * signFactor;
+  const rowTiles = Math.ceil(rowsNeeded / xbarRows);
+  const colTiles = Math.ceil(colsNeeded / xbarCols);
+
+  let groupsPerCrossbar = 1;
+  let crossbarsPerReplica: number;
+  let usedColsPerCrossbar: number;
+  const packable = groups > 1 ? Math.min(Math.floor(xbarRows / rowsNeeded), Math.floor(xbarCols / colsNeeded)) : 0;
+  if (packable >= 1) {
+    // Depthwise/grouped: small per-group blocks sit block-diagonally, several groups per crossbar.
+    groupsPerCrossbar = Math.min(packable, groups);
+    crossbarsPerReplica = Math.ceil(groups / groupsPerCrossbar);
+    usedColsPerCrossbar = groupsPerCrossbar * colsNeeded;
+  } else {
+    crossbarsPerReplica = groups * rowTiles * colTiles;
+    usedColsPerCrossbar = Math.min(colsNeeded, xbarCols);
+  }
+  const streamedBits = Math.ceil(abits / arch.dac.bits);
+  const totalCols = groups * colsNeeded;
+  const effectiveRowTiles = groupsPerCrossbar > 1 ? 1 : rowTiles;
+  return {
+    layerIndex: resolved.index,
+    name: layer.name,
+    wbits,
+    abits,
+    rowsNeeded,
+    rowTiles: effectiveRowTiles,
+    bitSlices,
+    colsNeeded,
+    colTiles: groupsPerCrossbar > 1 ? 1 : colTiles,
+    groupsPerCrossbar,
+    crossbarsPerReplica,
+    usedColsPerCrossbar,
+    outputPixels,
+    mvmCycles: mvmCycles(arch, usedColsPerCrossbar, abits),
+    conversionsPerMvm: streamedBits * totalCols * effectiveRowTiles,
+    // Every converted column value is shifted and added into its output accumulator once.
+    reductionAddsPerMvm: streamedBits * totalCols * effectiveRowTiles,
+  };
+}
+
+/** Sweep cycles of one crossbar read for a layer mapping (for reports). */
+export function layerSweepCycles(arch: ArchSpec, mapping: LayerCrossbarMapping): number {
+  return sweepCycles(arch, mapping.usedColsPerCrossbar);
+}
+
+/** Maps every weighted layer; `wbits`/`abits` are in ResolvedNetwork.weightedIndices order. */
+export function mapNetwork(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  wbits: readonly number[],
+  abits: readonly number[],
+): LayerCrossbarMapping[] {
+  return net.weightedIndices.map((layerIndex, i) => {
+    const resolved = net.layers[layerIndex];
+    const w = wbits[i];
+    const a = abits[i];
+    if (resolved === undefined || w === undefined || a === undefined) {
+      throw new Error(`mapNetwork: missing layer or bits for weighted layer ${i}`);
+    }
+    return mapLayer(arch, resolved, w, a);
+  });
+}
