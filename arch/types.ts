@@ -53,6 +53,11 @@ export interface CoreSpec {
   mvmFillSweeps: number;
   /** Per-core data memory (PUMA 2 KB; 0 where none). */
   dataMemoryKb: number;
+  /**
+   * Everything else in one core outside its crossbar units, as one cost (ISAAC IMA: input and output
+   * registers; PUMA core: crossbar in/out memories, data and instruction memory, control unit).
+   */
+  peripherals: ComponentCost;
 }
 
 export interface EdramSpec extends ComponentCost {
@@ -75,6 +80,11 @@ export interface TileSpec {
   cores: number;
   edram: EdramSpec;
   digital: DigitalSpec;
+  /**
+   * Everything else in one tile outside its cores, eDRAM, digital units and router share, as one cost
+   * (ISAAC: eDRAM-to-IMA bus and tile output register; PUMA: bus, control, instruction memory, receive buffer).
+   */
+  peripherals: ComponentCost;
 }
 
 export interface RouterSpec extends ComponentCost {
@@ -98,7 +108,8 @@ export interface NocSpec {
   router: RouterSpec;
 }
 
-export interface OffChipSpec {
+/** The chip's off-chip interface (area and power are for the whole interface, all links). */
+export interface OffChipSpec extends ComponentCost {
   /** Off-chip input bandwidth (ISAAC HyperTransport: 6.4 GB/s). */
   bandwidthGBps: number;
   energyPjPerBit: number;
