@@ -1,0 +1,151 @@
+import type { ResolvedNetwork } from '../workloads/types';
+import { PlanError, ValidationError } from '../errors';
+
+/** Precision and replication of one weighted layer. */
+export interface LayerChoice {
+  wbits: number;
+  abits: number;
+  replicas: number;
+}
+
+/**
+ * The one hand-off between optimizer, analytical model and simulator (DESIGN.md section 5): defaults plus
+ * per-layer overrides by layer name, for the network and architecture it was made for.
+ */
+export interface Plan {
+  network: string;
+  arch: string;
+  defaults: LayerChoice;
+  layers: Record<string, Partial<LayerChoice>>;
+}
+
+/** Per-weighted-layer arrays in ResolvedNetwork.weightedIndices order: the form models consume. */
+export interface PlanChoices {
+  wbits: number[];
+  abits: number[];
+  replicas: number[];
+}
+
+export const MIN_BITS = 1;
+export const MAX_BITS = 16;
+const CHOICE_KEYS = ['wbits', 'abits', 'replicas'] as const;
+
+function checkChoiceField(source: string, field: string, key: (typeof CHOICE_KEYS)[number], value: unknown): number {
+  const isBits = key !== 'replicas';
+  const ok =
+    typeof value === 'number' && Number.isInteger(value) && value >= (isBits ? MIN_BITS : 1) && (!isBits || value <= MAX_BITS);
+  if (!ok) {
+    throw new ValidationError(
+      source,
+      field,
+      JSON.stringify(value) ?? String(value),
+      isBits ? `an integer from ${MIN_BITS} to ${MAX_BITS}` : 'an integer >= 1',
+    );
+  }
+  return value;
+}
+
+function checkObject(source: string, field: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(source, field, JSON.stringify(value) ?? String(value), 'an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkKeys(source: string, field: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw new ValidationError(source, field ? `${field}.${key}` : key, 'an unknown key', allowed.join(', '));
+    }
+  }
+}
+
+/** Validates a parsed plan document (structure and value ranges; layer names are checked by resolvePlan). */
+export function validatePlan(value: unknown, source: string): Plan {
+  const doc = checkObject(source, '(top level)', value);
+  checkKeys(source, '', doc, ['network', 'arch', 'defaults', 'layers']);
+  const network = doc['network'];
+  const arch = doc['arch'];
+  if (typeof network !== 'string' || network === '') {
+    throw new ValidationError(source, 'network', JSON.stringify(network) ?? 'missing', 'the network name the plan was made for');
+  }
+  if (typeof arch !== 'string' || arch === '') {
+    throw new ValidationError(source, 'arch', JSON.stringify(arch) ?? 'missing', 'the architecture name the plan was made for');
+  }
+  const defaultsRaw = checkObject(source, 'defaults', doc['defaults'] ?? { wbits: 8, abits: 8, replicas: 1 });
+  checkKeys(source, 'defaults', defaultsRaw, CHOICE_KEYS);
+  const defaults: LayerChoice = {
+    wbits: checkChoiceField(source, 'defaults.wbits', 'wbits', defaultsRaw['wbits'] ?? 8),
+    abits: checkChoiceField(source, 'defaults.abits', 'abits', defaultsRaw['abits'] ?? 8),
+    replicas: checkChoiceField(source, 'defaults.replicas', 'replicas', defaultsRaw['replicas'] ?? 1),
+  };
+  const layersRaw = checkObject(source, 'layers', doc['layers'] ?? {});
+  const layers: Record<string, Partial<LayerChoice>> = {};
+  for (const [name, entry] of Object.entries(layersRaw)) {
+    const field = `layers.${name}`;
+    const obj = checkObject(source, field, entry);
+    checkKeys(source, field, obj, CHOICE_KEYS);
+    const choice: Partial<LayerChoice> = {};
+    for (const key of CHOICE_KEYS) {
+      if (obj[key] !== undefined) choice[key] = checkChoiceField(source, `${field}.${key}`, key, obj[key]);
+    }
+    layers[name] = choice;
+  }
+  return { network, arch, defaults, layers };
+}
+
+/**
+ * Per-weighted-layer choices of `plan` on `net`. A plan made for another network, or naming a layer the
+ * network lacks (or a layer without weights), is a PlanError.
+ */
+export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): PlanChoices {
+  if (plan.network !== net.network.name) {
+    throw new PlanError(`${source}: the plan was made for network '${plan.network}', not '${net.network.name}'.`);
+  }
+  const weightedNames = net.weightedIndices.map((i) => net.layers[i]?.layer.name ?? '');
+  for (const name of Object.keys(plan.layers)) {
+    if (!weightedNames.includes(name)) {
+      const exists = net.layers.some((l) => l.layer.name === name);
+      throw new PlanError(
+        `${source}: layers.${name}: ` +
+          (exists
+            ? `layer '${name}' of '${net.network.name}' has no weights; only conv and fc layers take bits and replicas.`
+            : `network '${net.network.name}' has no layer '${name}'; its weighted layers are ${weightedNames.slice(0, 8).join(', ')}${weightedNames.length > 8 ? ', ...' : ''}.`),
+      );
+    }
+  }
+  const pick = (name: string, key: keyof LayerChoice): number => plan.layers[name]?.[key] ?? plan.defaults[key];
+  return {
+    wbits: weightedNames.map((n) => pick(n, 'wbits')),
+    abits: weightedNames.map((n) => pick(n, 'abits')),
+    replicas: weightedNames.map((n) => pick(n, 'replicas')),
+  };
+}
+
+/** A plan with the same choice everywhere. */
+export function uniformPlan(network: string, arch: string, choice: LayerChoice): Plan {
+  return { network, arch, defaults: { ...choice }, layers: {} };
+}
+
+/** A plan from per-layer arrays; layers equal to the most common choice stay implicit in `defaults`. */
+export function planFromChoices(network: string, arch: string, net: ResolvedNetwork, choices: PlanChoices): Plan {
+  const names = net.weightedIndices.map((i) => net.layers[i]?.layer.name ?? '');
+  const mode = (values: number[]): number => {
+    const counts = new Map<number, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 1;
+  };
+  const defaults: LayerChoice = { wbits: mode(choices.wbits), abits: mode(choices.abits), replicas: mode(choices.replicas) };
+  const layers: Record<string, Partial<LayerChoice>> = {};
+  names.forEach((name, i) => {
+    const entry: Partial<LayerChoice> = {};
+    const w = choices.wbits[i] ?? defaults.wbits;
+    const a = choices.abits[i] ?? defaults.abits;
+    const r = choices.replicas[i] ?? defaults.replicas;
+    if (w !== defaults.wbits) entry.wbits = w;
+    if (a !== defaults.abits) entry.abits = a;
+    if (r !== defaults.replicas) entry.replicas = r;
+    if (Object.keys(entry).length > 0) layers[name] = entry;
+  });
+  return { network, arch, defaults, layers };
+}
