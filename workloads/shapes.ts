@@ -71,11 +71,11 @@ function windowOut(inLen: number, padLo: number, padHi: number, kernel: number, 
   return out;
 }
 
-function convOut(layer: ConvLayer, input: Shape, producer: string): { outShape: Shape; params: number; macs: number } {
+function convOut(source: string, layer: ConvLayer, input: Shape, producer: string): { outShape: Shape; params: number; macs: number } {
   const inC = input.channels;
   if (inC % layer.groups !== 0 || layer.outChannels % layer.groups !== 0) {
     throw new ShapeError(
-      `layer '${layer.name}': groups ${layer.groups} must divide both its input channels ${inC} (from '${producer}') ` +
+      `${source}: layer '${layer.name}': groups ${layer.groups} must divide both its input channels ${inC} (from '${producer}') ` +
         `and its output channels ${layer.outChannels}.`,
     );
   }
@@ -87,7 +87,7 @@ function convOut(layer: ConvLayer, input: Shape, producer: string): { outShape: 
   const width = windowOut(input.width, pl, pr, kw, sw, dw, false);
   if (height < 1 || width < 1) {
     throw new ShapeError(
-      `layer '${layer.name}': kernel ${kh}x${kw} (dilation ${dh}x${dw}) does not fit its padded input ` +
+      `${source}: layer '${layer.name}': kernel ${kh}x${kw} (dilation ${dh}x${dw}) does not fit its padded input ` +
         `${formatShape(input)} from '${producer}' (pad [${layer.pad.join(', ')}]); output would be ${height}x${width}.`,
     );
   }
@@ -107,7 +107,7 @@ function fcOut(layer: FcLayer, input: Shape): { outShape: Shape; params: number;
   };
 }
 
-function poolOut(layer: PoolLayer, input: Shape, producer: string): Shape {
+function poolOut(source: string, layer: PoolLayer, input: Shape, producer: string): Shape {
   if (layer.global) return { channels: input.channels, height: 1, width: 1 };
   const [kh, kw] = layer.kernel;
   const [sh, sw] = layer.stride;
@@ -116,7 +116,7 @@ function poolOut(layer: PoolLayer, input: Shape, producer: string): Shape {
   const width = windowOut(input.width, pl, pr, kw, sw, 1, layer.ceilMode);
   if (height < 1 || width < 1) {
     throw new ShapeError(
-      `layer '${layer.name}': pooling window ${kh}x${kw} does not fit its input ${formatShape(input)} from '${producer}'; ` +
+      `${source}: layer '${layer.name}': pooling window ${kh}x${kw} does not fit its input ${formatShape(input)} from '${producer}'; ` +
         `output would be ${height}x${width}.`,
     );
   }
@@ -141,9 +141,9 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
 /**
  * Infers every layer's shapes, parameters and MACs; throws ValidationError for structural mistakes and ShapeError
  * when shapes do not agree (naming the layers involved).
+ * @param source what error messages name as the origin @default `network '<name>'`
  */
-export function resolveNetwork(network: Network): ResolvedNetwork {
-  const source = `network '${network.name}'`;
+export function resolveNetwork(network: Network, source = `network '${network.name}'`): ResolvedNetwork {
   const { input } = network;
   if (!isPositiveInt(input.channels) || !isPositiveInt(input.height) || !isPositiveInt(input.width)) {
     throw new ValidationError(source, 'input', formatShape(input), 'positive integer channels, height and width');
@@ -192,19 +192,19 @@ export function resolveNetwork(network: Network): ResolvedNetwork {
     let macs = 0;
     switch (layer.kind) {
       case 'conv':
-        ({ outShape, params, macs } = convOut(layer, first, firstProducer));
+        ({ outShape, params, macs } = convOut(source, layer, first, firstProducer));
         break;
       case 'fc':
         ({ outShape, params, macs } = fcOut(layer, first));
         break;
       case 'pool':
-        outShape = poolOut(layer, first, firstProducer);
+        outShape = poolOut(source, layer, first, firstProducer);
         break;
       case 'eltwise':
         inShapes.forEach((s, k) => {
           if (!sameShape(s, first)) {
             throw new ShapeError(
-              `layer '${layer.name}' (${layer.op}) needs inputs of one shape, but '${firstProducer}' gives ` +
+              `${source}: layer '${layer.name}' (${layer.op}) needs inputs of one shape, but '${firstProducer}' gives ` +
                 `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
             );
           }
@@ -216,7 +216,7 @@ export function resolveNetwork(network: Network): ResolvedNetwork {
         inShapes.forEach((s, k) => {
           if (s.height !== first.height || s.width !== first.width) {
             throw new ShapeError(
-              `layer '${layer.name}' (concat) needs inputs of one height and width, but '${firstProducer}' gives ` +
+              `${source}: layer '${layer.name}' (concat) needs inputs of one height and width, but '${firstProducer}' gives ` +
                 `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
             );
           }

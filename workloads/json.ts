@@ -1,0 +1,182 @@
+/**
+ * The JSON form of a network (documented in workloads/README.md): parse with full validation and defaults,
+ * and export in the fully explicit form, so that parse(export(n)) equals n exactly.
+ */
+import { ValidationError } from '../errors';
+import {
+  checkKeys,
+  describeValue,
+  expectArray,
+  expectObject,
+  parseJsonText,
+  readBool,
+  readEnum,
+  readFiniteNumber,
+  readInt,
+  readPair,
+  readQuad,
+  readString,
+  type JsonObject,
+} from './json-fields';
+import { resolveNetwork } from './shapes';
+import type { ActivationLayer, EltwiseLayer, Layer, LayerKind, Network, PassLayer, PoolLayer, Shape } from './types';
+
+const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass'];
+const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
+const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div'];
+const ACTIVATION_FNS: readonly ActivationLayer['fn'][] = ['relu', 'relu6', 'sigmoid', 'hardswish', 'hardsigmoid', 'scale'];
+const PASS_FNS: readonly PassLayer['fn'][] = ['batchnorm', 'flatten', 'dropout', 'identity'];
+
+/** Keys each layer kind accepts, besides the common `name`, `kind`, `inputs`. */
+const KIND_KEYS: Record<LayerKind, readonly string[]> = {
+  conv: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias'],
+  fc: ['outFeatures', 'bias'],
+  pool: ['op', 'kernel', 'stride', 'pad', 'global', 'ceilMode'],
+  eltwise: ['op'],
+  concat: [],
+  activation: ['fn'],
+  pass: ['fn'],
+};
+
+const NETWORK_KEYS = ['name', 'input', 'layers', 'sensitivities', 'floatAccuracyPct'] as const;
+
+function readShape(source: string, path: string, v: unknown): Shape {
+  const obj = expectObject(source, path, v);
+  checkKeys(source, path, obj, ['channels', 'height', 'width']);
+  return {
+    channels: readInt(source, `${path}.channels`, obj['channels'], 1),
+    height: readInt(source, `${path}.height`, obj['height'], 1),
+    width: readInt(source, `${path}.width`, obj['width'], 1),
+  };
+}
+
+function readInputs(source: string, path: string, v: unknown): string[] {
+  if (v === undefined) return [];
+  return expectArray(source, path, v).map((x, i) => readString(source, `${path}[${i}]`, x));
+}
+
+function readLayer(source: string, path: string, v: unknown): Layer {
+  const obj = expectObject(source, path, v);
+  const kind = readEnum(source, `${path}.kind`, obj['kind'], LAYER_KINDS);
+  checkKeys(source, path, obj, ['name', 'kind', 'inputs', ...KIND_KEYS[kind]]);
+  const name = readString(source, `${path}.name`, obj['name']);
+  const inputs = readInputs(source, `${path}.inputs`, obj['inputs']);
+  const f = (key: string): unknown => obj[key];
+  const at = (key: string): string => `${path}.${key}`;
+  switch (kind) {
+    case 'conv':
+      return {
+        kind,
+        name,
+        inputs,
+        outChannels: readInt(source, at('outChannels'), f('outChannels'), 1),
+        kernel: readPair(source, at('kernel'), f('kernel'), 1),
+        stride: readPair(source, at('stride'), f('stride'), 1, [1, 1]),
+        pad: readQuad(source, at('pad'), f('pad'), 0),
+        dilation: readPair(source, at('dilation'), f('dilation'), 1, [1, 1]),
+        groups: readInt(source, at('groups'), f('groups'), 1, 1),
+        // PyTorch's nn.Conv2d default.
+        bias: readBool(source, at('bias'), f('bias'), true),
+      };
+    case 'fc':
+      return { kind, name, inputs, outFeatures: readInt(source, at('outFeatures'), f('outFeatures'), 1), bias: readBool(source, at('bias'), f('bias'), true) };
+    case 'pool': {
+      const op = readEnum(source, at('op'), f('op'), POOL_OPS);
+      const global = readBool(source, at('global'), f('global'), false);
+      // A global pool needs no window; otherwise the kernel is required and the stride defaults to it (PyTorch).
+      const kernel = global ? readPair(source, at('kernel'), f('kernel'), 1, [1, 1]) : readPair(source, at('kernel'), f('kernel'), 1);
+      return {
+        kind,
+        name,
+        inputs,
+        op,
+        kernel,
+        stride: readPair(source, at('stride'), f('stride'), 1, kernel),
+        pad: readQuad(source, at('pad'), f('pad'), 0),
+        global,
+        ceilMode: readBool(source, at('ceilMode'), f('ceilMode'), false),
+      };
+    }
+    case 'eltwise':
+      return { kind, name, inputs, op: readEnum(source, at('op'), f('op'), ELTWISE_OPS, 'add') };
+    case 'concat':
+      return { kind, name, inputs };
+    case 'activation':
+      return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), ACTIVATION_FNS) };
+    case 'pass':
+      return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), PASS_FNS) };
+  }
+}
+
+function readSensitivities(source: string, v: unknown, network: Network): Record<string, { weight: number; activation: number }> {
+  const obj = expectObject(source, 'sensitivities', v);
+  const weighted = new Set(network.layers.filter((l) => l.kind === 'conv' || l.kind === 'fc').map((l) => l.name));
+  const out: Record<string, { weight: number; activation: number }> = {};
+  for (const [layerName, entry] of Object.entries(obj)) {
+    const path = `sensitivities.${layerName}`;
+    if (!weighted.has(layerName)) throw new ValidationError(source, path, 'a layer that is not a conv or fc layer of this network', 'names of conv/fc layers');
+    const e = expectObject(source, path, entry);
+    checkKeys(source, path, e, ['weight', 'activation']);
+    out[layerName] = {
+      weight: readFiniteNumber(source, `${path}.weight`, e['weight'], 0, Number.MAX_VALUE),
+      activation: readFiniteNumber(source, `${path}.activation`, e['activation'], 0, Number.MAX_VALUE),
+    };
+  }
+  return out;
+}
+
+/**
+ * Parses and fully validates a network in the JSON format; shapes are inferred and checked too, so a returned
+ * network always resolves. `source` names the file in error messages.
+ */
+export function parseNetworkJson(text: string, source: string): Network {
+  const root = expectObject(source, '(document)', parseJsonText(text, source));
+  checkKeys(source, '', root, NETWORK_KEYS);
+  const layersJson = expectArray(source, 'layers', root['layers']);
+  if (layersJson.length === 0) throw new ValidationError(source, 'layers', describeValue(layersJson), 'at least one layer');
+  const network: Network = {
+    name: readString(source, 'name', root['name']),
+    input: readShape(source, 'input', root['input']),
+    layers: layersJson.map((l, i) => readLayer(source, `layers[${i}]`, l)),
+  };
+  if (root['sensitivities'] !== undefined) network.sensitivities = readSensitivities(source, root['sensitivities'], network);
+  if (root['floatAccuracyPct'] !== undefined) network.floatAccuracyPct = readFiniteNumber(source, 'floatAccuracyPct', root['floatAccuracyPct'], 0, 100);
+  resolveNetwork(network, source);
+  return network;
+}
+
+function layerToJson(layer: Layer): JsonObject {
+  const head: JsonObject = { name: layer.name, kind: layer.kind };
+  if (layer.inputs.length > 0) head['inputs'] = [...layer.inputs];
+  switch (layer.kind) {
+    case 'conv':
+      return { ...head, outChannels: layer.outChannels, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, dilation: layer.dilation, groups: layer.groups, bias: layer.bias };
+    case 'fc':
+      return { ...head, outFeatures: layer.outFeatures, bias: layer.bias };
+    case 'pool':
+      return { ...head, op: layer.op, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, global: layer.global, ceilMode: layer.ceilMode };
+    case 'eltwise':
+      return { ...head, op: layer.op };
+    case 'concat':
+      return head;
+    case 'activation':
+    case 'pass':
+      return { ...head, fn: layer.fn };
+  }
+}
+
+/**
+ * Exports a network in the explicit JSON form (every field written, pairs and pads as arrays), one layer per
+ * line so diffs stay readable.
+ */
+export function networkToJson(network: Network): string {
+  const lines: string[] = ['{', `  "name": ${JSON.stringify(network.name)},`, `  "input": ${JSON.stringify(network.input)},`];
+  if (network.floatAccuracyPct !== undefined) lines.push(`  "floatAccuracyPct": ${JSON.stringify(network.floatAccuracyPct)},`);
+  if (network.sensitivities !== undefined) lines.push(`  "sensitivities": ${JSON.stringify(network.sensitivities)},`);
+  lines.push('  "layers": [');
+  network.layers.forEach((layer, i) => {
+    lines.push(`    ${JSON.stringify(layerToJson(layer))}${i < network.layers.length - 1 ? ',' : ''}`);
+  });
+  lines.push('  ]', '}');
+  return `${lines.join('\n')}\n`;
+}
