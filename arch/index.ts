@@ -1,0 +1,26 @@
+export type * from './types';
+export { sweepCycles, mvmSweeps, mvmCycles, transferCycles, offChipBitsPerCycle } from './timing';
+export { presetNames, presetArch, listPresets, isPresetName } from './presets';
+export type { PresetInfo } from './presets';
+export { validateArchSpec, archFieldPaths, isArchFieldPath, nearestName } from './validate';
+export type { ArchFieldPath } from './validate';
+export { applySetOverride, applySetOverrides, mergeOverrideJson } from './overrides';
+export { loadArch } from './load';
+export type { LoadArchOptions } from './load';
+export { readJsonFile, parseJsonText } from './json-file';
+export {
+  componentInventory,
+  crossbarUnitAreaMm2,
+  coreAreaMm2,
+  tileAreaMm2,
+  chipAreaMm2,
+  areaBreakdownMm2,
+  tilePowerMw,
+  chipPowerMw,
+  powerBreakdownMw,
+  breakdownTotal,
+  peakOpsPerSecond,
+  peakGopsPerMm2,
+  peakGopsPerW,
+} from './area';
+export type { InventoryLine } from './area';
