@@ -3,6 +3,7 @@
  * found, allowed) when it is wrong, so every message names the file, the field path and what is allowed.
  */
 import { InputFileError, ValidationError } from '../errors';
+import { jsonErrorOffset, lineAndColumn } from './json-locate';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -19,15 +20,12 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const match = /position (\d+)/.exec(message);
-    if (match && !/line \d+/.test(message)) {
-      const position = Number(match[1]);
-      const before = text.slice(0, position);
-      const line = before.split('\n').length;
-      const column = position - before.lastIndexOf('\n');
-      throw new InputFileError(source, `malformed JSON at line ${line}, column ${column}: ${message}`);
-    }
-    throw new InputFileError(source, `malformed JSON: ${message}`);
+    const offset = jsonErrorOffset(text);
+    if (offset === undefined) throw new InputFileError(source, `malformed JSON: ${message}`);
+    const { line, column } = lineAndColumn(text, offset);
+    const at = offset >= text.length ? 'the end of the file' : `line ${line}, column ${column}`;
+    const near = offset >= text.length ? ' (truncated?)' : ` near ${JSON.stringify(text.slice(offset, offset + 12))}`;
+    throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
   }
 }
 
