@@ -1,0 +1,5 @@
+export { EventQueue } from './queue';
+export { Environment, Priority, SimEvent } from './env';
+export type { EventState, Handler, PriorityName } from './env';
+export { BaseResource, Container, Server } from './resource';
+export type { CapacityRequest } from './resource';

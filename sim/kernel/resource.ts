@@ -1,0 +1,120 @@
+/**
+ * Contention lives here (SimPy's resources/base.py): one base class with statistics and two kinds of
+ * resource built on it. Hardware components (sim/components.ts) are small subclasses with their own
+ * service-time and naming hooks, not copies.
+ */
+import type { Environment } from './env';
+
+export abstract class BaseResource {
+  /** Requests served (or granted). */
+  requests = 0;
+  /** Cycles requests spent waiting before service (or grant). */
+  waitCycles = 0;
+
+  constructor(
+    protected readonly env: Environment,
+    /** For reports and deadlock messages, e.g. `eDRAM port of tile 3`. */
+    readonly label: string,
+  ) {}
+}
+
+/**
+ * A single server with a FIFO queue whose service time is known when a request arrives (a link moving a
+ * packet, an eDRAM port moving bits, a digital unit doing ops). Requests arrive in time order, so the FIFO
+ * queue is implicit: a request starts when the server frees up.
+ *
+ * NOTE: written for speed: no queue objects, no events of its own; `serve` returns the start cycle and the
+ * caller schedules its own completion at `lastEnd`.
+ */
+export abstract class Server extends BaseResource {
+  /** Cycle the server is free from. */
+  freeAt = 0;
+  busyCycles = 0;
+  /** End cycle of the latest request served. */
+  lastEnd = 0;
+
+  /** Hook: cycles to serve `amount` (bits, flits, ops...). */
+  protected abstract serviceCycles(amount: number): number;
+
+  /** Serves `amount` from `earliest` (>= now) on; returns the start cycle, and sets `lastEnd`. */
+  serve(amount: number, earliest: number = this.env.now): number {
+    const start = earliest > this.freeAt ? earliest : this.freeAt;
+    const cycles = this.serviceCycles(amount);
+    this.freeAt = start + cycles;
+    this.lastEnd = this.freeAt;
+    this.busyCycles += cycles;
+    this.waitCycles += start - earliest;
+    this.requests++;
+    return start;
+  }
+
+  /** Busy fraction over `spanCycles`. */
+  utilization(spanCycles: number): number {
+    return spanCycles > 0 ? Math.min(1, this.busyCycles / spanCycles) : 0;
+  }
+}
+
+/** A queued request for capacity. */
+export interface CapacityRequest {
+  amount: number;
+  /** Handler scheduled (with a, b) when granted. */
+  handler: number;
+  a: number;
+  b: number;
+  /** Cycle the request was made. */
+  since: number;
+  /** Who asks, for deadlock messages. */
+  who: string;
+}
+
+/**
+ * A finite capacity (SimPy's Container): `request` takes space now or queues; `release` gives it back and
+ * grants queued requests that now fit, in arrival order (first fit, so a small request is not stuck behind
+ * a large one that cannot fit yet).
+ */
+export abstract class Container extends BaseResource {
+  used = 0;
+  peakUsed = 0;
+  readonly waiting: CapacityRequest[] = [];
+
+  constructor(
+    env: Environment,
+    label: string,
+    readonly capacity: number,
+  ) {
+    super(env, label);
+  }
+
+  /** Takes `amount` now and returns true, or queues the request (handler runs when granted) and returns false. */
+  request(amount: number, handler: number, a: number, b: number, who: string): boolean {
+    this.requests++;
+    if (this.waiting.length === 0 && this.used + amount <= this.capacity) {
+      this.take(amount);
+      return true;
+    }
+    this.waiting.push({ amount, handler, a, b, since: this.env.now, who });
+    return false;
+  }
+
+  release(amount: number): void {
+    this.used -= amount;
+    if (this.used < 1e-9) this.used = 0;
+    if (this.waiting.length === 0) return;
+    for (let i = 0; i < this.waiting.length; ) {
+      const req = this.waiting[i] as CapacityRequest;
+      if (this.used + req.amount <= this.capacity) {
+        this.waiting.splice(i, 1);
+        this.take(req.amount);
+        this.waitCycles += this.env.now - req.since;
+        this.env.schedule(0, req.handler, req.a, req.b);
+      } else {
+        i++;
+      }
+    }
+  }
+
+  private take(amount: number): void {
+    this.used += amount;
+    if (this.used > this.peakUsed) this.peakUsed = this.used;
+  }
+}

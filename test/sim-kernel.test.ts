@@ -1,0 +1,118 @@
+import { Container, Environment, EventQueue, Priority, Server } from '../sim/kernel';
+
+describe('sim kernel: event queue', () => {
+  it('pops in (time, priority, seq) order, equal keys first-scheduled-first', () => {
+    const q = new EventQueue(2); // small, so it has to grow
+    const input: Array<[number, number, number]> = [
+      [5, 1, 0], [3, 1, 1], [5, 0, 2], [3, 1, 3], [0, 2, 4], [5, 1, 5], [3, 0, 6], [12, 1, 7], [5, 1, 8],
+    ];
+    for (const [t, p, id] of input) q.push(t, p, id, id * 10, -id);
+    const out: number[] = [];
+    while (q.pop()) {
+      expect(q.poppedA).toBe(q.poppedHandler * 10);
+      out.push(q.poppedHandler);
+    }
+    // by hand: t0:[4]; t3: prio0 [6], prio1 [1,3]; t5: prio0 [2], prio1 [0,5,8]; t12: [7]
+    expect(out).toEqual([4, 6, 1, 3, 2, 0, 5, 8, 7]);
+  });
+
+  it('keeps a stable order for 10k equal-time events (no string tie-breaks)', () => {
+    const q = new EventQueue();
+    for (let i = 0; i < 10000; i++) q.push(7, 1, i, 0, 0);
+    const out: number[] = [];
+    while (q.pop()) out.push(q.poppedHandler);
+    expect(out).toEqual(Array.from({ length: 10000 }, (_, i) => i));
+  });
+
+  it('matches a sort on random keys', () => {
+    const q = new EventQueue();
+    const keys: Array<[number, number, number]> = [];
+    let x = 12345;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const t = x % 100;
+      const p = (x >> 8) % 3;
+      keys.push([t, p, i]);
+      q.push(t, p, i, 0, 0);
+    }
+    keys.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    const out: number[] = [];
+    while (q.pop()) out.push(q.poppedHandler);
+    expect(out).toEqual(keys.map((k) => k[2]));
+  });
+});
+
+describe('sim kernel: environment and events', () => {
+  it('jumps from event to event and runs urgent events first at the same cycle', () => {
+    const env = new Environment();
+    const log: string[] = [];
+    const h = env.register((a) => log.push(`${env.now}:${a}`));
+    env.schedule(1000000, h, 1);
+    env.schedule(5, h, 2);
+    env.schedule(5, h, 3, 0, Priority.urgent);
+    env.schedule(0, h, 4, 0, Priority.late);
+    expect(env.run()).toBe(4);
+    expect(log).toEqual(['0:4', '5:3', '5:2', '1000000:1']);
+  });
+
+  it('tracks event state and refuses a second trigger', () => {
+    const env = new Environment();
+    const ev = env.event('done');
+    const seen: number[] = [];
+    ev.then(() => seen.push(env.now));
+    expect(ev.state).toBe('pending');
+    ev.succeed(42, 9);
+    expect(ev.state).toBe('triggered');
+    expect(() => ev.succeed()).toThrow(/triggered twice/);
+    env.run();
+    expect(ev.state).toBe('processed');
+    expect(ev.value).toBe(42);
+    expect(seen).toEqual([9]);
+  });
+
+  it('propagates a callback failure instead of swallowing it', () => {
+    const env = new Environment();
+    env.timeout(3).then(() => {
+      throw new Error('boom');
+    });
+    expect(() => env.run()).toThrow('boom');
+  });
+});
+
+describe('sim kernel: resources', () => {
+  class Link extends Server {
+    protected serviceCycles(flits: number): number {
+      return Math.ceil(flits / 2);
+    }
+  }
+  class Buffer extends Container {}
+
+  it('a server serializes requests FIFO: the second waits for the first', () => {
+    const env = new Environment();
+    const link = new Link(env, 'link');
+    expect(link.serve(10)).toBe(0); // 5 cycles
+    expect(link.lastEnd).toBe(5);
+    expect(link.serve(4)).toBe(5); // queued behind the first
+    expect(link.lastEnd).toBe(7);
+    expect(link.waitCycles).toBe(5);
+    expect(link.serve(2, 20)).toBe(20); // idle gap
+    expect(link.busyCycles).toBe(8);
+  });
+
+  it('a container grants first-fit in arrival order on release', () => {
+    const env = new Environment();
+    const buf = new Buffer(env, 'buf', 100);
+    const granted: number[] = [];
+    const h = env.register((a) => granted.push(a));
+    expect(buf.request(80, h, 1, 0, 'a')).toBe(true);
+    expect(buf.request(50, h, 2, 0, 'b')).toBe(false);
+    expect(buf.request(10, h, 3, 0, 'c')).toBe(false); // queued behind b (queue not empty)
+    buf.release(30); // used 50: b fits exactly (100), then c does not
+    env.run();
+    expect(granted).toEqual([2]);
+    buf.release(80);
+    env.run();
+    expect(granted).toEqual([2, 3]);
+    expect(buf.peakUsed).toBe(100);
+  });
+});
