@@ -1,0 +1,193 @@
+import type { PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import { placeNetwork, type Placement } from '../../arch/placement';
+import { chipAreaMm2 } from '../../arch/area';
+import { offChipBitsPerCycle } from '../../arch/timing';
+import type { ModelContext } from './context';
+import { cachedMapping, tensorBits } from './context';
+import { computeTraffic, flitsForBits, type TrafficLoads } from './traffic';
+import { rowLatencyCycles } from './latency';
+import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
+
+/** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
+export type StageBound = 'compute' | 'shift-add' | 'noc-in' | 'noc-out' | 'mesh-link' | 'edram' | 'digital' | 'off-chip' | 'none';
+
+export interface LayerStage {
+  index: number;
+  name: string;
+  kind: string;
+  /** Per image, cycles. */
+  computeCycles: number;
+  shiftAddCycles: number;
+  nocInCycles: number;
+  nocOutCycles: number;
+  meshLinkCycles: number;
+  edramCycles: number;
+  digitalCycles: number;
+  offChipCycles: number;
+  stageCycles: number;
+  boundBy: StageBound;
+}
+
+export interface ModelResult {
+  layers: LayerStage[];
+  mappings: LayerCrossbarMapping[];
+  placement: Placement;
+  bottleneckCycles: number;
+  bottleneckLayer: string;
+  throughputImagesPerS: number;
+  latencyCycles: number;
+  latencyS: number;
+  tilesUsed: number;
+  coresUsed: number;
+  crossbarsUsed: number;
+  areaMm2: number;
+  energyPerImagePj: number;
+  energyBreakdownPj: EnergyBreakdownPj;
+}
+
+/** Per-image cycles of each tile's shared resources (links, eDRAM port, digital unit). */
+interface TileTimes {
+  edramBits: Float64Array;
+  inject: Float64Array;
+  eject: Float64Array;
+  edram: Float64Array;
+  digital: Float64Array;
+}
+
+function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCrossbarMapping[], choices: PlanChoices, traffic: TrafficLoads): TileTimes {
+  const arch = ctx.arch;
+  const tiles = arch.chip.tiles;
+  const edramBits = Float64Array.from(traffic.edramBits);
+  const digitalOps = new Float64Array(tiles);
+  for (const l of ctx.layers) {
+    if (l.weightedPos >= 0) {
+      const mapping = mappings[l.weightedPos];
+      const place = placement.weighted[l.weightedPos];
+      const abits = choices.abits[l.weightedPos] ?? 8;
+      if (mapping === undefined || place === undefined) continue;
+      // Every MVM reads its input vector from its tile's eDRAM.
+      const bitsPerMvm = l.mvmInputElements * abits;
+      const share = mapping.outputPixels / place.replicas;
+      for (const t of place.replicaTiles) edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
+    } else if (l.digitalOps > 0) {
+      const t = placement.layerTiles[l.index]?.[0] ?? 0;
+      digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
+      let inBits = 0;
+      l.inputs.forEach((p, k) => (inBits += (l.inputElements[k] ?? 0) * tensorBits(ctx, p, choices.abits)));
+      edramBits[t] = (edramBits[t] ?? 0) + inBits;
+    }
+  }
+  const linkRate = arch.noc.linkFlitsPerCycle;
+  const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
+  const digitalRate = arch.tile.digital.opsPerCycle;
+  return {
+    edramBits,
+    inject: traffic.injectFlits.map((f) => f / linkRate),
+    eject: traffic.ejectFlits.map((f) => f / linkRate),
+    edram: edramBits.map((b) => b / edramRate),
+    digital: digitalOps.map((o) => o / digitalRate),
+  };
+}
+
+function maxOver(values: Float64Array, tiles: readonly number[]): number {
+  let m = 0;
+  for (const t of tiles) m = Math.max(m, values[t] ?? 0);
+  return m;
+}
+
+/**
+ * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy.
+ * Throws MappingError when the plan does not fit the chip.
+ */
+export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
+  const arch = ctx.arch;
+  const mappings = ctx.net.weightedIndices.map((_, pos) =>
+    cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
+  );
+  const placement = placeNetwork(arch, ctx.net, mappings, choices.replicas);
+  const routers = Math.ceil(arch.chip.tiles / arch.noc.concentration);
+  const traffic = computeTraffic(ctx, placement, choices.abits, routers);
+  const times = tileTimes(ctx, placement, mappings, choices, traffic);
+  const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * tensorBits(ctx, -1, choices.abits);
+  const offChipCycles = inputBits / offChipBitsPerCycle(arch);
+
+  const stages: LayerStage[] = ctx.layers.map((l) => {
+    const tiles = placement.layerTiles[l.index] ?? [];
+    const stage: LayerStage = {
+      index: l.index,
+      name: l.name,
+      kind: l.kind,
+      computeCycles: 0,
+      shiftAddCycles: 0,
+      nocInCycles: 0,
+      nocOutCycles: 0,
+      meshLinkCycles: 0,
+      edramCycles: 0,
+      digitalCycles: 0,
+      offChipCycles: 0,
+      stageCycles: 0,
+      boundBy: 'none',
+    };
+    if (l.free) return stage;
+    if (l.weightedPos >= 0) {
+      const mapping = mappings[l.weightedPos];
+      const r = choices.replicas[l.weightedPos] ?? 1;
+      if (mapping !== undefined) {
+        // fc: one MVM per image, replicas take turns across images.
+        const mvmsPerReplica = l.kind === 'fc' ? 1 / r : Math.ceil(mapping.outputPixels / r);
+        stage.computeCycles = mvmsPerReplica * mapping.mvmCycles;
+        const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
+        stage.shiftAddCycles = mvmsPerReplica * Math.ceil(mapping.reductionAddsPerMvm / addRate);
+      }
+    }
+    stage.digitalCycles = maxOver(times.digital, tiles);
+    stage.nocInCycles = maxOver(times.eject, tiles);
+    stage.nocOutCycles = maxOver(times.inject, tiles);
+    stage.edramCycles = maxOver(times.edram, tiles);
+    stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
+    if (l.dataInputs.includes(-1)) stage.offChipCycles = offChipCycles;
+    const terms: Array<[StageBound, number]> = [
+      ['compute', stage.computeCycles],
+      ['shift-add', stage.shiftAddCycles],
+      ['noc-in', stage.nocInCycles],
+      ['noc-out', stage.nocOutCycles],
+      ['mesh-link', stage.meshLinkCycles],
+      ['edram', stage.edramCycles],
+      ['digital', stage.digitalCycles],
+      ['off-chip', stage.offChipCycles],
+    ];
+    for (const [bound, cycles] of terms) {
+      if (cycles > stage.stageCycles) {
+        stage.stageCycles = cycles;
+        stage.boundBy = bound;
+      }
+    }
+    return stage;
+  });
+
+  let bottleneck = stages[0];
+  for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
+  const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
+  const latencyCycles = rowLatencyCycles(ctx, placement, mappings, choices, stages, traffic, inputBits);
+  const clockHz = arch.clockGHz * 1e9;
+  const energy = energyPerImagePj(ctx, mappings, choices, traffic, times.edramBits, inputBits);
+  return {
+    layers: stages,
+    mappings,
+    placement,
+    bottleneckCycles,
+    bottleneckLayer: bottleneck?.name ?? '',
+    throughputImagesPerS: clockHz / bottleneckCycles,
+    latencyCycles,
+    latencyS: latencyCycles / clockHz,
+    tilesUsed: placement.tilesUsed,
+    coresUsed: placement.coresUsed,
+    crossbarsUsed: placement.crossbarsUsed,
+    areaMm2: chipAreaMm2(arch, placement.tilesUsed),
+    energyPerImagePj: energy.total,
+    energyBreakdownPj: energy,
+  };
+}
+
+export { flitsForBits };

@@ -1,0 +1,7 @@
+export { prepareModel, tensorBits, cachedMapping } from './context';
+export type { ModelContext, LayerStatic } from './context';
+export { evaluateModel } from './evaluate';
+export type { ModelResult, LayerStage, StageBound } from './evaluate';
+export type { EnergyBreakdownPj } from './energy';
+export { flitsForBits, computeTraffic } from './traffic';
+export { rowLatencyCycles } from './latency';

@@ -1,0 +1,85 @@
+import type { PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import type { Placement } from '../../arch/placement';
+import { offChipBitsPerCycle } from '../../arch/timing';
+import type { ModelContext } from './context';
+import { tensorBits } from './context';
+import type { LayerStage } from './evaluate';
+import { flitsForBits, type TrafficLoads } from './traffic';
+
+/**
+ * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):
+ *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l)
+ * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles.
+ */
+export function rowLatencyCycles(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  stages: readonly LayerStage[],
+  traffic: TrafficLoads,
+  inputBits: number,
+): number {
+  const arch = ctx.arch;
+  const finish = ctx.rowScratch;
+  const input = ctx.net.network.input;
+  const inputRowCycles = inputBits / input.height / offChipBitsPerCycle(arch);
+  const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
+  const linkRate = arch.noc.linkFlitsPerCycle;
+  const routerLatency = arch.noc.routerLatencyCycles;
+
+  for (const l of ctx.layers) {
+    const base = l.rowOffset;
+    const rows = l.outRows;
+    const stage = stages[l.index];
+    const interval = l.free || stage === undefined ? 0 : stage.stageCycles / rows;
+    let rowLatency = 0;
+    let transfer = 0;
+    if (!l.free) {
+      if (l.weightedPos >= 0) {
+        const mapping = mappings[l.weightedPos];
+        const r = choices.replicas[l.weightedPos] ?? 1;
+        if (mapping !== undefined) {
+          const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
+          const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
+          rowLatency = pixels * mapping.mvmCycles + Math.ceil(mapping.reductionAddsPerMvm / addRate);
+        }
+      } else {
+        rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
+      }
+      // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
+      // being written to eDRAM.
+      const firstInput = l.dataInputs[0] ?? -1;
+      const inElements = (l.inputElements[0] ?? 0) / Math.max(1, l.resolved.inShapes[0]?.height ?? 1);
+      const rowBits = inElements * tensorBits(ctx, firstInput, choices.abits);
+      const hops = traffic.layerMaxHops[l.index] ?? 0;
+      const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
+      transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsForBits(arch, rowBits) / linkRate : 0);
+    }
+    let previous = 0;
+    for (let i = 0; i < rows; i++) {
+      let ready = 0;
+      for (const p of l.inputs) {
+        const need = l.needRow[i] ?? 0;
+        const arrived = p < 0 ? (need + 1) * inputRowCycles : (finish[(ctx.layers[p]?.rowOffset ?? 0) + need] ?? 0);
+        if (arrived > ready) ready = arrived;
+      }
+      const done = Math.max(ready + transfer + rowLatency, previous + interval);
+      finish[base + i] = done;
+      previous = done;
+    }
+  }
+  let latency = 0;
+  for (const s of ctx.sinks) {
+    const l = ctx.layers[s];
+    if (l !== undefined) latency = Math.max(latency, finish[l.rowOffset + l.outRows - 1] ?? 0);
+  }
+  return Math.ceil(latency);
+}
+
+function sameTiles(placement: Placement, producer: number, consumer: number): boolean {
+  const a = placement.layerTiles[producer] ?? [];
+  const b = placement.layerTiles[consumer] ?? [];
+  return a.length === 1 && b.length === 1 && a[0] === b[0];
+}
