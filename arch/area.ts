@@ -94,6 +94,10 @@ export function areaBreakdownMm2(arch: ArchSpec, tiles: number = arch.chip.tiles
   return breakdown(arch, tiles, 'areaMm2');
 }
 
+export function corePowerMw(arch: ArchSpec): number {
+  return core(arch, 'powerMw');
+}
+
 export function tilePowerMw(arch: ArchSpec): number {
   return tile(arch, 'powerMw');
 }

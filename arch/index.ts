@@ -15,6 +15,7 @@ export {
   tileAreaMm2,
   chipAreaMm2,
   areaBreakdownMm2,
+  corePowerMw,
   tilePowerMw,
   chipPowerMw,
   powerBreakdownMw,

@@ -1,0 +1,146 @@
+import {
+  areaBreakdownMm2,
+  breakdownTotal,
+  chipAreaMm2,
+  chipPowerMw,
+  coreAreaMm2,
+  corePowerMw,
+  crossbarUnitAreaMm2,
+  peakGopsPerMm2,
+  peakGopsPerW,
+  peakOpsPerSecond,
+  tileAreaMm2,
+  tilePowerMw,
+} from '../arch/area';
+import { applySetOverride } from '../arch/overrides';
+import { isaacSpec } from '../arch/presets/isaac';
+import { listPresets, presetArch, presetNames } from '../arch/presets';
+import { mvmCycles } from '../arch/timing';
+import { validateArchSpec } from '../arch/validate';
+import { UnknownNameError } from '../errors';
+
+/** |derived / published - 1| <= tolerance. */
+function expectWithin(derived: number, published: number, tolerance: number): void {
+  expect(Math.abs(derived / published - 1)).toBeLessThanOrEqual(tolerance);
+}
+
+describe('preset registry', () => {
+  test('lists isaac and puma with descriptions and citations', () => {
+    expect(presetNames()).toEqual(['isaac', 'puma']);
+    for (const info of listPresets()) {
+      expect(info.description.length).toBeGreaterThan(10);
+      expect(info.citation).toMatch(/20(16|19)/);
+    }
+  });
+
+  test('every preset passes its own validation', () => {
+    for (const name of presetNames()) expect(validateArchSpec(presetArch(name), name)).toEqual(presetArch(name));
+  });
+
+  test('presetArch hands out fresh copies and the shared preset object is frozen', () => {
+    const a = presetArch('isaac');
+    a.crossbar.rows = 1;
+    expect(presetArch('isaac').crossbar.rows).toBe(128);
+    expect(Object.isFrozen(isaacSpec)).toBe(true);
+    expect(Object.isFrozen(isaacSpec.crossbar)).toBe(true);
+    expect(() => {
+      (isaacSpec.crossbar as { rows: number }).rows = 5;
+    }).toThrow(TypeError);
+  });
+
+  test('an unknown preset is an UnknownNameError listing the known ones', () => {
+    expect(() => presetArch('isac')).toThrow(UnknownNameError);
+    expect(() => presetArch('isac')).toThrow(/isaac, puma/);
+  });
+});
+
+// ISAAC Table II (ISCA 2016) totals. Tolerance 0.5%: the table prints 3 significant digits; every component it
+// lists is modelled, so a larger gap would be a preset error.
+describe('isaac reproduces ISAAC-CE Table II', () => {
+  const isaac = presetArch('isaac');
+
+  test('crossbar unit by hand: xbar + ADC + 128 DACs + 128 S&H + half a shift-add', () => {
+    const byHand = 2.5e-5 + 0.0012 + 128 * 1.67e-7 + (128 * 0.00004) / 1024 + 0.5 * 0.00006;
+    expect(crossbarUnitAreaMm2(isaac)).toBeCloseTo(byHand, 12);
+  });
+
+  test('12 IMAs: 0.157 mm2 and 289 mW', () => {
+    expectWithin(12 * coreAreaMm2(isaac), 0.157, 0.005);
+    expectWithin(12 * corePowerMw(isaac), 289, 0.005);
+  });
+
+  test('tile: 0.372 mm2 and 330 mW', () => {
+    expectWithin(tileAreaMm2(isaac), 0.372, 0.005);
+    expectWithin(tilePowerMw(isaac), 330, 0.005);
+  });
+
+  test('168 tiles: 62.5 mm2 and 55.4 W; with HyperTransport 85.4 mm2 and 65.8 W', () => {
+    expectWithin(chipAreaMm2(isaac) - isaac.offChip.areaMm2, 62.5, 0.005);
+    expectWithin(chipPowerMw(isaac) - isaac.offChip.powerMw, 55400, 0.005);
+    expectWithin(chipAreaMm2(isaac), 85.4, 0.005);
+    expectWithin(chipPowerMw(isaac), 65800, 0.005);
+  });
+
+  test('area breakdown sums to the chip area and scales with tiles', () => {
+    expect(breakdownTotal(areaBreakdownMm2(isaac))).toBeCloseTo(chipAreaMm2(isaac), 9);
+    expect(chipAreaMm2(isaac, 10)).toBeCloseTo(10 * tileAreaMm2(isaac) + 22.88, 9);
+  });
+
+  test('peak 16-bit ops by hand: 16128 crossbars x 128x16 weights x 2 ops per 16 x 100 ns', () => {
+    const byHand = (168 * 12 * 8 * 128 * 16 * 2) / (16 * 100e-9);
+    expect(peakOpsPerSecond(isaac)).toBeCloseTo(byHand, -6);
+  });
+
+  // Residual +1.0%: 41.29 TOPS / 85.4 mm2 = 483.5; the published 478.95 implies 86.2 mm2 (or 40.9 TOPS), which
+  // its own Table II does not give. We keep Table II and allow 1.5%.
+  test('peak GOPS/s/mm2 within 1.5% of the published 478.95 (derived 483.5, cause of the gap not found)', () => {
+    expectWithin(peakGopsPerMm2(isaac), 478.95, 0.015);
+  });
+
+  // Residual -2.7%: 41.29 TOPS / 65.8 W (Table II total) = 627.5; the published 644.8 implies 64.0 W.
+  test('peak GOPS/s/W within 3% of the published 644.8 (derived 627.5 from the Table II 65.8 W total)', () => {
+    expectWithin(peakGopsPerW(isaac), 644.8, 0.03);
+    expect(peakGopsPerW(isaac)).toBeLessThan(644.8);
+  });
+});
+
+describe('puma', () => {
+  const puma = presetArch('puma');
+
+  test("16-bit MVM: PUMA's 100-cycle sweep x (16 + 2) = 1800 cycles", () => {
+    expect(mvmCycles(puma, 128, 16)).toBe(1800);
+  });
+
+  test('with one conversion per cycle (1 GS/s at 1 GHz): (16 + 2) x 128 = 2304 cycles', () => {
+    const slowAdc = applySetOverride(puma, 'adc.sampleRateGsps=1');
+    expect(mvmCycles(slowAdc, 128, 16)).toBe(2304);
+  });
+
+  test('crossbar unit by hand from puma-simulator constants.py', () => {
+    const byHand = 2.5e-5 + 0.0012 + 128 * 1.67e-7 + 128 * (0.00004 / 8 / 128) + 0.00006;
+    expect(crossbarUnitAreaMm2(puma)).toBeCloseTo(byHand, 12);
+  });
+
+  test('peak 16-bit ops by hand: 17664 crossbars x 128x16 weights x 2 ops per 1800 ns', () => {
+    const byHand = (138 * 8 * 16 * 128 * 16 * 2) / 1800e-9;
+    expect(peakOpsPerSecond(puma)).toBeCloseTo(byHand, -6);
+  });
+
+  // NOT reproduced. PUMA reports 577 GOPS/s/mm2 and 837 GOPS/s/W, i.e. 52.3 TOPS on about 90.6 mm2 and 62.5 W.
+  // From the simulator's constants we get 40.2 TOPS (1800-cycle MVMs) on 118.5 mm2 (95.6 without the
+  // HyperTransport links) and 82.2 W: 339 GOPS/s/mm2 and 489 GOPS/s/W, about 0.59x both. Both ratios agree,
+  // so the gap is mostly in how PUMA counts peak ops (52.3 TOPS would need ~1380-cycle MVMs) and partly in
+  // area/power (constants.py tabulates instruction memories smaller than config.py asks; ALUs at peak power).
+  // No factor is applied; these bounds pin the known gap so any change to it is seen.
+  test('peak GOPS/s/mm2 is 0.55-0.65x the published 577 (known, unexplained residual; see comment)', () => {
+    const ratio = peakGopsPerMm2(puma) / 577;
+    expect(ratio).toBeGreaterThan(0.55);
+    expect(ratio).toBeLessThan(0.65);
+  });
+
+  test('peak GOPS/s/W is 0.55-0.65x the published 837 (same residual)', () => {
+    const ratio = peakGopsPerW(puma) / 837;
+    expect(ratio).toBeGreaterThan(0.55);
+    expect(ratio).toBeLessThan(0.65);
+  });
+});
