@@ -40,6 +40,15 @@ describe('JSON round trip', () => {
 });
 
 describe('JSON defaults and short forms', () => {
+  test('the example in workloads/README.md parses', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'workloads', 'README.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const r = resolveNetwork(parseNetworkJson(example ?? '', 'README.md'));
+    // conv1 3*16*9 + bn 32 + conv2 16*16*9 + fc 16*10 + 10
+    expect(r.totalParams).toBe(432 + 32 + 2304 + 170);
+  });
+
   test('conv defaults: stride 1, pad 0, dilation 1, groups 1, bias true (PyTorch)', () => {
     const n = parseNetworkJson(doc([{ name: 'c', kind: 'conv', outChannels: 4, kernel: 3 }]), SRC);
     expect(n.layers[0]).toEqual({
