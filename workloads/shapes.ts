@@ -202,7 +202,9 @@ export function resolveNetwork(network: Network, source = `network '${network.na
         break;
       case 'eltwise':
         inShapes.forEach((s, k) => {
-          if (!sameShape(s, first)) {
+          // A 1x1 operand with the same channels broadcasts per channel (squeeze-and-excitation scaling).
+          const perChannel = s.channels === first.channels && s.height === 1 && s.width === 1;
+          if (!sameShape(s, first) && !perChannel) {
             throw new ShapeError(
               `${source}: layer '${layer.name}' (${layer.op}) needs inputs of one shape, but '${firstProducer}' gives ` +
                 `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
