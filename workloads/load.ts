@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { InputFileError, UnknownNameError } from '../errors';
 import { parseNetworkJson } from './json';
 import { parseNeurosimCsv } from './neurosim-csv';
+import { importOnnx } from './onnx';
 import type { Network } from './types';
 import { zooNames, zooNetwork } from './zoo';
 
@@ -22,6 +23,7 @@ export type NetworkImporter = (bytes: Buffer, file: string) => Network;
 export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporter>> = {
   '.json': (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file),
   '.csv': (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file),
+  '.onnx': (bytes, file) => importOnnx(bytes, { source: file }),
 };
 
 /** File extensions loadNetwork accepts. */
