@@ -1,0 +1,59 @@
+import type { ArchSpec } from '../../arch/types';
+import { loadArch } from '../../arch/load';
+import { resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
+import { loadNetwork } from '../../workloads/load';
+import { resolveNetwork } from '../../workloads/shapes';
+import type { ResolvedNetwork } from '../../workloads/types';
+import { readJsonFile } from '../../io';
+
+/** Options every command that takes a network, an architecture and a plan shares. */
+export interface NetworkArchArgs {
+  network: string;
+  arch: string;
+  /** Partial architecture JSON files merged over the base. */
+  archFile?: string[] | undefined;
+  /** `path=value` architecture overrides. */
+  set?: string[] | undefined;
+  plan?: string | undefined;
+  wbits?: number | undefined;
+  abits?: number | undefined;
+  replicas?: number | undefined;
+  /** `--input-shape 1x3x224x224` for ONNX files with dynamic dimensions. */
+  inputShape?: string | undefined;
+}
+
+export interface LoadedInputs {
+  arch: ArchSpec;
+  net: ResolvedNetwork;
+  plan: Plan;
+  choices: PlanChoices;
+}
+
+/** Architecture with the user's override files and --set assignments applied. */
+export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile' | 'set'>): ArchSpec {
+  return loadArch({ arch: args.arch, overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
+}
+
+/** Loads arch, network and plan (a plan file, or uniform bits/replicas from the flags; flags override the file's defaults). */
+export function loadInputs(args: NetworkArchArgs): LoadedInputs {
+  const arch = loadArchFromArgs(args);
+  const net = resolveNetwork(loadNetwork(args.network));
+  let plan: Plan;
+  let source: string;
+  if (args.plan !== undefined) {
+    plan = validatePlan(readJsonFile(args.plan), args.plan);
+    source = args.plan;
+  } else {
+    plan = uniformPlan(net.network.name, arch.name, { wbits: 8, abits: 8, replicas: 1 });
+    source = 'the uniform plan from --wbits/--abits/--replicas';
+  }
+  plan = {
+    ...plan,
+    defaults: {
+      wbits: args.wbits ?? plan.defaults.wbits,
+      abits: args.abits ?? plan.defaults.abits,
+      replicas: args.replicas ?? plan.defaults.replicas,
+    },
+  };
+  return { arch, net, plan, choices: resolvePlan(plan, net, source) };
+}
