@@ -24,4 +24,4 @@ export type { ZooListing } from './zoo';
 export { networkToJson, parseNetworkJson } from './json';
 export { parseNeurosimCsv } from './neurosim-csv';
 export { loadNetwork, NETWORK_IMPORTERS, networkFileExtensions } from './load';
-export type { NetworkImporter } from './load';
+export type { LoadNetworkOptions, NetworkImporter, NetworkImporterEntry } from './load';

@@ -3,27 +3,40 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputFileError, UnknownNameError } from '../errors';
+import { InputFileError, UnknownNameError, ValidationError } from '../errors';
 import { parseNetworkJson } from './json';
 import { parseNeurosimCsv } from './neurosim-csv';
-import { importOnnx } from './onnx';
 import type { Network } from './types';
 import { zooNames, zooNetwork } from './zoo';
+
+export interface LoadNetworkOptions {
+  /**
+   * Input dims [N, C, H, W] (or [N, F]) for formats whose files may leave them open (ONNX). Formats that fix
+   * the input shape (zoo, JSON, CSV) reject it rather than ignore it.
+   */
+  inputShape?: number[];
+}
 
 /**
  * Turns a file's bytes into a network. `file` is the path as the user gave it, for error messages.
  * Importers get bytes, not text, because some formats (ONNX) are binary.
  */
-export type NetworkImporter = (bytes: Buffer, file: string) => Network;
+export type NetworkImporter = (bytes: Buffer, file: string, options: LoadNetworkOptions) => Network;
+
+export interface NetworkImporterEntry {
+  read: NetworkImporter;
+  /** Whether `LoadNetworkOptions.inputShape` means anything for this format. */
+  takesInputShape: boolean;
+}
 
 /**
- * Importers by lower-case file extension. To add a format (e.g. ONNX), write `workloads/onnx.ts` exporting
- * `importOnnx: NetworkImporter` and add `'.onnx': importOnnx` here; loadNetwork and its error messages pick it up.
+ * Importers by lower-case file extension. To add a format (e.g. ONNX), add an entry here, e.g.
+ * `'.onnx': { read: (bytes, file, o) => importOnnx(bytes, { source: file, ...(o.inputShape ? { inputShape: o.inputShape } : {}) }), takesInputShape: true }`;
+ * loadNetwork and its error messages pick it up.
  */
-export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporter>> = {
-  '.json': (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file),
-  '.csv': (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file),
-  '.onnx': (bytes, file) => importOnnx(bytes, { source: file }),
+export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporterEntry>> = {
+  '.json': { read: (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file), takesInputShape: false },
+  '.csv': { read: (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file), takesInputShape: false },
 };
 
 /** File extensions loadNetwork accepts. */
@@ -31,27 +44,44 @@ export function networkFileExtensions(): string[] {
   return Object.keys(NETWORK_IMPORTERS);
 }
 
+function rejectInputShape(spec: string, options: LoadNetworkOptions, what: string): void {
+  if (options.inputShape === undefined) return;
+  const takers = Object.entries(NETWORK_IMPORTERS)
+    .filter(([, e]) => e.takesInputShape)
+    .map(([ext]) => ext);
+  throw new ValidationError(
+    spec,
+    'inputShape',
+    `[${options.inputShape.join(', ')}], given for ${what}, which fixes its own input shape`,
+    takers.length > 0 ? `an input shape only for ${takers.join(', ')} files` : 'no input shape for any format yet',
+  );
+}
+
 /**
  * Loads a network from a zoo name (`resnet18`) or a file path whose extension has an importer (`.json`, `.csv`).
  * Throws UnknownNameError for a name that is neither, InputFileError for a file that cannot be read.
  */
-export function loadNetwork(spec: string): Network {
+export function loadNetwork(spec: string, options: LoadNetworkOptions = {}): Network {
   const ext = path.extname(spec).toLowerCase();
-  const importer = ext !== '' && Object.prototype.hasOwnProperty.call(NETWORK_IMPORTERS, ext) ? NETWORK_IMPORTERS[ext] : undefined;
-  if (!importer) {
+  const entry = ext !== '' && Object.prototype.hasOwnProperty.call(NETWORK_IMPORTERS, ext) ? NETWORK_IMPORTERS[ext] : undefined;
+  if (!entry) {
     const looksLikePath = ext !== '' || spec.includes('/') || spec.includes('\\');
     if (looksLikePath) {
       throw new InputFileError(spec, `unsupported network file type '${ext || '(none)'}'; supported: ${networkFileExtensions().join(', ')}, or a zoo name (${zooNames().join(', ')}).`);
     }
+    let network: Network;
     try {
-      return zooNetwork(spec);
+      network = zooNetwork(spec);
     } catch (error) {
       if (error instanceof UnknownNameError) {
         throw new UnknownNameError(`network (a zoo name, or a ${networkFileExtensions().join('/')} file)`, spec, zooNames());
       }
       throw error;
     }
+    rejectInputShape(spec, options, 'a zoo network');
+    return network;
   }
+  if (!entry.takesInputShape) rejectInputShape(spec, options, `a ${ext} file`);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(spec);
@@ -60,5 +90,5 @@ export function loadNetwork(spec: string): Network {
     const detail = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(error)})`;
     throw new InputFileError(spec, `${detail}.`);
   }
-  return importer(bytes, spec);
+  return entry.read(bytes, spec, options);
 }
