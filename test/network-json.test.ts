@@ -181,7 +181,7 @@ describe('loadNetwork', () => {
     expect(() => loadNetwork(path.join(dir, 'absent.json'))).toThrow(/absent\.json: no such file/);
     expect(() => loadNetwork('resnet1000')).toThrow(UnknownNameError);
     expect(() => loadNetwork('resnet1000')).toThrow(/resnet18/);
-    expect(() => loadNetwork(path.join(dir, 'model.pb'))).toThrow(/unsupported network file type '\.pb'; supported: \.json, \.csv/);
+    expect(() => loadNetwork(path.join(dir, 'model.pb'))).toThrow(/unsupported network file type '\.pb'; supported: \.json, \.csv, \.onnx/);
     // Formats that fix their own input shape refuse an override instead of ignoring it.
     expect(() => loadNetwork('resnet18', { inputShape: [1, 3, 32, 32] })).toThrow(ValidationError);
     expect(() => loadNetwork(path.join(dir, 'r20.json'), { inputShape: [1, 3, 32, 32] })).toThrow(/\.json file, which fixes its own input shape/);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { InputFileError, UnknownNameError, ValidationError } from '../errors';
 import { parseNetworkJson } from './json';
 import { parseNeurosimCsv } from './neurosim-csv';
+import { importOnnx } from './onnx';
 import type { Network } from './types';
 import { zooNames, zooNetwork } from './zoo';
 
@@ -29,14 +30,14 @@ export interface NetworkImporterEntry {
   takesInputShape: boolean;
 }
 
-/**
- * Importers by lower-case file extension. To add a format (e.g. ONNX), add an entry here, e.g.
- * `'.onnx': { read: (bytes, file, o) => importOnnx(bytes, { source: file, ...(o.inputShape ? { inputShape: o.inputShape } : {}) }), takesInputShape: true }`;
- * loadNetwork and its error messages pick it up.
- */
+/** Importers by lower-case file extension. To add a format, add an entry; loadNetwork and its messages pick it up. */
 export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporterEntry>> = {
   '.json': { read: (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file), takesInputShape: false },
   '.csv': { read: (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file), takesInputShape: false },
+  '.onnx': {
+    read: (bytes, file, o) => importOnnx(bytes, o.inputShape === undefined ? { source: file } : { source: file, inputShape: o.inputShape }),
+    takesInputShape: true,
+  },
 };
 
 /** File extensions loadNetwork accepts. */
