@@ -189,7 +189,7 @@ function emitLayer(g: OnnxGraphBuilder, r: ResolvedLayer, ins: string[], options
         }
       }
   }
-  throw new Error(`onnx-builder: layer kind of '${layer.name}' not handled`);
+  throw new Error(`onnx-builder: layer kind of '${r.layer.name}' not handled`);
 }
 
 /** `x.view(x.size(0), -1)` as PyTorch exports it (opset 13: Unsqueeze axes as an input). */
