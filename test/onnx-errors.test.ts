@@ -1,0 +1,86 @@
+/** ONNX import errors: unsupported operators, truncated/corrupt files, missing or conflicting input shapes. */
+import seedrandom from 'seedrandom';
+import { InputFileError, ValidationError } from '../errors';
+import { importOnnx, supportedOnnxOps } from '../workloads/onnx';
+import { zooNetwork } from '../workloads/zoo';
+import { int, ints, OnnxGraphBuilder } from './helpers/onnx-builder';
+import { encodeModel } from '../workloads/onnx';
+import { networkToOnnx } from './helpers/onnx-builder';
+
+function tinyModel(extra: (g: OnnxGraphBuilder, x: string) => string, dims: (number | string)[] = [1, 3, 8, 8]): Uint8Array {
+  const g = new OnnxGraphBuilder(true);
+  g.input('x', dims);
+  const w = g.weight('w', [4, 3, 3, 3]);
+  const conv = g.node('Conv', '/conv/Conv', ['x', w], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]);
+  g.output(extra(g, conv));
+  return encodeModel(g.model(13, 'tiny'));
+}
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('ONNX import errors', () => {
+  test('an unsupported operator names the node, its op type and the supported list', () => {
+    const bytes = tinyModel((g, x) => g.node('LSTM', '/rnn/LSTM', [x]));
+    const error = thrown(() => importOnnx(bytes, { source: 'tiny.onnx' }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toContain("'/rnn/LSTM'");
+    expect(error.message).toContain("'LSTM'");
+    expect(error.message).toContain('tiny.onnx');
+    for (const op of ['Conv', 'Gemm', 'BatchNormalization', 'Reshape']) expect(error.message).toContain(op);
+    expect(supportedOnnxOps()).toContain('HardSwish');
+  });
+
+  test('a shape-arithmetic op on an activation is reported, not skipped', () => {
+    const bytes = tinyModel((g, x) => {
+      const idx = g.constant('/c', { name: '', dims: [], dataType: 7, int64Data: [0] });
+      return g.node('Gather', '/take/Gather', [x, idx], [int('axis', 1)]);
+    });
+    expect(() => importOnnx(bytes, { source: 't.onnx' })).toThrow(/'\/take\/Gather'.*Gather on a tensor computed from the network input/);
+  });
+
+  test('a truncated file is an InputFileError, wherever it is cut', () => {
+    const bytes = networkToOnnx(zooNetwork('resnet20'), { weights: true });
+    for (const fraction of [0.999, 0.75, 0.5, 0.1, 0.01]) {
+      const cut = bytes.subarray(0, Math.floor(bytes.length * fraction));
+      const error = thrown(() => importOnnx(cut, { source: 'cut.onnx' }));
+      expect(error).toBeInstanceOf(InputFileError);
+      expect(error.message).toMatch(/^cut\.onnx: /);
+    }
+  });
+
+  test('random bytes are an InputFileError', () => {
+    const rng = seedrandom('onnx-corrupt');
+    const junk = Uint8Array.from({ length: 4096 }, () => Math.floor(rng() * 256));
+    expect(() => importOnnx(junk, { source: 'junk.onnx' })).toThrow(InputFileError);
+    expect(() => importOnnx(new Uint8Array(0), { source: 'empty.onnx' })).toThrow(InputFileError);
+  });
+
+  test('a missing file is an InputFileError', () => {
+    expect(() => importOnnx('/nonexistent/model.onnx', { source: 'model.onnx' })).toThrow(InputFileError);
+  });
+
+  test('a dynamic dimension without an input shape is a clear error; with one it imports', () => {
+    const bytes = tinyModel((_, x) => x, ['N', 3, 8, 8]);
+    const error = thrown(() => importOnnx(bytes, { source: 'dyn.onnx' }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/graph\.input\['x'\].*dynamic in dimension 0.*'N'.*--input-shape/);
+    expect(importOnnx(bytes, { source: 'dyn.onnx', inputShape: [1, 3, 8, 8] }).input).toEqual({ channels: 3, height: 8, width: 8 });
+  });
+
+  test('an input shape that contradicts a fixed dimension is an error', () => {
+    const bytes = tinyModel((_, x) => x);
+    expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShape: [1, 4, 8, 8] })).toThrow(/dimension 1 = 3/);
+  });
+
+  test('a tensor read by a node but produced by nothing is an InputFileError', () => {
+    const bytes = tinyModel((g, x) => g.node('Add', '/add/Add', [x, 'ghost']));
+    expect(() => importOnnx(bytes, { source: 'g.onnx' })).toThrow(/tensor 'ghost'/);
+  });
+});
