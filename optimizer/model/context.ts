@@ -30,6 +30,15 @@ export interface LayerStatic {
   dataInputs: number[];
   /** First row of this layer in the row scratch buffer. */
   rowOffset: number;
+  /**
+   * Row-scratch offset holding this layer's row finish times: its own, or, for a free layer with one input and
+   * the same rows (batchnorm, dropout, identity), its producer's (NOTE: aliasing skips ~half the rows of a ResNet).
+   */
+  rowSource: number;
+  /** True when rowSource aliases a producer (the recurrence skips the layer). */
+  aliased: boolean;
+  /** rowSource of each input (-1 = network input). */
+  inputRowSources: Int32Array;
   resolved: ResolvedLayer;
 }
 
@@ -124,9 +133,19 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       mvmInputElements,
       dataInputs: [],
       rowOffset: (rowCursor += resolved.outShape.height) - resolved.outShape.height,
+      rowSource: 0,
+      aliased: false,
+      inputRowSources: new Int32Array(0),
       resolved,
     };
   });
+  for (const l of layers) {
+    const only = l.inputs.length === 1 ? l.inputs[0] : undefined;
+    const producer = only === undefined || only < 0 ? undefined : layers[only];
+    l.aliased = l.free && producer !== undefined && producer.outRows === l.outRows && l.needRow.every((row, i) => row === i);
+    l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
+    l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
+  }
   for (const l of layers) {
     const sources = new Set<number>();
     for (const p of l.inputs) {

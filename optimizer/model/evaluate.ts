@@ -16,7 +16,7 @@ export interface LayerStage {
   index: number;
   name: string;
   kind: string;
-  /** Per image, cycles. */
+  /** Per image, cycles (the tile terms are those of the busiest tile hosting the layer). */
   computeCycles: number;
   shiftAddCycles: number;
   nocInCycles: number;
@@ -81,13 +81,17 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
   const linkRate = arch.noc.linkFlitsPerCycle;
   const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
   const digitalRate = arch.tile.digital.opsPerCycle;
-  return {
-    edramBits,
-    inject: traffic.injectFlits.map((f) => f / linkRate),
-    eject: traffic.ejectFlits.map((f) => f / linkRate),
-    edram: edramBits.map((b) => b / edramRate),
-    digital: digitalOps.map((o) => o / digitalRate),
-  };
+  const inject = new Float64Array(tiles);
+  const eject = new Float64Array(tiles);
+  const edram = new Float64Array(tiles);
+  // Only the tiles in use carry load.
+  for (let t = 0; t < placement.tilesUsed; t++) {
+    inject[t] = (traffic.injectFlits[t] ?? 0) / linkRate;
+    eject[t] = (traffic.ejectFlits[t] ?? 0) / linkRate;
+    edram[t] = (edramBits[t] ?? 0) / edramRate;
+    digitalOps[t] = (digitalOps[t] ?? 0) / digitalRate;
+  }
+  return { edramBits, inject, eject, edram, digital: digitalOps };
 }
 
 function maxOver(values: Float64Array, tiles: readonly number[]): number {
@@ -147,22 +151,18 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     stage.edramCycles = maxOver(times.edram, tiles);
     stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
     if (l.dataInputs.includes(-1)) stage.offChipCycles = offChipCycles;
-    const terms: Array<[StageBound, number]> = [
-      ['compute', stage.computeCycles],
-      ['shift-add', stage.shiftAddCycles],
-      ['noc-in', stage.nocInCycles],
-      ['noc-out', stage.nocOutCycles],
-      ['mesh-link', stage.meshLinkCycles],
-      ['edram', stage.edramCycles],
-      ['digital', stage.digitalCycles],
-      ['off-chip', stage.offChipCycles],
-    ];
-    for (const [bound, cycles] of terms) {
-      if (cycles > stage.stageCycles) {
-        stage.stageCycles = cycles;
-        stage.boundBy = bound;
-      }
-    }
+    // NOTE: unrolled max (no temporary arrays): this runs for every layer of every evaluation.
+    let best = stage.computeCycles;
+    let bound: StageBound = best > 0 ? 'compute' : 'none';
+    if (stage.shiftAddCycles > best) (best = stage.shiftAddCycles), (bound = 'shift-add');
+    if (stage.nocInCycles > best) (best = stage.nocInCycles), (bound = 'noc-in');
+    if (stage.nocOutCycles > best) (best = stage.nocOutCycles), (bound = 'noc-out');
+    if (stage.meshLinkCycles > best) (best = stage.meshLinkCycles), (bound = 'mesh-link');
+    if (stage.edramCycles > best) (best = stage.edramCycles), (bound = 'edram');
+    if (stage.digitalCycles > best) (best = stage.digitalCycles), (bound = 'digital');
+    if (stage.offChipCycles > best) (best = stage.offChipCycles), (bound = 'off-chip');
+    stage.stageCycles = best;
+    stage.boundBy = bound;
     return stage;
   });
 

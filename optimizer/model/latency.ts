@@ -30,6 +30,7 @@ export function rowLatencyCycles(
   const routerLatency = arch.noc.routerLatencyCycles;
 
   for (const l of ctx.layers) {
+    if (l.aliased) continue;
     const base = l.rowOffset;
     const rows = l.outRows;
     const stage = stages[l.index];
@@ -57,23 +58,29 @@ export function rowLatencyCycles(
       const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
       transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsForBits(arch, rowBits) / linkRate : 0);
     }
+    const fixed = transfer + rowLatency;
+    const sources = l.inputRowSources;
+    const need = l.needRow;
+    // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only.
     let previous = 0;
     for (let i = 0; i < rows; i++) {
+      const needed = need[i] as number;
       let ready = 0;
-      for (const p of l.inputs) {
-        const need = l.needRow[i] ?? 0;
-        const arrived = p < 0 ? (need + 1) * inputRowCycles : (finish[(ctx.layers[p]?.rowOffset ?? 0) + need] ?? 0);
+      for (let k = 0; k < sources.length; k++) {
+        const source = sources[k] as number;
+        const arrived = source < 0 ? (needed + 1) * inputRowCycles : (finish[source + needed] as number);
         if (arrived > ready) ready = arrived;
       }
-      const done = Math.max(ready + transfer + rowLatency, previous + interval);
-      finish[base + i] = done;
-      previous = done;
+      const start = ready + fixed;
+      const next = previous + interval;
+      previous = start > next ? start : next;
+      finish[base + i] = previous;
     }
   }
   let latency = 0;
   for (const s of ctx.sinks) {
     const l = ctx.layers[s];
-    if (l !== undefined) latency = Math.max(latency, finish[l.rowOffset + l.outRows - 1] ?? 0);
+    if (l !== undefined) latency = Math.max(latency, finish[l.rowSource + l.outRows - 1] ?? 0);
   }
   return Math.ceil(latency);
 }

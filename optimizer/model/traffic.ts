@@ -1,6 +1,6 @@
 import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
-import { routerOfTile, routerXY } from '../../arch/placement';
+import { routerOfTile } from '../../arch/placement';
 import type { ModelContext } from './context';
 import { tensorBits } from './context';
 
@@ -30,22 +30,23 @@ export interface TrafficLoads {
   layerMaxHops: Int32Array;
 }
 
-/** Calls `visit(link)` for each mesh link of the XY route between two routers. */
-function forEachLink(meshWidth: number, from: number, to: number, visit: (link: number) => void): number {
-  let [x, y] = routerXY(meshWidth, from);
-  const [tx, ty] = routerXY(meshWidth, to);
+/**
+ * Writes the mesh links of the XY route between two routers into `links` (router * 4 + direction:
+ * 0 +x, 1 -x, 2 +y, 3 -y) and returns the hop count.
+ */
+export function xyRoute(meshWidth: number, from: number, to: number, links: Int32Array): number {
+  let x = from % meshWidth;
+  let y = Math.floor(from / meshWidth);
+  const tx = to % meshWidth;
+  const ty = Math.floor(to / meshWidth);
   let hops = 0;
   while (x !== tx) {
-    const dir = tx > x ? 0 : 1;
-    visit((y * meshWidth + x) * 4 + dir);
+    links[hops++] = (y * meshWidth + x) * 4 + (tx > x ? 0 : 1);
     x += tx > x ? 1 : -1;
-    hops++;
   }
   while (y !== ty) {
-    const dir = ty > y ? 2 : 3;
-    visit((y * meshWidth + x) * 4 + dir);
+    links[hops++] = (y * meshWidth + x) * 4 + (ty > y ? 2 : 3);
     y += ty > y ? 1 : -1;
-    hops++;
   }
   return hops;
 }
@@ -82,22 +83,23 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     layerMaxHops: new Int32Array(ctx.layers.length),
   };
   const width = ctx.meshWidth;
-  // Destination tiles of each producer's tensor (union over its non-free consumers).
-  const destinations = new Map<number, Set<number>>();
+  const route = new Int32Array(2 * (width + routers));
+  // Flows as parallel arrays (NOTE: no per-flow objects; this runs once per evaluation).
+  const flowFrom: number[] = [];
+  const flowTo: number[] = [];
+  const flowFlits: number[] = [];
+  const flowProducer: number[] = [];
   ctx.dataConsumers.forEach((consumers, slot) => {
     if (consumers.length === 0) return;
-    const set = new Set<number>();
-    for (const c of consumers) for (const t of placement.layerTiles[c] ?? []) set.add(t);
-    destinations.set(slot - 1, set);
-  });
-  const flows: Array<{ fromRouter: number; fromTile: number; toTile: number; flits: number; producer: number }> = [];
-  for (const [producer, dests] of destinations) {
+    const producer = slot - 1;
+    // Each tile hosting a consumer gets one copy of the tensor.
+    const dests: number[] = [];
+    for (const c of consumers) for (const t of placement.layerTiles[c] ?? []) if (!dests.includes(t)) dests.push(t);
     const bits = tensorBits(ctx, producer, abits);
     const source = producer < 0 ? undefined : ctx.layers[producer];
-    const rows = source ? source.outRows : (ctx.net.network.input.height);
-    const rowElements = source
-      ? source.outCols * source.outChannels
-      : ctx.net.network.input.width * ctx.net.network.input.channels;
+    const input = ctx.net.network.input;
+    const rows = source ? source.outRows : input.height;
+    const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
     const shares = producer < 0 ? new Map([[-1, 1]]) : tileShares(ctx, placement, producer);
     for (const [fromTile, share] of shares) {
       const pieceBits = rowElements * bits * share;
@@ -105,29 +107,36 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
       for (const toTile of dests) {
         loads.edramBits[toTile] = (loads.edramBits[toTile] ?? 0) + rows * pieceBits;
         if (fromTile === toTile) continue;
-        flows.push({ fromRouter: fromTile < 0 ? 0 : routerOfTile(arch, fromTile), fromTile, toTile, flits, producer });
+        flowFrom.push(fromTile);
+        flowTo.push(toTile);
+        flowFlits.push(flits);
+        flowProducer.push(producer);
       }
     }
-  }
-  for (const f of flows) {
-    if (f.fromTile >= 0) loads.injectFlits[f.fromTile] = (loads.injectFlits[f.fromTile] ?? 0) + f.flits;
-    loads.ejectFlits[f.toTile] = (loads.ejectFlits[f.toTile] ?? 0) + f.flits;
-    const hops = forEachLink(width, f.fromRouter, routerOfTile(arch, f.toTile), (link) => {
-      loads.linkFlits[link] = (loads.linkFlits[link] ?? 0) + f.flits;
-    });
-    loads.totalFlits += f.flits;
-    loads.totalFlitHops += f.flits * (hops + 1);
+  });
+  const linkFlits = loads.linkFlits;
+  for (let f = 0; f < flowFrom.length; f++) {
+    const fromTile = flowFrom[f] as number;
+    const toTile = flowTo[f] as number;
+    const flits = flowFlits[f] as number;
+    if (fromTile >= 0) loads.injectFlits[fromTile] = (loads.injectFlits[fromTile] ?? 0) + flits;
+    loads.ejectFlits[toTile] = (loads.ejectFlits[toTile] ?? 0) + flits;
+    const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
+    for (let h = 0; h < hops; h++) linkFlits[route[h] as number] = (linkFlits[route[h] as number] ?? 0) + flits;
+    loads.totalFlits += flits;
+    loads.totalFlitHops += flits * (hops + 1);
   }
   // Second pass: the busiest link on each flow's path bounds the layers it feeds.
-  for (const f of flows) {
+  for (let f = 0; f < flowFrom.length; f++) {
+    const fromTile = flowFrom[f] as number;
+    const toTile = flowTo[f] as number;
+    const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
     let worst = 0;
-    const hops = forEachLink(width, f.fromRouter, routerOfTile(arch, f.toTile), (link) => {
-      worst = Math.max(worst, loads.linkFlits[link] ?? 0);
-    });
-    for (const c of ctx.dataConsumers[f.producer + 1] ?? []) {
-      if (!(placement.layerTiles[c] ?? []).includes(f.toTile)) continue;
-      loads.layerLinkFlits[c] = Math.max(loads.layerLinkFlits[c] ?? 0, worst);
-      loads.layerMaxHops[c] = Math.max(loads.layerMaxHops[c] ?? 0, hops);
+    for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[route[h] as number] ?? 0);
+    for (const c of ctx.dataConsumers[(flowProducer[f] as number) + 1] ?? []) {
+      if (!(placement.layerTiles[c] ?? []).includes(toTile)) continue;
+      if (worst > (loads.layerLinkFlits[c] ?? 0)) loads.layerLinkFlits[c] = worst;
+      if (hops > (loads.layerMaxHops[c] ?? 0)) loads.layerMaxHops[c] = hops;
     }
   }
   return loads;

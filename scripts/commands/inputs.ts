@@ -5,6 +5,7 @@ import { loadNetwork } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile } from '../../io';
+import { ValidationError } from '../../errors';
 
 /** Options every command that takes a network, an architecture and a plan shares. */
 export interface NetworkArchArgs {
@@ -29,6 +30,15 @@ export interface LoadedInputs {
   choices: PlanChoices;
 }
 
+/** `1x3x224x224` -> [1, 3, 224, 224]. */
+export function parseInputShape(text: string): number[] {
+  const dims = text.split(/[x,]/i).map((d) => Number(d.trim()));
+  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ValidationError('--input-shape', 'input-shape', `'${text}'`, 'positive integers joined by x, e.g. 1x3x224x224');
+  }
+  return dims;
+}
+
 /** Architecture with the user's override files and --set assignments applied. */
 export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile' | 'set'>): ArchSpec {
   return loadArch({ arch: args.arch, overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
@@ -37,7 +47,8 @@ export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile'
 /** Loads arch, network and plan (a plan file, or uniform bits/replicas from the flags; flags override the file's defaults). */
 export function loadInputs(args: NetworkArchArgs): LoadedInputs {
   const arch = loadArchFromArgs(args);
-  const net = resolveNetwork(loadNetwork(args.network));
+  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
+  const net = resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
   let plan: Plan;
   let source: string;
   if (args.plan !== undefined) {
