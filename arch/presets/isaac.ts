@@ -68,7 +68,9 @@ export const isaacSpec: ArchSpec = {
   },
   shiftAdd: {
     perCrossbar: 0.5, // [T2] 4 S+A units per IMA of 8 crossbars
-    addsPerCycle: 1, // assumed: one partial-sum addition per unit per cycle (Table II gives no rate)
+    // assumed: 4 values per cycle, so a unit keeps pace with the two ADCs it serves (2 x 1.28 GS/s at 1.2 GHz);
+    // ISAAC's 100 ns pipeline stage hides shift-and-add behind the crossbar read and conversion.
+    addsPerCycle: 4,
     energyPjPerAdd: 0.05 / clockGHz, // [T2] 0.05 mW per unit at one add per 1.2 GHz cycle (assumed activity 1)
     areaMm2: 0.00006, // [T2] 4 units 0.00024 mm2
     powerMw: 0.05, // [T2] 4 units 0.2 mW

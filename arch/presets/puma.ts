@@ -89,7 +89,9 @@ export const pumaSpec: ArchSpec = {
   },
   shiftAdd: {
     perCrossbar: 1, // assumed: one unit per ADC (one ADC per crossbar); [CONST] gives only the unit cost
-    addsPerCycle: 1, // [CONST] sna_lat = 1 cycle
+    // assumed: 2 values per cycle, so the unit keeps pace with its ADC (1.28 conversions per cycle). PUMA's own
+    // timing, MVM = sweep x (bits + 2), has no shift-and-add term: the unit never bounds an MVM there.
+    addsPerCycle: 2,
     energyPjPerAdd: 0.045 / clockGHz, // [CONST] sna_pow_dyn 0.045 mW x 1 ns
     areaMm2: 0.00006, // [CONST] sna_area
     powerMw: 0.05, // [CONST] sna dyn + leak
