@@ -2,7 +2,7 @@
  * Zoo networks exported to ONNX (PyTorch's node patterns, built with the same protobuf schema) import back to the
  * same weighted layers, shapes and parameter totals; the totals are also checked against the published figures.
  */
-import { importOnnx } from '../workloads/onnx';
+import { decodeModel, importOnnx } from '../workloads/onnx';
 import { resolveNetwork } from '../workloads/shapes';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 import { zooNetwork } from '../workloads/zoo';
@@ -72,6 +72,15 @@ describe('ONNX import of zoo networks', () => {
     const { zoo, imported } = roundTrip('resnet20', { dynamicBatch: true, weights: true }, [1, 3, 32, 32]);
     expect(weighted(imported)).toEqual(weighted(zoo));
     expect(imported.totalParams).toBe(zoo.totalParams);
+  });
+
+  test('weights stay in the file buffer: raw_data is a view, float payloads are not decoded', () => {
+    const bytes = networkToOnnx(zooNetwork('resnet20'), { weights: true });
+    const init = decodeModel(bytes, 'r20.onnx').graph?.initializer ?? [];
+    const conv1 = init.find((t) => t.name === 'conv1.weight');
+    expect(conv1?.rawData.byteLength).toBe(16 * 3 * 3 * 3 * 4);
+    expect(conv1?.rawData.buffer).toBe(bytes.buffer);
+    expect(conv1?.floatData).toBeUndefined();
   });
 
   test('a larger spatial input changes every shape as the formulas say', () => {
