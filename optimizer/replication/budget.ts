@@ -1,0 +1,44 @@
+import { chipAreaMm2 } from '../../arch/area';
+import type { ArchSpec } from '../../arch/types';
+import { ValidationError } from '../../errors';
+
+/** Where the core budget came from, for reports. */
+export interface CoreBudget {
+  cores: number;
+  tiles: number;
+  areaMm2: number;
+  source: 'baseline' | 'tiles' | 'area-mm2';
+}
+
+export interface BudgetOptions {
+  /** Whole tiles the plan may use (`--tiles`). */
+  tiles?: number;
+  /** Chip area the plan may use (`--area-mm2`): the most whole tiles whose chip area fits. */
+  areaMm2?: number;
+}
+
+/**
+ * The area budget as a core budget (placement gives each layer whole cores; tiles are whole): by default the
+ * cores of the whole tiles the uniform 8-bit r = 1 baseline occupies (iso-area), or `--tiles`, or the most
+ * tiles whose chip area (arch/area.ts chipAreaMm2) fits `--area-mm2`. Never more than the chip has.
+ */
+export function coreBudget(arch: ArchSpec, baselineTiles: number, options: BudgetOptions = {}): CoreBudget {
+  let tiles = baselineTiles;
+  let source: CoreBudget['source'] = 'baseline';
+  if (options.tiles !== undefined) {
+    if (!Number.isInteger(options.tiles) || options.tiles < 1 || options.tiles > arch.chip.tiles) {
+      throw new ValidationError('--tiles', 'tiles', String(options.tiles), `an integer from 1 to ${arch.chip.tiles} (the chip's tiles)`);
+    }
+    tiles = options.tiles;
+    source = 'tiles';
+  } else if (options.areaMm2 !== undefined) {
+    const one = chipAreaMm2(arch, 1);
+    if (!(options.areaMm2 >= one)) {
+      throw new ValidationError('--area-mm2', 'areaMm2', String(options.areaMm2), `at least ${one.toFixed(3)} mm2 (one tile and the off-chip interface)`);
+    }
+    tiles = 1;
+    while (tiles < arch.chip.tiles && chipAreaMm2(arch, tiles + 1) <= options.areaMm2) tiles++;
+    source = 'area-mm2';
+  }
+  return { cores: tiles * arch.tile.cores, tiles, areaMm2: chipAreaMm2(arch, tiles), source };
+}

@@ -1,0 +1,14 @@
+export type { LayerTable, ReplicationTables } from './tables';
+export { buildTables, coresFor, stageCycles } from './tables';
+export type { Candidate } from './candidates';
+export { allCandidates, layerCandidates, minimumCores } from './candidates';
+export type { ReplicationSolution } from './exact';
+export { exactOnCandidates, exactThroughput, summarize } from './exact';
+export { greedyReplication } from './greedy';
+export type { ObjectiveKind, ObjectiveSpec } from './objective';
+export { OBJECTIVES, checkMixWeight, objectiveCoefficients, objectiveCost, parseObjective } from './objective';
+export { checkReplicationAnswer, replicationMilp, solveReplicationMilp } from './milp-model';
+export type { BudgetOptions, CoreBudget } from './budget';
+export { coreBudget } from './budget';
+export type { PrecisionArrays, ReplicatedPlan, ReplicateOptions } from './replicate';
+export { fullModelCost, mergeFloors, replicateForPrecisions } from './replicate';

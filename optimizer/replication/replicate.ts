@@ -1,0 +1,99 @@
+import type { PlanChoices } from '../../arch/plan';
+import type { ModelContext } from '../model/context';
+import { evaluateModel, type ModelResult } from '../model/evaluate';
+import { MappingError } from '../../errors';
+import { allCandidates, minimumCores } from './candidates';
+import { exactOnCandidates, type ReplicationSolution } from './exact';
+import { greedyReplication } from './greedy';
+import type { ObjectiveSpec } from './objective';
+import { buildTables, type ReplicationTables } from './tables';
+
+export interface PrecisionArrays {
+  wbits: readonly number[];
+  abits: readonly number[];
+}
+
+/** A replication decided on the tables and scored by the full analytical model. */
+export interface ReplicatedPlan {
+  choices: PlanChoices;
+  table: ReplicationSolution;
+  model: ModelResult;
+  /** Objective cost by the full model (lower is better; see fullModelCost). */
+  cost: number;
+}
+
+/** Objective cost from full-model figures, normalised by the reference plan as in objective.ts. */
+export function fullModelCost(spec: ObjectiveSpec, bottleneckCycles: number, latencyCycles: number, refLatencyCycles: number): number {
+  const z = bottleneckCycles / Math.max(1, spec.refBottleneckCycles);
+  const lat = latencyCycles / Math.max(1, refLatencyCycles);
+  if (spec.kind === 'throughput') return z;
+  if (spec.kind === 'latency') return lat;
+  return (1 - spec.mixWeight) * z + spec.mixWeight * lat;
+}
+
+/** Layer floors and global floor: the larger of two table sets (floors seen at either placement). */
+export function mergeFloors(a: ReplicationTables, b: ReplicationTables): ReplicationTables {
+  return {
+    crossbarsPerCore: a.crossbarsPerCore,
+    globalFloorCycles: Math.max(a.globalFloorCycles, b.globalFloorCycles),
+    layers: a.layers.map((t, i) => ({ ...t, floorCycles: Math.max(t.floorCycles, b.layers[i]?.floorCycles ?? 0) })),
+  };
+}
+
+export interface ReplicateOptions {
+  /** Extra passes that re-take the floors at the new placement (max of old and new). @default 1 */
+  refinements?: number;
+  /** Full-model latency of the reference plan, to normalise latency costs. */
+  refLatencyCycles: number;
+}
+
+/**
+ * Best replication for fixed precisions: floors from a full evaluation at r = 1, the exact algorithm
+ * (throughput) or the greedy fast path (latency, mix) on the tables, then the full model on the answer.
+ * Refinement passes raise each floor to what the new placement shows and solve again; the best plan by the
+ * full model wins. Throws MappingError when the precisions do not fit the budget at r = 1.
+ */
+export function replicateForPrecisions(
+  ctx: ModelContext,
+  precisions: PrecisionArrays,
+  budgetCores: number,
+  spec: ObjectiveSpec,
+  options: ReplicateOptions,
+): ReplicatedPlan {
+  const n = ctx.net.weightedIndices.length;
+  const wbits = [...precisions.wbits];
+  const abits = [...precisions.abits];
+  const atOne = evaluateModel(ctx, { wbits, abits, replicas: new Array<number>(n).fill(1) });
+  let tables = buildTables(ctx, wbits, abits, atOne);
+  const need = minimumCores(tables);
+  if (need > budgetCores) {
+    throw new MappingError(`these precisions need ${need} cores at r = 1 and the area budget is ${budgetCores} cores.`);
+  }
+  let best: ReplicatedPlan | undefined;
+  const passes = 1 + (options.refinements ?? 1);
+  for (let pass = 0; pass < passes; pass++) {
+    const cands = allCandidates(tables, budgetCores);
+    const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
+    const choices: PlanChoices = { wbits, abits, replicas: table.replicas };
+    const model = evaluateModel(ctx, choices);
+    const cost = fullModelCost(spec, model.bottleneckCycles, model.latencyCycles, options.refLatencyCycles);
+    if (best === undefined || cost < best.cost) best = { choices, table, model, cost };
+    if (pass + 1 < passes) {
+      const next = mergeFloors(tables, buildTables(ctx, wbits, abits, model));
+      if (next.layers.every((t, i) => t.floorCycles === tables.layers[i]?.floorCycles) && next.globalFloorCycles === tables.globalFloorCycles) break;
+      tables = next;
+    }
+  }
+  // r = 1 itself is a valid plan; never return something the full model rates worse.
+  const atOneCost = fullModelCost(spec, atOne.bottleneckCycles, atOne.latencyCycles, options.refLatencyCycles);
+  if (best === undefined || atOneCost < best.cost) {
+    const replicas = new Array<number>(n).fill(1);
+    return {
+      choices: { wbits, abits, replicas },
+      table: { replicas, bottleneckCycles: atOne.bottleneckCycles, latencyProxyCycles: atOne.latencyCycles, cores: atOne.coresUsed },
+      model: atOne,
+      cost: atOneCost,
+    };
+  }
+  return best;
+}

@@ -1,0 +1,98 @@
+import type { ModelContext } from '../model/context';
+import { cachedMapping } from '../model/context';
+import type { ModelResult } from '../model/evaluate';
+
+/**
+ * What replication needs to know of one weighted layer at fixed precisions (DESIGN.md section 8):
+ *   T(r) = max(ceil(P / r) * perMvmCycles, floorCycles)   (conv)
+ *   T(r) = max(perMvmCycles / r, floorCycles)             (fc: replicas take turns across images)
+ *   cores(r) = ceil(crossbarsPerReplica * r / crossbarsPerCore)   (arch/placement.ts layerCores)
+ * `perMvmCycles` is the slower of the MVM and its shift-and-add (both scale with ceil(P/r), rule 7).
+ * `floorCycles` collects the layer's non-compute terms (NoC in/out, mesh link, eDRAM, digital, off-chip)
+ * taken from one full-model evaluation, i.e. at the placement of THAT evaluation: replication moves layers
+ * between tiles and changes them, which is why every final plan is re-evaluated by the full model.
+ */
+export interface LayerTable {
+  /** Weighted position (ResolvedNetwork.weightedIndices order). */
+  pos: number;
+  name: string;
+  isFc: boolean;
+  /** Output pixels per image (1 for fc). */
+  pixels: number;
+  perMvmCycles: number;
+  crossbarsPerReplica: number;
+  floorCycles: number;
+  /** Latency proxy weight: rows of lag this layer adds, as a share of its stage time (K_h / H_out, <= 1). */
+  latencyWeight: number;
+}
+
+/** Everything replication needs for one precision assignment. */
+export interface ReplicationTables {
+  layers: LayerTable[];
+  /** Largest stage time of the non-weighted layers (digital, pooling): no replication lowers it. */
+  globalFloorCycles: number;
+  crossbarsPerCore: number;
+}
+
+/** Stage time of a layer at r replicas (same formula as the full model's compute/shift-add terms). */
+export function stageCycles(t: LayerTable, r: number): number {
+  const compute = t.isFc ? t.perMvmCycles / r : Math.ceil(t.pixels / r) * t.perMvmCycles;
+  return Math.max(compute, t.floorCycles);
+}
+
+export function coresFor(t: LayerTable, r: number, crossbarsPerCore: number): number {
+  return Math.ceil((t.crossbarsPerReplica * r) / crossbarsPerCore);
+}
+
+/**
+ * Tables for precisions (wbits, abits), with floors from `floorsFrom` (a full evaluation of the same precisions,
+ * at whatever replication it had). Without `floorsFrom`, floors are 0 (compute-only, for tests and bounds).
+ */
+export function buildTables(
+  ctx: ModelContext,
+  wbits: readonly number[],
+  abits: readonly number[],
+  floorsFrom?: ModelResult,
+): ReplicationTables {
+  const arch = ctx.arch;
+  const layers: LayerTable[] = ctx.net.weightedIndices.map((layerIndex, pos) => {
+    const mapping = cachedMapping(ctx, pos, wbits[pos] ?? 8, abits[pos] ?? 8);
+    const stat = ctx.layers[layerIndex];
+    const isFc = stat?.kind === 'fc';
+    const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
+    const perMvmCycles = Math.max(mapping.mvmCycles, Math.ceil(mapping.reductionAddsPerMvm / addRate));
+    let floorCycles = 0;
+    const stage = floorsFrom?.layers[layerIndex];
+    if (stage !== undefined) {
+      floorCycles = Math.max(
+        stage.nocInCycles,
+        stage.nocOutCycles,
+        stage.meshLinkCycles,
+        stage.edramCycles,
+        stage.digitalCycles,
+        stage.offChipCycles,
+      );
+    }
+    const layer = stat?.resolved.layer;
+    const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
+    const outRows = Math.max(1, stat?.outRows ?? 1);
+    return {
+      pos,
+      name: mapping.name,
+      isFc,
+      pixels: mapping.outputPixels,
+      perMvmCycles,
+      crossbarsPerReplica: mapping.crossbarsPerReplica,
+      floorCycles,
+      latencyWeight: isFc ? 1 : Math.min(1, kernelRows / outRows),
+    };
+  });
+  let globalFloorCycles = 0;
+  if (floorsFrom !== undefined) {
+    for (const l of ctx.layers) {
+      if (l.weightedPos >= 0) continue;
+      globalFloorCycles = Math.max(globalFloorCycles, floorsFrom.layers[l.index]?.stageCycles ?? 0);
+    }
+  }
+  return { layers, globalFloorCycles, crossbarsPerCore: arch.core.crossbars };
+}
