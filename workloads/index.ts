@@ -25,3 +25,5 @@ export { networkToJson, parseNetworkJson } from './json';
 export { parseNeurosimCsv } from './neurosim-csv';
 export { loadNetwork, NETWORK_IMPORTERS, networkFileExtensions } from './load';
 export type { LoadNetworkOptions, NetworkImporter, NetworkImporterEntry } from './load';
+export { importOnnx, supportedOnnxOps } from './onnx';
+export type { OnnxImportOptions } from './onnx';
