@@ -44,7 +44,9 @@ export function rowLatencyCycles(
         if (mapping !== undefined) {
           const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
           const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
-          rowLatency = pixels * mapping.mvmCycles + Math.ceil(mapping.reductionAddsPerMvm / addRate);
+          // Shift-and-add works behind the ADCs; only the last streamed bit's values drain after the MVM.
+          const streamedBits = Math.ceil(mapping.abits / arch.dac.bits);
+          rowLatency = pixels * mapping.mvmCycles + Math.ceil(mapping.reductionAddsPerMvm / streamedBits / addRate);
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;

@@ -1,0 +1,48 @@
+import { applySetOverrides } from '../../arch/overrides';
+import { presetArch } from '../../arch/presets';
+import type { ArchSpec } from '../../arch/types';
+import type { PlanChoices } from '../../arch/plan';
+import { resolveNetwork } from '../../workloads/shapes';
+import { zooNetwork } from '../../workloads/zoo';
+import type { Network, ResolvedNetwork } from '../../workloads/types';
+
+/** A preset with data movement made practically free, so only crossbar timing shows. */
+export function uncontendedArch(name: 'puma' | 'isaac' = 'puma'): ArchSpec {
+  return applySetOverrides(presetArch(name), [
+    'noc.linkFlitsPerCycle=1000000',
+    'noc.routerLatencyCycles=0',
+    'tile.edram.accessesPerCycle=1000000',
+    'tile.digital.opsPerCycle=1000000',
+    'offChip.bandwidthGBps=1000000000',
+  ]);
+}
+
+export function zoo(name: string): ResolvedNetwork {
+  return resolveNetwork(zooNetwork(name));
+}
+
+export function uniformChoices(net: ResolvedNetwork, wbits = 8, abits = 8, replicas = 1): PlanChoices {
+  const n = net.weightedIndices.length;
+  return { wbits: Array(n).fill(wbits), abits: Array(n).fill(abits), replicas: Array(n).fill(replicas) };
+}
+
+/** Two 3x3 convolutions (pad 1) on a 1x4x4 input: small enough to work the pipeline out by hand. */
+export function twoConvChain(): Network {
+  const conv = (name: string, inputs: string[]) => ({
+    kind: 'conv' as const,
+    name,
+    inputs,
+    outChannels: 8,
+    kernel: [3, 3] as [number, number],
+    stride: [1, 1] as [number, number],
+    pad: [1, 1, 1, 1] as [number, number, number, number],
+    dilation: [1, 1] as [number, number],
+    groups: 1,
+    bias: false,
+  });
+  return {
+    name: 'two-conv',
+    input: { channels: 1, height: 4, width: 4 },
+    layers: [conv('a', ['input']), conv('b', ['a'])],
+  };
+}
