@@ -119,15 +119,15 @@ export class Environment {
 
   /**
    * Processes events in order until the queue empties, `stop` is called, or the next event lies beyond
-   * `untilCycle`. Returns the number of events processed.
+   * `untilCycle`, or after `maxEvents` events. Returns the number of events processed.
    */
-  run(untilCycle = Infinity): number {
+  run(untilCycle = Infinity, maxEvents = Infinity): number {
     // NOTE: hot loop, kept flat: pop into fields, dispatch through the handler table.
     const queue = this.queue;
     const handlers = this.handlers;
     let n = 0;
     this.stopped = false;
-    while (!this.stopped && queue.size > 0) {
+    while (!this.stopped && queue.size > 0 && n < maxEvents) {
       if (queue.peekTime() > untilCycle) break;
       queue.pop();
       this.now = queue.poppedTime;

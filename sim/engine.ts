@@ -1,0 +1,660 @@
+/**
+ * The simulation proper: units (layer replicas, digital layers, the off-chip input) that play out
+ * docs/hardware-model.md row by row, with contention on the shared tile resources, the NoC and eDRAM space.
+ * Stateful, so a class; one instance per run.
+ */
+import type { ArchSpec } from '../arch/types';
+import { DeadlockError } from '../errors';
+import { Environment } from './kernel/env';
+import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm } from './components';
+import { flitsOfBits, Noc, type Route } from './noc';
+import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
+import type { TraceWriter } from './trace';
+
+/** Why a unit waits. */
+export const STALL_CAUSES = ['input', 'noc', 'buffer', 'edram', 'digital'] as const;
+export type StallCause = (typeof STALL_CAUSES)[number];
+const C_INPUT = 0;
+const C_NOC = 1;
+const C_BUFFER = 2;
+const C_EDRAM = 3;
+const C_DIGITAL = 4;
+
+/** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
+export interface Channel {
+  tile: number;
+  producer: SimProducer;
+  rows: number;
+  arrived: Int32Array;
+  refs: Int32Array;
+  heldBits: Float64Array;
+  complete: Uint8Array;
+  /** Per image: rows 0..prefix-1 are complete. */
+  prefix: Int32Array;
+  waiters: Unit[];
+  buffer: EdramBuffer;
+}
+
+export interface Unit {
+  id: number;
+  layer: SimLayer | undefined;
+  /** 'source' is the network input entering off-chip. */
+  kind: 'replica' | 'digital' | 'source';
+  replica: number;
+  tile: number;
+  producer: SimProducer;
+  /** Images this unit works on, in order. */
+  images: number[];
+  imagePos: number;
+  row: number;
+  rows: number;
+  jobsTotal: number;
+  jobsDone: number;
+  inputs: Channel[];
+  released: Int32Array;
+  xbar: CrossbarGroup | undefined;
+  saCycles: number;
+  /** Computing (crossbars or a digital read in progress): the next job may not start. */
+  active: boolean;
+  pendingGrants: number;
+  /** Jobs between start and row completion: [image, row, pixels, start, stallCause, stallCycles] flattened. */
+  inFlight: number[];
+  blockedSince: number;
+  blockedCause: number;
+  waitImage: number;
+  waitRow: number;
+  waitChannel: Channel | undefined;
+  wakeSendStart: number;
+  waitBufferTile: number;
+  waitBits: number;
+  lastStallCause: number;
+  lastStallCycles: number;
+  busyCycles: number;
+  stall: Float64Array;
+  firstStart: number;
+  /** Source only: transfers of the row being reserved, then of rows crossing the off-chip link (FIFO). */
+  rowTransfers: number[];
+  parked: number[][];
+}
+
+interface Transfer {
+  unit: Unit;
+  channel: Channel;
+  image: number;
+  row: number;
+  bits: number;
+  flits: number;
+  route: Route | undefined;
+  hop: number;
+  sendStart: number;
+  queued: number;
+}
+
+export interface EngineOptions {
+  images: number;
+  trace?: TraceWriter;
+}
+
+export class Engine {
+  readonly env = new Environment();
+  readonly arch: ArchSpec;
+  readonly ports: EdramPort[] = [];
+  readonly buffers: EdramBuffer[] = [];
+  readonly digital: DigitalUnit[] = [];
+  readonly noc: Noc;
+  readonly offChip: OffChipLink;
+  readonly units: Unit[] = [];
+  readonly channels = new Map<number, Channel>();
+  readonly imageStart: Float64Array;
+  readonly imageDone: Float64Array;
+  private readonly sinkJobsLeft: Int32Array;
+  imagesDone = 0;
+  jobsTotal = 0;
+  jobsDone = 0;
+  flitHops = 0;
+  flits = 0;
+  transferBits = 0;
+  transfers = 0;
+  nocWaitCycles = 0;
+  private readonly transfersLive: Array<Transfer | undefined> = [];
+  private readonly freeTransfers: number[] = [];
+  private readonly trace: TraceWriter | undefined;
+  private readonly images: number;
+  private readonly hStart: number;
+  private readonly hComputeDone: number;
+  private readonly hRowDone: number;
+  private readonly hDigitalOps: number;
+  private readonly hGranted: number;
+  private readonly hHop: number;
+  private readonly hWrite: number;
+  private readonly hArrive: number;
+  private readonly hOffChipDone: number;
+
+  constructor(
+    readonly topo: SimTopology,
+    options: EngineOptions,
+  ) {
+    const arch = topo.arch;
+    this.arch = arch;
+    this.images = options.images;
+    this.trace = options.trace;
+    const env = this.env;
+    const tiles = arch.chip.tiles;
+    const capacityBits = arch.tile.edram.capacityKb * 8192;
+    for (let t = 0; t < tiles; t++) {
+      this.ports.push(new EdramPort(env, t, arch.tile.edram.accessBits, arch.tile.edram.accessesPerCycle));
+      this.buffers.push(new EdramBuffer(env, t, capacityBits));
+      this.digital.push(new DigitalUnit(env, t, arch.tile.digital.opsPerCycle));
+    }
+    this.noc = new Noc(env, arch);
+    this.offChip = new OffChipLink(env, arch);
+    this.imageStart = new Float64Array(this.images).fill(-1);
+    this.imageDone = new Float64Array(this.images).fill(-1);
+    this.sinkJobsLeft = new Int32Array(this.images);
+    this.hStart = env.register((u) => this.tryStart(this.unitAt(u)));
+    this.hComputeDone = env.register((u) => this.computeDone(this.unitAt(u)));
+    this.hRowDone = env.register((u) => this.rowDone(this.unitAt(u)));
+    this.hDigitalOps = env.register((u) => this.digitalOps(this.unitAt(u)));
+    this.hGranted = env.register((t) => this.granted(t));
+    this.hHop = env.register((t) => this.hop(t));
+    this.hWrite = env.register((t) => this.write(t));
+    this.hArrive = env.register((t) => this.arrive(t));
+    this.hOffChipDone = env.register((u) => this.offChipDone(this.unitAt(u)));
+    this.buildUnits();
+  }
+
+  private unitAt(id: number): Unit {
+    return this.units[id] as Unit;
+  }
+
+  private channel(tile: number, producerIndex: number): Channel {
+    const key = tile * (this.topo.net.layers.length + 1) + producerIndex + 1;
+    let ch = this.channels.get(key);
+    if (ch === undefined) {
+      const producer = this.topo.producers[producerIndex + 1];
+      if (producer === undefined) throw new Error(`sim: layer ${producerIndex} produces no rows`);
+      const size = producer.rows * this.images;
+      ch = {
+        tile,
+        producer,
+        rows: producer.rows,
+        arrived: new Int32Array(size),
+        refs: new Int32Array(size),
+        heldBits: new Float64Array(size),
+        complete: new Uint8Array(size),
+        prefix: new Int32Array(this.images),
+        waiters: [],
+        buffer: this.buffers[tile] as EdramBuffer,
+      };
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  private newUnit(layer: SimLayer | undefined, kind: Unit['kind'], replica: number, tile: number, images: number[]): Unit {
+    const producer = this.topo.producers[(layer?.index ?? -1) + 1] as SimProducer;
+    const rows = layer ? layer.outRows : producer.rows;
+    const unit: Unit = {
+      id: this.units.length,
+      layer,
+      kind,
+      replica,
+      tile,
+      producer,
+      images,
+      imagePos: 0,
+      row: 0,
+      rows,
+      jobsTotal: images.length * rows,
+      jobsDone: 0,
+      inputs: [],
+      released: new Int32Array(layer?.inputs.length ?? 0),
+      xbar: undefined,
+      saCycles: 0,
+      active: false,
+      pendingGrants: 0,
+      inFlight: [],
+      blockedSince: -1,
+      blockedCause: C_INPUT,
+      waitImage: -1,
+      waitRow: -1,
+      waitChannel: undefined,
+      wakeSendStart: -1,
+      waitBufferTile: -1,
+      waitBits: 0,
+      lastStallCause: -1,
+      lastStallCycles: 0,
+      busyCycles: 0,
+      stall: new Float64Array(STALL_CAUSES.length),
+      firstStart: -1,
+      rowTransfers: [],
+      parked: [],
+    };
+    this.units.push(unit);
+    this.jobsTotal += unit.jobsTotal;
+    if (layer) {
+      for (const input of layer.inputs) {
+        const ch = this.channel(tile, input.producer);
+        unit.inputs.push(ch);
+        for (const n of images) for (let q = 0; q < ch.rows; q++) (ch.refs[n * ch.rows + q] as number)++;
+      }
+      if (layer.sink) for (const n of images) (this.sinkJobsLeft[n] as number) += rows;
+    }
+    return unit;
+  }
+
+  private buildUnits(): void {
+    const all = Array.from({ length: this.images }, (_, n) => n);
+    this.newUnit(undefined, 'source', 0, -1, all);
+    for (const layer of this.topo.layers) {
+      // Destination channels exist (with zero refs) even on tiles hosting no unit of a consumer.
+      const mapping = layer.mapping;
+      if (mapping !== undefined) {
+        for (let k = 0; k < layer.replicas; k++) {
+          const images = layer.kind === 'fc' ? all.filter((n) => n % layer.replicas === k) : all;
+          const unit = this.newUnit(layer, 'replica', k, layer.unitTiles[k] ?? 0, images);
+          unit.xbar = new CrossbarGroup(this.env, `crossbars of ${layer.name} replica ${k}`, mapping.mvmCycles);
+          unit.saCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm);
+        }
+      } else {
+        this.newUnit(layer, 'digital', 0, layer.unitTiles[0] ?? 0, all);
+      }
+    }
+    for (const p of this.topo.producers) if (p) for (const t of p.destTiles) this.channel(t, p.index);
+  }
+
+  /** Starts every unit; call `env.run` afterwards. */
+  start(): void {
+    for (const u of this.units) this.env.schedule(0, this.hStart, u.id);
+  }
+
+  // ---- blocking bookkeeping -------------------------------------------------------------------------------
+
+  private block(u: Unit, cause: number): void {
+    if (u.blockedSince < 0) {
+      u.blockedSince = this.env.now;
+      u.blockedCause = cause;
+    }
+  }
+
+  private unblock(u: Unit): void {
+    u.lastStallCause = -1;
+    u.lastStallCycles = 0;
+    if (u.blockedSince < 0) return;
+    const now = this.env.now;
+    const waited = now - u.blockedSince;
+    if (waited > 0 && u.firstStart >= 0) {
+      if (u.blockedCause === C_INPUT && u.wakeSendStart > u.blockedSince) {
+        (u.stall[C_INPUT] as number) += u.wakeSendStart - u.blockedSince;
+        (u.stall[C_NOC] as number) += now - u.wakeSendStart;
+        u.lastStallCause = C_NOC;
+      } else {
+        (u.stall[u.blockedCause] as number) += waited;
+        u.lastStallCause = u.blockedCause;
+      }
+      u.lastStallCycles = waited;
+    }
+    u.blockedSince = -1;
+    u.wakeSendStart = -1;
+  }
+
+  // ---- unit progress ---------------------------------------------------------------------------------------
+
+  /** Starts the unit's next job if it may (previous work done, outputs placed, input rows present). */
+  private tryStart(u: Unit): void {
+    if (u.kind === 'source') return this.sourceNext(u);
+    const layer = u.layer as SimLayer;
+    while (!u.active && u.pendingGrants === 0 && u.jobsDone + u.inFlight.length / 6 < u.jobsTotal) {
+      const n = u.images[u.imagePos] as number;
+      const i = u.row;
+      const pixels = layer.kind === 'conv' ? replicaPixelsInRow(layer.outCols, layer.replicas, u.replica, i) : 1;
+      if (u.kind === 'replica' && pixels === 0) {
+        // No pixels of this row here: nothing to compute or send, only input rows to let go.
+        this.advance(u);
+        this.releaseInputs(u, n, i);
+        this.finishJob(u, n);
+        continue;
+      }
+      for (let k = 0; k < u.inputs.length; k++) {
+        const ch = u.inputs[k] as Channel;
+        const need = layer.inputs[k]?.need[i] ?? 0;
+        if ((ch.prefix[n] as number) <= need) {
+          u.waitImage = n;
+          u.waitRow = need;
+          u.waitChannel = ch;
+          ch.waiters.push(u);
+          this.block(u, C_INPUT);
+          return;
+        }
+      }
+      u.waitChannel = undefined;
+      this.unblock(u);
+      if (u.firstStart < 0) u.firstStart = this.env.now;
+      this.advance(u);
+      if (u.kind === 'replica') this.startMvms(u, layer, n, i, pixels);
+      else this.startDigital(u, layer, n, i);
+    }
+  }
+
+  private advance(u: Unit): void {
+    if (++u.row === u.rows) {
+      u.row = 0;
+      u.imagePos++;
+    }
+  }
+
+  private startMvms(u: Unit, layer: SimLayer, n: number, i: number, pixels: number): void {
+    const now = this.env.now;
+    const port = this.ports[u.tile] as EdramPort;
+    const xbar = u.xbar as CrossbarGroup;
+    const mvm = xbar.mvmCycles;
+    const readStart = port.serve(pixels * layer.mvmReadBits);
+    const readEnd = port.lastEnd;
+    const firstRead = Math.ceil((readEnd - readStart) / pixels);
+    const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
+    xbar.serve(pixels, mvmStart);
+    const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm);
+    xbar.freeAt = mvmEnd;
+    const sa = u.saCycles;
+    const finish = Math.max(mvmEnd + sa, mvmStart + mvm + pixels * sa);
+    u.busyCycles += pixels * mvm;
+    (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
+    u.active = true;
+    u.inFlight.push(n, i, pixels, now, u.lastStallCause, u.lastStallCycles);
+    this.env.scheduleAt(mvmEnd, this.hComputeDone, u.id);
+    this.env.scheduleAt(finish, this.hRowDone, u.id);
+  }
+
+  private startDigital(u: Unit, layer: SimLayer, n: number, i: number): void {
+    const port = this.ports[u.tile] as EdramPort;
+    const start = port.serve(layer.digitalReadBitsPerRow);
+    (u.stall[C_EDRAM] as number) += start - this.env.now;
+    u.active = true;
+    u.inFlight.push(n, i, 0, this.env.now, u.lastStallCause, u.lastStallCycles);
+    this.env.scheduleAt(port.lastEnd, this.hDigitalOps, u.id);
+  }
+
+  /** A digital unit's input read is done: queue its ops on the tile's digital unit; the next read may start. */
+  private digitalOps(u: Unit): void {
+    const layer = u.layer as SimLayer;
+    const unit = this.digital[u.tile] as DigitalUnit;
+    const start = unit.serve(layer.digitalOpsPerRow);
+    (u.stall[C_DIGITAL] as number) += start - this.env.now;
+    u.busyCycles += unit.lastEnd - start;
+    this.env.scheduleAt(unit.lastEnd, this.hRowDone, u.id);
+    u.active = false;
+    this.tryStart(u);
+  }
+
+  private computeDone(u: Unit): void {
+    u.active = false;
+    this.tryStart(u);
+  }
+
+  /** A row piece is computed: trace it, free input rows, send it to every consumer tile. */
+  private rowDone(u: Unit): void {
+    const f = u.inFlight;
+    const n = f[0] as number;
+    const i = f[1] as number;
+    const pixels = f[2] as number;
+    const start = f[3] as number;
+    const cause = f[4] as number;
+    const stallCycles = f[5] as number;
+    f.splice(0, 6);
+    const layer = u.layer as SimLayer;
+    if (this.trace) {
+      this.trace.write([
+        u.kind === 'replica' ? 'mvm' : 'digital',
+        layer.name,
+        u.replica,
+        n,
+        i,
+        start,
+        this.env.now,
+        cause >= 0 ? (STALL_CAUSES[cause] ?? '') : '',
+        stallCycles,
+        u.kind === 'replica' ? `${pixels} px on tile ${u.tile}` : `tile ${u.tile}`,
+      ]);
+    }
+    this.releaseInputs(u, n, i);
+    const p = u.producer;
+    if (p.destTiles.length > 0) {
+      const bits = u.kind === 'replica' ? (p.rowBits / layer.outCols) * (layer.kind === 'conv' ? pixels : layer.outCols) : p.rowBits;
+      for (const tile of p.destTiles) this.send(u, this.channel(tile, p.index), n, i, bits);
+    }
+    this.finishJob(u, n);
+    this.tryStart(u);
+  }
+
+  private finishJob(u: Unit, n: number): void {
+    u.jobsDone++;
+    this.jobsDone++;
+    if (u.layer?.sink && --(this.sinkJobsLeft[n] as number) === 0) {
+      this.imageDone[n] = this.env.now;
+      this.imagesDone++;
+    }
+  }
+
+  /** Releases the input rows row i of image n was the last to need (rule 6: freed when no longer needed). */
+  private releaseInputs(u: Unit, n: number, i: number): void {
+    const layer = u.layer as SimLayer;
+    const last = i === layer.outRows - 1;
+    for (let k = 0; k < u.inputs.length; k++) {
+      const ch = u.inputs[k] as Channel;
+      const upTo = last ? ch.rows : (layer.inputs[k]?.low[i + 1] ?? 0);
+      let q = u.released[k] as number;
+      for (; q < upTo; q++) {
+        const idx = n * ch.rows + q;
+        if (--(ch.refs[idx] as number) === 0 && ch.complete[idx] === 1) this.freeRow(ch, idx);
+      }
+      u.released[k] = last ? 0 : q;
+    }
+  }
+
+  private freeRow(ch: Channel, idx: number): void {
+    const bits = ch.heldBits[idx] as number;
+    ch.heldBits[idx] = 0;
+    if (bits > 0) ch.buffer.release(bits);
+  }
+
+  // ---- the off-chip input --------------------------------------------------------------------------------
+
+  private sourceNext(u: Unit): void {
+    const p = u.producer;
+    while (u.pendingGrants === 0 && u.jobsDone < u.jobsTotal) {
+      const n = u.images[u.imagePos] as number;
+      const i = u.row;
+      this.advance(u);
+      this.finishJob(u, n);
+      // Reserve space at every destination first; the row crosses the off-chip link once all fit.
+      u.waitImage = n;
+      u.waitRow = i;
+      for (const tile of p.destTiles) this.send(u, this.channel(tile, -1), n, i, p.rowBits);
+      if (u.pendingGrants === 0) this.sourceLaunch(u, n, i);
+      else this.block(u, C_BUFFER);
+    }
+  }
+
+  private sourceLaunch(u: Unit, n: number, i: number): void {
+    const start = this.offChip.serve(u.producer.rowBits);
+    if (i === 0) this.imageStart[n] = start;
+    u.parked.push(u.rowTransfers);
+    u.rowTransfers = [];
+    this.env.scheduleAt(this.offChip.lastEnd, this.hOffChipDone, u.id);
+  }
+
+  private offChipDone(u: Unit): void {
+    // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
+    for (const t of u.parked.shift() ?? []) {
+      const tr = this.transfersLive[t] as Transfer;
+      tr.hop = 0;
+      this.env.schedule(this.arch.noc.routerLatencyCycles, this.hHop, t);
+    }
+  }
+
+  // ---- sending rows ----------------------------------------------------------------------------------------
+
+  private send(u: Unit, ch: Channel, n: number, i: number, bits: number): void {
+    let id = this.freeTransfers.pop();
+    const tr: Transfer = {
+      unit: u,
+      channel: ch,
+      image: n,
+      row: i,
+      bits,
+      flits: 0,
+      route: undefined,
+      hop: -2,
+      sendStart: -1,
+      queued: this.env.now,
+    };
+    if (id === undefined) {
+      id = this.transfersLive.length;
+      this.transfersLive.push(tr);
+    } else this.transfersLive[id] = tr;
+    if (u.kind === 'source') u.rowTransfers.push(id);
+    const who = u.layer ? `${u.layer.name} replica ${u.replica}` : 'the network input';
+    if (ch.buffer.request(bits, this.hGranted, id, 0, who)) this.launch(id, tr);
+    else {
+      u.pendingGrants++;
+      u.waitBufferTile = ch.tile;
+      u.waitBits = bits;
+      if (u.kind !== 'source') this.block(u, C_BUFFER);
+    }
+  }
+
+  private granted(id: number): void {
+    const tr = this.transfersLive[id] as Transfer;
+    const u = tr.unit;
+    u.pendingGrants--;
+    this.launch(id, tr);
+    if (u.pendingGrants === 0) {
+      if (u.kind === 'source') {
+        this.unblock(u);
+        this.sourceLaunch(u, tr.image, tr.row);
+      }
+      this.tryStart(u);
+    }
+  }
+
+  private launch(id: number, tr: Transfer): void {
+    const ch = tr.channel;
+    (ch.heldBits[tr.image * ch.rows + tr.row] as number) += tr.bits;
+    tr.sendStart = this.env.now;
+    const from = tr.unit.kind === 'source' ? -1 : tr.unit.tile;
+    if (from === ch.tile) {
+      this.write(id);
+      return;
+    }
+    tr.route = this.noc.route(from, ch.tile);
+    tr.flits = flitsOfBits(this.arch, tr.bits);
+    this.flits += tr.flits;
+    this.flitHops += tr.flits * tr.route.routers;
+    this.transferBits += tr.bits;
+    this.transfers++;
+    if (from < 0) tr.hop = -1; // waits for the off-chip link (offChipDone)
+    else {
+      tr.hop = 0;
+      this.hop(id);
+    }
+  }
+
+  /** The head of a packet train reaches link `hop` of its route (cut-through, one train per link at a time). */
+  private hop(id: number): void {
+    const tr = this.transfersLive[id] as Transfer;
+    const route = tr.route as Route;
+    const link = this.noc.links[route.links[tr.hop] as number];
+    if (link === undefined) throw new Error('sim: route through a missing link');
+    const start = link.serve(tr.flits);
+    this.nocWaitCycles += start - this.env.now;
+    if (++tr.hop < route.links.length) this.env.scheduleAt(start + this.arch.noc.routerLatencyCycles, this.hHop, id);
+    else this.env.scheduleAt(link.lastEnd, this.hWrite, id);
+  }
+
+  /** The row piece is written into the receiving tile's eDRAM through its port. */
+  private write(id: number): void {
+    const tr = this.transfersLive[id] as Transfer;
+    const port = this.ports[tr.channel.tile] as EdramPort;
+    port.serve(tr.bits);
+    this.env.scheduleAt(port.lastEnd, this.hArrive, id);
+  }
+
+  private arrive(id: number): void {
+    const tr = this.transfersLive[id] as Transfer;
+    this.transfersLive[id] = undefined;
+    this.freeTransfers.push(id);
+    const ch = tr.channel;
+    const idx = tr.image * ch.rows + tr.row;
+    if (this.trace && tr.route) {
+      this.trace.write([
+        'noc',
+        ch.producer.name,
+        tr.unit.replica,
+        tr.image,
+        tr.row,
+        tr.sendStart,
+        this.env.now,
+        tr.sendStart > tr.queued ? 'buffer' : '',
+        tr.sendStart - tr.queued,
+        `to tile ${ch.tile}: ${tr.flits} flits, ${tr.route.routers} routers`,
+      ]);
+    }
+    if (++(ch.arrived[idx] as number) < (ch.producer.piecesPerRow[tr.row] as number)) return;
+    ch.complete[idx] = 1;
+    if (ch.refs[idx] === 0) this.freeRow(ch, idx);
+    const n = tr.image;
+    let prefix = ch.prefix[n] as number;
+    const base = n * ch.rows;
+    while (prefix < ch.rows && ch.complete[base + prefix] === 1) prefix++;
+    if (prefix === ch.prefix[n]) return;
+    ch.prefix[n] = prefix;
+    if (ch.waiters.length === 0) return;
+    const waiters = ch.waiters;
+    ch.waiters = [];
+    for (const w of waiters) {
+      if (w.waitImage === n && w.waitRow < prefix) {
+        w.wakeSendStart = tr.route ? tr.sendStart : -1;
+        this.env.schedule(0, this.hStart, w.id);
+      } else ch.waiters.push(w);
+    }
+  }
+
+  // ---- deadlock --------------------------------------------------------------------------------------------
+
+  /** Throws DeadlockError naming who waits on what, when the queue ran dry before all images finished. */
+  checkDeadlock(): void {
+    if (this.imagesDone >= this.images) return;
+    const lines: string[] = [];
+    const names = (tile: number): string => {
+      const held = new Map<string, number>();
+      for (const ch of this.channels.values()) {
+        if (ch.tile !== tile) continue;
+        let bits = 0;
+        for (const b of ch.heldBits) bits += b;
+        if (bits > 0) held.set(ch.producer.name, (held.get(ch.producer.name) ?? 0) + bits);
+      }
+      return [...held.entries()].map(([name, bits]) => `${name} (${bits} bits)`).join(', ') || 'nothing';
+    };
+    for (const u of this.units) {
+      if (u.jobsDone >= u.jobsTotal) continue;
+      const who = u.layer ? `${u.layer.name}${u.layer.replicas > 1 ? ` replica ${u.replica}` : ''}` : 'the network input';
+      if (u.pendingGrants > 0) {
+        const buf = this.buffers[u.waitBufferTile] as EdramBuffer;
+        lines.push(
+          `${who} waits for eDRAM space on tile ${u.waitBufferTile} (needs ${u.waitBits} bits; ${buf.used} of ${buf.capacity} used) held by rows of ${names(u.waitBufferTile)}`,
+        );
+      } else if (u.waitChannel) {
+        const ch = u.waitChannel;
+        lines.push(
+          `${who} waits for row ${u.waitRow} of image ${u.waitImage} of ${ch.producer.name} on tile ${ch.tile} (has rows 0..${(ch.prefix[u.waitImage] as number) - 1})`,
+        );
+      }
+      if (lines.length >= 12) break;
+    }
+    throw new DeadlockError(
+      `simulation deadlocked at cycle ${this.env.now} with ${this.imagesDone} of ${this.images} images done: eDRAM buffers are too small ` +
+        `for the pipeline to progress (tile.edram.capacityKb = ${this.arch.tile.edram.capacityKb}).\n  ` +
+        lines.join('\n  '),
+    );
+  }
+}

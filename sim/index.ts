@@ -1,0 +1,10 @@
+export { simulate } from './simulate';
+export type { SimulateOptions } from './simulate';
+export type { SimResult, SimLayerStats, SimEnergyPj, SimBottleneck } from './results';
+export { STALL_CAUSES } from './engine';
+export type { StallCause } from './engine';
+export { buildTopology, replicaPixelsInRow } from './topology';
+export type { SimTopology, SimLayer, SimProducer, SimInput } from './topology';
+export { flitsOfBits } from './noc';
+export { TRACE_COLUMNS } from './trace';
+export * from './kernel';

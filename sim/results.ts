@@ -1,0 +1,209 @@
+/**
+ * Turns an engine's counters into the simulation report: latency, throughput, per-layer time split,
+ * component utilization, NoC traffic and energy by component.
+ */
+import { mvmSweeps, sweepCycles } from '../arch/timing';
+import type { CrossbarGroup } from './components';
+import { STALL_CAUSES, type Engine, type StallCause } from './engine';
+
+export interface SimLayerStats {
+  name: string;
+  kind: string;
+  /** Units simulating the layer (replicas, or 1 for a digital layer). */
+  units: number;
+  /** Summed over units, whole run. */
+  busyCycles: number;
+  stallCycles: Record<StallCause, number>;
+  idleCycles: number;
+  /** busy / (units x run cycles). */
+  utilization: number;
+  /** Busiest unit's busy cycles per image (the layer's simulated compute stage time). */
+  busyCyclesPerImage: number;
+  /** Largest stall cause, or '' when the layer never stalled. */
+  mainStall: StallCause | '';
+}
+
+export interface SimEnergyPj {
+  crossbar: number;
+  adc: number;
+  dac: number;
+  sampleHold: number;
+  shiftAdd: number;
+  edram: number;
+  noc: number;
+  digital: number;
+  offChip: number;
+  total: number;
+}
+
+export interface SimBottleneck {
+  kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip';
+  name: string;
+  busyCyclesPerImage: number;
+}
+
+export interface SimResult {
+  images: number;
+  clockGHz: number;
+  /** Cycle the last event ran. */
+  cycles: number;
+  /** Cycle each image left the last layer. */
+  imageDoneCycles: number[];
+  /** Image 0: from its first input row entering the chip to its last output row. */
+  latencyCycles: number;
+  latencyS: number;
+  /** Mean over images of (done - first input row start), queueing included. */
+  meanLatencyCycles: number;
+  /** Mean spacing of image completions after the first (latency when images = 1). */
+  intervalCycles: number;
+  throughputImagesPerS: number;
+  layers: SimLayerStats[];
+  utilization: {
+    crossbars: number;
+    adcs: number;
+    edramPortMax: number;
+    edramPortMean: number;
+    digitalUnitMax: number;
+    nocLinkMax: number;
+    nocLinkMean: number;
+    offChip: number;
+  };
+  noc: { transfers: number; flits: number; bits: number; flitHops: number; waitCycles: number };
+  energyPj: SimEnergyPj;
+  energyPerImagePj: number;
+  bottleneck: SimBottleneck;
+  events: number;
+}
+
+export function collectResults(engine: Engine): SimResult {
+  const { arch, env, topo } = engine;
+  const images = engine.imageDone.length;
+  const span = Math.max(1, env.now);
+  const done = Array.from(engine.imageDone);
+  const latency = (done[0] ?? 0) - Math.max(0, engine.imageStart[0] ?? 0);
+  let meanLatency = 0;
+  done.forEach((d, n) => (meanLatency += d - Math.max(0, engine.imageStart[n] ?? 0)));
+  meanLatency /= Math.max(1, images);
+  const interval = images > 1 ? ((done[images - 1] ?? 0) - (done[0] ?? 0)) / (images - 1) : latency;
+  const clockHz = arch.clockGHz * 1e9;
+
+  const layers: SimLayerStats[] = [];
+  const e: SimEnergyPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, offChip: 0, total: 0 };
+  let xbarBusy = 0;
+  let xbarCapacity = 0;
+  let adcBusy = 0;
+  let bottleneck: SimBottleneck = { kind: 'layer', name: '', busyCyclesPerImage: 0 };
+  const nsPerCycle = 1 / arch.clockGHz;
+  for (const layer of topo.layers) {
+    const units = engine.units.filter((u) => u.layer === layer);
+    const stall = Object.fromEntries(STALL_CAUSES.map((c) => [c, 0])) as Record<StallCause, number>;
+    let busy = 0;
+    let worst = 0;
+    for (const u of units) {
+      busy += u.busyCycles;
+      STALL_CAUSES.forEach((c, k) => (stall[c] += u.stall[k] ?? 0));
+      worst = Math.max(worst, u.busyCycles / Math.max(1, u.images.length));
+    }
+    let stalled = 0;
+    let mainStall: StallCause | '' = '';
+    for (const c of STALL_CAUSES) {
+      stalled += stall[c];
+      if (stall[c] > 0 && (mainStall === '' || stall[c] > stall[mainStall])) mainStall = c;
+    }
+    layers.push({
+      name: layer.name,
+      kind: layer.kind,
+      units: units.length,
+      busyCycles: busy,
+      stallCycles: stall,
+      idleCycles: Math.max(0, units.length * span - busy - stalled),
+      utilization: busy / (units.length * span),
+      busyCyclesPerImage: worst,
+      mainStall,
+    });
+    if (worst > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'layer', name: layer.name, busyCyclesPerImage: worst };
+    const m = layer.mapping;
+    if (m !== undefined) {
+      let mvms = 0;
+      for (const u of units) mvms += (u.xbar as CrossbarGroup).mvms;
+      const abits = m.abits;
+      const sweep = sweepCycles(arch, m.usedColsPerCrossbar);
+      const sweepNs = sweep * nsPerCycle;
+      const sweeps = mvmSweeps(arch, abits);
+      const streamed = Math.ceil(abits / arch.dac.bits);
+      e.crossbar += mvms * m.crossbarsPerReplica * sweeps * sweepNs * arch.crossbar.powerMw;
+      e.adc += mvms * m.conversionsPerMvm * arch.adc.energyPjPerConversion;
+      e.dac += mvms * m.crossbarsPerReplica * Math.min(m.rowsNeeded, arch.crossbar.rows) * streamed * sweepNs * arch.dac.powerMw;
+      e.sampleHold += mvms * m.crossbarsPerReplica * m.usedColsPerCrossbar * sweeps * sweepNs * arch.sampleHold.powerMw;
+      e.shiftAdd += mvms * m.reductionAddsPerMvm * arch.shiftAdd.energyPjPerAdd;
+      xbarBusy += busy * m.crossbarsPerReplica;
+      xbarCapacity += units.length * m.crossbarsPerReplica * span;
+      adcBusy += mvms * streamed * sweep * m.crossbarsPerReplica;
+    }
+  }
+  const perImage = (busy: number): number => busy / Math.max(1, images);
+  let portMax = 0;
+  let portSum = 0;
+  let portsUsed = 0;
+  let accesses = 0;
+  for (const p of engine.ports) {
+    accesses += p.accesses;
+    if (p.busyCycles === 0) continue;
+    portsUsed++;
+    portSum += p.busyCycles;
+    if (p.busyCycles > portMax) portMax = p.busyCycles;
+    if (perImage(p.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'edram-port', name: p.label, busyCyclesPerImage: perImage(p.busyCycles) };
+  }
+  let digitalMax = 0;
+  let ops = 0;
+  for (const d of engine.digital) {
+    ops += d.ops;
+    digitalMax = Math.max(digitalMax, d.busyCycles);
+    if (perImage(d.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'digital-unit', name: d.label, busyCyclesPerImage: perImage(d.busyCycles) };
+  }
+  let linkMax = 0;
+  let linkSum = 0;
+  let linksUsed = 0;
+  for (const l of engine.noc.links) {
+    if (l === undefined || l.busyCycles === 0) continue;
+    linksUsed++;
+    linkSum += l.busyCycles;
+    linkMax = Math.max(linkMax, l.busyCycles);
+    if (perImage(l.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'noc-link', name: l.label, busyCyclesPerImage: perImage(l.busyCycles) };
+  }
+  if (perImage(engine.offChip.busyCycles) > bottleneck.busyCyclesPerImage) {
+    bottleneck = { kind: 'off-chip', name: engine.offChip.label, busyCyclesPerImage: perImage(engine.offChip.busyCycles) };
+  }
+  e.edram = accesses * arch.tile.edram.energyPjPerAccess;
+  e.noc = engine.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
+  e.digital = ops * arch.tile.digital.energyPjPerOp;
+  e.offChip = engine.offChip.bits * arch.offChip.energyPjPerBit;
+  e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.offChip;
+  return {
+    images,
+    clockGHz: arch.clockGHz,
+    cycles: env.now,
+    imageDoneCycles: done,
+    latencyCycles: latency,
+    latencyS: latency / clockHz,
+    meanLatencyCycles: meanLatency,
+    intervalCycles: interval,
+    throughputImagesPerS: interval > 0 ? clockHz / interval : 0,
+    layers,
+    utilization: {
+      crossbars: xbarCapacity > 0 ? xbarBusy / xbarCapacity : 0,
+      adcs: xbarCapacity > 0 ? adcBusy / xbarCapacity : 0,
+      edramPortMax: portMax / span,
+      edramPortMean: portsUsed > 0 ? portSum / portsUsed / span : 0,
+      digitalUnitMax: digitalMax / span,
+      nocLinkMax: linkMax / span,
+      nocLinkMean: linksUsed > 0 ? linkSum / linksUsed / span : 0,
+      offChip: engine.offChip.busyCycles / span,
+    },
+    noc: { transfers: engine.transfers, flits: engine.flits, bits: engine.transferBits, flitHops: engine.flitHops, waitCycles: engine.nocWaitCycles },
+    energyPj: e,
+    energyPerImagePj: e.total / Math.max(1, images),
+    bottleneck,
+    events: env.processed,
+  };
+}

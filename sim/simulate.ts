@@ -1,0 +1,49 @@
+import type { ArchSpec } from '../arch/types';
+import type { PlanChoices } from '../arch/plan';
+import type { ResolvedNetwork } from '../workloads/types';
+import { ValidationError } from '../errors';
+import { Engine } from './engine';
+import { collectResults, type SimResult } from './results';
+import { buildTopology } from './topology';
+import { TraceWriter } from './trace';
+
+export interface SimulateOptions {
+  /** Images streamed back to back (>= 1). */
+  images: number;
+  /** CSV trace file, streamed (temp file + rename). @default none */
+  traceFile?: string;
+  /** Called with the fraction of jobs done, now and then. @default none */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Events run between trace flushes and progress reports. */
+const CHUNK_EVENTS = 200_000;
+
+/**
+ * Simulates `images` images of `net` on `arch` with the plan `choices`, event by event
+ * (docs/hardware-model.md). Throws MappingError when the plan does not fit, DeadlockError when eDRAM
+ * buffers are too small for the pipeline to progress.
+ */
+export async function simulate(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices, options: SimulateOptions): Promise<SimResult> {
+  if (!Number.isInteger(options.images) || options.images < 1) {
+    throw new ValidationError('simulate options', 'images', String(options.images), 'an integer >= 1');
+  }
+  const topo = buildTopology(arch, net, choices);
+  const trace = options.traceFile !== undefined ? new TraceWriter(options.traceFile) : undefined;
+  const engine = new Engine(topo, trace ? { images: options.images, trace } : { images: options.images });
+  try {
+    engine.start();
+    for (;;) {
+      const ran = engine.env.run(Infinity, CHUNK_EVENTS);
+      if (trace?.backlogged) await trace.drain();
+      options.onProgress?.(engine.jobsDone / Math.max(1, engine.jobsTotal));
+      if (ran < CHUNK_EVENTS) break;
+    }
+    engine.checkDeadlock();
+  } catch (error) {
+    await trace?.close(true);
+    throw error;
+  }
+  await trace?.close();
+  return collectResults(engine);
+}

@@ -1,0 +1,70 @@
+/**
+ * CSV trace streamed to disk with csv-stringify: rows go through a stream into a temp file beside the
+ * target, renamed on success, so the whole trace is never in memory and no half-written file is left.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify, type Stringifier } from 'csv-stringify';
+
+export const TRACE_COLUMNS = [
+  'kind',
+  'layer',
+  'replica',
+  'image',
+  'row',
+  'start_cycle',
+  'end_cycle',
+  'stall_cause',
+  'stall_cycles',
+  'detail',
+] as const;
+
+export type TraceRow = [string, string, number, number, number, number, number, string, number, string];
+
+export class TraceWriter {
+  private readonly stringifier: Stringifier;
+  private readonly out: fs.WriteStream;
+  private readonly temp: string;
+  private failure: Error | undefined;
+  private readonly finished: Promise<void>;
+  /** True when the stream asked the producer to wait for 'drain'. */
+  backlogged = false;
+
+  constructor(private readonly file: string) {
+    const dir = path.dirname(path.resolve(file));
+    fs.mkdirSync(dir, { recursive: true });
+    this.temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+    this.out = fs.createWriteStream(this.temp);
+    this.stringifier = stringify({ header: true, columns: [...TRACE_COLUMNS] });
+    this.stringifier.pipe(this.out);
+    const fail = (error: Error): void => {
+      this.failure ??= error;
+    };
+    this.stringifier.on('error', fail);
+    this.out.on('error', fail);
+    this.finished = new Promise<void>((resolve) => this.out.on('close', () => resolve()));
+  }
+
+  write(row: TraceRow): void {
+    if (!this.stringifier.write(row)) this.backlogged = true;
+  }
+
+  /** Waits until the stream has room again. */
+  async drain(): Promise<void> {
+    if (!this.backlogged) return;
+    await new Promise<void>((resolve) => this.stringifier.once('drain', () => resolve()));
+    this.backlogged = false;
+  }
+
+  /** Flushes, closes and renames into place (or removes the temp file on failure / abort). */
+  async close(abort = false): Promise<void> {
+    this.stringifier.end();
+    await this.finished;
+    if (abort || this.failure) {
+      fs.rmSync(this.temp, { force: true });
+      if (this.failure && !abort) throw this.failure;
+      return;
+    }
+    fs.renameSync(this.temp, this.file);
+  }
+}
