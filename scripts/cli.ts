@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { isLrmpError } from '../errors';
 import { analyzeCommand } from './commands/analyze';
 import { archsCommand, networksCommand } from './commands/listings';
+import { importCommand } from './commands/import';
 import { OUTPUT_FORMATS, type OutputFormat } from './commands/output';
 
 /** Runs a command; a user's mistake prints one paragraph and exits 2, a bug keeps its stack trace. */
@@ -28,7 +29,8 @@ function withNetworkArch<T>(y: Argv<T>) {
     .option('plan', { type: 'string', describe: 'plan JSON: per-layer bits and replicas' })
     .option('wbits', { type: 'number', describe: 'uniform weight bits (overrides the plan defaults)' })
     .option('abits', { type: 'number', describe: 'uniform activation bits (overrides the plan defaults)' })
-    .option('replicas', { type: 'number', describe: 'uniform replication (overrides the plan defaults)' });
+    .option('replicas', { type: 'number', describe: 'uniform replication (overrides the plan defaults)' })
+    .option('input-shape', { type: 'string', describe: 'input shape for ONNX files with dynamic dimensions, e.g. 1x3x224x224' });
 }
 
 function withFormat<T>(y: Argv<T>) {
@@ -45,13 +47,23 @@ export function buildCli(argv: string[]): Argv {
       'analyze',
       'analytical model of a network on a chip: per-layer stage times, throughput, latency, area, energy',
       (y) => withFormat(withNetworkArch(y)),
-      (args) => run(() => analyzeCommand({ ...args, archFile: args['arch-file'], format: args.format })),
+      (args) => run(() => analyzeCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], format: args.format })),
     )
     .command(
       'start',
       'the main job on built-in defaults (ResNet-18 on PUMA)',
       (y) => y,
       () => run(() => analyzeCommand({ network: 'resnet18', arch: 'puma', format: 'table' })),
+    )
+    .command(
+      'import <file>',
+      'convert an ONNX file (exported from PyTorch) to the JSON layer graph',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'the .onnx file' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the JSON network to write' })
+          .option('input-shape', { type: 'string', describe: 'for dynamic dimensions, e.g. 1x3x224x224' }),
+      (args) => run(() => importCommand({ file: args.file, out: args.out, inputShape: args['input-shape'] })),
     )
     .command(
       'networks',
