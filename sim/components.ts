@@ -27,14 +27,62 @@ export class EdramPort extends Server {
   }
 }
 
-/** A tile's eDRAM capacity (bits): rows occupy it from reservation until their last consumer is done. */
+/**
+ * A tile's eDRAM capacity (bits): rows occupy it from reservation until their last consumer is done.
+ * Each account (one producer's rows on this tile) is guaranteed room for its consumers' line-buffer window,
+ * and may use the rest only while it leaves the other accounts' guarantees free: a producer running ahead
+ * (the off-chip input streaming image after image) then cannot starve the rows the pipeline needs next,
+ * which a real chip avoids with credit-based flow control. When the guarantees alone exceed the capacity,
+ * the tile is too small for the pipeline and it may deadlock (reported, not hidden).
+ */
 export class EdramBuffer extends Container {
+  private readonly guarantee: number[] = [];
+  private readonly usedBy: number[] = [];
+  /** Sum over accounts of max(used, guarantee): space used or promised. */
+  private committed = 0;
+
   constructor(
     env: Environment,
     readonly tile: number,
     capacityBits: number,
   ) {
     super(env, `eDRAM of tile ${tile}`, capacityBits);
+  }
+
+  /** Guarantees `bits` to account `key` (call before any request). */
+  reserveFor(key: number, bits: number): void {
+    this.guarantee[key] = bits;
+    this.usedBy[key] = 0;
+    this.committed += bits;
+  }
+
+  /** Bits currently held by account `key`. */
+  heldBy(key: number): number {
+    return this.usedBy[key] ?? 0;
+  }
+
+  protected override fits(amount: number, key: number): boolean {
+    if (this.used + amount > this.capacity) return false;
+    const g = this.guarantee[key] ?? 0;
+    const u = this.usedBy[key] ?? 0;
+    if (u + amount <= g) return true;
+    const after = this.committed - Math.max(u, g) + Math.max(u + amount, g);
+    return after <= this.capacity;
+  }
+
+  protected override onTake(amount: number, key: number): void {
+    const g = this.guarantee[key] ?? 0;
+    const u = this.usedBy[key] ?? 0;
+    this.committed += Math.max(u + amount, g) - Math.max(u, g);
+    this.usedBy[key] = u + amount;
+  }
+
+  protected override onRelease(amount: number, key: number): void {
+    const g = this.guarantee[key] ?? 0;
+    const u = this.usedBy[key] ?? 0;
+    const next = Math.max(0, u - amount);
+    this.committed += Math.max(next, g) - Math.max(u, g);
+    this.usedBy[key] = next;
   }
 }
 

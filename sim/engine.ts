@@ -22,7 +22,11 @@ const C_DIGITAL = 4;
 
 /** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
 export interface Channel {
+  /** Account id in the tile's buffer. */
+  id: number;
   tile: number;
+  /** Rows its consumers on this tile hold at once (line-buffer window). */
+  windowRows: number;
   producer: SimProducer;
   rows: number;
   arrived: Int32Array;
@@ -175,7 +179,9 @@ export class Engine {
       if (producer === undefined) throw new Error(`sim: layer ${producerIndex} produces no rows`);
       const size = producer.rows * this.images;
       ch = {
+        id: this.channels.size,
         tile,
+        windowRows: 1,
         producer,
         rows: producer.rows,
         arrived: new Int32Array(size),
@@ -236,6 +242,9 @@ export class Engine {
       for (const input of layer.inputs) {
         const ch = this.channel(tile, input.producer);
         unit.inputs.push(ch);
+        for (let i = 0; i < input.need.length; i++) {
+          ch.windowRows = Math.max(ch.windowRows, (input.need[i] as number) - (input.low[i] as number) + 1);
+        }
         for (const n of images) for (let q = 0; q < ch.rows; q++) (ch.refs[n * ch.rows + q] as number)++;
       }
       if (layer.sink) for (const n of images) (this.sinkJobsLeft[n] as number) += rows;
@@ -261,6 +270,8 @@ export class Engine {
       }
     }
     for (const p of this.topo.producers) if (p) for (const t of p.destTiles) this.channel(t, p.index);
+    // Each producer's rows on a tile are guaranteed its consumers' window plus one row of lookahead.
+    for (const ch of this.channels.values()) ch.buffer.reserveFor(ch.id, Math.min(ch.rows, ch.windowRows + 1) * ch.producer.rowBits);
   }
 
   /** Starts every unit; call `env.run` afterwards. */
@@ -454,7 +465,7 @@ export class Engine {
   private freeRow(ch: Channel, idx: number): void {
     const bits = ch.heldBits[idx] as number;
     ch.heldBits[idx] = 0;
-    if (bits > 0) ch.buffer.release(bits);
+    if (bits > 0) ch.buffer.release(bits, ch.id);
   }
 
   // ---- the off-chip input --------------------------------------------------------------------------------
@@ -514,7 +525,7 @@ export class Engine {
     } else this.transfersLive[id] = tr;
     if (u.kind === 'source') u.rowTransfers.push(id);
     const who = u.layer ? `${u.layer.name} replica ${u.replica}` : 'the network input';
-    if (ch.buffer.request(bits, this.hGranted, id, 0, who)) this.launch(id, tr);
+    if (ch.buffer.request(bits, this.hGranted, id, 0, who, ch.id)) this.launch(id, tr);
     else {
       u.pendingGrants++;
       u.waitBufferTile = ch.tile;

@@ -65,12 +65,14 @@ export interface CapacityRequest {
   since: number;
   /** Who asks, for deadlock messages. */
   who: string;
+  /** Account the amount is charged to (subclasses may give accounts guarantees). */
+  key: number;
 }
 
 /**
  * A finite capacity (SimPy's Container): `request` takes space now or queues; `release` gives it back and
- * grants queued requests that now fit, in arrival order (first fit, so a small request is not stuck behind
- * a large one that cannot fit yet).
+ * grants queued requests that now fit, in arrival order per account (first fit across accounts, so one
+ * blocked account does not stall the others).
  */
 export abstract class Container extends BaseResource {
   used = 0;
@@ -85,26 +87,40 @@ export abstract class Container extends BaseResource {
     super(env, label);
   }
 
-  /** Takes `amount` now and returns true, or queues the request (handler runs when granted) and returns false. */
-  request(amount: number, handler: number, a: number, b: number, who: string): boolean {
+  /** Hook: may `amount` be granted to account `key` now? */
+  protected fits(amount: number, _key: number): boolean {
+    return this.used + amount <= this.capacity;
+  }
+
+  /** Hooks: per-account bookkeeping. */
+  protected onTake(_amount: number, _key: number): void {}
+  protected onRelease(_amount: number, _key: number): void {}
+
+  /**
+   * Takes `amount` now for account `key` and returns true, or queues the request (handler runs when granted)
+   * and returns false.
+   */
+  request(amount: number, handler: number, a: number, b: number, who: string, key = 0): boolean {
     this.requests++;
-    if (this.waiting.length === 0 && this.used + amount <= this.capacity) {
-      this.take(amount);
+    if (this.fits(amount, key) && !this.waiting.some((w) => w.key === key)) {
+      this.take(amount, key);
       return true;
     }
-    this.waiting.push({ amount, handler, a, b, since: this.env.now, who });
+    this.waiting.push({ amount, handler, a, b, since: this.env.now, who, key });
     return false;
   }
 
-  release(amount: number): void {
+  release(amount: number, key = 0): void {
     this.used -= amount;
     if (this.used < 1e-9) this.used = 0;
+    this.onRelease(amount, key);
     if (this.waiting.length === 0) return;
     for (let i = 0; i < this.waiting.length; ) {
       const req = this.waiting[i] as CapacityRequest;
-      if (this.used + req.amount <= this.capacity) {
+      // An account's requests are granted in their own order; other accounts may pass a blocked one.
+      if (this.fits(req.amount, req.key) && !this.waiting.some((w, j) => j < i && w.key === req.key)) {
         this.waiting.splice(i, 1);
-        this.take(req.amount);
+        this.take(req.amount, req.key);
         this.waitCycles += this.env.now - req.since;
         this.env.schedule(0, req.handler, req.a, req.b);
       } else {
@@ -113,7 +129,8 @@ export abstract class Container extends BaseResource {
     }
   }
 
-  private take(amount: number): void {
+  private take(amount: number, key: number): void {
+    this.onTake(amount, key);
     this.used += amount;
     if (this.used > this.peakUsed) this.peakUsed = this.used;
   }
