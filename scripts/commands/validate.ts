@@ -1,0 +1,170 @@
+/**
+ * `lrmp validate`: every zoo network through the analytical model and the simulator, for the baseline plan and
+ * a replicated mixed-precision plan, with relative errors and the dominant cause of each difference.
+ */
+import type { ArchSpec } from '../../arch/types';
+import type { PlanChoices } from '../../arch/plan';
+import { placeNetwork } from '../../arch/placement';
+import { prepareModel, evaluateModel, type ModelContext } from '../../optimizer/model';
+import { simulate, STALL_CAUSES, type SimResult } from '../../sim';
+import { DeadlockError, MappingError, ValidationError } from '../../errors';
+import { resolveNetwork } from '../../workloads/shapes';
+import { zooNames, zooNetwork } from '../../workloads/zoo';
+import type { ResolvedNetwork } from '../../workloads/types';
+import { loadArchFromArgs } from './inputs';
+import { emit, toCsv } from './output';
+import { renderTable } from '../format/table';
+import { relError } from './simulate';
+
+export interface ValidateArgs {
+  arch?: string | undefined;
+  archFile?: string[] | undefined;
+  set?: string[] | undefined;
+  /** `all` or comma-separated zoo names. @default all */
+  networks?: string | undefined;
+  out?: string | undefined;
+  /** Ample NoC bandwidth and eDRAM (capacity and port), so only compute and digital work shape the timing. */
+  uncontended?: boolean | undefined;
+  /** @default 4 */
+  images?: number | undefined;
+}
+
+/** The overrides `--uncontended` applies: NoC links, eDRAM port and capacity made ample. */
+export function uncontendedArch(arch: ArchSpec): ArchSpec {
+  return {
+    ...arch,
+    tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: 1e7, accessesPerCycle: 1e4 } },
+    noc: { ...arch.noc, linkFlitsPerCycle: 1e4 },
+  };
+}
+
+/** Uniform 8/8, r = 1. */
+export function baselineChoices(net: ResolvedNetwork): PlanChoices {
+  const n = net.weightedIndices.length;
+  return { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
+}
+
+/**
+ * 6-bit weights and activations except the first and last weighted layers, then one more replica at a time
+ * for the analytical bottleneck layer while the plan fits in `tiles` tiles (a simple greedy, not the optimizer).
+ */
+export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxSteps = 400): PlanChoices {
+  const net = ctx.net;
+  const n = net.weightedIndices.length;
+  const bits = Array.from({ length: n }, (_, i) => (i === 0 || i === n - 1 ? 8 : 6));
+  const choices: PlanChoices = { wbits: [...bits], abits: [...bits], replicas: Array<number>(n).fill(1) };
+  const limited: ArchSpec = { ...ctx.arch, chip: { tiles } };
+  for (let step = 0; step < maxSteps; step++) {
+    const result = evaluateModel(ctx, choices);
+    const worst = result.layers.reduce((a, b) => (b.stageCycles > a.stageCycles ? b : a));
+    const pos = net.weightedIndices.indexOf(worst.index);
+    if (pos < 0 || worst.boundBy !== 'compute') break;
+    const next = { ...choices, replicas: [...choices.replicas] };
+    next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
+    try {
+      placeNetwork(limited, net, result.mappings, next.replicas);
+    } catch (error) {
+      if (error instanceof MappingError) break;
+      throw error;
+    }
+    choices.replicas = next.replicas;
+  }
+  return choices;
+}
+
+export interface ValidateRow {
+  network: string;
+  plan: 'baseline' | 'replicated-mixed';
+  settings: 'preset' | 'uncontended';
+  status: 'ok' | 'deadlock' | 'does-not-fit';
+  simLatencyCycles: number;
+  modelLatencyCycles: number;
+  latencyError: number;
+  simThroughput: number;
+  modelThroughput: number;
+  throughputError: number;
+  /** What the simulator saw beyond the model's terms (largest stall kind), or 'none'. */
+  dominantCause: string;
+  simBottleneck: string;
+  modelBottleneck: string;
+  detail: string;
+}
+
+/** Largest non-input stall over all layers, named for the report. */
+function dominantCause(sim: SimResult): string {
+  const names: Record<string, string> = { noc: 'NoC', buffer: 'buffer', edram: 'eDRAM port', digital: 'digital' };
+  let best = '';
+  let bestCycles = 0;
+  for (const c of STALL_CAUSES) {
+    if (c === 'input') continue;
+    let total = 0;
+    for (const l of sim.layers) total += l.stallCycles[c];
+    if (total > bestCycles) {
+      bestCycles = total;
+      best = names[c] ?? c;
+    }
+  }
+  return best || 'none';
+}
+
+export async function validateOne(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  plan: ValidateRow['plan'],
+  choices: PlanChoices,
+  settings: ValidateRow['settings'],
+  images: number,
+): Promise<ValidateRow> {
+  const ctx = prepareModel(arch, net);
+  const model = evaluateModel(ctx, choices);
+  const row: ValidateRow = {
+    network: net.network.name, plan, settings, status: 'ok', simLatencyCycles: 0, modelLatencyCycles: model.latencyCycles, latencyError: 0,
+    simThroughput: 0, modelThroughput: model.throughputImagesPerS, throughputError: 0, dominantCause: '', simBottleneck: '',
+    modelBottleneck: `${model.bottleneckLayer}`, detail: '',
+  };
+  try {
+    const sim = await simulate(arch, net, choices, { images });
+    row.simLatencyCycles = sim.latencyCycles;
+    row.latencyError = relError(sim.latencyCycles, model.latencyCycles);
+    row.simThroughput = sim.throughputImagesPerS;
+    row.throughputError = relError(sim.throughputImagesPerS, model.throughputImagesPerS);
+    row.dominantCause = dominantCause(sim);
+    row.simBottleneck = `${sim.bottleneck.kind} ${sim.bottleneck.name}`;
+  } catch (error) {
+    if (!(error instanceof DeadlockError)) throw error;
+    row.status = 'deadlock';
+    row.dominantCause = 'buffer';
+    row.detail = error.message.split('\n').slice(0, 2).join(' | ');
+  }
+  return row;
+}
+
+export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]> {
+  const base = loadArchFromArgs({ arch: args.arch ?? 'puma', archFile: args.archFile, set: args.set });
+  const settings: ValidateRow['settings'] = args.uncontended ? 'uncontended' : 'preset';
+  const names = args.networks === undefined || args.networks === 'all' ? zooNames() : args.networks.split(',').map((s) => s.trim());
+  const known = zooNames();
+  for (const name of names) if (!known.includes(name)) throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or some of ${known.join(', ')}`);
+  const images = args.images ?? 4;
+  const rows: ValidateRow[] = [];
+  for (const name of names) {
+    const net = resolveNetwork(zooNetwork(name));
+    const baseline = baselineChoices(net);
+    // The baseline runs on the tiles it needs (DESIGN.md section 9): grow the chip when the preset is too small.
+    const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baseline);
+    const tiles = Math.max(base.chip.tiles, probe.tilesUsed);
+    const sized: ArchSpec = { ...base, chip: { tiles } };
+    const arch = args.uncontended ? uncontendedArch(sized) : sized;
+    rows.push(await validateOne(arch, net, 'baseline', baseline, settings, images));
+    const mixed = replicatedMixedChoices(prepareModel(arch, net), probe.tilesUsed);
+    rows.push(await validateOne(arch, net, 'replicated-mixed', mixed, settings, images));
+  }
+  const header = ['network', 'plan', 'settings', 'status', 'sim_latency_cycles', 'model_latency_cycles', 'latency_rel_error',
+    'sim_throughput_img_s', 'model_throughput_img_s', 'throughput_rel_error', 'dominant_cause', 'sim_bottleneck', 'model_bottleneck', 'detail'];
+  const table = rows.map((r) => [r.network, r.plan, r.settings, r.status, Math.round(r.simLatencyCycles), Math.round(r.modelLatencyCycles),
+    Number(r.latencyError.toFixed(4)), Number(r.simThroughput.toFixed(2)), Number(r.modelThroughput.toFixed(2)), Number(r.throughputError.toFixed(4)),
+    r.dominantCause, r.simBottleneck, r.modelBottleneck, r.detail]);
+  if (args.out !== undefined) emit(toCsv(header, table), args.out);
+  else emit(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), undefined);
+  return rows;
+}
