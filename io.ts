@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputFileError } from './errors';
+import { jsonErrorOffset, lineAndColumn } from './json-locate';
 
 /** Reads a UTF-8 file; a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -12,22 +13,18 @@ export function readTextFile(file: string): string {
   }
 }
 
-/** Parses JSON text; a syntax error names the line and column. */
+/** Parses JSON text; a syntax error becomes InputFileError with the line and column (json-locate.ts finds them). */
 export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    let where = '';
-    if (position?.[1] !== undefined) {
-      const offset = Number(position[1]);
-      const before = text.slice(0, offset);
-      const line = before.split('\n').length;
-      const column = offset - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${column}`;
-    }
-    throw new InputFileError(source, `malformed JSON${where}: ${message.replace(/^JSON\.parse: /, '')}`);
+    const offset = jsonErrorOffset(text);
+    if (offset === undefined) throw new InputFileError(source, `malformed JSON: ${message}`);
+    const { line, column } = lineAndColumn(text, offset);
+    const at = offset >= text.length ? 'the end of the file' : `line ${line}, column ${column}`;
+    const near = offset >= text.length ? ' (truncated?)' : ` near ${JSON.stringify(text.slice(offset, offset + 12))}`;
+    throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
   }
 }
 

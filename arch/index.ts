@@ -7,7 +7,7 @@ export type { ArchFieldPath } from './validate';
 export { applySetOverride, applySetOverrides, mergeOverrideJson } from './overrides';
 export { loadArch } from './load';
 export type { LoadArchOptions } from './load';
-export { readJsonFile, parseJsonText } from './json-file';
+export { readJsonFile, parseJsonText } from '../io';
 export {
   componentInventory,
   crossbarUnitAreaMm2,

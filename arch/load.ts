@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { UnknownNameError, ValidationError } from '../errors';
-import { readJsonFile } from './json-file';
+import { readJsonFile } from '../io';
 import { applySetOverride, mergeOverrideJson } from './overrides';
 import { isPresetName, presetArch, presetNames } from './presets';
 import type { ArchSpec } from './types';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonErrorOffset, lineColumn } from '../arch/json-file';
+import { jsonErrorOffset, lineAndColumn } from '../json-locate';
 import { loadArch } from '../arch/load';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
@@ -133,13 +133,13 @@ describe('file errors', () => {
   test('truncated JSON reports the end of input', () => {
     const file = join(dir, 'truncated.json');
     writeFileSync(file, '{"base": "puma",\n"crossbar": {');
-    expect(thrown(() => loadArch({ arch: file })).message).toMatch(/line 2, column 14: unexpected end of input/);
+    expect(thrown(() => loadArch({ arch: file })).message).toMatch(/truncated\.json: malformed JSON at the end of the file \(truncated\?\)/);
   });
 
   test('the JSON scanner agrees with JSON.parse on valid text', () => {
     const text = JSON.stringify(presetArch('isaac'), null, 2);
-    expect(jsonErrorOffset(text)).toBe(-1);
-    expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
+    expect(jsonErrorOffset(text)).toBeUndefined();
+    expect(lineAndColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
   });
 
   test('a missing file is an InputFileError; a bare unknown name is an UnknownNameError', () => {

@@ -2,8 +2,7 @@
  * Readers for fields of a parsed JSON document. Each checks one value and throws ValidationError(source, path,
  * found, allowed) when it is wrong, so every message names the file, the field path and what is allowed.
  */
-import { InputFileError, ValidationError } from '../errors';
-import { jsonErrorOffset, lineAndColumn } from './json-locate';
+import { ValidationError } from '../errors';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -12,21 +11,6 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'missing';
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Parses JSON text; a syntax error becomes InputFileError with the line and column. */
-export function parseJsonText(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const offset = jsonErrorOffset(text);
-    if (offset === undefined) throw new InputFileError(source, `malformed JSON: ${message}`);
-    const { line, column } = lineAndColumn(text, offset);
-    const at = offset >= text.length ? 'the end of the file' : `line ${line}, column ${column}`;
-    const near = offset >= text.length ? ' (truncated?)' : ` near ${JSON.stringify(text.slice(offset, offset + 12))}`;
-    throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
-  }
 }
 
 export function expectObject(source: string, path: string, v: unknown): JsonObject {

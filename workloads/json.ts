@@ -8,7 +8,6 @@ import {
   describeValue,
   expectArray,
   expectObject,
-  parseJsonText,
   readBool,
   readEnum,
   readFiniteNumber,
@@ -19,6 +18,7 @@ import {
   type JsonObject,
 } from './json-fields';
 import { resolveNetwork } from './shapes';
+import { parseJsonText } from '../io';
 import type { ActivationLayer, EltwiseLayer, Layer, LayerKind, Network, PassLayer, PoolLayer, Shape } from './types';
 
 const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass'];
