@@ -6,6 +6,7 @@ import { UnknownNameError } from '../../errors';
 import { resolveNetwork } from '../shapes';
 import type { Network, Shape } from '../types';
 import * as alexnetModule from './alexnet';
+import * as lenet5Module from './lenet5';
 import * as mobilenetv2Module from './mobilenetv2';
 import * as resnet18Module from './resnet18';
 import * as resnet20Module from './resnet20';
@@ -27,6 +28,7 @@ const ZOO: Readonly<Record<string, ZooEntry>> = {
   alexnet: { build: alexnetModule.alexnet, description: alexnetModule.description },
   resnet20: { build: resnet20Module.resnet20, description: resnet20Module.description },
   vgg8: { build: vgg8Module.vgg8, description: vgg8Module.description },
+  'lenet5-mnist': { build: lenet5Module.lenet5, description: lenet5Module.description },
 };
 
 export function zooNames(): string[] {
@@ -70,6 +72,7 @@ export function listZoo(): ZooListing[] {
 }
 
 export { alexnet } from './alexnet';
+export { lenet5 } from './lenet5';
 export { mobilenetv2 } from './mobilenetv2';
 export { resnet18 } from './resnet18';
 export { resnet20 } from './resnet20';
