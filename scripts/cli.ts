@@ -5,6 +5,8 @@ import { isLrmpError } from '../errors';
 import { analyzeCommand } from './commands/analyze';
 import { archsCommand, networksCommand } from './commands/listings';
 import { importCommand } from './commands/import';
+import { simulateCommand } from './commands/simulate';
+import { validateCommand } from './commands/validate';
 import { OUTPUT_FORMATS, type OutputFormat } from './commands/output';
 
 /** Runs a command; a user's mistake prints one paragraph and exits 2, a bug keeps its stack trace. */
@@ -48,6 +50,32 @@ export function buildCli(argv: string[]): Argv {
       'analytical model of a network on a chip: per-layer stage times, throughput, latency, area, energy',
       (y) => withFormat(withNetworkArch(y)),
       (args) => run(() => analyzeCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], format: args.format })),
+    )
+    .command(
+      'simulate',
+      'cycle-level discrete-event simulation of a stream of images, with the analytical figures beside it',
+      (y) =>
+        withFormat(withNetworkArch(y))
+          .option('images', { alias: 'i', type: 'number', default: 4, describe: 'images streamed back to back' })
+          .option('trace', { type: 'string', describe: 'stream a CSV trace of row jobs to this file' }),
+      (args) =>
+        run(() =>
+          simulateCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], format: args.format }),
+        ),
+    )
+    .command(
+      'validate',
+      'every zoo network through the analytical model and the simulator; CSV of both figures and their errors',
+      (y) =>
+        y
+          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset or architecture JSON file' })
+          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch' })
+          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
+          .option('networks', { type: 'string', default: 'all', describe: "'all' or a comma-separated list of zoo names" })
+          .option('uncontended', { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' })
+          .option('images', { alias: 'i', type: 'number', describe: 'images per simulation' })
+          .option('out', { alias: 'o', type: 'string', default: 'validate.csv', describe: 'CSV to write' }),
+      (args) => run(async () => void (await validateCommand({ ...args, archFile: args['arch-file'] }))),
     )
     .command(
       'start',
