@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { presetArch } from '../arch/presets';
+import type { ArchSpec } from '../arch/types';
+import { simulate } from '../sim';
+import { NetworkBuilder } from '../workloads/builder';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+import { DeadlockError } from '../errors';
+import { baselineChoices, replicatedMixedChoices, uncontendedArch, validateOne } from '../scripts/commands/validate';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+
+/** A small chip whose timing is easy to follow by hand. */
+function handArch(): ArchSpec {
+  const puma = presetArch('puma');
+  return {
+    ...puma,
+    clockGHz: 1,
+    crossbar: { ...puma.crossbar, rows: 128, cols: 128, cellBits: 2, differentialWeights: false },
+    dac: { ...puma.dac, bits: 1 },
+    adc: { ...puma.adc, perCrossbar: 1, sampleRateGsps: 1 },
+    shiftAdd: { ...puma.shiftAdd, perCrossbar: 1, addsPerCycle: 1 },
+    core: { ...puma.core, crossbars: 16, mvmFillSweeps: 2 },
+    tile: { ...puma.tile, cores: 8, edram: { ...puma.tile.edram, capacityKb: 64, accessBits: 256, accessesPerCycle: 1 } },
+    noc: { ...puma.noc, concentration: 4, flitBits: 32, linkFlitsPerCycle: 1, routerLatencyCycles: 2, headerFlits: 1, packetPayloadBits: 256 },
+    offChip: { ...puma.offChip, bandwidthGBps: 4 }, // 32 bits per cycle at 1 GHz
+    chip: { tiles: 4 },
+  };
+}
+
+function tinyNet() {
+  const b = new NetworkBuilder('tiny', { channels: 1, height: 4, width: 4 });
+  b.conv('conv', 4, 1);
+  return resolveNetwork(b.build());
+}
+
+describe('simulator: a network timed by hand', () => {
+  it('plays out the rules cycle by cycle (1x1 conv, 4x4 input, 3 images)', async () => {
+    // By hand (docs/hardware-model.md): 1x1 conv, Cin 1, Cout 4, 8-bit weights on 2-bit cells -> 16 columns;
+    // sweep = 16 conversions at 1 GS/s = 16 cycles; MVM = (8 input bits + 2 fill) x 16 = 160 cycles;
+    // shift-add 8 x 16 = 128 adds per MVM on one unit = 128 cycles (hidden behind the next MVM).
+    // Input row 0: off-chip 32 bits at 32 b/cycle [0,1], router 0 latency 2 -> ejection link at 3, 2 flits
+    // (1 payload + 1 header) [3,5], eDRAM write [5,6]. Row 0 of the conv starts at 6: read 4 x 8 bits [6,7],
+    // MVMs [7,647], last shift-add done at 647 + 128 = 775. Each later row starts when the crossbars free
+    // up: read 1 cycle then 640 cycles of MVMs; row 3 MVMs [1930,2570], done 2698 = image 0 latency.
+    // Image 1 rows follow at 641 cycles each: done 2698 + 4 x 641 = 5262; interval 2564 cycles.
+    const sim = await simulate(handArch(), tinyNet(), { wbits: [8], abits: [8], replicas: [1] }, { images: 3 });
+    expect(sim.latencyCycles).toBe(2698);
+    expect(sim.imageDoneCycles).toEqual([2698, 5262, 7826]);
+    expect(sim.intervalCycles).toBe(2564);
+    expect(sim.throughputImagesPerS).toBeCloseTo(1e9 / 2564, 3);
+    const conv = sim.layers[0];
+    expect(conv?.busyCycles).toBe(3 * 16 * 160);
+    // NoC: 12 input rows x 2 flits, each crossing one router (router 0 hosts tile 0).
+    expect(sim.noc.flits).toBe(24);
+    expect(sim.noc.flitHops).toBe(24);
+    // ADC energy: 48 MVMs x (8 streamed bits x 16 columns) conversions.
+    expect(sim.energyPj.adc).toBeCloseTo(48 * 128 * handArch().adc.energyPjPerConversion, 6);
+  });
+
+  it('two replicas split the pixels and halve the row time', async () => {
+    // Replica k takes pixels p = 4i + j with p mod 2 = k: 2 per row, so each row is 2 x 160 = 320 cycles.
+    const sim = await simulate(handArch(), tinyNet(), { wbits: [8], abits: [8], replicas: [2] }, { images: 3 });
+    expect(sim.intervalCycles).toBeGreaterThanOrEqual(4 * 320);
+    expect(sim.intervalCycles).toBeLessThan(4 * 330);
+  });
+});
+
+describe('simulator: back-pressure and deadlock', () => {
+  it('reports a deadlock with tiny buffers instead of hanging, naming who waits on what', async () => {
+    const puma = presetArch('puma');
+    const arch: ArchSpec = { ...puma, tile: { ...puma.tile, edram: { ...puma.tile.edram, capacityKb: 1 } } };
+    const net = resolveNetwork(zooNetwork('resnet20'));
+    const run = simulate(arch, net, baselineChoices(net), { images: 2 });
+    await expect(run).rejects.toBeInstanceOf(DeadlockError);
+    await expect(run).rejects.toThrow(/waits for eDRAM space on tile \d+ .*held by rows of/);
+  });
+
+  it('back-pressure delays the pipeline without deadlock when buffers are merely small', async () => {
+    const puma = presetArch('puma');
+    const net = resolveNetwork(zooNetwork('resnet20'));
+    const roomy = await simulate(uncontendedArch(puma), net, baselineChoices(net), { images: 3 });
+    const small: ArchSpec = { ...uncontendedArch(puma), tile: { ...puma.tile, edram: { ...puma.tile.edram, capacityKb: 16, accessesPerCycle: 1e4 } } };
+    const tight = await simulate(small, net, baselineChoices(net), { images: 3 });
+    // The input waits for space on tile 0 (the rows stream in behind the line buffers), so every image ends later.
+    expect(tight.imageDoneCycles).toHaveLength(3);
+    tight.imageDoneCycles.forEach((done, n) => expect(done).toBeGreaterThan(roomy.imageDoneCycles[n] ?? Infinity));
+  });
+});
+
+describe('simulator: determinism', () => {
+  it('two runs with the same inputs write byte-identical traces', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-sim-'));
+    const net = resolveNetwork(zooNetwork('resnet20'));
+    const arch = presetArch('puma');
+    const choices = replicatedMixedChoices(prepareModel(arch, net), 4, 20);
+    const a = path.join(dir, 'a.csv');
+    const b = path.join(dir, 'b.csv');
+    await simulate(arch, net, choices, { images: 2, traceFile: a });
+    await simulate(arch, net, choices, { images: 2, traceFile: b });
+    const textA = fs.readFileSync(a);
+    expect(textA.equals(fs.readFileSync(b))).toBe(true);
+    const lines = textA.toString().split('\n');
+    expect(lines[0]).toBe('kind,layer,replica,image,row,start_cycle,end_cycle,stall_cause,stall_cycles,detail');
+    expect(lines.length).toBeGreaterThan(100);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.csv', 'b.csv']); // no temp files left
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('simulator against the analytical model (uncontended)', () => {
+  const puma = presetArch('puma');
+  for (const name of ['resnet20', 'vgg8']) {
+    it(`${name}: baseline and replicated mixed-precision plans agree within 5%, and replication raises throughput`, async () => {
+      const net = resolveNetwork(zooNetwork(name));
+      const arch = uncontendedArch(puma);
+      const baseline = await validateOne(arch, net, 'baseline', baselineChoices(net), 'uncontended', 4);
+      const ctx = prepareModel(arch, net);
+      // The greedy replicates within the baseline's tiles (iso-area).
+      const tiles = evaluateModel(ctx, baselineChoices(net)).tilesUsed;
+      const mixed = await validateOne(arch, net, 'replicated-mixed', replicatedMixedChoices(ctx, tiles, 60), 'uncontended', 4);
+      for (const row of [baseline, mixed]) {
+        expect(row.status).toBe('ok');
+        expect(Math.abs(row.latencyError)).toBeLessThan(0.05);
+        expect(Math.abs(row.throughputError)).toBeLessThan(0.05);
+      }
+      const simGain = mixed.simThroughput / baseline.simThroughput;
+      const modelGain = mixed.modelThroughput / baseline.modelThroughput;
+      expect(simGain).toBeGreaterThan(2);
+      expect(Math.abs(simGain / modelGain - 1)).toBeLessThan(0.05);
+    });
+  }
+});
