@@ -45,6 +45,8 @@ export interface ReplicateOptions {
   refinements?: number;
   /** Full-model latency of the reference plan, to normalise latency costs. */
   refLatencyCycles: number;
+  /** Keep r = 1 everywhere (the "mixed precision only" variant). @default false */
+  onlyUnitReplication?: boolean;
 }
 
 /**
@@ -70,8 +72,8 @@ export function replicateForPrecisions(
     throw new MappingError(`these precisions need ${need} cores at r = 1 and the area budget is ${budgetCores} cores.`);
   }
   let best: ReplicatedPlan | undefined;
-  const passes = 1 + (options.refinements ?? 1);
-  for (let pass = 0; pass < passes; pass++) {
+  const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 1);
+    for (let pass = 0; pass < passes; pass++) {
     const cands = allCandidates(tables, budgetCores);
     const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
     const choices: PlanChoices = { wbits, abits, replicas: table.replicas };

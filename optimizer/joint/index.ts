@@ -1,0 +1,2 @@
+export type { JointOption, JointResult, JointSettings } from './joint-milp';
+export { jointOptions, paretoOptions, solveJoint } from './joint-milp';

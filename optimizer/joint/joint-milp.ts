@@ -1,0 +1,170 @@
+import type { ModelContext } from '../model/context';
+import { evaluateModel, type ModelResult } from '../model/evaluate';
+import type { AccuracyOracle } from '../accuracy/types';
+import type { MilpBackend, MilpProblem } from '../milp/problem';
+import { integralityGap } from '../milp/problem';
+import { layerCandidates } from '../replication/candidates';
+import { objectiveCoefficients, type ObjectiveSpec } from '../replication/objective';
+import { buildTables, coresFor } from '../replication/tables';
+import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from '../search/evaluator';
+import { ExternalToolError } from '../../errors';
+
+/** One (weight bits, activation bits, replicas) option of a layer with what it costs. */
+export interface JointOption {
+  wbits: number;
+  abits: number;
+  replicas: number;
+  cores: number;
+  stageCycles: number;
+  dropPct: number;
+}
+
+/**
+ * Keeps the options no other option beats in cores, stage time and accuracy drop at once (Pareto front in 3-D):
+ * a dominated option can be swapped for its dominator in any solution without loss, so the MILP optimum is
+ * unchanged. Exact duplicates keep the first (highest bits first, so ties go to the more accurate choice).
+ */
+export function paretoOptions(options: JointOption[]): JointOption[] {
+  const sorted = [...options].sort((a, b) => a.cores - b.cores || a.stageCycles - b.stageCycles || a.dropPct - b.dropPct);
+  const kept: JointOption[] = [];
+  for (const o of sorted) {
+    if (kept.some((k) => k.cores <= o.cores && k.stageCycles <= o.stageCycles && k.dropPct <= o.dropPct + 1e-12)) continue;
+    kept.push(o);
+  }
+  return kept;
+}
+
+export interface JointSettings {
+  budgetCores: number;
+  spec: ObjectiveSpec;
+  accuracyBudgetPct: number;
+  fixedLayers: number[];
+  /** r = 1 only: the exact "mixed precision only" optimum. @default false */
+  unitReplication?: boolean;
+  timeLimitS?: number;
+}
+
+export interface JointResult {
+  wbits: number[];
+  abits: number[];
+  replicas: number[];
+  tableBottleneckCycles: number;
+  dropPct: number;
+  status: string;
+  binaries: number;
+  optionsBeforePruning: number;
+  wallMs: number;
+}
+
+/**
+ * Floors per layer and activation precision, from full evaluations at uniform precision b (r = 1): the layer's
+ * own non-compute terms, raised to the stage time of the digital layers whose output it reads (their load
+ * follows the bits of that tensor, i.e. of its readers). An approximation of the placement-dependent terms;
+ * the answer is re-evaluated by the full model.
+ */
+function floorsByBits(ctx: ModelContext, fixed: Set<number>): { floor: Map<number, number[]>; globalFloor: number } {
+  const n = ctx.net.weightedIndices.length;
+  const floor = new Map<number, number[]>();
+  let globalFloor = 0;
+  for (let b = MIN_SEARCH_BITS; b <= MAX_SEARCH_BITS; b++) {
+    const bits = [...Array(n).keys()].map((i) => (fixed.has(i) ? 8 : b));
+    const result: ModelResult = evaluateModel(ctx, { wbits: bits, abits: bits, replicas: new Array<number>(n).fill(1) });
+    const tables = buildTables(ctx, bits, bits, result);
+    const row = tables.layers.map((t) => t.floorCycles);
+    for (const l of ctx.layers) {
+      if (l.weightedPos >= 0) continue;
+      const stage = result.layers[l.index]?.stageCycles ?? 0;
+      const readers = ctx.tensorReaders[l.index] ?? [];
+      if (readers.length === 0 && b === MAX_SEARCH_BITS) globalFloor = Math.max(globalFloor, stage);
+      for (const pos of readers) row[pos] = Math.max(row[pos] ?? 0, stage);
+    }
+    floor.set(b, row);
+  }
+  return { floor, globalFloor };
+}
+
+/** Builds the per-layer option lists (after dominance pruning). */
+export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings: JointSettings): { options: JointOption[][]; before: number; globalFloor: number } {
+  const drop = oracle.layerDropPct;
+  if (drop === undefined) throw new Error('jointOptions: the accuracy oracle is not separable');
+  const n = ctx.net.weightedIndices.length;
+  const fixed = new Set(settings.fixedLayers);
+  const { floor, globalFloor } = floorsByBits(ctx, fixed);
+  const bitsOf = (i: number): number[] => (fixed.has(i) ? [8] : [...Array(MAX_SEARCH_BITS - MIN_SEARCH_BITS + 1).keys()].map((k) => k + MIN_SEARCH_BITS));
+  // Fewest cores each layer can have (its smallest weight bits, r = 1).
+  const minCores = [...Array(n).keys()].map((i) => {
+    const w = Math.min(...bitsOf(i));
+    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(8)).layers[i];
+    return t === undefined ? 0 : coresFor(t, 1, ctx.arch.core.crossbars);
+  });
+  const totalMin = minCores.reduce((a, b) => a + b, 0);
+  let before = 0;
+  const options = [...Array(n).keys()].map((i) => {
+    const list: JointOption[] = [];
+    const maxCores = settings.budgetCores - (totalMin - (minCores[i] ?? 0));
+    for (const w of bitsOf(i).reverse()) {
+      for (const a of bitsOf(i).reverse()) {
+        const wb = new Array<number>(n).fill(8);
+        const ab = new Array<number>(n).fill(8);
+        wb[i] = w;
+        ab[i] = a;
+        const t = buildTables(ctx, wb, ab).layers[i];
+        if (t === undefined) continue;
+        t.floorCycles = floor.get(a)?.[i] ?? 0;
+        let cands = layerCandidates(t, maxCores, ctx.arch.core.crossbars);
+        if (settings.unitReplication === true) cands = cands.filter((c) => c.replicas === 1);
+        for (const c of cands) list.push({ wbits: w, abits: a, replicas: c.replicas, cores: c.cores, stageCycles: c.stageCycles, dropPct: drop(i, w, a) });
+      }
+    }
+    before += list.length;
+    return paretoOptions(list);
+  });
+  return { options, before, globalFloor };
+}
+
+/** Exact joint optimum (bits and replication) on the tables for a separable oracle, solved by `backend`. */
+export async function solveJoint(ctx: ModelContext, oracle: AccuracyOracle, backend: MilpBackend, settings: JointSettings): Promise<JointResult> {
+  const { options, before, globalFloor } = jointOptions(ctx, oracle, settings);
+  const { a, b } = objectiveCoefficients(settings.spec);
+  const unit = Math.max(1, settings.spec.refBottleneckCycles);
+  const problem: MilpProblem = { objective: [['z', a * unit]], constraints: [], binaries: [], integers: [], continuous: ['z'], lowerBounds: { z: globalFloor / unit } };
+  const budget: Array<[string, number]> = [];
+  const accuracy: Array<[string, number]> = [];
+  const weights = buildTables(ctx, new Array<number>(options.length).fill(8), new Array<number>(options.length).fill(8)).layers.map((t) => t.latencyWeight);
+  options.forEach((list, l) => {
+    const one: Array<[string, number]> = [];
+    const time: Array<[string, number]> = [['z', -1]];
+    list.forEach((o, j) => {
+      const y = `y${l}_${j}`;
+      problem.binaries.push(y);
+      one.push([y, 1]);
+      time.push([y, o.stageCycles / unit]);
+      budget.push([y, o.cores]);
+      if (o.dropPct > 0) accuracy.push([y, o.dropPct]);
+      if (b !== 0) problem.objective.push([y, b * (weights[l] ?? 0) * o.stageCycles]);
+    });
+    problem.constraints.push({ name: `one${l}`, terms: one, min: 1, max: 1 }, { name: `time${l}`, terms: time, max: 0 });
+  });
+  problem.constraints.push({ name: 'budget', terms: budget, max: settings.budgetCores });
+  problem.constraints.push({ name: 'accuracy', terms: accuracy.length > 0 ? accuracy : [['z', 0]], max: settings.accuracyBudgetPct });
+  const answer = await backend.solve(problem, { timeLimitS: settings.timeLimitS ?? 60 });
+  if (answer.status !== 'optimal') throw new ExternalToolError(`joint MILP (${backend.name}): ${answer.status} (${answer.detail}).`);
+  const { gap, variable } = integralityGap(problem, answer.values);
+  if (gap > 1e-6) throw new ExternalToolError(`joint MILP (${backend.name}) returned ${variable} = ${answer.values[variable] ?? 0}, not integral; rejected.`);
+  const result: JointResult = { wbits: [], abits: [], replicas: [], tableBottleneckCycles: globalFloor, dropPct: 0, status: answer.detail, binaries: problem.binaries.length, optionsBeforePruning: before, wallMs: answer.wallMs };
+  let cores = 0;
+  options.forEach((list, l) => {
+    const j = list.findIndex((_, k) => Math.round(answer.values[`y${l}_${k}`] ?? 0) === 1);
+    const o = list[j];
+    if (o === undefined) throw new ExternalToolError(`joint MILP (${backend.name}) picked no option for layer ${l}; rejected.`);
+    result.wbits.push(o.wbits);
+    result.abits.push(o.abits);
+    result.replicas.push(o.replicas);
+    result.tableBottleneckCycles = Math.max(result.tableBottleneckCycles, o.stageCycles);
+    result.dropPct += o.dropPct;
+    cores += o.cores;
+  });
+  if (cores > settings.budgetCores) throw new ExternalToolError(`joint MILP (${backend.name}) uses ${cores} cores, over the budget of ${settings.budgetCores}; rejected.`);
+  if (result.dropPct > settings.accuracyBudgetPct + 1e-6) throw new ExternalToolError(`joint MILP (${backend.name}) drop ${result.dropPct} is over the budget; rejected.`);
+  return result;
+}

@@ -1,0 +1,171 @@
+import { MappingError } from '../../errors';
+import type { ModelContext } from '../model/context';
+import type { AccuracyOracle } from '../accuracy/types';
+import type { ObjectiveSpec } from '../replication/objective';
+import { replicateForPrecisions } from '../replication/replicate';
+
+export const MIN_SEARCH_BITS = 2;
+export const MAX_SEARCH_BITS = 8;
+
+/** One evaluated precision assignment (with its best replication). */
+export interface EvaluatedCandidate {
+  wbits: number[];
+  abits: number[];
+  replicas: number[];
+  bottleneckCycles: number;
+  latencyCycles: number;
+  throughputImagesPerS: number;
+  tilesUsed: number;
+  coresUsed: number;
+  areaMm2: number;
+  accuracyPct: number;
+  dropPct: number;
+  /** Objective cost by the full model, relative to the baseline (lower is better). */
+  cost: number;
+  /** Within the accuracy budget and the core budget. */
+  feasible: boolean;
+  /** -log(cost) when feasible; a penalty below any feasible reward otherwise. */
+  reward: number;
+}
+
+export interface EvaluatorSettings {
+  budgetCores: number;
+  spec: ObjectiveSpec;
+  refLatencyCycles: number;
+  accuracyBudgetPct: number;
+  /** Replicate (LRMP) or keep r = 1 (mixed precision only). @default true */
+  replicate?: boolean;
+}
+
+export function precisionKey(wbits: readonly number[], abits: readonly number[]): string {
+  return `${wbits.join(',')}|${abits.join(',')}`;
+}
+
+/**
+ * Scores precision assignments: accuracy from the oracle, replication from the exact fast path, figures from
+ * the full analytical model. Memoised per assignment, since searches revisit them.
+ */
+export class CandidateEvaluator {
+  private readonly cache = new Map<string, EvaluatedCandidate>();
+  private reference: number | undefined;
+  evaluations = 0;
+
+  constructor(
+    private readonly ctx: ModelContext,
+    readonly oracle: AccuracyOracle,
+    readonly settings: EvaluatorSettings,
+  ) {}
+
+  async referenceAccuracyPct(): Promise<number> {
+    this.reference ??= await this.oracle.referenceAccuracyPct();
+    return this.reference;
+  }
+
+  /**
+   * For a separable oracle, raises bits until the drop is within budget (HAQ enforces its resource constraint
+   * by stepping bits until it holds; our constraint is accuracy, so bits go up): each step takes the +1 bit
+   * (weights or activations of some layer) that removes the most drop. Non-separable oracles: unchanged.
+   */
+  repair(wbits: number[], abits: number[]): void {
+    const drop = this.oracle.layerDropPct;
+    if (drop === undefined) return;
+    const n = wbits.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += drop(i, wbits[i] ?? 8, abits[i] ?? 8);
+    while (total > this.settings.accuracyBudgetPct + 1e-12) {
+      let bestGain = 0;
+      let bestLayer = -1;
+      let bestIsWeight = true;
+      for (let i = 0; i < n; i++) {
+        const w = wbits[i] ?? 8;
+        const a = abits[i] ?? 8;
+        const now = drop(i, w, a);
+        if (w < MAX_SEARCH_BITS && now - drop(i, w + 1, a) > bestGain) {
+          bestGain = now - drop(i, w + 1, a);
+          bestLayer = i;
+          bestIsWeight = true;
+        }
+        if (a < MAX_SEARCH_BITS && now - drop(i, w, a + 1) > bestGain) {
+          bestGain = now - drop(i, w, a + 1);
+          bestLayer = i;
+          bestIsWeight = false;
+        }
+      }
+      if (bestLayer < 0) return;
+      if (bestIsWeight) wbits[bestLayer] = (wbits[bestLayer] ?? 8) + 1;
+      else abits[bestLayer] = (abits[bestLayer] ?? 8) + 1;
+      total -= bestGain;
+    }
+  }
+
+  async evaluate(wbitsIn: readonly number[], abitsIn: readonly number[]): Promise<EvaluatedCandidate> {
+    const wbits = [...wbitsIn];
+    const abits = [...abitsIn];
+    this.repair(wbits, abits);
+    const key = precisionKey(wbits, abits);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    this.evaluations++;
+    const reference = await this.referenceAccuracyPct();
+    const accuracyPct = await this.oracle.accuracyPct({ wbits, abits });
+    const dropPct = reference - accuracyPct;
+    const n = wbits.length;
+    const { spec } = this.settings;
+    let result: EvaluatedCandidate;
+    try {
+      const plan =
+        this.settings.replicate === false
+          ? replicateForPrecisions(this.ctx, { wbits, abits }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, refinements: 0, onlyUnitReplication: true })
+          : replicateForPrecisions(this.ctx, { wbits, abits }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles });
+      const m = plan.model;
+      const feasible = dropPct <= this.settings.accuracyBudgetPct + 1e-9;
+      result = {
+        wbits,
+        abits,
+        replicas: [...plan.choices.replicas],
+        bottleneckCycles: m.bottleneckCycles,
+        latencyCycles: m.latencyCycles,
+        throughputImagesPerS: m.throughputImagesPerS,
+        tilesUsed: m.tilesUsed,
+        coresUsed: m.coresUsed,
+        areaMm2: m.areaMm2,
+        accuracyPct,
+        dropPct,
+        cost: plan.cost,
+        feasible,
+        reward: feasible ? -Math.log(plan.cost) : -1 - (dropPct - this.settings.accuracyBudgetPct),
+      };
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+      const ones = new Array<number>(n).fill(1);
+      result = {
+        wbits, abits, replicas: ones, bottleneckCycles: 0, latencyCycles: 0, throughputImagesPerS: 0, tilesUsed: 0, coresUsed: 0,
+        areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, feasible: false, reward: -2,
+      };
+    }
+    this.cache.set(key, result);
+    return result;
+  }
+}
+
+/** Keeps the K best distinct feasible candidates (lowest cost; ties: first seen). */
+export class TopK {
+  readonly items: EvaluatedCandidate[] = [];
+  private readonly keys = new Set<string>();
+  constructor(readonly k: number) {}
+  offer(c: EvaluatedCandidate): void {
+    if (!c.feasible) return;
+    const key = precisionKey(c.wbits, c.abits);
+    if (this.keys.has(key)) return;
+    this.items.push(c);
+    this.keys.add(key);
+    this.items.sort((a, b) => a.cost - b.cost);
+    while (this.items.length > this.k) {
+      const dropped = this.items.pop();
+      if (dropped) this.keys.delete(precisionKey(dropped.wbits, dropped.abits));
+    }
+  }
+  get best(): EvaluatedCandidate | undefined {
+    return this.items[0];
+  }
+}

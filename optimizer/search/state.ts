@@ -1,0 +1,58 @@
+import type { ResolvedNetwork } from '../../workloads/types';
+
+/**
+ * HAQ-style per-layer state: layer index, conv/fc, depthwise, Cin, Cout, stride, kernel, log parameters,
+ * log input size (H*W), then the previous action (weights, activations). Static features are min-max
+ * normalised over the network's weighted layers (as HAQ does); actions are already in [0, 1].
+ */
+export const STATE_SIZE = 11;
+
+export function staticFeatures(net: ResolvedNetwork): number[][] {
+  const raw = net.weightedIndices.map((layerIndex, pos) => {
+    const r = net.layers[layerIndex];
+    const layer = r?.layer;
+    const inShape = r?.inShapes[0];
+    const isConv = layer?.kind === 'conv';
+    return [
+      pos,
+      isConv ? 1 : 0,
+      isConv && layer.groups > 1 ? 1 : 0,
+      inShape?.channels ?? 0,
+      r?.outShape.channels ?? 0,
+      isConv ? layer.stride[0] : 0,
+      isConv ? layer.kernel[0] : 1,
+      Math.log(1 + (r?.params ?? 0)),
+      Math.log(1 + (inShape?.height ?? 1) * (inShape?.width ?? 1)),
+    ];
+  });
+  const width = raw[0]?.length ?? 0;
+  for (let k = 0; k < width; k++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const row of raw) {
+      lo = Math.min(lo, row[k] ?? 0);
+      hi = Math.max(hi, row[k] ?? 0);
+    }
+    for (const row of raw) row[k] = hi > lo ? ((row[k] ?? 0) - lo) / (hi - lo) : 0;
+  }
+  return raw;
+}
+
+export function stateVector(features: readonly number[], previousAction: readonly number[]): Float64Array {
+  const s = new Float64Array(STATE_SIZE);
+  features.forEach((v, k) => (s[k] = v));
+  s[STATE_SIZE - 2] = previousAction[0] ?? 0;
+  s[STATE_SIZE - 1] = previousAction[1] ?? 0;
+  return s;
+}
+
+/** HAQ's mapping of a continuous action in [0, 1] to bits: round(min - 0.5 + a * (max - min + 1)), clamped. */
+export function actionToBits(action: number, minBits: number, maxBits: number): number {
+  const b = Math.round(minBits - 0.5 + action * (maxBits - minBits + 1));
+  return Math.min(maxBits, Math.max(minBits, b));
+}
+
+/** The action at the centre of a bit value's interval (stored in the replay buffer for realised bits). */
+export function bitsToAction(bits: number, minBits: number, maxBits: number): number {
+  return (bits - minBits + 0.5) / (maxBits - minBits + 1);
+}
