@@ -5,7 +5,7 @@ import type { MilpBackend, MilpProblem } from '../milp/problem';
 import { integralityGap } from '../milp/problem';
 import { layerCandidates } from '../replication/candidates';
 import { objectiveCoefficients, type ObjectiveSpec } from '../replication/objective';
-import { buildTables, coresFor } from '../replication/tables';
+import { buildTables, coresFor, stageCycles } from '../replication/tables';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from '../search/evaluator';
 import { ExternalToolError } from '../../errors';
 
@@ -62,9 +62,32 @@ export interface JointResult {
  * follows the bits of that tensor, i.e. of its readers). An approximation of the placement-dependent terms;
  * the answer is re-evaluated by the full model.
  */
+/**
+ * Weighted readers (positions) of each layer's output tensor, looking through non-weighted layers (their
+ * outputs' bits follow the weighted layers that finally read them, docs/hardware-model.md rule 2).
+ */
+export function weightedReaders(net: ModelContext['net']): number[][] {
+  const pos = new Map<number, number>();
+  net.weightedIndices.forEach((layerIndex, p) => pos.set(layerIndex, p));
+  const consumers: number[][] = net.layers.map(() => []);
+  for (const r of net.layers) for (const p of r.inputIndices) if (p >= 0) consumers[p]?.push(r.index);
+  const readers: number[][] = net.layers.map(() => []);
+  for (let k = net.layers.length - 1; k >= 0; k--) {
+    const set = new Set<number>();
+    for (const c of consumers[k] ?? []) {
+      const p = pos.get(c);
+      if (p !== undefined) set.add(p);
+      else for (const q of readers[c] ?? []) set.add(q);
+    }
+    readers[k] = [...set];
+  }
+  return readers;
+}
+
 function floorsByBits(ctx: ModelContext, fixed: Set<number>): { floor: Map<number, number[]>; globalFloor: number } {
   const n = ctx.net.weightedIndices.length;
   const floor = new Map<number, number[]>();
+  const tensorReaders = weightedReaders(ctx.net);
   let globalFloor = 0;
   for (let b = MIN_SEARCH_BITS; b <= MAX_SEARCH_BITS; b++) {
     const bits = [...Array(n).keys()].map((i) => (fixed.has(i) ? 8 : b));
@@ -72,13 +95,25 @@ function floorsByBits(ctx: ModelContext, fixed: Set<number>): { floor: Map<numbe
     const tables = buildTables(ctx, bits, bits, result);
     const row = tables.layers.map((t) => t.floorCycles);
     for (const l of ctx.layers) {
-      if (l.weightedPos >= 0) continue;
+      // A fixed layer's output-side terms follow the bits its readers choose: charge them to the readers.
+      if (l.weightedPos >= 0 && !fixed.has(l.weightedPos)) continue;
+      if (l.weightedPos >= 0) {
+        const own = tables.layers[l.weightedPos]?.floorCycles ?? 0;
+        for (const pos of tensorReaders[l.index] ?? []) if (!fixed.has(pos)) row[pos] = Math.max(row[pos] ?? 0, own);
+        continue;
+      }
       const stage = result.layers[l.index]?.stageCycles ?? 0;
-      const readers = ctx.tensorReaders[l.index] ?? [];
+      const readers = tensorReaders[l.index] ?? [];
       if (readers.length === 0 && b === MAX_SEARCH_BITS) globalFloor = Math.max(globalFloor, stage);
       for (const pos of readers) row[pos] = Math.max(row[pos] ?? 0, stage);
     }
     floor.set(b, row);
+  }
+  // Fixed layers keep their floor at the lowest bits (their reader-dependent part sits on the readers).
+  const lowest = floor.get(MIN_SEARCH_BITS) ?? [];
+  for (const b of floor.keys()) {
+    const row = floor.get(b) ?? [];
+    for (const pos of fixed) row[pos] = lowest[pos] ?? 0;
   }
   return { floor, globalFloor };
 }
@@ -111,8 +146,10 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
         const t = buildTables(ctx, wb, ab).layers[i];
         if (t === undefined) continue;
         t.floorCycles = floor.get(a)?.[i] ?? 0;
-        let cands = layerCandidates(t, maxCores, ctx.arch.core.crossbars);
-        if (settings.unitReplication === true) cands = cands.filter((c) => c.replicas === 1);
+        const cands =
+          settings.unitReplication === true
+            ? [{ replicas: 1, cores: coresFor(t, 1, ctx.arch.core.crossbars), stageCycles: stageCycles(t, 1) }]
+            : layerCandidates(t, maxCores, ctx.arch.core.crossbars);
         for (const c of cands) list.push({ wbits: w, abits: a, replicas: c.replicas, cores: c.cores, stageCycles: c.stageCycles, dropPct: drop(i, w, a) });
       }
     }

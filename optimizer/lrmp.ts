@@ -1,0 +1,238 @@
+import type { ArchSpec } from '../arch/types';
+import { planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
+import type { ResolvedNetwork } from '../workloads/types';
+import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
+import type { AccuracyOracle } from './accuracy/types';
+import { milpBackend, type MilpBackendName } from './milp';
+import { coreBudget, type BudgetOptions, type CoreBudget } from './replication/budget';
+import { allCandidates } from './replication/candidates';
+import { exactOnCandidates } from './replication/exact';
+import { solveReplicationMilp } from './replication/milp-model';
+import type { ObjectiveKind, ObjectiveSpec } from './replication/objective';
+import { buildTables, stageCycles, type ReplicationTables } from './replication/tables';
+import { fullModelCost, replicateForPrecisions } from './replication/replicate';
+import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
+import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchSettings } from './search/rl-search';
+import { solveJoint } from './joint/joint-milp';
+import { confirmCandidates } from './confirm/pool';
+import type { ConfirmOutcome } from './confirm/worker';
+
+export interface OptimizeOptions extends BudgetOptions {
+  objective: ObjectiveKind;
+  /** @default 0.5 */
+  mixWeight?: number;
+  /** Largest top-1 drop allowed, points. @default 1 */
+  accuracyBudgetPct: number;
+  episodes: number;
+  seed: number | string;
+  milp: MilpBackendName;
+  topK: number;
+  /** Simulator workers for confirmation; 0 = in-process; -1 = skip confirmation. @default 0 */
+  workers: number;
+  /** Images each confirmation simulates. @default 4 */
+  confirmImages?: number;
+  search?: Partial<SearchSettings>;
+  onEpisode?: (record: EpisodeRecord) => void;
+}
+
+/** One row of the comparison table (DESIGN.md section 9). */
+export interface VariantRow {
+  variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (random search)' | 'LRMP (exact joint)';
+  method: string;
+  choices: PlanChoices;
+  bottleneckCycles: number;
+  throughputImagesPerS: number;
+  latencyCycles: number;
+  latencyS: number;
+  throughputGain: number;
+  latencyGain: number;
+  dropPct: number;
+  areaMm2: number;
+  tilesUsed: number;
+  simulated?: { throughputImagesPerS: number; latencyCycles: number; throughputGain: number; latencyGain: number };
+}
+
+export interface OptimizeResult {
+  network: string;
+  arch: string;
+  objective: ObjectiveKind;
+  accuracyBudgetPct: number;
+  seed: string;
+  episodes: number;
+  budget: CoreBudget;
+  rows: VariantRow[];
+  chosen: VariantRow['variant'];
+  plan: Plan;
+  /** LRMP (RL) objective value as a fraction of the exact joint optimum's (1 = optimal), when available. */
+  rlFractionOfExact?: number;
+  replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean; milpMs: number };
+  history: EpisodeRecord[];
+  randomHistory: EpisodeRecord[];
+  confirmation: Array<{ variant: string; analytical: { throughputImagesPerS: number; latencyCycles: number }; simulated: ConfirmOutcome }>;
+  wallS: number;
+}
+
+function row(variant: VariantRow['variant'], method: string, choices: PlanChoices, m: ModelResult, base: ModelResult, dropPct: number): VariantRow {
+  return {
+    variant,
+    method,
+    choices,
+    bottleneckCycles: m.bottleneckCycles,
+    throughputImagesPerS: m.throughputImagesPerS,
+    latencyCycles: m.latencyCycles,
+    latencyS: m.latencyS,
+    throughputGain: m.throughputImagesPerS / base.throughputImagesPerS,
+    latencyGain: base.latencyCycles / Math.max(1, m.latencyCycles),
+    dropPct,
+    areaMm2: m.areaMm2,
+    tilesUsed: m.tilesUsed,
+  };
+}
+
+/** Latency proxy of the tables at r = 1 everywhere (the reference for normalising the mix objective). */
+function unitLatencyProxy(tables: ReplicationTables): number {
+  let z = tables.globalFloorCycles;
+  let sum = 0;
+  for (const t of tables.layers) {
+    z = Math.max(z, stageCycles(t, 1));
+    sum += t.latencyWeight * stageCycles(t, 1);
+  }
+  return z + sum;
+}
+
+function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
+  const choices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas };
+  return { choices, model: evaluateModel(ctx, choices) };
+}
+
+/**
+ * The whole LRMP flow: baseline, replication only (exact, cross-checked by the MILP), mixed precision only,
+ * LRMP by DDPG search (and random search with the same budget), the exact joint optimum when the oracle is
+ * separable, then simulation of the top candidates; the final choice uses the simulated figures.
+ */
+export async function optimize(arch: ArchSpec, net: ResolvedNetwork, oracle: AccuracyOracle, options: OptimizeOptions): Promise<OptimizeResult> {
+  const started = performance.now();
+  const ctx = prepareModel(arch, net);
+  const n = net.weightedIndices.length;
+  const eights = new Array<number>(n).fill(8);
+  const ones = new Array<number>(n).fill(1);
+  const baseChoices = { wbits: eights, abits: eights, replicas: ones };
+  const base = evaluateModel(ctx, baseChoices);
+  const budget = coreBudget(arch, base.tilesUsed, options);
+  const baseTables = buildTables(ctx, eights, eights, base);
+  const spec: ObjectiveSpec = {
+    kind: options.objective,
+    mixWeight: options.mixWeight ?? 0.5,
+    refBottleneckCycles: base.bottleneckCycles,
+    refLatencyProxyCycles: unitLatencyProxy(baseTables),
+  };
+  const refLatencyCycles = base.latencyCycles;
+  const rows: VariantRow[] = [row('baseline', '8/8, r = 1', baseChoices, base, base, 0)];
+
+  // Replication only, with the MILP cross-check of the exact algorithm.
+  const replOnly = replicateForPrecisions(ctx, { wbits: eights, abits: eights }, budget.cores, spec, { refLatencyCycles });
+  const backend = milpBackend(options.milp);
+  const cands = allCandidates(baseTables, budget.cores);
+  const exact = exactOnCandidates(baseTables, cands, budget.cores);
+  const milp = await solveReplicationMilp(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+  rows.push(row('replication only', 'exact (bisection) + full model', replOnly.choices, replOnly.model, base, 0));
+
+  const referencePct = await oracle.referenceAccuracyPct();
+  const settings = defaultSearchSettings(net, { episodes: options.episodes, seed: options.seed, topK: options.topK, ...options.search, ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}) });
+  const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct };
+  const separable = oracle.layerDropPct !== undefined;
+  const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };
+
+  // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
+  if (separable) {
+    const p = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, unitReplication: true });
+    const choices = { wbits: p.wbits, abits: p.abits, replicas: ones };
+    rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
+  } else {
+    const ev = new CandidateEvaluator(ctx, oracle, { ...evaluatorSettings, replicate: false });
+    const res = await rlSearch(net, ev, settings);
+    if (res.best) {
+      const f = fromCandidate(ctx, res.best);
+      rows.push(row('mixed precision only', 'DDPG, r = 1', f.choices, f.model, base, res.best.dropPct));
+    }
+  }
+
+  // LRMP by DDPG, and random search with the same budget.
+  const rl = await rlSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), settings);
+  const random = await randomSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined });
+  if (rl.best) {
+    const f = fromCandidate(ctx, rl.best);
+    rows.push(row('LRMP (RL)', `DDPG, ${settings.warmupEpisodes}+${settings.episodes} episodes`, f.choices, f.model, base, rl.best.dropPct));
+  }
+  if (random.best) {
+    const f = fromCandidate(ctx, random.best);
+    rows.push(row('LRMP (random search)', `random, ${settings.warmupEpisodes + settings.episodes} samples`, f.choices, f.model, base, random.best.dropPct));
+  }
+  let rlFractionOfExact: number | undefined;
+  if (separable) {
+    const j = await solveJoint(ctx, oracle, milpBackend('highs'), jointSettings);
+    const own = evaluateModel(ctx, { wbits: j.wbits, abits: j.abits, replicas: j.replicas });
+    const polished = replicateForPrecisions(ctx, j, budget.cores, spec, { refLatencyCycles });
+    const ownCost = fullModelCost(spec, own.bottleneckCycles, own.latencyCycles, refLatencyCycles);
+    const pick = polished.cost < ownCost ? polished : { choices: { wbits: j.wbits, abits: j.abits, replicas: j.replicas }, model: own, cost: ownCost };
+    rows.push(row('LRMP (exact joint)', `exact MILP (${j.binaries} options after dominance)`, pick.choices, pick.model, base, j.dropPct));
+    if (rl.best) rlFractionOfExact = pick.cost / rl.best.cost;
+  }
+
+  // Confirmation in the simulator: the top-K RL candidates and the exact joint plan.
+  const confirmation: OptimizeResult['confirmation'] = [];
+  let chosen: VariantRow['variant'] = rows.find((r) => r.variant === 'LRMP (RL)') ? 'LRMP (RL)' : 'baseline';
+  let chosenChoices = rows.find((r) => r.variant === chosen)?.choices ?? baseChoices;
+  if (options.workers >= 0) {
+    const pool: Array<{ variant: string; choices: PlanChoices; model: ModelResult }> = rows.map((r) => ({ variant: r.variant, choices: r.choices, model: evaluateModel(ctx, r.choices) }));
+    rl.top.slice(1).forEach((c, k) => pool.push({ variant: `RL top-${k + 2}`, ...fromCandidate(ctx, c) }));
+    const images = options.confirmImages ?? 4;
+    const outcomes = await confirmCandidates(pool.map((p) => ({ arch, network: net.network, choices: p.choices, images })), options.workers);
+    const baseSim = outcomes[0];
+    pool.forEach((p, k) => {
+      const sim = outcomes[k] as ConfirmOutcome;
+      confirmation.push({ variant: p.variant, analytical: { throughputImagesPerS: p.model.throughputImagesPerS, latencyCycles: p.model.latencyCycles }, simulated: sim });
+      const r = rows.find((x) => x.variant === p.variant);
+      if (r && !sim.error && baseSim && !baseSim.error) {
+        r.simulated = {
+          throughputImagesPerS: sim.throughputImagesPerS,
+          latencyCycles: sim.latencyCycles,
+          throughputGain: sim.throughputImagesPerS / Math.max(1e-12, baseSim.throughputImagesPerS),
+          latencyGain: baseSim.latencyCycles / Math.max(1, sim.latencyCycles),
+        };
+      }
+    });
+    // Final choice among the searched candidates by simulated figures (objective on simulated numbers).
+    let bestCost = Infinity;
+    pool.forEach((p, k) => {
+      const sim = outcomes[k];
+      const eligible = p.variant === 'LRMP (RL)' || p.variant === 'LRMP (exact joint)' || p.variant.startsWith('RL top-');
+      if (!sim || sim.error || !eligible) return;
+      const bottleneck = arch.clockGHz * 1e9 / Math.max(1e-12, sim.throughputImagesPerS);
+      const cost = fullModelCost(spec, bottleneck, sim.latencyCycles, baseSim?.latencyCycles ?? refLatencyCycles);
+      if (cost < bestCost) {
+        bestCost = cost;
+        chosenChoices = p.choices;
+        chosen = p.variant === 'LRMP (exact joint)' ? 'LRMP (exact joint)' : 'LRMP (RL)';
+      }
+    });
+  }
+  return {
+    network: net.network.name,
+    arch: arch.name,
+    objective: options.objective,
+    accuracyBudgetPct: options.accuracyBudgetPct,
+    seed: String(options.seed),
+    episodes: options.episodes,
+    budget,
+    rows,
+    chosen,
+    plan: planFromChoices(net.network.name, arch.name, net, chosenChoices),
+    ...(rlFractionOfExact !== undefined ? { rlFractionOfExact } : {}),
+    replicationCheck: { backend: backend.name, agreesWithExact: milp.solution.bottleneckCycles === exact.bottleneckCycles, milpMs: milp.wallMs },
+    history: rl.history,
+    randomHistory: random.history,
+    confirmation,
+    wallS: (performance.now() - started) / 1000,
+  };
+}

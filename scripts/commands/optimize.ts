@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'csv-stringify';
+import { loadArchFromArgs, parseInputShape } from './inputs';
+import { emit, toJson } from './output';
+import { loadNetwork } from '../../workloads/load';
+import { resolveNetwork } from '../../workloads/shapes';
+import { ValidationError } from '../../errors';
+import { writeFileAtomic } from '../../io';
+import { proxyOracle } from '../../optimizer/accuracy/proxy';
+import { externalOracle } from '../../optimizer/accuracy/external';
+import type { AccuracyOracle } from '../../optimizer/accuracy/types';
+import { MILP_BACKENDS, type MilpBackendName } from '../../optimizer/milp';
+import { parseObjective } from '../../optimizer/replication/objective';
+import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
+import type { EpisodeRecord } from '../../optimizer/search/rl-search';
+
+export interface OptimizeArgs {
+  network: string;
+  arch: string;
+  archFile?: string[] | undefined;
+  set?: string[] | undefined;
+  inputShape?: string | undefined;
+  /** @default 'throughput' */
+  objective?: string | undefined;
+  /** @default 0.5 */
+  mixWeight?: number | undefined;
+  /** @default 1 */
+  accuracyBudget?: number | undefined;
+  /** @default 600 */
+  episodes?: number | undefined;
+  /** @default 1 */
+  seed?: number | undefined;
+  out?: string | undefined;
+  planOut?: string | undefined;
+  history?: string | undefined;
+  /** @default 'jslp' */
+  milp?: string | undefined;
+  /** @default 0 (in-process); -1 skips simulation */
+  workers?: number | undefined;
+  /** @default 5 */
+  topK?: number | undefined;
+  /** @default 'proxy' */
+  accuracy?: string | undefined;
+  accuracyCmd?: string | undefined;
+  /** @default 600 */
+  accuracyTimeoutS?: number | undefined;
+  tiles?: number | undefined;
+  areaMm2?: number | undefined;
+}
+
+const HISTORY_COLUMNS: Array<keyof EpisodeRecord> = [
+  'episode', 'phase', 'noiseSd', 'reward', 'cost', 'feasible', 'dropPct', 'throughputImagesPerS', 'latencyCycles', 'bestCost', 'wbits', 'abits', 'replicas',
+];
+
+/** Streams the history CSV through csv-stringify into a temp file, renamed into place when complete. */
+export async function writeHistoryCsv(file: string, rows: readonly EpisodeRecord[]): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const out = fs.createWriteStream(temp);
+  const csv = stringify({ header: true, columns: HISTORY_COLUMNS as string[] });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+    csv.on('error', reject);
+  });
+  csv.pipe(out);
+  for (const r of rows) csv.write(r);
+  csv.end();
+  try {
+    await done;
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+function pad(s: string, width: number, left = false): string {
+  return left ? s.padStart(width) : s.padEnd(width);
+}
+
+/** The comparison table of DESIGN.md section 9 (simulated figures beside the analytical ones). */
+export function renderOptimizeTable(result: OptimizeResult): string {
+  const head = ['variant', 'img/s', 'x base', 'sim img/s', 'sim x', 'latency ms', 'x base', 'sim lat x', 'drop pts', 'area mm2', 'tiles'];
+  const widths = [22, 11, 8, 11, 7, 11, 8, 9, 9, 9, 6];
+  const lines = [
+    `lrmp optimize: ${result.network} on ${result.arch}, objective ${result.objective}, accuracy budget ${result.accuracyBudgetPct} pts, ` +
+      `area budget ${result.budget.cores} cores = ${result.budget.tiles} tiles = ${result.budget.areaMm2.toFixed(2)} mm2 (${result.budget.source}), seed ${result.seed}`,
+    head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join(' '),
+  ];
+  for (const r of result.rows) {
+    const sim = r.simulated;
+    const cells = [
+      r.variant,
+      r.throughputImagesPerS.toFixed(1),
+      r.throughputGain.toFixed(2),
+      sim ? sim.throughputImagesPerS.toFixed(1) : '-',
+      sim ? sim.throughputGain.toFixed(2) : '-',
+      (r.latencyS * 1e3).toFixed(3),
+      r.latencyGain.toFixed(2),
+      sim ? sim.latencyGain.toFixed(2) : '-',
+      r.dropPct.toFixed(3),
+      r.areaMm2.toFixed(2),
+      String(r.tilesUsed),
+    ];
+    lines.push(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join(' '));
+  }
+  if (result.rlFractionOfExact !== undefined) {
+    lines.push(`LRMP (RL) reaches ${(result.rlFractionOfExact * 100).toFixed(1)}% of the exact joint optimum's objective (analytical model).`);
+  }
+  lines.push(
+    `replication MILP (${result.replicationCheck.backend}) ${result.replicationCheck.agreesWithExact ? 'agrees with' : 'DISAGREES with'} the exact algorithm ` +
+      `(${result.replicationCheck.milpMs.toFixed(0)} ms). Chosen plan: ${result.chosen}. Wall time ${result.wallS.toFixed(1)} s.`,
+  );
+  return lines.join('\n');
+}
+
+function progressBar(total: number): ((r: EpisodeRecord) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let seen = 0;
+  return (r) => {
+    seen++;
+    const width = 30;
+    const fill = Math.round((width * Math.min(seen, total)) / total);
+    process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] episode ${seen}/${total} best cost ${r.bestCost.toFixed(4)}`);
+    if (seen >= total) process.stderr.write('\n');
+  };
+}
+
+/** `lrmp optimize`: runs the LRMP flow, prints the table, writes result JSON, plan and history CSV. */
+export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
+  const arch = loadArchFromArgs(args);
+  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
+  const net = resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
+  const objective = parseObjective(args.objective ?? 'throughput');
+  const milp = args.milp ?? 'jslp';
+  if (!(MILP_BACKENDS as readonly string[]).includes(milp)) throw new ValidationError('--milp', 'milp', `'${milp}'`, MILP_BACKENDS.join(', '));
+  const episodes = args.episodes ?? 600;
+  if (!Number.isInteger(episodes) || episodes < 1) throw new ValidationError('--episodes', 'episodes', String(episodes), 'an integer >= 1');
+  const accuracyBudgetPct = args.accuracyBudget ?? 1;
+  if (!(accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(accuracyBudgetPct), 'a number of points >= 0');
+  const accuracy = args.accuracy ?? (args.accuracyCmd !== undefined ? 'cmd' : 'proxy');
+  let oracle: AccuracyOracle;
+  if (accuracy === 'proxy') oracle = proxyOracle(net);
+  else if (accuracy === 'cmd') {
+    if (args.accuracyCmd === undefined || args.accuracyCmd.trim() === '') {
+      throw new ValidationError('--accuracy-cmd', 'accuracy-cmd', 'missing', 'a shell command when --accuracy cmd is given');
+    }
+    oracle = externalOracle(args.accuracyCmd, net, { timeoutMs: (args.accuracyTimeoutS ?? 600) * 1000 });
+  } else throw new ValidationError('--accuracy', 'accuracy', `'${accuracy}'`, 'proxy, cmd');
+  const onEpisode = progressBar(episodes + 20);
+  const result = await optimize(arch, net, oracle, {
+    objective,
+    mixWeight: args.mixWeight ?? 0.5,
+    accuracyBudgetPct,
+    episodes,
+    seed: args.seed ?? 1,
+    milp: milp as MilpBackendName,
+    topK: args.topK ?? 5,
+    workers: args.workers ?? 0,
+    ...(args.tiles !== undefined ? { tiles: args.tiles } : {}),
+    ...(args.areaMm2 !== undefined ? { areaMm2: args.areaMm2 } : {}),
+    ...(onEpisode ? { onEpisode } : {}),
+  });
+  emit(renderOptimizeTable(result), undefined);
+  if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
+  if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
+  if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
+}
