@@ -77,7 +77,14 @@ export function replicateForPrecisions(
     const cands = allCandidates(tables, budgetCores);
     const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
     const choices: PlanChoices = { wbits, abits, replicas: table.replicas };
-    const model = evaluateModel(ctx, choices);
+    let model: ModelResult;
+    try {
+      model = evaluateModel(ctx, choices);
+    } catch (error) {
+      // The placement can refuse a replication the tables allow (e.g. eDRAM line buffers): keep what we have.
+      if (error instanceof MappingError) break;
+      throw error;
+    }
     const cost = fullModelCost(spec, model.bottleneckCycles, model.latencyCycles, options.refLatencyCycles);
     if (best === undefined || cost < best.cost) best = { choices, table, model, cost };
     if (pass + 1 < passes) {
