@@ -1,0 +1,207 @@
+/**
+ * `lrmp sweep`: the cartesian product of architecture parameters, each point evaluated on a worker pool, one CSV
+ * row streamed to disk per finished point (resumable), plots of each metric against each varied parameter.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InputFileError, ValidationError } from '../../errors';
+import { writeFileAtomic } from '../../io';
+import { loadArchFromArgs, type NetworkArchArgs } from './inputs';
+import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
+import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
+import { DEFAULT_SWEEP_OPTIMIZE } from '../sweep/optimize-point';
+import { CsvAppender, checkHeader, readExistingCsv } from '../sweep/csv-log';
+import { runPoints } from '../sweep/run-points';
+import { progressBar } from '../sweep/progress';
+import { sweepPlot } from '../plots';
+
+export interface SweepArgs extends NetworkArchArgs {
+  /** `path=v1,v2,...`, one per varied field (repeatable). */
+  vary: string[];
+  /** Analytical model only (the default mode). */
+  analyze?: boolean | undefined;
+  /** Also simulate each point. */
+  simulate?: boolean | undefined;
+  /** Run the LRMP optimizer at each point. */
+  optimize?: boolean | undefined;
+  /** Images simulated per point (--simulate). @default 2 */
+  images?: number | undefined;
+  /** The CSV file. */
+  out: string;
+  /** Skip the points already in `out`. @default false */
+  resume?: boolean | undefined;
+  /** Worker threads; 0 evaluates in this thread. @default the CPU count, at most the number of points */
+  workers?: number | undefined;
+  /** Write the plots (SVG) into this folder. */
+  plots?: string | undefined;
+  /** --optimize: search episodes per point. @default 40 */
+  episodes?: number | undefined;
+  /** --optimize: seed. @default 1 */
+  seed?: number | undefined;
+  /** --optimize: accuracy budget, percentage points. @default 1 */
+  accuracyBudget?: number | undefined;
+  /** API only: stop early (finished rows stay written). */
+  signal?: AbortSignal | undefined;
+  /** API only: called after each row is on disk. */
+  onRow?: ((outcome: SweepOutcome) => void) | undefined;
+}
+
+export interface SweepSummary {
+  out: string;
+  /** Points in the grid. */
+  points: number;
+  /** Points already in the file (--resume). */
+  skipped: number;
+  /** Rows written by this run. */
+  written: number;
+  /** Rows of this run with an error. */
+  failed: number;
+  wallS: number;
+  /** SVG files written. */
+  plots: string[];
+}
+
+/** Metrics plotted against each varied parameter (those of the mode that exist). */
+const PLOTTED = new Set([
+  'throughput_images_per_s',
+  'latency_ms',
+  'area_mm2',
+  'energy_per_image_uj',
+  'sim_throughput_images_per_s',
+  'sim_latency_ms',
+  'throughput_improvement',
+  'latency_improvement',
+  'accuracy_drop_pct',
+]);
+
+function sweepMode(args: SweepArgs): SweepMode {
+  const chosen = (['analyze', 'simulate', 'optimize'] as const).filter((m) => args[m] === true);
+  if (chosen.length > 1) throw new ValidationError('sweep', 'mode', chosen.map((m) => `--${m}`).join(' and '), 'at most one of --analyze, --simulate, --optimize');
+  return chosen[0] ?? 'analyze';
+}
+
+function positiveInteger(value: number | undefined, fallback: number, option: string, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw new ValidationError(option, option.replace(/^--/, ''), String(v), `an integer >= ${min}`);
+  return v;
+}
+
+/** The CSV header of a sweep: point index, inputs, varied fields, the mode's metrics, error. */
+export function sweepHeader(params: readonly VariedParam[], mode: SweepMode): string[] {
+  return ['point', 'network', 'arch', ...params.map((p) => p.path), ...metricColumns(mode).map((m) => m.column), 'error'];
+}
+
+/** Keys of the points already in the file, checked against this sweep's grid. */
+function existingKeys(file: string, header: readonly string[], params: readonly VariedParam[], args: SweepArgs, gridKeys: Set<string>): Set<string> {
+  const existing = readExistingCsv(file);
+  const keys = new Set<string>();
+  if (existing === undefined) return keys;
+  checkHeader(file, existing.header, header);
+  existing.rows.forEach((row, i) => {
+    const line = i + 2;
+    if (row['network'] !== args.network || row['arch'] !== args.arch) {
+      throw new InputFileError(file, `cannot resume: line ${line} is for network '${row['network']}' on arch '${row['arch']}', this sweep is '${args.network}' on '${args.arch}'`);
+    }
+    const key = pointKey(params.map((p) => canonicalValue(p.path, row[p.path] ?? '')));
+    if (!gridKeys.has(key)) {
+      const where = params.map((p) => `${p.path}=${row[p.path] ?? ''}`).join(', ');
+      throw new InputFileError(file, `cannot resume: line ${line} (${where}) is not a point of this sweep's --vary grid; write to a new --out`);
+    }
+    keys.add(key);
+  });
+  return keys;
+}
+
+/** Writes one plot per plotted metric and varied parameter; returns the files. */
+export function writeSweepPlots(csvFile: string, params: readonly VariedParam[], mode: SweepMode, dir: string): string[] {
+  const existing = readExistingCsv(csvFile);
+  if (existing === undefined) return [];
+  const files: string[] = [];
+  for (const metric of metricColumns(mode)) {
+    if (!PLOTTED.has(metric.column) || metric.label === undefined) continue;
+    for (const param of params) {
+      const others = params.filter((p) => p !== param).map((p) => p.path);
+      const svg = sweepPlot(existing.rows, param.path, { column: metric.column, label: metric.label }, others);
+      const file = path.join(dir, `${metric.column}-vs-${param.path}.svg`);
+      writeFileAtomic(file, svg);
+      files.push(file);
+    }
+  }
+  return files;
+}
+
+export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
+  const started = performance.now();
+  const mode = sweepMode(args);
+  const images = positiveInteger(args.images, 2, '--images');
+  const optimize = {
+    episodes: positiveInteger(args.episodes, DEFAULT_SWEEP_OPTIMIZE.episodes, '--episodes'),
+    seed: args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed,
+    accuracyBudgetPct: args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct,
+  };
+  if (!(optimize.accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(optimize.accuracyBudgetPct), 'a number of points >= 0');
+  const base = loadArchFromArgs(args); // the user's arch and --set must be valid before any point runs
+  const params = parseVary(args.vary, base);
+  const points = gridPoints(params);
+  const header = sweepHeader(params, mode);
+  if (!args.resume && fs.existsSync(args.out) && fs.statSync(args.out).size > 0) {
+    throw new ValidationError('--out', 'out', `'${args.out}', which already exists`, 'a new file, or --resume to continue the sweep in it');
+  }
+  const done = args.resume ? existingKeys(args.out, header, params, args, new Set(points.map((p) => pointKey(p.values)))) : new Set<string>();
+  const todo = points.filter((p) => !done.has(pointKey(p.values)));
+  const workers = positiveInteger(args.workers, Math.min(os.availableParallelism(), Math.max(1, todo.length)), '--workers', 0);
+
+  const valuesByIndex = new Map(points.map((p) => [p.index, p.values]));
+  const tasks: SweepTask[] = todo.map((p) => ({
+    index: p.index,
+    mode,
+    inputs: {
+      network: args.network,
+      arch: args.arch,
+      archFile: args.archFile,
+      set: [...(args.set ?? []), ...pointAssignments(params, p)],
+      plan: args.plan,
+      wbits: args.wbits,
+      abits: args.abits,
+      replicas: args.replicas,
+      inputShape: args.inputShape,
+    },
+    images,
+    optimize,
+  }));
+  const metrics = metricColumns(mode).map((m) => m.column);
+  const csv = new CsvAppender(args.out, header);
+  const progress = progressBar(`sweep ${args.network}`, todo.length);
+  let written = 0;
+  let failed = 0;
+  try {
+    await runPoints(
+      tasks,
+      workers,
+      (outcome) => {
+        const values = valuesByIndex.get(outcome.index) ?? [];
+        csv.write([outcome.index, args.network, args.arch, ...values, ...metrics.map((m) => outcome.metrics[m] ?? ''), outcome.error]);
+        written++;
+        if (outcome.error !== '') failed++;
+        progress.tick(outcome.error !== '');
+        args.onRow?.(outcome);
+      },
+      args.signal,
+    );
+  } finally {
+    csv.close();
+    progress.done();
+  }
+  const plots = args.plots !== undefined && !args.signal?.aborted ? writeSweepPlots(args.out, params, mode, args.plots) : [];
+  const summary: SweepSummary = { out: args.out, points: points.length, skipped: points.length - todo.length, written, failed, wallS: (performance.now() - started) / 1000, plots };
+  return summary;
+}
+
+/** One line for the terminal after a sweep. */
+export function describeSweep(s: SweepSummary): string {
+  const skipped = s.skipped > 0 ? `, ${s.skipped} already there` : '';
+  const failed = s.failed > 0 ? `, ${s.failed} with an error (see the error column)` : '';
+  const plots = s.plots.length > 0 ? `; ${s.plots.length} plots in ${path.dirname(s.plots[0] ?? '')}` : '';
+  return `sweep: ${s.written} of ${s.points} points written to ${s.out}${skipped}${failed} in ${s.wallS.toFixed(1)} s${plots}`;
+}

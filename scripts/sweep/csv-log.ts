@@ -1,0 +1,83 @@
+/**
+ * The sweep's CSV, written one row at a time: each row is appended and fsync'ed as its point finishes, so a
+ * killed sweep keeps every finished row. --resume reads the file back (csv-parse), cuts a torn last line left by
+ * a kill mid-write, and checks the header before anything is appended.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { InputFileError } from '../../errors';
+
+export type CsvCell = string | number;
+
+/** Rows already in a sweep CSV, as header -> value records. */
+export interface ExistingCsv {
+  header: string[];
+  rows: Array<Record<string, string>>;
+}
+
+/** Cuts the file back to its last complete line (a kill can leave half a row); returns the kept text. */
+function dropTornTail(file: string, text: string): string {
+  if (text === '' || text.endsWith('\n')) return text;
+  const kept = text.slice(0, text.lastIndexOf('\n') + 1);
+  fs.truncateSync(file, Buffer.byteLength(kept));
+  return kept;
+}
+
+/**
+ * Reads an existing sweep CSV for --resume; undefined when the file does not exist or is empty.
+ * A torn last line is removed from the file. @throws InputFileError (malformed CSV)
+ */
+export function readExistingCsv(file: string): ExistingCsv | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = dropTornTail(file, fs.readFileSync(file, 'utf8'));
+  if (text.trim() === '') return undefined;
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: false }) as string[][];
+  } catch (error) {
+    throw new InputFileError(file, `cannot resume from it, not a well-formed CSV: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const [header, ...body] = records;
+  if (header === undefined) return undefined;
+  return { header, rows: body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) };
+}
+
+/** Checks that a file's header is the one this sweep would write. @throws InputFileError naming the difference */
+export function checkHeader(file: string, found: readonly string[], expected: readonly string[]): void {
+  if (found.length === expected.length && found.every((h, i) => h === expected[i])) return;
+  const firstDiff = expected.findIndex((h, i) => found[i] !== h);
+  const where = firstDiff >= 0 ? `column ${firstDiff + 1} is '${found[firstDiff] ?? '(none)'}' where this sweep writes '${expected[firstDiff]}'` : `it has ${found.length} columns, this sweep writes ${expected.length}`;
+  throw new InputFileError(
+    file,
+    `cannot resume: its header does not match this sweep (${where}); expected ${expected.join(',')}. Resume with the same --network, --vary and mode, or write to a new --out.`,
+  );
+}
+
+/** Appends CSV rows to a file, one write + fsync per row. */
+export class CsvAppender {
+  private fd: number | undefined;
+
+  /** Opens `file` for appending; writes the header when the file is new or empty. */
+  constructor(
+    readonly file: string,
+    header: readonly string[],
+  ) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.fd = fs.openSync(file, 'a');
+    if (fs.fstatSync(this.fd).size === 0) this.write(header);
+  }
+
+  /** Writes one row and flushes it to disk before returning. */
+  write(cells: readonly CsvCell[]): void {
+    if (this.fd === undefined) throw new Error(`CsvAppender: ${this.file} is closed`);
+    fs.writeSync(this.fd, stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))]));
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
