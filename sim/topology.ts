@@ -7,6 +7,7 @@ import type { ArchSpec } from '../arch/types';
 import type { PlanChoices } from '../arch/plan';
 import { mapNetwork, type LayerCrossbarMapping } from '../arch/mapping';
 import { placeNetwork, type Placement } from '../arch/placement';
+import { analyzeDataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
 /** A producer of rows: a non-free layer, or the network input (index -1). */
@@ -129,7 +130,7 @@ export function replicaPixelsInRow(width: number, replicas: number, k: number, r
 
 export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): SimTopology {
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
-  const placement = placeNetwork(arch, net, mappings, choices.replicas);
+  const placement = placeNetwork(arch, net, analyzeDataflow(net), mappings, choices.replicas);
   const n = net.layers.length;
   const consumers: number[][] = net.layers.map(() => []);
   const inputConsumers: number[] = [];

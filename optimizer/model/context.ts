@@ -2,32 +2,33 @@ import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize } from '../../arch/placement';
+import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
 export interface LayerStatic {
   index: number;
   name: string;
   kind: Layer['kind'];
+  role: LayerRole;
   /** Position among weighted layers, or -1. */
   weightedPos: number;
-  /** Producer layer indices (-1 = network input). */
+  /** Direct producer layer indices (-1 = network input). */
   inputs: number[];
-  /** Elements per input tensor (one entry per input). */
-  inputElements: number[];
-  consumers: number[];
   outRows: number;
   outCols: number;
   outChannels: number;
-  /** For each output row, the row of each input it needs (line-buffer rule); same table for every input. */
+  /** For each output row, the row of its direct inputs it needs (line-buffer rule). */
   needRow: Int32Array;
-  /** Digital element operations per image (pool, eltwise, activation); 0 for weighted and free layers. */
+  /** Digital element operations per image (digital and fused layers). */
   digitalOps: number;
-  /** Concat and pass layers forward data at no cost. */
-  free: boolean;
   /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
   mvmInputElements: number;
-  /** Producers whose data this layer reads, looking through free layers (-1 = network input). */
+  /** Stored producers this layer reads (weighted/digital layers; -1 = network input). */
   dataInputs: number[];
+  /** Elements of each stored input tensor (same order as dataInputs). */
+  dataInputElements: number[];
+  /** Elements of one row of the first stored input. */
+  firstInputRowElements: number;
   /** First row of this layer in the row scratch buffer. */
   rowOffset: number;
   /**
@@ -37,7 +38,7 @@ export interface LayerStatic {
   rowSource: number;
   /** True when rowSource aliases a producer (the recurrence skips the layer). */
   aliased: boolean;
-  /** rowSource of each input (-1 = network input). */
+  /** rowSource of each direct input (-1 = network input). */
   inputRowSources: Int32Array;
   resolved: ResolvedLayer;
 }
@@ -45,9 +46,8 @@ export interface LayerStatic {
 export interface ModelContext {
   arch: ArchSpec;
   net: ResolvedNetwork;
+  flow: Dataflow;
   layers: LayerStatic[];
-  /** For each layer's output tensor (and the input, at index layers.length), weighted readers' positions. */
-  tensorReaders: number[][];
   meshWidth: number;
   /** Cache of crossbar mappings by weighted position and bits. */
   mappingCache: Map<number, LayerCrossbarMapping>[];
@@ -55,83 +55,45 @@ export interface ModelContext {
   rowScratch: Float64Array;
   /** Layers nobody consumes (network outputs). */
   sinks: number[];
-  /** Non-free layers reading each producer's data, at index producer + 1 (0 = network input). */
-  dataConsumers: number[][];
-}
-
-/** Rows of the input a layer's output row i needs (DESIGN.md section 6 / docs/hardware-model.md rule 4). */
-function needRowTable(resolved: ResolvedLayer): Int32Array {
-  const layer = resolved.layer;
-  const outRows = resolved.outShape.height;
-  const inRows = resolved.inShapes[0]?.height ?? 1;
-  const table = new Int32Array(outRows);
-  for (let i = 0; i < outRows; i++) {
-    let need: number;
-    if (layer.kind === 'fc' || (layer.kind === 'pool' && layer.global)) need = inRows - 1;
-    else if (layer.kind === 'conv') need = i * layer.stride[0] - layer.pad[0] + (layer.kernel[0] - 1) * layer.dilation[0];
-    else if (layer.kind === 'pool') need = i * layer.stride[0] - layer.pad[0] + layer.kernel[0] - 1;
-    else if (layer.kind === 'pass' && layer.fn === 'flatten') need = inRows - 1;
-    else need = i;
-    table[i] = Math.max(0, Math.min(inRows - 1, need));
-  }
-  return table;
-}
-
-function digitalOpsOf(resolved: ResolvedLayer): number {
-  const layer = resolved.layer;
-  const out = resolved.outShape;
-  const outElements = out.channels * out.height * out.width;
-  switch (layer.kind) {
-    case 'pool': {
-      const input = resolved.inShapes[0];
-      if (layer.global && input !== undefined) return input.channels * input.height * input.width;
-      return outElements * layer.kernel[0] * layer.kernel[1];
-    }
-    case 'eltwise':
-      return outElements * Math.max(1, resolved.inShapes.length - 1);
-    case 'activation':
-      return outElements;
-    default:
-      return 0;
-  }
 }
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
 export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext {
+  const flow = analyzeDataflow(net);
   const weightedPosOf = new Map<number, number>();
   net.weightedIndices.forEach((layerIndex, pos) => weightedPosOf.set(layerIndex, pos));
-  const consumers: number[][] = net.layers.map(() => []);
-  const inputConsumers: number[] = [];
-  for (const resolved of net.layers) {
-    for (const producer of resolved.inputIndices) {
-      if (producer < 0) inputConsumers.push(resolved.index);
-      else consumers[producer]?.push(resolved.index);
-    }
-  }
+  const consumed = new Set<number>();
+  for (const r of net.layers) for (const p of r.inputIndices) consumed.add(p);
+  const shapeOf = (p: number) => (p < 0 ? net.network.input : net.layers[p]?.outShape);
   let rowCursor = 0;
   const layers: LayerStatic[] = net.layers.map((resolved) => {
     const layer = resolved.layer;
-    const weighted = layer.kind === 'conv' || layer.kind === 'fc';
+    const lf = flow.layers[resolved.index];
     const inShape = resolved.inShapes[0];
     let mvmInputElements = 0;
     if (layer.kind === 'conv' && inShape) mvmInputElements = layer.kernel[0] * layer.kernel[1] * inShape.channels;
     else if (layer.kind === 'fc' && inShape) mvmInputElements = inShape.channels * inShape.height * inShape.width;
+    const dataInputs = (lf?.dataInputs ?? []).map((d) => d.producer);
+    const first = shapeOf(dataInputs[0] ?? -1);
     return {
       index: resolved.index,
       name: layer.name,
       kind: layer.kind,
-      weightedPos: weighted ? (weightedPosOf.get(resolved.index) ?? -1) : -1,
+      role: lf?.role ?? 'free',
+      weightedPos: weightedPosOf.get(resolved.index) ?? -1,
       inputs: [...resolved.inputIndices],
-      inputElements: resolved.inShapes.map((s) => s.channels * s.height * s.width),
-      consumers: consumers[resolved.index] ?? [],
       outRows: resolved.outShape.height,
       outCols: resolved.outShape.width,
       outChannels: resolved.outShape.channels,
-      needRow: needRowTable(resolved),
-      digitalOps: digitalOpsOf(resolved),
-      free: layer.kind === 'concat' || layer.kind === 'pass',
+      needRow: ownRowTables(resolved).need,
+      digitalOps: lf?.digitalOps ?? 0,
       mvmInputElements,
-      dataInputs: [],
+      dataInputs,
+      dataInputElements: dataInputs.map((p) => {
+        const s = shapeOf(p);
+        return s ? s.channels * s.height * s.width : 0;
+      }),
+      firstInputRowElements: first ? first.width * first.channels : 0,
       rowOffset: (rowCursor += resolved.outShape.height) - resolved.outShape.height,
       rowSource: 0,
       aliased: false,
@@ -142,54 +104,20 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
   for (const l of layers) {
     const only = l.inputs.length === 1 ? l.inputs[0] : undefined;
     const producer = only === undefined || only < 0 ? undefined : layers[only];
-    l.aliased = l.free && producer !== undefined && producer.outRows === l.outRows && l.needRow.every((row, i) => row === i);
+    l.aliased = l.role === 'free' && producer !== undefined && producer.outRows === l.outRows && l.needRow.every((row, i) => row === i);
     l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
     l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
   }
-  for (const l of layers) {
-    const sources = new Set<number>();
-    for (const p of l.inputs) {
-      const producer = p < 0 ? undefined : layers[p];
-      if (producer?.free) for (const q of producer.dataInputs) sources.add(q);
-      else sources.add(p);
-    }
-    l.dataInputs = [...sources];
-  }
-  // Weighted readers of each tensor, looking through digital layers (reverse topological order).
-  const tensorReaders: number[][] = net.layers.map(() => []);
-  const readersOfLayerInput = (consumer: number): number[] => {
-    const c = layers[consumer];
-    if (c === undefined) return [];
-    return c.weightedPos >= 0 ? [c.weightedPos] : (tensorReaders[consumer] ?? []);
-  };
-  for (let k = net.layers.length - 1; k >= 0; k--) {
-    const set = new Set<number>();
-    for (const c of consumers[k] ?? []) for (const w of readersOfLayerInput(c)) set.add(w);
-    tensorReaders[k] = [...set];
-  }
-  const inputSet = new Set<number>();
-  for (const c of inputConsumers) for (const w of readersOfLayerInput(c)) inputSet.add(w);
-  tensorReaders.push([...inputSet]);
   return {
     arch,
     net,
+    flow,
     layers,
-    tensorReaders,
     meshWidth: meshSize(arch).width,
     mappingCache: net.weightedIndices.map(() => new Map()),
     rowScratch: new Float64Array(rowCursor),
-    sinks: layers.filter((l) => l.consumers.length === 0).map((l) => l.index),
-    dataConsumers: dataConsumersOf(layers),
+    sinks: layers.filter((l) => !consumed.has(l.index)).map((l) => l.index),
   };
-}
-
-function dataConsumersOf(layers: LayerStatic[]): number[][] {
-  const result: number[][] = [[], ...layers.map(() => [])];
-  for (const l of layers) {
-    if (l.free) continue;
-    for (const p of l.dataInputs) result[p + 1]?.push(l.index);
-  }
-  return result;
 }
 
 /** Crossbar mapping of weighted layer `pos` at (w, a) bits, memoised: the search asks for the same ones often. */
@@ -207,10 +135,7 @@ export function cachedMapping(ctx: ModelContext, pos: number, wbits: number, abi
   return mapping;
 }
 
-/** Bits per element of layer k's output tensor (k = -1: the network input): largest abits of its weighted readers. */
+/** Bits per element of stored producer k's tensor (k = -1: the network input). */
 export function tensorBits(ctx: ModelContext, k: number, abits: readonly number[]): number {
-  const readers = ctx.tensorReaders[k < 0 ? ctx.layers.length : k] ?? [];
-  let bits = 0;
-  for (const pos of readers) bits = Math.max(bits, abits[pos] ?? 0);
-  return bits > 0 ? bits : 8;
+  return storedTensorBits(ctx.flow, k, abits);
 }

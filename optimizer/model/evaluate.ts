@@ -5,7 +5,7 @@ import { chipAreaMm2 } from '../../arch/area';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { cachedMapping, tensorBits } from './context';
-import { computeTraffic, flitsForBits, type TrafficLoads } from './traffic';
+import { computeTraffic, flitsForBits, tileShares, type TrafficLoads } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 
@@ -70,12 +70,17 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       const bitsPerMvm = l.mvmInputElements * abits;
       const share = mapping.outputPixels / place.replicas;
       for (const t of place.replicaTiles) edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
-    } else if (l.digitalOps > 0) {
+    } else if (l.role === 'digital') {
+      // A digital layer reads its inputs from its host tile's eDRAM.
       const t = placement.layerTiles[l.index]?.[0] ?? 0;
       digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
       let inBits = 0;
-      l.inputs.forEach((p, k) => (inBits += (l.inputElements[k] ?? 0) * tensorBits(ctx, p, choices.abits)));
+      l.dataInputs.forEach((p, k) => (inBits += (l.dataInputElements[k] ?? 0) * tensorBits(ctx, p, choices.abits)));
       edramBits[t] = (edramBits[t] ?? 0) + inBits;
+    } else if (l.role === 'fused') {
+      // A fused activation works on its producer's output path, on the tiles that produce it.
+      const stored = ctx.flow.layers[l.index]?.storedAs ?? -1;
+      for (const [t, share] of tileShares(ctx, placement, stored)) digitalOps[t] = (digitalOps[t] ?? 0) + share * l.digitalOps;
     }
   }
   const linkRate = arch.noc.linkFlitsPerCycle;
@@ -109,7 +114,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   const mappings = ctx.net.weightedIndices.map((_, pos) =>
     cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
   );
-  const placement = placeNetwork(arch, ctx.net, mappings, choices.replicas);
+  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas);
   const routers = Math.ceil(arch.chip.tiles / arch.noc.concentration);
   const traffic = computeTraffic(ctx, placement, choices.abits, routers);
   const times = tileTimes(ctx, placement, mappings, choices, traffic);
@@ -133,7 +138,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
       stageCycles: 0,
       boundBy: 'none',
     };
-    if (l.free) return stage;
+    if (l.role === 'free') return stage;
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
       const r = choices.replicas[l.weightedPos] ?? 1;

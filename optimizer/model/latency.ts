@@ -34,10 +34,14 @@ export function rowLatencyCycles(
     const base = l.rowOffset;
     const rows = l.outRows;
     const stage = stages[l.index];
-    const interval = l.free || stage === undefined ? 0 : stage.stageCycles / rows;
+    const interval = l.role === 'free' || stage === undefined ? 0 : stage.stageCycles / rows;
     let rowLatency = 0;
     let transfer = 0;
-    if (!l.free) {
+    if (l.role === 'fused') {
+      // Applied on the producer's output path, spread over the producer's tiles: no transfer of its own.
+      const tiles = Math.max(1, placement.layerTiles[l.index]?.length ?? 1);
+      rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / tiles;
+    } else if (l.role !== 'free') {
       if (l.weightedPos >= 0) {
         const mapping = mappings[l.weightedPos];
         const r = choices.replicas[l.weightedPos] ?? 1;
@@ -54,8 +58,7 @@ export function rowLatencyCycles(
       // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
       // being written to eDRAM.
       const firstInput = l.dataInputs[0] ?? -1;
-      const inElements = (l.inputElements[0] ?? 0) / Math.max(1, l.resolved.inShapes[0]?.height ?? 1);
-      const rowBits = inElements * tensorBits(ctx, firstInput, choices.abits);
+      const rowBits = l.firstInputRowElements * tensorBits(ctx, firstInput, choices.abits);
       const hops = traffic.layerMaxHops[l.index] ?? 0;
       const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
       transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsForBits(arch, rowBits) / linkRate : 0);

@@ -89,7 +89,7 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
   const flowTo: number[] = [];
   const flowFlits: number[] = [];
   const flowProducer: number[] = [];
-  ctx.dataConsumers.forEach((consumers, slot) => {
+  ctx.flow.readers.forEach((consumers, slot) => {
     if (consumers.length === 0) return;
     const producer = slot - 1;
     // Each tile hosting a consumer gets one copy of the tensor.
@@ -133,7 +133,7 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
     let worst = 0;
     for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[route[h] as number] ?? 0);
-    for (const c of ctx.dataConsumers[(flowProducer[f] as number) + 1] ?? []) {
+    for (const c of ctx.flow.readers[(flowProducer[f] as number) + 1] ?? []) {
       if (!(placement.layerTiles[c] ?? []).includes(toTile)) continue;
       if (worst > (loads.layerLinkFlits[c] ?? 0)) loads.layerLinkFlits[c] = worst;
       if (hops > (loads.layerMaxHops[c] ?? 0)) loads.layerMaxHops[c] = hops;

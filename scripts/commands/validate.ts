@@ -62,7 +62,7 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
     const next = { ...choices, replicas: [...choices.replicas] };
     next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
     try {
-      placeNetwork(limited, net, result.mappings, next.replicas);
+      placeNetwork(limited, net, ctx.flow, result.mappings, next.replicas);
     } catch (error) {
       if (error instanceof MappingError) break;
       throw error;

@@ -1,0 +1,230 @@
+import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
+
+/**
+ * The static dataflow of a network on the hardware (docs/hardware-model.md rules 1-4), shared by the analytical
+ * model, placement and the simulator so that all three agree on who stores which rows and who reads them.
+ *
+ * Roles:
+ * - `weighted`: conv/fc on crossbars; stores its output rows in eDRAM at each consumer tile.
+ * - `digital`: pool and element-wise layers on a tile's digital unit; store their output rows.
+ * - `fused`: an activation applied in its producer's output path (ISAAC and PUMA apply ReLU/sigmoid before an
+ *   output is written): it costs digital ops on the producer's tiles but stores no copy; readers read the
+ *   producer's rows.
+ * - `free`: batchnorm (folded), flatten, dropout, identity, concat: no work; readers look through them.
+ */
+export type LayerRole = 'weighted' | 'digital' | 'fused' | 'free';
+
+/** One stored producer a layer reads, with the producer rows each output row needs. */
+export interface DataInput {
+  /** Stored producer layer index, or -1 for the network input. */
+  producer: number;
+  /** Highest producer row output row i needs (line-buffer rule, composed through free/fused layers). */
+  need: Int32Array;
+  /** Lowest producer row output row i still needs. */
+  low: Int32Array;
+}
+
+export interface LayerFlow {
+  index: number;
+  role: LayerRole;
+  /** For weighted/digital layers: the stored producers they read (empty for fused and free layers). */
+  dataInputs: DataInput[];
+  /**
+   * The stored layer whose rows this layer's output is (itself for weighted/digital; the producer for a fused
+   * activation; -2 for free layers, which have no rows of their own).
+   */
+  storedAs: number;
+  /**
+   * Weighted layer (or -1, the network input) whose first tile hosts this layer's digital work: a digital
+   * layer runs where its first producer's data is (rule 1); a fused activation runs with its producer.
+   */
+  anchor: number;
+  /** Element ops on a digital unit per image (pool, eltwise, activation). */
+  digitalOps: number;
+  /** Rows of each stored input a consumer holds at once: max over output rows of need - low + 1 (per input). */
+  windowRows: number[];
+}
+
+export interface Dataflow {
+  layers: LayerFlow[];
+  /** Stored layers (weighted/digital) reading each stored producer, at index producer + 1 (0: network input). */
+  readers: number[][];
+  /** Weighted layers (as positions in weightedIndices) whose input is each stored producer's tensor. */
+  weightedReaders: number[][];
+  /** Stored layers no one reads: their rows finish an image. */
+  sinks: number[];
+}
+
+/** A layer's own need/low tables relative to its direct input (rule 4). */
+export function ownRowTables(r: ResolvedLayer): { need: Int32Array; low: Int32Array } {
+  const layer = r.layer;
+  const outRows = r.outShape.height;
+  const inRows = r.inShapes[0]?.height ?? 1;
+  const need = new Int32Array(outRows);
+  const low = new Int32Array(outRows);
+  for (let i = 0; i < outRows; i++) {
+    let hi: number;
+    let lo: number;
+    if (layer.kind === 'pool' && layer.global) {
+      // A global pool keeps a running sum/max as rows arrive: it finishes at the last row and holds one row.
+      hi = inRows - 1;
+      lo = inRows - 1;
+    } else if (layer.kind === 'fc' || (layer.kind === 'pass' && layer.fn === 'flatten')) {
+      hi = inRows - 1;
+      lo = 0;
+    } else if (layer.kind === 'conv') {
+      lo = i * layer.stride[0] - layer.pad[0];
+      hi = lo + (layer.kernel[0] - 1) * layer.dilation[0];
+    } else if (layer.kind === 'pool') {
+      lo = i * layer.stride[0] - layer.pad[0];
+      hi = lo + layer.kernel[0] - 1;
+    } else {
+      hi = i;
+      lo = i;
+    }
+    need[i] = Math.max(0, Math.min(inRows - 1, hi));
+    low[i] = Math.max(0, Math.min(inRows - 1, lo));
+  }
+  return { need, low };
+}
+
+function digitalOpsOf(r: ResolvedLayer): number {
+  const layer = r.layer;
+  const out = r.outShape;
+  const outElements = out.channels * out.height * out.width;
+  switch (layer.kind) {
+    case 'pool': {
+      const input = r.inShapes[0];
+      if (layer.global && input !== undefined) return input.channels * input.height * input.width;
+      return outElements * layer.kernel[0] * layer.kernel[1];
+    }
+    case 'eltwise':
+      return outElements * Math.max(1, r.inShapes.length - 1);
+    case 'activation':
+      return outElements;
+    default:
+      return 0;
+  }
+}
+
+/** Roles, composed data inputs, anchors and readers of every layer. */
+export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
+  const n = net.layers.length;
+  const consumers: number[][] = net.layers.map(() => []);
+  for (const r of net.layers) for (const p of r.inputIndices) if (p >= 0) consumers[p]?.push(r.index);
+  const tables = net.layers.map(ownRowTables);
+  const isWeighted = (r: ResolvedLayer): boolean => r.layer.kind === 'conv' || r.layer.kind === 'fc';
+  const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass';
+
+  // storedAs is decided in network order: a layer's producers are settled before it.
+  const storedAs = new Int32Array(n).fill(-2);
+  const roles: LayerRole[] = new Array<LayerRole>(n).fill('free');
+  /** Stored layer behind a direct input, through free layers with one input (else undefined). */
+  const storedBehind = (p: number): number | undefined => {
+    if (p < 0) return -1;
+    const pr = net.layers[p];
+    if (pr === undefined) return undefined;
+    if (!isFree(pr)) return storedAs[p];
+    return pr.inputIndices.length === 1 ? storedBehind(pr.inputIndices[0] ?? -1) : undefined;
+  };
+  /** Every non-free layer reached downstream of layer k through free layers. */
+  const downstream = (k: number, out: number[]): number[] => {
+    for (const c of consumers[k] ?? []) {
+      const cr = net.layers[c];
+      if (cr !== undefined && isFree(cr)) downstream(c, out);
+      else out.push(c);
+    }
+    return out;
+  };
+  for (const r of net.layers) {
+    if (isWeighted(r)) roles[r.index] = 'weighted';
+    else if (isFree(r)) roles[r.index] = 'free';
+    else if (r.layer.kind === 'activation' && r.inputIndices.length === 1) {
+      // Fusable when its one data source is a stored layer that feeds nothing else.
+      const source = storedBehind(r.inputIndices[0] ?? -1);
+      const sourceLayer = source === undefined || source < 0 ? undefined : source;
+      const only = sourceLayer !== undefined && downstream(sourceLayer, []).every((c) => c === r.index || storedAs[c] === sourceLayer);
+      roles[r.index] = only && sourceLayer !== undefined ? 'fused' : 'digital';
+    } else roles[r.index] = 'digital';
+    const role = roles[r.index];
+    if (role === 'fused') storedAs[r.index] = storedBehind(r.inputIndices[0] ?? -1) ?? r.index;
+    else if (role !== 'free') storedAs[r.index] = r.index;
+  }
+
+  /** Stored inputs of layer c with need/low composed through free and fused layers. */
+  const composeInputs = (c: number): DataInput[] => {
+    const out = new Map<number, DataInput>();
+    const visit = (p: number, need: Int32Array, low: Int32Array): void => {
+      const pr = p < 0 ? undefined : net.layers[p];
+      if (pr !== undefined && (roles[p] === 'free' || roles[p] === 'fused')) {
+        const t = tables[p];
+        if (t === undefined) return;
+        for (const q of pr.inputIndices) visit(q, need.map((x) => t.need[x] ?? 0), low.map((x) => t.low[x] ?? 0));
+        return;
+      }
+      const prev = out.get(p);
+      if (prev === undefined) out.set(p, { producer: p, need: Int32Array.from(need), low: Int32Array.from(low) });
+      else {
+        prev.need = prev.need.map((x, i) => Math.max(x, need[i] ?? 0));
+        prev.low = prev.low.map((x, i) => Math.min(x, low[i] ?? 0));
+      }
+    };
+    const r = net.layers[c];
+    const own = tables[c];
+    if (r === undefined || own === undefined) return [];
+    for (const p of r.inputIndices) visit(p, own.need, own.low);
+    return [...out.values()];
+  };
+
+  const layers: LayerFlow[] = [];
+  const anchors = new Int32Array(n);
+  for (const r of net.layers) {
+    const role = roles[r.index] ?? 'free';
+    const dataInputs = role === 'weighted' || role === 'digital' ? composeInputs(r.index) : [];
+    let anchor = r.index;
+    if (role === 'fused') anchor = anchors[storedAs[r.index] ?? 0] ?? -1;
+    else if (role === 'digital') {
+      const first = dataInputs[0]?.producer ?? -1;
+      anchor = first < 0 ? -1 : (anchors[first] ?? -1);
+    } else if (role === 'free') anchor = -1;
+    anchors[r.index] = anchor;
+    layers.push({
+      index: r.index,
+      role,
+      dataInputs,
+      storedAs: storedAs[r.index] ?? -2,
+      anchor,
+      digitalOps: role === 'digital' || role === 'fused' ? digitalOpsOf(r) : 0,
+      windowRows: dataInputs.map((d) => {
+        let w = 1;
+        for (let i = 0; i < d.need.length; i++) w = Math.max(w, (d.need[i] ?? 0) - (d.low[i] ?? 0) + 1);
+        return w;
+      }),
+    });
+  }
+
+  const readers: number[][] = Array.from({ length: n + 1 }, () => []);
+  for (const l of layers) for (const d of l.dataInputs) readers[d.producer + 1]?.push(l.index);
+  const posOf = new Map<number, number>();
+  net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));
+  // Weighted readers of each stored tensor, looking through digital readers (reverse network order).
+  const weightedReaders: number[][] = Array.from({ length: n + 1 }, () => []);
+  for (let slot = n; slot >= 0; slot--) {
+    const set = new Set<number>();
+    for (const c of readers[slot] ?? []) {
+      const pos = posOf.get(c);
+      if (pos !== undefined) set.add(pos);
+      else for (const w of weightedReaders[c + 1] ?? []) set.add(w);
+    }
+    weightedReaders[slot] = [...set];
+  }
+  const sinks = layers.filter((l) => (l.role === 'weighted' || l.role === 'digital') && (readers[l.index + 1]?.length ?? 0) === 0).map((l) => l.index);
+  return { layers, readers, weightedReaders, sinks };
+}
+
+/** Bits per element of a stored tensor (rule 2): the largest abits among its weighted readers, else 8. */
+export function storedTensorBits(flow: Dataflow, producer: number, abits: readonly number[]): number {
+  let bits = 0;
+  for (const pos of flow.weightedReaders[producer + 1] ?? []) bits = Math.max(bits, abits[pos] ?? 0);
+  return bits > 0 ? bits : 8;
+}
