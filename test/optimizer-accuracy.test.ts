@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+import { fitNoiseBase } from '../optimizer/accuracy/calibration';
+import { noiseFactor, proxyOracle } from '../optimizer/accuracy/proxy';
+import { externalOracle } from '../optimizer/accuracy/external';
+import { ExternalToolError } from '../errors';
+
+describe('separable accuracy proxy', () => {
+  test('q(b) by hand with rho = 4: q(8) = 0, q(3) = 1, q(4) = (4^4 - 1) / (4^5 - 1) = 255 / 1023', () => {
+    expect(noiseFactor(4, 8)).toBe(0);
+    expect(noiseFactor(4, 3)).toBeCloseTo(1, 12);
+    expect(noiseFactor(4, 4)).toBeCloseTo(255 / 1023, 12);
+    expect(noiseFactor(4, 2)).toBeCloseTo(4095 / 1023, 12);
+  });
+
+  test('fitted rho reproduces the 2-bit / 3-bit ratio: d3 = 1, d2 = 4.0029... gives rho = 4', () => {
+    expect(fitNoiseBase(1, 4095 / 1023)).toBeCloseTo(4, 6);
+  });
+
+  test('ResNet-18 calibration: uniform 3 bits (first/last 8) costs 0.3 points, 2 bits 2.9 (LSQ Table 1)', async () => {
+    const net = resolveNetwork(zooNetwork('resnet18'));
+    const oracle = proxyOracle(net);
+    const n = net.weightedIndices.length;
+    const at = (b: number): number[] => [...Array(n).keys()].map((i) => (i === 0 || i === n - 1 ? 8 : b));
+    const ref = await oracle.referenceAccuracyPct();
+    expect(ref - (await oracle.accuracyPct({ wbits: at(3), abits: at(3) }))).toBeCloseTo(0.3, 9);
+    expect(ref - (await oracle.accuracyPct({ wbits: at(2), abits: at(2) }))).toBeCloseTo(2.9, 6);
+    expect(ref - (await oracle.accuracyPct({ wbits: at(8), abits: at(8) }))).toBe(0);
+  });
+
+  test('defaults: first/last layers weigh 3x a middle layer; sensitivities from the network file win', () => {
+    const network = zooNetwork('resnet20');
+    const net0 = resolveNetwork(network);
+    const names = net0.weightedIndices.map((i) => net0.layers[i]?.layer.name ?? '');
+    const p = proxyOracle(net0).parameters;
+    expect((p.weight[0] ?? 0) / (p.weight[1] ?? 1)).toBeCloseTo(3, 12);
+    // Middle layers sum to d3 = 0.5 for resnet20 (weights + activations).
+    const middle = p.weight.slice(1, -1).reduce((a, b) => a + b, 0) + p.activation.slice(1, -1).reduce((a, b) => a + b, 0);
+    expect(middle).toBeCloseTo(0.5, 12);
+    network.sensitivities = { [names[1] ?? '']: { weight: 0.7, activation: 0.2 } };
+    const oracle = proxyOracle(resolveNetwork(network));
+    // Layer 1 alone at 3-bit weights, 8-bit activations: its weight sensitivity exactly.
+    expect(oracle.layerDropPct?.(1, 3, 8)).toBeCloseTo(0.7, 12);
+    expect(oracle.layerDropPct?.(1, 8, 3)).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('external command oracle', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-acc-'));
+  const script = (name: string, body: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, body);
+    return `node ${JSON.stringify(file)}`;
+  };
+  const net = resolveNetwork(zooNetwork('vgg8'));
+  const n = net.weightedIndices.length;
+  // 90 minus 0.5 per bit below 8 (weights and activations): an independent formula the test can check.
+  const good = script(
+    'good.js',
+    `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const c=JSON.parse(s);let d=0;for(const l of c.layers)d+=0.5*(16-l.wbits-l.abits);console.log('loading...');console.log(JSON.stringify({accuracyPct:90-d}));});`,
+  );
+
+  test('reads the candidate on stdin, parses the last stdout line, caches per candidate', async () => {
+    const oracle = externalOracle(good, net, { timeoutMs: 10000 });
+    const wbits = new Array<number>(n).fill(8);
+    const abits = new Array<number>(n).fill(8);
+    wbits[1] = 4;
+    abits[2] = 6;
+    expect(await oracle.accuracyPct({ wbits, abits })).toBeCloseTo(90 - 0.5 * 4 - 0.5 * 2, 12);
+    expect(await oracle.accuracyPct({ wbits, abits })).toBeCloseTo(87, 12);
+    expect(await oracle.referenceAccuracyPct()).toBe(90);
+    expect(oracle.calls()).toBe(2);
+  });
+
+  test('bad JSON, a non-zero exit and a timeout are ExternalToolErrors that say what happened', async () => {
+    const eight = { wbits: new Array<number>(n).fill(8), abits: new Array<number>(n).fill(8) };
+    const bad = externalOracle(script('bad.js', `console.log('accuracy: 91');`), net);
+    await expect(bad.accuracyPct(eight)).rejects.toThrow(ExternalToolError);
+    await expect(bad.accuracyPct(eight)).rejects.toThrow(/not JSON/);
+    const wrongKey = externalOracle(script('key.js', `console.log(JSON.stringify({acc: 91}));`), net);
+    await expect(wrongKey.accuracyPct(eight)).rejects.toThrow(/accuracyPct/);
+    const fails = externalOracle(script('fail.js', `console.error('no checkpoint');process.exit(3);`), net);
+    await expect(fails.accuracyPct(eight)).rejects.toThrow(/code 3: no checkpoint/);
+    const slow = externalOracle(script('slow.js', `setTimeout(()=>{},10000);`), net, { timeoutMs: 300 });
+    await expect(slow.accuracyPct(eight)).rejects.toThrow(/longer than 300 ms/);
+  }, 20000);
+});
