@@ -60,7 +60,7 @@ export function improvementPlot(rows: readonly BenchmarkImprovement[], options: 
   const published = options.published !== false;
   return barChart({
     title: options.title ?? 'LRMP improvement over the uniform 8-bit baseline (iso-area)',
-    xTitle: 'benchmark network',
+    xTitle: 'benchmark (ImageNet network)',
     yTitle: 'improvement over baseline (x, higher is better)',
     categories: rows.map((r) => r.network),
     series: [
