@@ -79,59 +79,101 @@ export function channelBits(rows: number, windowRows: number, rowBits: number): 
   return Math.min(rows, windowRows + 1) * rowBits;
 }
 
-/** Rows and bits per row of each stored tensor, by producer index + 1 (slot 0: the network input). */
-function storedRowBits(net: ResolvedNetwork, flow: Dataflow, mappings: readonly LayerCrossbarMapping[]): Array<{ rows: number; rowBits: number }> {
-  const abits = mappings.map((m) => m.abits);
-  const shapeOf = (producer: number) => (producer < 0 ? net.network.input : net.layers[producer]?.outShape);
-  return Array.from({ length: net.layers.length + 1 }, (_, slot) => {
-    const shape = shapeOf(slot - 1);
-    if (shape === undefined) return { rows: 0, rowBits: 0 };
-    return { rows: shape.height, rowBits: shape.width * shape.channels * storedTensorBits(flow, slot - 1, abits) };
-  });
-}
-
-/** The line buffers each tile holds: per tile, per stored producer, the widest window of its readers there. */
+/**
+ * The line buffers each tile holds: per tile, per stored producer, the widest window of its readers there.
+ * NOTE: numeric keys, no per-call allocation; placement runs inside every model evaluation.
+ */
 class TileBuffers {
-  private readonly windows = new Map<number, Map<number, number>>();
-  private readonly usedBits = new Map<number, number>();
+  private readonly windows = new Map<number, number>();
+  /** Grows as placement walks past the chip's last tile (it reports that as not fitting afterwards). */
+  private readonly usedBits: number[] = [];
+  private readonly extraTiles: number[] = [];
+  private readonly extraBits: number[] = [];
+  private extraCount = 0;
+  /** Bits per row of each stored tensor by producer + 1, computed when first needed (-1: not yet). */
+  private readonly rowBits: Float64Array;
+  private readonly slots: number;
 
   constructor(
     private readonly capacityBits: number,
-    private readonly tensors: Array<{ rows: number; rowBits: number }>,
-  ) {}
+    private readonly net: ResolvedNetwork,
+    private readonly flow: Dataflow,
+    private readonly abits: readonly number[],
+  ) {
+    this.slots = net.layers.length + 1;
+    this.rowBits = new Float64Array(this.slots).fill(-1);
+  }
 
   used(tile: number): number {
-    return this.usedBits.get(tile) ?? 0;
+    return this.usedBits[tile] ?? 0;
   }
 
-  /** Extra bits each tile would need if `reads` (tile, producer, window) were added. */
-  increments(reads: ReadonlyArray<[number, number, number]>): Map<number, number> {
-    const extra = new Map<number, number>();
-    const widened = new Map<string, number>();
-    for (const [tile, producer, window] of reads) {
-      const key = `${tile}:${producer}`;
-      const before = widened.get(key) ?? this.windows.get(tile)?.get(producer) ?? 0;
-      if (window <= before) continue;
-      const tensor = this.tensors[producer + 1] ?? { rows: 0, rowBits: 0 };
-      const added = channelBits(tensor.rows, window, tensor.rowBits) - (before > 0 ? channelBits(tensor.rows, before, tensor.rowBits) : 0);
-      widened.set(key, window);
-      extra.set(tile, (extra.get(tile) ?? 0) + added);
+  private tensorRows(producer: number): number {
+    return (producer < 0 ? this.net.network.input : this.net.layers[producer]?.outShape)?.height ?? 0;
+  }
+
+  private tensorRowBits(producer: number): number {
+    let bits = this.rowBits[producer + 1] ?? -1;
+    if (bits < 0) {
+      const shape = producer < 0 ? this.net.network.input : this.net.layers[producer]?.outShape;
+      bits = shape === undefined ? 0 : shape.width * shape.channels * storedTensorBits(this.flow, producer, this.abits);
+      this.rowBits[producer + 1] = bits;
     }
-    return extra;
+    return bits;
   }
 
-  fits(extra: Map<number, number>): boolean {
-    for (const [tile, bits] of extra) if (this.used(tile) + bits > this.capacityBits) return false;
-    return true;
-  }
-
-  commit(reads: ReadonlyArray<[number, number, number]>): void {
-    for (const [tile, bits] of this.increments(reads)) this.usedBits.set(tile, this.used(tile) + bits);
-    for (const [tile, producer, window] of reads) {
-      let perTile = this.windows.get(tile);
-      if (perTile === undefined) this.windows.set(tile, (perTile = new Map()));
-      perTile.set(producer, Math.max(window, perTile.get(producer) ?? 0));
+  /** Extra bits per tile that layer `layer` reading on `tiles` would add. */
+  private measure(layer: number, tiles: readonly number[]): void {
+    this.extraCount = 0;
+    const lf = this.flow.layers[layer];
+    if (lf === undefined) return;
+    for (let k = 0; k < lf.dataInputs.length; k++) {
+      const producer = lf.dataInputs[k]?.producer ?? -1;
+      const window = lf.windowRows[k] ?? 1;
+      const rows = this.tensorRows(producer);
+      const rowBits = this.tensorRowBits(producer);
+      for (const tile of tiles) {
+        const before = this.windows.get(tile * this.slots + producer + 1) ?? 0;
+        if (window <= before) continue;
+        const added = channelBits(rows, window, rowBits) - (before > 0 ? channelBits(rows, before, rowBits) : 0);
+        let at = this.extraTiles.indexOf(tile);
+        if (at < 0 || at >= this.extraCount) {
+          at = this.extraCount++;
+          this.extraTiles[at] = tile;
+          this.extraBits[at] = 0;
+        }
+        this.extraBits[at] = (this.extraBits[at] ?? 0) + added;
+      }
     }
+  }
+
+  /** Largest buffer any tile would hold after layer `layer` reads on `tiles`, in bits. */
+  worstAfter(layer: number, tiles: readonly number[]): number {
+    this.measure(layer, tiles);
+    let worst = 0;
+    for (let k = 0; k < this.extraCount; k++) worst = Math.max(worst, this.used(this.extraTiles[k] ?? 0) + (this.extraBits[k] ?? 0));
+    return worst;
+  }
+
+  fits(layer: number, tiles: readonly number[]): boolean {
+    return this.worstAfter(layer, tiles) <= this.capacityBits;
+  }
+
+  /** Reserves the buffers of layer `layer` reading on `tiles` (call after `fits`). */
+  commit(layer: number, tiles: readonly number[]): void {
+    this.measure(layer, tiles);
+    for (let k = 0; k < this.extraCount; k++) {
+      const t = this.extraTiles[k] ?? 0;
+      this.usedBits[t] = this.used(t) + (this.extraBits[k] ?? 0);
+    }
+    const lf = this.flow.layers[layer];
+    lf?.dataInputs.forEach((d, k) => {
+      const window = lf.windowRows[k] ?? 1;
+      for (const tile of tiles) {
+        const key = tile * this.slots + d.producer + 1;
+        this.windows.set(key, Math.max(window, this.windows.get(key) ?? 0));
+      }
+    });
   }
 }
 
@@ -150,7 +192,7 @@ export function placeNetwork(
   const xbarsPerCore = arch.core.crossbars;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
-  const buffers = new TileBuffers(capacityBits, storedRowBits(net, flow, mappings));
+  const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits));
   const anchored = new Map<number, number[]>();
   for (const l of flow.layers) {
     if (l.role !== 'digital') continue;
@@ -158,15 +200,6 @@ export function placeNetwork(
     list.push(l.index);
     anchored.set(l.anchor, list);
   }
-  const readsOf = (layer: number, tiles: readonly number[]): Array<[number, number, number]> => {
-    const lf = flow.layers[layer];
-    const reads: Array<[number, number, number]> = [];
-    if (lf === undefined) return reads;
-    lf.dataInputs.forEach((d, k) => {
-      for (const t of tiles) reads.push([t, d.producer, lf.windowRows[k] ?? 1]);
-    });
-    return reads;
-  };
   /** Tile holding `core` (the frontier where the next layer would start). */
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
   const digitalHost = new Map<number, number>();
@@ -179,15 +212,14 @@ export function placeNetwork(
     for (const d of anchored.get(anchor) ?? []) {
       const name = net.layers[d]?.layer.name ?? String(d);
       const candidates = [preferred, tileOfCore(nextCore), tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile)];
-      const host = candidates.find((t) => buffers.fits(buffers.increments(readsOf(d, [t]))));
-      if (host === undefined) throw bufferError(name, buffers.increments(readsOf(d, [candidates[2] ?? 0])));
+      const host = candidates.find((t) => buffers.fits(d, [t]));
+      if (host === undefined) throw bufferError(name, buffers.worstAfter(d, [candidates[2] ?? 0]));
       if (host === candidates[2] && host !== tileOfCore(nextCore)) nextCore = host * coresPerTile;
-      buffers.commit(readsOf(d, [host]));
+      buffers.commit(d, [host]);
       digitalHost.set(d, host);
     }
   };
-  const bufferError = (name: string, extra: Map<number, number>): MappingError => {
-    const worst = Math.max(...extra.values());
+  const bufferError = (name: string, worst: number): MappingError => {
     return new MappingError(
       `layer '${name}' of '${net.network.name}' needs ${(worst / 8192).toFixed(1)} KB of line buffers on one tile, ` +
         `more than a tile's ${arch.tile.edram.capacityKb} KB eDRAM (short by ${((worst - capacityBits) / 8192).toFixed(1)} KB). ` +
@@ -209,17 +241,17 @@ export function placeNetwork(
       }
       const tiles: number[] = [];
       for (let t = tileOfCore(firstCore); t <= tileOfCore(firstCore + cores - 1); t++) tiles.push(t);
-      return { replicaTiles, tiles, reads: readsOf(mapping.layerIndex, tiles) };
+      return { replicaTiles, tiles };
     };
     let firstCore = nextCore;
     let plan = layout(firstCore);
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
-    while (!buffers.fits(buffers.increments(plan.reads))) {
-      if (plan.tiles.every((t) => buffers.used(t) === 0)) throw bufferError(mapping.name, buffers.increments(plan.reads));
+    while (!buffers.fits(mapping.layerIndex, plan.tiles)) {
+      if (plan.tiles.every((t) => buffers.used(t) === 0)) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
       firstCore = (tileOfCore(firstCore) + 1) * coresPerTile;
       plan = layout(firstCore);
     }
-    buffers.commit(plan.reads);
+    buffers.commit(mapping.layerIndex, plan.tiles);
     weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles: plan.replicaTiles, tiles: plan.tiles });
     nextCore = firstCore + cores;
     crossbarsUsed += mapping.crossbarsPerReplica * r;
