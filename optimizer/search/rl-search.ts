@@ -30,7 +30,7 @@ export interface SearchSettings {
   /** Initial exploration sd (HAQ 0.5), multiplied by `noiseDecay` (0.99) each search episode. */
   noiseSd: number;
   noiseDecay: number;
-  /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 8 */
+  /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Weighted layers whose bits stay at 8 (default: first and last). */
   fixedLayers: number[];
@@ -47,7 +47,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: Partial<S
     warmupEpisodes: 20,
     noiseSd: 0.5,
     noiseDecay: 0.99,
-    updatesPerEpisode: 8,
+    updatesPerEpisode: 4,
     fixedLayers: n > 1 ? [0, n - 1] : [0],
     topK: 5,
     ddpg: { ...DEFAULT_DDPG },
