@@ -23,7 +23,7 @@ export class EdramPort extends Server {
     const accesses = Math.ceil(bits / this.accessBits);
     this.accesses += accesses;
     this.bits += bits;
-    return Math.ceil(accesses / this.accessesPerCycle);
+    return accesses / this.accessesPerCycle;
   }
 }
 
@@ -98,7 +98,7 @@ export class DigitalUnit extends Server {
   }
   protected serviceCycles(ops: number): number {
     this.ops += ops;
-    return Math.ceil(ops / this.opsPerCycle);
+    return ops / this.opsPerCycle;
   }
 }
 
@@ -114,7 +114,7 @@ export class NocLink extends Server {
   }
   protected serviceCycles(flits: number): number {
     this.flits += flits;
-    return Math.ceil(flits / this.flitsPerCycle);
+    return flits / this.flitsPerCycle;
   }
 }
 
@@ -128,7 +128,7 @@ export class OffChipLink extends Server {
   }
   protected serviceCycles(bits: number): number {
     this.bits += bits;
-    return Math.ceil(bits / this.bitsPerCycle);
+    return bits / this.bitsPerCycle;
   }
 }
 

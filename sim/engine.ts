@@ -25,8 +25,6 @@ export interface Channel {
   /** Account id in the tile's buffer. */
   id: number;
   tile: number;
-  /** Rows its consumers on this tile hold at once (line-buffer window). */
-  windowRows: number;
   producer: SimProducer;
   rows: number;
   arrived: Int32Array;
@@ -50,9 +48,11 @@ export interface Unit {
   /** Images this unit works on, in order. */
   images: number[];
   imagePos: number;
+  /** Next step (output row, or input row of an accumulating global pool) of the current image. */
   row: number;
   rows: number;
   jobsTotal: number;
+  jobsStarted: number;
   jobsDone: number;
   inputs: Channel[];
   released: Int32Array;
@@ -76,6 +76,8 @@ export interface Unit {
   busyCycles: number;
   stall: Float64Array;
   firstStart: number;
+  /** Rows waiting for their fused activations on the tile's digital unit: [image, row, pixels] flattened. */
+  fusedQueue: number[];
   /** Source only: transfers of the row being reserved, then of rows crossing the off-chip link (FIFO). */
   rowTransfers: number[];
   parked: number[][];
@@ -133,6 +135,7 @@ export class Engine {
   private readonly hWrite: number;
   private readonly hArrive: number;
   private readonly hOffChipDone: number;
+  private readonly hFusedDone: number;
 
   constructor(
     readonly topo: SimTopology,
@@ -164,6 +167,7 @@ export class Engine {
     this.hWrite = env.register((t) => this.write(t));
     this.hArrive = env.register((t) => this.arrive(t));
     this.hOffChipDone = env.register((u) => this.offChipDone(this.unitAt(u)));
+    this.hFusedDone = env.register((u) => this.fusedDone(this.unitAt(u)));
     this.buildUnits();
   }
 
@@ -181,7 +185,6 @@ export class Engine {
       ch = {
         id: this.channels.size,
         tile,
-        windowRows: 1,
         producer,
         rows: producer.rows,
         arrived: new Int32Array(size),
@@ -199,7 +202,7 @@ export class Engine {
 
   private newUnit(layer: SimLayer | undefined, kind: Unit['kind'], replica: number, tile: number, images: number[]): Unit {
     const producer = this.topo.producers[(layer?.index ?? -1) + 1] as SimProducer;
-    const rows = layer ? layer.outRows : producer.rows;
+    const rows = layer ? layer.steps : producer.rows;
     const unit: Unit = {
       id: this.units.length,
       layer,
@@ -212,6 +215,7 @@ export class Engine {
       row: 0,
       rows,
       jobsTotal: images.length * rows,
+      jobsStarted: 0,
       jobsDone: 0,
       inputs: [],
       released: new Int32Array(layer?.inputs.length ?? 0),
@@ -233,6 +237,7 @@ export class Engine {
       busyCycles: 0,
       stall: new Float64Array(STALL_CAUSES.length),
       firstStart: -1,
+      fusedQueue: [],
       rowTransfers: [],
       parked: [],
     };
@@ -242,9 +247,6 @@ export class Engine {
       for (const input of layer.inputs) {
         const ch = this.channel(tile, input.producer);
         unit.inputs.push(ch);
-        for (let i = 0; i < input.need.length; i++) {
-          ch.windowRows = Math.max(ch.windowRows, (input.need[i] as number) - (input.low[i] as number) + 1);
-        }
         for (const n of images) for (let q = 0; q < ch.rows; q++) (ch.refs[n * ch.rows + q] as number)++;
       }
       if (layer.sink) for (const n of images) (this.sinkJobsLeft[n] as number) += rows;
@@ -269,9 +271,15 @@ export class Engine {
         this.newUnit(layer, 'digital', 0, layer.unitTiles[0] ?? 0, all);
       }
     }
-    for (const p of this.topo.producers) if (p) for (const t of p.destTiles) this.channel(t, p.index);
-    // Each producer's rows on a tile are guaranteed its consumers' window plus one row of lookahead.
-    for (const ch of this.channels.values()) ch.buffer.reserveFor(ch.id, Math.min(ch.rows, ch.windowRows + 1) * ch.producer.rowBits);
+    // Each producer's rows on a tile are guaranteed its readers' widest window plus one row of lookahead, by the
+    // same rule (channelBits) placement used to fit the line buffers into the tile's eDRAM.
+    for (const p of this.topo.producers) {
+      if (p === undefined) continue;
+      p.destTiles.forEach((t, k) => {
+        const ch = this.channel(t, p.index);
+        ch.buffer.reserveFor(ch.id, p.destReserveBits[k] ?? 0);
+      });
+    }
   }
 
   /** Starts every unit; call `env.run` afterwards. */
@@ -315,12 +323,13 @@ export class Engine {
   private tryStart(u: Unit): void {
     if (u.kind === 'source') return this.sourceNext(u);
     const layer = u.layer as SimLayer;
-    while (!u.active && u.pendingGrants === 0 && u.jobsDone + u.inFlight.length / 6 < u.jobsTotal) {
+    while (!u.active && u.pendingGrants === 0 && u.jobsStarted < u.jobsTotal) {
       const n = u.images[u.imagePos] as number;
       const i = u.row;
       const pixels = layer.kind === 'conv' ? replicaPixelsInRow(layer.outCols, layer.replicas, u.replica, i) : 1;
       if (u.kind === 'replica' && pixels === 0) {
         // No pixels of this row here: nothing to compute or send, only input rows to let go.
+        u.jobsStarted++;
         this.advance(u);
         this.releaseInputs(u, n, i);
         this.finishJob(u, n);
@@ -341,6 +350,7 @@ export class Engine {
       u.waitChannel = undefined;
       this.unblock(u);
       if (u.firstStart < 0) u.firstStart = this.env.now;
+      u.jobsStarted++;
       this.advance(u);
       if (u.kind === 'replica') this.startMvms(u, layer, n, i, pixels);
       else this.startDigital(u, layer, n, i);
@@ -378,7 +388,7 @@ export class Engine {
 
   private startDigital(u: Unit, layer: SimLayer, n: number, i: number): void {
     const port = this.ports[u.tile] as EdramPort;
-    const start = port.serve(layer.digitalReadBitsPerRow);
+    const start = port.serve(layer.digitalReadBitsPerStep);
     (u.stall[C_EDRAM] as number) += start - this.env.now;
     u.active = true;
     u.inFlight.push(n, i, 0, this.env.now, u.lastStallCause, u.lastStallCycles);
@@ -389,9 +399,12 @@ export class Engine {
   private digitalOps(u: Unit): void {
     const layer = u.layer as SimLayer;
     const unit = this.digital[u.tile] as DigitalUnit;
-    const start = unit.serve(layer.digitalOpsPerRow);
+    // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
+    const step = u.inFlight[u.inFlight.length - 5] as number;
+    const before = unit.busyCycles;
+    const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
-    u.busyCycles += unit.lastEnd - start;
+    u.busyCycles += unit.busyCycles - before;
     this.env.scheduleAt(unit.lastEnd, this.hRowDone, u.id);
     u.active = false;
     this.tryStart(u);
@@ -402,7 +415,7 @@ export class Engine {
     this.tryStart(u);
   }
 
-  /** A row piece is computed: trace it, free input rows, send it to every consumer tile. */
+  /** A step is computed: trace it, free input rows, then apply fused activations and send the row piece. */
   private rowDone(u: Unit): void {
     const f = u.inFlight;
     const n = f[0] as number;
@@ -424,17 +437,42 @@ export class Engine {
         this.env.now,
         cause >= 0 ? (STALL_CAUSES[cause] ?? '') : '',
         stallCycles,
-        u.kind === 'replica' ? `${pixels} px on tile ${u.tile}` : `tile ${u.tile}`,
+        u.kind === 'replica' ? `${pixels} px on tile ${u.tile}` : layer.accumulate ? `input row ${i} on tile ${u.tile}` : `tile ${u.tile}`,
       ]);
     }
     this.releaseInputs(u, n, i);
+    if (layer.accumulate && i < layer.steps - 1) this.finishJob(u, n);
+    else if (u.kind === 'replica' && layer.fusedOpsPerRow > 0) {
+      // Fused activations run on this replica's tile, on its own pixels, before the piece is sent (rule 5).
+      const unit = this.digital[u.tile] as DigitalUnit;
+      const share = layer.kind === 'conv' ? pixels / layer.outCols : 1;
+      const opsStart = unit.serve(layer.fusedOpsPerRow * share);
+      (u.stall[C_DIGITAL] as number) += opsStart - this.env.now;
+      u.fusedQueue.push(n, i, pixels);
+      this.env.scheduleAt(unit.lastEnd, this.hFusedDone, u.id);
+    } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
+    this.tryStart(u);
+  }
+
+  /** A replica's fused activations are done (FIFO per tile, so in order): send the piece. */
+  private fusedDone(u: Unit): void {
+    const q = u.fusedQueue;
+    const n = q[0] as number;
+    const i = q[1] as number;
+    const pixels = q[2] as number;
+    q.splice(0, 3);
+    this.emit(u, n, i, pixels);
+  }
+
+  /** Sends a finished row piece to every tile hosting a reader, and counts the job done. */
+  private emit(u: Unit, n: number, i: number, pixels: number): void {
+    const layer = u.layer as SimLayer;
     const p = u.producer;
     if (p.destTiles.length > 0) {
-      const bits = u.kind === 'replica' ? (p.rowBits / layer.outCols) * (layer.kind === 'conv' ? pixels : layer.outCols) : p.rowBits;
+      const bits = u.kind === 'replica' && layer.kind === 'conv' ? (p.rowBits / layer.outCols) * pixels : p.rowBits;
       for (const tile of p.destTiles) this.send(u, this.channel(tile, p.index), n, i, bits);
     }
     this.finishJob(u, n);
-    this.tryStart(u);
   }
 
   private finishJob(u: Unit, n: number): void {
@@ -449,7 +487,7 @@ export class Engine {
   /** Releases the input rows row i of image n was the last to need (rule 6: freed when no longer needed). */
   private releaseInputs(u: Unit, n: number, i: number): void {
     const layer = u.layer as SimLayer;
-    const last = i === layer.outRows - 1;
+    const last = i === layer.steps - 1;
     for (let k = 0; k < u.inputs.length; k++) {
       const ch = u.inputs[k] as Channel;
       const upTo = last ? ch.rows : (layer.inputs[k]?.low[i + 1] ?? 0);

@@ -36,16 +36,22 @@ export abstract class Server extends BaseResource {
   /** Hook: cycles to serve `amount` (bits, flits, ops...). */
   protected abstract serviceCycles(amount: number): number;
 
-  /** Serves `amount` from `earliest` (>= now) on; returns the start cycle, and sets `lastEnd`. */
+  /**
+   * Serves `amount` from `earliest` (>= now) on; returns the start cycle (rounded down), and sets `lastEnd` (the
+   * end, rounded up). Service times may be fractional (a link moving 3 flits per cycle serves a 4-flit packet in
+   * 4/3 cycles): `freeAt` keeps the exact time, so back-to-back small requests share cycles the way the hardware's
+   * rate allows, while events still happen at whole cycles.
+   */
   serve(amount: number, earliest: number = this.env.now): number {
     const start = earliest > this.freeAt ? earliest : this.freeAt;
     const cycles = this.serviceCycles(amount);
     this.freeAt = start + cycles;
-    this.lastEnd = this.freeAt;
+    // Tolerance: sums of fractions (3 x 1/3) must not round up to the next cycle.
+    this.lastEnd = Math.ceil(this.freeAt - 1e-9);
     this.busyCycles += cycles;
     this.waitCycles += start - earliest;
     this.requests++;
-    return start;
+    return Math.floor(start);
   }
 
   /** Busy fraction over `spanCycles`. */
