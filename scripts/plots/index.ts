@@ -3,3 +3,4 @@ export type { BarChartSpec, BarSeries, LineChartSpec, LineSeries, LinePoint, Gan
 export { stageTimePlot, stageTimesFromResults, improvementPlot, timelinePlot, sweepPlot, fieldAxisTitle } from './lrmp-plots';
 export type { LayerStageTimes, StagedResult, BenchmarkImprovement, SweepMetric } from './lrmp-plots';
 export { escapeXml, formatTick, niceTicks } from './svg';
+export { writeOptimizePlots } from './optimize-plots';

@@ -1,0 +1,242 @@
+/**
+ * `lrmp reproduce`: the protocol of DESIGN.md section 9 on the benchmark networks. Per network, the optimizer's
+ * flow (baseline, replication only, mixed precision only, LRMP) at iso-area, confirmed in the simulator, plus the
+ * continuous-relaxation bound of the replication; written as DIR/results.csv and DIR/results.md.
+ */
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { ValidationError, isLrmpError, MappingError } from '../../errors';
+import { writeFileAtomic } from '../../io';
+import { applySetOverride } from '../../arch/overrides';
+import type { ArchSpec } from '../../arch/types';
+import { loadNetwork } from '../../workloads/load';
+import { resolveNetwork } from '../../workloads/shapes';
+import type { ResolvedNetwork } from '../../workloads/types';
+import { prepareModel, evaluateModel } from '../../optimizer/model';
+import { buildTables } from '../../optimizer/replication';
+import { proxyOracle } from '../../optimizer/accuracy/proxy';
+import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
+import { parseObjective } from '../../optimizer/replication/objective';
+import { simulate } from '../../sim';
+import { loadArchFromArgs } from './inputs';
+import { improvementPlot, timelinePlot } from '../plots';
+import { writeOptimizePlots } from '../plots/optimize-plots';
+import { relaxedBottleneckCycles } from '../reproduce/relaxation';
+import { lrmpRow, resultsCsv, resultsMarkdown, type NetworkNote, type ReproduceRow } from '../reproduce/report';
+
+export const BENCHMARKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet'] as const;
+
+/**
+ * DDPG episodes per network by default. Measured on this 2-core machine (shared): the optimizer's flow runs two
+ * searches of this many episodes per network (DDPG and random) plus simulations; 300 keeps the five benchmarks
+ * well under 15 minutes (see the report of issue 5), half of HAQ's 600.
+ */
+export const DEFAULT_EPISODES = 300;
+
+export interface ReproduceArgs {
+  /** Comma-separated network names or files. @default the five benchmarks */
+  networks?: string | undefined;
+  /** @default 'puma' */
+  arch?: string | undefined;
+  archFile?: string[] | undefined;
+  set?: string[] | undefined;
+  /** @default DEFAULT_EPISODES */
+  episodes?: number | undefined;
+  /** @default 1 */
+  seed?: number | undefined;
+  /** @default 'throughput' */
+  objective?: string | undefined;
+  /** Percentage points. @default 1 */
+  accuracyBudget?: number | undefined;
+  /** Output folder for results.csv and results.md. @default 'out' */
+  out?: string | undefined;
+  /** Folder for SVG plots. @default none */
+  plots?: string | undefined;
+  /** Simulator worker threads for the confirmations (0 = in-process). @default the CPU count */
+  workers?: number | undefined;
+  /** Images per confirming simulation. @default 4 */
+  images?: number | undefined;
+  /** Progress lines (network started / finished); stderr when undefined. */
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface ReproduceSummary {
+  rows: ReproduceRow[];
+  notes: NetworkNote[];
+  files: string[];
+  wallS: number;
+}
+
+/**
+ * The architecture for a network: the given one, or, when the uniform 8-bit baseline does not fit, the same chip
+ * with just enough tiles (the protocol's baseline is "on the chip area it needs").
+ */
+export function archForBaseline(arch: ArchSpec, net: ResolvedNetwork): { arch: ArchSpec; note?: string } {
+  const n = net.weightedIndices.length;
+  const base = { wbits: new Array<number>(n).fill(8), abits: new Array<number>(n).fill(8), replicas: new Array<number>(n).fill(1) };
+  try {
+    evaluateModel(prepareModel(arch, net), base);
+    return { arch };
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+  }
+  const roomy = applySetOverride(arch, `chip.tiles=${Math.max(arch.chip.tiles * 16, 4096)}`, 'reproduce');
+  const needed = evaluateModel(prepareModel(roomy, net), base).tilesUsed;
+  const sized = applySetOverride(arch, `chip.tiles=${needed}`, 'reproduce');
+  return { arch: sized, note: `the 8-bit baseline needs ${needed} tiles; ${arch.name} has ${arch.chip.tiles}, so the chip was enlarged to ${needed} tiles (iso-area still holds: every variant gets the baseline's tiles)` };
+}
+
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+
+function rowsOf(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork): ReproduceRow[] {
+  const ctx = prepareModel(arch, net);
+  return result.rows.map((r) => {
+    const conf = result.confirmation.find((c) => c.variant === r.variant);
+    let relaxed: number | undefined;
+    if (r.variant !== 'baseline' && r.variant !== 'mixed precision only') {
+      const model = evaluateModel(ctx, r.choices);
+      relaxed = relaxedBottleneckCycles(buildTables(ctx, r.choices.wbits, r.choices.abits, model), result.budget.cores);
+    }
+    const row: ReproduceRow = {
+      network: result.network,
+      arch: result.arch,
+      chipTiles: arch.chip.tiles,
+      variant: r.variant,
+      method: r.method,
+      meanWbits: mean(r.choices.wbits),
+      meanAbits: mean(r.choices.abits),
+      totalReplicas: r.choices.replicas.reduce((a, b) => a + b, 0),
+      bottleneckCycles: r.bottleneckCycles,
+      throughputImagesPerS: r.throughputImagesPerS,
+      throughputGain: r.throughputGain,
+      latencyMs: r.latencyS * 1e3,
+      latencyGain: r.latencyGain,
+      accuracyDropPct: r.dropPct,
+      areaMm2: r.areaMm2,
+      tilesUsed: r.tilesUsed,
+      ...(relaxed !== undefined ? { relaxedBottleneckCycles: relaxed } : {}),
+    };
+    if (r.simulated !== undefined) {
+      row.simThroughputImagesPerS = r.simulated.throughputImagesPerS;
+      row.simThroughputGain = r.simulated.throughputGain;
+      row.simLatencyGain = r.simulated.latencyGain;
+    } else {
+      const base = result.confirmation.find((c) => c.variant === 'baseline');
+      row.simNote = conf?.simulated.error ?? (base?.simulated.error !== undefined ? `the baseline's simulation failed: ${base.simulated.error}` : 'not simulated');
+      row.simNote = row.simNote.split('\n')[0] ?? row.simNote;
+    }
+    return row;
+  });
+}
+
+function positiveInt(value: number | undefined, fallback: number, option: string, min: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw new ValidationError(option, option.replace(/^--/, ''), String(v), `an integer >= ${min}`);
+  return v;
+}
+
+export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSummary> {
+  const started = performance.now();
+  const log = args.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const names = (args.networks ?? BENCHMARKS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new ValidationError('--networks', 'networks', 'empty', `comma-separated network names, e.g. ${BENCHMARKS.join(',')}`);
+  const episodes = positiveInt(args.episodes, DEFAULT_EPISODES, '--episodes', 1);
+  const workers = positiveInt(args.workers, os.availableParallelism(), '--workers', 0);
+  const images = positiveInt(args.images, 4, '--images', 1);
+  const seed = args.seed ?? 1;
+  const objective = parseObjective(args.objective ?? 'throughput');
+  const accuracyBudgetPct = args.accuracyBudget ?? 1;
+  if (!(accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(accuracyBudgetPct), 'a number of points >= 0');
+  const outDir = args.out ?? 'out';
+  const baseArch = loadArchFromArgs({ arch: args.arch ?? 'puma', archFile: args.archFile, set: args.set });
+  // Load every network first, so a typo fails before minutes of work.
+  const nets = names.map((name) => resolveNetwork(loadNetwork(name), name));
+
+  const rows: ReproduceRow[] = [];
+  const notes: NetworkNote[] = [];
+  const chosen = new Map<string, string>();
+  const files: string[] = [];
+  for (const net of nets) {
+    const name = net.network.name;
+    const t0 = performance.now();
+    log(`reproduce: ${name} (${episodes} episodes)...`);
+    try {
+      const sized = archForBaseline(baseArch, net);
+      if (sized.note !== undefined) notes.push({ network: name, note: sized.note });
+      const result = await optimize(sized.arch, net, proxyOracle(net), {
+        objective,
+        accuracyBudgetPct,
+        episodes,
+        seed,
+        milp: 'jslp',
+        topK: 3,
+        workers,
+        confirmImages: images,
+      });
+      rows.push(...rowsOf(result, sized.arch, net));
+      chosen.set(name, result.chosen);
+      if (result.rlFractionOfExact !== undefined) {
+        notes.push({ network: name, note: `LRMP (RL) reaches ${(result.rlFractionOfExact * 100).toFixed(1)}% of the exact joint optimum's objective (analytical); replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+      }
+      if (args.plots !== undefined) files.push(...(await networkPlots(result, sized.arch, net, args.plots, notes)));
+      const best = lrmpRow(rows, name, result.chosen);
+      log(`reproduce: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.chosen} ${best ? `${best.latencyGain.toFixed(2)}x latency, ${best.throughputGain.toFixed(2)}x throughput` : ''}`);
+    } catch (error) {
+      if (!isLrmpError(error)) throw error;
+      notes.push({ network: name, note: `failed: ${error.message}` });
+      log(`reproduce: ${name} failed: ${error.message.split('\n')[0] ?? ''}`);
+    }
+  }
+  const wallS = (performance.now() - started) / 1000;
+  const settings = `arch ${baseArch.name}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images} simulated images per confirmation`;
+  const csvFile = path.join(outDir, 'results.csv');
+  const mdFile = path.join(outDir, 'results.md');
+  writeFileAtomic(csvFile, resultsCsv(rows));
+  writeFileAtomic(mdFile, resultsMarkdown({ rows, chosen, notes, settings, wallS }));
+  files.unshift(csvFile, mdFile);
+  if (args.plots !== undefined && chosen.size > 0) {
+    const improvements = [...chosen.entries()].flatMap(([network, variant]) => {
+      const r = lrmpRow(rows, network, variant);
+      return r ? [{ network, latencyImprovement: r.latencyGain, throughputImprovement: r.throughputGain, sim: r }] : [];
+    });
+    const file = path.join(args.plots, 'improvement.svg');
+    writeFileAtomic(file, improvementPlot(improvements, { title: `LRMP improvement over the 8-bit baseline at iso-area (analytical, ${baseArch.name})` }));
+    files.push(file);
+    const simulated = improvements.filter((i) => i.sim.simLatencyGain !== undefined && i.sim.simThroughputGain !== undefined);
+    if (simulated.length > 0) {
+      const simFile = path.join(args.plots, 'improvement-simulated.svg');
+      writeFileAtomic(
+        simFile,
+        improvementPlot(
+          simulated.map((i) => ({ network: i.network, latencyImprovement: i.sim.simLatencyGain ?? 0, throughputImprovement: i.sim.simThroughputGain ?? 0 })),
+          { title: `LRMP improvement over the 8-bit baseline at iso-area (simulated, ${baseArch.name})` },
+        ),
+      );
+      files.push(simFile);
+    }
+  }
+  return { rows, notes, files, wallS };
+}
+
+/** Stage-time and variant plots, and the pipeline timeline of the chosen plan (2 images simulated with a trace). */
+async function networkPlots(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork, dir: string, notes: NetworkNote[]): Promise<string[]> {
+  const files = writeOptimizePlots(result, arch, net, dir);
+  const chosen = result.rows.find((r) => r.variant === result.chosen);
+  if (chosen === undefined) return files;
+  const trace = path.join(dir, `${result.network}-trace.csv`);
+  try {
+    await simulate(arch, net, chosen.choices, { images: 2, traceFile: trace });
+    const file = path.join(dir, `${result.network}-timeline.svg`);
+    writeFileAtomic(file, await timelinePlot(trace, { title: `${result.network}: pipeline timeline of ${result.chosen} (simulated)` }));
+    files.push(trace, file);
+  } catch (error) {
+    if (!isLrmpError(error)) throw error;
+    notes.push({ network: result.network, note: `no timeline plot: the simulation of ${result.chosen} failed: ${error.message.split('\n')[0] ?? ''}` });
+  }
+  return files;
+}
+
+/** Where the outputs went, for the terminal. */
+export function describeReproduce(s: ReproduceSummary): string {
+  return [`reproduce: ${s.rows.length} rows in ${s.wallS.toFixed(0)} s`, ...s.files.map((f) => `  ${f}`), ...s.notes.map((n) => `  note: ${n.network}: ${n.note}`)].join('\n');
+}
