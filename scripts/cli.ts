@@ -7,6 +7,12 @@ import { archsCommand, networksCommand } from './commands/listings';
 import { importCommand } from './commands/import';
 import { simulateCommand } from './commands/simulate';
 import { validateCommand } from './commands/validate';
+import { describeSweep, sweepCommand } from './commands/sweep';
+import { DEFAULT_EPISODES, describeReproduce, reproduceCommand } from './commands/reproduce';
+import { optimizeCommand } from './commands/optimize';
+
+/** Episodes of `npm start`: enough for the search to settle, short enough to finish in well under a minute. */
+const START_EPISODES = 200;
 import { OUTPUT_FORMATS, type OutputFormat } from './commands/output';
 
 /** Runs a command; a user's mistake prints one paragraph and exits 2, a bug keeps its stack trace. */
@@ -64,6 +70,52 @@ export function buildCli(argv: string[]): Argv {
         ),
     )
     .command(
+      'sweep',
+      'what-if study: the cartesian product of architecture fields on a worker pool, one CSV row per point (resumable)',
+      (y) =>
+        withNetworkArch(y)
+          .option('vary', { type: 'string', array: true, demandOption: true, describe: 'field=v1,v2,... (repeatable), e.g. crossbar.rows=64,128,256' })
+          .option('analyze', { type: 'boolean', describe: 'analytical model only (the default)' })
+          .option('simulate', { type: 'boolean', describe: 'also simulate every point' })
+          .option('optimize', { type: 'boolean', describe: 'run the LRMP optimizer at every point' })
+          .option('images', { alias: 'i', type: 'number', default: 2, describe: 'images per simulation (--simulate)' })
+          .option('episodes', { type: 'number', default: 40, describe: 'search episodes per point (--optimize)' })
+          .option('seed', { type: 'number', default: 1, describe: 'seed (--optimize)' })
+          .option('accuracy-budget', { type: 'number', default: 1, describe: 'accuracy drop allowed, points (--optimize)' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file (rows appended as points finish)' })
+          .option('resume', { type: 'boolean', default: false, describe: 'skip the points already in --out' })
+          .option('workers', { alias: 'w', type: 'number', describe: 'worker threads (0 = in-process; default: CPU count)' })
+          .option('plots', { type: 'string', describe: 'write SVG plots of each metric vs each varied field into this folder' }),
+      (args) =>
+        run(async () => {
+          const summary = await sweepCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], accuracyBudget: args['accuracy-budget'] });
+          process.stdout.write(`${describeSweep(summary)}\n`);
+        }),
+    )
+    .command(
+      'reproduce',
+      'the LRMP study (DESIGN.md section 9) on the benchmarks: results.csv and results.md beside the published ranges',
+      (y) =>
+        y
+          .option('networks', { type: 'string', default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet', describe: 'comma-separated networks' })
+          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset or architecture JSON file' })
+          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch' })
+          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
+          .option('episodes', { type: 'number', default: DEFAULT_EPISODES, describe: 'DDPG search episodes per network' })
+          .option('seed', { type: 'number', default: 1, describe: 'seed of every search' })
+          .option('objective', { type: 'string', default: 'throughput', describe: 'throughput, latency or mix' })
+          .option('accuracy-budget', { type: 'number', default: 1, describe: 'accuracy drop allowed, points' })
+          .option('images', { alias: 'i', type: 'number', default: 4, describe: 'images per confirming simulation' })
+          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'folder for results.csv and results.md' })
+          .option('plots', { type: 'string', describe: 'folder for SVG plots (and the timelines\' CSV traces)' })
+          .option('workers', { alias: 'w', type: 'number', describe: 'simulator worker threads (0 = in-process; default: CPU count)' }),
+      (args) =>
+        run(async () => {
+          const summary = await reproduceCommand({ ...args, archFile: args['arch-file'], accuracyBudget: args['accuracy-budget'] });
+          process.stdout.write(`${describeReproduce(summary)}\n`);
+        }),
+    )
+    .command(
       'validate',
       'every zoo network through the analytical model and the simulator; CSV of both figures and their errors',
       (y) =>
@@ -78,10 +130,64 @@ export function buildCli(argv: string[]): Argv {
       (args) => run(async () => void (await validateCommand({ ...args, archFile: args['arch-file'] }))),
     )
     .command(
+      'optimize',
+      'LRMP: per-layer precisions (RL) and replication (MILP) under an area budget, confirmed in the simulator',
+      (y) =>
+        y
+          .option('network', { alias: 'n', type: 'string', default: 'resnet18', describe: 'zoo name, or a .json/.csv/.onnx network file' })
+          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset (isaac, puma) or an architecture JSON file' })
+          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch (repeatable)' })
+          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
+          .option('input-shape', { type: 'string', describe: 'input shape for ONNX files with dynamic dimensions' })
+          .option('objective', { choices: ['throughput', 'latency', 'mix'] as const, default: 'throughput' as const, describe: 'what to optimize' })
+          .option('mix-weight', { type: 'number', default: 0.5, describe: 'with --objective mix: weight of throughput (0..1)' })
+          .option('accuracy-budget', { type: 'number', default: 1, describe: 'largest accuracy drop allowed, percentage points' })
+          .option('accuracy', { choices: ['proxy', 'cmd'] as const, describe: 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd)' })
+          .option('accuracy-cmd', { type: 'string', describe: 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout' })
+          .option('accuracy-timeout-s', { type: 'number', default: 600, describe: 'timeout of one --accuracy-cmd run' })
+          .option('episodes', { type: 'number', default: 600, describe: 'RL search episodes (after 20 warm-up episodes)' })
+          .option('seed', { type: 'number', default: 1, describe: 'seed of every random number' })
+          .option('milp', { choices: ['jslp', 'highs'] as const, default: 'jslp' as const, describe: 'MILP backend' })
+          .option('tiles', { type: 'number', describe: 'area budget in tiles (default: the 8/8-bit r=1 baseline\'s tiles, iso-area)' })
+          .option('area-mm2', { type: 'number', describe: 'area budget in mm2' })
+          .option('top-k', { type: 'number', default: 5, describe: 'candidates confirmed in the simulator' })
+          .option('workers', { type: 'number', default: 0, describe: 'simulator worker threads (0: in-process, -1: no simulation)' })
+          .option('out', { alias: 'o', type: 'string', describe: 'result JSON; the plan and history CSV go beside it unless named' })
+          .option('plan-out', { type: 'string', describe: 'the chosen plan (for analyze/simulate --plan)' })
+          .option('history', { type: 'string', describe: 'per-episode history CSV' }),
+      (args) =>
+        run(() => {
+          const stem = args.out?.replace(/\.json$/i, '');
+          return optimizeCommand({
+            ...args,
+            archFile: args['arch-file'],
+            inputShape: args['input-shape'],
+            mixWeight: args['mix-weight'],
+            accuracyBudget: args['accuracy-budget'],
+            accuracyCmd: args['accuracy-cmd'],
+            accuracyTimeoutS: args['accuracy-timeout-s'],
+            areaMm2: args['area-mm2'],
+            topK: args['top-k'],
+            planOut: args['plan-out'] ?? (stem === undefined ? undefined : `${stem}.plan.json`),
+            history: args.history ?? (stem === undefined ? undefined : `${stem}.history.csv`),
+          });
+        }),
+    )
+    .command(
       'start',
-      'the main job on built-in defaults (ResNet-18 on PUMA)',
+      'the main job on built-in defaults: LRMP on ResNet-18 on PUMA (200 episodes), plan written to out/',
       (y) => y,
-      () => run(() => analyzeCommand({ network: 'resnet18', arch: 'puma', format: 'table' })),
+      () =>
+        run(() =>
+          optimizeCommand({
+            network: 'resnet18',
+            arch: 'puma',
+            episodes: START_EPISODES,
+            out: 'out/resnet18-puma.json',
+            planOut: 'out/resnet18-puma.plan.json',
+            history: 'out/resnet18-puma.history.csv',
+          }),
+        ),
     )
     .command(
       'import <file>',
