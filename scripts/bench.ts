@@ -1,11 +1,16 @@
 import { printFigure } from './bench/measure';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportResnet50Ms } from './bench/onnx';
+import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
 
 /** `npm run bench`: each figure as `name: value unit`. */
 async function main(): Promise<void> {
   printFigure('analytical_evals_per_s', Math.round(analyticalEvalsPerS()), 'evaluations/s');
   printFigure('onnx_import_resnet50_ms', benchOnnxImportResnet50Ms(), 'ms');
+  printFigure('milp_resnet50_ms_jslp', await milpResnet50Ms('jslp'), 'ms');
+  printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
+  printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
+  printFigure('optimize_resnet50_600ep_wall_s', await optimizeResnet50WallS(600), 's');
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }
 
