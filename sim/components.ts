@@ -27,18 +27,33 @@ export class EdramPort extends Server {
   }
 }
 
+/** One producer's rows on a tile: its guaranteed row slots and what each row holds. */
+interface EdramAccount {
+  /** Rows (from the oldest not yet freed, in image-major order) the guarantee covers. */
+  slots: number;
+  /** Bits held per row (index image * rows + row). */
+  held: Float64Array;
+  freed: Uint8Array;
+  /** Oldest row not yet freed. */
+  base: number;
+  /** Bits held by rows beyond the guaranteed slots (they live in the tile's unguaranteed space). */
+  outBits: number;
+}
+
 /**
- * A tile's eDRAM capacity (bits): rows occupy it from reservation until their last consumer is done.
- * Each account (one producer's rows on this tile) is guaranteed room for its consumers' line-buffer window,
- * and may use the rest only while it leaves the other accounts' guarantees free: a producer running ahead
- * (the off-chip input streaming image after image) then cannot starve the rows the pipeline needs next,
- * which a real chip avoids with credit-based flow control. When the guarantees alone exceed the capacity,
- * the tile is too small for the pipeline and it may deadlock (reported, not hidden).
+ * A tile's eDRAM capacity (bits): rows occupy it from reservation until their last reader on the tile is done.
+ * Each account (one producer's rows on this tile) is guaranteed `slots` rows counted from its oldest row not yet
+ * freed: its readers' widest window plus one row of lookahead (placement's channelBits rule, which makes the
+ * guarantees fit the tile). Pieces of those rows always fit; pieces of later rows (a fast replica or the off-chip
+ * input running ahead) only take space nobody is guaranteed. So a producer running ahead cannot starve the rows
+ * the pipeline needs next, which a real chip avoids with credit-based flow control, and partial rows from fast
+ * replicas cannot crowd out the pieces that complete the oldest row. When the guarantees alone exceed the
+ * capacity, or the readers on a tile drift further apart than the windows (a residual branch waiting for the
+ * main path), the pipeline may still deadlock: that is reported, not hidden.
  */
 export class EdramBuffer extends Container {
-  private readonly guarantee: number[] = [];
-  private readonly usedBy: number[] = [];
-  /** Sum over accounts of max(used, guarantee): space used or promised. */
+  private readonly accounts: EdramAccount[] = [];
+  /** Guaranteed bits of all accounts plus the bits held beyond them: space used or promised. */
   private committed = 0;
 
   constructor(
@@ -49,40 +64,73 @@ export class EdramBuffer extends Container {
     super(env, `eDRAM of tile ${tile}`, capacityBits);
   }
 
-  /** Guarantees `bits` to account `key` (call before any request). */
-  reserveFor(key: number, bits: number): void {
-    this.guarantee[key] = bits;
-    this.usedBy[key] = 0;
-    this.committed += bits;
+  /** Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests). */
+  reserveFor(key: number, rows: number, slots: number, rowBits: number): void {
+    this.accounts[key] = { slots, held: new Float64Array(rows), freed: new Uint8Array(rows), base: 0, outBits: 0 };
+    this.committed += slots * rowBits;
   }
 
-  /** Bits currently held by account `key`. */
+  /** Bits row `row` of account `key` holds. */
+  heldAt(key: number, row: number): number {
+    return this.accounts[key]?.held[row] ?? 0;
+  }
+
+  /** Bits account `key` holds in all. */
   heldBy(key: number): number {
-    return this.usedBy[key] ?? 0;
+    let bits = 0;
+    for (const b of this.accounts[key]?.held ?? []) bits += b;
+    return bits;
   }
 
-  protected override fits(amount: number, key: number): boolean {
+  /** Frees everything row `row` of account `key` holds (its last reader on the tile is done with it). */
+  freeRow(key: number, row: number): void {
+    const acc = this.accounts[key];
+    if (acc === undefined || acc.freed[row] === 1) return;
+    const bits = acc.held[row] as number;
+    this.release(bits, key, row);
+  }
+
+  protected override accountOrder(): boolean {
+    return false;
+  }
+
+  protected override fits(amount: number, key: number, row: number): boolean {
     if (this.used + amount > this.capacity) return false;
-    const g = this.guarantee[key] ?? 0;
-    const u = this.usedBy[key] ?? 0;
-    if (u + amount <= g) return true;
-    const after = this.committed - Math.max(u, g) + Math.max(u + amount, g);
-    return after <= this.capacity;
+    const acc = this.accounts[key];
+    if (acc === undefined || row < acc.base + acc.slots) return true;
+    return this.committed + amount <= this.capacity;
   }
 
-  protected override onTake(amount: number, key: number): void {
-    const g = this.guarantee[key] ?? 0;
-    const u = this.usedBy[key] ?? 0;
-    this.committed += Math.max(u + amount, g) - Math.max(u, g);
-    this.usedBy[key] = u + amount;
+  protected override onTake(amount: number, key: number, row: number): void {
+    const acc = this.accounts[key];
+    if (acc === undefined) return;
+    acc.held[row] = (acc.held[row] as number) + amount;
+    if (row >= acc.base + acc.slots) {
+      acc.outBits += amount;
+      this.committed += amount;
+    }
   }
 
-  protected override onRelease(amount: number, key: number): void {
-    const g = this.guarantee[key] ?? 0;
-    const u = this.usedBy[key] ?? 0;
-    const next = Math.max(0, u - amount);
-    this.committed += Math.max(next, g) - Math.max(u, g);
-    this.usedBy[key] = next;
+  protected override onRelease(amount: number, key: number, row: number): void {
+    const acc = this.accounts[key];
+    if (acc === undefined) return;
+    acc.held[row] = 0;
+    acc.freed[row] = 1;
+    if (row >= acc.base + acc.slots) {
+      acc.outBits -= amount;
+      this.committed -= amount;
+    }
+    // Slide the guaranteed slots past freed rows: rows entering them stop counting against the shared space.
+    const oldEnd = acc.base + acc.slots;
+    while (acc.base < acc.freed.length && acc.freed[acc.base] === 1) acc.base++;
+    const newEnd = Math.min(acc.base + acc.slots, acc.held.length);
+    for (let q = oldEnd; q < newEnd; q++) {
+      const bits = acc.held[q] as number;
+      if (bits > 0 && acc.freed[q] === 0) {
+        acc.outBits -= bits;
+        this.committed -= bits;
+      }
+    }
   }
 }
 

@@ -29,7 +29,6 @@ export interface Channel {
   rows: number;
   arrived: Int32Array;
   refs: Int32Array;
-  heldBits: Float64Array;
   complete: Uint8Array;
   /** Per image: rows 0..prefix-1 are complete. */
   prefix: Int32Array;
@@ -189,7 +188,6 @@ export class Engine {
         rows: producer.rows,
         arrived: new Int32Array(size),
         refs: new Int32Array(size),
-        heldBits: new Float64Array(size),
         complete: new Uint8Array(size),
         prefix: new Int32Array(this.images),
         waiters: [],
@@ -277,7 +275,7 @@ export class Engine {
       if (p === undefined) continue;
       p.destTiles.forEach((t, k) => {
         const ch = this.channel(t, p.index);
-        ch.buffer.reserveFor(ch.id, p.destReserveBits[k] ?? 0);
+        ch.buffer.reserveFor(ch.id, ch.rows * this.images, p.destSlots[k] ?? 0, p.rowBits);
       });
     }
   }
@@ -501,9 +499,7 @@ export class Engine {
   }
 
   private freeRow(ch: Channel, idx: number): void {
-    const bits = ch.heldBits[idx] as number;
-    ch.heldBits[idx] = 0;
-    if (bits > 0) ch.buffer.release(bits, ch.id);
+    ch.buffer.freeRow(ch.id, idx);
   }
 
   // ---- the off-chip input --------------------------------------------------------------------------------
@@ -563,7 +559,7 @@ export class Engine {
     } else this.transfersLive[id] = tr;
     if (u.kind === 'source') u.rowTransfers.push(id);
     const who = u.layer ? `${u.layer.name} replica ${u.replica}` : 'the network input';
-    if (ch.buffer.request(bits, this.hGranted, id, 0, who, ch.id)) this.launch(id, tr);
+    if (ch.buffer.request(bits, this.hGranted, id, 0, who, ch.id, n * ch.rows + i)) this.launch(id, tr);
     else {
       u.pendingGrants++;
       u.waitBufferTile = ch.tile;
@@ -588,7 +584,6 @@ export class Engine {
 
   private launch(id: number, tr: Transfer): void {
     const ch = tr.channel;
-    (ch.heldBits[tr.image * ch.rows + tr.row] as number) += tr.bits;
     tr.sendStart = this.env.now;
     const from = tr.unit.kind === 'source' ? -1 : tr.unit.tile;
     if (from === ch.tile) {
@@ -678,8 +673,7 @@ export class Engine {
       const held = new Map<string, number>();
       for (const ch of this.channels.values()) {
         if (ch.tile !== tile) continue;
-        let bits = 0;
-        for (const b of ch.heldBits) bits += b;
+        const bits = ch.buffer.heldBy(ch.id);
         if (bits > 0) held.set(ch.producer.name, (held.get(ch.producer.name) ?? 0) + bits);
       }
       return [...held.entries()].map(([name, bits]) => `${name} (${bits} bits)`).join(', ') || 'nothing';

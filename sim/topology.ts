@@ -21,8 +21,8 @@ export interface SimProducer {
   rowBits: number;
   /** Tiles its rows are sent to (the tiles hosting its readers: placement.layerTiles), ascending. */
   destTiles: number[];
-  /** eDRAM each destination tile guarantees this producer's rows (channelBits of the widest reader window there). */
-  destReserveBits: number[];
+  /** Rows each destination tile guarantees this producer: its readers' widest window there plus one (channelBits). */
+  destSlots: number[];
   /** Pieces one row of it arrives in at each destination tile (replicas with pixels in that row). */
   piecesPerRow: Int32Array;
 }
@@ -181,7 +181,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       rows,
       rowBits,
       destTiles,
-      destReserveBits: destTiles.map((t) => channelBits(rows, windows.get(t) ?? 1, rowBits)),
+      // channelBits(rows, window, rowBits) = slots * rowBits: the same rule placement fitted the tiles with.
+      destSlots: destTiles.map((t) => (rowBits > 0 ? channelBits(rows, windows.get(t) ?? 1, rowBits) / rowBits : 0)),
       piecesPerRow: pieces,
     };
   };

@@ -73,12 +73,14 @@ export interface CapacityRequest {
   who: string;
   /** Account the amount is charged to (subclasses may give accounts guarantees). */
   key: number;
+  /** What the amount is for within the account (e.g. a row), for subclasses' rules. */
+  tag: number;
 }
 
 /**
  * A finite capacity (SimPy's Container): `request` takes space now or queues; `release` gives it back and
  * grants queued requests that now fit, in arrival order per account (first fit across accounts, so one
- * blocked account does not stall the others).
+ * blocked account does not stall the others; a subclass may allow first fit within an account too).
  */
 export abstract class Container extends BaseResource {
   used = 0;
@@ -93,40 +95,52 @@ export abstract class Container extends BaseResource {
     super(env, label);
   }
 
-  /** Hook: may `amount` be granted to account `key` now? */
-  protected fits(amount: number, _key: number): boolean {
+  /** Hook: may `amount` be granted to account `key` (for `tag`) now? */
+  protected fits(amount: number, _key: number, _tag: number): boolean {
     return this.used + amount <= this.capacity;
   }
 
   /** Hooks: per-account bookkeeping. */
-  protected onTake(_amount: number, _key: number): void {}
-  protected onRelease(_amount: number, _key: number): void {}
+  protected onTake(_amount: number, _key: number, _tag: number): void {}
+  protected onRelease(_amount: number, _key: number, _tag: number): void {}
+
+  /** Hook: must an account's requests be granted in their arrival order? @default true */
+  protected accountOrder(): boolean {
+    return true;
+  }
+
+  private blockedBefore(key: number, before: number): boolean {
+    if (!this.accountOrder()) return false;
+    for (let j = 0; j < before; j++) if ((this.waiting[j] as CapacityRequest).key === key) return true;
+    return false;
+  }
 
   /**
    * Takes `amount` now for account `key` and returns true, or queues the request (handler runs when granted)
    * and returns false.
    */
-  request(amount: number, handler: number, a: number, b: number, who: string, key = 0): boolean {
+  request(amount: number, handler: number, a: number, b: number, who: string, key = 0, tag = 0): boolean {
     this.requests++;
-    if (this.fits(amount, key) && !this.waiting.some((w) => w.key === key)) {
-      this.take(amount, key);
+    if (this.fits(amount, key, tag) && !this.blockedBefore(key, this.waiting.length)) {
+      this.take(amount, key, tag);
       return true;
     }
-    this.waiting.push({ amount, handler, a, b, since: this.env.now, who, key });
+    this.waiting.push({ amount, handler, a, b, since: this.env.now, who, key, tag });
     return false;
   }
 
-  release(amount: number, key = 0): void {
+  release(amount: number, key = 0, tag = 0): void {
     this.used -= amount;
     if (this.used < 1e-9) this.used = 0;
-    this.onRelease(amount, key);
+    this.onRelease(amount, key, tag);
     if (this.waiting.length === 0) return;
     for (let i = 0; i < this.waiting.length; ) {
       const req = this.waiting[i] as CapacityRequest;
-      // An account's requests are granted in their own order; other accounts may pass a blocked one.
-      if (this.fits(req.amount, req.key) && !this.waiting.some((w, j) => j < i && w.key === req.key)) {
+      // An account's requests are granted in their own order (unless the subclass says otherwise); other
+      // accounts may pass a blocked one.
+      if (this.fits(req.amount, req.key, req.tag) && !this.blockedBefore(req.key, i)) {
         this.waiting.splice(i, 1);
-        this.take(req.amount, req.key);
+        this.take(req.amount, req.key, req.tag);
         this.waitCycles += this.env.now - req.since;
         this.env.schedule(0, req.handler, req.a, req.b);
       } else {
@@ -135,8 +149,8 @@ export abstract class Container extends BaseResource {
     }
   }
 
-  private take(amount: number, key: number): void {
-    this.onTake(amount, key);
+  private take(amount: number, key: number, tag: number): void {
+    this.onTake(amount, key, tag);
     this.used += amount;
     if (this.used > this.peakUsed) this.peakUsed = this.used;
   }
