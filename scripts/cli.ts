@@ -154,7 +154,8 @@ export function buildCli(argv: string[]): Argv {
           .option('workers', { type: 'number', default: 0, describe: 'simulator worker threads (0: in-process, -1: no simulation)' })
           .option('out', { alias: 'o', type: 'string', describe: 'result JSON; the plan and history CSV go beside it unless named' })
           .option('plan-out', { type: 'string', describe: 'the chosen plan (for analyze/simulate --plan)' })
-          .option('history', { type: 'string', describe: 'per-episode history CSV' }),
+          .option('history', { type: 'string', describe: 'per-episode history CSV' })
+          .option('plots', { type: 'string', describe: 'folder for SVG plots: stage time per layer (baseline vs chosen), gains of each variant' }),
       (args) =>
         run(() => {
           const stem = args.out?.replace(/\.json$/i, '');

@@ -14,6 +14,7 @@ import { MILP_BACKENDS, type MilpBackendName } from '../../optimizer/milp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import type { EpisodeRecord } from '../../optimizer/search/rl-search';
+import { writeOptimizePlots } from '../plots/optimize-plots';
 
 export interface OptimizeArgs {
   network: string;
@@ -47,6 +48,8 @@ export interface OptimizeArgs {
   accuracyTimeoutS?: number | undefined;
   tiles?: number | undefined;
   areaMm2?: number | undefined;
+  /** Folder for SVG plots (scripts/plots/optimize-plots.ts). */
+  plots?: string | undefined;
 }
 
 const HISTORY_COLUMNS: Array<keyof EpisodeRecord> = [
@@ -168,4 +171,5 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
   if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
+  if (args.plots !== undefined) writeOptimizePlots(result, arch, net, args.plots);
 }
