@@ -56,7 +56,9 @@ export interface Unit {
   inputs: Channel[];
   released: Int32Array;
   xbar: CrossbarGroup | undefined;
+  /** Shift-and-add cycles per MVM (they work behind the ADCs), and those of its last streamed bit (drain). */
   saCycles: number;
+  saDrainCycles: number;
   /** Computing (crossbars or a digital read in progress): the next job may not start. */
   active: boolean;
   pendingGrants: number;
@@ -219,6 +221,7 @@ export class Engine {
       released: new Int32Array(layer?.inputs.length ?? 0),
       xbar: undefined,
       saCycles: 0,
+      saDrainCycles: 0,
       active: false,
       pendingGrants: 0,
       inFlight: [],
@@ -264,6 +267,8 @@ export class Engine {
           const unit = this.newUnit(layer, 'replica', k, layer.unitTiles[k] ?? 0, images);
           unit.xbar = new CrossbarGroup(this.env, `crossbars of ${layer.name} replica ${k}`, mapping.mvmCycles);
           unit.saCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm);
+          const streamed = Math.ceil(mapping.abits / this.arch.dac.bits);
+          unit.saDrainCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm / streamed);
         }
       } else {
         this.newUnit(layer, 'digital', 0, layer.unitTiles[0] ?? 0, all);
@@ -374,8 +379,9 @@ export class Engine {
     xbar.serve(pixels, mvmStart);
     const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm);
     xbar.freeAt = mvmEnd;
-    const sa = u.saCycles;
-    const finish = Math.max(mvmEnd + sa, mvmStart + mvm + pixels * sa);
+    // Rule 5: shift-and-add keeps pace behind the ADCs unless slower than the MVM; only the last streamed bit's
+    // additions drain after the last MVM.
+    const finish = Math.max(mvmEnd, mvmStart + pixels * u.saCycles) + u.saDrainCycles;
     u.busyCycles += pixels * mvm;
     (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
     u.active = true;

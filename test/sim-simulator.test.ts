@@ -39,15 +39,16 @@ describe('simulator: a network timed by hand', () => {
   it('plays out the rules cycle by cycle (1x1 conv, 4x4 input, 3 images)', async () => {
     // By hand (docs/hardware-model.md): 1x1 conv, Cin 1, Cout 4, 8-bit weights on 2-bit cells -> 16 columns;
     // sweep = 16 conversions at 1 GS/s = 16 cycles; MVM = (8 input bits + 2 fill) x 16 = 160 cycles;
-    // shift-add 8 x 16 = 128 adds per MVM on one unit = 128 cycles (hidden behind the next MVM).
+    // shift-add 8 x 16 = 128 adds per MVM on one unit = 128 cycles, working behind the ADCs (faster than the
+    // 160-cycle MVM); only the last streamed bit's 128 / 8 = 16 adds drain after the last MVM (rule 5).
     // Input row 0: off-chip 32 bits at 32 b/cycle [0,1], router 0 latency 2 -> ejection link at 3, 2 flits
     // (1 payload + 1 header) [3,5], eDRAM write [5,6]. Row 0 of the conv starts at 6: read 4 x 8 bits [6,7],
-    // MVMs [7,647], last shift-add done at 647 + 128 = 775. Each later row starts when the crossbars free
-    // up: read 1 cycle then 640 cycles of MVMs; row 3 MVMs [1930,2570], done 2698 = image 0 latency.
-    // Image 1 rows follow at 641 cycles each: done 2698 + 4 x 641 = 5262; interval 2564 cycles.
+    // MVMs [7,647], last shift-add done at 647 + 16 = 663. Each later row starts when the crossbars free
+    // up: read 1 cycle then 640 cycles of MVMs; row 3 MVMs [1930,2570], done 2586 = image 0 latency.
+    // Image 1 rows follow at 641 cycles each: done 2586 + 4 x 641 = 5150; interval 2564 cycles.
     const sim = await simulate(handArch(), tinyNet(), { wbits: [8], abits: [8], replicas: [1] }, { images: 3 });
-    expect(sim.latencyCycles).toBe(2698);
-    expect(sim.imageDoneCycles).toEqual([2698, 5262, 7826]);
+    expect(sim.latencyCycles).toBe(2586);
+    expect(sim.imageDoneCycles).toEqual([2586, 5150, 7714]);
     expect(sim.intervalCycles).toBe(2564);
     expect(sim.throughputImagesPerS).toBeCloseTo(1e9 / 2564, 3);
     const conv = sim.layers[0];
