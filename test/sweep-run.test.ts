@@ -136,6 +136,21 @@ describe('lrmp sweep', () => {
     expect(rows2[1]?.['error']).toMatch(/adc\.perCrossbar.*at most crossbar\.cols \(64\)/);
   });
 
+  test('--simulate and --optimize add their columns; the optimizer baseline is the analytical figure of the same point', async () => {
+    const sim = path.join(dir, 'sim.csv');
+    await sweepCommand(args(sim, { network: 'resnet20', vary: ['crossbar.rows=128'], simulate: true, images: 1 }));
+    const [s] = readRows(sim);
+    expect(s?.['error']).toBe('');
+    expect(Number(s?.['sim_latency_cycles'])).toBeGreaterThan(0);
+    expect(s?.['sim_bottleneck']).not.toBe('');
+    const opt = path.join(dir, 'opt.csv');
+    await sweepCommand(args(opt, { network: 'resnet20', vary: ['crossbar.rows=128'], optimize: true, episodes: 2 }));
+    const [o] = readRows(opt);
+    expect(o?.['error']).toBe('');
+    expect(Number(o?.['throughput_improvement'])).toBeCloseTo(Number(o?.['opt_throughput_images_per_s']) / Number(o?.['throughput_images_per_s']), 9);
+    expect(Number(o?.['accuracy_drop_pct'])).toBeLessThanOrEqual(1 + 1e-9);
+  }, 30_000);
+
   test('bad --vary paths and values are refused before anything runs, naming the field', async () => {
     const out = path.join(dir, 'sweep.csv');
     await expect(sweepCommand(args(out, { vary: ['crossbar.row=64,128'] }))).rejects.toThrow(/crossbar\.row.*did you mean 'crossbar\.rows'/);
