@@ -1,0 +1,11 @@
+export { parseVary, gridPoints, pointKey, pointAssignments, canonicalValue } from './grid';
+export type { VariedParam, SweepPoint } from './grid';
+export { evaluatePoint, metricColumns, errorText, SWEEP_MODES } from './point';
+export type { SweepMode, SweepTask, SweepOutcome, MetricColumn, Cell } from './point';
+export { optimizePoint, DEFAULT_SWEEP_OPTIMIZE } from './optimize-point';
+export type { SweepOptimizeSettings } from './optimize-point';
+export { CsvAppender, readExistingCsv, checkHeader } from './csv-log';
+export type { ExistingCsv, CsvCell } from './csv-log';
+export { runPoints, sweepWorkerFile, distRoot } from './run-points';
+export { progressBar } from './progress';
+export type { Progress } from './progress';
