@@ -66,17 +66,22 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       const place = placement.weighted[l.weightedPos];
       const abits = choices.abits[l.weightedPos] ?? 8;
       if (mapping === undefined || place === undefined) continue;
-      // Every MVM reads its input vector from its tile's eDRAM.
-      const bitsPerMvm = l.mvmInputElements * abits;
+      // Every MVM reads its input vector from its tile's eDRAM, in whole accesses.
+      const accessBits = arch.tile.edram.accessBits;
+      const bitsPerMvm = Math.ceil((l.mvmInputElements * abits) / accessBits) * accessBits;
       const share = mapping.outputPixels / place.replicas;
       for (const t of place.replicaTiles) edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
     } else if (l.role === 'digital') {
-      // A digital layer reads its inputs from its host tile's eDRAM.
+      // A digital layer reads its inputs from its host tile's eDRAM, in whole accesses per step (an output row;
+      // an input row for a global pool, which accumulates).
       const t = placement.layerTiles[l.index]?.[0] ?? 0;
       digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
       let inBits = 0;
       l.dataInputs.forEach((p, k) => (inBits += (l.dataInputElements[k] ?? 0) * tensorBits(ctx, p, choices.abits)));
-      edramBits[t] = (edramBits[t] ?? 0) + inBits;
+      const layer = l.resolved.layer;
+      const steps = layer.kind === 'pool' && layer.global ? (l.resolved.inShapes[0]?.height ?? 1) : l.outRows;
+      const accessBits = arch.tile.edram.accessBits;
+      edramBits[t] = (edramBits[t] ?? 0) + steps * Math.ceil(inBits / steps / accessBits) * accessBits;
     } else if (l.role === 'fused') {
       // A fused activation works on its producer's output path, on the tiles that produce it.
       const stored = ctx.flow.layers[l.index]?.storedAs ?? -1;

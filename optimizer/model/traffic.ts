@@ -17,7 +17,7 @@ export interface TrafficLoads {
   injectFlits: Float64Array;
   /** Flits entering each tile through its ejection link. */
   ejectFlits: Float64Array;
-  /** Bits written to / read from each tile's eDRAM. */
+  /** Bits moved through each tile's eDRAM port, rounded up to whole accesses per piece (rule 6). */
   edramBits: Float64Array;
   /** Flits on each mesh link (router * 4 + direction: 0 +x, 1 -x, 2 +y, 3 -y). */
   linkFlits: Float64Array;
@@ -65,6 +65,54 @@ export function tileShares(ctx: ModelContext, placement: Placement, layer: numbe
   return shares;
 }
 
+/** Per row of a stored tensor, what each producing tile sends to one reader tile: flits and eDRAM accesses. */
+export interface RowPieceLoad {
+  flits: number;
+  accesses: number;
+}
+
+/**
+ * Each replica sends its own piece of a row (rule 6), packetised on its own and written to the receiving eDRAM
+ * with whole accesses, so a heavily replicated layer's small pieces cost more flits (headers) and accesses than
+ * its bits alone. Replica k of r holds floor(W/r) or ceil(W/r) pixels of a row (W mod r of them the larger
+ * count) when r <= W, else one pixel in W of every r rows on average. An fc layer's replicas take whole images
+ * in turn; digital layers and the network input send whole rows. Tile -1: the off-chip input.
+ */
+export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer: number, rowBits: number): Map<number, RowPieceLoad> {
+  const arch = ctx.arch;
+  const cost = (bits: number): RowPieceLoad => ({ flits: flitsForBits(arch, bits), accesses: Math.ceil(bits / arch.tile.edram.accessBits) });
+  const out = new Map<number, RowPieceLoad>();
+  const add = (tile: number, weight: number, load: RowPieceLoad): void => {
+    const prev = out.get(tile) ?? { flits: 0, accesses: 0 };
+    out.set(tile, { flits: prev.flits + weight * load.flits, accesses: prev.accesses + weight * load.accesses });
+  };
+  const layer = producer < 0 ? undefined : ctx.layers[producer];
+  const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
+  if (layer === undefined) add(-1, 1, cost(rowBits));
+  else if (weighted === undefined) add(placement.layerTiles[layer.index]?.[0] ?? 0, 1, cost(rowBits));
+  else if (layer.kind !== 'conv') for (const t of weighted.replicaTiles) add(t, 1 / weighted.replicas, cost(rowBits));
+  else {
+    const r = weighted.replicas;
+    const w = layer.outCols;
+    const pixelBits = rowBits / w;
+    let flits: number;
+    let accesses: number;
+    if (r <= w) {
+      const lo = cost(Math.floor(w / r) * pixelBits);
+      const hi = cost(Math.ceil(w / r) * pixelBits);
+      const f = (w % r) / r;
+      flits = f * hi.flits + (1 - f) * lo.flits;
+      accesses = f * hi.accesses + (1 - f) * lo.accesses;
+    } else {
+      const one = cost(pixelBits);
+      flits = (w / r) * one.flits;
+      accesses = (w / r) * one.accesses;
+    }
+    for (const t of weighted.replicaTiles) add(t, 1, { flits, accesses });
+  }
+  return out;
+}
+
 /**
  * Routes every producer-to-consumer-tile transfer of one image. Each tensor row piece goes once to each tile
  * hosting a consumer (rule 6); the network input enters at router 0 through the off-chip link.
@@ -100,12 +148,10 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     const input = ctx.net.network.input;
     const rows = source ? source.outRows : input.height;
     const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
-    const shares = producer < 0 ? new Map([[-1, 1]]) : tileShares(ctx, placement, producer);
-    for (const [fromTile, share] of shares) {
-      const pieceBits = rowElements * bits * share;
-      const flits = rows * flitsForBits(arch, pieceBits);
+    for (const [fromTile, load] of rowPieceLoads(ctx, placement, producer, rowElements * bits)) {
+      const flits = rows * load.flits;
       for (const toTile of dests) {
-        loads.edramBits[toTile] = (loads.edramBits[toTile] ?? 0) + rows * pieceBits;
+        loads.edramBits[toTile] = (loads.edramBits[toTile] ?? 0) + rows * load.accesses * arch.tile.edram.accessBits;
         if (fromTile === toTile) continue;
         flowFrom.push(fromTile);
         flowTo.push(toTile);
