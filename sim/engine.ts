@@ -372,7 +372,9 @@ export class Engine {
     const port = this.ports[u.tile] as EdramPort;
     const xbar = u.xbar as CrossbarGroup;
     const mvm = xbar.mvmCycles;
-    const readStart = port.serve(pixels * layer.mvmReadBits);
+    // Each MVM reads its own input vector: whole eDRAM accesses per MVM (rule 5).
+    const accessBits = this.arch.tile.edram.accessBits;
+    const readStart = port.serve(pixels * Math.ceil(layer.mvmReadBits / accessBits) * accessBits);
     const readEnd = port.lastEnd;
     const firstRead = Math.ceil((readEnd - readStart) / pixels);
     const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
