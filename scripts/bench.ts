@@ -1,6 +1,7 @@
 import { printFigure } from './bench/measure';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportResnet50Ms } from './bench/onnx';
+import { benchSim } from './bench/sim';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
 
 /** `npm run bench`: each figure as `name: value unit`. */
@@ -11,6 +12,12 @@ async function main(): Promise<void> {
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
   printFigure('optimize_resnet50_600ep_wall_s', await optimizeResnet50WallS(600), 's');
+  const sim = await benchSim();
+  printFigure('sim_events_per_s', Math.round(sim.simEventsPerS), 'events/s');
+  printFigure('sim_resnet50_8img_wall_s', sim.simResnet50_8imgWallS, 's');
+  printFigure('heap_ops_per_s', Math.round(sim.heapOpsPerS), 'push+pop/s');
+  // Cost of one simulated event relative to one bare push/pop on the same queue (target: within 4x).
+  printFigure('sim_event_cost_vs_heap', sim.heapOpsPerS / sim.simEventsPerS, 'x');
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }
 
