@@ -155,9 +155,13 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     const tiles = Math.max(base.chip.tiles, probe.tilesUsed);
     const sized: ArchSpec = { ...base, chip: { tiles } };
     const arch = args.uncontended ? uncontendedArch(sized) : sized;
-    rows.push(await validateOne(arch, net, 'baseline', baseline, settings, images));
+    const grown = tiles > base.chip.tiles ? `chip.tiles grown from ${base.chip.tiles} to ${tiles} (the 8-bit baseline needs them)` : '';
     const mixed = replicatedMixedChoices(prepareModel(arch, net), probe.tilesUsed);
-    rows.push(await validateOne(arch, net, 'replicated-mixed', mixed, settings, images));
+    for (const [plan, choices] of [['baseline', baseline], ['replicated-mixed', mixed]] as const) {
+      const row = await validateOne(arch, net, plan, choices, settings, images);
+      row.detail = [grown, row.detail].filter((d) => d !== '').join('; ');
+      rows.push(row);
+    }
   }
   const header = ['network', 'plan', 'settings', 'status', 'sim_latency_cycles', 'model_latency_cycles', 'latency_rel_error',
     'sim_throughput_img_s', 'model_throughput_img_s', 'throughput_rel_error', 'dominant_cause', 'sim_bottleneck', 'model_bottleneck', 'detail'];
