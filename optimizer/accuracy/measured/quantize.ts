@@ -21,7 +21,12 @@ export function quantizeWeights(w: Float32Array, bits: number): Float32Array {
   const out = new Float32Array(w.length);
   if (maxAbs === 0 || levels < 1) return out;
   const scale = maxAbs / levels;
-  for (let i = 0; i < w.length; i++) out[i] = Math.round((w[i] as number) / scale) * scale;
+  // Ties round away from zero, so the quantizer stays symmetric (Math.round alone sends -1.5 to -1).
+  for (let i = 0; i < w.length; i++) {
+    const v = (w[i] as number) / scale;
+    const level = Math.round(Math.abs(v));
+    out[i] = level === 0 ? 0 : Math.sign(v) * level * scale;
+  }
   return out;
 }
 

@@ -1,0 +1,10 @@
+export type { MeasuredOracle, MeasuredOracleOptions } from './oracle';
+export { MAX_BITS, MIN_BITS, createMeasuredOracle } from './oracle';
+export type { CompiledNetwork, InputQuantizer, LayerParams } from './forward';
+export { argmax, compileNetwork, floatParams, forward, toRuntimeLayout } from './forward';
+export type { DigitSet } from './mnist-data';
+export { MNIST_CLASSES, MNIST_PIXELS, digitCount, loadAllDigits, selectDigits } from './mnist-data';
+export type { PositiveHistogram } from './quantize';
+export { mseClip, positiveHistogram, quantizeActivationsInPlace, quantizeWeights, weightLevels } from './quantize';
+export type { TrainedLayer, TrainedWeights } from './weights';
+export { decodeFloat32, encodeFloat32, hasTrainedWeights, loadWeights, parseWeights, trainedDir, weightsPathFor, weightsToJson } from './weights';

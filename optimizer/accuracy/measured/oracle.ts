@@ -1,0 +1,156 @@
+/**
+ * The `measured` accuracy oracle: top-1 accuracy of a network with trained weights, quantized as the candidate
+ * says, on its held-out images. Every evaluated candidate is cached, so a search that revisits a precision choice
+ * costs nothing, and the same choice always gives the same number (the pass is deterministic).
+ */
+import { PlanError, ValidationError } from '../../../errors';
+import type { ResolvedNetwork } from '../../../workloads/types';
+import type { AccuracyOracle, PrecisionChoice } from '../types';
+import { argmax, compileNetwork, floatParams, forward, toRuntimeLayout, type CompiledNetwork, type InputQuantizer, type LayerParams } from './forward';
+import { loadAllDigits, selectDigits, type DigitSet } from './mnist-data';
+import { mseClip, positiveHistogram, quantizeActivationsInPlace, quantizeWeights, type PositiveHistogram } from './quantize';
+import { hasTrainedWeights, loadWeights, weightsPathFor, type TrainedWeights } from './weights';
+
+export const MIN_BITS = 2;
+export const MAX_BITS = 16;
+
+export interface MeasuredOracleOptions {
+  /** Weights file. @default workloads/trained/<network name>.weights.json */
+  weightsPath?: string;
+  /** Evaluate on the first N held-out images only (tests, quick looks). @default all of them */
+  heldOutLimit?: number;
+}
+
+export interface MeasuredOracle extends AccuracyOracle {
+  readonly kind: 'measured';
+  /** Number of held-out images each accuracy is measured on. */
+  readonly heldOutImages: number;
+  /** Synchronous form of accuracyPct (what the async one wraps). */
+  measure(choice: PrecisionChoice): number;
+  /** Float accuracy of our own forward pass (no quantization). */
+  floatAccuracyPct(): number;
+  /** Binomial standard error (points) of an accuracy p (percent) on the held-out images. */
+  standardErrorPct(accuracyPct: number): number;
+  /** Distinct candidates evaluated so far (cache size) and forward passes actually run. */
+  stats(): { cached: number; evaluations: number };
+}
+
+function key(c: PrecisionChoice): string {
+  return `${c.wbits.join(',')}/${c.abits.join(',')}`;
+}
+
+function checkChoice(net: ResolvedNetwork, c: PrecisionChoice): void {
+  const n = net.weightedIndices.length;
+  for (const [field, bits] of [['wbits', c.wbits], ['abits', c.abits]] as const) {
+    if (bits.length !== n) throw new PlanError(`${net.network.name}: ${field} has ${bits.length} entries; the network has ${n} weighted layers`);
+    bits.forEach((b, i) => {
+      if (!Number.isInteger(b) || b < MIN_BITS || b > MAX_BITS) {
+        const name = net.layers[net.weightedIndices[i] ?? -1]?.layer.name ?? String(i);
+        throw new ValidationError(net.network.name, `${field}[${i}] (${name})`, String(b), `an integer from ${MIN_BITS} to ${MAX_BITS}`);
+      }
+    });
+  }
+}
+
+/** Histograms of each weighted layer's float input over the calibration images. */
+function inputHistograms(c: CompiledNetwork, params: LayerParams[], images: DigitSet): PositiveHistogram[] {
+  const n = c.net.weightedIndices.length;
+  const collected = c.scratch.map((s) => new Float32Array(s.length * images.count));
+  // Identity "quantizer" that only records what it sees: the float inputs of each weighted layer.
+  let pos = 0;
+  let img = 0;
+  const record = (x: Float32Array): void => {
+    (collected[pos] as Float32Array).set(x, img * x.length);
+    pos = (pos + 1) % n;
+  };
+  const tap: InputQuantizer[] = Array.from({ length: n }, () => ({ bits: 0, clip: 0 }));
+  for (img = 0; img < images.count; img++) {
+    pos = 0;
+    forward(c, params, images.images.subarray(img * c.inputSize, (img + 1) * c.inputSize), tap, record);
+  }
+  return collected.map((v) => positiveHistogram(v));
+}
+
+export function createMeasuredOracle(net: ResolvedNetwork, options: MeasuredOracleOptions = {}): MeasuredOracle {
+  const name = net.network.name;
+  const file = options.weightsPath ?? weightsPathFor(name);
+  if (options.weightsPath === undefined && !hasTrainedWeights(name)) {
+    throw new ValidationError(name, 'accuracy', 'measured', `a network with trained weights (${file} does not exist; lenet5-mnist has them) or --accuracy proxy|cmd`);
+  }
+  const weights: TrainedWeights = loadWeights(file);
+  if (weights.network !== name) throw new ValidationError(file, 'network', weights.network, name);
+  const compiled = compileNetwork(net, file);
+  const floats = floatParams(net, weights, file);
+  const digits = loadAllDigits();
+  const limit = options.heldOutLimit ?? weights.heldOut.length;
+  const heldOut = selectDigits(digits, weights.heldOut.slice(0, limit));
+  const histograms = inputHistograms(compiled, toRuntimeLayout(net, floats), selectDigits(digits, weights.calibration));
+  const clipCache = new Map<string, number>();
+  const clipFor = (pos: number, bits: number): number => {
+    const k = `${pos}:${bits}`;
+    let c = clipCache.get(k);
+    if (c === undefined) {
+      c = mseClip(histograms[pos] as PositiveHistogram, bits);
+      clipCache.set(k, c);
+    }
+    return c;
+  };
+  const weightCache = new Map<string, LayerParams>();
+  const runtimeFloat = toRuntimeLayout(net, floats);
+  const paramsFor = (choice: PrecisionChoice | undefined): LayerParams[] =>
+    floats.map((p, pos) => {
+      if (!choice) return runtimeFloat[pos] as LayerParams;
+      const bits = choice.wbits[pos] as number;
+      const k = `${pos}:${bits}`;
+      let q = weightCache.get(k);
+      if (!q) {
+        const single = toRuntimeLayout(net, floats.map((f, i) => (i === pos ? { weight: quantizeWeights(p.weight, bits), bias: p.bias } : f)))[pos];
+        q = single as LayerParams;
+        weightCache.set(k, q);
+      }
+      return q;
+    });
+
+  let evaluations = 0;
+  const run = (choice: PrecisionChoice | undefined): number => {
+    evaluations++;
+    const params = paramsFor(choice);
+    const quant = net.weightedIndices.map((_, pos) => (choice ? { bits: choice.abits[pos] as number, clip: clipFor(pos, choice.abits[pos] as number) } : undefined));
+    let correct = 0;
+    for (let i = 0; i < heldOut.count; i++) {
+      const out = forward(compiled, params, heldOut.images.subarray(i * compiled.inputSize, (i + 1) * compiled.inputSize), quant, quantizeActivationsInPlace);
+      if (argmax(out) === heldOut.labels[i]) correct++;
+    }
+    return (100 * correct) / heldOut.count;
+  };
+
+  let floatAcc: number | undefined;
+  const floatAccuracyPct = (): number => (floatAcc ??= run(undefined));
+  const cache = new Map<string, number>();
+  const measure = (choice: PrecisionChoice): number => {
+    checkChoice(net, choice);
+    const k = key(choice);
+    let acc = cache.get(k);
+    if (acc === undefined) {
+      acc = run(choice);
+      cache.set(k, acc);
+    }
+    return acc;
+  };
+  return {
+    kind: 'measured',
+    heldOutImages: heldOut.count,
+    measure,
+    floatAccuracyPct,
+    referenceAccuracyPct: () => Promise.resolve(floatAccuracyPct()),
+    accuracyPct: (choice) => {
+      try {
+        return Promise.resolve(measure(choice));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
+    standardErrorPct: (p) => 100 * Math.sqrt(Math.max(0, (p / 100) * (1 - p / 100)) / Math.max(1, heldOut.count)),
+    stats: () => ({ cached: cache.size, evaluations }),
+  };
+}
