@@ -1,3 +1,5 @@
+export type { DropComparison, LabelledChoice } from './compare';
+export { compareDrops, measuredAccuracyReport, renderDropComparison, topHistoryChoices } from './compare';
 export type { MeasuredOracle, MeasuredOracleOptions } from './oracle';
 export { MAX_BITS, MIN_BITS, createMeasuredOracle } from './oracle';
 export type { CompiledNetwork, InputQuantizer, LayerParams } from './forward';
