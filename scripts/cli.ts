@@ -142,7 +142,7 @@ export function buildCli(argv: string[]): Argv {
           .option('objective', { choices: ['throughput', 'latency', 'mix'] as const, default: 'throughput' as const, describe: 'what to optimize' })
           .option('mix-weight', { type: 'number', default: 0.5, describe: 'with --objective mix: weight of throughput (0..1)' })
           .option('accuracy-budget', { type: 'number', default: 1, describe: 'largest accuracy drop allowed, percentage points' })
-          .option('accuracy', { choices: ['proxy', 'cmd'] as const, describe: 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd)' })
+          .option('accuracy', { choices: ['proxy', 'cmd', 'measured'] as const, describe: 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd; measured: networks with trained weights, e.g. lenet5-mnist)' })
           .option('accuracy-cmd', { type: 'string', describe: 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout' })
           .option('accuracy-timeout-s', { type: 'number', default: 600, describe: 'timeout of one --accuracy-cmd run' })
           .option('episodes', { type: 'number', default: 600, describe: 'RL search episodes (after 20 warm-up episodes)' })

@@ -9,6 +9,7 @@ import { ValidationError } from '../../errors';
 import { writeFileAtomic } from '../../io';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { externalOracle } from '../../optimizer/accuracy/external';
+import { createMeasuredOracle, measuredAccuracyReport, type MeasuredOracle } from '../../optimizer/accuracy/measured';
 import type { AccuracyOracle } from '../../optimizer/accuracy/types';
 import { MILP_BACKENDS, type MilpBackendName } from '../../optimizer/milp';
 import { parseObjective } from '../../optimizer/replication/objective';
@@ -152,7 +153,10 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
       throw new ValidationError('--accuracy-cmd', 'accuracy-cmd', 'missing', 'a shell command when --accuracy cmd is given');
     }
     oracle = externalOracle(args.accuracyCmd, net, { timeoutMs: (args.accuracyTimeoutS ?? 600) * 1000 });
-  } else throw new ValidationError('--accuracy', 'accuracy', `'${accuracy}'`, 'proxy, cmd');
+  } else if (accuracy === 'measured') {
+    // Real quantized accuracy of a network with trained weights (optimizer/accuracy/measured/), cached per candidate.
+    oracle = createMeasuredOracle(net);
+  } else throw new ValidationError('--accuracy', 'accuracy', `'${accuracy}'`, 'proxy, cmd, measured');
   const onEpisode = progressBar(episodes + 20);
   const result = await optimize(arch, net, oracle, {
     objective,
@@ -168,6 +172,7 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
     ...(onEpisode ? { onEpisode } : {}),
   });
   emit(renderOptimizeTable(result), undefined);
+  if (oracle.kind === 'measured') emit(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, args.topK ?? 5), undefined);
   if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
   if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
