@@ -1,4 +1,5 @@
 import { printFigure } from './bench/measure';
+import { measuredAccuracyEvalsPerS } from './bench/measured';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   printFigure('heap_ops_per_s', Math.round(sim.heapOpsPerS), 'push+pop/s');
   // Cost of one simulated event relative to one bare push/pop on the same queue (target: within 4x).
   printFigure('sim_event_cost_vs_heap', sim.heapOpsPerS / sim.simEventsPerS, 'x');
+  printFigure('measured_accuracy_evals_per_s', measuredAccuracyEvalsPerS(), 'evaluations/s');
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }
 
