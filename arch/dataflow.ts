@@ -41,7 +41,10 @@ export interface LayerFlow {
   anchor: number;
   /** Element ops on a digital unit per image (pool, eltwise, activation). */
   digitalOps: number;
-  /** Rows of each stored input a consumer holds at once: max over output rows of need - low + 1 (per input). */
+  /**
+   * Rows of each stored input a reader holds at once (per input): the widest span need - low + 1 of one output
+   * row, plus the rows it advances per output row beyond one, widened for skew between inputs (widenForSkew).
+   */
   windowRows: number[];
 }
 
@@ -127,28 +130,47 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
     if (!isFree(pr)) return storedAs[p];
     return pr.inputIndices.length === 1 ? storedBehind(pr.inputIndices[0] ?? -1) : undefined;
   };
-  /** Every non-free layer reached downstream of layer k through free layers. */
-  const downstream = (k: number, out: number[]): number[] => {
-    for (const c of consumers[k] ?? []) {
-      const cr = net.layers[c];
-      if (cr !== undefined && isFree(cr)) downstream(c, out);
-      else out.push(c);
-    }
+  /** Layers that read stored layer `source`'s rows other than through free layers and layers fused into it. */
+  const otherReaders = (source: number): number[] => {
+    const out: number[] = [];
+    const walk = (k: number): void => {
+      for (const c of consumers[k] ?? []) {
+        const cr = net.layers[c];
+        if (cr === undefined) continue;
+        if (isFree(cr) || storedAs[c] === source) walk(c);
+        else out.push(c);
+      }
+    };
+    walk(source);
     return out;
   };
+  /** The stored layer `layer` can be fused into: one read by nothing but `layer` (and weighted, if asked). */
+  const fusionHost = (layer: ResolvedLayer, input: number, weightedOnly: boolean): number | undefined => {
+    const source = storedBehind(input);
+    if (source === undefined || source < 0) return undefined;
+    const host = net.layers[source];
+    if (host === undefined || (weightedOnly && !isWeighted(host))) return undefined;
+    // Fusion keeps rows one to one: the host's output must have the layer's shape (not a broadcast operand).
+    const a = host.outShape;
+    const b = layer.outShape;
+    if (a.channels !== b.channels || a.height !== b.height || a.width !== b.width) return undefined;
+    return otherReaders(source).every((c) => c === layer.index) ? source : undefined;
+  };
   for (const r of net.layers) {
+    let host: number | undefined;
+    if (r.layer.kind === 'activation' && r.inputIndices.length === 1) {
+      // An activation is applied in its source's output path when nothing else reads that source.
+      host = fusionHost(r, r.inputIndices[0] ?? -1, false);
+    } else if (r.layer.kind === 'eltwise' && r.inputIndices.length >= 2) {
+      // A residual add (or SE multiply) runs in the output path of a weighted layer feeding it, as PUMA's vector
+      // unit does after the MVM; its other operands become inputs of that layer, read as its rows are produced.
+      for (const p of r.inputIndices) if (host === undefined) host = fusionHost(r, p, true);
+    }
     if (isWeighted(r)) roles[r.index] = 'weighted';
     else if (isFree(r)) roles[r.index] = 'free';
-    else if (r.layer.kind === 'activation' && r.inputIndices.length === 1) {
-      // Fusable when its one data source is a stored layer that feeds nothing else.
-      const source = storedBehind(r.inputIndices[0] ?? -1);
-      const sourceLayer = source === undefined || source < 0 ? undefined : source;
-      const only = sourceLayer !== undefined && downstream(sourceLayer, []).every((c) => c === r.index || storedAs[c] === sourceLayer);
-      roles[r.index] = only && sourceLayer !== undefined ? 'fused' : 'digital';
-    } else roles[r.index] = 'digital';
-    const role = roles[r.index];
-    if (role === 'fused') storedAs[r.index] = storedBehind(r.inputIndices[0] ?? -1) ?? r.index;
-    else if (role !== 'free') storedAs[r.index] = r.index;
+    else roles[r.index] = host === undefined ? 'digital' : 'fused';
+    if (host !== undefined && roles[r.index] === 'fused') storedAs[r.index] = host;
+    else if (!isFree(r)) storedAs[r.index] = r.index;
   }
 
   /** Stored inputs of layer c with need/low composed through free and fused layers. */
@@ -156,7 +178,12 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
     const out = new Map<number, DataInput>();
     const visit = (p: number, need: Int32Array, low: Int32Array): void => {
       const pr = p < 0 ? undefined : net.layers[p];
-      if (pr !== undefined && (roles[p] === 'free' || roles[p] === 'fused')) {
+      if (pr !== undefined && roles[p] === 'fused') {
+        // A fused layer's rows are its host's rows, one to one.
+        visit(storedAs[p] ?? -1, need, low);
+        return;
+      }
+      if (pr !== undefined && roles[p] === 'free') {
         const t = tables[p];
         if (t === undefined) return;
         for (const q of pr.inputIndices) visit(q, need.map((x) => t.need[x] ?? 0), low.map((x) => t.low[x] ?? 0));
@@ -176,11 +203,21 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
     return [...out.values()];
   };
 
+  /** Operands of fused element-wise layers, by host: read by the host as its rows are produced. */
+  const fusedOperands = new Map<number, DataInput[]>();
+  for (const r of net.layers) {
+    const host = storedAs[r.index] ?? -2;
+    if (roles[r.index] !== 'fused' || r.layer.kind !== 'eltwise' || host < 0) continue;
+    const operands = composeInputs(r.index).filter((d) => d.producer !== host);
+    fusedOperands.set(host, [...(fusedOperands.get(host) ?? []), ...operands]);
+  }
+
   const layers: LayerFlow[] = [];
   const anchors = new Int32Array(n);
   for (const r of net.layers) {
     const role = roles[r.index] ?? 'free';
     const dataInputs = role === 'weighted' || role === 'digital' ? composeInputs(r.index) : [];
+    for (const operand of fusedOperands.get(r.index) ?? []) dataInputs.push(operand);
     let anchor = r.index;
     if (role === 'fused') anchor = anchors[storedAs[r.index] ?? 0] ?? -1;
     else if (role === 'digital') {
@@ -196,12 +233,20 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
       anchor,
       digitalOps: role === 'digital' || role === 'fused' ? digitalOpsOf(r) : 0,
       windowRows: dataInputs.map((d) => {
+        // The rows one output row spans, plus the rows the reader advances per output row beyond one (a
+        // stride-2 reader needs two new rows for its next row: without room for both, its producer stalls).
         let w = 1;
-        for (let i = 0; i < d.need.length; i++) w = Math.max(w, (d.need[i] ?? 0) - (d.low[i] ?? 0) + 1);
-        return w;
+        let advance = 1;
+        for (let i = 0; i < d.need.length; i++) {
+          w = Math.max(w, (d.need[i] ?? 0) - (d.low[i] ?? 0) + 1);
+          if (i > 0) advance = Math.max(advance, (d.need[i] ?? 0) - (d.need[i - 1] ?? 0));
+        }
+        return w + advance - 1;
       }),
     });
   }
+
+  widenForSkew(layers);
 
   const readers: number[][] = Array.from({ length: n + 1 }, () => []);
   for (const l of layers) for (const d of l.dataInputs) readers[d.producer + 1]?.push(l.index);
@@ -220,6 +265,54 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
   }
   const sinks = layers.filter((l) => (l.role === 'weighted' || l.role === 'digital') && (readers[l.index + 1]?.length ?? 0) === 0).map((l) => l.index);
   return { layers, readers, weightedReaders, sinks };
+}
+
+/**
+ * A layer reading several stored inputs (a residual add, a concat) must hold each input's rows until the other
+ * inputs catch up: when it wants row i, the other paths have already pulled their shared ancestors further (a
+ * skip tensor is consumed by the main path's convolutions rows ahead of the add). The window of input k grows to
+ * cover the rows of P_k that the other inputs' producers needed for their row i (docs/hardware-model.md rule 1).
+ */
+function widenForSkew(layers: LayerFlow[]): void {
+  const byIndex = new Map(layers.map((l) => [l.index, l]));
+  const memo = new Map<string, Int32Array | null>();
+  /** Highest row of stored layer `a` that stored layer `l` needs for each of its output rows; null if none. */
+  const ancestorNeed = (a: number, l: number): Int32Array | null => {
+    const key = `${a}:${l}`;
+    const cached = memo.get(key);
+    if (cached !== undefined) return cached;
+    memo.set(key, null); // the graph is acyclic; this only guards re-entry
+    const flow = byIndex.get(l);
+    let result: Int32Array | null = null;
+    for (const d of flow?.dataInputs ?? []) {
+      let candidate: Int32Array | null = null;
+      if (d.producer === a) candidate = d.need;
+      else if (d.producer >= 0) {
+        const sub = ancestorNeed(a, d.producer);
+        if (sub !== null) candidate = d.need.map((row) => sub[row] ?? 0);
+      }
+      if (candidate === null) continue;
+      result = result === null ? Int32Array.from(candidate) : result.map((x, i) => Math.max(x, candidate?.[i] ?? 0));
+    }
+    memo.set(key, result);
+    return result;
+  };
+  for (const l of layers) {
+    if (l.dataInputs.length < 2) continue;
+    l.windowRows = l.dataInputs.map((dk, k) => {
+      let w = l.windowRows[k] ?? 1;
+      l.dataInputs.forEach((dj, j) => {
+        if (j === k || dj.producer < 0) return;
+        const via = ancestorNeed(dk.producer, dj.producer);
+        if (via === null) return;
+        for (let i = 0; i < dj.need.length; i++) {
+          const ahead = via[dj.need[i] ?? 0] ?? 0;
+          w = Math.max(w, ahead - (dk.low[i] ?? 0) + 1);
+        }
+      });
+      return w;
+    });
+  }
 }
 
 /** Bits per element of a stored tensor (rule 2): the largest abits among its weighted readers, else 8. */
