@@ -1,4 +1,5 @@
 import { mvmCycles } from './timing';
+import { adcCost } from './adc';
 import type { ArchSpec, ComponentCost } from './types';
 
 /*
@@ -21,7 +22,7 @@ export function componentInventory(arch: ArchSpec, tiles: number = arch.chip.til
   const crossbars = cores * arch.core.crossbars;
   return [
     { component: 'crossbar', count: crossbars, cost: arch.crossbar },
-    { component: 'adc', count: crossbars * arch.adc.perCrossbar, cost: arch.adc },
+    { component: 'adc', count: crossbars * arch.adc.perCrossbar, cost: adcCost(arch) },
     { component: 'dac', count: crossbars * arch.crossbar.rows, cost: arch.dac },
     { component: 'sampleHold', count: crossbars * arch.crossbar.cols, cost: arch.sampleHold },
     { component: 'shiftAdd', count: crossbars * arch.shiftAdd.perCrossbar, cost: arch.shiftAdd },
@@ -48,7 +49,7 @@ function total(parts: Record<string, number>): number {
 function crossbarUnit(arch: ArchSpec, key: CostKey): number {
   return (
     arch.crossbar[key] +
-    arch.adc.perCrossbar * arch.adc[key] +
+    arch.adc.perCrossbar * adcCost(arch)[key] +
     arch.crossbar.rows * arch.dac[key] +
     arch.crossbar.cols * arch.sampleHold[key] +
     arch.shiftAdd.perCrossbar * arch.shiftAdd[key]

@@ -1,6 +1,7 @@
 import type { ArchSpec } from './types';
 import type { ConvLayer, FcLayer, ResolvedLayer, ResolvedNetwork } from '../workloads/types';
-import { mvmCycles, sweepCycles } from './timing';
+import { mvmCycles, mvmSweeps, sweepCycles } from './timing';
+import { rowGroups } from './adc';
 
 /**
  * How one weighted layer sits on crossbars at given precisions (DESIGN.md section 5). Pure data; replication
@@ -27,7 +28,13 @@ export interface LayerCrossbarMapping {
   usedColsPerCrossbar: number;
   /** Output pixels per image: Hout*Wout (1 for fc). */
   outputPixels: number;
-  /** Cycles of one MVM on this layer's crossbars. */
+  /** Rows in use on its fullest crossbar (sets the reads per input bit when the ADC limits row parallelism). */
+  rowsActivePerCrossbar: number;
+  /** Crossbar reads (ADC sweeps) of one MVM, pipeline fill included. */
+  sweepsPerMvm: number;
+  /** Cycles of one sweep. */
+  sweepCycles: number;
+  /** Cycles of one MVM on this layer's crossbars: sweepsPerMvm x sweepCycles. */
   mvmCycles: number;
   /** ADC conversions one MVM costs across the whole replica (streamed input bits x used columns). */
   conversionsPerMvm: number;
@@ -83,6 +90,14 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
   const streamedBits = Math.ceil(abits / arch.dac.bits);
   const totalCols = groups * colsNeeded;
   const effectiveRowTiles = groupsPerCrossbar > 1 ? 1 : rowTiles;
+  // Rows in use on the fullest crossbar (packed groups stack their rows), and the reads per streamed bit summed
+  // over the row tiles (the last tile may be shorter and need fewer reads when the ADC limits row parallelism).
+  const rowsActivePerCrossbar = groupsPerCrossbar > 1 ? groupsPerCrossbar * rowsNeeded : Math.min(rowsNeeded, xbarRows);
+  let readsOverRowTiles = 0;
+  for (let t = 0; t < effectiveRowTiles; t++) {
+    const rows = groupsPerCrossbar > 1 ? rowsActivePerCrossbar : Math.min(xbarRows, rowsNeeded - t * xbarRows);
+    readsOverRowTiles += rowGroups(arch, rows);
+  }
   return {
     layerIndex: resolved.index,
     name: layer.name,
@@ -97,16 +112,14 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
     crossbarsPerReplica,
     usedColsPerCrossbar,
     outputPixels,
-    mvmCycles: mvmCycles(arch, usedColsPerCrossbar, abits),
-    conversionsPerMvm: streamedBits * totalCols * effectiveRowTiles,
+    rowsActivePerCrossbar,
+    sweepsPerMvm: mvmSweeps(arch, abits, rowsActivePerCrossbar),
+    sweepCycles: sweepCycles(arch, usedColsPerCrossbar),
+    mvmCycles: mvmCycles(arch, usedColsPerCrossbar, abits, rowsActivePerCrossbar),
+    conversionsPerMvm: streamedBits * totalCols * readsOverRowTiles,
     // Every converted column value is shifted and added into its output accumulator once.
-    reductionAddsPerMvm: streamedBits * totalCols * effectiveRowTiles,
+    reductionAddsPerMvm: streamedBits * totalCols * readsOverRowTiles,
   };
-}
-
-/** Sweep cycles of one crossbar read for a layer mapping (for reports). */
-export function layerSweepCycles(arch: ArchSpec, mapping: LayerCrossbarMapping): number {
-  return sweepCycles(arch, mapping.usedColsPerCrossbar);
 }
 
 /** Maps every weighted layer; `wbits`/`abits` are in ResolvedNetwork.weightedIndices order. */

@@ -1,4 +1,5 @@
 import type { ArchSpec } from './types';
+import { rowGroups } from './adc';
 
 /**
  * Cycles for one crossbar read + conversion of `usedCols` columns (DESIGN.md section 6):
@@ -11,14 +12,21 @@ export function sweepCycles(arch: ArchSpec, usedCols: number): number {
   return Math.max(1, Math.ceil(ns * arch.clockGHz - 1e-9));
 }
 
-/** Input-bit steps of one MVM: ceil(abits / dacBits) streamed bits plus the pipeline fill. */
-export function mvmSweeps(arch: ArchSpec, abits: number): number {
-  return Math.ceil(abits / arch.dac.bits) + arch.core.mvmFillSweeps;
+/**
+ * Sweeps of one MVM: each of the ceil(abits / dacBits) streamed input bits takes one read per row group (an ADC
+ * of too few bits cannot resolve all rows at once: arch/adc.ts), plus the pipeline fill.
+ * @param rowsActive rows in use on the crossbar @default arch.crossbar.rows
+ */
+export function mvmSweeps(arch: ArchSpec, abits: number, rowsActive: number = arch.crossbar.rows): number {
+  return Math.ceil(abits / arch.dac.bits) * rowGroups(arch, rowsActive) + arch.core.mvmFillSweeps;
 }
 
-/** Cycles of one MVM with sample-and-hold overlap: (ceil(a / dacBits) + fill) * t_sweep. */
-export function mvmCycles(arch: ArchSpec, usedCols: number, abits: number): number {
-  return mvmSweeps(arch, abits) * sweepCycles(arch, usedCols);
+/**
+ * Cycles of one MVM with sample-and-hold overlap: (ceil(a / dacBits) * rowGroups + fill) * t_sweep
+ * (DESIGN.md section 6, with rowGroups = 1 whenever the ADC resolves a whole column).
+ */
+export function mvmCycles(arch: ArchSpec, usedCols: number, abits: number, rowsActive: number = arch.crossbar.rows): number {
+  return mvmSweeps(arch, abits, rowsActive) * sweepCycles(arch, usedCols);
 }
 
 /** Chip cycles to move `bits` at `bitsPerCycle`. */

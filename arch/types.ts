@@ -26,7 +26,13 @@ export interface DacSpec extends ComponentCost {
 }
 
 export interface AdcSpec extends ComponentCost {
+  /** Resolution; it sets how many rows one read may activate (arch/adc.ts rowsPerRead). */
   bits: number;
+  /**
+   * Resolution at which energyPjPerConversion, areaMm2 and powerMw are quoted; other `bits` scale them by the
+   * published ADC curve (arch/adc.ts), so a sweep over `adc.bits` changes cost as well as timing.
+   */
+  costBits: number;
   /** ADCs serving one crossbar (they split its columns). */
   perCrossbar: number;
   /** Conversions per second of one ADC, in GS/s (= conversions per ns). */

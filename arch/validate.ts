@@ -56,6 +56,7 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'dac.areaMm2': 'nonNegative',
   'dac.powerMw': 'nonNegative',
   'adc.bits': 'positiveInteger',
+  'adc.costBits': 'positiveInteger',
   'adc.perCrossbar': 'positiveInteger',
   'adc.sampleRateGsps': 'positive',
   'adc.energyPjPerConversion': 'nonNegative',

@@ -2,7 +2,7 @@
  * Turns an engine's counters into the simulation report: latency, throughput, per-layer time split,
  * component utilization, NoC traffic and energy by component.
  */
-import { mvmSweeps, sweepCycles } from '../arch/timing';
+import { mvmEnergyPj, type EnergyBreakdownPj } from '../arch/energy';
 import type { CrossbarGroup } from './components';
 import { STALL_CAUSES, type Engine, type StallCause } from './engine';
 
@@ -23,18 +23,8 @@ export interface SimLayerStats {
   mainStall: StallCause | '';
 }
 
-export interface SimEnergyPj {
-  crossbar: number;
-  adc: number;
-  dac: number;
-  sampleHold: number;
-  shiftAdd: number;
-  edram: number;
-  noc: number;
-  digital: number;
-  offChip: number;
-  total: number;
-}
+/** Energy by component, the same breakdown the analytical model reports. */
+export type SimEnergyPj = EnergyBreakdownPj;
 
 export interface SimBottleneck {
   kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip';
@@ -126,16 +116,14 @@ export function collectResults(engine: Engine): SimResult {
     if (m !== undefined) {
       let mvms = 0;
       for (const u of units) mvms += (u.xbar as CrossbarGroup).mvms;
-      const abits = m.abits;
-      const sweep = sweepCycles(arch, m.usedColsPerCrossbar);
-      const sweepNs = sweep * nsPerCycle;
-      const sweeps = mvmSweeps(arch, abits);
-      const streamed = Math.ceil(abits / arch.dac.bits);
-      e.crossbar += mvms * m.crossbarsPerReplica * sweeps * sweepNs * arch.crossbar.powerMw;
-      e.adc += mvms * m.conversionsPerMvm * arch.adc.energyPjPerConversion;
-      e.dac += mvms * m.crossbarsPerReplica * Math.min(m.rowsNeeded, arch.crossbar.rows) * streamed * sweepNs * arch.dac.powerMw;
-      e.sampleHold += mvms * m.crossbarsPerReplica * m.usedColsPerCrossbar * sweeps * sweepNs * arch.sampleHold.powerMw;
-      e.shiftAdd += mvms * m.reductionAddsPerMvm * arch.shiftAdd.energyPjPerAdd;
+      const per = mvmEnergyPj(arch, m);
+      e.crossbar += mvms * per.crossbar;
+      e.adc += mvms * per.adc;
+      e.dac += mvms * per.dac;
+      e.sampleHold += mvms * per.sampleHold;
+      e.shiftAdd += mvms * per.shiftAdd;
+      const streamed = Math.ceil(m.abits / arch.dac.bits);
+      const sweep = m.sweepCycles;
       xbarBusy += busy * m.crossbarsPerReplica;
       xbarCapacity += units.length * m.crossbarsPerReplica * span;
       adcBusy += mvms * streamed * sweep * m.crossbarsPerReplica;

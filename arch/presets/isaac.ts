@@ -56,6 +56,7 @@ export const isaacSpec: ArchSpec = {
   },
   adc: {
     bits: 8, // [T2]
+    costBits: 8, // the figures below are for the 8-bit ADC
     perCrossbar: 1, // [T2] 8 ADCs per IMA of 8 crossbars
     sampleRateGsps: 1.28, // [T2] text: a crossbar's 128 columns are converted in one 100 ns cycle (Kull et al. SAR ADC)
     energyPjPerConversion: 1.67, // [ACC] 16 mW / (8 ADCs x 1.2 GS/s) = 1.67 pJ

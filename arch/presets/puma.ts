@@ -74,6 +74,7 @@ export const pumaSpec: ArchSpec = {
   },
   adc: {
     bits: 8, // [CFG] adc_res = 8
+    costBits: 8, // the figures below are for the 8-bit ADC
     // [DESIGN] one ADC sweeps a crossbar's 128 columns in 100 cycles ([CONST] adc_lat_dict '8': 100), i.e.
     // 1.28 conversions per ns. [CFG] counts ADCs per logical 16-bit matrix (num_adc_per_matrix = 2) but times
     // them per physical crossbar; we provision one per crossbar, which is what the 100-cycle figure implies.
