@@ -42,6 +42,12 @@ export interface JointSettings {
   /** r = 1 only: the exact "mixed precision only" optimum. @default false */
   unitReplication?: boolean;
   timeLimitS?: number;
+  /**
+   * Lower bounds on the non-compute floor of layer i at activation bits a (`floorAtLeast[i][a]`), learned from
+   * full-model evaluations of earlier answers, whose placement the uniform-precision floors cannot foresee.
+   * @default none
+   */
+  floorAtLeast?: ReadonlyArray<Readonly<Record<number, number>>>;
 }
 
 export interface JointResult {
@@ -145,7 +151,7 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
         ab[i] = a;
         const t = buildTables(ctx, wb, ab).layers[i];
         if (t === undefined) continue;
-        t.floorCycles = floor.get(a)?.[i] ?? 0;
+        t.floorCycles = Math.max(floor.get(a)?.[i] ?? 0, settings.floorAtLeast?.[i]?.[a] ?? 0);
         const cands =
           settings.unitReplication === true
             ? [{ replicas: 1, cores: coresFor(t, 1, ctx.arch.core.crossbars), stageCycles: stageCycles(t, 1) }]

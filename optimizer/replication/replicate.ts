@@ -55,6 +55,9 @@ export interface ReplicateOptions {
  * Refinement passes raise each floor to what the new placement shows and solve again; the best plan by the
  * full model wins. Throws MappingError when the precisions do not fit the budget at r = 1.
  */
+/** How many times a refused replication retries with one tile less. */
+const MAX_BUDGET_SHRINKS = 8;
+
 export function replicateForPrecisions(
   ctx: ModelContext,
   precisions: PrecisionArrays,
@@ -72,6 +75,7 @@ export function replicateForPrecisions(
     throw new MappingError(`these precisions need ${need} cores at r = 1 and the area budget is ${budgetCores} cores.`);
   }
   let best: ReplicatedPlan | undefined;
+  let shrinks = 0;
   const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 1);
     for (let pass = 0; pass < passes; pass++) {
     const cands = allCandidates(tables, budgetCores);
@@ -81,9 +85,14 @@ export function replicateForPrecisions(
     try {
       model = evaluateModel(ctx, choices);
     } catch (error) {
-      // The placement can refuse a replication the tables allow (e.g. eDRAM line buffers): keep what we have.
-      if (error instanceof MappingError) break;
-      throw error;
+      if (!(error instanceof MappingError)) throw error;
+      // The placement can refuse what the core budget allows (line buffers push layers onto fresh tiles):
+      // retry this pass with one tile's worth of cores less, a few times, then keep what we have.
+      if (shrinks >= MAX_BUDGET_SHRINKS || budgetCores - ctx.arch.tile.cores < need) break;
+      budgetCores -= ctx.arch.tile.cores;
+      shrinks++;
+      pass--;
+      continue;
     }
     const cost = fullModelCost(spec, model.bottleneckCycles, model.latencyCycles, options.refLatencyCycles);
     if (best === undefined || cost < best.cost) best = { choices, table, model, cost };

@@ -19,6 +19,7 @@ import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { simulate } from '../../sim';
 import { loadArchFromArgs } from './inputs';
+import { describeRlVersusExact } from './optimize';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { relaxedBottleneckCycles } from '../reproduce/relaxation';
@@ -177,7 +178,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
       rows.push(...rowsOf(result, sized.arch, net));
       chosen.set(name, result.chosen);
       if (result.rlFractionOfExact !== undefined) {
-        notes.push({ network: name, note: `LRMP (RL) reaches ${(result.rlFractionOfExact * 100).toFixed(1)}% of the exact joint optimum's objective (analytical); replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+        notes.push({ network: name, note: `${describeRlVersusExact(result.rlFractionOfExact)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
       }
       if (args.plots !== undefined) files.push(...(await networkPlots(result, sized.arch, net, args.plots, notes)));
       const best = lrmpRow(rows, name, result.chosen);
