@@ -94,7 +94,7 @@ export function buildCli(argv: string[]): Argv {
     )
     .command(
       'reproduce',
-      'the LRMP study (DESIGN.md section 9) on the benchmarks: results.csv and results.md beside the published ranges',
+      'the LRMP study on the five benchmarks (baseline, replication only, mixed precision only, LRMP at iso-area): results.csv and results.md beside the published ranges',
       (y) =>
         y
           .option('networks', { type: 'string', default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet', describe: 'comma-separated networks' })
