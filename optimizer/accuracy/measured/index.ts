@@ -3,7 +3,7 @@ export { compareDrops, measuredAccuracyReport, renderDropComparison, topHistoryC
 export type { MeasuredOracle, MeasuredOracleOptions } from './oracle';
 export { MAX_BITS, MIN_BITS, createMeasuredOracle } from './oracle';
 export type { CompiledNetwork, InputQuantizer, LayerParams } from './forward';
-export { argmax, compileNetwork, floatParams, forward, toRuntimeLayout } from './forward';
+export { argmax, compileNetwork, floatParams, forward, prefixSplit, toRuntimeLayout } from './forward';
 export type { DigitSet } from './mnist-data';
 export { MNIST_CLASSES, MNIST_PIXELS, digitCount, loadAllDigits, selectDigits } from './mnist-data';
 export type { PositiveHistogram } from './quantize';

@@ -6,13 +6,15 @@
 import { PlanError, ValidationError } from '../../../errors';
 import type { ResolvedNetwork } from '../../../workloads/types';
 import type { AccuracyOracle, PrecisionChoice } from '../types';
-import { argmax, compileNetwork, floatParams, forward, toRuntimeLayout, type CompiledNetwork, type InputQuantizer, type LayerParams } from './forward';
+import { argmax, compileNetwork, floatParams, forward, prefixSplit, toRuntimeLayout, type CompiledNetwork, type InputQuantizer, type LayerParams } from './forward';
 import { loadAllDigits, selectDigits, type DigitSet } from './mnist-data';
 import { mseClip, positiveHistogram, quantizeActivationsInPlace, quantizeWeights, type PositiveHistogram } from './quantize';
 import { hasTrainedWeights, loadWeights, weightsPathFor, type TrainedWeights } from './weights';
 
 export const MIN_BITS = 2;
 export const MAX_BITS = 16;
+/** Memory for cached prefix activations (about 40 prefixes of LeNet-5 on 2,000 images). */
+export const PREFIX_CACHE_BYTES = 128 * 1024 * 1024;
 
 export interface MeasuredOracleOptions {
   /** Weights file. @default workloads/trained/<network name>.weights.json */
@@ -112,14 +114,39 @@ export function createMeasuredOracle(net: ResolvedNetwork, options: MeasuredOrac
     });
 
   let evaluations = 0;
+  // Prefix cache (exact): the activations entering the split layer depend only on the bits of the layers before it,
+  // which a search revisits far more often than whole candidates. Bounded to PREFIX_CACHE_BYTES, oldest out first.
+  const split = prefixSplit(net);
+  const prefixSize = split ? ((compiled.buffers[split.producer] as Float32Array).length) : 0;
+  const prefixEntries = split ? Math.max(1, Math.floor(PREFIX_CACHE_BYTES / (4 * prefixSize * heldOut.count))) : 0;
+  const prefixes = new Map<string, Float32Array>();
+  const image = (i: number): Float32Array => heldOut.images.subarray(i * compiled.inputSize, (i + 1) * compiled.inputSize);
+
   const run = (choice: PrecisionChoice | undefined): number => {
     evaluations++;
     const params = paramsFor(choice);
     const quant = net.weightedIndices.map((_, pos) => (choice ? { bits: choice.abits[pos] as number, clip: clipFor(pos, choice.abits[pos] as number) } : undefined));
     let correct = 0;
+    if (!split) {
+      for (let i = 0; i < heldOut.count; i++) {
+        if (argmax(forward(compiled, params, image(i), quant, quantizeActivationsInPlace)) === heldOut.labels[i]) correct++;
+      }
+      return (100 * correct) / heldOut.count;
+    }
+    const prefixKey = choice ? `${choice.wbits.slice(0, split.weightedPos).join(',')}/${choice.abits.slice(0, split.weightedPos).join(',')}` : 'float';
+    let stored = prefixes.get(prefixKey);
+    if (stored) {
+      prefixes.delete(prefixKey); // re-insert: most recently used last
+    } else {
+      stored = new Float32Array(prefixSize * heldOut.count);
+      for (let i = 0; i < heldOut.count; i++) stored.set(forward(compiled, params, image(i), quant, quantizeActivationsInPlace, 0, split.producer), i * prefixSize);
+      if (prefixes.size >= prefixEntries) prefixes.delete(prefixes.keys().next().value as string);
+    }
+    prefixes.set(prefixKey, stored);
+    const into = compiled.buffers[split.producer] as Float32Array;
     for (let i = 0; i < heldOut.count; i++) {
-      const out = forward(compiled, params, heldOut.images.subarray(i * compiled.inputSize, (i + 1) * compiled.inputSize), quant, quantizeActivationsInPlace);
-      if (argmax(out) === heldOut.labels[i]) correct++;
+      into.set(stored.subarray(i * prefixSize, (i + 1) * prefixSize));
+      if (argmax(forward(compiled, params, image(i), quant, quantizeActivationsInPlace, split.startLayer)) === heldOut.labels[i]) correct++;
     }
     return (100 * correct) / heldOut.count;
   };

@@ -103,11 +103,12 @@ export function parseWeights(text: string, source: string): TrainedWeights {
   };
 }
 
-/** workloads/trained/ of the package, from source (ts) or from dist/ (js). */
+/** workloads/trained/ of the package (the nearest folder above this file with a package.json), from ts or dist/. */
 export function trainedDir(): string {
-  for (const up of ['../../../workloads/trained', '../../../../workloads/trained']) {
-    const dir = path.resolve(__dirname, up);
-    if (fs.existsSync(dir)) return dir;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'workloads', 'trained');
+    dir = path.dirname(dir);
   }
   return path.resolve(__dirname, '../../../workloads/trained');
 }
