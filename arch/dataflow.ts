@@ -44,8 +44,25 @@ export interface LayerFlow {
   /**
    * Rows of each stored input a reader holds at once (per input): the widest span need - low + 1 of one output
    * row, plus the rows it advances per output row beyond one, widened for skew between inputs (widenForSkew).
+   * Placement adds the rows that pass while the other inputs' rows cross their extra pipeline stages
+   * (pacedWindowRows), which depends on the plan.
    */
   windowRows: number[];
+  /** Per input: where the reader's inputs fork from a common ancestor, the stages on each side (widenForSkew). */
+  skewPaths: SkewPath[][];
+}
+
+/**
+ * Two inputs of one reader that fork from a common stored ancestor: the reader holds input k's rows while the same
+ * image rows travel the other input's longer path, one pipeline stage after another.
+ */
+export interface SkewPath {
+  /** Stored layers after the fork up to and including the other input's producer. */
+  lead: number[];
+  /** Stored layers after the fork up to and including input k's producer (empty when the fork is that producer). */
+  own: number[];
+  /** Rows of input k its producer may run ahead of the reader's need, given the fork rows the other path pulled. */
+  skewRows: number;
 }
 
 export interface Dataflow {
@@ -243,6 +260,7 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
         }
         return w + advance - 1;
       }),
+      skewPaths: dataInputs.map(() => []),
     });
   }
 
@@ -270,8 +288,10 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
 /**
  * A layer reading several stored inputs (a residual add, a concat) must hold each input's rows until the other
  * inputs catch up: when it wants row i, the other paths have already pulled their shared ancestors further (a
- * skip tensor is consumed by the main path's convolutions rows ahead of the add). The window of input k grows to
- * cover the rows of P_k that the other inputs' producers needed for their row i (docs/hardware-model.md rule 1).
+ * skip tensor is consumed by the main path's convolutions rows ahead of the add). For input k and another input j
+ * forking from a common ancestor A (A = P_k for an identity skip; P_k's input for a projection shortcut), the
+ * window of input k grows to the rows of P_k that A's rows pulled by P_j's row i let P_k produce
+ * (docs/hardware-model.md rule 1). The stages on each side of the fork are kept for pacedWindowRows.
  */
 function widenForSkew(layers: LayerFlow[]): void {
   const byIndex = new Map(layers.map((l) => [l.index, l]));
@@ -297,22 +317,105 @@ function widenForSkew(layers: LayerFlow[]): void {
     memo.set(key, result);
     return result;
   };
+  /** Stored layers after `a` up to and including `l` on any path from `a` to `l` (a must be an ancestor). */
+  const stagesBetween = (a: number, l: number, into: Set<number>): void => {
+    if (l === a || l < 0 || into.has(l)) return;
+    into.add(l);
+    for (const d of byIndex.get(l)?.dataInputs ?? []) {
+      if (d.producer === a) continue;
+      if (d.producer >= 0 && ancestorNeed(a, d.producer) !== null) stagesBetween(a, d.producer, into);
+    }
+  };
+  /** Nearest ancestors of `pk` (itself included) that `pj` also descends from. */
+  const forks = (pk: number, pj: number, out: Set<number>, seen: Set<number>): void => {
+    // P_j on P_k's own path: input k comes after input j, nothing forks.
+    if (seen.has(pk) || pk === pj) return;
+    seen.add(pk);
+    if (pk === -1 || ancestorNeed(pk, pj) !== null) {
+      out.add(pk);
+      return;
+    }
+    for (const d of byIndex.get(pk)?.dataInputs ?? []) forks(d.producer, pj, out, seen);
+  };
   for (const l of layers) {
     if (l.dataInputs.length < 2) continue;
     l.windowRows = l.dataInputs.map((dk, k) => {
       let w = l.windowRows[k] ?? 1;
       l.dataInputs.forEach((dj, j) => {
         if (j === k || dj.producer < 0) return;
-        const via = ancestorNeed(dk.producer, dj.producer);
-        if (via === null) return;
-        for (let i = 0; i < dj.need.length; i++) {
-          const ahead = via[dj.need[i] ?? 0] ?? 0;
-          w = Math.max(w, ahead - (dk.low[i] ?? 0) + 1);
+        const found = new Set<number>();
+        forks(dk.producer, dj.producer, found, new Set());
+        for (const a of found) {
+          const viaJ = ancestorNeed(a, dj.producer);
+          // Rows of A that P_k's rows need (identity when the fork is P_k itself).
+          const viaK = a === dk.producer ? null : ancestorNeed(a, dk.producer);
+          if (viaJ === null || (a !== dk.producer && viaK === null)) continue;
+          let skewRows = 0;
+          for (let i = 0; i < dj.need.length; i++) {
+            const ahead = viaJ[dj.need[i] ?? 0] ?? 0;
+            // The furthest row of P_k those rows of A let it produce.
+            let reach = ahead;
+            if (viaK !== null) {
+              reach = -1;
+              while (reach + 1 < viaK.length && (viaK[reach + 1] ?? 0) <= ahead) reach++;
+            }
+            skewRows = Math.max(skewRows, reach - (dk.need[i] ?? 0));
+            // An identity skip must hold those rows to progress at all: P_k sends each row to both paths at once.
+            if (viaK === null) w = Math.max(w, reach - (dk.low[i] ?? 0) + 1);
+          }
+          const lead = new Set<number>();
+          const own = new Set<number>();
+          stagesBetween(a, dj.producer, lead);
+          stagesBetween(a, dk.producer, own);
+          l.skewPaths[k]?.push({ lead: [...lead], own: [...own], skewRows });
         }
       });
       return w;
     });
   }
+}
+
+/**
+ * Input k's window once the plan's pace is known (docs/hardware-model.md rule 1). Rows of P_k arrive every
+ * `periodCycles`; a row is held from its arrival until the reader has used it, which takes the skew rows, the other
+ * path's extra stages (lead - own row times) and the reader's own row time. P_k absorbs up to its idle time per row
+ * (period - its row time) by sending late. The window must cover floor(hold / period) rows (one more slot is the
+ * lookahead of channelBits). `rowCycles[s]`: stored layer s's time for one output row.
+ */
+export function pacedWindowRows(lf: LayerFlow, k: number, rowCycles: Float64Array, periodCycles: number, producerRowCycles: number): number {
+  const base = lf.windowRows[k] ?? 1;
+  const paths = lf.skewPaths[k];
+  if (paths === undefined || paths.length === 0 || !(periodCycles > 0)) return base;
+  const idle = Math.max(0, periodCycles - producerRowCycles);
+  const own = rowCycles[lf.index] ?? 0;
+  let window = base;
+  for (const p of paths) {
+    let hold = p.skewRows * periodCycles + own - idle;
+    for (const s of p.lead) hold += rowCycles[s] ?? 0;
+    for (const s of p.own) hold -= rowCycles[s] ?? 0;
+    window = Math.max(window, Math.floor(hold / periodCycles + 1e-9));
+  }
+  return window;
+}
+
+/**
+ * Longest image interval at which input k's granted `windowRows` still keeps pace (the credit loop of rule 1):
+ * the hold time of a row, counted in periods, must stay below window + 1. With period p = interval / rows of P_k,
+ * floor((skewRows p + lead - own + reader + producer - p) / p) <= window  <=>  p >= (lead - own + reader +
+ * producer) / (window + 2 - skewRows). Returns the bound on the interval (0 when no fork).
+ */
+export function windowPaceBoundCycles(lf: LayerFlow, k: number, rowCycles: Float64Array, windowRows: number, producerRowCycles: number, producerRows: number): number {
+  const paths = lf.skewPaths[k];
+  if (paths === undefined) return 0;
+  let bound = 0;
+  for (const p of paths) {
+    let work = (rowCycles[lf.index] ?? 0) + producerRowCycles;
+    for (const s of p.lead) work += rowCycles[s] ?? 0;
+    for (const s of p.own) work -= rowCycles[s] ?? 0;
+    const slots = windowRows + 2 - p.skewRows;
+    if (work > 0) bound = Math.max(bound, (producerRows * work) / Math.max(1, slots));
+  }
+  return bound;
 }
 
 /** Bits per element of a stored tensor (rule 2): the largest abits among its weighted readers, else 8. */

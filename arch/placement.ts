@@ -3,6 +3,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
 import { storedTensorBits, type Dataflow } from './dataflow';
+import { paceBoundsCycles, planPace, shrinkPacedWindows } from './pace';
 
 /**
  * Placement rule (shared by the analytical model and the simulator):
@@ -16,6 +17,7 @@ import { storedTensorBits, type Dataflow } from './dataflow';
  *   the tiles of the layer it is fused into;
  * - each tile's eDRAM holds the line buffers of the layers reading there: per stored producer, its readers' widest
  *   window plus one row (channelBits). A layer whose buffers do not fit the rest of a tile starts a fresh tile.
+ *   The window of a reader whose inputs fork from a common ancestor grows with the plan's pace (arch/pace.ts).
  */
 export interface LayerPlacement {
   /** Index into ResolvedNetwork.layers. */
@@ -39,6 +41,13 @@ export interface Placement {
   crossbarsUsed: number;
   meshWidth: number;
   meshHeight: number;
+  /** Rows each layer holds of each of its data inputs (arch/pace.ts), by layer index; empty for unstored layers. */
+  windowRows: ReadonlyArray<readonly number[]>;
+  /**
+   * Per layer index, the shortest image interval at which its granted windows keep pace with its forked inputs
+   * (0 for most layers; above the compute estimate only where a window was capped to fit a tile).
+   */
+  paceBoundCycles: Float64Array;
 }
 
 /** Router count and row-major mesh size of the physical chip. */
@@ -99,6 +108,7 @@ class TileBuffers {
     private readonly net: ResolvedNetwork,
     private readonly flow: Dataflow,
     private readonly abits: readonly number[],
+    private readonly windowRows: ReadonlyArray<readonly number[]>,
   ) {
     this.slots = net.layers.length + 1;
     this.rowBits = new Float64Array(this.slots).fill(-1);
@@ -129,7 +139,7 @@ class TileBuffers {
     if (lf === undefined) return;
     for (let k = 0; k < lf.dataInputs.length; k++) {
       const producer = lf.dataInputs[k]?.producer ?? -1;
-      const window = lf.windowRows[k] ?? 1;
+      const window = this.windowRows[layer]?.[k] ?? 1;
       const rows = this.tensorRows(producer);
       const rowBits = this.tensorRowBits(producer);
       for (const tile of tiles) {
@@ -168,7 +178,7 @@ class TileBuffers {
     }
     const lf = this.flow.layers[layer];
     lf?.dataInputs.forEach((d, k) => {
-      const window = lf.windowRows[k] ?? 1;
+      const window = this.windowRows[layer]?.[k] ?? 1;
       for (const tile of tiles) {
         const key = tile * this.slots + d.producer + 1;
         this.windows.set(key, Math.max(window, this.windows.get(key) ?? 0));
@@ -192,7 +202,8 @@ export function placeNetwork(
   const xbarsPerCore = arch.core.crossbars;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
-  const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits));
+  const pace = planPace(arch, net, flow, mappings, replicas);
+  const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits), pace.windowRows);
   const anchored = new Map<number, number[]>();
   for (const l of flow.layers) {
     if (l.role !== 'digital') continue;
@@ -212,7 +223,9 @@ export function placeNetwork(
     for (const d of anchored.get(anchor) ?? []) {
       const name = net.layers[d]?.layer.name ?? String(d);
       const candidates = [preferred, tileOfCore(nextCore), tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile)];
-      const host = candidates.find((t) => buffers.fits(d, [t]));
+      let host = candidates.find((t) => buffers.fits(d, [t]));
+      // A paced window that fits no tile is capped (the model then charges the slower pace).
+      while (host === undefined && shrinkPacedWindows(pace, flow, d)) host = candidates.find((t) => buffers.fits(d, [t]));
       if (host === undefined) throw bufferError(name, buffers.worstAfter(d, [candidates[2] ?? 0]));
       if (host === candidates[2] && host !== tileOfCore(nextCore)) nextCore = host * coresPerTile;
       buffers.commit(d, [host]);
@@ -247,7 +260,11 @@ export function placeNetwork(
     let plan = layout(firstCore);
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
     while (!buffers.fits(mapping.layerIndex, plan.tiles)) {
-      if (plan.tiles.every((t) => buffers.used(t) === 0)) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
+      if (plan.tiles.every((t) => buffers.used(t) === 0)) {
+        // A paced window that fits no tile is capped (the model then charges the slower pace).
+        if (shrinkPacedWindows(pace, flow, mapping.layerIndex)) continue;
+        throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
+      }
       firstCore = (tileOfCore(firstCore) + 1) * coresPerTile;
       plan = layout(firstCore);
     }
@@ -278,5 +295,5 @@ export function placeNetwork(
     else if (l.role === 'fused') layerTiles[l.index] = layerTiles[l.storedAs] ?? [0];
   }
   const mesh = meshSize(arch);
-  return { weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height };
+  return { weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows, paceBoundCycles: paceBoundsCycles(pace, net, flow) };
 }

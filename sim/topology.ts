@@ -171,7 +171,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     for (const c of flow.readers[index + 1] ?? []) {
       const cf = flow.layers[c];
       const k = cf?.dataInputs.findIndex((d) => d.producer === index) ?? -1;
-      const window = cf?.windowRows[k] ?? 1;
+      const window = placement.windowRows[c]?.[k] ?? 1;
       for (const t of placement.layerTiles[c] ?? []) windows.set(t, Math.max(window, windows.get(t) ?? 0));
     }
     const destTiles = [...windows.keys()].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
-export type StageBound = 'compute' | 'shift-add' | 'noc-in' | 'noc-out' | 'mesh-link' | 'edram' | 'digital' | 'off-chip' | 'none';
+export type StageBound = 'compute' | 'shift-add' | 'noc-in' | 'noc-out' | 'mesh-link' | 'edram' | 'digital' | 'off-chip' | 'line-buffer' | 'none';
 
 export interface LayerStage {
   index: number;
@@ -25,6 +25,8 @@ export interface LayerStage {
   edramCycles: number;
   digitalCycles: number;
   offChipCycles: number;
+  /** Interval the layer's line buffers sustain for inputs that fork from a common ancestor (placement.paceBoundCycles). */
+  lineBufferCycles: number;
   stageCycles: number;
   boundBy: StageBound;
 }
@@ -140,6 +142,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
       edramCycles: 0,
       digitalCycles: 0,
       offChipCycles: 0,
+      lineBufferCycles: 0,
       stageCycles: 0,
       boundBy: 'none',
     };
@@ -161,6 +164,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     stage.edramCycles = maxOver(times.edram, tiles);
     stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
     if (l.dataInputs.includes(-1)) stage.offChipCycles = offChipCycles;
+    stage.lineBufferCycles = placement.paceBoundCycles[l.index] ?? 0;
     // NOTE: unrolled max (no temporary arrays): this runs for every layer of every evaluation.
     let best = stage.computeCycles;
     let bound: StageBound = best > 0 ? 'compute' : 'none';
@@ -171,6 +175,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     if (stage.edramCycles > best) (best = stage.edramCycles), (bound = 'edram');
     if (stage.digitalCycles > best) (best = stage.digitalCycles), (bound = 'digital');
     if (stage.offChipCycles > best) (best = stage.offChipCycles), (bound = 'off-chip');
+    if (stage.lineBufferCycles > best) (best = stage.lineBufferCycles), (bound = 'line-buffer');
     stage.stageCycles = best;
     stage.boundBy = bound;
     return stage;

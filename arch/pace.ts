@@ -1,0 +1,100 @@
+import type { ArchSpec } from './types';
+import type { ResolvedNetwork } from '../workloads/types';
+import type { LayerCrossbarMapping } from './mapping';
+import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type Dataflow } from './dataflow';
+import { offChipBitsPerCycle } from './timing';
+
+/**
+ * The pace of a plan, as far as line buffers care (docs/hardware-model.md rule 1): each stored layer's time for one
+ * output row and the image interval estimated from compute alone (a lower bound of the real one, so the windows
+ * sized from it err on the large side). Plan-dependent; computed once per placement.
+ */
+export interface PlanPace {
+  /** Stored layer's time for one output row: a replica's crossbar time for its pixels of it, or digital ops. */
+  rowCycles: Float64Array;
+  /** Compute-bound image interval (crossbars, digital units, off-chip input). */
+  intervalCycles: number;
+  /** Time of one network input row over the off-chip link. */
+  inputRowCycles: number;
+  /** Rows each layer holds of each data input, by layer index (starts paced; capped by placement if need be). */
+  windowRows: number[][];
+}
+
+function producerRows(net: ResolvedNetwork, producer: number): number {
+  return (producer < 0 ? net.network.input : net.layers[producer]?.outShape)?.height ?? 1;
+}
+
+/** Row times, interval estimate and paced windows of a plan. NOTE: runs inside every model evaluation. */
+export function planPace(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+): PlanPace {
+  const rowCycles = new Float64Array(net.layers.length);
+  let interval = 1;
+  mappings.forEach((m, pos) => {
+    const r = Math.max(1, replicas[pos] ?? 1);
+    const layer = net.layers[m.layerIndex];
+    const fc = layer?.layer.kind === 'fc';
+    rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * m.mvmCycles;
+    interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * m.mvmCycles);
+  });
+  for (const l of flow.layers) {
+    if (l.role !== 'digital') continue;
+    rowCycles[l.index] = l.digitalOps / producerRows(net, l.index) / arch.tile.digital.opsPerCycle;
+    interval = Math.max(interval, l.digitalOps / arch.tile.digital.opsPerCycle);
+  }
+  const input = net.network.input;
+  const abits = mappings.map((m) => m.abits);
+  const inputRowCycles = (input.width * input.channels * storedTensorBits(flow, -1, abits)) / offChipBitsPerCycle(arch);
+  interval = Math.max(interval, inputRowCycles * input.height);
+  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: [] };
+  pace.windowRows = flow.layers.map((l) => {
+    if (!l.skewPaths.some((p) => p.length > 0)) return l.windowRows;
+    return l.dataInputs.map((d, k) => {
+      const rows = producerRows(net, d.producer);
+      return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
+    });
+  });
+  return pace;
+}
+
+function producerRowCycles(pace: PlanPace, producer: number): number {
+  return producer < 0 ? pace.inputRowCycles : (pace.rowCycles[producer] ?? 0);
+}
+
+/**
+ * Takes one row off each paced window of `layer` above the dataflow's own (placement does this when the paced
+ * buffers fit no tile). False when there is nothing left to take.
+ */
+export function shrinkPacedWindows(pace: PlanPace, flow: Dataflow, layer: number): boolean {
+  const lf = flow.layers[layer];
+  const windows = pace.windowRows[layer];
+  if (lf === undefined || windows === undefined || windows === lf.windowRows) return false;
+  let shrunk = false;
+  const next = windows.map((w, k) => {
+    const floor = lf.windowRows[k] ?? 1;
+    if (w > floor) shrunk = true;
+    return w > floor ? w - 1 : w;
+  });
+  pace.windowRows[layer] = next;
+  return shrunk;
+}
+
+/** Per layer index, the interval its granted windows sustain (windowPaceBoundCycles); 0 without forked inputs. */
+export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow): Float64Array {
+  const bounds = new Float64Array(net.layers.length);
+  for (const l of flow.layers) {
+    if (!l.skewPaths.some((p) => p.length > 0)) continue;
+    let bound = 0;
+    l.dataInputs.forEach((d, k) => {
+      const window = pace.windowRows[l.index]?.[k] ?? 1;
+      const b = windowPaceBoundCycles(l, k, pace.rowCycles, window, producerRowCycles(pace, d.producer), producerRows(net, d.producer));
+      if (b > bound) bound = b;
+    });
+    bounds[l.index] = bound;
+  }
+  return bounds;
+}
