@@ -83,6 +83,17 @@ export function shrinkPacedWindows(pace: PlanPace, flow: Dataflow, layer: number
   return shrunk;
 }
 
+/** Puts every window back to the dataflow's row-need window; false when none was paced. */
+export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
+  let changed = false;
+  for (const l of flow.layers) {
+    if (pace.windowRows[l.index] === l.windowRows) continue;
+    pace.windowRows[l.index] = l.windowRows;
+    changed = true;
+  }
+  return changed;
+}
+
 /** Per layer index, the interval its granted windows sustain (windowPaceBoundCycles); 0 without forked inputs. */
 export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow): Float64Array {
   const bounds = new Float64Array(net.layers.length);

@@ -3,7 +3,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
 import { storedTensorBits, type Dataflow } from './dataflow';
-import { paceBoundsCycles, planPace, shrinkPacedWindows } from './pace';
+import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
 
 /**
  * Placement rule (shared by the analytical model and the simulator):
@@ -199,10 +199,28 @@ export function placeNetwork(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
 ): Placement {
+  const pace = planPace(arch, net, flow, mappings, replicas);
+  try {
+    return placeWithPace(arch, net, flow, mappings, replicas, pace);
+  } catch (error) {
+    // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
+    // instead and the model charges the slower pace those sustain (paceBoundCycles).
+    if (!(error instanceof MappingError) || !unpaceWindows(pace, flow)) throw error;
+    return placeWithPace(arch, net, flow, mappings, replicas, pace);
+  }
+}
+
+function placeWithPace(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  pace: PlanPace,
+): Placement {
   const xbarsPerCore = arch.core.crossbars;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
-  const pace = planPace(arch, net, flow, mappings, replicas);
   const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits), pace.windowRows);
   const anchored = new Map<number, number[]>();
   for (const l of flow.layers) {
