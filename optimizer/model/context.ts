@@ -2,6 +2,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize } from '../../arch/placement';
+import type { MvmEnergyPj } from '../../arch/energy';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
@@ -55,6 +56,8 @@ export interface ModelContext {
   rowScratch: Float64Array;
   /** Layers nobody consumes (network outputs). */
   sinks: number[];
+  /** Energy of one MVM per memoised mapping. */
+  mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
 }
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
@@ -117,6 +120,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     mappingCache: net.weightedIndices.map(() => new Map()),
     rowScratch: new Float64Array(rowCursor),
     sinks: layers.filter((l) => !consumed.has(l.index)).map((l) => l.index),
+    mvmEnergy: new WeakMap(),
   };
 }
 

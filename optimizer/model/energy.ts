@@ -19,7 +19,9 @@ export function energyPerImagePj(
   const e: EnergyBreakdownPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, offChip: 0, total: 0 };
   for (const m of mappings) {
     const mvms = m.outputPixels; // every output pixel is one MVM, whatever the replication
-    const per = mvmEnergyPj(arch, m);
+    // NOTE: mappings are memoised per (layer, bits) in the context, so their MVM energy is too.
+    let per = ctx.mvmEnergy.get(m);
+    if (per === undefined) ctx.mvmEnergy.set(m, (per = mvmEnergyPj(arch, m)));
     e.crossbar += mvms * per.crossbar;
     e.adc += mvms * per.adc;
     e.dac += mvms * per.dac;
