@@ -2,14 +2,15 @@
  * Calibrates the separable accuracy proxy of lenet5-mnist from measurements (optimizer/README.md, "Measured
  * accuracy"): each weighted layer's weights, then its input activations, are quantized alone to 2..6 bits (every other
  * layer at 8/8, the optimizer's baseline), and the measured drops are fitted, by least squares through the origin, to the
- * proxy's form s * q(b) with the proxy's own q (optimizer/accuracy/proxy.ts). Writes
+ * proxy's form s * q(b) with the proxy's own q (optimizer/accuracy/proxy.ts), rho fitted to the measured drops of
+ * uniform 3- and 2-bit middle layers (written as the network's proxy calibration points d3, d2). Writes
  * workloads/trained/lenet5-mnist.calibration.json, which the zoo entry reads (floatAccuracyPct, sensitivities).
  *
  * Usage: node dist/scripts/calibrate-lenet5.js [--out FILE]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { calibrationFor, fitNoiseBase } from '../optimizer/accuracy/calibration';
+import { fitNoiseBase } from '../optimizer/accuracy/calibration';
 import { createMeasuredOracle } from '../optimizer/accuracy/measured';
 import { trainedDir } from '../optimizer/accuracy/measured/weights';
 import { noiseFactor } from '../optimizer/accuracy/proxy';
@@ -36,8 +37,9 @@ function main(): void {
   const base = oracle.measure(uniform(8, 8));
   const d3 = base - oracle.measure(uniform(3, 3, true));
   const d2 = base - oracle.measure(uniform(2, 2, true));
-  const proxyCal = calibrationFor(NETWORK);
-  const rho = fitNoiseBase(proxyCal.d3, proxyCal.d2);
+  // The proxy's noise base for this network comes from these two measured points (calibration.ts reads them back
+  // from the file this script writes), so q(b) here is the q the proxy will use.
+  const rho = fitNoiseBase(Math.max(0.05, d3), Math.max(0.05, d2));
 
   const sensitivities: Record<string, { weight: number; activation: number }> = {};
   const measurements: Record<string, { weight: Record<string, number>; activation: Record<string, number> }> = {};
@@ -87,8 +89,13 @@ function main(): void {
     },
     measuredD3: round3(d3),
     measuredD2: round3(d2),
+    proxyCalibration: {
+      d3: round3(Math.max(0.05, d3)),
+      d2: round3(Math.max(0.05, d2)),
+      fpAccuracyPct: round3(floatPct),
+      source: `measured: scripts/calibrate-lenet5.ts, post-training quantization, middle layers at 3/3 and 2/2 bits, ${oracle.heldOutImages} held-out MNIST images`,
+    },
     proxyNoiseBase: round3(rho),
-    proxyNoiseBaseSource: proxyCal.source,
     fitRmsPoints: round3(Math.sqrt(sse / Math.max(1, points))),
     sensitivities,
     singleLayerDrops: measurements,
