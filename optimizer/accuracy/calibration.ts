@@ -1,3 +1,5 @@
+import lenet5Measured from '../../workloads/trained/lenet5-mnist.calibration.json';
+
 /**
  * Calibration points of the separable accuracy proxy: top-1 drop (percentage points, from full precision) when
  * every layer but the first and last is quantized to 3 bits (d3) and to 2 bits (d2), weights and activations
@@ -30,6 +32,8 @@ const CALIBRATIONS: Readonly<Record<string, Calibration>> = {
   mobilenetv2: { d3: 3.0, d2: 15.0, fpAccuracyPct: 71.9, source: 'assumption (depthwise networks are far more sensitive; no LSQ point)' },
   // ASSUMPTION: AlexNet has no LSQ point; the ResNet-like default with its torchvision accuracy.
   alexnet: { d3: 0.5, d2: 3.0, fpAccuracyPct: 56.5, source: 'assumption (ResNet-like default; torchvision FP accuracy)' },
+  // MEASURED (optimizer/accuracy/measured/, scripts/calibrate-lenet5.ts): post-training quantization on held-out MNIST.
+  'lenet5-mnist': { ...lenet5Measured.proxyCalibration },
 };
 
 /** Used for networks without a calibration entry. */
