@@ -3,6 +3,7 @@ import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/type
 import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize } from '../../arch/placement';
 import type { MvmEnergyPj } from '../../arch/energy';
+import { newTrafficScratch, type TrafficScratch } from './traffic';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
@@ -58,6 +59,8 @@ export interface ModelContext {
   sinks: number[];
   /** Energy of one MVM per memoised mapping. */
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
+  /** Traffic buffers reused by every evaluation of this context. */
+  traffic: TrafficScratch;
 }
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
@@ -121,6 +124,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     rowScratch: new Float64Array(rowCursor),
     sinks: layers.filter((l) => !consumed.has(l.index)).map((l) => l.index),
     mvmEnergy: new WeakMap(),
+    traffic: newTrafficScratch(arch.chip.tiles, Math.ceil(arch.chip.tiles / arch.noc.concentration), meshSize(arch).width, layers.length),
   };
 }
 

@@ -5,7 +5,7 @@ import { chipAreaMm2 } from '../../arch/area';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { cachedMapping, tensorBits } from './context';
-import { computeTraffic, flitsForBits, tileShares, type TrafficLoads } from './traffic';
+import { computeTraffic, flitsForBits, forEachTileShare, type TrafficLoads } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 
@@ -87,7 +87,7 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
     } else if (l.role === 'fused') {
       // A fused activation works on its producer's output path, on the tiles that produce it.
       const stored = ctx.flow.layers[l.index]?.storedAs ?? -1;
-      for (const [t, share] of tileShares(ctx, placement, stored)) digitalOps[t] = (digitalOps[t] ?? 0) + share * l.digitalOps;
+      forEachTileShare(ctx, placement, stored, (t, share) => (digitalOps[t] = (digitalOps[t] ?? 0) + share * l.digitalOps));
     }
   }
   const linkRate = arch.noc.linkFlitsPerCycle;
@@ -122,8 +122,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
   );
   const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas);
-  const routers = Math.ceil(arch.chip.tiles / arch.noc.concentration);
-  const traffic = computeTraffic(ctx, placement, choices.abits, routers);
+  const traffic = computeTraffic(ctx, placement, choices.abits);
   const times = tileTimes(ctx, placement, mappings, choices, traffic);
   const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * tensorBits(ctx, -1, choices.abits);
   const offChipCycles = inputBits / offChipBitsPerCycle(arch);

@@ -11,7 +11,7 @@ export function flitsForBits(arch: ArchSpec, bits: number): number {
   return Math.ceil(bits / arch.noc.flitBits) + packets * arch.noc.headerFlits;
 }
 
-/** Per-image load on each tile's shared resources and on the mesh links. */
+/** Per-image load on each tile's shared resources and on the mesh links (arrays owned by the context's scratch). */
 export interface TrafficLoads {
   /** Flits leaving each tile through its injection link. */
   injectFlits: Float64Array;
@@ -51,138 +51,197 @@ export function xyRoute(meshWidth: number, from: number, to: number, links: Int3
   return hops;
 }
 
-/** Share of a layer's output produced on each of its tiles (replicas split pixels evenly). */
-export function tileShares(ctx: ModelContext, placement: Placement, layer: number): Map<number, number> {
-  const shares = new Map<number, number>();
-  const pos = ctx.layers[layer]?.weightedPos ?? -1;
-  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
-  if (weighted !== undefined) {
-    const each = 1 / weighted.replicas;
-    for (const t of weighted.replicaTiles) shares.set(t, (shares.get(t) ?? 0) + each);
-  } else {
-    shares.set(placement.layerTiles[layer]?.[0] ?? 0, 1);
-  }
-  return shares;
-}
-
-/** Per row of a stored tensor, what each producing tile sends to one reader tile: flits and eDRAM accesses. */
-export interface RowPieceLoad {
-  flits: number;
-  accesses: number;
-}
-
 /**
- * Each replica sends its own piece of a row (rule 6), packetised on its own and written to the receiving eDRAM
- * with whole accesses, so a heavily replicated layer's small pieces cost more flits (headers) and accesses than
- * its bits alone. Replica k of r holds floor(W/r) or ceil(W/r) pixels of a row (W mod r of them the larger
- * count) when r <= W, else one pixel in W of every r rows on average. An fc layer's replicas take whole images
- * in turn; digital layers and the network input send whole rows. Tile -1: the off-chip input.
+ * Buffers one evaluation fills (NOTE: reused across evaluations of one context to keep the search loop
+ * allocation-light; nothing returned to callers points into them).
  */
-export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer: number, rowBits: number): Map<number, RowPieceLoad> {
-  const arch = ctx.arch;
-  const cost = (bits: number): RowPieceLoad => ({ flits: flitsForBits(arch, bits), accesses: Math.ceil(bits / arch.tile.edram.accessBits) });
-  const out = new Map<number, RowPieceLoad>();
-  const add = (tile: number, weight: number, load: RowPieceLoad): void => {
-    const prev = out.get(tile) ?? { flits: 0, accesses: 0 };
-    out.set(tile, { flits: prev.flits + weight * load.flits, accesses: prev.accesses + weight * load.accesses });
-  };
-  const layer = producer < 0 ? undefined : ctx.layers[producer];
-  const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
-  if (layer === undefined) add(-1, 1, cost(rowBits));
-  else if (weighted === undefined) add(placement.layerTiles[layer.index]?.[0] ?? 0, 1, cost(rowBits));
-  else if (layer.kind !== 'conv') for (const t of weighted.replicaTiles) add(t, 1 / weighted.replicas, cost(rowBits));
-  else {
-    const r = weighted.replicas;
-    const w = layer.outCols;
-    const pixelBits = rowBits / w;
-    let flits: number;
-    let accesses: number;
-    if (r <= w) {
-      const lo = cost(Math.floor(w / r) * pixelBits);
-      const hi = cost(Math.ceil(w / r) * pixelBits);
-      const f = (w % r) / r;
-      flits = f * hi.flits + (1 - f) * lo.flits;
-      accesses = f * hi.accesses + (1 - f) * lo.accesses;
-    } else {
-      const one = cost(pixelBits);
-      flits = (w / r) * one.flits;
-      accesses = (w / r) * one.accesses;
-    }
-    for (const t of weighted.replicaTiles) add(t, 1, { flits, accesses });
-  }
-  return out;
+export interface TrafficScratch {
+  injectFlits: Float64Array;
+  ejectFlits: Float64Array;
+  edramBits: Float64Array;
+  linkFlits: Float64Array;
+  layerLinkFlits: Float64Array;
+  layerMaxHops: Int32Array;
+  route: Int32Array;
+  /** Row pieces of one producer: tile, flits and eDRAM accesses per row, `pieces` of them in use. */
+  pieceTile: number[];
+  pieceFlits: number[];
+  pieceAccesses: number[];
+  pieces: number;
+  flowFrom: number[];
+  flowTo: number[];
+  flowFlits: number[];
+  flowProducer: number[];
+  dests: number[];
 }
 
-/**
- * Routes every producer-to-consumer-tile transfer of one image. Each tensor row piece goes once to each tile
- * hosting a consumer (rule 6); the network input enters at router 0 through the off-chip link.
- */
-export function computeTraffic(ctx: ModelContext, placement: Placement, abits: readonly number[], routers: number): TrafficLoads {
-  const arch = ctx.arch;
-  const tiles = arch.chip.tiles;
-  const loads: TrafficLoads = {
+export function newTrafficScratch(tiles: number, routers: number, meshWidth: number, layers: number): TrafficScratch {
+  return {
     injectFlits: new Float64Array(tiles),
     ejectFlits: new Float64Array(tiles),
     edramBits: new Float64Array(tiles),
     linkFlits: new Float64Array(routers * 4),
-    layerLinkFlits: new Float64Array(ctx.layers.length),
+    layerLinkFlits: new Float64Array(layers),
+    layerMaxHops: new Int32Array(layers),
+    route: new Int32Array(2 * (meshWidth + routers)),
+    pieceTile: [],
+    pieceFlits: [],
+    pieceAccesses: [],
+    pieces: 0,
+    flowFrom: [],
+    flowTo: [],
+    flowFlits: [],
+    flowProducer: [],
+    dests: [],
+  };
+}
+
+/** Calls `visit(tile, share)` for each tile producing a layer's output, with its share (replicas split pixels evenly). */
+export function forEachTileShare(ctx: ModelContext, placement: Placement, layer: number, visit: (tile: number, share: number) => void): void {
+  const pos = ctx.layers[layer]?.weightedPos ?? -1;
+  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  if (weighted !== undefined) {
+    const each = 1 / weighted.replicas;
+    for (const t of weighted.replicaTiles) visit(t, each);
+  } else visit(placement.layerTiles[layer]?.[0] ?? 0, 1);
+}
+
+function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: number): void {
+  for (let k = 0; k < s.pieces; k++) {
+    if (s.pieceTile[k] === tile) {
+      s.pieceFlits[k] = (s.pieceFlits[k] ?? 0) + flits;
+      s.pieceAccesses[k] = (s.pieceAccesses[k] ?? 0) + accesses;
+      return;
+    }
+  }
+  s.pieceTile[s.pieces] = tile;
+  s.pieceFlits[s.pieces] = flits;
+  s.pieceAccesses[s.pieces] = accesses;
+  s.pieces++;
+}
+
+/**
+ * Per row of a stored tensor, what each producing tile sends to one reader tile (flits and eDRAM accesses), into
+ * `s.piece*`. Each replica sends its own piece of a row (rule 6), packetised on its own and written to the
+ * receiving eDRAM with whole accesses, so a heavily replicated layer's small pieces cost more flits (headers) and
+ * accesses than its bits alone. Replica k of r holds floor(W/r) or ceil(W/r) pixels of a row (W mod r of them the
+ * larger count) when r <= W, else one pixel in W of every r rows on average. An fc layer's replicas take whole
+ * images in turn; digital layers and the network input send whole rows. Tile -1: the off-chip input.
+ */
+export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer: number, rowBits: number, s: TrafficScratch): void {
+  const arch = ctx.arch;
+  const accessBits = arch.tile.edram.accessBits;
+  s.pieces = 0;
+  const layer = producer < 0 ? undefined : ctx.layers[producer];
+  const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
+  if (layer === undefined || weighted === undefined) {
+    const tile = layer === undefined ? -1 : (placement.layerTiles[layer.index]?.[0] ?? 0);
+    addPiece(s, tile, flitsForBits(arch, rowBits), Math.ceil(rowBits / accessBits));
+    return;
+  }
+  const r = weighted.replicas;
+  let flits: number;
+  let accesses: number;
+  if (layer.kind !== 'conv') {
+    flits = flitsForBits(arch, rowBits) / r;
+    accesses = Math.ceil(rowBits / accessBits) / r;
+  } else {
+    const w = layer.outCols;
+    const pixelBits = rowBits / w;
+    if (r <= w) {
+      const loBits = Math.floor(w / r) * pixelBits;
+      const hiBits = Math.ceil(w / r) * pixelBits;
+      const f = (w % r) / r;
+      flits = f * flitsForBits(arch, hiBits) + (1 - f) * flitsForBits(arch, loBits);
+      accesses = f * Math.ceil(hiBits / accessBits) + (1 - f) * Math.ceil(loBits / accessBits);
+    } else {
+      flits = (w / r) * flitsForBits(arch, pixelBits);
+      accesses = (w / r) * Math.ceil(pixelBits / accessBits);
+    }
+  }
+  for (const t of weighted.replicaTiles) addPiece(s, t, flits, accesses);
+}
+
+/**
+ * Routes every producer-to-consumer-tile transfer of one image. Each tensor row piece goes once to each tile
+ * hosting a consumer (rule 6); the network input enters at router 0 through the off-chip link. The loads live in
+ * `ctx.traffic` and stay valid until the next evaluation.
+ */
+export function computeTraffic(ctx: ModelContext, placement: Placement, abits: readonly number[]): TrafficLoads {
+  const arch = ctx.arch;
+  const s = ctx.traffic;
+  s.injectFlits.fill(0);
+  s.ejectFlits.fill(0);
+  s.edramBits.fill(0);
+  s.linkFlits.fill(0);
+  s.layerLinkFlits.fill(0);
+  s.layerMaxHops.fill(0);
+  const loads: TrafficLoads = {
+    injectFlits: s.injectFlits,
+    ejectFlits: s.ejectFlits,
+    edramBits: s.edramBits,
+    linkFlits: s.linkFlits,
+    layerLinkFlits: s.layerLinkFlits,
     totalFlitHops: 0,
     totalFlits: 0,
-    layerMaxHops: new Int32Array(ctx.layers.length),
+    layerMaxHops: s.layerMaxHops,
   };
   const width = ctx.meshWidth;
-  const route = new Int32Array(2 * (width + routers));
-  // Flows as parallel arrays (NOTE: no per-flow objects; this runs once per evaluation).
-  const flowFrom: number[] = [];
-  const flowTo: number[] = [];
-  const flowFlits: number[] = [];
-  const flowProducer: number[] = [];
-  ctx.flow.readers.forEach((consumers, slot) => {
-    if (consumers.length === 0) return;
+  const route = s.route;
+  let flows = 0;
+  const input = ctx.net.network.input;
+  const readers = ctx.flow.readers;
+  for (let slot = 0; slot < readers.length; slot++) {
+    const consumers = readers[slot] as number[];
+    if (consumers.length === 0) continue;
     const producer = slot - 1;
     // Each tile hosting a consumer gets one copy of the tensor.
-    const dests: number[] = [];
+    const dests = s.dests;
+    dests.length = 0;
     for (const c of consumers) for (const t of placement.layerTiles[c] ?? []) if (!dests.includes(t)) dests.push(t);
     const bits = tensorBits(ctx, producer, abits);
     const source = producer < 0 ? undefined : ctx.layers[producer];
-    const input = ctx.net.network.input;
     const rows = source ? source.outRows : input.height;
     const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
-    for (const [fromTile, load] of rowPieceLoads(ctx, placement, producer, rowElements * bits)) {
-      const flits = rows * load.flits;
+    rowPieceLoads(ctx, placement, producer, rowElements * bits, s);
+    for (let k = 0; k < s.pieces; k++) {
+      const fromTile = s.pieceTile[k] as number;
+      const flits = rows * (s.pieceFlits[k] as number);
+      const edramBits = rows * (s.pieceAccesses[k] as number) * arch.tile.edram.accessBits;
       for (const toTile of dests) {
-        loads.edramBits[toTile] = (loads.edramBits[toTile] ?? 0) + rows * load.accesses * arch.tile.edram.accessBits;
+        s.edramBits[toTile] = (s.edramBits[toTile] ?? 0) + edramBits;
         if (fromTile === toTile) continue;
-        flowFrom.push(fromTile);
-        flowTo.push(toTile);
-        flowFlits.push(flits);
-        flowProducer.push(producer);
+        s.flowFrom[flows] = fromTile;
+        s.flowTo[flows] = toTile;
+        s.flowFlits[flows] = flits;
+        s.flowProducer[flows] = producer;
+        flows++;
       }
     }
-  });
-  const linkFlits = loads.linkFlits;
-  for (let f = 0; f < flowFrom.length; f++) {
-    const fromTile = flowFrom[f] as number;
-    const toTile = flowTo[f] as number;
-    const flits = flowFlits[f] as number;
-    if (fromTile >= 0) loads.injectFlits[fromTile] = (loads.injectFlits[fromTile] ?? 0) + flits;
-    loads.ejectFlits[toTile] = (loads.ejectFlits[toTile] ?? 0) + flits;
+  }
+  const linkFlits = s.linkFlits;
+  for (let f = 0; f < flows; f++) {
+    const fromTile = s.flowFrom[f] as number;
+    const toTile = s.flowTo[f] as number;
+    const flits = s.flowFlits[f] as number;
+    if (fromTile >= 0) s.injectFlits[fromTile] = (s.injectFlits[fromTile] ?? 0) + flits;
+    s.ejectFlits[toTile] = (s.ejectFlits[toTile] ?? 0) + flits;
     const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
     for (let h = 0; h < hops; h++) linkFlits[route[h] as number] = (linkFlits[route[h] as number] ?? 0) + flits;
     loads.totalFlits += flits;
     loads.totalFlitHops += flits * (hops + 1);
   }
   // Second pass: the busiest link on each flow's path bounds the layers it feeds.
-  for (let f = 0; f < flowFrom.length; f++) {
-    const fromTile = flowFrom[f] as number;
-    const toTile = flowTo[f] as number;
+  for (let f = 0; f < flows; f++) {
+    const fromTile = s.flowFrom[f] as number;
+    const toTile = s.flowTo[f] as number;
     const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
     let worst = 0;
     for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[route[h] as number] ?? 0);
-    for (const c of ctx.flow.readers[(flowProducer[f] as number) + 1] ?? []) {
+    for (const c of readers[(s.flowProducer[f] as number) + 1] ?? []) {
       if (!(placement.layerTiles[c] ?? []).includes(toTile)) continue;
-      if (worst > (loads.layerLinkFlits[c] ?? 0)) loads.layerLinkFlits[c] = worst;
-      if (hops > (loads.layerMaxHops[c] ?? 0)) loads.layerMaxHops[c] = hops;
+      if (worst > (s.layerLinkFlits[c] ?? 0)) s.layerLinkFlits[c] = worst;
+      if (hops > (s.layerMaxHops[c] ?? 0)) s.layerMaxHops[c] = hops;
     }
   }
   return loads;
