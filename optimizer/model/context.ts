@@ -2,6 +2,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize } from '../../arch/placement';
+import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
@@ -61,6 +62,9 @@ export interface ModelContext {
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
+  /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
+  chipAreaFixedMm2: number;
+  tileAreaMm2: number;
 }
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
@@ -124,6 +128,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     rowScratch: new Float64Array(rowCursor),
     sinks: layers.filter((l) => !consumed.has(l.index)).map((l) => l.index),
     mvmEnergy: new WeakMap(),
+    chipAreaFixedMm2: chipAreaMm2(arch, 0),
+    tileAreaMm2: chipAreaMm2(arch, 1) - chipAreaMm2(arch, 0),
     traffic: newTrafficScratch(arch.chip.tiles, Math.ceil(arch.chip.tiles / arch.noc.concentration), meshSize(arch).width, layers.length),
   };
 }

@@ -1,7 +1,6 @@
 import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
-import { chipAreaMm2 } from '../../arch/area';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { cachedMapping, tensorBits } from './context';
@@ -198,7 +197,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     tilesUsed: placement.tilesUsed,
     coresUsed: placement.coresUsed,
     crossbarsUsed: placement.crossbarsUsed,
-    areaMm2: chipAreaMm2(arch, placement.tilesUsed),
+    areaMm2: ctx.chipAreaFixedMm2 + ctx.tileAreaMm2 * placement.tilesUsed,
     energyPerImagePj: energy.total,
     energyBreakdownPj: energy,
   };
