@@ -63,8 +63,8 @@ describe('DDPG search', () => {
     expect(await run(4)).not.toBe(a);
   }, 30000);
 
-  test('resnet18: LRMP beats replication only and mixed precision only at the same area and accuracy budget', async () => {
-    const net = resolveNetwork(zooNetwork('resnet18'));
+  test.each(['resnet18', 'resnet50'])('%s: LRMP beats replication only and mixed precision only at the same area and accuracy budget', async (name) => {
+    const net = resolveNetwork(zooNetwork(name));
     const result = await optimize(presetArch('puma'), net, proxyOracle(net), {
       objective: 'throughput',
       accuracyBudgetPct: 1,
