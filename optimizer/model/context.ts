@@ -5,6 +5,7 @@ import { meshSize } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
+import type { TileTimes } from './evaluate';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
@@ -62,6 +63,8 @@ export interface ModelContext {
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
+  /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
+  tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
   chipAreaFixedMm2: number;
   tileAreaMm2: number;
@@ -130,6 +133,13 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     mvmEnergy: new WeakMap(),
     chipAreaFixedMm2: chipAreaMm2(arch, 0),
     tileAreaMm2: chipAreaMm2(arch, 1) - chipAreaMm2(arch, 0),
+    tileScratch: {
+      edramBits: new Float64Array(arch.chip.tiles),
+      digital: new Float64Array(arch.chip.tiles),
+      inject: new Float64Array(arch.chip.tiles),
+      eject: new Float64Array(arch.chip.tiles),
+      edram: new Float64Array(arch.chip.tiles),
+    },
     traffic: newTrafficScratch(arch.chip.tiles, Math.ceil(arch.chip.tiles / arch.noc.concentration), meshSize(arch).width, layers.length),
   };
 }

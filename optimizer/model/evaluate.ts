@@ -48,7 +48,7 @@ export interface ModelResult {
 }
 
 /** Per-image cycles of each tile's shared resources (links, eDRAM port, digital unit). */
-interface TileTimes {
+export interface TileTimes {
   edramBits: Float64Array;
   inject: Float64Array;
   eject: Float64Array;
@@ -58,9 +58,13 @@ interface TileTimes {
 
 function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCrossbarMapping[], choices: PlanChoices, traffic: TrafficLoads): TileTimes {
   const arch = ctx.arch;
-  const tiles = arch.chip.tiles;
-  const edramBits = Float64Array.from(traffic.edramBits);
-  const digitalOps = new Float64Array(tiles);
+  // NOTE: buffers reused per context (they live until the next evaluation; the result keeps none of them).
+  const { edramBits, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
+  edramBits.set(traffic.edramBits);
+  digitalOps.fill(0);
+  inject.fill(0);
+  eject.fill(0);
+  edram.fill(0);
   for (const l of ctx.layers) {
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
@@ -92,9 +96,6 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
   const linkRate = arch.noc.linkFlitsPerCycle;
   const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
   const digitalRate = arch.tile.digital.opsPerCycle;
-  const inject = new Float64Array(tiles);
-  const eject = new Float64Array(tiles);
-  const edram = new Float64Array(tiles);
   // Only the tiles in use carry load.
   for (let t = 0; t < placement.tilesUsed; t++) {
     inject[t] = (traffic.injectFlits[t] ?? 0) / linkRate;
