@@ -73,6 +73,8 @@ export interface Dataflow {
   weightedReaders: number[][];
   /** Stored layers no one reads: their rows finish an image. */
   sinks: number[];
+  /** Digital layers by the anchor that hosts them, at index anchor + 1 (0: the network input), in network order. */
+  anchoredDigital: number[][];
 }
 
 /** A layer's own need/low tables relative to its direct input (rule 4). */
@@ -282,7 +284,9 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
     weightedReaders[slot] = [...set];
   }
   const sinks = layers.filter((l) => (l.role === 'weighted' || l.role === 'digital') && (readers[l.index + 1]?.length ?? 0) === 0).map((l) => l.index);
-  return { layers, readers, weightedReaders, sinks };
+  const anchoredDigital: number[][] = Array.from({ length: n + 1 }, () => []);
+  for (const l of layers) if (l.role === 'digital') anchoredDigital[l.anchor + 1]?.push(l.index);
+  return { layers, readers, weightedReaders, sinks, anchoredDigital };
 }
 
 /**

@@ -222,13 +222,6 @@ function placeWithPace(
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
   const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits), pace.windowRows);
-  const anchored = new Map<number, number[]>();
-  for (const l of flow.layers) {
-    if (l.role !== 'digital') continue;
-    const list = anchored.get(l.anchor) ?? [];
-    list.push(l.index);
-    anchored.set(l.anchor, list);
-  }
   /** Tile holding `core` (the frontier where the next layer would start). */
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
   const digitalHost = new Map<number, number>();
@@ -238,7 +231,7 @@ function placeWithPace(
    * buffers fit, else on the frontier tile, else on a fresh tile (the cores skipped stay empty).
    */
   const placeDigital = (anchor: number, preferred: number): void => {
-    for (const d of anchored.get(anchor) ?? []) {
+    for (const d of flow.anchoredDigital[anchor + 1] ?? []) {
       const name = net.layers[d]?.layer.name ?? String(d);
       const candidates = [preferred, tileOfCore(nextCore), tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile)];
       let host = candidates.find((t) => buffers.fits(d, [t]));
