@@ -5,7 +5,7 @@ import { meshSize } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
-import type { TileTimes } from './evaluate';
+import type { LayerStage, TileTimes } from './evaluate';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
@@ -63,6 +63,8 @@ export interface ModelContext {
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
+  /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
+  freeStages: Array<Readonly<LayerStage> | undefined>;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -133,6 +135,14 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     mvmEnergy: new WeakMap(),
     chipAreaFixedMm2: chipAreaMm2(arch, 0),
     tileAreaMm2: chipAreaMm2(arch, 1) - chipAreaMm2(arch, 0),
+    freeStages: layers.map((l) =>
+      l.role !== 'free'
+        ? undefined
+        : Object.freeze({
+            index: l.index, name: l.name, kind: l.kind, computeCycles: 0, shiftAddCycles: 0, nocInCycles: 0, nocOutCycles: 0,
+            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, stageCycles: 0, boundBy: 'none' as const,
+          }),
+    ),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       digital: new Float64Array(arch.chip.tiles),

@@ -128,6 +128,8 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   const offChipCycles = inputBits / offChipBitsPerCycle(arch);
 
   const stages: LayerStage[] = ctx.layers.map((l) => {
+    // Free layers do no work in any plan: one frozen all-zero stage per layer, shared by every result.
+    if (l.role === 'free') return ctx.freeStages[l.index] as LayerStage;
     const tiles = placement.layerTiles[l.index] ?? [];
     const stage: LayerStage = {
       index: l.index,
@@ -145,7 +147,6 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
       stageCycles: 0,
       boundBy: 'none',
     };
-    if (l.role === 'free') return stage;
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
       const r = choices.replicas[l.weightedPos] ?? 1;
