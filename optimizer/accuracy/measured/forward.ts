@@ -185,11 +185,12 @@ function pool(rl: ResolvedNetwork['layers'][number], x: Float32Array, y: Float32
   const [sy, sx] = l.global ? [1, 1] : l.stride;
   const [pt, pl] = l.global ? [0, 0] : l.pad;
   const isMax = l.op === 'max';
+  const lowest = -Number.MAX_VALUE;
   for (let c = 0; c < channels; c++) {
     const inBase = c * inS.height * inS.width;
     for (let oy = 0; oy < hout; oy++) {
       for (let ox = 0; ox < wout; ox++) {
-        let acc = isMax ? -Infinity : 0;
+        let acc = isMax ? lowest : 0;
         for (let ky = 0; ky < kh; ky++) {
           const iy = oy * sy + ky - pt;
           if (iy < 0 || iy >= inS.height) continue;
@@ -197,7 +198,8 @@ function pool(rl: ResolvedNetwork['layers'][number], x: Float32Array, y: Float32
             const ix = ox * sx + kx - pl;
             if (ix < 0 || ix >= inS.width) continue;
             const v = x[inBase + iy * inS.width + ix] as number;
-            acc = isMax ? Math.max(acc, v) : acc + v;
+            if (!isMax) acc += v;
+            else if (v > acc) acc = v;
           }
         }
         // Average pooling divides by the full kernel (PyTorch's count_include_pad default).
@@ -242,8 +244,12 @@ export function forward(
     } else if (l.kind === 'pool') {
       pool(rl, x0, y);
     } else if (l.kind === 'activation') {
-      const cap = l.fn === 'relu6' ? 6 : Infinity;
-      for (let i = 0; i < y.length; i++) y[i] = Math.min(cap, Math.max(0, x0[i] as number));
+      const cap = l.fn === 'relu6' ? 6 : Number.MAX_VALUE;
+      // NOTE: no Math.* or global lookups in per-element loops: under jest's vm sandbox each is a slow global access.
+      for (let i = 0; i < y.length; i++) {
+        const v = x0[i] as number;
+        y[i] = v > 0 ? (v < cap ? v : cap) : 0;
+      }
     } else if (l.kind === 'eltwise') {
       y.set(x0);
       for (let k = 1; k < rl.inputIndices.length; k++) {
