@@ -48,6 +48,8 @@ export interface Placement {
    * (0 for most layers; above the compute estimate only where a window was capped to fit a tile).
    */
   paceBoundCycles: Float64Array;
+  /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
+  edramShares: number[];
 }
 
 /** Router count and row-major mesh size of the physical chip. */
@@ -83,6 +85,9 @@ export function tilesForCores(arch: ArchSpec, cores: number): number {
   return Math.ceil(cores / arch.tile.cores);
 }
 
+/** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
+const MAX_LENT_TILES = 16;
+
 /** eDRAM a tile must reserve for each stored producer read there: (window + 1 row of lookahead) x row bits. */
 export function channelBits(rows: number, windowRows: number, rowBits: number): number {
   return Math.min(rows, windowRows + 1) * rowBits;
@@ -114,8 +119,31 @@ class TileBuffers {
     this.rowBits = new Float64Array(this.slots).fill(-1);
   }
 
+  /** eDRAM of each tile that lends or borrows (rule 1: a buffer larger than one tile spills into the next ones). */
+  private readonly capacityOverride = new Map<number, number>();
+
   used(tile: number): number {
     return this.usedBits[tile] ?? 0;
+  }
+
+  capacity(tile: number): number {
+    return this.capacityOverride.get(tile) ?? this.capacityBits;
+  }
+
+  /** Tile `tile` takes the eDRAM of the `lent` tiles after it; those hold no buffers of their own. */
+  borrow(tile: number, lent: number): void {
+    this.capacityOverride.set(tile, this.capacityBits * (1 + lent));
+    for (let t = tile + 1; t <= tile + lent; t++) this.capacityOverride.set(t, 0);
+  }
+
+  /** Per tile up to `tiles`, how many tiles' eDRAM it holds buffers in. */
+  shares(tiles: number): number[] {
+    return Array.from({ length: tiles }, (_, t) => this.capacity(t) / this.capacityBits);
+  }
+
+  /** A tile that holds nothing and keeps its own eDRAM. */
+  isFresh(tile: number): boolean {
+    return this.used(tile) === 0 && this.capacity(tile) === this.capacityBits;
   }
 
   private tensorRows(producer: number): number {
@@ -166,7 +194,12 @@ class TileBuffers {
   }
 
   fits(layer: number, tiles: readonly number[]): boolean {
-    return this.worstAfter(layer, tiles) <= this.capacityBits;
+    this.measure(layer, tiles);
+    for (let k = 0; k < this.extraCount; k++) {
+      const t = this.extraTiles[k] ?? 0;
+      if (this.used(t) + (this.extraBits[k] ?? 0) > this.capacity(t)) return false;
+    }
+    return true;
   }
 
   /** Reserves the buffers of layer `layer` reading on `tiles` (call after `fits`). */
@@ -237,8 +270,10 @@ function placeWithPace(
       let host = candidates.find((t) => buffers.fits(d, [t]));
       // A paced window that fits no tile is capped (the model then charges the slower pace).
       while (host === undefined && shrinkPacedWindows(pace, flow, d)) host = candidates.find((t) => buffers.fits(d, [t]));
-      if (host === undefined) throw bufferError(name, buffers.worstAfter(d, [candidates[2] ?? 0]));
-      if (host === candidates[2] && host !== tileOfCore(nextCore)) nextCore = host * coresPerTile;
+      if (host === undefined) {
+        // Even a fresh tile is too small (an SE block holds a whole tensor): borrow the following tiles' eDRAM.
+        host = spill(name, d, freshTileFrom(candidates[2] ?? 0));
+      } else if (host === candidates[2] && host !== tileOfCore(nextCore)) nextCore = host * coresPerTile;
       buffers.commit(d, [host]);
       digitalHost.set(d, host);
     }
@@ -249,6 +284,24 @@ function placeWithPace(
         `more than a tile's ${arch.tile.edram.capacityKb} KB eDRAM (short by ${((worst - capacityBits) / 8192).toFixed(1)} KB). ` +
         `Use a larger eDRAM (--set tile.edram.capacityKb=...) or fewer activation bits.`,
     );
+  };
+  /** First tile at or after `tile` that holds nothing and keeps its own eDRAM. */
+  const freshTileFrom = (tile: number): number => {
+    let t = tile;
+    while (!buffers.isFresh(t)) t++;
+    return t;
+  };
+  /**
+   * Places `layer`'s buffers on fresh tile `tile`, borrowing the eDRAM of as many following tiles as it needs; the
+   * cores of all those tiles stay empty (the frontier moves past them), so the area the buffers take is counted.
+   */
+  const spill = (name: string, layer: number, tile: number): number => {
+    const need = buffers.worstAfter(layer, [tile]);
+    const lent = Math.ceil(need / capacityBits) - 1;
+    if (lent > MAX_LENT_TILES) throw bufferError(name, need);
+    buffers.borrow(tile, lent);
+    nextCore = Math.max(nextCore, (tile + lent + 1) * coresPerTile);
+    return tile;
   };
   placeDigital(-1, 0);
 
@@ -271,17 +324,22 @@ function placeWithPace(
     let plan = layout(firstCore);
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
     while (!buffers.fits(mapping.layerIndex, plan.tiles)) {
-      if (plan.tiles.every((t) => buffers.used(t) === 0)) {
+      if (plan.tiles.every((t) => buffers.isFresh(t))) {
         // A paced window that fits no tile is capped (the model then charges the slower pace).
         if (shrinkPacedWindows(pace, flow, mapping.layerIndex)) continue;
-        throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
+        if (plan.tiles.length > 1) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
+        // One tile's eDRAM is too small for this layer's windows: borrow the following tiles' eDRAM.
+        const tile = spill(mapping.name, mapping.layerIndex, plan.tiles[0] ?? 0);
+        firstCore = tile * coresPerTile;
+        plan = layout(firstCore);
+        break;
       }
       firstCore = (tileOfCore(firstCore) + 1) * coresPerTile;
       plan = layout(firstCore);
     }
     buffers.commit(mapping.layerIndex, plan.tiles);
     weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles: plan.replicaTiles, tiles: plan.tiles });
-    nextCore = firstCore + cores;
+    nextCore = Math.max(nextCore, firstCore + cores);
     crossbarsUsed += mapping.crossbarsPerReplica * r;
     placeDigital(mapping.layerIndex, plan.tiles[0] ?? 0);
   });
@@ -306,5 +364,8 @@ function placeWithPace(
     else if (l.role === 'fused') layerTiles[l.index] = layerTiles[l.storedAs] ?? [0];
   }
   const mesh = meshSize(arch);
-  return { weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows, paceBoundCycles: paceBoundsCycles(pace, net, flow) };
+  return {
+    weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
+    paceBoundCycles: paceBoundsCycles(pace, net, flow), edramShares: buffers.shares(tilesUsed),
+  };
 }

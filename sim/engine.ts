@@ -151,7 +151,8 @@ export class Engine {
     const capacityBits = arch.tile.edram.capacityKb * 8192;
     for (let t = 0; t < tiles; t++) {
       this.ports.push(new EdramPort(env, t, arch.tile.edram.accessBits, arch.tile.edram.accessesPerCycle));
-      this.buffers.push(new EdramBuffer(env, t, capacityBits));
+      // A tile may hold more (it borrows the next tiles' eDRAM) or nothing (it lends it): placement decides.
+      this.buffers.push(new EdramBuffer(env, t, capacityBits * (topo.placement.edramShares[t] ?? 1)));
       this.digital.push(new DigitalUnit(env, t, arch.tile.digital.opsPerCycle));
     }
     this.noc = new Noc(env, arch);
