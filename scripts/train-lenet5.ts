@@ -142,7 +142,7 @@ function denseToTorch(k: Float32Array, nin: number, nout: number, hwc?: [number,
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const epochs = args.includes('--epochs') ? Number(args[args.indexOf('--epochs') + 1]) : 4;
+  const epochs = args.includes('--epochs') ? Number(args[args.indexOf('--epochs') + 1]) : 10;
   const outFile = args.includes('--out') ? (args[args.indexOf('--out') + 1] as string) : weightsPathFor('lenet5-mnist');
   await tf.setBackend('cpu');
   const started = Date.now();
