@@ -6,6 +6,7 @@
 import type { ArchSpec } from '../arch/types';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
+import { NumberFifo } from './kernel/fifo';
 import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm } from './components';
 import { flitsOfBits, Noc, type Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
@@ -63,7 +64,7 @@ export interface Unit {
   active: boolean;
   pendingGrants: number;
   /** Jobs between start and row completion: [image, row, pixels, start, stallCause, stallCycles] flattened. */
-  inFlight: number[];
+  inFlight: NumberFifo;
   blockedSince: number;
   blockedCause: number;
   waitImage: number;
@@ -78,15 +79,25 @@ export interface Unit {
   stall: Float64Array;
   firstStart: number;
   /** Rows waiting for their fused activations on the tile's digital unit: [image, row, pixels] flattened. */
-  fusedQueue: number[];
-  /** Source only: transfers of the row being reserved, then of rows crossing the off-chip link (FIFO). */
-  rowTransfers: number[];
-  parked: number[][];
+  fusedQueue: NumberFifo;
+  /** Who asks for eDRAM space, for deadlock messages (built once, not per request). */
+  label: string;
+  /** The producer's channel on each of its destination tiles (producer.destTiles order). */
+  outChannels: Channel[];
+  /** NOC route to each destination tile, found on first use (so links are created as before). */
+  outRoutes: Array<Route | undefined>;
+  /**
+   * Source only: transfers of the rows being reserved or crossing the off-chip link, in order. A source row goes
+   * to every destination tile, so each row is outChannels.length consecutive entries.
+   */
+  rowTransfers: NumberFifo;
 }
 
 interface Transfer {
   unit: Unit;
   channel: Channel;
+  /** Position of the channel in the unit's outChannels. */
+  dest: number;
   image: number;
   row: number;
   bits: number;
@@ -123,7 +134,8 @@ export class Engine {
   transferBits = 0;
   transfers = 0;
   nocWaitCycles = 0;
-  private readonly transfersLive: Array<Transfer | undefined> = [];
+  /** Transfers by id; ids in `freeTransfers` are done and their objects reused. */
+  private readonly transferPool: Transfer[] = [];
   private readonly freeTransfers: number[] = [];
   private readonly trace: TraceWriter | undefined;
   private readonly images: number;
@@ -225,7 +237,7 @@ export class Engine {
       saDrainCycles: 0,
       active: false,
       pendingGrants: 0,
-      inFlight: [],
+      inFlight: new NumberFifo(),
       blockedSince: -1,
       blockedCause: C_INPUT,
       waitImage: -1,
@@ -239,9 +251,11 @@ export class Engine {
       busyCycles: 0,
       stall: new Float64Array(STALL_CAUSES.length),
       firstStart: -1,
-      fusedQueue: [],
-      rowTransfers: [],
-      parked: [],
+      fusedQueue: new NumberFifo(),
+      label: layer ? `${layer.name} replica ${replica}` : 'the network input',
+      outChannels: [],
+      outRoutes: [],
+      rowTransfers: new NumberFifo(),
     };
     this.units.push(unit);
     this.jobsTotal += unit.jobsTotal;
@@ -283,6 +297,12 @@ export class Engine {
         const ch = this.channel(t, p.index);
         ch.buffer.reserveFor(ch.id, ch.rows * this.images, p.destSlots[k] ?? 0, p.rowBits);
       });
+    }
+    // Every channel exists now (ids in creation order, as before); units keep theirs to skip the map per send.
+    for (const u of this.units) {
+      const p = u.producer;
+      u.outChannels = p.destTiles.map((t) => this.channel(t, p.index));
+      u.outRoutes = p.destTiles.map(() => undefined);
     }
   }
 
@@ -368,6 +388,17 @@ export class Engine {
     }
   }
 
+  /** Records a started job until its row completes (see Unit.inFlight). */
+  private pushJob(u: Unit, n: number, i: number, pixels: number, start: number): void {
+    const f = u.inFlight;
+    f.push(n);
+    f.push(i);
+    f.push(pixels);
+    f.push(start);
+    f.push(u.lastStallCause);
+    f.push(u.lastStallCycles);
+  }
+
   private startMvms(u: Unit, layer: SimLayer, n: number, i: number, pixels: number): void {
     const now = this.env.now;
     const port = this.ports[u.tile] as EdramPort;
@@ -388,7 +419,7 @@ export class Engine {
     u.busyCycles += pixels * mvm;
     (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
     u.active = true;
-    u.inFlight.push(n, i, pixels, now, u.lastStallCause, u.lastStallCycles);
+    this.pushJob(u, n, i, pixels, now);
     this.env.scheduleAt(mvmEnd, this.hComputeDone, u.id);
     this.env.scheduleAt(finish, this.hRowDone, u.id);
   }
@@ -398,7 +429,7 @@ export class Engine {
     const start = port.serve(layer.digitalReadBitsPerStep);
     (u.stall[C_EDRAM] as number) += start - this.env.now;
     u.active = true;
-    u.inFlight.push(n, i, 0, this.env.now, u.lastStallCause, u.lastStallCycles);
+    this.pushJob(u, n, i, 0, this.env.now);
     this.env.scheduleAt(port.lastEnd, this.hDigitalOps, u.id);
   }
 
@@ -407,7 +438,7 @@ export class Engine {
     const layer = u.layer as SimLayer;
     const unit = this.digital[u.tile] as DigitalUnit;
     // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
-    const step = u.inFlight[u.inFlight.length - 5] as number;
+    const step = u.inFlight.peekBack(5);
     const before = unit.busyCycles;
     const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
@@ -425,13 +456,12 @@ export class Engine {
   /** A step is computed: trace it, free input rows, then apply fused activations and send the row piece. */
   private rowDone(u: Unit): void {
     const f = u.inFlight;
-    const n = f[0] as number;
-    const i = f[1] as number;
-    const pixels = f[2] as number;
-    const start = f[3] as number;
-    const cause = f[4] as number;
-    const stallCycles = f[5] as number;
-    f.splice(0, 6);
+    const n = f.shift();
+    const i = f.shift();
+    const pixels = f.shift();
+    const start = f.shift();
+    const cause = f.shift();
+    const stallCycles = f.shift();
     const layer = u.layer as SimLayer;
     if (this.trace) {
       this.trace.write([
@@ -455,7 +485,9 @@ export class Engine {
       const share = layer.kind === 'conv' ? pixels / layer.outCols : 1;
       const opsStart = unit.serve(layer.fusedOpsPerRow * share);
       (u.stall[C_DIGITAL] as number) += opsStart - this.env.now;
-      u.fusedQueue.push(n, i, pixels);
+      u.fusedQueue.push(n);
+      u.fusedQueue.push(i);
+      u.fusedQueue.push(pixels);
       this.env.scheduleAt(unit.lastEnd, this.hFusedDone, u.id);
     } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
     this.tryStart(u);
@@ -464,10 +496,9 @@ export class Engine {
   /** A replica's fused activations are done (FIFO per tile, so in order): send the piece. */
   private fusedDone(u: Unit): void {
     const q = u.fusedQueue;
-    const n = q[0] as number;
-    const i = q[1] as number;
-    const pixels = q[2] as number;
-    q.splice(0, 3);
+    const n = q.shift();
+    const i = q.shift();
+    const pixels = q.shift();
     this.emit(u, n, i, pixels);
   }
 
@@ -475,9 +506,10 @@ export class Engine {
   private emit(u: Unit, n: number, i: number, pixels: number): void {
     const layer = u.layer as SimLayer;
     const p = u.producer;
-    if (p.destTiles.length > 0) {
+    const dests = u.outChannels.length;
+    if (dests > 0) {
       const bits = u.kind === 'replica' && layer.kind === 'conv' ? (p.rowBits / layer.outCols) * pixels : p.rowBits;
-      for (const tile of p.destTiles) this.send(u, this.channel(tile, p.index), n, i, bits);
+      for (let k = 0; k < dests; k++) this.send(u, k, n, i, bits);
     }
     this.finishJob(u, n);
   }
@@ -523,7 +555,7 @@ export class Engine {
       // Reserve space at every destination first; the row crosses the off-chip link once all fit.
       u.waitImage = n;
       u.waitRow = i;
-      for (const tile of p.destTiles) this.send(u, this.channel(tile, -1), n, i, p.rowBits);
+      for (let k = 0; k < u.outChannels.length; k++) this.send(u, k, n, i, p.rowBits);
       if (u.pendingGrants === 0) this.sourceLaunch(u, n, i);
       else this.block(u, C_BUFFER);
     }
@@ -532,15 +564,14 @@ export class Engine {
   private sourceLaunch(u: Unit, n: number, i: number): void {
     const start = this.offChip.serve(u.producer.rowBits);
     if (i === 0) this.imageStart[n] = start;
-    u.parked.push(u.rowTransfers);
-    u.rowTransfers = [];
     this.env.scheduleAt(this.offChip.lastEnd, this.hOffChipDone, u.id);
   }
 
   private offChipDone(u: Unit): void {
     // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
-    for (const t of u.parked.shift() ?? []) {
-      const tr = this.transfersLive[t] as Transfer;
+    for (let k = 0; k < u.outChannels.length; k++) {
+      const t = u.rowTransfers.shift();
+      const tr = this.transferPool[t] as Transfer;
       tr.hop = 0;
       this.env.schedule(this.arch.noc.routerLatencyCycles, this.hHop, t);
     }
@@ -548,27 +579,32 @@ export class Engine {
 
   // ---- sending rows ----------------------------------------------------------------------------------------
 
-  private send(u: Unit, ch: Channel, n: number, i: number, bits: number): void {
+  /** Sends row piece (n, i) of `bits` to the unit's destination `dest` (an index into its outChannels). */
+  private send(u: Unit, dest: number, n: number, i: number, bits: number): void {
+    const ch = u.outChannels[dest] as Channel;
+    // NOTE: transfers are pooled objects, reused by id once arrived (no allocation per row piece).
     let id = this.freeTransfers.pop();
-    const tr: Transfer = {
-      unit: u,
-      channel: ch,
-      image: n,
-      row: i,
-      bits,
-      flits: 0,
-      route: undefined,
-      hop: -2,
-      sendStart: -1,
-      queued: this.env.now,
-    };
+    let tr: Transfer;
     if (id === undefined) {
-      id = this.transfersLive.length;
-      this.transfersLive.push(tr);
-    } else this.transfersLive[id] = tr;
+      id = this.transferPool.length;
+      tr = { unit: u, channel: ch, dest, image: n, row: i, bits, flits: 0, route: undefined, hop: -2, sendStart: -1, queued: this.env.now };
+      this.transferPool.push(tr);
+    } else {
+      tr = this.transferPool[id] as Transfer;
+      tr.unit = u;
+      tr.channel = ch;
+      tr.dest = dest;
+      tr.image = n;
+      tr.row = i;
+      tr.bits = bits;
+      tr.flits = 0;
+      tr.route = undefined;
+      tr.hop = -2;
+      tr.sendStart = -1;
+      tr.queued = this.env.now;
+    }
     if (u.kind === 'source') u.rowTransfers.push(id);
-    const who = u.layer ? `${u.layer.name} replica ${u.replica}` : 'the network input';
-    if (ch.buffer.request(bits, this.hGranted, id, 0, who, ch.id, n * ch.rows + i)) this.launch(id, tr);
+    if (ch.buffer.request(bits, this.hGranted, id, 0, u.label, ch.id, n * ch.rows + i)) this.launch(id, tr);
     else {
       u.pendingGrants++;
       u.waitBufferTile = ch.tile;
@@ -578,7 +614,7 @@ export class Engine {
   }
 
   private granted(id: number): void {
-    const tr = this.transfersLive[id] as Transfer;
+    const tr = this.transferPool[id] as Transfer;
     const u = tr.unit;
     u.pendingGrants--;
     this.launch(id, tr);
@@ -599,7 +635,12 @@ export class Engine {
       this.write(id);
       return;
     }
-    tr.route = this.noc.route(from, ch.tile);
+    let route = tr.unit.outRoutes[tr.dest];
+    if (route === undefined) {
+      route = this.noc.route(from, ch.tile);
+      tr.unit.outRoutes[tr.dest] = route;
+    }
+    tr.route = route;
     tr.flits = flitsOfBits(this.arch, tr.bits);
     this.flits += tr.flits;
     this.flitHops += tr.flits * tr.route.routers;
@@ -614,7 +655,7 @@ export class Engine {
 
   /** The head of a packet train reaches link `hop` of its route (cut-through, one train per link at a time). */
   private hop(id: number): void {
-    const tr = this.transfersLive[id] as Transfer;
+    const tr = this.transferPool[id] as Transfer;
     const route = tr.route as Route;
     const link = this.noc.links[route.links[tr.hop] as number];
     if (link === undefined) throw new Error('sim: route through a missing link');
@@ -626,15 +667,14 @@ export class Engine {
 
   /** The row piece is written into the receiving tile's eDRAM through its port. */
   private write(id: number): void {
-    const tr = this.transfersLive[id] as Transfer;
+    const tr = this.transferPool[id] as Transfer;
     const port = this.ports[tr.channel.tile] as EdramPort;
     port.serve(tr.bits);
     this.env.scheduleAt(port.lastEnd, this.hArrive, id);
   }
 
   private arrive(id: number): void {
-    const tr = this.transfersLive[id] as Transfer;
-    this.transfersLive[id] = undefined;
+    const tr = this.transferPool[id] as Transfer;
     this.freeTransfers.push(id);
     const ch = tr.channel;
     const idx = tr.image * ch.rows + tr.row;
@@ -662,14 +702,17 @@ export class Engine {
     if (prefix === ch.prefix[n]) return;
     ch.prefix[n] = prefix;
     if (ch.waiters.length === 0) return;
+    // NOTE: woken waiters leave the list in place (no new array per arrival).
     const waiters = ch.waiters;
-    ch.waiters = [];
-    for (const w of waiters) {
+    let kept = 0;
+    for (let j = 0; j < waiters.length; j++) {
+      const w = waiters[j] as Unit;
       if (w.waitImage === n && w.waitRow < prefix) {
         w.wakeSendStart = tr.route ? tr.sendStart : -1;
         this.env.schedule(0, this.hStart, w.id);
-      } else ch.waiters.push(w);
+      } else waiters[kept++] = w;
     }
+    while (waiters.length > kept) waiters.pop();
   }
 
   // ---- deadlock --------------------------------------------------------------------------------------------
