@@ -2,6 +2,7 @@
  * Proxy-predicted against measured accuracy drops for the candidates of an optimization run: the check of the
  * separable proxy (calibrated on single-layer measurements) against joint quantization of all layers at once.
  */
+import { resolvePlan, type Plan } from '../../../arch/plan';
 import type { ResolvedNetwork } from '../../../workloads/types';
 import { proxyOracle } from '../proxy';
 import type { PrecisionChoice } from '../types';
@@ -81,20 +82,24 @@ export async function measuredAccuracyReport(
     rows: ReadonlyArray<{ variant: string; choices: PrecisionChoice }>;
     history: ReadonlyArray<{ cost: number; feasible: boolean; wbits: string; abits: string }>;
     chosen: string;
+    plan: Plan;
     accuracyBudgetPct: number;
   },
   topK: number,
 ): Promise<string> {
+  // The final plan is measured from the plan itself: the simulator may pick an RL top-K candidate over the RL row.
+  const planChoices = resolvePlan(result.plan, net, 'optimized plan');
   const candidates: LabelledChoice[] = [
     ...result.rows.map((r) => ({ label: r.variant, wbits: r.choices.wbits, abits: r.choices.abits })),
     ...topHistoryChoices(result.history, topK),
+    { label: 'final plan', wbits: planChoices.wbits, abits: planChoices.abits },
   ];
   const rows = await compareDrops(net, measured, candidates);
   const floatPct = await measured.referenceAccuracyPct();
-  const chosen = rows.find((r) => r.label === result.chosen);
+  const chosen = rows.find((r) => r.label === 'final plan');
   const { cached, evaluations } = measured.stats();
   const tail = chosen
-    ? `chosen plan (${result.chosen}): measured drop ${chosen.measuredDropPct.toFixed(3)} pts, budget ${result.accuracyBudgetPct} pts` +
+    ? `final plan (${result.chosen}): measured drop ${chosen.measuredDropPct.toFixed(3)} pts, budget ${result.accuracyBudgetPct} pts` +
       `${chosen.measuredDropPct <= result.accuracyBudgetPct + 1e-9 ? '' : ' (OVER BUDGET)'}`
     : '';
   return [renderDropComparison(rows, measured, floatPct), tail, `measured-accuracy cache: ${cached} distinct candidates, ${evaluations} forward passes over the held-out split`]
