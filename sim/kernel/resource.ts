@@ -7,15 +7,31 @@ import type { Environment } from './env';
 
 export abstract class BaseResource {
   /** Requests served (or granted). */
-  requests = 0;
+  abstract readonly requests: number;
   /** Cycles requests spent waiting before service (or grant). */
-  waitCycles = 0;
+  abstract readonly waitCycles: number;
 
   constructor(
     protected readonly env: Environment,
     /** For reports and deadlock messages, e.g. `eDRAM port of tile 3`. */
     readonly label: string,
   ) {}
+}
+
+/**
+ * A server's timing state and counters.
+ *
+ * NOTE: written for speed: every server keeps them in an object of this one class, so `serve`, shared by all
+ * server subclasses, reads and writes fields of one hidden class. Fields on the servers themselves would be
+ * spread over as many hidden classes as there are subclasses (five in a run), and V8 handles a field access
+ * that sees more than four with a slow generic lookup: about a third of a ResNet-50 run's time.
+ */
+export class ServerClock {
+  freeAt = 0;
+  lastEnd = 0;
+  busyCycles = 0;
+  waitCycles = 0;
+  requests = 0;
 }
 
 /**
@@ -27,11 +43,29 @@ export abstract class BaseResource {
  * caller schedules its own completion at `lastEnd`.
  */
 export abstract class Server extends BaseResource {
+  /** Timing state, read through the accessors below. */
+  readonly clock = new ServerClock();
+
   /** Cycle the server is free from. */
-  freeAt = 0;
-  busyCycles = 0;
+  get freeAt(): number {
+    return this.clock.freeAt;
+  }
+  set freeAt(cycle: number) {
+    this.clock.freeAt = cycle;
+  }
+  get busyCycles(): number {
+    return this.clock.busyCycles;
+  }
   /** End cycle of the latest request served. */
-  lastEnd = 0;
+  get lastEnd(): number {
+    return this.clock.lastEnd;
+  }
+  get requests(): number {
+    return this.clock.requests;
+  }
+  get waitCycles(): number {
+    return this.clock.waitCycles;
+  }
 
   /** Hook: cycles to serve `amount` (bits, flits, ops...). */
   protected abstract serviceCycles(amount: number): number;
@@ -43,14 +77,15 @@ export abstract class Server extends BaseResource {
    * rate allows, while events still happen at whole cycles.
    */
   serve(amount: number, earliest: number = this.env.now): number {
-    const start = earliest > this.freeAt ? earliest : this.freeAt;
+    const c = this.clock;
+    const start = earliest > c.freeAt ? earliest : c.freeAt;
     const cycles = this.serviceCycles(amount);
-    this.freeAt = start + cycles;
+    c.freeAt = start + cycles;
     // Tolerance: sums of fractions (3 x 1/3) must not round up to the next cycle.
-    this.lastEnd = Math.ceil(this.freeAt - 1e-9);
-    this.busyCycles += cycles;
-    this.waitCycles += start - earliest;
-    this.requests++;
+    c.lastEnd = Math.ceil(c.freeAt - 1e-9);
+    c.busyCycles += cycles;
+    c.waitCycles += start - earliest;
+    c.requests++;
     return Math.floor(start);
   }
 
@@ -83,6 +118,8 @@ export interface CapacityRequest {
  * blocked account does not stall the others; a subclass may allow first fit within an account too).
  */
 export abstract class Container extends BaseResource {
+  requests = 0;
+  waitCycles = 0;
   used = 0;
   peakUsed = 0;
   readonly waiting: CapacityRequest[] = [];
