@@ -78,10 +78,11 @@ export interface Dataflow {
 }
 
 /** A layer's own need/low tables relative to its direct input (rule 4). */
-export function ownRowTables(r: ResolvedLayer): { need: Int32Array; low: Int32Array } {
+export function ownRowTables(r: ResolvedLayer, input = 0): { need: Int32Array; low: Int32Array } {
   const layer = r.layer;
   const outRows = r.outShape.height;
-  const inRows = r.inShapes[0]?.height ?? 1;
+  // Each input by its own height: an SE block's per-channel scale (1x1) is row 0 for every output row.
+  const inRows = r.inShapes[input]?.height ?? 1;
   const need = new Int32Array(outRows);
   const low = new Int32Array(outRows);
   for (let i = 0; i < outRows; i++) {
@@ -134,7 +135,8 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
   const n = net.layers.length;
   const consumers: number[][] = net.layers.map(() => []);
   for (const r of net.layers) for (const p of r.inputIndices) if (p >= 0) consumers[p]?.push(r.index);
-  const tables = net.layers.map(ownRowTables);
+  /** Need/low tables of every layer, per direct input. */
+  const tables = net.layers.map((r) => r.inputIndices.map((_, k) => ownRowTables(r, k)));
   const isWeighted = (r: ResolvedLayer): boolean => r.layer.kind === 'conv' || r.layer.kind === 'fc';
   const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass';
 
@@ -203,9 +205,10 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
         return;
       }
       if (pr !== undefined && roles[p] === 'free') {
-        const t = tables[p];
-        if (t === undefined) return;
-        for (const q of pr.inputIndices) visit(q, need.map((x) => t.need[x] ?? 0), low.map((x) => t.low[x] ?? 0));
+        pr.inputIndices.forEach((q, k) => {
+          const t = tables[p]?.[k];
+          if (t !== undefined) visit(q, need.map((x) => t.need[x] ?? 0), low.map((x) => t.low[x] ?? 0));
+        });
         return;
       }
       const prev = out.get(p);
@@ -216,9 +219,11 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
       }
     };
     const r = net.layers[c];
-    const own = tables[c];
-    if (r === undefined || own === undefined) return [];
-    for (const p of r.inputIndices) visit(p, own.need, own.low);
+    if (r === undefined) return [];
+    r.inputIndices.forEach((p, k) => {
+      const own = tables[c]?.[k];
+      if (own !== undefined) visit(p, own.need, own.low);
+    });
     return [...out.values()];
   };
 

@@ -21,8 +21,8 @@ export interface LayerStatic {
   outRows: number;
   outCols: number;
   outChannels: number;
-  /** For each output row, the row of its direct inputs it needs (line-buffer rule). */
-  needRow: Int32Array;
+  /** For each direct input, for each output row, the row of that input it needs (line-buffer rule). */
+  needRows: Int32Array[];
   /** Digital element operations per image (digital and fused layers). */
   digitalOps: number;
   /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
@@ -100,7 +100,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       outRows: resolved.outShape.height,
       outCols: resolved.outShape.width,
       outChannels: resolved.outShape.channels,
-      needRow: ownRowTables(resolved).need,
+      needRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need),
       digitalOps: lf?.digitalOps ?? 0,
       mvmInputElements,
       dataInputs,
@@ -119,7 +119,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
   for (const l of layers) {
     const only = l.inputs.length === 1 ? l.inputs[0] : undefined;
     const producer = only === undefined || only < 0 ? undefined : layers[only];
-    l.aliased = l.role === 'free' && producer !== undefined && producer.outRows === l.outRows && l.needRow.every((row, i) => row === i);
+    l.aliased = l.role === 'free' && producer !== undefined && producer.outRows === l.outRows && (l.needRows[0] ?? []).every((row, i) => row === i);
     l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
     l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
   }

@@ -65,14 +65,14 @@ export function rowLatencyCycles(
     }
     const fixed = transfer + rowLatency;
     const sources = l.inputRowSources;
-    const need = l.needRow;
+    const needs = l.needRows;
     // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only.
     let previous = 0;
     for (let i = 0; i < rows; i++) {
-      const needed = need[i] as number;
       let ready = 0;
       for (let k = 0; k < sources.length; k++) {
         const source = sources[k] as number;
+        const needed = (needs[k] as Int32Array)[i] as number;
         const arrived = source < 0 ? (needed + 1) * inputRowCycles : (finish[source + needed] as number);
         if (arrived > ready) ready = arrived;
       }
