@@ -138,7 +138,9 @@ class TileBuffers {
 
   /** Per tile up to `tiles`, how many tiles' eDRAM it holds buffers in. */
   shares(tiles: number): number[] {
-    return Array.from({ length: tiles }, (_, t) => this.capacity(t) / this.capacityBits);
+    const out = new Array<number>(tiles).fill(1);
+    for (const [t, bits] of this.capacityOverride) if (t < tiles) out[t] = bits / this.capacityBits;
+    return out;
   }
 
   /** A tile that holds nothing and keeps its own eDRAM. */

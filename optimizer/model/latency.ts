@@ -66,8 +66,20 @@ export function rowLatencyCycles(
     const fixed = transfer + rowLatency;
     const sources = l.inputRowSources;
     const needs = l.needRows;
-    // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only.
+    // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a
+    // separate loop for the common one-input layer.
     let previous = 0;
+    const only = sources.length === 1 ? (sources[0] as number) : -2;
+    if (only >= 0) {
+      const need = needs[0] as Int32Array;
+      for (let i = 0; i < rows; i++) {
+        const start = (finish[only + (need[i] as number)] as number) + fixed;
+        const next = previous + interval;
+        previous = start > next ? start : next;
+        finish[base + i] = previous;
+      }
+      continue;
+    }
     for (let i = 0; i < rows; i++) {
       let ready = 0;
       for (let k = 0; k < sources.length; k++) {
