@@ -186,5 +186,7 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
   if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
+  const written = [args.out, args.planOut, args.history].filter((f): f is string => f !== undefined);
+  if (written.length > 0) process.stderr.write(`written: ${written.join(', ')}\n`);
   if (args.plots !== undefined) writeOptimizePlots(result, arch, net, args.plots);
 }
