@@ -134,15 +134,19 @@ function foldCast(ctx: ImportContext, node: OnnxNode): void {
   ctx.set(node.output[0] ?? '', cast);
 }
 
+/** Dims after Unsqueeze inserts size-1 axes at `axes` (negative axes count from the end of the result). */
+export function unsqueezedDims(dims: readonly number[], axes: readonly number[]): number[] {
+  const rank = dims.length + axes.length;
+  const norm = axes.map((a) => normAxis(a, rank));
+  const out: number[] = [];
+  let k = 0;
+  for (let i = 0; i < rank; i++) out.push(norm.includes(i) ? 1 : (dims[k++] ?? 1));
+  return out;
+}
+
 function foldUnsqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.constant(node, 0);
-  const axes = axesOf(ctx, node, 1) ?? [];
-  const rank = input.dims.length + axes.length;
-  const norm = axes.map((a) => normAxis(a, rank));
-  const dims: number[] = [];
-  let k = 0;
-  for (let i = 0; i < rank; i++) dims.push(norm.includes(i) ? 1 : (input.dims[k++] ?? 1));
-  ctx.set(node.output[0] ?? '', { ...input, dims });
+  ctx.set(node.output[0] ?? '', { ...input, dims: unsqueezedDims(input.dims, axesOf(ctx, node, 1) ?? []) });
 }
 
 function foldSqueeze(ctx: ImportContext, node: OnnxNode): void {

@@ -5,7 +5,7 @@
 import type { ActivationLayer, EltwiseLayer } from '../types';
 import { attrFloat, attrInt, hasAttr } from './attributes';
 import type { ImportContext } from './context';
-import { axesOf, broadcastDims, normAxis, reshapeDims } from './fold';
+import { axesOf, broadcastDims, normAxis, reshapeDims, unsqueezedDims } from './fold';
 import type { OnnxNode } from './proto';
 import { numel, type ActValue, type ConstValue } from './tensors';
 
@@ -137,11 +137,7 @@ function convertSqueeze(ctx: ImportContext, node: OnnxNode): void {
 function convertUnsqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const axes = axesOf(ctx, node, 1) ?? [];
-  const rank = input.dims.length + axes.length;
-  const norm = axes.map((a) => normAxis(a, rank));
-  const dims: number[] = [];
-  let k = 0;
-  for (let i = 0; i < rank; i++) dims.push(norm.includes(i) ? 1 : (input.dims[k++] ?? 1));
+  const dims = unsqueezedDims(input.dims, axes);
   if (!alias(ctx, node, input, dims)) throw ctx.invalid('axes', `[${axes.join(', ')}] of [${input.dims.join(', ')}]`, 'axes that leave an NCHW or [N, F] tensor');
 }
 
