@@ -140,11 +140,13 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
         ? undefined
         : Object.freeze({
             index: l.index, name: l.name, kind: l.kind, computeCycles: 0, shiftAddCycles: 0, nocInCycles: 0, nocOutCycles: 0,
-            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, stageCycles: 0, boundBy: 'none' as const,
+            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, stageCycles: 0, boundBy: 'none' as const,
           }),
     ),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
+      edramSq: new Float64Array(arch.chip.tiles),
+      edramResidual: new Float64Array(arch.chip.tiles),
       digital: new Float64Array(arch.chip.tiles),
       inject: new Float64Array(arch.chip.tiles),
       eject: new Float64Array(arch.chip.tiles),

@@ -9,7 +9,18 @@ import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
-export type StageBound = 'compute' | 'shift-add' | 'noc-in' | 'noc-out' | 'mesh-link' | 'edram' | 'digital' | 'off-chip' | 'line-buffer' | 'none';
+export type StageBound =
+  | 'compute'
+  | 'shift-add'
+  | 'noc-in'
+  | 'noc-out'
+  | 'mesh-link'
+  | 'edram'
+  | 'port-queue'
+  | 'digital'
+  | 'off-chip'
+  | 'line-buffer'
+  | 'none';
 
 export interface LayerStage {
   index: number;
@@ -26,6 +37,12 @@ export interface LayerStage {
   offChipCycles: number;
   /** Interval the layer's line buffers sustain for inputs that fork from a common ancestor (placement.paceBoundCycles). */
   lineBufferCycles: number;
+  /**
+   * A weighted layer's replicas issue each row's reads only when its previous row's MVMs are done, so per row
+   * job they expose the first input read and the port's queue: the residual request in service when they ask for
+   * their reads, and again when their input piece is written (section 7, port queueing term).
+   */
+  portQueueCycles: number;
   stageCycles: number;
   boundBy: StageBound;
 }
@@ -50,6 +67,10 @@ export interface ModelResult {
 /** Per-image cycles of each tile's shared resources (links, eDRAM port, digital unit). */
 export interface TileTimes {
   edramBits: Float64Array;
+  /** Sum over the tile's eDRAM requests of (accesses per request)^2, per image. */
+  edramSq: Float64Array;
+  /** Mean residual service (cycles) of the request a newcomer finds in service at the tile's port: E[d^2] / 2E[d]. */
+  edramResidual: Float64Array;
   inject: Float64Array;
   eject: Float64Array;
   edram: Float64Array;
@@ -59,12 +80,14 @@ export interface TileTimes {
 function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCrossbarMapping[], choices: PlanChoices, traffic: TrafficLoads): TileTimes {
   const arch = ctx.arch;
   // NOTE: buffers reused per context (they live until the next evaluation; the result keeps none of them).
-  const { edramBits, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
+  const { edramBits, edramSq, edramResidual, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
   edramBits.set(traffic.edramBits);
+  edramSq.set(traffic.edramSqAccesses);
   digitalOps.fill(0);
   inject.fill(0);
   eject.fill(0);
   edram.fill(0);
+  edramResidual.fill(0);
   for (const l of ctx.layers) {
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
@@ -73,9 +96,16 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       if (mapping === undefined || place === undefined) continue;
       // Every MVM reads its input vector from its tile's eDRAM, in whole accesses.
       const accessBits = arch.tile.edram.accessBits;
-      const bitsPerMvm = Math.ceil((l.mvmInputElements * abits) / accessBits) * accessBits;
+      const accessesPerMvm = Math.ceil((l.mvmInputElements * abits) / accessBits);
+      const bitsPerMvm = accessesPerMvm * accessBits;
       const share = mapping.outputPixels / place.replicas;
-      for (const t of place.replicaTiles) edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
+      // A replica reads a row job's input vectors in one request (rule 5).
+      const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, share, place.replicas);
+      const jobAccesses = (share / jobs) * accessesPerMvm;
+      for (const t of place.replicaTiles) {
+        edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
+        edramSq[t] = (edramSq[t] ?? 0) + jobs * jobAccesses * jobAccesses;
+      }
     } else if (l.role === 'digital') {
       // A digital layer reads its inputs from its host tile's eDRAM, in whole accesses per step (an output row;
       // an input row for a global pool, which accumulates).
@@ -86,7 +116,9 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       const layer = l.resolved.layer;
       const steps = layer.kind === 'pool' && layer.global ? (l.resolved.inShapes[0]?.height ?? 1) : l.outRows;
       const accessBits = arch.tile.edram.accessBits;
-      edramBits[t] = (edramBits[t] ?? 0) + steps * Math.ceil(inBits / steps / accessBits) * accessBits;
+      const stepAccesses = Math.ceil(inBits / steps / accessBits);
+      edramBits[t] = (edramBits[t] ?? 0) + steps * stepAccesses * accessBits;
+      edramSq[t] = (edramSq[t] ?? 0) + steps * stepAccesses * stepAccesses;
     } else if (l.role === 'fused') {
       // A fused activation works on its producer's output path, on the tiles that produce it.
       const stored = ctx.flow.layers[l.index]?.storedAs ?? -1;
@@ -101,15 +133,56 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
     inject[t] = (traffic.injectFlits[t] ?? 0) / linkRate;
     eject[t] = (traffic.ejectFlits[t] ?? 0) / linkRate;
     edram[t] = (edramBits[t] ?? 0) / edramRate;
+    const accesses = (edramBits[t] ?? 0) / arch.tile.edram.accessBits;
+    edramResidual[t] = accesses > 0 ? (edramSq[t] ?? 0) / (2 * accesses * arch.tile.edram.accessesPerCycle) : 0;
     digitalOps[t] = (digitalOps[t] ?? 0) / digitalRate;
   }
-  return { edramBits, inject, eject, edram, digital: digitalOps };
+  return { edramBits, edramSq, edramResidual, inject, eject, edram, digital: digitalOps };
+}
+
+/** Row jobs a replica runs per image: one per output row (a piece of it), one per pixel when r > W, 1/r for fc. */
+function rowJobsPerReplica(kind: string, rows: number, cols: number, share: number, replicas: number): number {
+  if (kind !== 'conv') return share;
+  return replicas <= cols ? rows : share;
 }
 
 function maxOver(values: Float64Array, tiles: readonly number[]): number {
   let m = 0;
   for (const t of tiles) m = Math.max(m, values[t] ?? 0);
   return m;
+}
+
+/**
+ * Port queueing term (docs/hardware-model.md section 7): a replica asks for a row job's reads only once its
+ * previous job's MVMs are done, and its MVMs wait for the first vector. Meanwhile the port serves other requests
+ * whole (FIFO, not preempted), so the replica finds on average the residual of the request in service,
+ * rho * E[d^2] / (2 E[d]) over the tile's requests d, with rho the port's load at an interval of `interval`. It
+ * pays that once for its own reads and once for the write of the input piece it waits for (that write queues at
+ * the same port; not for off-chip input rows, which arrive ahead). compute + jobs * (first read + waits * rho *
+ * residual), on the replica's busiest tile.
+ */
+function portQueueCycles(
+  l: ModelContext['layers'][number],
+  computeCycles: number,
+  replicas: number,
+  tiles: readonly number[],
+  firstReadCycles: number,
+  times: TileTimes,
+  interval: number,
+  waits: number,
+): number {
+  if (interval <= 0 || computeCycles <= 0) return 0;
+  const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, (l.outRows * l.outCols) / replicas, replicas);
+  const load = times.edram;
+  const residual = times.edramResidual;
+  let wait = 0;
+  for (let k = 0; k < tiles.length; k++) {
+    const t = tiles[k] as number;
+    const busy = load[t] as number;
+    const w = (busy < interval ? busy / interval : 1) * (residual[t] as number);
+    if (w > wait) wait = w;
+  }
+  return computeCycles + jobs * (firstReadCycles + waits * wait);
 }
 
 /**
@@ -126,6 +199,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   const times = tileTimes(ctx, placement, mappings, choices, traffic);
   const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * tensorBits(ctx, -1, choices.abits);
   const offChipCycles = inputBits / offChipBitsPerCycle(arch);
+  const { accessBits, accessesPerCycle } = arch.tile.edram;
 
   const stages: LayerStage[] = ctx.layers.map((l) => {
     // Free layers do no work in any plan: one frozen all-zero stage per layer, shared by every result.
@@ -144,6 +218,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
       digitalCycles: 0,
       offChipCycles: 0,
       lineBufferCycles: 0,
+      portQueueCycles: 0,
       stageCycles: 0,
       boundBy: 'none',
     };
@@ -176,6 +251,14 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     if (stage.digitalCycles > best) (best = stage.digitalCycles), (bound = 'digital');
     if (stage.offChipCycles > best) (best = stage.offChipCycles), (bound = 'off-chip');
     if (stage.lineBufferCycles > best) (best = stage.lineBufferCycles), (bound = 'line-buffer');
+    if (l.weightedPos >= 0) {
+      // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
+      const waits = l.dataInputs.includes(-1) ? 1 : 2;
+      const firstRead = Math.ceil(Math.ceil((l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8)) / accessBits) / accessesPerCycle);
+      const r = choices.replicas[l.weightedPos] ?? 1;
+      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, firstRead, times, best, waits);
+      if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');
+    }
     stage.stageCycles = best;
     stage.boundBy = bound;
     return stage;

@@ -19,6 +19,11 @@ export interface TrafficLoads {
   ejectFlits: Float64Array;
   /** Bits moved through each tile's eDRAM port, rounded up to whole accesses per piece (rule 6). */
   edramBits: Float64Array;
+  /**
+   * Sum over each tile's eDRAM requests of (accesses per request)^2: with edramBits it gives the mean residual
+   * service a request finds at the port (docs/hardware-model.md section 7, port queueing term).
+   */
+  edramSqAccesses: Float64Array;
   /** Flits on each mesh link (router * 4 + direction: 0 +x, 1 -x, 2 +y, 3 -y). */
   linkFlits: Float64Array;
   /** Largest mesh-link load on any path into each layer (flits). */
@@ -59,6 +64,7 @@ export interface TrafficScratch {
   injectFlits: Float64Array;
   ejectFlits: Float64Array;
   edramBits: Float64Array;
+  edramSqAccesses: Float64Array;
   linkFlits: Float64Array;
   layerLinkFlits: Float64Array;
   layerMaxHops: Int32Array;
@@ -67,6 +73,8 @@ export interface TrafficScratch {
   pieceTile: number[];
   pieceFlits: number[];
   pieceAccesses: number[];
+  /** Per row: sum over the tile's pieces of (accesses per piece)^2. */
+  pieceSqAccesses: number[];
   pieces: number;
   flowFrom: number[];
   flowTo: number[];
@@ -80,6 +88,7 @@ export function newTrafficScratch(tiles: number, routers: number, meshWidth: num
     injectFlits: new Float64Array(tiles),
     ejectFlits: new Float64Array(tiles),
     edramBits: new Float64Array(tiles),
+    edramSqAccesses: new Float64Array(tiles),
     linkFlits: new Float64Array(routers * 4),
     layerLinkFlits: new Float64Array(layers),
     layerMaxHops: new Int32Array(layers),
@@ -87,6 +96,7 @@ export function newTrafficScratch(tiles: number, routers: number, meshWidth: num
     pieceTile: [],
     pieceFlits: [],
     pieceAccesses: [],
+    pieceSqAccesses: [],
     pieces: 0,
     flowFrom: [],
     flowTo: [],
@@ -106,17 +116,19 @@ export function forEachTileShare(ctx: ModelContext, placement: Placement, layer:
   } else visit(placement.layerTiles[layer]?.[0] ?? 0, 1);
 }
 
-function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: number): void {
+function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: number, sqAccesses: number): void {
   for (let k = 0; k < s.pieces; k++) {
     if (s.pieceTile[k] === tile) {
       s.pieceFlits[k] = (s.pieceFlits[k] ?? 0) + flits;
       s.pieceAccesses[k] = (s.pieceAccesses[k] ?? 0) + accesses;
+      s.pieceSqAccesses[k] = (s.pieceSqAccesses[k] ?? 0) + sqAccesses;
       return;
     }
   }
   s.pieceTile[s.pieces] = tile;
   s.pieceFlits[s.pieces] = flits;
   s.pieceAccesses[s.pieces] = accesses;
+  s.pieceSqAccesses[s.pieces] = sqAccesses;
   s.pieces++;
 }
 
@@ -136,15 +148,19 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
   const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
   if (layer === undefined || weighted === undefined) {
     const tile = layer === undefined ? -1 : (placement.layerTiles[layer.index]?.[0] ?? 0);
-    addPiece(s, tile, flitsForBits(arch, rowBits), Math.ceil(rowBits / accessBits));
+    const accesses = Math.ceil(rowBits / accessBits);
+    addPiece(s, tile, flitsForBits(arch, rowBits), accesses, accesses * accesses);
     return;
   }
   const r = weighted.replicas;
   let flits: number;
   let accesses: number;
+  let sq: number;
   if (layer.kind !== 'conv') {
     flits = flitsForBits(arch, rowBits) / r;
-    accesses = Math.ceil(rowBits / accessBits) / r;
+    const whole = Math.ceil(rowBits / accessBits);
+    accesses = whole / r;
+    sq = (whole * whole) / r;
   } else {
     const w = layer.outCols;
     const pixelBits = rowBits / w;
@@ -153,13 +169,18 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
       const hiBits = Math.ceil(w / r) * pixelBits;
       const f = (w % r) / r;
       flits = f * flitsForBits(arch, hiBits) + (1 - f) * flitsForBits(arch, loBits);
-      accesses = f * Math.ceil(hiBits / accessBits) + (1 - f) * Math.ceil(loBits / accessBits);
+      const hi = Math.ceil(hiBits / accessBits);
+      const lo = Math.ceil(loBits / accessBits);
+      accesses = f * hi + (1 - f) * lo;
+      sq = f * hi * hi + (1 - f) * lo * lo;
     } else {
       flits = (w / r) * flitsForBits(arch, pixelBits);
-      accesses = (w / r) * Math.ceil(pixelBits / accessBits);
+      const one = Math.ceil(pixelBits / accessBits);
+      accesses = (w / r) * one;
+      sq = (w / r) * one * one;
     }
   }
-  for (const t of weighted.replicaTiles) addPiece(s, t, flits, accesses);
+  for (const t of weighted.replicaTiles) addPiece(s, t, flits, accesses, sq);
 }
 
 /**
@@ -173,6 +194,7 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
   s.injectFlits.fill(0);
   s.ejectFlits.fill(0);
   s.edramBits.fill(0);
+  s.edramSqAccesses.fill(0);
   s.linkFlits.fill(0);
   s.layerLinkFlits.fill(0);
   s.layerMaxHops.fill(0);
@@ -180,6 +202,7 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     injectFlits: s.injectFlits,
     ejectFlits: s.ejectFlits,
     edramBits: s.edramBits,
+    edramSqAccesses: s.edramSqAccesses,
     linkFlits: s.linkFlits,
     layerLinkFlits: s.layerLinkFlits,
     totalFlitHops: 0,
@@ -208,8 +231,10 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
       const fromTile = s.pieceTile[k] as number;
       const flits = rows * (s.pieceFlits[k] as number);
       const edramBits = rows * (s.pieceAccesses[k] as number) * arch.tile.edram.accessBits;
+      const sqAccesses = rows * (s.pieceSqAccesses[k] as number);
       for (const toTile of dests) {
         s.edramBits[toTile] = (s.edramBits[toTile] ?? 0) + edramBits;
+        s.edramSqAccesses[toTile] = (s.edramSqAccesses[toTile] ?? 0) + sqAccesses;
         if (fromTile === toTile) continue;
         s.flowFrom[flows] = fromTile;
         s.flowTo[flows] = toTile;

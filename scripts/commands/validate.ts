@@ -58,7 +58,7 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
     const result = evaluateModel(ctx, choices);
     const worst = result.layers.reduce((a, b) => (b.stageCycles > a.stageCycles ? b : a));
     const pos = net.weightedIndices.indexOf(worst.index);
-    if (pos < 0 || worst.boundBy !== 'compute') break;
+    if (pos < 0 || (worst.boundBy !== 'compute' && worst.boundBy !== 'port-queue')) break;
     const next = { ...choices, replicas: [...choices.replicas] };
     next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
     try {
@@ -67,6 +67,8 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
       if (error instanceof MappingError) break;
       throw error;
     }
+    // A replica that slows the plan (smaller row pieces cost more headers and port requests) ends the search.
+    if (evaluateModel(ctx, next).bottleneckCycles > result.bottleneckCycles) break;
     choices.replicas = next.replicas;
   }
   return choices;
