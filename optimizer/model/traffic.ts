@@ -80,6 +80,10 @@ export interface TrafficScratch {
   flowTo: number[];
   flowFlits: number[];
   flowProducer: number[];
+  /** Each flow's mesh links (`flowHops[f]` of them from `flowLinkStart[f]`), routed once per evaluation. */
+  flowLinks: number[];
+  flowLinkStart: number[];
+  flowHops: number[];
   dests: number[];
 }
 
@@ -102,6 +106,9 @@ export function newTrafficScratch(tiles: number, routers: number, meshWidth: num
     flowTo: [],
     flowFlits: [],
     flowProducer: [],
+    flowLinks: [],
+    flowLinkStart: [],
+    flowHops: [],
     dests: [],
   };
 }
@@ -245,6 +252,9 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     }
   }
   const linkFlits = s.linkFlits;
+  // NOTE: each flow is routed once; its links are kept for the second pass (the search loop runs this often).
+  const flowLinks = s.flowLinks;
+  let linkCount = 0;
   for (let f = 0; f < flows; f++) {
     const fromTile = s.flowFrom[f] as number;
     const toTile = s.flowTo[f] as number;
@@ -252,17 +262,23 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     if (fromTile >= 0) s.injectFlits[fromTile] = (s.injectFlits[fromTile] ?? 0) + flits;
     s.ejectFlits[toTile] = (s.ejectFlits[toTile] ?? 0) + flits;
     const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
-    for (let h = 0; h < hops; h++) linkFlits[route[h] as number] = (linkFlits[route[h] as number] ?? 0) + flits;
+    s.flowLinkStart[f] = linkCount;
+    s.flowHops[f] = hops;
+    for (let h = 0; h < hops; h++) {
+      const link = route[h] as number;
+      flowLinks[linkCount++] = link;
+      linkFlits[link] = (linkFlits[link] ?? 0) + flits;
+    }
     loads.totalFlits += flits;
     loads.totalFlitHops += flits * (hops + 1);
   }
   // Second pass: the busiest link on each flow's path bounds the layers it feeds.
   for (let f = 0; f < flows; f++) {
-    const fromTile = s.flowFrom[f] as number;
     const toTile = s.flowTo[f] as number;
-    const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
+    const hops = s.flowHops[f] as number;
+    const start = s.flowLinkStart[f] as number;
     let worst = 0;
-    for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[route[h] as number] ?? 0);
+    for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[flowLinks[start + h] as number] ?? 0);
     for (const c of readers[(s.flowProducer[f] as number) + 1] ?? []) {
       if (!(placement.layerTiles[c] ?? []).includes(toTile)) continue;
       if (worst > (s.layerLinkFlits[c] ?? 0)) s.layerLinkFlits[c] = worst;
