@@ -146,7 +146,6 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       edramSq: new Float64Array(arch.chip.tiles),
-      edramResidual: new Float64Array(arch.chip.tiles),
       digital: new Float64Array(arch.chip.tiles),
       inject: new Float64Array(arch.chip.tiles),
       eject: new Float64Array(arch.chip.tiles),

@@ -69,8 +69,6 @@ export interface TileTimes {
   edramBits: Float64Array;
   /** Sum over the tile's eDRAM requests of (accesses per request)^2, per image. */
   edramSq: Float64Array;
-  /** Mean residual service (cycles) of the request a newcomer finds in service at the tile's port: E[d^2] / 2E[d]. */
-  edramResidual: Float64Array;
   inject: Float64Array;
   eject: Float64Array;
   edram: Float64Array;
@@ -80,14 +78,13 @@ export interface TileTimes {
 function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCrossbarMapping[], choices: PlanChoices, traffic: TrafficLoads): TileTimes {
   const arch = ctx.arch;
   // NOTE: buffers reused per context (they live until the next evaluation; the result keeps none of them).
-  const { edramBits, edramSq, edramResidual, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
+  const { edramBits, edramSq, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
   edramBits.set(traffic.edramBits);
   edramSq.set(traffic.edramSqAccesses);
   digitalOps.fill(0);
   inject.fill(0);
   eject.fill(0);
   edram.fill(0);
-  edramResidual.fill(0);
   for (const l of ctx.layers) {
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
@@ -133,11 +130,9 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
     inject[t] = (traffic.injectFlits[t] ?? 0) / linkRate;
     eject[t] = (traffic.ejectFlits[t] ?? 0) / linkRate;
     edram[t] = (edramBits[t] ?? 0) / edramRate;
-    const accesses = (edramBits[t] ?? 0) / arch.tile.edram.accessBits;
-    edramResidual[t] = accesses > 0 ? (edramSq[t] ?? 0) / (2 * accesses * arch.tile.edram.accessesPerCycle) : 0;
     digitalOps[t] = (digitalOps[t] ?? 0) / digitalRate;
   }
-  return { edramBits, edramSq, edramResidual, inject, eject, edram, digital: digitalOps };
+  return { edramBits, edramSq, inject, eject, edram, digital: digitalOps };
 }
 
 /** Row jobs a replica runs per image: one per output row (a piece of it), one per pixel when r > W, 1/r for fc. */
@@ -154,35 +149,41 @@ function maxOver(values: Float64Array, tiles: readonly number[]): number {
 
 /**
  * Port queueing term (docs/hardware-model.md section 7): a replica asks for a row job's reads only once its
- * previous job's MVMs are done, and its MVMs wait for the first vector. Meanwhile the port serves other requests
- * whole (FIFO, not preempted), so the replica finds on average the residual of the request in service,
- * rho * E[d^2] / (2 E[d]) over the tile's requests d, with rho the port's load at an interval of `interval`. It
- * pays that once for its own reads and once for the write of the input piece it waits for (that write queues at
- * the same port; not for off-chip input rows, which arrive ahead). compute + jobs * (first read + waits * rho *
- * residual), on the replica's busiest tile.
+ * previous job's MVMs are done, and its MVMs wait for the first vector. The port serves whole requests in FIFO
+ * order, so a request finds, on average, the residual of the one in service: sum over the tile's other requests of
+ * d^2 / (2 T) per image at interval T (each request d is in service a share d / T of the time, with d / 2 left on
+ * average; the replica never finds its own request there). It pays that once for its own reads and once for the
+ * write of the input piece it waits for (that write queues at the same port; not for off-chip input rows, which
+ * arrive ahead of the first layers). compute + jobs * (first read + waits * residual), on the layer's worst tile.
  */
 function portQueueCycles(
   l: ModelContext['layers'][number],
   computeCycles: number,
   replicas: number,
   tiles: readonly number[],
-  firstReadCycles: number,
+  accessesPerMvm: number,
+  accessesPerCycle: number,
   times: TileTimes,
   interval: number,
   waits: number,
 ): number {
   if (interval <= 0 || computeCycles <= 0) return 0;
-  const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, (l.outRows * l.outCols) / replicas, replicas);
+  const share = (l.outRows * l.outCols) / replicas;
+  const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, share, replicas);
+  const jobAccesses = (share / jobs) * accessesPerMvm;
+  const own = jobs * jobAccesses * jobAccesses;
   const load = times.edram;
-  const residual = times.edramResidual;
-  let wait = 0;
+  const sq = times.edramSq;
+  let others = 0;
   for (let k = 0; k < tiles.length; k++) {
     const t = tiles[k] as number;
     const busy = load[t] as number;
-    const w = (busy < interval ? busy / interval : 1) * (residual[t] as number);
-    if (w > wait) wait = w;
+    // A port loaded beyond the interval paces the pipeline itself: its requests then share its own busy time.
+    const w = ((sq[t] as number) - own) / (2 * (busy > interval ? busy : interval));
+    if (w > others) others = w;
   }
-  return computeCycles + jobs * (firstReadCycles + waits * wait);
+  const wait = others / (accessesPerCycle * accessesPerCycle);
+  return computeCycles + jobs * (Math.ceil(accessesPerMvm / accessesPerCycle) + waits * wait);
 }
 
 /**
@@ -254,9 +255,9 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     if (l.weightedPos >= 0) {
       // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
       const waits = l.dataInputs.includes(-1) ? 1 : 2;
-      const firstRead = Math.ceil(Math.ceil((l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8)) / accessBits) / accessesPerCycle);
+      const accessesPerMvm = Math.ceil((l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8)) / accessBits);
       const r = choices.replicas[l.weightedPos] ?? 1;
-      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, firstRead, times, best, waits);
+      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits);
       if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');
     }
     stage.stageCycles = best;
