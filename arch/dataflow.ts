@@ -50,6 +50,8 @@ export interface LayerFlow {
   windowRows: number[];
   /** Per input: where the reader's inputs fork from a common ancestor, the stages on each side (widenForSkew). */
   skewPaths: SkewPath[][];
+  /** Some input forks from a common ancestor (skewPaths not all empty); fixed per network. */
+  hasSkew: boolean;
 }
 
 /**
@@ -268,6 +270,7 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
         return w + advance - 1;
       }),
       skewPaths: dataInputs.map(() => []),
+      hasSkew: false,
     });
   }
 
@@ -377,6 +380,7 @@ function widenForSkew(layers: LayerFlow[]): void {
           stagesBetween(a, dj.producer, lead);
           stagesBetween(a, dk.producer, own);
           l.skewPaths[k]?.push({ lead: [...lead], own: [...own], skewRows });
+          l.hasSkew = true;
         }
       });
       return w;

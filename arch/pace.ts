@@ -52,7 +52,7 @@ export function planPace(
   interval = Math.max(interval, inputRowCycles * input.height);
   const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: [] };
   pace.windowRows = flow.layers.map((l) => {
-    if (!l.skewPaths.some((p) => p.length > 0)) return l.windowRows;
+    if (!l.hasSkew) return l.windowRows;
     return l.dataInputs.map((d, k) => {
       const rows = producerRows(net, d.producer);
       return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
@@ -98,7 +98,7 @@ export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
 export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow): Float64Array {
   const bounds = new Float64Array(net.layers.length);
   for (const l of flow.layers) {
-    if (!l.skewPaths.some((p) => p.length > 0)) continue;
+    if (!l.hasSkew) continue;
     let bound = 0;
     l.dataInputs.forEach((d, k) => {
       const window = pace.windowRows[l.index]?.[k] ?? 1;
