@@ -60,14 +60,7 @@ export function xyRoute(meshWidth: number, from: number, to: number, links: Int3
  * Buffers one evaluation fills (NOTE: reused across evaluations of one context to keep the search loop
  * allocation-light; nothing returned to callers points into them).
  */
-export interface TrafficScratch {
-  injectFlits: Float64Array;
-  ejectFlits: Float64Array;
-  edramBits: Float64Array;
-  edramSqAccesses: Float64Array;
-  linkFlits: Float64Array;
-  layerLinkFlits: Float64Array;
-  layerMaxHops: Int32Array;
+export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'totalFlits'> {
   route: Int32Array;
   /** Row pieces of one producer: tile, flits and eDRAM accesses per row, `pieces` of them in use. */
   pieceTile: number[];
