@@ -7,16 +7,8 @@ import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
 import { validateArchSpec } from '../arch/validate';
 import { InputFileError, UnknownNameError, ValidationError } from '../errors';
+import { thrown } from './helpers/thrown';
 
-/** Runs fn and returns the error it throws (fails the test if it does not throw). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** A preset as a plain JSON value that a test may break. */
 function pumaJson(): Record<string, Record<string, unknown>> {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputFileError, ShapeError, UnknownNameError, ValidationError } from '../errors';
 import { loadNetwork, networkToJson, parseNetworkJson, resolveNetwork, zooNames, zooNetwork } from '../workloads';
+import { thrown as catchError } from './helpers/thrown';
 
 const SRC = 'my-net.json';
 
@@ -11,14 +12,6 @@ function doc(layers: unknown[], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ name: 'tiny', input: { channels: 3, height: 8, width: 8 }, layers, ...extra });
 }
 
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('JSON round trip', () => {
   test.each(zooNames())('%s survives export and import exactly', (name) => {

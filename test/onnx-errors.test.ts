@@ -6,6 +6,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { int, ints, OnnxGraphBuilder } from './helpers/onnx-builder';
 import { encodeModel } from '../workloads/onnx';
 import { networkToOnnx } from './helpers/onnx-builder';
+import { thrown } from './helpers/thrown';
 
 function tinyModel(extra: (g: OnnxGraphBuilder, x: string) => string, dims: (number | string)[] = [1, 3, 8, 8]): Uint8Array {
   const g = new OnnxGraphBuilder(true);
@@ -16,14 +17,6 @@ function tinyModel(extra: (g: OnnxGraphBuilder, x: string) => string, dims: (num
   return encodeModel(g.model(13, 'tiny'));
 }
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('ONNX import errors', () => {
   test('an unsupported operator names the node, its op type and the supported list', () => {
