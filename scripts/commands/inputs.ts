@@ -39,6 +39,12 @@ export function parseInputShape(text: string): number[] {
   return dims;
 }
 
+/** The network of `--network` (zoo name or file), with `--input-shape` for ONNX files, shapes resolved. */
+export function loadNetworkFromArgs(args: Pick<NetworkArchArgs, 'network' | 'inputShape'>): ResolvedNetwork {
+  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
+  return resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
+}
+
 /** Architecture with the user's override files and --set assignments applied. */
 export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile' | 'set'>): ArchSpec {
   return loadArch({ arch: args.arch, overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
@@ -47,8 +53,7 @@ export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile'
 /** Loads arch, network and plan (a plan file, or uniform bits/replicas from the flags; flags override the file's defaults). */
 export function loadInputs(args: NetworkArchArgs): LoadedInputs {
   const arch = loadArchFromArgs(args);
-  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
-  const net = resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
+  const net = loadNetworkFromArgs(args);
   let plan: Plan;
   let source: string;
   if (args.plan !== undefined) {

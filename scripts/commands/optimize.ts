@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'csv-stringify';
-import { loadArchFromArgs, parseInputShape } from './inputs';
+import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
 import { emit, toJson } from './output';
-import { loadNetwork } from '../../workloads/load';
-import { resolveNetwork } from '../../workloads/shapes';
 import { ValidationError } from '../../errors';
 import { writeFileAtomic } from '../../io';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
@@ -17,12 +15,7 @@ import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import type { EpisodeRecord } from '../../optimizer/search/rl-search';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 
-export interface OptimizeArgs {
-  network: string;
-  arch: string;
-  archFile?: string[] | undefined;
-  set?: string[] | undefined;
-  inputShape?: string | undefined;
+export interface OptimizeArgs extends Pick<NetworkArchArgs, 'network' | 'arch' | 'archFile' | 'set' | 'inputShape'> {
   /** @default 'throughput' */
   objective?: string | undefined;
   /** @default 0.5 */
@@ -146,8 +139,7 @@ function progressBar(total: number): ((r: EpisodeRecord) => void) | undefined {
 /** `lrmp optimize`: runs the LRMP flow, prints the table, writes result JSON, plan and history CSV. */
 export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   const arch = loadArchFromArgs(args);
-  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
-  const net = resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
+  const net = loadNetworkFromArgs(args);
   const objective = parseObjective(args.objective ?? 'throughput');
   const milp = args.milp ?? 'jslp';
   if (!(MILP_BACKENDS as readonly string[]).includes(milp)) throw new ValidationError('--milp', 'milp', `'${milp}'`, MILP_BACKENDS.join(', '));
