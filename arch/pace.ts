@@ -24,40 +24,53 @@ function producerRows(net: ResolvedNetwork, producer: number): number {
   return (producer < 0 ? net.network.input : net.layers[producer]?.outShape)?.height ?? 1;
 }
 
-/** Row times, interval estimate and paced windows of a plan. NOTE: runs inside every model evaluation. */
+/**
+ * Row times, interval estimate and paced windows of a plan. NOTE: runs inside every model evaluation; the model
+ * passes a reused `rowCycles` buffer (one per network) instead of a new one.
+ */
 export function planPace(
   arch: ArchSpec,
   net: ResolvedNetwork,
   flow: Dataflow,
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
+  rowCycles: Float64Array = new Float64Array(net.layers.length),
 ): PlanPace {
-  const rowCycles = new Float64Array(net.layers.length);
+  rowCycles.fill(0);
   let interval = 1;
-  mappings.forEach((m, pos) => {
+  for (let pos = 0; pos < mappings.length; pos++) {
+    const m = mappings[pos] as LayerCrossbarMapping;
     const r = Math.max(1, replicas[pos] ?? 1);
     const layer = net.layers[m.layerIndex];
     const fc = layer?.layer.kind === 'fc';
     rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * m.mvmCycles;
     interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * m.mvmCycles);
-  });
+  }
   for (const l of flow.layers) {
     if (l.role !== 'digital') continue;
     rowCycles[l.index] = l.digitalOps / producerRows(net, l.index) / arch.tile.digital.opsPerCycle;
     interval = Math.max(interval, l.digitalOps / arch.tile.digital.opsPerCycle);
   }
   const input = net.network.input;
-  const abits = mappings.map((m) => m.abits);
+  const abits: number[] = [];
+  for (const m of mappings) abits.push(m.abits);
   const inputRowCycles = (input.width * input.channels * storedTensorBits(flow, -1, abits)) / offChipBitsPerCycle(arch);
   interval = Math.max(interval, inputRowCycles * input.height);
   const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: [] };
-  pace.windowRows = flow.layers.map((l) => {
-    if (!l.hasSkew) return l.windowRows;
-    return l.dataInputs.map((d, k) => {
-      const rows = producerRows(net, d.producer);
-      return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
-    });
-  });
+  const windowRows: number[][] = [];
+  for (const l of flow.layers) {
+    if (!l.hasSkew) {
+      windowRows.push(l.windowRows);
+      continue;
+    }
+    windowRows.push(
+      l.dataInputs.map((d, k) => {
+        const rows = producerRows(net, d.producer);
+        return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
+      }),
+    );
+  }
+  pace.windowRows = windowRows;
   return pace;
 }
 

@@ -2,8 +2,11 @@ import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
-import { storedTensorBits, type Dataflow } from './dataflow';
+import type { Dataflow } from './dataflow';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
+import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
+
+export { channelBits, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 
 /**
  * Placement rule (shared by the analytical model and the simulator):
@@ -88,140 +91,6 @@ export function tilesForCores(arch: ArchSpec, cores: number): number {
 /** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
 const MAX_LENT_TILES = 16;
 
-/** eDRAM a tile must reserve for each stored producer read there: (window + 1 row of lookahead) x row bits. */
-export function channelBits(rows: number, windowRows: number, rowBits: number): number {
-  return Math.min(rows, windowRows + 1) * rowBits;
-}
-
-/**
- * The line buffers each tile holds: per tile, per stored producer, the widest window of its readers there.
- * NOTE: numeric keys, no per-call allocation; placement runs inside every model evaluation.
- */
-class TileBuffers {
-  private readonly windows = new Map<number, number>();
-  /** Grows as placement walks past the chip's last tile (it reports that as not fitting afterwards). */
-  private readonly usedBits: number[] = [];
-  private readonly extraTiles: number[] = [];
-  private readonly extraBits: number[] = [];
-  private extraCount = 0;
-  /** Bits per row of each stored tensor by producer + 1, computed when first needed (-1: not yet). */
-  private readonly rowBits: Float64Array;
-  private readonly slots: number;
-
-  constructor(
-    private readonly capacityBits: number,
-    private readonly net: ResolvedNetwork,
-    private readonly flow: Dataflow,
-    private readonly abits: readonly number[],
-    private readonly windowRows: ReadonlyArray<readonly number[]>,
-  ) {
-    this.slots = net.layers.length + 1;
-    this.rowBits = new Float64Array(this.slots).fill(-1);
-  }
-
-  /** eDRAM of each tile that lends or borrows (rule 1: a buffer larger than one tile spills into the next ones). */
-  private readonly capacityOverride = new Map<number, number>();
-
-  used(tile: number): number {
-    return this.usedBits[tile] ?? 0;
-  }
-
-  capacity(tile: number): number {
-    return this.capacityOverride.get(tile) ?? this.capacityBits;
-  }
-
-  /** Tile `tile` takes the eDRAM of the `lent` tiles after it; those hold no buffers of their own. */
-  borrow(tile: number, lent: number): void {
-    this.capacityOverride.set(tile, this.capacityBits * (1 + lent));
-    for (let t = tile + 1; t <= tile + lent; t++) this.capacityOverride.set(t, 0);
-  }
-
-  /** Per tile up to `tiles`, how many tiles' eDRAM it holds buffers in. */
-  shares(tiles: number): number[] {
-    const out = new Array<number>(tiles).fill(1);
-    for (const [t, bits] of this.capacityOverride) if (t < tiles) out[t] = bits / this.capacityBits;
-    return out;
-  }
-
-  /** A tile that holds nothing and keeps its own eDRAM. */
-  isFresh(tile: number): boolean {
-    return this.used(tile) === 0 && this.capacity(tile) === this.capacityBits;
-  }
-
-  private tensorRows(producer: number): number {
-    return (producer < 0 ? this.net.network.input : this.net.layers[producer]?.outShape)?.height ?? 0;
-  }
-
-  private tensorRowBits(producer: number): number {
-    let bits = this.rowBits[producer + 1] ?? -1;
-    if (bits < 0) {
-      const shape = producer < 0 ? this.net.network.input : this.net.layers[producer]?.outShape;
-      bits = shape === undefined ? 0 : shape.width * shape.channels * storedTensorBits(this.flow, producer, this.abits);
-      this.rowBits[producer + 1] = bits;
-    }
-    return bits;
-  }
-
-  /** Extra bits per tile that layer `layer` reading on `tiles` would add. */
-  private measure(layer: number, tiles: readonly number[]): void {
-    this.extraCount = 0;
-    const lf = this.flow.layers[layer];
-    if (lf === undefined) return;
-    for (let k = 0; k < lf.dataInputs.length; k++) {
-      const producer = lf.dataInputs[k]?.producer ?? -1;
-      const window = this.windowRows[layer]?.[k] ?? 1;
-      const rows = this.tensorRows(producer);
-      const rowBits = this.tensorRowBits(producer);
-      for (const tile of tiles) {
-        const before = this.windows.get(tile * this.slots + producer + 1) ?? 0;
-        if (window <= before) continue;
-        const added = channelBits(rows, window, rowBits) - (before > 0 ? channelBits(rows, before, rowBits) : 0);
-        let at = this.extraTiles.indexOf(tile);
-        if (at < 0 || at >= this.extraCount) {
-          at = this.extraCount++;
-          this.extraTiles[at] = tile;
-          this.extraBits[at] = 0;
-        }
-        this.extraBits[at] = (this.extraBits[at] ?? 0) + added;
-      }
-    }
-  }
-
-  /** Largest buffer any tile would hold after layer `layer` reads on `tiles`, in bits. */
-  worstAfter(layer: number, tiles: readonly number[]): number {
-    this.measure(layer, tiles);
-    let worst = 0;
-    for (let k = 0; k < this.extraCount; k++) worst = Math.max(worst, this.used(this.extraTiles[k] ?? 0) + (this.extraBits[k] ?? 0));
-    return worst;
-  }
-
-  fits(layer: number, tiles: readonly number[]): boolean {
-    this.measure(layer, tiles);
-    for (let k = 0; k < this.extraCount; k++) {
-      const t = this.extraTiles[k] ?? 0;
-      if (this.used(t) + (this.extraBits[k] ?? 0) > this.capacity(t)) return false;
-    }
-    return true;
-  }
-
-  /** Reserves the buffers of layer `layer` reading on `tiles` (call after `fits`). */
-  commit(layer: number, tiles: readonly number[]): void {
-    this.measure(layer, tiles);
-    for (let k = 0; k < this.extraCount; k++) {
-      const t = this.extraTiles[k] ?? 0;
-      this.usedBits[t] = this.used(t) + (this.extraBits[k] ?? 0);
-    }
-    const lf = this.flow.layers[layer];
-    lf?.dataInputs.forEach((d, k) => {
-      const window = this.windowRows[layer]?.[k] ?? 1;
-      for (const tile of tiles) {
-        const key = tile * this.slots + d.producer + 1;
-        this.windows.set(key, Math.max(window, this.windows.get(key) ?? 0));
-      }
-    });
-  }
-}
-
 /**
  * Places replicas on cores and tiles (see the rule at the top of this file). A layer whose line buffers (its own
  * and those of the digital layers it anchors) do not fit in what is left of a tile's eDRAM starts on a fresh
@@ -233,17 +102,31 @@ export function placeNetwork(
   flow: Dataflow,
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
+  scratch: PlacementScratch = newPlacementScratch(net, flow),
 ): Placement {
-  const pace = planPace(arch, net, flow, mappings, replicas);
+  const pace = planPace(arch, net, flow, mappings, replicas, scratch.rowCycles);
   try {
-    return placeWithPace(arch, net, flow, mappings, replicas, pace);
+    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch);
   } catch (error) {
     // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
     // instead and the model charges the slower pace those sustain (paceBoundCycles).
     if (!(error instanceof MappingError) || !unpaceWindows(pace, flow)) throw error;
-    return placeWithPace(arch, net, flow, mappings, replicas, pace);
+    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch);
   }
 }
+
+/** Ascending tiles first..last (empty when last < first). */
+function tileRange(first: number, last: number): number[] {
+  const tiles: number[] = [];
+  for (let t = first; t <= last; t++) tiles.push(t);
+  return tiles;
+}
+
+/**
+ * NOTE: shared by every placement of a free layer (they compute nowhere), as ModelContext.freeStages are: one
+ * frozen empty list instead of one new array per free layer per evaluation.
+ */
+const NO_TILES = Object.freeze([]) as unknown as number[];
 
 function placeWithPace(
   arch: ArchSpec,
@@ -252,15 +135,26 @@ function placeWithPace(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
   pace: PlanPace,
+  scratch: PlacementScratch,
 ): Placement {
   const xbarsPerCore = arch.core.crossbars;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
-  const buffers = new TileBuffers(capacityBits, net, flow, mappings.map((m) => m.abits), pace.windowRows);
+  const abits: number[] = [];
+  for (const m of mappings) abits.push(m.abits);
+  const buffers = new TileBuffers(capacityBits, scratch, abits, pace.windowRows);
   /** Tile holding `core` (the frontier where the next layer would start). */
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
-  const digitalHost = new Map<number, number>();
+  const digitalHost = scratch.digitalHost;
+  digitalHost.fill(0);
+  let lastDigitalTile = -1;
   let nextCore = 0;
+  /** The first of three candidate tiles where digital layer `d`'s buffers fit, or -1. */
+  const firstFitting = (d: number, a: number, b: number, c: number): number => {
+    if (buffers.fits(d, a, a)) return a;
+    if (buffers.fits(d, b, b)) return b;
+    return buffers.fits(d, c, c) ? c : -1;
+  };
   /**
    * Hosts the digital layers anchored at a layer: on `preferred` (the anchor's first tile) when their line
    * buffers fit, else on the frontier tile, else on a fresh tile (the cores skipped stay empty).
@@ -268,16 +162,18 @@ function placeWithPace(
   const placeDigital = (anchor: number, preferred: number): void => {
     for (const d of flow.anchoredDigital[anchor + 1] ?? []) {
       const name = net.layers[d]?.layer.name ?? String(d);
-      const candidates = [preferred, tileOfCore(nextCore), tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile)];
-      let host = candidates.find((t) => buffers.fits(d, [t]));
+      const frontier = tileOfCore(nextCore);
+      const fresh = tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile);
+      let host = firstFitting(d, preferred, frontier, fresh);
       // A paced window that fits no tile is capped (the model then charges the slower pace).
-      while (host === undefined && shrinkPacedWindows(pace, flow, d)) host = candidates.find((t) => buffers.fits(d, [t]));
-      if (host === undefined) {
+      while (host < 0 && shrinkPacedWindows(pace, flow, d)) host = firstFitting(d, preferred, frontier, fresh);
+      if (host < 0) {
         // Even a fresh tile is too small (an SE block holds a whole tensor): borrow the following tiles' eDRAM.
-        host = spill(name, d, freshTileFrom(candidates[2] ?? 0));
-      } else if (host === candidates[2] && host !== tileOfCore(nextCore)) nextCore = host * coresPerTile;
-      buffers.commit(d, [host]);
-      digitalHost.set(d, host);
+        host = spill(name, d, freshTileFrom(fresh));
+      } else if (host === fresh && host !== frontier) nextCore = host * coresPerTile;
+      buffers.commit(d, host, host);
+      digitalHost[d] = host;
+      if (host > lastDigitalTile) lastDigitalTile = host;
     }
   };
   const bufferError = (name: string, worst: number): MappingError => {
@@ -293,12 +189,17 @@ function placeWithPace(
     while (!buffers.isFresh(t)) t++;
     return t;
   };
+  /** True when every tile of first..last holds nothing and keeps its own eDRAM. */
+  const allFresh = (first: number, last: number): boolean => {
+    for (let t = first; t <= last; t++) if (!buffers.isFresh(t)) return false;
+    return true;
+  };
   /**
    * Places `layer`'s buffers on fresh tile `tile`, borrowing the eDRAM of as many following tiles as it needs; the
    * cores of all those tiles stay empty (the frontier moves past them), so the area the buffers take is counted.
    */
   const spill = (name: string, layer: number, tile: number): number => {
-    const need = buffers.worstAfter(layer, [tile]);
+    const need = buffers.worstAfter(layer, tile, tile);
     const lent = Math.ceil(need / capacityBits) - 1;
     if (lent > MAX_LENT_TILES) throw bufferError(name, need);
     buffers.borrow(tile, lent);
@@ -309,45 +210,45 @@ function placeWithPace(
 
   const weighted: LayerPlacement[] = [];
   let crossbarsUsed = 0;
-  mappings.forEach((mapping, i) => {
+  let coresUsed = 0;
+  for (let i = 0; i < mappings.length; i++) {
+    const mapping = mappings[i] as LayerCrossbarMapping;
     const r = replicas[i] ?? 1;
     const cores = layerCores(arch, mapping, r);
-    const layout = (firstCore: number) => {
-      const replicaTiles: number[] = [];
-      for (let j = 0; j < r; j++) {
-        const firstXbar = firstCore * xbarsPerCore + j * mapping.crossbarsPerReplica;
-        replicaTiles.push(Math.floor(Math.floor(firstXbar / xbarsPerCore) / coresPerTile));
-      }
-      const tiles: number[] = [];
-      for (let t = tileOfCore(firstCore); t <= tileOfCore(firstCore + cores - 1); t++) tiles.push(t);
-      return { replicaTiles, tiles };
-    };
+    // NOTE: written for speed: the search below moves a tile range (no arrays); the lists are built once at the end.
     let firstCore = nextCore;
-    let plan = layout(firstCore);
+    let first = tileOfCore(firstCore);
+    let last = tileOfCore(firstCore + cores - 1);
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
-    while (!buffers.fits(mapping.layerIndex, plan.tiles)) {
-      if (plan.tiles.every((t) => buffers.isFresh(t))) {
+    while (!buffers.fits(mapping.layerIndex, first, last)) {
+      if (allFresh(first, last)) {
         // A paced window that fits no tile is capped (the model then charges the slower pace).
         if (shrinkPacedWindows(pace, flow, mapping.layerIndex)) continue;
-        if (plan.tiles.length > 1) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, plan.tiles));
+        if (last > first) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, first, last));
         // One tile's eDRAM is too small for this layer's windows: borrow the following tiles' eDRAM.
-        const tile = spill(mapping.name, mapping.layerIndex, plan.tiles[0] ?? 0);
+        const tile = spill(mapping.name, mapping.layerIndex, last < first ? 0 : first);
         firstCore = tile * coresPerTile;
-        plan = layout(firstCore);
+        first = tileOfCore(firstCore);
+        last = tileOfCore(firstCore + cores - 1);
         break;
       }
       firstCore = (tileOfCore(firstCore) + 1) * coresPerTile;
-      plan = layout(firstCore);
+      first = tileOfCore(firstCore);
+      last = tileOfCore(firstCore + cores - 1);
     }
-    buffers.commit(mapping.layerIndex, plan.tiles);
-    weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles: plan.replicaTiles, tiles: plan.tiles });
+    buffers.commit(mapping.layerIndex, first, last);
+    const replicaTiles: number[] = [];
+    for (let j = 0; j < r; j++) {
+      const firstXbar = firstCore * xbarsPerCore + j * mapping.crossbarsPerReplica;
+      replicaTiles.push(Math.floor(Math.floor(firstXbar / xbarsPerCore) / coresPerTile));
+    }
+    weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: tileRange(first, last) });
     nextCore = Math.max(nextCore, firstCore + cores);
     crossbarsUsed += mapping.crossbarsPerReplica * r;
-    placeDigital(mapping.layerIndex, plan.tiles[0] ?? 0);
-  });
+    coresUsed += cores;
+    placeDigital(mapping.layerIndex, last < first ? 0 : first);
+  }
 
-  const coresUsed = weighted.reduce((sum, p) => sum + p.cores, 0);
-  const lastDigitalTile = Math.max(-1, ...digitalHost.values());
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;
@@ -359,10 +260,10 @@ function placeWithPace(
     );
   }
 
-  const layerTiles: number[][] = net.layers.map(() => []);
-  weighted.forEach((p) => (layerTiles[p.layerIndex] = p.tiles));
+  const layerTiles: number[][] = new Array<number[]>(net.layers.length).fill(NO_TILES);
+  for (const p of weighted) layerTiles[p.layerIndex] = p.tiles;
   for (const l of flow.layers) {
-    if (l.role === 'digital') layerTiles[l.index] = [digitalHost.get(l.index) ?? 0];
+    if (l.role === 'digital') layerTiles[l.index] = [digitalHost[l.index] ?? 0];
     else if (l.role === 'fused') layerTiles[l.index] = layerTiles[l.storedAs] ?? [0];
   }
   const mesh = meshSize(arch);

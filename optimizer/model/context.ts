@@ -1,7 +1,7 @@
 import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
-import { meshSize } from '../../arch/placement';
+import { meshSize, newPlacementScratch, type PlacementScratch } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
@@ -61,6 +61,8 @@ export interface ModelContext {
   sinks: number[];
   /** Energy of one MVM per memoised mapping. */
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
+  /** Placement's per-network tables and buffers, reused by every evaluation of this context. */
+  placement: PlacementScratch;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
   /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
@@ -151,6 +153,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       eject: new Float64Array(arch.chip.tiles),
       edram: new Float64Array(arch.chip.tiles),
     },
+    placement: newPlacementScratch(net, flow),
     traffic: newTrafficScratch(arch.chip.tiles, Math.ceil(arch.chip.tiles / arch.noc.concentration), meshSize(arch).width, layers.length),
   };
 }

@@ -195,7 +195,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   const mappings = ctx.net.weightedIndices.map((_, pos) =>
     cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
   );
-  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas);
+  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
   const traffic = computeTraffic(ctx, placement, choices.abits);
   const times = tileTimes(ctx, placement, mappings, choices, traffic);
   const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * tensorBits(ctx, -1, choices.abits);
