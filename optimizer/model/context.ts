@@ -14,6 +14,8 @@ export interface LayerStatic {
   name: string;
   kind: Layer['kind'];
   role: LayerRole;
+  /** Some stored input is the network input (its rows come over the off-chip link). */
+  readsInput: boolean;
   /** Position among weighted layers, or -1. */
   weightedPos: number;
   /** Direct producer layer indices (-1 = network input). */
@@ -40,6 +42,8 @@ export interface LayerStatic {
    * the same rows (batchnorm, dropout, identity), its producer's (NOTE: aliasing skips ~half the rows of a ResNet).
    */
   rowSource: number;
+  /** Every direct input has this layer's rows and output row i needs its row i (the recurrence skips the lookup). */
+  identityNeed: boolean;
   /** True when rowSource aliases a producer (the recurrence skips the layer). */
   aliased: boolean;
   /** rowSource of each direct input (-1 = network input). */
@@ -57,12 +61,21 @@ export interface ModelContext {
   mappingCache: Map<number, LayerCrossbarMapping>[];
   /** Scratch for per-row finish times of one evaluation (NOTE: reused to keep the inner loop allocation-free). */
   rowScratch: Float64Array;
+  /** Digital element operations of all layers per image (plan-independent; summed in layer order). */
+  digitalOpsPerImage: number;
   /** Layers nobody consumes (network outputs). */
   sinks: number[];
   /** Energy of one MVM per memoised mapping. */
   mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
   /** Placement's per-network tables and buffers, reused by every evaluation of this context. */
   placement: PlacementScratch;
+  /** Stored tensors some layer reads, by producer + 1, ascending. */
+  readSlots: Int32Array;
+  /** Weighted readers (positions) of each stored tensor: slot s's are weightedReaderPos[weightedReaderStart[s] ..]. */
+  weightedReaderStart: Int32Array;
+  weightedReaderPos: Int32Array;
+  /** Bits per element of each stored tensor for the plan being evaluated, by producer + 1 (fillStoredBits). */
+  storedBits: Float64Array;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
   /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
@@ -97,6 +110,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       name: layer.name,
       kind: layer.kind,
       role: lf?.role ?? 'free',
+      readsInput: dataInputs.includes(-1),
       weightedPos: weightedPosOf.get(resolved.index) ?? -1,
       inputs: [...resolved.inputIndices],
       outRows: resolved.outShape.height,
@@ -114,6 +128,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       rowOffset: (rowCursor += resolved.outShape.height) - resolved.outShape.height,
       rowSource: 0,
       aliased: false,
+      identityNeed: false,
       inputRowSources: new Int32Array(0),
       resolved,
     };
@@ -121,6 +136,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
   for (const l of layers) {
     const only = l.inputs.length === 1 ? l.inputs[0] : undefined;
     const producer = only === undefined || only < 0 ? undefined : layers[only];
+    l.identityNeed = l.needRows.every((need) => need.length === l.outRows && need.every((row, i) => row === i));
     l.aliased = l.role === 'free' && producer !== undefined && producer.outRows === l.outRows && (l.needRows[0] ?? []).every((row, i) => row === i);
     l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
     l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
@@ -133,6 +149,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     meshWidth: meshSize(arch).width,
     mappingCache: net.weightedIndices.map(() => new Map()),
     rowScratch: new Float64Array(rowCursor),
+    digitalOpsPerImage: layers.reduce((sum, l) => sum + l.digitalOps, 0),
     sinks: layers.filter((l) => !consumed.has(l.index)).map((l) => l.index),
     mvmEnergy: new WeakMap(),
     chipAreaFixedMm2: chipAreaMm2(arch, 0),
@@ -154,8 +171,41 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       edram: new Float64Array(arch.chip.tiles),
     },
     placement: newPlacementScratch(net, flow),
-    traffic: newTrafficScratch(arch.chip.tiles, Math.ceil(arch.chip.tiles / arch.noc.concentration), meshSize(arch).width, layers.length),
+    ...weightedReaderTables(flow),
+    storedBits: new Float64Array(flow.readers.length),
+    traffic: newTrafficScratch(arch, meshSize(arch).width, layers.length),
   };
+}
+
+/** Read slots and the weighted readers of each stored tensor in flat arrays (fillStoredBits reads them). */
+function weightedReaderTables(flow: Dataflow): Pick<ModelContext, 'readSlots' | 'weightedReaderStart' | 'weightedReaderPos'> {
+  const slots = flow.readers.length;
+  const weightedReaderStart = new Int32Array(slots + 1);
+  const pos: number[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    weightedReaderStart[slot] = pos.length;
+    for (const p of flow.weightedReaders[slot] ?? []) pos.push(p);
+  }
+  weightedReaderStart[slots] = pos.length;
+  const readSlots: number[] = [];
+  for (let slot = 0; slot < slots; slot++) if ((flow.readers[slot]?.length ?? 0) > 0) readSlots.push(slot);
+  return { readSlots: Int32Array.from(readSlots), weightedReaderStart, weightedReaderPos: Int32Array.from(pos) };
+}
+
+/**
+ * Bits per element of every stored tensor for `abits` (storedTensorBits for each producer), into ctx.storedBits.
+ * NOTE: written for speed: filled once per evaluation so traffic, tile loads and latency look them up.
+ */
+export function fillStoredBits(ctx: ModelContext, abits: readonly number[]): Float64Array {
+  const out = ctx.storedBits;
+  const start = ctx.weightedReaderStart;
+  const pos = ctx.weightedReaderPos;
+  for (let slot = 0; slot < out.length; slot++) {
+    let bits = 0;
+    for (let k = start[slot] as number; k < (start[slot + 1] as number); k++) bits = Math.max(bits, abits[pos[k] as number] ?? 0);
+    out[slot] = bits > 0 ? bits : 8;
+  }
+  return out;
 }
 
 /** Crossbar mapping of weighted layer `pos` at (w, a) bits, memoised: the search asks for the same ones often. */

@@ -32,9 +32,7 @@ export function energyPerImagePj(
   for (const bits of edramBitsPerTile) edramBits += bits;
   e.edram = Math.ceil(edramBits / arch.tile.edram.accessBits) * arch.tile.edram.energyPjPerAccess;
   e.noc = traffic.totalFlitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
-  let digitalOps = 0;
-  for (const l of ctx.layers) digitalOps += l.digitalOps;
-  e.digital = digitalOps * arch.tile.digital.energyPjPerOp;
+  e.digital = ctx.digitalOpsPerImage * arch.tile.digital.energyPjPerOp;
   e.offChip = inputBits * arch.offChip.energyPjPerBit;
   e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.offChip;
   return e;

@@ -3,8 +3,8 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
-import { cachedMapping, tensorBits } from './context';
-import { computeTraffic, flitsForBits, forEachTileShare, type TrafficLoads } from './traffic';
+import { cachedMapping, fillStoredBits } from './context';
+import { flitsForBits, routeTraffic, type TrafficLoads } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 
@@ -75,7 +75,14 @@ export interface TileTimes {
   digital: Float64Array;
 }
 
-function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCrossbarMapping[], choices: PlanChoices, traffic: TrafficLoads): TileTimes {
+function tileTimes(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: LayerCrossbarMapping[],
+  choices: PlanChoices,
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+): TileTimes {
   const arch = ctx.arch;
   // NOTE: buffers reused per context (they live until the next evaluation; the result keeps none of them).
   const { edramBits, edramSq, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
@@ -109,7 +116,7 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       const t = placement.layerTiles[l.index]?.[0] ?? 0;
       digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
       let inBits = 0;
-      l.dataInputs.forEach((p, k) => (inBits += (l.dataInputElements[k] ?? 0) * tensorBits(ctx, p, choices.abits)));
+      for (let k = 0; k < l.dataInputs.length; k++) inBits += (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] as number) + 1] as number);
       const layer = l.resolved.layer;
       const steps = layer.kind === 'pool' && layer.global ? (l.resolved.inShapes[0]?.height ?? 1) : l.outRows;
       const accessBits = arch.tile.edram.accessBits;
@@ -118,8 +125,7 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
       edramSq[t] = (edramSq[t] ?? 0) + steps * stepAccesses * stepAccesses;
     } else if (l.role === 'fused') {
       // A fused activation works on its producer's output path, on the tiles that produce it.
-      const stored = ctx.flow.layers[l.index]?.storedAs ?? -1;
-      forEachTileShare(ctx, placement, stored, (t, share) => (digitalOps[t] = (digitalOps[t] ?? 0) + share * l.digitalOps));
+      addFusedOps(ctx, placement, ctx.flow.layers[l.index]?.storedAs ?? -1, l.digitalOps, digitalOps);
     }
   }
   const linkRate = arch.noc.linkFlitsPerCycle;
@@ -135,16 +141,30 @@ function tileTimes(ctx: ModelContext, placement: Placement, mappings: LayerCross
   return { edramBits, edramSq, inject, eject, edram, digital: digitalOps };
 }
 
+/**
+ * Adds a fused activation's ops to the tiles producing layer `stored` (replicas split them evenly), as
+ * forEachTileShare visits them. NOTE: written for speed: no closure per fused layer per evaluation.
+ */
+function addFusedOps(ctx: ModelContext, placement: Placement, stored: number, ops: number, digitalOps: Float64Array): void {
+  const pos = ctx.layers[stored]?.weightedPos ?? -1;
+  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  if (weighted === undefined) {
+    const t = placement.layerTiles[stored]?.[0] ?? 0;
+    digitalOps[t] = (digitalOps[t] ?? 0) + 1 * ops;
+    return;
+  }
+  const each = 1 / weighted.replicas;
+  const tiles = weighted.replicaTiles;
+  for (let k = 0; k < tiles.length; k++) {
+    const t = tiles[k] as number;
+    digitalOps[t] = (digitalOps[t] ?? 0) + each * ops;
+  }
+}
+
 /** Row jobs a replica runs per image: one per output row (a piece of it), one per pixel when r > W, 1/r for fc. */
 function rowJobsPerReplica(kind: string, rows: number, cols: number, share: number, replicas: number): number {
   if (kind !== 'conv') return share;
   return replicas <= cols ? rows : share;
-}
-
-function maxOver(values: Float64Array, tiles: readonly number[]): number {
-  let m = 0;
-  for (const t of tiles) m = Math.max(m, values[t] ?? 0);
-  return m;
 }
 
 /**
@@ -186,25 +206,59 @@ function portQueueCycles(
   return computeCycles + jobs * (Math.ceil(accessesPerMvm / accessesPerCycle) + waits * wait);
 }
 
-/**
- * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy.
- * Throws MappingError when the plan does not fit the chip.
- */
-export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
-  const arch = ctx.arch;
-  const mappings = ctx.net.weightedIndices.map((_, pos) =>
-    cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
-  );
-  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
-  const traffic = computeTraffic(ctx, placement, choices.abits);
-  const times = tileTimes(ctx, placement, mappings, choices, traffic);
-  const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * tensorBits(ctx, -1, choices.abits);
-  const offChipCycles = inputBits / offChipBitsPerCycle(arch);
-  const { accessBits, accessesPerCycle } = arch.tile.edram;
+/** Largest per-tile loads over one layer's tiles (digital, ejection, injection, eDRAM), cycles per image. */
+interface TileMaxima {
+  tiles: readonly number[] | undefined;
+  digital: number;
+  eject: number;
+  inject: number;
+  edram: number;
+}
 
-  const stages: LayerStage[] = ctx.layers.map((l) => {
+/**
+ * NOTE: written for speed: one pass over the tiles for the four maxima, skipped when a layer has the same tile
+ * list as the previous one (a fused activation shares its producer's, and usually follows it).
+ */
+function updateTileMaxima(m: TileMaxima, times: TileTimes, tiles: readonly number[]): void {
+  if (m.tiles === tiles) return;
+  let digital = 0;
+  let eject = 0;
+  let inject = 0;
+  let edram = 0;
+  for (let k = 0; k < tiles.length; k++) {
+    const t = tiles[k] as number;
+    digital = Math.max(digital, times.digital[t] ?? 0);
+    eject = Math.max(eject, times.eject[t] ?? 0);
+    inject = Math.max(inject, times.inject[t] ?? 0);
+    edram = Math.max(edram, times.edram[t] ?? 0);
+  }
+  m.tiles = tiles;
+  m.digital = digital;
+  m.eject = eject;
+  m.inject = inject;
+  m.edram = edram;
+}
+
+/** Stage time of every layer (docs/hardware-model.md rule 7) and what bounds it. */
+function stageTerms(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  traffic: TrafficLoads,
+  times: TileTimes,
+  offChipCycles: number,
+): LayerStage[] {
+  const arch = ctx.arch;
+  const { accessBits, accessesPerCycle } = arch.tile.edram;
+  const maxima: TileMaxima = { tiles: undefined, digital: 0, eject: 0, inject: 0, edram: 0 };
+  const stages: LayerStage[] = [];
+  for (const l of ctx.layers) {
     // Free layers do no work in any plan: one frozen all-zero stage per layer, shared by every result.
-    if (l.role === 'free') return ctx.freeStages[l.index] as LayerStage;
+    if (l.role === 'free') {
+      stages.push(ctx.freeStages[l.index] as LayerStage);
+      continue;
+    }
     const tiles = placement.layerTiles[l.index] ?? [];
     const stage: LayerStage = {
       index: l.index,
@@ -234,12 +288,13 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
         stage.shiftAddCycles = mvmsPerReplica * Math.ceil(mapping.reductionAddsPerMvm / addRate);
       }
     }
-    stage.digitalCycles = maxOver(times.digital, tiles);
-    stage.nocInCycles = maxOver(times.eject, tiles);
-    stage.nocOutCycles = maxOver(times.inject, tiles);
-    stage.edramCycles = maxOver(times.edram, tiles);
+    updateTileMaxima(maxima, times, tiles);
+    stage.digitalCycles = maxima.digital;
+    stage.nocInCycles = maxima.eject;
+    stage.nocOutCycles = maxima.inject;
+    stage.edramCycles = maxima.edram;
     stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
-    if (l.dataInputs.includes(-1)) stage.offChipCycles = offChipCycles;
+    if (l.readsInput) stage.offChipCycles = offChipCycles;
     stage.lineBufferCycles = placement.paceBoundCycles[l.index] ?? 0;
     // NOTE: unrolled max (no temporary arrays): this runs for every layer of every evaluation.
     let best = stage.computeCycles;
@@ -254,7 +309,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     if (stage.lineBufferCycles > best) (best = stage.lineBufferCycles), (bound = 'line-buffer');
     if (l.weightedPos >= 0) {
       // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
-      const waits = l.dataInputs.includes(-1) ? 1 : 2;
+      const waits = l.readsInput ? 1 : 2;
       const accessesPerMvm = Math.ceil((l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8)) / accessBits);
       const r = choices.replicas[l.weightedPos] ?? 1;
       stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits);
@@ -262,13 +317,31 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     }
     stage.stageCycles = best;
     stage.boundBy = bound;
-    return stage;
-  });
+    stages.push(stage);
+  }
+  return stages;
+}
 
+/**
+ * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy.
+ * Throws MappingError when the plan does not fit the chip.
+ */
+export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
+  const arch = ctx.arch;
+  const mappings = ctx.net.weightedIndices.map((_, pos) =>
+    cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
+  );
+  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
+  const storedBits = fillStoredBits(ctx, choices.abits);
+  const traffic = routeTraffic(ctx, placement, storedBits);
+  const times = tileTimes(ctx, placement, mappings, choices, traffic, storedBits);
+  const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * (storedBits[0] as number);
+  const offChipCycles = inputBits / offChipBitsPerCycle(arch);
+  const stages = stageTerms(ctx, placement, mappings, choices, traffic, times, offChipCycles);
   let bottleneck = stages[0];
   for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
   const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
-  const latencyCycles = rowLatencyCycles(ctx, placement, mappings, choices, stages, traffic, inputBits);
+  const latencyCycles = rowLatencyCycles(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits);
   const clockHz = arch.clockGHz * 1e9;
   const energy = energyPerImagePj(ctx, mappings, choices, traffic, times.edramBits, inputBits);
   return {

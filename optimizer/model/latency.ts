@@ -3,7 +3,6 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
-import { tensorBits } from './context';
 import type { LayerStage } from './evaluate';
 import { flitsForBits, type TrafficLoads } from './traffic';
 
@@ -20,6 +19,7 @@ export function rowLatencyCycles(
   stages: readonly LayerStage[],
   traffic: TrafficLoads,
   inputBits: number,
+  storedBits: Float64Array,
 ): number {
   const arch = ctx.arch;
   const finish = ctx.rowScratch;
@@ -58,7 +58,7 @@ export function rowLatencyCycles(
       // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
       // being written to eDRAM.
       const firstInput = l.dataInputs[0] ?? -1;
-      const rowBits = l.firstInputRowElements * tensorBits(ctx, firstInput, choices.abits);
+      const rowBits = l.firstInputRowElements * (storedBits[firstInput + 1] as number);
       const hops = traffic.layerMaxHops[l.index] ?? 0;
       const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
       transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsForBits(arch, rowBits) / linkRate : 0);
@@ -70,6 +70,16 @@ export function rowLatencyCycles(
     // separate loop for the common one-input layer.
     let previous = 0;
     const only = sources.length === 1 ? (sources[0] as number) : -2;
+    if (only >= 0 && l.identityNeed) {
+      // NOTE: written for speed: output row i needs input row i (activations, element-wise layers).
+      for (let i = 0; i < rows; i++) {
+        const start = (finish[only + i] as number) + fixed;
+        const next = previous + interval;
+        previous = start > next ? start : next;
+        finish[base + i] = previous;
+      }
+      continue;
+    }
     if (only >= 0) {
       const need = needs[0] as Int32Array;
       for (let i = 0; i < rows; i++) {

@@ -2,7 +2,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
 import { routerOfTile } from '../../arch/placement';
 import type { ModelContext } from './context';
-import { tensorBits } from './context';
+import { fillStoredBits } from './context';
 
 /** Flits of one packetised transfer of `bits` (docs/hardware-model.md rule 6). */
 export function flitsForBits(arch: ArchSpec, bits: number): number {
@@ -61,7 +61,6 @@ export function xyRoute(meshWidth: number, from: number, to: number, links: Int3
  * allocation-light; nothing returned to callers points into them).
  */
 export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'totalFlits'> {
-  route: Int32Array;
   /** Row pieces of one producer: tile, flits and eDRAM accesses per row, `pieces` of them in use. */
   pieceTile: number[];
   pieceFlits: number[];
@@ -69,18 +68,33 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   /** Per row: sum over the tile's pieces of (accesses per piece)^2. */
   pieceSqAccesses: number[];
   pieces: number;
-  flowFrom: number[];
+  /** Each flow's destination tile and stored tensor (producer + 1). */
   flowTo: number[];
-  flowFlits: number[];
-  flowProducer: number[];
+  flowSlot: number[];
   /** Each flow's mesh links (`flowHops[f]` of them from `flowLinkStart[f]`), routed once per evaluation. */
   flowLinks: number[];
   flowLinkStart: number[];
   flowHops: number[];
-  dests: number[];
+  /** Distinct tiles hosting one tensor's readers (`destCount` of them), found with per-tile stamps. */
+  dests: Int32Array;
+  destCount: number;
+  destSeen: Int32Array;
+  destStamp: number;
+  /** Mesh coordinates of each tile's router (NOTE: written for speed: no division per routed flow). */
+  tileX: Int32Array;
+  tileY: Int32Array;
 }
 
-export function newTrafficScratch(tiles: number, routers: number, meshWidth: number, layers: number): TrafficScratch {
+export function newTrafficScratch(arch: ArchSpec, meshWidth: number, layers: number): TrafficScratch {
+  const tiles = arch.chip.tiles;
+  const routers = Math.ceil(tiles / arch.noc.concentration);
+  const tileX = new Int32Array(tiles);
+  const tileY = new Int32Array(tiles);
+  for (let t = 0; t < tiles; t++) {
+    const router = routerOfTile(arch, t);
+    tileX[t] = router % meshWidth;
+    tileY[t] = Math.floor(router / meshWidth);
+  }
   return {
     injectFlits: new Float64Array(tiles),
     ejectFlits: new Float64Array(tiles),
@@ -89,21 +103,66 @@ export function newTrafficScratch(tiles: number, routers: number, meshWidth: num
     linkFlits: new Float64Array(routers * 4),
     layerLinkFlits: new Float64Array(layers),
     layerMaxHops: new Int32Array(layers),
-    route: new Int32Array(2 * (meshWidth + routers)),
     pieceTile: [],
     pieceFlits: [],
     pieceAccesses: [],
     pieceSqAccesses: [],
     pieces: 0,
-    flowFrom: [],
     flowTo: [],
-    flowFlits: [],
-    flowProducer: [],
+    flowSlot: [],
     flowLinks: [],
     flowLinkStart: [],
     flowHops: [],
-    dests: [],
+    dests: new Int32Array(tiles),
+    destCount: 0,
+    destSeen: new Int32Array(tiles),
+    destStamp: 0,
+    tileX,
+    tileY,
   };
+}
+
+/** The distinct tiles hosting `consumers`, in order of first appearance, into s.dests / s.destCount. */
+function collectDests(s: TrafficScratch, placement: Placement, consumers: readonly number[]): void {
+  // NOTE: written for speed: a per-tile stamp replaces a linear `includes` per tile (reset only on wrap-around).
+  if (s.destStamp >= 0x3fffffff) {
+    s.destSeen.fill(0);
+    s.destStamp = 0;
+  }
+  const stamp = ++s.destStamp;
+  let count = 0;
+  for (let c = 0; c < consumers.length; c++) {
+    const tiles = placement.layerTiles[consumers[c] as number] ?? [];
+    for (let k = 0; k < tiles.length; k++) {
+      const t = tiles[k] as number;
+      if (s.destSeen[t] === stamp) continue;
+      s.destSeen[t] = stamp;
+      s.dests[count++] = t;
+    }
+  }
+  s.destCount = count;
+}
+
+/**
+ * Appends the mesh links of the XY route from `fromTile` (-1: the off-chip input at router 0) to `toTile` to
+ * s.flowLinks at `at`; returns the hop count (the links are xyRoute's).
+ */
+function routeInto(s: TrafficScratch, meshWidth: number, fromTile: number, toTile: number, at: number): number {
+  let x = fromTile < 0 ? 0 : (s.tileX[fromTile] as number);
+  let y = fromTile < 0 ? 0 : (s.tileY[fromTile] as number);
+  const tx = s.tileX[toTile] as number;
+  const ty = s.tileY[toTile] as number;
+  const links = s.flowLinks;
+  let hops = 0;
+  while (x !== tx) {
+    links[at + hops++] = (y * meshWidth + x) * 4 + (tx > x ? 0 : 1);
+    x += tx > x ? 1 : -1;
+  }
+  while (y !== ty) {
+    links[at + hops++] = (y * meshWidth + x) * 4 + (ty > y ? 2 : 3);
+    y += ty > y ? 1 : -1;
+  }
+  return hops;
 }
 
 /** Calls `visit(tile, share)` for each tile producing a layer's output, with its share (replicas split pixels evenly). */
@@ -189,6 +248,11 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
  * `ctx.traffic` and stay valid until the next evaluation.
  */
 export function computeTraffic(ctx: ModelContext, placement: Placement, abits: readonly number[]): TrafficLoads {
+  return routeTraffic(ctx, placement, fillStoredBits(ctx, abits));
+}
+
+/** computeTraffic with the plan's bits per stored tensor already in `storedBits` (by producer + 1). */
+export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits: Float64Array): TrafficLoads {
   const arch = ctx.arch;
   const s = ctx.traffic;
   s.injectFlits.fill(0);
@@ -210,19 +274,19 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     layerMaxHops: s.layerMaxHops,
   };
   const width = ctx.meshWidth;
-  const route = s.route;
+  const accessBits = arch.tile.edram.accessBits;
+  const linkFlits = s.linkFlits;
+  const flowLinks = s.flowLinks;
   let flows = 0;
+  let linkCount = 0;
   const input = ctx.net.network.input;
   const readers = ctx.flow.readers;
-  for (let slot = 0; slot < readers.length; slot++) {
-    const consumers = readers[slot] as number[];
-    if (consumers.length === 0) continue;
+  for (let r = 0; r < ctx.readSlots.length; r++) {
+    const slot = ctx.readSlots[r] as number;
     const producer = slot - 1;
     // Each tile hosting a consumer gets one copy of the tensor.
-    const dests = s.dests;
-    dests.length = 0;
-    for (const c of consumers) for (const t of placement.layerTiles[c] ?? []) if (!dests.includes(t)) dests.push(t);
-    const bits = tensorBits(ctx, producer, abits);
+    collectDests(s, placement, readers[slot] as number[]);
+    const bits = storedBits[slot] as number;
     const source = producer < 0 ? undefined : ctx.layers[producer];
     const rows = source ? source.outRows : input.height;
     const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
@@ -230,40 +294,31 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     for (let k = 0; k < s.pieces; k++) {
       const fromTile = s.pieceTile[k] as number;
       const flits = rows * (s.pieceFlits[k] as number);
-      const edramBits = rows * (s.pieceAccesses[k] as number) * arch.tile.edram.accessBits;
+      const edramBits = rows * (s.pieceAccesses[k] as number) * accessBits;
       const sqAccesses = rows * (s.pieceSqAccesses[k] as number);
-      for (const toTile of dests) {
-        s.edramBits[toTile] = (s.edramBits[toTile] ?? 0) + edramBits;
-        s.edramSqAccesses[toTile] = (s.edramSqAccesses[toTile] ?? 0) + sqAccesses;
+      for (let d = 0; d < s.destCount; d++) {
+        const toTile = s.dests[d] as number;
+        s.edramBits[toTile] = (s.edramBits[toTile] as number) + edramBits;
+        s.edramSqAccesses[toTile] = (s.edramSqAccesses[toTile] as number) + sqAccesses;
         if (fromTile === toTile) continue;
-        s.flowFrom[flows] = fromTile;
+        // NOTE: each flow is routed as it is found (every load still sums in flow order); its links are kept
+        // for the second pass.
+        if (fromTile >= 0) s.injectFlits[fromTile] = (s.injectFlits[fromTile] as number) + flits;
+        s.ejectFlits[toTile] = (s.ejectFlits[toTile] as number) + flits;
+        const hops = routeInto(s, width, fromTile, toTile, linkCount);
         s.flowTo[flows] = toTile;
-        s.flowFlits[flows] = flits;
-        s.flowProducer[flows] = producer;
+        s.flowSlot[flows] = slot;
+        s.flowLinkStart[flows] = linkCount;
+        s.flowHops[flows] = hops;
+        for (let h = 0; h < hops; h++) {
+          const link = flowLinks[linkCount++] as number;
+          linkFlits[link] = (linkFlits[link] as number) + flits;
+        }
+        loads.totalFlits += flits;
+        loads.totalFlitHops += flits * (hops + 1);
         flows++;
       }
     }
-  }
-  const linkFlits = s.linkFlits;
-  // NOTE: each flow is routed once; its links are kept for the second pass (the search loop runs this often).
-  const flowLinks = s.flowLinks;
-  let linkCount = 0;
-  for (let f = 0; f < flows; f++) {
-    const fromTile = s.flowFrom[f] as number;
-    const toTile = s.flowTo[f] as number;
-    const flits = s.flowFlits[f] as number;
-    if (fromTile >= 0) s.injectFlits[fromTile] = (s.injectFlits[fromTile] ?? 0) + flits;
-    s.ejectFlits[toTile] = (s.ejectFlits[toTile] ?? 0) + flits;
-    const hops = xyRoute(width, fromTile < 0 ? 0 : routerOfTile(arch, fromTile), routerOfTile(arch, toTile), route);
-    s.flowLinkStart[f] = linkCount;
-    s.flowHops[f] = hops;
-    for (let h = 0; h < hops; h++) {
-      const link = route[h] as number;
-      flowLinks[linkCount++] = link;
-      linkFlits[link] = (linkFlits[link] ?? 0) + flits;
-    }
-    loads.totalFlits += flits;
-    loads.totalFlitHops += flits * (hops + 1);
   }
   // Second pass: the busiest link on each flow's path bounds the layers it feeds.
   for (let f = 0; f < flows; f++) {
@@ -272,10 +327,14 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
     const start = s.flowLinkStart[f] as number;
     let worst = 0;
     for (let h = 0; h < hops; h++) worst = Math.max(worst, linkFlits[flowLinks[start + h] as number] ?? 0);
-    for (const c of readers[(s.flowProducer[f] as number) + 1] ?? []) {
-      if (!(placement.layerTiles[c] ?? []).includes(toTile)) continue;
-      if (worst > (s.layerLinkFlits[c] ?? 0)) s.layerLinkFlits[c] = worst;
-      if (hops > (s.layerMaxHops[c] ?? 0)) s.layerMaxHops[c] = hops;
+    const consumers = readers[s.flowSlot[f] as number] ?? [];
+    for (let k = 0; k < consumers.length; k++) {
+      const c = consumers[k] as number;
+      // A reader's tiles are one ascending range (placement: a weighted layer's cores, a digital layer's tile).
+      const tiles = placement.layerTiles[c] ?? [];
+      if (tiles.length === 0 || toTile < (tiles[0] as number) || toTile > (tiles[tiles.length - 1] as number)) continue;
+      if (worst > (s.layerLinkFlits[c] as number)) s.layerLinkFlits[c] = worst;
+      if (hops > (s.layerMaxHops[c] as number)) s.layerMaxHops[c] = hops;
     }
   }
   return loads;
