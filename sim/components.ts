@@ -9,21 +9,19 @@ import { Container, Server } from './kernel/resource';
 
 /** A tile's eDRAM port: `accessBits` per access, `accessesPerCycle` accesses per cycle, reads and writes alike. */
 export class EdramPort extends Server {
-  accesses = 0;
-  bits = 0;
   constructor(
     env: Environment,
     readonly tile: number,
-    private readonly accessBits: number,
-    private readonly accessesPerCycle: number,
+    accessBits: number,
+    accessesPerCycle: number,
   ) {
-    super(env, `eDRAM port of tile ${tile}`);
+    super(env, `eDRAM port of tile ${tile}`, { quantum: accessBits, unitsPerCycle: accessesPerCycle });
   }
-  protected serviceCycles(bits: number): number {
-    const accesses = Math.ceil(bits / this.accessBits);
-    this.accesses += accesses;
-    this.bits += bits;
-    return accesses / this.accessesPerCycle;
+  get accesses(): number {
+    return this.clock.units;
+  }
+  get bits(): number {
+    return this.clock.amount;
   }
 }
 
@@ -136,47 +134,35 @@ export class EdramBuffer extends Container {
 
 /** A tile's digital unit (pooling, add, activation): one FIFO shared by every layer on the tile. */
 export class DigitalUnit extends Server {
-  ops = 0;
   constructor(
     env: Environment,
     readonly tile: number,
-    private readonly opsPerCycle: number,
+    opsPerCycle: number,
   ) {
-    super(env, `digital unit of tile ${tile}`);
+    super(env, `digital unit of tile ${tile}`, { unitsPerCycle: opsPerCycle });
   }
-  protected serviceCycles(ops: number): number {
-    this.ops += ops;
-    return ops / this.opsPerCycle;
+  get ops(): number {
+    return this.clock.amount;
   }
 }
 
 /** A NoC link (tile injection, router-to-router, or tile ejection): one packet train at a time, FIFO. */
 export class NocLink extends Server {
-  flits = 0;
-  constructor(
-    env: Environment,
-    label: string,
-    private readonly flitsPerCycle: number,
-  ) {
-    super(env, label);
+  constructor(env: Environment, label: string, flitsPerCycle: number) {
+    super(env, label, { unitsPerCycle: flitsPerCycle });
   }
-  protected serviceCycles(flits: number): number {
-    this.flits += flits;
-    return flits / this.flitsPerCycle;
+  get flits(): number {
+    return this.clock.amount;
   }
 }
 
 /** The off-chip input link into router 0. */
 export class OffChipLink extends Server {
-  bits = 0;
-  private readonly bitsPerCycle: number;
   constructor(env: Environment, arch: ArchSpec) {
-    super(env, 'off-chip input link');
-    this.bitsPerCycle = offChipBitsPerCycle(arch);
+    super(env, 'off-chip input link', { unitsPerCycle: offChipBitsPerCycle(arch) });
   }
-  protected serviceCycles(bits: number): number {
-    this.bits += bits;
-    return bits / this.bitsPerCycle;
+  get bits(): number {
+    return this.clock.amount;
   }
 }
 
@@ -185,18 +171,16 @@ export class OffChipLink extends Server {
  * units. Owned by one replica, so it never queues; it times MVMs and counts conversions and adds.
  */
 export class CrossbarGroup extends Server {
-  mvms = 0;
   constructor(
     env: Environment,
     label: string,
     /** Cycles of one MVM (mapping.mvmCycles: streamed bits + fill sweeps, each one ADC sweep). */
     readonly mvmCycles: number,
   ) {
-    super(env, label);
+    super(env, label, { cyclesPerUnit: mvmCycles });
   }
-  protected serviceCycles(mvms: number): number {
-    this.mvms += mvms;
-    return mvms * this.mvmCycles;
+  get mvms(): number {
+    return this.clock.amount;
   }
 }
 

@@ -21,6 +21,18 @@ const C_BUFFER = 2;
 const C_EDRAM = 3;
 const C_DIGITAL = 4;
 
+/** Engine event kinds (the second argument of every engine event). */
+const EV_START = 0;
+const EV_COMPUTE_DONE = 1;
+const EV_ROW_DONE = 2;
+const EV_DIGITAL_OPS = 3;
+const EV_GRANTED = 4;
+const EV_HOP = 5;
+const EV_WRITE = 6;
+const EV_ARRIVE = 7;
+const EV_OFF_CHIP_DONE = 8;
+const EV_FUSED_DONE = 9;
+
 /** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
 export interface Channel {
   /** Account id in the tile's buffer. */
@@ -51,6 +63,10 @@ export interface Unit {
   /** Next step (output row, or input row of an accumulating global pool) of the current image. */
   row: number;
   rows: number;
+  /** eDRAM bits one MVM reads: its input vector in whole eDRAM accesses (rule 5). */
+  mvmReadBits: number;
+  /** Per step: the output pixels this unit computes (a conv replica's share of the row; 1 otherwise). */
+  pixelsPerStep: Int32Array;
   jobsTotal: number;
   jobsStarted: number;
   jobsDone: number;
@@ -113,6 +129,16 @@ export interface EngineOptions {
   trace?: TraceWriter;
 }
 
+/**
+ * The pixels a unit computes per step: replica k of a conv layer owns the row's pixels p with p mod r = k.
+ * NOTE: written for speed: a table per unit, built once (the modulo arithmetic per job was ~4% of a run).
+ */
+function pixelsPerStep(layer: SimLayer | undefined, replica: number, steps: number): Int32Array {
+  const table = new Int32Array(steps).fill(1);
+  if (layer?.kind === 'conv') for (let i = 0; i < steps; i++) table[i] = replicaPixelsInRow(layer.outCols, layer.replicas, replica, i);
+  return table;
+}
+
 export class Engine {
   readonly env = new Environment();
   readonly arch: ArchSpec;
@@ -139,16 +165,9 @@ export class Engine {
   private readonly freeTransfers: number[] = [];
   private readonly trace: TraceWriter | undefined;
   private readonly images: number;
-  private readonly hStart: number;
-  private readonly hComputeDone: number;
-  private readonly hRowDone: number;
-  private readonly hDigitalOps: number;
-  private readonly hGranted: number;
-  private readonly hHop: number;
-  private readonly hWrite: number;
-  private readonly hArrive: number;
-  private readonly hOffChipDone: number;
-  private readonly hFusedDone: number;
+  /** The one handler all engine events go through (a: unit or transfer id, b: EV_* kind). */
+  private readonly hEvent: number;
+  private readonly routerLatencyCycles: number;
 
   constructor(
     readonly topo: SimTopology,
@@ -158,6 +177,7 @@ export class Engine {
     this.arch = arch;
     this.images = options.images;
     this.trace = options.trace;
+    this.routerLatencyCycles = arch.noc.routerLatencyCycles;
     const env = this.env;
     const tiles = arch.chip.tiles;
     const capacityBits = arch.tile.edram.capacityKb * 8192;
@@ -172,17 +192,40 @@ export class Engine {
     this.imageStart = new Float64Array(this.images).fill(-1);
     this.imageDone = new Float64Array(this.images).fill(-1);
     this.sinkJobsLeft = new Int32Array(this.images);
-    this.hStart = env.register((u) => this.tryStart(this.unitAt(u)));
-    this.hComputeDone = env.register((u) => this.computeDone(this.unitAt(u)));
-    this.hRowDone = env.register((u) => this.rowDone(this.unitAt(u)));
-    this.hDigitalOps = env.register((u) => this.digitalOps(this.unitAt(u)));
-    this.hGranted = env.register((t) => this.granted(t));
-    this.hHop = env.register((t) => this.hop(t));
-    this.hWrite = env.register((t) => this.write(t));
-    this.hArrive = env.register((t) => this.arrive(t));
-    this.hOffChipDone = env.register((u) => this.offChipDone(this.unitAt(u)));
-    this.hFusedDone = env.register((u) => this.fusedDone(this.unitAt(u)));
+    this.hEvent = env.register((id, kind) => this.dispatch(id, kind));
     this.buildUnits();
+  }
+
+  /**
+   * Runs one engine event.
+   * NOTE: written for speed: one registered handler and a switch, so the kernel's dispatch site sees one function
+   * (a site calling ten different closures is megamorphic and inlines none of them).
+   */
+  private dispatch(id: number, kind: number): void {
+    switch (kind) {
+      case EV_START:
+        return this.tryStart(this.unitAt(id));
+      case EV_COMPUTE_DONE:
+        return this.computeDone(this.unitAt(id));
+      case EV_ROW_DONE:
+        return this.rowDone(this.unitAt(id));
+      case EV_DIGITAL_OPS:
+        return this.digitalOps(this.unitAt(id));
+      case EV_GRANTED:
+        return this.granted(id);
+      case EV_HOP:
+        return this.hop(id);
+      case EV_WRITE:
+        return this.write(id);
+      case EV_ARRIVE:
+        return this.arrive(id);
+      case EV_OFF_CHIP_DONE:
+        return this.offChipDone(this.unitAt(id));
+      case EV_FUSED_DONE:
+        return this.fusedDone(this.unitAt(id));
+      default:
+        throw new Error(`sim: unknown engine event kind ${kind}`);
+    }
   }
 
   private unitAt(id: number): Unit {
@@ -227,6 +270,8 @@ export class Engine {
       imagePos: 0,
       row: 0,
       rows,
+      pixelsPerStep: pixelsPerStep(layer, replica, rows),
+      mvmReadBits: layer ? Math.ceil(layer.mvmReadBits / this.arch.tile.edram.accessBits) * this.arch.tile.edram.accessBits : 0,
       jobsTotal: images.length * rows,
       jobsStarted: 0,
       jobsDone: 0,
@@ -308,7 +353,7 @@ export class Engine {
 
   /** Starts every unit; call `env.run` afterwards. */
   start(): void {
-    for (const u of this.units) this.env.schedule(0, this.hStart, u.id);
+    for (const u of this.units) this.env.schedule(0, this.hEvent, u.id, EV_START);
   }
 
   // ---- blocking bookkeeping -------------------------------------------------------------------------------
@@ -350,7 +395,7 @@ export class Engine {
     while (!u.active && u.pendingGrants === 0 && u.jobsStarted < u.jobsTotal) {
       const n = u.images[u.imagePos] as number;
       const i = u.row;
-      const pixels = layer.kind === 'conv' ? replicaPixelsInRow(layer.outCols, layer.replicas, u.replica, i) : 1;
+      const pixels = u.pixelsPerStep[i] as number;
       if (u.kind === 'replica' && pixels === 0) {
         // No pixels of this row here: nothing to compute or send, only input rows to let go.
         u.jobsStarted++;
@@ -404,9 +449,7 @@ export class Engine {
     const port = this.ports[u.tile] as EdramPort;
     const xbar = u.xbar as CrossbarGroup;
     const mvm = xbar.mvmCycles;
-    // Each MVM reads its own input vector: whole eDRAM accesses per MVM (rule 5).
-    const accessBits = this.arch.tile.edram.accessBits;
-    const readStart = port.serve(pixels * Math.ceil(layer.mvmReadBits / accessBits) * accessBits);
+    const readStart = port.serve(pixels * u.mvmReadBits);
     const readEnd = port.lastEnd;
     const firstRead = Math.ceil((readEnd - readStart) / pixels);
     const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
@@ -420,8 +463,8 @@ export class Engine {
     (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
     u.active = true;
     this.pushJob(u, n, i, pixels, now);
-    this.env.scheduleAt(mvmEnd, this.hComputeDone, u.id);
-    this.env.scheduleAt(finish, this.hRowDone, u.id);
+    this.env.scheduleAt(mvmEnd, this.hEvent, u.id, EV_COMPUTE_DONE);
+    this.env.scheduleAt(finish, this.hEvent, u.id, EV_ROW_DONE);
   }
 
   private startDigital(u: Unit, layer: SimLayer, n: number, i: number): void {
@@ -430,7 +473,7 @@ export class Engine {
     (u.stall[C_EDRAM] as number) += start - this.env.now;
     u.active = true;
     this.pushJob(u, n, i, 0, this.env.now);
-    this.env.scheduleAt(port.lastEnd, this.hDigitalOps, u.id);
+    this.env.scheduleAt(port.lastEnd, this.hEvent, u.id, EV_DIGITAL_OPS);
   }
 
   /** A digital unit's input read is done: queue its ops on the tile's digital unit; the next read may start. */
@@ -443,7 +486,7 @@ export class Engine {
     const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
     u.busyCycles += unit.busyCycles - before;
-    this.env.scheduleAt(unit.lastEnd, this.hRowDone, u.id);
+    this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
     u.active = false;
     this.tryStart(u);
   }
@@ -488,7 +531,7 @@ export class Engine {
       u.fusedQueue.push(n);
       u.fusedQueue.push(i);
       u.fusedQueue.push(pixels);
-      this.env.scheduleAt(unit.lastEnd, this.hFusedDone, u.id);
+      this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_FUSED_DONE);
     } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
     this.tryStart(u);
   }
@@ -564,7 +607,7 @@ export class Engine {
   private sourceLaunch(u: Unit, n: number, i: number): void {
     const start = this.offChip.serve(u.producer.rowBits);
     if (i === 0) this.imageStart[n] = start;
-    this.env.scheduleAt(this.offChip.lastEnd, this.hOffChipDone, u.id);
+    this.env.scheduleAt(this.offChip.lastEnd, this.hEvent, u.id, EV_OFF_CHIP_DONE);
   }
 
   private offChipDone(u: Unit): void {
@@ -573,7 +616,7 @@ export class Engine {
       const t = u.rowTransfers.shift();
       const tr = this.transferPool[t] as Transfer;
       tr.hop = 0;
-      this.env.schedule(this.arch.noc.routerLatencyCycles, this.hHop, t);
+      this.env.schedule(this.routerLatencyCycles, this.hEvent, t, EV_HOP);
     }
   }
 
@@ -604,7 +647,7 @@ export class Engine {
       tr.queued = this.env.now;
     }
     if (u.kind === 'source') u.rowTransfers.push(id);
-    if (ch.buffer.request(bits, this.hGranted, id, 0, u.label, ch.id, n * ch.rows + i)) this.launch(id, tr);
+    if (ch.buffer.request(bits, this.hEvent, id, EV_GRANTED, u.label, ch.id, n * ch.rows + i)) this.launch(id, tr);
     else {
       u.pendingGrants++;
       u.waitBufferTile = ch.tile;
@@ -661,8 +704,8 @@ export class Engine {
     if (link === undefined) throw new Error('sim: route through a missing link');
     const start = link.serve(tr.flits);
     this.nocWaitCycles += start - this.env.now;
-    if (++tr.hop < route.links.length) this.env.scheduleAt(start + this.arch.noc.routerLatencyCycles, this.hHop, id);
-    else this.env.scheduleAt(link.lastEnd, this.hWrite, id);
+    if (++tr.hop < route.links.length) this.env.scheduleAt(start + this.routerLatencyCycles, this.hEvent, id, EV_HOP);
+    else this.env.scheduleAt(link.lastEnd, this.hEvent, id, EV_WRITE);
   }
 
   /** The row piece is written into the receiving tile's eDRAM through its port. */
@@ -670,7 +713,7 @@ export class Engine {
     const tr = this.transferPool[id] as Transfer;
     const port = this.ports[tr.channel.tile] as EdramPort;
     port.serve(tr.bits);
-    this.env.scheduleAt(port.lastEnd, this.hArrive, id);
+    this.env.scheduleAt(port.lastEnd, this.hEvent, id, EV_ARRIVE);
   }
 
   private arrive(id: number): void {
@@ -709,7 +752,7 @@ export class Engine {
       const w = waiters[j] as Unit;
       if (w.waitImage === n && w.waitRow < prefix) {
         w.wakeSendStart = tr.route ? tr.sendStart : -1;
-        this.env.schedule(0, this.hStart, w.id);
+        this.env.schedule(0, this.hEvent, w.id, EV_START);
       } else waiters[kept++] = w;
     }
     while (waiters.length > kept) waiters.pop();

@@ -51,7 +51,8 @@ export interface SimLayer {
   steps: number;
   accumulate: boolean;
   inputs: SimInput[];
-  mapping?: LayerCrossbarMapping;
+  /** Weighted layers only. NOTE: always present (undefined for digital layers) so every SimLayer has one shape. */
+  mapping: LayerCrossbarMapping | undefined;
   replicas: number;
   /** Digital element ops per step (pool, eltwise, unfused activation), 0 for weighted layers. */
   digitalOpsPerStep: number;
@@ -139,6 +140,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       steps,
       accumulate,
       inputs,
+      mapping,
       replicas: place?.replicas ?? 1,
       digitalOpsPerStep: lf.digitalOps / steps,
       digitalReadBitsPerStep: readBits / steps,
@@ -147,7 +149,6 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       unitTiles: place ? [...place.replicaTiles] : [placement.layerTiles[r.index]?.[0] ?? 0],
       sink: (flow.readers[r.index + 1]?.length ?? 0) === 0,
     };
-    if (mapping !== undefined) sim.mapping = mapping;
     layers.push(sim);
   }
 

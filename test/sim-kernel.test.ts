@@ -81,8 +81,8 @@ describe('sim kernel: environment and events', () => {
 
 describe('sim kernel: resources', () => {
   class Link extends Server {
-    protected serviceCycles(flits: number): number {
-      return Math.ceil(flits / 2);
+    constructor(env: Environment, label: string) {
+      super(env, label, { quantum: 2 }); // ceil(flits / 2) cycles
     }
   }
   class Buffer extends Container {}

@@ -19,12 +19,27 @@ export abstract class BaseResource {
 }
 
 /**
- * A server's timing state and counters.
+ * A server's service rule: `amount` (bits, flits, ops, MVMs) is counted in units of `quantum` (rounded up;
+ * 0 counts the amount itself), and one unit takes `cyclesPerUnit / unitsPerCycle` cycles. A multiplier and a
+ * divisor, not one factor, so each hardware rule keeps its exact arithmetic (4 accesses at 3 per cycle is 4/3,
+ * not 4 x 0.333...).
+ */
+export interface ServiceRate {
+  /** @default 0 (no rounding) */
+  quantum?: number;
+  /** @default 1 */
+  cyclesPerUnit?: number;
+  /** @default 1 */
+  unitsPerCycle?: number;
+}
+
+/**
+ * A server's rule, timing state and counters.
  *
  * NOTE: written for speed: every server keeps them in an object of this one class, so `serve`, shared by all
- * server subclasses, reads and writes fields of one hidden class. Fields on the servers themselves would be
- * spread over as many hidden classes as there are subclasses (five in a run), and V8 handles a field access
- * that sees more than four with a slow generic lookup: about a third of a ResNet-50 run's time.
+ * server kinds, reads and writes fields of one hidden class and calls no per-kind hook. Fields or a hook method
+ * on the five server subclasses would make those accesses megamorphic (V8 handles a site that sees more than
+ * four classes with a slow generic lookup).
  */
 export class ServerClock {
   freeAt = 0;
@@ -32,6 +47,21 @@ export class ServerClock {
   busyCycles = 0;
   waitCycles = 0;
   requests = 0;
+  /** Sum of the amounts served, and of their units. */
+  amount = 0;
+  units = 0;
+  readonly quantum: number;
+  readonly cyclesPerUnit: number;
+  readonly unitsPerCycle: number;
+
+  constructor(rate: ServiceRate) {
+    this.quantum = rate.quantum ?? 0;
+    this.cyclesPerUnit = rate.cyclesPerUnit ?? 1;
+    this.unitsPerCycle = rate.unitsPerCycle ?? 1;
+    if (!(this.quantum >= 0 && this.cyclesPerUnit > 0 && this.unitsPerCycle > 0)) {
+      throw new Error(`server: bad service rate ${JSON.stringify(rate)}`);
+    }
+  }
 }
 
 /**
@@ -42,9 +72,14 @@ export class ServerClock {
  * NOTE: written for speed: no queue objects, no events of its own; `serve` returns the start cycle and the
  * caller schedules its own completion at `lastEnd`.
  */
-export abstract class Server extends BaseResource {
-  /** Timing state, read through the accessors below. */
-  readonly clock = new ServerClock();
+export class Server extends BaseResource {
+  /** Rule and timing state, read through the accessors below. */
+  readonly clock: ServerClock;
+
+  constructor(env: Environment, label: string, rate: ServiceRate) {
+    super(env, label);
+    this.clock = new ServerClock(rate);
+  }
 
   /** Cycle the server is free from. */
   get freeAt(): number {
@@ -67,9 +102,6 @@ export abstract class Server extends BaseResource {
     return this.clock.waitCycles;
   }
 
-  /** Hook: cycles to serve `amount` (bits, flits, ops...). */
-  protected abstract serviceCycles(amount: number): number;
-
   /**
    * Serves `amount` from `earliest` (>= now) on; returns the start cycle (rounded down), and sets `lastEnd` (the
    * end, rounded up). Service times may be fractional (a link moving 3 flits per cycle serves a 4-flit packet in
@@ -79,7 +111,10 @@ export abstract class Server extends BaseResource {
   serve(amount: number, earliest: number = this.env.now): number {
     const c = this.clock;
     const start = earliest > c.freeAt ? earliest : c.freeAt;
-    const cycles = this.serviceCycles(amount);
+    const units = c.quantum > 0 ? Math.ceil(amount / c.quantum) : amount;
+    const cycles = (units * c.cyclesPerUnit) / c.unitsPerCycle;
+    c.amount += amount;
+    c.units += units;
     c.freeAt = start + cycles;
     // Tolerance: sums of fractions (3 x 1/3) must not round up to the next cycle.
     c.lastEnd = Math.ceil(c.freeAt - 1e-9);
