@@ -6,7 +6,7 @@
 import type { ArchSpec } from '../arch/types';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
-import { NumberFifo } from './kernel/fifo';
+import { RecordFifo } from './kernel/fifo';
 import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm } from './components';
 import { flitsOfBits, Noc, type Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
@@ -80,7 +80,7 @@ export interface Unit {
   active: boolean;
   pendingGrants: number;
   /** Jobs between start and row completion: [image, row, pixels, start, stallCause, stallCycles] flattened. */
-  inFlight: NumberFifo;
+  inFlight: RecordFifo;
   blockedSince: number;
   blockedCause: number;
   waitImage: number;
@@ -95,7 +95,7 @@ export interface Unit {
   stall: Float64Array;
   firstStart: number;
   /** Rows waiting for their fused activations on the tile's digital unit: [image, row, pixels] flattened. */
-  fusedQueue: NumberFifo;
+  fusedQueue: RecordFifo;
   /** Who asks for eDRAM space, for deadlock messages (built once, not per request). */
   label: string;
   /** The producer's channel on each of its destination tiles (producer.destTiles order). */
@@ -106,7 +106,7 @@ export interface Unit {
    * Source only: transfers of the rows being reserved or crossing the off-chip link, in order. A source row goes
    * to every destination tile, so each row is outChannels.length consecutive entries.
    */
-  rowTransfers: NumberFifo;
+  rowTransfers: RecordFifo;
 }
 
 interface Transfer {
@@ -282,7 +282,7 @@ export class Engine {
       saDrainCycles: 0,
       active: false,
       pendingGrants: 0,
-      inFlight: new NumberFifo(),
+      inFlight: new RecordFifo(6),
       blockedSince: -1,
       blockedCause: C_INPUT,
       waitImage: -1,
@@ -296,11 +296,11 @@ export class Engine {
       busyCycles: 0,
       stall: new Float64Array(STALL_CAUSES.length),
       firstStart: -1,
-      fusedQueue: new NumberFifo(),
+      fusedQueue: new RecordFifo(3),
       label: layer ? `${layer.name} replica ${replica}` : 'the network input',
       outChannels: [],
       outRoutes: [],
-      rowTransfers: new NumberFifo(),
+      rowTransfers: new RecordFifo(1),
     };
     this.units.push(unit);
     this.jobsTotal += unit.jobsTotal;
@@ -436,12 +436,14 @@ export class Engine {
   /** Records a started job until its row completes (see Unit.inFlight). */
   private pushJob(u: Unit, n: number, i: number, pixels: number, start: number): void {
     const f = u.inFlight;
-    f.push(n);
-    f.push(i);
-    f.push(pixels);
-    f.push(start);
-    f.push(u.lastStallCause);
-    f.push(u.lastStallCycles);
+    const at = f.add();
+    const d = f.data;
+    d[at] = n;
+    d[at + 1] = i;
+    d[at + 2] = pixels;
+    d[at + 3] = start;
+    d[at + 4] = u.lastStallCause;
+    d[at + 5] = u.lastStallCycles;
   }
 
   private startMvms(u: Unit, layer: SimLayer, n: number, i: number, pixels: number): void {
@@ -481,7 +483,7 @@ export class Engine {
     const layer = u.layer as SimLayer;
     const unit = this.digital[u.tile] as DigitalUnit;
     // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
-    const step = u.inFlight.peekBack(5);
+    const step = u.inFlight.data[u.inFlight.newest() + 1] as number;
     const before = unit.busyCycles;
     const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
@@ -499,12 +501,14 @@ export class Engine {
   /** A step is computed: trace it, free input rows, then apply fused activations and send the row piece. */
   private rowDone(u: Unit): void {
     const f = u.inFlight;
-    const n = f.shift();
-    const i = f.shift();
-    const pixels = f.shift();
-    const start = f.shift();
-    const cause = f.shift();
-    const stallCycles = f.shift();
+    const at = f.take();
+    const d = f.data;
+    const n = d[at] as number;
+    const i = d[at + 1] as number;
+    const pixels = d[at + 2] as number;
+    const start = d[at + 3] as number;
+    const cause = d[at + 4] as number;
+    const stallCycles = d[at + 5] as number;
     const layer = u.layer as SimLayer;
     if (this.trace) {
       this.trace.write([
@@ -528,9 +532,11 @@ export class Engine {
       const share = layer.kind === 'conv' ? pixels / layer.outCols : 1;
       const opsStart = unit.serve(layer.fusedOpsPerRow * share);
       (u.stall[C_DIGITAL] as number) += opsStart - this.env.now;
-      u.fusedQueue.push(n);
-      u.fusedQueue.push(i);
-      u.fusedQueue.push(pixels);
+      const q = u.fusedQueue;
+      const at = q.add();
+      q.data[at] = n;
+      q.data[at + 1] = i;
+      q.data[at + 2] = pixels;
       this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_FUSED_DONE);
     } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
     this.tryStart(u);
@@ -539,9 +545,10 @@ export class Engine {
   /** A replica's fused activations are done (FIFO per tile, so in order): send the piece. */
   private fusedDone(u: Unit): void {
     const q = u.fusedQueue;
-    const n = q.shift();
-    const i = q.shift();
-    const pixels = q.shift();
+    const at = q.take();
+    const n = q.data[at] as number;
+    const i = q.data[at + 1] as number;
+    const pixels = q.data[at + 2] as number;
     this.emit(u, n, i, pixels);
   }
 
@@ -613,7 +620,7 @@ export class Engine {
   private offChipDone(u: Unit): void {
     // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
     for (let k = 0; k < u.outChannels.length; k++) {
-      const t = u.rowTransfers.shift();
+      const t = u.rowTransfers.data[u.rowTransfers.take()] as number;
       const tr = this.transferPool[t] as Transfer;
       tr.hop = 0;
       this.env.schedule(this.routerLatencyCycles, this.hEvent, t, EV_HOP);
@@ -646,7 +653,10 @@ export class Engine {
       tr.sendStart = -1;
       tr.queued = this.env.now;
     }
-    if (u.kind === 'source') u.rowTransfers.push(id);
+    if (u.kind === 'source') {
+      const at = u.rowTransfers.add(); // before reading .data: add may grow it
+      u.rowTransfers.data[at] = id;
+    }
     if (ch.buffer.request(bits, this.hEvent, id, EV_GRANTED, u.label, ch.id, n * ch.rows + i)) this.launch(id, tr);
     else {
       u.pendingGrants++;

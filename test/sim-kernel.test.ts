@@ -1,4 +1,4 @@
-import { Container, Environment, EventQueue, Priority, Server } from '../sim/kernel';
+import { Container, Environment, EventQueue, Priority, RecordFifo, Server } from '../sim/kernel';
 
 describe('sim kernel: event queue', () => {
   it('pops in (time, priority, seq) order, equal keys first-scheduled-first', () => {
@@ -114,5 +114,35 @@ describe('sim kernel: resources', () => {
     env.run();
     expect(granted).toEqual([2, 3]);
     expect(buf.peakUsed).toBe(100);
+  });
+});
+
+describe('sim kernel: record FIFO', () => {
+  it('returns records first in, first out across wrap-around and growth', () => {
+    const q = new RecordFifo(2, 2);
+    const out: number[] = [];
+    let next = 0;
+    const add = (): void => {
+      const at = q.add();
+      q.data[at] = next;
+      q.data[at + 1] = -next;
+      next++;
+    };
+    const take = (): void => {
+      const at = q.take();
+      expect(q.data[at + 1]).toBe(-(q.data[at] as number));
+      out.push(q.data[at] as number);
+    };
+    // Interleave so the ring wraps before it has to grow, then grow with a wrapped head.
+    add();
+    add();
+    take();
+    add();
+    expect(q.data[q.newest()]).toBe(2);
+    add();
+    add();
+    while (q.size > 0) take();
+    expect(out).toEqual([0, 1, 2, 3, 4]);
+    expect(() => q.take()).toThrow('empty');
   });
 });

@@ -1,38 +1,64 @@
 /**
- * A first-in-first-out queue of numbers for per-unit bookkeeping in the hot loop.
+ * A first-in-first-out queue of fixed-width numeric records (a job's image, row, pixels, ...) for per-unit
+ * bookkeeping in the hot loop.
  *
- * NOTE: written for speed: one array reused for the whole run (rewound when it empties), so taking and adding
- * entries neither allocates (as `splice` does) nor changes the array's length (a runtime call).
+ * NOTE: written for speed: one Float64Array ring per queue, doubled when full, so adding and taking records
+ * neither allocates nor calls into the runtime, and a record is written or read field by field in place
+ * (`data[at + k]`) instead of through one call per field.
  */
-export class NumberFifo {
-  private readonly items: number[] = [];
+export class RecordFifo {
+  /** The ring; a record's fields are `data[at] .. data[at + width - 1]`, `at` from `add` or `take`. */
+  data: Float64Array;
   private head = 0;
-  private tail = 0;
+  private count = 0;
 
+  constructor(
+    readonly width: number,
+    initialRecords = 4,
+  ) {
+    if (!Number.isInteger(width) || width < 1) throw new Error(`RecordFifo: width must be an integer >= 1, got ${width}`);
+    this.data = new Float64Array(width * Math.max(1, initialRecords));
+  }
+
+  /** Records queued. */
   get size(): number {
-    return this.tail - this.head;
+    return this.count;
   }
 
-  push(value: number): void {
-    if (this.tail < this.items.length) this.items[this.tail] = value;
-    else this.items.push(value);
-    this.tail++;
+  /** Appends a record and returns its offset in `data`, to fill in before the next `add`. */
+  add(): number {
+    if (this.count * this.width === this.data.length) this.grow();
+    const capacity = this.data.length / this.width;
+    let slot = this.head + this.count++;
+    if (slot >= capacity) slot -= capacity;
+    return slot * this.width;
   }
 
-  /** Removes and returns the oldest entry (the queue must not be empty). */
-  shift(): number {
-    if (this.head === this.tail) throw new Error('NumberFifo: shift from an empty queue');
-    const value = this.items[this.head++] as number;
-    if (this.head === this.tail) {
-      this.head = 0;
-      this.tail = 0;
-    }
-    return value;
+  /** Removes the oldest record and returns its offset in `data`, valid until the next `add`. */
+  take(): number {
+    if (this.count === 0) throw new Error('RecordFifo: take from an empty queue');
+    const at = this.head * this.width;
+    this.count--;
+    this.head = this.count === 0 || this.head + 1 === this.data.length / this.width ? 0 : this.head + 1;
+    return at;
   }
 
-  /** The entry `back` places from the newest (1: the newest), without removing it. */
-  peekBack(back: number): number {
-    if (back < 1 || back > this.tail - this.head) throw new Error(`NumberFifo: no entry ${back} from the back`);
-    return this.items[this.tail - back] as number;
+  /** Offset of the newest record (the queue must not be empty). */
+  newest(): number {
+    if (this.count === 0) throw new Error('RecordFifo: no newest record in an empty queue');
+    const capacity = this.data.length / this.width;
+    let slot = this.head + this.count - 1;
+    if (slot >= capacity) slot -= capacity;
+    return slot * this.width;
+  }
+
+  /** Doubles the ring, unwrapping the records so the oldest comes first. */
+  private grow(): void {
+    const next = new Float64Array(this.data.length * 2);
+    const headAt = this.head * this.width;
+    next.set(this.data.subarray(headAt));
+    next.set(this.data.subarray(0, headAt), this.data.length - headAt);
+    this.data = next;
+    this.head = 0;
   }
 }

@@ -3,4 +3,4 @@ export { Environment, Priority, SimEvent } from './env';
 export type { EventState, Handler, PriorityName } from './env';
 export { BaseResource, Container, Server } from './resource';
 export type { CapacityRequest } from './resource';
-export { NumberFifo } from './fifo';
+export { RecordFifo } from './fifo';
