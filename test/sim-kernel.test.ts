@@ -40,6 +40,45 @@ describe('sim kernel: event queue', () => {
     while (q.pop()) out.push(q.poppedHandler);
     expect(out).toEqual(keys.map((k) => k[2]));
   });
+  it('interleaved with pops, same-cycle entries (the FIFO lane) keep the exact (time, priority, seq) order', () => {
+    // Reference: a plain list sorted on every pop. Delays are often 0 and priorities mixed, so entries for the
+    // current cycle land both in the lane and (when they would jump ahead of it) in the heap.
+    const q = new EventQueue(4);
+    const reference: Array<[number, number, number]> = [];
+    let x = 987654321;
+    const rand = (m: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return (x >> 4) % m;
+    };
+    let now = 0;
+    let seq = 0;
+    const push = (): void => {
+      const time = now + (rand(3) === 0 ? rand(20) : 0);
+      const priority = rand(3);
+      q.push(time, priority, seq, seq, -seq);
+      reference.push([time, priority, seq]);
+      seq++;
+    };
+    const popped: number[] = [];
+    const expected: number[] = [];
+    for (let step = 0; step < 20000; step++) {
+      if (reference.length === 0 || rand(5) < 3) push();
+      else {
+        reference.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+        const [time, , id] = reference.shift() as [number, number, number];
+        expect(q.peekTime()).toBe(time);
+        expect(q.pop()).toBe(true);
+        now = time;
+        expect(q.poppedTime).toBe(time);
+        expect(q.poppedB + q.poppedA).toBe(0);
+        popped.push(q.poppedHandler);
+        expected.push(id);
+      }
+      expect(q.size).toBe(reference.length);
+    }
+    expect(popped).toEqual(expected);
+    expect(popped.length).toBeGreaterThan(5000);
+  });
 });
 
 describe('sim kernel: environment and events', () => {

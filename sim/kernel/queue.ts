@@ -3,7 +3,11 @@
  * so equal-time, equal-priority events run first-scheduled-first and runs are repeatable (SimPy's order).
  *
  * NOTE: written for speed. Entries live in parallel typed arrays (no object per event); the payload is a
- * handler id and two integer arguments that the Environment dispatches on.
+ * handler id and two integer arguments that the Environment dispatches on. Entries for the current cycle (the
+ * time last popped) that come after every such entry already waiting go to a FIFO lane instead of the heap: a
+ * zero-delay event (a wake-up, a grant) would otherwise sift to the heap's root and back. The lane holds entries
+ * of one time in increasing order, so `pop` takes the smaller of the heap's root and the lane's head and the
+ * order is exactly the heap-only order.
  */
 export class EventQueue {
   private times: Float64Array;
@@ -14,6 +18,13 @@ export class EventQueue {
   private argsB: Int32Array;
   private count = 0;
   private nextSeq = 0;
+  /** The current-cycle lane: a ring of (order, handler, a, b), all at time `poppedTime`, orders increasing. */
+  private laneOrders: Float64Array;
+  private laneHandlers: Int32Array;
+  private laneA: Int32Array;
+  private laneB: Int32Array;
+  private laneHead = 0;
+  private laneCount = 0;
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -21,16 +32,24 @@ export class EventQueue {
     this.handlers = new Int32Array(initialCapacity);
     this.argsA = new Int32Array(initialCapacity);
     this.argsB = new Int32Array(initialCapacity);
+    this.laneOrders = new Float64Array(64);
+    this.laneHandlers = new Int32Array(64);
+    this.laneA = new Int32Array(64);
+    this.laneB = new Int32Array(64);
   }
 
   get size(): number {
-    return this.count;
+    return this.count + this.laneCount;
   }
 
   /** Adds an entry; `priority` is a small non-negative integer (lower runs first at equal time). */
   push(time: number, priority: number, handler: number, a: number, b: number): void {
-    if (this.count === this.times.length) this.grow();
     const order = priority * 1099511627776 + this.nextSeq++;
+    if (time === this.poppedTime && (this.laneCount === 0 || this.laneTailOrder() < order)) {
+      this.laneAdd(order, handler, a, b);
+      return;
+    }
+    if (this.count === this.times.length) this.grow();
     // Sift up with a hole instead of swaps.
     let i = this.count++;
     const times = this.times;
@@ -51,11 +70,24 @@ export class EventQueue {
 
   /** Time of the earliest entry (Infinity when empty). */
   peekTime(): number {
+    if (this.laneCount > 0) return this.poppedTime;
     return this.count > 0 ? (this.times[0] as number) : Infinity;
   }
 
   /** Removes the earliest entry; its fields are read back through `popped*` (no allocation). */
   pop(): boolean {
+    if (this.laneCount > 0) {
+      const head = this.laneHead;
+      const root = this.times[0] as number;
+      if (this.count === 0 || root > this.poppedTime || (this.orders[0] as number) > (this.laneOrders[head] as number)) {
+        this.poppedHandler = this.laneHandlers[head] as number;
+        this.poppedA = this.laneA[head] as number;
+        this.poppedB = this.laneB[head] as number;
+        this.laneHead = head + 1 === this.laneOrders.length ? 0 : head + 1;
+        this.laneCount--;
+        return true;
+      }
+    }
     if (this.count === 0) return false;
     this.poppedTime = this.times[0] as number;
     this.poppedHandler = this.handlers[0] as number;
@@ -104,6 +136,38 @@ export class EventQueue {
     this.handlers[to] = this.handlers[from] as number;
     this.argsA[to] = this.argsA[from] as number;
     this.argsB[to] = this.argsB[from] as number;
+  }
+
+  private laneTailOrder(): number {
+    let tail = this.laneHead + this.laneCount - 1;
+    if (tail >= this.laneOrders.length) tail -= this.laneOrders.length;
+    return this.laneOrders[tail] as number;
+  }
+
+  private laneAdd(order: number, handler: number, a: number, b: number): void {
+    if (this.laneCount === this.laneOrders.length) this.growLane();
+    let slot = this.laneHead + this.laneCount++;
+    if (slot >= this.laneOrders.length) slot -= this.laneOrders.length;
+    this.laneOrders[slot] = order;
+    this.laneHandlers[slot] = handler;
+    this.laneA[slot] = a;
+    this.laneB[slot] = b;
+  }
+
+  /** Doubles the lane, unwrapping it so its head comes first. */
+  private growLane(): void {
+    const n = this.laneOrders.length * 2;
+    const head = this.laneHead;
+    const unwrap = <T extends Float64Array | Int32Array>(old: T, next: T): T => {
+      next.set(old.subarray(head));
+      next.set(old.subarray(0, head), old.length - head);
+      return next;
+    };
+    this.laneOrders = unwrap(this.laneOrders, new Float64Array(n));
+    this.laneHandlers = unwrap(this.laneHandlers, new Int32Array(n));
+    this.laneA = unwrap(this.laneA, new Int32Array(n));
+    this.laneB = unwrap(this.laneB, new Int32Array(n));
+    this.laneHead = 0;
   }
 
   private grow(): void {
