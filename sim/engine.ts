@@ -7,7 +7,7 @@ import type { ArchSpec } from '../arch/types';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
-import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm } from './components';
+import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm, type NocLink } from './components';
 import { flitsOfBits, Noc, type Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
 import type { TraceWriter } from './trace';
@@ -710,11 +710,10 @@ export class Engine {
   private hop(id: number): void {
     const tr = this.transferPool[id] as Transfer;
     const route = tr.route as Route;
-    const link = this.noc.links[route.links[tr.hop] as number];
-    if (link === undefined) throw new Error('sim: route through a missing link');
+    const link = route.path[tr.hop] as NocLink;
     const start = link.serve(tr.flits);
     this.nocWaitCycles += start - this.env.now;
-    if (++tr.hop < route.links.length) this.env.scheduleAt(start + this.routerLatencyCycles, this.hEvent, id, EV_HOP);
+    if (++tr.hop < route.path.length) this.env.scheduleAt(start + this.routerLatencyCycles, this.hEvent, id, EV_HOP);
     else this.env.scheduleAt(link.lastEnd, this.hEvent, id, EV_WRITE);
   }
 

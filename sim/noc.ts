@@ -19,6 +19,8 @@ const DIRS = ['+x', '-x', '+y', '-y'] as const;
 export interface Route {
   /** Link ids in order. */
   links: number[];
+  /** The links themselves, in order (NOTE: written for speed: one lookup per hop, not two). */
+  path: NocLink[];
   /** Routers crossed (mesh hops + 1). */
   routers: number;
 }
@@ -78,7 +80,7 @@ export class Noc {
       hops++;
     }
     links.push(this.link(this.tiles + toTile));
-    const route = { links, routers: hops + 1 };
+    const route = { links, path: links.map((id) => this.links[id] as NocLink), routers: hops + 1 };
     this.routes.set(key, route);
     return route;
   }

@@ -127,9 +127,10 @@ export class Environment {
     const handlers = this.handlers;
     let n = 0;
     this.stopped = false;
-    while (!this.stopped && queue.size > 0 && n < maxEvents) {
-      if (queue.peekTime() > untilCycle) break;
-      queue.pop();
+    const bounded = untilCycle !== Infinity;
+    while (!this.stopped && n < maxEvents) {
+      if (bounded && queue.peekTime() > untilCycle) break;
+      if (!queue.pop()) break;
       this.now = queue.poppedTime;
       (handlers[queue.poppedHandler] as Handler)(queue.poppedA, queue.poppedB);
       n++;
