@@ -45,6 +45,8 @@ export interface Channel {
   complete: Uint8Array;
   /** Per image: rows 0..prefix-1 are complete. */
   prefix: Int32Array;
+  /** The producer's pieces per row (its piecesPerRow, held here for the hot path). */
+  piecesPerRow: Int32Array;
   waiters: Unit[];
   buffer: EdramBuffer;
 }
@@ -107,6 +109,9 @@ export interface Unit {
    * to every destination tile, so each row is outChannels.length consecutive entries.
    */
   rowTransfers: RecordFifo;
+  /** Flits of the last piece size this unit sent (NOTE: written for speed: pieces mostly repeat one size). */
+  flitsBits: number;
+  flits: number;
 }
 
 interface Transfer {
@@ -248,6 +253,7 @@ export class Engine {
         refs: new Int32Array(size),
         complete: new Uint8Array(size),
         prefix: new Int32Array(this.images),
+        piecesPerRow: producer.piecesPerRow,
         waiters: [],
         buffer: this.buffers[tile] as EdramBuffer,
       };
@@ -301,6 +307,8 @@ export class Engine {
       outChannels: [],
       outRoutes: [],
       rowTransfers: new RecordFifo(1),
+      flitsBits: -1,
+      flits: 0,
     };
     this.units.push(unit);
     this.jobsTotal += unit.jobsTotal;
@@ -694,7 +702,12 @@ export class Engine {
       tr.unit.outRoutes[tr.dest] = route;
     }
     tr.route = route;
-    tr.flits = flitsOfBits(this.arch, tr.bits);
+    const u = tr.unit;
+    if (u.flitsBits !== tr.bits) {
+      u.flitsBits = tr.bits;
+      u.flits = flitsOfBits(this.arch, tr.bits);
+    }
+    tr.flits = u.flits;
     this.flits += tr.flits;
     this.flitHops += tr.flits * tr.route.routers;
     this.transferBits += tr.bits;
@@ -744,7 +757,7 @@ export class Engine {
         `to tile ${ch.tile}: ${tr.flits} flits, ${tr.route.routers} routers`,
       ]);
     }
-    if (++(ch.arrived[idx] as number) < (ch.producer.piecesPerRow[tr.row] as number)) return;
+    if (++(ch.arrived[idx] as number) < (ch.piecesPerRow[tr.row] as number)) return;
     ch.complete[idx] = 1;
     if (ch.refs[idx] === 0) this.freeRow(ch, idx);
     const n = tr.image;
