@@ -1,7 +1,8 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
-import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type Dataflow } from './dataflow';
+import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
+import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
 
 /**
@@ -26,7 +27,7 @@ function producerRows(net: ResolvedNetwork, producer: number): number {
 
 /**
  * Row times, interval estimate and paced windows of a plan. NOTE: runs inside every model evaluation; the model
- * passes a reused `rowCycles` buffer (one per network) instead of a new one.
+ * passes its per-network placement scratch (layer lists, a reused row-time buffer) instead of a fresh one.
  */
 export function planPace(
   arch: ArchSpec,
@@ -34,8 +35,9 @@ export function planPace(
   flow: Dataflow,
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
-  rowCycles: Float64Array = new Float64Array(net.layers.length),
+  scratch: PlacementScratch = newPlacementScratch(net, flow),
 ): PlanPace {
+  const rowCycles = scratch.rowCycles;
   rowCycles.fill(0);
   let interval = 1;
   for (let pos = 0; pos < mappings.length; pos++) {
@@ -46,8 +48,8 @@ export function planPace(
     rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * m.mvmCycles;
     interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * m.mvmCycles);
   }
-  for (const l of flow.layers) {
-    if (l.role !== 'digital') continue;
+  for (let k = 0; k < scratch.digitalLayers.length; k++) {
+    const l = flow.layers[scratch.digitalLayers[k] as number] as LayerFlow;
     rowCycles[l.index] = l.digitalOps / producerRows(net, l.index) / arch.tile.digital.opsPerCycle;
     interval = Math.max(interval, l.digitalOps / arch.tile.digital.opsPerCycle);
   }
@@ -56,21 +58,16 @@ export function planPace(
   for (const m of mappings) abits.push(m.abits);
   const inputRowCycles = (input.width * input.channels * storedTensorBits(flow, -1, abits)) / offChipBitsPerCycle(arch);
   interval = Math.max(interval, inputRowCycles * input.height);
-  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: [] };
-  const windowRows: number[][] = [];
-  for (const l of flow.layers) {
-    if (!l.hasSkew) {
-      windowRows.push(l.windowRows);
-      continue;
-    }
-    windowRows.push(
-      l.dataInputs.map((d, k) => {
-        const rows = producerRows(net, d.producer);
-        return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
-      }),
-    );
+  // Every layer starts with the dataflow's own windows (the same arrays: shrinkPacedWindows and unpaceWindows tell
+  // paced ones by identity); layers whose inputs fork get paced ones.
+  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice() };
+  for (let s = 0; s < scratch.skewLayers.length; s++) {
+    const l = flow.layers[scratch.skewLayers[s] as number] as LayerFlow;
+    pace.windowRows[l.index] = l.dataInputs.map((d, k) => {
+      const rows = producerRows(net, d.producer);
+      return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
+    });
   }
-  pace.windowRows = windowRows;
   return pace;
 }
 
@@ -107,17 +104,22 @@ export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
   return changed;
 }
 
-/** Per layer index, the interval its granted windows sustain (windowPaceBoundCycles); 0 without forked inputs. */
-export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow): Float64Array {
+/**
+ * Per layer index, the interval its granted windows sustain (windowPaceBoundCycles); 0 without forked inputs.
+ * `skewLayers`: the layers with forked inputs (PlacementScratch.skewLayers; found here when not given).
+ */
+export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, skewLayers?: Int32Array): Float64Array {
   const bounds = new Float64Array(net.layers.length);
-  for (const l of flow.layers) {
-    if (!l.hasSkew) continue;
+  const skewed = skewLayers ?? Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index);
+  for (let s = 0; s < skewed.length; s++) {
+    const l = flow.layers[skewed[s] as number] as LayerFlow;
     let bound = 0;
-    l.dataInputs.forEach((d, k) => {
+    for (let k = 0; k < l.dataInputs.length; k++) {
+      const producer = (l.dataInputs[k] as DataInput).producer;
       const window = pace.windowRows[l.index]?.[k] ?? 1;
-      const b = windowPaceBoundCycles(l, k, pace.rowCycles, window, producerRowCycles(pace, d.producer), producerRows(net, d.producer));
+      const b = windowPaceBoundCycles(l, k, pace.rowCycles, window, producerRowCycles(pace, producer), producerRows(net, producer));
       if (b > bound) bound = b;
-    });
+    }
     bounds[l.index] = bound;
   }
   return bounds;

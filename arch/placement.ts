@@ -104,7 +104,7 @@ export function placeNetwork(
   replicas: readonly number[],
   scratch: PlacementScratch = newPlacementScratch(net, flow),
 ): Placement {
-  const pace = planPace(arch, net, flow, mappings, replicas, scratch.rowCycles);
+  const pace = planPace(arch, net, flow, mappings, replicas, scratch);
   try {
     return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch);
   } catch (error) {
@@ -262,13 +262,15 @@ function placeWithPace(
 
   const layerTiles: number[][] = new Array<number[]>(net.layers.length).fill(NO_TILES);
   for (const p of weighted) layerTiles[p.layerIndex] = p.tiles;
-  for (const l of flow.layers) {
-    if (l.role === 'digital') layerTiles[l.index] = [digitalHost[l.index] ?? 0];
-    else if (l.role === 'fused') layerTiles[l.index] = layerTiles[l.storedAs] ?? [0];
+  // Digital layers first, then fused ones (a fused layer may sit on a digital layer; none sits on a fused one).
+  for (let k = 0; k < scratch.digitalLayers.length; k++) {
+    const d = scratch.digitalLayers[k] as number;
+    layerTiles[d] = [digitalHost[d] ?? 0];
   }
+  for (let k = 0; k < scratch.fusedLayers.length; k++) layerTiles[scratch.fusedLayers[k] as number] = layerTiles[scratch.fusedHosts[k] as number] ?? [0];
   const mesh = meshSize(arch);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
-    paceBoundCycles: paceBoundsCycles(pace, net, flow), edramShares: buffers.shares(tilesUsed),
+    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers), edramShares: buffers.shares(tilesUsed),
   };
 }

@@ -40,6 +40,14 @@ export interface PlacementScratch {
   digitalHost: Int32Array;
   /** Stored layers' row times of the plan being placed (arch/pace.ts). */
   rowCycles: Float64Array;
+  /** Digital layers, and layers whose inputs fork from a common ancestor (hasSkew), by index. */
+  digitalLayers: Int32Array;
+  skewLayers: Int32Array;
+  /** Each layer's dataflow windows (the dataflow's own arrays), copied as the start of every plan's pace. */
+  flowWindowRows: number[][];
+  /** Fused layers and the stored layer each is fused into. */
+  fusedLayers: Int32Array;
+  fusedHosts: Int32Array;
 }
 
 export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): PlacementScratch {
@@ -78,6 +86,11 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
     extraTouched: new Uint8Array(16),
     digitalHost: new Int32Array(net.layers.length),
     rowCycles: new Float64Array(net.layers.length),
+    digitalLayers: Int32Array.from(flow.layers.filter((l) => l.role === 'digital'), (l) => l.index),
+    skewLayers: Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index),
+    flowWindowRows: flow.layers.map((l) => l.windowRows),
+    fusedLayers: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.index),
+    fusedHosts: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.storedAs),
   };
 }
 
@@ -93,6 +106,13 @@ export class TileBuffers {
   private capacityOverride: Map<number, number> | undefined;
   /** Tiles of the last measured range whose extra bits are in s.extraBits. */
   private measuredTiles = 0;
+  /**
+   * What the extra bits in s.extraBits were measured for (NOTE: written for speed: `commit` right after a `fits`
+   * of the same layer and range reuses them; a commit, or new windows for the layer, invalidate them).
+   */
+  private measuredLayer = -1;
+  private measuredFirst = 0;
+  private measuredWindows: readonly number[] | undefined;
 
   constructor(
     private readonly capacityBits: number,
@@ -118,7 +138,7 @@ export class TileBuffers {
         grown.set(this.s.usedBits.subarray(0, this.usedHigh));
         this.s.usedBits = grown;
       }
-      this.s.usedBits.fill(0, this.usedHigh, tile);
+      for (let t = this.usedHigh; t < tile; t++) this.s.usedBits[t] = 0;
       this.usedHigh = tile + 1;
     }
     this.s.usedBits[tile] = bits;
@@ -165,18 +185,26 @@ export class TileBuffers {
   private measure(layer: number, first: number, last: number): void {
     const s = this.s;
     const count = last - first + 1;
+    const windows = this.windowRows[layer];
+    if (layer === this.measuredLayer && first === this.measuredFirst && count === this.measuredTiles && windows === this.measuredWindows) return;
     if (count > s.extraBits.length) {
       s.extraBits = new Float64Array(2 * count);
       s.extraTouched = new Uint8Array(2 * count);
     }
-    s.extraBits.fill(0, 0, count);
-    s.extraTouched.fill(0, 0, count);
+    // NOTE: plain loops: TypedArray fill with a range costs more than the one to three tiles it clears.
+    for (let j = 0; j < count; j++) {
+      s.extraBits[j] = 0;
+      s.extraTouched[j] = 0;
+    }
     this.measuredTiles = count;
+    this.measuredLayer = layer;
+    this.measuredFirst = first;
+    this.measuredWindows = windows;
     const lf = s.flow.layers[layer];
     if (lf === undefined) return;
     for (let k = 0; k < lf.dataInputs.length; k++) {
       const slot = (lf.dataInputs[k]?.producer ?? -1) + 1;
-      const window = this.windowRows[layer]?.[k] ?? 1;
+      const window = windows?.[k] ?? 1;
       const rows = s.tensorRows[slot] as number;
       const rowBits = s.rowBits[slot] as number;
       const full = channelBits(rows, window, rowBits);
@@ -215,6 +243,7 @@ export class TileBuffers {
     for (let j = 0; j < this.measuredTiles; j++) {
       if (s.extraTouched[j] === 1) this.setUsed(first + j, this.used(first + j) + (s.extraBits[j] as number));
     }
+    this.measuredLayer = -1;
     const lf = s.flow.layers[layer];
     if (lf === undefined) return;
     for (let k = 0; k < lf.dataInputs.length; k++) {
