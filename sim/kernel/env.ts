@@ -14,6 +14,8 @@ export const Priority = {
   late: 2,
 } as const;
 export type PriorityName = keyof typeof Priority;
+/** Priority.normal as a plain constant: a default parameter reading `Priority.normal` costs two loads per call. */
+const NORMAL = Priority.normal;
 
 /** A handler takes the two integer arguments it was scheduled with. */
 export type Handler = (a: number, b: number) => void;
@@ -87,12 +89,12 @@ export class Environment {
   }
 
   /** Schedules handler `id` with (a, b) at `now + delayCycles` (integer, >= 0). */
-  schedule(delayCycles: number, id: number, a = 0, b = 0, priority: number = Priority.normal): void {
+  schedule(delayCycles: number, id: number, a = 0, b = 0, priority: number = NORMAL): void {
     this.queue.push(this.now + delayCycles, priority, id, a, b);
   }
 
   /** Schedules at an absolute cycle (>= now). */
-  scheduleAt(time: number, id: number, a = 0, b = 0, priority: number = Priority.normal): void {
+  scheduleAt(time: number, id: number, a = 0, b = 0, priority: number = NORMAL): void {
     if (time < this.now) throw new Error(`cannot schedule at cycle ${time}, before now (${this.now})`);
     this.queue.push(time, priority, id, a, b);
   }
