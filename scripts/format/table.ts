@@ -6,7 +6,9 @@ export function formatNumber(value: number, digits = 3): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude >= 1e7 || magnitude < 1e-3)) return value.toExponential(digits - 1);
-  return value.toPrecision(Math.max(digits, Math.ceil(Math.log10(Math.max(1, magnitude))) )).replace(/\.?0+$/, '');
+  const text = value.toPrecision(Math.max(digits, Math.ceil(Math.log10(Math.max(1, magnitude)))));
+  // Trailing zeros go only after a decimal point: 3739.5 at 4 digits is 3740, not 374.
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 export function renderTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
