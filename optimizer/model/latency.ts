@@ -90,6 +90,23 @@ export function rowLatencyCycles(
       }
       continue;
     }
+    const second = sources.length === 2 ? (sources[1] as number) : -2;
+    const first = sources.length === 2 ? (sources[0] as number) : -2;
+    if (first >= 0 && second >= 0 && l.identityNeed) {
+      // NOTE: written for speed: a two-input element-wise layer (a residual add) reads row i of both inputs.
+      for (let i = 0; i < rows; i++) {
+        let ready = 0;
+        const a = finish[first + i] as number;
+        if (a > ready) ready = a;
+        const b = finish[second + i] as number;
+        if (b > ready) ready = b;
+        const start = ready + fixed;
+        const next = previous + interval;
+        previous = start > next ? start : next;
+        finish[base + i] = previous;
+      }
+      continue;
+    }
     for (let i = 0; i < rows; i++) {
       let ready = 0;
       for (let k = 0; k < sources.length; k++) {
