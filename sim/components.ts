@@ -6,6 +6,7 @@ import type { ArchSpec } from '../arch/types';
 import { offChipBitsPerCycle } from '../arch/timing';
 import type { Environment } from './kernel/env';
 import { Container, Server } from './kernel/resource';
+import type { Slabs } from './kernel/slab';
 
 /** A tile's eDRAM port: `accessBits` per access, `accessesPerCycle` accesses per cycle, reads and writes alike. */
 export class EdramPort extends Server {
@@ -62,9 +63,14 @@ export class EdramBuffer extends Container {
     super(env, `eDRAM of tile ${tile}`, capacityBits);
   }
 
-  /** Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests). */
-  reserveFor(key: number, rows: number, slots: number, rowBits: number): void {
-    this.accounts[key] = { slots, held: new Float64Array(rows), freed: new Uint8Array(rows), base: 0, outBits: 0 };
+  /**
+   * Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests).
+   * Its tables come from `slabs` (zeroed, `rows` long) when given.
+   */
+  reserveFor(key: number, rows: number, slots: number, rowBits: number, slabs?: Slabs): void {
+    const held = slabs ? slabs.float64.take(rows) : new Float64Array(rows);
+    const freed = slabs ? slabs.uint8.take(rows) : new Uint8Array(rows);
+    this.accounts[key] = { slots, held, freed, base: 0, outBits: 0 };
     this.committed += slots * rowBits;
   }
 

@@ -7,6 +7,7 @@ import type { ArchSpec } from '../arch/types';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
+import { newSlabs, type Slabs } from './kernel/slab';
 import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm, type NocLink } from './components';
 import { flitsOfBits, Noc, type Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
@@ -138,8 +139,8 @@ export interface EngineOptions {
  * The pixels a unit computes per step: replica k of a conv layer owns the row's pixels p with p mod r = k.
  * NOTE: written for speed: a table per unit, built once (the modulo arithmetic per job was ~4% of a run).
  */
-function pixelsPerStep(layer: SimLayer | undefined, replica: number, steps: number): Int32Array {
-  const table = new Int32Array(steps).fill(1);
+function pixelsPerStep(layer: SimLayer | undefined, replica: number, steps: number, slabs: Slabs): Int32Array {
+  const table = slabs.int32.take(steps).fill(1);
   if (layer?.kind === 'conv') for (let i = 0; i < steps; i++) table[i] = replicaPixelsInRow(layer.outCols, layer.replicas, replica, i);
   return table;
 }
@@ -167,6 +168,8 @@ export class Engine {
   nocWaitCycles = 0;
   /** Transfers by id; ids in `freeTransfers` are done and their objects reused. */
   private readonly transferPool: Transfer[] = [];
+  /** The run's per-channel and per-account tables, carved from shared blocks. */
+  private readonly slabs = newSlabs();
   private readonly freeTransfers: number[] = [];
   private readonly trace: TraceWriter | undefined;
   private readonly images: number;
@@ -184,7 +187,8 @@ export class Engine {
     this.trace = options.trace;
     this.routerLatencyCycles = arch.noc.routerLatencyCycles;
     const env = this.env;
-    const tiles = arch.chip.tiles;
+    // Only the tiles placement uses get components: an idle tile would add nothing to any result.
+    const tiles = Math.min(arch.chip.tiles, topo.placement.tilesUsed);
     const capacityBits = arch.tile.edram.capacityKb * 8192;
     for (let t = 0; t < tiles; t++) {
       this.ports.push(new EdramPort(env, t, arch.tile.edram.accessBits, arch.tile.edram.accessesPerCycle));
@@ -249,10 +253,10 @@ export class Engine {
         tile,
         producer,
         rows: producer.rows,
-        arrived: new Int32Array(size),
-        refs: new Int32Array(size),
-        complete: new Uint8Array(size),
-        prefix: new Int32Array(this.images),
+        arrived: this.slabs.int32.take(size),
+        refs: this.slabs.int32.take(size),
+        complete: this.slabs.uint8.take(size),
+        prefix: this.slabs.int32.take(this.images),
         piecesPerRow: producer.piecesPerRow,
         waiters: [],
         buffer: this.buffers[tile] as EdramBuffer,
@@ -276,7 +280,7 @@ export class Engine {
       imagePos: 0,
       row: 0,
       rows,
-      pixelsPerStep: pixelsPerStep(layer, replica, rows),
+      pixelsPerStep: pixelsPerStep(layer, replica, rows, this.slabs),
       mvmReadBits: layer ? Math.ceil(layer.mvmReadBits / this.arch.tile.edram.accessBits) * this.arch.tile.edram.accessBits : 0,
       jobsTotal: images.length * rows,
       jobsStarted: 0,
@@ -288,7 +292,7 @@ export class Engine {
       saDrainCycles: 0,
       active: false,
       pendingGrants: 0,
-      inFlight: new RecordFifo(6),
+      inFlight: new RecordFifo(6, 1),
       blockedSince: -1,
       blockedCause: C_INPUT,
       waitImage: -1,
@@ -348,7 +352,7 @@ export class Engine {
       if (p === undefined) continue;
       p.destTiles.forEach((t, k) => {
         const ch = this.channel(t, p.index);
-        ch.buffer.reserveFor(ch.id, ch.rows * this.images, p.destSlots[k] ?? 0, p.rowBits);
+        ch.buffer.reserveFor(ch.id, ch.rows * this.images, p.destSlots[k] ?? 0, p.rowBits, this.slabs);
       });
     }
     // Every channel exists now (ids in creation order, as before); units keep theirs to skip the map per send.

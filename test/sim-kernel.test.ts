@@ -1,4 +1,4 @@
-import { Container, Environment, EventQueue, Priority, RecordFifo, Server } from '../sim/kernel';
+import { Container, Environment, EventQueue, Priority, RecordFifo, Server, Slab } from '../sim/kernel';
 
 describe('sim kernel: event queue', () => {
   it('pops in (time, priority, seq) order, equal keys first-scheduled-first', () => {
@@ -183,5 +183,26 @@ describe('sim kernel: record FIFO', () => {
     while (q.size > 0) take();
     expect(out).toEqual([0, 1, 2, 3, 4]);
     expect(() => q.take()).toThrow('empty');
+  });
+});
+
+describe('sim kernel: slab', () => {
+  it('hands out zeroed, disjoint arrays, starting a new block when one is used up', () => {
+    const slab = new Slab((n) => new Int32Array(n), 8);
+    const a = slab.take(5);
+    const b = slab.take(3);
+    const c = slab.take(4); // does not fit the first block's 0 left
+    const big = slab.take(20); // larger than a block: a block of its own
+    for (const [arr, len] of [[a, 5], [b, 3], [c, 4], [big, 20]] as const) {
+      expect(arr.length).toBe(len);
+      expect(Array.from(arr).every((v) => v === 0)).toBe(true);
+    }
+    a.fill(1);
+    b.fill(2);
+    c.fill(3);
+    big.fill(4);
+    expect(Array.from(a)).toEqual([1, 1, 1, 1, 1]);
+    expect(Array.from(b)).toEqual([2, 2, 2]);
+    expect(Array.from(c)).toEqual([3, 3, 3, 3]);
   });
 });

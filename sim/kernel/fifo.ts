@@ -14,7 +14,8 @@ export class RecordFifo {
 
   constructor(
     readonly width: number,
-    initialRecords = 4,
+    /** Small by default: a typed array of up to 64 bytes lives on the JS heap, a larger one costs an allocation. */
+    initialRecords = 2,
   ) {
     if (!Number.isInteger(width) || width < 1) throw new Error(`RecordFifo: width must be an integer >= 1, got ${width}`);
     this.data = new Float64Array(width * Math.max(1, initialRecords));

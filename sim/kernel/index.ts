@@ -4,3 +4,5 @@ export type { EventState, Handler, PriorityName } from './env';
 export { BaseResource, Container, Server } from './resource';
 export type { CapacityRequest } from './resource';
 export { RecordFifo } from './fifo';
+export { newSlabs, Slab } from './slab';
+export type { Slabs } from './slab';
