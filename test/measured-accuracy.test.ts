@@ -1,5 +1,6 @@
 import { ValidationError, PlanError } from '../errors';
-import { createMeasuredOracle, loadWeights, weightsPathFor, type MeasuredOracle } from '../optimizer/accuracy/measured';
+import { createMeasuredOracle, digitCount, loadAllDigits, loadWeights, PROXY_FIT_IMAGES, proxyFitIndices, weightsPathFor, type MeasuredOracle } from '../optimizer/accuracy/measured';
+import calibration from '../workloads/trained/lenet5-mnist.calibration.json';
 import { resolveNetwork, zooNetwork } from '../workloads';
 
 /**
@@ -29,6 +30,21 @@ describe('measured accuracy of lenet5-mnist', () => {
     expect(Math.abs(floatPct - stored.floatAccuracyPct)).toBeLessThanOrEqual(0.05 + 1e-9);
     // The zoo entry carries the same float accuracy (from the calibration file).
     expect(net.network.floatAccuracyPct).toBeCloseTo(floatPct, 2);
+  });
+
+  test('the proxy is fitted on training images, never on the held-out images it is compared against', () => {
+    const stored = loadWeights(weightsPathFor('lenet5-mnist'));
+    const total = digitCount(loadAllDigits());
+    const fit = proxyFitIndices(total, stored.heldOut);
+    expect(fit).toHaveLength(PROXY_FIT_IMAGES);
+    const held = new Set(stored.heldOut);
+    expect(fit.some((i) => held.has(i))).toBe(false);
+    expect(new Set(fit).size).toBe(fit.length);
+    expect(fit.every((i) => Number.isInteger(i) && i >= 0 && i < total)).toBe(true);
+    expect(proxyFitIndices(total, stored.heldOut)).toEqual(fit); // seeded
+    // The committed calibration says where its drops come from.
+    expect(calibration.proxyFitImages).toBe(PROXY_FIT_IMAGES);
+    expect(calibration.proxyCalibration.source).toContain('proxy-fit');
   });
 
   test('8/8 bits is within 0.5 points of float; uniform 2/2 bits is far below', async () => {

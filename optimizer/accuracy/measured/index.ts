@@ -1,7 +1,7 @@
 export type { DropComparison, LabelledChoice } from './compare';
 export { compareDrops, measuredAccuracyReport, renderDropComparison, topHistoryChoices } from './compare';
 export type { MeasuredOracle, MeasuredOracleOptions } from './oracle';
-export { MAX_BITS, MIN_BITS, createMeasuredOracle } from './oracle';
+export { MAX_BITS, MIN_BITS, PROXY_FIT_IMAGES, createMeasuredOracle, proxyFitIndices } from './oracle';
 export type { CompiledNetwork, InputQuantizer, LayerParams } from './forward';
 export { argmax, compileNetwork, floatParams, forward, prefixSplit, toRuntimeLayout } from './forward';
 export type { DigitSet } from './mnist-data';

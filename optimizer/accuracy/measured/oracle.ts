@@ -3,11 +3,12 @@
  * says, on its held-out images. Every evaluated candidate is cached, so a search that revisits a precision choice
  * costs nothing, and the same choice always gives the same number (the pass is deterministic).
  */
+import seedrandom from 'seedrandom';
 import { PlanError, ValidationError } from '../../../errors';
 import type { ResolvedNetwork } from '../../../workloads/types';
 import type { AccuracyOracle, PrecisionChoice } from '../types';
 import { argmax, compileNetwork, floatParams, forward, prefixSplit, toRuntimeLayout, type CompiledNetwork, type InputQuantizer, type LayerParams } from './forward';
-import { loadAllDigits, selectDigits, type DigitSet } from './mnist-data';
+import { digitCount, loadAllDigits, selectDigits, type DigitSet } from './mnist-data';
 import { mseClip, positiveHistogram, quantizeActivationsInPlace, quantizeWeights, type PositiveHistogram } from './quantize';
 import { hasTrainedWeights, loadWeights, weightsPathFor, type TrainedWeights } from './weights';
 
@@ -19,13 +20,44 @@ export const PREFIX_CACHE_BYTES = 128 * 1024 * 1024;
 export interface MeasuredOracleOptions {
   /** Weights file. @default workloads/trained/<network name>.weights.json */
   weightsPath?: string;
-  /** Evaluate on the first N held-out images only (tests, quick looks). @default all of them */
+  /** Evaluate on the first N images of the split only (tests, quick looks). @default all of them */
   heldOutLimit?: number;
+  /**
+   * Which images accuracy is measured on: 'held-out' (never trained on; what the optimizer and every report use),
+   * or 'proxy-fit' (PROXY_FIT_IMAGES training images drawn with a fixed seed, disjoint from the held-out split):
+   * the proxy's sensitivities are fitted there, so that comparing the proxy with measurements on the held-out
+   * images tests it on data it was not fitted to. @default 'held-out'
+   */
+  split?: 'held-out' | 'proxy-fit';
+}
+
+/** Training images the proxy calibration measures its drops on (scripts/calibrate-lenet5.ts). */
+export const PROXY_FIT_IMAGES = 2000;
+
+/**
+ * The proxy-fit split: PROXY_FIT_IMAGES indices of digits outside the held-out split (so from training), drawn
+ * with a fixed seed, ascending. Training images are easier for the network than unseen ones, so drops measured here
+ * run somewhat smaller than on held-out images; compare.ts shows the proxy against the held-out measurements.
+ */
+export function proxyFitIndices(totalDigits: number, heldOut: readonly number[]): number[] {
+  const held = new Set(heldOut);
+  const training: number[] = [];
+  for (let i = 0; i < totalDigits; i++) if (!held.has(i)) training.push(i);
+  const random = seedrandom('lenet5 proxy fit');
+  // Partial Fisher-Yates: the first PROXY_FIT_IMAGES positions end up a uniform sample.
+  const take = Math.min(PROXY_FIT_IMAGES, training.length);
+  for (let k = 0; k < take; k++) {
+    const j = k + Math.floor(random() * (training.length - k));
+    const t = training[k] as number;
+    training[k] = training[j] as number;
+    training[j] = t;
+  }
+  return training.slice(0, take).sort((a, b) => a - b);
 }
 
 export interface MeasuredOracle extends AccuracyOracle {
   readonly kind: 'measured';
-  /** Number of held-out images each accuracy is measured on. */
+  /** Number of images each accuracy is measured on (held-out, unless options.split chose the proxy-fit split). */
   readonly heldOutImages: number;
   /** Synchronous form of accuracyPct (what the async one wraps). */
   measure(choice: PrecisionChoice): number;
@@ -84,8 +116,9 @@ export function createMeasuredOracle(net: ResolvedNetwork, options: MeasuredOrac
   const compiled = compileNetwork(net, file);
   const floats = floatParams(net, weights, file);
   const digits = loadAllDigits();
-  const limit = options.heldOutLimit ?? weights.heldOut.length;
-  const heldOut = selectDigits(digits, weights.heldOut.slice(0, limit));
+  const indices = options.split === 'proxy-fit' ? proxyFitIndices(digitCount(digits), weights.heldOut) : weights.heldOut;
+  const limit = options.heldOutLimit ?? indices.length;
+  const heldOut = selectDigits(digits, indices.slice(0, limit));
   const histograms = inputHistograms(compiled, toRuntimeLayout(net, floats), selectDigits(digits, weights.calibration));
   const clipCache = new Map<string, number>();
   const clipFor = (pos: number, bits: number): number => {
