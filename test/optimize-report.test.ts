@@ -1,0 +1,37 @@
+import { describeModelSimGaps } from '../scripts/commands/optimize';
+import type { VariantRow } from '../optimizer/lrmp';
+
+function row(variant: VariantRow['variant'], modelImgPerS: number, simImgPerS?: number): VariantRow {
+  const r: VariantRow = {
+    variant,
+    method: 'test',
+    choices: { wbits: [8], abits: [8], replicas: [1] },
+    bottleneckCycles: 1,
+    throughputImagesPerS: modelImgPerS,
+    latencyCycles: 1,
+    latencyS: 1e-9,
+    throughputGain: 1,
+    latencyGain: 1,
+    dropPct: 0,
+    areaMm2: 1,
+    tilesUsed: 1,
+  };
+  if (simImgPerS !== undefined) r.simulated = { throughputImagesPerS: simImgPerS, latencyCycles: 1, throughputGain: 1, latencyGain: 1 };
+  return r;
+}
+
+describe('optimize report: model versus simulator', () => {
+  it('says nothing when every simulated row is within 10% of the model', () => {
+    expect(describeModelSimGaps([row('baseline', 100, 100), row('LRMP (RL)', 1000, 905), row('replication only', 50)])).toBeUndefined();
+  });
+
+  it('names each row beyond 10%, with its signed gap', () => {
+    const text = describeModelSimGaps([row('baseline', 100, 100), row('replication only', 956.6, 715.6), row('LRMP (RL)', 3739.5, 3132.6), row('LRMP (exact joint)', 100, 111)]);
+    // (715.6 / 956.6 - 1) = -25.2%; (3132.6 / 3739.5 - 1) = -16.2%; +11.0%.
+    expect(text).toContain('replication only (-25.2%)');
+    expect(text).toContain('LRMP (RL) (-16.2%)');
+    expect(text).toContain('LRMP (exact joint) (+11.0%)');
+    expect(text).not.toContain('baseline');
+    expect(text).toContain('Known gaps');
+  });
+});
