@@ -44,6 +44,12 @@ export class RecordFifo {
     return at;
   }
 
+  /** Offset of the oldest record, without removing it (the queue must not be empty). */
+  oldest(): number {
+    if (this.count === 0) throw new Error('RecordFifo: no oldest record in an empty queue');
+    return this.head * this.width;
+  }
+
   /** Offset of the newest record (the queue must not be empty). */
   newest(): number {
     if (this.count === 0) throw new Error('RecordFifo: no newest record in an empty queue');

@@ -1,3 +1,5 @@
+import { RecordFifo } from './fifo';
+
 /**
  * The event queue: a binary min-heap ordered by (time, priority, seq), `seq` drawn when an event is scheduled,
  * so equal-time, equal-priority events run first-scheduled-first and runs are repeatable (SimPy's order).
@@ -18,13 +20,8 @@ export class EventQueue {
   private argsB: Int32Array;
   private count = 0;
   private nextSeq = 0;
-  /** The current-cycle lane: a ring of (order, handler, a, b), all at time `poppedTime`, orders increasing. */
-  private laneOrders: Float64Array;
-  private laneHandlers: Int32Array;
-  private laneA: Int32Array;
-  private laneB: Int32Array;
-  private laneHead = 0;
-  private laneCount = 0;
+  /** The current-cycle lane: records (order, handler, a, b), all at time `poppedTime`, orders increasing. */
+  private readonly lane = new RecordFifo(4, 64);
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -32,21 +29,23 @@ export class EventQueue {
     this.handlers = new Int32Array(initialCapacity);
     this.argsA = new Int32Array(initialCapacity);
     this.argsB = new Int32Array(initialCapacity);
-    this.laneOrders = new Float64Array(64);
-    this.laneHandlers = new Int32Array(64);
-    this.laneA = new Int32Array(64);
-    this.laneB = new Int32Array(64);
   }
 
   get size(): number {
-    return this.count + this.laneCount;
+    return this.count + this.lane.size;
   }
 
   /** Adds an entry; `priority` is a small non-negative integer (lower runs first at equal time). */
   push(time: number, priority: number, handler: number, a: number, b: number): void {
     const order = priority * 1099511627776 + this.nextSeq++;
-    if (time === this.poppedTime && (this.laneCount === 0 || this.laneTailOrder() < order)) {
-      this.laneAdd(order, handler, a, b);
+    const lane = this.lane;
+    if (time === this.poppedTime && (lane.size === 0 || (lane.data[lane.newest()] as number) < order)) {
+      const at = lane.add();
+      const d = lane.data;
+      d[at] = order;
+      d[at + 1] = handler;
+      d[at + 2] = a;
+      d[at + 3] = b;
       return;
     }
     if (this.count === this.times.length) this.grow();
@@ -70,21 +69,21 @@ export class EventQueue {
 
   /** Time of the earliest entry (Infinity when empty). */
   peekTime(): number {
-    if (this.laneCount > 0) return this.poppedTime;
+    if (this.lane.size > 0) return this.poppedTime;
     return this.count > 0 ? (this.times[0] as number) : Infinity;
   }
 
   /** Removes the earliest entry; its fields are read back through `popped*` (no allocation). */
   pop(): boolean {
-    if (this.laneCount > 0) {
-      const head = this.laneHead;
-      const root = this.times[0] as number;
-      if (this.count === 0 || root > this.poppedTime || (this.orders[0] as number) > (this.laneOrders[head] as number)) {
-        this.poppedHandler = this.laneHandlers[head] as number;
-        this.poppedA = this.laneA[head] as number;
-        this.poppedB = this.laneB[head] as number;
-        this.laneHead = head + 1 === this.laneOrders.length ? 0 : head + 1;
-        this.laneCount--;
+    const lane = this.lane;
+    if (lane.size > 0) {
+      const d = lane.data;
+      const head = lane.oldest();
+      if (this.count === 0 || (this.times[0] as number) > this.poppedTime || (this.orders[0] as number) > (d[head] as number)) {
+        lane.take();
+        this.poppedHandler = d[head + 1] as number;
+        this.poppedA = d[head + 2] as number;
+        this.poppedB = d[head + 3] as number;
         return true;
       }
     }
@@ -136,38 +135,6 @@ export class EventQueue {
     this.handlers[to] = this.handlers[from] as number;
     this.argsA[to] = this.argsA[from] as number;
     this.argsB[to] = this.argsB[from] as number;
-  }
-
-  private laneTailOrder(): number {
-    let tail = this.laneHead + this.laneCount - 1;
-    if (tail >= this.laneOrders.length) tail -= this.laneOrders.length;
-    return this.laneOrders[tail] as number;
-  }
-
-  private laneAdd(order: number, handler: number, a: number, b: number): void {
-    if (this.laneCount === this.laneOrders.length) this.growLane();
-    let slot = this.laneHead + this.laneCount++;
-    if (slot >= this.laneOrders.length) slot -= this.laneOrders.length;
-    this.laneOrders[slot] = order;
-    this.laneHandlers[slot] = handler;
-    this.laneA[slot] = a;
-    this.laneB[slot] = b;
-  }
-
-  /** Doubles the lane, unwrapping it so its head comes first. */
-  private growLane(): void {
-    const n = this.laneOrders.length * 2;
-    const head = this.laneHead;
-    const unwrap = <T extends Float64Array | Int32Array>(old: T, next: T): T => {
-      next.set(old.subarray(head));
-      next.set(old.subarray(0, head), old.length - head);
-      return next;
-    };
-    this.laneOrders = unwrap(this.laneOrders, new Float64Array(n));
-    this.laneHandlers = unwrap(this.laneHandlers, new Int32Array(n));
-    this.laneA = unwrap(this.laneA, new Int32Array(n));
-    this.laneB = unwrap(this.laneB, new Int32Array(n));
-    this.laneHead = 0;
   }
 
   private grow(): void {
