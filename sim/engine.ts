@@ -111,8 +111,8 @@ export interface Unit {
    */
   rowTransfers: RecordFifo;
   /** Flits of the last piece size this unit sent (NOTE: written for speed: pieces mostly repeat one size). */
-  flitsBits: number;
-  flits: number;
+  lastPieceBits: number;
+  lastPieceFlits: number;
 }
 
 interface Transfer {
@@ -311,8 +311,8 @@ export class Engine {
       outChannels: [],
       outRoutes: [],
       rowTransfers: new RecordFifo(1),
-      flitsBits: -1,
-      flits: 0,
+      lastPieceBits: -1,
+      lastPieceFlits: 0,
     };
     this.units.push(unit);
     this.jobsTotal += unit.jobsTotal;
@@ -707,11 +707,11 @@ export class Engine {
     }
     tr.route = route;
     const u = tr.unit;
-    if (u.flitsBits !== tr.bits) {
-      u.flitsBits = tr.bits;
-      u.flits = flitsOfBits(this.arch, tr.bits);
+    if (u.lastPieceBits !== tr.bits) {
+      u.lastPieceBits = tr.bits;
+      u.lastPieceFlits = flitsOfBits(this.arch, tr.bits);
     }
-    tr.flits = u.flits;
+    tr.flits = u.lastPieceFlits;
     this.flits += tr.flits;
     this.flitHops += tr.flits * tr.route.routers;
     this.transferBits += tr.bits;
