@@ -19,7 +19,7 @@ import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { simulate } from '../../sim';
 import { loadArchFromArgs } from './inputs';
-import { describeRlVersusExact } from './optimize';
+import { describeModelSimGaps, describeRlVersusExact } from './optimize';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { relaxedBottleneckCycles } from '../reproduce/relaxation';
@@ -180,6 +180,8 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
       if (result.rlFractionOfExact !== undefined) {
         notes.push({ network: name, note: `${describeRlVersusExact(result.rlFractionOfExact)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
       }
+      const gaps = describeModelSimGaps(result.rows);
+      if (gaps !== undefined) notes.push({ network: name, note: gaps });
       if (args.plots !== undefined) files.push(...(await networkPlots(result, sized.arch, net, args.plots, notes)));
       const best = lrmpRow(rows, name, result.chosen);
       log(`reproduce: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.chosen} ${best ? `${best.latencyGain.toFixed(2)}x latency, ${best.throughputGain.toFixed(2)}x throughput` : ''}`);
