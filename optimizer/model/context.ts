@@ -5,6 +5,7 @@ import { meshSize, newPlacementScratch, type PlacementScratch } from '../../arch
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
+import { prepareCreditLoop, type CreditLoopTables } from './credit-loop-tables';
 import type { LayerStage, TileTimes } from './evaluate';
 import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
@@ -78,6 +79,8 @@ export interface ModelContext {
   storedBits: Float64Array;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
+  /** The credit-loop term's network tables and buffers (credit-loop.ts). */
+  creditLoop: CreditLoopTables;
   /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
   freeStages: Array<Readonly<LayerStage> | undefined>;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
@@ -141,6 +144,14 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
     l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
   }
+  const readers = weightedReaderTables(flow);
+  const input = net.network.input;
+  const creditLoop = prepareCreditLoop(
+    flow,
+    readers.readSlots,
+    (p) => (p < 0 ? input.height : (layers[p]?.outRows ?? 0)),
+    (p) => (p < 0 ? input.width * input.channels : (layers[p]?.outCols ?? 0) * (layers[p]?.outChannels ?? 0)),
+  );
   return {
     arch,
     net,
@@ -159,7 +170,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
         ? undefined
         : Object.freeze({
             index: l.index, name: l.name, kind: l.kind, computeCycles: 0, shiftAddCycles: 0, nocInCycles: 0, nocOutCycles: 0,
-            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, stageCycles: 0, boundBy: 'none' as const,
+            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, creditLoopCycles: 0, stageCycles: 0, boundBy: 'none' as const,
           }),
     ),
     tileScratch: {
@@ -171,7 +182,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       edram: new Float64Array(arch.chip.tiles),
     },
     placement: newPlacementScratch(net, flow),
-    ...weightedReaderTables(flow),
+    ...readers,
+    creditLoop,
     storedBits: new Float64Array(flow.readers.length),
     traffic: newTrafficScratch(arch, meshSize(arch).width, layers.length),
   };

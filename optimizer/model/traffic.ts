@@ -67,6 +67,8 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   pieceAccesses: number[];
   /** Per row: sum over the tile's pieces of (accesses per piece)^2. */
   pieceSqAccesses: number[];
+  /** eDRAM accesses of one replica's part of each piece (the piece's last write; docs section 7, credit loop). */
+  pieceUnitAccesses: number[];
   pieces: number;
   /** Each flow's destination tile and stored tensor (producer + 1). */
   flowTo: number[];
@@ -75,6 +77,20 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   flowLinks: number[];
   flowLinkStart: number[];
   flowHops: number[];
+  /** Each flow's source tile (-1: off-chip input) and flits per row. */
+  flowFrom: number[];
+  flowRowFlits: number[];
+  /**
+   * Every row piece delivered to a reader tile, local ones included (credit-loop term): the reader tile's index in
+   * its tensor's dests, its flow (-1 when local) and one replica's write accesses. By readSlots position r, tensor
+   * r's deliveries are slotDeliveryStart[r] .. slotDeliveryStart[r + 1] and its dests slotDests[slotDestStart[r] ..].
+   */
+  deliveryDest: number[];
+  deliveryFlow: number[];
+  deliveryWriteAccesses: number[];
+  slotDeliveryStart: number[];
+  slotDests: number[];
+  slotDestStart: number[];
   /** Distinct tiles hosting one tensor's readers (`destCount` of them), found with per-tile stamps. */
   dests: Int32Array;
   destCount: number;
@@ -107,12 +123,21 @@ export function newTrafficScratch(arch: ArchSpec, meshWidth: number, layers: num
     pieceFlits: [],
     pieceAccesses: [],
     pieceSqAccesses: [],
+    pieceUnitAccesses: [],
     pieces: 0,
     flowTo: [],
     flowSlot: [],
     flowLinks: [],
     flowLinkStart: [],
     flowHops: [],
+    flowFrom: [],
+    flowRowFlits: [],
+    deliveryDest: [],
+    deliveryFlow: [],
+    deliveryWriteAccesses: [],
+    slotDeliveryStart: [],
+    slotDests: [],
+    slotDestStart: [],
     dests: new Int32Array(tiles),
     destCount: 0,
     destSeen: new Int32Array(tiles),
@@ -175,6 +200,7 @@ export function forEachTileShare(ctx: ModelContext, placement: Placement, layer:
   } else visit(placement.layerTiles[layer]?.[0] ?? 0, 1);
 }
 
+/** Adds one replica's piece (`accesses` each) to its tile's piece; a tile's sibling replicas send theirs together. */
 function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: number, sqAccesses: number): void {
   for (let k = 0; k < s.pieces; k++) {
     if (s.pieceTile[k] === tile) {
@@ -188,6 +214,7 @@ function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: numb
   s.pieceFlits[s.pieces] = flits;
   s.pieceAccesses[s.pieces] = accesses;
   s.pieceSqAccesses[s.pieces] = sqAccesses;
+  s.pieceUnitAccesses[s.pieces] = accesses;
   s.pieces++;
 }
 
@@ -279,6 +306,8 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
   const flowLinks = s.flowLinks;
   let flows = 0;
   let linkCount = 0;
+  let deliveries = 0;
+  let destTotal = 0;
   const input = ctx.net.network.input;
   const readers = ctx.flow.readers;
   for (let r = 0; r < ctx.readSlots.length; r++) {
@@ -291,8 +320,12 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
     const rows = source ? source.outRows : input.height;
     const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
     rowPieceLoads(ctx, placement, producer, rowElements * bits, s);
+    s.slotDeliveryStart[r] = deliveries;
+    s.slotDestStart[r] = destTotal;
+    for (let d = 0; d < s.destCount; d++) s.slotDests[destTotal++] = s.dests[d] as number;
     for (let k = 0; k < s.pieces; k++) {
       const fromTile = s.pieceTile[k] as number;
+      const writeAccesses = Math.ceil(s.pieceUnitAccesses[k] as number);
       const flits = rows * (s.pieceFlits[k] as number);
       const edramBits = rows * (s.pieceAccesses[k] as number) * accessBits;
       const sqAccesses = rows * (s.pieceSqAccesses[k] as number);
@@ -300,6 +333,9 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
         const toTile = s.dests[d] as number;
         s.edramBits[toTile] = (s.edramBits[toTile] as number) + edramBits;
         s.edramSqAccesses[toTile] = (s.edramSqAccesses[toTile] as number) + sqAccesses;
+        s.deliveryDest[deliveries] = d;
+        s.deliveryWriteAccesses[deliveries] = writeAccesses;
+        s.deliveryFlow[deliveries++] = fromTile === toTile ? -1 : flows;
         if (fromTile === toTile) continue;
         // NOTE: each flow is routed as it is found (every load still sums in flow order); its links are kept
         // for the second pass.
@@ -310,6 +346,8 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
         s.flowSlot[flows] = slot;
         s.flowLinkStart[flows] = linkCount;
         s.flowHops[flows] = hops;
+        s.flowFrom[flows] = fromTile;
+        s.flowRowFlits[flows] = s.pieceFlits[k] as number;
         for (let h = 0; h < hops; h++) {
           const link = flowLinks[linkCount++] as number;
           linkFlits[link] = (linkFlits[link] as number) + flits;
@@ -320,6 +358,8 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
       }
     }
   }
+  s.slotDeliveryStart[ctx.readSlots.length] = deliveries;
+  s.slotDestStart[ctx.readSlots.length] = destTotal;
   // Second pass: the busiest link on each flow's path bounds the layers it feeds.
   for (let f = 0; f < flows; f++) {
     const toTile = s.flowTo[f] as number;

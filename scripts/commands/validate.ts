@@ -58,7 +58,8 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
     const result = evaluateModel(ctx, choices);
     const worst = result.layers.reduce((a, b) => (b.stageCycles > a.stageCycles ? b : a));
     const pos = net.weightedIndices.indexOf(worst.index);
-    if (pos < 0 || (worst.boundBy !== 'compute' && worst.boundBy !== 'port-queue')) break;
+    // Replicas shorten the layer's compute, its port waits and its row time in a credit loop.
+    if (pos < 0 || (worst.boundBy !== 'compute' && worst.boundBy !== 'port-queue' && worst.boundBy !== 'credit-loop')) break;
     const next = { ...choices, replicas: [...choices.replicas] };
     next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
     try {

@@ -1,0 +1,282 @@
+import type { Placement } from '../../arch/placement';
+import type { TrafficScratch } from './traffic';
+import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
+
+/**
+ * Credit-loop term (docs/hardware-model.md section 7): a row of tensor P takes one of the reader tile's slots when
+ * its send is granted and frees it when the last reader row needing it ends, so with S slots the grant of row j + S
+ * waits for the free of row j. Each loop of grants and frees then paces P: interval >= rows(P) x (loop time) /
+ * (rows the loop spans). Loop times include each channel's transit (burst serialisation, router latencies, the last
+ * piece's eDRAM write and the mean wait at the most loaded link on the route), which the line-buffer pace term
+ * leaves out.
+ */
+
+/** What an evaluation supplies besides the placement and the routed traffic. */
+export interface CreditLoopInputs {
+  /** Bits per element of each stored tensor, by producer + 1. */
+  storedBits: Float64Array;
+  /** Each stored layer's time for one output row (arch/pace.ts rowCycles) and that of a network input row. */
+  rowCycles: Float64Array;
+  inputRowCycles: number;
+  /** The interval without this term: link waits are computed at it. */
+  intervalCycles: number;
+}
+
+/**
+ * Per link (ids as ensureLinkBuffers: injection, ejection, then mesh links), the sum over tensors of
+ * rows x burst^2, and the scale of its mean wait, 1 / (2 x max(interval, busy time) x rate^2); per flow, its links
+ * and its tensor's burst on each. A tile's sibling replicas send their pieces of a row together, so each tensor row
+ * crosses a link as one burst B, and a burst arriving at random finds, on average, the residual of the others:
+ * (sum of the other bursts' B^2) / 2T (the port-queue argument, for links).
+ * NOTE: written for speed: per-link stamps instead of clearing buffers (a link's stamp is the tensor's while its
+ * burst adds up, then minus it once squared); one pass to add a tensor's bursts, one to read and square them.
+ */
+function fillBursts(s: TrafficScratch, t: CreditLoopTables, slots: number, tilesUsed: number, p: TransitParams, intervalCycles: number): void {
+  const mesh = 2 * tilesUsed;
+  const ids = s.flowLinks.length + 2 * s.flowFrom.length;
+  if (t.flowIds.length < ids) (t.flowIds = new Int32Array(2 * ids)), (t.flowIdBurst = new Float64Array(2 * ids));
+  if (t.flowIdStart.length < s.flowFrom.length + 1) t.flowIdStart = new Int32Array(2 * (s.flowFrom.length + 1));
+  const { burst, burstSq, waitScale, burstStamp, flowIds, flowIdBurst, flowIdStart } = t;
+  if (t.stamp > 0x3fffffff) {
+    burstStamp.fill(0);
+    t.stamp = 0;
+  }
+  // Links last stamped before this evaluation start from zero.
+  const first = t.stamp + 1;
+  const scaled = intervalCycles * p.linkFlitsPerCycle;
+  let cursor = 0;
+  for (let r = 0; r < slots; r++) {
+    const stamp = ++t.stamp;
+    const rows = t.slotRows[r] as number;
+    const tensorStart = cursor;
+    for (let n = s.slotDeliveryStart[r] as number; n < (s.slotDeliveryStart[r + 1] as number); n++) {
+      const f = s.deliveryFlow[n] as number;
+      if (f < 0) continue;
+      const b = s.flowRowFlits[f] as number;
+      const from = s.flowFrom[f] as number;
+      const start = s.flowLinkStart[f] as number;
+      const hops = s.flowHops[f] as number;
+      flowIdStart[f] = cursor;
+      if (from >= 0) flowIds[cursor++] = from;
+      for (let h = 0; h < hops; h++) flowIds[cursor++] = mesh + (s.flowLinks[start + h] as number);
+      flowIds[cursor++] = tilesUsed + (s.flowTo[f] as number);
+      flowIdStart[f + 1] = cursor;
+      for (let i = flowIdStart[f] as number; i < cursor; i++) {
+        const id = flowIds[i] as number;
+        const seen = burstStamp[id] as number;
+        if (seen === stamp) {
+          burst[id] = (burst[id] as number) + b;
+          continue;
+        }
+        if ((seen < 0 ? -seen : seen) < first) {
+          // First use in this evaluation: 1 / (2 x max(interval, busy) x rate^2), busy = load / rate.
+          const load = id < tilesUsed ? (s.injectFlits[id] as number) : id < mesh ? (s.ejectFlits[id - tilesUsed] as number) : (s.linkFlits[id - mesh] as number);
+          burstSq[id] = 0;
+          waitScale[id] = 0.5 / (p.linkFlitsPerCycle * (load > scaled ? load : scaled));
+        }
+        burstStamp[id] = stamp;
+        burst[id] = b;
+      }
+    }
+    for (let i = tensorStart; i < cursor; i++) {
+      const id = flowIds[i] as number;
+      const b = burst[id] as number;
+      flowIdBurst[i] = b;
+      if (burstStamp[id] === stamp) (burstSq[id] = (burstSq[id] as number) + rows * b * b), (burstStamp[id] = -stamp);
+    }
+  }
+}
+
+/** Link and eDRAM parameters of the term (NoC rule 6, arch.tile.edram). */
+export interface TransitParams {
+  linkFlitsPerCycle: number;
+  routerLatencyCycles: number;
+  edramAccessesPerCycle: number;
+  edramCapacityBits: number;
+}
+
+/**
+ * Transit of one row piece over flow f: its burst's serialisation at the slowest link of the route, the mean wait
+ * at the most loaded link (not summed over the route: a train that waited at the first loaded link then flows
+ * through), and the routers crossed (the piece's eDRAM write is added by the caller). A link's residual is taken
+ * over its busy time per image when that exceeds the interval (port-queue term, same argument).
+ */
+function flowTransitCycles(f: number, rows: number, t: CreditLoopTables, p: TransitParams): number {
+  const { burstSq, waitScale, flowIds, flowIdBurst } = t;
+  const i0 = t.flowIdStart[f] as number;
+  const i1 = t.flowIdStart[f + 1] as number;
+  let serial = 0;
+  let wait = 0;
+  for (let i = i0; i < i1; i++) {
+    const id = flowIds[i] as number;
+    const b = flowIdBurst[i] as number;
+    if (b > serial) serial = b;
+    const w = ((burstSq[id] as number) - rows * b * b) * (waitScale[id] as number);
+    if (w > wait) wait = w;
+  }
+  // Routers crossed: one fewer than the links (the injection link when the source is a tile, mesh, ejection).
+  return serial / p.linkFlitsPerCycle + wait + (i1 - i0 - 1) * p.routerLatencyCycles;
+}
+
+/** A reader tile's tensors are one ascending range of tiles (placement). */
+function hosts(placement: Placement, layer: number, tile: number): boolean {
+  const tiles = placement.layerTiles[layer];
+  return tiles !== undefined && tiles.length > 0 && tile >= (tiles[0] as number) && tile <= (tiles[tiles.length - 1] as number);
+}
+
+/**
+ * Per (tensor, reader tile): the transit of a row (its latest piece, written) and the slots the tile guarantees it
+ * (the widest window of the tensor's readers there, plus the lookahead slot, at most the tensor's rows); per reader
+ * layer the worst transit into any of its tiles; per tile the bits of its guaranteed slots.
+ */
+function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
+  t.usedBits.fill(0);
+  const dests = s.slotDestStart[slots] as number;
+  if (t.destTransit.length < dests) {
+    // NOTE: grown, never shrunk: reused by every evaluation of the context.
+    t.destTransit = new Float64Array(2 * dests);
+    t.destSlots = new Float64Array(2 * dests);
+  }
+  const cyclesPerAccess = 1 / p.edramAccessesPerCycle;
+  for (let r = 0; r < slots; r++) {
+    const rows = t.slotRows[r] as number;
+    const d0 = s.slotDestStart[r] as number;
+    const d1 = s.slotDestStart[r + 1] as number;
+    for (let d = d0; d < d1; d++) (t.destTransit[d] = 0), (t.destSlots[d] = 0);
+    for (let n = s.slotDeliveryStart[r] as number; n < (s.slotDeliveryStart[r + 1] as number); n++) {
+      const f = s.deliveryFlow[n] as number;
+      const write = (s.deliveryWriteAccesses[n] as number) * cyclesPerAccess;
+      const transit = write + (f < 0 ? 0 : flowTransitCycles(f, rows, t, p));
+      const d = d0 + (s.deliveryDest[n] as number);
+      if (transit > (t.destTransit[d] as number)) t.destTransit[d] = transit;
+    }
+    const rowBits = (t.slotRowElements[r] as number) * (storedBits[readSlots[r] as number] as number);
+    for (let j = t.readerStart[r] as number; j < (t.readerStart[r + 1] as number); j++) {
+      const c = t.readerLayer[j] as number;
+      const tiles = placement.layerTiles[c];
+      if (tiles === undefined || tiles.length === 0) continue;
+      // A reader's tiles are one ascending range (placement).
+      const lo = tiles[0] as number;
+      const hi = tiles[tiles.length - 1] as number;
+      const window = placement.windowRows[c]?.[t.readerInput[j] as number] ?? 1;
+      let transit = 0;
+      for (let d = d0; d < d1; d++) {
+        const tile = s.slotDests[d] as number;
+        if (tile < lo || tile > hi) continue;
+        if (window > (t.destSlots[d] as number)) t.destSlots[d] = window;
+        if ((t.destTransit[d] as number) > transit) transit = t.destTransit[d] as number;
+      }
+      t.readerTransit[j] = transit;
+    }
+    for (let d = d0; d < d1; d++) {
+      // Slots: the widest window of the tensor's readers on the tile, plus the lookahead slot.
+      const window = t.destSlots[d] as number;
+      const guaranteed = window > 0 ? Math.min(rows, window + 1) : 0;
+      t.destSlots[d] = guaranteed;
+      const tile = s.slotDests[d] as number;
+      t.usedBits[tile] = (t.usedBits[tile] as number) + guaranteed * rowBits;
+    }
+  }
+}
+
+/** Transit of tensor r's rows into `tile` (0 when the tile reads none). */
+function transitInto(t: CreditLoopTables, s: TrafficScratch, r: number, tile: number): number {
+  for (let d = s.slotDestStart[r] as number; d < (s.slotDestStart[r + 1] as number); d++) if (s.slotDests[d] === tile) return t.destTransit[d] as number;
+  return 0;
+}
+
+/** Largest transit into each of `stages` from its producers (entries into readerTransit), summed over the stages. */
+function stageTransits(t: CreditLoopTables, into: Int32Array, start: Int32Array, stages: number): number {
+  let sum = 0;
+  for (let i = 0; i < stages; i++) {
+    let w = 0;
+    for (let e = start[i] as number; e < (start[i + 1] as number); e++) w = Math.max(w, t.readerTransit[into[e] as number] as number);
+    sum += w;
+  }
+  return sum;
+}
+
+/**
+ * The credit-loop bound of every stored layer, by layer index (t.bounds, valid until the next evaluation). Needs
+ * routeTraffic's deliveries in `s` for the same placement. For each reader tile X of each input P (S = the slots X
+ * guarantees P plus its unreserved eDRAM in rows of P, since rows are granted into free space beyond the slots):
+ * - ordinary channel: rows(P) x (transit + reader row) / (S - heldRows), when S < rows(P);
+ * - residual fork: the line-buffer pace term with the transits of the main path added and one more row (the
+ *   producer's one-row lookahead): rows(P) x (work + transits) / (W + 3 - skew + spare);
+ * - identity skip whose main path's first stage reads P on the same tile (one channel, shared slots): the skip row
+ *   holds a slot while the main path computes, so rows(P) x (transits + main-path rows + reader row) / (S - skew).
+ */
+export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placement: Placement, readSlots: Int32Array, e: CreditLoopInputs, p: TransitParams): Float64Array {
+  const slots = readSlots.length;
+  const tilesUsed = placement.tilesUsed;
+  // Mesh links of routes between used tiles: those of the mesh rows up to the last used tile's router.
+  ensureLinkBuffers(t, tilesUsed, 4 * placement.meshWidth * ((s.tileY[tilesUsed - 1] ?? 0) + 1));
+  fillBursts(s, t, slots, tilesUsed, p, e.intervalCycles);
+  fillTransits(t, s, placement, slots, e.storedBits, readSlots, p);
+  const bounds = t.bounds;
+  bounds.fill(0);
+  const rc = e.rowCycles;
+  for (let i = 0; i < t.inputs.length; i++) {
+    const inp = t.inputs[i] as CreditInput;
+    const r = inp.slot;
+    if (r < 0) continue;
+    const tiles = placement.layerTiles[inp.layer];
+    if (tiles === undefined || tiles.length === 0) continue;
+    // A reader's tiles are one ascending range (placement).
+    const lo = tiles[0] as number;
+    const hi = tiles[tiles.length - 1] as number;
+    const rowsP = inp.rows;
+    const rowBits = inp.rowElements * (e.storedBits[inp.producer + 1] as number);
+    const tR = rc[inp.layer] as number;
+    const tP = inp.producer < 0 ? e.inputRowCycles : (rc[inp.producer] as number);
+    const window = placement.windowRows[inp.layer]?.[inp.k] ?? 1;
+    let bound = bounds[inp.layer] as number;
+    const d0 = s.slotDestStart[r] as number;
+    const d1 = s.slotDestStart[r + 1] as number;
+    for (let d = d0; d < d1; d++) {
+      const tile = s.slotDests[d] as number;
+      if (tile < lo || tile > hi) continue;
+      const slots = t.destSlots[d] as number;
+      const free = p.edramCapacityBits * (placement.edramShares[tile] ?? 1) - (t.usedBits[tile] as number);
+      // NOTE: written for speed: no division when the free eDRAM alone holds the rest of P's rows (S >= rows(P)).
+      if (slots >= rowsP || free >= (rowsP - slots) * rowBits) continue;
+      const S = slots + spareRows(free, rowBits);
+      const D = S - inp.heldRows;
+      const transit = t.destTransit[d] as number;
+      const loop = rowsP * (transit + tR);
+      // (Divides only when the loop raises the bound.)
+      if (transit > 0 && D > 0 && loop > bound * D) bound = loop / D;
+    }
+    for (let q = 0; q < inp.paths.length; q++) {
+      const path = inp.paths[q] as CreditPath;
+      let leadRc = 0;
+      for (let k = 0; k < path.lead.length; k++) leadRc += rc[path.lead[k] as number] as number;
+      let ownRc = 0;
+      for (let k = 0; k < path.own.length; k++) ownRc += rc[path.own[k] as number] as number;
+      // Transits into the lead stages, less those into the own stages (the tile-independent part).
+      const pathTransits = stageTransits(t, path.leadInto, path.leadIntoStart, path.lead.length) - stageTransits(t, path.ownInto, path.ownIntoStart, path.own.length);
+      for (let d = d0; d < d1; d++) {
+        const tile = s.slotDests[d] as number;
+        if (tile < lo || tile > hi) continue;
+        const spare = spareRows(p.edramCapacityBits * (placement.edramShares[tile] ?? 1) - (t.usedBits[tile] as number), rowBits);
+        // The hop from the lead path's end back into this tile.
+        let last = 0;
+        for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
+        const transits = pathTransits + last;
+        let shared = false;
+        for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;
+        const sharedSlots = (t.destSlots[d] as number) + spare - path.skewRows;
+        if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + leadRc + transits)) / sharedSlots);
+        const forkSlots = window + 3 - path.skewRows + spare;
+        bound = Math.max(bound, (rowsP * (tR + tP + leadRc - ownRc + transits)) / Math.max(1, forkSlots));
+      }
+    }
+    bounds[inp.layer] = bound;
+  }
+  return bounds;
+}
+
+/** Whole rows of P (rowBits each) that fit in `freeBits`, the tile's eDRAM beyond every tensor's guaranteed slots. */
+function spareRows(freeBits: number, rowBits: number): number {
+  return freeBits > 0 && rowBits > 0 ? Math.floor(freeBits / rowBits) : 0;
+}

@@ -1,0 +1,70 @@
+import { applySetOverrides } from '../arch/overrides';
+import { presetArch } from '../arch/presets';
+import { NetworkBuilder } from '../workloads/builder';
+import { resolveNetwork } from '../workloads/shapes';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import { uniformChoices } from './helpers/model-fixtures';
+
+/**
+ * An identity skip from the network input: b (1x1) -> c (3x3, pad 1) -> d (1x1), with add(d, input) fused into d.
+ * 64 channels, 8x8 pixels, 8 bits, one replica each, all on tile 0. PUMA's NoC (1 flit/cycle, 32-bit flits, 256-bit
+ * packets with one header flit) and eDRAM port (256-bit accesses, 0.5 per cycle); digital units and off-chip link
+ * made ample.
+ *
+ * Worked by hand (docs/hardware-model.md section 7, credit-loop term):
+ * - A row of any tensor: 8 px x 64 ch x 8 bits = 4096 bits = 16 accesses, written in 16 / 0.5 = 32 cycles;
+ *   128 flits + 16 headers = 144 flits. Every layer's row: 8 MVMs = 8000 cycles (64000 per image).
+ * - Slots guaranteed on tile 0 (widest window of the tensor's readers there, plus one): input (b: 1, d: 3) 4 rows,
+ *   b -> c (3x3) 4 rows, c -> d 2 rows: 10 rows = 40960 bits = 5 KB.
+ * - Transit of an input row into tile 0: it enters at router 0, tile 0's router, so only the ejection link
+ *   (144 flits: 144 cycles, no other tensor on it, no router crossed) and the write (32): 176. Local rows: 32.
+ * - d's skip input shares its channel with b, the main path's first stage (same tile), skew 1 row:
+ *   8 rows x (d 8000 + b, c 16000 + transits into b 176, into c 32, into d 32) / (S - 1) = 193920 / (S - 1).
+ */
+function skipFromInput() {
+  const b = new NetworkBuilder('credit-loop', { channels: 64, height: 8, width: 8 });
+  b.conv('b', 64, 1);
+  b.conv('c', 64, 3, { pad: 1 });
+  const d = b.conv('d', 64, 1);
+  b.add2('add', d, 'input');
+  return resolveNetwork(b.build());
+}
+
+function archWithEdramKb(capacityKb: number) {
+  return applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1000000', 'offChip.bandwidthGBps=1000000000', `tile.edram.capacityKb=${capacityKb}`]);
+}
+
+describe('credit-loop term (docs/hardware-model.md section 7)', () => {
+  const net = skipFromInput();
+  const choices = uniformChoices(net);
+  const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
+
+  test('5 KB: the tile holds only the guaranteed slots (S = 4), and the shared loop bounds d', () => {
+    const result = evaluateModel(prepareModel(archWithEdramKb(5), net), choices);
+    expect(result.placement.layerTiles.slice(0, 3)).toEqual([[0], [0], [0]]);
+    const d = result.layers[index('d')];
+    // 193920 / 3; compute alone is 64000.
+    expect(d?.creditLoopCycles).toBeCloseTo(193920 / 3, 6);
+    expect(d?.boundBy).toBe('credit-loop');
+    expect(result.bottleneckCycles).toBeCloseTo(64640, 6);
+    // Ordinary channels: b's input, 8 x (176 + 8000) / (4 slots - 0 held); c's (3x3 holds 2 rows beyond the newest),
+    // 8 x (32 + 8000) / (4 - 2). Neither reaches its compute.
+    expect(result.layers[index('b')]?.creditLoopCycles).toBeCloseTo((8 * 8176) / 4, 6);
+    expect(result.layers[index('c')]?.creditLoopCycles).toBeCloseTo((8 * 8032) / 2, 6);
+  });
+
+  test('5.5 KB: one spare row of input (4096 bits free) makes S = 5, and the term no longer binds', () => {
+    const result = evaluateModel(prepareModel(archWithEdramKb(5.5), net), choices);
+    const d = result.layers[index('d')];
+    expect(d?.creditLoopCycles).toBeCloseTo(193920 / 4, 6);
+    expect(d?.boundBy).not.toBe('credit-loop');
+    expect(result.bottleneckCycles).toBeLessThan(64640);
+  });
+
+  test('64 KB: 118 spare rows; the loop spans S - 1 = 121 rows', () => {
+    // floor((524288 - 40960) / 4096) = 118.
+    const result = evaluateModel(prepareModel(archWithEdramKb(64), net), choices);
+    expect(result.layers[index('d')]?.creditLoopCycles).toBeCloseTo(193920 / 121, 6);
+    expect(result.layers.every((l) => l.boundBy !== 'credit-loop')).toBe(true);
+  });
+});
