@@ -55,8 +55,8 @@ export interface CreditLoopTables {
   /** Per (tensor, dest tile), as TrafficScratch.slotDests: the transit into that tile and its guaranteed slots. */
   destTransit: Float64Array;
   destSlots: Float64Array;
-  /** Per tile: bits of the guaranteed slots of every tensor it reads. */
-  usedBits: Float64Array;
+  /** Per tile: its eDRAM (capacity x share) less the guaranteed slots of every tensor it reads, in bits. */
+  freeBits: Float64Array;
   /**
    * Per link (linkId: injection links, ejection links, then mesh links), grown to the plan's tiles: one tensor's
    * burst per row, sum over tensors of rows x burst^2.
@@ -131,7 +131,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     readerTransit: new Float64Array(readerLayer.length),
     destTransit: new Float64Array(0),
     destSlots: new Float64Array(0),
-    usedBits: new Float64Array(0),
+    freeBits: new Float64Array(0),
     burst: new Float64Array(0),
     burstSq: new Float64Array(0),
     waitScale: new Float64Array(0),
@@ -179,7 +179,7 @@ function creditPath(
  * the buffers grow with the plan, not the chip (a chip sized at a million tiles for a probe would need 10^6 links).
  */
 export function ensureLinkBuffers(t: CreditLoopTables, tilesUsed: number, meshLinksUsed: number): void {
-  if (t.usedBits.length < tilesUsed) t.usedBits = new Float64Array(tilesUsed);
+  if (t.freeBits.length < tilesUsed) t.freeBits = new Float64Array(tilesUsed);
   const links = 2 * tilesUsed + meshLinksUsed;
   if (t.burst.length >= links) return;
   // NOTE: grown, never shrunk: reused by every evaluation of the context. Fresh stamps (0) read as untouched.

@@ -101,7 +101,7 @@ export interface TransitParams {
  * through), and the routers crossed (the piece's eDRAM write is added by the caller). A link's residual is taken
  * over its busy time per image when that exceeds the interval (port-queue term, same argument).
  */
-function flowTransitCycles(f: number, rows: number, t: CreditLoopTables, p: TransitParams): number {
+function flowTransitCycles(f: number, rows: number, t: CreditLoopTables, p: TransitParams, cyclesPerFlit: number): number {
   const { burstSq, waitScale, flowIds, flowIdBurst } = t;
   const i0 = t.flowIdStart[f] as number;
   const i1 = t.flowIdStart[f + 1] as number;
@@ -115,7 +115,7 @@ function flowTransitCycles(f: number, rows: number, t: CreditLoopTables, p: Tran
     if (w > wait) wait = w;
   }
   // Routers crossed: one fewer than the links (the injection link when the source is a tile, mesh, ejection).
-  return serial / p.linkFlitsPerCycle + wait + (i1 - i0 - 1) * p.routerLatencyCycles;
+  return serial * cyclesPerFlit + wait + (i1 - i0 - 1) * p.routerLatencyCycles;
 }
 
 /** A reader tile's tensors are one ascending range of tiles (placement). */
@@ -127,17 +127,20 @@ function hosts(placement: Placement, layer: number, tile: number): boolean {
 /**
  * Per (tensor, reader tile): the transit of a row (its latest piece, written) and the slots the tile guarantees it
  * (the widest window of the tensor's readers there, plus the lookahead slot, at most the tensor's rows); per reader
- * layer the worst transit into any of its tiles; per tile the bits of its guaranteed slots.
+ * layer the worst transit into any of its tiles; per tile the eDRAM left beyond every guaranteed slot.
  */
 function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
-  t.usedBits.fill(0);
+  const freeBits = t.freeBits;
+  for (let tile = 0; tile < placement.tilesUsed; tile++) freeBits[tile] = p.edramCapacityBits * (placement.edramShares[tile] ?? 1);
   const dests = s.slotDestStart[slots] as number;
   if (t.destTransit.length < dests) {
     // NOTE: grown, never shrunk: reused by every evaluation of the context.
     t.destTransit = new Float64Array(2 * dests);
     t.destSlots = new Float64Array(2 * dests);
   }
+  // NOTE: written for speed: reciprocals, so each piece's transit multiplies instead of dividing.
   const cyclesPerAccess = 1 / p.edramAccessesPerCycle;
+  const cyclesPerFlit = 1 / p.linkFlitsPerCycle;
   for (let r = 0; r < slots; r++) {
     const rows = t.slotRows[r] as number;
     const d0 = s.slotDestStart[r] as number;
@@ -146,7 +149,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
     for (let n = s.slotDeliveryStart[r] as number; n < (s.slotDeliveryStart[r + 1] as number); n++) {
       const f = s.deliveryFlow[n] as number;
       const write = (s.deliveryWriteAccesses[n] as number) * cyclesPerAccess;
-      const transit = write + (f < 0 ? 0 : flowTransitCycles(f, rows, t, p));
+      const transit = write + (f < 0 ? 0 : flowTransitCycles(f, rows, t, p, cyclesPerFlit));
       const d = d0 + (s.deliveryDest[n] as number);
       if (transit > (t.destTransit[d] as number)) t.destTransit[d] = transit;
     }
@@ -174,7 +177,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       const guaranteed = window > 0 ? Math.min(rows, window + 1) : 0;
       t.destSlots[d] = guaranteed;
       const tile = s.slotDests[d] as number;
-      t.usedBits[tile] = (t.usedBits[tile] as number) + guaranteed * rowBits;
+      freeBits[tile] = (freeBits[tile] as number) - guaranteed * rowBits;
     }
   }
 }
@@ -237,7 +240,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       const tile = s.slotDests[d] as number;
       if (tile < lo || tile > hi) continue;
       const slots = t.destSlots[d] as number;
-      const free = p.edramCapacityBits * (placement.edramShares[tile] ?? 1) - (t.usedBits[tile] as number);
+      const free = t.freeBits[tile] as number;
       // NOTE: written for speed: no division when the free eDRAM alone holds the rest of P's rows (S >= rows(P)).
       if (slots >= rowsP || free >= (rowsP - slots) * rowBits) continue;
       const S = slots + spareRows(free, rowBits);
@@ -258,7 +261,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = spareRows(p.edramCapacityBits * (placement.edramShares[tile] ?? 1) - (t.usedBits[tile] as number), rowBits);
+        const spare = spareRows(t.freeBits[tile] as number, rowBits);
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
