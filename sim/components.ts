@@ -64,12 +64,12 @@ export class EdramBuffer extends Container {
   }
 
   /**
-   * Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests).
-   * Its tables come from `slabs` (zeroed, `rows` long) when given.
+   * Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests); its
+   * tables come from the run's `slabs`.
    */
-  reserveFor(key: number, rows: number, slots: number, rowBits: number, slabs?: Slabs): void {
-    const held = slabs ? slabs.float64.take(rows) : new Float64Array(rows);
-    const freed = slabs ? slabs.uint8.take(rows) : new Uint8Array(rows);
+  reserveFor(key: number, rows: number, slots: number, rowBits: number, slabs: Slabs): void {
+    const held = slabs.float64.take(rows);
+    const freed = slabs.uint8.take(rows);
     this.accounts[key] = { slots, held, freed, base: 0, outBits: 0 };
     this.committed += slots * rowBits;
   }
