@@ -29,6 +29,8 @@ export function componentInventory(arch: ArchSpec, tiles: number = arch.chip.til
     { component: 'corePeripherals', count: cores, cost: arch.core.peripherals },
     { component: 'edram', count: tiles, cost: arch.tile.edram },
     { component: 'digital', count: tiles, cost: arch.tile.digital },
+    // Attention MAC arrays: perTile per tile (a fraction when a group of tiles shares one; 0 when there are none).
+    { component: 'attentionMac', count: tiles * arch.attention.macArray.perTile, cost: arch.attention.macArray },
     { component: 'tilePeripherals', count: tiles, cost: arch.tile.peripherals },
     // Each tile carries its share of a router (1 / concentration), as ISAAC's Table II counts it.
     { component: 'router', count: tiles / arch.noc.concentration, cost: arch.noc.router },
@@ -65,6 +67,7 @@ function tile(arch: ArchSpec, key: CostKey): number {
     arch.tile.cores * core(arch, key) +
     arch.tile.edram[key] +
     arch.tile.digital[key] +
+    arch.attention.macArray.perTile * arch.attention.macArray[key] +
     arch.tile.peripherals[key] +
     arch.noc.router[key] / arch.noc.concentration
   );

@@ -75,11 +75,26 @@ export interface EdramSpec extends ComponentCost {
   energyPjPerAccess: number;
 }
 
-/** The tile's digital units: pooling, element-wise add, activation functions. */
+/**
+ * Element operations the digital unit spends per element of a transformer's non-linear layers (per output element;
+ * the reductions' per-row work is spread over the row's elements).
+ */
+export interface DigitalOpCounts {
+  /** Softmax along a row: max, subtract, exp, sum, scale by the reciprocal. */
+  softmax: number;
+  /** LayerNorm over a token's features: mean, subtract, square, sum, scale by the reciprocal root, affine. */
+  layerNorm: number;
+  /** GELU (tanh form): cube, multiply-add, tanh, add, two multiplies. */
+  gelu: number;
+}
+
+/** The tile's digital units: pooling, element-wise add, activation functions, normalisations. */
 export interface DigitalSpec extends ComponentCost {
   /** Element operations per cycle per tile. */
   opsPerCycle: number;
   energyPjPerOp: number;
+  /** Ops per element of softmax, LayerNorm and GELU. */
+  opsPerElement: DigitalOpCounts;
 }
 
 export interface TileSpec {
@@ -121,6 +136,47 @@ export interface OffChipSpec extends ComponentCost {
   energyPjPerBit: number;
 }
 
+/** Where the products of two activations (attention's Q.K^T and A.V) run. */
+export type AttentionUnit = 'digital' | 'crossbar';
+
+/**
+ * Digital MAC arrays for products of two activations (X-Former's CMOS processing elements, MXFormer's systolic
+ * arrays). Neither operand is a stored weight, so these products cannot use the static crossbars.
+ */
+export interface MacArraySpec extends ComponentCost {
+  /**
+   * Arrays per tile. Below 1, one array serves 1 / perTile tiles (0.25: one per group of 4 tiles); 0: the chip
+   * has none, and products of two activations run on the tile's digital unit as element ops (2 per MAC).
+   */
+  perTile: number;
+  /** Multiply-accumulates one array completes per cycle at `bits`-bit operands. */
+  macsPerCycle: number;
+  /** Operand precision the array is built for; wider operands take ceil(a / bits) x ceil(b / bits) passes. */
+  bits: number;
+  /** Energy of one MAC at `bits`-bit operands (operand delivery from eDRAM is charged to the eDRAM). */
+  energyPjPerMac: number;
+}
+
+/**
+ * The alternative to MAC arrays: crossbars whose cells are rewritten with every input's keys and values, then read
+ * like weight crossbars. Writing costs time, energy and the cells' endurance.
+ */
+export interface CrossbarRewriteSpec {
+  /** Time to program one row of cells of a crossbar (rows one after another; separate crossbars in parallel). */
+  writeNsPerRow: number;
+  /** Energy to program one cell. */
+  energyPjPerCellWrite: number;
+  /** Program cycles a cell survives; reported as the inputs the chip lasts, not enforced. */
+  enduranceWrites: number;
+}
+
+export interface AttentionSpec {
+  /** `digital`: MAC arrays (or the digital unit when macArray.perTile = 0); `crossbar`: rewritten crossbars. */
+  unit: AttentionUnit;
+  macArray: MacArraySpec;
+  rewrite: CrossbarRewriteSpec;
+}
+
 export interface ChipSpec {
   tiles: number;
 }
@@ -139,7 +195,9 @@ export interface ArchSpec {
   chip: ChipSpec;
   noc: NocSpec;
   offChip: OffChipSpec;
+  /** Hardware for transformers' products of two activations. */
+  attention: AttentionSpec;
 }
 
 /** Names of the built-in presets. */
-export type PresetName = 'isaac' | 'puma';
+export type PresetName = 'isaac' | 'puma' | 'xformer';

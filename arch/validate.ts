@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { ArchSpec } from './types';
+import type { ArchSpec, AttentionUnit } from './types';
 
 /*
  * ArchSpec validation from one declarative table: every leaf field's dotted path -> its rule. The table's type is
@@ -22,8 +22,18 @@ type FieldAt<T, P extends string> = P extends `${infer Head}.${infer Rest}`
     : never;
 
 type NumberRule = 'positiveInteger' | 'nonNegativeInteger' | 'positive' | 'nonNegative';
-type Rule = NumberRule | 'boolean' | 'name';
-type RuleFor<V> = [V] extends [number] ? NumberRule : [V] extends [boolean] ? 'boolean' : [V] extends [string] ? 'name' : never;
+type Rule = NumberRule | 'boolean' | 'name' | 'attentionUnit';
+type RuleFor<V> = [V] extends [number]
+  ? NumberRule
+  : [V] extends [boolean]
+    ? 'boolean'
+    : [V] extends [AttentionUnit]
+      ? 'attentionUnit'
+      : [V] extends [string]
+        ? 'name'
+        : never;
+
+const ATTENTION_UNITS: readonly AttentionUnit[] = ['digital', 'crossbar'];
 
 export type ArchFieldPath = LeafPath<ArchSpec>;
 
@@ -40,6 +50,10 @@ const RULES: Readonly<Record<Rule, { allowed: string; accepts: (value: unknown) 
   },
   boolean: { allowed: 'true or false', accepts: (v) => typeof v === 'boolean' },
   name: { allowed: 'a non-empty string', accepts: (v) => typeof v === 'string' && v.trim().length > 0 },
+  attentionUnit: {
+    allowed: ATTENTION_UNITS.map((u) => `'${u}'`).join(' or '),
+    accepts: (v) => typeof v === 'string' && (ATTENTION_UNITS as readonly string[]).includes(v),
+  },
 };
 
 // Areas and powers may be 0 where a preset counts the part elsewhere (e.g. a tile with no digital units of its own).
@@ -85,6 +99,9 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'tile.digital.energyPjPerOp': 'nonNegative',
   'tile.digital.areaMm2': 'nonNegative',
   'tile.digital.powerMw': 'nonNegative',
+  'tile.digital.opsPerElement.softmax': 'positive',
+  'tile.digital.opsPerElement.layerNorm': 'positive',
+  'tile.digital.opsPerElement.gelu': 'positive',
   'tile.peripherals.areaMm2': 'nonNegative',
   'tile.peripherals.powerMw': 'nonNegative',
   'chip.tiles': 'positiveInteger',
@@ -102,6 +119,16 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'offChip.energyPjPerBit': 'nonNegative',
   'offChip.areaMm2': 'nonNegative',
   'offChip.powerMw': 'nonNegative',
+  'attention.unit': 'attentionUnit',
+  'attention.macArray.perTile': 'nonNegative',
+  'attention.macArray.macsPerCycle': 'positive',
+  'attention.macArray.bits': 'positiveInteger',
+  'attention.macArray.energyPjPerMac': 'nonNegative',
+  'attention.macArray.areaMm2': 'nonNegative',
+  'attention.macArray.powerMw': 'nonNegative',
+  'attention.rewrite.writeNsPerRow': 'positive',
+  'attention.rewrite.energyPjPerCellWrite': 'nonNegative',
+  'attention.rewrite.enduranceWrites': 'positive',
 };
 
 const LEAF_PATHS = Object.keys(SCHEMA) as ArchFieldPath[];
@@ -117,7 +144,7 @@ export function isArchFieldPath(path: string): path is ArchFieldPath {
 /** Kind of value a field takes, for parsing `--set` values. */
 export function fieldKind(path: ArchFieldPath): 'number' | 'boolean' | 'string' {
   const rule: Rule = SCHEMA[path];
-  return rule === 'boolean' ? 'boolean' : rule === 'name' ? 'string' : 'number';
+  return rule === 'boolean' ? 'boolean' : rule === 'name' || rule === 'attentionUnit' ? 'string' : 'number';
 }
 
 /** What a value looks like, for error messages. */

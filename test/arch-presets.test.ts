@@ -25,8 +25,8 @@ function expectWithin(derived: number, published: number, tolerance: number): vo
 }
 
 describe('preset registry', () => {
-  test('lists isaac and puma with descriptions and citations', () => {
-    expect(presetNames()).toEqual(['isaac', 'puma']);
+  test('lists isaac, puma and xformer with descriptions and citations', () => {
+    expect(presetNames()).toEqual(['isaac', 'puma', 'xformer']);
     for (const info of listPresets()) {
       expect(info.description.length).toBeGreaterThan(10);
       expect(info.citation).toMatch(/20(16|19)/);
@@ -50,7 +50,7 @@ describe('preset registry', () => {
 
   test('an unknown preset is an UnknownNameError listing the known ones', () => {
     expect(() => presetArch('isac')).toThrow(UnknownNameError);
-    expect(() => presetArch('isac')).toThrow(/isaac, puma/);
+    expect(() => presetArch('isac')).toThrow(/isaac, puma, xformer/);
   });
 });
 

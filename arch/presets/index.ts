@@ -3,6 +3,7 @@ import type { ArchSpec, PresetName } from '../types';
 import { isaacSpec } from './isaac';
 import { deepFreeze } from './parts';
 import { pumaSpec } from './puma';
+import { xformerSpec } from './xformer';
 
 export interface PresetInfo {
   name: PresetName;
@@ -16,6 +17,7 @@ export interface PresetInfo {
 const PRESETS: Readonly<Record<PresetName, Readonly<ArchSpec>>> = {
   isaac: deepFreeze(isaacSpec),
   puma: deepFreeze(pumaSpec),
+  xformer: deepFreeze(xformerSpec),
 };
 
 const INFO: readonly PresetInfo[] = [
@@ -28,6 +30,11 @@ const INFO: readonly PresetInfo[] = [
     name: 'puma',
     description: 'PUMA: 138 tiles x 8 cores x 2 MVMUs x 8 crossbars 128x128 2-bit, 64 KB eDRAM/tile, 1 GHz',
     citation: 'Ankit et al., ASPLOS 2019; puma-simulator include/constants.py and config.py',
+  },
+  {
+    name: 'xformer',
+    description: 'PUMA + one 256-MAC 8-bit array per tile for attention products (or rewritten crossbars: attention.unit)',
+    citation: 'PUMA (ASPLOS 2019); X-Former (IEEE TVLSI 2023); MXFormer (2026); Horowitz ISSCC 2014 MAC figures',
   },
 ];
 

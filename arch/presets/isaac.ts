@@ -1,4 +1,5 @@
 import type { ArchSpec } from '../types';
+import { crossbarRewrite, noMacArray, transformerDigitalOps } from './attention';
 import { sumCosts, times } from './parts';
 
 /*
@@ -95,6 +96,7 @@ export const isaacSpec: ArchSpec = {
     digital: {
       opsPerCycle: digitalOpsPerCycle,
       energyPjPerOp: tileDigital.powerMw / (digitalOpsPerCycle * clockGHz), // [T2] power / op rate
+      opsPerElement: transformerDigitalOps, // attention.ts [IBERT]
       ...tileDigital,
     },
     peripherals: tilePeripherals,
@@ -122,4 +124,7 @@ export const isaacSpec: ArchSpec = {
     energyPjPerBit: hyperTransport.powerMw * 1e-3 / (hyperTransportLinks * linkBandwidthGBps * 8e9) * 1e12,
     ...hyperTransport,
   },
+  // No attention MAC arrays (products of two activations fall back to the digital unit); the crossbar-rewrite
+  // figures are PUMA's (attention.ts), which models ISAAC's crossbars.
+  attention: { unit: 'digital', macArray: noMacArray, rewrite: crossbarRewrite },
 };

@@ -1,4 +1,5 @@
 import type { ArchSpec } from '../types';
+import { crossbarRewrite, noMacArray, transformerDigitalOps } from './attention';
 import { sumCosts, times } from './parts';
 
 /*
@@ -116,6 +117,7 @@ export const pumaSpec: ArchSpec = {
     digital: {
       opsPerCycle: coresPerTile * alusPerCore, // [CONST] alu_lat = 1: each lane one element op per cycle
       energyPjPerOp: (0.373 * 32) / 45 / clockGHz, // [CONST] alu_pow_others_dyn (add, relu, compare) x 1 ns
+      opsPerElement: transformerDigitalOps, // attention.ts [IBERT]
       ...tileDigital,
     },
     peripherals: tilePeripherals,
@@ -145,4 +147,7 @@ export const pumaSpec: ArchSpec = {
     energyPjPerBit: hyperTransport.powerMw * 1e-3 / (hyperTransportLinks * linkBandwidthGBps * 8e9) * 1e12,
     ...hyperTransport,
   },
+  // No attention MAC arrays (products of two activations fall back to the digital unit); the crossbar-rewrite
+  // figures are PUMA's (attention.ts), which models ISAAC's crossbars.
+  attention: { unit: 'digital', macArray: noMacArray, rewrite: crossbarRewrite },
 };
