@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { improvementPlot, stageTimePlot, sweepPlot, timelinePlot, fieldAxisTitle, niceTicks, formatTick } from '../scripts/plots';
+import { improvementPlot, stageTimePlot, sweepPlot, timelinePlot, fieldAxisTitle, niceTicks, formatTick, formatTicks } from '../scripts/plots';
 import { simulate } from '../sim';
 import { resolveNetwork } from '../workloads/shapes';
 import { presetArch } from '../arch/presets';
@@ -60,6 +60,23 @@ describe('plot primitives', () => {
     expect(formatTick(12_544_000)).toBe('12.5M');
     expect(formatTick(2.5)).toBe('2.5');
     expect(formatTick(0)).toBe('0');
+  });
+
+  test('axis labels resolve a narrow range: ticks never read the same', () => {
+    expect(formatTicks([13.4, 13.402, 13.404, 13.406])).toEqual(['13.400', '13.402', '13.404', '13.406']);
+    expect(formatTicks([0, 5e6, 10e6, 15e6])).toEqual(['0', '5M', '10M', '15M']);
+    expect(formatTicks([1_000_000, 1_000_500, 1_001_000])).toEqual(['1.0000M', '1.0005M', '1.0010M']);
+    expect(formatTicks([0, 0.5, 1])).toEqual(['0', '0.5', '1.0']);
+    // A sweep whose latency varies by 0.05%: every y tick label is distinct.
+    const rows = [1, 2, 3, 4].map((k) => ({ 'noc.flitBits': String(16 * k), latency_ms: String(13.4 + 0.0022 * k), error: '' }));
+    const svg = sweepPlot(rows, 'noc.flitBits', { column: 'latency_ms', label: 'latency (ms)' }, []);
+    const { tree } = checkSvg(svg);
+    const yAxis = findAll(tree, 'g').find((g) => attrs(g)['class'] === 'axis axis-y');
+    const labels = findAll([yAxis ?? {}], 'text').filter((t) => attrs(t)['class'] !== 'axis-title').map(textOf);
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.map(Number)).toEqual([13.402, 13.404, 13.406, 13.408, 13.41]);
+    expect(svg).toContain(">13.410</text>"); // the parser above reads labels as numbers; the file keeps the digits
   });
 
   test('field axis titles carry the unit in the field name, counts otherwise', () => {

@@ -8,6 +8,7 @@ import {
   color,
   escapeXml,
   formatTick,
+  formatTicks,
   leftAxis,
   legend,
   legendWidth,
@@ -69,7 +70,7 @@ function yScale(values: readonly number[], frame: Frame, log: boolean): Scale {
 }
 
 function yLabelMargin(scale: Scale): number {
-  return 34 + Math.max(...scale.ticks.map((t) => textWidth(formatTick(t), 11)));
+  return 34 + Math.max(...(scale.log ? scale.ticks.map(formatTick) : formatTicks(scale.ticks)).map((t) => textWidth(t, 11)));
 }
 
 /** Dashed horizontal lines; their labels go in the legend, where they cannot hide a bar. */

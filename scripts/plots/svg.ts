@@ -15,16 +15,39 @@ export function px(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
+const SI_UNITS: ReadonlyArray<[number, string]> = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+
 /** A tick or value label: 3 significant digits, SI suffixes for large numbers. */
 export function formatTick(value: number): string {
   const abs = Math.abs(value);
   if (abs === 0) return '0';
-  const units: Array<[number, string]> = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-  for (const [scale, suffix] of units) {
+  for (const [scale, suffix] of SI_UNITS) {
     if (abs >= scale) return `${trimZeros((value / scale).toPrecision(3))}${suffix}`;
   }
   if (abs < 1e-3) return value.toExponential(1);
   return trimZeros(value.toPrecision(3));
+}
+
+/**
+ * Labels for a whole axis: one shared SI suffix and as many decimals as the tick step needs, so neighbouring
+ * ticks never read the same (a latency varying by 0.05% gets 13.400, 13.402, ... not five "13.4").
+ */
+export function formatTicks(ticks: readonly number[]): string[] {
+  let step = Infinity;
+  for (let i = 1; i < ticks.length; i++) {
+    const d = Math.abs((ticks[i] ?? 0) - (ticks[i - 1] ?? 0));
+    if (d > 0) step = Math.min(step, d);
+  }
+  if (!Number.isFinite(step)) return ticks.map(formatTick);
+  const maxAbs = Math.max(...ticks.map((t) => Math.abs(t)));
+  if (maxAbs < 1e-3) {
+    // Exponent notation: enough mantissa digits to resolve the step at the largest magnitude.
+    const digits = Math.max(1, Math.ceil(Math.log10(maxAbs / step) - 1e-9));
+    return ticks.map((t) => (t === 0 ? '0' : t.toExponential(Math.min(20, digits))));
+  }
+  const [scale, suffix] = SI_UNITS.find(([s]) => maxAbs >= s) ?? [1, ''];
+  const decimals = Math.min(20, Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9)));
+  return ticks.map((t) => (t === 0 ? '0' : `${(t / scale).toFixed(decimals)}${suffix}`));
 }
 
 function trimZeros(text: string): string {
@@ -113,11 +136,12 @@ export function color(index: number): string {
 /** Gridlines, tick labels and the title of a vertical numeric axis. */
 export function leftAxis(frame: Frame, scale: Scale, title: string): string {
   const parts: string[] = [];
-  for (const tick of scale.ticks) {
+  const labels = scale.log ? scale.ticks.map(formatTick) : formatTicks(scale.ticks);
+  scale.ticks.forEach((tick, i) => {
     const y = scale(tick);
     parts.push(`<line x1="${px(frame.left)}" y1="${px(y)}" x2="${px(frame.right)}" y2="${px(y)}" stroke="#e0e0e0"/>`);
-    parts.push(`<text x="${px(frame.left - 6)}" y="${px(y + 4)}" text-anchor="end" font-size="11">${escapeXml(formatTick(tick))}</text>`);
-  }
+    parts.push(`<text x="${px(frame.left - 6)}" y="${px(y + 4)}" text-anchor="end" font-size="11">${escapeXml(labels[i] ?? '')}</text>`);
+  });
   parts.push(`<line x1="${px(frame.left)}" y1="${px(frame.top)}" x2="${px(frame.left)}" y2="${px(frame.bottom)}" stroke="#333"/>`);
   const cy = (frame.top + frame.bottom) / 2;
   parts.push(
@@ -129,11 +153,12 @@ export function leftAxis(frame: Frame, scale: Scale, title: string): string {
 /** Tick labels and the title of a horizontal numeric axis. */
 export function bottomAxis(frame: Frame, scale: Scale, title: string): string {
   const parts: string[] = [];
-  for (const tick of scale.ticks) {
+  const labels = scale.log ? scale.ticks.map(formatTick) : formatTicks(scale.ticks);
+  scale.ticks.forEach((tick, i) => {
     const x = scale(tick);
     parts.push(`<line x1="${px(x)}" y1="${px(frame.top)}" x2="${px(x)}" y2="${px(frame.bottom)}" stroke="#eeeeee"/>`);
-    parts.push(`<text x="${px(x)}" y="${px(frame.bottom + 16)}" text-anchor="middle" font-size="11">${escapeXml(formatTick(tick))}</text>`);
-  }
+    parts.push(`<text x="${px(x)}" y="${px(frame.bottom + 16)}" text-anchor="middle" font-size="11">${escapeXml(labels[i] ?? '')}</text>`);
+  });
   parts.push(`<line x1="${px(frame.left)}" y1="${px(frame.bottom)}" x2="${px(frame.right)}" y2="${px(frame.bottom)}" stroke="#333"/>`);
   parts.push(axisTitleBelow(frame, title, 36));
   return `<g class="axis axis-x">${parts.join('')}</g>`;
