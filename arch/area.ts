@@ -1,5 +1,6 @@
 import { mvmCycles } from './timing';
 import { adcCost } from './adc';
+import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
 import type { ArchSpec, ComponentCost } from './types';
 
 /*
@@ -21,8 +22,8 @@ export function componentInventory(arch: ArchSpec, tiles: number = arch.chip.til
   const cores = tiles * arch.tile.cores;
   const crossbars = cores * arch.core.crossbars;
   return [
-    { component: 'crossbar', count: crossbars, cost: arch.crossbar },
-    { component: 'adc', count: crossbars * arch.adc.perCrossbar, cost: adcCost(arch) },
+    { component: 'crossbar', count: crossbars, cost: crossbarCost(arch) },
+    { component: 'adc', count: crossbars * adcsPerCrossbar(arch), cost: adcCost(arch) },
     { component: 'dac', count: crossbars * arch.crossbar.rows, cost: arch.dac },
     { component: 'sampleHold', count: crossbars * arch.crossbar.cols, cost: arch.sampleHold },
     { component: 'shiftAdd', count: crossbars * arch.shiftAdd.perCrossbar, cost: arch.shiftAdd },
@@ -50,8 +51,8 @@ function total(parts: Record<string, number>): number {
 
 function crossbarUnit(arch: ArchSpec, key: CostKey): number {
   return (
-    arch.crossbar[key] +
-    arch.adc.perCrossbar * adcCost(arch)[key] +
+    crossbarCost(arch)[key] +
+    adcsPerCrossbar(arch) * adcCost(arch)[key] +
     arch.crossbar.rows * arch.dac[key] +
     arch.crossbar.cols * arch.sampleHold[key] +
     arch.shiftAdd.perCrossbar * arch.shiftAdd[key]
@@ -73,7 +74,7 @@ function tile(arch: ArchSpec, key: CostKey): number {
   );
 }
 
-/** One crossbar with its ADCs, a DAC per row, a sample-and-hold per column and its shift-and-add units. */
+/** One crossbar with its ADCs (its share of a shared one), a DAC per row, a sample-and-hold per column and its shift-and-add units. */
 export function crossbarUnitAreaMm2(arch: ArchSpec): number {
   return crossbarUnit(arch, 'areaMm2');
 }
@@ -124,14 +125,14 @@ export function breakdownTotal(parts: Record<string, number>): number {
  * Peak operations per second with every crossbar busy: 2 ops per multiply-accumulate, `bits`-bit weights and
  * inputs (ISAAC and PUMA both quote peak figures for 16-bit fixed point). A crossbar holds
  * rows x cols / ceil(bits / cellBits) weights (half that with differential columns) and finishes one MVM in
- * timing.mvmCycles(arch, cols, bits) cycles.
+ * timing.mvmCycles(arch, cols, bits) cycles, waiting for the other crossbars on its ADC when they are shared.
  * @default bits 16
  */
 export function peakOpsPerSecond(arch: ArchSpec, bits = 16): number {
   const slices = Math.ceil(bits / arch.crossbar.cellBits) * (arch.crossbar.differentialWeights ? 2 : 1);
   const macsPerCrossbar = (arch.crossbar.rows * Math.floor(arch.crossbar.cols / slices));
   const crossbars = arch.chip.tiles * arch.tile.cores * arch.core.crossbars;
-  const seconds = mvmCycles(arch, arch.crossbar.cols, bits) / (arch.clockGHz * 1e9);
+  const seconds = mvmCycles(arch, arch.crossbar.cols, bits, arch.crossbar.rows, arch.adc.crossbarsPerAdc) / (arch.clockGHz * 1e9);
   return (2 * macsPerCrossbar * crossbars) / seconds;
 }
 

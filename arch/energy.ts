@@ -1,6 +1,8 @@
 import type { ArchSpec } from './types';
 import type { LayerCrossbarMapping } from './mapping';
 import { adcCost } from './adc';
+import { crossbarCost } from './crossbar-cost';
+import { sweepCycles } from './timing';
 
 /** Dynamic energy of one image by component, pJ (the analytical model's and the simulator's report). */
 export interface EnergyBreakdownPj {
@@ -31,10 +33,11 @@ export interface MvmEnergyPj {
  * each used column's sample-and-hold holds each sweep. Shared by the analytical model and the simulator.
  */
 export function mvmEnergyPj(arch: ArchSpec, m: LayerCrossbarMapping): MvmEnergyPj {
-  const sweepNs = m.sweepCycles / arch.clockGHz;
+  // One read and its conversions, not the wait for a shared ADC: the held values cost no array or DAC power.
+  const sweepNs = sweepCycles(arch, m.usedColsPerCrossbar) / arch.clockGHz;
   const streamedBits = Math.ceil(m.abits / arch.dac.bits);
   return {
-    crossbar: m.crossbarsPerReplica * m.sweepsPerMvm * sweepNs * arch.crossbar.powerMw,
+    crossbar: m.crossbarsPerReplica * m.sweepsPerMvm * sweepNs * crossbarCost(arch).powerMw,
     adc: m.conversionsPerMvm * adcCost(arch).energyPjPerConversion,
     dac: m.crossbarsPerReplica * m.rowsActivePerCrossbar * streamedBits * sweepNs * arch.dac.powerMw,
     sampleHold: m.crossbarsPerReplica * m.usedColsPerCrossbar * m.sweepsPerMvm * sweepNs * arch.sampleHold.powerMw,

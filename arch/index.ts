@@ -1,5 +1,6 @@
 export type * from './types';
-export { sweepCycles, mvmSweeps, mvmCycles, transferCycles, offChipBitsPerCycle } from './timing';
+export { sweepCycles, mvmSweeps, mvmCycles, adcSharers, transferCycles, offChipBitsPerCycle } from './timing';
+export { crossbarCost, adcsPerCrossbar } from './crossbar-cost';
 export { presetNames, presetArch, listPresets, isPresetName } from './presets';
 export type { PresetInfo } from './presets';
 export { validateArchSpec, archFieldPaths, isArchFieldPath, nearestName } from './validate';

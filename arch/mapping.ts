@@ -1,6 +1,6 @@
 import type { ArchSpec } from './types';
 import type { ConvLayer, FcLayer, ResolvedLayer, ResolvedNetwork } from '../workloads/types';
-import { mvmCycles, mvmSweeps, sweepCycles } from './timing';
+import { adcSharers, mvmCycles, mvmSweeps, sweepCycles } from './timing';
 import { rowGroups } from './adc';
 
 /**
@@ -32,9 +32,14 @@ export interface LayerCrossbarMapping {
   rowsActivePerCrossbar: number;
   /** Crossbar reads (ADC sweeps) of one MVM, pipeline fill included. */
   sweepsPerMvm: number;
-  /** Cycles of one sweep. */
+  /** Crossbars of one replica on its fullest shared ADC (adcSharers at one replica; 1 without sharing). */
+  adcSharers: number;
+  /** Cycles of one sweep (one replica alone on its ADCs). */
   sweepCycles: number;
-  /** Cycles of one MVM on this layer's crossbars: sweepsPerMvm x sweepCycles. */
+  /**
+   * Cycles of one MVM on this layer's crossbars, one replica alone on its ADCs: sweepsPerMvm x sweepCycles.
+   * With ADC sharing more replicas may fill a group: replicaMvmCycles gives the time at a replica count.
+   */
   mvmCycles: number;
   /** ADC conversions one MVM costs across the whole replica (streamed input bits x used columns). */
   conversionsPerMvm: number;
@@ -88,6 +93,7 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
     usedColsPerCrossbar = Math.min(colsNeeded, xbarCols);
   }
   const streamedBits = Math.ceil(abits / arch.dac.bits);
+  const sharers = adcSharers(arch, crossbarsPerReplica);
   const totalCols = groups * colsNeeded;
   const effectiveRowTiles = groupsPerCrossbar > 1 ? 1 : rowTiles;
   // Rows in use on the fullest crossbar (packed groups stack their rows), and the reads per streamed bit summed
@@ -114,12 +120,23 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
     outputPixels,
     rowsActivePerCrossbar,
     sweepsPerMvm: mvmSweeps(arch, abits, rowsActivePerCrossbar),
-    sweepCycles: sweepCycles(arch, usedColsPerCrossbar),
-    mvmCycles: mvmCycles(arch, usedColsPerCrossbar, abits, rowsActivePerCrossbar),
+    adcSharers: sharers,
+    sweepCycles: sweepCycles(arch, usedColsPerCrossbar, sharers),
+    mvmCycles: mvmCycles(arch, usedColsPerCrossbar, abits, rowsActivePerCrossbar, sharers),
     conversionsPerMvm: streamedBits * totalCols * readsOverRowTiles,
     // Every converted column value is shifted and added into its output accumulator once.
     reductionAddsPerMvm: streamedBits * totalCols * readsOverRowTiles,
   };
+}
+
+/**
+ * Cycles of one MVM of a layer running `replicas` replicas: with shared ADCs, replicas whose crossbars meet in one
+ * ADC group take turns on it (adcSharers); otherwise mapping.mvmCycles.
+ */
+export function replicaMvmCycles(arch: ArchSpec, m: LayerCrossbarMapping, replicas: number): number {
+  const sharers = adcSharers(arch, m.crossbarsPerReplica, replicas);
+  if (sharers === m.adcSharers) return m.mvmCycles;
+  return m.sweepsPerMvm * sweepCycles(arch, m.usedColsPerCrossbar, sharers);
 }
 
 /** Maps every weighted layer; `wbits`/`abits` are in ResolvedNetwork.weightedIndices order. */

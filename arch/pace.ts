@@ -1,6 +1,6 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
-import type { LayerCrossbarMapping } from './mapping';
+import { replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
 import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
 import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
@@ -45,8 +45,9 @@ export function planPace(
     const r = Math.max(1, replicas[pos] ?? 1);
     const layer = net.layers[m.layerIndex];
     const fc = layer?.layer.kind === 'fc';
-    rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * m.mvmCycles;
-    interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * m.mvmCycles);
+    const mvm = replicaMvmCycles(arch, m, r);
+    rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * mvm;
+    interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * mvm);
   }
   for (let k = 0; k < scratch.digitalLayers.length; k++) {
     const l = flow.layers[scratch.digitalLayers[k] as number] as LayerFlow;

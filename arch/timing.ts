@@ -2,11 +2,22 @@ import type { ArchSpec } from './types';
 import { rowGroups } from './adc';
 
 /**
- * Cycles for one crossbar read + conversion of `usedCols` columns (DESIGN.md section 6):
- * t_sweep = ceil(usedCols / adcsPerCrossbar) / adcSampleRate, rounded up to whole chip cycles.
+ * Crossbars one ADC serves while a layer runs `replicas` replicas of `crossbarsPerReplica` crossbars: the layer
+ * owns whole cores and its replicas fill consecutive crossbars from a core's start, so its crossbars fill the
+ * ADC groups (adc.crossbarsPerAdc consecutive crossbars) in order and the fullest group holds min(k, c x r).
+ * In steady state every crossbar of the layer converts each sweep, so that group's ADC paces them all.
  */
-export function sweepCycles(arch: ArchSpec, usedCols: number): number {
-  const conversionsPerAdc = Math.ceil(usedCols / arch.adc.perCrossbar);
+export function adcSharers(arch: ArchSpec, crossbarsPerReplica: number, replicas = 1): number {
+  return Math.max(1, Math.min(arch.adc.crossbarsPerAdc, crossbarsPerReplica * Math.max(1, replicas)));
+}
+
+/**
+ * Cycles for one crossbar read + conversion of `usedCols` columns (DESIGN.md section 6):
+ * t_sweep = sharers x ceil(usedCols / adcsPerCrossbar) / adcSampleRate, rounded up to whole chip cycles, where
+ * `sharers` crossbars take turns on one ADC (adcSharers; 1 without sharing).
+ */
+export function sweepCycles(arch: ArchSpec, usedCols: number, sharers = 1): number {
+  const conversionsPerAdc = Math.ceil(usedCols / arch.adc.perCrossbar) * sharers;
   const ns = conversionsPerAdc / arch.adc.sampleRateGsps;
   // Tolerate float noise (e.g. 128 / 1.28 * 1.0 = 100.00000000000001) before rounding up.
   return Math.max(1, Math.ceil(ns * arch.clockGHz - 1e-9));
@@ -22,11 +33,17 @@ export function mvmSweeps(arch: ArchSpec, abits: number, rowsActive: number = ar
 }
 
 /**
- * Cycles of one MVM with sample-and-hold overlap: (ceil(a / dacBits) * rowGroups + fill) * t_sweep
+ * Cycles of one MVM with sample-and-hold overlap: (ceil(a / dacBits) * rowGroups + fill) * t_sweep(sharers)
  * (DESIGN.md section 6, with rowGroups = 1 whenever the ADC resolves a whole column).
  */
-export function mvmCycles(arch: ArchSpec, usedCols: number, abits: number, rowsActive: number = arch.crossbar.rows): number {
-  return mvmSweeps(arch, abits, rowsActive) * sweepCycles(arch, usedCols);
+export function mvmCycles(
+  arch: ArchSpec,
+  usedCols: number,
+  abits: number,
+  rowsActive: number = arch.crossbar.rows,
+  sharers = 1,
+): number {
+  return mvmSweeps(arch, abits, rowsActive) * sweepCycles(arch, usedCols, sharers);
 }
 
 /** Chip cycles to move `bits` at `bitsPerCycle`. */

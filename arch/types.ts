@@ -18,6 +18,12 @@ export interface CrossbarSpec extends ComponentCost {
   cellBits: number;
   /** Signed weights as two columns (positive/negative), doubling the columns needed. @default false */
   differentialWeights: boolean;
+  /**
+   * Array size at which areaMm2 and powerMw are quoted; other sizes scale both by rows x cols / (costRows x
+   * costCols), as PUMA's xbar_area_dict and xbar_pow_dict do (32..256, identical for 2, 4 and 6 bits per cell).
+   */
+  costRows: number;
+  costCols: number;
 }
 
 export interface DacSpec extends ComponentCost {
@@ -33,8 +39,14 @@ export interface AdcSpec extends ComponentCost {
    * published ADC curve (arch/adc.ts), so a sweep over `adc.bits` changes cost as well as timing.
    */
   costBits: number;
-  /** ADCs serving one crossbar (they split its columns). */
+  /** ADCs serving one crossbar (they split its columns). Must be 1 when crossbarsPerAdc > 1. */
   perCrossbar: number;
+  /**
+   * Crossbars sharing one ADC through a multiplexer (1: no sharing). A shared ADC converts its crossbars' columns
+   * one after another, so each of them waits for the others' conversions (arch/timing.ts adcSharers). The groups
+   * are consecutive crossbars of a core (it must divide core.crossbars), so they never mix layers.
+   */
+  crossbarsPerAdc: number;
   /** Conversions per second of one ADC, in GS/s (= conversions per ns). */
   sampleRateGsps: number;
   energyPjPerConversion: number;

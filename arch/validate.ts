@@ -64,6 +64,8 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'crossbar.cols': 'positiveInteger',
   'crossbar.cellBits': 'positiveInteger',
   'crossbar.differentialWeights': 'boolean',
+  'crossbar.costRows': 'positiveInteger',
+  'crossbar.costCols': 'positiveInteger',
   'crossbar.areaMm2': 'nonNegative',
   'crossbar.powerMw': 'nonNegative',
   'dac.bits': 'positiveInteger',
@@ -72,6 +74,7 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'adc.bits': 'positiveInteger',
   'adc.costBits': 'positiveInteger',
   'adc.perCrossbar': 'positiveInteger',
+  'adc.crossbarsPerAdc': 'positiveInteger',
   'adc.sampleRateGsps': 'positive',
   'adc.energyPjPerConversion': 'nonNegative',
   'adc.areaMm2': 'nonNegative',
@@ -247,6 +250,22 @@ export function validateArchSpec(value: unknown, source: string): ArchSpec {
   const spec = structuredClone(value) as unknown as ArchSpec; // every leaf checked above, nothing extra
   if (spec.adc.perCrossbar > spec.crossbar.cols) {
     throw new ValidationError(source, 'adc.perCrossbar', String(spec.adc.perCrossbar), `at most crossbar.cols (${spec.crossbar.cols})`);
+  }
+  if (spec.core.crossbars % spec.adc.crossbarsPerAdc !== 0) {
+    throw new ValidationError(
+      source,
+      'adc.crossbarsPerAdc',
+      String(spec.adc.crossbarsPerAdc),
+      `a divisor of core.crossbars (${spec.core.crossbars}): an ADC's crossbars sit in one core`,
+    );
+  }
+  if (spec.adc.crossbarsPerAdc > 1 && spec.adc.perCrossbar !== 1) {
+    throw new ValidationError(
+      source,
+      'adc.crossbarsPerAdc',
+      String(spec.adc.crossbarsPerAdc),
+      `1 while adc.perCrossbar is ${spec.adc.perCrossbar} (either several ADCs per crossbar or several crossbars per ADC)`,
+    );
   }
   return spec;
 }

@@ -4,6 +4,7 @@
  * Stateful, so a class; one instance per run.
  */
 import type { ArchSpec } from '../arch/types';
+import { replicaMvmCycles } from '../arch/mapping';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
@@ -337,7 +338,7 @@ export class Engine {
         for (let k = 0; k < layer.replicas; k++) {
           const images = layer.kind === 'fc' ? all.filter((n) => n % layer.replicas === k) : all;
           const unit = this.newUnit(layer, 'replica', k, layer.unitTiles[k] ?? 0, images);
-          unit.xbar = new CrossbarGroup(this.env, `crossbars of ${layer.name} replica ${k}`, mapping.mvmCycles);
+          unit.xbar = new CrossbarGroup(this.env, `crossbars of ${layer.name} replica ${k}`, replicaMvmCycles(this.arch, mapping, layer.replicas));
           unit.saCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm);
           const streamed = Math.ceil(mapping.abits / this.arch.dac.bits);
           unit.saDrainCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm / streamed);

@@ -49,6 +49,8 @@ export const isaacSpec: ArchSpec = {
     differentialWeights: false, // [T2] ISAAC biases weights (flipped encoding) instead of differential columns
     areaMm2: 2.5e-5, // [T2] 8 arrays 0.0002 mm2; [PUMA] xbar_area_dict 128
     powerMw: 0.3, // [T2] 8 arrays 2.4 mW; [PUMA] xbar_pow_dict 128
+    costRows: 128, // the two figures above are for a 128x128 array
+    costCols: 128,
   },
   dac: {
     bits: 1, // [T2] 1-bit DACs, inputs streamed bit-serially
@@ -59,6 +61,7 @@ export const isaacSpec: ArchSpec = {
     bits: 8, // [T2]
     costBits: 8, // the figures below are for the 8-bit ADC
     perCrossbar: 1, // [T2] 8 ADCs per IMA of 8 crossbars
+    crossbarsPerAdc: 1, // [T2] one ADC per crossbar: no sharing
     sampleRateGsps: 1.28, // [T2] text: a crossbar's 128 columns are converted in one 100 ns cycle (Kull et al. SAR ADC)
     energyPjPerConversion: 1.67, // [ACC] 16 mW / (8 ADCs x 1.2 GS/s) = 1.67 pJ
     areaMm2: 0.0012, // [T2] 8 ADCs 0.0096 mm2

@@ -9,6 +9,7 @@ import { sumCosts, times } from './parts';
  *  [CONST] Aayush-Ankit/puma-simulator include/constants.py (component latency / power / area, "dyn" + "leak"
  *          summed here as the power of an always-active instance).
  *  [CFG]   Aayush-Ankit/puma-simulator include/config.py (hierarchy sizes).
+ *  [SRC]   Aayush-Ankit/puma-simulator src/ (ima.py timing, ima_metrics.py / tile_metrics.py area and power).
  *  [T2]    ISAAC Table II / [ACC] Accelergy hwcomponents-library isaac.py, where PUMA reuses ISAAC's figures.
  *  [DESIGN] /DESIGN.md section 3, the project's reference for the PUMA hierarchy.
  */
@@ -67,6 +68,8 @@ export const pumaSpec: ArchSpec = {
     differentialWeights: false, // assumed: as in ISAAC, signed weights by offset encoding, not paired columns
     areaMm2: 2.5e-5, // [CONST] xbar_area_dict 2/128
     powerMw: 0.3, // [CONST] xbar_pow_dict 2/128
+    costRows: 128, // [CONST] the dicts scale both figures with size^2 (32: 1.5625e-6 mm2 ... 256: 1e-4 mm2)
+    costCols: 128,
   },
   dac: {
     bits: 1, // [CFG] dac_res = 1
@@ -80,6 +83,9 @@ export const pumaSpec: ArchSpec = {
     // 1.28 conversions per ns. [CFG] counts ADCs per logical 16-bit matrix (num_adc_per_matrix = 2) but times
     // them per physical crossbar; we provision one per crossbar, which is what the 100-cycle figure implies.
     perCrossbar: 1,
+    // [SRC] src/ima.py xbComputeLatency_Analog: the 3-stage MVM pipeline "is valid for one ADC per physical xbar
+    // only", so PUMA's timing has no sharing.
+    crossbarsPerAdc: 1,
     sampleRateGsps: 1.28,
     energyPjPerConversion: 1.67, // [ACC] ISAAC ADC, which [CONST] reuses ("values from ISAAC")
     areaMm2: 0.0012, // [CONST] adc_area_dict

@@ -1,5 +1,5 @@
 import type { PlanChoices } from '../../arch/plan';
-import type { LayerCrossbarMapping } from '../../arch/mapping';
+import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
@@ -291,7 +291,7 @@ function stageTerms(
       if (mapping !== undefined) {
         // fc: one MVM per image, replicas take turns across images.
         const mvmsPerReplica = l.kind === 'fc' ? 1 / r : Math.ceil(mapping.outputPixels / r);
-        stage.computeCycles = mvmsPerReplica * mapping.mvmCycles;
+        stage.computeCycles = mvmsPerReplica * replicaMvmCycles(arch, mapping, r);
         const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
         stage.shiftAddCycles = mvmsPerReplica * Math.ceil(mapping.reductionAddsPerMvm / addRate);
       }

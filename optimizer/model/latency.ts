@@ -1,5 +1,5 @@
 import type { PlanChoices } from '../../arch/plan';
-import type { LayerCrossbarMapping } from '../../arch/mapping';
+import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
@@ -50,7 +50,7 @@ export function rowLatencyCycles(
           const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
           // Shift-and-add works behind the ADCs; only the last streamed bit's values drain after the MVM.
           const streamedBits = Math.ceil(mapping.abits / arch.dac.bits);
-          rowLatency = pixels * mapping.mvmCycles + Math.ceil(mapping.reductionAddsPerMvm / streamedBits / addRate);
+          rowLatency = pixels * replicaMvmCycles(arch, mapping, r) + Math.ceil(mapping.reductionAddsPerMvm / streamedBits / addRate);
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;

@@ -1,13 +1,17 @@
 import type { ModelContext } from '../model/context';
 import { cachedMapping } from '../model/context';
 import type { ModelResult } from '../model/evaluate';
+import { adcSharers } from '../../arch/timing';
+import { replicaMvmCycles } from '../../arch/mapping';
 
 /**
  * What replication needs to know of one weighted layer at fixed precisions (DESIGN.md section 8):
  *   T(r) = max(ceil(P / r) * perMvmCycles, floorCycles)   (conv)
  *   T(r) = max(perMvmCycles / r, floorCycles)             (fc: replicas take turns across images)
  *   cores(r) = ceil(crossbarsPerReplica * r / crossbarsPerCore)   (arch/placement.ts layerCores)
- * `perMvmCycles` is the slower of the MVM and its shift-and-add (both scale with ceil(P/r), rule 7).
+ * `perMvmCycles` is the slower of the MVM and its shift-and-add (both scale with ceil(P/r), rule 7), at the
+ * replica count from which the layer's fullest shared ADC group is full (the largest value; without ADC sharing
+ * the only one); `perMvmCyclesByReplicas[r]` holds the smaller values below that count.
  * `floorCycles` collects the layer's non-compute terms (NoC in/out, mesh link, eDRAM, digital, off-chip)
  * taken from one full-model evaluation, i.e. at the placement of THAT evaluation: replication moves layers
  * between tiles and changes them, which is why every final plan is re-evaluated by the full model.
@@ -20,6 +24,8 @@ export interface LayerTable {
   /** Output pixels per image (1 for fc). */
   pixels: number;
   perMvmCycles: number;
+  /** perMvmCycles at r replicas while r is below the count that fills an ADC group (index 0 unused). */
+  perMvmCyclesByReplicas?: number[];
   crossbarsPerReplica: number;
   floorCycles: number;
   /** Latency proxy weight: rows of lag this layer adds, as a share of its stage time (K_h / H_out, <= 1). */
@@ -36,7 +42,8 @@ export interface ReplicationTables {
 
 /** Stage time of a layer at r replicas (same formula as the full model's compute/shift-add terms). */
 export function stageCycles(t: LayerTable, r: number): number {
-  const compute = t.isFc ? t.perMvmCycles / r : Math.ceil(t.pixels / r) * t.perMvmCycles;
+  const perMvm = t.perMvmCyclesByReplicas?.[r] ?? t.perMvmCycles;
+  const compute = t.isFc ? perMvm / r : Math.ceil(t.pixels / r) * perMvm;
   return Math.max(compute, t.floorCycles);
 }
 
@@ -60,7 +67,14 @@ export function buildTables(
     const stat = ctx.layers[layerIndex];
     const isFc = stat?.kind === 'fc';
     const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
-    const perMvmCycles = Math.max(mapping.mvmCycles, Math.ceil(mapping.reductionAddsPerMvm / addRate));
+    const addCycles = Math.ceil(mapping.reductionAddsPerMvm / addRate);
+    // Replica counts at which an ADC group is not yet full (none without sharing).
+    const fullAt = Math.ceil(arch.adc.crossbarsPerAdc / mapping.crossbarsPerReplica);
+    const perMvmCycles = Math.max(replicaMvmCycles(arch, mapping, fullAt), addCycles);
+    const perMvmCyclesByReplicas: number[] = [];
+    for (let r = 1; r < fullAt && adcSharers(arch, mapping.crossbarsPerReplica, r) < arch.adc.crossbarsPerAdc; r++) {
+      perMvmCyclesByReplicas[r] = Math.max(replicaMvmCycles(arch, mapping, r), addCycles);
+    }
     let floorCycles = 0;
     const stage = floorsFrom?.layers[layerIndex];
     if (stage !== undefined) {
@@ -82,6 +96,7 @@ export function buildTables(
       isFc,
       pixels: mapping.outputPixels,
       perMvmCycles,
+      perMvmCyclesByReplicas,
       crossbarsPerReplica: mapping.crossbarsPerReplica,
       floorCycles,
       latencyWeight: isFc ? 1 : Math.min(1, kernelRows / outRows),
