@@ -6,11 +6,12 @@ import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
  *
  * Roles:
  * - `weighted`: conv/fc on crossbars; stores its output rows in eDRAM at each consumer tile.
- * - `digital`: pool and element-wise layers on a tile's digital unit; store their output rows.
+ * - `digital`: pool, element-wise, matmul of two activations, norm, softmax, reduce and resize layers on a tile's
+ *   digital unit; store their output rows.
  * - `fused`: an activation applied in its producer's output path (ISAAC and PUMA apply ReLU/sigmoid before an
  *   output is written): it costs digital ops on the producer's tiles but stores no copy; readers read the
  *   producer's rows.
- * - `free`: batchnorm (folded), flatten, dropout, identity, concat: no work; readers look through them.
+ * - `free`: batchnorm (folded), flatten, dropout, identity, concat, reshape: no work; readers look through them.
  */
 export type LayerRole = 'weighted' | 'digital' | 'fused' | 'free';
 
@@ -79,54 +80,128 @@ export interface Dataflow {
   anchoredDigital: number[][];
 }
 
+/** The span of input rows output row i of a layer needs (rule 4), before clamping to the input's rows. */
+type RowSpan = (i: number) => { lo: number; hi: number };
+
+/**
+ * Rule 4 for every layer kind, in one place: the input rows (of direct input `input`) each output row needs.
+ * Kinds that need the whole input (fc, flatten, a reduction or softmax over the rows, instance/group norm, a
+ * layout change that moves the row axis, the second operand of a matmul) need its last row and keep its first.
+ */
+function rowSpan(r: ResolvedLayer, input: number, inRows: number): RowSpan {
+  const layer = r.layer;
+  const same: RowSpan = (i) => ({ lo: i, hi: i });
+  const whole: RowSpan = () => ({ lo: 0, hi: inRows - 1 });
+  switch (layer.kind) {
+    case 'conv':
+      return (i) => {
+        const lo = i * layer.stride[0] - layer.pad[0];
+        return { lo, hi: lo + (layer.kernel[0] - 1) * layer.dilation[0] };
+      };
+    case 'pool':
+      // A global pool keeps a running sum/max as rows arrive: it finishes at the last row and holds one row.
+      if (layer.global) return () => ({ lo: inRows - 1, hi: inRows - 1 });
+      return (i) => {
+        const lo = i * layer.stride[0] - layer.pad[0];
+        return { lo, hi: lo + layer.kernel[0] - 1 };
+      };
+    case 'fc':
+      return whole;
+    case 'pass':
+      return layer.fn === 'flatten' ? whole : same;
+    case 'reshape': {
+      if (layer.rows === 'all') return whole;
+      // Re-cut in row order: output row i holds elements [i*S_out, (i+1)*S_out) of the input read row by row.
+      const inShape = r.inShapes[input];
+      const perIn = inShape ? inShape.channels * inShape.width : 1;
+      const perOut = r.outShape.channels * r.outShape.width;
+      return (i) => ({ lo: Math.floor((i * perOut) / perIn), hi: Math.floor(((i + 1) * perOut - 1) / perIn) });
+    }
+    case 'concat': {
+      if (layer.axis !== 'height') return same;
+      // Along the rows: input k's rows follow the rows of the inputs before it.
+      let offset = 0;
+      for (let k = 0; k < input; k++) offset += r.inShapes[k]?.height ?? 0;
+      return (i) => ({ lo: i - offset, hi: i - offset });
+    }
+    case 'matmul':
+      // Every output row multiplies its row of A by the whole of B.
+      return input === 0 ? same : whole;
+    case 'norm':
+      return layer.fn === 'layer' || layer.fn === 'rms' ? same : whole;
+    case 'softmax':
+      return layer.axis === 'height' ? whole : same;
+    case 'reduce':
+      return layer.axes.includes('height') ? whole : same;
+    case 'resize': {
+      const s = layer.scale[0];
+      if (layer.mode === 'nearest') return (i) => ({ lo: Math.floor(i / s + 1e-9), hi: Math.floor(i / s + 1e-9) });
+      return (i) => {
+        const lo = Math.floor((i + 0.5) / s - 0.5);
+        return { lo, hi: lo + 1 };
+      };
+    }
+    default:
+      // Element-wise ops and activations: row i of every input (row 0 of an input broadcast along the rows).
+      return same;
+  }
+}
+
 /** A layer's own need/low tables relative to its direct input (rule 4). */
 export function ownRowTables(r: ResolvedLayer, input = 0): { need: Int32Array; low: Int32Array } {
-  const layer = r.layer;
   const outRows = r.outShape.height;
   // Each input by its own height: an SE block's per-channel scale (1x1) is row 0 for every output row.
   const inRows = r.inShapes[input]?.height ?? 1;
+  const span = rowSpan(r, input, inRows);
   const need = new Int32Array(outRows);
   const low = new Int32Array(outRows);
   for (let i = 0; i < outRows; i++) {
-    let hi: number;
-    let lo: number;
-    if (layer.kind === 'pool' && layer.global) {
-      // A global pool keeps a running sum/max as rows arrive: it finishes at the last row and holds one row.
-      hi = inRows - 1;
-      lo = inRows - 1;
-    } else if (layer.kind === 'fc' || (layer.kind === 'pass' && layer.fn === 'flatten')) {
-      hi = inRows - 1;
-      lo = 0;
-    } else if (layer.kind === 'conv') {
-      lo = i * layer.stride[0] - layer.pad[0];
-      hi = lo + (layer.kernel[0] - 1) * layer.dilation[0];
-    } else if (layer.kind === 'pool') {
-      lo = i * layer.stride[0] - layer.pad[0];
-      hi = lo + layer.kernel[0] - 1;
-    } else {
-      hi = i;
-      lo = i;
-    }
+    const { lo, hi } = span(i);
     need[i] = Math.max(0, Math.min(inRows - 1, hi));
     low[i] = Math.max(0, Math.min(inRows - 1, lo));
   }
   return { need, low };
 }
 
-function digitalOpsOf(r: ResolvedLayer): number {
+/** Digital-unit ops per element of a normalisation: statistics, normalising, the affine scale and shift. */
+function normOpsPerElement(fn: 'layer' | 'rms' | 'instance' | 'group', affine: boolean): number {
+  // Mean (1 add), variance (sub, mul, add), normalise (sub, mul by 1/std); RMS skips the mean and its subtracts.
+  if (fn === 'rms') return 3 + (affine ? 1 : 0);
+  return 6 + (affine ? 2 : 0);
+}
+
+/** Element ops on a digital unit per image (rule 5). */
+export function digitalOpsOf(r: ResolvedLayer): number {
   const layer = r.layer;
   const out = r.outShape;
   const outElements = out.channels * out.height * out.width;
+  const input = r.inShapes[0];
+  const inElements = input ? input.channels * input.height * input.width : 0;
   switch (layer.kind) {
     case 'pool': {
-      const input = r.inShapes[0];
-      if (layer.global && input !== undefined) return input.channels * input.height * input.width;
+      if (layer.global && input !== undefined) return inElements;
       return outElements * layer.kernel[0] * layer.kernel[1];
     }
     case 'eltwise':
       return outElements * Math.max(1, r.inShapes.length - 1);
     case 'activation':
       return outElements;
+    case 'matmul':
+      // One multiply-accumulate per op.
+      return r.macs;
+    case 'norm':
+      return outElements * normOpsPerElement(layer.fn, layer.affine);
+    case 'softmax':
+      // Max, exp of the difference, sum, multiply by the reciprocal (or subtract the log for LogSoftmax).
+      return outElements * 4;
+    case 'reduce':
+      return inElements * (layer.op === 'l2' ? 2 : 1);
+    case 'resize': {
+      if (layer.mode === 'nearest') return outElements;
+      // One multiply-add per neighbour along each interpolated axis.
+      const axes = (layer.scale[0] !== 1 ? 1 : 0) + (layer.scale[1] !== 1 ? 1 : 0);
+      return outElements * Math.max(1, 2 * axes);
+    }
     default:
       return 0;
   }
@@ -140,7 +215,7 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
   /** Need/low tables of every layer, per direct input. */
   const tables = net.layers.map((r) => r.inputIndices.map((_, k) => ownRowTables(r, k)));
   const isWeighted = (r: ResolvedLayer): boolean => r.layer.kind === 'conv' || r.layer.kind === 'fc';
-  const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass';
+  const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass' || r.layer.kind === 'reshape';
 
   // storedAs is decided in network order: a layer's producers are settled before it.
   const storedAs = new Int32Array(n).fill(-2);

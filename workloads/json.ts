@@ -19,13 +19,15 @@ import {
 } from './json-fields';
 import { resolveNetwork } from './shapes';
 import { parseJsonText } from '../io';
-import type { ActivationLayer, EltwiseLayer, Layer, LayerKind, Network, PassLayer, PoolLayer, Shape } from './types';
+import { ACTIVATION_FNS, type EltwiseLayer, type Layer, type LayerKind, type Network, type NormLayer, type PassLayer, type PoolLayer, type ReduceLayer, type Shape, type TensorAxis } from './types';
 
-const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass'];
+const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
 const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
-const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div'];
-const ACTIVATION_FNS: readonly ActivationLayer['fn'][] = ['relu', 'relu6', 'sigmoid', 'hardswish', 'hardsigmoid', 'scale'];
+const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
 const PASS_FNS: readonly PassLayer['fn'][] = ['batchnorm', 'flatten', 'dropout', 'identity'];
+const AXES: readonly TensorAxis[] = ['channels', 'height', 'width'];
+const NORM_FNS: readonly NormLayer['fn'][] = ['layer', 'rms', 'instance', 'group'];
+const REDUCE_OPS: readonly ReduceLayer['op'][] = ['mean', 'sum', 'max', 'min', 'l2', 'prod', 'argmax', 'argmin'];
 
 /** Keys each layer kind accepts, besides the common `name`, `kind`, `inputs`. */
 const KIND_KEYS: Record<LayerKind, readonly string[]> = {
@@ -33,12 +35,33 @@ const KIND_KEYS: Record<LayerKind, readonly string[]> = {
   fc: ['outFeatures', 'bias'],
   pool: ['op', 'kernel', 'stride', 'pad', 'global', 'ceilMode'],
   eltwise: ['op'],
-  concat: [],
+  concat: ['axis'],
   activation: ['fn'],
   pass: ['fn'],
+  reshape: ['shape', 'rows'],
+  matmul: ['heads', 'transB'],
+  norm: ['fn', 'groups', 'affine'],
+  softmax: ['axis', 'log'],
+  reduce: ['op', 'axes', 'groups'],
+  resize: ['mode', 'scale'],
 };
 
-const NETWORK_KEYS = ['name', 'input', 'layers', 'sensitivities', 'floatAccuracyPct'] as const;
+/** A positive number for both axes, or a [rows, cols] pair of them (resize factors). */
+function readScale(source: string, path: string, v: unknown): [number, number] {
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 1024;
+  if (ok(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every(ok)) return [v[0] as number, v[1] as number];
+  throw new ValidationError(source, path, describeValue(v), 'a number above 0 and at most 1024, or a pair [rows, cols] of them');
+}
+
+function readAxes(source: string, path: string, v: unknown): TensorAxis[] {
+  const list = expectArray(source, path, v);
+  if (list.length === 0) throw new ValidationError(source, path, '[]', `a non-empty list of ${AXES.map((a) => `'${a}'`).join(', ')}`);
+  const axes = list.map((x, i) => readEnum(source, `${path}[${i}]`, x, AXES));
+  return AXES.filter((a) => axes.includes(a));
+}
+
+const NETWORK_KEYS = ['name', 'input', 'inputLayout', 'layers', 'sensitivities', 'floatAccuracyPct'] as const;
 
 function readShape(source: string, path: string, v: unknown): Shape {
   const obj = expectObject(source, path, v);
@@ -100,11 +123,37 @@ function readLayer(source: string, path: string, v: unknown): Layer {
     case 'eltwise':
       return { kind, name, inputs, op: readEnum(source, at('op'), f('op'), ELTWISE_OPS, 'add') };
     case 'concat':
-      return { kind, name, inputs };
+      return f('axis') === undefined ? { kind, name, inputs } : { kind, name, inputs, axis: readEnum(source, at('axis'), f('axis'), AXES) };
     case 'activation':
       return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), ACTIVATION_FNS) };
     case 'pass':
       return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), PASS_FNS) };
+    case 'reshape':
+      return { kind, name, inputs, shape: readShape(source, at('shape'), f('shape')), rows: readEnum(source, at('rows'), f('rows'), ['ordered', 'all'] as const, 'ordered') };
+    case 'matmul':
+      return { kind, name, inputs, heads: readInt(source, at('heads'), f('heads'), 1, 1), transB: readBool(source, at('transB'), f('transB'), false) };
+    case 'norm':
+      return {
+        kind,
+        name,
+        inputs,
+        fn: readEnum(source, at('fn'), f('fn'), NORM_FNS),
+        groups: readInt(source, at('groups'), f('groups'), 1, 1),
+        affine: readBool(source, at('affine'), f('affine'), true),
+      };
+    case 'softmax':
+      return { kind, name, inputs, axis: readEnum(source, at('axis'), f('axis'), AXES, 'channels'), log: readBool(source, at('log'), f('log'), false) };
+    case 'reduce':
+      return {
+        kind,
+        name,
+        inputs,
+        op: readEnum(source, at('op'), f('op'), REDUCE_OPS),
+        axes: readAxes(source, at('axes'), f('axes')),
+        groups: readInt(source, at('groups'), f('groups'), 1, 1),
+      };
+    case 'resize':
+      return { kind, name, inputs, mode: readEnum(source, at('mode'), f('mode'), ['nearest', 'linear'] as const, 'nearest'), scale: readScale(source, at('scale'), f('scale')) };
   }
 }
 
@@ -139,6 +188,7 @@ export function parseNetworkJson(text: string, source: string): Network {
     input: readShape(source, 'input', root['input']),
     layers: layersJson.map((l, i) => readLayer(source, `layers[${i}]`, l)),
   };
+  if (root['inputLayout'] !== undefined) network.inputLayout = readEnum(source, 'inputLayout', root['inputLayout'], ['image', 'sequence', 'vector'] as const);
   if (root['sensitivities'] !== undefined) network.sensitivities = readSensitivities(source, root['sensitivities'], network);
   if (root['floatAccuracyPct'] !== undefined) network.floatAccuracyPct = readFiniteNumber(source, 'floatAccuracyPct', root['floatAccuracyPct'], 0, 100);
   resolveNetwork(network, source);
@@ -158,10 +208,22 @@ function layerToJson(layer: Layer): JsonObject {
     case 'eltwise':
       return { ...head, op: layer.op };
     case 'concat':
-      return head;
+      return layer.axis === undefined ? head : { ...head, axis: layer.axis };
     case 'activation':
     case 'pass':
       return { ...head, fn: layer.fn };
+    case 'reshape':
+      return { ...head, shape: layer.shape, rows: layer.rows };
+    case 'matmul':
+      return { ...head, heads: layer.heads, transB: layer.transB };
+    case 'norm':
+      return { ...head, fn: layer.fn, groups: layer.groups, affine: layer.affine };
+    case 'softmax':
+      return { ...head, axis: layer.axis, log: layer.log };
+    case 'reduce':
+      return { ...head, op: layer.op, axes: layer.axes, groups: layer.groups };
+    case 'resize':
+      return { ...head, mode: layer.mode, scale: layer.scale };
   }
 }
 
@@ -171,6 +233,7 @@ function layerToJson(layer: Layer): JsonObject {
  */
 export function networkToJson(network: Network): string {
   const lines: string[] = ['{', `  "name": ${JSON.stringify(network.name)},`, `  "input": ${JSON.stringify(network.input)},`];
+  if (network.inputLayout !== undefined) lines.push(`  "inputLayout": ${JSON.stringify(network.inputLayout)},`);
   if (network.floatAccuracyPct !== undefined) lines.push(`  "floatAccuracyPct": ${JSON.stringify(network.floatAccuracyPct)},`);
   if (network.sensitivities !== undefined) lines.push(`  "sensitivities": ${JSON.stringify(network.sensitivities)},`);
   lines.push('  "layers": [');

@@ -9,7 +9,10 @@ import {
   type FcLayer,
   type Layer,
   type Network,
+  type MatMulLayer,
   type PoolLayer,
+  type ReduceLayer,
+  type ResizeLayer,
   type ResolvedLayer,
   type ResolvedNetwork,
   type Shape,
@@ -55,6 +58,22 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
       pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
       pairs('stride', layer.stride, isPositiveInt, 'positive integers');
       pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      break;
+    case 'reshape':
+      if (![layer.shape.channels, layer.shape.height, layer.shape.width].every(isPositiveInt)) {
+        throw new ValidationError(source, at('shape'), `${formatShape(layer.shape)} (layer '${layer.name}')`, 'positive integer channels, height and width');
+      }
+      break;
+    case 'matmul':
+    case 'norm':
+    case 'reduce': {
+      const value = layer.kind === 'matmul' ? layer.heads : layer.groups;
+      const field = layer.kind === 'matmul' ? 'heads' : 'groups';
+      if (!isPositiveInt(value)) throw new ValidationError(source, at(field), `${value} (layer '${layer.name}')`, 'a positive integer');
+      break;
+    }
+    case 'resize':
+      pairs('scale', layer.scale, (v) => Number.isFinite(v) && v > 0 && v <= 1024, 'numbers above 0 and at most 1024');
       break;
     default:
       break;
@@ -123,8 +142,49 @@ function poolOut(source: string, layer: PoolLayer, input: Shape, producer: strin
   return { channels: input.channels, height, width };
 }
 
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.channels === b.channels && a.height === b.height && a.width === b.width;
+/** Output of an element-wise op: per axis the largest size; each input has it, or 1 (channels: or a divisor). */
+function broadcastShape(shapes: Shape[]): Shape | undefined {
+  const out: Shape = {
+    channels: Math.max(...shapes.map((s) => s.channels)),
+    height: Math.max(...shapes.map((s) => s.height)),
+    width: Math.max(...shapes.map((s) => s.width)),
+  };
+  const fits = (v: number, o: number, divisor: boolean): boolean => v === o || v === 1 || (divisor && o % v === 0);
+  return shapes.every((s) => fits(s.channels, out.channels, true) && fits(s.height, out.height, false) && fits(s.width, out.width, false))
+    ? out
+    : undefined;
+}
+
+function matmulOut(source: string, layer: MatMulLayer, a: Shape, b: Shape): { outShape: Shape; macs: number } {
+  const h = layer.heads;
+  const fail = (why: string): ShapeError =>
+    new ShapeError(`${source}: layer '${layer.name}' (matmul, ${h} head(s), transB ${layer.transB}): ${why} (A ${formatShape(a)}, B ${formatShape(b)}).`);
+  if (b.width !== 1) throw fail('B must have one column');
+  if (a.channels % h !== 0 || b.channels % h !== 0) throw fail(`the heads must divide both inputs' channels`);
+  // transB: B rows are the output columns (K^T); else B rows are the contracted axis (V).
+  const k = layer.transB ? b.channels / h : b.height;
+  const n = layer.transB ? b.height : b.channels / h;
+  if (a.channels !== h * k) throw fail(`A's channels must be heads x ${k} (the contracted size)`);
+  return { outShape: { channels: h * n, height: a.height, width: a.width }, macs: a.height * a.width * h * n * k };
+}
+
+function reduceOut(source: string, layer: ReduceLayer, input: Shape): Shape {
+  if (layer.axes.includes('channels') && input.channels % layer.groups !== 0) {
+    throw new ShapeError(`${source}: layer '${layer.name}' (reduce ${layer.op}): groups ${layer.groups} must divide its input channels ${input.channels}.`);
+  }
+  return {
+    channels: layer.axes.includes('channels') ? layer.groups : input.channels,
+    height: layer.axes.includes('height') ? 1 : input.height,
+    width: layer.axes.includes('width') ? 1 : input.width,
+  };
+}
+
+function resizeOut(source: string, layer: ResizeLayer, input: Shape): Shape {
+  const out = { channels: input.channels, height: Math.floor(input.height * layer.scale[0] + 1e-9), width: Math.floor(input.width * layer.scale[1] + 1e-9) };
+  if (out.height < 1 || out.width < 1) {
+    throw new ShapeError(`${source}: layer '${layer.name}' (resize x[${layer.scale.join(', ')}]) makes ${formatShape(out)} from ${formatShape(input)}.`);
+  }
+  return out;
 }
 
 /** How many inputs each kind takes: [min, max]. */
@@ -136,6 +196,12 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
   pass: [1, 1],
   eltwise: [2, Infinity],
   concat: [1, Infinity],
+  reshape: [1, 1],
+  matmul: [2, 2],
+  norm: [1, 1],
+  softmax: [1, 1],
+  reduce: [1, 1],
+  resize: [1, 1],
 };
 
 /**
@@ -200,33 +266,59 @@ export function resolveNetwork(network: Network, source = `network '${network.na
       case 'pool':
         outShape = poolOut(source, layer, first, firstProducer);
         break;
-      case 'eltwise':
-        inShapes.forEach((s, k) => {
-          // A 1x1 operand with the same channels broadcasts per channel (squeeze-and-excitation scaling).
-          const perChannel = s.channels === first.channels && s.height === 1 && s.width === 1;
-          if (!sameShape(s, first) && !perChannel) {
-            throw new ShapeError(
-              `${source}: layer '${layer.name}' (${layer.op}) needs inputs of one shape, but '${firstProducer}' gives ` +
-                `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
-            );
-          }
-        });
-        outShape = { ...first };
-        break;
-      case 'concat': {
-        let channels = 0;
-        inShapes.forEach((s, k) => {
-          if (s.height !== first.height || s.width !== first.width) {
-            throw new ShapeError(
-              `${source}: layer '${layer.name}' (concat) needs inputs of one height and width, but '${firstProducer}' gives ` +
-                `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(s)}.`,
-            );
-          }
-          channels += s.channels;
-        });
-        outShape = { channels, height: first.height, width: first.width };
+      case 'eltwise': {
+        const out = broadcastShape(inShapes);
+        if (!out) {
+          const listed = inShapes.map((sh, k) => `'${producerName(inputIndices[k] as number)}' gives ${formatShape(sh)}`).join(', ');
+          throw new ShapeError(
+            `${source}: layer '${layer.name}' (${layer.op}) needs inputs of one shape (or of size 1 along an axis, to broadcast), but ${listed}.`,
+          );
+        }
+        outShape = out;
         break;
       }
+      case 'concat': {
+        const axis = layer.axis ?? 'channels';
+        const along = (sh: Shape): number => sh[axis];
+        const others = (sh: Shape): string => (['channels', 'height', 'width'] as const).filter((x) => x !== axis).map((x) => sh[x]).join('x');
+        inShapes.forEach((sh, k) => {
+          if (others(sh) !== others(first)) {
+            throw new ShapeError(
+              `${source}: layer '${layer.name}' (concat along ${axis}) needs inputs that agree on the other axes, but '${firstProducer}' gives ` +
+                `${formatShape(first)} and '${producerName(inputIndices[k] as number)}' gives ${formatShape(sh)}.`,
+            );
+          }
+        });
+        outShape = { ...first, [axis]: inShapes.reduce((sum, sh) => sum + along(sh), 0) };
+        break;
+      }
+      case 'reshape':
+        if (shapeSize(layer.shape) !== shapeSize(first)) {
+          throw new ShapeError(
+            `${source}: layer '${layer.name}' (reshape to ${formatShape(layer.shape)}) needs ${shapeSize(layer.shape)} elements, but '${firstProducer}' gives ${formatShape(first)}.`,
+          );
+        }
+        outShape = { ...layer.shape };
+        break;
+      case 'matmul':
+        ({ outShape, macs } = matmulOut(source, layer, first, inShapes[1] as Shape));
+        break;
+      case 'norm':
+        if (first.channels % layer.groups !== 0) {
+          throw new ShapeError(`${source}: layer '${layer.name}' (${layer.fn} norm): groups ${layer.groups} must divide its input channels ${first.channels}.`);
+        }
+        outShape = { ...first };
+        if (layer.affine) params = (layer.fn === 'rms' ? 1 : 2) * first.channels;
+        break;
+      case 'softmax':
+        outShape = { ...first };
+        break;
+      case 'reduce':
+        outShape = reduceOut(source, layer, first);
+        break;
+      case 'resize':
+        outShape = resizeOut(source, layer, first);
+        break;
       case 'activation':
         outShape = { ...first };
         break;

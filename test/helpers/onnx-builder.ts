@@ -141,7 +141,7 @@ function emitLayer(g: OnnxGraphBuilder, r: ResolvedLayer, ins: string[], options
         ints('strides', layer.stride),
       ]);
     case 'eltwise': {
-      const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' }[layer.op];
+      const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow' }[layer.op];
       // Two-input ops chain for more inputs.
       let acc = x;
       ins.slice(1).forEach((other, k) => (acc = g.node(op, `${n}/${op}${k === 0 ? '' : `_${k}`}`, [acc, other])));
@@ -168,6 +168,8 @@ function emitLayer(g: OnnxGraphBuilder, r: ResolvedLayer, ins: string[], options
           const c = g.constant(`${n}/Constant`, floatTensor('', [], [0.5]));
           return g.node('Mul', `${n}/Mul`, [x, c]);
         }
+        default:
+          break;
       }
       break;
     case 'pass':
