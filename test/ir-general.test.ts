@@ -137,7 +137,7 @@ describe('general tensors in the IR', () => {
       input: { channels: 4, height: 4, width: 4 },
       layers: [conv1x1('a', ['input'], 6), { kind: 'eltwise', name: 'e', inputs: ['a', 'input'], op: 'add' }],
     };
-    expect(() => resolveNetwork(mismatch)).toThrow(/'a' gives 6x4x4, 'input' gives 4x4x4/);
+    expect(() => resolveNetwork(mismatch)).toThrow(/'a' gives 6x4x4 and 'input' gives 4x4x4/);
   });
 
   test('JSON form round-trips every new kind', () => {

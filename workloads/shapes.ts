@@ -269,7 +269,8 @@ export function resolveNetwork(network: Network, source = `network '${network.na
       case 'eltwise': {
         const out = broadcastShape(inShapes);
         if (!out) {
-          const listed = inShapes.map((sh, k) => `'${producerName(inputIndices[k] as number)}' gives ${formatShape(sh)}`).join(', ');
+          const parts = inShapes.map((sh, k) => `'${producerName(inputIndices[k] as number)}' gives ${formatShape(sh)}`);
+          const listed = `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] ?? ''}`;
           throw new ShapeError(
             `${source}: layer '${layer.name}' (${layer.op}) needs inputs of one shape (or of size 1 along an axis, to broadcast), but ${listed}.`,
           );
