@@ -1,6 +1,8 @@
 export { simulate } from './simulate';
 export type { SimulateOptions } from './simulate';
 export type { SimResult, SimLayerStats, SimEnergyPj, SimBottleneck } from './results';
+export { steadyState, SETTLE_TOLERANCE } from './steady-state';
+export type { SteadyState } from './steady-state';
 export { STALL_CAUSES } from './engine';
 export type { StallCause } from './engine';
 export { buildTopology, replicaPixelsInRow } from './topology';

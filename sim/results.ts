@@ -5,6 +5,7 @@
 import { mvmEnergyPj, type EnergyBreakdownPj } from '../arch/energy';
 import type { CrossbarGroup } from './components';
 import { STALL_CAUSES, type Engine, type StallCause } from './engine';
+import { steadyState, type SteadyState } from './steady-state';
 
 export interface SimLayerStats {
   name: string;
@@ -44,8 +45,12 @@ export interface SimResult {
   latencyS: number;
   /** Mean over images of (done - first input row start), queueing included. */
   meanLatencyCycles: number;
-  /** Mean spacing of image completions after the first (latency when images = 1). */
+  /**
+   * Steady-state image interval: mean spacing of completions after the pipeline filled, never below the busiest
+   * resource's busy cycles per image (steadyState has the window, its spread and whether it settled).
+   */
   intervalCycles: number;
+  steadyState: SteadyState;
   throughputImagesPerS: number;
   layers: SimLayerStats[];
   utilization: {
@@ -74,7 +79,6 @@ export function collectResults(engine: Engine): SimResult {
   let meanLatency = 0;
   done.forEach((d, n) => (meanLatency += d - Math.max(0, engine.imageStart[n] ?? 0)));
   meanLatency /= Math.max(1, images);
-  const interval = images > 1 ? ((done[images - 1] ?? 0) - (done[0] ?? 0)) / (images - 1) : latency;
   const clockHz = arch.clockGHz * 1e9;
 
   const layers: SimLayerStats[] = [];
@@ -84,6 +88,8 @@ export function collectResults(engine: Engine): SimResult {
   let adcBusy = 0;
   let bottleneck: SimBottleneck = { kind: 'layer', name: '', busyCyclesPerImage: 0 };
   const nsPerCycle = 1 / arch.clockGHz;
+  // Busiest single resource over the whole run (a unit works its images one after another).
+  let busiestCycles = 0;
   for (const layer of topo.layers) {
     const units = engine.units.filter((u) => u.layer === layer);
     const stall = Object.fromEntries(STALL_CAUSES.map((c) => [c, 0])) as Record<StallCause, number>;
@@ -93,6 +99,7 @@ export function collectResults(engine: Engine): SimResult {
       busy += u.busyCycles;
       STALL_CAUSES.forEach((c, k) => (stall[c] += u.stall[k] ?? 0));
       worst = Math.max(worst, u.busyCycles / Math.max(1, u.images.length));
+      busiestCycles = Math.max(busiestCycles, u.busyCycles);
     }
     let stalled = 0;
     let mainStall: StallCause | '' = '';
@@ -140,6 +147,7 @@ export function collectResults(engine: Engine): SimResult {
     portsUsed++;
     portSum += p.busyCycles;
     if (p.busyCycles > portMax) portMax = p.busyCycles;
+    busiestCycles = Math.max(busiestCycles, p.busyCycles);
     if (perImage(p.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'edram-port', name: p.label, busyCyclesPerImage: perImage(p.busyCycles) };
   }
   let digitalMax = 0;
@@ -147,6 +155,7 @@ export function collectResults(engine: Engine): SimResult {
   for (const d of engine.digital) {
     ops += d.ops;
     digitalMax = Math.max(digitalMax, d.busyCycles);
+    busiestCycles = Math.max(busiestCycles, d.busyCycles);
     if (perImage(d.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'digital-unit', name: d.label, busyCyclesPerImage: perImage(d.busyCycles) };
   }
   let linkMax = 0;
@@ -157,11 +166,15 @@ export function collectResults(engine: Engine): SimResult {
     linksUsed++;
     linkSum += l.busyCycles;
     linkMax = Math.max(linkMax, l.busyCycles);
+    busiestCycles = Math.max(busiestCycles, l.busyCycles);
     if (perImage(l.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'noc-link', name: l.label, busyCyclesPerImage: perImage(l.busyCycles) };
   }
   if (perImage(engine.offChip.busyCycles) > bottleneck.busyCyclesPerImage) {
     bottleneck = { kind: 'off-chip', name: engine.offChip.label, busyCyclesPerImage: perImage(engine.offChip.busyCycles) };
   }
+  busiestCycles = Math.max(busiestCycles, engine.offChip.busyCycles);
+  const steady = steadyState(done, perImage(busiestCycles), latency);
+  const interval = steady.intervalCycles;
   e.edram = accesses * arch.tile.edram.energyPjPerAccess;
   e.noc = engine.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
   e.digital = ops * arch.tile.digital.energyPjPerOp;
@@ -176,6 +189,7 @@ export function collectResults(engine: Engine): SimResult {
     latencyS: latency / clockHz,
     meanLatencyCycles: meanLatency,
     intervalCycles: interval,
+    steadyState: steady,
     throughputImagesPerS: interval > 0 ? clockHz / interval : 0,
     layers,
     utilization: {
