@@ -15,8 +15,19 @@ export interface LayerChoice {
 export interface Plan {
   network: string;
   arch: string;
+  /**
+   * The chip the plan was made for (optimize judges every variant on a chip of exactly its budget's tiles), so
+   * analyze/simulate --plan place it on the same mesh and reproduce optimize's figures. Absent: the arch's chip.
+   */
+  chip?: PlanChip;
   defaults: LayerChoice;
   layers: Record<string, Partial<LayerChoice>>;
+}
+
+export interface PlanChip {
+  tiles: number;
+  /** Chip area of those tiles (arch/area.ts chipAreaMm2), for the reader; tiles is what is applied. */
+  areaBudgetMm2: number;
 }
 
 /** Per-weighted-layer arrays in ResolvedNetwork.weightedIndices order: the form models consume. */
@@ -63,7 +74,7 @@ function checkKeys(source: string, field: string, obj: Record<string, unknown>, 
 /** Validates a parsed plan document (structure and value ranges; layer names are checked by resolvePlan). */
 export function validatePlan(value: unknown, source: string): Plan {
   const doc = checkObject(source, '(top level)', value);
-  checkKeys(source, '', doc, ['network', 'arch', 'defaults', 'layers']);
+  checkKeys(source, '', doc, ['network', 'arch', 'chip', 'defaults', 'layers']);
   const network = doc['network'];
   const arch = doc['arch'];
   if (typeof network !== 'string' || network === '') {
@@ -91,7 +102,21 @@ export function validatePlan(value: unknown, source: string): Plan {
     }
     layers[name] = choice;
   }
-  return { network, arch, defaults, layers };
+  let chip: PlanChip | undefined;
+  if (doc['chip'] !== undefined) {
+    const raw = checkObject(source, 'chip', doc['chip']);
+    checkKeys(source, 'chip', raw, ['tiles', 'areaBudgetMm2']);
+    const tiles = raw['tiles'];
+    const area = raw['areaBudgetMm2'] ?? 0;
+    if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles < 1) {
+      throw new ValidationError(source, 'chip.tiles', JSON.stringify(tiles) ?? 'missing', 'an integer >= 1: the tiles of the chip the plan was made for');
+    }
+    if (typeof area !== 'number' || !Number.isFinite(area) || area < 0) {
+      throw new ValidationError(source, 'chip.areaBudgetMm2', JSON.stringify(area) ?? String(area), 'a finite number >= 0 (mm2)');
+    }
+    chip = { tiles, areaBudgetMm2: area };
+  }
+  return { network, arch, ...(chip ? { chip } : {}), defaults, layers };
 }
 
 /**
@@ -128,7 +153,7 @@ export function uniformPlan(network: string, arch: string, choice: LayerChoice):
 }
 
 /** A plan from per-layer arrays; layers equal to the most common choice stay implicit in `defaults`. */
-export function planFromChoices(network: string, arch: string, net: ResolvedNetwork, choices: PlanChoices): Plan {
+export function planFromChoices(network: string, arch: string, net: ResolvedNetwork, choices: PlanChoices, chip?: PlanChip): Plan {
   const names = net.weightedIndices.map((i) => net.layers[i]?.layer.name ?? '');
   const mode = (values: number[]): number => {
     const counts = new Map<number, number>();
@@ -147,5 +172,5 @@ export function planFromChoices(network: string, arch: string, net: ResolvedNetw
     if (r !== defaults.replicas) entry.replicas = r;
     if (Object.keys(entry).length > 0) layers[name] = entry;
   });
-  return { network, arch, defaults, layers };
+  return { network, arch, ...(chip ? { chip } : {}), defaults, layers };
 }

@@ -4,6 +4,7 @@ import type { VariantRow } from '../optimizer/lrmp';
 function row(variant: VariantRow['variant'], modelImgPerS: number, simImgPerS?: number): VariantRow {
   const r: VariantRow = {
     variant,
+    label: variant,
     method: 'test',
     choices: { wbits: [8], abits: [8], replicas: [1] },
     bottleneckCycles: 1,

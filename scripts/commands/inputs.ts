@@ -50,15 +50,31 @@ export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile'
   return loadArch({ arch: args.arch, overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
 }
 
-/** Loads arch, network and plan (a plan file, or uniform bits/replicas from the flags; flags override the file's defaults). */
+/** True when the user set `field` on the command line or in an override file (theirs wins over a plan's chip). */
+function userSets(args: Pick<NetworkArchArgs, 'set' | 'archFile'>, field: string): boolean {
+  if ((args.set ?? []).some((s) => s.split('=')[0]?.trim() === field)) return true;
+  const [group, key] = field.split('.');
+  return (args.archFile ?? []).some((file) => {
+    const doc = readJsonFile(file) as Record<string, unknown> | null;
+    const part = doc?.[group ?? ''];
+    return typeof part === 'object' && part !== null && key !== undefined && key in part;
+  });
+}
+
+/**
+ * Loads arch, network and plan (a plan file, or uniform bits/replicas from the flags; flags override the file's
+ * defaults). A plan made by optimize carries its chip's tiles: they replace the arch's chip.tiles (unless the
+ * user sets chip.tiles), so the plan is placed on the same mesh it was judged on.
+ */
 export function loadInputs(args: NetworkArchArgs): LoadedInputs {
-  const arch = loadArchFromArgs(args);
+  let arch = loadArchFromArgs(args);
   const net = loadNetworkFromArgs(args);
   let plan: Plan;
   let source: string;
   if (args.plan !== undefined) {
     plan = validatePlan(readJsonFile(args.plan), args.plan);
     source = args.plan;
+    if (plan.chip !== undefined && !userSets(args, 'chip.tiles')) arch = { ...arch, chip: { ...arch.chip, tiles: plan.chip.tiles } };
   } else {
     plan = uniformPlan(net.network.name, arch.name, { wbits: 8, abits: 8, replicas: 1 });
     source = 'the uniform plan from --wbits/--abits/--replicas';

@@ -102,7 +102,7 @@ export function describeModelSimGaps(rows: readonly VariantRow[]): string | unde
   for (const r of rows) {
     if (r.simulated === undefined || !(r.throughputImagesPerS > 0)) continue;
     const gap = r.simulated.throughputImagesPerS / r.throughputImagesPerS - 1;
-    if (Math.abs(gap) > MODEL_SIM_NOTE_FRACTION) gaps.push(`${r.variant} (${gap > 0 ? '+' : ''}${(gap * 100).toFixed(1)}%)`);
+    if (Math.abs(gap) > MODEL_SIM_NOTE_FRACTION) gaps.push(`${r.label} (${gap > 0 ? '+' : ''}${(gap * 100).toFixed(1)}%)`);
   }
   if (gaps.length === 0) return undefined;
   return (
@@ -125,7 +125,7 @@ export function renderOptimizeTable(result: OptimizeResult): string {
   for (const r of result.rows) {
     const sim = r.simulated;
     const cells = [
-      r.variant,
+      r.label,
       r.throughputImagesPerS.toFixed(1),
       r.throughputGain.toFixed(2),
       sim ? sim.throughputImagesPerS.toFixed(1) : '-',
@@ -144,7 +144,7 @@ export function renderOptimizeTable(result: OptimizeResult): string {
   if (gaps !== undefined) lines.push(gaps);
   lines.push(
     `replication MILP (${result.replicationCheck.backend}) ${result.replicationCheck.agreesWithExact ? 'agrees with' : 'DISAGREES with'} the exact algorithm ` +
-      `(${result.replicationCheck.milpMs.toFixed(0)} ms). Chosen plan: ${result.chosen}. Wall time ${result.wallS.toFixed(1)} s.`,
+      `(${result.replicationCheck.milpMs.toFixed(0)} ms). Chosen plan: ${result.chosenLabel}. Wall time ${result.wallS.toFixed(1)} s.`,
   );
   return lines.join('\n');
 }
