@@ -126,13 +126,14 @@ export function breakdownTotal(parts: Record<string, number>): number {
  * inputs (ISAAC and PUMA both quote peak figures for 16-bit fixed point). A crossbar holds
  * rows x cols / ceil(bits / cellBits) weights (half that with differential columns) and finishes one MVM in
  * timing.mvmCycles(arch, cols, bits) cycles, waiting for the other crossbars on its ADC when they are shared.
- * @default bits 16
+ * `bits` are the weights' bits, `abits` the inputs' (streamed ceil(abits / dacBits) times).
+ * @default bits 16, abits = bits
  */
-export function peakOpsPerSecond(arch: ArchSpec, bits = 16): number {
+export function peakOpsPerSecond(arch: ArchSpec, bits = 16, abits = bits): number {
   const slices = Math.ceil(bits / arch.crossbar.cellBits) * (arch.crossbar.differentialWeights ? 2 : 1);
   const macsPerCrossbar = (arch.crossbar.rows * Math.floor(arch.crossbar.cols / slices));
   const crossbars = arch.chip.tiles * arch.tile.cores * arch.core.crossbars;
-  const seconds = mvmCycles(arch, arch.crossbar.cols, bits, arch.crossbar.rows, arch.adc.crossbarsPerAdc) / (arch.clockGHz * 1e9);
+  const seconds = mvmCycles(arch, arch.crossbar.cols, abits, arch.crossbar.rows, arch.adc.crossbarsPerAdc) / (arch.clockGHz * 1e9);
   return (2 * macsPerCrossbar * crossbars) / seconds;
 }
 

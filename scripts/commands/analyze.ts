@@ -4,6 +4,67 @@ import { loadInputs, type NetworkArchArgs } from './inputs';
 import { emit, toCsv, toJson, type OutputFormat } from './output';
 import { renderTable, formatNumber } from '../format/table';
 import type { LoadedInputs } from './inputs';
+import { analyzeDataflow } from '../../arch/dataflow';
+import { AREA_PARTS, ENERGY_PARTS, chipPhysicalFigures, layerPhysicalFigures, type ChipPhysical, type LayerPhysical } from '../../arch/figures';
+
+/** Per-layer and chip physical figures of a plan at a throughput (analyze: the model's; simulate: the simulator's). */
+export function physicalFigures(
+  inputs: LoadedInputs,
+  result: ModelResult,
+  imagesPerS: number,
+  energyPerImagePj: number,
+  mvmsPerImage?: readonly number[],
+): { layers: LayerPhysical[]; chip: ChipPhysical } {
+  const layers = layerPhysicalFigures(inputs.arch, inputs.net, analyzeDataflow(inputs.net), result.mappings, result.placement, imagesPerS, mvmsPerImage);
+  const chip = chipPhysicalFigures(inputs.arch, layers, result.mappings, inputs.choices.replicas, result.tilesUsed, imagesPerS, energyPerImagePj);
+  return { layers, chip };
+}
+
+/** CSV columns of the per-layer physical figures. */
+export const PHYSICAL_COLUMNS = [
+  ...AREA_PARTS.map((k) => `area_${k}_mm2`),
+  'area_mm2',
+  ...ENERGY_PARTS.map((k) => `energy_${k}_pj`),
+  'energy_pj',
+  'power_mw',
+];
+
+export function physicalCells(p: LayerPhysical | undefined): number[] {
+  if (p === undefined) return PHYSICAL_COLUMNS.map(() => 0);
+  return [...AREA_PARTS.map((k) => p.areaMm2[k]), p.areaMm2.total, ...ENERGY_PARTS.map((k) => p.energyPj[k]), p.energyPj.total, p.powerMw.total];
+}
+
+/** A per-layer table of area, energy and power by component, then the chip's peak and achieved efficiency. */
+export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhysical }, source: string): string {
+  const f = (v: number): string => formatNumber(v);
+  const rows = figures.layers.map((l) => [
+    l.name,
+    f(l.areaMm2.total),
+    f(l.areaMm2.crossbar + l.areaMm2.dac + l.areaMm2.sampleHold),
+    f(l.areaMm2.adc),
+    f(l.areaMm2.shiftAdd + l.areaMm2.corePeripherals),
+    f(l.areaMm2.tileShare),
+    f(l.energyPj.total / 1e6),
+    f(l.energyPj.crossbar / 1e6),
+    f(l.energyPj.adc / 1e6),
+    f((l.energyPj.dac + l.energyPj.sampleHold + l.energyPj.shiftAdd) / 1e6),
+    f(l.energyPj.digital / 1e6),
+    f(l.powerMw.total),
+  ]);
+  const c = figures.chip;
+  return [
+    renderTable(
+      ['layer', 'area mm2', 'xbar+dac+s&h', 'adc', 's+a+core', 'tile share', 'energy uJ', 'xbar', 'adc', 'dac+s&h+s+a', 'digital', `power mW (${source})`],
+      rows,
+    ),
+    `chip          ${f(c.areaMm2)} mm2 (${f(c.unassignedAreaMm2)} mm2 in empty cores and the off-chip interface); ` +
+      `data movement (eDRAM, NoC, off-chip) ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
+    `peak          ${f(c.peak16Bit.gopsPerMm2)} GOPS/s/mm2, ${f(c.peak16Bit.gopsPerW)} GOPS/s/W at 16-bit weights and inputs; ` +
+      `${f(c.peakAtPlan.gopsPerMm2)} GOPS/s/mm2, ${f(c.peakAtPlan.gopsPerW)} GOPS/s/W at this plan's precisions ` +
+      `(crossbar-weighted mean ${c.peakAtPlan.wbits.toFixed(1)}/${c.peakAtPlan.abits.toFixed(1)} bits)`,
+    `achieved      ${f(c.achieved.gopsPerMm2)} GOPS/s/mm2, ${f(c.achieved.gopsPerW)} GOPS/s/W (dynamic energy) on this network (${source})`,
+  ].join('\n');
+}
 
 export interface AnalyzeArgs extends NetworkArchArgs {
   format: OutputFormat;
@@ -71,15 +132,29 @@ function totals(inputs: LoadedInputs, result: ModelResult): Record<string, numbe
 export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format: OutputFormat): string {
   const rows = layerRows(inputs, result);
   const total = totals(inputs, result);
+  const physical = physicalFigures(inputs, result, result.throughputImagesPerS, result.energyPerImagePj);
   if (format === 'json') {
-    return toJson({ totals: total, energyBreakdownPj: result.energyBreakdownPj, layers: rows, plan: inputs.plan });
+    return toJson({ totals: total, energyBreakdownPj: result.energyBreakdownPj, layers: rows, physical, plan: inputs.plan });
   }
   const header = ['layer', 'kind', 'in', 'out', 'wbits', 'abits', 'xbars/replica', 'replicas', 'xbars', 'stage_cycles', 'bound_by', 'share'];
   const cells = rows.map((r) => [
     r.layer, r.kind, r.inShape, r.outShape, r.wbits ?? '', r.abits ?? '', r.crossbarsPerReplica, r.replicas, r.crossbars,
     r.stageCycles, r.boundBy, r.shareOfBottleneck,
   ]);
-  if (format === 'csv') return toCsv(header, cells);
+  if (format === 'csv') {
+    const byName = new Map(physical.layers.map((p) => [p.name, p]));
+    const stages = new Map(result.layers.map((s) => [s.name, s]));
+    const latencyColumns = ['compute_cycles', 'shift_add_cycles', 'edram_cycles', 'noc_in_cycles', 'noc_out_cycles', 'digital_cycles'];
+    return toCsv(
+      [...header, ...latencyColumns, ...PHYSICAL_COLUMNS],
+      cells.map((row, i) => {
+        const name = rows[i]?.layer ?? '';
+        const s = stages.get(name);
+        const latency = s ? [s.computeCycles, s.shiftAddCycles, s.edramCycles, s.nocInCycles, s.nocOutCycles, s.digitalCycles] : latencyColumns.map(() => 0);
+        return [...row, ...latency, ...physicalCells(byName.get(name))];
+      }),
+    );
+  }
   const e = result.energyBreakdownPj;
   const energyParts = (['crossbar', 'adc', 'dac', 'sampleHold', 'shiftAdd', 'edram', 'noc', 'digital', 'offChip'] as const)
     .map((k) => `${k} ${formatNumber(e[k] / 1e6)}`)
@@ -95,6 +170,8 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
     `latency       ${formatNumber(result.latencyS * 1e3)} ms (${result.latencyCycles} cycles)`,
     `area          ${formatNumber(result.areaMm2)} mm2 (${result.tilesUsed} tiles, ${result.coresUsed} cores, ${result.crossbarsUsed} crossbars)`,
     `energy        ${formatNumber(result.energyPerImagePj / 1e6)} uJ per image (${energyParts} uJ)`,
+    '',
+    renderPhysical(physical, 'model throughput'),
   ].join('\n');
 }
 

@@ -7,6 +7,7 @@ import { ValidationError } from '../../errors';
 import { loadInputs, type NetworkArchArgs } from './inputs';
 import { emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
+import { PHYSICAL_COLUMNS, physicalCells, physicalFigures, renderPhysical } from './analyze';
 
 /**
  * Without --images the stream starts at AUTO_FIRST_IMAGES and grows AUTO_GROWTH-fold while the steady-state
@@ -91,8 +92,11 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
     images = next;
   }
   const stages = new Map(model.layers.map((s) => [s.name, s]));
+  // The simulator runs one MVM per output pixel, as the model counts them; power follows the simulated throughput.
+  const physical = physicalFigures(inputs, model, sim.throughputImagesPerS, sim.energyPerImagePj);
+  const byName = new Map(physical.layers.map((p) => [p.name, p]));
   if (args.format === 'json') {
-    emit(toJson({ network: inputs.net.network.name, arch: inputs.arch.name, images, imageRuns: runs, simulated: sim, analytical: {
+    emit(toJson({ network: inputs.net.network.name, arch: inputs.arch.name, images, imageRuns: runs, simulated: sim, physical, analytical: {
       latencyCycles: model.latencyCycles, bottleneckCycles: model.bottleneckCycles, bottleneckLayer: model.bottleneckLayer,
       throughputImagesPerS: model.throughputImagesPerS, energyPerImagePj: model.energyPerImagePj,
     } }), args.out);
@@ -105,7 +109,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
       ...STALL_CAUSES.map((c) => Math.round(l.stallCycles[c])), l.mainStall];
   });
   if (args.format === 'csv') {
-    emit(toCsv(header, rows), args.out);
+    emit(toCsv([...header, ...PHYSICAL_COLUMNS], rows.map((row, i) => [...row, ...physicalCells(byName.get(sim.layers[i]?.name ?? ''))])), args.out);
     return;
   }
   const summary = renderTable(['figure', 'simulated', 'analytical', 'difference'], summaryRows(sim, model));
@@ -119,6 +123,8 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
     `NoC: ${sim.noc.transfers} transfers, ${sim.noc.flits} flits, ${sim.noc.bits} bits, ${sim.noc.flitHops} flit-router traversals, ${sim.noc.waitCycles} cycles queued`,
     '',
     renderTable(header, rows),
+    '',
+    renderPhysical(physical, 'simulated throughput'),
   ].join('\n');
   emit(text, args.out);
 }

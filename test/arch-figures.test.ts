@@ -1,0 +1,65 @@
+import { chipAreaMm2, peakGopsPerMm2, peakGopsPerW } from '../arch/area';
+import { analyzeDataflow } from '../arch/dataflow';
+import { chipPhysicalFigures, layerPhysicalFigures } from '../arch/figures';
+import { applySetOverrides } from '../arch/overrides';
+import { presetArch } from '../arch/presets';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import { runCli } from './helpers/run-cli';
+import { uniformChoices, zoo } from './helpers/model-fixtures';
+
+describe('per-layer, per-component physical figures', () => {
+  const net = zoo('resnet20');
+  const arch = presetArch('puma');
+  const choices = { ...uniformChoices(net), replicas: uniformChoices(net).replicas.map((_, i) => (i === 0 ? 3 : 1)) };
+  const model = evaluateModel(prepareModel(arch, net), choices);
+  const layers = layerPhysicalFigures(arch, net, analyzeDataflow(net), model.mappings, model.placement, model.throughputImagesPerS);
+  const chip = chipPhysicalFigures(arch, layers, model.mappings, choices.replicas, model.tilesUsed, model.throughputImagesPerS, model.energyPerImagePj);
+
+  test('areas add up to the chip the plan is charged for; energies to the model total', () => {
+    const layerArea = layers.reduce((s, l) => s + l.areaMm2.total, 0);
+    expect(layerArea + chip.unassignedAreaMm2).toBeCloseTo(chipAreaMm2(arch, model.tilesUsed), 9);
+    expect(chip.areaMm2).toBeCloseTo(model.areaMm2, 9);
+    const layerEnergy = layers.reduce((s, l) => s + l.energyPj.total, 0);
+    const e = model.energyBreakdownPj;
+    expect(layerEnergy).toBeCloseTo(e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.digital, 3);
+    expect(chip.dataMovementEnergyPj).toBeCloseTo(e.edram + e.noc + e.offChip, 3);
+  });
+
+  test('a layer owns whole cores: conv1 at 3 replicas of 1 crossbar owns 1 core of 16 crossbar units', () => {
+    const conv1 = layers.find((l) => l.kind === 'conv');
+    if (conv1 === undefined) throw new Error('no conv');
+    expect(model.placement.weighted[0]?.cores).toBe(1);
+    expect(conv1.areaMm2.adc).toBeCloseTo(16 * arch.adc.areaMm2, 12);
+    expect(conv1.areaMm2.dac).toBeCloseTo(16 * 128 * arch.dac.areaMm2, 12);
+    expect(conv1.areaMm2.tileShare).toBeCloseTo((1 / 8) * (arch.tile.edram.areaMm2 + arch.tile.digital.areaMm2 + arch.tile.peripherals.areaMm2 + arch.noc.router.areaMm2 / 4), 12);
+    // Power is energy per image at the throughput: pJ x images/s = pW.
+    expect(conv1.powerMw.total).toBeCloseTo(conv1.energyPj.total * model.throughputImagesPerS * 1e-9, 9);
+    // ResNet-20's first conv: 3x3x3 -> 16 on 32x32 = 442,368 MACs.
+    expect(conv1.opsPerImage).toBe(2 * 442_368);
+    // Sharing an ADC between 4 crossbars quarters the ADC area a layer owns.
+    const shared = applySetOverrides(arch, ['adc.crossbarsPerAdc=4']);
+    const m = evaluateModel(prepareModel(shared, net), choices);
+    const s = layerPhysicalFigures(shared, net, analyzeDataflow(net), m.mappings, m.placement, m.throughputImagesPerS)[0];
+    expect(s?.areaMm2.adc).toBeCloseTo(conv1.areaMm2.adc / 4, 12);
+  });
+
+  test('peak efficiency of the full chip at 16 bits is the preset figure; the plan precision and achieved figures are finite', () => {
+    const full = chipPhysicalFigures(arch, layers, model.mappings, choices.replicas, arch.chip.tiles, 1, 1);
+    expect(full.peak16Bit.gopsPerMm2).toBeCloseTo(peakGopsPerMm2(arch), 9);
+    expect(full.peak16Bit.gopsPerW).toBeCloseTo(peakGopsPerW(arch), 9);
+    // 8-bit weights and inputs: half the slices and about half the sweeps of 16-bit, so ~3.6x the 16-bit peak.
+    expect(chip.peakAtPlan.gopsPerMm2 / chip.peak16Bit.gopsPerMm2).toBeCloseTo((2 * 18) / 10, 6);
+    expect(chip.achieved.gopsPerMm2).toBeGreaterThan(0);
+    expect(chip.achieved.gopsPerMm2).toBeLessThan(chip.peakAtPlan.gopsPerMm2);
+  });
+
+  test('analyze prints them as a table, CSV columns and JSON', () => {
+    const csv = runCli(['analyze', '-n', 'resnet20', '-a', 'puma', '-f', 'csv']);
+    expect(csv.status).toBe(0);
+    const head = csv.stdout.split('\n')[0] ?? '';
+    for (const col of ['area_adc_mm2', 'energy_adc_pj', 'power_mw', 'compute_cycles']) expect(head).toContain(col);
+    const json = JSON.parse(runCli(['analyze', '-n', 'resnet20', '-a', 'puma', '-f', 'json']).stdout) as { physical: { chip: { peak16Bit: { gopsPerW: number } } } };
+    expect(json.physical.chip.peak16Bit.gopsPerW).toBeGreaterThan(0);
+    expect(runCli(['analyze', '-n', 'resnet20', '-a', 'puma']).stdout).toMatch(/peak +[\d.]+ GOPS\/s\/mm2/);
+  }, 30_000);
+});
