@@ -125,8 +125,9 @@ function rowSpan(r: ResolvedLayer, input: number, inRows: number): RowSpan {
       return (i) => ({ lo: i - offset, hi: i - offset });
     }
     case 'matmul':
-      // Every output row multiplies its row of A by the whole of B.
-      return input === 0 ? same : whole;
+      // Every output row multiplies its row of A by the whole of B; a causal (decoder) row i by B's rows 0..i.
+      if (input === 0) return same;
+      return layer.causal === true ? (i) => ({ lo: 0, hi: i }) : whole;
     case 'norm':
       return layer.fn === 'layer' || layer.fn === 'rms' ? same : whole;
     case 'softmax':

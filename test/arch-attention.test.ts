@@ -27,10 +27,14 @@ describe('attention hardware in the architecture spec', () => {
     expect(rewrite).toEqual(puma.attention.rewrite);
   });
 
-  test('xformer is PUMA plus one MAC array per tile, in area and peak power', () => {
+  test('xformer is PUMA plus one MAC array per tile and 256 KB eDRAM, in area and peak power', () => {
     const mac = xformer.attention.macArray;
-    expect(tileAreaMm2(xformer) - tileAreaMm2(puma)).toBeCloseTo(mac.areaMm2, 12);
-    expect(tilePowerMw(xformer) - tilePowerMw(puma)).toBeCloseTo(mac.powerMw, 9);
+    // PUMA's edram dict doubling 64 -> 128 KB (0.086 -> 0.121 mm2) applied once more: 0.121^2 / 0.086.
+    expect(xformer.tile.edram.areaMm2).toBeCloseTo((0.121 * 0.121) / 0.086, 9);
+    const edramDelta = xformer.tile.edram.areaMm2 - puma.tile.edram.areaMm2;
+    expect(tileAreaMm2(xformer) - tileAreaMm2(puma)).toBeCloseTo(mac.areaMm2 + edramDelta, 12);
+    const edramPowerDelta = xformer.tile.edram.powerMw - puma.tile.edram.powerMw;
+    expect(tilePowerMw(xformer) - tilePowerMw(puma)).toBeCloseTo(mac.powerMw + edramPowerDelta, 9);
     expect(areaBreakdownMm2(xformer, 10).attentionMac).toBeCloseTo(10 * mac.areaMm2, 12);
     // ISAAC and PUMA have no arrays: their published areas are untouched.
     expect(areaBreakdownMm2(puma).attentionMac).toBe(0);
@@ -38,7 +42,8 @@ describe('attention hardware in the architecture spec', () => {
 
   test('an array shared by a group of tiles counts its share per tile', () => {
     const shared = applySetOverride(xformer, 'attention.macArray.perTile=0.25');
-    expect(chipAreaMm2(shared, 8) - chipAreaMm2(puma, 8)).toBeCloseTo(2 * xformer.attention.macArray.areaMm2, 12);
+    const none = applySetOverride(xformer, 'attention.macArray.perTile=0');
+    expect(chipAreaMm2(shared, 8) - chipAreaMm2(none, 8)).toBeCloseTo(2 * xformer.attention.macArray.areaMm2, 12);
   });
 
   test('attention.unit takes digital or crossbar, nothing else', () => {

@@ -39,7 +39,7 @@ const KIND_KEYS: Record<LayerKind, readonly string[]> = {
   activation: ['fn'],
   pass: ['fn'],
   reshape: ['shape', 'rows'],
-  matmul: ['heads', 'transB'],
+  matmul: ['heads', 'transB', 'causal'],
   norm: ['fn', 'groups', 'affine'],
   softmax: ['axis', 'log'],
   reduce: ['op', 'axes', 'groups'],
@@ -61,7 +61,7 @@ function readAxes(source: string, path: string, v: unknown): TensorAxis[] {
   return AXES.filter((a) => axes.includes(a));
 }
 
-const NETWORK_KEYS = ['name', 'input', 'inputLayout', 'layers', 'sensitivities', 'floatAccuracyPct'] as const;
+const NETWORK_KEYS = ['name', 'input', 'inputLayout', 'layers', 'sensitivities', 'floatAccuracyPct', 'constantParams'] as const;
 
 function readShape(source: string, path: string, v: unknown): Shape {
   const obj = expectObject(source, path, v);
@@ -130,8 +130,11 @@ function readLayer(source: string, path: string, v: unknown): Layer {
       return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), PASS_FNS) };
     case 'reshape':
       return { kind, name, inputs, shape: readShape(source, at('shape'), f('shape')), rows: readEnum(source, at('rows'), f('rows'), ['ordered', 'all'] as const, 'ordered') };
-    case 'matmul':
-      return { kind, name, inputs, heads: readInt(source, at('heads'), f('heads'), 1, 1), transB: readBool(source, at('transB'), f('transB'), false) };
+    case 'matmul': {
+      const matmul: Layer = { kind, name, inputs, heads: readInt(source, at('heads'), f('heads'), 1, 1), transB: readBool(source, at('transB'), f('transB'), false) };
+      if (readBool(source, at('causal'), f('causal'), false)) matmul.causal = true;
+      return matmul;
+    }
     case 'norm':
       return {
         kind,
@@ -190,6 +193,7 @@ export function parseNetworkJson(text: string, source: string): Network {
   };
   if (root['inputLayout'] !== undefined) network.inputLayout = readEnum(source, 'inputLayout', root['inputLayout'], ['image', 'sequence', 'vector'] as const);
   if (root['sensitivities'] !== undefined) network.sensitivities = readSensitivities(source, root['sensitivities'], network);
+  if (root['constantParams'] !== undefined) network.constantParams = readInt(source, 'constantParams', root['constantParams'], 0, 0);
   if (root['floatAccuracyPct'] !== undefined) network.floatAccuracyPct = readFiniteNumber(source, 'floatAccuracyPct', root['floatAccuracyPct'], 0, 100);
   resolveNetwork(network, source);
   return network;
@@ -215,7 +219,7 @@ function layerToJson(layer: Layer): JsonObject {
     case 'reshape':
       return { ...head, shape: layer.shape, rows: layer.rows };
     case 'matmul':
-      return { ...head, heads: layer.heads, transB: layer.transB };
+      return { ...head, heads: layer.heads, transB: layer.transB, ...(layer.causal === true ? { causal: true } : {}) };
     case 'norm':
       return { ...head, fn: layer.fn, groups: layer.groups, affine: layer.affine };
     case 'softmax':
@@ -234,6 +238,7 @@ function layerToJson(layer: Layer): JsonObject {
 export function networkToJson(network: Network): string {
   const lines: string[] = ['{', `  "name": ${JSON.stringify(network.name)},`, `  "input": ${JSON.stringify(network.input)},`];
   if (network.inputLayout !== undefined) lines.push(`  "inputLayout": ${JSON.stringify(network.inputLayout)},`);
+  if (network.constantParams !== undefined) lines.push(`  "constantParams": ${JSON.stringify(network.constantParams)},`);
   if (network.floatAccuracyPct !== undefined) lines.push(`  "floatAccuracyPct": ${JSON.stringify(network.floatAccuracyPct)},`);
   if (network.sensitivities !== undefined) lines.push(`  "sensitivities": ${JSON.stringify(network.sensitivities)},`);
   lines.push('  "layers": [');

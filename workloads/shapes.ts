@@ -165,7 +165,12 @@ function matmulOut(source: string, layer: MatMulLayer, a: Shape, b: Shape): { ou
   const k = layer.transB ? b.channels / h : b.height;
   const n = layer.transB ? b.height : b.channels / h;
   if (a.channels !== h * k) throw fail(`A's channels must be heads x ${k} (the contracted size)`);
-  return { outShape: { channels: h * n, height: a.height, width: a.width }, macs: a.height * a.width * h * n * k };
+  const outShape = { channels: h * n, height: a.height, width: a.width };
+  if (layer.causal !== true) return { outShape, macs: a.height * a.width * h * n * k };
+  // Causal: row i pairs with B rows 0..i only, i + 1 of the T keys (Q.K^T) or values (A.V).
+  if (b.height !== a.height) throw fail('a causal product needs as many rows in B as in A (one per token)');
+  const pairs = (a.height * (a.height + 1)) / 2;
+  return { outShape, macs: pairs * a.width * h * (layer.transB ? k : n) };
 }
 
 function reduceOut(source: string, layer: ReduceLayer, input: Shape): Shape {
@@ -336,7 +341,11 @@ export function resolveNetwork(network: Network, source = `network '${network.na
     totalParams += params;
   });
 
-  return { network, layers: resolved, weightedIndices, totalParams };
+  const constantParams = network.constantParams ?? 0;
+  if (!(Number.isInteger(constantParams) && constantParams >= 0)) {
+    throw new ValidationError(source, 'constantParams', String(constantParams), 'an integer >= 0 (parameters outside the layer graph)');
+  }
+  return { network, layers: resolved, weightedIndices, totalParams: totalParams + constantParams };
 }
 
 /** The output shape of the network's last layer. */

@@ -118,6 +118,12 @@ export interface MatMulLayer extends LayerBase {
   kind: 'matmul';
   heads: number;
   transB: boolean;
+  /**
+   * Decoder (causal) attention: output row i uses only rows 0..i of B (a token attends to itself and the tokens
+   * before it), so row i needs B's rows up to i, not all of them; A's and B's rows must then agree (tokens).
+   * @default false
+   */
+  causal?: boolean;
 }
 
 /**
@@ -196,6 +202,11 @@ export interface Network {
   inputLayout?: InputLayout;
   /** Topologically ordered. */
   layers: Layer[];
+  /**
+   * Parameters held outside the layer graph: embedding tables, a class token, position embeddings (lookups and
+   * constants, not MVMs: they occupy no crossbars). Counted in the network's total. @default 0
+   */
+  constantParams?: number;
   /**
    * Optional per-layer accuracy sensitivity for the separable accuracy proxy, by weighted-layer name
    * (percentage points of top-1 per unit of normalised quantization noise).

@@ -11,6 +11,7 @@ import * as mobilenetv2Module from './mobilenetv2';
 import * as resnet18Module from './resnet18';
 import * as resnet20Module from './resnet20';
 import * as resnet50Module from './resnet50';
+import * as transformers from './transformers';
 import * as vgg16Module from './vgg16';
 import * as vgg8Module from './vgg8';
 
@@ -19,7 +20,7 @@ interface ZooEntry {
   description: string;
 }
 
-/** In the order `lrmp networks` lists them: the five ImageNet benchmarks, then the CIFAR-10 ones. */
+/** In the order `lrmp networks` lists them: the five ImageNet benchmarks, the CIFAR-10 ones, then transformers. */
 const ZOO: Readonly<Record<string, ZooEntry>> = {
   resnet18: { build: resnet18Module.resnet18, description: resnet18Module.description },
   resnet50: { build: resnet50Module.resnet50, description: resnet50Module.description },
@@ -29,6 +30,12 @@ const ZOO: Readonly<Record<string, ZooEntry>> = {
   resnet20: { build: resnet20Module.resnet20, description: resnet20Module.description },
   vgg8: { build: vgg8Module.vgg8, description: vgg8Module.description },
   'lenet5-mnist': { build: lenet5Module.lenet5, description: lenet5Module.description },
+  // Transformers (workloads/zoo/transformers.ts): tokens are the pipeline's rows.
+  'vit-b16': { build: transformers.vitB16, description: transformers.descriptions['vit-b16'] ?? '' },
+  'deit-tiny': { build: transformers.deitTiny, description: transformers.descriptions['deit-tiny'] ?? '' },
+  'deit-s': { build: transformers.deitS, description: transformers.descriptions['deit-s'] ?? '' },
+  'bert-base': { build: transformers.bertBase, description: transformers.descriptions['bert-base'] ?? '' },
+  gpt2: { build: transformers.gpt2, description: transformers.descriptions.gpt2 ?? '' },
 };
 
 export function zooNames(): string[] {
@@ -79,3 +86,4 @@ export { resnet20 } from './resnet20';
 export { resnet50 } from './resnet50';
 export { vgg16 } from './vgg16';
 export { vgg8 } from './vgg8';
+export { bertBase, deitS, deitTiny, gpt2, transformerNetwork, vitB16 } from './transformers';

@@ -44,15 +44,15 @@ const vit = (name: string, description: string, dModel: number, heads: number, p
 });
 
 export const TRANSFORMER_CONFIGS: readonly TransformerConfig[] = [
-  vit('vit-b16', 'ViT-B/16 (Dosovitskiy et al., ICLR 2021), 224x224, 197 tokens', 768, 12, {
+  vit('vit-b16', 'ViT-B/16 (Dosovitskiy et al., ICLR 2021), 224x224, 197 tokens (196 patch rows in the graph)', 768, 12, {
     params: 86_567_656,
     source: 'timm vit_base_patch16_224 (86.6 M in the paper)',
   }),
-  vit('deit-tiny', 'DeiT-Tiny (Touvron et al., ICML 2021), 224x224, 197 tokens', 192, 3, {
+  vit('deit-tiny', 'DeiT-Tiny (Touvron et al., ICML 2021), 224x224, 197 tokens (196 patch rows in the graph)', 192, 3, {
     params: 5_717_416,
     source: 'timm deit_tiny_patch16_224 (5.7 M in the paper, Table 1)',
   }),
-  vit('deit-s', 'DeiT-S (Touvron et al., ICML 2021), 224x224, 197 tokens', 384, 6, {
+  vit('deit-s', 'DeiT-S (Touvron et al., ICML 2021), 224x224, 197 tokens (196 patch rows in the graph)', 384, 6, {
     params: 22_050_664,
     source: 'timm deit_small_patch16_224 (22 M in the paper, Table 1)',
   }),
