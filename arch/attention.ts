@@ -1,6 +1,7 @@
 import type { ArchSpec } from './types';
 import type { ResolvedLayer } from '../workloads/types';
-import { mapLayer, type LayerCrossbarMapping } from './mapping';
+import { mapLayer, replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
+import { mvmEnergyPj } from './energy';
 
 /*
  * Where and at what cost a product of two activations (attention's Q.K^T and A.V) runs: docs/hardware-model.md
@@ -109,5 +110,74 @@ export function rewriteCost(arch: ArchSpec, d: ProductDims, aBits: number, bBits
     writeCyclesPerImage: Math.ceil(writeNs * arch.clockGHz - 1e-9),
     cellsWrittenPerImage,
     writeEnergyPj: cellsWrittenPerImage * arch.attention.rewrite.energyPjPerCellWrite,
+  };
+}
+
+/** Dimensions of a `matmul` layer (workloads/types.ts MatMulLayer), or undefined for any other layer. */
+export function productDims(r: ResolvedLayer): ProductDims | undefined {
+  const layer = r.layer;
+  const a = r.inShapes[0];
+  const b = r.inShapes[1];
+  if (layer.kind !== 'matmul' || a === undefined || b === undefined) return undefined;
+  const h = layer.heads;
+  return {
+    heads: h,
+    k: layer.transB ? b.channels / h : b.height,
+    n: layer.transB ? b.height : b.channels / h,
+    rows: a.height,
+    cols: a.width,
+    bRows: b.height,
+    transB: layer.transB,
+  };
+}
+
+/** A product layer's work per image off the digital unit (section 8). */
+export interface ProductWork {
+  engine: 'macArray' | 'crossbar';
+  /**
+   * Cycles per image on its resource at full rate: the MAC array of its tile's group (shared with the other
+   * product layers there), or its own rewritten crossbars (written, then read).
+   */
+  cyclesPerImage: number;
+  /** MAC array: MAC slots (MACs x passes) per image; crossbar: cycles per image (= cyclesPerImage). */
+  workPerImage: number;
+  /** Dynamic energy per image, pJ: MACs x passes x energyPjPerMac, or cell writes plus the MVMs' energy. */
+  energyPj: number;
+  /** Crossbars the layer owns (crossbar engine; 0 for MAC arrays). */
+  crossbars: number;
+  /** Cells programmed per image (crossbar engine): every cell once per input, so the chip lasts enduranceWrites inputs. */
+  cellsWrittenPerImage: number;
+}
+
+/**
+ * Work of product layer `r` (a matmul) whose operands carry aBits and bBits (rule 2's stored-tensor bits);
+ * undefined when the products run on the digital unit (no MAC arrays) or `r` is no product.
+ */
+export function productWork(arch: ArchSpec, r: ResolvedLayer, aBits: number, bBits: number): ProductWork | undefined {
+  const engine = productEngine(arch);
+  const d = productDims(r);
+  if (engine === 'digitalUnit' || d === undefined) return undefined;
+  if (engine === 'macArray') {
+    const work = macArrayWork(arch, r.macs, aBits, bBits);
+    return {
+      engine,
+      cyclesPerImage: work / macArrayMacsPerCycle(arch),
+      workPerImage: work,
+      energyPj: macArrayEnergyPj(arch, r.macs, aBits, bBits),
+      crossbars: 0,
+      cellsWrittenPerImage: 0,
+    };
+  }
+  const cost = rewriteCost(arch, d, aBits, bBits, r.layer.name);
+  const mvms = d.rows * d.cols; // a causal mask saves no crossbar reads
+  const e = mvmEnergyPj(arch, cost.mapping);
+  const cycles = cost.writeCyclesPerImage + mvms * replicaMvmCycles(arch, cost.mapping, 1);
+  return {
+    engine,
+    cyclesPerImage: cycles,
+    workPerImage: cycles,
+    energyPj: cost.writeEnergyPj + mvms * (e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd),
+    crossbars: cost.mapping.crossbarsPerReplica,
+    cellsWrittenPerImage: cost.cellsWrittenPerImage,
   };
 }

@@ -1,4 +1,7 @@
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
+import type { ArchSpec, DigitalOpCounts } from './types';
+import { productEngine } from './attention';
+import { transformerDigitalOps } from './presets/attention';
 
 /**
  * The static dataflow of a network on the hardware (docs/hardware-model.md rules 1-4), shared by the analytical
@@ -164,15 +167,34 @@ export function ownRowTables(r: ResolvedLayer, input = 0): { need: Int32Array; l
   return { need, low };
 }
 
+/**
+ * What the digital unit's work depends on in the architecture: ops per element of softmax, LayerNorm and GELU
+ * (`tile.digital.opsPerElement`), and whether products of two activations run on it (no MAC arrays, not on
+ * rewritten crossbars: arch/attention.ts).
+ */
+export interface DataflowCosts {
+  opsPerElement: DigitalOpCounts;
+  productsOnDigitalUnit: boolean;
+}
+
+/** Without an architecture: the presets' op counts, and products on the digital unit. */
+export const DEFAULT_DATAFLOW_COSTS: DataflowCosts = { opsPerElement: transformerDigitalOps, productsOnDigitalUnit: true };
+
+export function dataflowCosts(arch: ArchSpec): DataflowCosts {
+  return { opsPerElement: arch.tile.digital.opsPerElement, productsOnDigitalUnit: productEngine(arch) === 'digitalUnit' };
+}
+
 /** Digital-unit ops per element of a normalisation: statistics, normalising, the affine scale and shift. */
-function normOpsPerElement(fn: 'layer' | 'rms' | 'instance' | 'group', affine: boolean): number {
+function normOpsPerElement(fn: 'layer' | 'rms' | 'instance' | 'group', affine: boolean, ops: DigitalOpCounts): number {
+  // LayerNorm: the architecture's count, which includes the affine scale and shift (2 ops).
+  if (fn === 'layer') return Math.max(1, ops.layerNorm - (affine ? 0 : 2));
   // Mean (1 add), variance (sub, mul, add), normalise (sub, mul by 1/std); RMS skips the mean and its subtracts.
   if (fn === 'rms') return 3 + (affine ? 1 : 0);
   return 6 + (affine ? 2 : 0);
 }
 
 /** Element ops on a digital unit per image (rule 5). */
-export function digitalOpsOf(r: ResolvedLayer): number {
+export function digitalOpsOf(r: ResolvedLayer, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): number {
   const layer = r.layer;
   const out = r.outShape;
   const outElements = out.channels * out.height * out.width;
@@ -186,15 +208,15 @@ export function digitalOpsOf(r: ResolvedLayer): number {
     case 'eltwise':
       return outElements * Math.max(1, r.inShapes.length - 1);
     case 'activation':
-      return outElements;
+      return outElements * (layer.fn === 'gelu' ? costs.opsPerElement.gelu : 1);
     case 'matmul':
-      // One multiply-accumulate per op.
-      return r.macs;
+      // One multiply-accumulate per op; none when MAC arrays or rewritten crossbars do them (arch/attention.ts).
+      return costs.productsOnDigitalUnit ? r.macs : 0;
     case 'norm':
-      return outElements * normOpsPerElement(layer.fn, layer.affine);
+      return outElements * normOpsPerElement(layer.fn, layer.affine, costs.opsPerElement);
     case 'softmax':
-      // Max, exp of the difference, sum, multiply by the reciprocal (or subtract the log for LogSoftmax).
-      return outElements * 4;
+      // Max, subtract, exp, sum, multiply by the reciprocal (or subtract the log for LogSoftmax).
+      return outElements * costs.opsPerElement.softmax;
     case 'reduce':
       return inElements * (layer.op === 'l2' ? 2 : 1);
     case 'resize': {
@@ -209,7 +231,7 @@ export function digitalOpsOf(r: ResolvedLayer): number {
 }
 
 /** Roles, composed data inputs, anchors and readers of every layer. */
-export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
+export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): Dataflow {
   const n = net.layers.length;
   const consumers: number[][] = net.layers.map(() => []);
   for (const r of net.layers) for (const p of r.inputIndices) if (p >= 0) consumers[p]?.push(r.index);
@@ -333,7 +355,7 @@ export function analyzeDataflow(net: ResolvedNetwork): Dataflow {
       dataInputs,
       storedAs: storedAs[r.index] ?? -2,
       anchor,
-      digitalOps: role === 'digital' || role === 'fused' ? digitalOpsOf(r) : 0,
+      digitalOps: role === 'digital' || role === 'fused' ? digitalOpsOf(r, costs) : 0,
       windowRows: dataInputs.map((d) => {
         // The rows one output row spans, plus the rows the reader advances per output row beyond one (a
         // stride-2 reader needs two new rows for its next row: without room for both, its producer stalls).

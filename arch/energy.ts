@@ -14,6 +14,8 @@ export interface EnergyBreakdownPj {
   edram: number;
   noc: number;
   digital: number;
+  /** Products of two activations off the digital unit: MAC arrays, or rewritten crossbars' writes and reads. */
+  attention: number;
   offChip: number;
   total: number;
 }

@@ -4,6 +4,7 @@ import { replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
 import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
 import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
+import { productEngine, productWork } from './attention';
 
 /**
  * The pace of a plan, as far as line buffers care (docs/hardware-model.md rule 1): each stored layer's time for one
@@ -49,14 +50,23 @@ export function planPace(
     rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * mvm;
     interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * mvm);
   }
-  for (let k = 0; k < scratch.digitalLayers.length; k++) {
-    const l = flow.layers[scratch.digitalLayers[k] as number] as LayerFlow;
-    rowCycles[l.index] = l.digitalOps / producerRows(net, l.index) / arch.tile.digital.opsPerCycle;
-    interval = Math.max(interval, l.digitalOps / arch.tile.digital.opsPerCycle);
-  }
-  const input = net.network.input;
   const abits: number[] = [];
   for (const m of mappings) abits.push(m.abits);
+  const products = productEngine(arch) !== 'digitalUnit';
+  for (let k = 0; k < scratch.digitalLayers.length; k++) {
+    const l = flow.layers[scratch.digitalLayers[k] as number] as LayerFlow;
+    let cycles = l.digitalOps / arch.tile.digital.opsPerCycle;
+    const r = net.layers[l.index];
+    if (products && r?.layer.kind === 'matmul') {
+      // Section 8: the product's own time on its MAC array (or rewritten crossbars), at rule 2's operand bits.
+      const a = storedTensorBits(flow, l.dataInputs[0]?.producer ?? -1, abits);
+      const b = storedTensorBits(flow, l.dataInputs[1]?.producer ?? l.dataInputs[0]?.producer ?? -1, abits);
+      cycles += productWork(arch, r, a, b)?.cyclesPerImage ?? 0;
+    }
+    rowCycles[l.index] = cycles / producerRows(net, l.index);
+    interval = Math.max(interval, cycles);
+  }
+  const input = net.network.input;
   const inputRowCycles = (input.width * input.channels * storedTensorBits(flow, -1, abits)) / offChipBitsPerCycle(arch);
   interval = Math.max(interval, inputRowCycles * input.height);
   // Every layer starts with the dataflow's own windows (the same arrays: shrinkPacedWindows and unpaceWindows tell

@@ -152,6 +152,16 @@ export class DigitalUnit extends Server {
   }
 }
 
+/**
+ * A MAC array for products of two activations (shared by its tile group) or a layer's rewritten crossbars
+ * (docs/hardware-model.md section 8): FIFO, work in MAC slots (or cycles) at its rate.
+ */
+export class ProductUnit extends Server {
+  constructor(env: Environment, label: string, unitsPerCycle: number) {
+    super(env, label, { unitsPerCycle });
+  }
+}
+
 /** A NoC link (tile injection, router-to-router, or tile ejection): one packet train at a time, FIFO. */
 export class NocLink extends Server {
   constructor(env: Environment, label: string, flitsPerCycle: number) {

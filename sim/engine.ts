@@ -9,7 +9,7 @@ import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
 import { newSlabs, type Slabs } from './kernel/slab';
-import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, shiftAddCyclesPerMvm, type NocLink } from './components';
+import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit, shiftAddCyclesPerMvm, type NocLink } from './components';
 import { flitsOfBits, Noc, type Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
 import type { TraceWriter } from './trace';
@@ -34,6 +34,7 @@ const EV_WRITE = 6;
 const EV_ARRIVE = 7;
 const EV_OFF_CHIP_DONE = 8;
 const EV_FUSED_DONE = 9;
+const EV_PRODUCT_DONE = 10;
 
 /** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
 export interface Channel {
@@ -152,6 +153,10 @@ export class Engine {
   readonly ports: EdramPort[] = [];
   readonly buffers: EdramBuffer[] = [];
   readonly digital: DigitalUnit[] = [];
+  /** MAC arrays and rewritten crossbars for products of two activations (topology.productResources). */
+  readonly products: ProductUnit[] = [];
+  /** Energy of the product steps served so far, pJ. */
+  productEnergyPj = 0;
   readonly noc: Noc;
   readonly offChip: OffChipLink;
   readonly units: Unit[] = [];
@@ -197,6 +202,7 @@ export class Engine {
       this.buffers.push(new EdramBuffer(env, t, capacityBits * (topo.placement.edramShares[t] ?? 1)));
       this.digital.push(new DigitalUnit(env, t, arch.tile.digital.opsPerCycle));
     }
+    for (const r of topo.productResources) this.products.push(new ProductUnit(env, r.label, r.unitsPerCycle));
     this.noc = new Noc(env, arch);
     this.offChip = new OffChipLink(env, arch);
     this.imageStart = new Float64Array(this.images).fill(-1);
@@ -221,6 +227,8 @@ export class Engine {
         return this.rowDone(this.unitAt(id));
       case EV_DIGITAL_OPS:
         return this.digitalOps(this.unitAt(id));
+      case EV_PRODUCT_DONE:
+        return this.productDone(this.unitAt(id));
       case EV_GRANTED:
         return this.granted(id);
       case EV_HOP:
@@ -494,6 +502,20 @@ export class Engine {
   /** A digital unit's input read is done: queue its ops on the tile's digital unit; the next read may start. */
   private digitalOps(u: Unit): void {
     const layer = u.layer as SimLayer;
+    if (layer.productResource >= 0) {
+      // Section 8: the product runs on its MAC array (or rewritten crossbars) first; the digital unit then applies
+      // what is fused into its output path (productDone). Waiting for the array counts as a digital stall.
+      const array = this.products[layer.productResource] as ProductUnit;
+      const before = array.busyCycles;
+      const start = array.serve(layer.productWorkPerStep);
+      (u.stall[C_DIGITAL] as number) += start - this.env.now;
+      u.busyCycles += array.busyCycles - before;
+      this.productEnergyPj += layer.productEnergyPjPerStep;
+      this.env.scheduleAt(array.lastEnd, this.hEvent, u.id, EV_PRODUCT_DONE);
+      u.active = false;
+      this.tryStart(u);
+      return;
+    }
     const unit = this.digital[u.tile] as DigitalUnit;
     // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
     const step = u.inFlight.data[u.inFlight.newest() + 1] as number;
@@ -504,6 +526,22 @@ export class Engine {
     this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
     u.active = false;
     this.tryStart(u);
+  }
+
+  /** A product step is done (FIFO per array, so in order): its own and fused digital ops, then the row is done. */
+  private productDone(u: Unit): void {
+    const layer = u.layer as SimLayer;
+    const ops = layer.digitalOpsPerStep + layer.fusedOpsPerRow;
+    if (ops <= 0) {
+      this.rowDone(u);
+      return;
+    }
+    const unit = this.digital[u.tile] as DigitalUnit;
+    const before = unit.busyCycles;
+    const start = unit.serve(ops);
+    (u.stall[C_DIGITAL] as number) += start - this.env.now;
+    u.busyCycles += unit.busyCycles - before;
+    this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
   }
 
   private computeDone(u: Unit): void {

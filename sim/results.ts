@@ -82,7 +82,7 @@ export function collectResults(engine: Engine): SimResult {
   const clockHz = arch.clockGHz * 1e9;
 
   const layers: SimLayerStats[] = [];
-  const e: SimEnergyPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, offChip: 0, total: 0 };
+  const e: SimEnergyPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, attention: 0, offChip: 0, total: 0 };
   let xbarBusy = 0;
   let xbarCapacity = 0;
   let adcBusy = 0;
@@ -178,8 +178,9 @@ export function collectResults(engine: Engine): SimResult {
   e.edram = accesses * arch.tile.edram.energyPjPerAccess;
   e.noc = engine.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
   e.digital = ops * arch.tile.digital.energyPjPerOp;
+  e.attention = engine.productEnergyPj;
   e.offChip = engine.offChip.bits * arch.offChip.energyPjPerBit;
-  e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.offChip;
+  e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.attention + e.offChip;
   return {
     images,
     clockGHz: arch.clockGHz,

@@ -4,11 +4,12 @@
  * readers, tensor precision, line-buffer windows) comes from arch/dataflow.ts and the layout from arch/placement.ts,
  * the same modules the analytical model uses, so the two cannot disagree on them. Pure; no timing state.
  */
+import { macArrayGroupOf, macArrayMacsPerCycle, productWork } from '../arch/attention';
 import type { ArchSpec } from '../arch/types';
 import type { PlanChoices } from '../arch/plan';
 import { mapNetwork, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
-import { analyzeDataflow, storedTensorBits, type Dataflow } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
 /** A producer of stored rows: a weighted or digital layer, or the network input (index -1). */
@@ -62,6 +63,14 @@ export interface SimLayer {
   fusedOpsPerRow: number;
   /** eDRAM bits one MVM reads (input vector). */
   mvmReadBits: number;
+  /**
+   * Product of two activations off the digital unit (section 8): index into SimTopology.productResources (the
+   * MAC array of its tile's group, or its own rewritten crossbars), or -1.
+   */
+  productResource: number;
+  /** Work per step on that resource (MAC slots, or cycles of rewritten crossbars). */
+  productWorkPerStep: number;
+  productEnergyPjPerStep: number;
   /** Replica tiles (weighted) or the single host tile (digital). */
   unitTiles: number[];
   /** No layer reads it: its rows finish images. */
@@ -78,6 +87,14 @@ export interface SimTopology {
   layers: SimLayer[];
   /** By layer index + 1 (slot 0: the network input); undefined for fused and free layers. */
   producers: Array<SimProducer | undefined>;
+  /** Servers for products of two activations: MAC arrays (by tile group) or one per rewritten-crossbar layer. */
+  productResources: ProductResource[];
+}
+
+export interface ProductResource {
+  label: string;
+  /** Work units served per cycle: MACs per cycle of the array, or 1 (rewritten crossbars' work is in cycles). */
+  unitsPerCycle: number;
 }
 
 /** Pixels of output row `row` that replica `k` of `r` computes (pixel p = row*W + j goes to p mod r). */
@@ -87,7 +104,7 @@ export function replicaPixelsInRow(width: number, replicas: number, k: number, r
 }
 
 export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): SimTopology {
-  const flow = analyzeDataflow(net);
+  const flow = analyzeDataflow(net, dataflowCosts(arch));
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
   const placement = placeNetwork(arch, net, flow, mappings, choices.replicas);
   const n = net.layers.length;
@@ -101,6 +118,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   for (const l of flow.layers) if (l.role === 'fused' && l.storedAs >= 0) fusedOps[l.storedAs] = (fusedOps[l.storedAs] ?? 0) + l.digitalOps;
 
   const layers: SimLayer[] = [];
+  const productResources: ProductResource[] = [];
+  const macArrayResource = new Map<number, number>();
   for (const lf of flow.layers) {
     if (lf.role !== 'weighted' && lf.role !== 'digital') continue;
     const r = net.layers[lf.index] as ResolvedLayer;
@@ -125,6 +144,22 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
         if (s) readBits += s.channels * s.height * s.width * bitsOf(d.producer);
       }
     }
+    // Section 8: a product of two activations runs on its tile group's MAC array or on its own rewritten crossbars.
+    const host = place ? (place.replicaTiles[0] ?? 0) : (placement.layerTiles[r.index]?.[0] ?? 0);
+    const aBits = bitsOf(lf.dataInputs[0]?.producer ?? -1);
+    const work = lf.role === 'digital' ? productWork(arch, r, aBits, bitsOf(lf.dataInputs[1]?.producer ?? lf.dataInputs[0]?.producer ?? -1)) : undefined;
+    let productResource = -1;
+    if (work?.engine === 'macArray') {
+      const group = macArrayGroupOf(arch, host);
+      let id = macArrayResource.get(group);
+      if (id === undefined) {
+        id = productResources.push({ label: `MAC array of tile group ${group}`, unitsPerCycle: macArrayMacsPerCycle(arch) }) - 1;
+        macArrayResource.set(group, id);
+      }
+      productResource = id;
+    } else if (work?.engine === 'crossbar') {
+      productResource = productResources.push({ label: `rewritten crossbars of ${layer.name}`, unitsPerCycle: 1 }) - 1;
+    }
     const inShape = r.inShapes[0];
     let mvmElements = 0;
     if (layer.kind === 'conv' && inShape) mvmElements = layer.kernel[0] * layer.kernel[1] * inShape.channels;
@@ -146,6 +181,9 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       digitalReadBitsPerStep: readBits / steps,
       fusedOpsPerRow: (fusedOps[r.index] ?? 0) / outRows,
       mvmReadBits: mvmElements * (pos >= 0 ? (choices.abits[pos] ?? 8) : 0),
+      productResource,
+      productWorkPerStep: work ? work.workPerImage / steps : 0,
+      productEnergyPjPerStep: work ? work.energyPj / steps : 0,
       unitTiles: place ? [...place.replicaTiles] : [placement.layerTiles[r.index]?.[0] ?? 0],
       sink: (flow.readers[r.index + 1]?.length ?? 0) === 0,
     };
@@ -190,5 +228,5 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const producers: Array<SimProducer | undefined> = new Array<SimProducer | undefined>(n + 1).fill(undefined);
   producers[0] = makeProducer(-1);
   for (const l of layers) producers[l.index + 1] = makeProducer(l.index);
-  return { arch, net, flow, mappings, placement, layers, producers };
+  return { arch, net, flow, mappings, placement, layers, producers, productResources };
 }

@@ -27,10 +27,10 @@ describe('attention hardware in the architecture spec', () => {
     expect(rewrite).toEqual(puma.attention.rewrite);
   });
 
-  test('xformer is PUMA plus one MAC array per tile and 256 KB eDRAM, in area and peak power', () => {
+  test('xformer is PUMA plus one MAC array per tile and 512 KB eDRAM, in area and peak power', () => {
     const mac = xformer.attention.macArray;
-    // PUMA's edram dict doubling 64 -> 128 KB (0.086 -> 0.121 mm2) applied once more: 0.121^2 / 0.086.
-    expect(xformer.tile.edram.areaMm2).toBeCloseTo((0.121 * 0.121) / 0.086, 9);
+    // PUMA's edram dict doubling 64 -> 128 KB (0.086 -> 0.121 mm2) applied twice more: 0.121^3 / 0.086^2.
+    expect(xformer.tile.edram.areaMm2).toBeCloseTo(0.121 ** 3 / 0.086 ** 2, 9);
     const edramDelta = xformer.tile.edram.areaMm2 - puma.tile.edram.areaMm2;
     expect(tileAreaMm2(xformer) - tileAreaMm2(puma)).toBeCloseTo(mac.areaMm2 + edramDelta, 12);
     const edramPowerDelta = xformer.tile.edram.powerMw - puma.tile.edram.powerMw;

@@ -120,7 +120,7 @@ describe('zoo shapes', () => {
 
 describe('zoo lookup', () => {
   test('names, fresh copies and listing', () => {
-    expect(zooNames()).toEqual(['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20', 'vgg8', 'lenet5-mnist']);
+    expect(zooNames()).toEqual(['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20', 'vgg8', 'lenet5-mnist', 'vit-b16', 'deit-tiny', 'deit-s', 'bert-base', 'gpt2']);
     const a = zooNetwork('resnet18');
     a.layers.pop();
     expect(zooNetwork('resnet18').layers.length).toBe(a.layers.length + 1);

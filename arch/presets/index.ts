@@ -33,7 +33,7 @@ const INFO: readonly PresetInfo[] = [
   },
   {
     name: 'xformer',
-    description: 'PUMA + one 256-MAC 8-bit array per tile for attention products (or rewritten crossbars), 256 KB eDRAM, 256 tiles',
+    description: 'PUMA + one 256-MAC 8-bit array per tile for attention products (or rewritten crossbars), 512 KB eDRAM, 256 tiles',
     citation: 'PUMA (ASPLOS 2019); X-Former (IEEE TVLSI 2023); MXFormer (2026); Horowitz ISSCC 2014 MAC figures',
   },
 ];

@@ -14,25 +14,26 @@ import { pumaSpec } from './puma';
  *          access, 0.46 mW leakage; 128 KB 0.121 mm2, 25.35 pJ, 0.77 mW.
  */
 
-// ASSUMPTION: 256 KB of eDRAM per tile, one doubling past [CONST]'s largest entry, at the ratio of its last
-// doubling (64 -> 128 KB). An encoder's tile holds every key (or value) row of a sequence at once: ViT-B/16's
-// 196 x 768 bytes = 147 KB do not fit PUMA's 64 KB (nor 128 KB).
+// ASSUMPTION: 512 KB of eDRAM per tile, two doublings past [CONST]'s largest entry, each at the ratio of its last
+// doubling (64 -> 128 KB). An encoder's attention tile holds every key row of a sequence and the query rows that
+// arrive meanwhile: ViT-B/16's 196 x 768 bytes = 147 KB each. With 256 KB the query window is capped below the
+// sequence and the pipeline deadlocks in the simulator (q waits for space, norm1 for q, k for norm1).
 const doubling = { area: 0.121 / 0.086, energy: 25.35 / 17.2, leak: 0.77 / 0.46 };
-const edram256Kb = {
-  capacityKb: 256,
+const edram512Kb = {
+  capacityKb: 512,
   accessBits: pumaSpec.tile.edram.accessBits,
   accessesPerCycle: pumaSpec.tile.edram.accessesPerCycle,
-  energyPjPerAccess: 25.35 * doubling.energy,
-  areaMm2: 0.121 * doubling.area,
-  powerMw: (25.35 * doubling.energy) / 2 + 0.77 * doubling.leak, // dyn at one access per 2 cycles + leakage, as PUMA
+  energyPjPerAccess: 25.35 * doubling.energy ** 2,
+  areaMm2: 0.121 * doubling.area ** 2,
+  powerMw: (25.35 * doubling.energy ** 2) / 2 + 0.77 * doubling.leak ** 2, // dyn at one access per 2 cycles + leakage, as PUMA
 };
 
 export const xformerSpec: ArchSpec = {
   ...pumaSpec,
   name: 'xformer',
-  tile: { ...pumaSpec.tile, edram: edram256Kb },
+  tile: { ...pumaSpec.tile, edram: edram512Kb },
   // ASSUMPTION: 256 tiles, enough for the zoo's largest transformer at 8 bits (GPT-2 small: 162 tiles;
-  // ViT-B/16: 183 with 256 KB tiles) with room for replicas. MXFormer holds ViT-B on one chip.
+  // ViT-B/16: 183) with room for replicas. MXFormer holds ViT-B on one chip.
   chip: { tiles: 256 },
   attention: { unit: 'digital', macArray: macArrayPerTile, rewrite: crossbarRewrite },
 };

@@ -4,10 +4,11 @@ import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize, newPlacementScratch, type PlacementScratch } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
+import { productEngine, productWork, type ProductWork } from '../../arch/attention';
 import { newTrafficScratch, type TrafficScratch } from './traffic';
 import { prepareCreditLoop, type CreditLoopTables } from './credit-loop-tables';
 import type { LayerStage, TileTimes } from './evaluate';
-import { analyzeDataflow, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
 
 /** What the analytical model knows of one network layer that does not depend on the plan. */
 export interface LayerStatic {
@@ -28,6 +29,8 @@ export interface LayerStatic {
   needRows: Int32Array[];
   /** Digital element operations per image (digital and fused layers). */
   digitalOps: number;
+  /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (section 8). */
+  product: boolean;
   /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
   mvmInputElements: number;
   /** Stored producers this layer reads (weighted/digital layers; -1 = network input). */
@@ -77,6 +80,13 @@ export interface ModelContext {
   weightedReaderPos: Int32Array;
   /** Bits per element of each stored tensor for the plan being evaluated, by producer + 1 (fillStoredBits). */
   storedBits: Float64Array;
+  /** Product layers' work by (layer, operand bits), memoised (arch/attention.ts productWork). */
+  productCache: Map<number, ProductWork | undefined>;
+  /** Per layer: cycles per image of its product work on its own resource share (scratch of one evaluation). */
+  productCycles: Float64Array;
+  /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
+  stageRowCycles: Float64Array;
+  workCycles: Float64Array;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
   /** The credit-loop term's network tables and buffers (credit-loop.ts). */
@@ -92,7 +102,7 @@ export interface ModelContext {
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
 export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext {
-  const flow = analyzeDataflow(net);
+  const flow = analyzeDataflow(net, dataflowCosts(arch));
   const weightedPosOf = new Map<number, number>();
   net.weightedIndices.forEach((layerIndex, pos) => weightedPosOf.set(layerIndex, pos));
   const consumed = new Set<number>();
@@ -121,6 +131,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       outChannels: resolved.outShape.channels,
       needRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need),
       digitalOps: lf?.digitalOps ?? 0,
+      product: layer.kind === 'matmul' && productEngine(arch) !== 'digitalUnit',
       mvmInputElements,
       dataInputs,
       dataInputElements: dataInputs.map((p) => {
@@ -170,7 +181,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
         ? undefined
         : Object.freeze({
             index: l.index, name: l.name, kind: l.kind, computeCycles: 0, shiftAddCycles: 0, nocInCycles: 0, nocOutCycles: 0,
-            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, creditLoopCycles: 0, stageCycles: 0, boundBy: 'none' as const,
+            meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, attentionCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, creditLoopCycles: 0, stageCycles: 0, boundBy: 'none' as const,
           }),
     ),
     tileScratch: {
@@ -180,7 +191,12 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       inject: new Float64Array(arch.chip.tiles),
       eject: new Float64Array(arch.chip.tiles),
       edram: new Float64Array(arch.chip.tiles),
+      attention: new Float64Array(arch.chip.tiles),
     },
+    productCache: new Map(),
+    productCycles: new Float64Array(layers.length),
+    stageRowCycles: new Float64Array(layers.length),
+    workCycles: new Float64Array(layers.length),
     placement: newPlacementScratch(net, flow),
     ...readers,
     creditLoop,
@@ -238,4 +254,18 @@ export function cachedMapping(ctx: ModelContext, pos: number, wbits: number, abi
 /** Bits per element of stored producer k's tensor (k = -1: the network input). */
 export function tensorBits(ctx: ModelContext, k: number, abits: readonly number[]): number {
   return storedTensorBits(ctx.flow, k, abits);
+}
+
+/**
+ * Work of product layer l for the plan's stored-tensor bits (its two operands' bits: rule 2), memoised.
+ * NOTE: the key packs (layer, a, b); bits stay below 64.
+ */
+export function productWorkOf(ctx: ModelContext, l: LayerStatic, storedBits: Float64Array): ProductWork | undefined {
+  const a = storedBits[(l.dataInputs[0] ?? -1) + 1] as number;
+  const b = storedBits[(l.dataInputs[1] ?? l.dataInputs[0] ?? -1) + 1] as number;
+  const key = (l.index * 64 + a) * 64 + b;
+  if (ctx.productCache.has(key)) return ctx.productCache.get(key);
+  const work = productWork(ctx.arch, l.resolved, a, b);
+  ctx.productCache.set(key, work);
+  return work;
 }

@@ -36,6 +36,11 @@ export interface CreditInput {
   rowElements: number;
   /** Rows of P one reader row holds beyond the newest (max over rows of need - low). */
   heldRows: number;
+  /**
+   * The reader's first row needs P's last row (an fc layer, an encoder's Q.K^T and A.V reading K and V): it frees
+   * every row of an image at once, after its last row.
+   */
+  wholeInput: boolean;
   paths: CreditPath[];
 }
 
@@ -57,6 +62,8 @@ export interface CreditLoopTables {
   destSlots: Float64Array;
   /** Per tile: its eDRAM (capacity x share) less the guaranteed slots of every tensor it reads, in bits. */
   freeBits: Float64Array;
+  /** Per tile: channels holding (nearly) a whole image of their tensor, which all run ahead into its spare eDRAM. */
+  wholeChannels: Float64Array;
   /**
    * Per link (linkId: injection links, ejection links, then mesh links), grown to the plan's tiles: one tensor's
    * burst per row, sum over tensors of rows x burst^2.
@@ -118,7 +125,8 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
       let heldRows = 0;
       for (let i = 0; i < di.need.length; i++) heldRows = Math.max(heldRows, (di.need[i] ?? 0) - (di.low[i] ?? 0));
       const paths = (lf.skewPaths[k] ?? []).map((p) => creditPath(lf, P, p.lead, p.own, p.skewRows, flow, slotOf, into));
-      inputs.push({ layer: lf.index, k, producer: P, slot: slotOf[P + 1] ?? -1, rows: rowsOf(P), rowElements: rowElementsOf(P), heldRows, paths });
+      const wholeInput = rowsOf(P) > 1 && (di.need[0] ?? 0) >= rowsOf(P) - 1;
+      inputs.push({ layer: lf.index, k, producer: P, slot: slotOf[P + 1] ?? -1, rows: rowsOf(P), rowElements: rowElementsOf(P), heldRows, wholeInput, paths });
     });
   }
   return {
@@ -132,6 +140,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     destTransit: new Float64Array(0),
     destSlots: new Float64Array(0),
     freeBits: new Float64Array(0),
+    wholeChannels: new Float64Array(0),
     burst: new Float64Array(0),
     burstSq: new Float64Array(0),
     waitScale: new Float64Array(0),
@@ -180,6 +189,7 @@ function creditPath(
  */
 export function ensureLinkBuffers(t: CreditLoopTables, tilesUsed: number, meshLinksUsed: number): void {
   if (t.freeBits.length < tilesUsed) t.freeBits = new Float64Array(tilesUsed);
+  if (t.wholeChannels.length < tilesUsed) t.wholeChannels = new Float64Array(tilesUsed);
   const links = 2 * tilesUsed + meshLinksUsed;
   if (t.burst.length >= links) return;
   // NOTE: grown, never shrunk: reused by every evaluation of the context. Fresh stamps (0) read as untouched.

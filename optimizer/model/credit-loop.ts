@@ -17,6 +17,13 @@ export interface CreditLoopInputs {
   storedBits: Float64Array;
   /** Each stored layer's time for one output row (arch/pace.ts rowCycles) and that of a network input row. */
   rowCycles: Float64Array;
+  /**
+   * Per layer: its stage time per output row without this term (what a producer delivers rows at, port queueing
+   * included), and its work per image (crossbar compute, its own digital ops, its attention unit's load). The
+   * whole-input loop uses them.
+   */
+  stageRowCycles: Float64Array;
+  workCycles: Float64Array;
   inputRowCycles: number;
   /** The interval without this term: link waits are computed at it. */
   intervalCycles: number;
@@ -131,7 +138,8 @@ function hosts(placement: Placement, layer: number, tile: number): boolean {
  */
 function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
   const freeBits = t.freeBits;
-  for (let tile = 0; tile < placement.tilesUsed; tile++) freeBits[tile] = p.edramCapacityBits * (placement.edramShares[tile] ?? 1);
+  const whole = t.wholeChannels;
+  for (let tile = 0; tile < placement.tilesUsed; tile++) (freeBits[tile] = p.edramCapacityBits * (placement.edramShares[tile] ?? 1)), (whole[tile] = 0);
   const dests = s.slotDestStart[slots] as number;
   if (t.destTransit.length < dests) {
     // NOTE: grown, never shrunk: reused by every evaluation of the context.
@@ -178,6 +186,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       t.destSlots[d] = guaranteed;
       const tile = s.slotDests[d] as number;
       freeBits[tile] = (freeBits[tile] as number) - guaranteed * rowBits;
+      if (rows > 1 && guaranteed >= rows - 1) whole[tile] = (whole[tile] as number) + 1;
     }
   }
 }
@@ -204,6 +213,8 @@ function stageTransits(t: CreditLoopTables, into: Int32Array, start: Int32Array,
  * routeTraffic's deliveries in `s` for the same placement. For each reader tile X of each input P (S = the slots X
  * guarantees P plus its unreserved eDRAM in rows of P, since rows are granted into free space beyond the slots):
  * - ordinary channel: rows(P) x (transit + reader row) / (S - heldRows), when S < rows(P);
+ * - whole-input channel (the reader's first row needs P's last: fc, an encoder's attention products): transit +
+ *   (2 rows(P) - S) x P's row + the reader's work per image, when S < 2 rows(P) (no room for a second image);
  * - residual fork: the line-buffer pace term with the transits of the main path added and one more row (the
  *   producer's one-row lookahead): rows(P) x (work + transits) / (W + 3 - skew + spare);
  * - identity skip whose main path's first stage reads P on the same tile (one channel, shared slots): the skip row
@@ -241,6 +252,18 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       if (tile < lo || tile > hi) continue;
       const slots = t.destSlots[d] as number;
       const free = t.freeBits[tile] as number;
+      if (inp.wholeInput) {
+        // Whole-input reader: an image's rows are all freed when its last reader row ends, so the next image's rows
+        // beyond the S - rows(P) that fit beside them are granted only then, and come at the producer's pace:
+        // transit + (2 rows(P) - S) x producer row + the reader's work. S: the guaranteed slots plus an even share of
+        // the tile's spare eDRAM among its channels that hold whole images (they all run ahead into it at once: on
+        // DeiT-Tiny's first encoder tile K, V, Q and the scores share 35 spare rows; simulated 255,900 cycles).
+        const late = 2 * rowsP - slots - Math.floor(spareRows(free, rowBits) / Math.max(1, t.wholeChannels[tile] as number));
+        if (late > 0) {
+          const deliver = Math.max(tP, inp.producer < 0 ? 0 : (e.stageRowCycles[inp.producer] as number));
+          bound = Math.max(bound, (t.destTransit[d] as number) + late * deliver + (e.workCycles[inp.layer] as number));
+        }
+      }
       // NOTE: written for speed: no division when the free eDRAM alone holds the rest of P's rows (S >= rows(P)).
       if (slots >= rowsP || free >= (rowsP - slots) * rowBits) continue;
       const S = slots + spareRows(free, rowBits);

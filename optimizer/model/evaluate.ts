@@ -3,7 +3,9 @@ import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping'
 import { placeNetwork, type Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { ModelContext } from './context';
-import { cachedMapping, fillStoredBits } from './context';
+import { cachedMapping, fillStoredBits, productWorkOf } from './context';
+import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
+import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { flitsForBits, routeTraffic, type TrafficLoads } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
@@ -19,6 +21,7 @@ export type StageBound =
   | 'edram'
   | 'port-queue'
   | 'digital'
+  | 'attention'
   | 'off-chip'
   | 'line-buffer'
   | 'credit-loop'
@@ -36,6 +39,11 @@ export interface LayerStage {
   meshLinkCycles: number;
   edramCycles: number;
   digitalCycles: number;
+  /**
+   * Products of two activations off the digital unit (section 8): the MAC array of the layer's tile group, summed
+   * over the product layers it serves, or the layer's own rewritten crossbars (writes, then MVMs).
+   */
+  attentionCycles: number;
   offChipCycles: number;
   /** Interval the layer's line buffers sustain for inputs that fork from a common ancestor (placement.paceBoundCycles). */
   lineBufferCycles: number;
@@ -80,6 +88,8 @@ export interface TileTimes {
   eject: Float64Array;
   edram: Float64Array;
   digital: Float64Array;
+  /** MAC-array load per group (macArrayGroupOf), cycles per image. */
+  attention: Float64Array;
 }
 
 function tileTimes(
@@ -92,7 +102,8 @@ function tileTimes(
 ): TileTimes {
   const arch = ctx.arch;
   // NOTE: buffers reused per context (they live until the next evaluation; the result keeps none of them).
-  const { edramBits, edramSq, digital: digitalOps, inject, eject, edram } = ctx.tileScratch;
+  const { edramBits, edramSq, digital: digitalOps, inject, eject, edram, attention } = ctx.tileScratch;
+  attention.fill(0);
   edramBits.set(traffic.edramBits);
   edramSq.set(traffic.edramSqAccesses);
   digitalOps.fill(0);
@@ -122,6 +133,14 @@ function tileTimes(
       // an input row for a global pool, which accumulates).
       const t = placement.layerTiles[l.index]?.[0] ?? 0;
       digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
+      if (l.product) {
+        const work = productWorkOf(ctx, l, storedBits);
+        ctx.productCycles[l.index] = work?.cyclesPerImage ?? 0;
+        if (work?.engine === 'macArray') {
+          const g = macArrayGroupOf(arch, t);
+          attention[g] = (attention[g] ?? 0) + work.workPerImage;
+        }
+      }
       let inBits = 0;
       for (let k = 0; k < l.dataInputs.length; k++) inBits += (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] as number) + 1] as number);
       const layer = l.resolved.layer;
@@ -138,14 +157,16 @@ function tileTimes(
   const linkRate = arch.noc.linkFlitsPerCycle;
   const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
   const digitalRate = arch.tile.digital.opsPerCycle;
+  const macRate = macArrayMacsPerCycle(arch);
   // Only the tiles in use carry load.
   for (let t = 0; t < placement.tilesUsed; t++) {
     inject[t] = (traffic.injectFlits[t] ?? 0) / linkRate;
     eject[t] = (traffic.ejectFlits[t] ?? 0) / linkRate;
     edram[t] = (edramBits[t] ?? 0) / edramRate;
     digitalOps[t] = (digitalOps[t] ?? 0) / digitalRate;
+    attention[t] = (attention[t] ?? 0) / macRate;
   }
-  return { edramBits, edramSq, inject, eject, edram, digital: digitalOps };
+  return { edramBits, edramSq, inject, eject, edram, digital: digitalOps, attention };
 }
 
 /**
@@ -278,6 +299,7 @@ function stageTerms(
       meshLinkCycles: 0,
       edramCycles: 0,
       digitalCycles: 0,
+      attentionCycles: 0,
       offChipCycles: 0,
       lineBufferCycles: 0,
       portQueueCycles: 0,
@@ -302,6 +324,10 @@ function stageTerms(
     stage.nocOutCycles = maxima.inject;
     stage.edramCycles = maxima.edram;
     stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
+    if (l.product) {
+      const host = tiles[0] ?? 0;
+      stage.attentionCycles = arch.attention.unit === 'crossbar' ? (ctx.productCycles[l.index] ?? 0) : (times.attention[macArrayGroupOf(arch, host)] ?? 0);
+    }
     if (l.readsInput) stage.offChipCycles = offChipCycles;
     stage.lineBufferCycles = placement.paceBoundCycles[l.index] ?? 0;
     // NOTE: unrolled max (no temporary arrays): this runs for every layer of every evaluation.
@@ -313,6 +339,7 @@ function stageTerms(
     if (stage.meshLinkCycles > best) (best = stage.meshLinkCycles), (bound = 'mesh-link');
     if (stage.edramCycles > best) (best = stage.edramCycles), (bound = 'edram');
     if (stage.digitalCycles > best) (best = stage.digitalCycles), (bound = 'digital');
+    if (stage.attentionCycles > best) (best = stage.attentionCycles), (bound = 'attention');
     if (stage.offChipCycles > best) (best = stage.offChipCycles), (bound = 'off-chip');
     if (stage.lineBufferCycles > best) (best = stage.lineBufferCycles), (bound = 'line-buffer');
     if (l.weightedPos >= 0) {
@@ -339,6 +366,16 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
   let interval = 1;
   for (let i = 0; i < stages.length; i++) interval = Math.max(interval, (stages[i] as LayerStage).stageCycles);
   const input = ctx.net.network.input;
+  const { stageRowCycles, workCycles } = ctx;
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i] as LayerStage;
+    stageRowCycles[s.index] = s.stageCycles / Math.max(1, ctx.layers[s.index]?.outRows ?? 1);
+    // Its own digital ops (the tile's other users of the unit mostly work on other images meanwhile), and the whole
+    // MAC array load of its group: an encoder's Q.K^T and A.V of the same image share the array in the loop.
+    const l = ctx.layers[s.index];
+    const own = l === undefined ? 0 : l.digitalOps / arch.tile.digital.opsPerCycle;
+    workCycles[s.index] = Math.max(s.computeCycles, own, s.attentionCycles);
+  }
   const bounds = creditLoopBounds(
     ctx.creditLoop,
     ctx.traffic,
@@ -348,6 +385,8 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
       storedBits,
       // placeNetwork left this plan's row times in the context's placement scratch (arch/pace.ts planPace).
       rowCycles: ctx.placement.rowCycles,
+      stageRowCycles,
+      workCycles,
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
       intervalCycles: interval,
     },
@@ -395,7 +434,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
   const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
   const clockHz = arch.clockGHz * 1e9;
-  const energy = energyPerImagePj(ctx, mappings, choices, traffic, times.edramBits, inputBits);
+  const energy = energyPerImagePj(ctx, mappings, choices, traffic, times.edramBits, inputBits, storedBits);
   return {
     layers: stages,
     mappings,
@@ -408,10 +447,18 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     tilesUsed: placement.tilesUsed,
     coresUsed: placement.coresUsed,
     crossbarsUsed: placement.crossbarsUsed,
-    areaMm2: ctx.chipAreaFixedMm2 + ctx.tileAreaMm2 * placement.tilesUsed,
+    areaMm2: ctx.chipAreaFixedMm2 + ctx.tileAreaMm2 * placement.tilesUsed + productCrossbars(ctx, storedBits) * crossbarUnitAreaMm2(arch),
     energyPerImagePj: energy.total,
     energyBreakdownPj: energy,
   };
 }
 
 export { flitsForBits };
+
+/** Crossbars rewritten per input (attention.unit = crossbar), outside the tiles' cores: their area adds to the chip's. */
+function productCrossbars(ctx: ModelContext, storedBits: Float64Array): number {
+  if (ctx.arch.attention.unit !== 'crossbar') return 0;
+  let crossbars = 0;
+  for (const l of ctx.layers) if (l.product) crossbars += productWorkOf(ctx, l, storedBits)?.crossbars ?? 0;
+  return crossbars;
+}
