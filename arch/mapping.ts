@@ -1,5 +1,5 @@
 import type { ArchSpec } from './types';
-import type { ConvLayer, FcLayer, ResolvedLayer, ResolvedNetwork } from '../workloads/types';
+import { recurrentGates, type ConvLayer, type FcLayer, type ResolvedLayer, type ResolvedNetwork } from '../workloads/types';
 import { adcSharers, mvmCycles, mvmSweeps, sweepCycles } from './timing';
 import { rowGroups } from './adc';
 
@@ -51,6 +51,22 @@ function isWeighted(layer: ResolvedLayer['layer']): layer is ConvLayer | FcLayer
   return layer.kind === 'conv' || layer.kind === 'fc';
 }
 
+/**
+ * Elements of the input vector one MVM of a weighted layer reads: a conv's window (kernel x input channels), a
+ * recurrent layer's step input and previous hidden state, an fc layer's whole input.
+ */
+export function mvmInputElements(resolved: ResolvedLayer): number {
+  const layer = resolved.layer;
+  const inShape = resolved.inShapes[0];
+  if (inShape === undefined) return 0;
+  if (layer.kind === 'conv') {
+    if (layer.recurrent) return inShape.channels + layer.outChannels;
+    return layer.kernel[0] * layer.kernel[1] * inShape.channels;
+  }
+  if (layer.kind === 'fc') return inShape.channels * inShape.height * inShape.width;
+  return 0;
+}
+
 /** Crossbar mapping of the weighted layer `resolved` at `wbits`/`abits`. */
 export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number, abits: number): LayerCrossbarMapping {
   const layer = resolved.layer;
@@ -65,7 +81,12 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
   let rowsNeeded: number;
   let outPerGroup: number;
   let outputPixels: number;
-  if (layer.kind === 'conv') {
+  if (layer.kind === 'conv' && layer.recurrent) {
+    // [x_t; h_{t-1}] in, every gate of every direction out (docs/hardware-model.md rule 5).
+    rowsNeeded = mvmInputElements(resolved);
+    outPerGroup = recurrentGates(layer.recurrent.cell) * layer.outChannels;
+    outputPixels = resolved.outShape.height;
+  } else if (layer.kind === 'conv') {
     groups = layer.groups;
     rowsNeeded = layer.kernel[0] * layer.kernel[1] * (inShape.channels / groups);
     outPerGroup = layer.outChannels / groups;

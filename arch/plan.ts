@@ -139,11 +139,27 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
       );
     }
   }
-  const pick = (name: string, key: keyof LayerChoice): number => plan.layers[name]?.[key] ?? plan.defaults[key];
+  // A quantized network's own widths beat the plan's defaults; an explicit per-layer entry beats both.
+  const fixed = net.network.defaultBits ?? {};
+  const pick = (name: string, key: keyof LayerChoice): number => {
+    const own = key === 'replicas' ? undefined : fixed[name]?.[key];
+    return plan.layers[name]?.[key] ?? own ?? plan.defaults[key];
+  };
+  const serial = new Set(net.weightedIndices.flatMap((i) => {
+    const l = net.layers[i]?.layer;
+    return l?.kind === 'conv' && l.recurrent ? [l.name] : [];
+  }));
+  for (const name of serial) {
+    const r = plan.layers[name]?.replicas;
+    if (r !== undefined && r > 1) {
+      throw new PlanError(`${source}: layers.${name}.replicas: ${r}, but '${name}' is recurrent (step t needs step t-1), so it takes exactly 1 replica.`);
+    }
+  }
   return {
     wbits: weightedNames.map((n) => pick(n, 'wbits')),
     abits: weightedNames.map((n) => pick(n, 'abits')),
-    replicas: weightedNames.map((n) => pick(n, 'replicas')),
+    // Replicas of a recurrent layer would run its serial steps side by side: it keeps one.
+    replicas: weightedNames.map((n) => (serial.has(n) ? 1 : pick(n, 'replicas'))),
   };
 }
 

@@ -7,7 +7,7 @@
 import { macArrayGroupOf, macArrayMacsPerCycle, productWork } from '../arch/attention';
 import type { ArchSpec } from '../arch/types';
 import type { PlanChoices } from '../arch/plan';
-import { mapNetwork, type LayerCrossbarMapping } from '../arch/mapping';
+import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
 import { analyzeDataflow, dataflowCosts, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
@@ -161,9 +161,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       productResource = productResources.push({ label: `rewritten crossbars of ${layer.name}`, unitsPerCycle: 1 }) - 1;
     }
     const inShape = r.inShapes[0];
-    let mvmElements = 0;
-    if (layer.kind === 'conv' && inShape) mvmElements = layer.kernel[0] * layer.kernel[1] * inShape.channels;
-    else if (layer.kind === 'fc' && inShape) mvmElements = inShape.channels * inShape.height * inShape.width;
+    const mvmElements = mvmInputElements(r);
     const sim: SimLayer = {
       index: r.index,
       name: layer.name,

@@ -20,22 +20,27 @@ function tinyModel(extra: (g: OnnxGraphBuilder, x: string) => string, dims: (num
 
 describe('ONNX import errors', () => {
   test('an unsupported operator names the node, its op type and the supported list', () => {
-    const bytes = tinyModel((g, x) => g.node('LSTM', '/rnn/LSTM', [x]));
+    const bytes = tinyModel((g, x) => g.node('NonMaxSuppression', '/nms/NonMaxSuppression', [x]));
     const error = thrown(() => importOnnx(bytes, { source: 'tiny.onnx' }));
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.message).toContain("'/rnn/LSTM'");
-    expect(error.message).toContain("'LSTM'");
+    expect(error.message).toContain("'/nms/NonMaxSuppression'");
+    expect(error.message).toContain("'NonMaxSuppression'");
     expect(error.message).toContain('tiny.onnx');
     for (const op of ['Conv', 'Gemm', 'BatchNormalization', 'Reshape']) expect(error.message).toContain(op);
     expect(supportedOnnxOps()).toContain('HardSwish');
   });
 
   test('a shape-arithmetic op on an activation is reported, not skipped', () => {
+    const bytes = tinyModel((g, x) => g.node('Range', '/r/Range', [x, x, x]));
+    expect(() => importOnnx(bytes, { source: 't.onnx' })).toThrow(/'\/r\/Range'.*Range on a tensor computed from the network input/);
+  });
+
+  test('a Gather of scattered indices along an activation is an error naming them', () => {
     const bytes = tinyModel((g, x) => {
-      const idx = g.constant('/c', { name: '', dims: [], dataType: 7, int64Data: [0] });
+      const idx = g.constant('/c', { name: '', dims: [2], dataType: 7, int64Data: [0, 2] });
       return g.node('Gather', '/take/Gather', [x, idx], [int('axis', 1)]);
     });
-    expect(() => importOnnx(bytes, { source: 't.onnx' })).toThrow(/'\/take\/Gather'.*Gather on a tensor computed from the network input/);
+    expect(() => importOnnx(bytes, { source: 't.onnx' })).toThrow(/'\/take\/Gather'.*\[0, 2\].*consecutive/);
   });
 
   test('a truncated file is an InputFileError, wherever it is cut', () => {
@@ -60,16 +65,21 @@ describe('ONNX import errors', () => {
   });
 
   test('a dynamic dimension without an input shape is a clear error; with one it imports', () => {
-    const bytes = tinyModel((_, x) => x, ['N', 3, 8, 8]);
+    const bytes = tinyModel((_, x) => x, ['N', 3, 'H', 8]);
     const error = thrown(() => importOnnx(bytes, { source: 'dyn.onnx' }));
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.message).toMatch(/graph\.input\['x'\].*dynamic in dimension 0.*'N'.*--input-shape/);
+    expect(error.message).toMatch(/graph\.input\['x'\].*dynamic in dimension 2.*'H'.*4 dimensions joined by x, e\.g\. --input-shape 1x3x16x8 \(or x=1x3x16x8\)/);
     expect(importOnnx(bytes, { source: 'dyn.onnx', inputShape: [1, 3, 8, 8] }).input).toEqual({ channels: 3, height: 8, width: 8 });
+    expect(importOnnx(bytes, { source: 'dyn.onnx', inputShapes: { x: [1, 3, 8, 8] } }).input).toEqual({ channels: 3, height: 8, width: 8 });
+    // A dynamic batch alone is fine: lrmp streams one input at a time.
+    expect(importOnnx(tinyModel((_, x) => x, ['N', 3, 8, 8]), { source: 'dyn.onnx' }).input).toEqual({ channels: 3, height: 8, width: 8 });
   });
 
   test('an input shape that contradicts a fixed dimension is an error', () => {
     const bytes = tinyModel((_, x) => x);
-    expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShape: [1, 4, 8, 8] })).toThrow(/dimension 1 = 3/);
+    expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShape: [1, 4, 8, 8] })).toThrow(/dimension 1 is fixed to 3/);
+    expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShape: [1, 3, 64] })).toThrow(/1x3x64 \(3 dimensions; the graph declares \[1, 3, 8, 8\]\)/);
+    expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShapes: { y: [1, 3, 8, 8] } })).toThrow(/'y', which is not a graph input.*'x'/);
   });
 
   test('a tensor read by a node but produced by nothing is an InputFileError', () => {

@@ -84,10 +84,11 @@ describe('ONNX operator conversion', () => {
     expect(resolveNetwork(net).totalParams).toBe(64 * 10 + 10);
   });
 
-  test('Clip with attribute bounds (opset 6) is ReLU6; other bounds are an error', () => {
+  test('Clip with attribute bounds (opset 6) is ReLU6; other bounds are a clip', () => {
     const net = build([1, 4, 4, 4], (g) => g.node('Clip', '/c/Clip', ['x'], [float('min', 0), float('max', 6)]), 6);
     expect(only(net, 'activation')[0]?.fn).toBe('relu6');
-    expect(() => build([1, 4, 4, 4], (g) => g.node('Clip', '/c/Clip', ['x'], [float('min', 0), float('max', 1)]), 6)).toThrow(ValidationError);
+    const other = build([1, 4, 4, 4], (g) => g.node('Clip', '/c/Clip', ['x'], [float('min', 0), float('max', 1)]), 6);
+    expect(only(other, 'activation')[0]?.fn).toBe('clip');
   });
 
   test('a squeeze-and-excitation block: GAP, 1x1 convs, HardSigmoid, broadcast Mul', () => {
@@ -127,16 +128,16 @@ describe('ONNX operator conversion', () => {
       const flat = g.node('Reshape', '/Reshape', ['x', target]);
       return g.node('Gemm', '/fc/Gemm', [flat, g.weight('w', [4, 72])], [int('transB', 1)]);
     });
-    expect(net.layers.map((l) => (l.kind === 'pass' ? l.fn : l.kind))).toEqual(['flatten', 'fc']);
-    expect(resolveNetwork(net).layers[1]?.params).toBe(72 * 4);
+    // The input feeds only the fc: it is streamed in as one vector (rule 4), no flatten layer needed.
+    expect(net.layers.map((l) => l.kind)).toEqual(['fc']);
+    expect(net.input).toEqual({ channels: 72, height: 1, width: 1 });
+    expect(resolveNetwork(net).layers[0]?.params).toBe(72 * 4);
   });
 
-  test('a final Softmax is no layer; a Softmax feeding other nodes is an error', () => {
-    const net = build([1, 16], (g) => g.node('Softmax', '/Softmax', [g.node('Gemm', '/fc/Gemm', ['x', g.weight('w', [16, 3])])]));
-    expect(net.layers.map((l) => l.kind)).toEqual(['fc']);
-    expect(() =>
-      build([1, 16], (g) => g.node('Relu', '/Relu', [g.node('Softmax', '/Softmax', [g.node('Gemm', '/fc/Gemm', ['x', g.weight('w', [16, 3])])])])),
-    ).toThrow(/final classifier Softmax/);
+  test('a Softmax is a digital layer along the axis it normalises', () => {
+    const net = build([1, 16], (g) => g.node('Relu', '/Relu', [g.node('Softmax', '/Softmax', [g.node('Gemm', '/fc/Gemm', ['x', g.weight('w', [16, 3])])])]));
+    expect(net.layers.map((l) => l.kind)).toEqual(['fc', 'softmax', 'activation']);
+    expect(only(net, 'softmax')[0]).toMatchObject({ axis: 'channels', log: false });
   });
 
   test('unnamed nodes take their sanitized output tensor name; duplicates get a suffix', () => {

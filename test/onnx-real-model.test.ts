@@ -58,8 +58,10 @@ describe('real exported CNN (PaddleOCR direction classifier, paddle2onnx)', () =
     const resolved = resolveNetwork(net);
     expect(resolved.weightedIndices).toHaveLength(expected.weighted); // 54
     expect(resolved.totalParams).toBe(expected.params);
+    // The classifier fc, then its Softmax on the digital unit.
     const last = resolved.layers[resolved.layers.length - 1];
-    expect(last?.layer.kind).toBe('fc');
+    expect(last?.layer.kind).toBe('softmax');
+    expect(resolved.layers[resolved.layers.length - 2]?.layer.kind).toBe('fc');
     expect(last?.outShape).toEqual({ channels: 2, height: 1, width: 1 });
     // Backbone: stride 2 then four (2, 1) strides: 48x192 -> 24x96 -> 2x96, then a 2x2 max pool -> 1x48.
     const pool = resolved.layers.find((l) => l.layer.kind === 'pool' && l.layer.op === 'max');
@@ -71,6 +73,6 @@ describe('real exported CNN (PaddleOCR direction classifier, paddle2onnx)', () =
   });
 
   test('its dynamic input dims need an input shape', () => {
-    expect(() => importOnnx(FIXTURE, { source: 'cls.onnx' })).toThrow(/dynamic in dimension 0.*--input-shape/);
+    expect(() => importOnnx(FIXTURE, { source: 'cls.onnx' })).toThrow(/dynamic in dimension 2.*--input-shape 1x3x16x16/);
   });
 });

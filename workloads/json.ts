@@ -21,7 +21,7 @@ import { resolveNetwork } from './shapes';
 import { parseJsonText } from '../io';
 import { ACTIVATION_FNS, type EltwiseLayer, type Layer, type LayerKind, type Network, type NormLayer, type PassLayer, type PoolLayer, type ReduceLayer, type Shape, type TensorAxis } from './types';
 
-const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
+const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
 const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
 const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
 const PASS_FNS: readonly PassLayer['fn'][] = ['batchnorm', 'flatten', 'dropout', 'identity'];
@@ -31,14 +31,15 @@ const REDUCE_OPS: readonly ReduceLayer['op'][] = ['mean', 'sum', 'max', 'min', '
 
 /** Keys each layer kind accepts, besides the common `name`, `kind`, `inputs`. */
 const KIND_KEYS: Record<LayerKind, readonly string[]> = {
-  conv: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias'],
+  conv: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias', 'recurrent'],
   fc: ['outFeatures', 'bias'],
   pool: ['op', 'kernel', 'stride', 'pad', 'global', 'ceilMode'],
   eltwise: ['op'],
   concat: ['axis'],
-  activation: ['fn'],
+  activation: ['fn', 'learned'],
   pass: ['fn'],
   reshape: ['shape', 'rows'],
+  slice: ['axis', 'start', 'size', 'step'],
   matmul: ['heads', 'transB', 'causal'],
   norm: ['fn', 'groups', 'affine'],
   softmax: ['axis', 'log'],
@@ -54,6 +55,14 @@ function readScale(source: string, path: string, v: unknown): [number, number] {
   throw new ValidationError(source, path, describeValue(v), 'a number above 0 and at most 1024, or a pair [rows, cols] of them');
 }
 
+function readRecurrent(source: string, path: string, v: unknown): { cell: 'lstm' | 'gru'; directions: number } {
+  const obj = expectObject(source, path, v);
+  checkKeys(source, path, obj, ['cell', 'directions']);
+  const directions = readInt(source, `${path}.directions`, obj['directions'], 1, 1);
+  if (directions > 2) throw new ValidationError(source, `${path}.directions`, String(directions), '1 or 2');
+  return { cell: readEnum(source, `${path}.cell`, obj['cell'], ['lstm', 'gru'] as const), directions };
+}
+
 function readAxes(source: string, path: string, v: unknown): TensorAxis[] {
   const list = expectArray(source, path, v);
   if (list.length === 0) throw new ValidationError(source, path, '[]', `a non-empty list of ${AXES.map((a) => `'${a}'`).join(', ')}`);
@@ -61,7 +70,7 @@ function readAxes(source: string, path: string, v: unknown): TensorAxis[] {
   return AXES.filter((a) => axes.includes(a));
 }
 
-const NETWORK_KEYS = ['name', 'input', 'inputLayout', 'layers', 'sensitivities', 'floatAccuracyPct', 'constantParams'] as const;
+const NETWORK_KEYS = ['name', 'input', 'inputLayout', 'layers', 'sensitivities', 'floatAccuracyPct', 'constantParams', 'defaultBits'] as const;
 
 function readShape(source: string, path: string, v: unknown): Shape {
   const obj = expectObject(source, path, v);
@@ -89,6 +98,7 @@ function readLayer(source: string, path: string, v: unknown): Layer {
   switch (kind) {
     case 'conv':
       return {
+        ...(f('recurrent') !== undefined ? { recurrent: readRecurrent(source, at('recurrent'), f('recurrent')) } : {}),
         kind,
         name,
         inputs,
@@ -124,12 +134,24 @@ function readLayer(source: string, path: string, v: unknown): Layer {
       return { kind, name, inputs, op: readEnum(source, at('op'), f('op'), ELTWISE_OPS, 'add') };
     case 'concat':
       return f('axis') === undefined ? { kind, name, inputs } : { kind, name, inputs, axis: readEnum(source, at('axis'), f('axis'), AXES) };
-    case 'activation':
-      return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), ACTIVATION_FNS) };
+    case 'activation': {
+      const fn = readEnum(source, at('fn'), f('fn'), ACTIVATION_FNS);
+      return f('learned') === undefined ? { kind, name, inputs, fn } : { kind, name, inputs, fn, learned: readInt(source, at('learned'), f('learned'), 0) };
+    }
     case 'pass':
       return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), PASS_FNS) };
     case 'reshape':
       return { kind, name, inputs, shape: readShape(source, at('shape'), f('shape')), rows: readEnum(source, at('rows'), f('rows'), ['ordered', 'all'] as const, 'ordered') };
+    case 'slice':
+      return {
+        kind,
+        name,
+        inputs,
+        axis: readEnum(source, at('axis'), f('axis'), AXES),
+        start: readInt(source, at('start'), f('start'), 0, 0),
+        size: readInt(source, at('size'), f('size'), 1),
+        step: readInt(source, at('step'), f('step'), 1, 1),
+      };
     case 'matmul': {
       const matmul: Layer = { kind, name, inputs, heads: readInt(source, at('heads'), f('heads'), 1, 1), transB: readBool(source, at('transB'), f('transB'), false) };
       if (readBool(source, at('causal'), f('causal'), false)) matmul.causal = true;
@@ -177,6 +199,20 @@ function readSensitivities(source: string, v: unknown, network: Network): Record
   return out;
 }
 
+function readDefaultBits(source: string, v: unknown, network: Network): Record<string, { wbits: number; abits: number }> {
+  const obj = expectObject(source, 'defaultBits', v);
+  const weighted = new Set(network.layers.filter((l) => l.kind === 'conv' || l.kind === 'fc').map((l) => l.name));
+  const out: Record<string, { wbits: number; abits: number }> = {};
+  for (const [layerName, entry] of Object.entries(obj)) {
+    const path = `defaultBits.${layerName}`;
+    if (!weighted.has(layerName)) throw new ValidationError(source, path, 'a layer that is not a conv or fc layer of this network', 'names of conv/fc layers');
+    const e = expectObject(source, path, entry);
+    checkKeys(source, path, e, ['wbits', 'abits']);
+    out[layerName] = { wbits: readInt(source, `${path}.wbits`, e['wbits'], 1), abits: readInt(source, `${path}.abits`, e['abits'], 1) };
+  }
+  return out;
+}
+
 /**
  * Parses and fully validates a network in the JSON format; shapes are inferred and checked too, so a returned
  * network always resolves. `source` names the file in error messages.
@@ -192,6 +228,7 @@ export function parseNetworkJson(text: string, source: string): Network {
     layers: layersJson.map((l, i) => readLayer(source, `layers[${i}]`, l)),
   };
   if (root['inputLayout'] !== undefined) network.inputLayout = readEnum(source, 'inputLayout', root['inputLayout'], ['image', 'sequence', 'vector'] as const);
+  if (root['defaultBits'] !== undefined) network.defaultBits = readDefaultBits(source, root['defaultBits'], network);
   if (root['sensitivities'] !== undefined) network.sensitivities = readSensitivities(source, root['sensitivities'], network);
   if (root['constantParams'] !== undefined) network.constantParams = readInt(source, 'constantParams', root['constantParams'], 0, 0);
   if (root['floatAccuracyPct'] !== undefined) network.floatAccuracyPct = readFiniteNumber(source, 'floatAccuracyPct', root['floatAccuracyPct'], 0, 100);
@@ -203,8 +240,10 @@ function layerToJson(layer: Layer): JsonObject {
   const head: JsonObject = { name: layer.name, kind: layer.kind };
   if (layer.inputs.length > 0) head['inputs'] = [...layer.inputs];
   switch (layer.kind) {
-    case 'conv':
-      return { ...head, outChannels: layer.outChannels, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, dilation: layer.dilation, groups: layer.groups, bias: layer.bias };
+    case 'conv': {
+      const conv: JsonObject = { ...head, outChannels: layer.outChannels, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, dilation: layer.dilation, groups: layer.groups, bias: layer.bias };
+      return layer.recurrent ? { ...conv, recurrent: layer.recurrent } : conv;
+    }
     case 'fc':
       return { ...head, outFeatures: layer.outFeatures, bias: layer.bias };
     case 'pool':
@@ -214,10 +253,13 @@ function layerToJson(layer: Layer): JsonObject {
     case 'concat':
       return layer.axis === undefined ? head : { ...head, axis: layer.axis };
     case 'activation':
+      return layer.learned === undefined ? { ...head, fn: layer.fn } : { ...head, fn: layer.fn, learned: layer.learned };
     case 'pass':
       return { ...head, fn: layer.fn };
     case 'reshape':
       return { ...head, shape: layer.shape, rows: layer.rows };
+    case 'slice':
+      return { ...head, axis: layer.axis, start: layer.start, size: layer.size, step: layer.step };
     case 'matmul':
       return { ...head, heads: layer.heads, transB: layer.transB, ...(layer.causal === true ? { causal: true } : {}) };
     case 'norm':
@@ -240,6 +282,7 @@ export function networkToJson(network: Network): string {
   if (network.inputLayout !== undefined) lines.push(`  "inputLayout": ${JSON.stringify(network.inputLayout)},`);
   if (network.constantParams !== undefined) lines.push(`  "constantParams": ${JSON.stringify(network.constantParams)},`);
   if (network.floatAccuracyPct !== undefined) lines.push(`  "floatAccuracyPct": ${JSON.stringify(network.floatAccuracyPct)},`);
+  if (network.defaultBits !== undefined) lines.push(`  "defaultBits": ${JSON.stringify(network.defaultBits)},`);
   if (network.sensitivities !== undefined) lines.push(`  "sensitivities": ${JSON.stringify(network.sensitivities)},`);
   lines.push('  "layers": [');
   network.layers.forEach((layer, i) => {

@@ -11,6 +11,7 @@ import {
   type Network,
   type MatMulLayer,
   type PoolLayer,
+  recurrentGates,
   type ReduceLayer,
   type ResizeLayer,
   type ResolvedLayer,
@@ -46,10 +47,18 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
     case 'conv':
       if (!isPositiveInt(layer.outChannels)) throw new ValidationError(source, at('outChannels'), `${layer.outChannels} (layer '${layer.name}')`, 'a positive integer');
       if (!isPositiveInt(layer.groups)) throw new ValidationError(source, at('groups'), `${layer.groups} (layer '${layer.name}')`, 'a positive integer');
+      if (layer.recurrent && !(layer.recurrent.directions === 1 || layer.recurrent.directions === 2)) {
+        throw new ValidationError(source, at('recurrent.directions'), `${layer.recurrent.directions} (layer '${layer.name}')`, '1 or 2');
+      }
       pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
       pairs('stride', layer.stride, isPositiveInt, 'positive integers');
       pairs('dilation', layer.dilation, isPositiveInt, 'positive integers');
       pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      break;
+    case 'activation':
+      if (layer.learned !== undefined && !isNonNegativeInt(layer.learned)) {
+        throw new ValidationError(source, at('learned'), `${layer.learned} (layer '${layer.name}')`, 'a non-negative integer');
+      }
       break;
     case 'fc':
       if (!isPositiveInt(layer.outFeatures)) throw new ValidationError(source, at('outFeatures'), `${layer.outFeatures} (layer '${layer.name}')`, 'a positive integer');
@@ -72,6 +81,9 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
       if (!isPositiveInt(value)) throw new ValidationError(source, at(field), `${value} (layer '${layer.name}')`, 'a positive integer');
       break;
     }
+    case 'slice':
+      pairs('start/size/step', [layer.start, layer.size - 1, layer.step - 1], isNonNegativeInt, 'start >= 0, size >= 1, step >= 1 (integers)');
+      break;
     case 'resize':
       pairs('scale', layer.scale, (v) => Number.isFinite(v) && v > 0 && v <= 1024, 'numbers above 0 and at most 1024');
       break;
@@ -111,6 +123,19 @@ function convOut(source: string, layer: ConvLayer, input: Shape, producer: strin
     );
   }
   const outShape: Shape = { channels: layer.outChannels, height, width };
+  if (layer.recurrent) {
+    const { cell, directions } = layer.recurrent;
+    if (kh !== 1 || kw !== 1 || input.width !== 1 || layer.groups !== 1 || layer.outChannels % directions !== 0) {
+      throw new ShapeError(
+        `${source}: layer '${layer.name}' (${cell}) must be a 1x1, ungrouped layer over a sequence (width 1) with outChannels a multiple of its ${directions} direction(s); ` +
+          `it has kernel ${kh}x${kw}, groups ${layer.groups}, input ${formatShape(input)} from '${producer}'.`,
+      );
+    }
+    // Per direction gates x hidden x (F + hidden) weights: W (input) and R (recurrence); two bias vectors (ONNX Wb, Rb).
+    const gates = recurrentGates(cell);
+    const weights = gates * layer.outChannels * (inC + layer.outChannels / directions);
+    return { outShape, params: weights + (layer.bias ? 2 * gates * layer.outChannels : 0), macs: weights * height };
+  }
   const weights = layer.outChannels * (inC / layer.groups) * kh * kw;
   const params = weights + (layer.bias ? layer.outChannels : 0);
   return { outShape, params, macs: weights * height * width };
@@ -202,6 +227,7 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
   eltwise: [2, Infinity],
   concat: [1, Infinity],
   reshape: [1, 1],
+  slice: [1, 1],
   matmul: [2, 2],
   norm: [1, 1],
   softmax: [1, 1],
@@ -306,6 +332,17 @@ export function resolveNetwork(network: Network, source = `network '${network.na
         }
         outShape = { ...layer.shape };
         break;
+      case 'slice': {
+        const length = first[layer.axis];
+        if (layer.start + (layer.size - 1) * layer.step >= length) {
+          throw new ShapeError(
+            `${source}: layer '${layer.name}' (slice of ${layer.axis} from ${layer.start}, ${layer.size} x step ${layer.step}) reaches past ` +
+              `the ${length} ${layer.axis} of '${firstProducer}' (${formatShape(first)}).`,
+          );
+        }
+        outShape = { ...first, [layer.axis]: layer.size };
+        break;
+      }
       case 'matmul':
         ({ outShape, macs } = matmulOut(source, layer, first, inShapes[1] as Shape));
         break;
@@ -327,6 +364,7 @@ export function resolveNetwork(network: Network, source = `network '${network.na
         break;
       case 'activation':
         outShape = { ...first };
+        params = layer.learned ?? 0;
         break;
       case 'pass':
         outShape = layer.fn === 'flatten' ? { channels: shapeSize(first), height: 1, width: 1 } : { ...first };

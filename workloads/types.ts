@@ -37,6 +37,18 @@ export interface ConvLayer extends LayerBase {
   /** groups = inChannels is depthwise. */
   groups: number;
   bias: boolean;
+  /**
+   * A recurrent layer (LSTM, GRU) over a sequence (F x T x 1): kernel 1x1, outChannels = directions x hidden.
+   * Each step's MVM reads [x_t; h_{t-1}] (F + outChannels crossbar rows) into gates x outChannels columns, and
+   * step t needs step t-1's hidden state: its steps run one after another (never replicated); a bidirectional
+   * layer needs the whole sequence before its first output step.
+   */
+  recurrent?: { cell: 'lstm' | 'gru'; directions: number };
+}
+
+/** Gate count of a recurrent cell: LSTM input/output/forget/cell, GRU update/reset/hidden. */
+export function recurrentGates(cell: 'lstm' | 'gru'): number {
+  return cell === 'lstm' ? 4 : 3;
 }
 
 export interface FcLayer extends LayerBase {
@@ -78,6 +90,11 @@ export interface ConcatLayer extends LayerBase {
 export interface ActivationLayer extends LayerBase {
   kind: 'activation';
   fn: ActivationFn;
+  /**
+   * Learned constants the function applies (a PReLU's slopes, a per-channel scale or a bias left after a layout
+   * change), counted as parameters; they live with the digital unit, not on crossbars. @default 0
+   */
+  learned?: number;
 }
 
 /** Unary element-wise functions: one digital-unit op per element each (an ALU op or a table look-up). */
@@ -105,6 +122,18 @@ export interface ReshapeLayer extends LayerBase {
   kind: 'reshape';
   shape: Shape;
   rows: 'ordered' | 'all';
+}
+
+/**
+ * A part of a tensor along one axis (Slice, Split, Gather with constant indices): no work, readers read the
+ * rows they need. Along the rows, output row i is input row start + i x step.
+ */
+export interface SliceLayer extends LayerBase {
+  kind: 'slice';
+  axis: TensorAxis;
+  start: number;
+  size: number;
+  step: number;
 }
 
 /**
@@ -186,6 +215,7 @@ export type Layer =
   | ActivationLayer
   | PassLayer
   | ReshapeLayer
+  | SliceLayer
   | MatMulLayer
   | NormLayer
   | SoftmaxLayer
@@ -214,6 +244,11 @@ export interface Network {
   sensitivities?: Record<string, { weight: number; activation: number }>;
   /** Full-precision top-1 accuracy in percent, when known. */
   floatAccuracyPct?: number;
+  /**
+   * Default bits of weighted layers whose weights are stored quantized (an int8 ONNX graph), by layer name: plans
+   * start from them instead of 8/8.
+   */
+  defaultBits?: Record<string, { wbits: number; abits: number }>;
 }
 
 /** A layer with inferred shapes (the output of shape inference). */

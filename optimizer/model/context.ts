@@ -1,6 +1,6 @@
 import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
-import { mapLayer, type LayerCrossbarMapping } from '../../arch/mapping';
+import { mapLayer, mvmInputElements as mvmInputElementsOf, type LayerCrossbarMapping } from '../../arch/mapping';
 import { meshSize, newPlacementScratch, type PlacementScratch } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
 import type { MvmEnergyPj } from '../../arch/energy';
@@ -113,9 +113,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     const layer = resolved.layer;
     const lf = flow.layers[resolved.index];
     const inShape = resolved.inShapes[0];
-    let mvmInputElements = 0;
-    if (layer.kind === 'conv' && inShape) mvmInputElements = layer.kernel[0] * layer.kernel[1] * inShape.channels;
-    else if (layer.kind === 'fc' && inShape) mvmInputElements = inShape.channels * inShape.height * inShape.width;
+    const mvmInputElements = mvmInputElementsOf(resolved);
     const dataInputs = (lf?.dataInputs ?? []).map((d) => d.producer);
     const first = shapeOf(dataInputs[0] ?? -1);
     return {

@@ -26,6 +26,11 @@ export function layerCandidates(t: LayerTable, maxCores: number, crossbarsPerCor
     out.push({ replicas: r, stageCycles: time, cores });
     return true;
   };
+  if (t.serial) {
+    // Step t of a recurrent layer needs step t-1's hidden state: replicas cannot run steps side by side.
+    push(1);
+    return out;
+  }
   if (t.isFc) {
     // fc: T = perMvm / r; past perMvm / floor more replicas gain nothing.
     const rCap = t.floorCycles > 0 ? Math.ceil(t.perMvmCycles / t.floorCycles) : Number.MAX_SAFE_INTEGER;

@@ -23,6 +23,8 @@ export interface LayerTable {
   isFc: boolean;
   /** Output pixels per image (1 for fc). */
   pixels: number;
+  /** A recurrent layer: its steps are serial (step t needs step t-1), so only r = 1 is useful. */
+  serial?: boolean;
   perMvmCycles: number;
   /** perMvmCycles at r replicas while r is below the count that fills an ADC group (index 0 unused). */
   perMvmCyclesByReplicas?: number[];
@@ -95,6 +97,7 @@ export function buildTables(
       name: mapping.name,
       isFc,
       pixels: mapping.outputPixels,
+      ...(layer?.kind === 'conv' && layer.recurrent ? { serial: true } : {}),
       perMvmCycles,
       perMvmCyclesByReplicas,
       crossbarsPerReplica: mapping.crossbarsPerReplica,

@@ -60,6 +60,9 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
     const pos = net.weightedIndices.indexOf(worst.index);
     // Replicas shorten the layer's compute, its port waits and its row time in a credit loop.
     if (pos < 0 || (worst.boundBy !== 'compute' && worst.boundBy !== 'port-queue' && worst.boundBy !== 'credit-loop')) break;
+    // A recurrent layer's steps are serial: replicas would not help it.
+    const bottleneck = net.layers[worst.index]?.layer;
+    if (bottleneck?.kind === 'conv' && bottleneck.recurrent) break;
     const next = { ...choices, replicas: [...choices.replicas] };
     next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
     try {

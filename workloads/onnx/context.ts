@@ -3,7 +3,9 @@
  * (one per operator) read their inputs through it and emit layers or constants into it.
  */
 import { InputFileError, ValidationError } from '../../errors';
-import { NETWORK_INPUT, type Layer } from '../types';
+import { formatShape } from '../shapes';
+import { NETWORK_INPUT, type Layer, type Shape } from '../types';
+import { internalShape, sameShape, shapeOf, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue, ConstValue, Value } from './tensors';
 
@@ -25,6 +27,14 @@ export function sanitizeName(raw: string): string {
 
 export class ImportContext {
   readonly layers: Layer[] = [];
+  /** Internal shape of the network input, once the first layer reading it has chosen its layout. */
+  inputShape: Shape | undefined;
+  /** Nodes already converted as part of a pattern (the decomposed LayerNorm): skipped when their turn comes. */
+  readonly absorbed = new Set<OnnxNode>();
+  /** Integer widths of quantized layers (ConvInteger, QLinearMatMul...), by layer name: their default bits. */
+  readonly quantBits = new Map<string, { wbits: number; abits: number }>();
+  /** Internal shape each emitted layer must have, checked against shape inference at the end. */
+  readonly expected = new Map<string, Shape>();
   private readonly values = new Map<string, Value>();
   private readonly names = new Set<string>([NETWORK_INPUT]);
   /** The node being converted and its index, for messages. */
@@ -38,7 +48,13 @@ export class ImportContext {
     private readonly readers: ReadonlyMap<string, number>,
     /** Names of the graph's output tensors. */
     private readonly outputs: ReadonlySet<string>,
+    /** Nodes reading each tensor (for multi-node patterns). */
+    private readonly readersOf: ReadonlyMap<string, OnnxNode[]> = new Map(),
   ) {}
+
+  consumers(tensor: string): OnnxNode[] {
+    return this.readersOf.get(tensor) ?? [];
+  }
 
   isGraphOutput(tensor: string): boolean {
     return this.outputs.has(tensor);
@@ -123,19 +139,72 @@ export class ImportContext {
     return values;
   }
 
-  /** Emits a layer for `node` reading `inputs`, and binds the node's first output to it. */
-  addLayer(node: OnnxNode, body: LayerBody, inputs: ActValue[], outDims: number[]): ActValue {
-    for (const [i, value] of inputs.entries()) {
-      if (value.pendingPad) {
-        throw this.invalid(`input ${i}`, 'the output of a Pad node', 'Pad only directly before a Conv or pooling node');
-      }
-    }
-    const name = this.uniqueName(node);
-    const layer = { ...body, name, inputs: inputs.map((v) => v.producer) } as Layer;
-    this.layers.push(layer);
-    const out: ActValue = { kind: 'act', producer: name, dims: outDims };
+  /** Emits a layer for `node` reading `inputs`, and binds the node's first output to it (dims and layout given). */
+  addLayer(node: OnnxNode, body: LayerBody, inputs: ActValue[], outDims: number[], layout: Layout): ActValue {
+    const out = this.emit(this.baseName(node), body, inputs, outDims, layout);
     this.set(node.output[0] ?? '', out);
     return out;
+  }
+
+  /** Emits a layer named after `base` (made unique) reading `inputs`; returns its output value. */
+  emit(base: string, body: LayerBody, inputs: ActValue[], outDims: number[], layout: Layout): ActValue {
+    const settled = inputs.map((v, i) => {
+      if (v.pendingPad) throw this.invalid(`input ${i}`, 'the output of a Pad node', 'Pad only directly before a Conv or pooling node');
+      return this.settle(v);
+    });
+    const name = this.unique(base);
+    const layer = { ...body, name, inputs: settled.map((v) => v.producer) } as Layer;
+    this.layers.push(layer);
+    this.expected.set(name, internalShape(outDims, layout));
+    return { kind: 'act', producer: name, dims: outDims, rowAxis: layout.rowAxis, colAxes: [...layout.colAxes] };
+  }
+
+  /** The network input read in its current layout: the first reader fixes the input's layout (rule 4). */
+  settle(v: ActValue): ActValue {
+    if (!v.floating) return v;
+    const fixed: ActValue = { ...v, floating: false };
+    const shape = shapeOf(fixed);
+    if (this.inputShape === undefined || sameShape(this.inputShape, shape)) {
+      this.inputShape = shape;
+      return fixed;
+    }
+    // Another reader already fixed a different order: this one reads the input re-cut (waits for all of it).
+    return this.emit(`${NETWORK_INPUT}.relayout`, { kind: 'reshape', shape, rows: 'all' }, [{ ...fixed, producer: NETWORK_INPUT }], v.dims, v);
+  }
+
+  /**
+   * The value in the layout an operator needs: nothing to do when rows and the internal shape agree; a free
+   * re-cut in row order when only channels and cols regroup; a reshape across rows (its readers wait for the
+   * whole tensor) when the row axis moves (docs/hardware-model.md rule 4).
+   */
+  relayout(v: ActValue, layout: Layout): ActValue {
+    const target: ActValue = { ...v, rowAxis: layout.rowAxis, colAxes: [...layout.colAxes] };
+    if (v.floating) return this.settle(target);
+    const from = shapeOf(v);
+    const to = shapeOf(target);
+    const rowsKept = v.rowAxis === layout.rowAxis || (from.height === 1 && to.height === 1);
+    if (rowsKept && sameShape(from, to)) return target;
+    const out = this.emit(`${v.producer}.relayout`, { kind: 'reshape', shape: to, rows: rowsKept ? 'ordered' : 'all' }, [v], v.dims, layout);
+    return out;
+  }
+
+  /** Throws when a layer's inferred shape differs from what the importer tracked (an importer bug, reported plainly). */
+  checkShapes(inferred: ReadonlyMap<string, Shape>): void {
+    for (const [name, want] of this.expected) {
+      const got = inferred.get(name);
+      if (got && !sameShape(got, want)) {
+        throw new InputFileError(
+          this.source,
+          `lrmp mapped layer '${name}' inconsistently (internal error, please report it with this file): the ` +
+            `importer tracked ${formatShape(want)}, shape inference gives ${formatShape(got)}`,
+        );
+      }
+    }
+  }
+
+  /** Records a crossbar layer's integer width when its weights are a quantized tensor (its default bits). */
+  markQuantized(layerName: string, weight: ConstValue): void {
+    if (weight.bits !== undefined) this.quantBits.set(layerName, { wbits: weight.bits, abits: Math.max(8, weight.bits) });
   }
 
   /** Last emitted layer with this name. */
@@ -143,8 +212,11 @@ export class ImportContext {
     return this.layers.find((l) => l.name === name);
   }
 
-  private uniqueName(node: OnnxNode): string {
-    const base = sanitizeName(node.name) || sanitizeName(node.output[0] ?? '') || node.opType.toLowerCase();
+  baseName(node: OnnxNode): string {
+    return sanitizeName(node.name) || sanitizeName(node.output[0] ?? '') || node.opType.toLowerCase();
+  }
+
+  private unique(base: string): string {
     let name = base;
     for (let k = 2; this.names.has(name); k++) name = `${base}_${k}`;
     this.names.add(name);

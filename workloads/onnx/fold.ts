@@ -74,6 +74,11 @@ function emit(ctx: ImportContext, node: OnnxNode, dims: number[], vals: number[]
   ctx.set(node.output[0] ?? '', constOf(dims, vals, integer));
 }
 
+/** A fold of a weight too large to read (a slice of LSTM gates, a concat of weights): its dims, no values. */
+function emitLarge(ctx: ImportContext, node: OnnxNode, dims: number[], from: ConstValue): void {
+  ctx.set(node.output[0] ?? '', { kind: 'const', dims, integer: from.integer, values: () => undefined, ...(from.bits !== undefined ? { bits: from.bits } : {}) });
+}
+
 function foldConstant(ctx: ImportContext, node: OnnxNode): void {
   const tensor = attrTensor(node, 'value');
   if (tensor) return ctx.set(node.output[0] ?? '', constFromTensor(tensor));
@@ -98,12 +103,13 @@ function foldShape(ctx: ImportContext, node: OnnxNode): void {
 
 function foldGather(ctx: ImportContext, node: OnnxNode): void {
   const data = ctx.constant(node, 0);
-  const vals = values(ctx, node, 0);
   const indices = ctx.constant(node, 1);
   const idx = values(ctx, node, 1);
   const axis = normAxis(attrInt(node, 'axis', 0), data.dims.length);
   const axisDim = data.dims[axis] ?? 1;
   const outDims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
+  const vals = data.values();
+  if (!vals) return emitLarge(ctx, node, outDims, data);
   const inStrides = strides(data.dims);
   const out: number[] = [];
   for (let flat = 0; flat < numel(outDims); flat++) {
@@ -126,6 +132,7 @@ function foldCast(ctx: ImportContext, node: OnnxNode): void {
   const integer = to !== DTYPE.FLOAT && to !== DTYPE.DOUBLE && to !== DTYPE.FLOAT16;
   const vals = input.values();
   const cast: ConstValue = {
+    ...(input.bits !== undefined ? { bits: input.bits } : {}),
     kind: 'const',
     dims: input.dims,
     integer,
@@ -162,6 +169,11 @@ function foldConcat(ctx: ImportContext, node: OnnxNode): void {
   const first = parts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
   const axis = normAxis(attrInt(node, 'axis', 0), first.dims.length);
+  if (parts.some((p) => p.values() === undefined)) {
+    const dims = [...first.dims];
+    dims[axis] = parts.reduce((sum, p) => sum + (p.dims[axis] ?? 0), 0);
+    return emitLarge(ctx, node, dims, first);
+  }
   const outer = numel(first.dims.slice(0, axis));
   const out: number[] = [];
   const chunks = parts.map((p, i) => ({ vals: values(ctx, node, i), inner: numel(p.dims.slice(axis)) }));
@@ -173,7 +185,7 @@ function foldConcat(ctx: ImportContext, node: OnnxNode): void {
 
 function foldSlice(ctx: ImportContext, node: OnnxNode): void {
   const data = ctx.constant(node, 0);
-  const vals = values(ctx, node, 0);
+  const vals = data.values() ?? [];
   const rank = data.dims.length;
   const fromInputs = ctx.optional(node, 1) !== undefined;
   const starts = fromInputs ? values(ctx, node, 1) : (attrInts(node, 'starts') ?? []);
@@ -191,6 +203,7 @@ function foldSlice(ctx: ImportContext, node: OnnxNode): void {
     ranges[axis] = { start, step, count: Math.max(0, Math.ceil((end - start) / step)) };
   });
   const outDims = ranges.map((r) => r.count);
+  if (data.values() === undefined) return emitLarge(ctx, node, outDims, data);
   const inStrides = strides(data.dims);
   const out: number[] = [];
   for (let flat = 0; flat < numel(outDims); flat++) {

@@ -5,33 +5,82 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
-import { NETWORK_INPUT, type Network } from '../types';
+import { resolveNetwork } from '../shapes';
+import { NETWORK_INPUT, type InputLayout, type Network, type Shape } from '../types';
 import { ImportContext, nodeLabel } from './context';
 import { FOLDERS } from './fold';
+import { EXTRA_FOLDERS } from './fold-extra';
+import { graphInputs, type OnnxInputOptions } from './inputs';
+import { defaultLayout, internalShape } from './layout';
+import { ELEMENTWISE_OPS } from './ops-elementwise';
+import { LAYOUT_OPS } from './ops-layout';
+import { LINEAR_OPS } from './ops-linear';
+import { RECURRENT_OPS } from './ops-recurrent';
+import { REDUCE_OPS } from './ops-reduce';
 import { WINDOW_OPS } from './ops-window';
-import { TENSOR_OPS } from './ops-tensor';
-import { decodeModel, toNumber, type OnnxGraph, type OnnxNode, type OnnxValueInfo } from './proto';
+import { tryDecomposedLayerNorm } from './patterns';
+import { decodeModel, toNumber, type OnnxGraph, type OnnxNode } from './proto';
 import { constFromTensor } from './tensors';
 
-export interface OnnxImportOptions {
+export interface OnnxImportOptions extends OnnxInputOptions {
   /** File name (or other origin) that error messages name. */
   source: string;
-  /** Input shape [N, C, H, W] (or [N, F]) that replaces the graph input's dims, required when any is dynamic. */
-  inputShape?: number[];
   /** Network name. @default the graph name, else the file name without extension */
   name?: string;
 }
 
 type Converter = (ctx: ImportContext, node: OnnxNode) => void;
-const CONVERTERS: Readonly<Record<string, Converter>> = { ...WINDOW_OPS, ...TENSOR_OPS };
+const CONVERTERS: Readonly<Record<string, Converter>> = {
+  ...WINDOW_OPS,
+  ...ELEMENTWISE_OPS,
+  ...LAYOUT_OPS,
+  ...LINEAR_OPS,
+  ...REDUCE_OPS,
+  ...RECURRENT_OPS,
+  If: convertIf,
+};
+const ALL_FOLDERS: Readonly<Record<string, Converter>> = { ...EXTRA_FOLDERS, ...FOLDERS };
 
 /** Operator types the importer understands (converted to layers or folded to constants). */
 export function supportedOnnxOps(): string[] {
-  return [...new Set([...Object.keys(CONVERTERS), ...Object.keys(FOLDERS)])].sort();
+  return [...new Set([...Object.keys(CONVERTERS), ...Object.keys(ALL_FOLDERS)])].sort();
 }
 
 /** Ops whose folder runs even on activations (they only read the input's shape). */
-const ALWAYS_FOLD = new Set(['Constant', 'Shape']);
+const ALWAYS_FOLD = new Set(['Constant', 'Shape', 'Size']);
+
+/** Every node of a graph and of its subgraphs (If branches, Loop bodies). */
+function allNodes(graph: OnnxGraph): OnnxNode[] {
+  const out: OnnxNode[] = [];
+  const walk = (g: OnnxGraph): void => {
+    for (const n of g.node) {
+      out.push(n);
+      for (const a of n.attribute) if (a.g) walk(a.g);
+    }
+  };
+  walk(graph);
+  return out;
+}
+
+/** Tensors a node reads, including those its subgraphs read from the enclosing scope. */
+function nodeReads(node: OnnxNode): string[] {
+  const reads = node.input.filter((t) => t !== '');
+  for (const a of node.attribute) {
+    if (!a.g) continue;
+    const local = new Set<string>();
+    const scope = (g: OnnxGraph): void => {
+      for (const t of g.initializer) local.add(t.name);
+      for (const i of g.input) local.add(i.name);
+      for (const n of g.node) {
+        for (const t of n.output) local.add(t);
+        for (const b of n.attribute) if (b.g) scope(b.g);
+      }
+    };
+    scope(a.g);
+    for (const n of allNodes(a.g)) for (const t of n.input) if (t !== '' && !local.has(t)) reads.push(t);
+  }
+  return reads;
+}
 
 /** Imports an ONNX model given as bytes or as a path to the file. */
 export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions): Network {
@@ -43,30 +92,78 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   if (!opset) throw new InputFileError(options.source, 'the ONNX model imports no default-domain opset (truncated or corrupt file?)');
 
   const readers = new Map<string, number>();
-  for (const node of graph.node) for (const t of node.input) if (t !== '') readers.set(t, (readers.get(t) ?? 0) + 1);
+  const readersOf = new Map<string, OnnxNode[]>();
+  for (const node of allNodes(graph)) {
+    for (const t of nodeReads(node)) {
+      readers.set(t, (readers.get(t) ?? 0) + 1);
+      readersOf.set(t, [...(readersOf.get(t) ?? []), node]);
+    }
+  }
   const outputs = new Set(graph.output.map((o) => o.name));
-  const ctx = new ImportContext(options.source, toNumber(opset.version), readers, outputs);
+  const ctx = new ImportContext(options.source, toNumber(opset.version), readers, outputs, readersOf);
 
   for (const init of graph.initializer) ctx.set(init.name, constFromTensor(init));
-  const input = networkInput(graph, options);
-  ctx.set(input.name, { kind: 'act', producer: NETWORK_INPUT, dims: input.dims });
+  const { streamed, others } = graphInputs(graph, options);
+  for (const other of others) ctx.set(other.name, other.value);
+  ctx.set(streamed.name, { kind: 'act', producer: NETWORK_INPUT, dims: streamed.dims, ...defaultLayout(streamed.dims.length), floating: true });
 
-  sortNodes(graph.node, ctx, options.source).forEach(({ node, index }) => {
-    ctx.begin(node, index);
-    convertNode(ctx, node, index);
-  });
+  convertGraph(ctx, graph.node);
 
   for (const out of graph.output) {
     const value = ctx.get(out.name);
     if (!value) throw new InputFileError(options.source, `graph output '${out.name}' is produced by no node (truncated or corrupt file?)`);
-    if (value.kind !== 'act' || value.producer === NETWORK_INPUT) {
-      throw new ValidationError(options.source, `graph.output['${out.name}']`, 'a constant or the unchanged input', 'a tensor computed by layers');
-    }
+  }
+  if (!graph.output.some((o) => {
+    const v = ctx.get(o.name);
+    return v?.kind === 'act' && v.producer !== NETWORK_INPUT;
+  })) {
+    throw new ValidationError(options.source, 'graph.output', 'only constants or the unchanged input', 'at least one tensor computed by layers');
   }
   if (ctx.layers.length === 0) throw new ValidationError(options.source, 'graph', 'no layers after folding constants', 'at least one layer');
-  const [, c = 1, h = 1, w = 1] = input.dims.length === 2 ? [input.dims[0], input.dims[1], 1, 1] : input.dims;
+  const input = ctx.inputShape ?? internalShape(streamed.dims, defaultLayout(streamed.dims.length));
   const name = options.name ?? (graph.name !== '' ? graph.name : path.basename(options.source, path.extname(options.source)));
-  return { name, input: { channels: c, height: h, width: w }, layers: ctx.layers };
+  const network: Network = { name, input, layers: ctx.layers };
+  const layout = layoutOf(input);
+  if (layout !== 'image') network.inputLayout = layout;
+  if (ctx.quantBits.size > 0) network.defaultBits = Object.fromEntries(ctx.quantBits);
+  const resolved = resolveNetwork(network, options.source);
+  ctx.checkShapes(new Map(resolved.layers.map((r) => [r.layer.name, r.outShape])));
+  return network;
+}
+
+/** Image (rows of pixels), sequence (rows of one step) or vector (one row), by the chosen internal shape. */
+function layoutOf(shape: Shape): InputLayout {
+  if (shape.height > 1 && shape.width > 1) return 'image';
+  return shape.height > 1 ? 'sequence' : 'vector';
+}
+
+/** Converts a list of nodes (a graph or an inlined If branch) in dependency order. */
+function convertGraph(ctx: ImportContext, nodes: OnnxNode[]): void {
+  // Constants first (they read nothing): multi-node patterns look at constants that come later in the file.
+  const constantsFirst = [...nodes.filter((n) => n.opType === 'Constant'), ...nodes.filter((n) => n.opType !== 'Constant')];
+  sortNodes(constantsFirst, ctx, ctx.source).forEach(({ node, index }) => {
+    ctx.begin(node, index);
+    convertNode(ctx, node, index);
+  });
+}
+
+/** If with a constant condition (exporters leave them for sample rates, batch sizes): the taken branch inlined. */
+function convertIf(ctx: ImportContext, node: OnnxNode): void {
+  const cond = ctx.input(node, 0);
+  const values = cond.kind === 'const' ? cond.values() : undefined;
+  if (values === undefined || values.length !== 1) {
+    throw ctx.invalid('input 0 (cond)', cond.kind === 'const' ? 'an unreadable constant' : 'computed from the network input', 'a condition that folds to a constant at import');
+  }
+  const branch = node.attribute.find((a) => a.name === (values[0] !== 0 ? 'then_branch' : 'else_branch'))?.g;
+  if (!branch) throw ctx.invalid('attribute then_branch/else_branch', 'missing', 'both branches as graphs');
+  for (const init of branch.initializer) ctx.set(init.name, constFromTensor(init));
+  convertGraph(ctx, branch.node);
+  ctx.begin(node, 0);
+  branch.output.forEach((o, k) => {
+    const v = ctx.get(o.name);
+    if (!v) throw ctx.invalid(`branch output '${o.name}'`, 'produced by no node of the branch', 'a tensor the branch computes');
+    ctx.set(node.output[k] ?? '', v);
+  });
 }
 
 function readFile(file: string): Uint8Array {
@@ -80,8 +177,10 @@ function readFile(file: string): Uint8Array {
 
 function convertNode(ctx: ImportContext, node: OnnxNode, index: number): void {
   const op = node.opType;
+  if (ctx.absorbed.has(node)) return;
   if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(ctx, node, index, `${node.domain}::${op}`);
-  const folder = FOLDERS[op];
+  if (op === 'ReduceMean' && tryDecomposedLayerNorm(ctx, node)) return;
+  const folder = ALL_FOLDERS[op];
   const allConst = node.input.every((t, i) => t === '' || ctx.optional(node, i)?.kind === 'const');
   if (folder && (ALWAYS_FOLD.has(op) || allConst)) return folder(ctx, node);
   const converter = CONVERTERS[op];
@@ -106,7 +205,7 @@ function sortNodes(nodes: OnnxNode[], ctx: ImportContext, source: string): { nod
     const before = pending.length;
     for (let i = 0; i < pending.length; ) {
       const item = pending[i];
-      if (item && item.node.input.every((t) => ready(t, produced))) {
+      if (item && nodeReads(item.node).every((t) => ready(t, produced))) {
         order.push(item);
         for (const t of item.node.output) produced.add(t);
         pending.splice(i, 1);
@@ -114,7 +213,7 @@ function sortNodes(nodes: OnnxNode[], ctx: ImportContext, source: string): { nod
     }
     if (pending.length === before) {
       const stuck = pending[0];
-      const missing = stuck?.node.input.find((t) => !ready(t, produced)) ?? '';
+      const missing = stuck ? (nodeReads(stuck.node).find((t) => !ready(t, produced)) ?? '') : '';
       throw new InputFileError(
         source,
         `node ${stuck ? nodeLabel(stuck.node, stuck.index) : '?'} (${stuck?.node.opType ?? ''}) reads tensor '${missing}', which no node, ` +
@@ -125,53 +224,3 @@ function sortNodes(nodes: OnnxNode[], ctx: ImportContext, source: string): { nod
   return order;
 }
 
-/** The one graph input that is not an initializer, with its dims (dynamic ones from options.inputShape). */
-function networkInput(graph: OnnxGraph, options: OnnxImportOptions): { name: string; dims: number[] } {
-  const initializers = new Set(graph.initializer.map((t) => t.name));
-  const inputs = graph.input.filter((i) => !initializers.has(i.name));
-  const only = inputs[0];
-  if (!only || inputs.length !== 1) {
-    throw new ValidationError(options.source, 'graph.input', `${inputs.length} non-constant inputs (${inputs.map((i) => i.name).join(', ')})`, 'exactly one (the image)');
-  }
-  const declared = declaredDims(only);
-  const field = `graph.input['${only.name}'].shape`;
-  const given = options.inputShape;
-  if (given) {
-    if (given.length !== declared.length && declared.length > 0) {
-      throw new ValidationError(options.source, '--input-shape', given.join('x'), `${declared.length} dimensions, as the graph input [${declared.map((d) => d ?? '?').join(', ')}]`);
-    }
-    declared.forEach((d, i) => {
-      if (d !== undefined && i > 0 && d !== given[i]) {
-        throw new ValidationError(options.source, '--input-shape', given.join('x'), `dimension ${i} = ${d}, as the graph input fixes it`);
-      }
-    });
-    return checked({ name: only.name, dims: [...given] }, options.source, '--input-shape');
-  }
-  const dynamic = declared.findIndex((d) => d === undefined);
-  if (declared.length === 0 || dynamic >= 0) {
-    const what = declared.length === 0 ? 'not declared' : `dynamic in dimension ${dynamic} ([${describeDims(only).join(', ')}])`;
-    throw new ValidationError(options.source, field, what, 'fixed sizes; give the input shape with --input-shape NxCxHxW (e.g. 1x3x224x224)');
-  }
-  return checked({ name: only.name, dims: declared as number[] }, options.source, field);
-}
-
-function checked(input: { name: string; dims: number[] }, source: string, field: string): { name: string; dims: number[] } {
-  const ok = (input.dims.length === 4 || input.dims.length === 2) && input.dims.every((d) => Number.isInteger(d) && d >= 1);
-  if (!ok) throw new ValidationError(source, field, `[${input.dims.join(', ')}]`, 'positive integers NxCxHxW (or NxF)');
-  return input;
-}
-
-function declaredDims(info: OnnxValueInfo): (number | undefined)[] {
-  const dims = info.type?.tensorType?.shape?.dim ?? [];
-  return dims.map((d) => {
-    if (d.value !== 'dimValue' || d.dimValue === undefined) return undefined;
-    const v = toNumber(d.dimValue);
-    return v >= 1 ? v : undefined;
-  });
-}
-
-function describeDims(info: OnnxValueInfo): string[] {
-  return (info.type?.tensorType?.shape?.dim ?? []).map((d) =>
-    d.value === 'dimValue' && d.dimValue !== undefined ? String(toNumber(d.dimValue)) : `'${d.dimParam ?? '?'}'`,
-  );
-}

@@ -39,6 +39,8 @@ export interface OnnxAttribute {
   i: Int64;
   s: Uint8Array;
   t?: OnnxTensor | null;
+  /** Subgraph (If branches, Loop bodies). */
+  g?: OnnxGraph | null;
   floats: number[];
   ints: Int64[];
   strings: Uint8Array[];
@@ -91,6 +93,8 @@ export const DTYPE = {
   INT8: 3,
   INT32: 6,
   INT64: 7,
+  UINT16: 4,
+  INT16: 5,
   BOOL: 9,
   FLOAT16: 10,
   DOUBLE: 11,

@@ -1,0 +1,237 @@
+/**
+ * More constant folding: comparisons and logic (the conditions exporters leave in front of If), ConstantOfShape,
+ * Size, Range, Where, unary math, Transpose/Expand/Tile of constants, and quantization of constants (a weight
+ * behind DequantizeLinear keeps its integer width). Values are computed only for small constants; a large one
+ * (a weight) keeps its dims with unreadable values.
+ */
+import { attrInt, attrInts, attrTensor } from './attributes';
+import type { ImportContext } from './context';
+import { broadcastDims } from './fold';
+import type { OnnxNode } from './proto';
+import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
+
+function lazy(dims: number[], integer: boolean, compute: () => number[] | undefined, bits?: number): ConstValue {
+  let cache: number[] | undefined;
+  let done = false;
+  return {
+    kind: 'const',
+    dims,
+    integer,
+    ...(bits !== undefined ? { bits } : {}),
+    values: () => {
+      if (!done) {
+        cache = numel(dims) <= MAX_CONST_ELEMENTS ? compute() : undefined;
+        done = true;
+      }
+      return cache;
+    },
+  };
+}
+
+/** Element of a broadcast operand at output position `flat`. */
+function picker(src: ConstValue, dims: readonly number[]): (vals: number[], flat: number) => number {
+  const off = dims.length - src.dims.length;
+  const strides: number[] = new Array<number>(src.dims.length).fill(1);
+  for (let i = src.dims.length - 2; i >= 0; i--) strides[i] = (strides[i + 1] ?? 1) * (src.dims[i + 1] ?? 1);
+  return (vals, flat) => {
+    let rest = flat;
+    let at = 0;
+    for (let i = dims.length - 1; i >= 0; i--) {
+      const d = dims[i] ?? 1;
+      const idx = rest % d;
+      rest = Math.floor(rest / d);
+      const k = i - off;
+      if (k >= 0 && (src.dims[k] ?? 1) !== 1) at += idx * (strides[k] ?? 0);
+    }
+    return vals[at] ?? 0;
+  };
+}
+
+function binary(fn: (a: number, b: number) => number, integerOut?: boolean) {
+  return (ctx: ImportContext, node: OnnxNode): void => {
+    const a = ctx.constant(node, 0);
+    const b = ctx.constant(node, 1);
+    const dims = broadcastDims(a.dims, b.dims);
+    if (!dims) throw ctx.invalid('inputs', `shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`, 'broadcastable shapes');
+    const pa = picker(a, dims);
+    const pb = picker(b, dims);
+    ctx.set(
+      node.output[0] ?? '',
+      lazy(dims, integerOut ?? (a.integer && b.integer), () => {
+        const av = a.values();
+        const bv = b.values();
+        if (!av || !bv) return undefined;
+        return Array.from({ length: numel(dims) }, (_, i) => fn(pa(av, i), pb(bv, i)));
+      }),
+    );
+  };
+}
+
+function unaryFold(fn: (a: number) => number, integerOut?: boolean) {
+  return (ctx: ImportContext, node: OnnxNode): void => {
+    const a = ctx.constant(node, 0);
+    ctx.set(node.output[0] ?? '', lazy(a.dims, integerOut ?? a.integer, () => a.values()?.map(fn)));
+  };
+}
+
+function foldConstantOfShape(ctx: ImportContext, node: OnnxNode): void {
+  const dims = ctx.constValues(node, 0);
+  const t = attrTensor(node, 'value');
+  const fill = t ? constFromTensor(t) : undefined;
+  const v = fill?.values()?.[0] ?? 0;
+  ctx.set(node.output[0] ?? '', lazy(dims, fill?.integer ?? false, () => new Array<number>(numel(dims)).fill(v)));
+}
+
+function foldSize(ctx: ImportContext, node: OnnxNode): void {
+  const n = numel(ctx.input(node, 0).dims);
+  ctx.set(node.output[0] ?? '', lazy([], true, () => [n]));
+}
+
+function foldRange(ctx: ImportContext, node: OnnxNode): void {
+  const [start = 0] = ctx.constValues(node, 0);
+  const [limit = 0] = ctx.constValues(node, 1);
+  const [delta = 1] = ctx.constValues(node, 2);
+  const count = Math.max(0, Math.ceil((limit - start) / delta));
+  ctx.set(node.output[0] ?? '', lazy([count], ctx.constant(node, 0).integer, () => Array.from({ length: count }, (_, i) => start + i * delta)));
+}
+
+function foldWhere(ctx: ImportContext, node: OnnxNode): void {
+  const c = ctx.constant(node, 0);
+  const x = ctx.constant(node, 1);
+  const y = ctx.constant(node, 2);
+  const dims = broadcastDims(broadcastDims(c.dims, x.dims) ?? [], y.dims);
+  if (!dims) throw ctx.invalid('inputs', 'shapes that do not broadcast', 'broadcastable shapes');
+  const [pc, px, py] = [picker(c, dims), picker(x, dims), picker(y, dims)];
+  ctx.set(
+    node.output[0] ?? '',
+    lazy(dims, x.integer && y.integer, () => {
+      const [cv, xv, yv] = [c.values(), x.values(), y.values()];
+      if (!cv || !xv || !yv) return undefined;
+      return Array.from({ length: numel(dims) }, (_, i) => (pc(cv, i) !== 0 ? px(xv, i) : py(yv, i)));
+    }),
+  );
+}
+
+function foldTranspose(ctx: ImportContext, node: OnnxNode): void {
+  const a = ctx.constant(node, 0);
+  const rank = a.dims.length;
+  const perm = attrInts(node, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  const dims = perm.map((p) => a.dims[p] ?? 1);
+  const inStrides: number[] = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) inStrides[i] = (inStrides[i + 1] ?? 1) * (a.dims[i + 1] ?? 1);
+  ctx.set(
+    node.output[0] ?? '',
+    lazy(
+      dims,
+      a.integer,
+      () => {
+        const v = a.values();
+        if (!v) return undefined;
+        return Array.from({ length: numel(dims) }, (_, flat) => {
+          let rest = flat;
+          let at = 0;
+          for (let i = rank - 1; i >= 0; i--) {
+            const d = dims[i] ?? 1;
+            at += (rest % d) * (inStrides[perm[i] ?? 0] ?? 0);
+            rest = Math.floor(rest / d);
+          }
+          return v[at] ?? 0;
+        });
+      },
+      a.bits,
+    ),
+  );
+}
+
+function foldExpand(ctx: ImportContext, node: OnnxNode): void {
+  const a = ctx.constant(node, 0);
+  const arg = ctx.constValues(node, 1);
+  const dims = node.opType === 'Tile' ? a.dims.map((d, i) => d * (arg[i] ?? 1)) : (broadcastDims(a.dims, arg) ?? a.dims);
+  const pick = node.opType === 'Tile' ? undefined : picker(a, dims);
+  ctx.set(
+    node.output[0] ?? '',
+    lazy(dims, a.integer, () => {
+      const v = a.values();
+      if (!v || !pick) return undefined;
+      return Array.from({ length: numel(dims) }, (_, i) => pick(v, i));
+    }),
+  );
+}
+
+/** DequantizeLinear/QuantizeLinear/Cast-like ops on a constant keep its dims (and a weight its integer width). */
+function foldDequantize(ctx: ImportContext, node: OnnxNode): void {
+  const a = ctx.constant(node, 0);
+  const scale = ctx.optional(node, 1)?.kind === 'const' ? ctx.constant(node, 1) : undefined;
+  const zero = ctx.optional(node, 2)?.kind === 'const' ? ctx.constant(node, 2) : undefined;
+  ctx.set(
+    node.output[0] ?? '',
+    lazy(
+      a.dims,
+      false,
+      () => {
+        const v = a.values();
+        const s = scale?.values();
+        const z = zero?.values();
+        if (!v) return undefined;
+        if (!s || s.length !== 1) return undefined;
+        return v.map((x) => (x - (z?.[0] ?? 0)) * (s[0] ?? 1));
+      },
+      a.bits ?? (node.opType === 'QuantizeLinear' ? 8 : undefined),
+    ),
+  );
+}
+
+/** A reduction over a small constant (shape arithmetic); only keepdims=0 over all axes is needed in practice. */
+function foldReduceAll(fn: (vals: number[]) => number) {
+  return (ctx: ImportContext, node: OnnxNode): void => {
+    const a = ctx.constant(node, 0);
+    const keep = attrInt(node, 'keepdims', 1) === 1;
+    const dims = keep ? a.dims.map(() => 1) : [];
+    ctx.set(node.output[0] ?? '', lazy(dims, a.integer, () => {
+      const v = a.values();
+      return v ? [fn(v)] : undefined;
+    }));
+  };
+}
+
+export const EXTRA_FOLDERS: Readonly<Record<string, (ctx: ImportContext, node: OnnxNode) => void>> = {
+  Equal: binary((a, b) => (a === b ? 1 : 0), true),
+  Greater: binary((a, b) => (a > b ? 1 : 0), true),
+  Less: binary((a, b) => (a < b ? 1 : 0), true),
+  GreaterOrEqual: binary((a, b) => (a >= b ? 1 : 0), true),
+  LessOrEqual: binary((a, b) => (a <= b ? 1 : 0), true),
+  And: binary((a, b) => (a !== 0 && b !== 0 ? 1 : 0), true),
+  Or: binary((a, b) => (a !== 0 || b !== 0 ? 1 : 0), true),
+  Xor: binary((a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0), true),
+  Max: binary(Math.max),
+  Min: binary(Math.min),
+  Pow: binary((a, b) => a ** b),
+  Mod: binary((a, b) => (b === 0 ? 0 : a - b * Math.floor(a / b))),
+  Not: unaryFold((a) => (a === 0 ? 1 : 0), true),
+  Neg: unaryFold((a) => -a),
+  Abs: unaryFold(Math.abs),
+  Sqrt: unaryFold(Math.sqrt),
+  Floor: unaryFold(Math.floor),
+  Ceil: unaryFold(Math.ceil),
+  Round: unaryFold(Math.round),
+  Reciprocal: unaryFold((a) => 1 / a),
+  Exp: unaryFold(Math.exp),
+  Log: unaryFold(Math.log),
+  Relu: unaryFold((a) => Math.max(0, a)),
+  Sigmoid: unaryFold((a) => 1 / (1 + Math.exp(-a))),
+  Tanh: unaryFold(Math.tanh),
+  Sign: unaryFold(Math.sign),
+  ConstantOfShape: foldConstantOfShape,
+  Size: foldSize,
+  Range: foldRange,
+  Where: foldWhere,
+  Transpose: foldTranspose,
+  Expand: foldExpand,
+  Tile: foldExpand,
+  DequantizeLinear: foldDequantize,
+  QuantizeLinear: foldDequantize,
+  ReduceProd: foldReduceAll((v) => v.reduce((p, x) => p * x, 1)),
+  ReduceSum: foldReduceAll((v) => v.reduce((p, x) => p + x, 0)),
+  ReduceMax: foldReduceAll((v) => Math.max(...v)),
+  ReduceMin: foldReduceAll((v) => Math.min(...v)),
+};
