@@ -1,6 +1,7 @@
 export type * from './types';
 export { sweepCycles, mvmSweeps, mvmCycles, adcSharers, transferCycles, offChipBitsPerCycle } from './timing';
 export { crossbarCost, adcsPerCrossbar } from './crossbar-cost';
+export { flitsOfBits, meshLinkId, xyRouteLinks, MESH_DIRECTIONS } from './routing';
 export { presetNames, presetArch, listPresets, isPresetName } from './presets';
 export type { PresetInfo } from './presets';
 export { validateArchSpec, archFieldPaths, isArchFieldPath, nearestName } from './validate';

@@ -71,13 +71,6 @@ export function routerXY(meshWidth: number, router: number): [number, number] {
   return [router % meshWidth, Math.floor(router / meshWidth)];
 }
 
-/** Router-to-router hops of XY routing between two tiles (0 when they share a router). */
-export function tileHops(arch: ArchSpec, meshWidth: number, fromTile: number, toTile: number): number {
-  const [ax, ay] = routerXY(meshWidth, routerOfTile(arch, fromTile));
-  const [bx, by] = routerXY(meshWidth, routerOfTile(arch, toTile));
-  return Math.abs(ax - bx) + Math.abs(ay - by);
-}
-
 /** Cores a weighted layer needs for `replicas` copies. */
 export function layerCores(arch: ArchSpec, mapping: LayerCrossbarMapping, replicas: number): number {
   return Math.ceil((mapping.crossbarsPerReplica * replicas) / arch.core.crossbars);

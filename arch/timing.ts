@@ -55,3 +55,34 @@ export function transferCycles(bits: number, bitsPerCycle: number): number {
 export function offChipBitsPerCycle(arch: ArchSpec): number {
   return (arch.offChip.bandwidthGBps * 8) / arch.clockGHz;
 }
+
+/** What the shift-and-add rule reads of a layer's crossbar mapping (arch/mapping.ts LayerCrossbarMapping). */
+export interface ShiftAddWork {
+  crossbarsPerReplica: number;
+  reductionAddsPerMvm: number;
+  abits: number;
+}
+
+/**
+ * Cycles the shift-and-add units of one replica need per MVM (rule 5): `reductionAddsPerMvm` additions on
+ * crossbars x shiftAdd.perCrossbar units of shiftAdd.addsPerCycle each. They work behind the ADCs, pipelined with
+ * the next MVM.
+ */
+export function shiftAddCyclesPerMvm(arch: ArchSpec, mapping: ShiftAddWork): number {
+  return shiftAddCycles(arch, mapping, mapping.reductionAddsPerMvm);
+}
+
+/** Shift-and-add cycles of an MVM's last streamed input bit: what drains after the last MVM of a row (rule 5). */
+export function shiftAddDrainCycles(arch: ArchSpec, mapping: ShiftAddWork): number {
+  return shiftAddCycles(arch, mapping, mapping.reductionAddsPerMvm / Math.ceil(mapping.abits / arch.dac.bits));
+}
+
+function shiftAddCycles(arch: ArchSpec, mapping: ShiftAddWork, adds: number): number {
+  const rate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
+  return Math.ceil(adds / rate);
+}
+
+/** eDRAM accesses that move `bits` in one request: whole accesses of tile.edram.accessBits (rules 5 and 6). */
+export function edramAccesses(arch: ArchSpec, bits: number): number {
+  return Math.ceil(bits / arch.tile.edram.accessBits);
+}

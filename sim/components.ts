@@ -199,9 +199,3 @@ export class CrossbarGroup extends Server {
     return this.clock.amount;
   }
 }
-
-/** Cycles the shift-and-add units of one replica need per MVM (pipelined behind the next MVM). */
-export function shiftAddCyclesPerMvm(arch: ArchSpec, crossbars: number, addsPerMvm: number): number {
-  const rate = crossbars * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
-  return Math.ceil(addsPerMvm / rate);
-}

@@ -1,150 +1,31 @@
 /**
- * The simulation proper: units (layer replicas, digital layers, the off-chip input) that play out
- * docs/hardware-model.md row by row, with contention on the shared tile resources, the NoC and eDRAM space.
- * Stateful, so a class; one instance per run.
+ * The simulation proper: units (layer replicas, digital layers, the off-chip input; sim/units.ts) that play out
+ * docs/hardware-model.md row by row, with contention on the shared tile resources, the NoC (sim/transfers.ts) and
+ * eDRAM space. Stateful, so a class; one instance per run. The report is built from it by sim/results.ts.
  */
 import type { ArchSpec } from '../arch/types';
-import { replicaMvmCycles } from '../arch/mapping';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
-import { RecordFifo } from './kernel/fifo';
-import { newSlabs, type Slabs } from './kernel/slab';
-import { CrossbarGroup, DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit, shiftAddCyclesPerMvm, type NocLink } from './components';
-import { flitsOfBits, Noc, type Route } from './noc';
-import { replicaPixelsInRow, type SimLayer, type SimProducer, type SimTopology } from './topology';
+import { newSlabs } from './kernel/slab';
+import { DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit } from './components';
+import { Noc } from './noc';
+import type { SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
-
-/** Why a unit waits. */
-export const STALL_CAUSES = ['input', 'noc', 'buffer', 'edram', 'digital'] as const;
-export type StallCause = (typeof STALL_CAUSES)[number];
-const C_INPUT = 0;
-const C_NOC = 1;
-const C_BUFFER = 2;
-const C_EDRAM = 3;
-const C_DIGITAL = 4;
-
-/** Engine event kinds (the second argument of every engine event). */
-const EV_START = 0;
-const EV_COMPUTE_DONE = 1;
-const EV_ROW_DONE = 2;
-const EV_DIGITAL_OPS = 3;
-const EV_GRANTED = 4;
-const EV_HOP = 5;
-const EV_WRITE = 6;
-const EV_ARRIVE = 7;
-const EV_OFF_CHIP_DONE = 8;
-const EV_FUSED_DONE = 9;
-const EV_PRODUCT_DONE = 10;
-
-/** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
-export interface Channel {
-  /** Account id in the tile's buffer. */
-  id: number;
-  tile: number;
-  producer: SimProducer;
-  rows: number;
-  arrived: Int32Array;
-  refs: Int32Array;
-  complete: Uint8Array;
-  /** Per image: rows 0..prefix-1 are complete. */
-  prefix: Int32Array;
-  /** The producer's pieces per row (its piecesPerRow, held here for the hot path). */
-  piecesPerRow: Int32Array;
-  waiters: Unit[];
-  buffer: EdramBuffer;
-}
-
-export interface Unit {
-  id: number;
-  layer: SimLayer | undefined;
-  /** 'source' is the network input entering off-chip. */
-  kind: 'replica' | 'digital' | 'source';
-  replica: number;
-  tile: number;
-  producer: SimProducer;
-  /** Images this unit works on, in order. */
-  images: number[];
-  imagePos: number;
-  /** Next step (output row, or input row of an accumulating global pool) of the current image. */
-  row: number;
-  rows: number;
-  /** eDRAM bits one MVM reads: its input vector in whole eDRAM accesses (rule 5). */
-  mvmReadBits: number;
-  /** Per step: the output pixels this unit computes (a conv replica's share of the row; 1 otherwise). */
-  pixelsPerStep: Int32Array;
-  jobsTotal: number;
-  jobsStarted: number;
-  jobsDone: number;
-  inputs: Channel[];
-  released: Int32Array;
-  xbar: CrossbarGroup | undefined;
-  /** Shift-and-add cycles per MVM (they work behind the ADCs), and those of its last streamed bit (drain). */
-  saCycles: number;
-  saDrainCycles: number;
-  /** Computing (crossbars or a digital read in progress): the next job may not start. */
-  active: boolean;
-  pendingGrants: number;
-  /** Jobs between start and row completion: [image, row, pixels, start, stallCause, stallCycles] flattened. */
-  inFlight: RecordFifo;
-  blockedSince: number;
-  blockedCause: number;
-  waitImage: number;
-  waitRow: number;
-  waitChannel: Channel | undefined;
-  wakeSendStart: number;
-  waitBufferTile: number;
-  waitBits: number;
-  lastStallCause: number;
-  lastStallCycles: number;
-  busyCycles: number;
-  stall: Float64Array;
-  firstStart: number;
-  /** Rows waiting for their fused activations on the tile's digital unit: [image, row, pixels] flattened. */
-  fusedQueue: RecordFifo;
-  /** Who asks for eDRAM space, for deadlock messages (built once, not per request). */
-  label: string;
-  /** The producer's channel on each of its destination tiles (producer.destTiles order). */
-  outChannels: Channel[];
-  /** NOC route to each destination tile, found on first use (so links are created as before). */
-  outRoutes: Array<Route | undefined>;
-  /**
-   * Source only: transfers of the rows being reserved or crossing the off-chip link, in order. A source row goes
-   * to every destination tile, so each row is outChannels.length consecutive entries.
-   */
-  rowTransfers: RecordFifo;
-  /** Flits of the last piece size this unit sent (NOTE: written for speed: pieces mostly repeat one size). */
-  lastPieceBits: number;
-  lastPieceFlits: number;
-}
-
-interface Transfer {
-  unit: Unit;
-  channel: Channel;
-  /** Position of the channel in the unit's outChannels. */
-  dest: number;
-  image: number;
-  row: number;
-  bits: number;
-  flits: number;
-  route: Route | undefined;
-  hop: number;
-  sendStart: number;
-  queued: number;
-}
+import { Transfers } from './transfers';
+import {
+  EV_ARRIVE, EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_GRANTED, EV_HOP, EV_OFF_CHIP_DONE, EV_PRODUCT_DONE, EV_ROW_DONE, EV_START,
+  EV_WRITE,
+} from './events';
+import {
+  block, C_BUFFER, C_DIGITAL, C_EDRAM, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
+} from './units';
+import { deadlockReport } from './deadlock';
+import { buildUnits } from './unit-setup';
 
 export interface EngineOptions {
   images: number;
   trace?: TraceWriter;
-}
-
-/**
- * The pixels a unit computes per step: replica k of a conv layer owns the row's pixels p with p mod r = k.
- * NOTE: written for speed: a table per unit, built once (the modulo arithmetic per job was ~4% of a run).
- */
-function pixelsPerStep(layer: SimLayer | undefined, replica: number, steps: number, slabs: Slabs): Int32Array {
-  const table = slabs.int32.take(steps).fill(1);
-  if (layer?.kind === 'conv') for (let i = 0; i < steps; i++) table[i] = replicaPixelsInRow(layer.outCols, layer.replicas, replica, i);
-  return table;
 }
 
 export class Engine {
@@ -159,29 +40,21 @@ export class Engine {
   productEnergyPj = 0;
   readonly noc: Noc;
   readonly offChip: OffChipLink;
-  readonly units: Unit[] = [];
-  readonly channels = new Map<number, Channel>();
+  readonly transfers: Transfers;
+  readonly units: Unit[];
+  readonly channels: Map<number, Channel>;
   readonly imageStart: Float64Array;
   readonly imageDone: Float64Array;
   private readonly sinkJobsLeft: Int32Array;
   imagesDone = 0;
-  jobsTotal = 0;
+  readonly jobsTotal: number;
   jobsDone = 0;
-  flitHops = 0;
-  flits = 0;
-  transferBits = 0;
-  transfers = 0;
-  nocWaitCycles = 0;
-  /** Transfers by id; ids in `freeTransfers` are done and their objects reused. */
-  private readonly transferPool: Transfer[] = [];
   /** The run's per-channel and per-account tables, carved from shared blocks. */
   private readonly slabs = newSlabs();
-  private readonly freeTransfers: number[] = [];
-  private readonly trace: TraceWriter | undefined;
   private readonly images: number;
+  private readonly trace: TraceWriter | undefined;
   /** The one handler all engine events go through (a: unit or transfer id, b: EV_* kind). */
   private readonly hEvent: number;
-  private readonly routerLatencyCycles: number;
 
   constructor(
     readonly topo: SimTopology,
@@ -191,7 +64,6 @@ export class Engine {
     this.arch = arch;
     this.images = options.images;
     this.trace = options.trace;
-    this.routerLatencyCycles = arch.noc.routerLatencyCycles;
     const env = this.env;
     // Only the tiles placement uses get components: an idle tile would add nothing to any result.
     const tiles = Math.min(arch.chip.tiles, topo.placement.tilesUsed);
@@ -207,13 +79,37 @@ export class Engine {
     this.offChip = new OffChipLink(env, arch);
     this.imageStart = new Float64Array(this.images).fill(-1);
     this.imageDone = new Float64Array(this.images).fill(-1);
-    this.sinkJobsLeft = new Int32Array(this.images);
     this.hEvent = env.register((id, kind) => this.dispatch(id, kind));
-    this.buildUnits();
+    this.transfers = new Transfers(env, arch, this.noc, this.ports, this.hEvent, this.trace);
+    const setup = buildUnits(topo, env, this.images, this.buffers, this.slabs);
+    this.units = setup.units;
+    this.channels = setup.channels;
+    this.sinkJobsLeft = setup.sinkJobsLeft;
+    this.jobsTotal = setup.jobsTotal;
   }
 
   /**
-   * Runs one engine event.
+   * Runs one engine event. The transitions (a unit or transfer id, its event kind, what runs, what it schedules):
+   *
+   *   event             on        runs            schedules
+   *   EV_START          unit      tryStart        replica: EV_COMPUTE_DONE + EV_ROW_DONE; digital: EV_DIGITAL_OPS;
+   *                                               source: space at every destination, then EV_OFF_CHIP_DONE;
+   *                                               input row missing: waits on the channel (EV_ARRIVE wakes it)
+   *   EV_COMPUTE_DONE   replica   computeDone     crossbars free: tryStart
+   *   EV_DIGITAL_OPS    digital   digitalOps      ops on the tile's digital unit: EV_ROW_DONE; a product of two
+   *                                               activations first goes to its MAC array: EV_PRODUCT_DONE; tryStart
+   *   EV_PRODUCT_DONE   digital   productDone     own and fused ops on the digital unit: EV_ROW_DONE (none: rowDone)
+   *   EV_ROW_DONE       replica,  rowDone         inputs freed; accumulating step: done; fused activations:
+   *                     digital                   EV_FUSED_DONE; else emit; tryStart
+   *   EV_FUSED_DONE     replica   fusedDone       emit
+   *     emit / source: per destination, eDRAM space granted now (launch) or later (EV_GRANTED)
+   *   EV_GRANTED        transfer  granted         launch; the unit's last grant: source: EV_OFF_CHIP_DONE; tryStart
+   *     launch: same tile: write at once; from the source: waits for EV_OFF_CHIP_DONE; else hop
+   *   EV_OFF_CHIP_DONE  source    offChipDone     each of the row's transfers: EV_HOP (router latency)
+   *   EV_HOP            transfer  hop             next link: EV_HOP; last link: EV_WRITE
+   *   EV_WRITE          transfer  write           eDRAM port write: EV_ARRIVE
+   *   EV_ARRIVE         transfer  arrive          row complete: waiting units EV_START (same cycle)
+   *
    * NOTE: written for speed: one registered handler and a switch, so the kernel's dispatch site sees one function
    * (a site calling ten different closures is megamorphic and inlines none of them).
    */
@@ -224,23 +120,23 @@ export class Engine {
       case EV_COMPUTE_DONE:
         return this.computeDone(this.unitAt(id));
       case EV_ROW_DONE:
-        return this.rowDone(this.unitAt(id));
+        return this.rowDone(this.unitAt(id) as ReplicaUnit | DigitalLayerUnit);
       case EV_DIGITAL_OPS:
         return this.digitalOps(this.unitAt(id));
       case EV_PRODUCT_DONE:
-        return this.productDone(this.unitAt(id));
+        return this.productDone(this.unitAt(id) as DigitalLayerUnit);
       case EV_GRANTED:
         return this.granted(id);
       case EV_HOP:
-        return this.hop(id);
+        return this.transfers.hop(id);
       case EV_WRITE:
-        return this.write(id);
+        return this.transfers.write(id);
       case EV_ARRIVE:
         return this.arrive(id);
       case EV_OFF_CHIP_DONE:
-        return this.offChipDone(this.unitAt(id));
+        return this.offChipDone(this.unitAt(id) as SourceUnit);
       case EV_FUSED_DONE:
-        return this.fusedDone(this.unitAt(id));
+        return this.fusedDone(this.unitAt(id) as ReplicaUnit);
       default:
         throw new Error(`sim: unknown engine event kind ${kind}`);
     }
@@ -250,161 +146,9 @@ export class Engine {
     return this.units[id] as Unit;
   }
 
-  private channel(tile: number, producerIndex: number): Channel {
-    const key = tile * (this.topo.net.layers.length + 1) + producerIndex + 1;
-    let ch = this.channels.get(key);
-    if (ch === undefined) {
-      const producer = this.topo.producers[producerIndex + 1];
-      if (producer === undefined) throw new Error(`sim: layer ${producerIndex} produces no rows`);
-      const size = producer.rows * this.images;
-      ch = {
-        id: this.channels.size,
-        tile,
-        producer,
-        rows: producer.rows,
-        arrived: this.slabs.int32.take(size),
-        refs: this.slabs.int32.take(size),
-        complete: this.slabs.uint8.take(size),
-        prefix: this.slabs.int32.take(this.images),
-        piecesPerRow: producer.piecesPerRow,
-        waiters: [],
-        buffer: this.buffers[tile] as EdramBuffer,
-      };
-      this.channels.set(key, ch);
-    }
-    return ch;
-  }
-
-  private newUnit(layer: SimLayer | undefined, kind: Unit['kind'], replica: number, tile: number, images: number[]): Unit {
-    const producer = this.topo.producers[(layer?.index ?? -1) + 1] as SimProducer;
-    const rows = layer ? layer.steps : producer.rows;
-    const unit: Unit = {
-      id: this.units.length,
-      layer,
-      kind,
-      replica,
-      tile,
-      producer,
-      images,
-      imagePos: 0,
-      row: 0,
-      rows,
-      pixelsPerStep: pixelsPerStep(layer, replica, rows, this.slabs),
-      mvmReadBits: layer ? Math.ceil(layer.mvmReadBits / this.arch.tile.edram.accessBits) * this.arch.tile.edram.accessBits : 0,
-      jobsTotal: images.length * rows,
-      jobsStarted: 0,
-      jobsDone: 0,
-      inputs: [],
-      released: new Int32Array(layer?.inputs.length ?? 0),
-      xbar: undefined,
-      saCycles: 0,
-      saDrainCycles: 0,
-      active: false,
-      pendingGrants: 0,
-      inFlight: new RecordFifo(6, 1),
-      blockedSince: -1,
-      blockedCause: C_INPUT,
-      waitImage: -1,
-      waitRow: -1,
-      waitChannel: undefined,
-      wakeSendStart: -1,
-      waitBufferTile: -1,
-      waitBits: 0,
-      lastStallCause: -1,
-      lastStallCycles: 0,
-      busyCycles: 0,
-      stall: new Float64Array(STALL_CAUSES.length),
-      firstStart: -1,
-      fusedQueue: new RecordFifo(3),
-      label: layer ? `${layer.name} replica ${replica}` : 'the network input',
-      outChannels: [],
-      outRoutes: [],
-      rowTransfers: new RecordFifo(1),
-      lastPieceBits: -1,
-      lastPieceFlits: 0,
-    };
-    this.units.push(unit);
-    this.jobsTotal += unit.jobsTotal;
-    if (layer) {
-      for (const input of layer.inputs) {
-        const ch = this.channel(tile, input.producer);
-        unit.inputs.push(ch);
-        for (const n of images) for (let q = 0; q < ch.rows; q++) (ch.refs[n * ch.rows + q] as number)++;
-      }
-      if (layer.sink) for (const n of images) (this.sinkJobsLeft[n] as number) += rows;
-    }
-    return unit;
-  }
-
-  private buildUnits(): void {
-    const all = Array.from({ length: this.images }, (_, n) => n);
-    this.newUnit(undefined, 'source', 0, -1, all);
-    for (const layer of this.topo.layers) {
-      // Destination channels exist (with zero refs) even on tiles hosting no unit of a consumer.
-      const mapping = layer.mapping;
-      if (mapping !== undefined) {
-        for (let k = 0; k < layer.replicas; k++) {
-          const images = layer.kind === 'fc' ? all.filter((n) => n % layer.replicas === k) : all;
-          const unit = this.newUnit(layer, 'replica', k, layer.unitTiles[k] ?? 0, images);
-          unit.xbar = new CrossbarGroup(this.env, `crossbars of ${layer.name} replica ${k}`, replicaMvmCycles(this.arch, mapping, layer.replicas));
-          unit.saCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm);
-          const streamed = Math.ceil(mapping.abits / this.arch.dac.bits);
-          unit.saDrainCycles = shiftAddCyclesPerMvm(this.arch, mapping.crossbarsPerReplica, mapping.reductionAddsPerMvm / streamed);
-        }
-      } else {
-        this.newUnit(layer, 'digital', 0, layer.unitTiles[0] ?? 0, all);
-      }
-    }
-    // Each producer's rows on a tile are guaranteed its readers' widest window plus one row of lookahead, by the
-    // same rule (channelBits) placement used to fit the line buffers into the tile's eDRAM.
-    for (const p of this.topo.producers) {
-      if (p === undefined) continue;
-      p.destTiles.forEach((t, k) => {
-        const ch = this.channel(t, p.index);
-        ch.buffer.reserveFor(ch.id, ch.rows * this.images, p.destSlots[k] ?? 0, p.rowBits, this.slabs);
-      });
-    }
-    // Every channel exists now (ids in creation order, as before); units keep theirs to skip the map per send.
-    for (const u of this.units) {
-      const p = u.producer;
-      u.outChannels = p.destTiles.map((t) => this.channel(t, p.index));
-      u.outRoutes = p.destTiles.map(() => undefined);
-    }
-  }
-
   /** Starts every unit; call `env.run` afterwards. */
   start(): void {
     for (const u of this.units) this.env.schedule(0, this.hEvent, u.id, EV_START);
-  }
-
-  // ---- blocking bookkeeping -------------------------------------------------------------------------------
-
-  private block(u: Unit, cause: number): void {
-    if (u.blockedSince < 0) {
-      u.blockedSince = this.env.now;
-      u.blockedCause = cause;
-    }
-  }
-
-  private unblock(u: Unit): void {
-    u.lastStallCause = -1;
-    u.lastStallCycles = 0;
-    if (u.blockedSince < 0) return;
-    const now = this.env.now;
-    const waited = now - u.blockedSince;
-    if (waited > 0 && u.firstStart >= 0) {
-      if (u.blockedCause === C_INPUT && u.wakeSendStart > u.blockedSince) {
-        (u.stall[C_INPUT] as number) += u.wakeSendStart - u.blockedSince;
-        (u.stall[C_NOC] as number) += now - u.wakeSendStart;
-        u.lastStallCause = C_NOC;
-      } else {
-        (u.stall[u.blockedCause] as number) += waited;
-        u.lastStallCause = u.blockedCause;
-      }
-      u.lastStallCycles = waited;
-    }
-    u.blockedSince = -1;
-    u.wakeSendStart = -1;
   }
 
   // ---- unit progress ---------------------------------------------------------------------------------------
@@ -412,7 +156,7 @@ export class Engine {
   /** Starts the unit's next job if it may (previous work done, outputs placed, input rows present). */
   private tryStart(u: Unit): void {
     if (u.kind === 'source') return this.sourceNext(u);
-    const layer = u.layer as SimLayer;
+    const layer = u.layer;
     while (!u.active && u.pendingGrants === 0 && u.jobsStarted < u.jobsTotal) {
       const n = u.images[u.imagePos] as number;
       const i = u.row;
@@ -421,7 +165,7 @@ export class Engine {
         // No pixels of this row here: nothing to compute or send, only input rows to let go.
         u.jobsStarted++;
         this.advance(u);
-        this.releaseInputs(u, n, i);
+        releaseInputs(u, n, i);
         this.finishJob(u, n);
         continue;
       }
@@ -433,16 +177,16 @@ export class Engine {
           u.waitRow = need;
           u.waitChannel = ch;
           ch.waiters.push(u);
-          this.block(u, C_INPUT);
+          block(u, C_INPUT, this.env.now);
           return;
         }
       }
       u.waitChannel = undefined;
-      this.unblock(u);
+      unblock(u, this.env.now);
       if (u.firstStart < 0) u.firstStart = this.env.now;
       u.jobsStarted++;
       this.advance(u);
-      if (u.kind === 'replica') this.startMvms(u, layer, n, i, pixels);
+      if (u.kind === 'replica') this.startMvms(u, n, i, pixels);
       else this.startDigital(u, layer, n, i);
     }
   }
@@ -459,18 +203,18 @@ export class Engine {
     const f = u.inFlight;
     const at = f.add();
     const d = f.data;
-    d[at] = n;
-    d[at + 1] = i;
-    d[at + 2] = pixels;
-    d[at + 3] = start;
-    d[at + 4] = u.lastStallCause;
-    d[at + 5] = u.lastStallCycles;
+    d[at + JOB_IMAGE] = n;
+    d[at + JOB_ROW] = i;
+    d[at + JOB_PIXELS] = pixels;
+    d[at + JOB_START] = start;
+    d[at + JOB_STALL_CAUSE] = u.lastStallCause;
+    d[at + JOB_STALL_CYCLES] = u.lastStallCycles;
   }
 
-  private startMvms(u: Unit, layer: SimLayer, n: number, i: number, pixels: number): void {
+  private startMvms(u: ReplicaUnit, n: number, i: number, pixels: number): void {
     const now = this.env.now;
     const port = this.ports[u.tile] as EdramPort;
-    const xbar = u.xbar as CrossbarGroup;
+    const xbar = u.xbar;
     const mvm = xbar.mvmCycles;
     const readStart = port.serve(pixels * u.mvmReadBits);
     const readEnd = port.lastEnd;
@@ -518,7 +262,7 @@ export class Engine {
     }
     const unit = this.digital[u.tile] as DigitalUnit;
     // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
-    const step = u.inFlight.data[u.inFlight.newest() + 1] as number;
+    const step = u.inFlight.data[u.inFlight.newest() + JOB_ROW] as number;
     const before = unit.busyCycles;
     const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
@@ -529,8 +273,8 @@ export class Engine {
   }
 
   /** A product step is done (FIFO per array, so in order): its own and fused digital ops, then the row is done. */
-  private productDone(u: Unit): void {
-    const layer = u.layer as SimLayer;
+  private productDone(u: DigitalLayerUnit): void {
+    const layer = u.layer;
     const ops = layer.digitalOpsPerStep + layer.fusedOpsPerRow;
     if (ops <= 0) {
       this.rowDone(u);
@@ -550,32 +294,19 @@ export class Engine {
   }
 
   /** A step is computed: trace it, free input rows, then apply fused activations and send the row piece. */
-  private rowDone(u: Unit): void {
+  private rowDone(u: ReplicaUnit | DigitalLayerUnit): void {
     const f = u.inFlight;
     const at = f.take();
     const d = f.data;
-    const n = d[at] as number;
-    const i = d[at + 1] as number;
-    const pixels = d[at + 2] as number;
-    const start = d[at + 3] as number;
-    const cause = d[at + 4] as number;
-    const stallCycles = d[at + 5] as number;
-    const layer = u.layer as SimLayer;
-    if (this.trace) {
-      this.trace.write([
-        u.kind === 'replica' ? 'mvm' : 'digital',
-        layer.name,
-        u.replica,
-        n,
-        i,
-        start,
-        this.env.now,
-        cause >= 0 ? (STALL_CAUSES[cause] ?? '') : '',
-        stallCycles,
-        u.kind === 'replica' ? `${pixels} px on tile ${u.tile}` : layer.accumulate ? `input row ${i} on tile ${u.tile}` : `tile ${u.tile}`,
-      ]);
-    }
-    this.releaseInputs(u, n, i);
+    const n = d[at + JOB_IMAGE] as number;
+    const i = d[at + JOB_ROW] as number;
+    const pixels = d[at + JOB_PIXELS] as number;
+    const start = d[at + JOB_START] as number;
+    const cause = d[at + JOB_STALL_CAUSE] as number;
+    const stallCycles = d[at + JOB_STALL_CYCLES] as number;
+    const layer = u.layer;
+    if (this.trace) this.trace.write(jobTraceRow(u, n, i, pixels, start, this.env.now, cause, stallCycles));
+    releaseInputs(u, n, i);
     if (layer.accumulate && i < layer.steps - 1) this.finishJob(u, n);
     else if (u.kind === 'replica' && layer.fusedOpsPerRow > 0) {
       // Fused activations run on this replica's tile, on its own pixels, before the piece is sent (rule 5).
@@ -585,21 +316,21 @@ export class Engine {
       (u.stall[C_DIGITAL] as number) += opsStart - this.env.now;
       const q = u.fusedQueue;
       const at = q.add();
-      q.data[at] = n;
-      q.data[at + 1] = i;
-      q.data[at + 2] = pixels;
+      q.data[at + FUSED_IMAGE] = n;
+      q.data[at + FUSED_ROW] = i;
+      q.data[at + FUSED_PIXELS] = pixels;
       this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_FUSED_DONE);
     } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
     this.tryStart(u);
   }
 
   /** A replica's fused activations are done (FIFO per tile, so in order): send the piece. */
-  private fusedDone(u: Unit): void {
+  private fusedDone(u: ReplicaUnit): void {
     const q = u.fusedQueue;
     const at = q.take();
-    const n = q.data[at] as number;
-    const i = q.data[at + 1] as number;
-    const pixels = q.data[at + 2] as number;
+    const n = q.data[at + FUSED_IMAGE] as number;
+    const i = q.data[at + FUSED_ROW] as number;
+    const pixels = q.data[at + FUSED_PIXELS] as number;
     this.emit(u, n, i, pixels);
   }
 
@@ -624,29 +355,9 @@ export class Engine {
     }
   }
 
-  /** Releases the input rows row i of image n was the last to need (rule 6: freed when no longer needed). */
-  private releaseInputs(u: Unit, n: number, i: number): void {
-    const layer = u.layer as SimLayer;
-    const last = i === layer.steps - 1;
-    for (let k = 0; k < u.inputs.length; k++) {
-      const ch = u.inputs[k] as Channel;
-      const upTo = last ? ch.rows : (layer.inputs[k]?.low[i + 1] ?? 0);
-      let q = u.released[k] as number;
-      for (; q < upTo; q++) {
-        const idx = n * ch.rows + q;
-        if (--(ch.refs[idx] as number) === 0 && ch.complete[idx] === 1) this.freeRow(ch, idx);
-      }
-      u.released[k] = last ? 0 : q;
-    }
-  }
-
-  private freeRow(ch: Channel, idx: number): void {
-    ch.buffer.freeRow(ch.id, idx);
-  }
-
   // ---- the off-chip input --------------------------------------------------------------------------------
 
-  private sourceNext(u: Unit): void {
+  private sourceNext(u: SourceUnit): void {
     const p = u.producer;
     while (u.pendingGrants === 0 && u.jobsDone < u.jobsTotal) {
       const n = u.images[u.imagePos] as number;
@@ -658,7 +369,7 @@ export class Engine {
       u.waitRow = i;
       for (let k = 0; k < u.outChannels.length; k++) this.send(u, k, n, i, p.rowBits);
       if (u.pendingGrants === 0) this.sourceLaunch(u, n, i);
-      else this.block(u, C_BUFFER);
+      else block(u, C_BUFFER, this.env.now);
     }
   }
 
@@ -668,14 +379,10 @@ export class Engine {
     this.env.scheduleAt(this.offChip.lastEnd, this.hEvent, u.id, EV_OFF_CHIP_DONE);
   }
 
-  private offChipDone(u: Unit): void {
+  private offChipDone(u: SourceUnit): void {
     // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
-    for (let k = 0; k < u.outChannels.length; k++) {
-      const t = u.rowTransfers.data[u.rowTransfers.take()] as number;
-      const tr = this.transferPool[t] as Transfer;
-      tr.hop = 0;
-      this.env.schedule(this.routerLatencyCycles, this.hEvent, t, EV_HOP);
-    }
+    const rows = u.rowTransfers;
+    for (let k = 0; k < u.outChannels.length; k++) this.transfers.enterMesh(rows.data[rows.take()] as number);
   }
 
   // ---- sending rows ----------------------------------------------------------------------------------------
@@ -683,133 +390,41 @@ export class Engine {
   /** Sends row piece (n, i) of `bits` to the unit's destination `dest` (an index into its outChannels). */
   private send(u: Unit, dest: number, n: number, i: number, bits: number): void {
     const ch = u.outChannels[dest] as Channel;
-    // NOTE: transfers are pooled objects, reused by id once arrived (no allocation per row piece).
-    let id = this.freeTransfers.pop();
-    let tr: Transfer;
-    if (id === undefined) {
-      id = this.transferPool.length;
-      tr = { unit: u, channel: ch, dest, image: n, row: i, bits, flits: 0, route: undefined, hop: -2, sendStart: -1, queued: this.env.now };
-      this.transferPool.push(tr);
-    } else {
-      tr = this.transferPool[id] as Transfer;
-      tr.unit = u;
-      tr.channel = ch;
-      tr.dest = dest;
-      tr.image = n;
-      tr.row = i;
-      tr.bits = bits;
-      tr.flits = 0;
-      tr.route = undefined;
-      tr.hop = -2;
-      tr.sendStart = -1;
-      tr.queued = this.env.now;
-    }
+    const id = this.transfers.open(u, dest, n, i, bits);
     if (u.kind === 'source') {
       const at = u.rowTransfers.add(); // before reading .data: add may grow it
       u.rowTransfers.data[at] = id;
     }
-    if (ch.buffer.request(bits, this.hEvent, id, EV_GRANTED, u.label, ch.id, n * ch.rows + i)) this.launch(id, tr);
+    if (ch.buffer.request(bits, this.hEvent, id, EV_GRANTED, u.label, ch.id, n * ch.rows + i)) this.transfers.launch(id);
     else {
       u.pendingGrants++;
       u.waitBufferTile = ch.tile;
       u.waitBits = bits;
-      if (u.kind !== 'source') this.block(u, C_BUFFER);
+      if (u.kind !== 'source') block(u, C_BUFFER, this.env.now);
     }
   }
 
   private granted(id: number): void {
-    const tr = this.transferPool[id] as Transfer;
+    const tr = this.transfers.at(id);
     const u = tr.unit;
     u.pendingGrants--;
-    this.launch(id, tr);
+    this.transfers.launch(id);
     if (u.pendingGrants === 0) {
       if (u.kind === 'source') {
-        this.unblock(u);
+        unblock(u, this.env.now);
         this.sourceLaunch(u, tr.image, tr.row);
       }
       this.tryStart(u);
     }
   }
 
-  private launch(id: number, tr: Transfer): void {
-    const ch = tr.channel;
-    tr.sendStart = this.env.now;
-    const from = tr.unit.kind === 'source' ? -1 : tr.unit.tile;
-    if (from === ch.tile) {
-      this.write(id);
-      return;
-    }
-    let route = tr.unit.outRoutes[tr.dest];
-    if (route === undefined) {
-      route = this.noc.route(from, ch.tile);
-      tr.unit.outRoutes[tr.dest] = route;
-    }
-    tr.route = route;
-    const u = tr.unit;
-    if (u.lastPieceBits !== tr.bits) {
-      u.lastPieceBits = tr.bits;
-      u.lastPieceFlits = flitsOfBits(this.arch, tr.bits);
-    }
-    tr.flits = u.lastPieceFlits;
-    this.flits += tr.flits;
-    this.flitHops += tr.flits * tr.route.routers;
-    this.transferBits += tr.bits;
-    this.transfers++;
-    if (from < 0) tr.hop = -1; // waits for the off-chip link (offChipDone)
-    else {
-      tr.hop = 0;
-      this.hop(id);
-    }
-  }
-
-  /** The head of a packet train reaches link `hop` of its route (cut-through, one train per link at a time). */
-  private hop(id: number): void {
-    const tr = this.transferPool[id] as Transfer;
-    const route = tr.route as Route;
-    const link = route.path[tr.hop] as NocLink;
-    const start = link.serve(tr.flits);
-    this.nocWaitCycles += start - this.env.now;
-    if (++tr.hop < route.path.length) this.env.scheduleAt(start + this.routerLatencyCycles, this.hEvent, id, EV_HOP);
-    else this.env.scheduleAt(link.lastEnd, this.hEvent, id, EV_WRITE);
-  }
-
-  /** The row piece is written into the receiving tile's eDRAM through its port. */
-  private write(id: number): void {
-    const tr = this.transferPool[id] as Transfer;
-    const port = this.ports[tr.channel.tile] as EdramPort;
-    port.serve(tr.bits);
-    this.env.scheduleAt(port.lastEnd, this.hEvent, id, EV_ARRIVE);
-  }
-
+  /** A row piece is in its destination's eDRAM: once the row is whole, wake the units waiting for it. */
   private arrive(id: number): void {
-    const tr = this.transferPool[id] as Transfer;
-    this.freeTransfers.push(id);
+    const tr = this.transfers.close(id);
     const ch = tr.channel;
-    const idx = tr.image * ch.rows + tr.row;
-    if (this.trace && tr.route) {
-      this.trace.write([
-        'noc',
-        ch.producer.name,
-        tr.unit.replica,
-        tr.image,
-        tr.row,
-        tr.sendStart,
-        this.env.now,
-        tr.sendStart > tr.queued ? 'buffer' : '',
-        tr.sendStart - tr.queued,
-        `to tile ${ch.tile}: ${tr.flits} flits, ${tr.route.routers} routers`,
-      ]);
-    }
-    if (++(ch.arrived[idx] as number) < (ch.piecesPerRow[tr.row] as number)) return;
-    ch.complete[idx] = 1;
-    if (ch.refs[idx] === 0) this.freeRow(ch, idx);
     const n = tr.image;
-    let prefix = ch.prefix[n] as number;
-    const base = n * ch.rows;
-    while (prefix < ch.rows && ch.complete[base + prefix] === 1) prefix++;
-    if (prefix === ch.prefix[n]) return;
-    ch.prefix[n] = prefix;
-    if (ch.waiters.length === 0) return;
+    const prefix = pieceArrived(ch, n, tr.row);
+    if (prefix < 0 || ch.waiters.length === 0) return;
     // NOTE: woken waiters leave the list in place (no new array per arrival).
     const waiters = ch.waiters;
     let kept = 0;
@@ -823,41 +438,13 @@ export class Engine {
     while (waiters.length > kept) waiters.pop();
   }
 
-  // ---- deadlock --------------------------------------------------------------------------------------------
-
   /** Throws DeadlockError naming who waits on what, when the queue ran dry before all images finished. */
   checkDeadlock(): void {
     if (this.imagesDone >= this.images) return;
-    const lines: string[] = [];
-    const names = (tile: number): string => {
-      const held = new Map<string, number>();
-      for (const ch of this.channels.values()) {
-        if (ch.tile !== tile) continue;
-        const bits = ch.buffer.heldBy(ch.id);
-        if (bits > 0) held.set(ch.producer.name, (held.get(ch.producer.name) ?? 0) + bits);
-      }
-      return [...held.entries()].map(([name, bits]) => `${name} (${bits} bits)`).join(', ') || 'nothing';
-    };
-    for (const u of this.units) {
-      if (u.jobsDone >= u.jobsTotal) continue;
-      const who = u.layer ? `${u.layer.name}${u.layer.replicas > 1 ? ` replica ${u.replica}` : ''}` : 'the network input';
-      if (u.pendingGrants > 0) {
-        const buf = this.buffers[u.waitBufferTile] as EdramBuffer;
-        lines.push(
-          `${who} waits for eDRAM space on tile ${u.waitBufferTile} (needs ${u.waitBits} bits; ${buf.used} of ${buf.capacity} used) held by rows of ${names(u.waitBufferTile)}`,
-        );
-      } else if (u.waitChannel) {
-        const ch = u.waitChannel;
-        lines.push(
-          `${who} waits for row ${u.waitRow} of image ${u.waitImage} of ${ch.producer.name} on tile ${ch.tile} (has rows 0..${(ch.prefix[u.waitImage] as number) - 1})`,
-        );
-      }
-      if (lines.length >= 12) break;
-    }
     throw new DeadlockError(
       `simulation deadlocked at cycle ${this.env.now} with ${this.imagesDone} of ${this.images} images done: eDRAM buffers are too small ` +
         `for the pipeline to progress (tile.edram.capacityKb = ${this.arch.tile.edram.capacityKb}).\n  ` +
-        lines.join('\n  '),
+        deadlockReport(this.units, this.channels.values(), this.buffers).join('\n  '),
     );
   }
 }

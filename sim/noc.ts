@@ -1,20 +1,13 @@
 /**
  * The NoC (docs/hardware-model.md rule 6): tile injection and ejection links plus router-to-router mesh
- * links, XY routing (X first, then Y) on the concentrated mesh of arch/placement.ts, packets cut into flits.
+ * links, XY routing (X first, then Y) on the concentrated mesh of arch/placement.ts, packets cut into flits
+ * (both rules in arch/routing.ts, shared with the analytical model).
  */
 import type { ArchSpec } from '../arch/types';
 import { meshSize, routerOfTile, routerXY } from '../arch/placement';
+import { MESH_DIRECTIONS, xyRouteLinks } from '../arch/routing';
 import type { Environment } from './kernel/env';
 import { NocLink } from './components';
-
-/** Flits of a transfer of `bits`: payload flits plus header flits per packet (same rule as the model). */
-export function flitsOfBits(arch: ArchSpec, bits: number): number {
-  if (bits <= 0) return 0;
-  const packets = Math.ceil(bits / arch.noc.packetPayloadBits);
-  return Math.ceil(bits / arch.noc.flitBits) + packets * arch.noc.headerFlits;
-}
-
-const DIRS = ['+x', '-x', '+y', '-y'] as const;
 
 export interface Route {
   /** Link ids in order. */
@@ -47,7 +40,7 @@ export class Noc {
       else {
         const k = id - 2 * this.tiles;
         const [x, y] = routerXY(this.meshWidth, k >> 2);
-        label = `mesh link (${x},${y})${DIRS[k & 3] ?? ''}`;
+        label = `mesh link (${x},${y})${MESH_DIRECTIONS[k & 3] ?? ''}`;
       }
       this.links[id] = new NocLink(this.env, label, this.arch.noc.linkFlitsPerCycle);
     }
@@ -63,22 +56,12 @@ export class Noc {
     if (fromTile >= 0) links.push(this.link(fromTile));
     const from = fromTile >= 0 ? routerOfTile(this.arch, fromTile) : 0;
     const to = routerOfTile(this.arch, toTile);
-    let [x, y] = routerXY(this.meshWidth, from);
+    const [x, y] = routerXY(this.meshWidth, from);
     const [tx, ty] = routerXY(this.meshWidth, to);
-    const mesh = (dir: number): void => {
-      links.push(this.link(2 * this.tiles + (y * this.meshWidth + x) * 4 + dir));
-    };
-    let hops = 0;
-    while (x !== tx) {
-      mesh(tx > x ? 0 : 1);
-      x += tx > x ? 1 : -1;
-      hops++;
-    }
-    while (y !== ty) {
-      mesh(ty > y ? 2 : 3);
-      y += ty > y ? 1 : -1;
-      hops++;
-    }
+    const mesh: number[] = [];
+    const hops = xyRouteLinks(this.meshWidth, x, y, tx, ty, mesh, 0);
+    // Mesh link ids follow the 2 x tiles injection and ejection links.
+    for (let k = 0; k < hops; k++) links.push(this.link(2 * this.tiles + (mesh[k] as number)));
     links.push(this.link(this.tiles + toTile));
     const route = { links, path: links.map((id) => this.links[id] as NocLink), routers: hops + 1 };
     this.routes.set(key, route);

@@ -4,7 +4,8 @@
  */
 import { mvmEnergyPj, type EnergyBreakdownPj } from '../arch/energy';
 import type { CrossbarGroup } from './components';
-import { STALL_CAUSES, type Engine, type StallCause } from './engine';
+import type { Engine } from './engine';
+import { STALL_CAUSES, type StallCause } from './units';
 import { steadyState, type SteadyState } from './steady-state';
 
 export interface SimLayerStats {
@@ -176,7 +177,7 @@ export function collectResults(engine: Engine): SimResult {
   const steady = steadyState(done, perImage(busiestCycles), latency);
   const interval = steady.intervalCycles;
   e.edram = accesses * arch.tile.edram.energyPjPerAccess;
-  e.noc = engine.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
+  e.noc = engine.transfers.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
   e.digital = ops * arch.tile.digital.energyPjPerOp;
   e.attention = engine.productEnergyPj;
   e.offChip = engine.offChip.bits * arch.offChip.energyPjPerBit;
@@ -203,7 +204,7 @@ export function collectResults(engine: Engine): SimResult {
       nocLinkMean: linksUsed > 0 ? linkSum / linksUsed / span : 0,
       offChip: engine.offChip.busyCycles / span,
     },
-    noc: { transfers: engine.transfers, flits: engine.flits, bits: engine.transferBits, flitHops: engine.flitHops, waitCycles: engine.nocWaitCycles },
+    noc: { transfers: engine.transfers.count, flits: engine.transfers.flits, bits: engine.transfers.bits, flitHops: engine.transfers.flitHops, waitCycles: engine.transfers.waitCycles },
     energyPj: e,
     energyPerImagePj: e.total / Math.max(1, images),
     bottleneck,

@@ -1,24 +1,22 @@
-import { Container, Environment, EventQueue, Priority, RecordFifo, Server, Slab } from '../sim/kernel';
+import { Container, Environment, EventQueue, RecordFifo, Server, Slab } from '../sim/kernel';
 
 describe('sim kernel: event queue', () => {
-  it('pops in (time, priority, seq) order, equal keys first-scheduled-first', () => {
+  it('pops in (time, seq) order, equal times first-scheduled-first', () => {
     const q = new EventQueue(2); // small, so it has to grow
-    const input: Array<[number, number, number]> = [
-      [5, 1, 0], [3, 1, 1], [5, 0, 2], [3, 1, 3], [0, 2, 4], [5, 1, 5], [3, 0, 6], [12, 1, 7], [5, 1, 8],
-    ];
-    for (const [t, p, id] of input) q.push(t, p, id, id * 10, -id);
+    const times = [5, 3, 5, 3, 0, 5, 3, 12, 5];
+    times.forEach((t, id) => q.push(t, id, id * 10, -id));
     const out: number[] = [];
     while (q.pop()) {
       expect(q.poppedA).toBe(q.poppedHandler * 10);
       out.push(q.poppedHandler);
     }
-    // by hand: t0:[4]; t3: prio0 [6], prio1 [1,3]; t5: prio0 [2], prio1 [0,5,8]; t12: [7]
-    expect(out).toEqual([4, 6, 1, 3, 2, 0, 5, 8, 7]);
+    // by hand: t0:[4]; t3:[1,3,6]; t5:[0,2,5,8]; t12:[7]
+    expect(out).toEqual([4, 1, 3, 6, 0, 2, 5, 8, 7]);
   });
 
   it('keeps a stable order for 10k equal-time events (no string tie-breaks)', () => {
     const q = new EventQueue();
-    for (let i = 0; i < 10000; i++) q.push(7, 1, i, 0, 0);
+    for (let i = 0; i < 10000; i++) q.push(7, i, 0, 0);
     const out: number[] = [];
     while (q.pop()) out.push(q.poppedHandler);
     expect(out).toEqual(Array.from({ length: 10000 }, (_, i) => i));
@@ -26,25 +24,24 @@ describe('sim kernel: event queue', () => {
 
   it('matches a sort on random keys', () => {
     const q = new EventQueue();
-    const keys: Array<[number, number, number]> = [];
+    const keys: Array<[number, number]> = [];
     let x = 12345;
     for (let i = 0; i < 5000; i++) {
       x = (x * 1103515245 + 12345) % 2147483648;
       const t = x % 100;
-      const p = (x >> 8) % 3;
-      keys.push([t, p, i]);
-      q.push(t, p, i, 0, 0);
+      keys.push([t, i]);
+      q.push(t, i, 0, 0);
     }
-    keys.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    keys.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const out: number[] = [];
     while (q.pop()) out.push(q.poppedHandler);
-    expect(out).toEqual(keys.map((k) => k[2]));
+    expect(out).toEqual(keys.map((k) => k[1]));
   });
-  it('interleaved with pops, same-cycle entries (the FIFO lane) keep the exact (time, priority, seq) order', () => {
-    // Reference: a plain list sorted on every pop. Delays are often 0 and priorities mixed, so entries for the
-    // current cycle land both in the lane and (when they would jump ahead of it) in the heap.
+  it('interleaved with pops, same-cycle entries (the FIFO lane) keep the exact (time, seq) order', () => {
+    // Reference: a plain list sorted on every pop. Delays are often 0, so entries for the current cycle land in
+    // the lane while older entries for the same cycle wait in the heap.
     const q = new EventQueue(4);
-    const reference: Array<[number, number, number]> = [];
+    const reference: Array<[number, number]> = [];
     let x = 987654321;
     const rand = (m: number): number => {
       x = (x * 1103515245 + 12345) % 2147483648;
@@ -54,9 +51,8 @@ describe('sim kernel: event queue', () => {
     let seq = 0;
     const push = (): void => {
       const time = now + (rand(3) === 0 ? rand(20) : 0);
-      const priority = rand(3);
-      q.push(time, priority, seq, seq, -seq);
-      reference.push([time, priority, seq]);
+      q.push(time, seq, seq, -seq);
+      reference.push([time, seq]);
       seq++;
     };
     const popped: number[] = [];
@@ -64,8 +60,8 @@ describe('sim kernel: event queue', () => {
     for (let step = 0; step < 20000; step++) {
       if (reference.length === 0 || rand(5) < 3) push();
       else {
-        reference.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-        const [time, , id] = reference.shift() as [number, number, number];
+        reference.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        const [time, id] = reference.shift() as [number, number];
         expect(q.peekTime()).toBe(time);
         expect(q.pop()).toBe(true);
         now = time;
@@ -81,39 +77,53 @@ describe('sim kernel: event queue', () => {
   });
 });
 
-describe('sim kernel: environment and events', () => {
-  it('jumps from event to event and runs urgent events first at the same cycle', () => {
+describe('sim kernel: environment', () => {
+  it('jumps from event to event and runs same-cycle events in scheduling order', () => {
     const env = new Environment();
     const log: string[] = [];
-    const h = env.register((a) => log.push(`${env.now}:${a}`));
+    const h = env.register((a) => {
+      log.push(`${env.now}:${a}`);
+      if (a === 2) env.schedule(0, h, 5); // same cycle, after the ones already waiting
+    });
     env.schedule(1000000, h, 1);
     env.schedule(5, h, 2);
-    env.schedule(5, h, 3, 0, Priority.urgent);
-    env.schedule(0, h, 4, 0, Priority.late);
-    expect(env.run()).toBe(4);
-    expect(log).toEqual(['0:4', '5:3', '5:2', '1000000:1']);
+    env.schedule(5, h, 3);
+    env.schedule(0, h, 4);
+    expect(env.run()).toBe(5);
+    expect(log).toEqual(['0:4', '5:2', '5:3', '5:5', '1000000:1']);
   });
 
-  it('tracks event state and refuses a second trigger', () => {
+  it('stops at untilCycle and after maxEvents, and resumes where it stopped', () => {
     const env = new Environment();
-    const ev = env.event('done');
     const seen: number[] = [];
-    ev.then(() => seen.push(env.now));
-    expect(ev.state).toBe('pending');
-    ev.succeed(42, 9);
-    expect(ev.state).toBe('triggered');
-    expect(() => ev.succeed()).toThrow(/triggered twice/);
-    env.run();
-    expect(ev.state).toBe('processed');
-    expect(ev.value).toBe(42);
-    expect(seen).toEqual([9]);
+    const h = env.register((a) => seen.push(a));
+    for (let t = 0; t < 10; t++) env.schedule(t * 10, h, t);
+    expect(env.run(35)).toBe(4);
+    expect(env.now).toBe(30);
+    expect(env.run(Infinity, 2)).toBe(2);
+    expect(env.run()).toBe(4);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(env.processed).toBe(10);
   });
 
-  it('propagates a callback failure instead of swallowing it', () => {
+  it('rejects a negative delay and a time before now (the clock never runs backwards)', () => {
     const env = new Environment();
-    env.timeout(3).then(() => {
+    const h = env.register(() => undefined);
+    env.schedule(7, h);
+    env.run();
+    expect(env.now).toBe(7);
+    expect(() => env.schedule(-1, h)).toThrow('a delay must be >= 0');
+    expect(() => env.schedule(Number.NaN, h)).toThrow('a delay must be >= 0');
+    expect(() => env.scheduleAt(6, h)).toThrow('before now (7)');
+    expect(env.queue.size).toBe(0);
+  });
+
+  it('propagates a handler failure instead of swallowing it', () => {
+    const env = new Environment();
+    const h = env.register(() => {
       throw new Error('boom');
     });
+    env.schedule(3, h);
     expect(() => env.run()).toThrow('boom');
   });
 });

@@ -1,12 +1,12 @@
 import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
-import { offChipBitsPerCycle } from '../../arch/timing';
+import { offChipBitsPerCycle, shiftAddCyclesPerMvm } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
-import { flitsForBits, routeTraffic, type TrafficLoads } from './traffic';
+import { routeTraffic, type TrafficLoads } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
 import { creditLoopBounds } from './credit-loop';
@@ -314,8 +314,7 @@ function stageTerms(
         // fc: one MVM per image, replicas take turns across images.
         const mvmsPerReplica = l.kind === 'fc' ? 1 / r : Math.ceil(mapping.outputPixels / r);
         stage.computeCycles = mvmsPerReplica * replicaMvmCycles(arch, mapping, r);
-        const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
-        stage.shiftAddCycles = mvmsPerReplica * Math.ceil(mapping.reductionAddsPerMvm / addRate);
+        stage.shiftAddCycles = mvmsPerReplica * shiftAddCyclesPerMvm(arch, mapping);
       }
     }
     updateTileMaxima(maxima, times, tiles);
@@ -452,8 +451,6 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
     energyBreakdownPj: energy,
   };
 }
-
-export { flitsForBits };
 
 /** Crossbars rewritten per input (attention.unit = crossbar), outside the tiles' cores: their area adds to the chip's. */
 function productCrossbars(ctx: ModelContext, storedBits: Float64Array): number {

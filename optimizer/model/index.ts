@@ -3,5 +3,5 @@ export type { ModelContext, LayerStatic } from './context';
 export { evaluateModel } from './evaluate';
 export type { ModelResult, LayerStage, StageBound } from './evaluate';
 export type { EnergyBreakdownPj } from './energy';
-export { flitsForBits, computeTraffic } from './traffic';
+export { computeTraffic } from './traffic';
 export { rowLatencyCycles } from './latency';

@@ -1,10 +1,11 @@
 import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { offChipBitsPerCycle } from '../../arch/timing';
+import { offChipBitsPerCycle, shiftAddDrainCycles } from '../../arch/timing';
 import type { ModelContext } from './context';
 import type { LayerStage } from './evaluate';
-import { flitsForBits, type TrafficLoads } from './traffic';
+import { flitsOfBits } from '../../arch/routing';
+import type { TrafficLoads } from './traffic';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):
@@ -47,10 +48,8 @@ export function rowLatencyCycles(
         const r = choices.replicas[l.weightedPos] ?? 1;
         if (mapping !== undefined) {
           const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
-          const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
           // Shift-and-add works behind the ADCs; only the last streamed bit's values drain after the MVM.
-          const streamedBits = Math.ceil(mapping.abits / arch.dac.bits);
-          rowLatency = pixels * replicaMvmCycles(arch, mapping, r) + Math.ceil(mapping.reductionAddsPerMvm / streamedBits / addRate);
+          rowLatency = pixels * replicaMvmCycles(arch, mapping, r) + shiftAddDrainCycles(arch, mapping);
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
@@ -63,7 +62,7 @@ export function rowLatencyCycles(
       const rowBits = l.firstInputRowElements * (storedBits[firstInput + 1] as number);
       const hops = traffic.layerMaxHops[l.index] ?? 0;
       const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
-      transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsForBits(arch, rowBits) / linkRate : 0);
+      transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
     }
     const fixed = transfer + rowLatency;
     const sources = l.inputRowSources;

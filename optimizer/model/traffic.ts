@@ -1,15 +1,9 @@
 import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
-import { routerOfTile } from '../../arch/placement';
+import { routerOfTile, routerXY } from '../../arch/placement';
+import { flitsOfBits, xyRouteLinks } from '../../arch/routing';
 import type { ModelContext } from './context';
 import { fillStoredBits } from './context';
-
-/** Flits of one packetised transfer of `bits` (docs/hardware-model.md rule 6). */
-export function flitsForBits(arch: ArchSpec, bits: number): number {
-  if (bits <= 0) return 0;
-  const packets = Math.ceil(bits / arch.noc.packetPayloadBits);
-  return Math.ceil(bits / arch.noc.flitBits) + packets * arch.noc.headerFlits;
-}
 
 /** Per-image load on each tile's shared resources and on the mesh links (arrays owned by the context's scratch). */
 export interface TrafficLoads {
@@ -33,27 +27,6 @@ export interface TrafficLoads {
   totalFlits: number;
   /** For each layer, the largest router-to-router hop count from any of its producers. */
   layerMaxHops: Int32Array;
-}
-
-/**
- * Writes the mesh links of the XY route between two routers into `links` (router * 4 + direction:
- * 0 +x, 1 -x, 2 +y, 3 -y) and returns the hop count.
- */
-export function xyRoute(meshWidth: number, from: number, to: number, links: Int32Array): number {
-  let x = from % meshWidth;
-  let y = Math.floor(from / meshWidth);
-  const tx = to % meshWidth;
-  const ty = Math.floor(to / meshWidth);
-  let hops = 0;
-  while (x !== tx) {
-    links[hops++] = (y * meshWidth + x) * 4 + (tx > x ? 0 : 1);
-    x += tx > x ? 1 : -1;
-  }
-  while (y !== ty) {
-    links[hops++] = (y * meshWidth + x) * 4 + (ty > y ? 2 : 3);
-    y += ty > y ? 1 : -1;
-  }
-  return hops;
 }
 
 /**
@@ -107,9 +80,9 @@ export function newTrafficScratch(arch: ArchSpec, meshWidth: number, layers: num
   const tileX = new Int32Array(tiles);
   const tileY = new Int32Array(tiles);
   for (let t = 0; t < tiles; t++) {
-    const router = routerOfTile(arch, t);
-    tileX[t] = router % meshWidth;
-    tileY[t] = Math.floor(router / meshWidth);
+    const [x, y] = routerXY(meshWidth, routerOfTile(arch, t));
+    tileX[t] = x;
+    tileY[t] = y;
   }
   return {
     injectFlits: new Float64Array(tiles),
@@ -170,24 +143,12 @@ function collectDests(s: TrafficScratch, placement: Placement, consumers: readon
 
 /**
  * Appends the mesh links of the XY route from `fromTile` (-1: the off-chip input at router 0) to `toTile` to
- * s.flowLinks at `at`; returns the hop count (the links are xyRoute's).
+ * s.flowLinks at `at`; returns the hop count (arch/routing.ts xyRouteLinks).
  */
 function routeInto(s: TrafficScratch, meshWidth: number, fromTile: number, toTile: number, at: number): number {
-  let x = fromTile < 0 ? 0 : (s.tileX[fromTile] as number);
-  let y = fromTile < 0 ? 0 : (s.tileY[fromTile] as number);
-  const tx = s.tileX[toTile] as number;
-  const ty = s.tileY[toTile] as number;
-  const links = s.flowLinks;
-  let hops = 0;
-  while (x !== tx) {
-    links[at + hops++] = (y * meshWidth + x) * 4 + (tx > x ? 0 : 1);
-    x += tx > x ? 1 : -1;
-  }
-  while (y !== ty) {
-    links[at + hops++] = (y * meshWidth + x) * 4 + (ty > y ? 2 : 3);
-    y += ty > y ? 1 : -1;
-  }
-  return hops;
+  const x = fromTile < 0 ? 0 : (s.tileX[fromTile] as number);
+  const y = fromTile < 0 ? 0 : (s.tileY[fromTile] as number);
+  return xyRouteLinks(meshWidth, x, y, s.tileX[toTile] as number, s.tileY[toTile] as number, s.flowLinks, at);
 }
 
 /** Calls `visit(tile, share)` for each tile producing a layer's output, with its share (replicas split pixels evenly). */
@@ -235,7 +196,7 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
   if (layer === undefined || weighted === undefined) {
     const tile = layer === undefined ? -1 : (placement.layerTiles[layer.index]?.[0] ?? 0);
     const accesses = Math.ceil(rowBits / accessBits);
-    addPiece(s, tile, flitsForBits(arch, rowBits), accesses, accesses * accesses);
+    addPiece(s, tile, flitsOfBits(arch, rowBits), accesses, accesses * accesses);
     return;
   }
   const r = weighted.replicas;
@@ -243,7 +204,7 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
   let accesses: number;
   let sq: number;
   if (layer.kind !== 'conv') {
-    flits = flitsForBits(arch, rowBits) / r;
+    flits = flitsOfBits(arch, rowBits) / r;
     const whole = Math.ceil(rowBits / accessBits);
     accesses = whole / r;
     sq = (whole * whole) / r;
@@ -254,13 +215,13 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
       const loBits = Math.floor(w / r) * pixelBits;
       const hiBits = Math.ceil(w / r) * pixelBits;
       const f = (w % r) / r;
-      flits = f * flitsForBits(arch, hiBits) + (1 - f) * flitsForBits(arch, loBits);
+      flits = f * flitsOfBits(arch, hiBits) + (1 - f) * flitsOfBits(arch, loBits);
       const hi = Math.ceil(hiBits / accessBits);
       const lo = Math.ceil(loBits / accessBits);
       accesses = f * hi + (1 - f) * lo;
       sq = f * hi * hi + (1 - f) * lo * lo;
     } else {
-      flits = (w / r) * flitsForBits(arch, pixelBits);
+      flits = (w / r) * flitsOfBits(arch, pixelBits);
       const one = Math.ceil(pixelBits / accessBits);
       accesses = (w / r) * one;
       sq = (w / r) * one * one;

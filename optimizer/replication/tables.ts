@@ -1,7 +1,7 @@
 import type { ModelContext } from '../model/context';
 import { cachedMapping } from '../model/context';
 import type { ModelResult } from '../model/evaluate';
-import { adcSharers } from '../../arch/timing';
+import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { replicaMvmCycles } from '../../arch/mapping';
 
 /**
@@ -68,8 +68,7 @@ export function buildTables(
     const mapping = cachedMapping(ctx, pos, wbits[pos] ?? 8, abits[pos] ?? 8);
     const stat = ctx.layers[layerIndex];
     const isFc = stat?.kind === 'fc';
-    const addRate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
-    const addCycles = Math.ceil(mapping.reductionAddsPerMvm / addRate);
+    const addCycles = shiftAddCyclesPerMvm(arch, mapping);
     // Replica counts at which an ADC group is not yet full (none without sharing).
     const fullAt = Math.ceil(arch.adc.crossbarsPerAdc / mapping.crossbarsPerReplica);
     const perMvmCycles = Math.max(replicaMvmCycles(arch, mapping, fullAt), addCycles);

@@ -23,7 +23,7 @@ function baselineChoicesOf(net: ResolvedNetwork): PlanChoices {
 /** A standing queue of `population` entries for the bare push/pop loop. */
 function standingQueue(population: number): EventQueue {
   const q = new EventQueue();
-  for (let i = 0; i < population; i++) q.push(i * 7, 1, 0, i, 0);
+  for (let i = 0; i < population; i++) q.push(i * 7, 0, i, 0);
   return q;
 }
 
@@ -36,7 +36,7 @@ function heapNsPerPair(q: EventQueue, pairs: number): number {
   const start = process.hrtime.bigint();
   for (let i = 0; i < pairs; i++) {
     q.pop();
-    q.push(q.poppedTime + 1 + (i % 97), 1, 0, i, 0);
+    q.push(q.poppedTime + 1 + (i % 97), 0, i, 0);
   }
   return Number(process.hrtime.bigint() - start) / pairs;
 }

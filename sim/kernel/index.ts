@@ -1,6 +1,6 @@
 export { EventQueue } from './queue';
-export { Environment, Priority, SimEvent } from './env';
-export type { EventState, Handler, PriorityName } from './env';
+export { Environment } from './env';
+export type { Handler } from './env';
 export { BaseResource, Container, Server } from './resource';
 export type { CapacityRequest } from './resource';
 export { RecordFifo } from './fifo';

@@ -1,19 +1,19 @@
 import { RecordFifo } from './fifo';
 
 /**
- * The event queue: a binary min-heap ordered by (time, priority, seq), `seq` drawn when an event is scheduled,
- * so equal-time, equal-priority events run first-scheduled-first and runs are repeatable (SimPy's order).
+ * The event queue: a binary min-heap ordered by (time, seq), `seq` drawn when an event is scheduled, so
+ * equal-time events run first-scheduled-first and runs are repeatable (SimPy's order at one priority).
  *
  * NOTE: written for speed. Entries live in parallel typed arrays (no object per event); the payload is a
  * handler id and two integer arguments that the Environment dispatches on. Entries for the current cycle (the
- * time last popped) that come after every such entry already waiting go to a FIFO lane instead of the heap: a
- * zero-delay event (a wake-up, a grant) would otherwise sift to the heap's root and back. The lane holds entries
- * of one time in increasing order, so `pop` takes the smaller of the heap's root and the lane's head and the
- * order is exactly the heap-only order.
+ * time last popped) go to a FIFO lane instead of the heap: a zero-delay event (a wake-up, a grant) would otherwise
+ * sift to the heap's root and back. Each comes after every entry already waiting (seq only grows), so the lane
+ * holds entries of one time in increasing order, `pop` takes the smaller of the heap's root and the lane's head,
+ * and the order is exactly the heap-only order.
  */
 export class EventQueue {
   private times: Float64Array;
-  /** priority * 2^40 + seq: one comparison orders priority then scheduling order. */
+  /** Scheduling order (seq) of each entry. */
   private orders: Float64Array;
   private handlers: Int32Array;
   private argsA: Int32Array;
@@ -35,11 +35,12 @@ export class EventQueue {
     return this.count + this.lane.size;
   }
 
-  /** Adds an entry; `priority` is a small non-negative integer (lower runs first at equal time). */
-  push(time: number, priority: number, handler: number, a: number, b: number): void {
-    const order = priority * 1099511627776 + this.nextSeq++;
+  /** Adds an entry (at equal time, after every entry already there). */
+  push(time: number, handler: number, a: number, b: number): void {
+    const order = this.nextSeq++;
     const lane = this.lane;
-    if (time === this.poppedTime && (lane.size === 0 || (lane.data[lane.newest()] as number) < order)) {
+    // A current-cycle entry comes after every entry already waiting (its seq is the largest): it joins the lane.
+    if (time === this.poppedTime) {
       const at = lane.add();
       const d = lane.data;
       d[at] = order;
