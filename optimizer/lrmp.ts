@@ -12,8 +12,9 @@ import type { ObjectiveKind, ObjectiveSpec } from './replication/objective';
 import { buildTables, stageCycles, type ReplicationTables } from './replication/tables';
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
-import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchSettings } from './search/rl-search';
+import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides } from './search/rl-search';
 import { solveJoint } from './joint/joint-milp';
+import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmOutcome } from './confirm/worker';
 import { MappingError } from '../errors';
@@ -35,13 +36,20 @@ export interface OptimizeOptions extends BudgetOptions {
   workers: number;
   /** Images each confirmation simulates. @default 4 */
   confirmImages?: number;
-  search?: Partial<SearchSettings>;
+  search?: SearchOverrides;
   onEpisode?: (record: EpisodeRecord) => void;
+}
+
+/** The RL plan against the best plan any search method found (RL, polish, random search, exact joint). */
+export interface SearchGap {
+  bestVariant: VariantRow['variant'];
+  /** (RL cost / best cost - 1) x 100 on the optimized objective (full analytical model); 0 when RL is the best. */
+  rlGapPct: number;
 }
 
 /** One row of the comparison table (DESIGN.md section 9). */
 export interface VariantRow {
-  variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (random search)' | 'LRMP (exact joint)';
+  variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (RL + polish)' | 'LRMP (random search)' | 'LRMP (exact joint)';
   /** What the table prints: the variant, naming the RL candidate when the simulator chose another than the first. */
   label: string;
   method: string;
@@ -71,8 +79,8 @@ export interface OptimizeResult {
   /** The chosen row's label, e.g. 'LRMP (RL, candidate 3)'. */
   chosenLabel: string;
   plan: Plan;
-  /** LRMP (RL) objective value as a fraction of the exact joint optimum's (1 = optimal), when available. */
-  rlFractionOfExact?: number;
+  /** How the RL plan compares with the best plan any method found in this run, on the optimized objective. */
+  searchGap?: SearchGap;
   replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean; milpMs: number };
   history: EpisodeRecord[];
   randomHistory: EpisodeRecord[];
@@ -112,6 +120,17 @@ function unitLatencyProxy(tables: ReplicationTables): number {
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
   const choices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas };
   return { choices, model: evaluateModel(ctx, choices) };
+}
+
+/** The RL row's gap to the best feasible search row on the optimized objective (full-model cost, lower is better). */
+export function gapOfRl(rows: readonly VariantRow[], spec: ObjectiveSpec, refLatencyCycles: number): SearchGap | undefined {
+  const searched: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
+  const cost = (r: VariantRow): number => fullModelCost(spec, r.bottleneckCycles, r.latencyCycles, refLatencyCycles);
+  const rl = rows.find((r) => r.variant === 'LRMP (RL)');
+  if (rl === undefined) return undefined;
+  let best = rl;
+  for (const r of rows) if (searched.includes(r.variant) && cost(r) < cost(best) * (1 - 1e-12)) best = r;
+  return { bestVariant: best.variant, rlGapPct: Math.max(0, (cost(rl) / cost(best) - 1) * 100) };
 }
 
 /**
@@ -172,17 +191,23 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   }
 
   // LRMP by DDPG, and random search with the same budget.
-  const rl = await rlSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), settings);
+  const rlEvaluator = new CandidateEvaluator(ctx, oracle, evaluatorSettings);
+  const rl = await rlSearch(net, rlEvaluator, settings);
   const random = await randomSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined });
   if (rl.best) {
     const f = fromCandidate(ctx, rl.best);
     rows.push(row('LRMP (RL)', `DDPG, ${settings.warmupEpisodes}+${settings.episodes} episodes`, f.choices, f.model, base, rl.best.dropPct));
   }
+  // Local polishing of the RL plan (one layer's bits at a time, exact replication), on the RL search's cache.
+  const polished = rl.best && settings.polishEvaluations > 0 ? await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations }) : undefined;
+  if (polished) {
+    const f = fromCandidate(ctx, polished.best);
+    rows.push(row('LRMP (RL + polish)', `local search from the RL plan: ${polished.steps} bit changes kept, ${polished.evaluations} evaluations`, f.choices, f.model, base, polished.best.dropPct));
+  }
   if (random.best) {
     const f = fromCandidate(ctx, random.best);
     rows.push(row('LRMP (random search)', `random, ${settings.warmupEpisodes + settings.episodes} samples`, f.choices, f.model, base, random.best.dropPct));
   }
-  let rlFractionOfExact: number | undefined;
   if (separable) {
     // The MILP is exact on its tables; their bandwidth floors come from uniform-precision placements. Each round
     // raises the floors to what the full model measured at the previous answers (and at the RL answer), re-solves,
@@ -219,9 +244,9 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     }
     if (pick !== undefined) {
       rows.push(row('LRMP (exact joint)', `exact MILP (${pick.binaries} options after dominance, ${JOINT_FLOOR_ROUNDS} floor rounds)`, pick.choices, pick.model, base, pick.dropPct));
-      if (rl.best) rlFractionOfExact = pick.cost / rl.best.cost;
     }
   }
+  const searchGap = gapOfRl(rows, spec, refLatencyCycles);
 
   // Confirmation in the simulator: the top-K RL candidates and the exact joint plan.
   const confirmation: OptimizeResult['confirmation'] = [];
@@ -256,7 +281,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     let best: { cost: number; dropPct: number; k: number } | undefined;
     pool.forEach((p, k) => {
       const sim = outcomes[k];
-      const eligible = p.variant === 'LRMP (RL)' || p.variant === 'LRMP (exact joint)' || p.variant.startsWith('RL top-');
+      const eligible = p.variant === 'LRMP (RL)' || p.variant === 'LRMP (RL + polish)' || p.variant === 'LRMP (exact joint)' || p.variant.startsWith('RL top-');
       if (!sim || sim.error || !eligible) return;
       const bottleneck = arch.clockGHz * 1e9 / Math.max(1e-12, sim.throughputImagesPerS);
       const cost = fullModelCost(spec, bottleneck, sim.latencyCycles, baseSim?.latencyCycles ?? refLatencyCycles);
@@ -266,7 +291,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     const winner = best === undefined ? undefined : pool[best.k];
     if (winner !== undefined && best !== undefined) {
       chosenChoices = winner.choices;
-      chosen = winner.variant === 'LRMP (exact joint)' ? 'LRMP (exact joint)' : 'LRMP (RL)';
+      chosen = winner.variant === 'LRMP (exact joint)' || winner.variant === 'LRMP (RL + polish)' ? winner.variant : 'LRMP (RL)';
       const rank = /^RL top-(\d+)$/.exec(winner.variant)?.[1];
       const rlIndex = rows.findIndex((r) => r.variant === 'LRMP (RL)');
       const rlRow = rows[rlIndex];
@@ -300,7 +325,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     chosen,
     chosenLabel: chosenRow?.label ?? chosen,
     plan: planFromChoices(net.network.name, arch.name, net, chosenChoices, { tiles: budget.tiles, areaBudgetMm2: budget.areaMm2 }),
-    ...(rlFractionOfExact !== undefined ? { rlFractionOfExact } : {}),
+    ...(searchGap !== undefined ? { searchGap } : {}),
     replicationCheck: { backend: backend.name, agreesWithExact: milp.solution.bottleneckCycles === exact.bottleneckCycles, milpMs: milp.wallMs },
     history: rl.history,
     randomHistory: random.history,

@@ -4,6 +4,7 @@ import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
+import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
 
 /** `npm run bench`: each figure as `name: value unit`. */
 async function main(): Promise<void> {
@@ -13,6 +14,10 @@ async function main(): Promise<void> {
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
   printFigure('optimize_resnet50_600ep_wall_s', await optimizeResnet50WallS(600), 's');
+  printFigure('ddpg_updates_per_s', Math.round(ddpgUpdatesPerS()), 'updates/s');
+  printFigure('ddpg_updates_per_s_300x300', ddpgUpdatesPerS([300, 300]), 'updates/s');
+  // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600); the bench does not run it for an hour.
+  printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(), 's');
   const sim = benchSim();
   printFigure('sim_events_per_s', Math.round(sim.simEventsPerS), 'events/s');
   printFigure('sim_setup_ms', sim.simSetupMs, 'ms');

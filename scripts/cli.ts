@@ -146,6 +146,7 @@ export function buildCli(argv: string[]): Argv {
           .option('accuracy-cmd', { type: 'string', describe: 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout' })
           .option('accuracy-timeout-s', { type: 'number', default: 600, describe: 'timeout of one --accuracy-cmd run' })
           .option('episodes', { type: 'number', default: 600, describe: 'RL search episodes (after 20 warm-up episodes)' })
+          .option('search-settings', { type: 'string', describe: "agent settings: 'haq' (HAQ's published agent) and/or key=value pairs, e.g. 'haq,hidden=128x128' (optimizer/README.md)" })
           .option('seed', { type: 'number', default: 1, describe: 'seed of every random number' })
           .option('milp', { choices: ['jslp', 'highs'] as const, default: 'jslp' as const, describe: 'MILP backend' })
           .option('tiles', { type: 'number', describe: 'area budget in tiles (default: the 8/8-bit r=1 baseline\'s tiles, iso-area)' })
@@ -169,6 +170,7 @@ export function buildCli(argv: string[]): Argv {
             accuracyTimeoutS: args['accuracy-timeout-s'],
             areaMm2: args['area-mm2'],
             topK: args['top-k'],
+            searchSettings: args['search-settings'],
             planOut: args['plan-out'] ?? (stem === undefined ? undefined : `${stem}.plan.json`),
             history: args.history ?? (stem === undefined ? undefined : `${stem}.history.csv`),
           });

@@ -15,17 +15,17 @@ describe('MLP', () => {
     const net = new Mlp([2, 3, 1], 'sigmoid', seedrandom('g'), 0.5);
     const x = Float64Array.from([0.3, -0.7]);
     const loss = (): number => net.forward(x, 1)[0] ?? 0;
-    const w = net.weights[0] as Float64Array;
+    const w = net.weights[0] as Float32Array;
     const dIn = net.backward((net.forward(x, 1), Float64Array.from([1])), false);
-    // d(out)/d(x0) by central differences on the input.
-    const h = 1e-6;
+    // d(out)/d(x0) by central differences on the input (the network stores Float32, so a wide step).
+    const h = 1e-2;
     const x0 = x[0] ?? 0;
     x[0] = x0 + h;
     const up = loss();
     x[0] = x0 - h;
     const down = loss();
     x[0] = x0;
-    expect(dIn[0]).toBeCloseTo((up - down) / (2 * h), 6);
+    expect(dIn[0]).toBeCloseTo((up - down) / (2 * h), 4);
     expect(w.length).toBe(6);
   });
 
@@ -88,6 +88,6 @@ describe('DDPG search', () => {
     expect(lrmp.tilesUsed).toBeLessThanOrEqual(result.budget.tiles);
     expect(exact.throughputImagesPerS).toBeGreaterThan(repl.throughputImagesPerS);
     expect(result.replicationCheck.agreesWithExact).toBe(true);
-    expect(result.rlFractionOfExact).toBeGreaterThan(0);
+    expect(result.searchGap?.rlGapPct).toBeGreaterThanOrEqual(0);
   }, 60000);
 });

@@ -4,7 +4,7 @@ import { Mlp, type AdamSettings } from './mlp';
 export interface DdpgSettings {
   /** Hidden layer sizes of actor and critic. HAQ: [300, 300]. @default [64, 64] (speed; see README) */
   hidden: number[];
-  /** @default 1e-4 */
+  /** HAQ: 1e-4. @default 1e-3 (with self-imitation; see optimizer/README.md) */
   actorLr: number;
   /** @default 1e-3 */
   criticLr: number;
@@ -18,17 +18,26 @@ export interface DdpgSettings {
   discount: number;
   /** Moving-average reward baseline rate (HAQ moving_alpha). @default 0.5 */
   baselineRate: number;
+  /** Divide the centred reward by a moving average of the minibatch's reward spread (HAQ: false). */
+  normalizeReward: boolean;
+  /**
+   * Weight of self-imitation (Oh et al., ICML 2018): each update also pulls the actor towards the actions of
+   * the best episodes so far, by this weight on the squared distance (HAQ: 0). @default 1
+   */
+  imitationWeight: number;
 }
 
 export const DEFAULT_DDPG: DdpgSettings = {
   hidden: [64, 64],
-  actorLr: 1e-4,
+  actorLr: 1e-3,
   criticLr: 1e-3,
   tau: 0.01,
   batchSize: 64,
   replaySize: 2000,
   discount: 1,
   baselineRate: 0.5,
+  normalizeReward: false,
+  imitationWeight: 1,
 };
 
 function adam(lr: number): AdamSettings {
@@ -58,8 +67,13 @@ export class DdpgAgent {
   private readonly rewards: Float64Array;
   private readonly dones: Uint8Array;
   private stored = 0;
+  /** Self-imitation targets: states and actions of the best episodes (rows of stateSize / actionSize). */
+  private eliteStates = new Float64Array(0);
+  private eliteActions = new Float64Array(0);
+  private eliteCount = 0;
   private cursor = 0;
   private baseline = 0;
+  private spread = 0;
   private hasBaseline = false;
 
   constructor(
@@ -104,8 +118,43 @@ export class DdpgAgent {
     this.stored = Math.min(this.stored + 1, this.settings.replaySize);
   }
 
+  /** Replaces the self-imitation targets (the best episodes' states and the actions to imitate there). */
+  setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[]): void {
+    const S = this.stateSize;
+    const A = this.actionSize;
+    if (this.eliteStates.length < states.length * S) {
+      this.eliteStates = new Float64Array(states.length * S);
+      this.eliteActions = new Float64Array(states.length * A);
+    }
+    states.forEach((st, i) => this.eliteStates.set(st.subarray(0, S), i * S));
+    actions.forEach((a, i) => a.forEach((v, k) => (this.eliteActions[i * A + k] = v)));
+    this.eliteCount = states.length;
+  }
+
   get size(): number {
     return this.stored;
+  }
+
+  private scratch: { B: number; s: Float64Array; s1: Float64Array; sa1: Float64Array; sa: Float64Array; r: Float64Array; done: Uint8Array; q1: Float64Array; grad: Float64Array; minus: Float64Array; dMu: Float64Array } | undefined;
+
+  private buffers(B: number): NonNullable<DdpgAgent['scratch']> {
+    if (this.scratch?.B === B) return this.scratch;
+    const S = this.stateSize;
+    const A = this.actionSize;
+    this.scratch = {
+      B,
+      s: new Float64Array(B * S),
+      s1: new Float64Array(B * S),
+      sa1: new Float64Array(B * (S + A)),
+      sa: new Float64Array(B * (S + A)),
+      r: new Float64Array(B),
+      done: new Uint8Array(B),
+      q1: new Float64Array(B),
+      grad: new Float64Array(B),
+      minus: new Float64Array(B).fill(-1),
+      dMu: new Float64Array(B * A),
+    };
+    return this.scratch;
   }
 
   /** One minibatch update of critic and actor, then soft target updates. */
@@ -114,58 +163,68 @@ export class DdpgAgent {
     const { batchSize: B, discount, tau } = this.settings;
     const S = this.stateSize;
     const A = this.actionSize;
-    const s = new Float64Array(B * S);
-    const s1 = new Float64Array(B * S);
-    const a = new Float64Array(B * A);
-    const r = new Float64Array(B);
-    const done = new Uint8Array(B);
+    const W = S + A;
+    const { s, s1, sa1, sa, r, done, q1, grad, minus, dMu } = this.buffers(B);
     let meanReward = 0;
+    let squares = 0;
     for (let b = 0; b < B; b++) {
       const i = Math.floor(this.random() * this.stored);
-      s.set(this.states.subarray(i * S, i * S + S), b * S);
-      s1.set(this.nextStates.subarray(i * S, i * S + S), b * S);
-      a.set(this.actions.subarray(i * A, i * A + A), b * A);
-      r[b] = this.rewards[i] ?? 0;
-      done[b] = this.dones[i] ?? 1;
-      meanReward += (r[b] ?? 0) / B;
+      for (let k = 0; k < S; k++) {
+        const v = this.states[i * S + k] as number;
+        s[b * S + k] = v;
+        sa[b * W + k] = v;
+        const v1 = this.nextStates[i * S + k] as number;
+        s1[b * S + k] = v1;
+        sa1[b * W + k] = v1;
+      }
+      for (let k = 0; k < A; k++) sa[b * W + S + k] = this.actions[i * A + k] as number;
+      r[b] = this.rewards[i] as number;
+      done[b] = this.dones[i] as number;
+      meanReward += (r[b] as number) / B;
+      squares += (r[b] as number) ** 2 / B;
     }
     // HAQ subtracts a moving average of the reward to centre the critic's targets.
+    const sd = Math.sqrt(Math.max(0, squares - meanReward * meanReward));
     if (!this.hasBaseline) {
       this.baseline = meanReward;
+      this.spread = sd;
       this.hasBaseline = true;
-    } else this.baseline += this.settings.baselineRate * (meanReward - this.baseline);
+    } else {
+      this.baseline += this.settings.baselineRate * (meanReward - this.baseline);
+      this.spread += this.settings.baselineRate * (sd - this.spread);
+    }
+    const scale = this.settings.normalizeReward && this.spread > 1e-12 ? 1 / this.spread : 1;
 
     // Critic target: (r - baseline) + discount * Q'(s1, mu'(s1)) for non-terminal transitions.
     const a1 = this.actorTarget.forward(s1, B);
-    const sa1 = new Float64Array(B * (S + A));
-    for (let b = 0; b < B; b++) {
-      sa1.set(s1.subarray(b * S, b * S + S), b * (S + A));
-      sa1.set(a1.subarray(b * A, b * A + A), b * (S + A) + S);
-    }
-    const q1 = Float64Array.from(this.criticTarget.forward(sa1, B));
-    const sa = new Float64Array(B * (S + A));
-    for (let b = 0; b < B; b++) {
-      sa.set(s.subarray(b * S, b * S + S), b * (S + A));
-      sa.set(a.subarray(b * A, b * A + A), b * (S + A) + S);
-    }
+    for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) sa1[b * W + S + k] = a1[b * A + k] as number;
+    q1.set(this.criticTarget.forward(sa1, B));
     const q = this.critic.forward(sa, B);
-    const grad = new Float64Array(B);
     for (let b = 0; b < B; b++) {
-      const target = (r[b] ?? 0) - this.baseline + (done[b] ? 0 : discount * (q1[b] ?? 0));
-      grad[b] = 2 * ((q[b] ?? 0) - target); // d(MSE)/dq
+      const target = ((r[b] as number) - this.baseline) * scale + (done[b] ? 0 : discount * (q1[b] as number));
+      grad[b] = 2 * ((q[b] as number) - target); // d(MSE)/dq
     }
-    this.critic.backward(grad, true);
+    this.critic.backward(grad, true, 0, 0);
     this.critic.adamStep(adam(this.settings.criticLr), B);
 
     // Actor: ascend Q(s, mu(s)): gradient of -Q through the critic's action inputs.
-    const mu = Float64Array.from(this.actor.forward(s, B));
-    for (let b = 0; b < B; b++) sa.set(mu.subarray(b * A, b * A + A), b * (S + A) + S);
+    const mu = this.actor.forward(s, B);
+    for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) sa[b * W + S + k] = mu[b * A + k] as number;
     this.critic.forward(sa, B);
-    const dIn = this.critic.backward(new Float64Array(B).fill(-1), false);
-    const dMu = new Float64Array(B * A);
-    for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) dMu[b * A + k] = dIn[b * (S + A) + S + k] ?? 0;
-    this.actor.forward(s, B);
-    this.actor.backward(dMu, true);
+    dMu.set(this.critic.backward(minus, false, S, S + A));
+    this.actor.backward(dMu, true, 0, 0);
+    const weight = this.settings.imitationWeight;
+    if (weight > 0 && this.eliteCount > 0) {
+      // Self-imitation: gradient of weight * |mu(s_e) - a_e|^2 over a minibatch of the best episodes' steps.
+      for (let b = 0; b < B; b++) {
+        const i = Math.floor(this.random() * this.eliteCount);
+        for (let k = 0; k < S; k++) s[b * S + k] = this.eliteStates[i * S + k] as number;
+        for (let k = 0; k < A; k++) dMu[b * A + k] = this.eliteActions[i * A + k] as number;
+      }
+      const muE = this.actor.forward(s, B);
+      for (let j = 0; j < B * A; j++) dMu[j] = 2 * weight * ((muE[j] as number) - (dMu[j] as number));
+      this.actor.backward(dMu, true, 0, 0);
+    }
     this.actor.adamStep(adam(this.settings.actorLr), B);
 
     this.actorTarget.blendFrom(this.actor, tau);

@@ -1,8 +1,11 @@
 /**
- * A small multilayer perceptron with Adam, on Float64Array, for the DDPG actor and critic. Hidden layers use
- * ReLU; the output is linear or sigmoid. Matrices are row-major [out][in]; batches are row-major [sample][feature].
- * NOTE: the loops are written for speed (contiguous inner loops, no allocation per call after warm-up): the
- * search runs tens of thousands of these updates.
+ * A small multilayer perceptron with Adam, for the DDPG actor and critic. Hidden layers use ReLU; the output is
+ * linear or sigmoid. Weights are row-major [out][in] in one contiguous Float32Array per layer; batches are
+ * row-major [sample][feature]. NOTE: written for speed, since a search runs tens of thousands of minibatch
+ * updates: every buffer is allocated once per batch size, and the three products (forward, weight gradient,
+ * input gradient) are register-blocked over 4 samples or 4 inputs so each loaded value feeds several independent
+ * accumulators (a single running sum is bound by the add latency). Float32 halves the memory traffic; the sums
+ * are formed in double precision (JavaScript arithmetic), so only storage is rounded.
  */
 export type OutputActivation = 'linear' | 'sigmoid';
 
@@ -13,19 +16,25 @@ export interface AdamSettings {
   eps: number;
 }
 
+type Vec = Float32Array;
+const Vec = Float32Array;
+
 export class Mlp {
   readonly sizes: readonly number[];
-  readonly weights: Float64Array[];
-  readonly biases: Float64Array[];
-  private readonly gradW: Float64Array[];
-  private readonly gradB: Float64Array[];
-  private readonly mW: Float64Array[];
-  private readonly vW: Float64Array[];
-  private readonly mB: Float64Array[];
-  private readonly vB: Float64Array[];
+  readonly weights: Vec[];
+  readonly biases: Vec[];
+  private readonly gradW: Vec[];
+  private readonly gradB: Vec[];
+  private readonly mW: Vec[];
+  private readonly vW: Vec[];
+  private readonly mB: Vec[];
+  private readonly vB: Vec[];
   private step = 0;
-  /** Per-layer activations of the last forward pass (index 0 = input). */
-  private acts: Float64Array[] = [];
+  /** Per-layer activations of the last forward pass (index 0 = input), sized for `capacity` rows. */
+  private acts: Vec[] = [];
+  /** Per-layer deltas of the backward pass (index k = gradient at layer k's output). */
+  private deltas: Vec[] = [];
+  private capacity = 0;
   private batch = 0;
 
   constructor(
@@ -43,14 +52,14 @@ export class Mlp {
       const fanOut = sizes[k + 1] ?? 1;
       const last = k + 2 === sizes.length;
       const bound = last ? finalInit : 1 / Math.sqrt(fanIn);
-      const w = new Float64Array(fanIn * fanOut);
+      const w = new Vec(fanIn * fanOut);
       for (let i = 0; i < w.length; i++) w[i] = (2 * random() - 1) * bound;
-      const b = new Float64Array(fanOut);
+      const b = new Vec(fanOut);
       for (let i = 0; i < b.length; i++) b[i] = (2 * random() - 1) * bound;
       this.weights.push(w);
       this.biases.push(b);
     }
-    const zeros = (arrays: Float64Array[]): Float64Array[] => arrays.map((a) => new Float64Array(a.length));
+    const zeros = (arrays: Vec[]): Vec[] => arrays.map((a) => new Vec(a.length));
     this.gradW = zeros(this.weights);
     this.gradB = zeros(this.biases);
     this.mW = zeros(this.weights);
@@ -67,93 +76,70 @@ export class Mlp {
     return this.sizes[this.sizes.length - 1] ?? 0;
   }
 
-  private buffer(k: number, length: number): Float64Array {
-    let a = this.acts[k];
-    if (a === undefined || a.length < length) {
-      a = new Float64Array(length);
-      this.acts[k] = a;
-    }
-    return a;
+  private reserve(batch: number): void {
+    if (batch <= this.capacity) return;
+    this.capacity = batch;
+    this.acts = this.sizes.map((n) => new Vec(batch * n));
+    this.deltas = this.sizes.map((n) => new Vec(batch * n));
   }
 
   /** Forward pass of `batch` rows of `input`; keeps activations for backward(). Returns a view of the output. */
-  forward(input: Float64Array, batch: number): Float64Array {
+  forward(input: ArrayLike<number>, batch: number): Vec {
+    this.reserve(batch);
     this.batch = batch;
-    const x0 = this.buffer(0, batch * this.inputSize);
-    x0.set(input.subarray(0, batch * this.inputSize));
+    const x0 = this.acts[0] as Vec;
+    const n0 = batch * this.inputSize;
+    for (let i = 0; i < n0; i++) x0[i] = input[i] as number;
     const layers = this.weights.length;
     for (let k = 0; k < layers; k++) {
-      const nIn = this.sizes[k] ?? 0;
-      const nOut = this.sizes[k + 1] ?? 0;
-      const w = this.weights[k] as Float64Array;
-      const b = this.biases[k] as Float64Array;
-      const x = this.acts[k] as Float64Array;
-      const y = this.buffer(k + 1, batch * nOut);
       const last = k + 1 === layers;
-      for (let s = 0; s < batch; s++) {
-        const xo = s * nIn;
-        for (let o = 0; o < nOut; o++) {
-          const wo = o * nIn;
-          let sum = b[o] as number;
-          for (let i = 0; i < nIn; i++) sum += (x[xo + i] as number) * (w[wo + i] as number);
-          if (!last) sum = sum > 0 ? sum : 0;
-          else if (this.output === 'sigmoid') sum = 1 / (1 + Math.exp(-sum));
-          y[s * nOut + o] = sum;
-        }
-      }
+      affine(this.acts[k] as Vec, this.weights[k] as Vec, this.biases[k] as Vec, this.acts[k + 1] as Vec, batch, this.sizes[k] ?? 0, this.sizes[k + 1] ?? 0, !last);
     }
-    return (this.acts[layers] as Float64Array).subarray(0, batch * this.outputSize);
+    const y = this.acts[layers] as Vec;
+    const nOut = batch * this.outputSize;
+    if (this.output === 'sigmoid') for (let i = 0; i < nOut; i++) y[i] = 1 / (1 + Math.exp(-(y[i] as number)));
+    return y.subarray(0, nOut);
   }
 
   /**
-   * Backward pass from d(loss)/d(output) of the last forward(). Accumulates weight gradients when
-   * `accumulate` (else only propagates), and returns d(loss)/d(input).
+   * Backward pass from d(loss)/d(output) of the last forward(). Accumulates weight gradients when `accumulate`
+   * (else only propagates). Returns d(loss)/d(input) for input columns [inputFrom, inputTo) as a [batch][width]
+   * view (width 0 skips the input layer's product, for callers that need only the weight gradients).
    */
-  backward(gradOutput: Float64Array, accumulate = true): Float64Array {
+  backward(gradOutput: ArrayLike<number>, accumulate = true, inputFrom = 0, inputTo = this.inputSize): Vec {
     const batch = this.batch;
     const layers = this.weights.length;
-    let delta = Float64Array.from(gradOutput.subarray(0, batch * this.outputSize));
-    if (this.output === 'sigmoid') {
-      const y = this.acts[layers] as Float64Array;
-      for (let i = 0; i < delta.length; i++) {
+    const top = this.deltas[layers] as Vec;
+    const nTop = batch * this.outputSize;
+    const y = this.acts[layers] as Vec;
+    for (let i = 0; i < nTop; i++) {
+      const g = gradOutput[i] as number;
+      if (this.output === 'sigmoid') {
         const v = y[i] as number;
-        delta[i] = (delta[i] as number) * v * (1 - v);
-      }
+        top[i] = g * v * (1 - v);
+      } else top[i] = g;
     }
     for (let k = layers - 1; k >= 0; k--) {
       const nIn = this.sizes[k] ?? 0;
       const nOut = this.sizes[k + 1] ?? 0;
-      const w = this.weights[k] as Float64Array;
-      const x = this.acts[k] as Float64Array;
+      const delta = this.deltas[k + 1] as Vec;
+      const x = this.acts[k] as Vec;
       if (accumulate) {
-        const gw = this.gradW[k] as Float64Array;
-        const gb = this.gradB[k] as Float64Array;
-        for (let s = 0; s < batch; s++) {
-          const xo = s * nIn;
-          for (let o = 0; o < nOut; o++) {
-            const d = delta[s * nOut + o] as number;
-            if (d === 0) continue;
-            gb[o] = (gb[o] as number) + d;
-            const wo = o * nIn;
-            for (let i = 0; i < nIn; i++) gw[wo + i] = (gw[wo + i] as number) + d * (x[xo + i] as number);
-          }
-        }
+        weightGradient(delta, x, this.gradW[k] as Vec, batch, nIn, nOut);
+        const gb = this.gradB[k] as Vec;
+        for (let s = 0; s < batch; s++) for (let o = 0; o < nOut; o++) gb[o] = (gb[o] as number) + (delta[s * nOut + o] as number);
       }
-      const dx = new Float64Array(batch * nIn);
-      for (let s = 0; s < batch; s++) {
-        const xo = s * nIn;
-        for (let o = 0; o < nOut; o++) {
-          const d = delta[s * nOut + o] as number;
-          if (d === 0) continue;
-          const wo = o * nIn;
-          for (let i = 0; i < nIn; i++) dx[xo + i] = (dx[xo + i] as number) + d * (w[wo + i] as number);
-        }
+      const dx = this.deltas[k] as Vec;
+      if (k > 0) {
+        inputGradient(delta, this.weights[k] as Vec, dx, batch, nIn, nOut, 0, nIn);
+        // Through the ReLU of this layer's input (the network's input has none).
+        const n = batch * nIn;
+        for (let i = 0; i < n; i++) if ((x[i] as number) <= 0) dx[i] = 0;
+      } else if (inputTo > inputFrom) {
+        inputGradient(delta, this.weights[k] as Vec, dx, batch, nIn, nOut, inputFrom, inputTo);
       }
-      // Through the ReLU of the layer below (the input layer has none).
-      if (k > 0) for (let i = 0; i < dx.length; i++) if ((x[i] as number) <= 0) dx[i] = 0;
-      delta = dx;
     }
-    return delta;
+    return (this.deltas[0] as Vec).subarray(0, inputTo > inputFrom ? batch * (inputTo - inputFrom) : 0);
   }
 
   /** One Adam step with the accumulated gradients (averaged over `batch`), then clears them. */
@@ -163,19 +149,10 @@ export class Mlp {
     const c1 = 1 - beta1 ** this.step;
     const c2 = 1 - beta2 ** this.step;
     const scale = 1 / batch;
-    const update = (p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array): void => {
-      for (let i = 0; i < p.length; i++) {
-        const gi = (g[i] as number) * scale;
-        const mi = beta1 * (m[i] as number) + (1 - beta1) * gi;
-        const vi = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = (p[i] as number) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-        g[i] = 0;
-      }
-    };
-    this.weights.forEach((w, k) => update(w, this.gradW[k] as Float64Array, this.mW[k] as Float64Array, this.vW[k] as Float64Array));
-    this.biases.forEach((b, k) => update(b, this.gradB[k] as Float64Array, this.mB[k] as Float64Array, this.vB[k] as Float64Array));
+    for (let k = 0; k < this.weights.length; k++) {
+      adamUpdate(this.weights[k] as Vec, this.gradW[k] as Vec, this.mW[k] as Vec, this.vW[k] as Vec, scale, lr / c1, 1 / c2, beta1, beta2, eps);
+      adamUpdate(this.biases[k] as Vec, this.gradB[k] as Vec, this.mB[k] as Vec, this.vB[k] as Vec, scale, lr / c1, 1 / c2, beta1, beta2, eps);
+    }
   }
 
   /** Clears accumulated gradients without stepping. */
@@ -186,10 +163,147 @@ export class Mlp {
 
   /** this <- tau * source + (1 - tau) * this (soft target update); tau = 1 copies. */
   blendFrom(source: Mlp, tau: number): void {
-    const blend = (dst: Float64Array, src: Float64Array): void => {
-      for (let i = 0; i < dst.length; i++) dst[i] = tau * (src[i] as number) + (1 - tau) * (dst[i] as number);
-    };
-    this.weights.forEach((w, k) => blend(w, source.weights[k] as Float64Array));
-    this.biases.forEach((b, k) => blend(b, source.biases[k] as Float64Array));
+    for (let k = 0; k < this.weights.length; k++) {
+      blend(this.weights[k] as Vec, source.weights[k] as Vec, tau);
+      blend(this.biases[k] as Vec, source.biases[k] as Vec, tau);
+    }
+  }
+}
+
+function blend(dst: Vec, src: Vec, tau: number): void {
+  const keep = 1 - tau;
+  for (let i = 0; i < dst.length; i++) dst[i] = tau * (src[i] as number) + keep * (dst[i] as number);
+}
+
+function adamUpdate(p: Vec, g: Vec, m: Vec, v: Vec, scale: number, step: number, c2inv: number, beta1: number, beta2: number, eps: number): void {
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = (g[i] as number) * scale;
+    const mi = beta1 * (m[i] as number) + a1 * gi;
+    const vi = beta2 * (v[i] as number) + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = (p[i] as number) - (step * mi) / (Math.sqrt(vi * c2inv) + eps);
+    g[i] = 0;
+  }
+}
+
+/** y[s][o] = b[o] + sum_i x[s][i] w[o][i], then ReLU when `relu`; four samples per pass over a weight row. */
+function affine(x: Vec, w: Vec, b: Vec, y: Vec, batch: number, nIn: number, nOut: number, relu: boolean): void {
+  let s = 0;
+  for (; s + 4 <= batch; s += 4) {
+    const x0 = s * nIn;
+    const x1 = x0 + nIn;
+    const x2 = x1 + nIn;
+    const x3 = x2 + nIn;
+    for (let o = 0; o < nOut; o++) {
+      const wo = o * nIn;
+      const bias = b[o] as number;
+      let a0 = bias;
+      let a1 = bias;
+      let a2 = bias;
+      let a3 = bias;
+      for (let i = 0; i < nIn; i++) {
+        const wi = w[wo + i] as number;
+        a0 += (x[x0 + i] as number) * wi;
+        a1 += (x[x1 + i] as number) * wi;
+        a2 += (x[x2 + i] as number) * wi;
+        a3 += (x[x3 + i] as number) * wi;
+      }
+      if (relu) {
+        a0 = a0 > 0 ? a0 : 0;
+        a1 = a1 > 0 ? a1 : 0;
+        a2 = a2 > 0 ? a2 : 0;
+        a3 = a3 > 0 ? a3 : 0;
+      }
+      y[s * nOut + o] = a0;
+      y[(s + 1) * nOut + o] = a1;
+      y[(s + 2) * nOut + o] = a2;
+      y[(s + 3) * nOut + o] = a3;
+    }
+  }
+  for (; s < batch; s++) {
+    const xs = s * nIn;
+    for (let o = 0; o < nOut; o++) {
+      const wo = o * nIn;
+      let a0 = b[o] as number;
+      let a1 = 0;
+      let i = 0;
+      for (; i + 2 <= nIn; i += 2) {
+        a0 += (x[xs + i] as number) * (w[wo + i] as number);
+        a1 += (x[xs + i + 1] as number) * (w[wo + i + 1] as number);
+      }
+      if (i < nIn) a0 += (x[xs + i] as number) * (w[wo + i] as number);
+      const a = a0 + a1;
+      y[s * nOut + o] = relu && a < 0 ? 0 : a;
+    }
+  }
+}
+
+/** gw[o][i] += sum_s d[s][o] x[s][i]; four inputs per pass over the samples. */
+function weightGradient(d: Vec, x: Vec, gw: Vec, batch: number, nIn: number, nOut: number): void {
+  for (let o = 0; o < nOut; o++) {
+    const wo = o * nIn;
+    let i = 0;
+    for (; i + 4 <= nIn; i += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let s = 0; s < batch; s++) {
+        const ds = d[s * nOut + o] as number;
+        const xs = s * nIn + i;
+        a0 += ds * (x[xs] as number);
+        a1 += ds * (x[xs + 1] as number);
+        a2 += ds * (x[xs + 2] as number);
+        a3 += ds * (x[xs + 3] as number);
+      }
+      gw[wo + i] = (gw[wo + i] as number) + a0;
+      gw[wo + i + 1] = (gw[wo + i + 1] as number) + a1;
+      gw[wo + i + 2] = (gw[wo + i + 2] as number) + a2;
+      gw[wo + i + 3] = (gw[wo + i + 3] as number) + a3;
+    }
+    for (; i < nIn; i++) {
+      let a = 0;
+      for (let s = 0; s < batch; s++) a += (d[s * nOut + o] as number) * (x[s * nIn + i] as number);
+      gw[wo + i] = (gw[wo + i] as number) + a;
+    }
+  }
+}
+
+/**
+ * dx[s][i - from] = sum_o d[s][o] w[o][i] for i in [from, to) (rows of width to - from); four inputs per pass
+ * over the outputs.
+ */
+function inputGradient(d: Vec, w: Vec, dx: Vec, batch: number, nIn: number, nOut: number, from: number, to: number): void {
+  const width = to - from;
+  for (let s = 0; s < batch; s++) {
+    const ds = s * nOut;
+    const xs = s * width - from;
+    let i = from;
+    for (; i + 4 <= to; i += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let o = 0; o < nOut; o++) {
+        const g = d[ds + o] as number;
+        const wo = o * nIn + i;
+        a0 += g * (w[wo] as number);
+        a1 += g * (w[wo + 1] as number);
+        a2 += g * (w[wo + 2] as number);
+        a3 += g * (w[wo + 3] as number);
+      }
+      dx[xs + i] = a0;
+      dx[xs + i + 1] = a1;
+      dx[xs + i + 2] = a2;
+      dx[xs + i + 3] = a3;
+    }
+    for (; i < to; i++) {
+      let a = 0;
+      for (let o = 0; o < nOut; o++) a += (d[ds + o] as number) * (w[o * nIn + i] as number);
+      dx[xs + i] = a;
+    }
   }
 }

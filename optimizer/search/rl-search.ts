@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, type DdpgSettings } from './ddpg';
-import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type EvaluatedCandidate } from './evaluator';
+import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, precisionKey, TopK, type EvaluatedCandidate } from './evaluator';
 import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_SIZE } from './state';
 
 /** One row of the search history (one per episode). */
@@ -32,6 +32,32 @@ export interface SearchSettings {
   noiseDecay: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
+  /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
+  updatesPerStep: number;
+  /**
+   * Critic targets bootstrap through the episode's later steps (HAQ: true, discount 1, so a step's value is the
+   * sum of the rewards still to come); false stores each step as terminal, so the critic regresses the episode's
+   * reward on the step's state and action directly.
+   */
+  bootstrap: boolean;
+  /**
+   * Replay the realised (repaired) bits instead of the agent's own actions. HAQ replays its own actions (the
+   * critic learns what an action leads to after the constraint is enforced); realised bits leave the actor's
+   * outputs outside what the critic has seen whenever repair moves them. @default false
+   */
+  replayRealised: boolean;
+  /**
+   * With a separable accuracy oracle, clamp each step's bits so the episode never spends more than the accuracy
+   * budget (AMC's action wall; the state carries the budget spent), instead of leaving it to the repair after
+   * the episode. @default true
+   */
+  stepWall: boolean;
+  /** Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 4 */
+  eliteEpisodes: number;
+  /** When set, the replay buffer holds this many episodes' transitions (overrides ddpg.replaySize; HAQ: 128). */
+  replayEpisodes?: number;
+  /** Evaluations the local polishing after the search may spend (0: none). @default 600 */
+  polishEvaluations: number;
   /** Weighted layers whose bits stay at 8 (default: first and last). */
   fixedLayers: number[];
   topK: number;
@@ -39,8 +65,14 @@ export interface SearchSettings {
   onEpisode?: (record: EpisodeRecord) => void;
 }
 
-export function defaultSearchSettings(net: ResolvedNetwork, overrides: Partial<SearchSettings> = {}): SearchSettings {
+/** Settings a caller may override; the agent's settings merge field by field with the defaults. */
+export type SearchOverrides = Partial<Omit<SearchSettings, 'ddpg'>> & { ddpg?: Partial<DdpgSettings> };
+
+export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOverrides = {}): SearchSettings {
   const n = net.weightedIndices.length;
+  const fixedLayers = overrides.fixedLayers ?? (n > 1 ? [0, n - 1] : [0]);
+  const steps = Math.max(1, n - new Set(fixedLayers).size);
+  const replay = overrides.replayEpisodes !== undefined ? { replaySize: Math.max(1, overrides.replayEpisodes * steps) } : {};
   return {
     seed: 1,
     episodes: 600,
@@ -48,10 +80,16 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: Partial<S
     noiseSd: 0.5,
     noiseDecay: 0.99,
     updatesPerEpisode: 4,
-    fixedLayers: n > 1 ? [0, n - 1] : [0],
+    updatesPerStep: 0,
+    bootstrap: true,
+    replayRealised: false,
+    stepWall: true,
+    eliteEpisodes: 4,
+    polishEvaluations: 600,
+    fixedLayers,
     topK: 5,
-    ddpg: { ...DEFAULT_DDPG },
     ...overrides,
+    ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg, ...replay },
   };
 }
 
@@ -90,10 +128,14 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const free = [...Array(n).keys()].filter((i) => !fixed.has(i));
-  const features = staticFeatures(net);
+  const layerDrop = evaluator.oracle.layerDropPct;
+  const budgetPct = evaluator.settings.accuracyBudgetPct;
+  const wall = settings.stepWall && layerDrop !== undefined;
+  const features = staticFeatures(net, layerDrop);
   const agent = new DdpgAgent(STATE_SIZE, 2, settings.ddpg, random);
   const top = new TopK(settings.topK);
   const history: EpisodeRecord[] = [];
+  const elite: Array<{ reward: number; key: string; states: Float64Array[]; actions: number[][] }> = [];
   const total = settings.warmupEpisodes + settings.episodes;
   for (let episode = 0; episode < total; episode++) {
     const warm = episode < settings.warmupEpisodes;
@@ -101,27 +143,56 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const wbits = new Array<number>(n).fill(8);
     const abits = new Array<number>(n).fill(8);
     const states: Float64Array[] = [];
+    const actions: number[][] = [];
     let previous = [1, 1];
+    let spentPct = 0;
+    if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, 8, 8);
     for (const i of free) {
-      const s = stateVector(features[i] ?? [], previous);
+      const s = stateVector(features[i] ?? [], previous, budgetPct > 0 ? spentPct / budgetPct : 0);
       const action = warm ? [random(), random()] : agent.act(s, sd);
-      wbits[i] = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-      abits[i] = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+      let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+      let a = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+      if (wall && layerDrop) {
+        // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
+        while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
+          const gainW = w < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w + 1, a) : -1;
+          const gainA = a < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w, a + 1) : -1;
+          if (gainW >= gainA) w++;
+          else a++;
+        }
+        spentPct += layerDrop(i, w, a);
+      }
+      wbits[i] = w;
+      abits[i] = a;
       states.push(s);
+      actions.push(action);
       previous = action;
     }
     const c = await evaluator.evaluate(wbits, abits);
     top.offer(c);
-    // Transitions use the realised (repaired) bits, so the critic learns the reward of what was evaluated.
+    const key = precisionKey(c.wbits, c.abits);
+    if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
+      const worst = elite[elite.length - 1];
+      if (elite.length < settings.eliteEpisodes || (worst !== undefined && c.reward > worst.reward)) {
+        const targets = free.map((i) => [bitsToAction(c.wbits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(c.abits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]);
+        elite.push({ reward: c.reward, key, states: [...states], actions: targets });
+        elite.sort((x, y) => y.reward - x.reward);
+        elite.length = Math.min(elite.length, settings.eliteEpisodes);
+        agent.setElite(elite.flatMap((e) => e.states), elite.flatMap((e) => e.actions));
+      }
+    }
     free.forEach((i, t) => {
-      const act = [bitsToAction(c.wbits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(c.abits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS)];
+      const act = settings.replayRealised
+        ? [bitsToAction(c.wbits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(c.abits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
+        : (actions[t] as number[]);
       const s = states[t] as Float64Array;
       const nextI = free[t + 1];
       const next = nextI === undefined ? s : stateVector(features[nextI] ?? [], act);
       if (nextI !== undefined) states[t + 1] = next;
-      agent.remember(s, act, c.reward, next, nextI === undefined);
+      agent.remember(s, act, c.reward, next, nextI === undefined || !settings.bootstrap);
     });
-    if (!warm) for (let u = 0; u < settings.updatesPerEpisode; u++) agent.update();
+    const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * free.length);
+    if (!warm) for (let u = 0; u < updates; u++) agent.update();
     const row = record(episode, warm ? 'warmup' : 'search', warm ? 0 : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);

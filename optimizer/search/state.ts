@@ -2,12 +2,18 @@ import type { ResolvedNetwork } from '../../workloads/types';
 
 /**
  * HAQ-style per-layer state: layer index, conv/fc, depthwise, Cin, Cout, stride, kernel, log parameters,
- * log input size (H*W), then the previous action (weights, activations). Static features are min-max
- * normalised over the network's weighted layers (as HAQ does); actions are already in [0, 1].
+ * log input size (H*W), the layer's accuracy sensitivity to 3-bit weights and to 3-bit activations (0 without a
+ * separable oracle), then two dynamic features: the fraction of the accuracy budget the episode's earlier steps
+ * have spent (as AMC's state carries the resource used so far) and the previous action (weights, activations).
+ * Static features are min-max normalised over the network's weighted layers (as HAQ does); the others are
+ * already in [0, 1].
  */
-export const STATE_SIZE = 11;
+export const STATE_SIZE = 14;
 
-export function staticFeatures(net: ResolvedNetwork): number[][] {
+/** The layer's drop (points) at (wbits, abits), when the oracle is separable. */
+export type LayerDrop = (layer: number, wbits: number, abits: number) => number;
+
+export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop): number[][] {
   const raw = net.weightedIndices.map((layerIndex, pos) => {
     const r = net.layers[layerIndex];
     const layer = r?.layer;
@@ -23,6 +29,8 @@ export function staticFeatures(net: ResolvedNetwork): number[][] {
       isConv ? layer.kernel[0] : 1,
       Math.log(1 + (r?.params ?? 0)),
       Math.log(1 + (inShape?.height ?? 1) * (inShape?.width ?? 1)),
+      layerDrop ? layerDrop(pos, 3, 8) : 0,
+      layerDrop ? layerDrop(pos, 8, 3) : 0,
     ];
   });
   const width = raw[0]?.length ?? 0;
@@ -38,9 +46,10 @@ export function staticFeatures(net: ResolvedNetwork): number[][] {
   return raw;
 }
 
-export function stateVector(features: readonly number[], previousAction: readonly number[]): Float64Array {
+export function stateVector(features: readonly number[], previousAction: readonly number[], budgetSpent = 0): Float64Array {
   const s = new Float64Array(STATE_SIZE);
   features.forEach((v, k) => (s[k] = v));
+  s[STATE_SIZE - 3] = Math.min(1, Math.max(0, budgetSpent));
   s[STATE_SIZE - 2] = previousAction[0] ?? 0;
   s[STATE_SIZE - 1] = previousAction[1] ?? 0;
   return s;

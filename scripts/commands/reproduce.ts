@@ -19,7 +19,7 @@ import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { simulate } from '../../sim';
 import { loadArchFromArgs } from './inputs';
-import { describeModelSimGaps, describeRlVersusExact } from './optimize';
+import { describeModelSimGaps, describeSearchGap } from './optimize';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { relaxedBottleneckCycles } from '../reproduce/relaxation';
@@ -177,8 +177,8 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
       });
       rows.push(...rowsOf(result, sized.arch, net));
       chosen.set(name, result.chosen);
-      if (result.rlFractionOfExact !== undefined) {
-        notes.push({ network: name, note: `${describeRlVersusExact(result.rlFractionOfExact)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+      if (result.searchGap !== undefined) {
+        notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
       }
       const gaps = describeModelSimGaps(result.rows);
       if (gaps !== undefined) notes.push({ network: name, note: gaps });

@@ -1,0 +1,83 @@
+import { ValidationError } from '../../errors';
+import type { DdpgSettings } from './ddpg';
+import type { SearchOverrides } from './rl-search';
+
+/**
+ * HAQ's published agent (Wang et al., CVPR 2019; github mit-han-lab/haq, lib/rl/ddpg.py and rl_quantize.py):
+ * 300-300 hidden units, one minibatch update per agent step after 20 warm-up episodes, 600 search episodes,
+ * replay of the agent's own actions, bootstrapped targets with discount 1, no reward scaling beyond the
+ * moving-average baseline, noise 0.5 decaying 0.99 per episode, replay of 128 episodes' transitions (HAQ's
+ * rmsize 128 is per layer), the constraint enforced once after the episode, no self-imitation.
+ */
+export const HAQ_SETTINGS: SearchOverrides = {
+  warmupEpisodes: 20,
+  noiseSd: 0.5,
+  noiseDecay: 0.99,
+  updatesPerEpisode: 0,
+  updatesPerStep: 1,
+  bootstrap: true,
+  replayRealised: false,
+  replayEpisodes: 128,
+  stepWall: false,
+  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
+};
+
+const NUMBER_KEYS = ['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations'] as const;
+const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
+const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall'] as const;
+const INTEGER_KEYS = new Set<string>(['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
+
+const SOURCE = '--search-settings';
+
+function parseNumber(key: string, text: string): number {
+  const v = Number(text);
+  const integer = INTEGER_KEYS.has(key);
+  const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && (!integer || Number.isInteger(v));
+  const positive = key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
+  if (!ok || (positive && v <= 0)) throw new ValidationError(SOURCE, key, `'${text}'`, integer ? 'an integer >= 0 (batchSize, replaySize >= 1)' : 'a finite number >= 0');
+  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount') && v > 1) {
+    throw new ValidationError(SOURCE, key, `'${text}'`, 'a number from 0 to 1');
+  }
+  return v;
+}
+
+function parseBoolean(key: string, text: string): boolean {
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new ValidationError(SOURCE, key, `'${text}'`, 'true or false');
+}
+
+/**
+ * `--search-settings`: `haq` (HAQ's published agent), or comma-separated key=value pairs applied over the
+ * defaults (or over HAQ's when the list starts with `haq`), e.g. `haq,hidden=128x128` or
+ * `updatesPerStep=0.5,noiseDecay=0.995`. `hidden` is sizes joined by x.
+ */
+export function parseSearchSettings(text: string): { overrides: SearchOverrides; haq: boolean } {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  let haq = false;
+  const top: Record<string, number | boolean> = {};
+  const ddpg: Partial<DdpgSettings> = {};
+  parts.forEach((part, k) => {
+    if (part === 'haq' && k === 0) {
+      haq = true;
+      return;
+    }
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+    if (!ALL_KEYS.includes(key)) throw new ValidationError(SOURCE, key || part, `'${part}'`, `haq (first), or key=value with key one of ${ALL_KEYS.join(', ')}`);
+    if (key === 'hidden') {
+      const sizes = value.split('x').map((s) => Number(s));
+      if (value === '' || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 4096)) {
+        throw new ValidationError(SOURCE, 'hidden', `'${value}'`, 'layer sizes from 1 to 4096 joined by x, e.g. 300x300');
+      }
+      ddpg.hidden = sizes;
+    } else if ((DDPG_NUMBER_KEYS as readonly string[]).includes(key)) (ddpg as Record<string, number>)[key] = parseNumber(key, value);
+    else if (key === 'normalizeReward') ddpg.normalizeReward = parseBoolean(key, value);
+    else if ((BOOLEAN_KEYS as readonly string[]).includes(key)) top[key] = parseBoolean(key, value);
+    else top[key] = parseNumber(key, value);
+  });
+  const base = haq ? HAQ_SETTINGS : {};
+  return { overrides: { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } }, haq };
+}

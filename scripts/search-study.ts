@@ -1,0 +1,125 @@
+/**
+ * The search study (issue 17, docs/validation.md "Search study"): for each network and seed, LRMP's RL search,
+ * random search with the same number of episodes (evaluations), and the RL plan's local polishing, against a
+ * best-known plan per network (a long seeded random search refined by local search, also started from every
+ * plan the runs found). Throughput objective, 1-point accuracy budget, proxy oracle, PUMA at iso-area (the chip
+ * enlarged to the 8-bit baseline's tiles when it does not fit, as `reproduce` does); analytical figures only.
+ *
+ *   node dist/scripts/search-study.js [--networks a,b] [--seeds 1,2,3,4,5] [--episodes 600]
+ *        [--search-settings haq,...] [--reference-samples 5000] [--out study.md]
+ *
+ * Runs one process, sequentially: about 1-3 minutes per network on one free core at the defaults.
+ */
+import { presetArch } from '../arch/presets';
+import { prepareModel, evaluateModel } from '../optimizer/model';
+import { proxyOracle } from '../optimizer/accuracy/proxy';
+import { coreBudget } from '../optimizer/replication/budget';
+import { CandidateEvaluator, type EvaluatedCandidate, type EvaluatorSettings } from '../optimizer/search/evaluator';
+import { polish } from '../optimizer/search/polish';
+import { referenceSearch } from '../optimizer/search/reference';
+import { defaultSearchSettings, randomSearch, rlSearch } from '../optimizer/search/rl-search';
+import { parseSearchSettings } from '../optimizer/search/settings';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+import { writeFileAtomic } from '../io';
+import { archForBaseline } from './commands/reproduce';
+
+const DEFAULT_NETWORKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20'];
+
+function option(name: string): string | undefined {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? process.argv[k + 1] : undefined;
+}
+
+interface SeedRow {
+  seed: number;
+  rl: number;
+  random: number;
+  polished: number;
+  rlUnique: number;
+  randomUnique: number;
+  rlWallS: number;
+}
+
+function setup(name: string) {
+  const net = resolveNetwork(zooNetwork(name));
+  const givenArch = archForBaseline(presetArch('puma'), net).arch;
+  const n = net.weightedIndices.length;
+  const eights = new Array<number>(n).fill(8);
+  const baseChoices = { wbits: eights, abits: eights, replicas: new Array<number>(n).fill(1) };
+  // As optimize(): the budget is the baseline's whole tiles, the chip exactly that size.
+  const baseTiles = evaluateModel(prepareModel(givenArch, net), baseChoices).tilesUsed;
+  const budget = coreBudget(givenArch, baseTiles, {});
+  const arch = { ...givenArch, chip: { ...givenArch.chip, tiles: budget.tiles } };
+  const ctx = prepareModel(arch, net);
+  const base = evaluateModel(ctx, baseChoices);
+  const settings: EvaluatorSettings = {
+    budgetCores: budget.cores,
+    spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
+    refLatencyCycles: base.latencyCycles,
+    accuracyBudgetPct: 1,
+  };
+  return { net, ctx, oracle: proxyOracle(net), settings, baseImagesPerS: base.throughputImagesPerS };
+}
+
+async function main(): Promise<void> {
+  const networks = (option('networks') ?? DEFAULT_NETWORKS.join(',')).split(',');
+  const seeds = (option('seeds') ?? '1,2,3,4,5').split(',').map(Number);
+  const episodes = Number(option('episodes') ?? 600);
+  const samples = Number(option('reference-samples') ?? 5000);
+  const overrides = option('search-settings') !== undefined ? parseSearchSettings(option('search-settings') ?? '').overrides : {};
+  const lines: string[] = [
+    `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +
+      `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
+      `figures are analytical img/s; best-known = ${samples} random samples + local search (single and paired bit moves) from the best 5 and from every plan below.`,
+    '',
+    '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const summary: string[] = ['', '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% |', '|---|---|---|---|---|---|---|---|'];
+  for (const name of networks) {
+    const p = setup(name);
+    const imagesPerS = (cost: number): number => p.baseImagesPerS / cost;
+    const rows: SeedRow[] = [];
+    const found: EvaluatedCandidate[] = [];
+    for (const seed of seeds) {
+      const settings = defaultSearchSettings(p.net, { ...overrides, seed, episodes });
+      const rlEvaluator = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
+      const t0 = performance.now();
+      const rl = await rlSearch(p.net, rlEvaluator, settings);
+      const rlWallS = (performance.now() - t0) / 1000;
+      const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), settings);
+      if (!rl.best || !rnd.best) throw new Error(`${name} seed ${seed}: no feasible plan`);
+      const rlUnique = rlEvaluator.evaluations;
+      const pol = await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations });
+      found.push(rl.best, rnd.best, pol.best);
+      rows.push({ seed, rl: rl.best.cost, random: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS });
+      process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${rnd.best.cost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
+    }
+    const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
+    const ref = await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers, extraStarts: found });
+    const bestCost = Math.min(ref.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.random, r.polished)));
+    process.stderr.write(`${name}: best-known ${bestCost.toFixed(5)} (${ref.evaluations} evaluations)\n`);
+    const gap = (cost: number): number => (1 - bestCost / cost) * 100;
+    for (const r of rows) {
+      lines.push(
+        `| ${name} | ${r.seed} | ${imagesPerS(r.rl).toFixed(1)} | ${imagesPerS(r.random).toFixed(1)} | ${imagesPerS(r.polished).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+          `${gap(r.rl).toFixed(2)}% | ${((r.random / r.rl - 1) * 100).toFixed(2)}% | ${r.rlUnique} | ${r.rlWallS.toFixed(1)} |`,
+      );
+    }
+    const mean = (f: (r: SeedRow) => number): number => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+    const rlMean = mean((r) => imagesPerS(r.rl));
+    const rndMean = mean((r) => imagesPerS(r.random));
+    const meanGapPct = (1 - rlMean / imagesPerS(bestCost)) * 100;
+    summary.push(
+      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+        `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} |`,
+    );
+  }
+  const text = [...lines, ...summary, ''].join('\n');
+  process.stdout.write(text);
+  const out = option('out');
+  if (out !== undefined) writeFileAtomic(out, text);
+}
+
+void main();

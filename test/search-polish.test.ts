@@ -1,0 +1,109 @@
+import seedrandom from 'seedrandom';
+import { presetArch } from '../arch/presets';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+import { prepareModel, evaluateModel } from '../optimizer/model';
+import { proxyOracle } from '../optimizer/accuracy/proxy';
+import { CandidateEvaluator } from '../optimizer/search/evaluator';
+import { polish } from '../optimizer/search/polish';
+import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-search';
+import { parseSearchSettings } from '../optimizer/search/settings';
+import { Mlp } from '../optimizer/search/mlp';
+import { describeSearchGap } from '../scripts/commands/optimize';
+import { ValidationError } from '../errors';
+
+describe('MLP weight gradients', () => {
+  test('match finite differences for a batch of 6 (blocked and remainder paths) and a linear output', () => {
+    const net = new Mlp([5, 7, 3], 'linear', seedrandom('w'), 0.5);
+    const random = seedrandom('x');
+    const x = Float64Array.from({ length: 6 * 5 }, () => 2 * random() - 1);
+    const g = Float64Array.from({ length: 6 * 3 }, () => 2 * random() - 1);
+    // loss = sum g . out, so d(loss)/d(w) is the accumulated gradient after backward(g).
+    const loss = (): number => Array.from(net.forward(x, 6)).reduce((a, v, k) => a + v * (g[k] ?? 0), 0);
+    net.zeroGrad();
+    net.forward(x, 6);
+    net.backward(g, true, 0, 0);
+    const grads = (net as unknown as { gradW: Float32Array[] }).gradW;
+    for (const [layer, index] of [[0, 0], [0, 17], [0, 34], [1, 5], [1, 20]] as const) {
+      const w = net.weights[layer] as Float32Array;
+      const keep = w[index] ?? 0;
+      const h = 1e-2;
+      w[index] = keep + h;
+      const up = loss();
+      w[index] = keep - h;
+      const down = loss();
+      w[index] = keep;
+      expect(grads[layer]?.[index]).toBeCloseTo((up - down) / (2 * h), 2);
+    }
+  });
+});
+
+describe('local polishing', () => {
+  test('keeps only feasible improvements, ends at a local optimum of single moves, and is deterministic', async () => {
+    const arch = presetArch('puma');
+    const net = resolveNetwork(zooNetwork('vgg8'));
+    const ctx = prepareModel(arch, net);
+    const n = net.weightedIndices.length;
+    const base = evaluateModel(ctx, { wbits: new Array(n).fill(8), abits: new Array(n).fill(8), replicas: new Array(n).fill(1) });
+    const evaluator = (): CandidateEvaluator =>
+      new CandidateEvaluator(ctx, proxyOracle(net), {
+        budgetCores: base.tilesUsed * arch.tile.cores,
+        spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
+        refLatencyCycles: base.latencyCycles,
+        accuracyBudgetPct: 0.5,
+      });
+    const settings = defaultSearchSettings(net, { seed: 2, episodes: 6, warmupEpisodes: 0 });
+    const run = async () => {
+      const ev = evaluator();
+      const start = (await randomSearch(net, ev, settings)).best;
+      if (start === undefined) throw new Error('no feasible start');
+      return { start, result: await polish(ev, start, { fixedLayers: settings.fixedLayers }), ev };
+    };
+    const { start, result, ev } = await run();
+    expect(result.best.feasible).toBe(true);
+    expect(result.best.dropPct).toBeLessThanOrEqual(0.5 + 1e-9);
+    expect(result.best.cost).toBeLessThanOrEqual(start.cost);
+    expect(result.steps).toBeGreaterThan(0);
+    // No single bit change (with repair) improves the polished plan.
+    for (let i = 1; i < n - 1; i++) {
+      for (const [dw, da] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) {
+        const w = [...result.best.wbits];
+        const a = [...result.best.abits];
+        w[i] = (w[i] ?? 8) + (dw ?? 0);
+        a[i] = (a[i] ?? 8) + (da ?? 0);
+        if (Math.min(w[i] ?? 8, a[i] ?? 8) < 2 || Math.max(w[i] ?? 8, a[i] ?? 8) > 8) continue;
+        const c = await ev.evaluate(w, a);
+        if (c.feasible) expect(c.cost).toBeGreaterThanOrEqual(result.best.cost * (1 - 1e-9));
+      }
+    }
+    const again = await run();
+    expect(again.result.best.wbits).toEqual(result.best.wbits);
+    expect(again.result.best.abits).toEqual(result.best.abits);
+  }, 30000);
+});
+
+describe('--search-settings', () => {
+  test('haq gives HAQ published agent; pairs override it; bad input names the key', () => {
+    const haq = parseSearchSettings('haq').overrides;
+    expect(haq.ddpg?.hidden).toEqual([300, 300]);
+    expect(haq.updatesPerStep).toBe(1);
+    expect(haq.updatesPerEpisode).toBe(0);
+    expect(haq.ddpg?.imitationWeight).toBe(0);
+    const mixed = parseSearchSettings('haq, hidden=128x64, noiseDecay=0.995, bootstrap=false').overrides;
+    expect(mixed.ddpg?.hidden).toEqual([128, 64]);
+    expect(mixed.ddpg?.actorLr).toBe(1e-4);
+    expect(mixed.noiseDecay).toBe(0.995);
+    expect(mixed.bootstrap).toBe(false);
+    expect(() => parseSearchSettings('hiden=3')).toThrow(ValidationError);
+    expect(() => parseSearchSettings('hiden=3')).toThrow(/hiden/);
+    expect(() => parseSearchSettings('batchSize=0')).toThrow(/batchSize/);
+    expect(() => parseSearchSettings('noiseDecay=1.5')).toThrow(/from 0 to 1/);
+    expect(() => parseSearchSettings('hidden=300x')).toThrow(/hidden/);
+  });
+
+  test('the gap sentence says which plan is best and by how much', () => {
+    expect(describeSearchGap({ bestVariant: 'LRMP (RL)', rlGapPct: 0 }, 'throughput')).toMatch(/found the best plan/);
+    const text = describeSearchGap({ bestVariant: 'LRMP (RL + polish)', rlGapPct: 3.21 }, 'throughput');
+    expect(text).toMatch(/3\.2% worse on the throughput objective than the best plan any method found in this run, LRMP \(RL \+ polish\)/);
+  });
+});
