@@ -23,13 +23,25 @@ export class ValidationError extends LrmpError {
     readonly found: string,
     readonly allowed: string,
   ) {
-    super(`${source}: field '${field}' is ${found}; allowed: ${allowed}.`);
+    // A flag is its own field: '--wbits is 'abc'' rather than '--wbits: field 'wbits' is 'abc''.
+    super(source === `--${field}` ? `${source} is ${found}; allowed: ${allowed}.` : `${source}: field '${field}' is ${found}; allowed: ${allowed}.`);
   }
 }
 
 /** A file cannot be read or parsed (missing, malformed JSON/CSV, truncated binary). */
 export class InputFileError extends LrmpError {
   override readonly name = 'InputFileError' as const;
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** An output cannot be written where the user asked (a directory, a device, no permission, disk full). */
+export class OutputFileError extends LrmpError {
+  override readonly name = 'OutputFileError' as const;
   constructor(
     readonly file: string,
     detail: string,
@@ -77,4 +89,19 @@ export class ExternalToolError extends LrmpError {
 
 export function isLrmpError(error: unknown): error is LrmpError {
   return error instanceof LrmpError;
+}
+
+/**
+ * A bug: something lrmp itself got wrong (e.g. a non-finite number reached an output). Not the user's mistake,
+ * so the CLI says "please report" and exits 1; `context` says what was being computed.
+ */
+export class InternalError extends Error {
+  override readonly name = 'InternalError' as const;
+  readonly exitCode = 1;
+  constructor(
+    readonly context: string,
+    detail: string,
+  ) {
+    super(`${context}: ${detail}`);
+  }
 }

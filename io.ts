@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputFileError } from './errors';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { InputFileError, OutputFileError } from './errors';
 import { jsonErrorOffset, lineAndColumn } from './json-locate';
 
 /** Reads a UTF-8 file; a missing or unreadable file is the user's InputFileError. */
@@ -13,10 +14,40 @@ export function readTextFile(file: string): string {
   }
 }
 
-/** Parses JSON text; a syntax error becomes InputFileError with the line and column (json-locate.ts finds them). */
+/** Deepest nesting of arrays and objects any input file may have (a network or arch needs fewer than 10). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Where the nesting of `text` first goes deeper than MAX_JSON_DEPTH (offset), or undefined. Strings are skipped. */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return undefined;
+}
+
+/**
+ * Parses JSON text; a syntax error becomes InputFileError with the line and column (json-locate.ts finds them).
+ * Nesting deeper than MAX_JSON_DEPTH, and a `__proto__` key (which would reach an object's prototype when merged),
+ * are errors too, before anything walks the document.
+ */
 export function parseJsonText(text: string, source: string): unknown {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const { line, column } = lineAndColumn(text, deep);
+    throw new InputFileError(source, `JSON nested more than ${MAX_JSON_DEPTH} levels deep at line ${line}, column ${column}; lrmp's files need a few levels.`);
+  }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const offset = jsonErrorOffset(text);
@@ -26,22 +57,151 @@ export function parseJsonText(text: string, source: string): unknown {
     const near = offset >= text.length ? ' (truncated?)' : ` near ${JSON.stringify(text.slice(offset, offset + 12))}`;
     throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
   }
+  rejectProtoKeys(value, '', source);
+  return value;
+}
+
+/** A `__proto__` key anywhere is an error naming its path (JSON.parse keeps it as an own key; a merge would not). */
+function rejectProtoKeys(value: unknown, path: string, source: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => rejectProtoKeys(item, `${path}[${i}]`, source));
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const at = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') throw new InputFileError(source, `field '${at}': the key '__proto__' is not allowed (no lrmp file has it).`);
+    rejectProtoKeys((value as Record<string, unknown>)[key], at, source);
+  }
 }
 
 export function readJsonFile(file: string): unknown {
   return parseJsonText(readTextFile(file), file);
 }
 
-/** Writes a file atomically: a temp file beside it, then rename, so nothing half-written is left. */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+/** What a non-regular file is, for messages. */
+function fileKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isFIFO()) return 'a named pipe';
+  return stat.isFile() ? 'a file' : 'not a regular file';
+}
+
+/** A file-system error as the user's OutputFileError (no space, no permission, read-only disk...). */
+export function outputError(file: string, error: unknown): OutputFileError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a folder on its path is a file',
+    EISDIR: 'it is a directory',
+    EEXIST: 'a folder on its path is a file',
+    ENAMETOOLONG: 'the name is too long',
+  };
+  return new OutputFileError(file, `cannot be written: ${(code !== undefined ? why[code] : undefined) ?? (code ?? String(error))}.`);
+}
+
+/**
+ * Checks that `file` may be written: it does not exist yet, or is a regular file. Outputs are renamed into place,
+ * and a rename replaces whatever is there (run as root, it would replace /dev/full with a regular file).
+ * @throws OutputFileError
+ */
+export function checkOutputPath(file: string): void {
+  let stat: fs.Stats;
   try {
-    fs.writeFileSync(temp, content);
+    stat = fs.statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw outputError(file, error);
+  }
+  if (!stat.isFile()) {
+    throw new OutputFileError(file, `is ${fileKind(stat)}; lrmp writes its outputs only to regular files (give a file name).`);
+  }
+}
+
+/*
+ * Temp files of writes in progress, removed if the process is interrupted (SIGINT, SIGTERM) or exits early, so a
+ * Ctrl-C never leaves one behind. Signal handlers exist only on the main thread.
+ */
+const liveTemps = new Set<string>();
+let cleanupInstalled = false;
+
+function removeLiveTemps(): void {
+  for (const temp of liveTemps) fs.rmSync(temp, { force: true });
+  liveTemps.clear();
+}
+
+function installCleanup(): void {
+  if (cleanupInstalled || !isMainThread) return;
+  cleanupInstalled = true;
+  process.on('exit', removeLiveTemps);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      removeLiveTemps();
+      process.exit(code);
+    });
+  }
+}
+
+/**
+ * The temp file for an atomic write of `file` (beside it, so the rename stays on one file system), registered for
+ * removal on interrupt; the folder is created and the target checked first. Call releaseTemp when done.
+ * @throws OutputFileError
+ */
+export function tempFileFor(file: string): string {
+  checkOutputPath(file);
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw outputError(file, error);
+  }
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${threadId}.tmp`);
+  installCleanup();
+  liveTemps.add(temp);
+  return temp;
+}
+
+/** Renames a finished temp file into place (commit) or removes it; either way it is no longer tracked. */
+export function releaseTemp(temp: string, file: string, commit: boolean): void {
+  liveTemps.delete(temp);
+  if (!commit) {
+    fs.rmSync(temp, { force: true });
+    return;
+  }
+  try {
+    checkOutputPath(file); // it may have changed while the temp file was written
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw error;
+    throw error instanceof OutputFileError ? error : outputError(file, error);
   }
+}
+
+/** Writes a file atomically: a temp file beside it, then rename, so nothing half-written is left. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  const temp = tempFileFor(file);
+  try {
+    fs.writeFileSync(temp, content);
+  } catch (error) {
+    releaseTemp(temp, file, false);
+    throw outputError(file, error);
+  }
+  releaseTemp(temp, file, true);
+}
+
+/** Checks that `dir` is a folder, or does not exist yet (it is created on write). @throws OutputFileError */
+export function checkOutputDir(dir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw outputError(dir, error);
+  }
+  if (!stat.isDirectory()) throw new OutputFileError(dir, `is ${fileKind(stat)}, not a folder; give a folder for the files.`);
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors';
 import type { ArchSpec } from './types';
-import { archFieldPaths, fieldKind, isArchFieldPath, unknownKeyAllowed, validateArchSpec } from './validate';
+import { archFieldPaths, fieldKind, fieldRange, isArchFieldPath, unknownKeyAllowed, validateArchSpec, type ArchFieldPath } from './validate';
+import { describeRange, numberFromText } from '../limits';
 
 /*
  * User overrides of an ArchSpec: `--set path=value` and partial JSON files. Both return a new, re-validated
@@ -18,9 +19,9 @@ function parseValue(path: string, text: string, kind: 'number' | 'boolean' | 'st
     if (text === 'false') return false;
     throw new ValidationError(source, path, `'${text}'`, 'true or false');
   }
-  const trimmed = text.trim();
-  const number = trimmed === '' ? NaN : Number(trimmed);
-  if (!Number.isFinite(number)) throw new ValidationError(source, path, `'${text}'`, 'a finite number');
+  const number = numberFromText(text);
+  const range = fieldRange(path as ArchFieldPath);
+  if (!Number.isFinite(number)) throw new ValidationError(source, path, `'${text}'`, range ? describeRange(range) : 'a number');
   return number;
 }
 

@@ -1,5 +1,6 @@
 import type { ResolvedNetwork } from '../workloads/types';
 import { PlanError, ValidationError } from '../errors';
+import { LIMITS, checkNumber } from '../limits';
 
 /** Precision and replication of one weighted layer. */
 export interface LayerChoice {
@@ -37,23 +38,13 @@ export interface PlanChoices {
   replicas: number[];
 }
 
-export const MIN_BITS = 1;
-export const MAX_BITS = 16;
+export const MIN_BITS = LIMITS.bits.min;
+export const MAX_BITS = LIMITS.bits.max;
 const CHOICE_KEYS = ['wbits', 'abits', 'replicas'] as const;
 
+/** One plan entry, against the same ranges as the --wbits/--abits/--replicas flags (limits.ts). */
 function checkChoiceField(source: string, field: string, key: (typeof CHOICE_KEYS)[number], value: unknown): number {
-  const isBits = key !== 'replicas';
-  const ok =
-    typeof value === 'number' && Number.isInteger(value) && value >= (isBits ? MIN_BITS : 1) && (!isBits || value <= MAX_BITS);
-  if (!ok) {
-    throw new ValidationError(
-      source,
-      field,
-      JSON.stringify(value) ?? String(value),
-      isBits ? `an integer from ${MIN_BITS} to ${MAX_BITS}` : 'an integer >= 1',
-    );
-  }
-  return value;
+  return checkNumber(value, key === 'replicas' ? LIMITS.replicas : LIMITS.bits, source, field);
 }
 
 function checkObject(source: string, field: string, value: unknown): Record<string, unknown> {
@@ -83,15 +74,18 @@ export function validatePlan(value: unknown, source: string): Plan {
   if (typeof arch !== 'string' || arch === '') {
     throw new ValidationError(source, 'arch', JSON.stringify(arch) ?? 'missing', 'the architecture name the plan was made for');
   }
-  const defaultsRaw = checkObject(source, 'defaults', doc['defaults'] ?? { wbits: 8, abits: 8, replicas: 1 });
+  // Only an absent field takes its default: `null` is a value, and like any other wrong value an error.
+  const orDefault = <T>(value: unknown, fallback: T): unknown => (value === undefined ? fallback : value);
+  const defaultsRaw = checkObject(source, 'defaults', orDefault(doc['defaults'], { wbits: 8, abits: 8, replicas: 1 }));
   checkKeys(source, 'defaults', defaultsRaw, CHOICE_KEYS);
   const defaults: LayerChoice = {
-    wbits: checkChoiceField(source, 'defaults.wbits', 'wbits', defaultsRaw['wbits'] ?? 8),
-    abits: checkChoiceField(source, 'defaults.abits', 'abits', defaultsRaw['abits'] ?? 8),
-    replicas: checkChoiceField(source, 'defaults.replicas', 'replicas', defaultsRaw['replicas'] ?? 1),
+    wbits: checkChoiceField(source, 'defaults.wbits', 'wbits', orDefault(defaultsRaw['wbits'], 8)),
+    abits: checkChoiceField(source, 'defaults.abits', 'abits', orDefault(defaultsRaw['abits'], 8)),
+    replicas: checkChoiceField(source, 'defaults.replicas', 'replicas', orDefault(defaultsRaw['replicas'], 1)),
   };
-  const layersRaw = checkObject(source, 'layers', doc['layers'] ?? {});
-  const layers: Record<string, Partial<LayerChoice>> = {};
+  const layersRaw = checkObject(source, 'layers', orDefault(doc['layers'], {}));
+  // A null-prototype record: a layer named like an Object.prototype member ('constructor') is just a name.
+  const layers: Record<string, Partial<LayerChoice>> = Object.create(null) as Record<string, Partial<LayerChoice>>;
   for (const [name, entry] of Object.entries(layersRaw)) {
     const field = `layers.${name}`;
     const obj = checkObject(source, field, entry);
@@ -141,16 +135,18 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
   }
   // A quantized network's own widths beat the plan's defaults; an explicit per-layer entry beats both.
   const fixed = net.network.defaultBits ?? {};
+  // Own properties only: a layer named like an Object.prototype member ('constructor') is just a name.
+  const entry = (name: string): Partial<LayerChoice> | undefined => (Object.prototype.hasOwnProperty.call(plan.layers, name) ? plan.layers[name] : undefined);
   const pick = (name: string, key: keyof LayerChoice): number => {
-    const own = key === 'replicas' ? undefined : fixed[name]?.[key];
-    return plan.layers[name]?.[key] ?? own ?? plan.defaults[key];
+    const own = key === 'replicas' || !Object.prototype.hasOwnProperty.call(fixed, name) ? undefined : fixed[name]?.[key];
+    return entry(name)?.[key] ?? own ?? plan.defaults[key];
   };
   const serial = new Set(net.weightedIndices.flatMap((i) => {
     const l = net.layers[i]?.layer;
     return l?.kind === 'conv' && l.recurrent ? [l.name] : [];
   }));
   for (const name of serial) {
-    const r = plan.layers[name]?.replicas;
+    const r = entry(name)?.replicas;
     if (r !== undefined && r > 1) {
       throw new PlanError(`${source}: layers.${name}.replicas: ${r}, but '${name}' is recurrent (step t needs step t-1), so it takes exactly 1 replica.`);
     }

@@ -1,5 +1,9 @@
 import { ValidationError } from '../errors';
 import type { ArchSpec, AttentionUnit } from './types';
+import { describeRange, inRange, type NumericRange } from '../limits';
+
+/** Most tiles a chip may have (a 1024 x 1024 mesh). */
+export const MAX_CHIP_TILES = 1 << 20;
 
 /*
  * ArchSpec validation from one declarative table: every leaf field's dotted path -> its rule. The table's type is
@@ -21,10 +25,9 @@ type FieldAt<T, P extends string> = P extends `${infer Head}.${infer Rest}`
     ? T[P]
     : never;
 
-type NumberRule = 'positiveInteger' | 'nonNegativeInteger' | 'positive' | 'nonNegative';
-type Rule = NumberRule | 'boolean' | 'name' | 'attentionUnit';
+type Rule = NumericRange | 'boolean' | 'name' | 'attentionUnit';
 type RuleFor<V> = [V] extends [number]
-  ? NumberRule
+  ? NumericRange
   : [V] extends [boolean]
     ? 'boolean'
     : [V] extends [AttentionUnit]
@@ -37,17 +40,7 @@ const ATTENTION_UNITS: readonly AttentionUnit[] = ['digital', 'crossbar'];
 
 export type ArchFieldPath = LeafPath<ArchSpec>;
 
-const RULES: Readonly<Record<Rule, { allowed: string; accepts: (value: unknown) => boolean }>> = {
-  positiveInteger: { allowed: 'a positive integer', accepts: (v) => Number.isInteger(v) && (v as number) > 0 },
-  nonNegativeInteger: { allowed: 'an integer >= 0', accepts: (v) => Number.isInteger(v) && (v as number) >= 0 },
-  positive: {
-    allowed: 'a positive finite number',
-    accepts: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
-  },
-  nonNegative: {
-    allowed: 'a finite number >= 0',
-    accepts: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
-  },
+const OTHER_RULES: Readonly<Record<'boolean' | 'name' | 'attentionUnit', { allowed: string; accepts: (value: unknown) => boolean }>> = {
   boolean: { allowed: 'true or false', accepts: (v) => typeof v === 'boolean' },
   name: { allowed: 'a non-empty string', accepts: (v) => typeof v === 'string' && v.trim().length > 0 },
   attentionUnit: {
@@ -56,83 +49,109 @@ const RULES: Readonly<Record<Rule, { allowed: string; accepts: (value: unknown) 
   },
 };
 
-// Areas and powers may be 0 where a preset counts the part elsewhere (e.g. a tile with no digital units of its own).
+function ruleCheck(rule: Rule): { allowed: string; accepts: (value: unknown) => boolean } {
+  return typeof rule === 'string' ? OTHER_RULES[rule] : { allowed: describeRange(rule), accepts: (v) => inRange(v, rule) };
+}
+
+/*
+ * Physical ranges. Lower bounds: counts start at 1, costs at 0 (a preset may count a part elsewhere, e.g. a tile
+ * with no digital units of its own), rates and capacities are positive. Upper bounds sit far above anything
+ * published (ISAAC, PUMA, their successors) but low enough that no product of fields in the models overflows a
+ * double or drives memory: a value past them is a typo, not a design point.
+ */
+const count = (min: number, max: number): NumericRange => ({ min, max, integer: true });
+const cost = (max: number, unit: string): NumericRange => ({ min: 0, max, integer: false, unit });
+const rate = (min: number, max: number, unit: string): NumericRange => ({ min, max, integer: false, unit });
+const AREA = cost(1e4, 'mm2');
+const POWER = cost(1e7, 'mW');
+const ENERGY = cost(1e9, 'pJ');
+/** Rates and capacities may be made ample (tests, --uncontended use 1e6-1e9 to mean 'never the bottleneck'). */
+const AMPLE = 1e9;
+
+// Every physical quantity the user can set, by dotted path: the one table --set, --arch-file, preset files and
+// sweep --vary all go through.
 const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } = {
   name: 'name',
-  clockGHz: 'positive',
-  'crossbar.rows': 'positiveInteger',
-  'crossbar.cols': 'positiveInteger',
-  'crossbar.cellBits': 'positiveInteger',
+  clockGHz: rate(1e-3, 100, 'GHz'),
+  'crossbar.rows': count(1, 4096),
+  'crossbar.cols': count(1, 4096),
+  'crossbar.cellBits': count(1, 8),
   'crossbar.differentialWeights': 'boolean',
-  'crossbar.costRows': 'positiveInteger',
-  'crossbar.costCols': 'positiveInteger',
-  'crossbar.areaMm2': 'nonNegative',
-  'crossbar.powerMw': 'nonNegative',
-  'dac.bits': 'positiveInteger',
-  'dac.areaMm2': 'nonNegative',
-  'dac.powerMw': 'nonNegative',
-  'adc.bits': 'positiveInteger',
-  'adc.costBits': 'positiveInteger',
-  'adc.perCrossbar': 'positiveInteger',
-  'adc.crossbarsPerAdc': 'positiveInteger',
-  'adc.sampleRateGsps': 'positive',
-  'adc.energyPjPerConversion': 'nonNegative',
-  'adc.areaMm2': 'nonNegative',
-  'adc.powerMw': 'nonNegative',
-  'sampleHold.areaMm2': 'nonNegative',
-  'sampleHold.powerMw': 'nonNegative',
-  'shiftAdd.perCrossbar': 'positive', // ISAAC shares one unit between two crossbars: 0.5
-  'shiftAdd.addsPerCycle': 'positive',
-  'shiftAdd.energyPjPerAdd': 'nonNegative',
-  'shiftAdd.areaMm2': 'nonNegative',
-  'shiftAdd.powerMw': 'nonNegative',
-  'core.crossbars': 'positiveInteger',
-  'core.mvmFillSweeps': 'nonNegativeInteger',
-  'core.dataMemoryKb': 'nonNegative',
-  'core.peripherals.areaMm2': 'nonNegative',
-  'core.peripherals.powerMw': 'nonNegative',
-  'tile.cores': 'positiveInteger',
-  'tile.edram.capacityKb': 'positive',
-  'tile.edram.accessBits': 'positiveInteger',
-  'tile.edram.accessesPerCycle': 'positive', // PUMA: one access per 2 cycles = 0.5
-  'tile.edram.energyPjPerAccess': 'nonNegative',
-  'tile.edram.areaMm2': 'nonNegative',
-  'tile.edram.powerMw': 'nonNegative',
-  'tile.digital.opsPerCycle': 'positive',
-  'tile.digital.energyPjPerOp': 'nonNegative',
-  'tile.digital.areaMm2': 'nonNegative',
-  'tile.digital.powerMw': 'nonNegative',
-  'tile.digital.opsPerElement.softmax': 'positive',
-  'tile.digital.opsPerElement.layerNorm': 'positive',
-  'tile.digital.opsPerElement.gelu': 'positive',
-  'tile.peripherals.areaMm2': 'nonNegative',
-  'tile.peripherals.powerMw': 'nonNegative',
-  'chip.tiles': 'positiveInteger',
-  'noc.concentration': 'positiveInteger',
-  'noc.flitBits': 'positiveInteger',
-  'noc.linkFlitsPerCycle': 'positive',
-  'noc.routerLatencyCycles': 'nonNegativeInteger',
-  'noc.headerFlits': 'nonNegativeInteger',
-  'noc.packetPayloadBits': 'positiveInteger',
-  'noc.router.energyPjPerFlit': 'nonNegative',
-  'noc.router.energyFlitBits': 'positiveInteger',
-  'noc.router.areaMm2': 'nonNegative',
-  'noc.router.powerMw': 'nonNegative',
-  'offChip.bandwidthGBps': 'positive',
-  'offChip.energyPjPerBit': 'nonNegative',
-  'offChip.areaMm2': 'nonNegative',
-  'offChip.powerMw': 'nonNegative',
+  'crossbar.costRows': count(1, 4096),
+  'crossbar.costCols': count(1, 4096),
+  'crossbar.areaMm2': AREA,
+  'crossbar.powerMw': POWER,
+  'dac.bits': count(1, 16),
+  'dac.areaMm2': AREA,
+  'dac.powerMw': POWER,
+  'adc.bits': count(1, 16),
+  'adc.costBits': count(1, 16),
+  'adc.perCrossbar': count(1, 4096),
+  'adc.crossbarsPerAdc': count(1, 1024),
+  'adc.sampleRateGsps': rate(1e-6, AMPLE, 'GS/s'),
+  'adc.energyPjPerConversion': ENERGY,
+  'adc.areaMm2': AREA,
+  'adc.powerMw': POWER,
+  'sampleHold.areaMm2': AREA,
+  'sampleHold.powerMw': POWER,
+  'shiftAdd.perCrossbar': rate(1e-3, 4096, 'units per crossbar'), // ISAAC shares one unit between two crossbars: 0.5
+  'shiftAdd.addsPerCycle': rate(1e-3, AMPLE, 'adds per cycle'),
+  'shiftAdd.energyPjPerAdd': ENERGY,
+  'shiftAdd.areaMm2': AREA,
+  'shiftAdd.powerMw': POWER,
+  'core.crossbars': count(1, 1024),
+  'core.mvmFillSweeps': count(0, 1024),
+  'core.dataMemoryKb': cost(1e6, 'KB'),
+  'core.peripherals.areaMm2': AREA,
+  'core.peripherals.powerMw': POWER,
+  'tile.cores': count(1, 1024),
+  'tile.edram.capacityKb': rate(1e-3, AMPLE, 'KB'),
+  'tile.edram.accessBits': count(1, 65_536),
+  'tile.edram.accessesPerCycle': rate(1e-3, AMPLE, 'accesses per cycle'), // PUMA: one access per 2 cycles = 0.5
+  'tile.edram.energyPjPerAccess': ENERGY,
+  'tile.edram.areaMm2': AREA,
+  'tile.edram.powerMw': POWER,
+  'tile.digital.opsPerCycle': rate(1e-3, AMPLE, 'ops per cycle'),
+  'tile.digital.energyPjPerOp': ENERGY,
+  'tile.digital.areaMm2': AREA,
+  'tile.digital.powerMw': POWER,
+  'tile.digital.opsPerElement.softmax': rate(1e-3, 1e6, 'ops per element'),
+  'tile.digital.opsPerElement.layerNorm': rate(1e-3, 1e6, 'ops per element'),
+  'tile.digital.opsPerElement.gelu': rate(1e-3, 1e6, 'ops per element'),
+  'tile.peripherals.areaMm2': AREA,
+  'tile.peripherals.powerMw': POWER,
+  'chip.tiles': count(1, MAX_CHIP_TILES),
+  'noc.concentration': count(1, 64),
+  'noc.flitBits': count(1, 65_536),
+  'noc.linkFlitsPerCycle': rate(1e-3, AMPLE, 'flits per cycle'),
+  'noc.routerLatencyCycles': count(0, 10_000),
+  'noc.headerFlits': count(0, 10_000),
+  'noc.packetPayloadBits': count(1, 1 << 24),
+  'noc.router.energyPjPerFlit': ENERGY,
+  'noc.router.energyFlitBits': count(1, 65_536),
+  'noc.router.areaMm2': AREA,
+  'noc.router.powerMw': POWER,
+  'offChip.bandwidthGBps': rate(1e-3, AMPLE, 'GB/s'),
+  'offChip.energyPjPerBit': ENERGY,
+  'offChip.areaMm2': cost(1e5, 'mm2'),
+  'offChip.powerMw': cost(1e8, 'mW'),
   'attention.unit': 'attentionUnit',
-  'attention.macArray.perTile': 'nonNegative',
-  'attention.macArray.macsPerCycle': 'positive',
-  'attention.macArray.bits': 'positiveInteger',
-  'attention.macArray.energyPjPerMac': 'nonNegative',
-  'attention.macArray.areaMm2': 'nonNegative',
-  'attention.macArray.powerMw': 'nonNegative',
-  'attention.rewrite.writeNsPerRow': 'positive',
-  'attention.rewrite.energyPjPerCellWrite': 'nonNegative',
-  'attention.rewrite.enduranceWrites': 'positive',
+  'attention.macArray.perTile': rate(0, 1024, 'arrays per tile'),
+  'attention.macArray.macsPerCycle': rate(1e-3, AMPLE, 'MACs per cycle'),
+  'attention.macArray.bits': count(1, 64),
+  'attention.macArray.energyPjPerMac': ENERGY,
+  'attention.macArray.areaMm2': AREA,
+  'attention.macArray.powerMw': POWER,
+  'attention.rewrite.writeNsPerRow': rate(1e-6, 1e9, 'ns'),
+  'attention.rewrite.energyPjPerCellWrite': ENERGY,
+  'attention.rewrite.enduranceWrites': rate(1, 1e18, 'writes'),
 };
+
+/** The range of a numeric field (for the fuzz harness and messages); undefined for booleans and names. */
+export function fieldRange(path: ArchFieldPath): NumericRange | undefined {
+  const rule: Rule = SCHEMA[path];
+  return typeof rule === 'string' ? undefined : rule;
+}
 
 const LEAF_PATHS = Object.keys(SCHEMA) as ArchFieldPath[];
 
@@ -147,7 +166,7 @@ export function isArchFieldPath(path: string): path is ArchFieldPath {
 /** Kind of value a field takes, for parsing `--set` values. */
 export function fieldKind(path: ArchFieldPath): 'number' | 'boolean' | 'string' {
   const rule: Rule = SCHEMA[path];
-  return rule === 'boolean' ? 'boolean' : rule === 'name' || rule === 'attentionUnit' ? 'string' : 'number';
+  return typeof rule !== 'string' ? 'number' : rule === 'boolean' ? 'boolean' : 'string';
 }
 
 /** What a value looks like, for error messages. */
@@ -244,7 +263,7 @@ export function validateArchSpec(value: unknown, source: string): ArchSpec {
   rejectUnknownKeys(value, '', source);
   for (const path of LEAF_PATHS) {
     const field = valueAt(value, path);
-    const rule = RULES[SCHEMA[path]];
+    const rule = ruleCheck(SCHEMA[path]);
     if (!rule.accepts(field)) throw new ValidationError(source, path, describeValue(field), rule.allowed);
   }
   const spec = structuredClone(value) as unknown as ArchSpec; // every leaf checked above, nothing extra

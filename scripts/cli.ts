@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { isLrmpError } from '../errors';
+import { CliExit, debugFlag, reportError, runCommand } from './exit';
+import { MILP_BACKENDS } from '../optimizer/milp';
+import {
+  inputShapeOption, option, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
+} from './options';
 import { analyzeCommand } from './commands/analyze';
 import { archsCommand, networksCommand } from './commands/listings';
 import { importCommand } from './commands/import';
@@ -13,82 +17,62 @@ import { optimizeCommand } from './commands/optimize';
 
 /** Episodes of `npm start`: enough for the search to settle, short enough to finish in well under a minute. */
 const START_EPISODES = 200;
-import { OUTPUT_FORMATS, type OutputFormat } from './commands/output';
 
-/** Runs a command; a user's mistake prints one paragraph and exits 2, a bug keeps its stack trace. */
-async function run(task: () => void | Promise<void>): Promise<void> {
-  try {
-    await task();
-  } catch (error) {
-    if (isLrmpError(error)) {
-      process.stderr.write(`lrmp: ${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    throw error;
-  }
+/** What the CLI does to end a run: exit the process (the default) or throw CliExit (in-process runs). */
+export interface CliHooks {
+  exit: (code: number) => void;
+  debug: boolean;
 }
 
-function withNetworkArch<T>(y: Argv<T>) {
-  return y
-    .option('network', { alias: 'n', type: 'string', default: 'resnet18', describe: 'zoo name, or a .json/.csv network file' })
-    .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset (isaac, puma) or an architecture JSON file' })
-    .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch (repeatable)' })
-    .option('set', { type: 'string', array: true, describe: 'override one architecture field, e.g. crossbar.rows=256 (repeatable)' })
-    .option('plan', { type: 'string', describe: 'plan JSON: per-layer bits and replicas' })
-    .option('wbits', { type: 'number', describe: 'uniform weight bits (overrides the plan defaults)' })
-    .option('abits', { type: 'number', describe: 'uniform activation bits (overrides the plan defaults)' })
-    .option('replicas', { type: 'number', describe: 'uniform replication (overrides the plan defaults)' })
-    .option('input-shape', { type: 'string', describe: 'input shape for ONNX files with dynamic dimensions, e.g. 1x3x224x224' });
+function processHooks(argv: readonly string[]): CliHooks {
+  return { exit: (code) => process.exit(code), debug: debugFlag(argv) };
 }
 
-function withFormat<T>(y: Argv<T>) {
-  return y
-    .option('format', { alias: 'f', choices: OUTPUT_FORMATS, default: 'table' as OutputFormat, describe: 'output format' })
-    .option('out', { alias: 'o', type: 'string', describe: 'write to this file (atomically) instead of stdout' });
-}
-
-export function buildCli(argv: string[]): Argv {
+export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): Argv {
+  /** Runs a command; a user's mistake exits 2, a bug exits 1 (scripts/exit.ts). */
+  const run = async (task: () => void | Promise<void>): Promise<void> => {
+    const code = await runCommand(task, hooks.debug);
+    if (code !== 0) hooks.exit(code);
+  };
+  const inputs = <T>(y: Argv<T>) => withPlan(withArch(withNetwork(y)));
   return yargs(argv)
     .scriptName('lrmp')
     .usage('$0 <command> [options]\n\nSimulator, analytical model and LRMP optimizer for spatial in-memory-computing accelerators.')
+    .parserConfiguration({ 'strip-aliased': true })
+    .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
     .command(
       'analyze',
       'analytical model of a network on a chip: per-layer stage times, throughput, latency, area, energy',
-      (y) => withFormat(withNetworkArch(y)),
-      (args) => run(() => analyzeCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], format: args.format })),
+      (y) => withOutput(inputs(y)),
+      (args) => run(() => analyzeCommand(args)),
     )
     .command(
       'simulate',
       'cycle-level discrete-event simulation of a stream of images, with the analytical figures beside it',
       (y) =>
-        withFormat(withNetworkArch(y))
-          .option('images', { alias: 'i', type: 'number', describe: 'images streamed back to back (default: 16, 64, 256 until the interval settles within 1%; the output says when it has not)' })
-          .option('trace', { type: 'string', describe: 'stream a CSV trace of row jobs to this file' }),
-      (args) =>
-        run(() =>
-          simulateCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], format: args.format }),
-        ),
+        withImages(withOutput(inputs(y)), undefined, 'images streamed back to back (default: 16, 64, 256 until the interval settles within 1%; the output says when it has not)').options({
+          trace: option.text('trace', 'stream a CSV trace of row jobs to this file'),
+        }),
+      (args) => run(() => simulateCommand(args)),
     )
     .command(
       'sweep',
       'what-if study: the cartesian product of architecture fields on a worker pool, one CSV row per point (resumable)',
       (y) =>
-        withNetworkArch(y)
-          .option('vary', { type: 'string', array: true, demandOption: true, describe: 'field=v1,v2,... (repeatable), e.g. crossbar.rows=64,128,256' })
-          .option('analyze', { type: 'boolean', describe: 'analytical model only (the default)' })
-          .option('simulate', { type: 'boolean', describe: 'also simulate every point' })
-          .option('optimize', { type: 'boolean', describe: 'run the LRMP optimizer at every point' })
-          .option('images', { alias: 'i', type: 'number', default: 2, describe: 'images per simulation (--simulate)' })
-          .option('episodes', { type: 'number', default: 40, describe: 'search episodes per point (--optimize)' })
-          .option('seed', { type: 'number', default: 1, describe: 'seed (--optimize)' })
-          .option('accuracy-budget', { type: 'number', default: 1, describe: 'accuracy drop allowed, points (--optimize)' })
-          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file (rows appended as points finish)' })
-          .option('resume', { type: 'boolean', default: false, describe: 'skip the points already in --out' })
-          .option('workers', { alias: 'w', type: 'number', describe: 'worker threads (0 = in-process; default: CPU count)' })
-          .option('plots', { type: 'string', describe: 'write SVG plots of each metric vs each varied field into this folder' }),
+        withWorkers(withSeed(withImages(inputs(y), 2, 'images per simulation (--simulate)')), 'the CPU count').options({
+          vary: { ...option.repeatable('field=v1,v2,..., e.g. crossbar.rows=64,128,256'), demandOption: true },
+          analyze: { type: 'boolean', describe: 'analytical model only (the default)' },
+          simulate: { type: 'boolean', describe: 'also simulate every point' },
+          optimize: { type: 'boolean', describe: 'run the LRMP optimizer at every point' },
+          episodes: option.numeric('episodes', 'episodes', 'search episodes per point (--optimize)', { default: 40 }),
+          'accuracy-budget': option.numeric('accuracy-budget', 'accuracyBudget', 'accuracy drop allowed (--optimize)', { default: 1 }),
+          out: option.text('out', 'CSV file (rows appended as points finish)', { alias: 'o', demandOption: true }),
+          resume: { type: 'boolean', default: false, describe: 'skip the points already in --out' },
+          plots: option.text('plots', 'write SVG plots of each metric vs each varied field into this folder'),
+        }),
       (args) =>
         run(async () => {
-          const summary = await sweepCommand({ ...args, archFile: args['arch-file'], inputShape: args['input-shape'], accuracyBudget: args['accuracy-budget'] });
+          const summary = await sweepCommand(args);
           process.stdout.write(`${describeSweep(summary)}\n`);
         }),
     )
@@ -96,22 +80,14 @@ export function buildCli(argv: string[]): Argv {
       'reproduce',
       'the LRMP study on the five benchmarks (baseline, replication only, mixed precision only, LRMP at iso-area): results.csv and results.md beside the published ranges',
       (y) =>
-        y
-          .option('networks', { type: 'string', default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet', describe: 'comma-separated networks' })
-          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset or architecture JSON file' })
-          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch' })
-          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
-          .option('episodes', { type: 'number', default: DEFAULT_EPISODES, describe: 'DDPG search episodes per network' })
-          .option('seed', { type: 'number', default: 1, describe: 'seed of every search' })
-          .option('objective', { type: 'string', default: 'throughput', describe: 'throughput, latency or mix' })
-          .option('accuracy-budget', { type: 'number', default: 1, describe: 'accuracy drop allowed, points' })
-          .option('images', { alias: 'i', type: 'number', default: 4, describe: 'images per confirming simulation' })
-          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'folder for results.csv and results.md' })
-          .option('plots', { type: 'string', describe: 'folder for SVG plots (and the timelines\' CSV traces)' })
-          .option('workers', { alias: 'w', type: 'number', describe: 'simulator worker threads (0 = in-process; default: CPU count)' }),
+        withWorkers(withImages(withSeed(withSearch(withArch(y), DEFAULT_EPISODES)), 4, 'images per confirming simulation'), 'the CPU count').options({
+          networks: option.text('networks', 'comma-separated networks (zoo names or network files)', { default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet' }),
+          out: option.text('out', 'folder for results.csv and results.md', { alias: 'o', default: 'out' }),
+          plots: option.text('plots', "folder for SVG plots (and the timelines' CSV traces)"),
+        }),
       (args) =>
         run(async () => {
-          const summary = await reproduceCommand({ ...args, archFile: args['arch-file'], accuracyBudget: args['accuracy-budget'] });
+          const summary = await reproduceCommand(args);
           process.stdout.write(`${describeReproduce(summary)}\n`);
         }),
     )
@@ -119,59 +95,39 @@ export function buildCli(argv: string[]): Argv {
       'validate',
       'every zoo network through the analytical model and the simulator; CSV of both figures and their errors',
       (y) =>
-        y
-          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset or architecture JSON file' })
-          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch' })
-          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
-          .option('networks', { type: 'string', default: 'all', describe: "'all' or a comma-separated list of zoo names" })
-          .option('uncontended', { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' })
-          .option('images', { alias: 'i', type: 'number', describe: 'images per simulation' })
-          .option('out', { alias: 'o', type: 'string', default: 'validate.csv', describe: 'CSV to write' }),
-      (args) => run(async () => void (await validateCommand({ ...args, archFile: args['arch-file'] }))),
+        withImages(withArch(y), undefined, 'images per simulation (default: 4)').options({
+          networks: option.text('networks', "'all' or a comma-separated list of zoo names", { default: 'all' }),
+          uncontended: { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' },
+          out: option.text('out', 'CSV to write', { alias: 'o', default: 'validate.csv' }),
+        }),
+      (args) => run(async () => void (await validateCommand(args))),
     )
     .command(
       'optimize',
       'LRMP: per-layer precisions (RL) and replication (MILP) under an area budget, confirmed in the simulator',
       (y) =>
-        y
-          .option('network', { alias: 'n', type: 'string', default: 'resnet18', describe: 'zoo name, or a .json/.csv/.onnx network file' })
-          .option('arch', { alias: 'a', type: 'string', default: 'puma', describe: 'preset (isaac, puma) or an architecture JSON file' })
-          .option('arch-file', { type: 'string', array: true, describe: 'partial architecture JSON merged over --arch (repeatable)' })
-          .option('set', { type: 'string', array: true, describe: 'override one architecture field (repeatable)' })
-          .option('input-shape', { type: 'string', describe: 'input shape for ONNX files with dynamic dimensions' })
-          .option('objective', { choices: ['throughput', 'latency', 'mix'] as const, default: 'throughput' as const, describe: 'what to optimize' })
-          .option('mix-weight', { type: 'number', default: 0.5, describe: 'with --objective mix: weight of throughput (0..1)' })
-          .option('accuracy-budget', { type: 'number', default: 1, describe: 'largest accuracy drop allowed, percentage points' })
-          .option('accuracy', { choices: ['proxy', 'cmd', 'measured'] as const, describe: 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd; measured: networks with trained weights, e.g. lenet5-mnist)' })
-          .option('accuracy-cmd', { type: 'string', describe: 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout' })
-          .option('accuracy-timeout-s', { type: 'number', default: 600, describe: 'timeout of one --accuracy-cmd run' })
-          .option('episodes', { type: 'number', default: 600, describe: 'RL search episodes (after 20 warm-up episodes)' })
-          .option('search-settings', { type: 'string', describe: "agent settings: 'haq' (HAQ's published agent) and/or key=value pairs, e.g. 'haq,hidden=128x128' (optimizer/README.md)" })
-          .option('seed', { type: 'number', default: 1, describe: 'seed of every random number' })
-          .option('milp', { choices: ['jslp', 'highs'] as const, default: 'jslp' as const, describe: 'MILP backend' })
-          .option('tiles', { type: 'number', describe: 'area budget in tiles (default: the 8/8-bit r=1 baseline\'s tiles, iso-area)' })
-          .option('area-mm2', { type: 'number', describe: 'area budget in mm2' })
-          .option('top-k', { type: 'number', default: 5, describe: 'candidates confirmed in the simulator' })
-          .option('workers', { type: 'number', default: 0, describe: 'simulator worker threads (0: in-process, -1: no simulation)' })
-          .option('out', { alias: 'o', type: 'string', describe: 'result JSON; the plan and history CSV go beside it unless named' })
-          .option('plan-out', { type: 'string', describe: 'the chosen plan (for analyze/simulate --plan)' })
-          .option('history', { type: 'string', describe: 'per-episode history CSV' })
-          .option('plots', { type: 'string', describe: 'folder for SVG plots: stage time per layer (baseline vs chosen), gains of each variant' }),
+        withWorkers(withSeed(withMixWeight(withSearch(withArch(withNetwork(y)), 600))), '0').options({
+          accuracy: option.choice('accuracy', ['proxy', 'cmd', 'measured'] as const, 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd; measured: networks with trained weights, e.g. lenet5-mnist)'),
+          'accuracy-cmd': option.text('accuracy-cmd', 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout'),
+          'accuracy-timeout-s': option.numeric('accuracy-timeout-s', 'accuracyTimeoutS', 'timeout of one --accuracy-cmd run', { default: 600 }),
+          'search-settings': option.text('search-settings', "agent settings: 'haq' (HAQ's published agent) and/or key=value pairs, e.g. 'haq,hidden=128x128' (optimizer/README.md)"),
+          milp: option.choice('milp', MILP_BACKENDS, 'MILP backend', { default: 'jslp' }),
+          tiles: option.numeric('tiles', 'budgetTiles', "area budget in tiles (default: the 8/8-bit r=1 baseline's tiles, iso-area)"),
+          'area-mm2': option.numeric('area-mm2', 'budgetAreaMm2', 'area budget in mm2'),
+          'top-k': option.numeric('top-k', 'topK', 'candidates confirmed in the simulator', { default: 5 }),
+          confirm: { type: 'boolean', default: true, describe: 'confirm the top candidates in the simulator (--no-confirm: model only)' },
+          out: option.text('out', 'result JSON; the plan and history CSV go beside it unless named', { alias: 'o' }),
+          'plan-out': option.text('plan-out', 'the chosen plan (for analyze/simulate --plan)'),
+          history: option.text('history', 'per-episode history CSV'),
+          plots: option.text('plots', 'folder for SVG plots: stage time per layer (baseline vs chosen), gains of each variant'),
+        }),
       (args) =>
         run(() => {
           const stem = args.out?.replace(/\.json$/i, '');
           return optimizeCommand({
             ...args,
-            archFile: args['arch-file'],
-            inputShape: args['input-shape'],
-            mixWeight: args['mix-weight'],
-            accuracyBudget: args['accuracy-budget'],
-            accuracyCmd: args['accuracy-cmd'],
-            accuracyTimeoutS: args['accuracy-timeout-s'],
-            areaMm2: args['area-mm2'],
-            topK: args['top-k'],
-            searchSettings: args['search-settings'],
-            planOut: args['plan-out'] ?? (stem === undefined ? undefined : `${stem}.plan.json`),
+            workers: args.confirm ? args.workers : -1,
+            planOut: args.planOut ?? (stem === undefined ? undefined : `${stem}.plan.json`),
             history: args.history ?? (stem === undefined ? undefined : `${stem}.history.csv`),
           });
         }),
@@ -196,22 +152,21 @@ export function buildCli(argv: string[]): Argv {
       'import <file>',
       'convert an ONNX file (exported from PyTorch) to the JSON layer graph',
       (y) =>
-        y
+        withOutFile(y, 'the JSON network to write', { demandOption: true })
           .positional('file', { type: 'string', demandOption: true, describe: 'the .onnx file' })
-          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the JSON network to write' })
-          .option('input-shape', { type: 'string', describe: 'for dynamic dimensions, e.g. 1x3x224x224' }),
-      (args) => run(() => importCommand({ file: args.file, out: args.out, inputShape: args['input-shape'] })),
+          .options({ 'input-shape': inputShapeOption() }),
+      (args) => run(() => importCommand({ file: args.file, out: args.out, inputShape: args.inputShape })),
     )
     .command(
       'networks',
       'list the built-in network zoo',
-      (y) => y.option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+      (y) => withFormat(y, ['table', 'json'] as const),
       (args) => run(() => networksCommand({ format: args.format })),
     )
     .command(
       'archs',
       'list the built-in architecture presets',
-      (y) => y.option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+      (y) => withFormat(y, ['table', 'json'] as const),
       (args) => run(() => archsCommand({ format: args.format })),
     )
     .demandCommand(1, 'name a command (see lrmp --help)')
@@ -221,10 +176,14 @@ export function buildCli(argv: string[]): Argv {
     .version(false)
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((message, error, y) => {
-      if (error) throw error;
+      if (error instanceof CliExit) throw error;
+      if (error) {
+        hooks.exit(reportError(optionError(error) ?? error, hooks.debug, (t) => void process.stderr.write(t)));
+        return;
+      }
       process.stderr.write(`lrmp: ${message}\n\n`);
       y.showHelp((text) => process.stderr.write(`${text}\n`));
-      process.exit(2);
+      hooks.exit(2);
     });
 }
 

@@ -3,7 +3,7 @@
  * target, renamed on success, so the whole trace is never in memory and no half-written file is left.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { outputError, releaseTemp, tempFileFor } from '../io';
 import { stringify, type Stringifier } from 'csv-stringify';
 
 export const TRACE_COLUMNS = [
@@ -31,9 +31,7 @@ export class TraceWriter {
   backlogged = false;
 
   constructor(private readonly file: string) {
-    const dir = path.dirname(path.resolve(file));
-    fs.mkdirSync(dir, { recursive: true });
-    this.temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+    this.temp = tempFileFor(file);
     this.out = fs.createWriteStream(this.temp);
     this.stringifier = stringify({ header: true, columns: [...TRACE_COLUMNS] });
     this.stringifier.pipe(this.out);
@@ -61,10 +59,10 @@ export class TraceWriter {
     this.stringifier.end();
     await this.finished;
     if (abort || this.failure) {
-      fs.rmSync(this.temp, { force: true });
-      if (this.failure && !abort) throw this.failure;
+      releaseTemp(this.temp, this.file, false);
+      if (this.failure && !abort) throw outputError(this.file, this.failure);
       return;
     }
-    fs.renameSync(this.temp, this.file);
+    releaseTemp(this.temp, this.file, true);
   }
 }

@@ -3,6 +3,7 @@
  * found, allowed) when it is wrong, so every message names the file, the field path and what is allowed.
  */
 import { ValidationError } from '../errors';
+import { describeRange, inRange, type NumericRange } from '../limits';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -51,17 +52,25 @@ export function readEnum<T extends string>(source: string, path: string, v: unkn
   return v as T;
 }
 
-function isIntAtLeast(v: unknown, min: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min;
+/** A bound: a NumericRange from limits.ts, or just a minimum (no upper bound beyond what shape checks add). */
+export type IntBound = number | NumericRange;
+
+function toRange(bound: IntBound): NumericRange {
+  return typeof bound === 'number' ? { min: bound, max: Number.MAX_SAFE_INTEGER, integer: true } : bound;
 }
 
-function intWord(min: number): string {
-  return min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+function isIntIn(v: unknown, bound: IntBound): v is number {
+  return inRange(v, toRange(bound));
 }
 
-export function readInt(source: string, path: string, v: unknown, min: number, fallback?: number): number {
+function intWord(bound: IntBound): string {
+  if (typeof bound !== 'number') return describeRange(bound);
+  return bound === 0 ? 'a non-negative integer' : bound === 1 ? 'a positive integer' : `an integer >= ${bound}`;
+}
+
+export function readInt(source: string, path: string, v: unknown, bound: IntBound, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
-  if (!isIntAtLeast(v, min)) throw new ValidationError(source, path, describeValue(v), intWord(min));
+  if (!isIntIn(v, bound)) throw new ValidationError(source, path, describeValue(v), intWord(bound));
   return v;
 }
 
@@ -72,19 +81,19 @@ export function readFiniteNumber(source: string, path: string, v: unknown, min: 
   return v;
 }
 
-/** A scalar (both axes) or [height, width] pair of integers >= min. */
-export function readPair(source: string, path: string, v: unknown, min: number, fallback?: [number, number]): [number, number] {
+/** A scalar (both axes) or [height, width] pair of integers in `bound`. */
+export function readPair(source: string, path: string, v: unknown, bound: IntBound, fallback?: [number, number]): [number, number] {
   if (v === undefined && fallback !== undefined) return [fallback[0], fallback[1]];
-  if (isIntAtLeast(v, min)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => isIntAtLeast(x, min))) return [v[0] as number, v[1] as number];
-  throw new ValidationError(source, path, describeValue(v), `${intWord(min)} or a pair [height, width] of them`);
+  if (isIntIn(v, bound)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => isIntIn(x, bound))) return [v[0] as number, v[1] as number];
+  throw new ValidationError(source, path, describeValue(v), `${intWord(bound)} or a pair [height, width] of them`);
 }
 
-/** A scalar, a [vertical, horizontal] pair, or [top, left, bottom, right] of non-negative integers. */
-export function readQuad(source: string, path: string, v: unknown, fallback: number): [number, number, number, number] {
+/** A scalar, a [vertical, horizontal] pair, or [top, left, bottom, right] of integers in `bound` (default: >= 0). */
+export function readQuad(source: string, path: string, v: unknown, fallback: number, bound: IntBound = 0): [number, number, number, number] {
   if (v === undefined) return [fallback, fallback, fallback, fallback];
-  if (isIntAtLeast(v, 0)) return [v, v, v, v];
-  if (Array.isArray(v) && v.every((x) => isIntAtLeast(x, 0))) {
+  if (isIntIn(v, bound)) return [v, v, v, v];
+  if (Array.isArray(v) && v.every((x) => isIntIn(x, bound))) {
     const n = v as number[];
     if (n.length === 2) return [n[0] as number, n[1] as number, n[0] as number, n[1] as number];
     if (n.length === 4) return [n[0] as number, n[1] as number, n[2] as number, n[3] as number];
@@ -93,6 +102,6 @@ export function readQuad(source: string, path: string, v: unknown, fallback: num
     source,
     path,
     describeValue(v),
-    'a non-negative integer, a pair [vertical, horizontal] or a quad [top, left, bottom, right] of them',
+    `${intWord(bound)}, a pair [vertical, horizontal] or a quad [top, left, bottom, right] of them`,
   );
 }

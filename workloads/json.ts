@@ -20,6 +20,7 @@ import {
 import { resolveNetwork } from './shapes';
 import { parseJsonText } from '../io';
 import { ACTIVATION_FNS, type EltwiseLayer, type Layer, type LayerKind, type Network, type NormLayer, type PassLayer, type PoolLayer, type ReduceLayer, type Shape, type TensorAxis } from './types';
+import { LIMITS } from '../limits';
 
 const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
 const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
@@ -76,9 +77,9 @@ function readShape(source: string, path: string, v: unknown): Shape {
   const obj = expectObject(source, path, v);
   checkKeys(source, path, obj, ['channels', 'height', 'width']);
   return {
-    channels: readInt(source, `${path}.channels`, obj['channels'], 1),
-    height: readInt(source, `${path}.height`, obj['height'], 1),
-    width: readInt(source, `${path}.width`, obj['width'], 1),
+    channels: readInt(source, `${path}.channels`, obj['channels'], LIMITS.channels),
+    height: readInt(source, `${path}.height`, obj['height'], LIMITS.spatial),
+    width: readInt(source, `${path}.width`, obj['width'], LIMITS.spatial),
   };
 }
 
@@ -102,30 +103,30 @@ function readLayer(source: string, path: string, v: unknown): Layer {
         kind,
         name,
         inputs,
-        outChannels: readInt(source, at('outChannels'), f('outChannels'), 1),
-        kernel: readPair(source, at('kernel'), f('kernel'), 1),
-        stride: readPair(source, at('stride'), f('stride'), 1, [1, 1]),
-        pad: readQuad(source, at('pad'), f('pad'), 0),
-        dilation: readPair(source, at('dilation'), f('dilation'), 1, [1, 1]),
-        groups: readInt(source, at('groups'), f('groups'), 1, 1),
+        outChannels: readInt(source, at('outChannels'), f('outChannels'), LIMITS.channels),
+        kernel: readPair(source, at('kernel'), f('kernel'), LIMITS.kernel),
+        stride: readPair(source, at('stride'), f('stride'), LIMITS.stride, [1, 1]),
+        pad: readQuad(source, at('pad'), f('pad'), 0, LIMITS.pad),
+        dilation: readPair(source, at('dilation'), f('dilation'), LIMITS.dilation, [1, 1]),
+        groups: readInt(source, at('groups'), f('groups'), LIMITS.groups, 1),
         // PyTorch's nn.Conv2d default.
         bias: readBool(source, at('bias'), f('bias'), true),
       };
     case 'fc':
-      return { kind, name, inputs, outFeatures: readInt(source, at('outFeatures'), f('outFeatures'), 1), bias: readBool(source, at('bias'), f('bias'), true) };
+      return { kind, name, inputs, outFeatures: readInt(source, at('outFeatures'), f('outFeatures'), LIMITS.features), bias: readBool(source, at('bias'), f('bias'), true) };
     case 'pool': {
       const op = readEnum(source, at('op'), f('op'), POOL_OPS);
       const global = readBool(source, at('global'), f('global'), false);
       // A global pool needs no window; otherwise the kernel is required and the stride defaults to it (PyTorch).
-      const kernel = global ? readPair(source, at('kernel'), f('kernel'), 1, [1, 1]) : readPair(source, at('kernel'), f('kernel'), 1);
+      const kernel = global ? readPair(source, at('kernel'), f('kernel'), LIMITS.kernel, [1, 1]) : readPair(source, at('kernel'), f('kernel'), LIMITS.kernel);
       return {
         kind,
         name,
         inputs,
         op,
         kernel,
-        stride: readPair(source, at('stride'), f('stride'), 1, kernel),
-        pad: readQuad(source, at('pad'), f('pad'), 0),
+        stride: readPair(source, at('stride'), f('stride'), LIMITS.stride, kernel),
+        pad: readQuad(source, at('pad'), f('pad'), 0, LIMITS.pad),
         global,
         ceilMode: readBool(source, at('ceilMode'), f('ceilMode'), false),
       };

@@ -16,10 +16,23 @@
 import * as path from 'node:path';
 import { InputFileError, ShapeError, ValidationError } from '../errors';
 import { NetworkBuilder } from './builder';
+import { LIMITS, describeRange, inRange, numberFromText, type NumericRange } from '../limits';
 import { formatShape, resolveNetwork } from './shapes';
 import type { Network, Shape } from './types';
 
 const COLUMNS = ['IFM_H', 'IFM_W', 'IFM_C', 'K_H', 'K_W', 'OFM_C', 'followedByMaxPool', 'stride'] as const;
+
+/** Each column's range, from the same table as the JSON format's fields (limits.ts). */
+const COLUMN_RANGES: Readonly<Record<(typeof COLUMNS)[number], NumericRange>> = {
+  IFM_H: LIMITS.spatial,
+  IFM_W: LIMITS.spatial,
+  IFM_C: LIMITS.channels,
+  K_H: LIMITS.kernel,
+  K_W: LIMITS.kernel,
+  OFM_C: LIMITS.channels,
+  followedByMaxPool: { min: 0, max: 1, integer: true },
+  stride: LIMITS.stride,
+};
 
 interface CsvRow {
   line: number;
@@ -42,13 +55,10 @@ function parseRow(source: string, line: number, cells: string[]): CsvRow {
     throw new ValidationError(source, `line ${line}`, `${cells.length} column(s)`, `${COLUMNS.length} columns: ${COLUMNS.join(', ')}`);
   }
   const values = cells.map((cell, i) => {
-    const column = COLUMNS[i] as string;
-    const v = Number(cell);
-    const min = column === 'followedByMaxPool' ? 0 : 1;
-    if (cell === '' || !Number.isInteger(v) || v < min || (column === 'followedByMaxPool' && v > 1)) {
-      const allowed = column === 'followedByMaxPool' ? '0 or 1' : 'a positive integer';
-      throw new ValidationError(source, `line ${line}, ${column}`, JSON.stringify(cell), allowed);
-    }
+    const column = COLUMNS[i] as (typeof COLUMNS)[number];
+    const range = COLUMN_RANGES[column];
+    const v = numberFromText(cell);
+    if (!inRange(v, range)) throw new ValidationError(source, `line ${line}, ${column}`, JSON.stringify(cell), describeRange(range));
     return v;
   });
   const [h, w, c, kh, kw, outC, pool, stride] = values as [number, number, number, number, number, number, number, number];

@@ -18,6 +18,8 @@ import {
   type ResolvedNetwork,
   type Shape,
 } from './types';
+import { LIMITS, MAX_LAYERS, describeRange, inRange, type NumericRange } from '../limits';
+import { checkLayerWeights, checkTensorSize } from './size-limits';
 
 /** Formats a shape as `CxHxW`, the way error messages print it. */
 export function formatShape(shape: Shape): string {
@@ -33,44 +35,41 @@ function isPositiveInt(v: number): boolean {
   return Number.isInteger(v) && v >= 1;
 }
 
-function isNonNegativeInt(v: number): boolean {
-  return Number.isInteger(v) && v >= 0;
-}
-
-/** Checks the numeric fields of one layer (the JSON importer checks them too, but zoo and ONNX networks come here directly). */
+/** Checks the numeric fields of one layer against limits.ts (the JSON importer checks them too, but zoo, CSV and ONNX networks come here directly). */
 function checkLayerFields(source: string, index: number, layer: Layer): void {
   const at = (field: string): string => `layers[${index}].${field}`;
-  const pairs = (field: string, values: readonly number[], ok: (v: number) => boolean, allowed: string): void => {
-    if (!values.every(ok)) throw new ValidationError(source, at(field), `[${values.join(', ')}] (layer '${layer.name}')`, allowed);
+  const one = (field: string, value: number, range: NumericRange): void => {
+    if (!inRange(value, range)) throw new ValidationError(source, at(field), `${value} (layer '${layer.name}')`, describeRange(range));
+  };
+  const pairs = (field: string, values: readonly number[], range: NumericRange): void => {
+    if (!values.every((v) => inRange(v, range))) throw new ValidationError(source, at(field), `[${values.join(', ')}] (layer '${layer.name}')`, `each ${describeRange(range)}`);
   };
   switch (layer.kind) {
     case 'conv':
-      if (!isPositiveInt(layer.outChannels)) throw new ValidationError(source, at('outChannels'), `${layer.outChannels} (layer '${layer.name}')`, 'a positive integer');
-      if (!isPositiveInt(layer.groups)) throw new ValidationError(source, at('groups'), `${layer.groups} (layer '${layer.name}')`, 'a positive integer');
+      one('outChannels', layer.outChannels, LIMITS.channels);
+      one('groups', layer.groups, LIMITS.groups);
       if (layer.recurrent && !(layer.recurrent.directions === 1 || layer.recurrent.directions === 2)) {
         throw new ValidationError(source, at('recurrent.directions'), `${layer.recurrent.directions} (layer '${layer.name}')`, '1 or 2');
       }
-      pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
-      pairs('stride', layer.stride, isPositiveInt, 'positive integers');
-      pairs('dilation', layer.dilation, isPositiveInt, 'positive integers');
-      pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      pairs('kernel', layer.kernel, LIMITS.kernel);
+      pairs('stride', layer.stride, LIMITS.stride);
+      pairs('dilation', layer.dilation, LIMITS.dilation);
+      pairs('pad', layer.pad, LIMITS.pad);
       break;
     case 'activation':
-      if (layer.learned !== undefined && !isNonNegativeInt(layer.learned)) {
-        throw new ValidationError(source, at('learned'), `${layer.learned} (layer '${layer.name}')`, 'a non-negative integer');
-      }
+      if (layer.learned !== undefined) one('learned', layer.learned, LIMITS.learnedParams);
       break;
     case 'fc':
-      if (!isPositiveInt(layer.outFeatures)) throw new ValidationError(source, at('outFeatures'), `${layer.outFeatures} (layer '${layer.name}')`, 'a positive integer');
+      one('outFeatures', layer.outFeatures, LIMITS.features);
       break;
     case 'pool':
-      pairs('kernel', layer.kernel, isPositiveInt, 'positive integers');
-      pairs('stride', layer.stride, isPositiveInt, 'positive integers');
-      pairs('pad', layer.pad, isNonNegativeInt, 'non-negative integers');
+      pairs('kernel', layer.kernel, LIMITS.kernel);
+      pairs('stride', layer.stride, LIMITS.stride);
+      pairs('pad', layer.pad, LIMITS.pad);
       break;
     case 'reshape':
-      if (![layer.shape.channels, layer.shape.height, layer.shape.width].every(isPositiveInt)) {
-        throw new ValidationError(source, at('shape'), `${formatShape(layer.shape)} (layer '${layer.name}')`, 'positive integer channels, height and width');
+      if (!inRange(layer.shape.channels, LIMITS.channels) || !inRange(layer.shape.height, LIMITS.spatial) || !inRange(layer.shape.width, LIMITS.spatial)) {
+        throw new ValidationError(source, at('shape'), `${formatShape(layer.shape)} (layer '${layer.name}')`, `channels ${describeRange(LIMITS.channels)}, height and width ${describeRange(LIMITS.spatial)}`);
       }
       break;
     case 'matmul':
@@ -78,14 +77,16 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
     case 'reduce': {
       const value = layer.kind === 'matmul' ? layer.heads : layer.groups;
       const field = layer.kind === 'matmul' ? 'heads' : 'groups';
-      if (!isPositiveInt(value)) throw new ValidationError(source, at(field), `${value} (layer '${layer.name}')`, 'a positive integer');
+      one(field, value, LIMITS.groups);
       break;
     }
     case 'slice':
-      pairs('start/size/step', [layer.start, layer.size - 1, layer.step - 1], isNonNegativeInt, 'start >= 0, size >= 1, step >= 1 (integers)');
+      one('start', layer.start, LIMITS.sliceStart);
+      one('size', layer.size, LIMITS.channels);
+      one('step', layer.step, LIMITS.stride);
       break;
     case 'resize':
-      pairs('scale', layer.scale, (v) => Number.isFinite(v) && v > 0 && v <= 1024, 'numbers above 0 and at most 1024');
+      pairs('scale', layer.scale, LIMITS.resizeScale);
       break;
     default:
       break;
@@ -242,10 +243,12 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
  */
 export function resolveNetwork(network: Network, source = `network '${network.name}'`): ResolvedNetwork {
   const { input } = network;
-  if (!isPositiveInt(input.channels) || !isPositiveInt(input.height) || !isPositiveInt(input.width)) {
-    throw new ValidationError(source, 'input', formatShape(input), 'positive integer channels, height and width');
+  if (!inRange(input.channels, LIMITS.channels) || !inRange(input.height, LIMITS.spatial) || !inRange(input.width, LIMITS.spatial)) {
+    throw new ValidationError(source, 'input', formatShape(input), `channels ${describeRange(LIMITS.channels)}, height and width ${describeRange(LIMITS.spatial)}`);
   }
+  checkTensorSize(source, 'input', NETWORK_INPUT, input);
   if (network.layers.length === 0) throw new ValidationError(source, 'layers', 'empty', 'at least one layer');
+  if (network.layers.length > MAX_LAYERS) throw new ValidationError(source, 'layers', `${network.layers.length} layers`, `at most ${MAX_LAYERS}`);
 
   const indexByName = new Map<string, number>();
   const resolved: ResolvedLayer[] = [];
@@ -373,6 +376,8 @@ export function resolveNetwork(network: Network, source = `network '${network.na
         break;
     }
 
+    checkTensorSize(source, `layers[${index}]`, layer.name, outShape);
+    checkLayerWeights(source, `layers[${index}]`, layer.name, params);
     indexByName.set(layer.name, index);
     resolved.push({ layer, index, inputIndices, inShapes, outShape, params, macs });
     if (layer.kind === 'conv' || layer.kind === 'fc') weightedIndices.push(index);

@@ -1,7 +1,7 @@
 import { formatShape } from '../../workloads/shapes';
 import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/model';
 import { loadInputs, type NetworkArchArgs } from './inputs';
-import { emit, toCsv, toJson, type OutputFormat } from './output';
+import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { renderTable, formatNumber } from '../format/table';
 import type { LoadedInputs } from './inputs';
 import { analyzeDataflow } from '../../arch/dataflow';
@@ -65,6 +65,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
     `achieved      ${f(c.achieved.gopsPerMm2)} GOPS/s/mm2, ${f(c.achieved.gopsPerW)} GOPS/s/W (dynamic energy) on this network (${source})`,
   ].join('\n');
 }
+import { checkOutputPath } from '../../io';
 
 export interface AnalyzeArgs extends NetworkArchArgs {
   format: OutputFormat;
@@ -133,6 +134,7 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
   const rows = layerRows(inputs, result);
   const total = totals(inputs, result);
   const physical = physicalFigures(inputs, result, result.throughputImagesPerS, result.energyPerImagePj);
+  assertFinite({ total, rows, physical, energyBreakdownPj: result.energyBreakdownPj }, `analysis of '${inputs.net.network.name}' on '${inputs.arch.name}'`);
   if (format === 'json') {
     return toJson({ totals: total, energyBreakdownPj: result.energyBreakdownPj, layers: rows, physical, plan: inputs.plan });
   }
@@ -176,6 +178,7 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
 }
 
 export function analyzeCommand(args: AnalyzeArgs): void {
+  if (args.out !== undefined) checkOutputPath(args.out);
   const inputs = loadInputs(args);
   const result = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   emit(renderAnalysis(inputs, result, args.format), args.out);

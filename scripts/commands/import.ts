@@ -1,5 +1,5 @@
 /** `lrmp import model.onnx --out net.json`: converts an ONNX file to lrmp's JSON layer graph. */
-import { writeFileAtomic } from '../../io';
+import { checkOutputPath, writeFileAtomic } from '../../io';
 import { networkToJson } from '../../workloads/json';
 import { importOnnx } from '../../workloads/onnx';
 import { resolveNetwork } from '../../workloads/shapes';
@@ -19,6 +19,7 @@ export interface ImportArgs {
  * one-line summary to stderr (stdout stays free for data).
  */
 export async function importCommand(args: ImportArgs): Promise<void> {
+  checkOutputPath(args.out);
   const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
   const network = importOnnx(args.file, inputShape === undefined ? { source: args.file } : { source: args.file, inputShape });
   const resolved = resolveNetwork(network, args.file);

@@ -6,6 +6,7 @@ import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile } from '../../io';
 import { ValidationError } from '../../errors';
+import { LIMITS, checkNumber, describeRange, numberFromText } from '../../limits';
 
 /** Options every command that takes a network, an architecture and a plan shares. */
 export interface NetworkArchArgs {
@@ -32,9 +33,11 @@ export interface LoadedInputs {
 
 /** `1x3x224x224` -> [1, 3, 224, 224]. */
 export function parseInputShape(text: string): number[] {
-  const dims = text.split(/[x,]/i).map((d) => Number(d.trim()));
-  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ValidationError('--input-shape', 'input-shape', `'${text}'`, 'positive integers joined by x, e.g. 1x3x224x224');
+  const parts = text.split(/[x,]/i);
+  const dims = parts.map(numberFromText);
+  const range = LIMITS.inputDim;
+  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < range.min || d > range.max)) {
+    throw new ValidationError('--input-shape', 'input-shape', `'${text}'`, `dimensions joined by x, e.g. 1x3x224x224, each ${describeRange(range)}`);
   }
   return dims;
 }
@@ -82,9 +85,9 @@ export function loadInputs(args: NetworkArchArgs): LoadedInputs {
   plan = {
     ...plan,
     defaults: {
-      wbits: args.wbits ?? plan.defaults.wbits,
-      abits: args.abits ?? plan.defaults.abits,
-      replicas: args.replicas ?? plan.defaults.replicas,
+      wbits: args.wbits === undefined ? plan.defaults.wbits : checkNumber(args.wbits, LIMITS.bits, '--wbits', 'wbits'),
+      abits: args.abits === undefined ? plan.defaults.abits : checkNumber(args.abits, LIMITS.bits, '--abits', 'abits'),
+      replicas: args.replicas === undefined ? plan.defaults.replicas : checkNumber(args.replicas, LIMITS.replicas, '--replicas', 'replicas'),
     },
   };
   return { arch, net, plan, choices: resolvePlan(plan, net, source) };

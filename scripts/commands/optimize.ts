@@ -4,7 +4,8 @@ import { stringify } from 'csv-stringify';
 import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
 import { emit, toJson } from './output';
 import { ValidationError } from '../../errors';
-import { writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPath, outputError, releaseTemp, tempFileFor, writeFileAtomic } from '../../io';
+import { LIMITS, checkNumber } from '../../limits';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { externalOracle } from '../../optimizer/accuracy/external';
 import { createMeasuredOracle, measuredAccuracyReport, type MeasuredOracle } from '../../optimizer/accuracy/measured';
@@ -55,9 +56,7 @@ const HISTORY_COLUMNS: Array<keyof EpisodeRecord> = [
 
 /** Streams the history CSV through csv-stringify into a temp file, renamed into place when complete. */
 export async function writeHistoryCsv(file: string, rows: readonly EpisodeRecord[]): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const temp = tempFileFor(file);
   const out = fs.createWriteStream(temp);
   const csv = stringify({ header: true, columns: HISTORY_COLUMNS as string[] });
   const done = new Promise<void>((resolve, reject) => {
@@ -70,11 +69,11 @@ export async function writeHistoryCsv(file: string, rows: readonly EpisodeRecord
   csv.end();
   try {
     await done;
-    fs.renameSync(temp, file);
   } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
+    releaseTemp(temp, file, false);
+    throw outputError(file, error);
   }
+  releaseTemp(temp, file, true);
 }
 
 function pad(s: string, width: number, left = false): string {
@@ -168,15 +167,24 @@ function progressBar(total: number): ((r: EpisodeRecord) => void) | undefined {
 
 /** `lrmp optimize`: runs the LRMP flow, prints the table, writes result JSON, plan and history CSV. */
 export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
+  // Outputs are checked before minutes of search, not after.
+  for (const file of [args.out, args.planOut, args.history]) if (file !== undefined) checkOutputPath(file);
+  if (args.plots !== undefined) checkOutputDir(args.plots);
   const arch = loadArchFromArgs(args);
   const net = loadNetworkFromArgs(args);
   const objective = parseObjective(args.objective ?? 'throughput');
   const milp = args.milp ?? 'jslp';
   if (!(MILP_BACKENDS as readonly string[]).includes(milp)) throw new ValidationError('--milp', 'milp', `'${milp}'`, MILP_BACKENDS.join(', '));
-  const episodes = args.episodes ?? 600;
-  if (!Number.isInteger(episodes) || episodes < 1) throw new ValidationError('--episodes', 'episodes', String(episodes), 'an integer >= 1');
-  const accuracyBudgetPct = args.accuracyBudget ?? 1;
-  if (!(accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(accuracyBudgetPct), 'a number of points >= 0');
+  const episodes = checkNumber(args.episodes ?? 600, LIMITS.episodes, '--episodes', 'episodes');
+  const accuracyBudgetPct = checkNumber(args.accuracyBudget ?? 1, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget');
+  const seed = checkNumber(args.seed ?? 1, LIMITS.seed, '--seed', 'seed');
+  const topK = checkNumber(args.topK ?? 5, LIMITS.topK, '--top-k', 'top-k');
+  const mixWeight = checkNumber(args.mixWeight ?? 0.5, LIMITS.mixWeight, '--mix-weight', 'mix-weight');
+  // -1 is the API's "no confirming simulation" (the CLI's --no-confirm); otherwise a thread count.
+  const workers = args.workers === -1 ? -1 : checkNumber(args.workers ?? 0, LIMITS.workers, '--workers', 'workers');
+  const accuracyTimeoutS = checkNumber(args.accuracyTimeoutS ?? 600, LIMITS.accuracyTimeoutS, '--accuracy-timeout-s', 'accuracy-timeout-s');
+  if (args.tiles !== undefined) checkNumber(args.tiles, LIMITS.budgetTiles, '--tiles', 'tiles');
+  if (args.areaMm2 !== undefined) checkNumber(args.areaMm2, LIMITS.budgetAreaMm2, '--area-mm2', 'area-mm2');
   const accuracy = args.accuracy ?? (args.accuracyCmd !== undefined ? 'cmd' : 'proxy');
   let oracle: AccuracyOracle;
   if (accuracy === 'proxy') oracle = proxyOracle(net);
@@ -184,7 +192,7 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
     if (args.accuracyCmd === undefined || args.accuracyCmd.trim() === '') {
       throw new ValidationError('--accuracy-cmd', 'accuracy-cmd', 'missing', 'a shell command when --accuracy cmd is given');
     }
-    oracle = externalOracle(args.accuracyCmd, net, { timeoutMs: (args.accuracyTimeoutS ?? 600) * 1000 });
+    oracle = externalOracle(args.accuracyCmd, net, { timeoutMs: accuracyTimeoutS * 1000 });
   } else if (accuracy === 'measured') {
     // Real quantized accuracy of a network with trained weights (optimizer/accuracy/measured/), cached per candidate.
     oracle = createMeasuredOracle(net);
@@ -193,20 +201,20 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   const onEpisode = progressBar(episodes + (search.warmupEpisodes ?? 20));
   const result = await optimize(arch, net, oracle, {
     objective,
-    mixWeight: args.mixWeight ?? 0.5,
+    mixWeight,
     accuracyBudgetPct,
     episodes,
-    seed: args.seed ?? 1,
+    seed,
     milp: milp as MilpBackendName,
-    topK: args.topK ?? 5,
-    workers: args.workers ?? 0,
+    topK,
+    workers,
     search,
     ...(args.tiles !== undefined ? { tiles: args.tiles } : {}),
     ...(args.areaMm2 !== undefined ? { areaMm2: args.areaMm2 } : {}),
     ...(onEpisode ? { onEpisode } : {}),
   });
   emit(renderOptimizeTable(result), undefined);
-  if (oracle.kind === 'measured') emit(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, args.topK ?? 5), undefined);
+  if (oracle.kind === 'measured') emit(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, topK), undefined);
   if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
   if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);

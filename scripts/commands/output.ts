@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../io';
+import { InternalError } from '../../errors';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
@@ -11,19 +12,47 @@ export function emit(text: string, out: string | undefined): void {
   else writeFileAtomic(out, body);
 }
 
-/** Rows to CSV text with a header line. */
+/** The path of the first non-finite number in `value` (e.g. `layers[3].stageCycles`), or undefined. */
+export function nonFinitePath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '(value)';
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nonFinitePath(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const found = nonFinitePath(child, path === '' ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a result holding NaN or Infinity: valid input cannot produce one (every input is range-checked), so it
+ * is a bug, reported as an InternalError naming what was computed and where, never printed as a figure.
+ */
+export function assertFinite(value: unknown, context: string): void {
+  const at = nonFinitePath(value);
+  if (at !== undefined) throw new InternalError(context, `a non-finite number at '${at}' (${String(valueAtPath(value, at))})`);
+}
+
+function valueAtPath(value: unknown, path: string): unknown {
+  let node: unknown = value;
+  for (const part of path.split(/\.|\[|\]/).filter((p) => p !== '')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node;
+}
+
+/** Rows to CSV text with a header line (a non-finite cell is an InternalError, never an empty cell). */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  return stringify([header as string[], ...rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c)))]);
+  assertFinite(rows, 'CSV output');
+  return stringify([header as string[], ...rows.map((r) => [...r])]);
 }
 
 /** JSON with non-finite numbers refused: a NaN in an output is a bug, not a value. */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`non-finite number in output: ${String(v)}`);
-      return v;
-    },
-    2,
-  )}\n`;
+  assertFinite(value, 'JSON output');
+  return `${JSON.stringify(value, undefined, 2)}\n`;
 }

@@ -3,6 +3,9 @@
  * flow (baseline, replication only, mixed precision only, LRMP) at iso-area, confirmed in the simulator, plus the
  * continuous-relaxation bound of the replication; written as DIR/results.csv and DIR/results.md.
  */
+import { LIMITS, checkNumber } from '../../limits';
+import { checkOutputDir } from '../../io';
+import { MAX_CHIP_TILES } from '../../arch/validate';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { ValidationError, isLrmpError, MappingError } from '../../errors';
@@ -82,7 +85,7 @@ export function archForBaseline(arch: ArchSpec, net: ResolvedNetwork): { arch: A
   } catch (error) {
     if (!(error instanceof MappingError)) throw error;
   }
-  const roomy = applySetOverride(arch, `chip.tiles=${Math.max(arch.chip.tiles * 16, 4096)}`, 'reproduce');
+  const roomy = applySetOverride(arch, `chip.tiles=${Math.min(MAX_CHIP_TILES, Math.max(arch.chip.tiles * 16, 4096))}`, 'reproduce');
   const needed = evaluateModel(prepareModel(roomy, net), base).tilesUsed;
   const sized = applySetOverride(arch, `chip.tiles=${needed}`, 'reproduce');
   return { arch: sized, note: `the 8-bit baseline needs ${needed} tiles; ${arch.name} has ${arch.chip.tiles}, so the chip was enlarged to ${needed} tiles (iso-area still holds: every variant gets the baseline's tiles)` };
@@ -131,25 +134,21 @@ function rowsOf(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork): R
   });
 }
 
-function positiveInt(value: number | undefined, fallback: number, option: string, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw new ValidationError(option, option.replace(/^--/, ''), String(v), `an integer >= ${min}`);
-  return v;
-}
 
 export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSummary> {
   const started = performance.now();
   const log = args.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const names = (args.networks ?? BENCHMARKS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new ValidationError('--networks', 'networks', 'empty', `comma-separated network names, e.g. ${BENCHMARKS.join(',')}`);
-  const episodes = positiveInt(args.episodes, DEFAULT_EPISODES, '--episodes', 1);
-  const workers = positiveInt(args.workers, os.availableParallelism(), '--workers', 0);
-  const images = positiveInt(args.images, 4, '--images', 1);
-  const seed = args.seed ?? 1;
+  const episodes = checkNumber(args.episodes ?? DEFAULT_EPISODES, LIMITS.episodes, '--episodes', 'episodes');
+  const workers = checkNumber(args.workers ?? Math.min(os.availableParallelism(), LIMITS.workers.max), LIMITS.workers, '--workers', 'workers');
+  const images = checkNumber(args.images ?? 4, LIMITS.images, '--images', 'images');
+  const seed = checkNumber(args.seed ?? 1, LIMITS.seed, '--seed', 'seed');
   const objective = parseObjective(args.objective ?? 'throughput');
-  const accuracyBudgetPct = args.accuracyBudget ?? 1;
-  if (!(accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(accuracyBudgetPct), 'a number of points >= 0');
+  const accuracyBudgetPct = checkNumber(args.accuracyBudget ?? 1, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget');
   const outDir = args.out ?? 'out';
+  checkOutputDir(outDir);
+  if (args.plots !== undefined) checkOutputDir(args.plots);
   const baseArch = loadArchFromArgs({ arch: args.arch ?? 'puma', archFile: args.archFile, set: args.set });
   // Load every network first, so a typo fails before minutes of work.
   const nets = names.map((name) => resolveNetwork(loadNetwork(name), name));

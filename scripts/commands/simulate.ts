@@ -3,9 +3,10 @@
  */
 import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/model';
 import { simulate, STALL_CAUSES, type SimResult } from '../../sim';
-import { ValidationError } from '../../errors';
+import { LIMITS, checkNumber } from '../../limits';
+import { checkOutputPath } from '../../io';
 import { loadInputs, type NetworkArchArgs } from './inputs';
-import { emit, toCsv, toJson, type OutputFormat } from './output';
+import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
 import { PHYSICAL_COLUMNS, physicalCells, physicalFigures, renderPhysical } from './analyze';
 
@@ -69,9 +70,8 @@ function summaryRows(sim: SimResult, model: ModelResult): Array<[string, string,
 }
 
 export async function simulateCommand(args: SimulateArgs): Promise<void> {
-  if (args.images !== undefined && (!Number.isInteger(args.images) || args.images < 1)) {
-    throw new ValidationError('--images', 'images', String(args.images), 'an integer >= 1');
-  }
+  if (args.images !== undefined) checkNumber(args.images, LIMITS.images, '--images', 'images');
+  for (const file of [args.out, args.trace]) if (file !== undefined) checkOutputPath(file);
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   const onProgress = progressBar();
@@ -91,6 +91,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
     if (args.images !== undefined || sim.steadyState.settled || next > AUTO_MAX_IMAGES || seconds * AUTO_GROWTH > AUTO_NEXT_RUN_S) break;
     images = next;
   }
+  assertFinite({ simulated: sim, analytical: model.layers }, `simulation of '${inputs.net.network.name}' on '${inputs.arch.name}'`);
   const stages = new Map(model.layers.map((s) => [s.name, s]));
   // The simulator runs one MVM per output pixel, as the model counts them; power follows the simulated throughput.
   const physical = physicalFigures(inputs, model, sim.throughputImagesPerS, sim.energyPerImagePj);

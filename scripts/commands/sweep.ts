@@ -6,12 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
-import { writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPath, writeFileAtomic } from '../../io';
+import { LIMITS, checkNumber } from '../../limits';
 import { loadArchFromArgs, type NetworkArchArgs } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
 import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
 import { DEFAULT_SWEEP_OPTIMIZE } from '../sweep/optimize-point';
-import { CsvAppender, checkHeader, readExistingCsv } from '../sweep/csv-log';
+import { CsvAppender, checkHeader, cutTornTail, readExistingCsv } from '../sweep/csv-log';
 import { runPoints } from '../sweep/run-points';
 import { progressBar } from '../sweep/progress';
 import { sweepPlot } from '../plots';
@@ -81,11 +82,6 @@ function sweepMode(args: SweepArgs): SweepMode {
   return chosen[0] ?? 'analyze';
 }
 
-function positiveInteger(value: number | undefined, fallback: number, option: string, min = 1): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw new ValidationError(option, option.replace(/^--/, ''), String(v), `an integer >= ${min}`);
-  return v;
-}
 
 /** The CSV header of a sweep: point index, inputs, varied fields, the mode's metrics, error. */
 export function sweepHeader(params: readonly VariedParam[], mode: SweepMode): string[] {
@@ -110,6 +106,7 @@ function existingKeys(file: string, header: readonly string[], params: readonly 
     }
     keys.add(key);
   });
+  cutTornTail(file, existing); // every check passed: only now is the file changed
   return keys;
 }
 
@@ -134,23 +131,24 @@ export function writeSweepPlots(csvFile: string, params: readonly VariedParam[],
 export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
   const started = performance.now();
   const mode = sweepMode(args);
-  const images = positiveInteger(args.images, 2, '--images');
+  const images = checkNumber(args.images ?? 2, LIMITS.images, '--images', 'images');
   const optimize = {
-    episodes: positiveInteger(args.episodes, DEFAULT_SWEEP_OPTIMIZE.episodes, '--episodes'),
-    seed: args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed,
-    accuracyBudgetPct: args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct,
+    episodes: checkNumber(args.episodes ?? DEFAULT_SWEEP_OPTIMIZE.episodes, LIMITS.episodes, '--episodes', 'episodes'),
+    seed: checkNumber(args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed, LIMITS.seed, '--seed', 'seed'),
+    accuracyBudgetPct: checkNumber(args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget'),
   };
-  if (!(optimize.accuracyBudgetPct >= 0)) throw new ValidationError('--accuracy-budget', 'accuracy-budget', String(optimize.accuracyBudgetPct), 'a number of points >= 0');
   const base = loadArchFromArgs(args); // the user's arch and --set must be valid before any point runs
   const params = parseVary(args.vary, base);
   const points = gridPoints(params);
   const header = sweepHeader(params, mode);
+  checkOutputPath(args.out);
+  if (args.plots !== undefined) checkOutputDir(args.plots);
   if (!args.resume && fs.existsSync(args.out) && fs.statSync(args.out).size > 0) {
     throw new ValidationError('--out', 'out', `'${args.out}', which already exists`, 'a new file, or --resume to continue the sweep in it');
   }
   const done = args.resume ? existingKeys(args.out, header, params, args, new Set(points.map((p) => pointKey(p.values)))) : new Set<string>();
   const todo = points.filter((p) => !done.has(pointKey(p.values)));
-  const workers = positiveInteger(args.workers, Math.min(os.availableParallelism(), Math.max(1, todo.length)), '--workers', 0);
+  const workers = checkNumber(args.workers ?? Math.min(os.availableParallelism(), Math.max(1, todo.length)), LIMITS.workers, '--workers', 'workers');
 
   const valuesByIndex = new Map(points.map((p) => [p.index, p.values]));
   const tasks: SweepTask[] = todo.map((p) => ({

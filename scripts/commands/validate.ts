@@ -15,6 +15,8 @@ import { loadArchFromArgs } from './inputs';
 import { emit, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
+import { LIMITS, checkNumber } from '../../limits';
+import { checkOutputPath } from '../../io';
 
 export interface ValidateArgs {
   arch?: string | undefined;
@@ -151,7 +153,8 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   const names = args.networks === undefined || args.networks === 'all' ? zooNames() : args.networks.split(',').map((s) => s.trim());
   const known = zooNames();
   for (const name of names) if (!known.includes(name)) throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or some of ${known.join(', ')}`);
-  const images = args.images ?? 4;
+  checkOutputPath(args.out ?? 'validate.csv');
+  const images = checkNumber(args.images ?? 4, LIMITS.images, '--images', 'images');
   const rows: ValidateRow[] = [];
   for (const name of names) {
     const net = resolveNetwork(zooNetwork(name));

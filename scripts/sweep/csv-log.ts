@@ -1,13 +1,15 @@
 /**
  * The sweep's CSV, written one row at a time: each row is appended and fsync'ed as its point finishes, so a
- * killed sweep keeps every finished row. --resume reads the file back (csv-parse), cuts a torn last line left by
- * a kill mid-write, and checks the header before anything is appended.
+ * killed sweep keeps every finished row. --resume reads the file back (csv-parse) without changing it, checks the
+ * header and every row, and only then cuts a torn last line left by a kill mid-write (cutTornTail): a file the
+ * resume rejects is left exactly as it was.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { InputFileError } from '../../errors';
+import { checkOutputPath, outputError } from '../../io';
 
 export type CsvCell = string | number;
 
@@ -15,23 +17,29 @@ export type CsvCell = string | number;
 export interface ExistingCsv {
   header: string[];
   rows: Array<Record<string, string>>;
+  /** Bytes of complete lines; less than the file's size when a kill left half a row (see cutTornTail). */
+  completeBytes: number;
 }
 
-/** Cuts the file back to its last complete line (a kill can leave half a row); returns the kept text. */
-function dropTornTail(file: string, text: string): string {
-  if (text === '' || text.endsWith('\n')) return text;
-  const kept = text.slice(0, text.lastIndexOf('\n') + 1);
-  fs.truncateSync(file, Buffer.byteLength(kept));
-  return kept;
+/** The text up to its last complete line (a kill can leave half a row). */
+function completeLines(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
 }
 
 /**
- * Reads an existing sweep CSV for --resume; undefined when the file does not exist or is empty.
- * A torn last line is removed from the file. @throws InputFileError (malformed CSV)
+ * Reads an existing sweep CSV for --resume, changing nothing; undefined when the file does not exist or is empty.
+ * A torn last line is left out of the rows (and reported in completeBytes). @throws InputFileError (malformed CSV)
  */
 export function readExistingCsv(file: string): ExistingCsv | undefined {
   if (!fs.existsSync(file)) return undefined;
-  const text = dropTornTail(file, fs.readFileSync(file, 'utf8'));
+  checkOutputPath(file);
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  const text = completeLines(raw);
   if (text.trim() === '') return undefined;
   let records: string[][];
   try {
@@ -41,7 +49,12 @@ export function readExistingCsv(file: string): ExistingCsv | undefined {
   }
   const [header, ...body] = records;
   if (header === undefined) return undefined;
-  return { header, rows: body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) };
+  return { header, rows: body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))), completeBytes: Buffer.byteLength(text) };
+}
+
+/** Cuts a torn last line off a resumed CSV, once every check has passed (readExistingCsv only measures it). */
+export function cutTornTail(file: string, existing: ExistingCsv): void {
+  if (fs.statSync(file).size > existing.completeBytes) fs.truncateSync(file, existing.completeBytes);
 }
 
 /** Checks that a file's header is the one this sweep would write. @throws InputFileError naming the difference */
@@ -64,8 +77,13 @@ export class CsvAppender {
     readonly file: string,
     header: readonly string[],
   ) {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.fd = fs.openSync(file, 'a');
+    checkOutputPath(file);
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      this.fd = fs.openSync(file, 'a');
+    } catch (error) {
+      throw outputError(file, error);
+    }
     if (fs.fstatSync(this.fd).size === 0) this.write(header);
   }
 

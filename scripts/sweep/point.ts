@@ -7,6 +7,7 @@ import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { simulate } from '../../sim';
 import { loadInputs, type NetworkArchArgs } from '../commands/inputs';
 import { isLrmpError } from '../../errors';
+import { assertFinite } from '../commands/output';
 import { optimizePoint, type SweepOptimizeSettings } from './optimize-point';
 
 export type SweepMode = 'analyze' | 'simulate' | 'optimize';
@@ -76,7 +77,7 @@ export function metricColumns(mode: SweepMode): MetricColumn[] {
 export function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const text = message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' | ');
-  return isLrmpError(error) ? text : `internal error: ${text}`;
+  return isLrmpError(error) ? text : `internal error (a bug in lrmp, please report it): ${text}`;
 }
 
 /** Drops non-finite numbers (a NaN in an output is a bug; the cell is left empty rather than written). */
@@ -112,6 +113,8 @@ export async function evaluatePoint(task: SweepTask): Promise<SweepOutcome> {
     } else if (task.mode === 'optimize') {
       Object.assign(metrics, await optimizePoint(inputs.arch, inputs.net, task.optimize));
     }
+    // A non-finite figure is a bug: the row says so in its error column instead of leaving the cell empty.
+    assertFinite(metrics, 'sweep point');
     return { index: task.index, metrics: clean(metrics), error: '' };
   } catch (error) {
     return { index: task.index, metrics: clean(metrics), error: errorText(error) };
