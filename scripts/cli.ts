@@ -22,6 +22,8 @@ const START_EPISODES = 200;
 export interface CliHooks {
   exit: (code: number) => void;
   debug: boolean;
+  /** In-process run (tests, fuzz harness): yargs must not exit the process after --help. @default false */
+  inProcess?: boolean;
 }
 
 function processHooks(argv: readonly string[]): CliHooks {
@@ -174,7 +176,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
     .help()
     .alias('help', 'h')
     .version(false)
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(hooks.inProcess !== true)
+    .wrap(hooks.inProcess === true ? null : Math.min(120, process.stdout.columns ?? 100))
     .fail((message, error, y) => {
       if (error instanceof CliExit) throw error;
       if (error) {

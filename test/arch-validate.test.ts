@@ -23,7 +23,7 @@ describe('validateArchSpec', () => {
     spec['crossbar']!['rows'] = -128;
     const error = thrown(() => validateArchSpec(spec, 'my.json'));
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ source: 'my.json', field: 'crossbar.rows', found: '-128', allowed: 'a positive integer' });
+    expect(error).toMatchObject({ source: 'my.json', field: 'crossbar.rows', found: '-128', allowed: 'an integer from 1 to 4096' });
   });
 
   test('a fractional count is rejected', () => {

@@ -42,7 +42,7 @@ describe('proxy-vs-measured report for optimize --accuracy measured', () => {
   });
 
   test('lrmp optimize --accuracy measured on a network without weights is a one-paragraph user error (exit 2)', () => {
-    const r = runCli(['optimize', '--network', 'vgg8', '--arch', 'puma', '--accuracy', 'measured', '--episodes', '1', '--workers', '-1']);
+    const r = runCli(['optimize', '--network', 'vgg8', '--arch', 'puma', '--accuracy', 'measured', '--episodes', '1', '--no-confirm']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/trained weights/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);

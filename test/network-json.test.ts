@@ -84,9 +84,9 @@ describe('JSON errors', () => {
   const conv = (extra: Record<string, unknown>): unknown => ({ name: 'c', kind: 'conv', outChannels: 4, kernel: 3, ...extra });
 
   test.each([
-    [0, 'positive integer'],
-    [2.5, 'positive integer'],
-    ['3', 'positive integer'],
+    [0, 'an integer from 1 to 65536'],
+    [2.5, 'an integer from 1 to 65536'],
+    ['3', 'an integer from 1 to 65536'],
     [[3], 'pair'],
     [[3, 3, 3], 'pair'],
   ])('bad kernel %j names the file and field', (kernel, allowed) => {

@@ -83,7 +83,7 @@ describe('NeuroSim CSV import', () => {
   test('bad cells and rows name the line and column', () => {
     expect(() => parseNeurosimCsv('32,32,3,3,3,128,0,1\n16,16,128,3,x,256,0,1\n', 'a.csv')).toThrow(ValidationError);
     expect(() => parseNeurosimCsv('32,32,3,3,3,128,0,1\n16,16,128,3,x,256,0,1\n', 'a.csv')).toThrow(/a\.csv: field 'line 2, K_W' is "x"/);
-    expect(() => parseNeurosimCsv('32,32,3,3,3,128,2,1\n', 'a.csv')).toThrow(/line 1, followedByMaxPool.*0 or 1/);
+    expect(() => parseNeurosimCsv('32,32,3,3,3,128,2,1\n', 'a.csv')).toThrow(/line 1, followedByMaxPool.*from 0 to 1/);
     expect(() => parseNeurosimCsv('32,32,3,3,3,128,0\n', 'a.csv')).toThrow(/line 1.*7 column/);
     expect(() => parseNeurosimCsv('IFM_H,IFM_W\n\n', 'a.csv')).toThrow(InputFileError);
     expect(() => parseNeurosimCsv('1,1,8,1,1,4,1,1\n', 'a.csv')).toThrow(/line 1: followedByMaxPool = 1/);

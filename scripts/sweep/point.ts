@@ -85,6 +85,19 @@ function clean(metrics: Record<string, Cell>): Record<string, Cell> {
   return Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'string' || Number.isFinite(v)));
 }
 
+/**
+ * The outcome of a point that ran through: a non-finite figure is a bug, so the row says so in its error column
+ * (and leaves that cell empty) instead of passing silently.
+ */
+export function finishedOutcome(index: number, metrics: Record<string, Cell>): SweepOutcome {
+  try {
+    assertFinite(metrics, 'sweep point');
+    return { index, metrics, error: '' };
+  } catch (error) {
+    return { index, metrics: clean(metrics), error: errorText(error) };
+  }
+}
+
 export async function evaluatePoint(task: SweepTask): Promise<SweepOutcome> {
   const metrics: Record<string, Cell> = {};
   try {
@@ -113,9 +126,7 @@ export async function evaluatePoint(task: SweepTask): Promise<SweepOutcome> {
     } else if (task.mode === 'optimize') {
       Object.assign(metrics, await optimizePoint(inputs.arch, inputs.net, task.optimize));
     }
-    // A non-finite figure is a bug: the row says so in its error column instead of leaving the cell empty.
-    assertFinite(metrics, 'sweep point');
-    return { index: task.index, metrics: clean(metrics), error: '' };
+    return finishedOutcome(task.index, metrics);
   } catch (error) {
     return { index: task.index, metrics: clean(metrics), error: errorText(error) };
   }

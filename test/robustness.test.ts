@@ -1,0 +1,200 @@
+/**
+ * Regression tests for issue 14's failure list: every class reproduced through the real command line (in-process,
+ * scripts/cli-run.ts), each now a one-paragraph user error (exit 2), never a stack trace, NaN, hang or silent pass.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI } from './helpers/run-cli';
+import { runCliInProcess, type CliRun } from '../scripts/cli-run';
+import { reportError } from '../scripts/exit';
+import { toJson } from '../scripts/commands/output';
+import { finishedOutcome } from '../scripts/sweep/point';
+import { InternalError } from '../errors';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-robust-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, content: string): string => {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+};
+
+/** A user error: exit 2, one paragraph starting 'lrmp:', no stack frame, nothing on stdout. */
+function expectUserError(r: CliRun, ...mentions: RegExp[]): void {
+  expect(r.escaped).toBeUndefined();
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^lrmp: /);
+  expect(r.stderr).not.toMatch(/\n\s+at .*:\d+/);
+  expect(r.stdout).toBe('');
+  for (const m of mentions) expect(r.stderr).toMatch(m);
+}
+
+const cli = (...argv: string[]): Promise<CliRun> => runCliInProcess(argv);
+const NET = ['--network', 'lenet5-mnist'];
+
+describe('numeric flags are checked at the edge, quoting what was typed', () => {
+  test.each([
+    ['analyze', '--replicas', '0'],
+    ['analyze', '--replicas', '1.5'],
+    ['analyze', '--replicas', '1e9'],
+    ['analyze', '--wbits', '-1'],
+    ['analyze', '--wbits', '0'],
+    ['analyze', '--wbits', '17'],
+    ['analyze', '--wbits', '1.5'],
+    ['analyze', '--wbits', ''],
+    ['analyze', '--wbits', 'abc'],
+    ['analyze', '--abits', 'NaN'],
+    ['simulate', '--replicas', '0'],
+    ['simulate', '--images', 'abc'],
+    ['simulate', '--images', '1e9'],
+    ['optimize', '--seed', 'abc'],
+    ['optimize', '--workers', '-2'],
+    ['optimize', '--workers', '1.5'],
+    ['optimize', '--workers', 'abc'],
+    ['optimize', '--top-k', '0'],
+    ['optimize', '--top-k', '-1'],
+    ['optimize', '--mix-weight', '-1'],
+    ['sweep', '--workers', '-2'],
+  ])('%s %s %j', async (command, flag, value) => {
+    const extra = command === 'sweep' ? ['--vary', 'adc.bits=6,8', '--out', path.join(dir, 'never.csv')] : [];
+    const r = await cli(command, ...NET, flag, value, ...extra);
+    expectUserError(r, new RegExp(`^lrmp: ${flag} is '${value.replace(/[.]/g, '\\.')}'; allowed: `));
+  });
+
+  test('--replicas 0 in every format is an error, never NaN% or Infinity', async () => {
+    for (const format of ['table', 'json', 'csv']) expectUserError(await cli('analyze', ...NET, '--replicas', '0', '--format', format), /--replicas/);
+  });
+});
+
+describe('options', () => {
+  test('a repeated single-valued option is an error naming both values', async () => {
+    expectUserError(await cli('analyze', '--network', 'a', '--network', 'b'), /--network is given 2 times \('a' and 'b'\)/);
+    expectUserError(await cli('analyze', ...NET, '--format', 'json', '--format', 'csv'), /--format is given 2 times/);
+  });
+
+  test('one definition per option: --network and --workers read the same in every command', async () => {
+    const lines = async (command: string, flag: string): Promise<string> => {
+      const help = (await cli(command, '--help')).stdout;
+      return help.split('\n').filter((l) => l.includes(flag)).join('\n').replace(/\s+/g, ' ');
+    };
+    for (const command of ['simulate', 'sweep', 'optimize']) expect(await lines(command, '--network')).toBe(await lines('analyze', '--network'));
+    expect(await lines('analyze', '--network')).toMatch(/\.onnx/);
+    const workers = await lines('reproduce', '--workers');
+    expect(workers).toMatch(/0 = in this process/);
+    expect(await lines('optimize', '--workers')).toMatch(/0 = in this process/);
+  });
+});
+
+describe('huge values end in a clear error before anything is allocated', () => {
+  const conv = (extra: Record<string, unknown>, input = { channels: 3, height: 32, width: 32 }): string =>
+    JSON.stringify({ name: 't', input, layers: [{ name: 'c', kind: 'conv', outChannels: 8, kernel: 3, ...extra }] });
+
+  test.each([
+    ['--set chip.tiles=1e9', ['--set', 'chip.tiles=1e9'], /chip\.tiles/],
+    ['--replicas 1e9', ['--replicas', '1e9'], /--replicas/],
+    ['adc.bits=65536', ['--set', 'adc.bits=65536'], /adc\.bits/],
+    ['clockGHz=1e308', ['--set', 'clockGHz=1e308'], /clockGHz/],
+    ['tile.edram.energyPjPerAccess=1e308', ['--set', 'tile.edram.energyPjPerAccess=1e308'], /energyPjPerAccess/],
+  ])('%s', async (_name, args, mention) => {
+    expectUserError(await cli('analyze', ...NET, ...args), mention);
+  });
+
+  test('network dimensions: outChannels, fc outFeatures, pad, a 1e9 x 1e9 input, a CSV kernel', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [file('oc.json', conv({ outChannels: 1e9 })), /outChannels/],
+      [file('pad.json', conv({ pad: 1e9 })), /pad/],
+      [file('in.json', conv({}, { channels: 3, height: 1e9, width: 1e9 })), /input\.height/],
+      [file('area.json', conv({}, { channels: 3, height: 65536, width: 65536 })), /2\^31 elements/],
+      [file('fc.json', JSON.stringify({ name: 't', input: { channels: 3, height: 32, width: 32 }, layers: [{ name: 'f', kind: 'fc', outFeatures: 1e12 }] })), /outFeatures/],
+      [file('k.csv', 'IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,followedByMaxPool,stride\n32,32,3,1000000000,3,8,0,1\n'), /K_H/],
+    ];
+    for (const [network, mention] of cases) expectUserError(await cli('analyze', '--network', network), mention);
+  });
+
+  test('plan entries get the ranges of the flags they stand for', async () => {
+    const plan = (body: unknown): string => file('plan.json', JSON.stringify(body));
+    expectUserError(await cli('analyze', ...NET, '--plan', plan({ network: 'lenet5-mnist', arch: 'puma', defaults: { wbits: 8, abits: 8, replicas: 1e9 } })), /defaults\.replicas/);
+    expectUserError(await cli('analyze', ...NET, '--plan', plan({ network: 'lenet5-mnist', arch: 'puma', defaults: { wbits: null } })), /defaults\.wbits' is null/);
+    expectUserError(await cli('analyze', ...NET, '--plan', plan({ network: 'lenet5-mnist', arch: 'puma', layers: null })), /'layers' is null/);
+    const proto = file('proto-plan.json', '{"network": "lenet5-mnist", "arch": "puma", "layers": {"__proto__": {"wbits": 2}}}');
+    expectUserError(await cli('analyze', ...NET, '--plan', proto), /__proto__/);
+  });
+
+  test('--input-shape dimensions are range-checked', async () => {
+    expectUserError(await cli('analyze', '--network', 'test/fixtures/ch_ppocr_mobile_v2.0_cls_infer.onnx', '--input-shape', '1x3x1e9x1e9'), /--input-shape/);
+  });
+});
+
+describe('files', () => {
+  test('JSON nested 5,000 levels deep and __proto__ keys are clean errors', async () => {
+    const deep = file('deep.json', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+    expectUserError(await cli('analyze', ...NET, '--arch', deep), /nested more than 64 levels/);
+    const proto = file('proto-arch.json', '{"base": "puma", "__proto__": {"clockGHz": 5}}');
+    expectUserError(await cli('analyze', ...NET, '--arch', proto), /__proto__/);
+  });
+
+  test('outputs replace only regular files: a directory or a device is a user error and stays what it was', async () => {
+    expectUserError(await cli('analyze', ...NET, '--out', dir), /is a directory/);
+    expectUserError(await cli('analyze', ...NET, '--out', '/dev/null'), /is a device/);
+    expectUserError(await cli('simulate', ...NET, '--images', '1', '--trace', '/dev/null'), /is a device/);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const sub = fs.mkdtempSync(path.join(dir, 'sig-'));
+      const child = spawn(process.execPath, [CLI, 'simulate', '--network', 'resnet18', '--images', '64', '--trace', path.join(sub, 'trace.csv')], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const started = Date.now();
+      while (!fs.readdirSync(sub).some((f) => f.endsWith('.tmp')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.readdirSync(sub).some((f) => f.endsWith('.tmp'))).toBe(true);
+      child.kill(signal);
+      expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(fs.readdirSync(sub)).toEqual([]);
+    }
+  });
+
+  test('sweep --resume changes nothing in a file it rejects (torn last line included)', async () => {
+    const csv = file('other.csv', 'point,network,arch,x\n0,resnet18,puma,1\n1,resnet18,pu');
+    const before = fs.readFileSync(csv);
+    const r = await cli('sweep', ...NET, '--vary', 'adc.bits=6,8', '--out', csv, '--resume', '--workers', '0');
+    expectUserError(r, /cannot resume/);
+    expect(fs.readFileSync(csv).equals(before)).toBe(true);
+  });
+});
+
+describe('internal errors are told apart from user errors', () => {
+  test('a non-finite output is an InternalError: exit 1, "please report", stack only with --debug', () => {
+    const error = ((): unknown => {
+      try {
+        toJson({ totals: { throughputImagesPerS: NaN } });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(InternalError);
+    let text = '';
+    expect(reportError(error, false, (t) => (text += t))).toBe(1);
+    expect(text).toMatch(/internal error: JSON output: a non-finite number at 'totals\.throughputImagesPerS' \(NaN\)/);
+    expect(text).toMatch(/please report/);
+    expect(text).not.toMatch(/\n\s+at /);
+    text = '';
+    reportError(error, true, (t) => (text += t));
+    expect(text).toMatch(/\n\s+at /);
+  });
+
+  test('a sweep row whose figures are not finite gets a filled error column', () => {
+    const outcome = finishedOutcome(3, { throughput_images_per_s: 12, latency_ms: NaN });
+    expect(outcome.error).toMatch(/^internal error \(a bug in lrmp, please report it\): sweep point: a non-finite number at 'latency_ms'/);
+    expect(outcome.metrics).toEqual({ throughput_images_per_s: 12 });
+    expect(finishedOutcome(4, { throughput_images_per_s: 12 }).error).toBe('');
+  });
+});
