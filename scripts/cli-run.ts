@@ -30,6 +30,10 @@ export async function runCliInProcess(argv: readonly string[]): Promise<CliRun> 
     }) as Write;
   process.stdout.write = capture((t) => (stdout += t));
   process.stderr.write = capture((t) => (stderr += t));
+  // yargs prints help and its messages with console.log/console.error, which a test runner may redirect.
+  const { log, error: logError } = console;
+  console.log = (...parts: unknown[]): void => void (stdout += `${parts.map(String).join(' ')}\n`);
+  console.error = (...parts: unknown[]): void => void (stderr += `${parts.map(String).join(' ')}\n`);
   const result: CliRun = { code: 0, stdout: '', stderr: '' };
   try {
     await buildCli([...argv], { exit: (code) => { throw new CliExit(code); }, debug: argv.includes('--debug'), inProcess: true }).parseAsync();
@@ -42,6 +46,8 @@ export async function runCliInProcess(argv: readonly string[]): Promise<CliRun> 
   } finally {
     process.stdout.write = outWrite;
     process.stderr.write = errWrite;
+    console.log = log;
+    console.error = logError;
   }
   result.stdout = stdout;
   result.stderr = stderr;
