@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
 import { checkOutputDir, checkOutputPath, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
-import { loadArchFromArgs, type NetworkArchArgs } from './inputs';
+import { loadInputs, type NetworkArchArgs } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
 import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
 import { DEFAULT_SWEEP_OPTIMIZE } from '../sweep/optimize-point';
@@ -137,7 +137,9 @@ export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
     seed: checkNumber(args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed, LIMITS.seed, '--seed', 'seed'),
     accuracyBudgetPct: checkNumber(args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget'),
   };
-  const base = loadArchFromArgs(args); // the user's arch and --set must be valid before any point runs
+  // The user's arch, --set, network, --input-shape and plan must be valid before any point runs (a typo is one
+  // error, not one error row per point).
+  const base = loadInputs(args).arch;
   const params = parseVary(args.vary, base);
   const points = gridPoints(params);
   const header = sweepHeader(params, mode);
