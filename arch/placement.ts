@@ -98,14 +98,65 @@ export function placeNetwork(
   scratch: PlacementScratch = newPlacementScratch(net, flow),
 ): Placement {
   const pace = planPace(arch, net, flow, mappings, replicas, scratch);
+  // Two packings: by eDRAM space alone, and load-aware (a layer does not join a tile whose eDRAM port or digital unit
+  // it would push above the compute-bound interval). When load-awareness changed anything and fits the chip, the
+  // packing whose busiest tile (port or digital unit, estimated) is less loaded wins; ties keep the plain one.
+  // A load-aware packing that needs more tiles than the chip has tries again with the limit doubled (so a chip with
+  // twice as fast ADCs, whose compute interval halves, still finds the packing the slower chip had).
+  const aware: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: pace.intervalCycles };
+  let loadAware: Placement | undefined;
+  for (let k = 0; k < LOAD_LIMIT_DOUBLINGS && loadAware === undefined; k++, aware.limitCycles *= 2) {
+    aware.deferred = 0;
+    try {
+      loadAware = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, true, aware);
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+    }
+  }
+  if (loadAware !== undefined && aware.deferred === 0) return loadAware;
+  const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
+  let plain: Placement;
   try {
-    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch);
+    plain = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad);
   } catch (error) {
     // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
     // instead and the model charges the slower pace those sustain (paceBoundCycles).
     if (!(error instanceof MappingError) || !unpaceWindows(pace, flow)) throw error;
-    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch);
+    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad);
   }
+  return loadAware !== undefined && aware.peakCycles < plainLoad.peakCycles ? loadAware : plain;
+}
+
+/** What a packing did, for comparing two: its busiest tile's estimated load and the layers it moved on. */
+interface PackingLoad {
+  /** Largest per-image cycles any tile's eDRAM port or digital unit carries (first-order estimate). */
+  peakCycles: number;
+  /** Layers moved to a later tile for load alone. */
+  deferred: number;
+  /** Load a shared tile may take (load-aware packing). */
+  limitCycles: number;
+}
+
+/** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
+const LOAD_LIMIT_DOUBLINGS = 4;
+
+/**
+ * Per-image cycles a weighted layer puts on the eDRAM port of a tile it shares: its MVMs' input reads (whole
+ * accesses per vector, the share of its cores on that tile) and the writes of its input rows arriving there.
+ * A first-order estimate (docs/hardware-model.md rules 5 and 6) for packing decisions only; the model's traffic
+ * terms charge the exact figures.
+ */
+function portCyclesOnTile(arch: ArchSpec, net: ResolvedNetwork, m: LayerCrossbarMapping, coreShare: number): number {
+  const resolved = net.layers[m.layerIndex];
+  const input = resolved?.inShapes[0];
+  if (input === undefined) return 0;
+  const accessBits = arch.tile.edram.accessBits;
+  const layer = resolved?.layer;
+  const groups = layer?.kind === 'conv' ? layer.groups : 1;
+  const vectorAccesses = groups * Math.ceil((m.rowsNeeded * m.abits) / accessBits);
+  const reads = m.outputPixels * vectorAccesses * coreShare;
+  const writes = Math.ceil((input.channels * input.height * input.width * m.abits) / accessBits);
+  return (reads + writes) / arch.tile.edram.accessesPerCycle;
 }
 
 /** Ascending tiles first..last (empty when last < first). */
@@ -129,8 +180,26 @@ function placeWithPace(
   replicas: readonly number[],
   pace: PlanPace,
   scratch: PlacementScratch,
+  loadAware: boolean,
+  load: PackingLoad,
 ): Placement {
   const xbarsPerCore = arch.core.crossbars;
+  /**
+   * Load-aware packing: a layer does not join a tile that already holds others when that would put the tile's eDRAM
+   * port or digital unit above the plan's compute-bound interval (pace.intervalCycles, a lower bound of the real
+   * one). Without it, more eDRAM let placement pack more layers per tile until a shared port or digital unit set
+   * the pace: ResNet-18's replicated plan on ISAAC lost 18% throughput with twice the eDRAM, MobileNetV2's 38%.
+   */
+  const portLoad: number[] = [];
+  const digitalLoad: number[] = [];
+  const limit = load.limitCycles;
+  // Fused activations run on their producer's tiles (rule 5): their ops load those tiles' digital units.
+  const fusedOps = new Float64Array(net.layers.length);
+  for (let k = 0; k < scratch.fusedLayers.length; k++) {
+    const host = scratch.fusedHosts[k] as number;
+    if (host >= 0) fusedOps[host] = (fusedOps[host] as number) + (flow.layers[scratch.fusedLayers[k] as number]?.digitalOps ?? 0);
+  }
+  const opsRate = arch.tile.digital.opsPerCycle;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
   const abits: number[] = [];
@@ -165,6 +234,7 @@ function placeWithPace(
         host = spill(name, d, freshTileFrom(fresh));
       } else if (host === fresh && host !== frontier) nextCore = host * coresPerTile;
       buffers.commit(d, host, host);
+      digitalLoad[host] = (digitalLoad[host] ?? 0) + ((flow.layers[d]?.digitalOps ?? 0) + (fusedOps[d] as number)) / opsRate;
       digitalHost[d] = host;
       if (host > lastDigitalTile) lastDigitalTile = host;
     }
@@ -212,8 +282,20 @@ function placeWithPace(
     let firstCore = nextCore;
     let first = tileOfCore(firstCore);
     let last = tileOfCore(firstCore + cores - 1);
+    // This layer's load on a tile it would share (its first), with the digital layers it anchors there.
+    const anchoredOps = (flow.anchoredDigital[mapping.layerIndex + 1] ?? []).reduce((sum, d) => sum + (flow.layers[d]?.digitalOps ?? 0), 0);
+    const overloads = (tile: number, startCore: number): boolean => {
+      if (!loadAware || buffers.isFresh(tile)) return false;
+      const onTile = Math.min(cores, (tile + 1) * coresPerTile - startCore) / cores;
+      const port = (portLoad[tile] ?? 0) + portCyclesOnTile(arch, net, mapping, onTile);
+      const digital = (digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
+      return port > limit || digital > limit;
+    };
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
-    while (!buffers.fits(mapping.layerIndex, first, last)) {
+    for (;;) {
+      const fits = buffers.fits(mapping.layerIndex, first, last);
+      if (fits && !overloads(first, firstCore)) break;
+      if (fits) load.deferred++;
       if (allFresh(first, last)) {
         // A paced window that fits no tile is capped (the model then charges the slower pace).
         if (shrinkPacedWindows(pace, flow, mapping.layerIndex)) continue;
@@ -230,6 +312,11 @@ function placeWithPace(
       last = tileOfCore(firstCore + cores - 1);
     }
     buffers.commit(mapping.layerIndex, first, last);
+    for (let t = first; t <= last; t++) {
+      const share = (Math.min(firstCore + cores, (t + 1) * coresPerTile) - Math.max(firstCore, t * coresPerTile)) / cores;
+      portLoad[t] = (portLoad[t] ?? 0) + portCyclesOnTile(arch, net, mapping, share);
+      digitalLoad[t] = (digitalLoad[t] ?? 0) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
+    }
     const replicaTiles: number[] = [];
     for (let j = 0; j < r; j++) {
       const firstXbar = firstCore * xbarsPerCore + j * mapping.crossbarsPerReplica;
@@ -242,6 +329,9 @@ function placeWithPace(
     placeDigital(mapping.layerIndex, last < first ? 0 : first);
   }
 
+  load.peakCycles = 0;
+  for (const c of portLoad) if (c !== undefined && c > load.peakCycles) load.peakCycles = c;
+  for (const c of digitalLoad) if (c !== undefined && c > load.peakCycles) load.peakCycles = c;
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;

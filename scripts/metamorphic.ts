@@ -1,0 +1,31 @@
+/**
+ * `npm run metamorphic`: the whole metamorphic suite (scripts/metamorphic/suite.ts) over the zoo on both presets,
+ * model and simulator; prints every violation and exits 1 when there is one. `--model-only` skips the simulator.
+ */
+import { presetArch } from '../arch/presets';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNames, zooNetwork } from '../workloads/zoo';
+import { checkNetwork, describeViolation } from './metamorphic/suite';
+
+async function main(): Promise<void> {
+  const modelOnly = process.argv.includes('--model-only');
+  const only = process.argv.find((a) => a.startsWith('--networks='))?.slice('--networks='.length).split(',');
+  let checks = 0;
+  let failed = 0;
+  for (const preset of ['isaac', 'puma'] as const) {
+    for (const name of only ?? zooNames()) {
+      const net = resolveNetwork(zooNetwork(name));
+      const started = performance.now();
+      const result = await checkNetwork(presetArch(preset), net, { sides: modelOnly ? ['model'] : ['model', 'simulator'], images: 8 });
+      checks += result.checks;
+      failed += result.violations.length;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stdout.write(`${preset} ${name}: ${result.checks} checks, ${result.violations.length} violations (${seconds} s)\n`);
+      for (const v of result.violations) process.stdout.write(`  ${describeViolation(v)}\n`);
+    }
+  }
+  process.stdout.write(`${checks} checks, ${failed} violations\n`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+void main();
