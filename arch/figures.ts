@@ -41,7 +41,7 @@ export interface ChipPhysical {
   areaMm2: number;
   /** Area no layer owns: empty cores in used tiles and the off-chip interface. */
   unassignedAreaMm2: number;
-  /** Dynamic energy per image outside the layers' compute: eDRAM, NoC, off-chip (not attributed to layers). */
+  /** Dynamic energy per image outside the layers' MVMs and digital ops: eDRAM, NoC, off-chip, attention products. */
   dataMovementEnergyPj: number;
   /** Peak efficiency of the chip of the plan's tiles, every crossbar busy, every component at peak power. */
   peak16Bit: { gopsPerMm2: number; gopsPerW: number };

@@ -1,6 +1,6 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
-import type { LayerCrossbarMapping } from './mapping';
+import { mvmInputElements, type LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
 import type { Dataflow } from './dataflow';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
@@ -149,11 +149,9 @@ const LOAD_LIMIT_DOUBLINGS = 4;
 function portCyclesOnTile(arch: ArchSpec, net: ResolvedNetwork, m: LayerCrossbarMapping, coreShare: number): number {
   const resolved = net.layers[m.layerIndex];
   const input = resolved?.inShapes[0];
-  if (input === undefined) return 0;
+  if (resolved === undefined || input === undefined) return 0;
   const accessBits = arch.tile.edram.accessBits;
-  const layer = resolved?.layer;
-  const groups = layer?.kind === 'conv' ? layer.groups : 1;
-  const vectorAccesses = groups * Math.ceil((m.rowsNeeded * m.abits) / accessBits);
+  const vectorAccesses = Math.ceil((mvmInputElements(resolved) * m.abits) / accessBits);
   const reads = m.outputPixels * vectorAccesses * coreShare;
   const writes = Math.ceil((input.channels * input.height * input.width * m.abits) / accessBits);
   return (reads + writes) / arch.tile.edram.accessesPerCycle;

@@ -4,7 +4,7 @@ import { loadInputs, type NetworkArchArgs } from './inputs';
 import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { renderTable, formatNumber } from '../format/table';
 import type { LoadedInputs } from './inputs';
-import { analyzeDataflow } from '../../arch/dataflow';
+import { analyzeDataflow, dataflowCosts } from '../../arch/dataflow';
 import { AREA_PARTS, ENERGY_PARTS, chipPhysicalFigures, layerPhysicalFigures, type ChipPhysical, type LayerPhysical } from '../../arch/figures';
 
 /** Per-layer and chip physical figures of a plan at a throughput (analyze: the model's; simulate: the simulator's). */
@@ -15,7 +15,7 @@ export function physicalFigures(
   energyPerImagePj: number,
   mvmsPerImage?: readonly number[],
 ): { layers: LayerPhysical[]; chip: ChipPhysical } {
-  const layers = layerPhysicalFigures(inputs.arch, inputs.net, analyzeDataflow(inputs.net), result.mappings, result.placement, imagesPerS, mvmsPerImage);
+  const layers = layerPhysicalFigures(inputs.arch, inputs.net, analyzeDataflow(inputs.net, dataflowCosts(inputs.arch)), result.mappings, result.placement, imagesPerS, mvmsPerImage);
   const chip = chipPhysicalFigures(inputs.arch, layers, result.mappings, inputs.choices.replicas, result.tilesUsed, imagesPerS, energyPerImagePj);
   return { layers, chip };
 }
@@ -58,7 +58,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
       rows,
     ),
     `chip          ${f(c.areaMm2)} mm2 (${f(c.unassignedAreaMm2)} mm2 in empty cores and the off-chip interface); ` +
-      `data movement (eDRAM, NoC, off-chip) ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
+      `data movement (eDRAM, NoC, off-chip) and attention products ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
     `peak          ${f(c.peak16Bit.gopsPerMm2)} GOPS/s/mm2, ${f(c.peak16Bit.gopsPerW)} GOPS/s/W at 16-bit weights and inputs; ` +
       `${f(c.peakAtPlan.gopsPerMm2)} GOPS/s/mm2, ${f(c.peakAtPlan.gopsPerW)} GOPS/s/W at this plan's precisions ` +
       `(crossbar-weighted mean ${c.peakAtPlan.wbits.toFixed(1)}/${c.peakAtPlan.abits.toFixed(1)} bits)`,
