@@ -14,7 +14,7 @@ import { transformerDigitalOps } from './presets/attention';
  * - `fused`: an activation applied in its producer's output path (ISAAC and PUMA apply ReLU/sigmoid before an
  *   output is written): it costs digital ops on the producer's tiles but stores no copy; readers read the
  *   producer's rows.
- * - `free`: batchnorm (folded), flatten, dropout, identity, concat, reshape, slice: no work; readers look through them.
+ * - `free`: batchnorm (folded), flatten, dropout, identity, concat, reshape, slice, pad: no work; readers look through them.
  */
 export type LayerRole = 'weighted' | 'digital' | 'fused' | 'free';
 
@@ -129,6 +129,9 @@ function rowSpan(r: ResolvedLayer, input: number, inRows: number): RowSpan {
       for (let k = 0; k < input; k++) offset += r.inShapes[k]?.height ?? 0;
       return (i) => ({ lo: i - offset, hi: i - offset });
     }
+    case 'pad':
+      if (layer.axis !== 'height') return same;
+      return (i) => ({ lo: i - layer.before, hi: i - layer.before });
     case 'slice':
       if (layer.axis !== 'height') return same;
       return (i) => ({ lo: layer.start + i * layer.step, hi: layer.start + i * layer.step });
@@ -243,7 +246,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
   /** Need/low tables of every layer, per direct input. */
   const tables = net.layers.map((r) => r.inputIndices.map((_, k) => ownRowTables(r, k)));
   const isWeighted = (r: ResolvedLayer): boolean => r.layer.kind === 'conv' || r.layer.kind === 'fc';
-  const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass' || r.layer.kind === 'reshape' || r.layer.kind === 'slice';
+  const isFree = (r: ResolvedLayer): boolean => r.layer.kind === 'concat' || r.layer.kind === 'pass' || r.layer.kind === 'reshape' || r.layer.kind === 'slice' || r.layer.kind === 'pad';
 
   // storedAs is decided in network order: a layer's producers are settled before it.
   const storedAs = new Int32Array(n).fill(-2);

@@ -98,7 +98,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'every zoo network through the analytical model and the simulator; CSV of both figures and their errors',
       (y) =>
         withImages(withArch(y), undefined, 'images per simulation (default: 4)').options({
-          networks: option.text('networks', "'all' or a comma-separated list of zoo names", { default: 'all' }),
+          networks: option.text('networks', "'all' or a comma-separated list of zoo names and network files (.onnx, .json, .csv)", { default: 'all' }),
+          'input-shape': inputShapeOption(),
           uncontended: { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' },
           out: option.text('out', 'CSV to write', { alias: 'o', default: 'validate.csv' }),
         }),

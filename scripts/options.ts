@@ -117,7 +117,7 @@ export function withNetwork<T>(y: Argv<T>) {
 
 /** --input-shape alone (import takes it without --network). */
 export function inputShapeOption() {
-  return text('input-shape', `input shape for network files with dynamic dimensions, e.g. 1x3x224x224; each dimension ${describeRange(LIMITS.inputDim)}`);
+  return text('input-shape', `ONNX inputs: dims of the streamed input (1x3x224x224, 1x16x96, 1x512: any rank), name=dims per input, name:value for a constant input (sr:16000), space-separated; each dimension ${describeRange(LIMITS.inputDim)}`);
 }
 
 /** --arch, --arch-file, --set: the architecture and the user's overrides of it. */

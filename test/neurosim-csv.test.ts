@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ShapeError, ValidationError, InputFileError } from '../errors';
 import { parseNeurosimCsv, resolveNetwork, zooNetwork } from '../workloads';
 import type { ResolvedNetwork } from '../workloads';
@@ -87,5 +89,25 @@ describe('NeuroSim CSV import', () => {
     expect(() => parseNeurosimCsv('32,32,3,3,3,128,0\n', 'a.csv')).toThrow(/line 1.*7 column/);
     expect(() => parseNeurosimCsv('IFM_H,IFM_W\n\n', 'a.csv')).toThrow(InputFileError);
     expect(() => parseNeurosimCsv('1,1,8,1,1,4,1,1\n', 'a.csv')).toThrow(/line 1: followedByMaxPool = 1/);
+  });
+});
+
+describe("NeuroSim's own NetWork_VGG8.csv, byte for byte as DNN+NeuroSim V1.3 ships it", () => {
+  // test/fixtures/NetWork_VGG8.csv: CRLF line ends, no header, the first fc written flattened (1,1,8192,...).
+  const file = path.join(__dirname, 'fixtures', 'NetWork_VGG8.csv');
+
+  test('analyzes to the zoo VGG-8 parameter count and layer shapes', () => {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('1,1,8192,1,1,1024,0,1\r\n');
+    const net = resolveNetwork(parseNeurosimCsv(text, file));
+    const zoo = resolveNetwork(zooNetwork('vgg8'));
+    expect(net.totalParams).toBe(zoo.totalParams);
+    expect(net.totalParams).toBe(12973440);
+    expect(weightedSummary(net).map((w) => [w.inShape, w.outShape, w.params])).toEqual(weightedSummary(zoo).map((w) => [w.inShape, w.outShape, w.params]));
+  });
+
+  test('a flattened fc row whose channels are not the previous map flattened names both lines', () => {
+    const text = ['32,32,3,3,3,8,1,1', '1,1,2000,1,1,10,0,1'].join('\r\n');
+    expect(() => parseNeurosimCsv(text, 'bad.csv')).toThrow(/bad\.csv line 2: IFM 2000x1x1 .* output of line 1, 8x16x16/);
   });
 });

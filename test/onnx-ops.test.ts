@@ -29,13 +29,15 @@ describe('ONNX operator conversion', () => {
     expect(resolveNetwork(net).layers[0]?.outShape).toEqual({ channels: 4, height: 10, width: 12 });
   });
 
-  test('Pad before anything but a Conv/pool is an error', () => {
-    expect(() =>
-      build([1, 3, 8, 8], (g) => {
-        const pads = g.constant('/pad/c', int64Tensor('', [8], [0, 0, 1, 1, 0, 0, 1, 1]));
-        return g.node('Relu', '/relu/Relu', [g.node('Pad', '/pad/Pad', ['x', pads])]);
-      }),
-    ).toThrow(/Pad only directly before a Conv/);
+  test('Pad before anything but a Conv/pool is a free pad layer per padded axis', () => {
+    const net = build([1, 3, 8, 8], (g) => {
+      const pads = g.constant('/pad/c', int64Tensor('', [8], [0, 0, 1, 2, 0, 0, 1, 3]));
+      return g.node('Relu', '/relu/Relu', [g.node('Pad', '/pad/Pad', ['x', pads])]);
+    });
+    expect(net.layers.map((l) => l.kind)).toEqual(['pad', 'pad', 'activation']);
+    expect(only(net, 'pad').map((p) => [p.axis, p.before, p.after])).toEqual([['height', 1, 1], ['width', 2, 3]]);
+    // 8 + 1 + 1 rows, 8 + 2 + 3 columns.
+    expect(resolveNetwork(net).layers[2]?.outShape).toEqual({ channels: 3, height: 10, width: 13 });
   });
 
   test('auto_pad SAME_UPPER / SAME_LOWER put the odd padding pixel at the end / start', () => {

@@ -22,9 +22,9 @@ import { parseJsonText } from '../io';
 import { ACTIVATION_FNS, type EltwiseLayer, type Layer, type LayerKind, type Network, type NormLayer, type PassLayer, type PoolLayer, type ReduceLayer, type Shape, type TensorAxis } from './types';
 import { LIMITS } from '../limits';
 
-const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
+const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'pad', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
 const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
-const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
+const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'equal', 'greater', 'less', 'and', 'or', 'select'];
 const PASS_FNS: readonly PassLayer['fn'][] = ['batchnorm', 'flatten', 'dropout', 'identity'];
 const AXES: readonly TensorAxis[] = ['channels', 'height', 'width'];
 const NORM_FNS: readonly NormLayer['fn'][] = ['layer', 'rms', 'instance', 'group'];
@@ -40,6 +40,7 @@ const KIND_KEYS: Record<LayerKind, readonly string[]> = {
   activation: ['fn', 'learned'],
   pass: ['fn'],
   reshape: ['shape', 'rows'],
+  pad: ['axis', 'before', 'after'],
   slice: ['axis', 'start', 'size', 'step'],
   matmul: ['heads', 'transB', 'causal'],
   norm: ['fn', 'groups', 'affine'],
@@ -143,6 +144,15 @@ function readLayer(source: string, path: string, v: unknown): Layer {
       return { kind, name, inputs, fn: readEnum(source, at('fn'), f('fn'), PASS_FNS) };
     case 'reshape':
       return { kind, name, inputs, shape: readShape(source, at('shape'), f('shape')), rows: readEnum(source, at('rows'), f('rows'), ['ordered', 'all'] as const, 'ordered') };
+    case 'pad':
+      return {
+        kind,
+        name,
+        inputs,
+        axis: readEnum(source, at('axis'), f('axis'), AXES),
+        before: readInt(source, at('before'), f('before'), 0, 0),
+        after: readInt(source, at('after'), f('after'), 0, 0),
+      };
     case 'slice':
       return {
         kind,
@@ -259,6 +269,8 @@ function layerToJson(layer: Layer): JsonObject {
       return { ...head, fn: layer.fn };
     case 'reshape':
       return { ...head, shape: layer.shape, rows: layer.rows };
+    case 'pad':
+      return { ...head, axis: layer.axis, before: layer.before, after: layer.after };
     case 'slice':
       return { ...head, axis: layer.axis, start: layer.start, size: layer.size, step: layer.step };
     case 'matmul':

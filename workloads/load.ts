@@ -12,10 +12,14 @@ import { zooNames, zooNetwork } from './zoo';
 
 export interface LoadNetworkOptions {
   /**
-   * Input dims [N, C, H, W] (or [N, F]) for formats whose files may leave them open (ONNX). Formats that fix
-   * the input shape (zoo, JSON, CSV) reject it rather than ignore it.
+   * Input dims of any rank ([N, C, H, W], [N, T, F], [N, F]) for formats whose files may leave them open (ONNX).
+   * Formats that fix the input shape (zoo, JSON, CSV) reject it rather than ignore it.
    */
   inputShape?: number[];
+  /** Dims per named graph input (ONNX). */
+  inputShapes?: Record<string, number[]>;
+  /** Values of constant graph inputs such as a sample rate (ONNX); other constant inputs are zeros. */
+  inputValues?: Record<string, number[]>;
 }
 
 /**
@@ -35,7 +39,13 @@ export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporterEntry>> =
   '.json': { read: (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file), takesInputShape: false },
   '.csv': { read: (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file), takesInputShape: false },
   '.onnx': {
-    read: (bytes, file, o) => importOnnx(bytes, o.inputShape === undefined ? { source: file } : { source: file, inputShape: o.inputShape }),
+    read: (bytes, file, o) =>
+      importOnnx(bytes, {
+        source: file,
+        ...(o.inputShape !== undefined ? { inputShape: o.inputShape } : {}),
+        ...(o.inputShapes !== undefined ? { inputShapes: o.inputShapes } : {}),
+        ...(o.inputValues !== undefined ? { inputValues: o.inputValues } : {}),
+      }),
     takesInputShape: true,
   },
 };
@@ -46,14 +56,14 @@ export function networkFileExtensions(): string[] {
 }
 
 function rejectInputShape(spec: string, options: LoadNetworkOptions, what: string): void {
-  if (options.inputShape === undefined) return;
+  if (options.inputShape === undefined && options.inputShapes === undefined && options.inputValues === undefined) return;
   const takers = Object.entries(NETWORK_IMPORTERS)
     .filter(([, e]) => e.takesInputShape)
     .map(([ext]) => ext);
   throw new ValidationError(
     spec,
     'inputShape',
-    `[${options.inputShape.join(', ')}], given for ${what}, which fixes its own input shape`,
+    `${options.inputShape ? `[${options.inputShape.join(', ')}]` : 'input shapes or values'}, given for ${what}, which fixes its own input shape`,
     takers.length > 0 ? `an input shape only for ${takers.join(', ')} files` : 'no input shape for any format yet',
   );
 }

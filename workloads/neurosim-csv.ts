@@ -5,7 +5,9 @@
  *
  * Interpretation (NeuroSim's conventions, as in its VGG-8 model code):
  * - a row is a fully connected layer when its IFM is 1x1 with a 1x1 kernel, or its kernel equals its IFM size
- *   (NeuroSim writes VGG-8's first fc as a 4x4 "conv" over the 4x4x512 map); a flatten is inserted before it;
+ *   (a 4x4 "conv" over a 4x4x512 map); a flatten is inserted before it when the map before it is larger than 1x1.
+ *   NeuroSim's own NetWork_VGG8.csv writes that layer flattened, `1,1,8192,1,1,1024,0,1` after a 512x4x4 map:
+ *   an IFM of 1x1 with C*H*W channels of the previous output reads it flattened;
  * - other rows are convolutions with 'same' padding: K-1 rows/columns in total, floor((K-1)/2) at the top/left
  *   (= floor(K/2) on every side for odd K), so stride 1 keeps the size;
  * - no biases (NeuroSim's QConv2d/QLinear default to bias=False), ReLU after every row but the last, and a 2x2
@@ -17,7 +19,7 @@ import * as path from 'node:path';
 import { InputFileError, ShapeError, ValidationError } from '../errors';
 import { NetworkBuilder } from './builder';
 import { LIMITS, describeRange, inRange, numberFromText, type NumericRange } from '../limits';
-import { formatShape, resolveNetwork } from './shapes';
+import { formatShape, resolveNetwork, shapeSize } from './shapes';
 import type { Network, Shape } from './types';
 
 const COLUMNS = ['IFM_H', 'IFM_W', 'IFM_C', 'K_H', 'K_W', 'OFM_C', 'followedByMaxPool', 'stride'] as const;
@@ -120,7 +122,9 @@ export function parseNeurosimCsv(text: string, source: string): Network {
   let current: Shape = { ...first.ifm };
   let previousLine = 0;
   rows.forEach((row, k) => {
-    if (!sameShape(row.ifm, current)) {
+    // NeuroSim's own files write a fully connected layer after a CxHxW map flattened: IFM 1x1 with C*H*W channels.
+    const flattened = row.ifm.height === 1 && row.ifm.width === 1 && row.kernel[0] === 1 && row.kernel[1] === 1 && row.ifm.channels === shapeSize(current);
+    if (!sameShape(row.ifm, current) && !flattened) {
       const what = previousLine === 0 ? 'the network input' : `the output of line ${previousLine}`;
       throw new ShapeError(
         `${source} line ${row.line}: IFM ${formatShape(row.ifm)} (CxHxW) does not match ${what}, ${formatShape(current)}.`,
@@ -129,7 +133,7 @@ export function parseNeurosimCsv(text: string, source: string): Network {
     const fc = isFcRow(row);
     const id = k + 1;
     if (fc) {
-      if (row.ifm.height > 1 || row.ifm.width > 1) b.flatten(`flatten${id}`);
+      if (current.height > 1 || current.width > 1) b.flatten(`flatten${id}`);
       b.fc(`fc${id}`, row.outChannels, { bias: false });
     } else {
       const [pt, pb] = samePad(row.kernel[0]);

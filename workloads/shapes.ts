@@ -80,6 +80,9 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
       one(field, value, LIMITS.groups);
       break;
     }
+    case 'pad':
+      pairs('before/after', [layer.before, layer.after], LIMITS.sliceStart);
+      break;
     case 'slice':
       one('start', layer.start, LIMITS.sliceStart);
       one('size', layer.size, LIMITS.channels);
@@ -228,6 +231,7 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
   eltwise: [2, Infinity],
   concat: [1, Infinity],
   reshape: [1, 1],
+  pad: [1, 1],
   slice: [1, 1],
   matmul: [2, 2],
   norm: [1, 1],
@@ -334,6 +338,9 @@ export function resolveNetwork(network: Network, source = `network '${network.na
           );
         }
         outShape = { ...layer.shape };
+        break;
+      case 'pad':
+        outShape = { ...first, [layer.axis]: first[layer.axis] + layer.before + layer.after };
         break;
       case 'slice': {
         const length = first[layer.axis];

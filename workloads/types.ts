@@ -76,7 +76,7 @@ export interface PoolLayer extends LayerBase {
  */
 export interface EltwiseLayer extends LayerBase {
   kind: 'eltwise';
-  op: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
+  op: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'equal' | 'greater' | 'less' | 'and' | 'or' | 'select';
 }
 
 /** Concatenation along channels (default), rows or cols; the other two sizes must agree. */
@@ -101,7 +101,7 @@ export interface ActivationLayer extends LayerBase {
 export const ACTIVATION_FNS = [
   'relu', 'relu6', 'sigmoid', 'hardswish', 'hardsigmoid', 'scale', 'leakyrelu', 'prelu', 'elu', 'selu', 'tanh',
   'softplus', 'gelu', 'erf', 'exp', 'log', 'sqrt', 'pow', 'reciprocal', 'abs', 'neg', 'clip', 'floor', 'ceil',
-  'round', 'sign', 'sin', 'cos', 'quantize',
+  'round', 'sign', 'sin', 'cos', 'quantize', 'compare', 'not',
 ] as const;
 export type ActivationFn = (typeof ACTIVATION_FNS)[number];
 
@@ -122,6 +122,18 @@ export interface ReshapeLayer extends LayerBase {
   kind: 'reshape';
   shape: Shape;
   rows: 'ordered' | 'all';
+}
+
+/**
+ * Constant elements (zeros, a fill value) added along one axis (a Pad not absorbed by a window op, a Concat with a
+ * constant, TensorFlow's channel padding before a residual add): no work, the reader substitutes the constant.
+ * Along the rows, output row i is input row i - before.
+ */
+export interface PadLayer extends LayerBase {
+  kind: 'pad';
+  axis: TensorAxis;
+  before: number;
+  after: number;
 }
 
 /**
@@ -215,6 +227,7 @@ export type Layer =
   | ActivationLayer
   | PassLayer
   | ReshapeLayer
+  | PadLayer
   | SliceLayer
   | MatMulLayer
   | NormLayer

@@ -3,7 +3,7 @@ import { checkOutputPath, writeFileAtomic } from '../../io';
 import { networkToJson } from '../../workloads/json';
 import { importOnnx } from '../../workloads/onnx';
 import { resolveNetwork } from '../../workloads/shapes';
-import { parseInputShape } from './inputs';
+import { parseInputSpec } from './inputs';
 
 export interface ImportArgs {
   /** The ONNX file. */
@@ -20,8 +20,7 @@ export interface ImportArgs {
  */
 export async function importCommand(args: ImportArgs): Promise<void> {
   checkOutputPath(args.out);
-  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
-  const network = importOnnx(args.file, inputShape === undefined ? { source: args.file } : { source: args.file, inputShape });
+  const network = importOnnx(args.file, { source: args.file, ...(args.inputShape === undefined ? {} : parseInputSpec(args.inputShape)) });
   const resolved = resolveNetwork(network, args.file);
   writeFileAtomic(args.out, networkToJson(network));
   process.stderr.write(

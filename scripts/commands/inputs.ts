@@ -1,7 +1,7 @@
 import type { ArchSpec } from '../../arch/types';
 import { loadArch } from '../../arch/load';
 import { resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
-import { loadNetwork } from '../../workloads/load';
+import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile } from '../../io';
@@ -31,21 +31,48 @@ export interface LoadedInputs {
   choices: PlanChoices;
 }
 
+const INPUT_SHAPE_FORMS =
+  "dims joined by x for the streamed input (1x3x224x224, 1x16x96, 1x512; any rank), name=dims for a named input, " +
+  "name:v1,v2 for the values of a constant input (e.g. sr:16000); several separated by spaces or ';'";
+
 /** `1x3x224x224` -> [1, 3, 224, 224]. */
 export function parseInputShape(text: string): number[] {
   const parts = text.split(/[x,]/i);
   const dims = parts.map(numberFromText);
   const range = LIMITS.inputDim;
-  if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < range.min || d > range.max)) {
-    throw new ValidationError('--input-shape', 'input-shape', `'${text}'`, `dimensions joined by x, e.g. 1x3x224x224, each ${describeRange(range)}`);
+  if (dims.length < 1 || dims.some((d) => !Number.isInteger(d) || d < range.min || d > range.max)) {
+    throw new ValidationError('--input-shape', 'input-shape', `'${text}'`, `${INPUT_SHAPE_FORMS}; each dimension ${describeRange(range)}`);
   }
   return dims;
 }
 
+/**
+ * `--input-shape` entries: `1x16x96` (the streamed input), `name=1x16x96` (any graph input), `name:16000` (values
+ * of a constant input), separated by spaces or ';'.
+ */
+export function parseInputSpec(text: string): LoadNetworkOptions {
+  const out: LoadNetworkOptions = {};
+  for (const entry of text.split(/[\s;]+/).filter((e) => e !== '')) {
+    const value = /^([^=:]+):(.+)$/.exec(entry);
+    const named = /^([^=]+)=(.+)$/.exec(entry);
+    if (value) {
+      const values = (value[2] ?? '').split(',').map(numberFromText);
+      if (values.some((v) => !Number.isFinite(v))) throw new ValidationError('--input-shape', 'input-shape', `'${entry}'`, INPUT_SHAPE_FORMS);
+      out.inputValues = { ...out.inputValues, [value[1] ?? '']: values };
+    } else if (named) {
+      out.inputShapes = { ...out.inputShapes, [named[1] ?? '']: parseInputShape(named[2] ?? '') };
+    } else {
+      if (out.inputShape) throw new ValidationError('--input-shape', 'input-shape', `'${text}' (two unnamed shapes)`, INPUT_SHAPE_FORMS);
+      out.inputShape = parseInputShape(entry);
+    }
+  }
+  return out;
+}
+
 /** The network of `--network` (zoo name or file), with `--input-shape` for ONNX files, shapes resolved. */
 export function loadNetworkFromArgs(args: Pick<NetworkArchArgs, 'network' | 'inputShape'>): ResolvedNetwork {
-  const inputShape = args.inputShape === undefined ? undefined : parseInputShape(args.inputShape);
-  return resolveNetwork(loadNetwork(args.network, inputShape === undefined ? {} : { inputShape }), args.network);
+  const options = args.inputShape === undefined ? {} : parseInputSpec(args.inputShape);
+  return resolveNetwork(loadNetwork(args.network, options), args.network);
 }
 
 /** Architecture with the user's override files and --set assignments applied. */

@@ -11,7 +11,9 @@ import { DeadlockError, MappingError, ValidationError } from '../../errors';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNames, zooNetwork } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { loadArchFromArgs } from './inputs';
+import { loadArchFromArgs, loadNetworkFromArgs } from './inputs';
+import * as path from 'node:path';
+import { networkFileExtensions } from '../../workloads/load';
 import { emit, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
@@ -24,6 +26,8 @@ export interface ValidateArgs {
   set?: string[] | undefined;
   /** `all` or comma-separated zoo names. @default all */
   networks?: string | undefined;
+  /** `--input-shape` for the ONNX files among `networks`. */
+  inputShape?: string | undefined;
   out?: string | undefined;
   /** Ample NoC bandwidth and eDRAM (capacity and port), so only compute and digital work shape the timing. */
   uncontended?: boolean | undefined;
@@ -152,12 +156,17 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   const settings: ValidateRow['settings'] = args.uncontended ? 'uncontended' : 'preset';
   const names = args.networks === undefined || args.networks === 'all' ? zooNames() : args.networks.split(',').map((s) => s.trim());
   const known = zooNames();
-  for (const name of names) if (!known.includes(name)) throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or some of ${known.join(', ')}`);
+  const isFile = (name: string): boolean => networkFileExtensions().includes(path.extname(name).toLowerCase());
+  for (const name of names) {
+    if (!known.includes(name) && !isFile(name)) {
+      throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or zoo names (${known.join(', ')}) and network files (${networkFileExtensions().join(', ')})`);
+    }
+  }
   checkOutputPath(args.out ?? 'validate.csv');
   const images = checkNumber(args.images ?? 4, LIMITS.images, '--images', 'images');
   const rows: ValidateRow[] = [];
   for (const name of names) {
-    const net = resolveNetwork(zooNetwork(name));
+    const net = isFile(name) ? loadNetworkFromArgs({ network: name, inputShape: path.extname(name).toLowerCase() === '.onnx' ? args.inputShape : undefined }) : resolveNetwork(zooNetwork(name));
     const baseline = baselineChoices(net);
     // The baseline runs on the tiles it needs (DESIGN.md section 9): grow the chip when the preset is too small.
     const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baseline);

@@ -141,7 +141,7 @@ function emitLayer(g: OnnxGraphBuilder, r: ResolvedLayer, ins: string[], options
         ints('strides', layer.stride),
       ]);
     case 'eltwise': {
-      const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow' }[layer.op];
+      const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow', equal: 'Equal', greater: 'Greater', less: 'Less', and: 'And', or: 'Or', select: 'Where' }[layer.op];
       // Two-input ops chain for more inputs.
       let acc = x;
       ins.slice(1).forEach((other, k) => (acc = g.node(op, `${n}/${op}${k === 0 ? '' : `_${k}`}`, [acc, other])));

@@ -148,15 +148,35 @@ export class ImportContext {
 
   /** Emits a layer named after `base` (made unique) reading `inputs`; returns its output value. */
   emit(base: string, body: LayerBody, inputs: ActValue[], outDims: number[], layout: Layout): ActValue {
-    const settled = inputs.map((v, i) => {
-      if (v.pendingPad) throw this.invalid(`input ${i}`, 'the output of a Pad node', 'Pad only directly before a Conv or pooling node');
-      return this.settle(v);
-    });
+    const settled = inputs.map((v) => this.settle(v.pendingPad ? this.materializePad(v) : v));
     const name = this.unique(base);
     const layer = { ...body, name, inputs: settled.map((v) => v.producer) } as Layer;
     this.layers.push(layer);
     this.expected.set(name, internalShape(outDims, layout));
     return { kind: 'act', producer: name, dims: outDims, rowAxis: layout.rowAxis, colAxes: [...layout.colAxes] };
+  }
+
+  /**
+   * A Pad that no window op absorbed: free 'pad' layers, one per padded axis (the reader substitutes the fill
+   * value); an axis folded into channels or cols pads them in proportion.
+   */
+  materializePad(v: ActValue): ActValue {
+    const pad = v.pendingPad;
+    if (!pad) return v;
+    let dims = v.dims.map((d, i) => d - (pad.begin[i] ?? 0) - (pad.end[i] ?? 0));
+    let out: ActValue = { kind: 'act', producer: v.producer, dims, rowAxis: v.rowAxis, colAxes: v.colAxes, ...(v.floating ? { floating: true } : {}) };
+    dims.forEach((_, a) => {
+      const b = pad.begin[a] ?? 0;
+      const e = pad.end[a] ?? 0;
+      if (b + e === 0) return;
+      const axis = a === out.rowAxis ? 'height' : out.colAxes.includes(a) ? 'width' : 'channels';
+      const before = shapeOf(out);
+      dims = [...out.dims];
+      const unit = before[axis] / (dims[a] ?? 1);
+      dims[a] = (dims[a] ?? 0) + b + e;
+      out = this.emit(`${out.producer}.pad`, { kind: 'pad', axis, before: b * unit, after: e * unit }, [this.settle(out)], dims, out);
+    });
+    return out;
   }
 
   /** The network input read in its current layout: the first reader fixes the input's layout (rule 4). */

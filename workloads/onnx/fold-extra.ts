@@ -194,6 +194,42 @@ function foldReduceAll(fn: (vals: number[]) => number) {
   };
 }
 
+/** Split of a constant (weights split per gate or per branch): each part's dims; values when small. */
+function foldSplit(ctx: ImportContext, node: OnnxNode): void {
+  const a = ctx.constant(node, 0);
+  const rank = a.dims.length;
+  const axis = (attrInt(node, 'axis', 0) + rank) % rank;
+  const length = a.dims[axis] ?? 1;
+  const outputs = node.output.length;
+  const given = ctx.optional(node, 1) ? ctx.constValues(node, 1) : attrInts(node, 'split');
+  const part = Math.ceil(length / outputs);
+  const sizes = given ?? Array.from({ length: outputs }, (_, k) => Math.max(0, Math.min(part, length - k * part)));
+  const outer = numel(a.dims.slice(0, axis));
+  const inner = numel(a.dims.slice(axis + 1));
+  let start = 0;
+  sizes.forEach((size, k) => {
+    const dims = [...a.dims];
+    dims[axis] = size;
+    const from = start;
+    ctx.set(
+      node.output[k] ?? '',
+      lazy(
+        dims,
+        a.integer,
+        () => {
+          const v = a.values();
+          if (!v) return undefined;
+          const out: number[] = [];
+          for (let o = 0; o < outer; o++) out.push(...v.slice((o * length + from) * inner, (o * length + from + size) * inner));
+          return out;
+        },
+        a.bits,
+      ),
+    );
+    start += size;
+  });
+}
+
 export const EXTRA_FOLDERS: Readonly<Record<string, (ctx: ImportContext, node: OnnxNode) => void>> = {
   Equal: binary((a, b) => (a === b ? 1 : 0), true),
   Greater: binary((a, b) => (a > b ? 1 : 0), true),
@@ -222,6 +258,7 @@ export const EXTRA_FOLDERS: Readonly<Record<string, (ctx: ImportContext, node: O
   Tanh: unaryFold(Math.tanh),
   Sign: unaryFold(Math.sign),
   ConstantOfShape: foldConstantOfShape,
+  Split: foldSplit,
   Size: foldSize,
   Range: foldRange,
   Where: foldWhere,

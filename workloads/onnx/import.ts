@@ -105,7 +105,7 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   for (const init of graph.initializer) ctx.set(init.name, constFromTensor(init));
   const { streamed, others } = graphInputs(graph, options);
   for (const other of others) ctx.set(other.name, other.value);
-  ctx.set(streamed.name, { kind: 'act', producer: NETWORK_INPUT, dims: streamed.dims, ...defaultLayout(streamed.dims.length), floating: true });
+  ctx.set(streamed.name, { kind: 'act', producer: NETWORK_INPUT, dims: streamed.dims, ...inputLayout(streamed.dims), floating: true });
 
   convertGraph(ctx, graph.node);
 
@@ -121,7 +121,9 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   }
   if (ctx.layers.length === 0) throw new ValidationError(options.source, 'graph', 'no layers after folding constants', 'at least one layer');
   const input = ctx.inputShape ?? internalShape(streamed.dims, defaultLayout(streamed.dims.length));
-  const name = options.name ?? (graph.name !== '' ? graph.name : path.basename(options.source, path.extname(options.source)));
+  // Exporters' generic graph names (tf2onnx, torch-jit-export, main_graph...) say nothing: the file name does.
+  const generic = /^(tf2onnx|torch[-_]jit.*|main_graph|spox_graph|graph|model|paddle.*|onnx.*)?$/i.test(graph.name);
+  const name = options.name ?? (generic ? path.basename(options.source, path.extname(options.source)) : graph.name);
   const network: Network = { name, input, layers: ctx.layers };
   const layout = layoutOf(input);
   if (layout !== 'image') network.inputLayout = layout;
@@ -129,6 +131,16 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   const resolved = resolveNetwork(network, options.source);
   ctx.checkShapes(new Map(resolved.layers.map((r) => [r.layer.name, r.outShape])));
   return network;
+}
+
+/**
+ * The streamed input's starting layout: an image in TensorFlow's NHWC order (1 to 4 channels last, height and
+ * width above 4) streams its H rows of W pixels; otherwise the default by rank. The first layer that reads it may still choose.
+ */
+function inputLayout(dims: readonly number[]): { rowAxis: number; colAxes: number[] } {
+  const [, h = 1, w = 1, c = 1] = dims;
+  if (dims.length === 4 && c <= 4 && h > 4 && w > 4) return { rowAxis: 1, colAxes: [2] };
+  return defaultLayout(dims.length);
 }
 
 /** Image (rows of pixels), sequence (rows of one step) or vector (one row), by the chosen internal shape. */

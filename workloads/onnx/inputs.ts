@@ -44,7 +44,7 @@ function example(info: OnnxValueInfo, first: boolean): string {
 function dimsOf(info: OnnxValueInfo, given: number[] | undefined, source: string, streamed: boolean): number[] {
   const declared = declaredDims(info);
   const field = given ? `--input-shape (input '${info.name}')` : `graph.input['${info.name}'].shape`;
-  const accepted = `${declared.length > 0 ? `${declared.length} dimensions` : 'dimensions'} joined by x, e.g. ${example(info, streamed)}; other inputs as name=dims`;
+  const accepted = `${declared.length > 0 ? `${declared.length} dimensions` : 'dimensions'} joined by x, e.g. ${example(info, streamed)}; other inputs as name=dims, values of constant inputs as name:value`;
   if (given) {
     if (declared.length > 0 && given.length !== declared.length) {
       throw new ValidationError(source, field, `${given.join('x')} (${given.length} dimensions; the graph declares ${describeDims(info)})`, accepted);

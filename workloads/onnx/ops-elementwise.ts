@@ -62,7 +62,11 @@ function convertClip(ctx: ImportContext, node: OnnxNode): void {
   ctx.addLayer(node, { kind: 'activation', fn }, [input], input.dims, sameLayout(input));
 }
 
-const ELTWISE_OP: Record<string, EltwiseLayer['op']> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Max: 'max', Min: 'min', Pow: 'pow', Sum: 'add', Mean: 'add' };
+const ELTWISE_OP: Record<string, EltwiseLayer['op']> = {
+  Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Max: 'max', Min: 'min', Pow: 'pow', Sum: 'add', Mean: 'add',
+  Equal: 'equal', Greater: 'greater', Less: 'less', GreaterOrEqual: 'less', LessOrEqual: 'greater', And: 'and', Or: 'or', Xor: 'or', Where: 'select',
+};
+const COMPARE = new Set<EltwiseLayer['op']>(['equal', 'greater', 'less', 'and', 'or']);
 
 /** Dims padded with leading 1s to `rank`, and the layout's axes shifted alike. */
 function padRank(v: ActValue, rank: number): ActValue {
@@ -112,7 +116,7 @@ function convertArith(ctx: ImportContext, node: OnnxNode): void {
   if (!dims || numel(dims) !== numel(act.dims)) {
     throw ctx.invalid('constant operand', `shape [${constant.dims.join(', ')}]`, `a shape that broadcasts to [${act.dims.join(', ')}]`);
   }
-  const fn: ActivationFn = op === 'max' || op === 'min' ? 'clip' : op === 'pow' ? 'pow' : 'scale';
+  const fn: ActivationFn = op === 'max' || op === 'min' ? 'clip' : op === 'pow' ? 'pow' : COMPARE.has(op) || op === 'select' ? 'compare' : 'scale';
   const input = padRank(act, dims.length);
   // A float constant of more than one element is learned (a per-channel scale or shift); scalars are not.
   const size = numel(constant.dims);
@@ -185,6 +189,16 @@ export const ELEMENTWISE_OPS = {
   Pow: convertArith,
   Sum: convertArith,
   Mean: convertArith,
+  Equal: convertArith,
+  Greater: convertArith,
+  Less: convertArith,
+  GreaterOrEqual: convertArith,
+  LessOrEqual: convertArith,
+  And: convertArith,
+  Or: convertArith,
+  Xor: convertArith,
+  Where: convertArith,
+  Not: unary('not'),
   Dropout: pass('dropout'),
   Identity: pass('identity'),
   Cast: convertCast,

@@ -113,17 +113,41 @@ function internalAxis(v: ActValue, axis: number): TensorAxis {
   return v.colAxes.includes(axis) ? 'width' : 'channels';
 }
 
+/**
+ * Concat along any axis. Constant parts (TensorFlow's zero channels before a residual add) before or after the
+ * activations are padding: a free pad layer.
+ */
 function convertConcat(ctx: ImportContext, node: OnnxNode): void {
-  const raw = node.input.map((_, i) => ctx.act(node, i));
-  const first = raw[0];
+  const values = node.input.map((_, i) => ctx.input(node, i));
+  const acts = values.flatMap((v) => (v.kind === 'act' ? [v] : []));
+  const first = acts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
   const axis = normAxis(attrInt(node, 'axis', 1), first.dims.length);
+  const firstAct = values.findIndex((v) => v.kind === 'act');
+  const lastAct = values.length - 1 - [...values].reverse().findIndex((v) => v.kind === 'act');
+  if (values.slice(firstAct, lastAct + 1).some((v) => v.kind !== 'act')) {
+    throw ctx.invalid('inputs', 'a constant between computed tensors', 'constants only before or after the computed tensors');
+  }
+  const size = (from: number, to: number): number => values.slice(from, to).reduce((sum, v) => sum + (v.dims[axis] ?? 0), 0);
   const layout: Layout = { rowAxis: first.rowAxis, colAxes: first.colAxes };
-  const inputs = raw.map((v) => ctx.relayout(v, layout));
+  const inputs = acts.map((v) => ctx.relayout(v, layout));
   const dims = [...first.dims];
-  dims[axis] = inputs.reduce((s, v) => s + (v.dims[axis] ?? 0), 0);
+  dims[axis] = inputs.reduce((sum, v) => sum + (v.dims[axis] ?? 0), 0);
   const along = internalAxis(first, axis);
-  ctx.addLayer(node, along === 'channels' ? { kind: 'concat' } : { kind: 'concat', axis: along }, inputs, dims, layout);
+  let out: ActValue = inputs[0] as ActValue;
+  if (inputs.length > 1) {
+    const body = along === 'channels' ? { kind: 'concat' as const } : { kind: 'concat' as const, axis: along };
+    out = ctx.emit(ctx.baseName(node), body, inputs, dims, layout);
+  }
+  const before = size(0, firstAct);
+  const after = size(lastAct + 1, values.length);
+  if (before + after > 0) {
+    const unit = shapeOf(out)[along] / (dims[axis] ?? 1);
+    const padded = [...dims];
+    padded[axis] = (dims[axis] ?? 0) + before + after;
+    out = ctx.emit(`${ctx.baseName(node)}.pad`, { kind: 'pad', axis: along, before: before * unit, after: after * unit }, [out], padded, layout);
+  }
+  ctx.set(node.output[0] ?? '', out);
 }
 
 /**
