@@ -46,3 +46,42 @@ export function mvmEnergyPj(arch: ArchSpec, m: LayerCrossbarMapping): MvmEnergyP
     shiftAdd: m.reductionAddsPerMvm * arch.shiftAdd.energyPjPerAdd,
   };
 }
+
+/** An energy breakdown with every component at 0 (the one place that lists the components). */
+export function zeroEnergyPj(): EnergyBreakdownPj {
+  return { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, attention: 0, offChip: 0, total: 0 };
+}
+
+/** Adds `mvms` MVMs of `per` (mvmEnergyPj) to the crossbar-side components of `e`. */
+export function addMvmEnergyPj(e: EnergyBreakdownPj, mvms: number, per: MvmEnergyPj): void {
+  e.crossbar += mvms * per.crossbar;
+  e.adc += mvms * per.adc;
+  e.dac += mvms * per.dac;
+  e.sampleHold += mvms * per.sampleHold;
+  e.shiftAdd += mvms * per.shiftAdd;
+}
+
+/** Sum of the components (in one fixed order, so the model's and the simulator's totals round alike). */
+export function energyTotalPj(e: EnergyBreakdownPj): number {
+  return e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.attention + e.offChip;
+}
+
+/** Energy of `accesses` eDRAM accesses (reads and writes alike, tile.edram.energyPjPerAccess each). */
+export function edramEnergyPj(arch: ArchSpec, accesses: number): number {
+  return accesses * arch.tile.edram.energyPjPerAccess;
+}
+
+/** Energy of `flitHops` flit-router traversals: the router's energy per flit, scaled from its rated flit width. */
+export function nocEnergyPj(arch: ArchSpec, flitHops: number): number {
+  return flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
+}
+
+/** Energy of `ops` element ops on the tiles' digital units. */
+export function digitalEnergyPj(arch: ArchSpec, ops: number): number {
+  return ops * arch.tile.digital.energyPjPerOp;
+}
+
+/** Energy of `bits` entering through the off-chip link. */
+export function offChipEnergyPj(arch: ArchSpec, bits: number): number {
+  return bits * arch.offChip.energyPjPerBit;
+}

@@ -5,7 +5,7 @@ import type { Placement } from './placement';
 import type { Dataflow } from './dataflow';
 import { adcCost } from './adc';
 import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
-import { mvmEnergyPj } from './energy';
+import { digitalEnergyPj, mvmEnergyPj } from './energy';
 import { chipAreaMm2, chipPowerMw, peakOpsPerSecond } from './area';
 
 /*
@@ -107,7 +107,7 @@ export function layerPhysicalFigures(
         ops = 2 * resolved.macs;
       }
     }
-    energy.digital = (lf?.digitalOps ?? 0) * arch.tile.digital.energyPjPerOp;
+    energy.digital = digitalEnergyPj(arch, lf?.digitalOps ?? 0);
     withTotal(area, AREA_PARTS);
     withTotal(energy, ENERGY_PARTS);
     const power = zero(ENERGY_PARTS);

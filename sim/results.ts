@@ -2,7 +2,9 @@
  * Turns an engine's counters into the simulation report: latency, throughput, per-layer time split,
  * component utilization, NoC traffic and energy by component.
  */
-import { mvmEnergyPj, type EnergyBreakdownPj } from '../arch/energy';
+import {
+  addMvmEnergyPj, digitalEnergyPj, edramEnergyPj, energyTotalPj, mvmEnergyPj, nocEnergyPj, offChipEnergyPj, zeroEnergyPj, type EnergyBreakdownPj,
+} from '../arch/energy';
 import type { CrossbarGroup } from './components';
 import type { Engine } from './engine';
 import { STALL_CAUSES, type StallCause } from './units';
@@ -83,7 +85,7 @@ export function collectResults(engine: Engine): SimResult {
   const clockHz = arch.clockGHz * 1e9;
 
   const layers: SimLayerStats[] = [];
-  const e: SimEnergyPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, attention: 0, offChip: 0, total: 0 };
+  const e: SimEnergyPj = zeroEnergyPj();
   let xbarBusy = 0;
   let xbarCapacity = 0;
   let adcBusy = 0;
@@ -125,11 +127,7 @@ export function collectResults(engine: Engine): SimResult {
       let mvms = 0;
       for (const u of units) mvms += (u.xbar as CrossbarGroup).mvms;
       const per = mvmEnergyPj(arch, m);
-      e.crossbar += mvms * per.crossbar;
-      e.adc += mvms * per.adc;
-      e.dac += mvms * per.dac;
-      e.sampleHold += mvms * per.sampleHold;
-      e.shiftAdd += mvms * per.shiftAdd;
+      addMvmEnergyPj(e, mvms, per);
       const streamed = Math.ceil(m.abits / arch.dac.bits);
       const sweep = m.sweepCycles;
       xbarBusy += busy * m.crossbarsPerReplica;
@@ -176,12 +174,12 @@ export function collectResults(engine: Engine): SimResult {
   busiestCycles = Math.max(busiestCycles, engine.offChip.busyCycles);
   const steady = steadyState(done, perImage(busiestCycles), latency);
   const interval = steady.intervalCycles;
-  e.edram = accesses * arch.tile.edram.energyPjPerAccess;
-  e.noc = engine.transfers.flitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
-  e.digital = ops * arch.tile.digital.energyPjPerOp;
+  e.edram = edramEnergyPj(arch, accesses);
+  e.noc = nocEnergyPj(arch, engine.transfers.flitHops);
+  e.digital = digitalEnergyPj(arch, ops);
   e.attention = engine.productEnergyPj;
-  e.offChip = engine.offChip.bits * arch.offChip.energyPjPerBit;
-  e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.attention + e.offChip;
+  e.offChip = offChipEnergyPj(arch, engine.offChip.bits);
+  e.total = energyTotalPj(e);
   return {
     images,
     clockGHz: arch.clockGHz,

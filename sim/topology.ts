@@ -6,6 +6,7 @@
  */
 import { macArrayGroupOf, macArrayMacsPerCycle, productWork } from '../arch/attention';
 import type { ArchSpec } from '../arch/types';
+import { accumulatesRows, stepsPerImage } from '../arch/steps';
 import type { PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
@@ -128,9 +129,9 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     const mapping = pos >= 0 ? mappings[pos] : undefined;
     const place = pos >= 0 ? placement.weighted[pos] : undefined;
     const outRows = r.outShape.height;
-    const accumulate = layer.kind === 'pool' && layer.global;
+    const accumulate = accumulatesRows(layer);
     const firstInput = lf.dataInputs[0];
-    const steps = accumulate ? (shapeOf(firstInput?.producer ?? -1)?.height ?? 1) : outRows;
+    const steps = stepsPerImage(layer, outRows, shapeOf(firstInput?.producer ?? -1)?.height ?? 1);
     const inputs: SimInput[] = lf.dataInputs.map((d) => {
       if (!accumulate) return { producer: d.producer, need: d.need, low: d.low };
       // Step q folds producer row q into the running result, then lets it go.

@@ -58,7 +58,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
   const addUnit = (kindFields: UnitKindFields, replica: number, tile: number, unitImages: number[]): void => {
     const layer = kindFields.layer;
     const producer = topo.producers[(layer?.index ?? -1) + 1] as SimProducer;
-    const unit = newUnit(kindFields, { id: units.length, replica, tile, producer, images: unitImages, accessBits: arch.tile.edram.accessBits, slabs });
+    const unit = newUnit(kindFields, { id: units.length, replica, tile, producer, images: unitImages, arch, slabs });
     units.push(unit);
     jobsTotal += unit.jobsTotal;
     if (layer) {

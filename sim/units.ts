@@ -2,6 +2,8 @@
  * The engine's actors and their bookkeeping: units (a layer replica, a digital layer, the off-chip input), the
  * channels they read rows from, the job records they keep, and how their waiting time is split into stall causes.
  */
+import type { ArchSpec } from '../arch/types';
+import { edramAccesses } from '../arch/timing';
 import { RecordFifo } from './kernel/fifo';
 import type { Slabs } from './kernel/slab';
 import type { CrossbarGroup, EdramBuffer } from './components';
@@ -157,8 +159,8 @@ export interface UnitPlace {
   tile: number;
   producer: SimProducer;
   images: number[];
-  /** eDRAM access width (bits): an MVM's input read is rounded up to whole accesses. */
-  accessBits: number;
+  /** An MVM's input read is rounded up to whole eDRAM accesses of this chip. */
+  arch: ArchSpec;
   slabs: Slabs;
 }
 
@@ -188,7 +190,7 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     row: 0,
     rows,
     pixelsPerStep: pixelsPerStep(layer, place.replica, rows, place.slabs),
-    mvmReadBits: layer ? Math.ceil(layer.mvmReadBits / place.accessBits) * place.accessBits : 0,
+    mvmReadBits: layer ? edramAccesses(place.arch, layer.mvmReadBits) * place.arch.tile.edram.accessBits : 0,
     jobsTotal: place.images.length * rows,
     jobsStarted: 0,
     jobsDone: 0,

@@ -1,6 +1,9 @@
 import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
-import { mvmEnergyPj, type EnergyBreakdownPj } from '../../arch/energy';
+import {
+  addMvmEnergyPj, digitalEnergyPj, edramEnergyPj, energyTotalPj, mvmEnergyPj, nocEnergyPj, offChipEnergyPj, zeroEnergyPj, type EnergyBreakdownPj,
+} from '../../arch/energy';
+import { edramAccesses } from '../../arch/timing';
 
 export type { EnergyBreakdownPj };
 import { productWorkOf, type ModelContext } from './context';
@@ -17,26 +20,23 @@ export function energyPerImagePj(
   storedBits: Float64Array,
 ): EnergyBreakdownPj {
   const arch = ctx.arch;
-  const e: EnergyBreakdownPj = { crossbar: 0, adc: 0, dac: 0, sampleHold: 0, shiftAdd: 0, edram: 0, noc: 0, digital: 0, attention: 0, offChip: 0, total: 0 };
+  const e = zeroEnergyPj();
   for (const m of mappings) {
     const mvms = m.outputPixels; // every output pixel is one MVM, whatever the replication
     // NOTE: mappings are memoised per (layer, bits) in the context, so their MVM energy is too.
     let per = ctx.mvmEnergy.get(m);
     if (per === undefined) ctx.mvmEnergy.set(m, (per = mvmEnergyPj(arch, m)));
-    e.crossbar += mvms * per.crossbar;
-    e.adc += mvms * per.adc;
-    e.dac += mvms * per.dac;
-    e.sampleHold += mvms * per.sampleHold;
-    e.shiftAdd += mvms * per.shiftAdd;
+    addMvmEnergyPj(e, mvms, per);
   }
   let edramBits = 0;
   // NOTE: written for speed: an indexed loop (for-of over a typed array goes through its iterator).
   for (let t = 0; t < edramBitsPerTile.length; t++) edramBits += edramBitsPerTile[t] as number;
-  e.edram = Math.ceil(edramBits / arch.tile.edram.accessBits) * arch.tile.edram.energyPjPerAccess;
-  e.noc = traffic.totalFlitHops * arch.noc.router.energyPjPerFlit * (arch.noc.flitBits / arch.noc.router.energyFlitBits);
-  e.digital = ctx.digitalOpsPerImage * arch.tile.digital.energyPjPerOp;
+  // The model counts the image's eDRAM traffic in whole accesses once; the simulator counts each request's.
+  e.edram = edramEnergyPj(arch, edramAccesses(arch, edramBits));
+  e.noc = nocEnergyPj(arch, traffic.totalFlitHops);
+  e.digital = digitalEnergyPj(arch, ctx.digitalOpsPerImage);
   for (const l of ctx.layers) if (l.product) e.attention += productWorkOf(ctx, l, storedBits)?.energyPj ?? 0;
-  e.offChip = inputBits * arch.offChip.energyPjPerBit;
-  e.total = e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.attention + e.offChip;
+  e.offChip = offChipEnergyPj(arch, inputBits);
+  e.total = energyTotalPj(e);
   return e;
 }

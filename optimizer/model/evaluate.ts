@@ -1,7 +1,8 @@
 import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
-import { offChipBitsPerCycle, shiftAddCyclesPerMvm } from '../../arch/timing';
+import { stepsPerImage } from '../../arch/steps';
+import { edramAccesses, offChipBitsPerCycle, shiftAddCyclesPerMvm } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
@@ -118,7 +119,7 @@ function tileTimes(
       if (mapping === undefined || place === undefined) continue;
       // Every MVM reads its input vector from its tile's eDRAM, in whole accesses.
       const accessBits = arch.tile.edram.accessBits;
-      const accessesPerMvm = Math.ceil((l.mvmInputElements * abits) / accessBits);
+      const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * abits);
       const bitsPerMvm = accessesPerMvm * accessBits;
       const share = mapping.outputPixels / place.replicas;
       // A replica reads a row job's input vectors in one request (rule 5).
@@ -144,9 +145,9 @@ function tileTimes(
       let inBits = 0;
       for (let k = 0; k < l.dataInputs.length; k++) inBits += (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] as number) + 1] as number);
       const layer = l.resolved.layer;
-      const steps = layer.kind === 'pool' && layer.global ? (l.resolved.inShapes[0]?.height ?? 1) : l.outRows;
+      const steps = stepsPerImage(layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
       const accessBits = arch.tile.edram.accessBits;
-      const stepAccesses = Math.ceil(inBits / steps / accessBits);
+      const stepAccesses = edramAccesses(arch, inBits / steps);
       edramBits[t] = (edramBits[t] ?? 0) + steps * stepAccesses * accessBits;
       edramSq[t] = (edramSq[t] ?? 0) + steps * stepAccesses * stepAccesses;
     } else if (l.role === 'fused') {
@@ -278,7 +279,7 @@ function stageTerms(
   offChipCycles: number,
 ): LayerStage[] {
   const arch = ctx.arch;
-  const { accessBits, accessesPerCycle } = arch.tile.edram;
+  const { accessesPerCycle } = arch.tile.edram;
   const maxima: TileMaxima = { tiles: undefined, digital: 0, eject: 0, inject: 0, edram: 0 };
   const stages: LayerStage[] = [];
   for (const l of ctx.layers) {
@@ -344,7 +345,7 @@ function stageTerms(
     if (l.weightedPos >= 0) {
       // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
       const waits = l.readsInput ? 1 : 2;
-      const accessesPerMvm = Math.ceil((l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8)) / accessBits);
+      const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8));
       const r = choices.replicas[l.weightedPos] ?? 1;
       stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits);
       if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');

@@ -2,6 +2,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
 import { routerOfTile, routerXY } from '../../arch/placement';
 import { flitsOfBits, xyRouteLinks } from '../../arch/routing';
+import { edramAccesses } from '../../arch/timing';
 import type { ModelContext } from './context';
 import { fillStoredBits } from './context';
 
@@ -189,13 +190,12 @@ function addPiece(s: TrafficScratch, tile: number, flits: number, accesses: numb
  */
 export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer: number, rowBits: number, s: TrafficScratch): void {
   const arch = ctx.arch;
-  const accessBits = arch.tile.edram.accessBits;
   s.pieces = 0;
   const layer = producer < 0 ? undefined : ctx.layers[producer];
   const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
   if (layer === undefined || weighted === undefined) {
     const tile = layer === undefined ? -1 : (placement.layerTiles[layer.index]?.[0] ?? 0);
-    const accesses = Math.ceil(rowBits / accessBits);
+    const accesses = edramAccesses(arch, rowBits);
     addPiece(s, tile, flitsOfBits(arch, rowBits), accesses, accesses * accesses);
     return;
   }
@@ -205,7 +205,7 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
   let sq: number;
   if (layer.kind !== 'conv') {
     flits = flitsOfBits(arch, rowBits) / r;
-    const whole = Math.ceil(rowBits / accessBits);
+    const whole = edramAccesses(arch, rowBits);
     accesses = whole / r;
     sq = (whole * whole) / r;
   } else {
@@ -216,13 +216,13 @@ export function rowPieceLoads(ctx: ModelContext, placement: Placement, producer:
       const hiBits = Math.ceil(w / r) * pixelBits;
       const f = (w % r) / r;
       flits = f * flitsOfBits(arch, hiBits) + (1 - f) * flitsOfBits(arch, loBits);
-      const hi = Math.ceil(hiBits / accessBits);
-      const lo = Math.ceil(loBits / accessBits);
+      const hi = edramAccesses(arch, hiBits);
+      const lo = edramAccesses(arch, loBits);
       accesses = f * hi + (1 - f) * lo;
       sq = f * hi * hi + (1 - f) * lo * lo;
     } else {
       flits = (w / r) * flitsOfBits(arch, pixelBits);
-      const one = Math.ceil(pixelBits / accessBits);
+      const one = edramAccesses(arch, pixelBits);
       accesses = (w / r) * one;
       sq = (w / r) * one * one;
     }
