@@ -3,6 +3,7 @@ import { measuredAccuracyEvalsPerS } from './bench/measured';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
+import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
 import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
 
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   // figure spreads the per-run setup and result collection over the events too.
   printFigure('sim_event_cost_vs_heap', sim.eventCostVsHeap, 'x');
   printFigure('sim_run_cost_vs_heap', sim.runCostVsHeap, 'x');
+  printFigure('analytical_evals_per_s_vit_b16', Math.round(analyticalEvalsPerSVitB16()), 'evaluations/s');
+  printFigure('sim_vit_b16_8img_wall_s', await simVitB16_8imgWallS(), 's');
   printFigure('measured_accuracy_evals_per_s', measuredAccuracyEvalsPerS(), 'evaluations/s');
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }

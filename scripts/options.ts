@@ -123,7 +123,7 @@ export function inputShapeOption() {
 /** --arch, --arch-file, --set: the architecture and the user's overrides of it. */
 export function withArch<T>(y: Argv<T>) {
   return y.options({
-    arch: text('arch', `preset (${presetNames().join(', ')}) or an architecture JSON file`, { alias: 'a', default: 'puma' }),
+    arch: text('arch', `preset (${presetNames().join(', ')}) or an architecture JSON file (default: puma; xformer for the zoo's transformers)`, { alias: 'a' }),
     'arch-file': repeatable('partial architecture JSON merged over --arch'),
     set: repeatable('override one architecture field, e.g. crossbar.rows=256'),
   });

@@ -96,9 +96,10 @@ export class Engine {
    *                                               source: space at every destination, then EV_OFF_CHIP_DONE;
    *                                               input row missing: waits on the channel (EV_ARRIVE wakes it)
    *   EV_COMPUTE_DONE   replica   computeDone     crossbars free: tryStart
-   *   EV_DIGITAL_OPS    digital   digitalOps      ops on the tile's digital unit: EV_ROW_DONE; a product of two
-   *                                               activations first goes to its MAC array: EV_PRODUCT_DONE; tryStart
-   *   EV_PRODUCT_DONE   digital   productDone     own and fused ops on the digital unit: EV_ROW_DONE (none: rowDone)
+   *   EV_DIGITAL_OPS    digital   digitalOps      ops on the tile's digital unit: EV_ROW_DONE, tryStart; a product of
+   *                                               two activations goes to its MAC array first: EV_PRODUCT_DONE
+   *   EV_PRODUCT_DONE   digital   productDone     own and fused ops on the digital unit: EV_ROW_DONE (none: rowDone);
+   *                                               tryStart (one product row job per layer at a time)
    *   EV_ROW_DONE       replica,  rowDone         inputs freed; accumulating step: done; fused activations:
    *                     digital                   EV_FUSED_DONE; else emit; tryStart
    *   EV_FUSED_DONE     replica   fusedDone       emit
@@ -255,9 +256,10 @@ export class Engine {
       (u.stall[C_DIGITAL] as number) += start - this.env.now;
       u.busyCycles += array.busyCycles - before;
       this.productEnergyPj += layer.productEnergyPjPerStep;
+      // One product row job per layer at a time: the unit stays busy until its row is through the array, so two
+      // layers sharing it interleave row by row (an encoder's Q.K^T, whose rows are all ready at once, does not
+      // queue its whole image ahead of A.V).
       this.env.scheduleAt(array.lastEnd, this.hEvent, u.id, EV_PRODUCT_DONE);
-      u.active = false;
-      this.tryStart(u);
       return;
     }
     const unit = this.digital[u.tile] as DigitalUnit;
@@ -276,8 +278,10 @@ export class Engine {
   private productDone(u: DigitalLayerUnit): void {
     const layer = u.layer;
     const ops = layer.digitalOpsPerStep + layer.fusedOpsPerRow;
+    u.active = false;
     if (ops <= 0) {
       this.rowDone(u);
+      this.tryStart(u);
       return;
     }
     const unit = this.digital[u.tile] as DigitalUnit;
@@ -286,6 +290,7 @@ export class Engine {
     (u.stall[C_DIGITAL] as number) += start - this.env.now;
     u.busyCycles += unit.busyCycles - before;
     this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
+    this.tryStart(u);
   }
 
   private computeDone(u: Unit): void {

@@ -64,6 +64,8 @@ export interface CreditLoopTables {
   freeBits: Float64Array;
   /** Per tile: channels holding (nearly) a whole image of their tensor, which all run ahead into its spare eDRAM. */
   wholeChannels: Float64Array;
+  /** Per tile: bits of one image of the network input received there (0 when none lands there). */
+  inputImageBits: Float64Array;
   /**
    * Per link (linkId: injection links, ejection links, then mesh links), grown to the plan's tiles: one tensor's
    * burst per row, sum over tensors of rows x burst^2.
@@ -141,6 +143,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     destSlots: new Float64Array(0),
     freeBits: new Float64Array(0),
     wholeChannels: new Float64Array(0),
+    inputImageBits: new Float64Array(0),
     burst: new Float64Array(0),
     burstSq: new Float64Array(0),
     waitScale: new Float64Array(0),
@@ -190,6 +193,7 @@ function creditPath(
 export function ensureLinkBuffers(t: CreditLoopTables, tilesUsed: number, meshLinksUsed: number): void {
   if (t.freeBits.length < tilesUsed) t.freeBits = new Float64Array(tilesUsed);
   if (t.wholeChannels.length < tilesUsed) t.wholeChannels = new Float64Array(tilesUsed);
+  if (t.inputImageBits.length < tilesUsed) t.inputImageBits = new Float64Array(tilesUsed);
   const links = 2 * tilesUsed + meshLinksUsed;
   if (t.burst.length >= links) return;
   // NOTE: grown, never shrunk: reused by every evaluation of the context. Fresh stamps (0) read as untouched.

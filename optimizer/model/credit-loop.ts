@@ -139,7 +139,12 @@ function hosts(placement: Placement, layer: number, tile: number): boolean {
 function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
   const freeBits = t.freeBits;
   const whole = t.wholeChannels;
-  for (let tile = 0; tile < placement.tilesUsed; tile++) (freeBits[tile] = p.edramCapacityBits * (placement.edramShares[tile] ?? 1)), (whole[tile] = 0);
+  const inputBits = t.inputImageBits;
+  for (let tile = 0; tile < placement.tilesUsed; tile++) {
+    freeBits[tile] = p.edramCapacityBits * (placement.edramShares[tile] ?? 1);
+    whole[tile] = 0;
+    inputBits[tile] = 0;
+  }
   const dests = s.slotDestStart[slots] as number;
   if (t.destTransit.length < dests) {
     // NOTE: grown, never shrunk: reused by every evaluation of the context.
@@ -187,6 +192,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       const tile = s.slotDests[d] as number;
       freeBits[tile] = (freeBits[tile] as number) - guaranteed * rowBits;
       if (rows > 1 && guaranteed >= rows - 1) whole[tile] = (whole[tile] as number) + 1;
+      if (readSlots[r] === 0) inputBits[tile] = rows * rowBits;
     }
   }
 }
@@ -256,9 +262,15 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         // Whole-input reader: an image's rows are all freed when its last reader row ends, so the next image's rows
         // beyond the S - rows(P) that fit beside them are granted only then, and come at the producer's pace:
         // transit + (2 rows(P) - S) x producer row + the reader's work. S: the guaranteed slots plus an even share of
-        // the tile's spare eDRAM among its channels that hold whole images (they all run ahead into it at once: on
-        // DeiT-Tiny's first encoder tile K, V, Q and the scores share 35 spare rows; simulated 255,900 cycles).
-        const late = 2 * rowsP - slots - Math.floor(spareRows(free, rowBits) / Math.max(1, t.wholeChannels[tile] as number));
+        // the tile's spare eDRAM among its channels that hold whole images (they all run ahead into it at once), none
+        // on a tile the network input lands on (DeiT-Tiny's first encoder tile: later images' input rows take all
+        // 230 KB spare of 512 KB, and K waits for the scores of the image before; simulated 320,589 cycles).
+        // The off-chip input outruns the pipeline and takes the spare space of its tiles when a few images of it
+        // fill it (rule 6: later images' rows arrive whenever space frees).
+        const inputImage = t.inputImageBits[tile] as number;
+        const hogged = inputImage > 0 && free < INPUT_HOG_IMAGES * inputImage;
+        const share = hogged ? 0 : Math.floor(spareRows(free, rowBits) / Math.max(1, t.wholeChannels[tile] as number));
+        const late = 2 * rowsP - slots - share;
         if (late > 0) {
           const deliver = Math.max(tP, inp.producer < 0 ? 0 : (e.stageRowCycles[inp.producer] as number));
           bound = Math.max(bound, (t.destTransit[d] as number) + late * deliver + (e.workCycles[inp.layer] as number));
@@ -301,6 +313,12 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
   }
   return bounds;
 }
+
+/**
+ * Images of network input that fill a tile's spare eDRAM soon enough to count as taking it all (the stream is
+ * endless; DeiT-Tiny's first tile: 230 KB spare, 150 KB per image, simulated K starved of it).
+ */
+const INPUT_HOG_IMAGES = 4;
 
 /** Whole rows of P (rowBits each) that fit in `freeBits`, the tile's eDRAM beyond every tensor's guaranteed slots. */
 function spareRows(freeBits: number, rowBits: number): number {

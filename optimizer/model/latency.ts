@@ -39,9 +39,10 @@ export function rowLatencyCycles(
     let rowLatency = 0;
     let transfer = 0;
     if (l.role === 'fused') {
-      // Applied on the producer's output path, spread over the producer's tiles: no transfer of its own.
-      const tiles = Math.max(1, placement.layerTiles[l.index]?.length ?? 1);
-      rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / tiles;
+      // Applied on the producer's output path: each replica applies it to its pixels of the row on its own tile
+      // (rule 5), so a row's ops spread over the distinct tiles of the replicas that have pixels in it (one for a
+      // token of a sequence without replication, however many tiles the layer's crossbars span).
+      rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols);
     } else if (l.role !== 'free') {
       if (l.weightedPos >= 0) {
         const mapping = mappings[l.weightedPos];
@@ -134,4 +135,21 @@ function sameTiles(placement: Placement, producer: number, consumer: number): bo
   const a = placement.layerTiles[producer] ?? [];
   const b = placement.layerTiles[consumer] ?? [];
   return a.length === 1 && b.length === 1 && a[0] === b[0];
+}
+
+/** Distinct tiles of the replicas of fused layer `index`'s host that hold pixels of one of its rows (at least 1). */
+function fusedRowTiles(ctx: ModelContext, placement: Placement, index: number, cols: number): number {
+  const stored = ctx.flow.layers[index]?.storedAs ?? -1;
+  const pos = ctx.layers[stored]?.weightedPos ?? -1;
+  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  if (weighted === undefined) return 1;
+  const used = Math.min(weighted.replicas, Math.max(1, cols));
+  let distinct = 0;
+  let last = -1;
+  // Replica tiles ascend (replicas fill consecutive cores), so distinct tiles are counted by changes.
+  for (let k = 0; k < used; k++) {
+    const t = weighted.replicaTiles[k] ?? 0;
+    if (t !== last) (distinct += 1), (last = t);
+  }
+  return Math.max(1, distinct);
 }

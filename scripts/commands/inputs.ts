@@ -5,13 +5,15 @@ import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile } from '../../io';
+import { zooPreferredArch } from '../../workloads/zoo';
 import { ValidationError } from '../../errors';
 import { LIMITS, checkNumber, describeRange, numberFromText } from '../../limits';
 
 /** Options every command that takes a network, an architecture and a plan shares. */
 export interface NetworkArchArgs {
   network: string;
-  arch: string;
+  /** Preset or JSON file. @default puma, or xformer for the zoo's transformers (defaultArchFor) */
+  arch?: string | undefined;
   /** Partial architecture JSON files merged over the base. */
   archFile?: string[] | undefined;
   /** `path=value` architecture overrides. */
@@ -75,9 +77,14 @@ export function loadNetworkFromArgs(args: Pick<NetworkArchArgs, 'network' | 'inp
   return resolveNetwork(loadNetwork(args.network, options), args.network);
 }
 
+/** The architecture used when --arch is not given: puma, or xformer for the zoo's transformers. */
+export function defaultArchFor(network: string | undefined): string {
+  return (network === undefined ? undefined : zooPreferredArch(network)) ?? 'puma';
+}
+
 /** Architecture with the user's override files and --set assignments applied. */
-export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile' | 'set'>): ArchSpec {
-  return loadArch({ arch: args.arch, overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
+export function loadArchFromArgs(args: Pick<NetworkArchArgs, 'arch' | 'archFile' | 'set'> & { network?: string | undefined }): ArchSpec {
+  return loadArch({ arch: args.arch ?? defaultArchFor(args.network), overrideFiles: args.archFile ?? [], sets: args.set ?? [] });
 }
 
 /** True when the user set `field` on the command line or in an override file (theirs wins over a plan's chip). */

@@ -21,7 +21,7 @@ import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { simulate } from '../../sim';
-import { loadArchFromArgs } from './inputs';
+import { defaultArchFor, loadArchFromArgs } from './inputs';
 import { describeModelSimGaps, describeSearchGap } from './optimize';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
@@ -149,7 +149,9 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const outDir = args.out ?? 'out';
   checkOutputDir(outDir);
   if (args.plots !== undefined) checkOutputDir(args.plots);
-  const baseArch = loadArchFromArgs({ arch: args.arch ?? 'puma', archFile: args.archFile, set: args.set });
+  // Without --arch, each network runs on its preferred preset (the transformers on xformer).
+  const archOf = (name: string) => loadArchFromArgs({ arch: args.arch ?? defaultArchFor(name), archFile: args.archFile, set: args.set });
+  const archNames = [...new Set(names.map((name) => archOf(name).name))].join(', ');
   // Load every network first, so a typo fails before minutes of work.
   const nets = names.map((name) => resolveNetwork(loadNetwork(name), name));
 
@@ -162,7 +164,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
     const t0 = performance.now();
     log(`reproduce: ${name} (${episodes} episodes)...`);
     try {
-      const sized = archForBaseline(baseArch, net);
+      const sized = archForBaseline(archOf(name), net);
       if (sized.note !== undefined) notes.push({ network: name, note: sized.note });
       const result = await optimize(sized.arch, net, proxyOracle(net), {
         objective,
@@ -191,7 +193,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
     }
   }
   const wallS = (performance.now() - started) / 1000;
-  const settings = `arch ${baseArch.name}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images} simulated images per confirmation`;
+  const settings = `arch ${archNames}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images} simulated images per confirmation`;
   const csvFile = path.join(outDir, 'results.csv');
   const mdFile = path.join(outDir, 'results.md');
   writeFileAtomic(csvFile, resultsCsv(rows));
@@ -203,7 +205,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
       return r ? [{ network, latencyImprovement: r.latencyGain, throughputImprovement: r.throughputGain, sim: r }] : [];
     });
     const file = path.join(args.plots, 'improvement.svg');
-    writeFileAtomic(file, improvementPlot(improvements, { title: `LRMP improvement over the 8-bit baseline at iso-area (analytical, ${baseArch.name})` }));
+    writeFileAtomic(file, improvementPlot(improvements, { title: `LRMP improvement over the 8-bit baseline at iso-area (analytical, ${archNames})` }));
     files.push(file);
     const simulated = improvements.filter((i) => i.sim.simLatencyGain !== undefined && i.sim.simThroughputGain !== undefined);
     if (simulated.length > 0) {
@@ -212,7 +214,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
         simFile,
         improvementPlot(
           simulated.map((i) => ({ network: i.network, latencyImprovement: i.sim.simLatencyGain ?? 0, throughputImprovement: i.sim.simThroughputGain ?? 0 })),
-          { title: `LRMP improvement over the 8-bit baseline at iso-area (simulated, ${baseArch.name})` },
+          { title: `LRMP improvement over the 8-bit baseline at iso-area (simulated, ${archNames})` },
         ),
       );
       files.push(simFile);

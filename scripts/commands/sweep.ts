@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
 import { checkOutputDir, checkOutputPath, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
-import { loadInputs, type NetworkArchArgs } from './inputs';
+import { loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
 import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
 import { DEFAULT_SWEEP_OPTIMIZE } from '../sweep/optimize-point';
@@ -96,8 +96,9 @@ function existingKeys(file: string, header: readonly string[], params: readonly 
   checkHeader(file, existing.header, header);
   existing.rows.forEach((row, i) => {
     const line = i + 2;
-    if (row['network'] !== args.network || row['arch'] !== args.arch) {
-      throw new InputFileError(file, `cannot resume: line ${line} is for network '${row['network']}' on arch '${row['arch']}', this sweep is '${args.network}' on '${args.arch}'`);
+    const arch = args.arch ?? defaultArchFor(args.network);
+    if (row['network'] !== args.network || row['arch'] !== arch) {
+      throw new InputFileError(file, `cannot resume: line ${line} is for network '${row['network']}' on arch '${row['arch']}', this sweep is '${args.network}' on '${arch}'`);
     }
     const key = pointKey(params.map((p) => canonicalValue(p.path, row[p.path] ?? '')));
     if (!gridKeys.has(key)) {
@@ -181,7 +182,7 @@ export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
       workers,
       (outcome) => {
         const values = valuesByIndex.get(outcome.index) ?? [];
-        csv.write([outcome.index, args.network, args.arch, ...values, ...metrics.map((m) => outcome.metrics[m] ?? ''), outcome.error]);
+        csv.write([outcome.index, args.network, args.arch ?? defaultArchFor(args.network), ...values, ...metrics.map((m) => outcome.metrics[m] ?? ''), outcome.error]);
         written++;
         if (outcome.error !== '') failed++;
         progress.tick(outcome.error !== '');

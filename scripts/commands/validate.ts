@@ -11,7 +11,7 @@ import { DeadlockError, MappingError, ValidationError } from '../../errors';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNames, zooNetwork } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { loadArchFromArgs, loadNetworkFromArgs } from './inputs';
+import { defaultArchFor, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
 import { networkFileExtensions } from '../../workloads/load';
 import { emit, toCsv } from './output';
@@ -31,7 +31,7 @@ export interface ValidateArgs {
   out?: string | undefined;
   /** Ample NoC bandwidth and eDRAM (capacity and port), so only compute and digital work shape the timing. */
   uncontended?: boolean | undefined;
-  /** @default 4 */
+  /** @default 4, or 2 x the images in flight + 4 when the pipeline holds more than 4 (transformers) */
   images?: number | undefined;
 }
 
@@ -152,7 +152,6 @@ export async function validateOne(
 }
 
 export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]> {
-  const base = loadArchFromArgs({ arch: args.arch ?? 'puma', archFile: args.archFile, set: args.set });
   const settings: ValidateRow['settings'] = args.uncontended ? 'uncontended' : 'preset';
   const names = args.networks === undefined || args.networks === 'all' ? zooNames() : args.networks.split(',').map((s) => s.trim());
   const known = zooNames();
@@ -163,10 +162,12 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     }
   }
   checkOutputPath(args.out ?? 'validate.csv');
-  const images = checkNumber(args.images ?? 4, LIMITS.images, '--images', 'images');
+  const requestedImages = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
   const rows: ValidateRow[] = [];
   for (const name of names) {
     const net = isFile(name) ? loadNetworkFromArgs({ network: name, inputShape: path.extname(name).toLowerCase() === '.onnx' ? args.inputShape : undefined }) : resolveNetwork(zooNetwork(name));
+    // Without --arch, each network runs on its preferred preset (the transformers on xformer).
+    const base = loadArchFromArgs({ arch: args.arch ?? defaultArchFor(name), archFile: args.archFile, set: args.set });
     const baseline = baselineChoices(net);
     // The baseline runs on the tiles it needs (DESIGN.md section 9): grow the chip when the preset is too small.
     const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baseline);
@@ -175,6 +176,10 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     const arch = args.uncontended ? uncontendedArch(sized) : sized;
     const grown = tiles > base.chip.tiles ? `chip.tiles grown from ${base.chip.tiles} to ${tiles} (the 8-bit baseline needs them)` : '';
     const mixed = replicatedMixedChoices(prepareModel(arch, net), probe.tilesUsed);
+    // A pipeline that holds more than 4 images at once (a transformer's encoder blocks each wait for a whole
+    // sequence) needs more images before the simulator's steady state: twice the images in flight, plus 4.
+    const inFlight = Math.ceil(probe.latencyCycles / Math.max(1, probe.bottleneckCycles));
+    const images = requestedImages ?? (inFlight > 4 ? 2 * inFlight + 4 : 4);
     for (const [plan, choices] of [['baseline', baseline], ['replicated-mixed', mixed]] as const) {
       const row = await validateOne(arch, net, plan, choices, settings, images);
       row.detail = [grown, row.detail].filter((d) => d !== '').join('; ');

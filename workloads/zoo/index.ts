@@ -38,6 +38,11 @@ const ZOO: Readonly<Record<string, ZooEntry>> = {
   gpt2: { build: transformers.gpt2, description: transformers.descriptions.gpt2 ?? '' },
 };
 
+/** The preset a zoo network runs on when no --arch is given: xformer for the transformers (attention hardware). */
+export function zooPreferredArch(name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(transformers.descriptions, name) ? 'xformer' : undefined;
+}
+
 export function zooNames(): string[] {
   return Object.keys(ZOO);
 }

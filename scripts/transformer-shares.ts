@@ -1,0 +1,73 @@
+/**
+ * Where a transformer's time, area and energy go on a chip: attention (the products of two activations, softmax
+ * and the scaling), projections (Q, K, V, output) and MLP, by the analytical model. Used for the README table:
+ *   node dist/scripts/transformer-shares.js vit-b16 [--crossbar] [--plan plan.json]
+ * time: the layers' stage cycles summed per group; area: the cores the group's layers own with their tile share
+ * (arch/figures.ts), plus the MAC arrays of the tiles hosting products (or the rewritten crossbars); energy: the
+ * layers' MVM and digital energy plus the products' (eDRAM, NoC and off-chip are not attributed to layers).
+ */
+import { layerPhysicalFigures } from '../arch/figures';
+import { crossbarUnitAreaMm2 } from '../arch/area';
+import { applySetOverride } from '../arch/overrides';
+import { presetArch } from '../arch/presets';
+import { resolvePlan, validatePlan, type PlanChoices } from '../arch/plan';
+import { readJsonFile } from '../io';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import { fillStoredBits, productWorkOf } from '../optimizer/model/context';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+
+type Group = 'attention' | 'projections' | 'mlp' | 'other';
+
+function groupOf(name: string, kind: string): Group {
+  if (kind === 'matmul' || kind === 'softmax' || /\.attn\.scale$/.test(name)) return 'attention';
+  if (/\.attn\.(q|k|v|proj)$/.test(name)) return 'projections';
+  if (/\.mlp\./.test(name)) return 'mlp';
+  return 'other';
+}
+
+function main(): void {
+  const [network = 'vit-b16', ...rest] = process.argv.slice(2);
+  let arch = presetArch('xformer');
+  if (rest.includes('--crossbar')) arch = applySetOverride(arch, 'attention.unit=crossbar');
+  const net = resolveNetwork(zooNetwork(network));
+  const planAt = rest.indexOf('--plan');
+  const n = net.weightedIndices.length;
+  let choices: PlanChoices = { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
+  const planFile = planAt >= 0 ? rest[planAt + 1] : undefined;
+  if (planFile !== undefined) choices = resolvePlan(validatePlan(readJsonFile(planFile), planFile), net, planFile);
+  const ctx = prepareModel(arch, net);
+  const result = evaluateModel(ctx, choices);
+  const storedBits = fillStoredBits(ctx, choices.abits);
+  const figures = layerPhysicalFigures(arch, net, ctx.flow, result.mappings, result.placement, result.throughputImagesPerS);
+  const time: Record<Group, number> = { attention: 0, projections: 0, mlp: 0, other: 0 };
+  const area: Record<Group, number> = { attention: 0, projections: 0, mlp: 0, other: 0 };
+  const energy: Record<Group, number> = { attention: 0, projections: 0, mlp: 0, other: 0 };
+  for (const s of result.layers) time[groupOf(s.name, s.kind)] += s.stageCycles;
+  for (const f of figures) {
+    const g = groupOf(f.name, f.kind);
+    area[g] += f.areaMm2.total;
+    energy[g] += f.energyPj.total;
+  }
+  const productTiles = new Set<number>();
+  for (const l of ctx.layers) {
+    if (!l.product) continue;
+    const work = productWorkOf(ctx, l, storedBits);
+    energy.attention += work?.energyPj ?? 0;
+    if (work?.engine === 'crossbar') area.attention += work.crossbars * crossbarUnitAreaMm2(arch);
+    for (const t of result.placement.layerTiles[l.index] ?? []) productTiles.add(t);
+  }
+  if (arch.attention.unit === 'digital') area.attention += productTiles.size * arch.attention.macArray.perTile * arch.attention.macArray.areaMm2;
+  const pct = (rec: Record<Group, number>, g: Group): string => {
+    const total = rec.attention + rec.projections + rec.mlp + rec.other;
+    return `${((100 * rec[g]) / Math.max(1e-12, total)).toFixed(1)}%`;
+  };
+  const groups: Group[] = ['attention', 'projections', 'mlp'];
+  process.stdout.write(
+    `${network} ${arch.attention.unit} ${planFile ?? 'baseline'}: ${result.throughputImagesPerS.toFixed(0)} img/s, latency ${(result.latencyS * 1e3).toFixed(2)} ms, ` +
+      `${result.areaMm2.toFixed(1)} mm2, ${(result.energyPerImagePj / 1e6).toFixed(1)} uJ\n` +
+      `time ${groups.map((g) => pct(time, g)).join(' / ')}; area ${groups.map((g) => pct(area, g)).join(' / ')}; energy ${groups.map((g) => pct(energy, g)).join(' / ')} (attention / projections / MLP)\n`,
+  );
+}
+
+main();
