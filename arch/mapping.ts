@@ -151,13 +151,16 @@ export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number,
 }
 
 /**
- * Cycles of one MVM of a layer running `replicas` replicas: with shared ADCs, replicas whose crossbars meet in one
- * ADC group take turns on it (adcSharers); otherwise mapping.mvmCycles.
+ * Steady-state cycles per MVM of a layer running `replicas` replicas: with shared ADCs, replicas whose crossbars
+ * meet in one ADC group take turns on it (adcSharers), so each MVM's streamed steps wait for the others'
+ * conversions; the fill sweeps (first read, last shift-and-add) overlap them. The larger of the replica's own
+ * pipeline (mapping.mvmCycles) and the group's conversions per MVM round: max((S + fill) t, S t(sharers)).
  */
 export function replicaMvmCycles(arch: ArchSpec, m: LayerCrossbarMapping, replicas: number): number {
   const sharers = adcSharers(arch, m.crossbarsPerReplica, replicas);
   if (sharers === m.adcSharers) return m.mvmCycles;
-  return m.sweepsPerMvm * sweepCycles(arch, m.usedColsPerCrossbar, sharers);
+  const steps = m.sweepsPerMvm - arch.core.mvmFillSweeps;
+  return Math.max(m.mvmCycles, steps * sweepCycles(arch, m.usedColsPerCrossbar, sharers));
 }
 
 /** Maps every weighted layer; `wbits`/`abits` are in ResolvedNetwork.weightedIndices order. */

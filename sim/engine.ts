@@ -21,6 +21,7 @@ import {
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { deadlockReport } from './deadlock';
+import { reserveSharedAdcs } from './compute';
 import { buildUnits } from './unit-setup';
 
 export interface EngineOptions {
@@ -222,7 +223,9 @@ export class Engine {
     const firstRead = Math.ceil((readEnd - readStart) / pixels);
     const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
     xbar.serve(pixels, mvmStart);
-    const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm);
+    // ADCs shared with other replicas' crossbars take this job's conversions in turn (sim/compute.ts).
+    const firstConversion = mvmStart + (u.compute.fillSweeps > 0 ? u.compute.sweepCycles : 0);
+    const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm, reserveSharedAdcs(u.compute, pixels, firstConversion));
     xbar.freeAt = mvmEnd;
     // Rule 5: shift-and-add keeps pace behind the ADCs unless slower than the MVM; only the last streamed bit's
     // additions drain after the last MVM.

@@ -9,6 +9,7 @@ import type { CrossbarGroup } from './components';
 import type { Engine } from './engine';
 import { STALL_CAUSES, type StallCause } from './units';
 import { steadyState, type SteadyState } from './steady-state';
+import type { SharedAdc } from './compute';
 
 export interface SimLayerStats {
   name: string;
@@ -31,7 +32,7 @@ export interface SimLayerStats {
 export type SimEnergyPj = EnergyBreakdownPj;
 
 export interface SimBottleneck {
-  kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip';
+  kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip' | 'shared-adc';
   name: string;
   busyCyclesPerImage: number;
 }
@@ -172,6 +173,13 @@ export function collectResults(engine: Engine): SimResult {
     bottleneck = { kind: 'off-chip', name: engine.offChip.label, busyCyclesPerImage: perImage(engine.offChip.busyCycles) };
   }
   busiestCycles = Math.max(busiestCycles, engine.offChip.busyCycles);
+  // ADCs shared by several replicas (sim/compute.ts) are resources of their own.
+  const sharedAdcs = new Set<SharedAdc>();
+  for (const u of engine.units) for (const s of u.compute?.shared ?? []) sharedAdcs.add(s.adc);
+  for (const adc of sharedAdcs) {
+    busiestCycles = Math.max(busiestCycles, adc.busyCycles);
+    if (perImage(adc.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'shared-adc', name: adc.label, busyCyclesPerImage: perImage(adc.busyCycles) };
+  }
   const steady = steadyState(done, perImage(busiestCycles), latency);
   const interval = steady.intervalCycles;
   e.edram = edramEnergyPj(arch, accesses);

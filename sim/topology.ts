@@ -64,6 +64,8 @@ export interface SimLayer {
   fusedOpsPerRow: number;
   /** eDRAM bits one MVM reads (input vector). */
   mvmReadBits: number;
+  /** Chip-wide index of the layer's first crossbar (its first core's first): sets which crossbars share an ADC. */
+  firstCrossbar: number;
   /**
    * Product of two activations off the digital unit (section 8): index into SimTopology.productResources (the
    * MAC array of its tile's group, or its own rewritten crossbars), or -1.
@@ -183,6 +185,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       productResource,
       productWorkPerStep: work ? work.workPerImage / steps : 0,
       productEnergyPjPerStep: work ? work.energyPj / steps : 0,
+      firstCrossbar: place ? place.firstCore * arch.core.crossbars : 0,
       unitTiles: place ? [...place.replicaTiles] : [placement.layerTiles[r.index]?.[0] ?? 0],
       sink: (flow.readers[r.index + 1]?.length ?? 0) === 0,
     };

@@ -5,9 +5,9 @@
 import type { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
 import type { Slabs } from './kernel/slab';
-import { replicaMvmCycles } from '../arch/mapping';
 import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../arch/timing';
 import { CrossbarGroup, type EdramBuffer } from './components';
+import { buildReplicaCompute, type ReplicaCompute } from './compute';
 import type { SimProducer, SimTopology } from './topology';
 import { FUSED_FIELDS, newUnit, type Channel, type Unit, type UnitKindFields } from './units';
 
@@ -72,7 +72,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
   };
 
   const all = Array.from({ length: images }, (_, n) => n);
-  const none = { xbar: undefined, fusedQueue: undefined, saCycles: 0, saDrainCycles: 0 } as const;
+  const none = { xbar: undefined, compute: undefined, fusedQueue: undefined, saCycles: 0, saDrainCycles: 0 } as const;
   addUnit({ kind: 'source', layer: undefined, rowTransfers: new RecordFifo(1), ...none }, 0, -1, all);
   for (const layer of topo.layers) {
     // Destination channels exist (with zero refs) even on tiles hosting no unit of a consumer.
@@ -83,9 +83,12 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
     }
     const saCycles = shiftAddCyclesPerMvm(arch, mapping);
     const saDrainCycles = shiftAddDrainCycles(arch, mapping);
+    const computes = buildReplicaCompute(env, arch, mapping, layer.name, layer.replicas, layer.firstCrossbar);
     for (let k = 0; k < layer.replicas; k++) {
-      const xbar = new CrossbarGroup(env, `crossbars of ${layer.name} replica ${k}`, replicaMvmCycles(arch, mapping, layer.replicas));
-      const replicaFields = { kind: 'replica', layer, xbar, fusedQueue: new RecordFifo(FUSED_FIELDS), rowTransfers: undefined, saCycles, saDrainCycles } as const;
+      const compute = computes[k] as ReplicaCompute;
+      // The crossbars' own pipeline (their DACs, S&H and own ADC time); shared ADCs are reserved per job.
+      const xbar = new CrossbarGroup(env, `crossbars of ${layer.name} replica ${k}`, compute.mvmCycles);
+      const replicaFields = { kind: 'replica', layer, xbar, compute, fusedQueue: new RecordFifo(FUSED_FIELDS), rowTransfers: undefined, saCycles, saDrainCycles } as const;
       addUnit(replicaFields, k, layer.unitTiles[k] ?? 0, layer.kind === 'fc' ? all.filter((n) => n % layer.replicas === k) : all);
     }
   }

@@ -7,6 +7,7 @@ import { edramAccesses } from '../arch/timing';
 import { RecordFifo } from './kernel/fifo';
 import type { Slabs } from './kernel/slab';
 import type { CrossbarGroup, EdramBuffer } from './components';
+import type { ReplicaCompute } from './compute';
 import type { Route } from './noc';
 import { replicaPixelsInRow, type SimLayer, type SimProducer } from './topology';
 import type { TraceRow } from './trace';
@@ -117,6 +118,8 @@ export interface ReplicaUnit extends UnitFields {
   kind: 'replica';
   layer: SimLayer;
   xbar: CrossbarGroup;
+  /** Its compute timing and the ADCs it shares with other replicas (sim/compute.ts). */
+  compute: ReplicaCompute;
   /** Rows waiting for their fused activations, FUSED_FIELDS wide (FUSED_* offsets). */
   fusedQueue: RecordFifo;
   rowTransfers: undefined;
@@ -127,6 +130,7 @@ export interface DigitalLayerUnit extends UnitFields {
   kind: 'digital';
   layer: SimLayer;
   xbar: undefined;
+  compute: undefined;
   fusedQueue: undefined;
   rowTransfers: undefined;
 }
@@ -136,6 +140,7 @@ export interface SourceUnit extends UnitFields {
   kind: 'source';
   layer: undefined;
   xbar: undefined;
+  compute: undefined;
   fusedQueue: undefined;
   /**
    * Transfer ids of the rows being reserved or crossing the off-chip link, in order. A source row goes to every
@@ -148,9 +153,9 @@ export type Unit = ReplicaUnit | DigitalLayerUnit | SourceUnit;
 
 /** What tells the kinds apart, with the objects only that kind owns. */
 export type UnitKindFields =
-  | Pick<ReplicaUnit, 'kind' | 'layer' | 'xbar' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
-  | Pick<DigitalLayerUnit, 'kind' | 'layer' | 'xbar' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
-  | Pick<SourceUnit, 'kind' | 'layer' | 'xbar' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>;
+  | Pick<ReplicaUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
+  | Pick<DigitalLayerUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
+  | Pick<SourceUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>;
 
 /** Everything else a new unit needs. */
 export interface UnitPlace {
@@ -197,6 +202,7 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     inputs: [],
     released: new Int32Array(layer?.inputs.length ?? 0),
     xbar: kindFields.xbar,
+    compute: kindFields.compute,
     saCycles: kindFields.saCycles,
     saDrainCycles: kindFields.saDrainCycles,
     active: false,
