@@ -11,7 +11,9 @@ const FLOAT = 1;
 const INT64 = 7;
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
+const ATTR_STRING = 3;
 const ATTR_TENSOR = 4;
+const ATTR_GRAPH = 5;
 const ATTR_INTS = 7;
 
 export interface OnnxBuildOptions {
@@ -28,12 +30,19 @@ export interface OnnxBuildOptions {
 }
 
 type Attr = Record<string, unknown>;
-type NodeInit = { name: string; opType: string; input: string[]; output: string[]; attribute: Attr[] };
+export type NodeInit = { name: string; opType: string; input: string[]; output: string[]; attribute: Attr[] };
 type TensorInit = Record<string, unknown>;
 
 export const ints = (name: string, values: number[]): Attr => ({ name, type: ATTR_INTS, ints: values });
 export const int = (name: string, value: number): Attr => ({ name, type: ATTR_INT, i: value });
 export const float = (name: string, value: number): Attr => ({ name, type: ATTR_FLOAT, f: value });
+export const str = (name: string, value: string): Attr => ({ name, type: ATTR_STRING, s: Buffer.from(value, 'utf8') });
+/** A subgraph attribute (If branches): nodes, initializers and the tensors it outputs. */
+export const graphAttr = (name: string, nodes: NodeInit[], outputs: string[], initializer: TensorInit[] = []): Attr => ({
+  name,
+  type: ATTR_GRAPH,
+  g: { name, node: nodes, initializer, input: [], output: outputs.map((o) => ({ name: o })) },
+});
 
 /** An int64 tensor with values (raw_data, little-endian, as PyTorch writes constants). */
 export function int64Tensor(name: string, dims: number[], values: number[]): TensorInit {
@@ -57,6 +66,8 @@ export class OnnxGraphBuilder {
   private inputDims: (number | string)[] = [];
   private inputName = 'input';
   private outputName = '';
+  /** More graph inputs after the first: name, dims, element type. */
+  private readonly moreInputs: { name: string; dims: (number | string)[]; elemType: number }[] = [];
 
   constructor(private readonly weights: boolean) {}
 
@@ -67,6 +78,18 @@ export class OnnxGraphBuilder {
 
   output(name: string): void {
     this.outputName = name;
+  }
+
+  /** Another graph input (a state, a sample rate); elemType 1 = float, 7 = int64. */
+  extraInput(name: string, dims: (number | string)[], elemType = FLOAT): void {
+    this.moreInputs.push({ name, dims, elemType });
+  }
+
+  /** A weight initializer of another element type (3 = int8, 10 = float16), zero-filled when weights are written. */
+  typedWeight(name: string, dims: number[], dataType: number, bytesPerElement: number): string {
+    const bytes = this.weights ? new Uint8Array(dims.reduce((a, b) => a * b, 1) * bytesPerElement) : undefined;
+    this.initializers.push(bytes ? { name, dims, dataType, rawData: bytes } : { name, dims, dataType });
+    return name;
   }
 
   node(opType: string, name: string, input: string[], attribute: Attr[] = [], outputs = 1): string {
@@ -97,7 +120,13 @@ export class OnnxGraphBuilder {
         name: graphName,
         node: this.nodes,
         initializer: this.initializers,
-        input: [{ name: this.inputName, type: { tensorType: { elemType: FLOAT, shape: { dim } } } }],
+        input: [
+          { name: this.inputName, type: { tensorType: { elemType: FLOAT, shape: { dim } } } },
+          ...this.moreInputs.map((i) => ({
+            name: i.name,
+            type: { tensorType: { elemType: i.elemType, shape: { dim: i.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+          })),
+        ],
         output: [{ name: this.outputName, type: { tensorType: { elemType: FLOAT } } }],
       },
     };
