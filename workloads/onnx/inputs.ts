@@ -82,12 +82,10 @@ export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { sour
   }
   const given = options.inputShape ?? shapes[first.name];
   const dims = dimsOf(first, given, source, true);
-  // lrmp streams one input at a time: a dynamic batch is 1; an image batch fixed above 1 cannot be streamed.
+  // lrmp streams one input at a time: a dynamic batch, and an image's batch, is 1 (a fixed leading dim of a
+  // sequence may be its time steps, [T, N, F], and is kept).
   const declared0 = declaredDims(first)[0];
-  if (dims.length >= 2 && declared0 === undefined && !given) dims[0] = 1;
-  if (dims.length === 4 && (dims[0] ?? 1) > 1) {
-    throw new ValidationError(source, given ? '--input-shape' : `graph.input['${first.name}'].shape`, `batch ${dims[0] ?? 1}`, 'batch 1 (lrmp streams one input after another; give --input-shape with a leading 1)');
-  }
+  if ((dims.length >= 2 && declared0 === undefined && !given) || dims.length === 4) dims[0] = 1;
   const others = inputs.slice(1).map((info) => {
     const d = dimsOf(info, shapes[info.name], source, false);
     const given = options.inputValues?.[info.name];
