@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
-  inputShapeOption, option, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
+  checkMissingValues, inputShapeOption, option, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
 } from './options';
 import { analyzeCommand } from './commands/analyze';
 import { archsCommand, networksCommand } from './commands/listings';
@@ -40,8 +40,15 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
   return yargs(argv)
     .scriptName('lrmp')
     .usage('$0 <command> [options]\n\nSimulator, analytical model and LRMP optimizer for spatial in-memory-computing accelerators.')
-    .parserConfiguration({ 'strip-aliased': true })
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
+    .middleware(() => {
+      // yargs lets a middleware's error escape parseAsync instead of calling .fail: report it here.
+      try {
+        checkMissingValues(argv);
+      } catch (error) {
+        hooks.exit(reportError(error, hooks.debug, (t) => void process.stderr.write(t)));
+      }
+    })
     .command(
       'analyze',
       'analytical model of a network on a chip: per-layer stage times, throughput, latency, area, energy',
@@ -62,7 +69,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'what-if study: the cartesian product of architecture fields on a worker pool, one CSV row per point (resumable)',
       (y) =>
         withWorkers(withSeed(withImages(inputs(y), 2, 'images per simulation (--simulate)')), 'the CPU count').options({
-          vary: { ...option.repeatable('field=v1,v2,..., e.g. crossbar.rows=64,128,256'), demandOption: true },
+          vary: { ...option.repeatable('vary', 'field=v1,v2,..., e.g. crossbar.rows=64,128,256'), demandOption: true },
           analyze: { type: 'boolean', describe: 'analytical model only (the default)' },
           simulate: { type: 'boolean', describe: 'also simulate every point' },
           optimize: { type: 'boolean', describe: 'run the LRMP optimizer at every point' },
@@ -192,5 +199,9 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
 }
 
 if (require.main === module) {
-  void buildCli(hideBin(process.argv)).parseAsync();
+  const argv = hideBin(process.argv);
+  // Anything that escapes yargs is a bug: reported as an internal error, never an unhandled rejection.
+  buildCli(argv)
+    .parseAsync()
+    .catch((error: unknown) => process.exit(reportError(error, debugFlag(argv), (t) => void process.stderr.write(t))));
 }

@@ -35,6 +35,34 @@ function remembering<R>(body: () => R): R {
   }
 }
 
+/** Flags (and aliases) that take a value, registered as the options are built. */
+const valueFlags = new Set<string>();
+
+function register(flag: string, extra: Options | undefined): void {
+  valueFlags.add(flag);
+  const alias = extra?.alias;
+  for (const a of alias === undefined ? [] : Array.isArray(alias) ? alias : [alias]) valueFlags.add(a as string);
+}
+
+/**
+ * A value-taking option given without its value (`--network` last, or followed by another option) is an error:
+ * yargs would quietly use the default instead. Runs over the raw command line after parsing.
+ * @throws ValidationError
+ */
+export function checkMissingValues(argv: readonly string[]): void {
+  const end = argv.indexOf('--');
+  const tokens = end < 0 ? argv : argv.slice(0, end + 1);
+  tokens.forEach((token, i) => {
+    const match = /^--?([^=]+)$/.exec(token);
+    if (match === null || !valueFlags.has(match[1] ?? '')) return;
+    const next = tokens[i + 1];
+    if (next === undefined || next === '--' || /^--?[a-zA-Z]/.test(next)) {
+      const flag = match[1] ?? '';
+      throw new ValidationError(token, flag, 'given without a value', `${token} followed by its value`);
+    }
+  });
+}
+
 /** The one value of a single-valued option; a repeated option (yargs then gives an array) is an error. */
 function single(flag: string, value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -46,6 +74,7 @@ function single(flag: string, value: unknown): unknown {
 
 /** A single-valued text option. */
 function text<E extends Options = Record<never, never>>(flag: string, describe: string, extra?: E) {
+  register(flag, extra);
   return {
     type: 'string',
     describe,
@@ -53,7 +82,9 @@ function text<E extends Options = Record<never, never>>(flag: string, describe: 
     coerce: (value: unknown): string =>
       remembering(() => {
         const one = single(flag, value);
-        return typeof one === 'string' ? one : String(one);
+        const textValue = typeof one === 'string' ? one : String(one);
+        if (textValue.trim() === '') throw new ValidationError(`--${flag}`, flag, 'empty', 'a non-empty value');
+        return textValue;
       }),
   } as { type: 'string'; describe: string; coerce: (value: unknown) => string } & E;
 }
@@ -61,6 +92,7 @@ function text<E extends Options = Record<never, never>>(flag: string, describe: 
 /** A single-valued numeric option with its range from limits.ts (read as text, so an error quotes what was typed). */
 function numeric<E extends Options = Record<never, never>>(flag: string, limit: LimitName, describe: string, extra?: E) {
   const range = LIMITS[limit];
+  register(flag, extra);
   return {
     type: 'string',
     describe: `${describe}; ${describeRange(range)}`,
@@ -76,6 +108,7 @@ function numeric<E extends Options = Record<never, never>>(flag: string, limit: 
 
 /** A single-valued choice. */
 function choice<C extends string, E extends Options = Record<never, never>>(flag: string, choices: readonly C[], describe: string, extra?: E) {
+  register(flag, extra);
   return {
     type: 'string',
     choices: choices as C[],
@@ -93,7 +126,8 @@ function choice<C extends string, E extends Options = Record<never, never>>(flag
 }
 
 /** A repeatable text option (each occurrence one value). */
-function repeatable(describe: string) {
+function repeatable(flag: string, describe: string) {
+  register(flag, undefined);
   return {
     type: 'string',
     array: true,
@@ -124,8 +158,8 @@ export function inputShapeOption() {
 export function withArch<T>(y: Argv<T>) {
   return y.options({
     arch: text('arch', `preset (${presetNames().join(', ')}) or an architecture JSON file (default: puma; xformer for the zoo's transformers)`, { alias: 'a' }),
-    'arch-file': repeatable('partial architecture JSON merged over --arch'),
-    set: repeatable('override one architecture field, e.g. crossbar.rows=256'),
+    'arch-file': repeatable('arch-file', 'partial architecture JSON merged over --arch'),
+    set: repeatable('set', 'override one architecture field, e.g. crossbar.rows=256'),
   });
 }
 

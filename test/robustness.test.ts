@@ -78,6 +78,14 @@ describe('options', () => {
     expectUserError(await cli('analyze', ...NET, '--format', 'json', '--format', 'csv'), /--format is given 2 times/);
   });
 
+  test('dashed numeric options reach the command as numbers (optimize --top-k 1 --mix-weight 0.25 --accuracy-budget 0)', async () => {
+    const out = path.join(dir, 'opt.json');
+    const r = await cli('optimize', ...NET, '--episodes', '1', '--no-confirm', '--top-k', '1', '--objective', 'mix', '--mix-weight', '0.25', '--accuracy-budget', '0', '--out', out);
+    expect(r.stderr).toMatch(/^written: /);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ objective: 'mix', accuracyBudgetPct: 0 });
+  });
+
   test('one definition per option: --network and --workers read the same in every command', async () => {
     const lines = async (command: string, flag: string): Promise<string> => {
       const help = (await cli(command, '--help')).stdout;

@@ -110,8 +110,8 @@ export function parseNeurosimCsv(text: string, source: string): Network {
   text.split(/\r?\n/).forEach((raw, i) => {
     const cells = splitLine(raw);
     if (cells.length === 0 || cells[0]?.startsWith('#')) return;
-    // A header row: the first content line with a non-numeric first cell.
-    if (rows.length === 0 && Number.isNaN(Number(cells[0]))) return;
+    // A header row: the first content line with no number in it (a garbled first data row is an error, not a header).
+    if (rows.length === 0 && cells.every((c) => Number.isNaN(numberFromText(c)))) return;
     rows.push(parseRow(source, i + 1, cells));
   });
   const first = rows[0];

@@ -1,0 +1,41 @@
+/**
+ * `npm run fuzz -- --cases 10000 [--seed 1] [--workers 2] [--timeout-s 20] [--memory-mb 1024]`: the long form of
+ * the fuzz harness (scripts/fuzz/); prints counts per class and the cases that crashed, hung, printed a non-finite
+ * number or succeeded wrongly (with their command lines, to reproduce). Exits 1 when there is any.
+ */
+import { describeFuzz, runFuzz } from './fuzz/run';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`fuzz: --${name} takes a non-negative integer\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const cases = option('cases', 1000);
+  let done = 0;
+  const summary = await runFuzz({
+    cases,
+    seed: option('seed', 1),
+    workers: option('workers', 2),
+    timeoutS: option('timeout-s', 20),
+    memoryMb: option('memory-mb', 1024),
+    onCase: () => {
+      done++;
+      if (process.stderr.isTTY && done % 50 === 0) process.stderr.write(`\r${done}/${cases}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(`${describeFuzz(summary, cases)}\n`);
+  for (const { c, verdict } of summary.failures.slice(0, 50)) {
+    process.stdout.write(`\n#${c.id} ${verdict.cls} [${c.kind}] ${c.note}\n  lrmp ${c.argv.join(' ')}\n  ${verdict.reason}\n`);
+  }
+  process.exit(summary.failures.length > 0 ? 1 : 0);
+}
+
+void main();
