@@ -226,6 +226,27 @@ describe('ONNX operator families', () => {
       (g) => g.extraInput('h0', [1, 'batch', 4]),
     );
     expect(resolveNetwork(net).totalParams).toBe(84);
-    expect(() => build([1, 4, 8, 8], (g) => g.node('Loop', '/loop', ['x']))).toThrow(/'\/loop'.*'Loop' \(not supported\)/);
+    expect(() => build([1, 4, 8, 8], (g) => g.node('NonZero', '/nz', ['x']))).toThrow(/'\/nz'.*'NonZero' \(not supported\)/);
+  });
+
+  test('Loop with a constant trip count is unrolled; a run-time trip count is an error', () => {
+    const loop = (trips: string, g: OnnxGraphBuilder): string => {
+      g.weight('w', [4, 4, 1, 1]);
+      const bodyNodes = [{ name: '/step', opType: 'Conv', input: ['v_in', 'w'], output: ['v_out'], attribute: [] }, { name: '/keep', opType: 'Identity', input: ['c_in'], output: ['c_out'], attribute: [] }];
+      const body = graphAttr('body', bodyNodes, ['c_out', 'v_out']);
+      (body['g'] as { input: unknown[] }).input = [{ name: 'i' }, { name: 'c_in' }, { name: 'v_in' }];
+      return g.node('Loop', '/loop', [trips, '', 'x'], [body]);
+    };
+    // Three iterations of a 4 -> 4 1x1 conv sharing its weights: three crossbar layers of 16 weights each (each
+    // unrolled layer holds its own copy on crossbars, so the shared weights count once per layer).
+    const net = build([1, 4, 6, 6], (g) => loop(g.constant('/m', int64Tensor('', [], [3])), g));
+    expect(kinds(net)).toEqual(['conv', 'conv', 'conv']);
+    expect(resolveNetwork(net).totalParams).toBe(3 * 16);
+    expect(() =>
+      build([1, 4, 6, 6], (g) => {
+        const m = g.node('Cast', '/m', [g.node('ReduceSum', '/rs', ['x'], [int('keepdims', 0)])], [int('to', 7)]);
+        return loop(m, g);
+      }),
+    ).toThrow(/'\/loop' \(Loop\) inputs 0-1 \(M, cond\).*no constant trip count/);
   });
 });

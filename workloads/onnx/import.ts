@@ -38,6 +38,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   ...REDUCE_OPS,
   ...RECURRENT_OPS,
   If: convertIf,
+  Loop: convertLoop,
 };
 const ALL_FOLDERS: Readonly<Record<string, Converter>> = { ...EXTRA_FOLDERS, ...FOLDERS };
 
@@ -122,7 +123,7 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   if (ctx.layers.length === 0) throw new ValidationError(options.source, 'graph', 'no layers after folding constants', 'at least one layer');
   const input = ctx.inputShape ?? internalShape(streamed.dims, defaultLayout(streamed.dims.length));
   // Exporters' generic graph names (tf2onnx, torch-jit-export, main_graph...) say nothing: the file name does.
-  const generic = /^(tf2onnx|torch[-_]jit.*|main_graph|spox_graph|graph|model|paddle.*|onnx.*)?$/i.test(graph.name);
+  const generic = /^(tf2onnx|torch[-_]jit.*|main_graph|spox_graph|graph|model|model from .*|paddle.*|onnx.*)?$/i.test(graph.name);
   const name = options.name ?? (generic ? path.basename(options.source, path.extname(options.source)) : graph.name);
   const network: Network = { name, input, layers: ctx.layers };
   const layout = layoutOf(input);
@@ -176,6 +177,49 @@ function convertIf(ctx: ImportContext, node: OnnxNode): void {
     if (!v) throw ctx.invalid(`branch output '${o.name}'`, 'produced by no node of the branch', 'a tensor the branch computes');
     ctx.set(node.output[k] ?? '', v);
   });
+}
+
+/** Loops unrolled at import run at most this many iterations (a larger constant trip count is an error). */
+const MAX_UNROLL = 4096;
+
+/**
+ * Loop with a constant trip count (and a constant or absent condition): the body unrolled, each iteration's
+ * loop-carried values feeding the next. Scan outputs (values stacked across iterations) are not supported.
+ */
+function convertLoop(ctx: ImportContext, node: OnnxNode): void {
+  const body = node.attribute.find((a) => a.name === 'body')?.g;
+  if (!body) throw ctx.invalid('attribute body', 'missing', 'a graph');
+  const trips = ctx.optional(node, 0);
+  const cond = ctx.optional(node, 1);
+  const count = trips?.kind === 'const' ? trips.values()?.[0] : undefined;
+  const go = cond === undefined ? 1 : cond.kind === 'const' ? cond.values()?.[0] : undefined;
+  if (count === undefined || go === undefined || count > MAX_UNROLL) {
+    throw ctx.invalid('inputs 0-1 (M, cond)', trips === undefined || count === undefined ? 'no constant trip count' : go === undefined ? 'a condition computed from the network input' : `${count} iterations`, `a constant trip count up to ${MAX_UNROLL} and a constant condition (the loop is unrolled at import)`);
+  }
+  const carried = node.input.slice(2);
+  const scans = body.output.length - 1 - carried.length;
+  if (scans > 0 && node.output.slice(carried.length).some((t) => t !== '' && (ctx.readerCount(t) > 0 || ctx.isGraphOutput(t)))) {
+    throw ctx.invalid('outputs', `${scans} scan output(s) in use`, 'loop-carried values only');
+  }
+  let values = carried.map((t, k) => ctx.input(node, k + 2));
+  for (let i = 0; i < (go !== 0 ? count : 0); i++) {
+    for (const init of body.initializer) ctx.set(init.name, constFromTensor(init));
+    ctx.set(body.input[0]?.name ?? '', { kind: 'const', dims: [], integer: true, values: () => [i] });
+    ctx.set(body.input[1]?.name ?? '', { kind: 'const', dims: [], integer: true, values: () => [1] });
+    values.forEach((v, k) => ctx.set(body.input[k + 2]?.name ?? '', v));
+    for (const n of body.node) ctx.absorbed.delete(n);
+    convertGraph(ctx, body.node);
+    const stop = ctx.get(body.output[0]?.name ?? '');
+    values = body.output.slice(1, 1 + carried.length).map((o) => {
+      const v = ctx.get(o.name);
+      if (!v) throw ctx.invalid(`body output '${o.name}'`, 'produced by no node of the body', 'a tensor the body computes');
+      return v;
+    });
+    const next = stop?.kind === 'const' ? stop.values()?.[0] : 1;
+    if (next === 0) break;
+  }
+  ctx.begin(node, 0);
+  values.forEach((v, k) => ctx.set(node.output[k] ?? '', v));
 }
 
 function readFile(file: string): Uint8Array {
