@@ -55,6 +55,12 @@ export const LIMITS = {
   accuracyTimeoutS: real(0, 86_400, 's', true),
   budgetTiles: int(1, 65_536),
   budgetAreaMm2: real(0, 1e6, 'mm2', true),
+  // The study queue (--queue, lrmp worker).
+  attempts: int(1, 100),
+  concurrency: int(1, 1024),
+  stalledCheckS: int(1, 86_400, 's'),
+  maxStalls: int(0, 1000),
+  refusalDelayS: int(0, 86_400, 's'),
   // Network dimensions.
   channels: int(1, MAX_TENSOR_DIM),
   features: int(1, MAX_TENSOR_DIM),

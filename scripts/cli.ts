@@ -14,6 +14,7 @@ import { validateCommand } from './commands/validate';
 import { describeSweep, sweepCommand } from './commands/sweep';
 import { DEFAULT_EPISODES, describeReproduce, reproduceCommand } from './commands/reproduce';
 import { optimizeCommand } from './commands/optimize';
+import { withQueue, withWorkerOptions, workerCommand } from './commands/queue-options';
 
 /** Episodes of `npm start`: enough for the search to settle, short enough to finish in well under a minute. */
 const START_EPISODES = 200;
@@ -68,7 +69,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'sweep',
       'what-if study: the cartesian product of architecture fields on a worker pool, one CSV row per point (resumable)',
       (y) =>
-        withWorkers(withSeed(withImages(inputs(y), 2, 'images per simulation (--simulate)')), 'the CPU count').options({
+        withQueue(withWorkers(withSeed(withImages(inputs(y), 2, 'images per simulation (--simulate)')), 'the CPU count')).options({
           vary: { ...option.repeatable('vary', 'field=v1,v2,..., e.g. crossbar.rows=64,128,256'), demandOption: true },
           analyze: { type: 'boolean', describe: 'analytical model only (the default)' },
           simulate: { type: 'boolean', describe: 'also simulate every point' },
@@ -89,7 +90,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'reproduce',
       'the LRMP study on the five benchmarks (baseline, replication only, mixed precision only, LRMP at iso-area): results.csv and results.md beside the published ranges',
       (y) =>
-        withWorkers(withImages(withSeed(withSearch(withArch(y), DEFAULT_EPISODES)), 4, 'images per confirming simulation'), 'the CPU count').options({
+        withQueue(withWorkers(withImages(withSeed(withSearch(withArch(y), DEFAULT_EPISODES)), 4, 'images per confirming simulation'), 'the CPU count')).options({
           networks: option.text('networks', 'comma-separated networks (zoo names or network files)', { default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet' }),
           out: option.text('out', 'folder for results.csv and results.md', { alias: 'o', default: 'out' }),
           plots: option.text('plots', "folder for SVG plots (and the timelines' CSV traces)"),
@@ -99,6 +100,15 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
           const summary = await reproduceCommand(args);
           process.stdout.write(`${describeReproduce(summary)}\n`);
         }),
+    )
+    .command(
+      'worker',
+      'run the points of queued studies (sweep/reproduce --queue) on this machine until stopped (Ctrl-C: after the running jobs)',
+      (y) => withWorkerOptions(y),
+      (args) =>
+        run(() =>
+          workerCommand({ queue: args.queue, concurrency: args.concurrency, stalledCheckS: args.stalledCheckS, maxStalls: args.maxStalls, refusalDelayS: args.refusalDelayS }),
+        ),
     )
     .command(
       'validate',

@@ -116,13 +116,18 @@ export function loadInputs(args: NetworkArchArgs): LoadedInputs {
     plan = uniformPlan(net.network.name, arch.name, { wbits: 8, abits: 8, replicas: 1 });
     source = 'the uniform plan from --wbits/--abits/--replicas';
   }
-  plan = {
+  return withPlan(arch, net, plan, source, args);
+}
+
+/** Inputs from a plan, with uniform --wbits/--abits/--replicas flags overriding the plan's defaults. */
+export function withPlan(arch: ArchSpec, net: ResolvedNetwork, plan: Plan, source: string, flags: Pick<NetworkArchArgs, 'wbits' | 'abits' | 'replicas'>): LoadedInputs {
+  const merged: Plan = {
     ...plan,
     defaults: {
-      wbits: args.wbits === undefined ? plan.defaults.wbits : checkNumber(args.wbits, LIMITS.bits, '--wbits', 'wbits'),
-      abits: args.abits === undefined ? plan.defaults.abits : checkNumber(args.abits, LIMITS.bits, '--abits', 'abits'),
-      replicas: args.replicas === undefined ? plan.defaults.replicas : checkNumber(args.replicas, LIMITS.replicas, '--replicas', 'replicas'),
+      wbits: flags.wbits === undefined ? plan.defaults.wbits : checkNumber(flags.wbits, LIMITS.bits, '--wbits', 'wbits'),
+      abits: flags.abits === undefined ? plan.defaults.abits : checkNumber(flags.abits, LIMITS.bits, '--abits', 'abits'),
+      replicas: flags.replicas === undefined ? plan.defaults.replicas : checkNumber(flags.replicas, LIMITS.replicas, '--replicas', 'replicas'),
     },
   };
-  return { arch, net, plan, choices: resolvePlan(plan, net, source) };
+  return { arch, net, plan: merged, choices: resolvePlan(merged, net, source) };
 }

@@ -19,7 +19,9 @@ import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { buildTables } from '../../optimizer/replication';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
-import { parseObjective } from '../../optimizer/replication/objective';
+import { parseObjective, type ObjectiveKind } from '../../optimizer/replication/objective';
+import { reproduceOnQueue } from '../queue/reproduce-queue';
+import type { QueueArgs } from '../queue/study';
 import { simulate } from '../../sim';
 import { defaultArchFor, loadArchFromArgs } from './inputs';
 import { describeModelSimGaps, describeSearchGap } from './optimize';
@@ -38,7 +40,7 @@ export const BENCHMARKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alex
  */
 export const DEFAULT_EPISODES = 600;
 
-export interface ReproduceArgs {
+export interface ReproduceArgs extends QueueArgs {
   /** Comma-separated network names or files. @default the five benchmarks */
   networks?: string | undefined;
   /** @default 'puma' */
@@ -135,6 +137,50 @@ function rowsOf(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork): R
 }
 
 
+/** The settings of one network's study (everything but the network and the architecture). */
+export interface NetworkStudySettings {
+  objective: ObjectiveKind;
+  accuracyBudgetPct: number;
+  episodes: number;
+  seed: number;
+  /** Simulator worker threads for the confirmations (0 = in-process). */
+  workers: number;
+  images: number;
+}
+
+/** One network's rows, notes and chosen variant, with the optimizer's result and the (possibly enlarged) chip. */
+export interface NetworkStudy {
+  rows: ReproduceRow[];
+  notes: NetworkNote[];
+  chosen: string;
+  result: OptimizeResult;
+  arch: ArchSpec;
+}
+
+/** The protocol on one network: baseline chip sizing, the optimizer's flow, the relaxation bound, the notes. */
+export async function reproduceNetwork(baseArch: ArchSpec, net: ResolvedNetwork, s: NetworkStudySettings): Promise<NetworkStudy> {
+  const name = net.network.name;
+  const notes: NetworkNote[] = [];
+  const sized = archForBaseline(baseArch, net);
+  if (sized.note !== undefined) notes.push({ network: name, note: sized.note });
+  const result = await optimize(sized.arch, net, proxyOracle(net), {
+    objective: s.objective,
+    accuracyBudgetPct: s.accuracyBudgetPct,
+    episodes: s.episodes,
+    seed: s.seed,
+    milp: 'jslp',
+    topK: 3,
+    workers: s.workers,
+    confirmImages: s.images,
+  });
+  if (result.searchGap !== undefined) {
+    notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+  }
+  const gaps = describeModelSimGaps(result.rows);
+  if (gaps !== undefined) notes.push({ network: name, note: gaps });
+  return { rows: rowsOf(result, sized.arch, net), notes, chosen: result.chosen, result, arch: sized.arch };
+}
+
 export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSummary> {
   const started = performance.now();
   const log = args.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -159,37 +205,40 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const notes: NetworkNote[] = [];
   const chosen = new Map<string, string>();
   const files: string[] = [];
-  for (const net of nets) {
+  const studySettings: NetworkStudySettings = { objective, accuracyBudgetPct, episodes, seed, workers, images };
+  const finish = async (study: NetworkStudy, net: ResolvedNetwork, t0: number): Promise<void> => {
     const name = net.network.name;
-    const t0 = performance.now();
-    log(`reproduce: ${name} (${episodes} episodes)...`);
-    try {
-      const sized = archForBaseline(archOf(name), net);
-      if (sized.note !== undefined) notes.push({ network: name, note: sized.note });
-      const result = await optimize(sized.arch, net, proxyOracle(net), {
-        objective,
-        accuracyBudgetPct,
-        episodes,
-        seed,
-        milp: 'jslp',
-        topK: 3,
-        workers,
-        confirmImages: images,
-      });
-      rows.push(...rowsOf(result, sized.arch, net));
-      chosen.set(name, result.chosen);
-      if (result.searchGap !== undefined) {
-        notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+    rows.push(...study.rows);
+    notes.push(...study.notes);
+    chosen.set(name, study.chosen);
+    if (args.plots !== undefined) files.push(...(await networkPlots(study.result, study.arch, net, args.plots, notes)));
+    const best = lrmpRow(rows, name, study.chosen);
+    log(`reproduce: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${study.chosen} ${best ? `${best.latencyGain.toFixed(2)}x latency, ${best.throughputGain.toFixed(2)}x throughput` : ''}`);
+  };
+  const failed = (name: string, message: string): void => {
+    notes.push({ network: name, note: `failed: ${message}` });
+    log(`reproduce: ${name} failed: ${message.split('\n')[0] ?? ''}`);
+  };
+  if (args.queue !== undefined) {
+    await reproduceOnQueue({ ...args, queue: args.queue }, names.map(archOf), names, nets, studySettings, { finish, failed, log });
+    // Networks finish in any order on the queue; the report keeps the order they were asked in (stable sorts).
+    const order = new Map(nets.map((n, i) => [n.network.name, i]));
+    const rank = (network: string): number => order.get(network) ?? nets.length;
+    rows.sort((a, b) => rank(a.network) - rank(b.network));
+    notes.sort((a, b) => rank(a.network) - rank(b.network));
+    const picked = [...chosen.entries()].sort(([a], [b]) => rank(a) - rank(b));
+    chosen.clear();
+    for (const [network, variant] of picked) chosen.set(network, variant);
+  } else {
+    for (const [i, net] of nets.entries()) {
+      const t0 = performance.now();
+      log(`reproduce: ${net.network.name} (${episodes} episodes)...`);
+      try {
+        await finish(await reproduceNetwork(archOf(names[i] ?? net.network.name), net, studySettings), net, t0);
+      } catch (error) {
+        if (!isLrmpError(error)) throw error;
+        failed(net.network.name, error.message);
       }
-      const gaps = describeModelSimGaps(result.rows);
-      if (gaps !== undefined) notes.push({ network: name, note: gaps });
-      if (args.plots !== undefined) files.push(...(await networkPlots(result, sized.arch, net, args.plots, notes)));
-      const best = lrmpRow(rows, name, result.chosen);
-      log(`reproduce: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.chosen} ${best ? `${best.latencyGain.toFixed(2)}x latency, ${best.throughputGain.toFixed(2)}x throughput` : ''}`);
-    } catch (error) {
-      if (!isLrmpError(error)) throw error;
-      notes.push({ network: name, note: `failed: ${error.message}` });
-      log(`reproduce: ${name} failed: ${error.message.split('\n')[0] ?? ''}`);
     }
   }
   const wallS = (performance.now() - started) / 1000;

@@ -16,8 +16,10 @@ import { CsvAppender, checkHeader, cutTornTail, readExistingCsv } from '../sweep
 import { runPoints } from '../sweep/run-points';
 import { progressBar } from '../sweep/progress';
 import { sweepPlot } from '../plots';
+import { SweepQueue, sweepPointJobs } from '../queue/sweep-queue';
+import type { QueueArgs } from '../queue/study';
 
-export interface SweepArgs extends NetworkArchArgs {
+export interface SweepArgs extends NetworkArchArgs, QueueArgs {
   /** `path=v1,v2,...`, one per varied field (repeatable). */
   vary: string[];
   /** Analytical model only (the default mode). */
@@ -130,6 +132,15 @@ export function writeSweepPlots(csvFile: string, params: readonly VariedParam[],
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    return await runSweep(args, cleanups);
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
+  }
+}
+
+async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): Promise<SweepSummary> {
   const started = performance.now();
   const mode = sweepMode(args);
   const images = checkNumber(args.images ?? 2, LIMITS.images, '--images', 'images');
@@ -146,6 +157,15 @@ export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
   const header = sweepHeader(params, mode);
   checkOutputPath(args.out);
   if (args.plots !== undefined) checkOutputDir(args.plots);
+  let queued: SweepQueue | undefined;
+  if (args.queue !== undefined) {
+    if (args.workers !== undefined) throw new ValidationError('--workers', 'workers', String(args.workers), "no --workers with --queue: the points run on 'lrmp worker' processes (set their --concurrency there)");
+    // The study's lock is taken before the CSV is read, so a second collector of this study waits, then resumes.
+    const jobs = sweepPointJobs(args, base, params, points, { mode, images, optimize });
+    queued = await SweepQueue.open({ ...args, queue: args.queue }, jobs, (line) => process.stderr.write(`${line}\n`), args.signal);
+    const study = queued;
+    cleanups.push(() => study.close());
+  }
   if (!args.resume && fs.existsSync(args.out) && fs.statSync(args.out).size > 0) {
     throw new ValidationError('--out', 'out', `'${args.out}', which already exists`, 'a new file, or --resume to continue the sweep in it');
   }
@@ -177,19 +197,16 @@ export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
   let written = 0;
   let failed = 0;
   try {
-    await runPoints(
-      tasks,
-      workers,
-      (outcome) => {
-        const values = valuesByIndex.get(outcome.index) ?? [];
-        csv.write([outcome.index, args.network, args.arch ?? defaultArchFor(args.network), ...values, ...metrics.map((m) => outcome.metrics[m] ?? ''), outcome.error]);
-        written++;
-        if (outcome.error !== '') failed++;
-        progress.tick(outcome.error !== '');
-        args.onRow?.(outcome);
-      },
-      args.signal,
-    );
+    const onOutcome = (outcome: SweepOutcome): void => {
+      const values = valuesByIndex.get(outcome.index) ?? [];
+      csv.write([outcome.index, args.network, args.arch ?? defaultArchFor(args.network), ...values, ...metrics.map((m) => outcome.metrics[m] ?? ''), outcome.error]);
+      written++;
+      if (outcome.error !== '') failed++;
+      progress.tick(outcome.error !== '');
+      args.onRow?.(outcome);
+    };
+    if (queued !== undefined) await queued.run(todo.map((p) => p.index), onOutcome, args.signal);
+    else await runPoints(tasks, workers, onOutcome, args.signal);
   } finally {
     csv.close();
     progress.done();

@@ -5,7 +5,7 @@
  */
 import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { simulate } from '../../sim';
-import { loadInputs, type NetworkArchArgs } from '../commands/inputs';
+import { loadInputs, type LoadedInputs, type NetworkArchArgs } from '../commands/inputs';
 import { isLrmpError } from '../../errors';
 import { assertFinite } from '../commands/output';
 import { optimizePoint, type SweepOptimizeSettings } from './optimize-point';
@@ -99,9 +99,17 @@ export function finishedOutcome(index: number, metrics: Record<string, Cell>): S
 }
 
 export async function evaluatePoint(task: SweepTask): Promise<SweepOutcome> {
+  return evaluateLoaded(task, () => loadInputs(task.inputs));
+}
+
+/**
+ * The row of one point whose inputs `load` builds (from the command line's files, or from a queue job's
+ * content); a failure while loading is the row's error too.
+ */
+export async function evaluateLoaded(task: Omit<SweepTask, 'inputs'>, load: () => LoadedInputs): Promise<SweepOutcome> {
   const metrics: Record<string, Cell> = {};
   try {
-    const inputs = loadInputs(task.inputs);
+    const inputs = load();
     const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
     Object.assign(metrics, {
       throughput_images_per_s: model.throughputImagesPerS,
