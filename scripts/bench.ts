@@ -4,6 +4,7 @@ import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportLargestRealMs, benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
+import { benchQueue } from './bench/queue';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
 import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
 
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
   printFigure('analytical_evals_per_s_vit_b16', Math.round(analyticalEvalsPerSVitB16()), 'evaluations/s');
   printFigure('sim_vit_b16_8img_wall_s', await simVitB16_8imgWallS(), 's');
   printFigure('measured_accuracy_evals_per_s', measuredAccuracyEvalsPerS(), 'evaluations/s');
+  const queue = await benchQueue(); // skipped, with a notice on stderr, without redis-server
+  if (queue !== undefined) {
+    printFigure('queue_overhead_ms_per_point', queue.overheadMsPerPoint, 'ms');
+    printFigure('sweep_speedup_2_workers', queue.speedup2Workers, 'x');
+  }
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }
 

@@ -130,8 +130,8 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
     await collecting;
     const rows = byIndex(readRows(args.out));
     expect(rows).toHaveLength(2);
-    expect(kills).toBe(2);
-    expect(rows[1]?.['error']).toMatch(/worker running this point died 2 times/);
+    expect(kills).toBeGreaterThanOrEqual(2); // more when a loaded machine delays a lock renewal past its 1 s
+    expect(rows[1]?.['error']).toMatch(/worker running this point died [2-9] times/);
     expect(rows[0]?.['error']).toBe('');
     expect(Number(rows[0]?.['sim_throughput_images_per_s'])).toBeGreaterThan(0);
   }, 60_000);
@@ -179,7 +179,7 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
       await q.add('sweep-point', { lrmpVersion: '0.0.0-other' }, { jobId: 'other-1' });
       await until(async () => (await r.get('lrmp:refused:0.0.0-other')) !== null, 20_000, 'the refusal');
       expect(await r.get('lrmp:refused:0.0.0-other')).toMatch(new RegExp(`runs lrmp ${lrmpVersion().replace(/\./g, '\\.')} and refused the study's jobs, made by lrmp 0\\.0\\.0-other`));
-      expect(await q.getJobState('other-1')).toBe('delayed');
+      await until(async () => (await q.getJobState('other-1')) === 'delayed', 20_000, 'the refused job back in the queue (delayed)');
     });
   }, 60_000);
 });
