@@ -107,7 +107,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       (y) => withWorkerOptions(y),
       (args) =>
         run(() =>
-          workerCommand({ queue: args.queue, concurrency: args.concurrency, stalledCheckS: args.stalledCheckS, maxStalls: args.maxStalls, refusalDelayS: args.refusalDelayS }),
+          // Dashed keys: with strip-aliased, yargs leaves the camelCase copies uncoerced (strings).
+          workerCommand({ queue: args.queue, concurrency: args.concurrency, stalledCheckS: args['stalled-check-s'], maxStalls: args['max-stalls'], refusalDelayS: args['refusal-delay-s'] }),
         ),
     )
     .command(
