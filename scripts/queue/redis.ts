@@ -31,7 +31,8 @@ export async function connectRedis(url: QueueUrl, timeoutMs = 5000): Promise<Red
     ]);
   } catch (error) {
     client.disconnect();
-    const why = error instanceof Error ? error.message : String(error);
+    // The driver's own error (ECONNREFUSED, WRONGPASS, a TLS failure) says more than the rejected connect().
+    const why = (lastError || (error instanceof Error ? error.message : String(error))).replace(/\.+$/, '');
     throw new ExternalToolError(`cannot reach Redis at ${url.display}: ${why.replace(/:[^:@/]*@/, ':***@')}. Start a Redis server there (e.g. redis-server --appendonly yes) or fix --queue.`);
   }
   return client;
