@@ -3,6 +3,7 @@ import { measuredAccuracyEvalsPerS } from './bench/measured';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportLargestRealMs, benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
+import { simStreamMemory } from './bench/sim-memory';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { benchQueue } from './bench/queue';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
   // figure spreads the per-run setup and result collection over the events too.
   printFigure('sim_event_cost_vs_heap', sim.eventCostVsHeap, 'x');
   printFigure('sim_run_cost_vs_heap', sim.runCostVsHeap, 'x');
+  const memory = simStreamMemory();
+  printFigure('sim_resnet20_1000img_peak_rss_mb', memory.smallMb, 'MB');
+  printFigure(`sim_resnet20_${memory.large}img_peak_rss_mb`, memory.largeMb, 'MB');
+  // Target: ~0 (memory bounded by the pipeline's window); > 0 means tables still grow with the image count.
+  printFigure('sim_resnet20_rss_growth_mb_per_1k_images', Number(memory.mbPer1kImages.toFixed(2)), 'MB');
   printFigure('analytical_evals_per_s_vit_b16', Math.round(analyticalEvalsPerSVitB16()), 'evaluations/s');
   printFigure('sim_vit_b16_8img_wall_s', await simVitB16_8imgWallS(), 's');
   printFigure('measured_accuracy_evals_per_s', measuredAccuracyEvalsPerS(), 'evaluations/s');
