@@ -37,6 +37,8 @@ export const MAX_SPATIAL_DIM = 1 << 16;
 export const MAX_TENSOR_ELEMENTS = 2 ** 31;
 /** Largest weight count of one layer (2^34: 8x the largest published single layers). */
 export const MAX_LAYER_WEIGHTS = 2 ** 34;
+/** Most points one sweep may have (the grid is enumerated before the first point runs). */
+export const MAX_SWEEP_POINTS = 100_000;
 /** Most layers a network may have. */
 export const MAX_LAYERS = 100_000;
 

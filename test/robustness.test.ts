@@ -113,6 +113,16 @@ describe('huge values end in a clear error before anything is allocated', () => 
     expectUserError(await cli('analyze', ...NET, ...args), mention);
   });
 
+  test('a plan spread over 91,648 tiles of a 2^20-tile chip is too large to model: a clear error, not gigabytes', async () => {
+    expectUserError(await cli('analyze', '--set', 'chip.tiles=1048576', '--replicas', '4096'), /too large for the analytical model/);
+  });
+
+  test('a sweep grid too large to enumerate is refused before it is', async () => {
+    const values = (n: number): string => Array.from({ length: n }, (_, i) => String(i + 1)).join(',');
+    const vary = ['crossbar.rows', 'crossbar.cols', 'tile.cores', 'core.crossbars', 'noc.flitBits'].flatMap((p) => ['--vary', `${p}=${values(11)}`]);
+    expectUserError(await cli('sweep', ...NET, ...vary, '--out', path.join(dir, 'grid.csv')), /161051 points/);
+  });
+
   test('network dimensions: outChannels, fc outFeatures, pad, a 1e9 x 1e9 input, a CSV kernel', async () => {
     const cases: Array<[string, RegExp]> = [
       [file('oc.json', conv({ outChannels: 1e9 })), /outChannels/],

@@ -4,6 +4,7 @@ import { routerOfTile, routerXY } from '../../arch/placement';
 import { flitsOfBits, xyRouteLinks } from '../../arch/routing';
 import { edramAccesses } from '../../arch/timing';
 import type { ModelContext } from './context';
+import { MappingError } from '../../errors';
 import { fillStoredBits } from './context';
 
 /** Per-image load on each tile's shared resources and on the mesh links (arrays owned by the context's scratch). */
@@ -240,6 +241,71 @@ export function computeTraffic(ctx: ModelContext, placement: Placement, abits: r
 }
 
 /** computeTraffic with the plan's bits per stored tensor already in `storedBits` (by producer + 1). */
+/**
+ * Most route links one evaluation may keep (8 bytes each): a plan spread over thousands of tiles whose layers all
+ * talk to each other has tile-to-tile flows growing as the product of the tile counts, and would otherwise take
+ * gigabytes and minutes before any answer (chip.tiles=1048576 with 4096 replicas per layer).
+ */
+export const MAX_ROUTED_LINKS = 30_000_000;
+
+/** Links the flows of the current pieces to the current destinations take (XY routes: |dx| + |dy| each). */
+function routedLinksOf(s: TrafficScratch): number {
+  let links = 0;
+  for (let k = 0; k < s.pieces; k++) {
+    const from = s.pieceTile[k] as number;
+    const x = from < 0 ? 0 : (s.tileX[from] as number);
+    const y = from < 0 ? 0 : (s.tileY[from] as number);
+    for (let d = 0; d < s.destCount; d++) {
+      const to = s.dests[d] as number;
+      links += Math.abs((s.tileX[to] as number) - x) + Math.abs((s.tileY[to] as number) - y);
+    }
+  }
+  return links;
+}
+
+/**
+ * Fails fast when the routes would exceed MAX_ROUTED_LINKS, before any is routed: a bound from tile counts first
+ * (O(tensors), enough for every ordinary plan), and only when that bound is large, the exact link count.
+ * @throws MappingError
+ */
+function checkRoutingSize(ctx: ModelContext, placement: Placement, s: TrafficScratch): void {
+  const width = ctx.meshWidth;
+  const routersUsed = Math.ceil(placement.tilesUsed / ctx.arch.noc.concentration);
+  const maxHops = Math.min(routersUsed, width) + Math.ceil(routersUsed / width);
+  const readers = ctx.flow.readers;
+  const senders = (producer: number): number => {
+    if (producer < 0) return 1;
+    const pos = ctx.layers[producer]?.weightedPos ?? -1;
+    const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+    return Math.max(weighted?.replicaTiles.length ?? 0, placement.layerTiles[producer]?.length ?? 1, 1);
+  };
+  let bound = 0;
+  for (let r = 0; r < ctx.readSlots.length; r++) {
+    const slot = ctx.readSlots[r] as number;
+    let dests = 0;
+    for (const c of readers[slot] as number[]) dests += placement.layerTiles[c]?.length ?? 1;
+    bound += senders(slot - 1) * dests * maxHops;
+  }
+  if (bound <= MAX_ROUTED_LINKS) return;
+  let links = 0;
+  for (let r = 0; r < ctx.readSlots.length; r++) {
+    const slot = ctx.readSlots[r] as number;
+    collectDests(s, placement, readers[slot] as number[]);
+    rowPieceLoads(ctx, placement, slot - 1, 1, s);
+    links += routedLinksOf(s);
+    if (links > MAX_ROUTED_LINKS) throw tooLargeToModel(ctx, placement, slot - 1, s);
+  }
+}
+
+function tooLargeToModel(ctx: ModelContext, placement: Placement, producer: number, s: TrafficScratch): MappingError {
+  const name = producer < 0 ? 'the network input' : `layer '${ctx.net.layers[producer]?.layer.name ?? producer}'`;
+  return new MappingError(
+    `the plan is too large for the analytical model: it spreads over ${placement.tilesUsed} tiles, and its tile-to-tile routes ` +
+      `(up to ${name}, sent from ${s.pieces} tiles to ${s.destCount}) take more than ${MAX_ROUTED_LINKS} mesh links. ` +
+      'Use fewer replicas, or a smaller chip (--set chip.tiles=...) so the layers sit closer together.',
+  );
+}
+
 export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits: Float64Array): TrafficLoads {
   const arch = ctx.arch;
   const s = ctx.traffic;
@@ -265,7 +331,9 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
   const accessBits = arch.tile.edram.accessBits;
   const linkFlits = s.linkFlits;
   const flowLinks = s.flowLinks;
+  checkRoutingSize(ctx, placement, s);
   let flows = 0;
+  let plannedLinks = 0;
   let linkCount = 0;
   let deliveries = 0;
   let destTotal = 0;
@@ -281,6 +349,10 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
     const rows = source ? source.outRows : input.height;
     const rowElements = source ? source.outCols * source.outChannels : input.width * input.channels;
     rowPieceLoads(ctx, placement, producer, rowElements * bits, s);
+    // Feasibility before anything grows: every (piece, destination) pair is a routed flow of up to a mesh
+    // diameter of links, kept for the second pass.
+    plannedLinks += routedLinksOf(s);
+    if (plannedLinks > MAX_ROUTED_LINKS) throw tooLargeToModel(ctx, placement, producer, s);
     s.slotDeliveryStart[r] = deliveries;
     s.slotDestStart[r] = destTotal;
     for (let d = 0; d < s.destCount; d++) s.slotDests[destTotal++] = s.dests[d] as number;

@@ -183,6 +183,10 @@ function archSetCase(rng: Rng, id: number): FuzzCase {
     mustReject = plainlyBadText(text, integer);
   }
   const argv = [...baseCommand(rng, pick(rng, ZOO_SMALL)), '--arch', preset.name, '--set', `${path}=${text}`];
+  if (rng() < 0.05 && argv[0] === 'analyze') {
+    // Legal extremes together: the largest chip with the most replicas must end in an answer or a clear error.
+    argv.push('--set', `chip.tiles=${pick(rng, ['1048576', '65536'])}`, '--replicas', pick(rng, ['64', '512', '4096']));
+  }
   return { id, kind: 'arch-set', argv, files: [], mustReject, note: `--set ${path}=${JSON.stringify(text)}` };
 }
 

@@ -2,6 +2,7 @@
  * The sweep grid: `--vary path=v1,v2,...` options parsed, checked against the architecture validator before any
  * point runs, and expanded into the cartesian product in a fixed order (the first --vary varies slowest).
  */
+import { MAX_SWEEP_POINTS } from '../../limits';
 import { ValidationError } from '../../errors';
 import { applySetOverride } from '../../arch/overrides';
 import { archFieldPaths, fieldKind, isArchFieldPath, unknownKeyAllowed } from '../../arch/validate';
@@ -60,6 +61,11 @@ export function parseVary(options: readonly string[], base: ArchSpec): VariedPar
       values.push(value);
     }
     params.push({ path, values });
+  }
+  // The grid is enumerated up front: its size is checked before it is (a typo in a value list multiplies).
+  const points = params.reduce((n, p) => n * p.values.length, 1);
+  if (points > MAX_SWEEP_POINTS) {
+    throw new ValidationError('--vary', params.map((p) => p.path).join(' x '), `${points} points (${params.map((p) => p.values.length).join(' x ')} values)`, `at most ${MAX_SWEEP_POINTS} points per sweep`);
   }
   return params;
 }
