@@ -50,6 +50,16 @@ describe('lrmp analyze', () => {
     expect(fs.readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
+  test("the network's parameter total is in the header and JSON totals (NeuroSim's own VGG-8 file = zoo VGG-8)", () => {
+    const csv = path.join(__dirname, 'fixtures', 'NetWork_VGG8.csv');
+    const json = runCli(['analyze', '--network', csv, '--format', 'json']);
+    expect(json.status).toBe(0);
+    expect((JSON.parse(json.stdout) as { totals: Record<string, unknown> }).totals['params']).toBe(12973440);
+    const table = runCli(['analyze', '--network', 'resnet18']);
+    expect(table.status).toBe(0);
+    expect(table.stdout.split('\n')[0]).toBe('resnet18 on puma: 21 weighted layers, 11689512 parameters');
+  });
+
   test('table output names the bottleneck', () => {
     const run = runCli(['analyze', '--network', 'resnet20', '--arch', 'isaac']);
     expect(run.status).toBe(0);

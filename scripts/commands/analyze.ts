@@ -116,6 +116,8 @@ function totals(inputs: LoadedInputs, result: ModelResult): Record<string, numbe
   return {
     network: inputs.net.network.name,
     arch: inputs.arch.name,
+    // The network's own parameter total (weights, biases, constants), to check a file against its published figure.
+    params: inputs.net.totalParams,
     bottleneckLayer: result.bottleneckLayer,
     bottleneckCycles: Math.ceil(result.bottleneckCycles),
     throughputImagesPerS: result.throughputImagesPerS,
@@ -163,7 +165,7 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
     .join(', ');
   const tableCells = cells.map((row) => row.map((c, i) => (i === 11 && typeof c === 'number' ? `${(c * 100).toFixed(1)}%` : c)));
   return [
-    `${inputs.net.network.name} on ${inputs.arch.name}: ${inputs.net.weightedIndices.length} weighted layers`,
+    `${inputs.net.network.name} on ${inputs.arch.name}: ${inputs.net.weightedIndices.length} weighted layers, ${inputs.net.totalParams} parameters`,
     '',
     renderTable(header, tableCells),
     '',
