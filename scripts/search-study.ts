@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const lines: string[] = [
     `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
-      `figures are analytical img/s; best-known = ${samples} random samples + local search (single and paired bit moves) from the best 5 and from every plan below.`,
+      `figures are analytical img/s; best-known = ${samples} random samples + local search (single and paired bit moves, to a local optimum) from the best 5 distinct plans among the samples and every plan below.`,
     '',
     '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL wall s |',
     '|---|---|---|---|---|---|---|---|---|---|',

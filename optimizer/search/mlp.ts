@@ -3,8 +3,8 @@
  * linear or sigmoid. Weights are row-major [out][in] in one contiguous Float32Array per layer; batches are
  * row-major [sample][feature]. NOTE: written for speed, since a search runs tens of thousands of minibatch
  * updates: every buffer is allocated once per batch size, and the three products (forward, weight gradient,
- * input gradient) are register-blocked over 4 samples or 4 inputs so each loaded value feeds several independent
- * accumulators (a single running sum is bound by the add latency). Float32 halves the memory traffic; the sums
+ * input gradient) are register-blocked (4 samples x 2 outputs, 2 outputs x 4 inputs, 2 samples x 4 inputs) so
+ * each loaded value feeds several independent accumulators (a single running sum is bound by the add latency). Float32 halves the memory traffic; the sums
  * are formed in double precision (JavaScript arithmetic), so only storage is rounded.
  */
 export type OutputActivation = 'linear' | 'sigmoid';
@@ -189,7 +189,7 @@ function adamUpdate(p: Vec, g: Vec, m: Vec, v: Vec, scale: number, step: number,
   }
 }
 
-/** y[s][o] = b[o] + sum_i x[s][i] w[o][i], then ReLU when `relu`; four samples per pass over a weight row. */
+/** y[s][o] = b[o] + sum_i x[s][i] w[o][i], then ReLU when `relu`; blocks of 4 samples x 2 outputs. */
 function affine(x: Vec, w: Vec, b: Vec, y: Vec, batch: number, nIn: number, nOut: number, relu: boolean): void {
   let s = 0;
   for (; s + 4 <= batch; s += 4) {
@@ -197,7 +197,56 @@ function affine(x: Vec, w: Vec, b: Vec, y: Vec, batch: number, nIn: number, nOut
     const x1 = x0 + nIn;
     const x2 = x1 + nIn;
     const x3 = x2 + nIn;
-    for (let o = 0; o < nOut; o++) {
+    let o = 0;
+    for (; o + 2 <= nOut; o += 2) {
+      const wo = o * nIn;
+      const wp = wo + nIn;
+      const bo = b[o] as number;
+      const bp = b[o + 1] as number;
+      let a0 = bo;
+      let a1 = bo;
+      let a2 = bo;
+      let a3 = bo;
+      let c0 = bp;
+      let c1 = bp;
+      let c2 = bp;
+      let c3 = bp;
+      for (let i = 0; i < nIn; i++) {
+        const wi = w[wo + i] as number;
+        const vi = w[wp + i] as number;
+        const u0 = x[x0 + i] as number;
+        const u1 = x[x1 + i] as number;
+        const u2 = x[x2 + i] as number;
+        const u3 = x[x3 + i] as number;
+        a0 += u0 * wi;
+        a1 += u1 * wi;
+        a2 += u2 * wi;
+        a3 += u3 * wi;
+        c0 += u0 * vi;
+        c1 += u1 * vi;
+        c2 += u2 * vi;
+        c3 += u3 * vi;
+      }
+      if (relu) {
+        a0 = a0 > 0 ? a0 : 0;
+        a1 = a1 > 0 ? a1 : 0;
+        a2 = a2 > 0 ? a2 : 0;
+        a3 = a3 > 0 ? a3 : 0;
+        c0 = c0 > 0 ? c0 : 0;
+        c1 = c1 > 0 ? c1 : 0;
+        c2 = c2 > 0 ? c2 : 0;
+        c3 = c3 > 0 ? c3 : 0;
+      }
+      y[s * nOut + o] = a0;
+      y[(s + 1) * nOut + o] = a1;
+      y[(s + 2) * nOut + o] = a2;
+      y[(s + 3) * nOut + o] = a3;
+      y[s * nOut + o + 1] = c0;
+      y[(s + 1) * nOut + o + 1] = c1;
+      y[(s + 2) * nOut + o + 1] = c2;
+      y[(s + 3) * nOut + o + 1] = c3;
+    }
+    for (; o < nOut; o++) {
       const wo = o * nIn;
       const bias = b[o] as number;
       let a0 = bias;
@@ -241,30 +290,64 @@ function affine(x: Vec, w: Vec, b: Vec, y: Vec, batch: number, nIn: number, nOut
   }
 }
 
-/** gw[o][i] += sum_s d[s][o] x[s][i]; four inputs per pass over the samples. */
+/** gw[o][i] += sum_s d[s][o] x[s][i]; blocks of 2 outputs x 4 inputs over the samples. */
 function weightGradient(d: Vec, x: Vec, gw: Vec, batch: number, nIn: number, nOut: number): void {
-  for (let o = 0; o < nOut; o++) {
+  let o = 0;
+  for (; o + 2 <= nOut; o += 2) {
     const wo = o * nIn;
+    const wp = wo + nIn;
     let i = 0;
     for (; i + 4 <= nIn; i += 4) {
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
       for (let s = 0; s < batch; s++) {
-        const ds = d[s * nOut + o] as number;
+        const dso = s * nOut + o;
+        const ds = d[dso] as number;
+        const dp = d[dso + 1] as number;
         const xs = s * nIn + i;
-        a0 += ds * (x[xs] as number);
-        a1 += ds * (x[xs + 1] as number);
-        a2 += ds * (x[xs + 2] as number);
-        a3 += ds * (x[xs + 3] as number);
+        const u0 = x[xs] as number;
+        const u1 = x[xs + 1] as number;
+        const u2 = x[xs + 2] as number;
+        const u3 = x[xs + 3] as number;
+        a0 += ds * u0;
+        a1 += ds * u1;
+        a2 += ds * u2;
+        a3 += ds * u3;
+        c0 += dp * u0;
+        c1 += dp * u1;
+        c2 += dp * u2;
+        c3 += dp * u3;
       }
       gw[wo + i] = (gw[wo + i] as number) + a0;
       gw[wo + i + 1] = (gw[wo + i + 1] as number) + a1;
       gw[wo + i + 2] = (gw[wo + i + 2] as number) + a2;
       gw[wo + i + 3] = (gw[wo + i + 3] as number) + a3;
+      gw[wp + i] = (gw[wp + i] as number) + c0;
+      gw[wp + i + 1] = (gw[wp + i + 1] as number) + c1;
+      gw[wp + i + 2] = (gw[wp + i + 2] as number) + c2;
+      gw[wp + i + 3] = (gw[wp + i + 3] as number) + c3;
     }
     for (; i < nIn; i++) {
+      let a = 0;
+      let c = 0;
+      for (let s = 0; s < batch; s++) {
+        const u = x[s * nIn + i] as number;
+        a += (d[s * nOut + o] as number) * u;
+        c += (d[s * nOut + o + 1] as number) * u;
+      }
+      gw[wo + i] = (gw[wo + i] as number) + a;
+      gw[wp + i] = (gw[wp + i] as number) + c;
+    }
+  }
+  for (; o < nOut; o++) {
+    const wo = o * nIn;
+    for (let i = 0; i < nIn; i++) {
       let a = 0;
       for (let s = 0; s < batch; s++) a += (d[s * nOut + o] as number) * (x[s * nIn + i] as number);
       gw[wo + i] = (gw[wo + i] as number) + a;
@@ -273,37 +356,66 @@ function weightGradient(d: Vec, x: Vec, gw: Vec, batch: number, nIn: number, nOu
 }
 
 /**
- * dx[s][i - from] = sum_o d[s][o] w[o][i] for i in [from, to) (rows of width to - from); four inputs per pass
- * over the outputs.
+ * dx[s][i - from] = sum_o d[s][o] w[o][i] for i in [from, to) (rows of width to - from); blocks of 2 samples x 4
+ * inputs over the outputs.
  */
 function inputGradient(d: Vec, w: Vec, dx: Vec, batch: number, nIn: number, nOut: number, from: number, to: number): void {
   const width = to - from;
-  for (let s = 0; s < batch; s++) {
+  let s = 0;
+  for (; s < batch; s += 2) {
+    const pair = s + 1 < batch;
     const ds = s * nOut;
+    const dq = pair ? ds + nOut : ds;
     const xs = s * width - from;
+    const xq = xs + width;
     let i = from;
     for (; i + 4 <= to; i += 4) {
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
       for (let o = 0; o < nOut; o++) {
         const g = d[ds + o] as number;
+        const h = d[dq + o] as number;
         const wo = o * nIn + i;
-        a0 += g * (w[wo] as number);
-        a1 += g * (w[wo + 1] as number);
-        a2 += g * (w[wo + 2] as number);
-        a3 += g * (w[wo + 3] as number);
+        const v0 = w[wo] as number;
+        const v1 = w[wo + 1] as number;
+        const v2 = w[wo + 2] as number;
+        const v3 = w[wo + 3] as number;
+        a0 += g * v0;
+        a1 += g * v1;
+        a2 += g * v2;
+        a3 += g * v3;
+        c0 += h * v0;
+        c1 += h * v1;
+        c2 += h * v2;
+        c3 += h * v3;
       }
       dx[xs + i] = a0;
       dx[xs + i + 1] = a1;
       dx[xs + i + 2] = a2;
       dx[xs + i + 3] = a3;
+      if (pair) {
+        dx[xq + i] = c0;
+        dx[xq + i + 1] = c1;
+        dx[xq + i + 2] = c2;
+        dx[xq + i + 3] = c3;
+      }
     }
     for (; i < to; i++) {
       let a = 0;
-      for (let o = 0; o < nOut; o++) a += (d[ds + o] as number) * (w[o * nIn + i] as number);
+      let c = 0;
+      for (let o = 0; o < nOut; o++) {
+        const v = w[o * nIn + i] as number;
+        a += (d[ds + o] as number) * v;
+        c += (d[dq + o] as number) * v;
+      }
       dx[xs + i] = a;
+      if (pair) dx[xq + i] = c;
     }
   }
 }
