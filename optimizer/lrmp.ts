@@ -250,7 +250,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
 
   // Confirmation in the simulator: the top-K RL candidates and the exact joint plan.
   const confirmation: OptimizeResult['confirmation'] = [];
-  let chosen: VariantRow['variant'] = rows.find((r) => r.variant === 'LRMP (RL)') ? 'LRMP (RL)' : 'baseline';
+  // Without simulation: the polished RL plan (never worse than the RL plan by the model), else the RL plan.
+  let chosen: VariantRow['variant'] = rows.find((r) => r.variant === 'LRMP (RL + polish)') ? 'LRMP (RL + polish)' : rows.find((r) => r.variant === 'LRMP (RL)') ? 'LRMP (RL)' : 'baseline';
   let chosenChoices = rows.find((r) => r.variant === chosen)?.choices ?? baseChoices;
   if (options.workers >= 0) {
     const pool: Array<{ variant: string; choices: PlanChoices; model: ModelResult; dropPct: number }> = rows.map((r) => ({
