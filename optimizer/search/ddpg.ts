@@ -10,7 +10,7 @@ export interface DdpgSettings {
   criticLr: number;
   /** Soft target update. @default 0.01 */
   tau: number;
-  /** HAQ: 64. @default 32 (as good or better in the study, half the work) */
+  /** HAQ: 64. @default 32 (half the work; no consistent difference over 5 seeds, docs/validation.md) */
   batchSize: number;
   /** Replay buffer transitions. @default 2000 */
   replaySize: number;
