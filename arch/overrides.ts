@@ -76,3 +76,15 @@ export function mergeOverrideJson(spec: ArchSpec, partial: unknown, source: stri
   }
   return validateArchSpec(deepMerge(spec, partial), source);
 }
+
+/**
+ * The chip `lrmp validate --uncontended` runs on: NoC links, eDRAM port and capacity made ample, so only compute and
+ * digital work shape the timing (model and simulator should then agree within 5%).
+ */
+export function uncontendedArch(arch: ArchSpec): ArchSpec {
+  return {
+    ...arch,
+    tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: 1e7, accessesPerCycle: 1e4 } },
+    noc: { ...arch.noc, linkFlitsPerCycle: 1e4 },
+  };
+}

@@ -51,6 +51,11 @@ export interface Placement {
    * (0 for most layers; above the compute estimate only where a window was capped to fit a tile).
    */
   paceBoundCycles: Float64Array;
+  /**
+   * Per layer index, its time for one output row at this plan (arch/pace.ts PlanPace.rowCycles), which the windows
+   * were sized from. NOTE: the array of the placement scratch passed in, valid until its next placement.
+   */
+  rowCycles: Float64Array;
   /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
   edramShares: number[];
 }
@@ -352,6 +357,6 @@ function placeWithPace(
   const mesh = meshSize(arch);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
-    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers), edramShares: buffers.shares(tilesUsed),
+    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers), rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed),
   };
 }

@@ -40,6 +40,28 @@ export interface PlanChoices {
 
 export const MIN_BITS = LIMITS.bits.min;
 export const MAX_BITS = LIMITS.bits.max;
+
+/**
+ * The uniform baseline every comparison starts from (DESIGN.md): 8-bit weights and activations, one replica per
+ * layer. It is also what a plan's defaults fall back to, and the bits of a layer a choice array does not cover.
+ */
+export const BASELINE_BITS = 8;
+export const BASELINE_REPLICAS = 1;
+export const BASELINE_CHOICE: Readonly<LayerChoice> = { wbits: BASELINE_BITS, abits: BASELINE_BITS, replicas: BASELINE_REPLICAS };
+
+/** The baseline plan for `layers` weighted layers (fresh arrays: the caller may change them). */
+export function baselineChoices(layers: number): PlanChoices {
+  return {
+    wbits: new Array<number>(layers).fill(BASELINE_BITS),
+    abits: new Array<number>(layers).fill(BASELINE_BITS),
+    replicas: new Array<number>(layers).fill(BASELINE_REPLICAS),
+  };
+}
+
+/** Bits of weighted layer `pos` in a per-layer bits array, the baseline's where the array has none. */
+export function bitsAt(bits: readonly number[], pos: number): number {
+  return bits[pos] ?? BASELINE_BITS;
+}
 const CHOICE_KEYS = ['wbits', 'abits', 'replicas'] as const;
 
 /** One plan entry, against the same ranges as the --wbits/--abits/--replicas flags (limits.ts). */
@@ -76,12 +98,12 @@ export function validatePlan(value: unknown, source: string): Plan {
   }
   // Only an absent field takes its default: `null` is a value, and like any other wrong value an error.
   const orDefault = <T>(value: unknown, fallback: T): unknown => (value === undefined ? fallback : value);
-  const defaultsRaw = checkObject(source, 'defaults', orDefault(doc['defaults'], { wbits: 8, abits: 8, replicas: 1 }));
+  const defaultsRaw = checkObject(source, 'defaults', orDefault(doc['defaults'], BASELINE_CHOICE));
   checkKeys(source, 'defaults', defaultsRaw, CHOICE_KEYS);
   const defaults: LayerChoice = {
-    wbits: checkChoiceField(source, 'defaults.wbits', 'wbits', orDefault(defaultsRaw['wbits'], 8)),
-    abits: checkChoiceField(source, 'defaults.abits', 'abits', orDefault(defaultsRaw['abits'], 8)),
-    replicas: checkChoiceField(source, 'defaults.replicas', 'replicas', orDefault(defaultsRaw['replicas'], 1)),
+    wbits: checkChoiceField(source, 'defaults.wbits', 'wbits', orDefault(defaultsRaw['wbits'], BASELINE_BITS)),
+    abits: checkChoiceField(source, 'defaults.abits', 'abits', orDefault(defaultsRaw['abits'], BASELINE_BITS)),
+    replicas: checkChoiceField(source, 'defaults.replicas', 'replicas', orDefault(defaultsRaw['replicas'], BASELINE_REPLICAS)),
   };
   const layersRaw = checkObject(source, 'layers', orDefault(doc['layers'], {}));
   // A null-prototype record: a layer named like an Object.prototype member ('constructor') is just a name.

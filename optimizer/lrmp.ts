@@ -1,5 +1,5 @@
 import type { ArchSpec } from '../arch/types';
-import { planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
+import { baselineChoices, bitsAt, planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
 import type { AccuracyOracle } from './accuracy/types';
@@ -141,9 +141,7 @@ export function gapOfRl(rows: readonly VariantRow[], spec: ObjectiveSpec, refLat
 export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle: AccuracyOracle, options: OptimizeOptions): Promise<OptimizeResult> {
   const started = performance.now();
   const n = net.weightedIndices.length;
-  const eights = new Array<number>(n).fill(8);
-  const ones = new Array<number>(n).fill(1);
-  const baseChoices = { wbits: eights, abits: eights, replicas: ones };
+  const baseChoices = baselineChoices(n);
   // The baseline sits on the chip area it needs (whole tiles); every variant is judged on a chip of exactly the
   // budget's tiles, so no plan can use more area than the budget (placement refuses it) and all share one mesh.
   const baseTiles = evaluateModel(prepareModel(givenArch, net), baseChoices).tilesUsed;
@@ -152,7 +150,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const ctx = prepareModel(arch, net);
   const baseArch: ArchSpec = { ...givenArch, chip: { ...givenArch.chip, tiles: baseTiles } };
   const base = evaluateModel(budget.tiles === baseTiles ? ctx : prepareModel(baseArch, net), baseChoices);
-  const baseTables = buildTables(ctx, eights, eights, base);
+  const baseTables = buildTables(ctx, baseChoices.wbits, baseChoices.abits, base);
   const spec: ObjectiveSpec = {
     kind: options.objective,
     mixWeight: options.mixWeight ?? 0.5,
@@ -163,7 +161,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const rows: VariantRow[] = [row('baseline', '8/8, r = 1', baseChoices, base, base, 0)];
 
   // Replication only, with the MILP cross-check of the exact algorithm.
-  const replOnly = replicateForPrecisions(ctx, { wbits: eights, abits: eights }, budget.cores, spec, { refLatencyCycles });
+  const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
   const backend = milpBackend(options.milp);
   const cands = allCandidates(baseTables, budget.cores);
   const exact = exactOnCandidates(baseTables, cands, budget.cores);
@@ -179,7 +177,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
   if (separable) {
     const p = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, unitReplication: true });
-    const choices = { wbits: p.wbits, abits: p.abits, replicas: ones };
+    const choices = { wbits: p.wbits, abits: p.abits, replicas: baseChoices.replicas };
     rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
   } else {
     const ev = new CandidateEvaluator(ctx, oracle, { ...evaluatorSettings, replicate: false });
@@ -215,7 +213,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     const floorAtLeast: Array<Record<number, number>> = net.weightedIndices.map(() => ({}));
     const learnFloors = (choices: PlanChoices, model: ModelResult): void => {
       buildTables(ctx, choices.wbits, choices.abits, model).layers.forEach((t, i) => {
-        const a = choices.abits[i] ?? 8;
+        const a = bitsAt(choices.abits, i);
         const known = floorAtLeast[i] as Record<number, number>;
         known[a] = Math.max(known[a] ?? 0, t.floorCycles);
       });

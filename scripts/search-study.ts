@@ -10,6 +10,7 @@
  *
  * Runs one process, sequentially: about 1-3 minutes per network on one free core at the defaults.
  */
+import { baselineChoices } from '../arch/plan';
 import { presetArch } from '../arch/presets';
 import { prepareModel, evaluateModel } from '../optimizer/model';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
@@ -45,8 +46,7 @@ function setup(name: string) {
   const net = resolveNetwork(zooNetwork(name));
   const givenArch = archForBaseline(presetArch('puma'), net).arch;
   const n = net.weightedIndices.length;
-  const eights = new Array<number>(n).fill(8);
-  const baseChoices = { wbits: eights, abits: eights, replicas: new Array<number>(n).fill(1) };
+  const baseChoices = baselineChoices(n);
   // As optimize(): the budget is the baseline's whole tiles, the chip exactly that size.
   const baseTiles = evaluateModel(prepareModel(givenArch, net), baseChoices).tilesUsed;
   const budget = coreBudget(givenArch, baseTiles, {});

@@ -10,7 +10,7 @@ import { layerPhysicalFigures } from '../arch/figures';
 import { crossbarUnitAreaMm2 } from '../arch/area';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
-import { resolvePlan, validatePlan, type PlanChoices } from '../arch/plan';
+import { baselineChoices, resolvePlan, validatePlan, type PlanChoices } from '../arch/plan';
 import { readJsonFile } from '../io';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { fillStoredBits, productWorkOf } from '../optimizer/model/context';
@@ -33,7 +33,7 @@ function main(): void {
   const net = resolveNetwork(zooNetwork(network));
   const planAt = rest.indexOf('--plan');
   const n = net.weightedIndices.length;
-  let choices: PlanChoices = { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
+  let choices: PlanChoices = baselineChoices(n);
   const planFile = planAt >= 0 ? rest[planAt + 1] : undefined;
   if (planFile !== undefined) choices = resolvePlan(validatePlan(readJsonFile(planFile), planFile), net, planFile);
   const ctx = prepareModel(arch, net);

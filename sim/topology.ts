@@ -7,7 +7,7 @@
 import { macArrayGroupOf, macArrayMacsPerCycle, productWork } from '../arch/attention';
 import type { ArchSpec } from '../arch/types';
 import { accumulatesRows, stepsPerImage } from '../arch/steps';
-import type { PlanChoices } from '../arch/plan';
+import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
 import { analyzeDataflow, dataflowCosts, storedTensorBits, type Dataflow } from '../arch/dataflow';
@@ -181,7 +181,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       digitalOpsPerStep: lf.digitalOps / steps,
       digitalReadBitsPerStep: readBits / steps,
       fusedOpsPerRow: (fusedOps[r.index] ?? 0) / outRows,
-      mvmReadBits: mvmElements * (pos >= 0 ? (choices.abits[pos] ?? 8) : 0),
+      mvmReadBits: mvmElements * (pos >= 0 ? bitsAt(choices.abits, pos) : 0),
       productResource,
       productWorkPerStep: work ? work.workPerImage / steps : 0,
       productEnergyPjPerStep: work ? work.energyPj / steps : 0,

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { XMLValidator } from 'fast-xml-parser';
-import { relaxedBottleneckCycles } from '../scripts/reproduce/relaxation';
+import { relaxedBottleneckCycles } from '../optimizer/replication/relaxation';
 import { archForBaseline, reproduceCommand } from '../scripts/commands/reproduce';
 import { presetArch } from '../arch/presets';
 import { applySetOverride } from '../arch/overrides';

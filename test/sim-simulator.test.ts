@@ -10,7 +10,10 @@ import { NetworkBuilder } from '../workloads/builder';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
 import { DeadlockError } from '../errors';
-import { baselineChoices, replicatedMixedChoices, uncontendedArch, validateOne } from '../scripts/commands/validate';
+import { validateOne } from '../scripts/commands/validate';
+import { baselineChoices } from '../arch/plan';
+import { uncontendedArch } from '../arch/overrides';
+import { replicatedMixedChoices } from '../optimizer/replication/bottleneck-greedy';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 
 /** A small chip whose timing is easy to follow by hand. */
@@ -104,7 +107,7 @@ describe('simulator: back-pressure and deadlock', () => {
     // the tiny eDRAM is given to the engine only: the chip's buffers are smaller than the layout assumed.
     const puma = presetArch('puma');
     const net = resolveNetwork(zooNetwork('resnet20'));
-    const topo = buildTopology(puma, net, baselineChoices(net));
+    const topo = buildTopology(puma, net, baselineChoices(net.weightedIndices.length));
     const tiny: ArchSpec = { ...puma, tile: { ...puma.tile, edram: { ...puma.tile.edram, capacityKb: 1 } } };
     const engine = new Engine({ ...topo, arch: tiny }, { images: 2 });
     engine.start();
@@ -126,16 +129,16 @@ describe('simulator: back-pressure and deadlock', () => {
   it('builds line-buffer guarantees PUMA 64 KB tiles can hold, so the preset runs resnet20 without deadlock', async () => {
     const puma = presetArch('puma');
     const net = resolveNetwork(zooNetwork('resnet20'));
-    const sim = await simulate(puma, net, baselineChoices(net), { images: 2 });
+    const sim = await simulate(puma, net, baselineChoices(net.weightedIndices.length), { images: 2 });
     expect(sim.imageDoneCycles.every((c) => c > 0)).toBe(true);
   });
 
   it('back-pressure delays the pipeline without deadlock when buffers are merely small', async () => {
     const puma = presetArch('puma');
     const net = resolveNetwork(zooNetwork('resnet20'));
-    const roomy = await simulate(uncontendedArch(puma), net, baselineChoices(net), { images: 3 });
+    const roomy = await simulate(uncontendedArch(puma), net, baselineChoices(net.weightedIndices.length), { images: 3 });
     const small: ArchSpec = { ...uncontendedArch(puma), tile: { ...puma.tile, edram: { ...puma.tile.edram, capacityKb: 16, accessesPerCycle: 1e4 } } };
-    const tight = await simulate(small, net, baselineChoices(net), { images: 3 });
+    const tight = await simulate(small, net, baselineChoices(net.weightedIndices.length), { images: 3 });
     // The input waits for space on tile 0 (the rows stream in behind the line buffers), so every image ends later.
     expect(tight.imageDoneCycles).toHaveLength(3);
     tight.imageDoneCycles.forEach((done, n) => expect(done).toBeGreaterThan(roomy.imageDoneCycles[n] ?? Infinity));
@@ -169,8 +172,8 @@ describe('simulator: determinism', () => {
 async function expectAgreement(arch: ArchSpec, name: string, settings: 'uncontended' | 'preset', tolerance: number): Promise<void> {
   const net = resolveNetwork(zooNetwork(name));
   const ctx = prepareModel(arch, net);
-  const tiles = evaluateModel(ctx, baselineChoices(net)).tilesUsed;
-  const baseline = await validateOne(arch, net, 'baseline', baselineChoices(net), settings, 4);
+  const tiles = evaluateModel(ctx, baselineChoices(net.weightedIndices.length)).tilesUsed;
+  const baseline = await validateOne(arch, net, 'baseline', baselineChoices(net.weightedIndices.length), settings, 4);
   const mixed = await validateOne(arch, net, 'replicated-mixed', replicatedMixedChoices(ctx, tiles, 60), settings, 4);
   for (const row of [baseline, mixed]) {
     expect(row.status).toBe('ok');

@@ -1,3 +1,4 @@
+import { bitsAt } from '../../arch/plan';
 import { spawn } from 'node:child_process';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { ExternalToolError } from '../../errors';
@@ -76,7 +77,7 @@ export function externalOracle(command: string, net: ResolvedNetwork, options: E
     if (pending === undefined) {
       const candidate: ExternalCandidate = {
         network: net.network.name,
-        layers: names.map((name, i) => ({ name, wbits: choice.wbits[i] ?? 8, abits: choice.abits[i] ?? 8 })),
+        layers: names.map((name, i) => ({ name, wbits: bitsAt(choice.wbits, i), abits: bitsAt(choice.abits, i) })),
       };
       calls++;
       pending = runOnce(command, JSON.stringify(candidate), timeoutMs).then((out) => parseAccuracyOutput(command, out));

@@ -1,3 +1,4 @@
+import { bitsAt } from '../../arch/plan';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { ValidationError } from '../../errors';
 import type { AccuracyOracle, PrecisionChoice } from './types';
@@ -73,7 +74,7 @@ export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): Ac
     (p.weight[i] ?? 0) * noiseFactor(p.rho, wbits) + (p.activation[i] ?? 0) * noiseFactor(p.rho, abits);
   const drop = (choice: PrecisionChoice): number => {
     let sum = 0;
-    for (let i = 0; i < p.weight.length; i++) sum += layerDropPct(i, choice.wbits[i] ?? 8, choice.abits[i] ?? 8);
+    for (let i = 0; i < p.weight.length; i++) sum += layerDropPct(i, bitsAt(choice.wbits, i), bitsAt(choice.abits, i));
     return sum;
   };
   return {

@@ -1,5 +1,6 @@
-import type { ModelContext } from '../model/context';
-import { evaluateModel, type ModelResult } from '../model/evaluate';
+import { BASELINE_BITS, baselineChoices } from '../../arch/plan';
+import { evaluateModel } from '../model/evaluate';
+import type { ModelContext, ModelResult } from '../model/types';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { MilpBackend, MilpProblem } from '../milp/problem';
 import { integralityGap } from '../milp/problem';
@@ -131,11 +132,11 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
   const n = ctx.net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const { floor, globalFloor } = floorsByBits(ctx, fixed);
-  const bitsOf = (i: number): number[] => (fixed.has(i) ? [8] : [...Array(MAX_SEARCH_BITS - MIN_SEARCH_BITS + 1).keys()].map((k) => k + MIN_SEARCH_BITS));
+  const bitsOf = (i: number): number[] => (fixed.has(i) ? [BASELINE_BITS] : [...Array(MAX_SEARCH_BITS - MIN_SEARCH_BITS + 1).keys()].map((k) => k + MIN_SEARCH_BITS));
   // Fewest cores each layer can have (its smallest weight bits, r = 1).
   const minCores = [...Array(n).keys()].map((i) => {
     const w = Math.min(...bitsOf(i));
-    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(8)).layers[i];
+    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(BASELINE_BITS)).layers[i];
     return t === undefined ? 0 : coresFor(t, 1, ctx.arch.core.crossbars);
   });
   const totalMin = minCores.reduce((a, b) => a + b, 0);
@@ -145,8 +146,7 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
     const maxCores = settings.budgetCores - (totalMin - (minCores[i] ?? 0));
     for (const w of bitsOf(i).reverse()) {
       for (const a of bitsOf(i).reverse()) {
-        const wb = new Array<number>(n).fill(8);
-        const ab = new Array<number>(n).fill(8);
+        const { wbits: wb, abits: ab } = baselineChoices(n);
         wb[i] = w;
         ab[i] = a;
         const t = buildTables(ctx, wb, ab).layers[i];
@@ -173,7 +173,8 @@ export async function solveJoint(ctx: ModelContext, oracle: AccuracyOracle, back
   const problem: MilpProblem = { objective: [['z', a * unit]], constraints: [], binaries: [], integers: [], continuous: ['z'], lowerBounds: { z: globalFloor / unit } };
   const budget: Array<[string, number]> = [];
   const accuracy: Array<[string, number]> = [];
-  const weights = buildTables(ctx, new Array<number>(options.length).fill(8), new Array<number>(options.length).fill(8)).layers.map((t) => t.latencyWeight);
+  const base = baselineChoices(options.length);
+  const weights = buildTables(ctx, base.wbits, base.abits).layers.map((t) => t.latencyWeight);
   options.forEach((list, l) => {
     const one: Array<[string, number]> = [];
     const time: Array<[string, number]> = [['z', -1]];

@@ -1,104 +1,15 @@
 import type { ArchSpec } from '../../arch/types';
-import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
+import type { ResolvedNetwork } from '../../workloads/types';
 import { mapLayer, mvmInputElements as mvmInputElementsOf, type LayerCrossbarMapping } from '../../arch/mapping';
-import { meshSize, newPlacementScratch, type PlacementScratch } from '../../arch/placement';
+import { meshSize, newPlacementScratch } from '../../arch/placement';
 import { chipAreaMm2 } from '../../arch/area';
-import type { MvmEnergyPj } from '../../arch/energy';
 import { productEngine, productWork, type ProductWork } from '../../arch/attention';
-import { newTrafficScratch, type TrafficScratch } from './traffic';
-import { prepareCreditLoop, type CreditLoopTables } from './credit-loop-tables';
-import type { LayerStage, TileTimes } from './evaluate';
-import { analyzeDataflow, dataflowCosts, ownRowTables, storedTensorBits, type Dataflow, type LayerRole } from '../../arch/dataflow';
+import { newTrafficScratch } from './traffic-scratch';
+import { prepareCreditLoop } from './credit-loop-tables';
+import { analyzeDataflow, dataflowCosts, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
+import type { LayerStatic, ModelContext } from './types';
 
-/** What the analytical model knows of one network layer that does not depend on the plan. */
-export interface LayerStatic {
-  index: number;
-  name: string;
-  kind: Layer['kind'];
-  role: LayerRole;
-  /** Some stored input is the network input (its rows come over the off-chip link). */
-  readsInput: boolean;
-  /** Position among weighted layers, or -1. */
-  weightedPos: number;
-  /** Direct producer layer indices (-1 = network input). */
-  inputs: number[];
-  outRows: number;
-  outCols: number;
-  outChannels: number;
-  /** For each direct input, for each output row, the row of that input it needs (line-buffer rule). */
-  needRows: Int32Array[];
-  /** Digital element operations per image (digital and fused layers). */
-  digitalOps: number;
-  /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (section 8). */
-  product: boolean;
-  /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
-  mvmInputElements: number;
-  /** Stored producers this layer reads (weighted/digital layers; -1 = network input). */
-  dataInputs: number[];
-  /** Elements of each stored input tensor (same order as dataInputs). */
-  dataInputElements: number[];
-  /** Elements of one row of the first stored input. */
-  firstInputRowElements: number;
-  /** First row of this layer in the row scratch buffer. */
-  rowOffset: number;
-  /**
-   * Row-scratch offset holding this layer's row finish times: its own, or, for a free layer with one input and
-   * the same rows (batchnorm, dropout, identity), its producer's (NOTE: aliasing skips ~half the rows of a ResNet).
-   */
-  rowSource: number;
-  /** Every direct input has this layer's rows and output row i needs its row i (the recurrence skips the lookup). */
-  identityNeed: boolean;
-  /** True when rowSource aliases a producer (the recurrence skips the layer). */
-  aliased: boolean;
-  /** rowSource of each direct input (-1 = network input). */
-  inputRowSources: Int32Array;
-  resolved: ResolvedLayer;
-}
-
-export interface ModelContext {
-  arch: ArchSpec;
-  net: ResolvedNetwork;
-  flow: Dataflow;
-  layers: LayerStatic[];
-  meshWidth: number;
-  /** Cache of crossbar mappings by weighted position and bits. */
-  mappingCache: Map<number, LayerCrossbarMapping>[];
-  /** Scratch for per-row finish times of one evaluation (NOTE: reused to keep the inner loop allocation-free). */
-  rowScratch: Float64Array;
-  /** Digital element operations of all layers per image (plan-independent; summed in layer order). */
-  digitalOpsPerImage: number;
-  /** Layers nobody consumes (network outputs). */
-  sinks: number[];
-  /** Energy of one MVM per memoised mapping. */
-  mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
-  /** Placement's per-network tables and buffers, reused by every evaluation of this context. */
-  placement: PlacementScratch;
-  /** Stored tensors some layer reads, by producer + 1, ascending. */
-  readSlots: Int32Array;
-  /** Weighted readers (positions) of each stored tensor: slot s's are weightedReaderPos[weightedReaderStart[s] ..]. */
-  weightedReaderStart: Int32Array;
-  weightedReaderPos: Int32Array;
-  /** Bits per element of each stored tensor for the plan being evaluated, by producer + 1 (fillStoredBits). */
-  storedBits: Float64Array;
-  /** Product layers' work by (layer, operand bits), memoised (arch/attention.ts productWork). */
-  productCache: Map<number, ProductWork | undefined>;
-  /** Per layer: cycles per image of its product work on its own resource share (scratch of one evaluation). */
-  productCycles: Float64Array;
-  /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
-  stageRowCycles: Float64Array;
-  workCycles: Float64Array;
-  /** Traffic buffers reused by every evaluation of this context. */
-  traffic: TrafficScratch;
-  /** The credit-loop term's network tables and buffers (credit-loop.ts). */
-  creditLoop: CreditLoopTables;
-  /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
-  freeStages: Array<Readonly<LayerStage> | undefined>;
-  /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
-  tileScratch: TileTimes;
-  /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
-  chipAreaFixedMm2: number;
-  tileAreaMm2: number;
-}
+export type { LayerStatic, ModelContext } from './types';
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
 export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext {

@@ -1,5 +1,5 @@
 import type { Placement } from '../../arch/placement';
-import type { TrafficScratch } from './traffic';
+import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
 
 /**

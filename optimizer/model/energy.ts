@@ -6,8 +6,9 @@ import {
 import { edramAccesses } from '../../arch/timing';
 
 export type { EnergyBreakdownPj };
-import { productWorkOf, type ModelContext } from './context';
-import type { TrafficLoads } from './traffic';
+import { productWorkOf } from './context';
+import type { ModelContext } from './types';
+import type { TrafficLoads } from './types';
 
 /** Static leakage is not modelled: dynamic energy only. */
 export function energyPerImagePj(

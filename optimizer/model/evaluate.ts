@@ -1,97 +1,16 @@
-import type { PlanChoices } from '../../arch/plan';
+import { bitsAt, type PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
 import { stepsPerImage } from '../../arch/steps';
 import { edramAccesses, offChipBitsPerCycle, shiftAddCyclesPerMvm } from '../../arch/timing';
-import type { ModelContext } from './context';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
+import type { LayerStage, ModelContext, ModelResult, StageBound, TileTimes, TrafficLoads } from './types';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
-import { routeTraffic, type TrafficLoads } from './traffic';
+import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
-import { energyPerImagePj, type EnergyBreakdownPj } from './energy';
+import { energyPerImagePj } from './energy';
 import { creditLoopBounds } from './credit-loop';
-
-/** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
-export type StageBound =
-  | 'compute'
-  | 'shift-add'
-  | 'noc-in'
-  | 'noc-out'
-  | 'mesh-link'
-  | 'edram'
-  | 'port-queue'
-  | 'digital'
-  | 'attention'
-  | 'off-chip'
-  | 'line-buffer'
-  | 'credit-loop'
-  | 'none';
-
-export interface LayerStage {
-  index: number;
-  name: string;
-  kind: string;
-  /** Per image, cycles (the tile terms are those of the busiest tile hosting the layer). */
-  computeCycles: number;
-  shiftAddCycles: number;
-  nocInCycles: number;
-  nocOutCycles: number;
-  meshLinkCycles: number;
-  edramCycles: number;
-  digitalCycles: number;
-  /**
-   * Products of two activations off the digital unit (section 8): the MAC array of the layer's tile group, summed
-   * over the product layers it serves, or the layer's own rewritten crossbars (writes, then MVMs).
-   */
-  attentionCycles: number;
-  offChipCycles: number;
-  /** Interval the layer's line buffers sustain for inputs that fork from a common ancestor (placement.paceBoundCycles). */
-  lineBufferCycles: number;
-  /**
-   * A weighted layer's replicas issue each row's reads only when its previous row's MVMs are done, so per row
-   * job they expose the first input read and the port's queue: the residual request in service when they ask for
-   * their reads, and again when their input piece is written (section 7, port queueing term).
-   */
-  portQueueCycles: number;
-  /**
-   * Interval the credits of the layer's input channels sustain once each row's transit is counted: a row holds a
-   * slot of the reader tile from its grant to its last use (section 7, credit-loop term; credit-loop.ts).
-   */
-  creditLoopCycles: number;
-  stageCycles: number;
-  boundBy: StageBound;
-}
-
-export interface ModelResult {
-  layers: LayerStage[];
-  mappings: LayerCrossbarMapping[];
-  placement: Placement;
-  bottleneckCycles: number;
-  bottleneckLayer: string;
-  throughputImagesPerS: number;
-  latencyCycles: number;
-  latencyS: number;
-  tilesUsed: number;
-  coresUsed: number;
-  crossbarsUsed: number;
-  areaMm2: number;
-  energyPerImagePj: number;
-  energyBreakdownPj: EnergyBreakdownPj;
-}
-
-/** Per-image cycles of each tile's shared resources (links, eDRAM port, digital unit). */
-export interface TileTimes {
-  edramBits: Float64Array;
-  /** Sum over the tile's eDRAM requests of (accesses per request)^2, per image. */
-  edramSq: Float64Array;
-  inject: Float64Array;
-  eject: Float64Array;
-  edram: Float64Array;
-  digital: Float64Array;
-  /** MAC-array load per group (macArrayGroupOf), cycles per image. */
-  attention: Float64Array;
-}
 
 function tileTimes(
   ctx: ModelContext,
@@ -115,7 +34,7 @@ function tileTimes(
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
       const place = placement.weighted[l.weightedPos];
-      const abits = choices.abits[l.weightedPos] ?? 8;
+      const abits = bitsAt(choices.abits, l.weightedPos);
       if (mapping === undefined || place === undefined) continue;
       // Every MVM reads its input vector from its tile's eDRAM, in whole accesses.
       const accessBits = arch.tile.edram.accessBits;
@@ -345,7 +264,7 @@ function stageTerms(
     if (l.weightedPos >= 0) {
       // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
       const waits = l.readsInput ? 1 : 2;
-      const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * (choices.abits[l.weightedPos] ?? 8));
+      const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
       const r = choices.replicas[l.weightedPos] ?? 1;
       stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits);
       if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');
@@ -383,8 +302,7 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
     ctx.readSlots,
     {
       storedBits,
-      // placeNetwork left this plan's row times in the context's placement scratch (arch/pace.ts planPace).
-      rowCycles: ctx.placement.rowCycles,
+      rowCycles: placement.rowCycles,
       stageRowCycles,
       workCycles,
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
@@ -416,7 +334,7 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
 export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
   const arch = ctx.arch;
   const mappings = ctx.net.weightedIndices.map((_, pos) =>
-    cachedMapping(ctx, pos, choices.wbits[pos] ?? 8, choices.abits[pos] ?? 8),
+    cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)),
   );
   const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
   const storedBits = fillStoredBits(ctx, choices.abits);

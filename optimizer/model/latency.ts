@@ -2,10 +2,8 @@ import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddDrainCycles } from '../../arch/timing';
-import type { ModelContext } from './context';
-import type { LayerStage } from './evaluate';
+import type { LayerStage, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
-import type { TrafficLoads } from './traffic';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):

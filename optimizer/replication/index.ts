@@ -5,6 +5,8 @@ export { allCandidates, layerCandidates, minimumCores } from './candidates';
 export type { ReplicationSolution } from './exact';
 export { exactOnCandidates, exactThroughput, summarize } from './exact';
 export { greedyReplication } from './greedy';
+export { replicatedMixedChoices } from './bottleneck-greedy';
+export { relaxedBottleneckCycles } from './relaxation';
 export type { ObjectiveKind, ObjectiveSpec } from './objective';
 export { OBJECTIVES, checkMixWeight, objectiveCoefficients, objectiveCost, parseObjective } from './objective';
 export { checkReplicationAnswer, replicationMilp, solveReplicationMilp } from './milp-model';

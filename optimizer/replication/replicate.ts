@@ -1,6 +1,6 @@
 import type { PlanChoices } from '../../arch/plan';
-import type { ModelContext } from '../model/context';
-import { evaluateModel, type ModelResult } from '../model/evaluate';
+import { evaluateModel } from '../model/evaluate';
+import type { ModelContext, ModelResult } from '../model/types';
 import { MappingError } from '../../errors';
 import { allCandidates, minimumCores } from './candidates';
 import { exactOnCandidates, type ReplicationSolution } from './exact';

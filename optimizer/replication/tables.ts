@@ -1,6 +1,6 @@
-import type { ModelContext } from '../model/context';
+import { bitsAt } from '../../arch/plan';
 import { cachedMapping } from '../model/context';
-import type { ModelResult } from '../model/evaluate';
+import type { ModelContext, ModelResult } from '../model/types';
 import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { replicaMvmCycles } from '../../arch/mapping';
 
@@ -65,7 +65,7 @@ export function buildTables(
 ): ReplicationTables {
   const arch = ctx.arch;
   const layers: LayerTable[] = ctx.net.weightedIndices.map((layerIndex, pos) => {
-    const mapping = cachedMapping(ctx, pos, wbits[pos] ?? 8, abits[pos] ?? 8);
+    const mapping = cachedMapping(ctx, pos, bitsAt(wbits, pos), bitsAt(abits, pos));
     const stat = ctx.layers[layerIndex];
     const isFc = stat?.kind === 'fc';
     const addCycles = shiftAddCyclesPerMvm(arch, mapping);

@@ -1,5 +1,6 @@
+import { bitsAt } from '../../arch/plan';
 import { MappingError } from '../../errors';
-import type { ModelContext } from '../model/context';
+import type { ModelContext } from '../model/types';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { replicateForPrecisions } from '../replication/replicate';
@@ -71,14 +72,14 @@ export class CandidateEvaluator {
     if (drop === undefined) return;
     const n = wbits.length;
     let total = 0;
-    for (let i = 0; i < n; i++) total += drop(i, wbits[i] ?? 8, abits[i] ?? 8);
+    for (let i = 0; i < n; i++) total += drop(i, bitsAt(wbits, i), bitsAt(abits, i));
     while (total > this.settings.accuracyBudgetPct + 1e-12) {
       let bestGain = 0;
       let bestLayer = -1;
       let bestIsWeight = true;
       for (let i = 0; i < n; i++) {
-        const w = wbits[i] ?? 8;
-        const a = abits[i] ?? 8;
+        const w = bitsAt(wbits, i);
+        const a = bitsAt(abits, i);
         const now = drop(i, w, a);
         if (w < MAX_SEARCH_BITS && now - drop(i, w + 1, a) > bestGain) {
           bestGain = now - drop(i, w + 1, a);
@@ -92,8 +93,8 @@ export class CandidateEvaluator {
         }
       }
       if (bestLayer < 0) return;
-      if (bestIsWeight) wbits[bestLayer] = (wbits[bestLayer] ?? 8) + 1;
-      else abits[bestLayer] = (abits[bestLayer] ?? 8) + 1;
+      if (bestIsWeight) wbits[bestLayer] = bitsAt(wbits, bestLayer) + 1;
+      else abits[bestLayer] = bitsAt(abits, bestLayer) + 1;
       total -= bestGain;
     }
   }

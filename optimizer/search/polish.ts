@@ -1,3 +1,4 @@
+import { bitsAt } from '../../arch/plan';
 import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
 
 /** One bit change: layer, weights or activations, +1 or -1. */
@@ -27,7 +28,7 @@ export interface PolishResult {
 
 function apply(wbits: number[], abits: number[], m: Move): boolean {
   const bits = m.weights ? wbits : abits;
-  const next = (bits[m.layer] ?? 8) + m.delta;
+  const next = bitsAt(bits, m.layer) + m.delta;
   if (next < MIN_SEARCH_BITS || next > MAX_SEARCH_BITS) return false;
   bits[m.layer] = next;
   return true;

@@ -1,3 +1,4 @@
+import { BASELINE_BITS, baselineChoices, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, type DdpgSettings } from './ddpg';
@@ -140,13 +141,12 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   for (let episode = 0; episode < total; episode++) {
     const warm = episode < settings.warmupEpisodes;
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - settings.warmupEpisodes);
-    const wbits = new Array<number>(n).fill(8);
-    const abits = new Array<number>(n).fill(8);
+    const { wbits, abits } = baselineChoices(n);
     const states: Float64Array[] = [];
     const actions: number[][] = [];
     let previous = [1, 1];
     let spentPct = 0;
-    if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, 8, 8);
+    if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const i of free) {
       const s = stateVector(features[i] ?? [], previous, budgetPct > 0 ? spentPct / budgetPct : 0);
       const action = warm ? [random(), random()] : agent.act(s, sd);
@@ -174,7 +174,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
       if (elite.length < settings.eliteEpisodes || (worst !== undefined && c.reward > worst.reward)) {
-        const targets = free.map((i) => [bitsToAction(c.wbits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(c.abits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]);
+        const targets = free.map((i) => [bitsToAction(bitsAt(c.wbits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS)]);
         elite.push({ reward: c.reward, key, states: [...states], actions: targets });
         elite.sort((x, y) => y.reward - x.reward);
         elite.length = Math.min(elite.length, settings.eliteEpisodes);
@@ -183,7 +183,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     }
     free.forEach((i, t) => {
       const act = settings.replayRealised
-        ? [bitsToAction(c.wbits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(c.abits[i] ?? 8, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
+        ? [bitsToAction(bitsAt(c.wbits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
         : (actions[t] as number[]);
       const s = states[t] as Float64Array;
       const nextI = free[t + 1];
@@ -209,8 +209,7 @@ export async function randomSearch(net: ResolvedNetwork, evaluator: CandidateEva
   const history: EpisodeRecord[] = [];
   const total = settings.warmupEpisodes + settings.episodes;
   for (let episode = 0; episode < total; episode++) {
-    const wbits = new Array<number>(n).fill(8);
-    const abits = new Array<number>(n).fill(8);
+    const { wbits, abits } = baselineChoices(n);
     for (let i = 0; i < n; i++) {
       if (fixed.has(i)) continue;
       wbits[i] = actionToBits(random(), MIN_SEARCH_BITS, MAX_SEARCH_BITS);

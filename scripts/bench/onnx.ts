@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { importOnnx } from '../../workloads/onnx';
 import { zooNetwork } from '../../workloads/zoo';
-import { networkToOnnx } from '../../test/helpers/onnx-builder';
+import { networkToOnnx } from '../../workloads/onnx/write';
 import { REAL_MODELS } from '../real-models/catalog';
 import { modelFile } from '../real-models/fetch';
 

@@ -1,3 +1,4 @@
+import { baselineChoices } from '../../arch/plan';
 import { presetArch } from '../../arch/presets';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNetwork } from '../../workloads/zoo';
@@ -16,7 +17,7 @@ function resnet50Problem() {
   const net = resolveNetwork(zooNetwork('resnet50'));
   const ctx = prepareModel(arch, net);
   const n = net.weightedIndices.length;
-  const base = evaluateModel(ctx, { wbits: new Array(n).fill(8), abits: new Array(n).fill(8), replicas: new Array(n).fill(1) });
+  const base = evaluateModel(ctx, baselineChoices(n));
   const bits = [...Array(n).keys()].map((i) => (i === 0 || i === n - 1 ? 8 : 4));
   const atOne = evaluateModel(ctx, { wbits: bits, abits: bits, replicas: new Array(n).fill(1) });
   const tables = buildTables(ctx, bits, bits, atOne);

@@ -11,14 +11,8 @@ import { zooNetwork } from '../../workloads/zoo';
 import type { ArchSpec } from '../../arch/types';
 import { buildTopology } from '../../sim/topology';
 import type { ResolvedNetwork } from '../../workloads/types';
-import type { PlanChoices } from '../../arch/plan';
+import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { median } from './measure';
-
-/** Uniform 8/8, r = 1. */
-function baselineChoicesOf(net: ResolvedNetwork): PlanChoices {
-  const n = net.weightedIndices.length;
-  return { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
-}
 
 /** A standing queue of `population` entries for the bare push/pop loop. */
 function standingQueue(population: number): EventQueue {
@@ -95,7 +89,7 @@ export function benchSim(warmupRounds = 3, rounds = 9): SimBench {
   // baseline needs when the preset's are too few (DESIGN.md section 9).
   const puma = presetArch('puma');
   const net = resolveNetwork(zooNetwork('resnet50'));
-  const choices = baselineChoicesOf(net);
+  const choices = baselineChoices(net.weightedIndices.length);
   const tiles = buildTopology({ ...puma, chip: { tiles: 100_000 } }, net, choices).placement.tilesUsed;
   const arch: ArchSpec = { ...puma, chip: { tiles: Math.max(puma.chip.tiles, tiles) } };
   const heapPopulation = meanQueuePopulation(arch, net, choices);

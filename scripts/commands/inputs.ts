@@ -1,6 +1,6 @@
 import type { ArchSpec } from '../../arch/types';
 import { loadArch } from '../../arch/load';
-import { resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
+import { BASELINE_CHOICE, resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
 import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
@@ -113,7 +113,7 @@ export function loadInputs(args: NetworkArchArgs): LoadedInputs {
     source = args.plan;
     if (plan.chip !== undefined && !userSets(args, 'chip.tiles')) arch = { ...arch, chip: { ...arch.chip, tiles: plan.chip.tiles } };
   } else {
-    plan = uniformPlan(net.network.name, arch.name, { wbits: 8, abits: 8, replicas: 1 });
+    plan = uniformPlan(net.network.name, arch.name, BASELINE_CHOICE);
     source = 'the uniform plan from --wbits/--abits/--replicas';
   }
   return withPlan(arch, net, plan, source, args);

@@ -3,6 +3,7 @@
  * flow (baseline, replication only, mixed precision only, LRMP) at iso-area, confirmed in the simulator, plus the
  * continuous-relaxation bound of the replication; written as DIR/results.csv and DIR/results.md.
  */
+import { baselineChoices } from '../../arch/plan';
 import { LIMITS, checkNumber } from '../../limits';
 import { checkOutputDir } from '../../io';
 import { MAX_CHIP_TILES } from '../../arch/validate';
@@ -27,7 +28,7 @@ import { defaultArchFor, loadArchFromArgs } from './inputs';
 import { describeModelSimGaps, describeSearchGap } from './optimize';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
-import { relaxedBottleneckCycles } from '../reproduce/relaxation';
+import { relaxedBottleneckCycles } from '../../optimizer/replication/relaxation';
 import { lrmpRow, resultsCsv, resultsMarkdown, type NetworkNote, type ReproduceRow } from '../reproduce/report';
 
 export const BENCHMARKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet'] as const;
@@ -80,7 +81,7 @@ export interface ReproduceSummary {
  */
 export function archForBaseline(arch: ArchSpec, net: ResolvedNetwork): { arch: ArchSpec; note?: string } {
   const n = net.weightedIndices.length;
-  const base = { wbits: new Array<number>(n).fill(8), abits: new Array<number>(n).fill(8), replicas: new Array<number>(n).fill(1) };
+  const base = baselineChoices(n);
   try {
     evaluateModel(prepareModel(arch, net), base);
     return { arch };

@@ -3,11 +3,12 @@
  * a replicated mixed-precision plan, with relative errors and the dominant cause of each difference.
  */
 import type { ArchSpec } from '../../arch/types';
-import type { PlanChoices } from '../../arch/plan';
-import { placeNetwork } from '../../arch/placement';
-import { prepareModel, evaluateModel, type ModelContext } from '../../optimizer/model';
+import { baselineChoices, type PlanChoices } from '../../arch/plan';
+import { uncontendedArch } from '../../arch/overrides';
+import { prepareModel, evaluateModel } from '../../optimizer/model';
+import { replicatedMixedChoices } from '../../optimizer/replication/bottleneck-greedy';
 import { simulate, STALL_CAUSES, type SimResult } from '../../sim';
-import { DeadlockError, MappingError, ValidationError } from '../../errors';
+import { DeadlockError, ValidationError } from '../../errors';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNames, zooNetwork } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
@@ -33,55 +34,6 @@ export interface ValidateArgs {
   uncontended?: boolean | undefined;
   /** @default 4, or 2 x the images in flight + 4 when the pipeline holds more than 4 (transformers) */
   images?: number | undefined;
-}
-
-/** The overrides `--uncontended` applies: NoC links, eDRAM port and capacity made ample. */
-export function uncontendedArch(arch: ArchSpec): ArchSpec {
-  return {
-    ...arch,
-    tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: 1e7, accessesPerCycle: 1e4 } },
-    noc: { ...arch.noc, linkFlitsPerCycle: 1e4 },
-  };
-}
-
-/** Uniform 8/8, r = 1. */
-export function baselineChoices(net: ResolvedNetwork): PlanChoices {
-  const n = net.weightedIndices.length;
-  return { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
-}
-
-/**
- * 6-bit weights and activations except the first and last weighted layers, then one more replica at a time
- * for the analytical bottleneck layer while the plan fits in `tiles` tiles (a simple greedy, not the optimizer).
- */
-export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxSteps = 400): PlanChoices {
-  const net = ctx.net;
-  const n = net.weightedIndices.length;
-  const bits = Array.from({ length: n }, (_, i) => (i === 0 || i === n - 1 ? 8 : 6));
-  const choices: PlanChoices = { wbits: [...bits], abits: [...bits], replicas: Array<number>(n).fill(1) };
-  const limited: ArchSpec = { ...ctx.arch, chip: { tiles } };
-  for (let step = 0; step < maxSteps; step++) {
-    const result = evaluateModel(ctx, choices);
-    const worst = result.layers.reduce((a, b) => (b.stageCycles > a.stageCycles ? b : a));
-    const pos = net.weightedIndices.indexOf(worst.index);
-    // Replicas shorten the layer's compute, its port waits and its row time in a credit loop.
-    if (pos < 0 || (worst.boundBy !== 'compute' && worst.boundBy !== 'port-queue' && worst.boundBy !== 'credit-loop')) break;
-    // A recurrent layer's steps are serial: replicas would not help it.
-    const bottleneck = net.layers[worst.index]?.layer;
-    if (bottleneck?.kind === 'conv' && bottleneck.recurrent) break;
-    const next = { ...choices, replicas: [...choices.replicas] };
-    next.replicas[pos] = (next.replicas[pos] ?? 1) + 1;
-    try {
-      placeNetwork(limited, net, ctx.flow, result.mappings, next.replicas);
-    } catch (error) {
-      if (error instanceof MappingError) break;
-      throw error;
-    }
-    // A replica that slows the plan (smaller row pieces cost more headers and port requests) ends the search.
-    if (evaluateModel(ctx, next).bottleneckCycles > result.bottleneckCycles) break;
-    choices.replicas = next.replicas;
-  }
-  return choices;
 }
 
 export interface ValidateRow {
@@ -168,7 +120,7 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     const net = isFile(name) ? loadNetworkFromArgs({ network: name, inputShape: path.extname(name).toLowerCase() === '.onnx' ? args.inputShape : undefined }) : resolveNetwork(zooNetwork(name));
     // Without --arch, each network runs on its preferred preset (the transformers on xformer).
     const base = loadArchFromArgs({ arch: args.arch ?? defaultArchFor(name), archFile: args.archFile, set: args.set });
-    const baseline = baselineChoices(net);
+    const baseline = baselineChoices(net.weightedIndices.length);
     // The baseline runs on the tiles it needs (DESIGN.md section 9): grow the chip when the preset is too small.
     const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baseline);
     const tiles = Math.max(base.chip.tiles, probe.tilesUsed);

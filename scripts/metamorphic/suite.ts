@@ -6,7 +6,7 @@
  * drop and latency does not rise by more than TOLERANCE, in the analytical model and (optionally) the simulator.
  */
 import type { ArchSpec } from '../../arch/types';
-import type { PlanChoices } from '../../arch/plan';
+import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { applySetOverrides } from '../../arch/overrides';
 import { evaluateModel, prepareModel } from '../../optimizer/model';
 import { replicateForPrecisions } from '../../optimizer/replication/replicate';
@@ -54,8 +54,7 @@ export interface Violation {
 /** The two plans the suite checks for a network on `arch` (whose chip.tiles is the plan's chip). */
 export function suitePlans(arch: ArchSpec, net: ResolvedNetwork): Array<{ name: string; arch: ArchSpec; choices: PlanChoices }> {
   const n = net.weightedIndices.length;
-  const eights = new Array<number>(n).fill(8);
-  const baseline = { wbits: eights, abits: eights, replicas: new Array<number>(n).fill(1) };
+  const baseline = baselineChoices(n);
   // The baseline's tiles on a chip large enough for it (VGG-16 needs 360 of ISAAC's 168), as reproduce does.
   const roomy: ArchSpec = { ...arch, chip: { ...arch.chip, tiles: Math.max(arch.chip.tiles, 4096) } };
   const base = evaluateModel(prepareModel(roomy, net), baseline);
@@ -63,7 +62,7 @@ export function suitePlans(arch: ArchSpec, net: ResolvedNetwork): Array<{ name: 
   const chip: ArchSpec = { ...arch, chip: { ...arch.chip, tiles: base.tilesUsed } };
   const ctx = prepareModel(chip, net);
   const spec = { kind: 'throughput' as const, mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: 1 };
-  const replicated = replicateForPrecisions(ctx, { wbits: eights, abits: eights }, base.tilesUsed * arch.tile.cores, spec, {
+  const replicated = replicateForPrecisions(ctx, { wbits: baseline.wbits, abits: baseline.abits }, base.tilesUsed * arch.tile.cores, spec, {
     refLatencyCycles: base.latencyCycles,
   });
   return [

@@ -6,7 +6,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize } from '../../optimizer/lrmp';
-import type { Cell } from './point';
+import type { CsvCell as Cell } from './csv-log';
 
 export interface SweepOptimizeSettings {
   /** DDPG search episodes per point. @default 40 */

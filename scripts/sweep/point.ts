@@ -9,6 +9,7 @@ import { loadInputs, type LoadedInputs, type NetworkArchArgs } from '../commands
 import { isLrmpError } from '../../errors';
 import { assertFinite } from '../commands/output';
 import { optimizePoint, type SweepOptimizeSettings } from './optimize-point';
+import type { CsvCell } from './csv-log';
 
 export type SweepMode = 'analyze' | 'simulate' | 'optimize';
 export const SWEEP_MODES: readonly SweepMode[] = ['analyze', 'simulate', 'optimize'];
@@ -23,7 +24,8 @@ export interface SweepTask {
   optimize: SweepOptimizeSettings;
 }
 
-export type Cell = string | number;
+/** A metric value in a sweep row (the CSV's cell type). */
+export type Cell = CsvCell;
 
 export interface SweepOutcome {
   index: number;

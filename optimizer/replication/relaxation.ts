@@ -4,7 +4,7 @@
  * replication under the same core budget, precisions and data-movement floors can have a smaller bottleneck.
  * Floors come from a full-model evaluation (their placement), as in the replication tables.
  */
-import type { ReplicationTables } from '../../optimizer/replication';
+import type { ReplicationTables } from './tables';
 
 /** Cores the relaxed replication needs for every stage to be at most `t` cycles; Infinity if a floor exceeds t. */
 function relaxedCores(tables: ReplicationTables, t: number): number {

@@ -1,0 +1,253 @@
+/**
+ * The analytical model's types, in one module every other model module may import (so none of them imports
+ * another for a type): what it precomputes per network (ModelContext, LayerStatic), what one evaluation returns
+ * (ModelResult, LayerStage), and the per-tile and traffic buffers it reuses between evaluations.
+ */
+import type { ArchSpec } from '../../arch/types';
+import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import type { Placement, PlacementScratch } from '../../arch/placement';
+import type { EnergyBreakdownPj, MvmEnergyPj } from '../../arch/energy';
+import type { ProductWork } from '../../arch/attention';
+import type { Dataflow, LayerRole } from '../../arch/dataflow';
+import type { CreditLoopTables } from './credit-loop-tables';
+
+/** What the analytical model knows of one network layer that does not depend on the plan. */
+export interface LayerStatic {
+  index: number;
+  name: string;
+  kind: Layer['kind'];
+  role: LayerRole;
+  /** Some stored input is the network input (its rows come over the off-chip link). */
+  readsInput: boolean;
+  /** Position among weighted layers, or -1. */
+  weightedPos: number;
+  /** Direct producer layer indices (-1 = network input). */
+  inputs: number[];
+  outRows: number;
+  outCols: number;
+  outChannels: number;
+  /** For each direct input, for each output row, the row of that input it needs (line-buffer rule). */
+  needRows: Int32Array[];
+  /** Digital element operations per image (digital and fused layers). */
+  digitalOps: number;
+  /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (section 8). */
+  product: boolean;
+  /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
+  mvmInputElements: number;
+  /** Stored producers this layer reads (weighted/digital layers; -1 = network input). */
+  dataInputs: number[];
+  /** Elements of each stored input tensor (same order as dataInputs). */
+  dataInputElements: number[];
+  /** Elements of one row of the first stored input. */
+  firstInputRowElements: number;
+  /** First row of this layer in the row scratch buffer. */
+  rowOffset: number;
+  /**
+   * Row-scratch offset holding this layer's row finish times: its own, or, for a free layer with one input and
+   * the same rows (batchnorm, dropout, identity), its producer's (NOTE: aliasing skips ~half the rows of a ResNet).
+   */
+  rowSource: number;
+  /** Every direct input has this layer's rows and output row i needs its row i (the recurrence skips the lookup). */
+  identityNeed: boolean;
+  /** True when rowSource aliases a producer (the recurrence skips the layer). */
+  aliased: boolean;
+  /** rowSource of each direct input (-1 = network input). */
+  inputRowSources: Int32Array;
+  resolved: ResolvedLayer;
+}
+
+export interface ModelContext {
+  arch: ArchSpec;
+  net: ResolvedNetwork;
+  flow: Dataflow;
+  layers: LayerStatic[];
+  meshWidth: number;
+  /** Cache of crossbar mappings by weighted position and bits. */
+  mappingCache: Map<number, LayerCrossbarMapping>[];
+  /** Scratch for per-row finish times of one evaluation (NOTE: reused to keep the inner loop allocation-free). */
+  rowScratch: Float64Array;
+  /** Digital element operations of all layers per image (plan-independent; summed in layer order). */
+  digitalOpsPerImage: number;
+  /** Layers nobody consumes (network outputs). */
+  sinks: number[];
+  /** Energy of one MVM per memoised mapping. */
+  mvmEnergy: WeakMap<LayerCrossbarMapping, MvmEnergyPj>;
+  /** Placement's per-network tables and buffers, reused by every evaluation of this context. */
+  placement: PlacementScratch;
+  /** Stored tensors some layer reads, by producer + 1, ascending. */
+  readSlots: Int32Array;
+  /** Weighted readers (positions) of each stored tensor: slot s's are weightedReaderPos[weightedReaderStart[s] ..]. */
+  weightedReaderStart: Int32Array;
+  weightedReaderPos: Int32Array;
+  /** Bits per element of each stored tensor for the plan being evaluated, by producer + 1 (fillStoredBits). */
+  storedBits: Float64Array;
+  /** Product layers' work by (layer, operand bits), memoised (arch/attention.ts productWork). */
+  productCache: Map<number, ProductWork | undefined>;
+  /** Per layer: cycles per image of its product work on its own resource share (scratch of one evaluation). */
+  productCycles: Float64Array;
+  /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
+  stageRowCycles: Float64Array;
+  workCycles: Float64Array;
+  /** Traffic buffers reused by every evaluation of this context. */
+  traffic: TrafficScratch;
+  /** The credit-loop term's network tables and buffers (credit-loop.ts). */
+  creditLoop: CreditLoopTables;
+  /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
+  freeStages: Array<Readonly<LayerStage> | undefined>;
+  /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
+  tileScratch: TileTimes;
+  /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
+  chipAreaFixedMm2: number;
+  tileAreaMm2: number;
+}
+
+/** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
+export type StageBound =
+  | 'compute'
+  | 'shift-add'
+  | 'noc-in'
+  | 'noc-out'
+  | 'mesh-link'
+  | 'edram'
+  | 'port-queue'
+  | 'digital'
+  | 'attention'
+  | 'off-chip'
+  | 'line-buffer'
+  | 'credit-loop'
+  | 'none';
+
+export interface LayerStage {
+  index: number;
+  name: string;
+  kind: string;
+  /** Per image, cycles (the tile terms are those of the busiest tile hosting the layer). */
+  computeCycles: number;
+  shiftAddCycles: number;
+  nocInCycles: number;
+  nocOutCycles: number;
+  meshLinkCycles: number;
+  edramCycles: number;
+  digitalCycles: number;
+  /**
+   * Products of two activations off the digital unit (section 8): the MAC array of the layer's tile group, summed
+   * over the product layers it serves, or the layer's own rewritten crossbars (writes, then MVMs).
+   */
+  attentionCycles: number;
+  offChipCycles: number;
+  /** Interval the layer's line buffers sustain for inputs that fork from a common ancestor (placement.paceBoundCycles). */
+  lineBufferCycles: number;
+  /**
+   * A weighted layer's replicas issue each row's reads only when its previous row's MVMs are done, so per row
+   * job they expose the first input read and the port's queue: the residual request in service when they ask for
+   * their reads, and again when their input piece is written (section 7, port queueing term).
+   */
+  portQueueCycles: number;
+  /**
+   * Interval the credits of the layer's input channels sustain once each row's transit is counted: a row holds a
+   * slot of the reader tile from its grant to its last use (section 7, credit-loop term; credit-loop.ts).
+   */
+  creditLoopCycles: number;
+  stageCycles: number;
+  boundBy: StageBound;
+}
+
+export interface ModelResult {
+  layers: LayerStage[];
+  mappings: LayerCrossbarMapping[];
+  placement: Placement;
+  bottleneckCycles: number;
+  bottleneckLayer: string;
+  throughputImagesPerS: number;
+  latencyCycles: number;
+  latencyS: number;
+  tilesUsed: number;
+  coresUsed: number;
+  crossbarsUsed: number;
+  areaMm2: number;
+  energyPerImagePj: number;
+  energyBreakdownPj: EnergyBreakdownPj;
+}
+
+/** Per-image cycles of each tile's shared resources (links, eDRAM port, digital unit). */
+export interface TileTimes {
+  edramBits: Float64Array;
+  /** Sum over the tile's eDRAM requests of (accesses per request)^2, per image. */
+  edramSq: Float64Array;
+  inject: Float64Array;
+  eject: Float64Array;
+  edram: Float64Array;
+  digital: Float64Array;
+  /** MAC-array load per group (macArrayGroupOf), cycles per image. */
+  attention: Float64Array;
+}
+
+/** Per-image load on each tile's shared resources and on the mesh links (arrays owned by the context's scratch). */
+export interface TrafficLoads {
+  /** Flits leaving each tile through its injection link. */
+  injectFlits: Float64Array;
+  /** Flits entering each tile through its ejection link. */
+  ejectFlits: Float64Array;
+  /** Bits moved through each tile's eDRAM port, rounded up to whole accesses per piece (rule 6). */
+  edramBits: Float64Array;
+  /**
+   * Sum over each tile's eDRAM requests of (accesses per request)^2: with edramBits it gives the mean residual
+   * service a request finds at the port (docs/hardware-model.md section 7, port queueing term).
+   */
+  edramSqAccesses: Float64Array;
+  /** Flits on each mesh link (router * 4 + direction: 0 +x, 1 -x, 2 +y, 3 -y). */
+  linkFlits: Float64Array;
+  /** Largest mesh-link load on any path into each layer (flits). */
+  layerLinkFlits: Float64Array;
+  /** Flits and router traversals of all transfers, for energy. */
+  totalFlitHops: number;
+  totalFlits: number;
+  /** For each layer, the largest router-to-router hop count from any of its producers. */
+  layerMaxHops: Int32Array;
+}
+
+/**
+ * Buffers one evaluation fills (NOTE: reused across evaluations of one context to keep the search loop
+ * allocation-light; nothing returned to callers points into them).
+ */
+export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'totalFlits'> {
+  /** Row pieces of one producer: tile, flits and eDRAM accesses per row, `pieces` of them in use. */
+  pieceTile: number[];
+  pieceFlits: number[];
+  pieceAccesses: number[];
+  /** Per row: sum over the tile's pieces of (accesses per piece)^2. */
+  pieceSqAccesses: number[];
+  /** eDRAM accesses of one replica's part of each piece (the piece's last write; docs section 7, credit loop). */
+  pieceUnitAccesses: number[];
+  pieces: number;
+  /** Each flow's destination tile and stored tensor (producer + 1). */
+  flowTo: number[];
+  flowSlot: number[];
+  /** Each flow's mesh links (`flowHops[f]` of them from `flowLinkStart[f]`), routed once per evaluation. */
+  flowLinks: number[];
+  flowLinkStart: number[];
+  flowHops: number[];
+  /** Each flow's source tile (-1: off-chip input) and flits per row. */
+  flowFrom: number[];
+  flowRowFlits: number[];
+  /**
+   * Every row piece delivered to a reader tile, local ones included (credit-loop term): the reader tile's index in
+   * its tensor's dests, its flow (-1 when local) and one replica's write accesses. By readSlots position r, tensor
+   * r's deliveries are slotDeliveryStart[r] .. slotDeliveryStart[r + 1] and its dests slotDests[slotDestStart[r] ..].
+   */
+  deliveryDest: number[];
+  deliveryFlow: number[];
+  deliveryWriteAccesses: number[];
+  slotDeliveryStart: number[];
+  slotDests: number[];
+  slotDestStart: number[];
+  /** Distinct tiles hosting one tensor's readers (`destCount` of them), found with per-tile stamps. */
+  dests: Int32Array;
+  destCount: number;
+  destSeen: Int32Array;
+  destStamp: number;
+  /** Mesh coordinates of each tile's router (NOTE: written for speed: no division per routed flow). */
+  tileX: Int32Array;
+  tileY: Int32Array;
+}
