@@ -5,7 +5,7 @@ import { mvmEnergyPj } from './energy';
 
 /*
  * Where and at what cost a product of two activations (attention's Q.K^T and A.V) runs: docs/hardware-model.md
- * section 8. One place for the model and the simulator.
+ * rule 8. One place for the model and the simulator.
  */
 
 /** The unit that does products of two activations on a chip. */
@@ -131,7 +131,7 @@ export function productDims(r: ResolvedLayer): ProductDims | undefined {
   };
 }
 
-/** A product layer's work per image off the digital unit (section 8). */
+/** A product layer's work per image off the digital unit (rule 8). */
 export interface ProductWork {
   engine: 'macArray' | 'crossbar';
   /**

@@ -58,7 +58,7 @@ export function planPace(
     let cycles = l.digitalOps / arch.tile.digital.opsPerCycle;
     const r = net.layers[l.index];
     if (products && r?.layer.kind === 'matmul') {
-      // Section 8: the product's own time on its MAC array (or rewritten crossbars), at rule 2's operand bits.
+      // Rule 8: the product's own time on its MAC array (or rewritten crossbars), at rule 2's operand bits.
       const a = storedTensorBits(flow, l.dataInputs[0]?.producer ?? -1, abits);
       const b = storedTensorBits(flow, l.dataInputs[1]?.producer ?? l.dataInputs[0]?.producer ?? -1, abits);
       cycles += productWork(arch, r, a, b)?.cyclesPerImage ?? 0;

@@ -154,7 +154,7 @@ export class DigitalUnit extends Server {
 
 /**
  * A MAC array for products of two activations (shared by its tile group) or a layer's rewritten crossbars
- * (docs/hardware-model.md section 8): FIFO, work in MAC slots (or cycles) at its rate.
+ * (docs/hardware-model.md rule 8): FIFO, work in MAC slots (or cycles) at its rate.
  */
 export class ProductUnit extends Server {
   constructor(env: Environment, label: string, unitsPerCycle: number) {

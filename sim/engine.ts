@@ -251,7 +251,7 @@ export class Engine {
   private digitalOps(u: Unit): void {
     const layer = u.layer as SimLayer;
     if (layer.productResource >= 0) {
-      // Section 8: the product runs on its MAC array (or rewritten crossbars) first; the digital unit then applies
+      // Rule 8: the product runs on its MAC array (or rewritten crossbars) first; the digital unit then applies
       // what is fused into its output path (productDone). Waiting for the array counts as a digital stall.
       const array = this.products[layer.productResource] as ProductUnit;
       const before = array.busyCycles;

@@ -67,7 +67,7 @@ export interface SimLayer {
   /** Chip-wide index of the layer's first crossbar (its first core's first): sets which crossbars share an ADC. */
   firstCrossbar: number;
   /**
-   * Product of two activations off the digital unit (section 8): index into SimTopology.productResources (the
+   * Product of two activations off the digital unit (rule 8): index into SimTopology.productResources (the
    * MAC array of its tile's group, or its own rewritten crossbars), or -1.
    */
   productResource: number;
@@ -147,7 +147,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
         if (s) readBits += s.channels * s.height * s.width * bitsOf(d.producer);
       }
     }
-    // Section 8: a product of two activations runs on its tile group's MAC array or on its own rewritten crossbars.
+    // Rule 8: a product of two activations runs on its tile group's MAC array or on its own rewritten crossbars.
     const host = place ? (place.replicaTiles[0] ?? 0) : (placement.layerTiles[r.index]?.[0] ?? 0);
     const aBits = bitsOf(lf.dataInputs[0]?.producer ?? -1);
     const work = lf.role === 'digital' ? productWork(arch, r, aBits, bitsOf(lf.dataInputs[1]?.producer ?? lf.dataInputs[0]?.producer ?? -1)) : undefined;

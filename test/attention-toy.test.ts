@@ -1,6 +1,6 @@
 /**
  * The attention dependency worked by hand on a toy: 4 tokens of 4 features, 2 heads of 2, encoder and decoder
- * (docs/hardware-model.md section 8). Row needs, MACs, the MAC-array stage term and energy by hand; the order of
+ * (docs/hardware-model.md rule 8). Row needs, MACs, the MAC-array stage term and energy by hand; the order of
  * rows in the simulator's trace shows the dependency played out.
  */
 import * as fs from 'node:fs';

@@ -11,7 +11,7 @@ import { uniformChoices } from './helpers/model-fixtures';
  * packets with one header flit) and eDRAM port (256-bit accesses, 0.5 per cycle); digital units and off-chip link
  * made ample.
  *
- * Worked by hand (docs/hardware-model.md section 7, credit-loop term):
+ * Worked by hand (docs/hardware-model.md rule 7, credit-loop term):
  * - A row of any tensor: 8 px x 64 ch x 8 bits = 4096 bits = 16 accesses, written in 16 / 0.5 = 32 cycles;
  *   128 flits + 16 headers = 144 flits. Every layer's row: 8 MVMs = 8000 cycles (64000 per image).
  * - Slots guaranteed on tile 0 (widest window of the tensor's readers there, plus one): input (b: 1, d: 3) 4 rows,
@@ -34,7 +34,7 @@ function archWithEdramKb(capacityKb: number) {
   return applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1000000', 'offChip.bandwidthGBps=1000000000', `tile.edram.capacityKb=${capacityKb}`]);
 }
 
-describe('credit-loop term (docs/hardware-model.md section 7)', () => {
+describe('credit-loop term (docs/hardware-model.md rule 7)', () => {
   const net = skipFromInput();
   const choices = uniformChoices(net);
   const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);

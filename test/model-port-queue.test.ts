@@ -17,7 +17,7 @@ function slowPortArch() {
   ]);
 }
 
-describe('port queueing term (docs/hardware-model.md section 7)', () => {
+describe('port queueing term (docs/hardware-model.md rule 7)', () => {
   // Requests on tile 0 per image, in accesses: 4 input rows written (4 px x 8 bits: 1 each), 4 row jobs of a
   // (4 MVMs x 9 inputs x 8 bits: 1 access each, so 4), 4 rows of a written (4 px x 8 ch x 8 bits = 256 bits: 1),
   // 4 row jobs of b (4 MVMs x 72 inputs x 8 bits = 576 bits: 3 accesses each, so 12).

@@ -3,7 +3,7 @@ import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
 
 /**
- * Credit-loop term (docs/hardware-model.md section 7): a row of tensor P takes one of the reader tile's slots when
+ * Credit-loop term (docs/hardware-model.md rule 7): a row of tensor P takes one of the reader tile's slots when
  * its send is granted and frees it when the last reader row needing it ends, so with S slots the grant of row j + S
  * waits for the free of row j. Each loop of grants and frees then paces P: interval >= rows(P) x (loop time) /
  * (rows the loop spans). Loop times include each channel's transit (burst serialisation, router latencies, the last

@@ -116,7 +116,7 @@ function rowJobsPerReplica(kind: string, rows: number, cols: number, share: numb
 }
 
 /**
- * Port queueing term (docs/hardware-model.md section 7): a replica asks for a row job's reads only once its
+ * Port queueing term (docs/hardware-model.md rule 7): a replica asks for a row job's reads only once its
  * previous job's MVMs are done, and its MVMs wait for the first vector. The port serves whole requests in FIFO
  * order, so a request finds, on average, the residual of the one in service: sum over the tile's other requests of
  * d^2 / (2 T) per image at interval T (each request d is in service a share d / T of the time, with d / 2 left on
@@ -277,7 +277,7 @@ function stageTerms(
 }
 
 /**
- * Adds the credit-loop term to each stored layer's stage (section 7). Its link waits need the interval, so it
+ * Adds the credit-loop term to each stored layer's stage (rule 7). Its link waits need the interval, so it
  * comes after the other terms, at the interval they give.
  */
 function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerStage[], storedBits: Float64Array): void {

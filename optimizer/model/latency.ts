@@ -52,7 +52,7 @@ export function rowLatencyCycles(
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
-        // A product on a MAC array or rewritten crossbars (section 8): its own work per row.
+        // A product on a MAC array or rewritten crossbars (rule 8): its own work per row.
         if (l.product) rowLatency += (ctx.productCycles[l.index] ?? 0) / rows;
       }
       // One input row crossing the NoC (cut-through: router latency per router plus serialization) and

@@ -31,7 +31,7 @@ export interface LayerStatic {
   needRows: Int32Array[];
   /** Digital element operations per image (digital and fused layers). */
   digitalOps: number;
-  /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (section 8). */
+  /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (rule 8). */
   product: boolean;
   /** Rows of input vector one MVM reads from eDRAM (weighted layers). */
   mvmInputElements: number;
@@ -131,7 +131,7 @@ export interface LayerStage {
   edramCycles: number;
   digitalCycles: number;
   /**
-   * Products of two activations off the digital unit (section 8): the MAC array of the layer's tile group, summed
+   * Products of two activations off the digital unit (rule 8): the MAC array of the layer's tile group, summed
    * over the product layers it serves, or the layer's own rewritten crossbars (writes, then MVMs).
    */
   attentionCycles: number;
@@ -141,12 +141,12 @@ export interface LayerStage {
   /**
    * A weighted layer's replicas issue each row's reads only when its previous row's MVMs are done, so per row
    * job they expose the first input read and the port's queue: the residual request in service when they ask for
-   * their reads, and again when their input piece is written (section 7, port queueing term).
+   * their reads, and again when their input piece is written (rule 7, port queueing term).
    */
   portQueueCycles: number;
   /**
    * Interval the credits of the layer's input channels sustain once each row's transit is counted: a row holds a
-   * slot of the reader tile from its grant to its last use (section 7, credit-loop term; credit-loop.ts).
+   * slot of the reader tile from its grant to its last use (rule 7, credit-loop term; credit-loop.ts).
    */
   creditLoopCycles: number;
   stageCycles: number;
@@ -193,7 +193,7 @@ export interface TrafficLoads {
   edramBits: Float64Array;
   /**
    * Sum over each tile's eDRAM requests of (accesses per request)^2: with edramBits it gives the mean residual
-   * service a request finds at the port (docs/hardware-model.md section 7, port queueing term).
+   * service a request finds at the port (docs/hardware-model.md rule 7, port queueing term).
    */
   edramSqAccesses: Float64Array;
   /** Flits on each mesh link (router * 4 + direction: 0 +x, 1 -x, 2 +y, 3 -y). */
@@ -218,7 +218,7 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   pieceAccesses: number[];
   /** Per row: sum over the tile's pieces of (accesses per piece)^2. */
   pieceSqAccesses: number[];
-  /** eDRAM accesses of one replica's part of each piece (the piece's last write; docs section 7, credit loop). */
+  /** eDRAM accesses of one replica's part of each piece (the piece's last write; rule 7, credit loop). */
   pieceUnitAccesses: number[];
   pieces: number;
   /** Each flow's destination tile and stored tensor (producer + 1). */

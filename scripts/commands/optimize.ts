@@ -99,7 +99,7 @@ export const MODEL_SIM_NOTE_FRACTION = 0.1;
 
 /**
  * Names the rows whose simulated throughput differs from the model's by more than MODEL_SIM_NOTE_FRACTION, with
- * the known cause (docs/hardware-model.md section 7, "Known gaps"); undefined when every row agrees.
+ * the known cause (docs/validation.md, "Known gaps"); undefined when every row agrees.
  */
 export function describeModelSimGaps(rows: readonly VariantRow[]): string | undefined {
   const gaps: string[] = [];
@@ -112,7 +112,7 @@ export function describeModelSimGaps(rows: readonly VariantRow[]): string | unde
   return (
     `simulated throughput differs from the model's by more than ${MODEL_SIM_NOTE_FRACTION * 100}% on: ${gaps.join(', ')}. ` +
     'Plans that hold many stages near the interval lose throughput in the simulator to NoC queueing and eDRAM ' +
-    "back-pressure that the model's mean-value terms do not capture (docs/hardware-model.md section 7, Known gaps); " +
+    "back-pressure that the model's mean-value terms do not capture (docs/validation.md, Known gaps); " +
     'the chosen plan is judged on the simulated figures.'
   );
 }

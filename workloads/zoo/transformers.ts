@@ -1,6 +1,6 @@
 /**
  * Transformer layer graphs from their configurations (transformer-configs.ts), in the IR's sequence form: a
- * sequence of T tokens of F features is F x T x 1 (a token is a row, docs/hardware-model.md section 8), a linear
+ * sequence of T tokens of F features is F x T x 1 (a token is a row, docs/hardware-model.md rule 8), a linear
  * layer on it is a 1x1 convolution (one MVM per token), and attention is two products of activations per block
  * (`matmul`: Q.K^T with transB, then A.V) around a softmax over each row's keys.
  *
