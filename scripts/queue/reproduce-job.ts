@@ -7,7 +7,7 @@ import { validateArchSpec } from '../../arch/validate';
 import { isLrmpError, ValidationError } from '../../errors';
 import { OBJECTIVES, type ObjectiveKind } from '../../optimizer/replication/objective';
 import { checkKeys, expectObject, readEnum, readFiniteNumber, readInt, readString } from '../../workloads/json-fields';
-import { reproduceNetwork, type NetworkStudy } from '../commands/reproduce';
+import { reproduceNetwork, type NetworkStudy } from '../reproduce/network';
 import type { PortableNetwork } from './jobs';
 import { loadPortableNetwork, validatePortableNetwork } from './validate-job';
 

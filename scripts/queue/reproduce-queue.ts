@@ -5,7 +5,7 @@
 import type { ArchSpec } from '../../arch/types';
 import { validateArchSpec } from '../../arch/validate';
 import type { ResolvedNetwork } from '../../workloads/types';
-import type { NetworkStudy, NetworkStudySettings } from '../commands/reproduce';
+import type { NetworkStudy, NetworkStudySettings } from '../reproduce/network';
 import { jobId, lrmpVersion } from './jobs';
 import type { ReproduceNetworkJob } from './reproduce-job';
 import { portableNetwork, QueuedStudy, type QueueArgs } from './study';
