@@ -2,6 +2,7 @@ import type { ArchSpec } from '../arch/types';
 import { baselineChoices, bitsAt, planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
+import { imagesForSteadyState } from '../sim/pipeline-images';
 import type { AccuracyOracle } from './accuracy/types';
 import { milpBackend, type MilpBackendName } from './milp';
 import { coreBudget, type BudgetOptions, type CoreBudget } from './replication/budget';
@@ -34,7 +35,7 @@ export interface OptimizeOptions extends BudgetOptions {
   topK: number;
   /** Simulator workers for confirmation; 0 = in-process; -1 = skip confirmation. @default 0 */
   workers: number;
-  /** Images each confirmation simulates. @default 4 */
+  /** Images each confirmation simulates. @default 4, more when the pipeline holds more than 4 (sim/pipeline-images.ts) */
   confirmImages?: number;
   search?: SearchOverrides;
   onEpisode?: (record: EpisodeRecord) => void;
@@ -259,8 +260,9 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       dropPct: r.dropPct,
     }));
     rl.top.slice(1).forEach((c, k) => pool.push({ variant: `RL top-${k + 2}`, ...fromCandidate(ctx, c), dropPct: c.dropPct }));
-    const images = options.confirmImages ?? 4;
-    const outcomes = await confirmCandidates(pool.map((p) => ({ arch, network: net.network, choices: p.choices, images })), options.workers);
+    // Without a count, each candidate streams enough images for its steady state (4 unless the pipeline holds more).
+    const imagesOf = (m: ModelResult): number => options.confirmImages ?? imagesForSteadyState(m.latencyCycles, m.bottleneckCycles);
+    const outcomes = await confirmCandidates(pool.map((p) => ({ arch, network: net.network, choices: p.choices, images: imagesOf(p.model) })), options.workers);
     const baseSim = outcomes[0];
     pool.forEach((p, k) => {
       const sim = outcomes[k] as ConfirmOutcome;

@@ -2,6 +2,7 @@ export { simulate } from './simulate';
 export type { SimulateOptions } from './simulate';
 export type { SimResult, SimLayerStats, SimEnergyPj, SimBottleneck } from './results';
 export { steadyState, SETTLE_TOLERANCE } from './steady-state';
+export { imagesForSteadyState } from './pipeline-images';
 export type { SteadyState } from './steady-state';
 export { STALL_CAUSES } from './units';
 export type { StallCause } from './units';

@@ -18,9 +18,8 @@ export interface CreditLoopInputs {
   /** Each stored layer's time for one output row (arch/pace.ts rowCycles) and that of a network input row. */
   rowCycles: Float64Array;
   /**
-   * Per layer: its stage time per output row without this term (what a producer delivers rows at, port queueing
-   * included), and its work per image (crossbar compute, its own digital ops, its attention unit's load). The
-   * whole-input loop uses them.
+   * Per layer: its stage time per output row without this term, and its work per image (crossbar compute or port
+   * queueing, its own digital ops, its attention unit's load). The whole-input loop uses the work.
    */
   stageRowCycles: Float64Array;
   workCycles: Float64Array;
@@ -272,7 +271,9 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         const share = hogged ? 0 : Math.floor(spareRows(free, rowBits) / Math.max(1, t.wholeChannels[tile] as number));
         const late = 2 * rowsP - slots - share;
         if (late > 0) {
-          const deliver = Math.max(tP, inp.producer < 0 ? 0 : (e.stageRowCycles[inp.producer] as number));
+          // P delivers the late rows at its own pace (its crossbars and port queue, not a shared link's load per image,
+          // which spreads over the whole interval: BERT-base's K on a mesh link loaded 719k cycles per image).
+          const deliver = Math.max(tP, inp.producer < 0 ? 0 : (e.workCycles[inp.producer] as number) / rowsP);
           bound = Math.max(bound, (t.destTransit[d] as number) + late * deliver + (e.workCycles[inp.layer] as number));
         }
       }

@@ -293,7 +293,7 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
     // MAC array load of its group: an encoder's Q.K^T and A.V of the same image share the array in the loop.
     const l = ctx.layers[s.index];
     const own = l === undefined ? 0 : l.digitalOps / arch.tile.digital.opsPerCycle;
-    workCycles[s.index] = Math.max(s.computeCycles, own, s.attentionCycles);
+    workCycles[s.index] = Math.max(s.computeCycles, s.portQueueCycles, own, s.attentionCycles);
   }
   const bounds = creditLoopBounds(
     ctx.creditLoop,

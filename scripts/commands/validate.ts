@@ -7,7 +7,7 @@ import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { uncontendedArch } from '../../arch/overrides';
 import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { replicatedMixedChoices } from '../../optimizer/replication/bottleneck-greedy';
-import { simulate, STALL_CAUSES, type SimResult } from '../../sim';
+import { imagesForSteadyState, simulate, STALL_CAUSES, type SimResult } from '../../sim';
 import { DeadlockError, ValidationError } from '../../errors';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNames, zooNetwork } from '../../workloads/zoo';
@@ -128,10 +128,8 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     const arch = args.uncontended ? uncontendedArch(sized) : sized;
     const grown = tiles > base.chip.tiles ? `chip.tiles grown from ${base.chip.tiles} to ${tiles} (the 8-bit baseline needs them)` : '';
     const mixed = replicatedMixedChoices(prepareModel(arch, net), probe.tilesUsed);
-    // A pipeline that holds more than 4 images at once (a transformer's encoder blocks each wait for a whole
-    // sequence) needs more images before the simulator's steady state: twice the images in flight, plus 4.
-    const inFlight = Math.ceil(probe.latencyCycles / Math.max(1, probe.bottleneckCycles));
-    const images = requestedImages ?? (inFlight > 4 ? 2 * inFlight + 4 : 4);
+    // A pipeline that holds more than 4 images at once (transformers) needs more before its steady state.
+    const images = requestedImages ?? imagesForSteadyState(probe.latencyCycles, probe.bottleneckCycles);
     for (const [plan, choices] of [['baseline', baseline], ['replicated-mixed', mixed]] as const) {
       const row = await validateOne(arch, net, plan, choices, settings, images);
       row.detail = [grown, row.detail].filter((d) => d !== '').join('; ');
