@@ -118,8 +118,10 @@ export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
 /**
  * Per layer index, the interval its granted windows sustain (windowPaceBoundCycles); 0 without forked inputs.
  * `skewLayers`: the layers with forked inputs (PlacementScratch.skewLayers; found here when not given).
+ * `spareRows(layer, k)`: rows of input k its reader's tiles hold beyond the guaranteed slots (rule 6: later rows are
+ * granted into eDRAM no channel is guaranteed); none when not given.
  */
-export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, skewLayers?: Int32Array): Float64Array {
+export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, skewLayers?: Int32Array, spareRows?: (layer: number, k: number) => number): Float64Array {
   const bounds = new Float64Array(net.layers.length);
   const skewed = skewLayers ?? Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index);
   for (let s = 0; s < skewed.length; s++) {
@@ -127,7 +129,7 @@ export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dat
     let bound = 0;
     for (let k = 0; k < l.dataInputs.length; k++) {
       const producer = (l.dataInputs[k] as DataInput).producer;
-      const window = pace.windowRows[l.index]?.[k] ?? 1;
+      const window = (pace.windowRows[l.index]?.[k] ?? 1) + (spareRows?.(l.index, k) ?? 0);
       const b = windowPaceBoundCycles(l, k, pace.rowCycles, window, producerRowCycles(pace, producer), producerRows(net, producer));
       if (b > bound) bound = b;
     }

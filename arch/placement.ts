@@ -357,6 +357,13 @@ function placeWithPace(
   const mesh = meshSize(arch);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
-    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers), rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed),
+    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers, (layer, k) => {
+      // The fewest rows of the input any of the reader's tiles has room for beyond every guaranteed slot.
+      const rowBits = scratch.rowBits[(flow.layers[layer]?.dataInputs[k]?.producer ?? -1) + 1] ?? 0;
+      let spare = Infinity;
+      for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
+      return rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0;
+    }),
+    rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed),
   };
 }
