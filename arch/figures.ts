@@ -6,7 +6,9 @@ import type { Dataflow } from './dataflow';
 import { adcCost } from './adc';
 import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
 import { digitalEnergyPj, mvmEnergyPj } from './energy';
-import { chipAreaMm2, chipPowerMw, peakOpsPerSecond } from './area';
+import { chipAreaMm2, chipPowerMw, crossbarUnitAreaMm2, peakOpsPerSecond } from './area';
+import { productWork } from './attention';
+import { storedTensorBits } from './dataflow';
 
 /*
  * Physical figures a user can check, per layer and per component (as MNSIM 2.0 reports them): the area a layer
@@ -14,8 +16,8 @@ import { chipAreaMm2, chipPowerMw, peakOpsPerSecond } from './area';
  * `analyze` (model throughput) and `simulate` (simulated throughput and MVM counts).
  */
 
-export const AREA_PARTS = ['crossbar', 'adc', 'dac', 'sampleHold', 'shiftAdd', 'corePeripherals', 'tileShare'] as const;
-export const ENERGY_PARTS = ['crossbar', 'adc', 'dac', 'sampleHold', 'shiftAdd', 'digital'] as const;
+export const AREA_PARTS = ['crossbar', 'adc', 'dac', 'sampleHold', 'shiftAdd', 'corePeripherals', 'tileShare', 'attention'] as const;
+export const ENERGY_PARTS = ['crossbar', 'adc', 'dac', 'sampleHold', 'shiftAdd', 'digital', 'attention'] as const;
 export type AreaPart = (typeof AREA_PARTS)[number];
 export type EnergyPart = (typeof ENERGY_PARTS)[number];
 
@@ -24,11 +26,16 @@ export interface LayerPhysical {
   kind: string;
   /**
    * The whole cores the layer owns (every crossbar unit in them, used or not, and the core peripherals) and
-   * `tileShare`: those cores' share of their tiles' eDRAM, digital units, peripherals and router. A digital layer
-   * owns no cores (its tile is counted with the weighted layers on it).
+   * `tileShare`: those cores' share of their tiles' eDRAM, digital units, MAC arrays, peripherals and router. A
+   * digital layer owns no cores (its tile is counted with the weighted layers on it); a product of two activations
+   * on rewritten crossbars owns them (`attention`: they sit outside the tiles' cores, rule 8).
    */
   areaMm2: Record<AreaPart, number> & { total: number };
-  /** Dynamic energy per image: the layer's MVMs by crossbar-side component, and its digital element ops. */
+  /**
+   * Dynamic energy per image: the layer's MVMs by crossbar-side component, its digital element ops, and a product
+   * of two activations' work on MAC arrays or rewritten crossbars (`attention`: MACs x passes, or cell writes and
+   * MVMs; arch/attention.ts productWork).
+   */
   energyPj: Record<EnergyPart, number> & { total: number };
   /** energyPj x images per second: the layer's average dynamic power at the given throughput. */
   powerMw: Record<EnergyPart, number> & { total: number };
@@ -41,7 +48,7 @@ export interface ChipPhysical {
   areaMm2: number;
   /** Area no layer owns: empty cores in used tiles and the off-chip interface. */
   unassignedAreaMm2: number;
-  /** Dynamic energy per image outside the layers' MVMs and digital ops: eDRAM, NoC, off-chip, attention products. */
+  /** Dynamic energy per image outside the layers' MVMs, digital ops and attention products: eDRAM, NoC, off-chip. */
   dataMovementEnergyPj: number;
   /** Peak efficiency of the chip of the plan's tiles, every crossbar busy, every component at peak power. */
   peak16Bit: { gopsPerMm2: number; gopsPerW: number };
@@ -84,12 +91,19 @@ export function layerPhysicalFigures(
     shiftAdd: arch.shiftAdd.perCrossbar * arch.shiftAdd.areaMm2,
   };
   const tileRest =
-    arch.tile.edram.areaMm2 + arch.tile.digital.areaMm2 + arch.tile.peripherals.areaMm2 + arch.noc.router.areaMm2 / arch.noc.concentration;
+    arch.tile.edram.areaMm2 + arch.tile.digital.areaMm2 + arch.attention.macArray.perTile * arch.attention.macArray.areaMm2 +
+    arch.tile.peripherals.areaMm2 + arch.noc.router.areaMm2 / arch.noc.concentration;
+  // Rule 2's stored-tensor bits, from the plan's activation bits (one mapping per weighted layer).
+  const abits = mappings.map((m) => m.abits);
   const out: LayerPhysical[] = [];
   for (const resolved of net.layers) {
     const lf = flow.layers[resolved.index];
     const pos = net.weightedIndices.indexOf(resolved.index);
-    if (pos < 0 && (lf === undefined || lf.digitalOps === 0)) continue;
+    const work =
+      resolved.layer.kind === 'matmul' && lf !== undefined
+        ? productWork(arch, resolved, storedTensorBits(flow, lf.dataInputs[0]?.producer ?? -1, abits), storedTensorBits(flow, lf.dataInputs[1]?.producer ?? lf.dataInputs[0]?.producer ?? -1, abits))
+        : undefined;
+    if (pos < 0 && work === undefined && (lf === undefined || lf.digitalOps === 0)) continue;
     const area = zero(AREA_PARTS);
     const energy = zero(ENERGY_PARTS);
     let ops = 0;
@@ -108,6 +122,11 @@ export function layerPhysicalFigures(
       }
     }
     energy.digital = digitalEnergyPj(arch, lf?.digitalOps ?? 0);
+    if (resolved.layer.kind === 'matmul') ops = 2 * resolved.macs;
+    if (work !== undefined) {
+      energy.attention = work.energyPj;
+      area.attention = work.crossbars * crossbarUnitAreaMm2(arch);
+    }
     withTotal(area, AREA_PARTS);
     withTotal(energy, ENERGY_PARTS);
     const power = zero(ENERGY_PARTS);
@@ -133,7 +152,8 @@ export function chipPhysicalFigures(
   energyPerImagePj: number,
 ): ChipPhysical {
   const chip: ArchSpec = { ...arch, chip: { ...arch.chip, tiles } };
-  const area = chipAreaMm2(chip);
+  // Crossbars rewritten per input sit outside the tiles' cores: their area adds to the chip's (as the model's does).
+  const area = chipAreaMm2(chip) + layers.reduce((sum, l) => sum + l.areaMm2.attention, 0);
   const watts = chipPowerMw(chip) / 1000;
   const peak16 = peakOpsPerSecond(chip, 16);
   // Plan precisions: each layer's crossbars at its bits, weighted by how many crossbars it uses.

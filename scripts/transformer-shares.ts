@@ -3,17 +3,15 @@
  * and the scaling), projections (Q, K, V, output) and MLP, by the analytical model. Used for the README table:
  *   node dist/scripts/transformer-shares.js vit-b16 [--crossbar] [--plan plan.json]
  * time: the layers' stage cycles summed per group; area: the cores the group's layers own with their tile share
- * (arch/figures.ts), plus the MAC arrays of the tiles hosting products (or the rewritten crossbars); energy: the
- * layers' MVM and digital energy plus the products' (eDRAM, NoC and off-chip are not attributed to layers).
+ * (arch/figures.ts, rewritten crossbars included), with the MAC arrays of the tiles hosting products counted as
+ * attention; energy: the layers' MVM, digital and product energy (eDRAM, NoC and off-chip are not attributed).
  */
 import { layerPhysicalFigures } from '../arch/figures';
-import { crossbarUnitAreaMm2 } from '../arch/area';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
 import { baselineChoices, resolvePlan, validatePlan, type PlanChoices } from '../arch/plan';
 import { readJsonFile } from '../io';
 import { evaluateModel, prepareModel } from '../optimizer/model';
-import { fillStoredBits, productWorkOf } from '../optimizer/model/context';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
 
@@ -38,7 +36,6 @@ function main(): void {
   if (planFile !== undefined) choices = resolvePlan(validatePlan(readJsonFile(planFile), planFile), net, planFile);
   const ctx = prepareModel(arch, net);
   const result = evaluateModel(ctx, choices);
-  const storedBits = fillStoredBits(ctx, choices.abits);
   const figures = layerPhysicalFigures(arch, net, ctx.flow, result.mappings, result.placement, result.throughputImagesPerS);
   const time: Record<Group, number> = { attention: 0, projections: 0, mlp: 0, other: 0 };
   const area: Record<Group, number> = { attention: 0, projections: 0, mlp: 0, other: 0 };
@@ -52,12 +49,15 @@ function main(): void {
   const productTiles = new Set<number>();
   for (const l of ctx.layers) {
     if (!l.product) continue;
-    const work = productWorkOf(ctx, l, storedBits);
-    energy.attention += work?.energyPj ?? 0;
-    if (work?.engine === 'crossbar') area.attention += work.crossbars * crossbarUnitAreaMm2(arch);
     for (const t of result.placement.layerTiles[l.index] ?? []) productTiles.add(t);
   }
-  if (arch.attention.unit === 'digital') area.attention += productTiles.size * arch.attention.macArray.perTile * arch.attention.macArray.areaMm2;
+  // The MAC arrays are in the tile shares of the weighted layers on those tiles (arch/figures.ts): move them here.
+  if (arch.attention.unit === 'digital') {
+    const macAreaMm2 = productTiles.size * arch.attention.macArray.perTile * arch.attention.macArray.areaMm2;
+    area.attention += macAreaMm2;
+    const others = area.projections + area.mlp + area.other;
+    for (const g of ['projections', 'mlp', 'other'] as const) area[g] -= (macAreaMm2 * area[g]) / Math.max(1e-12, others);
+  }
   const pct = (rec: Record<Group, number>, g: Group): string => {
     const total = rec.attention + rec.projections + rec.mlp + rec.other;
     return `${((100 * rec[g]) / Math.max(1e-12, total)).toFixed(1)}%`;

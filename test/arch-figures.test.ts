@@ -1,5 +1,5 @@
 import { chipAreaMm2, peakGopsPerMm2, peakGopsPerW } from '../arch/area';
-import { analyzeDataflow } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts } from '../arch/dataflow';
 import { chipPhysicalFigures, layerPhysicalFigures } from '../arch/figures';
 import { applySetOverrides } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
@@ -62,4 +62,29 @@ describe('per-layer, per-component physical figures', () => {
     expect(json.physical.chip.peak16Bit.gopsPerW).toBeGreaterThan(0);
     expect(runCli(['analyze', '-n', 'resnet20', '-a', 'puma']).stdout).toMatch(/peak +[\d.]+ GOPS\/s\/mm2/);
   }, 30_000);
+});
+
+describe('per-layer figures of a transformer include the attention products', () => {
+  test('Q.K^T and A.V carry their MAC-array energy and ops; rewritten crossbars their area; totals match the model', () => {
+    const net = zoo('deit-tiny');
+    for (const unit of ['digital', 'crossbar']) {
+      const arch = applySetOverrides(presetArch('xformer'), [`attention.unit=${unit}`]);
+      const choices = uniformChoices(net);
+      const model = evaluateModel(prepareModel(arch, net), choices);
+      const layers = layerPhysicalFigures(arch, net, analyzeDataflow(net, dataflowCosts(arch)), model.mappings, model.placement, model.throughputImagesPerS);
+      const scores = layers.find((l) => l.name === 'blocks.0.attn.scores');
+      // DeiT-Tiny: 3 heads x 196 x 196 x 64 MACs per product.
+      expect(scores?.opsPerImage).toBe(2 * 3 * 196 * 196 * 64);
+      expect(scores?.energyPj.attention).toBeGreaterThan(0);
+      const e = model.energyBreakdownPj;
+      const layerEnergy = layers.reduce((s, l) => s + l.energyPj.total, 0);
+      expect(layerEnergy).toBeCloseTo(e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.digital + e.attention, 0);
+      const chip = chipPhysicalFigures(arch, layers, model.mappings, choices.replicas, model.tilesUsed, model.throughputImagesPerS, model.energyPerImagePj);
+      expect(chip.areaMm2).toBeCloseTo(model.areaMm2, 9);
+      if (unit === 'digital') {
+        expect(scores?.energyPj.attention).toBeCloseTo(3 * 196 * 196 * 64 * arch.attention.macArray.energyPjPerMac, 6);
+        expect(scores?.areaMm2.attention).toBe(0);
+      } else expect(scores?.areaMm2.attention).toBeGreaterThan(0);
+    }
+  });
 });

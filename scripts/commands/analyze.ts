@@ -49,16 +49,17 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
     f(l.energyPj.adc / 1e6),
     f((l.energyPj.dac + l.energyPj.sampleHold + l.energyPj.shiftAdd) / 1e6),
     f(l.energyPj.digital / 1e6),
+    f(l.energyPj.attention / 1e6),
     f(l.powerMw.total),
   ]);
   const c = figures.chip;
   return [
     renderTable(
-      ['layer', 'area mm2', 'xbar+dac+s&h', 'adc', 's+a+core', 'tile share', 'energy uJ', 'xbar', 'adc', 'dac+s&h+s+a', 'digital', `power mW (${source})`],
+      ['layer', 'area mm2', 'xbar+dac+s&h', 'adc', 's+a+core', 'tile share', 'energy uJ', 'xbar', 'adc', 'dac+s&h+s+a', 'digital', 'attn', `power mW (${source})`],
       rows,
     ),
     `chip          ${f(c.areaMm2)} mm2 (${f(c.unassignedAreaMm2)} mm2 in empty cores and the off-chip interface); ` +
-      `data movement (eDRAM, NoC, off-chip) and attention products ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
+      `data movement (eDRAM, NoC, off-chip) ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
     `peak          ${f(c.peak16Bit.gopsPerMm2)} GOPS/s/mm2, ${f(c.peak16Bit.gopsPerW)} GOPS/s/W at 16-bit weights and inputs; ` +
       `${f(c.peakAtPlan.gopsPerMm2)} GOPS/s/mm2, ${f(c.peakAtPlan.gopsPerW)} GOPS/s/W at this plan's precisions ` +
       `(crossbar-weighted mean ${c.peakAtPlan.wbits.toFixed(1)}/${c.peakAtPlan.abits.toFixed(1)} bits)`,
