@@ -13,12 +13,13 @@ import type { ObjectiveKind, ObjectiveSpec } from './replication/objective';
 import { buildTables, stageCycles, type ReplicationTables } from './replication/tables';
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
-import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides } from './search/rl-search';
+import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchSettings } from './search/rl-search';
 import { solveJoint } from './joint/joint-milp';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmOutcome } from './confirm/worker';
 import { MappingError } from '../errors';
+import { choosePlan } from './choose';
 
 /** Rounds of the exact joint MILP, each with floors learned from the full model at earlier answers. */
 const JOINT_FLOOR_ROUNDS = 3;
@@ -67,8 +68,29 @@ export interface VariantRow {
   simulated?: { throughputImagesPerS: number; latencyCycles: number; throughputGain: number; latencyGain: number };
 }
 
+/** Every setting that determines an optimize result (with the network and the arch spec), as it was resolved. */
+export interface OptimizeSettingsRecord {
+  objective: ObjectiveKind;
+  mixWeight: number;
+  accuracyBudgetPct: number;
+  accuracyOracle: AccuracyOracle['kind'];
+  episodes: number;
+  seed: string;
+  milp: MilpBackendName;
+  topK: number;
+  budget: BudgetOptions;
+  /** Whether the rows were confirmed in the simulator, and with how many images (undefined: steady-state count). */
+  confirm: boolean;
+  confirmImages?: number;
+  /** The search's resolved settings (agent, exploration, polishing, fixed layers). */
+  search: Omit<SearchSettings, 'onEpisode'>;
+  /** The architecture the plans were judged on (the budget's chip). */
+  arch: ArchSpec;
+}
+
 export interface OptimizeResult {
   network: string;
+  settings: OptimizeSettingsRecord;
   arch: string;
   objective: ObjectiveKind;
   accuracyBudgetPct: number;
@@ -116,6 +138,15 @@ function unitLatencyProxy(tables: ReplicationTables): number {
     sum += t.latencyWeight * stageCycles(t, 1);
   }
   return z + sum;
+}
+
+function simulatedGains(sim: ConfirmOutcome, baseSim: ConfirmOutcome): NonNullable<VariantRow['simulated']> {
+  return {
+    throughputImagesPerS: sim.throughputImagesPerS,
+    latencyCycles: sim.latencyCycles,
+    throughputGain: sim.throughputImagesPerS / Math.max(1e-12, baseSim.throughputImagesPerS),
+    latencyGain: baseSim.latencyCycles / Math.max(1, sim.latencyCycles),
+  };
 }
 
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
@@ -247,75 +278,76 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   }
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);
 
-  // Confirmation in the simulator: the top-K RL candidates and the exact joint plan.
+  // Confirmation in the simulator: every row and the RL search's further top-K candidates.
   const confirmation: OptimizeResult['confirmation'] = [];
-  // Without simulation: the polished RL plan (never worse than the RL plan by the model), else the RL plan.
-  let chosen: VariantRow['variant'] = rows.find((r) => r.variant === 'LRMP (RL + polish)') ? 'LRMP (RL + polish)' : rows.find((r) => r.variant === 'LRMP (RL)') ? 'LRMP (RL)' : 'baseline';
-  let chosenChoices = rows.find((r) => r.variant === chosen)?.choices ?? baseChoices;
-  if (options.workers >= 0) {
-    const pool: Array<{ variant: string; choices: PlanChoices; model: ModelResult; dropPct: number }> = rows.map((r) => ({
-      variant: r.variant,
-      choices: r.choices,
-      model: evaluateModel(ctx, r.choices),
-      dropPct: r.dropPct,
-    }));
+  const pool: Array<{ variant: string; choices: PlanChoices; model: ModelResult; dropPct: number; simulated?: ConfirmOutcome }> = rows.map((r) => ({
+    variant: r.variant,
+    choices: r.choices,
+    model: evaluateModel(ctx, r.choices),
+    dropPct: r.dropPct,
+  }));
+  const simulate = options.workers >= 0;
+  let baseSim: ConfirmOutcome | undefined;
+  if (simulate) {
     rl.top.slice(1).forEach((c, k) => pool.push({ variant: `RL top-${k + 2}`, ...fromCandidate(ctx, c), dropPct: c.dropPct }));
     // Without a count, each candidate streams enough images for its steady state (4 unless the pipeline holds more).
     const imagesOf = (m: ModelResult): number => options.confirmImages ?? imagesForSteadyState(m.latencyCycles, m.bottleneckCycles);
     const outcomes = await confirmCandidates(pool.map((p) => ({ arch, network: net.network, choices: p.choices, images: imagesOf(p.model) })), options.workers);
-    const baseSim = outcomes[0];
+    baseSim = outcomes[0];
     pool.forEach((p, k) => {
       const sim = outcomes[k] as ConfirmOutcome;
+      p.simulated = sim;
       confirmation.push({ variant: p.variant, analytical: { throughputImagesPerS: p.model.throughputImagesPerS, latencyCycles: p.model.latencyCycles }, simulated: sim });
       const r = rows.find((x) => x.variant === p.variant);
-      if (r && !sim.error && baseSim && !baseSim.error) {
-        r.simulated = {
-          throughputImagesPerS: sim.throughputImagesPerS,
-          latencyCycles: sim.latencyCycles,
-          throughputGain: sim.throughputImagesPerS / Math.max(1e-12, baseSim.throughputImagesPerS),
-          latencyGain: baseSim.latencyCycles / Math.max(1, sim.latencyCycles),
-        };
-      }
+      if (r && !sim.error && baseSim && !baseSim.error) r.simulated = simulatedGains(sim, baseSim);
     });
-    // Final choice among the searched candidates by simulated figures (objective on simulated numbers); a tie
-    // (within 1e-9) goes to the smaller accuracy drop.
-    let best: { cost: number; dropPct: number; k: number } | undefined;
-    pool.forEach((p, k) => {
-      const sim = outcomes[k];
-      const eligible = p.variant === 'LRMP (RL)' || p.variant === 'LRMP (RL + polish)' || p.variant === 'LRMP (exact joint)' || p.variant.startsWith('RL top-');
-      if (!sim || sim.error || !eligible) return;
-      const bottleneck = arch.clockGHz * 1e9 / Math.max(1e-12, sim.throughputImagesPerS);
-      const cost = fullModelCost(spec, bottleneck, sim.latencyCycles, baseSim?.latencyCycles ?? refLatencyCycles);
-      const tie = best !== undefined && Math.abs(cost - best.cost) <= 1e-9 * Math.max(1, Math.abs(best.cost));
-      if (best === undefined || (tie ? p.dropPct < best.dropPct : cost < best.cost)) best = { cost, dropPct: p.dropPct, k };
-    });
-    const winner = best === undefined ? undefined : pool[best.k];
-    if (winner !== undefined && best !== undefined) {
-      chosenChoices = winner.choices;
-      chosen = winner.variant === 'LRMP (exact joint)' || winner.variant === 'LRMP (RL + polish)' ? winner.variant : 'LRMP (RL)';
-      const rank = /^RL top-(\d+)$/.exec(winner.variant)?.[1];
-      const rlIndex = rows.findIndex((r) => r.variant === 'LRMP (RL)');
-      const rlRow = rows[rlIndex];
-      if (rank !== undefined && rlRow !== undefined) {
-        // The RL row shows the candidate the simulator chose, not the first by the model.
-        const sim = outcomes[best.k] as ConfirmOutcome;
-        const replaced = row('LRMP (RL)', `${rlRow.method}, candidate ${rank} of top ${pool.filter((p) => p.variant.startsWith('RL top-')).length + 1} by simulated figures`, winner.choices, winner.model, base, winner.dropPct);
-        replaced.label = `LRMP (RL, candidate ${rank})`;
-        if (baseSim && !baseSim.error) {
-          replaced.simulated = {
-            throughputImagesPerS: sim.throughputImagesPerS,
-            latencyCycles: sim.latencyCycles,
-            throughputGain: sim.throughputImagesPerS / Math.max(1e-12, baseSim.throughputImagesPerS),
-            latencyGain: baseSim.latencyCycles / Math.max(1, sim.latencyCycles),
-          };
-        }
-        rows[rlIndex] = replaced;
-      }
-    }
+  }
+  // The final plan: the best of every plan computed here (optimizer/choose.ts), on simulated figures when confirmed.
+  const judgeSimulated = simulate && baseSim !== undefined && baseSim.error === undefined;
+  const k = choosePlan(pool, {
+    spec,
+    accuracyBudgetPct: options.accuracyBudgetPct,
+    clockGHz: arch.clockGHz,
+    refLatencyCycles: judgeSimulated ? (baseSim?.latencyCycles ?? refLatencyCycles) : refLatencyCycles,
+    simulated: judgeSimulated,
+  });
+  const winner = pool[k] ?? pool[0];
+  let chosen: VariantRow['variant'] = 'baseline';
+  let chosenChoices = baseChoices;
+  if (winner !== undefined) {
+    chosenChoices = winner.choices;
+    const rank = /^RL top-(\d+)$/.exec(winner.variant)?.[1];
+    const rlIndex = rows.findIndex((r) => r.variant === 'LRMP (RL)');
+    const rlRow = rows[rlIndex];
+    if (rank !== undefined && rlRow !== undefined) {
+      // The RL row shows the candidate the simulator chose, not the first by the model.
+      chosen = 'LRMP (RL)';
+      const replaced = row('LRMP (RL)', `${rlRow.method}, candidate ${rank} of top ${pool.filter((p) => p.variant.startsWith('RL top-')).length + 1} by simulated figures`, winner.choices, winner.model, base, winner.dropPct);
+      replaced.label = `LRMP (RL, candidate ${rank})`;
+      if (winner.simulated && !winner.simulated.error && baseSim && !baseSim.error) replaced.simulated = simulatedGains(winner.simulated, baseSim);
+      rows[rlIndex] = replaced;
+    } else chosen = rows.find((r) => r.variant === winner.variant)?.variant ?? 'baseline';
   }
   const chosenRow = rows.find((r) => r.variant === chosen);
+  const searchRecord: Omit<SearchSettings, 'onEpisode'> & { onEpisode?: unknown } = { ...settings };
+  delete searchRecord.onEpisode;
   return {
     network: net.network.name,
+    settings: {
+      objective: options.objective,
+      mixWeight: spec.mixWeight,
+      accuracyBudgetPct: options.accuracyBudgetPct,
+      accuracyOracle: oracle.kind,
+      episodes: options.episodes,
+      seed: String(options.seed),
+      milp: options.milp,
+      topK: options.topK,
+      budget: { ...(options.tiles !== undefined ? { tiles: options.tiles } : {}), ...(options.areaMm2 !== undefined ? { areaMm2: options.areaMm2 } : {}) },
+      confirm: simulate,
+      ...(options.confirmImages !== undefined ? { confirmImages: options.confirmImages } : {}),
+      search: searchRecord,
+      arch,
+    },
     arch: arch.name,
     objective: options.objective,
     accuracyBudgetPct: options.accuracyBudgetPct,

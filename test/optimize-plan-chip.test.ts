@@ -23,6 +23,8 @@ describe('a plan carries the chip it was made for', () => {
     const chosen = result.rows.find((r) => r.variant === result.chosen);
     if (chosen === undefined) throw new Error('no chosen row');
     expect(result.chosenLabel).toBe(chosen.label);
+    // Never worse (simulated throughput) than any row optimize computed, random search and the baseline included.
+    for (const r of result.rows) expect(chosen.simulated?.throughputImagesPerS ?? 0).toBeGreaterThanOrEqual(r.simulated?.throughputImagesPerS ?? Infinity);
     // The chosen row describes the written plan, whichever candidate won.
     expect(resolvePlan(result.plan, net, 'plan')).toEqual(chosen.choices);
 

@@ -89,5 +89,8 @@ describe('DDPG search', () => {
     expect(exact.throughputImagesPerS).toBeGreaterThan(repl.throughputImagesPerS);
     expect(result.replicationCheck.agreesWithExact).toBe(true);
     expect(result.searchGap?.rlGapPct).toBeGreaterThanOrEqual(0);
+    // Without simulation the chosen plan is the best row by the model (never worse than random search's).
+    const chosen = get(result.chosen);
+    for (const r of result.rows) expect(chosen?.throughputImagesPerS ?? 0).toBeGreaterThanOrEqual(r.throughputImagesPerS);
   }, 60000);
 });

@@ -83,7 +83,7 @@ describe('options', () => {
     const r = await cli('optimize', ...NET, '--episodes', '1', '--no-confirm', '--top-k', '1', '--objective', 'mix', '--mix-weight', '0.25', '--accuracy-budget', '0', '--out', out);
     expect(r.stderr).toMatch(/^written: /);
     expect(r.code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ objective: 'mix', accuracyBudgetPct: 0 });
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ objective: 'mix', accuracyBudgetPct: 0, settings: { mixWeight: 0.25, topK: 1, confirm: false, search: { episodes: 1 } } });
   });
 
   test('one definition per option: --network and --workers read the same in every command', async () => {

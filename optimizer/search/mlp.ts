@@ -155,6 +155,21 @@ export class Mlp {
     }
   }
 
+  /** Layer k's weight from input i to output o (layout-independent; for tests and inspection). */
+  weightAt(k: number, o: number, i: number): number {
+    return this.weights[k]?.[o * (this.sizes[k] ?? 0) + i] ?? NaN;
+  }
+
+  /** The accumulated gradient of weightAt(k, o, i), summed over the batch (cleared by adamStep). */
+  gradientAt(k: number, o: number, i: number): number {
+    return this.gradW[k]?.[o * (this.sizes[k] ?? 0) + i] ?? NaN;
+  }
+
+  /** The accumulated gradient of layer k's bias o, summed over the batch. */
+  biasGradientAt(k: number, o: number): number {
+    return this.gradB[k]?.[o] ?? NaN;
+  }
+
   /** Clears accumulated gradients without stepping. */
   zeroGrad(): void {
     for (const g of this.gradW) g.fill(0);

@@ -1,0 +1,48 @@
+import type { ModelResult } from './model';
+import type { ObjectiveSpec } from './replication/objective';
+import { fullModelCost } from './replication/replicate';
+
+/** A plan optimize computed (a table row, or one of the RL search's further candidates). */
+export interface Contender {
+  variant: string;
+  model: Pick<ModelResult, 'bottleneckCycles' | 'latencyCycles'>;
+  dropPct: number;
+  /** Simulated figures, when the plan was confirmed in the simulator (error: the simulation failed). */
+  simulated?: { throughputImagesPerS: number; latencyCycles: number; error?: string | undefined };
+}
+
+export interface ChoiceSettings {
+  spec: ObjectiveSpec;
+  accuracyBudgetPct: number;
+  clockGHz: number;
+  /** Latency that normalises the objective: the baseline's (simulated when judging simulated figures). */
+  refLatencyCycles: number;
+  /** Judge on simulated figures (every contender was simulated) instead of the model's. */
+  simulated: boolean;
+}
+
+/**
+ * The one rule for optimize's final plan: the cheapest contender on the optimized objective among those within
+ * the accuracy budget, so the chosen plan is never worse than any row optimize computed (random search,
+ * replication only and the baseline included). With confirmation the cost comes from the simulated figures
+ * (a plan whose simulation failed cannot be chosen), so a plan that wins only by a model error loses to the
+ * simulator; without it, from the model's. A tie (within 1e-9) goes to the smaller accuracy drop, then to the
+ * earlier contender. Returns the index of the winner, or -1 when no contender qualifies.
+ */
+export function choosePlan(contenders: readonly Contender[], settings: ChoiceSettings): number {
+  let best: { cost: number; dropPct: number; k: number } | undefined;
+  contenders.forEach((c, k) => {
+    if (!(c.dropPct <= settings.accuracyBudgetPct + 1e-9)) return;
+    let cost: number;
+    if (settings.simulated) {
+      const sim = c.simulated;
+      if (sim === undefined || sim.error !== undefined || !(sim.throughputImagesPerS > 0)) return;
+      const bottleneckCycles = (settings.clockGHz * 1e9) / sim.throughputImagesPerS;
+      cost = fullModelCost(settings.spec, bottleneckCycles, sim.latencyCycles, settings.refLatencyCycles);
+    } else cost = fullModelCost(settings.spec, c.model.bottleneckCycles, c.model.latencyCycles, settings.refLatencyCycles);
+    if (!Number.isFinite(cost)) return;
+    const tie = best !== undefined && Math.abs(cost - best.cost) <= 1e-9 * Math.max(1, Math.abs(best.cost));
+    if (best === undefined || (tie ? c.dropPct < best.dropPct : cost < best.cost)) best = { cost, dropPct: c.dropPct, k };
+  });
+  return best?.k ?? -1;
+}
