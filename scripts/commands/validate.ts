@@ -141,7 +141,11 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   const table = rows.map((r) => [r.network, r.plan, r.settings, r.status, Math.round(r.simLatencyCycles), Math.round(r.modelLatencyCycles),
     Number(r.latencyError.toFixed(4)), Number(r.simThroughput.toFixed(2)), Number(r.modelThroughput.toFixed(2)), Number(r.throughputError.toFixed(4)),
     r.dominantCause, r.simBottleneck, r.modelBottleneck, r.detail]);
-  if (args.out !== undefined) emit(toCsv(header, table), args.out);
-  else emit(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), undefined);
+  // The table always goes to the terminal (--out has a default, so the CSV is always written too).
+  emit(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), undefined);
+  if (args.out !== undefined) {
+    emit(toCsv(header, table), args.out);
+    process.stderr.write(`written: ${args.out}\n`);
+  }
   return rows;
 }

@@ -1,0 +1,27 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from './helpers/run-cli';
+
+// `lrmp validate` once printed nothing at all: --out has a default, so the terminal table was never reached.
+describe('lrmp validate', () => {
+  test('prints the table on the terminal and writes the CSV', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-validate-'));
+    try {
+      const out = path.join(dir, 'v.csv');
+      const run = runCli(['validate', '--networks', 'lenet5-mnist', '--out', out]);
+      expect(run.status).toBe(0);
+      const lines = run.stdout.split('\n').filter((l) => l.startsWith('lenet5-mnist'));
+      expect(lines.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+        ['lenet5-mnist', 'baseline', 'preset', 'ok'],
+        ['lenet5-mnist', 'replicated-mixed', 'preset', 'ok'],
+      ]);
+      expect(run.stderr).toContain(`written: ${out}`);
+      const csv = fs.readFileSync(out, 'utf8').trim().split('\n');
+      expect(csv).toHaveLength(3);
+      expect(csv[0]).toMatch(/^network,plan,settings,status,/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
