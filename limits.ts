@@ -47,7 +47,9 @@ export const LIMITS = {
   bits: int(1, 16),
   replicas: int(1, 4096),
   // Command-line flags.
-  images: int(1, 10_000),
+  // The simulator's memory follows the images in flight, not the stream (sim/image-stream.ts): a million images
+  // run in the memory of a few.
+  images: int(1, 1_000_000),
   workers: int(0, 256),
   topK: int(1, 100),
   mixWeight: real(0, 1),

@@ -34,11 +34,16 @@ async function main(): Promise<void> {
   // figure spreads the per-run setup and result collection over the events too.
   printFigure('sim_event_cost_vs_heap', sim.eventCostVsHeap, 'x');
   printFigure('sim_run_cost_vs_heap', sim.runCostVsHeap, 'x');
+  // Memory flat in the image count: the live heap at 1e3, 1e4 and 1e5 images (LRMP_BENCH_STREAM_IMAGES), peak RSS
+  // of the longest, and the growth per 1000 images (target ~0: tables bounded by the pipeline's window).
   const memory = simStreamMemory();
-  printFigure('sim_resnet20_1000img_live_heap_mb', memory.smallMb, 'MB');
-  printFigure(`sim_resnet20_${memory.large}img_live_heap_mb`, memory.largeMb, 'MB');
-  // Target: ~0 (memory bounded by the pipeline's window); > 0 means tables still grow with the image count.
-  printFigure('sim_resnet20_rss_growth_mb_per_1k_images', Number(memory.mbPer1kImages.toFixed(2)), 'MB');
+  for (const run of memory.runs) printFigure(`sim_resnet20_${run.images}img_live_heap_mb`, run.liveHeapMb, 'MB');
+  const longest = memory.runs[memory.runs.length - 1];
+  if (longest !== undefined) {
+    printFigure(`sim_resnet20_${longest.images}img_peak_rss_mb`, longest.peakRssMb, 'MB');
+    printFigure(`sim_resnet20_${longest.images}img_wall_s`, Number(longest.wallS.toFixed(1)), 's');
+  }
+  printFigure('sim_resnet20_live_heap_growth_mb_per_1k_images', Number(memory.mbPer1kImages.toFixed(3)), 'MB');
   printFigure('analytical_evals_per_s_vit_b16', Math.round(analyticalEvalsPerSVitB16()), 'evaluations/s');
   printFigure('sim_vit_b16_8img_wall_s', await simVitB16_8imgWallS(), 's');
   printFigure('measured_accuracy_evals_per_s', measuredAccuracyEvalsPerS(), 'evaluations/s');

@@ -26,17 +26,58 @@ export class EdramPort extends Server {
   }
 }
 
-/** One producer's rows on a tile: its guaranteed row slots and what each row holds. */
+/**
+ * One producer's rows on a tile: its guaranteed row slots and what each row holds. Row r (image-major index) lives
+ * in ring slot (head + r - base) & mask while base <= r < base + mask + 1: the ring spans the rows from the oldest
+ * not yet freed to the newest taken, so its size follows the rows in flight, not the stream (it doubles when they
+ * outgrow it). Rows below base are all freed.
+ */
 interface EdramAccount {
   /** Rows (from the oldest not yet freed, in image-major order) the guarantee covers. */
   slots: number;
-  /** Bits held per row (index image * rows + row). */
+  /** Row indices in all (rows x images). */
+  rows: number;
+  /** Per ring slot: bits held by its row, and whether the row is freed. */
   held: Float64Array;
   freed: Uint8Array;
+  mask: number;
+  /** Ring slot of row `base`. */
+  head: number;
   /** Oldest row not yet freed. */
   base: number;
   /** Bits held by rows beyond the guaranteed slots (they live in the tile's unguaranteed space). */
   outBits: number;
+}
+
+/** Ring slot of row `row` (base <= row), doubling the ring when the row lies beyond it. */
+function accountSlot(acc: EdramAccount, row: number): number {
+  const offset = row - acc.base;
+  if (offset > acc.mask) growAccount(acc, offset);
+  return (acc.head + offset) & acc.mask;
+}
+
+/** Doubles the ring until it reaches `offset` rows past base (the oldest row first in the new ring). */
+function growAccount(acc: EdramAccount, offset: number): void {
+  let size = acc.mask + 1;
+  while (offset >= size) size *= 2;
+  const held = new Float64Array(size);
+  const freed = new Uint8Array(size);
+  for (let k = 0; k <= acc.mask; k++) {
+    const from = (acc.head + k) & acc.mask;
+    held[k] = acc.held[from] as number;
+    freed[k] = acc.freed[from] as number;
+  }
+  acc.held = held;
+  acc.freed = freed;
+  acc.mask = size - 1;
+  acc.head = 0;
+}
+
+/** The smallest power of two >= n (n >= 1). */
+function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /**
@@ -64,19 +105,20 @@ export class EdramBuffer extends Container {
   }
 
   /**
-   * Opens account `key` with `rows` row indices, guaranteeing `slots` rows of `rowBits` (call before requests); its
-   * tables come from the run's `slabs`.
+   * Opens account `key` with `rows` row indices (rows x images), guaranteeing `slots` rows of `rowBits` (call before
+   * requests). Its ring starts with room for the guarantee and a row beyond it, carved from the run's `slabs`.
    */
   reserveFor(key: number, rows: number, slots: number, rowBits: number, slabs: Slabs): void {
-    const held = slabs.float64.take(rows);
-    const freed = slabs.uint8.take(rows);
-    this.accounts[key] = { slots, held, freed, base: 0, outBits: 0 };
+    const size = powerOfTwoAtLeast(Math.max(4, slots + 1));
+    this.accounts[key] = { slots, rows, held: slabs.float64.take(size), freed: slabs.uint8.take(size), mask: size - 1, head: 0, base: 0, outBits: 0 };
     this.committed += slots * rowBits;
   }
 
-  /** Bits row `row` of account `key` holds. */
-  heldAt(key: number, row: number): number {
-    return this.accounts[key]?.held[row] ?? 0;
+  /** Bytes of the accounts' row rings (they follow the rows in flight, not the stream). */
+  get tableBytes(): number {
+    let bytes = 0;
+    for (const acc of this.accounts) if (acc !== undefined) bytes += acc.held.byteLength + acc.freed.byteLength;
+    return bytes;
   }
 
   /** Bits account `key` holds in all. */
@@ -89,9 +131,10 @@ export class EdramBuffer extends Container {
   /** Frees everything row `row` of account `key` holds (its last reader on the tile is done with it). */
   freeRow(key: number, row: number): void {
     const acc = this.accounts[key];
-    if (acc === undefined || acc.freed[row] === 1) return;
-    const bits = acc.held[row] as number;
-    this.release(bits, key, row);
+    if (acc === undefined || row < acc.base) return;
+    const slot = accountSlot(acc, row);
+    if (acc.freed[slot] === 1) return;
+    this.release(acc.held[slot] as number, key, row);
   }
 
   protected override accountOrder(): boolean {
@@ -108,7 +151,8 @@ export class EdramBuffer extends Container {
   protected override onTake(amount: number, key: number, row: number): void {
     const acc = this.accounts[key];
     if (acc === undefined) return;
-    acc.held[row] = (acc.held[row] as number) + amount;
+    const slot = accountSlot(acc, row);
+    acc.held[slot] = (acc.held[slot] as number) + amount;
     if (row >= acc.base + acc.slots) {
       acc.outBits += amount;
       this.committed += amount;
@@ -118,19 +162,28 @@ export class EdramBuffer extends Container {
   protected override onRelease(amount: number, key: number, row: number): void {
     const acc = this.accounts[key];
     if (acc === undefined) return;
-    acc.held[row] = 0;
-    acc.freed[row] = 1;
+    const slot = accountSlot(acc, row);
+    acc.held[slot] = 0;
+    acc.freed[slot] = 1;
     if (row >= acc.base + acc.slots) {
       acc.outBits -= amount;
       this.committed -= amount;
     }
-    // Slide the guaranteed slots past freed rows: rows entering them stop counting against the shared space.
+    // Slide the guaranteed slots past freed rows (their ring slots are cleared for the rows to come): rows entering
+    // them stop counting against the shared space.
     const oldEnd = acc.base + acc.slots;
-    while (acc.base < acc.freed.length && acc.freed[acc.base] === 1) acc.base++;
-    const newEnd = Math.min(acc.base + acc.slots, acc.held.length);
-    for (let q = oldEnd; q < newEnd; q++) {
-      const bits = acc.held[q] as number;
-      if (bits > 0 && acc.freed[q] === 0) {
+    while (acc.base < acc.rows && acc.freed[acc.head] === 1) {
+      acc.freed[acc.head] = 0;
+      acc.held[acc.head] = 0;
+      acc.head = (acc.head + 1) & acc.mask;
+      acc.base++;
+    }
+    const newEnd = Math.min(acc.base + acc.slots, acc.rows);
+    // Rows below the new base are freed (they hold nothing).
+    for (let q = Math.max(oldEnd, acc.base); q < newEnd; q++) {
+      const s = accountSlot(acc, q);
+      const bits = acc.held[s] as number;
+      if (bits > 0 && acc.freed[s] === 0) {
         acc.outBits -= bits;
         this.committed -= bits;
       }

@@ -3,7 +3,7 @@
  * the user sees which buffers are too small.
  */
 import type { EdramBuffer } from './components';
-import type { Channel, Unit } from './units';
+import { channelPrefix, type Channel, type Unit } from './units';
 
 /** At most this many waiting units are named. */
 const MAX_LINES = 12;
@@ -32,7 +32,7 @@ export function deadlockReport(units: readonly Unit[], channels: Iterable<Channe
     } else if (u.waitChannel) {
       const ch = u.waitChannel;
       lines.push(
-        `${who} waits for row ${u.waitRow} of image ${u.waitImage} of ${ch.producer.name} on tile ${ch.tile} (has rows 0..${(ch.prefix[u.waitImage] as number) - 1})`,
+        `${who} waits for row ${u.waitRow} of image ${u.waitImage} of ${ch.producer.name} on tile ${ch.tile} (has rows 0..${channelPrefix(ch, u.waitImage) - 1})`,
       );
     }
     if (lines.length >= MAX_LINES) break;

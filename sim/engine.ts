@@ -17,12 +17,13 @@ import {
   EV_WRITE,
 } from './events';
 import {
-  block, C_BUFFER, C_DIGITAL, C_EDRAM, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  block, C_BUFFER, channelImageSlot, C_DIGITAL, C_EDRAM, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { deadlockReport } from './deadlock';
 import { reserveSharedAdcs } from './compute';
 import { buildUnits } from './unit-setup';
+import { ImageStream } from './image-stream';
 
 export interface EngineOptions {
   images: number;
@@ -44,9 +45,8 @@ export class Engine {
   readonly transfers: Transfers;
   readonly units: Unit[];
   readonly channels: Map<number, Channel>;
-  readonly imageStart: Float64Array;
-  readonly imageDone: Float64Array;
-  private readonly sinkJobsLeft: Int32Array;
+  /** Per image in flight: its start and sink jobs left; per finished image, what the results need. */
+  readonly stream: ImageStream;
   imagesDone = 0;
   readonly jobsTotal: number;
   jobsDone = 0;
@@ -78,14 +78,12 @@ export class Engine {
     for (const r of topo.productResources) this.products.push(new ProductUnit(env, r.label, r.unitsPerCycle));
     this.noc = new Noc(env, arch);
     this.offChip = new OffChipLink(env, arch);
-    this.imageStart = new Float64Array(this.images).fill(-1);
-    this.imageDone = new Float64Array(this.images).fill(-1);
     this.hEvent = env.register((id, kind) => this.dispatch(id, kind));
     this.transfers = new Transfers(env, arch, this.noc, this.ports, this.hEvent, this.trace);
     const setup = buildUnits(topo, env, this.images, this.buffers, this.slabs);
     this.units = setup.units;
     this.channels = setup.channels;
-    this.sinkJobsLeft = setup.sinkJobsLeft;
+    this.stream = new ImageStream(this.images, setup.sinks);
     this.jobsTotal = setup.jobsTotal;
   }
 
@@ -160,7 +158,7 @@ export class Engine {
     if (u.kind === 'source') return this.sourceNext(u);
     const layer = u.layer;
     while (!u.active && u.pendingGrants === 0 && u.jobsStarted < u.jobsTotal) {
-      const n = u.images[u.imagePos] as number;
+      const n = u.image;
       const i = u.row;
       const pixels = u.pixelsPerStep[i] as number;
       if (u.kind === 'replica' && pixels === 0) {
@@ -174,7 +172,7 @@ export class Engine {
       for (let k = 0; k < u.inputs.length; k++) {
         const ch = u.inputs[k] as Channel;
         const need = layer.inputs[k]?.need[i] ?? 0;
-        if ((ch.prefix[n] as number) <= need) {
+        if ((ch.prefix[n < ch.hi ? n & ch.mask : channelImageSlot(ch, n)] as number) <= need) {
           u.waitImage = n;
           u.waitRow = need;
           u.waitChannel = ch;
@@ -196,7 +194,7 @@ export class Engine {
   private advance(u: Unit): void {
     if (++u.row === u.rows) {
       u.row = 0;
-      u.imagePos++;
+      u.image += u.images.stride;
     }
   }
 
@@ -357,10 +355,7 @@ export class Engine {
   private finishJob(u: Unit, n: number): void {
     u.jobsDone++;
     this.jobsDone++;
-    if (u.layer?.sink && --(this.sinkJobsLeft[n] as number) === 0) {
-      this.imageDone[n] = this.env.now;
-      this.imagesDone++;
-    }
+    if (u.layer?.sink && this.stream.sinkJobDone(n, this.env.now)) this.imagesDone++;
   }
 
   // ---- the off-chip input --------------------------------------------------------------------------------
@@ -368,7 +363,7 @@ export class Engine {
   private sourceNext(u: SourceUnit): void {
     const p = u.producer;
     while (u.pendingGrants === 0 && u.jobsDone < u.jobsTotal) {
-      const n = u.images[u.imagePos] as number;
+      const n = u.image;
       const i = u.row;
       this.advance(u);
       this.finishJob(u, n);
@@ -383,7 +378,7 @@ export class Engine {
 
   private sourceLaunch(u: Unit, n: number, i: number): void {
     const start = this.offChip.serve(u.producer.rowBits);
-    if (i === 0) this.imageStart[n] = start;
+    if (i === 0) this.stream.started(n, start);
     this.env.scheduleAt(this.offChip.lastEnd, this.hEvent, u.id, EV_OFF_CHIP_DONE);
   }
 
@@ -444,6 +439,20 @@ export class Engine {
       } else waiters[kept++] = w;
     }
     while (waiters.length > kept) waiters.pop();
+  }
+
+  /**
+   * Bytes of the run's per-image and per-row tables: channel rings, eDRAM account rings, the image stream. They
+   * follow the images in flight (the pipeline's window), so they stay flat as the stream grows (the recorded
+   * completions aside, up to RECORDED_IMAGES).
+   */
+  tableBytes(): number {
+    let bytes = this.stream.tableBytes;
+    for (const ch of this.channels.values()) {
+      bytes += ch.arrived.byteLength + ch.refs.byteLength + ch.complete.byteLength + ch.prefix.byteLength + ch.freedRows.byteLength;
+    }
+    for (const b of this.buffers) bytes += b.tableBytes;
+    return bytes;
   }
 
   /** Throws DeadlockError naming who waits on what, when the queue ran dry before all images finished. */

@@ -8,7 +8,7 @@ import {
 import type { CrossbarGroup } from './components';
 import type { Engine } from './engine';
 import { STALL_CAUSES, type StallCause } from './units';
-import { steadyState, type SteadyState } from './steady-state';
+import type { SteadyState } from './steady-state';
 import type { SharedAdc } from './compute';
 
 export interface SimLayerStats {
@@ -42,7 +42,7 @@ export interface SimResult {
   clockGHz: number;
   /** Cycle the last event ran. */
   cycles: number;
-  /** Cycle each image left the last layer. */
+  /** Cycle each image left the last layer, for the first RECORDED_IMAGES (10,000) images of the stream. */
   imageDoneCycles: number[];
   /** Image 0: from its first input row entering the chip to its last output row. */
   latencyCycles: number;
@@ -76,13 +76,12 @@ export interface SimResult {
 
 export function collectResults(engine: Engine): SimResult {
   const { arch, env, topo } = engine;
-  const images = engine.imageDone.length;
+  const stream = engine.stream;
+  const images = stream.images;
   const span = Math.max(1, env.now);
-  const done = Array.from(engine.imageDone);
-  const latency = (done[0] ?? 0) - Math.max(0, engine.imageStart[0] ?? 0);
-  let meanLatency = 0;
-  done.forEach((d, n) => (meanLatency += d - Math.max(0, engine.imageStart[n] ?? 0)));
-  meanLatency /= Math.max(1, images);
+  const done = Array.from(stream.recorded);
+  const latency = stream.firstLatencyCycles;
+  const meanLatency = stream.latencySumCycles / Math.max(1, images);
   const clockHz = arch.clockGHz * 1e9;
 
   const layers: SimLayerStats[] = [];
@@ -102,7 +101,7 @@ export function collectResults(engine: Engine): SimResult {
     for (const u of units) {
       busy += u.busyCycles;
       STALL_CAUSES.forEach((c, k) => (stall[c] += u.stall[k] ?? 0));
-      worst = Math.max(worst, u.busyCycles / Math.max(1, u.images.length));
+      worst = Math.max(worst, u.busyCycles / Math.max(1, u.images.count));
       busiestCycles = Math.max(busiestCycles, u.busyCycles);
     }
     let stalled = 0;
@@ -180,7 +179,7 @@ export function collectResults(engine: Engine): SimResult {
     busiestCycles = Math.max(busiestCycles, adc.busyCycles);
     if (perImage(adc.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'shared-adc', name: adc.label, busyCyclesPerImage: perImage(adc.busyCycles) };
   }
-  const steady = steadyState(done, perImage(busiestCycles), latency);
+  const steady = stream.steady.result(perImage(busiestCycles), latency);
   const interval = steady.intervalCycles;
   e.edram = edramEnergyPj(arch, accesses);
   e.noc = nocEnergyPj(arch, engine.transfers.flitHops);

@@ -12,8 +12,8 @@ export interface SimulateOptions {
   images: number;
   /** CSV trace file, streamed (temp file + rename). @default none */
   traceFile?: string;
-  /** Called with the fraction of jobs done, now and then. @default none */
-  onProgress?: (fraction: number) => void;
+  /** Called with the fraction of jobs done and the images finished, now and then. @default none */
+  onProgress?: (fraction: number, imagesDone: number) => void;
 }
 
 /** Events run between trace flushes and progress reports. */
@@ -22,7 +22,8 @@ const CHUNK_EVENTS = 200_000;
 /**
  * Simulates `images` images of `net` on `arch` with the plan `choices`, event by event
  * (docs/hardware-model.md). Throws MappingError when the plan does not fit, DeadlockError when eDRAM
- * buffers are too small for the pipeline to progress.
+ * buffers are too small for the pipeline to progress. Memory follows the images in flight, not `images`; the
+ * trace is written as the run goes (the event loop waits for the file when it falls behind).
  */
 export async function simulate(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices, options: SimulateOptions): Promise<SimResult> {
   if (!Number.isInteger(options.images) || options.images < 1) {
@@ -36,7 +37,7 @@ export async function simulate(arch: ArchSpec, net: ResolvedNetwork, choices: Pl
     for (;;) {
       const ran = engine.env.run(Infinity, CHUNK_EVENTS);
       if (trace?.backlogged) await trace.drain();
-      options.onProgress?.(engine.jobsDone / Math.max(1, engine.jobsTotal));
+      options.onProgress?.(engine.jobsDone / Math.max(1, engine.jobsTotal), engine.imagesDone);
       if (ran < CHUNK_EVENTS) break;
     }
     engine.checkDeadlock();

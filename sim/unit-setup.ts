@@ -9,7 +9,8 @@ import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../arch/timing';
 import { CrossbarGroup, type EdramBuffer } from './components';
 import { buildReplicaCompute, type ReplicaCompute } from './compute';
 import type { SimProducer, SimTopology } from './topology';
-import { FUSED_FIELDS, newUnit, type Channel, type Unit, type UnitKindFields } from './units';
+import { CHANNEL_FIRST_SLOTS, FUSED_FIELDS, newChannelTables, newUnit, type Channel, type ImageSet, type Unit, type UnitKindFields } from './units';
+import type { SinkJobs } from './image-stream';
 
 /** The units of a run and the channels they read from (sim/engine.ts plays them out). */
 export interface UnitSetup {
@@ -17,8 +18,8 @@ export interface UnitSetup {
   units: Unit[];
   /** Channels by tile and producer (ids in creation order). */
   channels: Map<number, Channel>;
-  /** Per image: jobs of sink layers still to finish (the image is done at 0). */
-  sinkJobsLeft: Int32Array;
+  /** The units of sink layers and their jobs per image (an image is done when all are). */
+  sinks: SinkJobs[];
   jobsTotal: number;
 }
 
@@ -27,7 +28,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
   const arch = topo.arch;
   const units: Unit[] = [];
   const channels = new Map<number, Channel>();
-  const sinkJobsLeft = new Int32Array(images);
+  const sinks: SinkJobs[] = [];
   let jobsTotal = 0;
 
   const channel = (tile: number, producerIndex: number): Channel => {
@@ -36,16 +37,22 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
     if (ch === undefined) {
       const producer = topo.producers[producerIndex + 1];
       if (producer === undefined) throw new Error(`sim: layer ${producerIndex} produces no rows`);
-      const size = producer.rows * images;
+      // NOTE: every field written out in one order (no spread), so all channels share one hidden class.
+      const tables = newChannelTables(producer.rows, CHANNEL_FIRST_SLOTS, slabs);
       ch = {
         id: channels.size,
         tile,
         producer,
         rows: producer.rows,
-        arrived: slabs.int32.take(size),
-        refs: slabs.int32.take(size),
-        complete: slabs.uint8.take(size),
-        prefix: slabs.int32.take(images),
+        mask: tables.mask,
+        lo: tables.lo,
+        hi: tables.hi,
+        arrived: tables.arrived,
+        refs: tables.refs,
+        complete: tables.complete,
+        prefix: tables.prefix,
+        freedRows: tables.freedRows,
+        readers: [],
         piecesPerRow: producer.piecesPerRow,
         waiters: [],
         buffer: buffers[tile] as EdramBuffer,
@@ -55,7 +62,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
     return ch;
   };
 
-  const addUnit = (kindFields: UnitKindFields, replica: number, tile: number, unitImages: number[]): void => {
+  const addUnit = (kindFields: UnitKindFields, replica: number, tile: number, unitImages: ImageSet): void => {
     const layer = kindFields.layer;
     const producer = topo.producers[(layer?.index ?? -1) + 1] as SimProducer;
     const unit = newUnit(kindFields, { id: units.length, replica, tile, producer, images: unitImages, arch, slabs });
@@ -65,13 +72,16 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
       for (const input of layer.inputs) {
         const ch = channel(tile, input.producer);
         unit.inputs.push(ch);
-        for (const n of unitImages) for (let q = 0; q < ch.rows; q++) (ch.refs[n * ch.rows + q] as number)++;
+        // Each of its images' rows starts with one ref for this unit (channelImageSlot sets them up).
+        ch.readers.push(unitImages);
       }
-      if (layer.sink) for (const n of unitImages) (sinkJobsLeft[n] as number) += unit.rows;
+      if (layer.sink) sinks.push({ images: unitImages, jobs: unit.rows });
     }
   };
 
-  const all = Array.from({ length: images }, (_, n) => n);
+  const all: ImageSet = { first: 0, stride: 1, count: images };
+  // A fully connected layer's replica k takes images k, k + r, k + 2r, ... (whole images, not rows).
+  const everyRth = (k: number, r: number): ImageSet => ({ first: k, stride: r, count: images > k ? Math.floor((images - 1 - k) / r) + 1 : 0 });
   const none = { xbar: undefined, compute: undefined, fusedQueue: undefined, saCycles: 0, saDrainCycles: 0 } as const;
   addUnit({ kind: 'source', layer: undefined, rowTransfers: new RecordFifo(1), ...none }, 0, -1, all);
   for (const layer of topo.layers) {
@@ -89,7 +99,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
       // The crossbars' own pipeline (their DACs, S&H and own ADC time); shared ADCs are reserved per job.
       const xbar = new CrossbarGroup(env, `crossbars of ${layer.name} replica ${k}`, compute.mvmCycles);
       const replicaFields = { kind: 'replica', layer, xbar, compute, fusedQueue: new RecordFifo(FUSED_FIELDS), rowTransfers: undefined, saCycles, saDrainCycles } as const;
-      addUnit(replicaFields, k, layer.unitTiles[k] ?? 0, layer.kind === 'fc' ? all.filter((n) => n % layer.replicas === k) : all);
+      addUnit(replicaFields, k, layer.unitTiles[k] ?? 0, layer.kind === 'fc' ? everyRth(k, layer.replicas) : all);
     }
   }
   // Each producer's rows on a tile are guaranteed its readers' widest window plus one row of lookahead, by the
@@ -107,5 +117,5 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
     u.outChannels = p.destTiles.map((t) => channel(t, p.index));
     u.outRoutes = p.destTiles.map(() => undefined);
   }
-  return { units, channels, sinkJobsLeft, jobsTotal };
+  return { units, channels, sinks, jobsTotal };
 }

@@ -38,22 +38,136 @@ export const FUSED_ROW = 1;
 export const FUSED_PIXELS = 2;
 export const FUSED_FIELDS = 3;
 
-/** Received rows of one producer on one tile (the part of the tile's eDRAM holding them). */
+/**
+ * Received rows of one producer on one tile (the part of the tile's eDRAM holding them).
+ *
+ * Memory is bounded by the images in flight, not by the stream: the per-row tables are a ring of image slots.
+ * Image n lives in slot n & mask while lo <= n < lo + slots; it is set up when first touched (n >= hi) and retired
+ * once all its rows are freed (its last readers here are done with it), and the ring doubles only when the
+ * pipeline holds more images here than it has slots (channelImageSlot).
+ */
 export interface Channel {
   /** Account id in the tile's buffer. */
   id: number;
   tile: number;
   producer: SimProducer;
   rows: number;
+  /** Image slots - 1 (slots a power of two). */
+  mask: number;
+  /** Oldest image not yet retired. */
+  lo: number;
+  /** Images below hi have their slot set up. */
+  hi: number;
+  /** Per slot and row (slot * rows + row): pieces arrived, readers still to let go, complete. */
   arrived: Int32Array;
   refs: Int32Array;
   complete: Uint8Array;
-  /** Per image: rows 0..prefix-1 are complete. */
+  /** Per slot: rows 0..prefix-1 of its image are complete. */
   prefix: Int32Array;
+  /** Per slot: rows of its image freed (complete and let go by every reader here). */
+  freedRows: Int32Array;
+  /** The image sets of the units reading it here (a new image starts with one ref per unit whose set holds it). */
+  readers: ImageSet[];
   /** The producer's pieces per row (its piecesPerRow, held here for the hot path). */
   piecesPerRow: Int32Array;
   waiters: Unit[];
   buffer: EdramBuffer;
+}
+
+/** The images a unit works on: first, first + stride, ... (count of them; a fully connected layer's replicas split the stream). */
+export interface ImageSet {
+  first: number;
+  stride: number;
+  count: number;
+}
+
+/** Is image n in the set? */
+export function imageSetHas(set: ImageSet, n: number): boolean {
+  const d = n - set.first;
+  return d >= 0 && d % set.stride === 0 && d / set.stride < set.count;
+}
+
+/** Image slots a channel's ring starts with (it doubles when the pipeline holds more images on the tile). */
+export const CHANNEL_FIRST_SLOTS = 4;
+
+/** A channel's ring with `slots` image slots (a power of two), nothing touched yet; from `slabs` when given. */
+export function newChannelTables(rows: number, slots: number, slabs?: Slabs): Pick<Channel, 'mask' | 'lo' | 'hi' | 'arrived' | 'refs' | 'complete' | 'prefix' | 'freedRows'> {
+  const int32 = (n: number): Int32Array => (slabs ? slabs.int32.take(n) : new Int32Array(n));
+  return {
+    mask: slots - 1,
+    lo: 0,
+    hi: 0,
+    arrived: int32(slots * rows),
+    refs: int32(slots * rows),
+    complete: slabs ? slabs.uint8.take(slots * rows) : new Uint8Array(slots * rows),
+    prefix: int32(slots),
+    freedRows: int32(slots),
+  };
+}
+
+/**
+ * The slot of image n (lo <= n): sets up images hi..n when n is new, doubling the ring when they would not fit.
+ * NOTE: written for speed: callers test `n < ch.hi` first and take `n & ch.mask` inline.
+ */
+export function channelImageSlot(ch: Channel, n: number): number {
+  if (n < ch.hi) return n & ch.mask;
+  if (n < ch.lo) throw new Error(`sim: image ${n} of ${ch.producer.name} on tile ${ch.tile} touched after it was retired`);
+  while (n - ch.lo > ch.mask) growChannel(ch);
+  const rows = ch.rows;
+  const { arrived, refs, complete, readers } = ch;
+  for (let m = ch.hi; m <= n; m++) {
+    const s = m & ch.mask;
+    let count = 0;
+    for (let r = 0; r < readers.length; r++) if (imageSetHas(readers[r] as ImageSet, m)) count++;
+    // NOTE: written for speed: plain loops (a ranged TypedArray fill calls into the runtime, ~1 us each; this runs
+    // once per image and channel).
+    for (let q = s * rows, end = q + rows; q < end; q++) {
+      arrived[q] = 0;
+      refs[q] = count;
+      complete[q] = 0;
+    }
+    ch.prefix[s] = 0;
+    ch.freedRows[s] = 0;
+  }
+  ch.hi = n + 1;
+  return n & ch.mask;
+}
+
+/** Doubles a channel's ring, moving the live images (lo..hi-1) to their slots in the larger one. */
+function growChannel(ch: Channel): void {
+  const rows = ch.rows;
+  const next = newChannelTables(rows, 2 * (ch.mask + 1));
+  for (let m = ch.lo; m < ch.hi; m++) {
+    const from = m & ch.mask;
+    const to = m & next.mask;
+    next.arrived.set(ch.arrived.subarray(from * rows, (from + 1) * rows), to * rows);
+    next.refs.set(ch.refs.subarray(from * rows, (from + 1) * rows), to * rows);
+    next.complete.set(ch.complete.subarray(from * rows, (from + 1) * rows), to * rows);
+    next.prefix[to] = ch.prefix[from] as number;
+    next.freedRows[to] = ch.freedRows[from] as number;
+  }
+  ch.mask = next.mask;
+  ch.arrived = next.arrived;
+  ch.refs = next.refs;
+  ch.complete = next.complete;
+  ch.prefix = next.prefix;
+  ch.freedRows = next.freedRows;
+}
+
+/** Complete rows 0..prefix-1 of image n (all of them once it is retired). */
+export function channelPrefix(ch: Channel, n: number): number {
+  if (n < ch.lo) return ch.rows;
+  if (n >= ch.hi) return 0;
+  return ch.prefix[n & ch.mask] as number;
+}
+
+/** Row `row` of image n (slot `slot`) is complete and let go by every reader here: free its eDRAM, retire done images. */
+function freeChannelRow(ch: Channel, n: number, slot: number, row: number): void {
+  ch.buffer.freeRow(ch.id, n * ch.rows + row);
+  if (++(ch.freedRows[slot] as number) < ch.rows || n !== ch.lo) return;
+  let lo = ch.lo;
+  while (lo < ch.hi && ch.freedRows[lo & ch.mask] === ch.rows) lo++;
+  ch.lo = lo;
 }
 
 /**
@@ -67,8 +181,9 @@ interface UnitFields {
   tile: number;
   producer: SimProducer;
   /** Images this unit works on, in order. */
-  images: number[];
-  imagePos: number;
+  images: ImageSet;
+  /** The image it is at (the next job's). */
+  image: number;
   /** Next step (output row, or input row of an accumulating global pool) of the current image. */
   row: number;
   rows: number;
@@ -163,7 +278,7 @@ export interface UnitPlace {
   replica: number;
   tile: number;
   producer: SimProducer;
-  images: number[];
+  images: ImageSet;
   /** An MVM's input read is rounded up to whole eDRAM accesses of this chip. */
   arch: ArchSpec;
   slabs: Slabs;
@@ -191,12 +306,12 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     tile: place.tile,
     producer: place.producer,
     images: place.images,
-    imagePos: 0,
+    image: place.images.first,
     row: 0,
     rows,
     pixelsPerStep: pixelsPerStep(layer, place.replica, rows, place.slabs),
     mvmReadBits: layer ? edramAccesses(place.arch, layer.mvmReadBits) * place.arch.tile.edram.accessBits : 0,
-    jobsTotal: place.images.length * rows,
+    jobsTotal: place.images.count * rows,
     jobsStarted: 0,
     jobsDone: 0,
     inputs: [],
@@ -272,9 +387,13 @@ export function releaseInputs(u: Unit, n: number, i: number): void {
     const ch = u.inputs[k] as Channel;
     const upTo = last ? ch.rows : (layer.inputs[k]?.low[i + 1] ?? 0);
     let q = u.released[k] as number;
-    for (; q < upTo; q++) {
-      const idx = n * ch.rows + q;
-      if (--(ch.refs[idx] as number) === 0 && ch.complete[idx] === 1) ch.buffer.freeRow(ch.id, idx);
+    if (q < upTo) {
+      const slot = n < ch.hi ? n & ch.mask : channelImageSlot(ch, n);
+      const base = slot * ch.rows;
+      for (; q < upTo; q++) {
+        const idx = base + q;
+        if (--(ch.refs[idx] as number) === 0 && ch.complete[idx] === 1) freeChannelRow(ch, n, slot, q);
+      }
     }
     u.released[k] = last ? 0 : q;
   }
@@ -285,16 +404,18 @@ export function releaseInputs(u: Unit, n: number, i: number): void {
  * piece completed the row and extended it (readers waiting below it may go on), -1 otherwise.
  */
 export function pieceArrived(ch: Channel, n: number, row: number): number {
-  const idx = n * ch.rows + row;
+  const slot = n < ch.hi ? n & ch.mask : channelImageSlot(ch, n);
+  const base = slot * ch.rows;
+  const idx = base + row;
   if (++(ch.arrived[idx] as number) < (ch.piecesPerRow[row] as number)) return -1;
   ch.complete[idx] = 1;
-  if (ch.refs[idx] === 0) ch.buffer.freeRow(ch.id, idx);
-  let prefix = ch.prefix[n] as number;
-  const base = n * ch.rows;
+  let prefix = ch.prefix[slot] as number;
   while (prefix < ch.rows && ch.complete[base + prefix] === 1) prefix++;
-  if (prefix === ch.prefix[n]) return -1;
-  ch.prefix[n] = prefix;
-  return prefix;
+  const extended = prefix !== ch.prefix[slot];
+  ch.prefix[slot] = prefix;
+  // Freed last: it may retire the image (its slot is then no longer its).
+  if (ch.refs[idx] === 0) freeChannelRow(ch, n, slot, row);
+  return extended ? prefix : -1;
 }
 
 /** The trace row of a finished job of a replica or digital layer (columns: TRACE_COLUMNS). */

@@ -35,17 +35,29 @@ export function relError(simulated: number, analytical: number): number {
   return analytical !== 0 ? (simulated - analytical) / analytical : 0;
 }
 
-/** A progress bar on stderr, only when stderr is a terminal. */
-function progressBar(): ((fraction: number) => void) | undefined {
+/** A progress bar on stderr, only when stderr is a terminal: jobs done, images finished, time left. */
+function progressBar(images: () => number): ((fraction: number, imagesDone: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   let last = -1;
-  return (fraction: number) => {
+  let lastFraction = Infinity;
+  // Time and fraction at the run's first report (a new run starts below the last one's fraction).
+  let t0 = 0;
+  let f0 = 0;
+  return (fraction: number, imagesDone: number) => {
+    const now = performance.now();
+    if (fraction < lastFraction) {
+      t0 = now;
+      f0 = fraction;
+    }
+    lastFraction = fraction;
     const pct = Math.floor(fraction * 100);
     if (pct === last) return;
     last = pct;
     const width = 30;
-    const filled = Math.round((fraction * width));
-    process.stderr.write(`\rsimulating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}%${pct >= 100 ? '\n' : ''}`);
+    const filled = Math.round(fraction * width);
+    const leftS = fraction > f0 && fraction < 1 ? ((now - t0) / 1000 / (fraction - f0)) * (1 - fraction) : 0;
+    const eta = leftS > 0 ? `, ~${leftS < 120 ? `${Math.ceil(leftS)} s` : `${Math.ceil(leftS / 60)} min`} left` : '';
+    process.stderr.write(`\rsimulating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% (${imagesDone} of ${images()} images${eta})  ${pct >= 100 ? '\n' : ''}`);
   };
 }
 
@@ -74,9 +86,9 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
   for (const file of [args.out, args.trace]) if (file !== undefined) checkOutputPath(file);
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
-  const onProgress = progressBar();
   const runs: number[] = [];
   let images = args.images ?? AUTO_FIRST_IMAGES;
+  const onProgress = progressBar(() => images);
   let sim: SimResult;
   for (;;) {
     const started = performance.now();

@@ -11,6 +11,8 @@ export class RecordFifo {
   data: Float64Array;
   private head = 0;
   private count = 0;
+  /** Records the ring holds (NOTE: kept, not divided out of data.length on every add and take). */
+  private capacity: number;
 
   constructor(
     readonly width: number,
@@ -18,7 +20,8 @@ export class RecordFifo {
     initialRecords = 2,
   ) {
     if (!Number.isInteger(width) || width < 1) throw new Error(`RecordFifo: width must be an integer >= 1, got ${width}`);
-    this.data = new Float64Array(width * Math.max(1, initialRecords));
+    this.capacity = Math.max(1, initialRecords);
+    this.data = new Float64Array(width * this.capacity);
   }
 
   /** Records queued. */
@@ -28,10 +31,9 @@ export class RecordFifo {
 
   /** Appends a record and returns its offset in `data`, to fill in before the next `add`. */
   add(): number {
-    if (this.count * this.width === this.data.length) this.grow();
-    const capacity = this.data.length / this.width;
+    if (this.count === this.capacity) this.grow();
     let slot = this.head + this.count++;
-    if (slot >= capacity) slot -= capacity;
+    if (slot >= this.capacity) slot -= this.capacity;
     return slot * this.width;
   }
 
@@ -40,7 +42,7 @@ export class RecordFifo {
     if (this.count === 0) throw new Error('RecordFifo: take from an empty queue');
     const at = this.head * this.width;
     this.count--;
-    this.head = this.count === 0 || this.head + 1 === this.data.length / this.width ? 0 : this.head + 1;
+    this.head = this.count === 0 || this.head + 1 === this.capacity ? 0 : this.head + 1;
     return at;
   }
 
@@ -53,9 +55,8 @@ export class RecordFifo {
   /** Offset of the newest record (the queue must not be empty). */
   newest(): number {
     if (this.count === 0) throw new Error('RecordFifo: no newest record in an empty queue');
-    const capacity = this.data.length / this.width;
     let slot = this.head + this.count - 1;
-    if (slot >= capacity) slot -= capacity;
+    if (slot >= this.capacity) slot -= this.capacity;
     return slot * this.width;
   }
 
@@ -66,6 +67,7 @@ export class RecordFifo {
     next.set(this.data.subarray(headAt));
     next.set(this.data.subarray(0, headAt), this.data.length - headAt);
     this.data = next;
+    this.capacity *= 2;
     this.head = 0;
   }
 }
