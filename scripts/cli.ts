@@ -76,6 +76,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
           optimize: { type: 'boolean', describe: 'run the LRMP optimizer at every point' },
           episodes: option.numeric('episodes', 'episodes', 'search episodes per point (--optimize)', { default: 40 }),
           'accuracy-budget': option.numeric('accuracy-budget', 'accuracyBudget', 'accuracy drop allowed (--optimize)', { default: 1 }),
+          'accuracy-cmd': option.text('accuracy-cmd', '--optimize: external accuracy program (candidate JSON on stdin, {"accuracyPct": n} on stdout) instead of the proxy; queue workers need --allow-accuracy-cmd'),
+          'accuracy-timeout-s': option.numeric('accuracy-timeout-s', 'accuracyTimeoutS', 'timeout of one --accuracy-cmd run', { default: 600 }),
           out: option.text('out', 'CSV file (rows appended as points finish)', { alias: 'o', demandOption: true }),
           resume: { type: 'boolean', default: false, describe: 'skip the points already in --out' },
           plots: option.text('plots', 'write SVG plots of each metric vs each varied field into this folder'),
@@ -108,7 +110,14 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       (args) =>
         run(() =>
           // Dashed keys: with strip-aliased, yargs leaves the camelCase copies uncoerced (strings).
-          workerCommand({ queue: args.queue, concurrency: args.concurrency, stalledCheckS: args['stalled-check-s'], maxStalls: args['max-stalls'], refusalDelayS: args['refusal-delay-s'] }),
+          workerCommand({
+            queue: args.queue,
+            concurrency: args.concurrency,
+            stalledCheckS: args['stalled-check-s'],
+            maxStalls: args['max-stalls'],
+            refusalDelayS: args['refusal-delay-s'],
+            allowAccuracyCmd: args['allow-accuracy-cmd'],
+          }),
         ),
     )
     .command(

@@ -9,7 +9,8 @@ import { reproduceCommand } from '../scripts/commands/reproduce';
 import { loadArchFromArgs } from '../scripts/commands/inputs';
 import { gridPoints, parseVary } from '../scripts/sweep/grid';
 import { sweepPointJobs } from '../scripts/queue/sweep-queue';
-import { QUEUE_NAME, lrmpVersion } from '../scripts/queue/jobs';
+import { QUEUE_NAME, lrmpVersion, refusalKey } from '../scripts/queue/jobs';
+import { buildVersion, lrmpPackage } from '../scripts/queue/version';
 import { LocalRedis } from '../scripts/queue/local-redis';
 import { byIndex, describeWithRedis, readRows, startWorker, stopWorker, until, type WorkerProcess } from './helpers/queue';
 
@@ -170,16 +171,66 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
     expect(fs.readFileSync(path.join(remote, 'results.csv'), 'utf8')).toBe(fs.readFileSync(path.join(local, 'results.csv'), 'utf8'));
   }, 60_000);
 
-  test('a worker rejects a malformed job and refuses a job of another lrmp version (it goes back to the queue)', async () => {
-    work(['--refusal-delay-s', '5']);
-    await withQueue(async (q, r) => {
+  test('a worker rejects a malformed job; a worker of another build refuses the study with a clear reason, and it goes back to the queue', async () => {
+    // Another build: this checkout's dist/ with one module changed (the package version stays 0.1.0).
+    const other = path.join(dir, 'other-build');
+    fs.mkdirSync(other);
+    fs.copyFileSync(path.join(__dirname, '..', 'package.json'), path.join(other, 'package.json'));
+    fs.symlinkSync(path.join(__dirname, '..', 'node_modules'), path.join(other, 'node_modules'));
+    fs.cpSync(path.join(__dirname, '..', 'dist'), path.join(other, 'dist'), { recursive: true, filter: (f) => !f.startsWith(path.join(__dirname, '..', 'dist', 'test')) });
+    fs.appendFileSync(path.join(other, 'dist', 'errors.js'), '\n// another build\n');
+    const otherVersion = buildVersion(path.join(other, 'dist'), lrmpPackage(other));
+    expect(otherVersion).toMatch(/^0\.1\.0\+[0-9a-f]{12}$/);
+    expect(otherVersion).not.toBe(lrmpVersion());
+    work(['--refusal-delay-s', '1']);
+    const stale = startWorker(url, ['--refusal-delay-s', '1'], path.join(other, 'dist', 'scripts', 'cli.js'));
+    workers.push(stale);
+    await withQueue(async (q) => {
       await q.add('sweep-point', { lrmpVersion: lrmpVersion(), network: { zoo: '../../etc/passwd' } }, { jobId: 'bad-1' });
       await until(async () => (await q.getJobState('bad-1')) === 'failed', 20_000, 'the malformed job to fail');
       expect((await q.getJob('bad-1'))?.failedReason).toMatch(/rejected by the worker: queue job bad-1: field '.*' is/);
-      await q.add('sweep-point', { lrmpVersion: '0.0.0-other' }, { jobId: 'other-1' });
-      await until(async () => (await r.get('lrmp:refused:0.0.0-other')) !== null, 20_000, 'the refusal');
-      expect(await r.get('lrmp:refused:0.0.0-other')).toMatch(new RegExp(`runs lrmp ${lrmpVersion().replace(/\./g, '\\.')} and refused the study's jobs, made by lrmp 0\\.0\\.0-other`));
-      await until(async () => (await q.getJobState('other-1')) === 'delayed', 20_000, 'the refused job back in the queue (delayed)');
     });
+    await stopWorker(workers.shift() as WorkerProcess); // only the other build's worker is left
+    const logged: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0);
+    const controller = new AbortController();
+    try {
+      const collecting = sweepCommand(queued(path.join(dir, 'refused.csv'), ['crossbar.rows=64'], { signal: controller.signal }));
+      await until(() => logged.some((l) => l.includes('refused')), 20_000, "the collector to show the worker's refusal");
+      controller.abort();
+      await collecting;
+    } finally {
+      write.mockRestore();
+    }
+    const notice = logged.find((l) => l.includes('refused')) ?? '';
+    expect(notice).toContain(`runs lrmp ${otherVersion} and refused the study's jobs, made by lrmp ${lrmpVersion()}`);
+    expect(notice).toMatch(/a result must come from the build that was asked for/);
+    expect(stale.log()).toContain(`refusing jobs of lrmp ${lrmpVersion()} (this is lrmp ${otherVersion})`);
+    await withQueue(async (q) => expect(await q.getJobCounts('completed', 'failed')).toEqual({ completed: 0, failed: 1 }));
   }, 60_000);
+
+  test('sweep --optimize --accuracy-cmd: a worker without --allow-accuracy-cmd refuses the jobs (back to the queue); one with it runs them, rows as the local pool', async () => {
+    const vary = ['crossbar.rows=64,128'];
+    // A program nobody here wrote the numbers of: 90% plus one point per 8-bit weight layer (lenet5: 5 layers).
+    const accuracyCmd = 'echo "{\\"accuracyPct\\": $(( 90 + $(grep -o "\\"wbits\\":8" | wc -l) ))}"';
+    const settings = { network: 'lenet5-mnist', optimize: true, episodes: 2, accuracyCmd };
+    const local = path.join(dir, 'cmd-local.csv');
+    await sweepCommand({ ...sweepArgs(local, vary), ...settings, workers: 0 });
+    const refusing = work(['--refusal-delay-s', '1']);
+    const collecting = sweepCommand({ ...queued(path.join(dir, 'cmd-queue.csv'), vary), ...settings });
+    await withQueue(async (q, r) => {
+      await until(async () => (await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))) !== null, 20_000, 'the refusal');
+      expect(await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))).toMatch(/refused this study's jobs that run the shell command 'echo .*' \(--accuracy-cmd\): this worker was not started with --allow-accuracy-cmd/);
+      expect(await q.getCompletedCount()).toBe(0);
+    });
+    expect(refusing.log()).toMatch(/refusing job .*: it carries an accuracy command/);
+    await stopWorker(refusing);
+    const allowed = work(['--allow-accuracy-cmd']);
+    const summary = await collecting;
+    expect(summary).toMatchObject({ points: 2, written: 2, failed: 0 });
+    expect(allowed.log()).toMatch(/runs accuracy commands/);
+    const rows = byIndex(readRows(path.join(dir, 'cmd-queue.csv')));
+    expect(rows).toEqual(byIndex(readRows(local)));
+    expect(rows.map((r) => r['accuracy_drop_pct'])).not.toContain('');
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 /** yargs options of the study queue: `--queue` and friends on the submitting commands, and `lrmp worker`. */
 import type { Argv } from 'yargs';
 import { option } from '../options';
-import { runWorker, type WorkerArgs } from '../queue/worker';
+import type { WorkerArgs } from '../queue/worker';
 
 const URL_FORMAT = 'redis://[user:password@]host:port[/db] or rediss://... (TLS)';
 
@@ -20,7 +20,8 @@ export function withWorkerOptions<T>(y: Argv<T>) {
     concurrency: option.numeric('concurrency', 'concurrency', 'jobs at once, one thread each (default: the CPU count)', { alias: 'c' }),
     'stalled-check-s': option.numeric('stalled-check-s', 'stalledCheckS', "seconds before a dead worker's job runs again elsewhere", { default: 30 }),
     'max-stalls': option.numeric('max-stalls', 'maxStalls', 'worker deaths on one job before the job fails (its row then says so)', { default: 2 }),
-    'refusal-delay-s': option.numeric('refusal-delay-s', 'refusalDelayS', 'seconds before a job refused for its lrmp version is offered again', { default: 10 }),
+    'refusal-delay-s': option.numeric('refusal-delay-s', 'refusalDelayS', 'seconds before a job this worker refused (another lrmp build, an accuracy command) is offered again', { default: 10 }),
+    'allow-accuracy-cmd': { type: 'boolean', default: false, describe: "run the shell command of jobs from 'sweep --optimize --accuracy-cmd' (without it such jobs are refused: a job is untrusted input)" },
   });
 }
 
@@ -34,6 +35,8 @@ export async function workerCommand(args: Omit<WorkerArgs, 'signal' | 'log'>): P
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Loaded only here: bullmq and ioredis cost every other command ~0.5 s of start-up.
+  const { runWorker } = await import('../queue/worker');
   await runWorker({ ...args, signal: controller.signal });
   process.exit(0); // nothing of this worker's runs any more; a connection BullMQ left open must not keep it alive
 }

@@ -15,7 +15,6 @@ import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import type { OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
-import { reproduceOnQueue } from '../queue/reproduce-queue';
 import type { QueueArgs } from '../queue/study';
 import { simulate } from '../../sim';
 import { defaultArchFor, loadArchFromArgs } from './inputs';
@@ -109,6 +108,8 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
     log(`reproduce: ${name} failed: ${message.split('\n')[0] ?? ''}`);
   };
   if (args.queue !== undefined) {
+    // Loaded only here: bullmq and ioredis cost every other command ~0.5 s of start-up.
+    const { reproduceOnQueue } = await import('../queue/reproduce-queue');
     await reproduceOnQueue({ ...args, queue: args.queue }, names.map(archOf), names, nets, studySettings, { finish, failed, log });
     // Networks finish in any order on the queue; the report keeps the order they were asked in (stable sorts).
     const order = new Map(nets.map((n, i) => [n.network.name, i]));

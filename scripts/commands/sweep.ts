@@ -11,12 +11,12 @@ import { LIMITS, checkNumber } from '../../limits';
 import { loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
 import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
-import { DEFAULT_SWEEP_OPTIMIZE } from '../sweep/optimize-point';
+import { DEFAULT_SWEEP_OPTIMIZE, type SweepOptimizeSettings } from '../sweep/optimize-point';
 import { CsvAppender, checkHeader, cutTornTail, readExistingCsv } from '../sweep/csv-log';
 import { runPoints } from '../sweep/run-points';
 import { progressBar } from '../sweep/progress';
 import { sweepPlot } from '../plots';
-import { SweepQueue, sweepPointJobs } from '../queue/sweep-queue';
+import type { SweepQueue } from '../queue/sweep-queue';
 import type { QueueArgs } from '../queue/study';
 
 export interface SweepArgs extends NetworkArchArgs, QueueArgs {
@@ -44,6 +44,10 @@ export interface SweepArgs extends NetworkArchArgs, QueueArgs {
   seed?: number | undefined;
   /** --optimize: accuracy budget, percentage points. @default 1 */
   accuracyBudget?: number | undefined;
+  /** --optimize: external accuracy program instead of the proxy (optimize's --accuracy-cmd). */
+  accuracyCmd?: string | undefined;
+  /** --optimize: seconds one run of the accuracy program may take. @default 600 */
+  accuracyTimeoutS?: number | undefined;
   /** API only: stop early (finished rows stay written). */
   signal?: AbortSignal | undefined;
   /** API only: called after each row is on disk. */
@@ -84,6 +88,20 @@ function sweepMode(args: SweepArgs): SweepMode {
   return chosen[0] ?? 'analyze';
 }
 
+
+/** --optimize's settings; an accuracy program is only for --optimize and must be a command. */
+function sweepOptimizeSettings(args: SweepArgs, mode: SweepMode): SweepOptimizeSettings {
+  const settings: SweepOptimizeSettings = {
+    episodes: checkNumber(args.episodes ?? DEFAULT_SWEEP_OPTIMIZE.episodes, LIMITS.episodes, '--episodes', 'episodes'),
+    seed: checkNumber(args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed, LIMITS.seed, '--seed', 'seed'),
+    accuracyBudgetPct: checkNumber(args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget'),
+  };
+  if (args.accuracyCmd === undefined) return settings;
+  if (mode !== 'optimize') throw new ValidationError('--accuracy-cmd', 'accuracy-cmd', 'given without --optimize', '--accuracy-cmd together with --optimize (it judges the candidates of the search)');
+  if (args.accuracyCmd.trim() === '') throw new ValidationError('--accuracy-cmd', 'accuracy-cmd', 'an empty command', 'a shell command that reads the candidate JSON on stdin and prints {"accuracyPct": n}');
+  const timeoutS = checkNumber(args.accuracyTimeoutS ?? 600, LIMITS.accuracyTimeoutS, '--accuracy-timeout-s', 'accuracy-timeout-s');
+  return { ...settings, accuracyCmd: args.accuracyCmd, accuracyTimeoutS: timeoutS };
+}
 
 /** The CSV header of a sweep: point index, inputs, varied fields, the mode's metrics, error. */
 export function sweepHeader(params: readonly VariedParam[], mode: SweepMode): string[] {
@@ -144,11 +162,7 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   const started = performance.now();
   const mode = sweepMode(args);
   const images = checkNumber(args.images ?? 2, LIMITS.images, '--images', 'images');
-  const optimize = {
-    episodes: checkNumber(args.episodes ?? DEFAULT_SWEEP_OPTIMIZE.episodes, LIMITS.episodes, '--episodes', 'episodes'),
-    seed: checkNumber(args.seed ?? DEFAULT_SWEEP_OPTIMIZE.seed, LIMITS.seed, '--seed', 'seed'),
-    accuracyBudgetPct: checkNumber(args.accuracyBudget ?? DEFAULT_SWEEP_OPTIMIZE.accuracyBudgetPct, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget'),
-  };
+  const optimize = sweepOptimizeSettings(args, mode);
   // The user's arch, --set, network, --input-shape and plan must be valid before any point runs (a typo is one
   // error, not one error row per point).
   const base = loadInputs(args).arch;
@@ -161,6 +175,8 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   if (args.queue !== undefined) {
     if (args.workers !== undefined) throw new ValidationError('--workers', 'workers', String(args.workers), "no --workers with --queue: the points run on 'lrmp worker' processes (set their --concurrency there)");
     // The study's lock is taken before the CSV is read, so a second collector of this study waits, then resumes.
+    // Loaded only here: bullmq and ioredis cost every other command ~0.5 s of start-up.
+    const { SweepQueue, sweepPointJobs } = await import('../queue/sweep-queue');
     const jobs = sweepPointJobs(args, base, params, points, { mode, images, optimize });
     queued = await SweepQueue.open({ ...args, queue: args.queue }, jobs, (line) => process.stderr.write(`${line}\n`), args.signal);
     const study = queued;

@@ -8,7 +8,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ExternalToolError } from '../../errors';
-import { KEY_PREFIX, QUEUE_NAME, lrmpVersion, type JobKind } from './jobs';
+import { QUEUE_NAME, lrmpVersion, refusalKey, type JobKind } from './jobs';
 import type { StudyLock } from './redis';
 import { bullConnection } from './redis';
 import type { QueueUrl } from './url';
@@ -101,7 +101,7 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
         onFinished(id, { ok: false, reason: failureText(job) });
       }
     };
-    const refusalKey = `${KEY_PREFIX}:refused:${lrmpVersion()}`;
+    const refusalKeys = [refusalKey(lrmpVersion(), 'version'), refusalKey(lrmpVersion(), 'accuracy-cmd')];
     let first = true;
     let lastFull = -Infinity;
     while (pending.size > 0 && !aborted()) {
@@ -117,8 +117,8 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
       }
       first = false;
       if (full) {
-        const refused = await opts.redis.get(refusalKey);
-        if (refused !== null && !refusals.has(refused)) {
+        for (const refused of await opts.redis.mget(refusalKeys)) {
+          if (refused === null || refusals.has(refused)) continue;
           refusals.add(refused);
           opts.log(`queue: ${refused}`);
         }

@@ -2,12 +2,10 @@
  * What travels through the queue. A job carries everything that determines its result, by value (the network as
  * its JSON layer graph when it came from a file, the architecture fully resolved, the plan's content), so a
  * worker on another machine needs none of the submitter's files. Its id is a hash of that content and of the
- * lrmp version: submitting a study twice adds nothing, and a result is reused by any study that asks for the
- * same point.
+ * lrmp build (scripts/queue/version.ts): submitting a study twice adds nothing, and a result is reused by any
+ * study of the same build that asks for the same point.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ArchSpec } from '../../arch/types';
 import type { Plan } from '../../arch/plan';
 import type { SweepMode, SweepOutcome } from '../sweep/point';
@@ -17,6 +15,11 @@ import type { SweepOptimizeSettings } from '../sweep/optimize-point';
 export const QUEUE_NAME = 'lrmp-jobs';
 /** Prefix of lrmp's own keys beside BullMQ's (collector locks, refusal notices). */
 export const KEY_PREFIX = 'lrmp';
+
+/** Where a worker leaves why it refused jobs of a build (`version`: the build that made them), for their collectors. */
+export function refusalKey(version: string, why: 'version' | 'accuracy-cmd'): string {
+  return why === 'version' ? `${KEY_PREFIX}:refused:${version}` : `${KEY_PREFIX}:refused:${version}:accuracy-cmd`;
+}
 
 export type JobKind = 'sweep-point' | 'reproduce-network';
 export const JOB_KINDS: readonly JobKind[] = ['sweep-point', 'reproduce-network'];
@@ -45,21 +48,7 @@ export interface SweepPointJob {
 /** A sweep job's result: the row's cells without the point index (the collector knows which points asked). */
 export type SweepPointResult = Omit<SweepOutcome, 'index'>;
 
-let cachedVersion: string | undefined;
-
-/** This checkout's lrmp version (package.json), read once. */
-export function lrmpVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  // From dist/scripts/queue or scripts/queue: the first package.json named lrmp above this file.
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'lrmp' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
-    }
-    if (path.dirname(dir) === dir) throw new Error(`lrmp's package.json not found above ${__dirname}`);
-  }
-}
+export { lrmpVersion } from './version';
 
 /** JSON with object keys sorted at every level, so equal content always hashes equally. */
 export function canonicalJson(value: unknown): string {

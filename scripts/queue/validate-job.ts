@@ -4,6 +4,7 @@
  * rejected with one paragraph naming the job and the field.
  */
 import { ValidationError } from '../../errors';
+import { LIMITS, checkNumber } from '../../limits';
 import { applySetOverrides } from '../../arch/overrides';
 import { uniformPlan, validatePlan, type Plan } from '../../arch/plan';
 import { validateArchSpec } from '../../arch/validate';
@@ -66,7 +67,7 @@ export function validateSweepPointJob(raw: unknown, source: string): SweepPointJ
   const sets = expectArray(source, 'set', obj['set']);
   if (sets.length > MAX_SETS) throw new ValidationError(source, 'set', `${sets.length} assignments`, `at most ${MAX_SETS}`);
   const optimize = expectObject(source, 'optimize', obj['optimize']);
-  checkKeys(source, 'optimize', optimize, ['episodes', 'seed', 'accuracyBudgetPct']);
+  checkKeys(source, 'optimize', optimize, ['episodes', 'seed', 'accuracyBudgetPct', 'accuracyCmd', 'accuracyTimeoutS']);
   const plan: Plan | undefined = obj['plan'] === undefined ? undefined : validatePlan(obj['plan'], `${source}, field 'plan'`);
   return {
     lrmpVersion: boundedText(source, 'lrmpVersion', obj['lrmpVersion'], 100),
@@ -83,6 +84,8 @@ export function validateSweepPointJob(raw: unknown, source: string): SweepPointJ
       episodes: boundedInt(source, 'optimize.episodes', optimize['episodes'], 1),
       seed: readFiniteNumber(source, 'optimize.seed', optimize['seed'], -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
       accuracyBudgetPct: readFiniteNumber(source, 'optimize.accuracyBudgetPct', optimize['accuracyBudgetPct'], 0, 100),
+      ...(optimize['accuracyCmd'] !== undefined ? { accuracyCmd: boundedText(source, 'optimize.accuracyCmd', optimize['accuracyCmd']) } : {}),
+      ...(optimize['accuracyTimeoutS'] !== undefined ? { accuracyTimeoutS: checkNumber(optimize['accuracyTimeoutS'], LIMITS.accuracyTimeoutS, source, 'optimize.accuracyTimeoutS') } : {}),
     },
   };
 }

@@ -15,7 +15,7 @@ import { isLrmpError } from '../../errors';
 import { LIMITS, checkNumber } from '../../limits';
 import { distRoot } from '../sweep/run-points';
 import { errorText } from '../sweep/point';
-import { JOB_KINDS, KEY_PREFIX, QUEUE_NAME, lrmpVersion, type JobKind } from './jobs';
+import { JOB_KINDS, QUEUE_NAME, lrmpVersion, refusalKey, type JobKind } from './jobs';
 import { bullConnection, connectRedis } from './redis';
 import { validateSweepPointJob } from './validate-job';
 import { validateReproduceJob } from './reproduce-job';
@@ -30,8 +30,10 @@ export interface WorkerArgs {
   stalledCheckS?: number | undefined;
   /** Deaths of the worker running a job before the job fails. @default 2 */
   maxStalls?: number | undefined;
-  /** Seconds before a refused job (another lrmp version) is offered again. @default 10 */
+  /** Seconds before a refused job (another lrmp build, an accuracy command) is offered again. @default 10 */
   refusalDelayS?: number | undefined;
+  /** Run the shell command of jobs that carry one (sweep --optimize --accuracy-cmd). @default false: refused */
+  allowAccuracyCmd?: boolean | undefined;
   /** Stops the worker (after its running jobs finish). */
   signal?: AbortSignal | undefined;
   log?: ((line: string) => void) | undefined;
@@ -51,20 +53,21 @@ export function queueWorkerFile(root = distRoot()): string {
 }
 
 /** Checks a job before anything of it runs; a bad job is unrecoverable (trying it again cannot help). */
-function checkJob(job: Job): ThreadJob {
+function checkJob(job: Job): ThreadJob & { accuracyCmd?: string | undefined } {
   const source = `queue job ${job.id ?? '(no id)'}`;
   if (!(JOB_KINDS as readonly string[]).includes(job.name)) {
     throw new UnrecoverableError(`${source}: unknown job kind '${String(job.name).slice(0, 60)}'; this worker runs ${JOB_KINDS.join(', ')}`);
   }
+  let accuracyCmd: string | undefined;
   try {
     const kind = job.name as JobKind;
-    if (kind === 'sweep-point') validateSweepPointJob(job.data, source);
+    if (kind === 'sweep-point') accuracyCmd = validateSweepPointJob(job.data, source).optimize.accuracyCmd;
     else validateReproduceJob(job.data, source);
   } catch (error) {
     if (isLrmpError(error)) throw new UnrecoverableError(`rejected by the worker: ${error.message}`);
     throw error;
   }
-  return { id: String(job.id), kind: job.name, data: job.data };
+  return { id: String(job.id), kind: job.name, data: job.data, accuracyCmd };
 }
 
 /** The lrmp version a job was made by, if it says. */
@@ -87,21 +90,42 @@ export async function runWorker(args: WorkerArgs): Promise<WorkerSummary> {
   const redis = await connectRedis(url);
   const pool = new Piscina({ filename: queueWorkerFile(), minThreads: concurrency, maxThreads: concurrency, idleTimeout: 60_000 });
   const summary: WorkerSummary = { completed: 0, failed: 0, refused: 0 };
-  const refusedVersions = new Set<string>();
+  const told = new Set<string>();
   let active = 0;
+
+  /** Puts the job back for another worker and leaves the reason where the study's collector shows it. */
+  const refuse = async (job: Job, token: string | undefined, key: string, reason: string, logLine: string): Promise<never> => {
+    summary.refused++;
+    if (!told.has(key)) log(logLine);
+    told.add(key);
+    await redis.set(key, reason, 'EX', 600).catch(() => undefined);
+    await job.moveToDelayed(Date.now() + refusalMs, token);
+    throw new DelayedError();
+  };
 
   const processor = async (job: Job, token?: string): Promise<unknown> => {
     const made = jobVersion(job);
     if (made !== undefined && made !== version) {
-      const reason = `worker ${name} runs lrmp ${version} and refused the study's jobs, made by lrmp ${made} (a result must come from the version that was asked for); start workers of lrmp ${made}`;
-      summary.refused++;
-      if (!refusedVersions.has(made)) log(`lrmp worker: refusing jobs of lrmp ${made} (this is lrmp ${version}); they go back to the queue`);
-      refusedVersions.add(made);
-      await redis.set(`${KEY_PREFIX}:refused:${made}`, reason, 'EX', 600).catch(() => undefined);
-      await job.moveToDelayed(Date.now() + refusalMs, token);
-      throw new DelayedError();
+      return refuse(
+        job,
+        token,
+        refusalKey(made, 'version'),
+        `worker ${name} runs lrmp ${version} and refused the study's jobs, made by lrmp ${made}: a result must come from the build that was asked for ` +
+          "(after '+' is a hash of the compiled code and pinned dependencies); run the workers from the submitter's checkout, built with 'npx tsc -p .'",
+        `lrmp worker: refusing jobs of lrmp ${made} (this is lrmp ${version}); they go back to the queue`,
+      );
     }
     const checked = checkJob(job);
+    if (checked.accuracyCmd !== undefined && args.allowAccuracyCmd !== true) {
+      return refuse(
+        job,
+        token,
+        refusalKey(version, 'accuracy-cmd'),
+        `worker ${name} refused this study's jobs that run the shell command '${checked.accuracyCmd.slice(0, 200)}' (--accuracy-cmd): this worker was not started with --allow-accuracy-cmd; ` +
+          'start workers that may run it with: lrmp worker --allow-accuracy-cmd --queue ...',
+        `lrmp worker: refusing job ${checked.id}: it carries an accuracy command and this worker runs none (start with --allow-accuracy-cmd to run them); it goes back to the queue`,
+      );
+    }
     const started = performance.now();
     active++;
     try {
@@ -136,7 +160,8 @@ export async function runWorker(args: WorkerArgs): Promise<WorkerSummary> {
     if (error.message !== lastError) log(`lrmp worker: ${error.message.replace(/:[^:@/]*@/, ':***@')} (retrying)`);
     lastError = error.message;
   });
-  log(`lrmp worker: ${name}, lrmp ${version}, ${concurrency} at once, on ${url.display} (stalled check every ${stalledMs / 1000} s)`);
+  const cmd = args.allowAccuracyCmd === true ? ', runs accuracy commands' : '';
+  log(`lrmp worker: ${name}, lrmp ${version}, ${concurrency} at once, on ${url.display} (stalled check every ${stalledMs / 1000} s${cmd})`);
   const stopped = new Promise<void>((resolve) => {
     if (args.signal === undefined) return;
     if (args.signal.aborted) resolve();

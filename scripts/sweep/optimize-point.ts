@@ -4,6 +4,7 @@
  */
 import type { ArchSpec } from '../../arch/types';
 import type { ResolvedNetwork } from '../../workloads/types';
+import { externalOracle } from '../../optimizer/accuracy/external';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize } from '../../optimizer/lrmp';
 import type { CsvCell as Cell } from './csv-log';
@@ -15,13 +16,21 @@ export interface SweepOptimizeSettings {
   seed: number;
   /** Largest accuracy drop allowed, percentage points. @default 1 */
   accuracyBudgetPct: number;
+  /**
+   * External accuracy program (optimize's --accuracy-cmd: candidate JSON on stdin, {"accuracyPct": n} out);
+   * absent: the proxy. A queue worker runs it only when started with --allow-accuracy-cmd.
+   */
+  accuracyCmd?: string;
+  /** Seconds one run of `accuracyCmd` may take. @default 600 */
+  accuracyTimeoutS?: number;
 }
 
 export const DEFAULT_SWEEP_OPTIMIZE: SweepOptimizeSettings = { episodes: 40, seed: 1, accuracyBudgetPct: 1 };
 
-/** Runs the optimizer with the accuracy proxy (no simulation: a sweep point is analytical). */
+/** Runs the optimizer (no simulation: a sweep point is analytical) with the proxy or the user's accuracy program. */
 export async function optimizePoint(arch: ArchSpec, net: ResolvedNetwork, settings: SweepOptimizeSettings): Promise<Record<string, Cell>> {
-  const result = await optimize(arch, net, proxyOracle(net), {
+  const oracle = settings.accuracyCmd !== undefined ? externalOracle(settings.accuracyCmd, net, { timeoutMs: (settings.accuracyTimeoutS ?? 600) * 1000 }) : proxyOracle(net);
+  const result = await optimize(arch, net, oracle, {
     objective: 'throughput',
     accuracyBudgetPct: settings.accuracyBudgetPct,
     episodes: settings.episodes,

@@ -33,8 +33,8 @@ export interface WorkerProcess {
 }
 
 /** Starts `lrmp worker` with short stalled checks (1 s) so a killed worker's job comes back quickly. */
-export function startWorker(url: string, extra: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--concurrency', '1', '--stalled-check-s', '1', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function startWorker(url: string, extra: string[] = [], cli = CLI): WorkerProcess {
+  const child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--concurrency', '1', '--stalled-check-s', '1', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
