@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   if (queue !== undefined) {
     printFigure('queue_overhead_ms_per_point', queue.overheadMsPerPoint, 'ms');
     printFigure('sweep_speedup_2_workers', queue.speedup2Workers, 'x');
+    printFigure('parallel_ceiling_2_procs', queue.parallelCeiling2Procs, 'x');
   }
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }

@@ -33,7 +33,9 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
     ...(vary === SIM_VARY ? { simulate: true } : {}),
     ...extra,
   });
-  const queued = (out: string, vary: string[], extra: Partial<SweepArgs> = {}): SweepArgs => sweepArgs(out, vary, { queue: url, lockTtlMs: 1000, pollMs: 200, backoffMs: 100, ...extra });
+  // A 3 s study lock: a killed collector's lock lapses soon, and a loaded machine's stalls of a second or more do
+  // not take a live collector's lock away (1 s did, at load 25 on 2 cores).
+  const queued = (out: string, vary: string[], extra: Partial<SweepArgs> = {}): SweepArgs => sweepArgs(out, vary, { queue: url, lockTtlMs: 3000, pollMs: 200, backoffMs: 100, ...extra });
   const work = (extra: string[] = []): WorkerProcess => {
     const w = startWorker(url, extra);
     workers.push(w);

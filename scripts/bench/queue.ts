@@ -2,7 +2,8 @@
  * The queue's figures, against a private redis-server and real `lrmp worker` processes:
  * - queue_overhead_ms_per_point: cheap analyze points through Redis minus the same points on the local pool
  *   (same number of workers, same run), per point;
- * - sweep_speedup_2_workers: optimize points on two worker processes against one.
+ * - sweep_speedup_2_workers: optimize points on two worker processes against one (warm workers, 8 points);
+ * - parallel_ceiling_2_procs: two busy-loop processes against one in the same run (what the machine allows now).
  * Workers are started (and ready, and warmed by a study of their own for the optimize points) before a study is
  * timed; each timed study uses a fresh database.
  */
@@ -53,9 +54,76 @@ async function timedSweep(args: SweepArgs): Promise<number> {
 export interface QueueFigures {
   overheadMsPerPoint: number;
   speedup2Workers: number;
+  /** Work done per second by two busy processes over one, at the same time as the speedup (its ceiling now). */
+  parallelCeiling2Procs: number;
 }
 
-/** The two figures, or undefined (with a notice on stderr) when redis-server is not installed. */
+/** Wall time of `count` processes each running the same fixed CPU loop at once. */
+async function busyWallMs(count: number): Promise<number> {
+  const loop = 'let x = 0; for (let i = 0; i < 3e8; i++) x = (x + i * 7) % 1000003; if (x < 0) console.log(x);';
+  const start = performance.now();
+  await Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve) => spawn(process.execPath, ['-e', loop], { stdio: 'ignore' }).on('exit', () => resolve()))));
+  return performance.now() - start;
+}
+
+/** 2 x (one process's wall time) / (two processes' wall time), median of 3 alternated. */
+async function parallelCeiling(): Promise<number> {
+  const ratios: number[] = [];
+  for (let rep = 0; rep < 3; rep++) ratios.push((2 * (await busyWallMs(1))) / (await busyWallMs(2)));
+  return median(ratios);
+}
+
+/** Extra wall time per point of 24 analytical points through Redis and two workers over the local pool of two threads. */
+async function overheadMsPerPoint(nextUrl: () => string, out: () => string): Promise<number> {
+  const cheap: SweepArgs = { network: 'resnet18', arch: 'puma', vary: ['crossbar.rows=64,128,256', 'adc.bits=5,6,7,8', 'noc.flitBits=32,64'], out: '' };
+  const points = 24;
+  const overheads: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    const local = await timedSweep({ ...cheap, out: out(), workers: 2 });
+    const url = nextUrl();
+    const workers = await startWorkers(url, 2);
+    try {
+      overheads.push(((await timedSweep({ ...cheap, out: out(), queue: url })) - local) / points);
+    } finally {
+      await stopWorkers(workers);
+    }
+  }
+  return median(overheads);
+}
+
+/**
+ * Optimize points (about a second of CPU each once warm) on one worker process against two. Each set of workers
+ * lives through the whole measurement on a database of its own and is warmed first by three points per worker:
+ * a worker thread's first optimize points cost several times a warm one (V8 tiering up the search, the MILP
+ * solver's WebAssembly), and a one-point warm-up left the second worker cold, which is what made two workers read
+ * slower than one (0.53x). Every timed study has its own seed, so no result is reused.
+ */
+async function speedupTwoWorkers(nextUrl: () => string, out: () => string): Promise<number> {
+  const heavy: SweepArgs = { network: 'resnet18', arch: 'puma', vary: ['crossbar.rows=64,128', 'adc.bits=5,6,7,8'], optimize: true, episodes: 20, out: '' };
+  const urlOne = nextUrl();
+  const urlTwo = nextUrl();
+  const one = await startWorkers(urlOne, 1);
+  const two = await startWorkers(urlTwo, 2);
+  try {
+    const warm = ['crossbar.rows=64,128,256'];
+    await Promise.all([
+      sweepCommand({ ...heavy, seed: 100, vary: warm, out: out(), queue: urlOne }),
+      sweepCommand({ ...heavy, seed: 100, vary: [...warm, 'adc.bits=6,8'], out: out(), queue: urlTwo }),
+    ]);
+    // Alternated and repeated: the machine is shared, its load drifts during the run.
+    const ones: number[] = [];
+    const twos: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      ones.push(await timedSweep({ ...heavy, seed: 200 + rep, out: out(), queue: urlOne }));
+      twos.push(await timedSweep({ ...heavy, seed: 200 + rep, out: out(), queue: urlTwo }));
+    }
+    return median(ones) / median(twos);
+  } finally {
+    await stopWorkers([...one, ...two]);
+  }
+}
+
+/** The queue's figures, or undefined (with a notice on stderr) when redis-server is not installed. */
 export async function benchQueue(): Promise<QueueFigures | undefined> {
   if (findRedisServer() === undefined) {
     process.stderr.write(`queue benchmarks skipped (queue_overhead_ms_per_point, sweep_speedup_2_workers): redis-server not found; ${REDIS_INSTALL_HINT}\n`);
@@ -64,45 +132,14 @@ export async function benchQueue(): Promise<QueueFigures | undefined> {
   const server = await LocalRedis.start();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-bench-queue-'));
   let db = 0;
+  const nextUrl = (): string => server.url(++db);
   const out = (): string => path.join(dir, `s${db}-${Math.random().toString(36).slice(2)}.csv`);
   try {
-    // Cheap points: 24 analytical evaluations of ResNet-18.
-    const cheap: SweepArgs = { network: 'resnet18', arch: 'puma', vary: ['crossbar.rows=64,128,256', 'adc.bits=5,6,7,8', 'noc.flitBits=32,64'], out: '' };
-    const points = 24;
-    const overheads: number[] = [];
-    for (let rep = 0; rep < 3; rep++) {
-      const local = await timedSweep({ ...cheap, out: out(), workers: 2 });
-      const url = server.url(++db);
-      const workers = await startWorkers(url, 2);
-      try {
-        overheads.push((await timedSweep({ ...cheap, out: out(), queue: url })) - local);
-      } finally {
-        await stopWorkers(workers);
-      }
-      overheads[overheads.length - 1] = (overheads[overheads.length - 1] ?? 0) / points;
-    }
-    // Optimize points (a few seconds each): one worker process against two.
-    const heavy: SweepArgs = { network: 'lenet5-mnist', arch: 'puma', vary: ['crossbar.rows=64,128', 'adc.bits=6,8'], optimize: true, episodes: 5, out: '' };
-    const wall = async (count: number): Promise<number> => {
-      const url = server.url(++db);
-      const workers = await startWorkers(url, count);
-      try {
-        // A worker's first optimize point pays its thread's warm-up (several seconds on a loaded machine): a
-        // study of other points (seed 2) first, so the timed one compares warm workers.
-        await sweepCommand({ ...heavy, seed: 2, vary: ['crossbar.rows=64,128'], out: out(), queue: url });
-        return await timedSweep({ ...heavy, out: out(), queue: url });
-      } finally {
-        await stopWorkers(workers);
-      }
+    return {
+      overheadMsPerPoint: await overheadMsPerPoint(nextUrl, out),
+      speedup2Workers: await speedupTwoWorkers(nextUrl, out),
+      parallelCeiling2Procs: await parallelCeiling(),
     };
-    // Alternated and repeated: the machine is shared, its load drifts during the run.
-    const ones: number[] = [];
-    const twos: number[] = [];
-    for (let rep = 0; rep < 2; rep++) {
-      ones.push(await wall(1));
-      twos.push(await wall(2));
-    }
-    return { overheadMsPerPoint: median(overheads), speedup2Workers: median(ones) / median(twos) };
   } finally {
     await server.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

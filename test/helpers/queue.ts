@@ -32,9 +32,13 @@ export interface WorkerProcess {
   log(): string;
 }
 
-/** Starts `lrmp worker` with short stalled checks (1 s) so a killed worker's job comes back quickly. */
-export function startWorker(url: string, extra: string[] = [], cli = CLI): WorkerProcess {
-  const child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--concurrency', '1', '--stalled-check-s', '1', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `lrmp worker` with short stalled checks (1 s) so a killed worker's job comes back quickly; `argv`, when
+ * given, replaces the whole command line after the script (`cli`, another build's or the compose file's).
+ */
+export function startWorker(url: string, extra: string[] = [], cli = CLI, env: NodeJS.ProcessEnv = process.env, argv?: readonly string[]): WorkerProcess {
+  const args = argv ?? ['worker', '--queue', url, '--concurrency', '1', '--stalled-check-s', '1', ...extra];
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let text = '';
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
