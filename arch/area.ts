@@ -1,5 +1,5 @@
-import { mvmCycles } from './timing';
-import { adcCost } from './adc';
+import { mvmCycles, mvmSweeps, sweepCycles } from './timing';
+import { adcCost, rowsPerRead } from './adc';
 import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
 import type { ArchSpec, ComponentCost } from './types';
 
@@ -124,17 +124,33 @@ export function breakdownTotal(parts: Record<string, number>): number {
 /**
  * Peak operations per second with every crossbar busy: 2 ops per multiply-accumulate, `bits`-bit weights and
  * inputs (ISAAC and PUMA both quote peak figures for 16-bit fixed point). A crossbar holds
- * rows x cols / ceil(bits / cellBits) weights (half that with differential columns) and finishes one MVM in
- * timing.mvmCycles(arch, cols, bits) cycles, waiting for the other crossbars on its ADC when they are shared.
- * `bits` are the weights' bits, `abits` the inputs' (streamed ceil(abits / dacBits) times).
+ * rows x cols / ceil(bits / cellBits) weights (half that with differential columns); an MVM takes
+ * timing.mvmCycles(arch, cols, abits) cycles, and when crossbars share an ADC each waits for the group's conversions:
+ * max(its own MVM, S x the group's sweep), as the timing rule charges replicas on a shared ADC
+ * (mapping.replicaMvmCycles). The peak is the best MAC rate a crossbar reaches under that rule: every row and
+ * column in use, unless whole-cycle rounding or row groups make a partly used crossbar faster per MAC, so no
+ * layer's achieved rate can exceed it. `bits` are the weights' bits, `abits` the inputs' (streamed
+ * ceil(abits / dacBits) times).
  * @default bits 16, abits = bits
  */
-export function peakOpsPerSecond(arch: ArchSpec, bits = 16, abits = bits): number {
+export function peakOpsPerSecond(arch: ArchSpec, bits = 16, abits: number = bits): number {
   const slices = Math.ceil(bits / arch.crossbar.cellBits) * (arch.crossbar.differentialWeights ? 2 : 1);
-  const macsPerCrossbar = (arch.crossbar.rows * Math.floor(arch.crossbar.cols / slices));
+  const outputs = Math.floor(arch.crossbar.cols / slices);
   const crossbars = arch.chip.tiles * arch.tile.cores * arch.core.crossbars;
-  const seconds = mvmCycles(arch, arch.crossbar.cols, abits, arch.crossbar.rows, arch.adc.crossbarsPerAdc) / (arch.clockGHz * 1e9);
-  return (2 * macsPerCrossbar * crossbars) / seconds;
+  const k = arch.adc.crossbarsPerAdc;
+  const perRead = rowsPerRead(arch);
+  const rowChoices = [arch.crossbar.rows];
+  for (let g = 1; g * perRead < arch.crossbar.rows; g++) rowChoices.push(g * perRead);
+  let macsPerCycle = 0;
+  for (const rows of rowChoices) {
+    for (let o = 1; o <= outputs; o++) {
+      const cols = o * slices;
+      const steps = mvmSweeps(arch, abits, rows) - arch.core.mvmFillSweeps;
+      const cycles = Math.max(mvmCycles(arch, cols, abits, rows, 1), k > 1 ? steps * sweepCycles(arch, cols, k) : 0);
+      macsPerCycle = Math.max(macsPerCycle, (rows * o) / cycles);
+    }
+  }
+  return 2 * macsPerCycle * crossbars * arch.clockGHz * 1e9;
 }
 
 /** Peak GOPS per mm2 of the whole chip (chipAreaMm2), at `bits`-bit precision. */

@@ -54,8 +54,13 @@ export interface ChipPhysical {
   peak16Bit: { gopsPerMm2: number; gopsPerW: number };
   /** The same at the plan's precisions: each layer's crossbars at its own bits, weighted by its crossbars. */
   peakAtPlan: { gopsPerMm2: number; gopsPerW: number; wbits: number; abits: number };
-  /** What this network achieves: ops per image x images/s over the area; ops per image over the dynamic energy. */
-  achieved: { gopsPerMm2: number; gopsPerW: number };
+  /**
+   * What this network achieves, on the peak figures' bases (so never above peakAtPlan): its crossbar ops (the
+   * weighted layers' MVMs, the ops the peak counts; products of two activations run outside the crossbars and are
+   * in no peak) per image x images/s over the chip's area and over its peak power; and its dynamic energy per op
+   * of all its ops (the energy the work takes, not comparable with a peak power).
+   */
+  achieved: { gopsPerMm2: number; gopsPerW: number; dynamicPjPerOp: number };
 }
 
 function zero<K extends string>(keys: readonly K[]): Record<K, number> & { total: number } {
@@ -172,6 +177,7 @@ export function chipPhysicalFigures(
   const assigned = layers.reduce((sum, l) => sum + l.areaMm2.total, 0);
   const compute = layers.reduce((sum, l) => sum + l.energyPj.total, 0);
   const ops = layers.reduce((sum, l) => sum + l.opsPerImage, 0);
+  const crossbarOps = layers.reduce((sum, l) => sum + (l.kind === 'matmul' ? 0 : l.opsPerImage), 0);
   return {
     areaMm2: area,
     unassignedAreaMm2: Math.max(0, area - assigned),
@@ -184,9 +190,9 @@ export function chipPhysicalFigures(
       abits: weight > 0 ? aSum / weight : 0,
     },
     achieved: {
-      gopsPerMm2: (ops * imagesPerS) / 1e9 / area,
-      // ops per pJ x 1e12 = ops per J = ops/s per W.
-      gopsPerW: energyPerImagePj > 0 ? ((ops / energyPerImagePj) * 1e12) / 1e9 : 0,
+      gopsPerMm2: (crossbarOps * imagesPerS) / 1e9 / area,
+      gopsPerW: (crossbarOps * imagesPerS) / 1e9 / watts,
+      dynamicPjPerOp: ops > 0 ? energyPerImagePj / ops : 0,
     },
   };
 }

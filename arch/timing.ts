@@ -72,9 +72,12 @@ export function shiftAddCyclesPerMvm(arch: ArchSpec, mapping: ShiftAddWork): num
   return shiftAddCycles(arch, mapping, mapping.reductionAddsPerMvm);
 }
 
-/** Shift-and-add cycles of an MVM's last streamed input bit: what drains after the last MVM of a row (rule 5). */
+/**
+ * Shift-and-add cycles of an MVM's last streamed input bit, its share of the MVM's: what drains after the last MVM
+ * of a row (rule 5).
+ */
 export function shiftAddDrainCycles(arch: ArchSpec, mapping: ShiftAddWork): number {
-  return shiftAddCycles(arch, mapping, mapping.reductionAddsPerMvm / Math.ceil(mapping.abits / arch.dac.bits));
+  return shiftAddCyclesPerMvm(arch, mapping) / Math.ceil(mapping.abits / arch.dac.bits);
 }
 
 function shiftAddCycles(arch: ArchSpec, mapping: ShiftAddWork, adds: number): number {

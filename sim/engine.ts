@@ -21,7 +21,7 @@ import {
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { deadlockReport } from './deadlock';
-import { reserveSharedAdcs } from './compute';
+import { reserveSharedAdcs, reserveShiftAdd } from './compute';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
 
@@ -225,9 +225,9 @@ export class Engine {
     const firstConversion = mvmStart + (u.compute.fillSweeps > 0 ? u.compute.sweepCycles : 0);
     const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm, reserveSharedAdcs(u.compute, pixels, firstConversion));
     xbar.freeAt = mvmEnd;
-    // Rule 5: shift-and-add keeps pace behind the ADCs unless slower than the MVM; only the last streamed bit's
-    // additions drain after the last MVM.
-    const finish = Math.max(mvmEnd, mvmStart + pixels * u.saCycles) + u.saDrainCycles;
+    // Rule 5: the shift-and-add units take each converted step in turn; slower than the conversions, they set the
+    // pace, else only the last step's additions follow the MVM.
+    const finish = reserveShiftAdd(u.compute, pixels, mvmStart, mvmEnd);
     u.busyCycles += pixels * mvm;
     (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
     u.active = true;

@@ -32,7 +32,7 @@ export interface SimLayerStats {
 export type SimEnergyPj = EnergyBreakdownPj;
 
 export interface SimBottleneck {
-  kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip' | 'shared-adc';
+  kind: 'layer' | 'noc-link' | 'edram-port' | 'digital-unit' | 'off-chip' | 'shared-adc' | 'shift-add';
   name: string;
   busyCyclesPerImage: number;
 }
@@ -60,6 +60,8 @@ export interface SimResult {
   utilization: {
     crossbars: number;
     adcs: number;
+    /** Busiest replica's shift-and-add units. */
+    shiftAddMax: number;
     edramPortMax: number;
     edramPortMean: number;
     digitalUnitMax: number;
@@ -179,6 +181,15 @@ export function collectResults(engine: Engine): SimResult {
     busiestCycles = Math.max(busiestCycles, adc.busyCycles);
     if (perImage(adc.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'shared-adc', name: adc.label, busyCyclesPerImage: perImage(adc.busyCycles) };
   }
+  // Each replica's shift-and-add units: a resource of their own, behind its ADCs.
+  let shiftAddMax = 0;
+  for (const u of engine.units) {
+    const sa = u.compute?.shiftAdd;
+    if (sa === undefined) continue;
+    shiftAddMax = Math.max(shiftAddMax, sa.busyCycles);
+    busiestCycles = Math.max(busiestCycles, sa.busyCycles);
+    if (perImage(sa.busyCycles) > bottleneck.busyCyclesPerImage) bottleneck = { kind: 'shift-add', name: sa.label, busyCyclesPerImage: perImage(sa.busyCycles) };
+  }
   const steady = stream.steady.result(perImage(busiestCycles), latency);
   const interval = steady.intervalCycles;
   e.edram = edramEnergyPj(arch, accesses);
@@ -202,6 +213,7 @@ export function collectResults(engine: Engine): SimResult {
     utilization: {
       crossbars: xbarCapacity > 0 ? xbarBusy / xbarCapacity : 0,
       adcs: xbarCapacity > 0 ? adcBusy / xbarCapacity : 0,
+      shiftAddMax: shiftAddMax / span,
       edramPortMax: portMax / span,
       edramPortMean: portsUsed > 0 ? portSum / portsUsed / span : 0,
       digitalUnitMax: digitalMax / span,

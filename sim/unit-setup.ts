@@ -5,7 +5,6 @@
 import type { Environment } from './kernel/env';
 import { RecordFifo } from './kernel/fifo';
 import type { Slabs } from './kernel/slab';
-import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../arch/timing';
 import { CrossbarGroup, type EdramBuffer } from './components';
 import { buildReplicaCompute, type ReplicaCompute } from './compute';
 import type { SimProducer, SimTopology } from './topology';
@@ -82,7 +81,7 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
   const all: ImageSet = { first: 0, stride: 1, count: images };
   // A fully connected layer's replica k takes images k, k + r, k + 2r, ... (whole images, not rows).
   const everyRth = (k: number, r: number): ImageSet => ({ first: k, stride: r, count: images > k ? Math.floor((images - 1 - k) / r) + 1 : 0 });
-  const none = { xbar: undefined, compute: undefined, fusedQueue: undefined, saCycles: 0, saDrainCycles: 0 } as const;
+  const none = { xbar: undefined, compute: undefined, fusedQueue: undefined } as const;
   addUnit({ kind: 'source', layer: undefined, rowTransfers: new RecordFifo(1), ...none }, 0, -1, all);
   for (const layer of topo.layers) {
     // Destination channels exist (with zero refs) even on tiles hosting no unit of a consumer.
@@ -91,14 +90,12 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
       addUnit({ kind: 'digital', layer, rowTransfers: undefined, ...none }, 0, layer.unitTiles[0] ?? 0, all);
       continue;
     }
-    const saCycles = shiftAddCyclesPerMvm(arch, mapping);
-    const saDrainCycles = shiftAddDrainCycles(arch, mapping);
     const computes = buildReplicaCompute(env, arch, mapping, layer.name, layer.replicas, layer.firstCrossbar);
     for (let k = 0; k < layer.replicas; k++) {
       const compute = computes[k] as ReplicaCompute;
-      // The crossbars' own pipeline (their DACs, S&H and own ADC time); shared ADCs are reserved per job.
+      // The crossbars' own pipeline (their DACs, S&H and own ADC time); shared ADCs and shift-and-add per job.
       const xbar = new CrossbarGroup(env, `crossbars of ${layer.name} replica ${k}`, compute.mvmCycles);
-      const replicaFields = { kind: 'replica', layer, xbar, compute, fusedQueue: new RecordFifo(FUSED_FIELDS), rowTransfers: undefined, saCycles, saDrainCycles } as const;
+      const replicaFields = { kind: 'replica', layer, xbar, compute, fusedQueue: new RecordFifo(FUSED_FIELDS), rowTransfers: undefined } as const;
       addUnit(replicaFields, k, layer.unitTiles[k] ?? 0, layer.kind === 'fc' ? everyRth(k, layer.replicas) : all);
     }
   }

@@ -196,9 +196,6 @@ interface UnitFields {
   jobsDone: number;
   inputs: Channel[];
   released: Int32Array;
-  /** Shift-and-add cycles per MVM (they work behind the ADCs), and those of its last streamed bit (drain); 0 off the crossbars. */
-  saCycles: number;
-  saDrainCycles: number;
   /** Computing (crossbars or a digital read in progress): the next job may not start. */
   active: boolean;
   pendingGrants: number;
@@ -268,9 +265,9 @@ export type Unit = ReplicaUnit | DigitalLayerUnit | SourceUnit;
 
 /** What tells the kinds apart, with the objects only that kind owns. */
 export type UnitKindFields =
-  | Pick<ReplicaUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
-  | Pick<DigitalLayerUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>
-  | Pick<SourceUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers' | 'saCycles' | 'saDrainCycles'>;
+  | Pick<ReplicaUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers'>
+  | Pick<DigitalLayerUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers'>
+  | Pick<SourceUnit, 'kind' | 'layer' | 'xbar' | 'compute' | 'fusedQueue' | 'rowTransfers'>;
 
 /** Everything else a new unit needs. */
 export interface UnitPlace {
@@ -318,8 +315,6 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     released: new Int32Array(layer?.inputs.length ?? 0),
     xbar: kindFields.xbar,
     compute: kindFields.compute,
-    saCycles: kindFields.saCycles,
-    saDrainCycles: kindFields.saDrainCycles,
     active: false,
     pendingGrants: 0,
     inFlight: new RecordFifo(JOB_FIELDS, 1),

@@ -94,8 +94,8 @@ describe('shared rules: the model and the simulator count alike', () => {
       const m = u.layer.mapping;
       if (m === undefined) throw new Error('a replica without a mapping');
       replicas++;
-      expect(u.saCycles).toBe(shiftAddCyclesPerMvm(arch, m));
-      expect(u.saDrainCycles).toBe(shiftAddDrainCycles(arch, m));
+      // The replica's shift-and-add units take S steps of shiftAddCyclesPerMvm / S each per MVM.
+      expect(u.compute.shiftAdd.stepCycles * u.compute.steps).toBeCloseTo(shiftAddCyclesPerMvm(arch, m), 9);
       const stage = model.layers.find((s) => s.name === u.layer.name);
       const mvms = u.layer.kind === 'fc' ? 1 : m.outputPixels;
       expect(stage?.shiftAddCycles).toBe(mvms * shiftAddCyclesPerMvm(arch, m));
@@ -135,7 +135,7 @@ describe('shared rules: one implementation, imported by both sides', () => {
   const RULES: Array<{ rule: string; module: string; users: Array<[string, string]>; formula: RegExp }> = [
     { rule: 'flits per transfer', module: 'arch/routing', users: [['sim/transfers.ts', 'flitsOfBits'], ['optimizer/model/traffic.ts', 'flitsOfBits'], ['optimizer/model/latency.ts', 'flitsOfBits']], formula: /packetPayloadBits/ },
     { rule: 'XY routing and link ids', module: 'arch/routing', users: [['sim/noc.ts', 'xyRouteLinks'], ['optimizer/model/traffic.ts', 'xyRouteLinks']], formula: /[xy] \+= t[xy] > [xy] \? 1 : -1/ },
-    { rule: 'shift-and-add cycles', module: 'arch/timing', users: [['sim/unit-setup.ts', 'shiftAddCyclesPerMvm'], ['sim/unit-setup.ts', 'shiftAddDrainCycles'], ['optimizer/model/evaluate.ts', 'shiftAddCyclesPerMvm'], ['optimizer/model/latency.ts', 'shiftAddDrainCycles'], ['optimizer/replication/tables.ts', 'shiftAddCyclesPerMvm']], formula: /shiftAdd\.(addsPerCycle|perCrossbar)/ },
+    { rule: 'shift-and-add cycles', module: 'arch/timing', users: [['sim/compute.ts', 'shiftAddCyclesPerMvm'], ['optimizer/model/evaluate.ts', 'shiftAddCyclesPerMvm'], ['optimizer/model/latency.ts', 'shiftAddDrainCycles'], ['optimizer/replication/tables.ts', 'shiftAddCyclesPerMvm']], formula: /shiftAdd\.(addsPerCycle|perCrossbar)/ },
     { rule: 'whole eDRAM accesses', module: 'arch/timing', users: [['sim/units.ts', 'edramAccesses'], ['optimizer/model/evaluate.ts', 'edramAccesses'], ['optimizer/model/traffic.ts', 'edramAccesses']], formula: /Math\.ceil\([^;]*accessBits\)/ },
     { rule: 'global-pool steps', module: 'arch/steps', users: [['sim/topology.ts', 'stepsPerImage'], ['optimizer/model/evaluate.ts', 'stepsPerImage']], formula: /kind === 'pool' && [^;]*\.global/ },
     { rule: 'count-based energy', module: 'arch/energy', users: [['sim/results.ts', 'edramEnergyPj'], ['sim/results.ts', 'nocEnergyPj'], ['sim/results.ts', 'digitalEnergyPj'], ['sim/results.ts', 'offChipEnergyPj'], ['optimizer/model/energy.ts', 'edramEnergyPj'], ['optimizer/model/energy.ts', 'nocEnergyPj'], ['optimizer/model/energy.ts', 'digitalEnergyPj'], ['optimizer/model/energy.ts', 'offChipEnergyPj']], formula: /energyPjPer(Access|Flit|Op|Bit)\b/ },

@@ -1,7 +1,7 @@
 import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { offChipBitsPerCycle, shiftAddDrainCycles } from '../../arch/timing';
+import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 
@@ -47,8 +47,10 @@ export function rowLatencyCycles(
         const r = choices.replicas[l.weightedPos] ?? 1;
         if (mapping !== undefined) {
           const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
-          // Shift-and-add works behind the ADCs; only the last streamed bit's values drain after the MVM.
-          rowLatency = pixels * replicaMvmCycles(arch, mapping, r) + shiftAddDrainCycles(arch, mapping);
+          // Shift-and-add works behind the ADCs (at its own pace when slower); only the last streamed bit's values
+          // drain after the MVM.
+          const perMvm = Math.max(replicaMvmCycles(arch, mapping, r), shiftAddCyclesPerMvm(arch, mapping));
+          rowLatency = pixels * perMvm + shiftAddDrainCycles(arch, mapping);
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;

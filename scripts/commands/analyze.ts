@@ -63,7 +63,8 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
     `peak          ${f(c.peak16Bit.gopsPerMm2)} GOPS/s/mm2, ${f(c.peak16Bit.gopsPerW)} GOPS/s/W at 16-bit weights and inputs; ` +
       `${f(c.peakAtPlan.gopsPerMm2)} GOPS/s/mm2, ${f(c.peakAtPlan.gopsPerW)} GOPS/s/W at this plan's precisions ` +
       `(crossbar-weighted mean ${c.peakAtPlan.wbits.toFixed(1)}/${c.peakAtPlan.abits.toFixed(1)} bits)`,
-    `achieved      ${f(c.achieved.gopsPerMm2)} GOPS/s/mm2, ${f(c.achieved.gopsPerW)} GOPS/s/W (dynamic energy) on this network (${source})`,
+    `achieved      ${f(c.achieved.gopsPerMm2)} GOPS/s/mm2, ${f(c.achieved.gopsPerW)} GOPS/s/W at peak power (the peak's bases) on this network (${source}); ` +
+      `dynamic energy ${f(c.achieved.dynamicPjPerOp)} pJ per op`,
   ].join('\n');
 }
 import { checkOutputPath } from '../../io';

@@ -131,7 +131,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
     `${inputs.net.network.name} on ${inputs.arch.name}, ${images} images${runs.length > 1 ? ` (runs of ${runs.join(', ')} images until the interval settled within 1%)` : ''}, ${sim.events} events`,
     summary,
     steadyStateLine(sim),
-    `utilization: crossbars ${(util.crossbars * 100).toFixed(1)}%, ADCs ${(util.adcs * 100).toFixed(1)}%, eDRAM port max ${(util.edramPortMax * 100).toFixed(1)}%, ` +
+    `utilization: crossbars ${(util.crossbars * 100).toFixed(1)}%, ADCs ${(util.adcs * 100).toFixed(1)}%, shift-and-add max ${(util.shiftAddMax * 100).toFixed(1)}%, eDRAM port max ${(util.edramPortMax * 100).toFixed(1)}%, ` +
       `digital max ${(util.digitalUnitMax * 100).toFixed(1)}%, NoC link max ${(util.nocLinkMax * 100).toFixed(1)}%, off-chip ${(util.offChip * 100).toFixed(1)}%`,
     `NoC: ${sim.noc.transfers} transfers, ${sim.noc.flits} flits, ${sim.noc.bits} bits, ${sim.noc.flitHops} flit-router traversals, ${sim.noc.waitCycles} cycles queued`,
     '',
