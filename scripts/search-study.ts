@@ -32,6 +32,17 @@ function option(name: string): string | undefined {
   return k >= 0 ? process.argv[k + 1] : undefined;
 }
 
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] ?? NaN) : ((v[mid - 1] ?? NaN) + (v[mid] ?? NaN)) / 2;
+}
+
+/** 'median (min-max)' of img/s figures. */
+function spread(values: readonly number[]): string {
+  return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)})`;
+}
+
 interface SeedRow {
   seed: number;
   rl: number;
@@ -76,7 +87,11 @@ async function main(): Promise<void> {
     '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL wall s |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const summary: string[] = ['', '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% |', '|---|---|---|---|---|---|---|---|'];
+  const summary: string[] = [
+    '',
+    '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% | median RL (min-max) | median random (min-max) | median RL gap |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const name of networks) {
     const p = setup(name);
     const imagesPerS = (cost: number): number => p.baseImagesPerS / cost;
@@ -97,9 +112,10 @@ async function main(): Promise<void> {
       process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${rnd.best.cost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
     }
     const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
-    const ref = await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers, extraStarts: found });
-    const bestCost = Math.min(ref.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.random, r.polished)));
-    process.stderr.write(`${name}: best-known ${bestCost.toFixed(5)} (${ref.evaluations} evaluations)\n`);
+    // --reference-samples 0: no reference search (quick comparisons); best-known is then the best plan of the runs.
+    const ref = samples > 0 ? await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers, extraStarts: found }) : undefined;
+    const bestCost = Math.min(ref?.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.random, r.polished)));
+    process.stderr.write(`${name}: best-known ${bestCost.toFixed(5)} (${ref?.evaluations ?? 0} evaluations)\n`);
     const gap = (cost: number): number => (1 - bestCost / cost) * 100;
     for (const r of rows) {
       lines.push(
@@ -113,7 +129,8 @@ async function main(): Promise<void> {
     const meanGapPct = (1 - rlMean / imagesPerS(bestCost)) * 100;
     summary.push(
       `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
-        `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} |`,
+        `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} | ` +
+        `${spread(rows.map((r) => imagesPerS(r.rl)))} | ${spread(rows.map((r) => imagesPerS(r.random)))} | ${gap(median(rows.map((r) => r.rl))).toFixed(2)}% |`,
     );
   }
   const text = [...lines, ...summary, ''].join('\n');

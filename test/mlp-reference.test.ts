@@ -80,3 +80,25 @@ describe.each([
     want.forEach((v, j) => expectClose(slice[j] ?? NaN, v, maxAbs(want)));
   });
 });
+
+test('the reference\'s weight gradients match finite differences (so the comparison above checks against the math)', () => {
+  const net = new ReferenceMlp([5, 7, 3], 'sigmoid', seedrandom('w'), 0.5);
+  const random = seedrandom('x');
+  const x = Float64Array.from({ length: 6 * 5 }, () => 2 * random() - 1);
+  const g = Float64Array.from({ length: 6 * 3 }, () => 2 * random() - 1);
+  // loss = sum g . out, so d(loss)/d(w) is the accumulated gradient after backward(g).
+  const loss = (): number => net.forward(x, 6).flat().reduce((a, v, k) => a + v * (g[k] ?? 0), 0);
+  net.forward(x, 6);
+  net.backward(g);
+  for (const [k, o, i] of [[0, 0, 0], [0, 6, 4], [1, 1, 3], [1, 2, 6]] as const) {
+    const row = net.weights[k]?.[o] ?? [];
+    const keep = row[i] ?? 0;
+    const h = 1e-5;
+    row[i] = keep + h;
+    const up = loss();
+    row[i] = keep - h;
+    const down = loss();
+    row[i] = keep;
+    expect(net.gradW[k]?.[o]?.[i]).toBeCloseTo((up - down) / (2 * h), 6);
+  }
+});

@@ -1,4 +1,3 @@
-import seedrandom from 'seedrandom';
 import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
@@ -8,35 +7,8 @@ import { CandidateEvaluator } from '../optimizer/search/evaluator';
 import { polish } from '../optimizer/search/polish';
 import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
-import { Mlp } from '../optimizer/search/mlp';
 import { describeSearchGap } from '../scripts/commands/optimize';
 import { ValidationError } from '../errors';
-
-describe('MLP weight gradients', () => {
-  test('match finite differences for a batch of 6 (blocked and remainder paths) and a linear output', () => {
-    const net = new Mlp([5, 7, 3], 'linear', seedrandom('w'), 0.5);
-    const random = seedrandom('x');
-    const x = Float64Array.from({ length: 6 * 5 }, () => 2 * random() - 1);
-    const g = Float64Array.from({ length: 6 * 3 }, () => 2 * random() - 1);
-    // loss = sum g . out, so d(loss)/d(w) is the accumulated gradient after backward(g).
-    const loss = (): number => Array.from(net.forward(x, 6)).reduce((a, v, k) => a + v * (g[k] ?? 0), 0);
-    net.zeroGrad();
-    net.forward(x, 6);
-    net.backward(g, true, 0, 0);
-    const grads = (net as unknown as { gradW: Float32Array[] }).gradW;
-    for (const [layer, index] of [[0, 0], [0, 17], [0, 34], [1, 5], [1, 20]] as const) {
-      const w = net.weights[layer] as Float32Array;
-      const keep = w[index] ?? 0;
-      const h = 1e-2;
-      w[index] = keep + h;
-      const up = loss();
-      w[index] = keep - h;
-      const down = loss();
-      w[index] = keep;
-      expect(grads[layer]?.[index]).toBeCloseTo((up - down) / (2 * h), 2);
-    }
-  });
-});
 
 describe('local polishing', () => {
   test('keeps only feasible improvements, ends at a local optimum of single moves, and is deterministic', async () => {
