@@ -1,6 +1,7 @@
 import type { ResolvedNetwork } from '../workloads/types';
 import { PlanError, ValidationError } from '../errors';
 import { LIMITS, checkNumber } from '../limits';
+import { MAX_CHIP_TILES } from './validate';
 
 /** Precision and replication of one weighted layer. */
 export interface LayerChoice {
@@ -124,8 +125,9 @@ export function validatePlan(value: unknown, source: string): Plan {
     checkKeys(source, 'chip', raw, ['tiles', 'areaBudgetMm2']);
     const tiles = raw['tiles'];
     const area = raw['areaBudgetMm2'] ?? 0;
-    if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles < 1) {
-      throw new ValidationError(source, 'chip.tiles', JSON.stringify(tiles) ?? 'missing', 'an integer >= 1: the tiles of the chip the plan was made for');
+    // The same bound as the architecture field chip.tiles (a plan's chip replaces it): 1e12 tiles would be allocated.
+    if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles < 1 || tiles > MAX_CHIP_TILES) {
+      throw new ValidationError(source, 'chip.tiles', JSON.stringify(tiles) ?? 'missing', 'an integer from 1 to 2^20: the tiles of the chip the plan was made for');
     }
     if (typeof area !== 'number' || !Number.isFinite(area) || area < 0) {
       throw new ValidationError(source, 'chip.areaBudgetMm2', JSON.stringify(area) ?? String(area), 'a finite number >= 0 (mm2)');

@@ -180,7 +180,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
     )
     .command(
       'import <file>',
-      'convert an ONNX file (exported from PyTorch) to the JSON layer graph',
+      'convert an ONNX file (PyTorch, TensorFlow or PaddlePaddle export) to the JSON layer graph',
       (y) =>
         withOutFile(y, 'the JSON network to write', { demandOption: true })
           .positional('file', { type: 'string', demandOption: true, describe: 'the .onnx file' })

@@ -11,7 +11,7 @@ export function networksCommand(args: { format: OutputFormat }): void {
     renderTable(
       ['network', 'input', 'weighted layers', 'params', 'description'],
       zoo.map((z) => [z.name, formatShape(z.inputShape), z.weightedLayers, z.params, z.description]),
-    ) + '\n\nYour own network: --network path/to/net.json (layer graph) or net.csv (NeuroSim-style).',
+    ) + '\n\nYour own network: --network path/to/net.json (layer graph), net.csv (NeuroSim-style) or net.onnx (PyTorch, TensorFlow or PaddlePaddle export; --input-shape when its input is dynamic).',
     undefined,
   );
 }
