@@ -1,5 +1,5 @@
 import type { ArchSpec } from './types';
-import type { ResolvedLayer } from '../workloads/types';
+import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 import { mapLayer, replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
 import { mvmEnergyPj } from './energy';
 
@@ -7,6 +7,14 @@ import { mvmEnergyPj } from './energy';
  * Where and at what cost a product of two activations (attention's Q.K^T and A.V) runs: docs/hardware-model.md
  * rule 8. One place for the model and the simulator.
  */
+
+/**
+ * The products of two activations (matmul layers) in network order: the order of a plan's productBits and of the
+ * products' entries in the operand-bits array (arch/dataflow.ts operandBits).
+ */
+export function productLayerIndices(net: ResolvedNetwork): number[] {
+  return net.layers.filter((r) => r.layer.kind === 'matmul').map((r) => r.index);
+}
 
 /** The unit that does products of two activations on a chip. */
 export type ProductEngine = 'macArray' | 'digitalUnit' | 'crossbar';

@@ -1,6 +1,6 @@
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 import type { ArchSpec, DigitalOpCounts } from './types';
-import { productEngine } from './attention';
+import { productEngine, productLayerIndices } from './attention';
 import { transformerDigitalOps } from './presets/attention';
 
 /**
@@ -75,8 +75,23 @@ export interface Dataflow {
   layers: LayerFlow[];
   /** Stored layers (weighted/digital) reading each stored producer, at index producer + 1 (0: network input). */
   readers: number[][];
-  /** Weighted layers (as positions in weightedIndices) whose input is each stored producer's tensor. */
+  /**
+   * The readers that set each stored producer's bits (rule 2), at index producer + 1 (0: network input), as
+   * positions in the operand-bits array (operandBits): weighted layers by their position in weightedIndices, read
+   * directly or through digital/fused/free layers; a product of two activations (matmul) at weighted count + its
+   * ordinal among the products. A product reads its operands at its own bits, so the search stops there.
+   */
   weightedReaders: number[][];
+  /** Per product (matmul, network order): its layer index. */
+  products: number[];
+  /** Weighted layers of the network (the first positions of the operand-bits array). */
+  weightedCount: number;
+  /**
+   * Per product: the weighted layers (positions) reading its output through digital, fused, free layers and other
+   * products. Without its own bits in the plan a product takes the largest of their abits (rule 2 as before
+   * products had bits: the attention's precision follows the output projection's activation bits).
+   */
+  productDefaultReaders: number[][];
   /** Stored layers no one reads: their rows finish an image. */
   sinks: number[];
   /** Digital layers by the anchor that hosts them, at index anchor + 1 (0: the network input), in network order. */
@@ -386,21 +401,31 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
   for (const l of layers) for (const d of l.dataInputs) readers[d.producer + 1]?.push(l.index);
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));
-  // Weighted readers of each stored tensor, looking through digital readers (reverse network order).
-  const weightedReaders: number[][] = Array.from({ length: n + 1 }, () => []);
-  for (let slot = n; slot >= 0; slot--) {
-    const set = new Set<number>();
-    for (const c of readers[slot] ?? []) {
-      const pos = posOf.get(c);
-      if (pos !== undefined) set.add(pos);
-      else for (const w of weightedReaders[c + 1] ?? []) set.add(w);
+  const products = productLayerIndices(net);
+  const productPos = new Map<number, number>();
+  products.forEach((li, j) => productPos.set(li, net.weightedIndices.length + j));
+  // Readers setting each stored tensor's bits, looking through digital readers (reverse network order); a second
+  // pass that looks through products too gives each product's default bits.
+  const readersThrough = (stopAtProducts: boolean): number[][] => {
+    const out: number[][] = Array.from({ length: n + 1 }, () => []);
+    for (let slot = n; slot >= 0; slot--) {
+      const set = new Set<number>();
+      for (const c of readers[slot] ?? []) {
+        const pos = posOf.get(c) ?? (stopAtProducts ? productPos.get(c) : undefined);
+        if (pos !== undefined) set.add(pos);
+        else for (const w of out[c + 1] ?? []) set.add(w);
+      }
+      out[slot] = [...set];
     }
-    weightedReaders[slot] = [...set];
-  }
+    return out;
+  };
+  const weightedReaders = readersThrough(true);
+  const throughProducts = products.length > 0 ? readersThrough(false) : weightedReaders;
+  const productDefaultReaders = products.map((li) => throughProducts[li + 1] ?? []);
   const sinks = layers.filter((l) => (l.role === 'weighted' || l.role === 'digital') && (readers[l.index + 1]?.length ?? 0) === 0).map((l) => l.index);
   const anchoredDigital: number[][] = Array.from({ length: n + 1 }, () => []);
   for (const l of layers) if (l.role === 'digital') anchoredDigital[l.anchor + 1]?.push(l.index);
-  return { layers, readers, weightedReaders, sinks, anchoredDigital };
+  return { layers, readers, weightedReaders, products, weightedCount: net.weightedIndices.length, productDefaultReaders, sinks, anchoredDigital };
 }
 
 /**
@@ -537,9 +562,35 @@ export function windowPaceBoundCycles(lf: LayerFlow, k: number, rowCycles: Float
   return bound;
 }
 
-/** Bits per element of a stored tensor (rule 2): the largest abits among its weighted readers, else 8. */
-export function storedTensorBits(flow: Dataflow, producer: number, abits: readonly number[]): number {
-  let bits = 0;
-  for (const pos of flow.weightedReaders[producer + 1] ?? []) bits = Math.max(bits, abits[pos] ?? 0);
-  return bits > 0 ? bits : 8;
+/**
+ * Bits per element of a stored tensor (rule 2): the largest among its bit-setting readers (weighted layers' abits,
+ * products' own bits) in `bits` (operandBits: abits per weighted layer, then per product), else 8.
+ */
+export function storedTensorBits(flow: Dataflow, producer: number, bits: readonly number[]): number {
+  let out = 0;
+  for (const pos of flow.weightedReaders[producer + 1] ?? []) out = Math.max(out, bits[pos] ?? 0);
+  return out > 0 ? out : 8;
 }
+
+/**
+ * The operand-bits array of a plan: abits per weighted layer (weightedIndices order), then each product's bits
+ * (flow.products order): its own (`productBits[j]` > 0) or, by default, the largest abits of the weighted layers
+ * reading its output (flow.productDefaultReaders), else 8. Without products it is `abits` itself.
+ */
+export function operandBits(flow: Dataflow, abits: readonly number[], productBits?: readonly number[]): readonly number[] {
+  if (flow.products.length === 0) return abits;
+  const out: number[] = [];
+  for (let pos = 0; pos < flow.weightedCount; pos++) out.push(abits[pos] ?? 8);
+  flow.products.forEach((_, j) => {
+    const own = productBits?.[j] ?? 0;
+    if (own > 0) {
+      out.push(own);
+      return;
+    }
+    let bits = 0;
+    for (const pos of flow.productDefaultReaders[j] ?? []) bits = Math.max(bits, abits[pos] ?? 8);
+    out.push(bits > 0 ? bits : 8);
+  });
+  return out;
+}
+

@@ -98,8 +98,8 @@ export function layerPhysicalFigures(
   const tileRest =
     arch.tile.edram.areaMm2 + arch.tile.digital.areaMm2 + arch.attention.macArray.perTile * arch.attention.macArray.areaMm2 +
     arch.tile.peripherals.areaMm2 + arch.noc.router.areaMm2 / arch.noc.concentration;
-  // Rule 2's stored-tensor bits, from the plan's activation bits (one mapping per weighted layer).
-  const abits = mappings.map((m) => m.abits);
+  // Rule 2's stored-tensor bits: the plan's operand bits (weighted layers' abits, products' own bits).
+  const abits = placement.operandBits;
   const out: LayerPhysical[] = [];
   for (const resolved of net.layers) {
     const lf = flow.layers[resolved.index];

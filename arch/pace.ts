@@ -1,7 +1,7 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import { replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
-import { pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
+import { operandBits, pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
 import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
 import { productEngine, productWork } from './attention';
@@ -20,6 +20,8 @@ export interface PlanPace {
   inputRowCycles: number;
   /** Rows each layer holds of each data input, by layer index (starts paced; capped by placement if need be). */
   windowRows: number[][];
+  /** The plan's operand-bits array (arch/dataflow.ts operandBits): stored tensors' bits by rule 2. */
+  operandBits: readonly number[];
 }
 
 function producerRows(net: ResolvedNetwork, producer: number): number {
@@ -37,6 +39,7 @@ export function planPace(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
   scratch: PlacementScratch = newPlacementScratch(net, flow),
+  productBits?: readonly number[],
 ): PlanPace {
   const rowCycles = scratch.rowCycles;
   rowCycles.fill(0);
@@ -50,8 +53,9 @@ export function planPace(
     rowCycles[m.layerIndex] = (fc ? 1 : Math.ceil((layer?.outShape.width ?? 1) / r)) * mvm;
     interval = Math.max(interval, (fc ? 1 / r : Math.ceil(m.outputPixels / r)) * mvm);
   }
-  const abits: number[] = [];
-  for (const m of mappings) abits.push(m.abits);
+  const weightedAbits: number[] = [];
+  for (const m of mappings) weightedAbits.push(m.abits);
+  const abits = operandBits(flow, weightedAbits, productBits);
   const products = productEngine(arch) !== 'digitalUnit';
   for (let k = 0; k < scratch.digitalLayers.length; k++) {
     const l = flow.layers[scratch.digitalLayers[k] as number] as LayerFlow;
@@ -71,7 +75,7 @@ export function planPace(
   interval = Math.max(interval, inputRowCycles * input.height);
   // Every layer starts with the dataflow's own windows (the same arrays: shrinkPacedWindows and unpaceWindows tell
   // paced ones by identity); layers whose inputs fork get paced ones.
-  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice() };
+  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice(), operandBits: abits };
   for (let s = 0; s < scratch.skewLayers.length; s++) {
     const l = flow.layers[scratch.skewLayers[s] as number] as LayerFlow;
     pace.windowRows[l.index] = l.dataInputs.map((d, k) => {

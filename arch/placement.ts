@@ -58,6 +58,8 @@ export interface Placement {
   rowCycles: Float64Array;
   /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
   edramShares: number[];
+  /** The plan's operand-bits array (arch/dataflow.ts operandBits: abits per weighted layer, then per product). */
+  operandBits: readonly number[];
 }
 
 /** Router count and row-major mesh size of the physical chip. */
@@ -90,7 +92,8 @@ export function tilesForCores(arch: ArchSpec, cores: number): number {
 const MAX_LENT_TILES = 16;
 
 /**
- * Places replicas on cores and tiles (see the rule at the top of this file). A layer whose line buffers (its own
+ * Places replicas on cores and tiles (see the rule at the top of this file); `productBits`: the plan's own bits of
+ * its products of two activations (PlanChoices.productBits), which set their operands' stored bits. A layer whose line buffers (its own
  * and those of the digital layers it anchors) do not fit in what is left of a tile's eDRAM starts on a fresh
  * tile; the cores it skips stay empty. Throws MappingError (saying by how much) when the network does not fit.
  */
@@ -101,8 +104,9 @@ export function placeNetwork(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
   scratch: PlacementScratch = newPlacementScratch(net, flow),
+  productBits?: readonly number[],
 ): Placement {
-  const pace = planPace(arch, net, flow, mappings, replicas, scratch);
+  const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   // Two packings: by eDRAM space alone, and load-aware (a layer does not join a tile whose eDRAM port or digital unit
   // it would push above the compute-bound interval). When load-awareness changed anything and fits the chip, the
   // packing whose busiest tile (port or digital unit, estimated) is less loaded wins; ties keep the plain one.
@@ -205,9 +209,7 @@ function placeWithPace(
   const opsRate = arch.tile.digital.opsPerCycle;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
-  const abits: number[] = [];
-  for (const m of mappings) abits.push(m.abits);
-  const buffers = new TileBuffers(capacityBits, scratch, abits, pace.windowRows);
+  const buffers = new TileBuffers(capacityBits, scratch, pace.operandBits, pace.windowRows);
   /** Tile holding `core` (the frontier where the next layer would start). */
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
   const digitalHost = scratch.digitalHost;
@@ -364,6 +366,6 @@ function placeWithPace(
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
       return rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0;
     }),
-    rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed),
+    rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedNetwork } from '../workloads/types';
+import { productLayerIndices } from './attention';
 import { PlanError, ValidationError } from '../errors';
 import { LIMITS, checkNumber } from '../limits';
 import { MAX_CHIP_TILES } from './validate';
@@ -37,6 +38,11 @@ export interface PlanChoices {
   wbits: number[];
   abits: number[];
   replicas: number[];
+  /**
+   * Operand bits of each product of two activations (attention's Q.K^T and A.V; arch/attention.ts
+   * productLayerIndices order); 0 or absent: rule 2's default, the abits of the weighted layers reading its output.
+   */
+  productBits?: number[];
 }
 
 export const MIN_BITS = LIMITS.bits.min;
@@ -146,13 +152,24 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
     throw new PlanError(`${source}: the plan was made for network '${plan.network}', not '${net.network.name}'.`);
   }
   const weightedNames = net.weightedIndices.map((i) => net.layers[i]?.layer.name ?? '');
+  const productNames = productLayerIndices(net).map((i) => net.layers[i]?.layer.name ?? '');
   for (const name of Object.keys(plan.layers)) {
+    if (productNames.includes(name)) {
+      const e = plan.layers[name] ?? {};
+      const wrong = (['wbits', 'replicas'] as const).find((k) => e[k] !== undefined);
+      if (wrong !== undefined) {
+        throw new PlanError(
+          `${source}: layers.${name}.${wrong}: '${name}' multiplies two activations (no weights, not replicated); it takes only abits, the bits of its operands.`,
+        );
+      }
+      continue;
+    }
     if (!weightedNames.includes(name)) {
       const exists = net.layers.some((l) => l.layer.name === name);
       throw new PlanError(
         `${source}: layers.${name}: ` +
           (exists
-            ? `layer '${name}' of '${net.network.name}' has no weights; only conv and fc layers take bits and replicas.`
+            ? `layer '${name}' of '${net.network.name}' has no weights; only conv and fc layers take bits and replicas (and products of two activations abits).`
             : `network '${net.network.name}' has no layer '${name}'; its weighted layers are ${weightedNames.slice(0, 8).join(', ')}${weightedNames.length > 8 ? ', ...' : ''}.`),
       );
     }
@@ -175,12 +192,16 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
       throw new PlanError(`${source}: layers.${name}.replicas: ${r}, but '${name}' is recurrent (step t needs step t-1), so it takes exactly 1 replica.`);
     }
   }
-  return {
+  const choices: PlanChoices = {
     wbits: weightedNames.map((n) => pick(n, 'wbits')),
     abits: weightedNames.map((n) => pick(n, 'abits')),
     // Replicas of a recurrent layer would run its serial steps side by side: it keeps one.
     replicas: weightedNames.map((n) => (serial.has(n) ? 1 : pick(n, 'replicas'))),
   };
+  // A product's own bits only where the plan names it; else rule 2's default (its output's weighted readers).
+  const productBits = productNames.map((n) => entry(n)?.abits ?? 0);
+  if (productBits.some((b) => b > 0)) choices.productBits = productBits;
+  return choices;
 }
 
 /** A plan with the same choice everywhere. */
@@ -207,6 +228,11 @@ export function planFromChoices(network: string, arch: string, net: ResolvedNetw
     if (a !== defaults.abits) entry.abits = a;
     if (r !== defaults.replicas) entry.replicas = r;
     if (Object.keys(entry).length > 0) layers[name] = entry;
+  });
+  const products = productLayerIndices(net);
+  choices.productBits?.forEach((bits, j) => {
+    const name = net.layers[products[j] ?? -1]?.layer.name;
+    if (bits > 0 && name !== undefined) layers[name] = { abits: bits };
   });
   return { network, arch, ...(chip ? { chip } : {}), defaults, layers };
 }

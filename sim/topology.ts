@@ -109,11 +109,11 @@ export function replicaPixelsInRow(width: number, replicas: number, k: number, r
 export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): SimTopology {
   const flow = analyzeDataflow(net, dataflowCosts(arch));
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
-  const placement = placeNetwork(arch, net, flow, mappings, choices.replicas);
+  const placement = placeNetwork(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits);
   const n = net.layers.length;
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));
-  const bitsOf = (producer: number): number => storedTensorBits(flow, producer, choices.abits);
+  const bitsOf = (producer: number): number => storedTensorBits(flow, producer, placement.operandBits);
   const shapeOf = (producer: number) => (producer < 0 ? net.network.input : net.layers[producer]?.outShape);
 
   // Fused activations add their ops to the output path of the layer they are stored as.

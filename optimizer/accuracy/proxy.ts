@@ -2,7 +2,8 @@ import { bitsAt } from '../../arch/plan';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { ValidationError } from '../../errors';
 import type { AccuracyOracle, PrecisionChoice } from './types';
-import { calibrationFor, fitNoiseBase, type Calibration } from './calibration';
+import { ATTENTION_MAP_DEFAULT, calibrationFor, fitNoiseBase, type Calibration } from './calibration';
+import { analyzeDataflow, operandBits } from '../../arch/dataflow';
 
 /**
  * The separable accuracy proxy (optimizer/README.md, "Accuracy proxy"):
@@ -11,17 +12,40 @@ import { calibrationFor, fitNoiseBase, type Calibration } from './calibration';
  * relative weight 1, x3 for the first and last weighted layers, x3 for depthwise layers, split evenly between
  * weights and activations, scaled so that all layers but the first and last at 3 bits cost d3 (the
  * calibration point); rho is fitted to the 2-bit point d2.
+ *
+ * Transformers (docs/hardware-model.md rule 8) add what the calibration points (linear layers quantized, attention
+ * at full precision) leave out:
+ * - a term per product of two activations at its operand bits (PlanChoices.productBits, by default the abits of the
+ *   weighted layer reading its output, so the search pays for the attention's precision through that layer):
+ *   Q.K^T's operands are projection outputs, charged like a middle layer's activation term; A.V's first operand is
+ *   the softmax output (its input, the scores, is stored at the same bits by rule 2), whose power-law distribution
+ *   makes it the sensitive one: all A.V terms together cost the network's FQ-ViT 8 -> 4-bit attention-map drop
+ *   (calibration.ts attentionMap4BitDropPct) at 4 bits, with plain post-training noise (rho = 4: every bit removed
+ *   quadruples the noise power);
+ * - layers reading a LayerNorm's output (Q/K/V, the MLP's first layer) get LAYERNORM_READER_FACTOR on their
+ *   activation term (post-LayerNorm activations vary across channels far more than CNN activations: FQ-ViT, Lin et
+ *   al., IJCAI 2022; the factor is an ASSUMPTION), renormalised so the calibration points still hold.
  */
 export interface ProxyParameters {
   rho: number;
   weight: number[];
   activation: number[];
+  /** Per product of two activations (arch/attention.ts productLayerIndices order): drop at 3 bits, points. */
+  product: number[];
+  /** Per product: its noise base (the network's rho for Q.K^T, PRODUCT_PTQ_RHO for A.V). */
+  productRho: number[];
+  /** Per product: the weighted layer (position) whose abits it takes by default, or -1. */
+  productReader: number[];
   calibration: Calibration;
   referenceAccuracyPct: number;
 }
 
 export const FIRST_LAST_FACTOR = 3;
 export const DEPTHWISE_FACTOR = 3;
+/** ASSUMPTION (see above): post-LayerNorm activations cost twice a plain activation's drop. */
+export const LAYERNORM_READER_FACTOR = 2;
+/** Plain uniform-quantization noise (each bit removed quadruples it): attention maps, post-training. */
+export const PRODUCT_PTQ_RHO = 4;
 
 export function noiseFactor(rho: number, bits: number): number {
   if (bits >= 8) return 0;
@@ -30,6 +54,7 @@ export function noiseFactor(rho: number, bits: number): number {
 
 export function proxyParameters(net: ResolvedNetwork, calibration: Calibration = calibrationFor(net.network.name)): ProxyParameters {
   const n = net.weightedIndices.length;
+  const flow = analyzeDataflow(net);
   const relative = net.weightedIndices.map((layerIndex, pos) => {
     const layer = net.layers[layerIndex]?.layer;
     let r = 1;
@@ -37,14 +62,38 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
     if (layer?.kind === 'conv' && layer.groups > 1) r *= DEPTHWISE_FACTOR;
     return r;
   });
-  let middle = 0;
-  relative.forEach((r, pos) => {
-    if (pos !== 0 && pos !== n - 1) middle += r;
+  // Two terms (weights, activations) per layer share the layer's relative weight; a LayerNorm's readers' activation
+  // term is LAYERNORM_READER_FACTOR times larger.
+  const relW = relative.map((r) => r / 2);
+  const relA = net.weightedIndices.map((layerIndex, pos) => {
+    const p = flow.layers[layerIndex]?.dataInputs[0]?.producer ?? -1;
+    const source = net.layers[p]?.layer;
+    return ((relative[pos] ?? 1) / 2) * (source?.kind === 'norm' && source.fn === 'layer' ? LAYERNORM_READER_FACTOR : 1);
   });
-  // Two terms (weights, activations) per layer share the layer's relative weight.
-  const scale = n > 2 && middle > 0 ? calibration.d3 / middle : calibration.d3 / Math.max(1, relative.reduce((a, b) => a + b, 0));
-  const weight = relative.map((r) => (r * scale) / 2);
-  const activation = relative.map((r) => (r * scale) / 2);
+  let middle = 0;
+  let all = 0;
+  for (let pos = 0; pos < n; pos++) {
+    const both = (relW[pos] ?? 0) + (relA[pos] ?? 0);
+    all += both;
+    if (pos !== 0 && pos !== n - 1) middle += both;
+  }
+  const scale = n > 2 && middle > 0 ? calibration.d3 / middle : calibration.d3 / Math.max(1, all);
+  const weight = relW.map((r) => r * scale);
+  const activation = relA.map((r) => r * scale);
+  const rho = fitNoiseBase(calibration.d3, calibration.d2);
+  // Products of two activations: Q.K^T like a middle layer's activation term; A.V from the attention-map point.
+  let middleActivation = 0;
+  for (let pos = 1; pos < n - 1; pos++) middleActivation += ((relative[pos] ?? 1) / 2) * scale;
+  middleActivation /= Math.max(1, n - 2);
+  const isAv = flow.products.map((li) => {
+    const l = net.layers[li]?.layer;
+    return l?.kind === 'matmul' && !l.transB;
+  });
+  const avCount = isAv.filter(Boolean).length;
+  const mapDrop = calibration.attentionMap4BitDropPct ?? ATTENTION_MAP_DEFAULT.dropPct;
+  const product = isAv.map((av) => (av ? mapDrop / noiseFactor(PRODUCT_PTQ_RHO, 4) / Math.max(1, avCount) : middleActivation));
+  const productRho = isAv.map((av) => (av ? PRODUCT_PTQ_RHO : rho));
+  const productReader = flow.productDefaultReaders.map((readers) => readers[0] ?? -1);
   const given = net.network.sensitivities ?? {};
   net.weightedIndices.forEach((layerIndex, pos) => {
     const name = net.layers[layerIndex]?.layer.name ?? '';
@@ -59,9 +108,12 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
     activation[pos] = s.activation;
   });
   return {
-    rho: fitNoiseBase(calibration.d3, calibration.d2),
+    rho,
     weight,
     activation,
+    product,
+    productRho,
+    productReader,
     calibration,
     referenceAccuracyPct: net.network.floatAccuracyPct ?? calibration.fpAccuracyPct,
   };
@@ -70,11 +122,27 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
 /** The proxy as an AccuracyOracle (synchronous underneath; separable, so it offers layerDropPct). */
 export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): AccuracyOracle & { parameters: ProxyParameters } {
   const p = proxyParameters(net, calibration);
-  const layerDropPct = (i: number, wbits: number, abits: number): number =>
+  const flow = analyzeDataflow(net);
+  const n = p.weight.length;
+  const productTerm = (j: number, bits: number): number => (p.product[j] ?? 0) * noiseFactor(p.productRho[j] ?? PRODUCT_PTQ_RHO, bits);
+  /** Products taking each weighted layer's abits by default (PlanChoices.productBits absent, as in the search). */
+  const defaulted: number[][] = Array.from({ length: n }, () => []);
+  p.productReader.forEach((pos, j) => {
+    if (pos >= 0) defaulted[pos]?.push(j);
+  });
+  const ownDropPct = (i: number, wbits: number, abits: number): number =>
     (p.weight[i] ?? 0) * noiseFactor(p.rho, wbits) + (p.activation[i] ?? 0) * noiseFactor(p.rho, abits);
+  // Separable form for the search and the joint MILP: a layer's term carries the products that follow its abits.
+  const layerDropPct = (i: number, wbits: number, abits: number): number => {
+    let sum = ownDropPct(i, wbits, abits);
+    for (const j of defaulted[i] ?? []) sum += productTerm(j, abits);
+    return sum;
+  };
   const drop = (choice: PrecisionChoice): number => {
     let sum = 0;
-    for (let i = 0; i < p.weight.length; i++) sum += layerDropPct(i, bitsAt(choice.wbits, i), bitsAt(choice.abits, i));
+    for (let i = 0; i < n; i++) sum += ownDropPct(i, bitsAt(choice.wbits, i), bitsAt(choice.abits, i));
+    const bits = operandBits(flow, choice.abits, choice.productBits);
+    for (let j = 0; j < p.product.length; j++) sum += productTerm(j, bits[n + j] ?? 8);
     return sum;
   };
   return {

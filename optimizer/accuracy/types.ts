@@ -4,6 +4,8 @@ import type { ResolvedNetwork } from '../../workloads/types';
 export interface PrecisionChoice {
   wbits: readonly number[];
   abits: readonly number[];
+  /** Operand bits of products of two activations (PlanChoices.productBits); absent or 0: their default. */
+  productBits?: readonly number[] | undefined;
 }
 
 /**

@@ -336,8 +336,8 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   const mappings = ctx.net.weightedIndices.map((_, pos) =>
     cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)),
   );
-  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
-  const storedBits = fillStoredBits(ctx, choices.abits);
+  const placement = placeNetwork(arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  const storedBits = fillStoredBits(ctx, placement.operandBits);
   const traffic = routeTraffic(ctx, placement, storedBits);
   const times = tileTimes(ctx, placement, mappings, choices, traffic, storedBits);
   const inputBits = ctx.net.network.input.channels * ctx.net.network.input.height * ctx.net.network.input.width * (storedBits[0] as number);

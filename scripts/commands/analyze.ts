@@ -68,6 +68,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
   ].join('\n');
 }
 import { checkOutputPath } from '../../io';
+import { productLayerIndices } from '../../arch/attention';
 
 export interface AnalyzeArgs extends NetworkArchArgs {
   format: OutputFormat;
@@ -90,11 +91,15 @@ interface LayerRow {
 }
 
 function layerRows(inputs: LoadedInputs, result: ModelResult): LayerRow[] {
+  // A product of two activations shows its operand bits (its own, or its output projection's) as abits.
+  const products = productLayerIndices(inputs.net);
+  const n = inputs.net.weightedIndices.length;
   return result.layers
     .filter((stage) => stage.stageCycles > 0)
     .map((stage) => {
       const resolved = inputs.net.layers[stage.index];
       const pos = inputs.net.weightedIndices.indexOf(stage.index);
+      const product = products.indexOf(stage.index);
       const mapping = pos >= 0 ? result.mappings[pos] : undefined;
       const replicas = pos >= 0 ? (inputs.choices.replicas[pos] ?? 1) : 0;
       return {
@@ -103,7 +108,7 @@ function layerRows(inputs: LoadedInputs, result: ModelResult): LayerRow[] {
         inShape: resolved?.inShapes[0] ? formatShape(resolved.inShapes[0]) : '',
         outShape: resolved ? formatShape(resolved.outShape) : '',
         wbits: pos >= 0 ? (inputs.choices.wbits[pos] ?? null) : null,
-        abits: pos >= 0 ? (inputs.choices.abits[pos] ?? null) : null,
+        abits: pos >= 0 ? (inputs.choices.abits[pos] ?? null) : product >= 0 ? (result.placement.operandBits[n + product] ?? null) : null,
         crossbarsPerReplica: mapping?.crossbarsPerReplica ?? 0,
         replicas,
         crossbars: (mapping?.crossbarsPerReplica ?? 0) * replicas,
