@@ -50,6 +50,7 @@ export const LIMITS = {
   // The simulator's memory follows the images in flight, not the stream (sim/image-stream.ts): a million images
   // run in the memory of a few.
   images: int(1, 1_000_000),
+  sequenceBlock: int(1, 4096),
   workers: int(0, 256),
   topK: int(1, 100),
   mixWeight: real(0, 1),

@@ -128,13 +128,15 @@ export function productDims(r: ResolvedLayer): ProductDims | undefined {
   const b = r.inShapes[1];
   if (layer.kind !== 'matmul' || a === undefined || b === undefined) return undefined;
   const h = layer.heads;
+  // B's tokens: its rows, times the tokens per row under sequence blocking (B has one column otherwise).
+  const tokens = b.height * b.width;
   return {
     heads: h,
-    k: layer.transB ? b.channels / h : b.height,
-    n: layer.transB ? b.height : b.channels / h,
+    k: layer.transB ? b.channels / h : tokens,
+    n: layer.transB ? tokens : b.channels / h,
     rows: a.height,
     cols: a.width,
-    bRows: b.height,
+    bRows: tokens,
     transB: layer.transB,
   };
 }

@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
-  checkMissingValues, inputShapeOption, option, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
+  checkMissingValues, inputShapeOption, option, seqBlockOption, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
 } from './options';
 import { analyzeCommand } from './commands/analyze';
 import { archsCommand, networksCommand } from './commands/listings';
@@ -127,6 +127,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
         withImages(withArch(y), undefined, 'images per simulation (default: 4)').options({
           networks: option.text('networks', "'all' or a comma-separated list of zoo names and network files (.onnx, .json, .csv)", { default: 'all' }),
           'input-shape': inputShapeOption(),
+          'seq-block': seqBlockOption(),
           uncontended: { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' },
           out: option.text('out', 'CSV to write', { alias: 'o', default: 'validate.csv' }),
         }),

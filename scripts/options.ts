@@ -146,7 +146,13 @@ export function withNetwork<T>(y: Argv<T>) {
   return y.options({
     network: text('network', networkDescribe(), { alias: 'n', default: 'resnet18' }),
     'input-shape': inputShapeOption(),
+    'seq-block': seqBlockOption(),
   });
+}
+
+/** --seq-block: sequence blocking of a transformer's tokens (workloads/sequence-block.ts). */
+export function seqBlockOption() {
+  return numeric('seq-block', 'sequenceBlock', 'tokens per pipeline row of a transformer (sequence blocking, X-Former): a divisor of its token count; 1 = one token per row (default)');
 }
 
 /** --input-shape alone (import takes it without --network). */

@@ -2,6 +2,7 @@
  * Shape inference over a network's layer DAG: every layer's input and output shape, parameter count and MACs,
  * with the structural checks (unique names, inputs that exist and come earlier, kernels that fit).
  */
+import { blockSequences, unblockedInput } from './sequence-block';
 import { ShapeError, ValidationError } from '../errors';
 import {
   NETWORK_INPUT,
@@ -245,7 +246,9 @@ const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
  * when shapes do not agree (naming the layers involved).
  * @param source what error messages name as the origin @default `network '<name>'`
  */
-export function resolveNetwork(network: Network, source = `network '${network.name}'`): ResolvedNetwork {
+export function resolveNetwork(given: Network, source = `network '${given.name}'`): ResolvedNetwork {
+  // A network resolved with sequence blocking carries its blocked input: resolve from the unblocked one, then block.
+  const network: Network = given.sequenceBlock !== undefined && given.sequenceBlock > 1 ? { ...given, input: unblockedInput(given) } : given;
   const { input } = network;
   if (!inRange(input.channels, LIMITS.channels) || !inRange(input.height, LIMITS.spatial) || !inRange(input.width, LIMITS.spatial)) {
     throw new ValidationError(source, 'input', formatShape(input), `channels ${describeRange(LIMITS.channels)}, height and width ${describeRange(LIMITS.spatial)}`);
@@ -395,7 +398,8 @@ export function resolveNetwork(network: Network, source = `network '${network.na
   if (!(Number.isInteger(constantParams) && constantParams >= 0)) {
     throw new ValidationError(source, 'constantParams', String(constantParams), 'an integer >= 0 (parameters outside the layer graph)');
   }
-  return { network, layers: resolved, weightedIndices, totalParams: totalParams + constantParams };
+  const out: ResolvedNetwork = { network, layers: resolved, weightedIndices, totalParams: totalParams + constantParams };
+  return network.sequenceBlock !== undefined && network.sequenceBlock > 1 ? blockSequences(out, network.sequenceBlock, source) : out;
 }
 
 /** The output shape of the network's last layer. */

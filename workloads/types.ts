@@ -243,6 +243,11 @@ export interface Network {
   input: Shape;
   /** What the input is, when not an image (informative: the internal form is the same). @default 'image' */
   inputLayout?: InputLayout;
+  /**
+   * Sequence blocking: tokens per pipeline row (docs/hardware-model.md rule 8; workloads/sequence-block.ts), applied
+   * when the network is resolved. @default 1
+   */
+  sequenceBlock?: number;
   /** Topologically ordered. */
   layers: Layer[];
   /**

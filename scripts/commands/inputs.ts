@@ -24,6 +24,8 @@ export interface NetworkArchArgs {
   replicas?: number | undefined;
   /** `--input-shape 1x3x224x224` for ONNX files with dynamic dimensions. */
   inputShape?: string | undefined;
+  /** `--seq-block B`: B tokens per pipeline row (sequence blocking). @default 1 */
+  seqBlock?: number | undefined;
 }
 
 export interface LoadedInputs {
@@ -71,10 +73,15 @@ export function parseInputSpec(text: string): LoadNetworkOptions {
   return out;
 }
 
-/** The network of `--network` (zoo name or file), with `--input-shape` for ONNX files, shapes resolved. */
-export function loadNetworkFromArgs(args: Pick<NetworkArchArgs, 'network' | 'inputShape'>): ResolvedNetwork {
+/**
+ * The network of `--network` (zoo name or file), with `--input-shape` for ONNX files and `--seq-block` tokens per
+ * pipeline row, shapes resolved.
+ */
+export function loadNetworkFromArgs(args: Pick<NetworkArchArgs, 'network' | 'inputShape' | 'seqBlock'>): ResolvedNetwork {
   const options = args.inputShape === undefined ? {} : parseInputSpec(args.inputShape);
-  return resolveNetwork(loadNetwork(args.network, options), args.network);
+  const network = loadNetwork(args.network, options);
+  const block = args.seqBlock === undefined ? 1 : checkNumber(args.seqBlock, LIMITS.sequenceBlock, '--seq-block', 'seq-block');
+  return resolveNetwork(block > 1 ? { ...network, sequenceBlock: block } : network, args.network);
 }
 
 /** The architecture used when --arch is not given: puma, or xformer for the zoo's transformers. */
