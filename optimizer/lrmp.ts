@@ -14,7 +14,7 @@ import { buildTables, stageCycles, type ReplicationTables } from './replication/
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
 import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchSettings } from './search/rl-search';
-import { solveJoint } from './joint/joint-milp';
+import { prepareJoint, solveJoint } from './joint/joint-milp';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmOutcome } from './confirm/worker';
@@ -205,10 +205,12 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct };
   const separable = oracle.layerDropPct !== undefined;
   const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };
+  // The joint MILPs' uniform floors and per-layer tables, built once for their several solves.
+  const jointPrepared = separable ? prepareJoint(ctx, settings.fixedLayers) : undefined;
 
   // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
   if (separable) {
-    const p = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, unitReplication: true });
+    const p = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, unitReplication: true }, jointPrepared);
     const choices = { wbits: p.wbits, abits: p.abits, replicas: baseChoices.replicas };
     rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
   } else {
@@ -255,8 +257,15 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       learnFloors(f.choices, f.model);
     }
     let pick: { choices: PlanChoices; model: ModelResult; cost: number; dropPct: number; binaries: number } | undefined;
+    let solvedFloors = '';
+    let rounds = 0;
     for (let round = 0; round < JOINT_FLOOR_ROUNDS; round++) {
-      const j = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, floorAtLeast });
+      // Floors unchanged since the last solve: the same MILP, the same answer.
+      const floorsKey = JSON.stringify(floorAtLeast);
+      if (floorsKey === solvedFloors) break;
+      solvedFloors = floorsKey;
+      rounds++;
+      const j = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, floorAtLeast }, jointPrepared);
       const jointChoices = { wbits: j.wbits, abits: j.abits, replicas: j.replicas };
       const polished = replicateForPrecisions(ctx, j, budget.cores, spec, { refLatencyCycles });
       let best = polished;
@@ -273,7 +282,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       learnFloors(best.choices, best.model);
     }
     if (pick !== undefined) {
-      rows.push(row('LRMP (exact joint)', `exact MILP (${pick.binaries} options after dominance, ${JOINT_FLOOR_ROUNDS} floor rounds)`, pick.choices, pick.model, base, pick.dropPct));
+      rows.push(row('LRMP (exact joint)', `exact MILP (${pick.binaries} options after dominance, ${rounds} floor round${rounds === 1 ? '' : 's'})`, pick.choices, pick.model, base, pick.dropPct));
     }
   }
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);

@@ -215,7 +215,7 @@ export function withSearch<T>(y: Argv<T>, episodes: number) {
   return y.options({
     objective: choice('objective', OBJECTIVES, 'what to optimize', { default: 'throughput' }),
     'accuracy-budget': numeric('accuracy-budget', 'accuracyBudget', 'largest accuracy drop allowed', { default: 1 }),
-    episodes: numeric('episodes', 'episodes', 'RL search episodes (after 20 warm-up episodes)', { default: episodes }),
+    episodes: numeric('episodes', 'episodes', 'RL search episodes (after max(20, episodes/6) random warm-up episodes, 100 at 600; random search gets the same total)', { default: episodes }),
   });
 }
 

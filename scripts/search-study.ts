@@ -51,6 +51,9 @@ interface SeedRow {
   rlUnique: number;
   randomUnique: number;
   rlWallS: number;
+  /** Episode (0-based, warm-up included) at which the RL search first reached its best plan. */
+  rlBestAt: number;
+  warmup: number;
 }
 
 function setup(name: string) {
@@ -84,8 +87,8 @@ async function main(): Promise<void> {
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
       `figures are analytical img/s; best-known = ${samples} random samples + local search (single and paired bit moves, to a local optimum) from the best 5 distinct plans among the samples and every plan below.`,
     '',
-    '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL wall s |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL best at episode | RL wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const summary: string[] = [
     '',
@@ -108,7 +111,8 @@ async function main(): Promise<void> {
       const rlUnique = rlEvaluator.evaluations;
       const pol = await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations });
       found.push(rl.best, rnd.best, pol.best);
-      rows.push({ seed, rl: rl.best.cost, random: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS });
+      const rlBestAt = rl.history.findIndex((h) => h.feasible && h.cost === rl.best?.cost);
+      rows.push({ seed, rl: rl.best.cost, random: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
       process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${rnd.best.cost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
     }
     const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       lines.push(
         `| ${name} | ${r.seed} | ${imagesPerS(r.rl).toFixed(1)} | ${imagesPerS(r.random).toFixed(1)} | ${imagesPerS(r.polished).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
-          `${gap(r.rl).toFixed(2)}% | ${((r.random / r.rl - 1) * 100).toFixed(2)}% | ${r.rlUnique} | ${r.rlWallS.toFixed(1)} |`,
+          `${gap(r.rl).toFixed(2)}% | ${((r.random / r.rl - 1) * 100).toFixed(2)}% | ${r.rlUnique} | ${r.rlBestAt}${r.rlBestAt < r.warmup ? ' (warm-up)' : ''} | ${r.rlWallS.toFixed(1)} |`,
       );
     }
     const mean = (f: (r: SeedRow) => number): number => rows.reduce((a, r) => a + f(r), 0) / rows.length;

@@ -6,7 +6,7 @@ import type { MilpBackend, MilpProblem } from '../milp/problem';
 import { integralityGap } from '../milp/problem';
 import { layerCandidates } from '../replication/candidates';
 import { objectiveCoefficients, type ObjectiveSpec } from '../replication/objective';
-import { buildTables, coresFor, stageCycles } from '../replication/tables';
+import { buildTables, coresFor, stageCycles, type ReplicationTables } from '../replication/tables';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from '../search/evaluator';
 import { ExternalToolError } from '../../errors';
 
@@ -125,20 +125,66 @@ function floorsByBits(ctx: ModelContext, fixed: Set<number>): { floor: Map<numbe
   return { floor, globalFloor };
 }
 
+type LayerTable = ReplicationTables['layers'][number];
+
+/**
+ * What the option lists need that depends only on the model context and the fixed layers: the floors at uniform
+ * precisions (7 full evaluations), each layer's table at every (weight, activation) bits, and each layer's fewest
+ * cores. optimize prepares it once for its several joint solves.
+ */
+export interface JointPrepared {
+  fixedLayers: readonly number[];
+  floor: Map<number, number[]>;
+  globalFloor: number;
+  /** tables[i][(w << 4) | a]: layer i's table with only layer i at (w, a), the others at the baseline. */
+  tables: Array<Map<number, LayerTable>>;
+  minCores: number[];
+}
+
+function bitsOptions(fixed: ReadonlySet<number>, i: number): number[] {
+  return fixed.has(i) ? [BASELINE_BITS] : [...Array(MAX_SEARCH_BITS - MIN_SEARCH_BITS + 1).keys()].map((k) => k + MIN_SEARCH_BITS);
+}
+
+export function prepareJoint(ctx: ModelContext, fixedLayers: readonly number[]): JointPrepared {
+  const n = ctx.net.weightedIndices.length;
+  const fixed = new Set(fixedLayers);
+  const { floor, globalFloor } = floorsByBits(ctx, fixed);
+  // Fewest cores each layer can have (its smallest weight bits, r = 1).
+  const minCores = [...Array(n).keys()].map((i) => {
+    const w = Math.min(...bitsOptions(fixed, i));
+    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(BASELINE_BITS)).layers[i];
+    return t === undefined ? 0 : coresFor(t, 1, ctx.arch.core.crossbars);
+  });
+  const tables = [...Array(n).keys()].map((i) => {
+    const byBits = new Map<number, LayerTable>();
+    for (const w of bitsOptions(fixed, i)) {
+      for (const a of bitsOptions(fixed, i)) {
+        const { wbits: wb, abits: ab } = baselineChoices(n);
+        wb[i] = w;
+        ab[i] = a;
+        const t = buildTables(ctx, wb, ab).layers[i];
+        if (t !== undefined) byBits.set((w << 4) | a, t);
+      }
+    }
+    return byBits;
+  });
+  return { fixedLayers: [...fixedLayers], floor, globalFloor, tables, minCores };
+}
+
 /** Builds the per-layer option lists (after dominance pruning). */
-export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings: JointSettings): { options: JointOption[][]; before: number; globalFloor: number } {
+export function jointOptions(
+  ctx: ModelContext,
+  oracle: AccuracyOracle,
+  settings: JointSettings,
+  prepared: JointPrepared = prepareJoint(ctx, settings.fixedLayers),
+): { options: JointOption[][]; before: number; globalFloor: number } {
   const drop = oracle.layerDropPct;
   if (drop === undefined) throw new Error('jointOptions: the accuracy oracle is not separable');
   const n = ctx.net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
-  const { floor, globalFloor } = floorsByBits(ctx, fixed);
-  const bitsOf = (i: number): number[] => (fixed.has(i) ? [BASELINE_BITS] : [...Array(MAX_SEARCH_BITS - MIN_SEARCH_BITS + 1).keys()].map((k) => k + MIN_SEARCH_BITS));
-  // Fewest cores each layer can have (its smallest weight bits, r = 1).
-  const minCores = [...Array(n).keys()].map((i) => {
-    const w = Math.min(...bitsOf(i));
-    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(BASELINE_BITS)).layers[i];
-    return t === undefined ? 0 : coresFor(t, 1, ctx.arch.core.crossbars);
-  });
+  if (prepared.fixedLayers.length !== fixed.size || prepared.fixedLayers.some((i) => !fixed.has(i))) throw new Error('jointOptions: prepared for other fixed layers');
+  const { floor, globalFloor, minCores } = prepared;
+  const bitsOf = (i: number): number[] => bitsOptions(fixed, i);
   const totalMin = minCores.reduce((a, b) => a + b, 0);
   let before = 0;
   const options = [...Array(n).keys()].map((i) => {
@@ -146,12 +192,9 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
     const maxCores = settings.budgetCores - (totalMin - (minCores[i] ?? 0));
     for (const w of bitsOf(i).reverse()) {
       for (const a of bitsOf(i).reverse()) {
-        const { wbits: wb, abits: ab } = baselineChoices(n);
-        wb[i] = w;
-        ab[i] = a;
-        const t = buildTables(ctx, wb, ab).layers[i];
-        if (t === undefined) continue;
-        t.floorCycles = Math.max(floor.get(a)?.[i] ?? 0, settings.floorAtLeast?.[i]?.[a] ?? 0);
+        const cached = prepared.tables[i]?.get((w << 4) | a);
+        if (cached === undefined) continue;
+        const t = { ...cached, floorCycles: Math.max(floor.get(a)?.[i] ?? 0, settings.floorAtLeast?.[i]?.[a] ?? 0) };
         const cands =
           settings.unitReplication === true
             ? [{ replicas: 1, cores: coresFor(t, 1, ctx.arch.core.crossbars), stageCycles: stageCycles(t, 1) }]
@@ -166,8 +209,8 @@ export function jointOptions(ctx: ModelContext, oracle: AccuracyOracle, settings
 }
 
 /** Exact joint optimum (bits and replication) on the tables for a separable oracle, solved by `backend`. */
-export async function solveJoint(ctx: ModelContext, oracle: AccuracyOracle, backend: MilpBackend, settings: JointSettings): Promise<JointResult> {
-  const { options, before, globalFloor } = jointOptions(ctx, oracle, settings);
+export async function solveJoint(ctx: ModelContext, oracle: AccuracyOracle, backend: MilpBackend, settings: JointSettings, prepared?: JointPrepared): Promise<JointResult> {
+  const { options, before, globalFloor } = jointOptions(ctx, oracle, settings, prepared);
   const { a, b } = objectiveCoefficients(settings.spec);
   const unit = Math.max(1, settings.spec.refBottleneckCycles);
   const problem: MilpProblem = { objective: [['z', a * unit]], constraints: [], binaries: [], integers: [], continuous: ['z'], lowerBounds: { z: globalFloor / unit } };

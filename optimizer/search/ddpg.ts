@@ -22,7 +22,7 @@ export interface DdpgSettings {
   normalizeReward: boolean;
   /**
    * Weight of self-imitation (Oh et al., ICML 2018): each update also pulls the actor towards the actions of
-   * the best episodes so far, by this weight on the squared distance (HAQ: 0). @default 1
+   * the best episodes so far, by this weight on the squared distance (HAQ: 0). @default 10
    */
   imitationWeight: number;
 }
@@ -37,7 +37,7 @@ export const DEFAULT_DDPG: DdpgSettings = {
   discount: 1,
   baselineRate: 0.5,
   normalizeReward: false,
-  imitationWeight: 1,
+  imitationWeight: 10,
 };
 
 function adam(lr: number): AdamSettings {

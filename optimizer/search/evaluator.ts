@@ -3,7 +3,7 @@ import { MappingError } from '../../errors';
 import type { ModelContext } from '../model/types';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
-import { replicateForPrecisions } from '../replication/replicate';
+import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
 
 export const MIN_SEARCH_BITS = 2;
 export const MAX_SEARCH_BITS = 8;
@@ -27,6 +27,12 @@ export interface EvaluatedCandidate {
   feasible: boolean;
   /** -log(cost) when feasible; a penalty below any feasible reward otherwise. */
   reward: number;
+  /**
+   * The objective cost with the bottleneck (the largest stage time) replaced by the p-norm of all stage times
+   * (p = SMOOTH_POWER): it falls whenever any near-bottleneck stage gets faster, where the true cost stays flat
+   * until every one of them does (the search's reward shaping reads it).
+   */
+  smoothCost: number;
 }
 
 export interface EvaluatorSettings {
@@ -36,6 +42,24 @@ export interface EvaluatorSettings {
   accuracyBudgetPct: number;
   /** Replicate (LRMP) or keep r = 1 (mixed precision only). @default true */
   replicate?: boolean;
+}
+
+/** Power of the stage-time norm in EvaluatedCandidate.smoothCost: stages at half the bottleneck weigh 2^-8. */
+export const SMOOTH_POWER = 8;
+
+/** (sum of (stage / bottleneck)^p)^(1/p) x bottleneck over the stage times: at least the bottleneck. */
+function stageNorm(layers: ReadonlyArray<{ stageCycles: number } | undefined>, bottleneckCycles: number): number {
+  if (!(bottleneckCycles > 0)) return bottleneckCycles;
+  let sum = 0;
+  let top = 0;
+  for (const l of layers) {
+    const stage = l?.stageCycles ?? 0;
+    top = Math.max(top, stage);
+    if (stage > 0) sum += (stage / bottleneckCycles) ** SMOOTH_POWER;
+  }
+  // A bottleneck above every stage (a global floor) counts once itself.
+  if (top < bottleneckCycles) sum += 1;
+  return bottleneckCycles * sum ** (1 / SMOOTH_POWER);
 }
 
 export function precisionKey(wbits: readonly number[], abits: readonly number[]): string {
@@ -133,6 +157,7 @@ export class CandidateEvaluator {
         accuracyPct,
         dropPct,
         cost: plan.cost,
+        smoothCost: fullModelCost(spec, stageNorm(m.layers, m.bottleneckCycles), m.latencyCycles, this.settings.refLatencyCycles),
         feasible,
         reward: feasible ? -Math.log(plan.cost) : -1 - (dropPct - this.settings.accuracyBudgetPct),
       };
@@ -141,7 +166,7 @@ export class CandidateEvaluator {
       const ones = new Array<number>(n).fill(1);
       result = {
         wbits, abits, replicas: ones, bottleneckCycles: 0, latencyCycles: 0, throughputImagesPerS: 0, tilesUsed: 0, coresUsed: 0,
-        areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, feasible: false, reward: -2,
+        areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, smoothCost: Number.MAX_VALUE, feasible: false, reward: -2,
       };
     }
     this.cache.set(key, result);

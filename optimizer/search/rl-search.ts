@@ -26,7 +26,11 @@ export interface SearchSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
-  /** Random-action episodes that fill the replay buffer first. HAQ: 20. @default 20 */
+  /**
+   * Random-action episodes that fill the replay buffer (and seed the self-imitation elite) first. HAQ: 20.
+   * @default max(20, episodes / 6): 100 at 600 (docs/validation.md, search study: the agent then refines a good
+   * plan instead of first having to find one)
+   */
   warmupEpisodes: number;
   /** Initial exploration sd (HAQ 0.5), multiplied by `noiseDecay` (0.99) each search episode. */
   noiseSd: number;
@@ -53,10 +57,17 @@ export interface SearchSettings {
    * the episode. @default true
    */
   stepWall: boolean;
-  /** Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 4 */
+  /** Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 1 */
   eliteEpisodes: number;
   /** When set, the replay buffer holds this many episodes' transitions (overrides ddpg.replaySize; HAQ: 128). */
   replayEpisodes?: number;
+  /**
+   * Reward shaping: the agent learns from -((1 - w) log cost + w log smoothCost), where smoothCost puts the
+   * p-norm of all stage times in place of the bottleneck (evaluator.ts), so speeding up any near-bottleneck stage
+   * is rewarded where the true cost stays on a plateau until all of them are; plans are still ranked by their
+   * true cost. 0: HAQ's -log(cost). @default 0
+   */
+  smoothShaping: number;
   /** Evaluations the local polishing after the search may spend (0: none). @default 600 */
   polishEvaluations: number;
   /** Weighted layers whose bits stay at 8 (default: first and last). */
@@ -69,6 +80,11 @@ export interface SearchSettings {
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
 export type SearchOverrides = Partial<Omit<SearchSettings, 'ddpg'>> & { ddpg?: Partial<DdpgSettings> };
 
+/** Random warm-up episodes before the agent acts: a sixth of the search episodes, at least HAQ's 20 (100 at 600). */
+export function defaultWarmupEpisodes(episodes: number): number {
+  return Math.max(20, Math.round(episodes / 6));
+}
+
 export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOverrides = {}): SearchSettings {
   const n = net.weightedIndices.length;
   const fixedLayers = overrides.fixedLayers ?? (n > 1 ? [0, n - 1] : [0]);
@@ -77,7 +93,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
   return {
     seed: 1,
     episodes: 600,
-    warmupEpisodes: 20,
+    warmupEpisodes: defaultWarmupEpisodes(overrides.episodes ?? 600),
     noiseSd: 0.5,
     noiseDecay: 0.99,
     updatesPerEpisode: 4,
@@ -85,7 +101,8 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     bootstrap: true,
     replayRealised: false,
     stepWall: true,
-    eliteEpisodes: 4,
+    eliteEpisodes: 1,
+    smoothShaping: 0,
     polishEvaluations: 600,
     fixedLayers,
     topK: 5,
@@ -181,6 +198,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         agent.setElite(elite.flatMap((e) => e.states), elite.flatMap((e) => e.actions));
       }
     }
+    const w = settings.smoothShaping;
+    const learned = c.feasible && w > 0 ? -((1 - w) * Math.log(c.cost) + w * Math.log(c.smoothCost)) : c.reward;
     free.forEach((i, t) => {
       const act = settings.replayRealised
         ? [bitsToAction(bitsAt(c.wbits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
@@ -189,7 +208,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       const nextI = free[t + 1];
       const next = nextI === undefined ? s : stateVector(features[nextI] ?? [], act);
       if (nextI !== undefined) states[t + 1] = next;
-      agent.remember(s, act, c.reward, next, nextI === undefined || !settings.bootstrap);
+      agent.remember(s, act, learned, next, nextI === undefined || !settings.bootstrap);
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * free.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();

@@ -22,7 +22,7 @@ export const HAQ_SETTINGS: SearchOverrides = {
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations'] as const;
+const NUMBER_KEYS = ['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall'] as const;
 const INTEGER_KEYS = new Set<string>(['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
@@ -36,7 +36,7 @@ function parseNumber(key: string, text: string): number {
   const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && (!integer || Number.isInteger(v));
   const positive = key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
   if (!ok || (positive && v <= 0)) throw new ValidationError(SOURCE, key, `'${text}'`, integer ? 'an integer >= 0 (batchSize, replaySize >= 1)' : 'a finite number >= 0');
-  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount') && v > 1) {
+  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping') && v > 1) {
     throw new ValidationError(SOURCE, key, `'${text}'`, 'a number from 0 to 1');
   }
   return v;

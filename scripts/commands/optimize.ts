@@ -13,7 +13,7 @@ import type { AccuracyOracle } from '../../optimizer/accuracy/types';
 import { MILP_BACKENDS, type MilpBackendName } from '../../optimizer/milp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import { optimize, type OptimizeResult, type SearchGap, type VariantRow } from '../../optimizer/lrmp';
-import type { EpisodeRecord } from '../../optimizer/search/rl-search';
+import { defaultWarmupEpisodes, type EpisodeRecord } from '../../optimizer/search/rl-search';
 import { parseSearchSettings } from '../../optimizer/search/settings';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 
@@ -198,7 +198,7 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
     oracle = createMeasuredOracle(net);
   } else throw new ValidationError('--accuracy', 'accuracy', `'${accuracy}'`, 'proxy, cmd, measured');
   const search = args.searchSettings !== undefined ? parseSearchSettings(args.searchSettings).overrides : {};
-  const onEpisode = progressBar(episodes + (search.warmupEpisodes ?? 20));
+  const onEpisode = progressBar(episodes + (search.warmupEpisodes ?? defaultWarmupEpisodes(episodes)));
   const result = await optimize(arch, net, oracle, {
     objective,
     mixWeight,
