@@ -18,7 +18,7 @@ import { prepareJoint, solveJoint } from './joint/joint-milp';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmOutcome } from './confirm/worker';
-import { MappingError } from '../errors';
+import { ExternalToolError, MappingError } from '../errors';
 import { choosePlan } from './choose';
 
 /** Rounds of the exact joint MILP, each with floors learned from the full model at earlier answers. */
@@ -102,6 +102,8 @@ export interface OptimizeResult {
   /** The chosen row's label, e.g. 'LRMP (RL, candidate 3)'. */
   chosenLabel: string;
   plan: Plan;
+  /** What the run left out and why (a joint MILP the solver could not finish), one sentence each. */
+  notes: string[];
   /** How the RL plan compares with the best plan any method found in this run, on the optimized objective. */
   searchGap?: SearchGap;
   replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean; milpMs: number };
@@ -209,10 +211,23 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const jointPrepared = separable ? prepareJoint(ctx, settings.fixedLayers) : undefined;
 
   // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
+  // A joint MILP the solver cannot finish (its time limit on a loaded machine) costs its row, not the run.
+  const notes: string[] = [];
+  const jointOrNote = async (variant: string, js: Parameters<typeof solveJoint>[3]): Promise<Awaited<ReturnType<typeof solveJoint>> | undefined> => {
+    try {
+      return await solveJoint(ctx, oracle, milpBackend('highs'), js, jointPrepared);
+    } catch (error) {
+      if (!(error instanceof ExternalToolError)) throw error;
+      notes.push(`${variant}: left out, ${error.message}`);
+      return undefined;
+    }
+  };
   if (separable) {
-    const p = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, unitReplication: true }, jointPrepared);
-    const choices = { wbits: p.wbits, abits: p.abits, replicas: baseChoices.replicas };
-    rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
+    const p = await jointOrNote('mixed precision only', { ...jointSettings, unitReplication: true });
+    if (p !== undefined) {
+      const choices = { wbits: p.wbits, abits: p.abits, replicas: baseChoices.replicas };
+      rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
+    }
   } else {
     const ev = new CandidateEvaluator(ctx, oracle, { ...evaluatorSettings, replicate: false });
     const res = await rlSearch(net, ev, settings);
@@ -265,7 +280,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       if (floorsKey === solvedFloors) break;
       solvedFloors = floorsKey;
       rounds++;
-      const j = await solveJoint(ctx, oracle, milpBackend('highs'), { ...jointSettings, floorAtLeast }, jointPrepared);
+      const j = await jointOrNote(`LRMP (exact joint), floor round ${round + 1}`, { ...jointSettings, floorAtLeast });
+      if (j === undefined) break;
       const jointChoices = { wbits: j.wbits, abits: j.abits, replicas: j.replicas };
       const polished = replicateForPrecisions(ctx, j, budget.cores, spec, { refLatencyCycles });
       let best = polished;
@@ -367,6 +383,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     chosen,
     chosenLabel: chosenRow?.label ?? chosen,
     plan: planFromChoices(net.network.name, arch.name, net, chosenChoices, { tiles: budget.tiles, areaBudgetMm2: budget.areaMm2 }),
+    notes,
     ...(searchGap !== undefined ? { searchGap } : {}),
     replicationCheck: { backend: backend.name, agreesWithExact: milp.solution.bottleneckCycles === exact.bottleneckCycles, milpMs: milp.wallMs },
     history: rl.history,

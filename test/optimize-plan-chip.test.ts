@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { presetArch } from '../arch/presets';
 import { resolvePlan } from '../arch/plan';
 import { optimize } from '../optimizer/lrmp';
+import { SIMULATED_TIE_FRACTION } from '../optimizer/choose';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { loadInputs } from '../scripts/commands/inputs';
@@ -23,8 +24,8 @@ describe('a plan carries the chip it was made for', () => {
     const chosen = result.rows.find((r) => r.variant === result.chosen);
     if (chosen === undefined) throw new Error('no chosen row');
     expect(result.chosenLabel).toBe(chosen.label);
-    // Never worse (simulated throughput) than any row optimize computed, random search and the baseline included.
-    for (const r of result.rows) expect(chosen.simulated?.throughputImagesPerS ?? 0).toBeGreaterThanOrEqual(r.simulated?.throughputImagesPerS ?? Infinity);
+    // Never worse (simulated throughput, beyond the tie band) than any row optimize computed, random search and the baseline included.
+    for (const r of result.rows) expect(chosen.simulated?.throughputImagesPerS ?? 0).toBeGreaterThanOrEqual((r.simulated?.throughputImagesPerS ?? Infinity) * (1 - SIMULATED_TIE_FRACTION));
     // The chosen row describes the written plan, whichever candidate won.
     expect(resolvePlan(result.plan, net, 'plan')).toEqual(chosen.choices);
 

@@ -71,6 +71,11 @@ describe('--search-settings', () => {
     expect(() => parseSearchSettings('batchSize=0')).toThrow(/batchSize/);
     expect(() => parseSearchSettings('noiseDecay=1.5')).toThrow(/from 0 to 1/);
     expect(() => parseSearchSettings('hidden=300x')).toThrow(/hidden/);
+    // Counts that size allocations are bounded before anything is allocated; a key given twice is an error.
+    expect(() => parseSearchSettings('batchSize=1e9')).toThrow(/batchSize.*from 1 to 4,096/);
+    expect(() => parseSearchSettings('replaySize=1e12')).toThrow(/replaySize/);
+    expect(() => parseSearchSettings('polishEvaluations=1e12')).toThrow(/polishEvaluations/);
+    expect(() => parseSearchSettings('hidden=64x64,hidden=32x32')).toThrow(/given twice/);
   });
 
   test('the gap sentence says which plan is best and by how much', () => {

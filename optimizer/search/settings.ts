@@ -30,12 +30,32 @@ const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS
 
 const SOURCE = '--search-settings';
 
+/** Largest values of the count-like keys: each sizes an allocation or a loop (a typo must not reach them). */
+const MAXIMA: Readonly<Record<string, number>> = {
+  warmupEpisodes: 1_000_000,
+  replayEpisodes: 100_000,
+  eliteEpisodes: 1_000,
+  updatesPerEpisode: 1_000,
+  updatesPerStep: 100,
+  polishEvaluations: 1_000_000,
+  batchSize: 4_096,
+  replaySize: 10_000_000,
+  noiseSd: 10,
+  imitationWeight: 1_000,
+  actorLr: 1,
+  criticLr: 1,
+};
+
 function parseNumber(key: string, text: string): number {
   const v = Number(text);
   const integer = INTEGER_KEYS.has(key);
-  const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && (!integer || Number.isInteger(v));
+  const max = MAXIMA[key] ?? Infinity;
+  const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && v <= max && (!integer || Number.isInteger(v));
   const positive = key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
-  if (!ok || (positive && v <= 0)) throw new ValidationError(SOURCE, key, `'${text}'`, integer ? 'an integer >= 0 (batchSize, replaySize >= 1)' : 'a finite number >= 0');
+  if (!ok || (positive && v <= 0)) {
+    const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
+    throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
+  }
   if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping') && v > 1) {
     throw new ValidationError(SOURCE, key, `'${text}'`, 'a number from 0 to 1');
   }
@@ -58,6 +78,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   let haq = false;
   const top: Record<string, number | boolean> = {};
   const ddpg: Partial<DdpgSettings> = {};
+  const seen = new Set<string>();
   parts.forEach((part, k) => {
     if (part === 'haq' && k === 0) {
       haq = true;
@@ -65,6 +86,8 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
     }
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
+    if (seen.has(key)) throw new ValidationError(SOURCE, key, `given twice in '${text}'`, 'each key at most once');
+    seen.add(key);
     const value = eq < 0 ? '' : part.slice(eq + 1).trim();
     if (!ALL_KEYS.includes(key)) throw new ValidationError(SOURCE, key || part, `'${part}'`, `haq (first), or key=value with key one of ${ALL_KEYS.join(', ')}`);
     if (key === 'hidden') {

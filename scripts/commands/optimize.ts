@@ -143,6 +143,7 @@ export function renderOptimizeTable(result: OptimizeResult): string {
     ];
     lines.push(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join(' '));
   }
+  for (const note of result.notes) lines.push(`note: ${note}`);
   if (result.searchGap !== undefined) lines.push(describeSearchGap(result.searchGap, result.objective));
   const gaps = describeModelSimGaps(result.rows);
   if (gaps !== undefined) lines.push(gaps);
