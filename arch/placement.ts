@@ -106,7 +106,59 @@ export function placeNetwork(
   scratch: PlacementScratch = newPlacementScratch(net, flow),
   productBits?: readonly number[],
 ): Placement {
+  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, productBits);
+  // More eDRAM lets more layers share a tile, and the load estimate that keeps shared ports and digital units below
+  // the pace is first-order: ISAAC with twice the eDRAM packed DeiT-S's attention onto fewer digital units (-14%).
+  // So a chip with room to spread also packs as if its eDRAM were half, a quarter, ... (each packing fits the real
+  // eDRAM too) and keeps the one whose busiest tile is least loaded, ties to the larger capacity. A chip with twice
+  // the eDRAM sees every packing the smaller one saw, so its choice is never more loaded.
+  // Only a packing whose busiest tile is above the compute-bound interval can be beaten (the loads compared are never
+  // below it), and only with spare tiles: the optimizer's evaluations mostly skip this.
+  let best = full;
+  if (full.placement.tilesUsed < arch.chip.tiles && full.loadCycles > full.intervalCycles * (1 + PACKING_MARGIN)) {
+    for (let k = 1; k <= CAPACITY_HALVINGS; k++) {
+      const capped: ArchSpec = { ...arch, tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: arch.tile.edram.capacityKb / 2 ** k } } };
+      let candidate: Packing;
+      try {
+        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, productBits);
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        break;
+      }
+      if (candidate.loadCycles < best.loadCycles * (1 - PACKING_MARGIN)) best = candidate;
+    }
+  }
+  return best.placement;
+}
+
+/** Packings of eDRAM capacity halved this many times that placeNetwork also tries. */
+const CAPACITY_HALVINGS = 3;
+/** A packing of a smaller capacity must load its busiest tile this much less to be kept. */
+const PACKING_MARGIN = 1e-3;
+
+/** A packing and its busiest tile's estimated load (port or digital unit), never below the compute-bound interval. */
+interface Packing {
+  placement: Placement;
+  loadCycles: number;
+  intervalCycles: number;
+}
+
+/** The packing at one eDRAM capacity (arch's): by space alone or load-aware, whichever loads its busiest tile less. */
+function packAtCapacity(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  scratch: PlacementScratch,
+  productBits: readonly number[] | undefined,
+): Packing {
   const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  const packing = (placement: Placement, load: PackingLoad): Packing => ({
+    placement,
+    loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
+    intervalCycles: pace.intervalCycles,
+  });
   // Two packings: by eDRAM space alone, and load-aware (a layer does not join a tile whose eDRAM port or digital unit
   // it would push above the compute-bound interval). When load-awareness changed anything and fits the chip, the
   // packing whose busiest tile (port or digital unit, estimated) is less loaded wins; ties keep the plain one.
@@ -122,7 +174,7 @@ export function placeNetwork(
       if (!(error instanceof MappingError)) throw error;
     }
   }
-  if (loadAware !== undefined && aware.deferred === 0) return loadAware;
+  if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware);
   const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
   let plain: Placement;
   try {
@@ -131,9 +183,9 @@ export function placeNetwork(
     // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
     // instead and the model charges the slower pace those sustain (paceBoundCycles).
     if (!(error instanceof MappingError) || !unpaceWindows(pace, flow)) throw error;
-    return placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad);
+    return packing(placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad), plainLoad);
   }
-  return loadAware !== undefined && aware.peakCycles < plainLoad.peakCycles ? loadAware : plain;
+  return loadAware !== undefined && aware.peakCycles < plainLoad.peakCycles ? packing(loadAware, aware) : packing(plain, plainLoad);
 }
 
 /** What a packing did, for comparing two: its busiest tile's estimated load and the layers it moved on. */
@@ -289,9 +341,16 @@ function placeWithPace(
     let last = tileOfCore(firstCore + cores - 1);
     // This layer's load on a tile it would share (its first), with the digital layers it anchors there.
     const anchoredOps = (flow.anchoredDigital[mapping.layerIndex + 1] ?? []).reduce((sum, d) => sum + (flow.layers[d]?.digitalOps ?? 0), 0);
+    // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
+    // and the simulator charge them: the share of replicas starting on `tile` when the layer starts at `startCore`.
+    const replicaShare = (tile: number, startCore: number): number => {
+      let n = 0;
+      for (let j = 0; j < r; j++) if (Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile) === tile) n++;
+      return n / r;
+    };
     const overloads = (tile: number, startCore: number): boolean => {
       if (!loadAware || buffers.isFresh(tile)) return false;
-      const onTile = Math.min(cores, (tile + 1) * coresPerTile - startCore) / cores;
+      const onTile = replicaShare(tile, startCore);
       const port = (portLoad[tile] ?? 0) + portCyclesOnTile(arch, net, mapping, onTile);
       const digital = (digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
       return port > limit || digital > limit;
@@ -318,7 +377,7 @@ function placeWithPace(
     }
     buffers.commit(mapping.layerIndex, first, last);
     for (let t = first; t <= last; t++) {
-      const share = (Math.min(firstCore + cores, (t + 1) * coresPerTile) - Math.max(firstCore, t * coresPerTile)) / cores;
+      const share = replicaShare(t, firstCore);
       portLoad[t] = (portLoad[t] ?? 0) + portCyclesOnTile(arch, net, mapping, share);
       digitalLoad[t] = (digitalLoad[t] ?? 0) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
     }
