@@ -43,7 +43,10 @@ export interface LayerFlow {
    * layer runs where its first producer's data is (rule 1); a fused activation runs with its producer.
    */
   anchor: number;
-  /** Element ops on a digital unit per image (pool, eltwise, activation). */
+  /**
+   * Element ops on a digital unit per image (pool, eltwise, activation; for a recurrent layer, its gates and cell
+   * update, applied on its output path like a fused activation: RECURRENT_CELL_OPS).
+   */
   digitalOps: number;
   /**
    * Rows of each stored input a reader holds at once (per input): the widest span need - low + 1 of one output
@@ -216,6 +219,13 @@ function normOpsPerElement(fn: 'layer' | 'rms' | 'instance' | 'group', affine: b
   return 6 + (affine ? 2 : 0);
 }
 
+/**
+ * Digital-unit ops per hidden unit, direction and step of a recurrent cell (rule 3), after its gate MVM. LSTM: three
+ * sigmoids and a tanh on the gates, c = f*c + i*g (2 multiplies, 1 add), h = o*tanh(c) (tanh, multiply). GRU: two
+ * sigmoids, the reset gate's multiply, the candidate's add and tanh, h = (1 - z)*n + z*h (subtract, 2 multiplies, add).
+ */
+export const RECURRENT_CELL_OPS: Readonly<Record<'lstm' | 'gru', number>> = { lstm: 9, gru: 9 };
+
 /** Element ops on a digital unit per image (rule 5). */
 export function digitalOpsOf(r: ResolvedLayer, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): number {
   const layer = r.layer;
@@ -224,6 +234,9 @@ export function digitalOpsOf(r: ResolvedLayer, costs: DataflowCosts = DEFAULT_DA
   const input = r.inShapes[0];
   const inElements = input ? input.channels * input.height * input.width : 0;
   switch (layer.kind) {
+    case 'conv':
+      // A recurrent layer's cell after each step's MVM; a plain conv's activation is a layer of its own.
+      return layer.recurrent ? outElements * RECURRENT_CELL_OPS[layer.recurrent.cell] : 0;
     case 'pool': {
       if (layer.global && input !== undefined) return inElements;
       return outElements * layer.kernel[0] * layer.kernel[1];
@@ -378,7 +391,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
       dataInputs,
       storedAs: storedAs[r.index] ?? -2,
       anchor,
-      digitalOps: role === 'digital' || role === 'fused' ? digitalOpsOf(r, costs) : 0,
+      digitalOps: role === 'free' ? 0 : digitalOpsOf(r, costs),
       windowRows: dataInputs.map((d) => {
         // The rows one output row spans, plus the rows the reader advances per output row beyond one (a
         // stride-2 reader needs two new rows for its next row: without room for both, its producer stalls).

@@ -258,6 +258,8 @@ function placeWithPace(
     const host = scratch.fusedHosts[k] as number;
     if (host >= 0) fusedOps[host] = (fusedOps[host] as number) + (flow.layers[scratch.fusedLayers[k] as number]?.digitalOps ?? 0);
   }
+  // A recurrent layer's cell runs on its own output path (rule 3).
+  for (const m of mappings) fusedOps[m.layerIndex] = (fusedOps[m.layerIndex] as number) + (flow.layers[m.layerIndex]?.digitalOps ?? 0);
   const opsRate = arch.tile.digital.opsPerCycle;
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;

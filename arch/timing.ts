@@ -80,6 +80,14 @@ export function shiftAddDrainCycles(arch: ArchSpec, mapping: ShiftAddWork): numb
   return shiftAddCyclesPerMvm(arch, mapping) / Math.ceil(mapping.abits / arch.dac.bits);
 }
 
+/**
+ * What a recurrent layer's step adds to its MVM before the next step may read h_t (rule 3): the last streamed bit's
+ * shift-and-add drain, then the cell ops (`cellOpsPerStep`, arch/dataflow.ts RECURRENT_CELL_OPS) on the digital unit.
+ */
+export function recurrentStepExtraCycles(arch: ArchSpec, mapping: ShiftAddWork, cellOpsPerStep: number): number {
+  return shiftAddDrainCycles(arch, mapping) + cellOpsPerStep / arch.tile.digital.opsPerCycle;
+}
+
 function shiftAddCycles(arch: ArchSpec, mapping: ShiftAddWork, adds: number): number {
   const rate = mapping.crossbarsPerReplica * arch.shiftAdd.perCrossbar * arch.shiftAdd.addsPerCycle;
   return Math.ceil(adds / rate);

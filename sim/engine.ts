@@ -295,6 +295,8 @@ export class Engine {
   }
 
   private computeDone(u: Unit): void {
+    // A recurrent step's hidden state is ready only after its drain and cell ops (rowDone, fusedDone).
+    if (u.layer?.serialSteps === true) return;
     u.active = false;
     this.tryStart(u);
   }
@@ -326,7 +328,10 @@ export class Engine {
       q.data[at + FUSED_ROW] = i;
       q.data[at + FUSED_PIXELS] = pixels;
       this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_FUSED_DONE);
-    } else this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
+    } else {
+      this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
+      if (layer.serialSteps) u.active = false;
+    }
     this.tryStart(u);
   }
 
@@ -338,6 +343,10 @@ export class Engine {
     const i = q.data[at + FUSED_ROW] as number;
     const pixels = q.data[at + FUSED_PIXELS] as number;
     this.emit(u, n, i, pixels);
+    if (u.layer.serialSteps) {
+      u.active = false;
+      this.tryStart(u);
+    }
   }
 
   /** Sends a finished row piece to every tile hosting a reader, and counts the job done. */

@@ -52,6 +52,11 @@ export interface SimLayer {
    */
   steps: number;
   accumulate: boolean;
+  /**
+   * A recurrent layer (rule 3): step t's MVM reads h_{t-1}, so its replica starts the next step only when this one's
+   * shift-and-add drain and cell ops (fusedOpsPerRow) are done.
+   */
+  serialSteps: boolean;
   inputs: SimInput[];
   /** Weighted layers only. NOTE: always present (undefined for digital layers) so every SimLayer has one shape. */
   mapping: LayerCrossbarMapping | undefined;
@@ -119,6 +124,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   // Fused activations add their ops to the output path of the layer they are stored as.
   const fusedOps = new Float64Array(n);
   for (const l of flow.layers) if (l.role === 'fused' && l.storedAs >= 0) fusedOps[l.storedAs] = (fusedOps[l.storedAs] ?? 0) + l.digitalOps;
+  // A recurrent layer's gates and cell update run on its output path too (rule 3).
+  for (const l of flow.layers) if (l.role === 'weighted') fusedOps[l.index] = (fusedOps[l.index] ?? 0) + l.digitalOps;
 
   const layers: SimLayer[] = [];
   const productResources: ProductResource[] = [];
@@ -175,10 +182,11 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
       outChannels: r.outShape.channels,
       steps,
       accumulate,
+      serialSteps: layer.kind === 'conv' && layer.recurrent !== undefined,
       inputs,
       mapping,
       replicas: place?.replicas ?? 1,
-      digitalOpsPerStep: lf.digitalOps / steps,
+      digitalOpsPerStep: lf.role === 'weighted' ? 0 : lf.digitalOps / steps,
       digitalReadBitsPerStep: readBits / steps,
       fusedOpsPerRow: (fusedOps[r.index] ?? 0) / outRows,
       mvmReadBits: mvmElements * (pos >= 0 ? bitsAt(choices.abits, pos) : 0),

@@ -2,7 +2,7 @@ import { bitsAt, type PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import { placeNetwork, type Placement } from '../../arch/placement';
 import { stepsPerImage } from '../../arch/steps';
-import { edramAccesses, offChipBitsPerCycle, shiftAddCyclesPerMvm } from '../../arch/timing';
+import { edramAccesses, offChipBitsPerCycle, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { LayerStage, ModelContext, ModelResult, StageBound, TileTimes, TrafficLoads } from './types';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
@@ -48,6 +48,8 @@ function tileTimes(
         edramBits[t] = (edramBits[t] ?? 0) + share * bitsPerMvm;
         edramSq[t] = (edramSq[t] ?? 0) + jobs * jobAccesses * jobAccesses;
       }
+      // A recurrent layer's cell ops run on its output path (rule 3), as a fused activation's do.
+      if (l.digitalOps > 0) addFusedOps(ctx, placement, l.index, l.digitalOps, digitalOps);
     } else if (l.role === 'digital') {
       // A digital layer reads its inputs from its host tile's eDRAM, in whole accesses per step (an output row;
       // an input row for a global pool, which accumulates).
@@ -234,6 +236,8 @@ function stageTerms(
         // fc: one MVM per image, replicas take turns across images.
         const mvmsPerReplica = l.kind === 'fc' ? 1 / r : Math.ceil(mapping.outputPixels / r);
         stage.computeCycles = mvmsPerReplica * replicaMvmCycles(arch, mapping, r);
+        // A recurrent step waits for the previous one's drain and cell ops (rule 3): they add to every step.
+        if (l.digitalOps > 0) stage.computeCycles += l.outRows * recurrentStepExtraCycles(arch, mapping, l.digitalOps / l.outRows);
         stage.shiftAddCycles = mvmsPerReplica * shiftAddCyclesPerMvm(arch, mapping);
       }
     }

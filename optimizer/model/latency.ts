@@ -51,6 +51,8 @@ export function rowLatencyCycles(
           // drain after the MVM.
           const perMvm = Math.max(replicaMvmCycles(arch, mapping, r), shiftAddCyclesPerMvm(arch, mapping));
           rowLatency = pixels * perMvm + shiftAddDrainCycles(arch, mapping);
+          // A recurrent layer's cell ops follow on its output path before the step's row is sent (rule 3).
+          if (l.digitalOps > 0) rowLatency += l.digitalOps / rows / arch.tile.digital.opsPerCycle;
         }
       } else {
         rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
