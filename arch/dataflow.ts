@@ -266,6 +266,20 @@ export function digitalOpsOf(r: ResolvedLayer, costs: DataflowCosts = DEFAULT_DA
   }
 }
 
+/**
+ * Times a digital layer reads each element of data input k from eDRAM per image (rule 5): once, except the second
+ * operand B of a product of two activations on the digital unit, which keeps no operand between output rows: each
+ * output row reads again the rows of B it needs (all of them in an encoder, rows 0..t in a decoder), so B's elements
+ * are read sum over output rows of (need - low + 1) / rows(B) times. (MAC arrays and rewritten crossbars hold B.)
+ */
+export function digitalReadsPerElement(lf: LayerFlow, r: ResolvedLayer, k: number, producerRows: number, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): number {
+  const d = lf.dataInputs[k];
+  if (r.layer.kind !== 'matmul' || !costs.productsOnDigitalUnit || k !== 1 || d === undefined || !(producerRows > 0)) return 1;
+  let rows = 0;
+  for (let i = 0; i < d.need.length; i++) rows += (d.need[i] ?? 0) - (d.low[i] ?? 0) + 1;
+  return Math.max(1, rows / producerRows);
+}
+
 /** Roles, composed data inputs, anchors and readers of every layer. */
 export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): Dataflow {
   const n = net.layers.length;

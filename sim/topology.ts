@@ -10,7 +10,7 @@ import { accumulatesRows, stepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
-import { analyzeDataflow, dataflowCosts, storedTensorBits, type Dataflow } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
 /** A producer of stored rows: a weighted or digital layer, or the network input (index -1). */
@@ -112,7 +112,8 @@ export function replicaPixelsInRow(width: number, replicas: number, k: number, r
 }
 
 export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): SimTopology {
-  const flow = analyzeDataflow(net, dataflowCosts(arch));
+  const costs = dataflowCosts(arch);
+  const flow = analyzeDataflow(net, costs);
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
   const placement = placeNetwork(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits);
   const n = net.layers.length;
@@ -149,10 +150,11 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     });
     let readBits = 0;
     if (lf.role === 'digital') {
-      for (const d of lf.dataInputs) {
+      lf.dataInputs.forEach((d, k) => {
         const s = shapeOf(d.producer);
-        if (s) readBits += s.channels * s.height * s.width * bitsOf(d.producer);
-      }
+        // Rule 5: a digital-unit product reads B again for each output row.
+        if (s) readBits += s.channels * s.height * s.width * bitsOf(d.producer) * digitalReadsPerElement(lf, r, k, s.height, costs);
+      });
     }
     // Rule 8: a product of two activations runs on its tile group's MAC array or on its own rewritten crossbars.
     const host = place ? (place.replicaTiles[0] ?? 0) : (placement.layerTiles[r.index]?.[0] ?? 0);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeNetworkVgg8 } from './helpers/neurosim-vgg8';
 import { runCli } from './helpers/run-cli';
 
 let dir: string;
@@ -51,7 +52,7 @@ describe('lrmp analyze', () => {
   });
 
   test("the network's parameter total is in the header and JSON totals (NeuroSim's own VGG-8 file = zoo VGG-8)", () => {
-    const csv = path.join(__dirname, 'fixtures', 'NetWork_VGG8.csv');
+    const csv = writeNetworkVgg8(dir);
     const json = runCli(['analyze', '--network', csv, '--format', 'json']);
     expect(json.status).toBe(0);
     expect((JSON.parse(json.stdout) as { totals: Record<string, unknown> }).totals['params']).toBe(12973440);

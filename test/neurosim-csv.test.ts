@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ShapeError, ValidationError, InputFileError } from '../errors';
 import { parseNeurosimCsv, resolveNetwork, zooNetwork } from '../workloads';
 import type { ResolvedNetwork } from '../workloads';
+import { NETWORK_VGG8_SHA256, networkVgg8Csv, sha256 } from './helpers/neurosim-vgg8';
 
 // DNN+NeuroSim V1.3's VGG-8 as its NetWork_VGG8.csv describes it, written out from the model definition
 // (models/VGG.py): IFM_H, IFM_W, IFM_C, K_H, K_W, OFM_C, followedByMaxPool, stride. The first fc appears as a
@@ -93,11 +92,13 @@ describe('NeuroSim CSV import', () => {
 });
 
 describe("NeuroSim's own NetWork_VGG8.csv, byte for byte as DNN+NeuroSim V1.3 ships it", () => {
-  // test/fixtures/NetWork_VGG8.csv: CRLF line ends, no header, the first fc written flattened (1,1,8192,...).
-  const file = path.join(__dirname, 'fixtures', 'NetWork_VGG8.csv');
+  // Regenerated from its layer table (test/helpers/neurosim-vgg8.ts; NeuroSim is CC BY-NC 4.0, so its file is not
+  // committed): CRLF line ends, no header, the first fc written flattened (1,1,8192,...).
+  const file = 'NetWork_VGG8.csv';
 
   test('analyzes to the zoo VGG-8 parameter count and layer shapes', () => {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = networkVgg8Csv();
+    expect(sha256(text)).toBe(NETWORK_VGG8_SHA256);
     expect(text).toContain('1,1,8192,1,1,1024,0,1\r\n');
     const net = resolveNetwork(parseNeurosimCsv(text, file));
     const zoo = resolveNetwork(zooNetwork('vgg8'));

@@ -2,7 +2,8 @@
  * One small ONNX graph per operator family of the importer, built with the test builder; every shape, parameter
  * total and row need below is worked out by hand in the comments.
  */
-import { ownRowTables } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, ownRowTables, type LayerFlow } from '../arch/dataflow';
+import { presetArch } from '../arch/presets';
 import { encodeModel, importOnnx } from '../workloads/onnx';
 import { resolveNetwork } from '../workloads/shapes';
 import type { Layer, Network, ResolvedNetwork } from '../workloads/types';
@@ -171,6 +172,14 @@ describe('ONNX operator families', () => {
     // The token axis stays the rows through the reshapes and transposes: nothing waits for a whole tensor.
     expect(net.layers.some((l) => l.kind === 'reshape' && l.rows === 'all')).toBe(false);
     expect(r.totalParams).toBe(3 * 100);
+    // eDRAM reads on the digital unit (rule 5): each of the 6 output rows reads its row of A and all 6 rows of B, so
+    // B's elements are read 6 times per image; A's once. MAC arrays (and rewritten crossbars) hold B: once.
+    const flow = analyzeDataflow(r, dataflowCosts(presetArch('puma')));
+    for (const l of mm) {
+      const lf = flow.layers[l.index] as LayerFlow;
+      expect([0, 1].map((k) => digitalReadsPerElement(lf, l, k, 6, dataflowCosts(presetArch('puma'))))).toEqual([1, 6]);
+      expect(digitalReadsPerElement(lf, l, 1, 6, dataflowCosts(presetArch('xformer')))).toBe(1);
+    }
   });
 
   test('layout ops: Transpose and Squeeze relabel, Split and Slice are free slices, Concat along the rows', () => {

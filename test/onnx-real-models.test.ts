@@ -10,6 +10,8 @@ import { presetArch } from '../arch/presets';
 import { optimize } from '../optimizer/lrmp';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { evaluateModel, prepareModel } from '../optimizer/model';
+import { replicatedMixedChoices } from '../optimizer/replication';
+import { imagesForSteadyState } from '../sim/pipeline-images';
 import { parseInputSpec } from '../scripts/commands/inputs';
 import { REAL_MODELS, type RealModel } from '../scripts/real-models/catalog';
 import { countOnnxParams } from '../scripts/real-models/param-count';
@@ -58,13 +60,24 @@ describe('real ONNX models from npm packages', () => {
     expect(face.layers.some((l) => l.layer.kind === 'reshape' && l.layer.rows === 'all')).toBe(false);
   });
 
-  test.each(committed.map((m) => [m.name, m] as const))('%s: model and simulator agree within 10% at PUMA settings', async (_, m) => {
+  test.each(committed.map((m) => [m.name, m] as const))('%s: model and simulator agree within 10% at PUMA settings (interval, latency, a replicated plan)', async (_, m) => {
     const arch = presetArch('puma');
     const net = load(m);
     const choices = uniform(net);
-    const model = evaluateModel(prepareModel(arch, net), choices);
+    const ctx = prepareModel(arch, net);
+    const model = evaluateModel(ctx, choices);
+    const off = (a: number, b: number): number => Math.abs(a - b) / b;
     const sim = await simulate(arch, net, choices, { images: 3 });
-    expect(Math.abs(model.bottleneckCycles - sim.intervalCycles) / sim.intervalCycles).toBeLessThan(0.1);
+    expect(off(model.bottleneckCycles, sim.intervalCycles)).toBeLessThan(0.1);
+    // Latency as validate compares it: one image through the empty pipeline.
+    const single = await simulate(arch, net, choices, { images: 1 });
+    expect(off(model.latencyCycles, single.latencyCycles)).toBeLessThan(0.1);
+    // validate's replicated plan (the model's bottleneck greedy on the baseline's tiles).
+    const mixed = replicatedMixedChoices(ctx, model.tilesUsed);
+    expect(mixed.replicas.some((r) => r > 1)).toBe(true);
+    const replicated = evaluateModel(ctx, mixed);
+    const simMixed = await simulate(arch, net, mixed, { images: imagesForSteadyState(replicated.latencyCycles, replicated.bottleneckCycles) });
+    expect(off(replicated.bottleneckCycles, simMixed.intervalCycles)).toBeLessThan(0.1);
   }, 60000);
 
   test('the optimizer runs on the LSTM voice-activity detector (its recurrent layer keeps one replica)', async () => {

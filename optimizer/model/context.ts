@@ -6,14 +6,15 @@ import { chipAreaMm2 } from '../../arch/area';
 import { productEngine, productWork, type ProductWork } from '../../arch/attention';
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
-import { analyzeDataflow, dataflowCosts, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 
 export type { LayerStatic, ModelContext } from './types';
 
 /** One-time precomputation for a network on an architecture; evaluations then only read it. */
 export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext {
-  const flow = analyzeDataflow(net, dataflowCosts(arch));
+  const costs = dataflowCosts(arch);
+  const flow = analyzeDataflow(net, costs);
   const weightedPosOf = new Map<number, number>();
   net.weightedIndices.forEach((layerIndex, pos) => weightedPosOf.set(layerIndex, pos));
   const consumed = new Set<number>();
@@ -43,9 +44,10 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       product: layer.kind === 'matmul' && productEngine(arch) !== 'digitalUnit',
       mvmInputElements,
       dataInputs,
-      dataInputElements: dataInputs.map((p) => {
+      // Elements read from eDRAM per image (rule 5; a digital-unit product reads B again for each output row).
+      dataInputElements: dataInputs.map((p, k) => {
         const s = shapeOf(p);
-        return s ? s.channels * s.height * s.width : 0;
+        return s && lf ? s.channels * s.height * s.width * digitalReadsPerElement(lf, resolved, k, s.height, costs) : 0;
       }),
       firstInputRowElements: first ? first.width * first.channels : 0,
       rowOffset: (rowCursor += resolved.outShape.height) - resolved.outShape.height,
