@@ -128,6 +128,20 @@ function rowSpan(r: ResolvedLayer, input: number, inRows: number): RowSpan {
         const lo = i * layer.stride[0] - layer.pad[0];
         return { lo, hi: lo + layer.kernel[0] - 1 };
       };
+    case 'col2im':
+      // Uncropped output row f = i + top pad gathers tap a of input row j where j*stride + a*dilation = f; a row
+      // in a gap between patches (stride above the kernel's reach) reads the row before it.
+      return (i) => {
+        const f = i + layer.pad[0];
+        let lo = Infinity;
+        let hi = -1;
+        for (let a = 0; a < layer.kernel[0]; a++) {
+          const j = (f - a * layer.dilation[0]) / layer.stride[0];
+          if (Number.isInteger(j) && j >= 0 && j < inRows) (lo = Math.min(lo, j)), (hi = Math.max(hi, j));
+        }
+        if (hi < 0) return { lo: Math.floor(f / layer.stride[0]), hi: Math.floor(f / layer.stride[0]) };
+        return { lo, hi };
+      };
     case 'fc':
       return whole;
     case 'pass':
@@ -237,6 +251,9 @@ export function digitalOpsOf(r: ResolvedLayer, costs: DataflowCosts = DEFAULT_DA
     case 'conv':
       // A recurrent layer's cell after each step's MVM; a plain conv's activation is a layer of its own.
       return layer.recurrent ? outElements * RECURRENT_CELL_OPS[layer.recurrent.cell] : 0;
+    case 'col2im':
+      // One add per patch element into its output pixel (those cropped away included: the patch is computed whole).
+      return inElements;
     case 'pool': {
       if (layer.global && input !== undefined) return inElements;
       return outElements * layer.kernel[0] * layer.kernel[1];
@@ -422,7 +439,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
     });
   }
 
-  widenForSkew(layers);
+  widenForSkew(layers, (p) => (p < 0 ? net.network.input : net.layers[p]?.outShape)?.height ?? 1);
 
   const readers: number[][] = Array.from({ length: n + 1 }, () => []);
   for (const l of layers) for (const d of l.dataInputs) readers[d.producer + 1]?.push(l.index);
@@ -463,7 +480,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
  * window of input k grows to the rows of P_k that A's rows pulled by P_j's row i let P_k produce
  * (docs/hardware-model.md rule 1). The stages on each side of the fork are kept for pacedWindowRows.
  */
-function widenForSkew(layers: LayerFlow[]): void {
+function widenForSkew(layers: LayerFlow[], rowsOf: (producer: number) => number): void {
   const byIndex = new Map(layers.map((l) => [l.index, l]));
   const memo = new Map<string, Int32Array | null>();
   /** Highest row of stored layer `a` that stored layer `l` needs for each of its output rows; null if none. */
@@ -529,7 +546,10 @@ function widenForSkew(layers: LayerFlow[]): void {
               reach = -1;
               while (reach + 1 < viaK.length && (viaK[reach + 1] ?? 0) <= ahead) reach++;
             }
-            skewRows = Math.max(skewRows, reach - (dk.need[i] ?? 0));
+            // In rows of P_k: how far ahead of P_k's needed row the other path has pulled A, counted in A's rows and
+            // scaled to P_k's (A's rows arrive spread over the image). When P_k's row itself waits for those A rows
+            // (a whole-image wait, e.g. an SE block on its own path too), the two paths are not skewed.
+            skewRows = Math.max(skewRows, viaK === null ? reach - (dk.need[i] ?? 0) : Math.ceil(((ahead - (viaK[dk.need[i] ?? 0] ?? 0)) * viaK.length) / Math.max(1, rowsOf(a))));
             // An identity skip must hold those rows to progress at all: P_k sends each row to both paths at once.
             if (viaK === null) w = Math.max(w, reach - (dk.low[i] ?? 0) + 1);
           }

@@ -47,7 +47,52 @@ describe('ONNX operator families', () => {
     // 8 x 4 x 2 x 2 weights and 4 biases; output row i reads input row floor(i / 2).
     expect(r.totalParams).toBe(8 * 4 * 4 + 4);
     expect([...ownRowTables(r.layers[1] as ResolvedNetwork['layers'][number]).need]).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
-    expect(() => build([1, 8, 5, 5], (g) => g.node('ConvTranspose', '/up', ['x', g.weight('w', [8, 4, 3, 3])], [ints('strides', [2, 2])]))).toThrow(/kernel = strides/);
+  });
+
+  test('general ConvTranspose (overlap, gaps, pads, output_padding, dilation, output_shape): 1x1 conv to patches + col2im, against a brute-force scatter', () => {
+    // ONNX's definition by brute force: input row j's tap a lands on uncropped output row j*s + a*d; the output ends at
+    // the last landing row + 1 + output_padding, minus the pads; a row's inputs are those landing on it.
+    const scatter = (inLen: number, k: number, s: number, d: number, lo: number, hi: number, outPad: number) => {
+      let last = 0;
+      for (let j = 0; j < inLen; j++) for (let a = 0; a < k; a++) last = Math.max(last, j * s + a * d);
+      const out = last + 1 + outPad - lo - hi;
+      const from: number[][] = Array.from({ length: out }, () => []);
+      for (let j = 0; j < inLen; j++) for (let a = 0; a < k; a++) from[j * s + a * d - lo]?.push(j);
+      return { out, from };
+    };
+    const cases = [
+      { k: 3, s: 2, d: 1, pads: [1, 1, 1, 1], op: 1 }, // PyTorch's x2 upsampling, kernel 3: 5 -> 10
+      { k: 4, s: 2, d: 1, pads: [1, 1, 1, 1], op: 0 }, // DCGAN's kernel 4: 5 -> 10
+      { k: 3, s: 1, d: 2, pads: [2, 2, 2, 2], op: 0 }, // dilated, stride 1: 5 -> 5
+      { k: 2, s: 3, d: 1, pads: [0, 0, 0, 0], op: 0 }, // gaps between patches: 5 -> 14
+    ];
+    for (const c of cases) {
+      const attrs = [ints('strides', [c.s, c.s]), ints('pads', c.pads), ints('dilations', [c.d, c.d]), ints('output_padding', [c.op, c.op])];
+      const net = build([1, 6, 5, 5], (g) => g.node('ConvTranspose', '/up', ['x', g.weight('w', [6, 4, c.k, c.k]), g.weight('b', [4])], attrs));
+      const r = resolveNetwork(net);
+      const ref = scatter(5, c.k, c.s, c.d, c.pads[0] ?? 0, c.pads[2] ?? 0, c.op);
+      expect(kinds(net)).toEqual(['conv', 'col2im', 'activation']);
+      expect(last(r)?.outShape).toEqual({ channels: 4, height: ref.out, width: ref.out });
+      // Crossbars: the exact weights (6 x 4 x k x k) and MACs (every input pixel's patch: 25 x 6 x 4 x k x k).
+      expect(r.totalParams).toBe(6 * 4 * c.k * c.k + 4);
+      expect(r.layers[0]?.macs).toBe(25 * 6 * 4 * c.k * c.k);
+      const col = r.layers[1] as ResolvedNetwork['layers'][number];
+      const { need, low } = ownRowTables(col);
+      ref.from.forEach((rows, o) => {
+        if (rows.length === 0) return;
+        expect([low[o], need[o]]).toEqual([Math.min(...rows), Math.max(...rows)]);
+      });
+      // One add per patch element on the digital unit.
+      expect(analyzeDataflow(r).layers[1]?.digitalOps).toBe(25 * 4 * c.k * c.k);
+    }
+    // output_shape and SAME padding give the pads: total = 2 x 4 + 2 + 1 - 10 = 1, the odd one at the end (UPPER).
+    const shaped = build([1, 6, 5, 5], (g) => g.node('ConvTranspose', '/up', ['x', g.weight('w', [6, 4, 3, 3])], [ints('strides', [2, 2]), ints('output_shape', [10, 10]), str('auto_pad', 'SAME_UPPER')]));
+    expect(only(shaped, 'col2im')[0]).toMatchObject({ pad: [0, 0, 1, 1] });
+    expect(last(resolveNetwork(shaped))?.outShape).toEqual({ channels: 4, height: 10, width: 10 });
+    // 1-D: kernel 5, stride 3 over 7 steps: 3 x 6 + 4 + 1 = 23 rows.
+    const oneD = build([1, 2, 7], (g) => g.node('ConvTranspose', '/up', ['x', g.weight('w', [2, 3, 5])], [ints('strides', [3])]));
+    expect(last(resolveNetwork(oneD))?.outShape).toEqual({ channels: 3, height: 23, width: 1 });
+    expect(() => build([1, 6, 5, 5], (g) => g.node('ConvTranspose', '/up', ['x', g.weight('w', [6, 4, 3, 3])], [ints('strides', [2, 2]), ints('pads', [6, 6, 6, 6])]))).toThrow(/pads/);
   });
 
   test('MatMul with a constant on a sequence [1, T, F]: a 1x1 conv over T rows, its bias Add folded', () => {

@@ -22,7 +22,7 @@ import { parseJsonText } from '../io';
 import { ACTIVATION_FNS, type EltwiseLayer, type Layer, type LayerKind, type Network, type NormLayer, type PassLayer, type PoolLayer, type ReduceLayer, type Shape, type TensorAxis } from './types';
 import { LIMITS } from '../limits';
 
-const LAYER_KINDS: readonly LayerKind[] = ['conv', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'pad', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
+const LAYER_KINDS: readonly LayerKind[] = ['conv', 'col2im', 'fc', 'pool', 'eltwise', 'concat', 'activation', 'pass', 'reshape', 'pad', 'slice', 'matmul', 'norm', 'softmax', 'reduce', 'resize'];
 const POOL_OPS: readonly PoolLayer['op'][] = ['max', 'avg'];
 const ELTWISE_OPS: readonly EltwiseLayer['op'][] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'equal', 'greater', 'less', 'and', 'or', 'select'];
 const PASS_FNS: readonly PassLayer['fn'][] = ['batchnorm', 'flatten', 'dropout', 'identity'];
@@ -33,6 +33,7 @@ const REDUCE_OPS: readonly ReduceLayer['op'][] = ['mean', 'sum', 'max', 'min', '
 /** Keys each layer kind accepts, besides the common `name`, `kind`, `inputs`. */
 const KIND_KEYS: Record<LayerKind, readonly string[]> = {
   conv: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias', 'recurrent'],
+  col2im: ['outChannels', 'kernel', 'stride', 'dilation', 'pad', 'outputPadding'],
   fc: ['outFeatures', 'bias'],
   pool: ['op', 'kernel', 'stride', 'pad', 'global', 'ceilMode'],
   eltwise: ['op'],
@@ -112,6 +113,18 @@ function readLayer(source: string, path: string, v: unknown): Layer {
         groups: readInt(source, at('groups'), f('groups'), LIMITS.groups, 1),
         // PyTorch's nn.Conv2d default.
         bias: readBool(source, at('bias'), f('bias'), true),
+      };
+    case 'col2im':
+      return {
+        kind,
+        name,
+        inputs,
+        outChannels: readInt(source, at('outChannels'), f('outChannels'), LIMITS.channels),
+        kernel: readPair(source, at('kernel'), f('kernel'), LIMITS.kernel),
+        stride: readPair(source, at('stride'), f('stride'), LIMITS.stride, [1, 1]),
+        dilation: readPair(source, at('dilation'), f('dilation'), LIMITS.dilation, [1, 1]),
+        pad: readQuad(source, at('pad'), f('pad'), 0, LIMITS.pad),
+        outputPadding: readPair(source, at('outputPadding'), f('outputPadding'), LIMITS.pad, [0, 0]),
       };
     case 'fc':
       return { kind, name, inputs, outFeatures: readInt(source, at('outFeatures'), f('outFeatures'), LIMITS.features), bias: readBool(source, at('bias'), f('bias'), true) };
@@ -255,6 +268,8 @@ function layerToJson(layer: Layer): JsonObject {
       const conv: JsonObject = { ...head, outChannels: layer.outChannels, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, dilation: layer.dilation, groups: layer.groups, bias: layer.bias };
       return layer.recurrent ? { ...conv, recurrent: layer.recurrent } : conv;
     }
+    case 'col2im':
+      return { ...head, outChannels: layer.outChannels, kernel: layer.kernel, stride: layer.stride, dilation: layer.dilation, pad: layer.pad, outputPadding: layer.outputPadding };
     case 'fc':
       return { ...head, outFeatures: layer.outFeatures, bias: layer.bias };
     case 'pool':

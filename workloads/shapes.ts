@@ -15,6 +15,7 @@ import {
   recurrentGates,
   type ReduceLayer,
   type ResizeLayer,
+  type Col2imLayer,
   type ResolvedLayer,
   type ResolvedNetwork,
   type Shape,
@@ -59,6 +60,14 @@ function checkLayerFields(source: string, index: number, layer: Layer): void {
       break;
     case 'activation':
       if (layer.learned !== undefined) one('learned', layer.learned, LIMITS.learnedParams);
+      break;
+    case 'col2im':
+      one('outChannels', layer.outChannels, LIMITS.channels);
+      pairs('kernel', layer.kernel, LIMITS.kernel);
+      pairs('stride', layer.stride, LIMITS.stride);
+      pairs('dilation', layer.dilation, LIMITS.dilation);
+      pairs('pad', layer.pad, LIMITS.pad);
+      pairs('outputPadding', layer.outputPadding, LIMITS.pad);
       break;
     case 'fc':
       one('outFeatures', layer.outFeatures, LIMITS.features);
@@ -222,9 +231,25 @@ function resizeOut(source: string, layer: ResizeLayer, input: Shape): Shape {
   return out;
 }
 
+/** ConvTranspose's output per axis: stride x (in - 1) + dilation x (kernel - 1) + 1 + outputPadding - pads. */
+function col2imOut(source: string, layer: Col2imLayer, input: Shape): Shape {
+  const [kh, kw] = layer.kernel;
+  if (input.channels !== layer.outChannels * kh * kw) {
+    throw new ShapeError(`${source}: layer '${layer.name}' (col2im ${layer.outChannels} x ${kh}x${kw}) reads ${formatShape(input)}: its channels must be ${layer.outChannels * kh * kw}.`);
+  }
+  const axis = (inLen: number, a: 0 | 1): number =>
+    layer.stride[a] * (inLen - 1) + layer.dilation[a] * (layer.kernel[a] - 1) + 1 + layer.outputPadding[a] - layer.pad[a] - (a === 0 ? layer.pad[2] : layer.pad[3]);
+  const out = { channels: layer.outChannels, height: axis(input.height, 0), width: axis(input.width, 1) };
+  if (out.height < 1 || out.width < 1) {
+    throw new ShapeError(`${source}: layer '${layer.name}' (col2im, pads [${layer.pad.join(', ')}]) crops ${formatShape(input)} to ${formatShape(out)}.`);
+  }
+  return out;
+}
+
 /** How many inputs each kind takes: [min, max]. */
 const INPUT_ARITY: Record<Layer['kind'], [number, number]> = {
   conv: [1, 1],
+  col2im: [1, 1],
   fc: [1, 1],
   pool: [1, 1],
   activation: [1, 1],
@@ -374,6 +399,9 @@ export function resolveNetwork(given: Network, source = `network '${given.name}'
         break;
       case 'resize':
         outShape = resizeOut(source, layer, first);
+        break;
+      case 'col2im':
+        outShape = col2imOut(source, layer, first);
         break;
       case 'activation':
         outShape = { ...first };

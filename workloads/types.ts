@@ -218,8 +218,25 @@ export interface ResizeLayer extends LayerBase {
   scale: [number, number];
 }
 
+/**
+ * The overlap-add (col2im) of a ConvTranspose whose kernels overlap, leave gaps or are cropped (docs/hardware-model.md
+ * rule 4): its input holds each input pixel's patch, outChannels x kernel channels (the crossbars' 1x1 conv);
+ * output pixel (y, x) of the uncropped output, stride x (in - 1) + dilation x (kernel - 1) + 1 + outputPadding per
+ * axis, sums the patch elements landing on it; `pad` then crops [top, left, bottom, right] (ONNX's pads).
+ */
+export interface Col2imLayer extends LayerBase {
+  kind: 'col2im';
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  pad: [number, number, number, number];
+  outputPadding: [number, number];
+}
+
 export type Layer =
   | ConvLayer
+  | Col2imLayer
   | FcLayer
   | PoolLayer
   | EltwiseLayer

@@ -33,7 +33,7 @@ export function rowLatencyCycles(
     const base = l.rowOffset;
     const rows = l.outRows;
     const stage = stages[l.index];
-    const interval = l.role === 'free' || stage === undefined ? 0 : stage.stageCycles / rows;
+    const interval = l.role === 'free' || stage === undefined ? 0 : loneImageStageCycles(stage) / rows;
     let rowLatency = 0;
     let transfer = 0;
     if (l.role === 'fused') {
@@ -131,6 +131,16 @@ export function rowLatencyCycles(
     if (l !== undefined) latency = Math.max(latency, finish[l.rowSource + l.outRows - 1] ?? 0);
   }
   return Math.ceil(latency);
+}
+
+/**
+ * A stage's time per image for a lone image: without the steady-state pace bounds of line buffers and credits
+ * (rule 7), which count grants waiting for rows of earlier images to free; one image's rows do not wait for them.
+ * (The credit loop is applied after the latency; the line-buffer term is taken out here.)
+ */
+function loneImageStageCycles(s: LayerStage): number {
+  if (s.boundBy !== 'line-buffer') return s.stageCycles;
+  return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, s.nocOutCycles, s.meshLinkCycles, s.edramCycles, s.digitalCycles, s.attentionCycles, s.offChipCycles, s.portQueueCycles);
 }
 
 function sameTiles(placement: Placement, producer: number, consumer: number): boolean {

@@ -1,7 +1,8 @@
 /**
  * `node dist/scripts/real-models/check.js [--sim] [name...]`: every catalogued real model (or the named ones)
  * fetched if needed, imported, its parameters compared with the independent count, the analytical model
- * evaluated, and with --sim the simulator run (3 images) beside it. One line per model.
+ * evaluated, and with --sim the simulator run beside it: the interval of a 3-image stream, the latency of one image
+ * alone (what `lrmp validate` compares). One line per model.
  */
 import * as fs from 'node:fs';
 import { loadArch } from '../../arch/load';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const withSim = args.includes('--sim');
   const names = args.filter((a) => !a.startsWith('--'));
   const models = names.length > 0 ? REAL_MODELS.filter((m) => names.includes(m.name)) : REAL_MODELS;
-  process.stdout.write('model, import_ms, layers, params, independent_params, params_match, model_interval_cycles, sim_interval_cycles, model_vs_sim\n');
+  process.stdout.write('model, import_ms, layers, params, independent_params, params_match, model_interval_cycles, sim_interval_cycles, model_vs_sim, model_latency_cycles, sim_latency_cycles, latency_model_vs_sim\n');
   for (const m of models) {
     try {
       const file = modelFile(m);
@@ -31,14 +32,20 @@ async function main(): Promise<void> {
       const n = net.weightedIndices.length;
       const choices = { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
       const model = evaluateModel(prepareModel(arch, net), choices);
+      const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
       let simCycles = '';
       let error = '';
+      let simLatency = '';
+      let latencyError = '';
       if (withSim) {
         const sim = await simulate(arch, net, choices, { images: 3 });
         simCycles = String(Math.round(sim.intervalCycles));
-        error = `${(((model.bottleneckCycles - sim.intervalCycles) / sim.intervalCycles) * 100).toFixed(1)}%`;
+        error = pct(model.bottleneckCycles, sim.intervalCycles);
+        const single = await simulate(arch, net, choices, { images: 1 });
+        simLatency = String(Math.round(single.latencyCycles));
+        latencyError = pct(model.latencyCycles, single.latencyCycles);
       }
-      const row = [m.name, importMs, net.layers.length, net.totalParams, independent, net.totalParams === independent ? 'yes' : 'NO', Math.round(model.bottleneckCycles), simCycles, error];
+      const row = [m.name, importMs, net.layers.length, net.totalParams, independent, net.totalParams === independent ? 'yes' : 'NO', Math.round(model.bottleneckCycles), simCycles, error, Math.round(model.latencyCycles), simLatency, latencyError];
       process.stdout.write(`${row.join(', ')}\n`);
     } catch (e) {
       process.stdout.write(`${m.name}, failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}\n`);

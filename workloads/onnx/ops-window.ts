@@ -124,10 +124,34 @@ export function convertConv(ctx: ImportContext, node: OnnxNode): void {
 }
 
 /**
- * ConvTranspose with kernel = stride (the upsampling of U-Nets and text detectors): each input pixel's MVM writes
- * a kernel-sized patch, so it is a 1x1 conv to Cout x kh x kw channels on crossbars (the exact weights and one MVM
- * per input pixel) re-cut into rows (depth to space: free, output row i reads input row floor(i / kh)), then the
- * bias on the digital unit. Overlapping kernels would need an overlap-add: not supported.
+ * The pads [top, left, bottom, right] of a ConvTranspose (ONNX: from `pads`, or from `output_shape` / SAME auto_pad
+ * as total = stride x (in - 1) + output_padding + dilation x (kernel - 1) + 1 - out, the odd one at the end for
+ * SAME_UPPER and at the start otherwise).
+ */
+function transposePads(ctx: ImportContext, node: OnnxNode, spatial: 1 | 2, inDims: Pair, k: Pair, stride: Pair, dilation: Pair, outPad: Pair): Pad4 {
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  const shape = attrInts(node, 'output_shape');
+  if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(autoPad)) throw ctx.invalid('attribute auto_pad', `'${autoPad}'`, 'NOTSET, VALID, SAME_UPPER, SAME_LOWER');
+  if (shape === undefined && (autoPad === 'NOTSET' || autoPad === 'VALID')) {
+    const pads = autoPad === 'VALID' ? [] : (attrInts(node, 'pads') ?? []);
+    if (pads.length !== 0 && pads.length !== 2 * spatial) throw ctx.invalid('attribute pads', `[${pads.join(', ')}]`, `${2 * spatial} values (begin and end of each spatial axis)`);
+    return spatial === 2 ? [pads[0] ?? 0, pads[1] ?? 0, pads[2] ?? 0, pads[3] ?? 0] : [pads[0] ?? 0, 0, pads[1] ?? 0, 0];
+  }
+  const out = shape ? shape.slice(-spatial) : inDims.slice(0, spatial).map((d, a) => d * (stride[a] ?? 1));
+  if (out.length !== spatial) throw ctx.invalid('attribute output_shape', `[${(shape ?? []).join(', ')}]`, `${spatial} spatial size(s)`);
+  const total = out.map((o, a) => (stride[a] ?? 1) * ((inDims[a] ?? 1) - 1) + (outPad[a] ?? 0) + (dilation[a] ?? 1) * ((k[a] ?? 1) - 1) + 1 - o);
+  if (total.some((t) => t < 0)) throw ctx.invalid('attribute output_shape', `[${out.join(', ')}]`, 'at most stride x (in - 1) + output_padding + dilation x (kernel - 1) + 1 per axis');
+  const start = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
+  return [start[0] ?? 0, start[1] ?? 0, (total[0] ?? 0) - (start[0] ?? 0), (total[1] ?? 0) - (start[1] ?? 0)];
+}
+
+/**
+ * ConvTranspose: each input pixel's MVM writes a kernel-sized patch, so it is a 1x1 conv to Cout x kh x kw channels
+ * on crossbars (the exact weights, one MVM per input pixel, the exact MACs), then the patches are placed: with
+ * kernel = stride and no pads they tile the output (depth to space, a free re-cut: output row i reads input row
+ * floor(i / kh)); otherwise they overlap, leave gaps or are cropped, and a col2im layer on the digital unit adds
+ * them into the output (one add per patch element; docs/hardware-model.md rule 4). The bias follows on the
+ * digital unit.
  */
 function convertConvTranspose(ctx: ImportContext, node: OnnxNode): void {
   const raw = ctx.act(node, 0);
@@ -138,13 +162,14 @@ function convertConvTranspose(ctx: ImportContext, node: OnnxNode): void {
   const k: Pair = [kh, spatial === 2 ? kw : 1];
   const stride = pair(ctx, node, 'strides', 1, spatial);
   const dilation = pair(ctx, node, 'dilations', 1, spatial);
-  const pads = attrInts(node, 'pads') ?? [];
-  const outPad = attrInts(node, 'output_padding') ?? [];
-  if (weight.dims.length !== spatial + 2 || k[0] !== stride[0] || k[1] !== stride[1] || dilation.some((d) => d !== 1) || pads.some((p) => p !== 0) || outPad.some((p) => p !== 0) || attrInts(node, 'output_shape')) {
-    throw ctx.invalid('attributes', `kernel ${k.join('x')}, strides ${stride.join('x')}, pads [${pads.join(', ')}]`, 'kernel = strides, no pads, dilation 1 (non-overlapping upsampling)');
+  // (pair() gives a 1-D window's column 1; no output padding there.)
+  const outPad: Pair = [pair(ctx, node, 'output_padding', 0, spatial)[0], spatial === 2 ? pair(ctx, node, 'output_padding', 0, spatial)[1] : 0];
+  if (weight.dims.length !== spatial + 2) {
+    throw ctx.invalid('input 1 (weights)', `dims [${weight.dims.join(', ')}]`, `a ${spatial + 2}-D [C, Cout/groups, kernel...] constant for a ${spatial + 2}-D input`);
   }
   if (raw.pendingPad) throw ctx.invalid('input 0', 'the output of a Pad node', 'an unpadded tensor');
   const input = ctx.relayout(raw, windowLayout(raw.dims.length));
+  const pad = transposePads(ctx, node, spatial, [input.dims[2] ?? 1, input.dims[3] ?? 1], k, stride, dilation, outPad);
   const outC = perGroup * groups;
   const base = ctx.baseName(node);
   const [n = 1, , h = 1, w = 1] = input.dims;
@@ -153,9 +178,15 @@ function convertConvTranspose(ctx: ImportContext, node: OnnxNode): void {
   const conv = ctx.emit(base, { kind: 'conv', outChannels: outC * k[0] * k[1], kernel: one, stride: one, pad: [0, 0, 0, 0], dilation: one, groups, bias: false }, [input], patchDims, windowLayout(patchDims.length));
   ctx.markQuantized(conv.producer, weight);
   if (inC !== (input.dims[1] ?? 0)) throw ctx.invalid('input 1 (weights)', `dims [${weight.dims.join(', ')}]`, `[${input.dims[1] ?? 0}, Cout/groups, kernel...]`);
-  const outDims = spatial === 2 ? [n, outC, h * k[0], w * k[1]] : [n, outC, h * k[0]];
-  const shape = { channels: outC, height: h * k[0], width: spatial === 2 ? w * k[1] : 1 };
-  let out = ctx.emit(`${base}.to_space`, { kind: 'reshape', shape, rows: 'ordered' }, [conv], outDims, windowLayout(outDims.length));
+  const tiles = k[0] === stride[0] && k[1] === stride[1] && dilation.every((d) => d === 1) && pad.every((p) => p === 0) && outPad.every((p) => p === 0);
+  const axis = (len: number, a: 0 | 1): number => stride[a] * (len - 1) + dilation[a] * (k[a] - 1) + 1 + outPad[a] - pad[a] - (a === 0 ? pad[2] : pad[3]);
+  const [oh, ow] = [axis(h, 0), spatial === 2 ? axis(w, 1) : 1];
+  if (oh < 1 || ow < 1) throw ctx.invalid('attribute pads', `[${pad.join(', ')}]`, `pads that leave at least one output pixel of the ${axis(h, 0) + pad[0] + pad[2]}-row output`);
+  const outDims = spatial === 2 ? [n, outC, oh, ow] : [n, outC, oh];
+  const shape = { channels: outC, height: oh, width: ow };
+  let out = tiles
+    ? ctx.emit(`${base}.to_space`, { kind: 'reshape', shape, rows: 'ordered' }, [conv], outDims, windowLayout(outDims.length))
+    : ctx.emit(`${base}.col2im`, { kind: 'col2im', outChannels: outC, kernel: k, stride, dilation, pad, outputPadding: outPad }, [conv], outDims, windowLayout(outDims.length));
   if (ctx.optional(node, 2)) out = ctx.emit(`${base}.bias`, { kind: 'activation', fn: 'scale', learned: outC }, [out], outDims, windowLayout(outDims.length));
   ctx.set(node.output[0] ?? '', out);
 }
