@@ -439,7 +439,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
     });
   }
 
-  widenForSkew(layers, (p) => (p < 0 ? net.network.input : net.layers[p]?.outShape)?.height ?? 1);
+  widenForSkew(layers);
 
   const readers: number[][] = Array.from({ length: n + 1 }, () => []);
   for (const l of layers) for (const d of l.dataInputs) readers[d.producer + 1]?.push(l.index);
@@ -480,7 +480,7 @@ export function analyzeDataflow(net: ResolvedNetwork, costs: DataflowCosts = DEF
  * window of input k grows to the rows of P_k that A's rows pulled by P_j's row i let P_k produce
  * (docs/hardware-model.md rule 1). The stages on each side of the fork are kept for pacedWindowRows.
  */
-function widenForSkew(layers: LayerFlow[], rowsOf: (producer: number) => number): void {
+function widenForSkew(layers: LayerFlow[]): void {
   const byIndex = new Map(layers.map((l) => [l.index, l]));
   const memo = new Map<string, Int32Array | null>();
   /** Highest row of stored layer `a` that stored layer `l` needs for each of its output rows; null if none. */
@@ -546,10 +546,7 @@ function widenForSkew(layers: LayerFlow[], rowsOf: (producer: number) => number)
               reach = -1;
               while (reach + 1 < viaK.length && (viaK[reach + 1] ?? 0) <= ahead) reach++;
             }
-            // In rows of P_k: how far ahead of P_k's needed row the other path has pulled A, counted in A's rows and
-            // scaled to P_k's (A's rows arrive spread over the image). When P_k's row itself waits for those A rows
-            // (a whole-image wait, e.g. an SE block on its own path too), the two paths are not skewed.
-            skewRows = Math.max(skewRows, viaK === null ? reach - (dk.need[i] ?? 0) : Math.ceil(((ahead - (viaK[dk.need[i] ?? 0] ?? 0)) * viaK.length) / Math.max(1, rowsOf(a))));
+            skewRows = Math.max(skewRows, reach - (dk.need[i] ?? 0));
             // An identity skip must hold those rows to progress at all: P_k sends each row to both paths at once.
             if (viaK === null) w = Math.max(w, reach - (dk.low[i] ?? 0) + 1);
           }
