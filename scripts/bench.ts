@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     printFigure('queue_overhead_ms_per_point', queue.overheadMsPerPoint, 'ms');
     printFigure('sweep_speedup_2_workers', queue.speedup2Workers, 'x');
     printFigure('parallel_ceiling_2_procs', queue.parallelCeiling2Procs, 'x');
+    if (Number.isFinite(queue.cpu2WorkersOver1)) printFigure('sweep_cpu_2_workers_over_1', queue.cpu2WorkersOver1, 'x');
   }
   printFigure('peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 }

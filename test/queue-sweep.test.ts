@@ -196,12 +196,12 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
     const logged: string[] = [];
     const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0);
     const controller = new AbortController();
+    const collecting = sweepCommand(queued(path.join(dir, 'refused.csv'), ['crossbar.rows=64'], { signal: controller.signal }));
     try {
-      const collecting = sweepCommand(queued(path.join(dir, 'refused.csv'), ['crossbar.rows=64'], { signal: controller.signal }));
-      await until(() => logged.some((l) => l.includes('refused')), 20_000, "the collector to show the worker's refusal");
-      controller.abort();
-      await collecting;
+      await until(() => logged.some((l) => l.includes('refused')), 30_000, "the collector to show the worker's refusal");
     } finally {
+      controller.abort();
+      await collecting.catch(() => undefined);
       write.mockRestore();
     }
     const notice = logged.find((l) => l.includes('refused')) ?? '';
@@ -219,20 +219,26 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
     const local = path.join(dir, 'cmd-local.csv');
     await sweepCommand({ ...sweepArgs(local, vary), ...settings, workers: 0 });
     const refusing = work(['--refusal-delay-s', '1']);
-    const collecting = sweepCommand({ ...queued(path.join(dir, 'cmd-queue.csv'), vary), ...settings });
-    await withQueue(async (q, r) => {
-      await until(async () => (await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))) !== null, 20_000, 'the refusal');
-      expect(await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))).toMatch(/refused this study's jobs that run the shell command 'echo .*' \(--accuracy-cmd\): this worker was not started with --allow-accuracy-cmd/);
-      expect(await q.getCompletedCount()).toBe(0);
-    });
-    expect(refusing.log()).toMatch(/refusing job .*: it carries an accuracy command/);
-    await stopWorker(refusing);
-    const allowed = work(['--allow-accuracy-cmd']);
-    const summary = await collecting;
-    expect(summary).toMatchObject({ points: 2, written: 2, failed: 0 });
-    expect(allowed.log()).toMatch(/runs accuracy commands/);
+    const controller = new AbortController(); // a failed expectation must not leave the collector running
+    const collecting = sweepCommand({ ...queued(path.join(dir, 'cmd-queue.csv'), vary), ...settings, signal: controller.signal });
+    try {
+      await withQueue(async (q, r) => {
+        await until(async () => (await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))) !== null, 30_000, 'the refusal');
+        expect(await r.get(refusalKey(lrmpVersion(), 'accuracy-cmd'))).toMatch(/refused this study's jobs that run the shell command 'echo .*' \(--accuracy-cmd\): this worker was not started with --allow-accuracy-cmd/);
+        expect(await q.getCompletedCount()).toBe(0);
+      });
+      expect(refusing.log()).toMatch(/refusing jobs that carry an accuracy command/);
+      await stopWorker(refusing);
+      const allowed = work(['--allow-accuracy-cmd']);
+      const summary = await collecting;
+      expect(summary).toMatchObject({ points: 2, written: 2, failed: 0 });
+      expect(allowed.log()).toMatch(/runs accuracy commands/);
+    } finally {
+      controller.abort();
+      await collecting.catch(() => undefined);
+    }
     const rows = byIndex(readRows(path.join(dir, 'cmd-queue.csv')));
     expect(rows).toEqual(byIndex(readRows(local)));
     expect(rows.map((r) => r['accuracy_drop_pct'])).not.toContain('');
-  }, 90_000);
+  }, 180_000); // each candidate runs the command (a shell, grep, wc): slow on a loaded machine
 });

@@ -3,7 +3,9 @@
  * - queue_overhead_ms_per_point: cheap analyze points through Redis minus the same points on the local pool
  *   (same number of workers, same run), per point;
  * - sweep_speedup_2_workers: optimize points on two worker processes against one (warm workers, 8 points);
- * - parallel_ceiling_2_procs: two busy-loop processes against one in the same run (what the machine allows now).
+ * - parallel_ceiling_2_procs: two busy-loop processes against one in the same run (what the machine allows now);
+ * - sweep_cpu_2_workers_over_1: the CPU time the two workers spend on those points over the one worker's (load
+ *   does not move it: 1 means that splitting a study across workers adds no work).
  * Workers are started (and ready, and warmed by a study of their own for the optimize points) before a study is
  * timed; each timed study uses a fresh database.
  */
@@ -40,6 +42,23 @@ async function startWorkers(url: string, count: number): Promise<Worker[]> {
   );
 }
 
+/**
+ * CPU time (user + system) the worker processes have used so far, in ms, from /proc (Linux; USER_HZ is 100 there);
+ * NaN elsewhere. Unlike wall time it does not depend on what else the machine runs.
+ */
+function cpuMs(workers: readonly Worker[]): number {
+  let ticks = 0;
+  for (const w of workers) {
+    try {
+      const fields = fs.readFileSync(`/proc/${w.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks * 10;
+}
+
 async function stopWorkers(workers: readonly Worker[]): Promise<void> {
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
@@ -54,8 +73,10 @@ async function timedSweep(args: SweepArgs): Promise<number> {
 export interface QueueFigures {
   overheadMsPerPoint: number;
   speedup2Workers: number;
-  /** Work done per second by two busy processes over one, at the same time as the speedup (its ceiling now). */
+  /** Work done per second by two busy processes over one, between the speedup's timed studies (its ceiling now). */
   parallelCeiling2Procs: number;
+  /** CPU time of the two workers over that of the one, on the same points (1 when splitting the study costs nothing). */
+  cpu2WorkersOver1: number;
 }
 
 /** Wall time of `count` processes each running the same fixed CPU loop at once. */
@@ -66,12 +87,6 @@ async function busyWallMs(count: number): Promise<number> {
   return performance.now() - start;
 }
 
-/** 2 x (one process's wall time) / (two processes' wall time), median of 3 alternated. */
-async function parallelCeiling(): Promise<number> {
-  const ratios: number[] = [];
-  for (let rep = 0; rep < 3; rep++) ratios.push((2 * (await busyWallMs(1))) / (await busyWallMs(2)));
-  return median(ratios);
-}
 
 /** Extra wall time per point of 24 analytical points through Redis and two workers over the local pool of two threads. */
 async function overheadMsPerPoint(nextUrl: () => string, out: () => string): Promise<number> {
@@ -98,7 +113,7 @@ async function overheadMsPerPoint(nextUrl: () => string, out: () => string): Pro
  * solver's WebAssembly), and a one-point warm-up left the second worker cold, which is what made two workers read
  * slower than one (0.53x). Every timed study has its own seed, so no result is reused.
  */
-async function speedupTwoWorkers(nextUrl: () => string, out: () => string): Promise<number> {
+async function speedupTwoWorkers(nextUrl: () => string, out: () => string): Promise<{ speedup: number; ceiling: number; cpuRatio: number }> {
   const heavy: SweepArgs = { network: 'resnet18', arch: 'puma', vary: ['crossbar.rows=64,128', 'adc.bits=5,6,7,8'], optimize: true, episodes: 20, out: '' };
   const urlOne = nextUrl();
   const urlTwo = nextUrl();
@@ -110,14 +125,22 @@ async function speedupTwoWorkers(nextUrl: () => string, out: () => string): Prom
       sweepCommand({ ...heavy, seed: 100, vary: warm, out: out(), queue: urlOne }),
       sweepCommand({ ...heavy, seed: 100, vary: [...warm, 'adc.bits=6,8'], out: out(), queue: urlTwo }),
     ]);
-    // Alternated and repeated: the machine is shared, its load drifts during the run.
+    // Alternated and repeated: the machine is shared, its load drifts during the run; the ceiling is measured
+    // between the timed studies, so both see the same load.
     const ones: number[] = [];
     const twos: number[] = [];
+    const ceilings: number[] = [];
+    const cpuRatios: number[] = [];
     for (let rep = 0; rep < 3; rep++) {
+      const cpuOne = cpuMs(one);
       ones.push(await timedSweep({ ...heavy, seed: 200 + rep, out: out(), queue: urlOne }));
+      const cpuOneMs = cpuMs(one) - cpuOne;
+      ceilings.push((2 * (await busyWallMs(1))) / (await busyWallMs(2)));
+      const cpuTwo = cpuMs(two);
       twos.push(await timedSweep({ ...heavy, seed: 200 + rep, out: out(), queue: urlTwo }));
+      cpuRatios.push((cpuMs(two) - cpuTwo) / cpuOneMs);
     }
-    return median(ones) / median(twos);
+    return { speedup: median(ones) / median(twos), ceiling: median(ceilings), cpuRatio: median(cpuRatios) };
   } finally {
     await stopWorkers([...one, ...two]);
   }
@@ -135,11 +158,9 @@ export async function benchQueue(): Promise<QueueFigures | undefined> {
   const nextUrl = (): string => server.url(++db);
   const out = (): string => path.join(dir, `s${db}-${Math.random().toString(36).slice(2)}.csv`);
   try {
-    return {
-      overheadMsPerPoint: await overheadMsPerPoint(nextUrl, out),
-      speedup2Workers: await speedupTwoWorkers(nextUrl, out),
-      parallelCeiling2Procs: await parallelCeiling(),
-    };
+    const overhead = await overheadMsPerPoint(nextUrl, out);
+    const { speedup, ceiling, cpuRatio } = await speedupTwoWorkers(nextUrl, out);
+    return { overheadMsPerPoint: overhead, speedup2Workers: speedup, parallelCeiling2Procs: ceiling, cpu2WorkersOver1: cpuRatio };
   } finally {
     await server.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

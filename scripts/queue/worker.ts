@@ -123,7 +123,7 @@ export async function runWorker(args: WorkerArgs): Promise<WorkerSummary> {
         refusalKey(version, 'accuracy-cmd'),
         `worker ${name} refused this study's jobs that run the shell command '${checked.accuracyCmd.slice(0, 200)}' (--accuracy-cmd): this worker was not started with --allow-accuracy-cmd; ` +
           'start workers that may run it with: lrmp worker --allow-accuracy-cmd --queue ...',
-        `lrmp worker: refusing job ${checked.id}: it carries an accuracy command and this worker runs none (start with --allow-accuracy-cmd to run them); it goes back to the queue`,
+        'lrmp worker: refusing jobs that carry an accuracy command (start with --allow-accuracy-cmd to run them); they go back to the queue',
       );
     }
     const started = performance.now();
