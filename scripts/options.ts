@@ -11,7 +11,7 @@ import { LIMITS, describeRange, parseNumber, type LimitName } from '../limits';
 import { networkFileExtensions } from '../workloads/load';
 import { zooNames } from '../workloads/zoo';
 import { presetNames } from '../arch/presets';
-import { OUTPUT_FORMATS, type OutputFormat } from './commands/output';
+import { OUTPUT_FORMATS } from './commands/output';
 import { OBJECTIVES } from '../optimizer/replication/objective';
 
 /**

@@ -92,7 +92,6 @@ export function collectResults(engine: Engine): SimResult {
   let xbarCapacity = 0;
   let adcBusy = 0;
   let bottleneck: SimBottleneck = { kind: 'layer', name: '', busyCyclesPerImage: 0 };
-  const nsPerCycle = 1 / arch.clockGHz;
   // Busiest single resource over the whole run (a unit works its images one after another).
   let busiestCycles = 0;
   for (const layer of topo.layers) {

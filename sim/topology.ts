@@ -172,7 +172,6 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     } else if (work?.engine === 'crossbar') {
       productResource = productResources.push({ label: `rewritten crossbars of ${layer.name}`, unitsPerCycle: 1 }) - 1;
     }
-    const inShape = r.inShapes[0];
     const mvmElements = mvmInputElements(r);
     const sim: SimLayer = {
       index: r.index,

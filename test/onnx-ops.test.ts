@@ -1,5 +1,4 @@
 /** Operator conversions and folding on small hand-built graphs; expected shapes worked out by hand. */
-import { ValidationError } from '../errors';
 import { encodeModel, importOnnx } from '../workloads/onnx';
 import { resolveNetwork } from '../workloads/shapes';
 import type { Layer, Network } from '../workloads/types';

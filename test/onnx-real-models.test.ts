@@ -19,6 +19,7 @@ import { simulate } from '../sim';
 import { importOnnx } from '../workloads/onnx';
 import { resolveNetwork } from '../workloads/shapes';
 import type { ResolvedNetwork } from '../workloads/types';
+import { baselineChoices } from '../arch/plan';
 
 const committed = REAL_MODELS.filter((m): m is RealModel & { fixture: string } => m.fixture !== undefined);
 const fileOf = (m: { fixture: string }): string => path.join(__dirname, 'fixtures', m.fixture);
@@ -27,10 +28,7 @@ function load(m: RealModel & { fixture: string }): ResolvedNetwork {
   return resolveNetwork(importOnnx(fileOf(m), { source: m.fixture, ...(m.inputSpec ? parseInputSpec(m.inputSpec) : {}) }));
 }
 
-const uniform = (net: ResolvedNetwork) => {
-  const n = net.weightedIndices.length;
-  return { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
-};
+const uniform = (net: ResolvedNetwork) => baselineChoices(net.weightedIndices.length);
 
 describe('real ONNX models from npm packages', () => {
   test('at least 5 committed fixtures from 4 families, and the catalog covers the required kinds', () => {

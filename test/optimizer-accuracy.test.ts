@@ -7,6 +7,7 @@ import { fitNoiseBase } from '../optimizer/accuracy/calibration';
 import { noiseFactor, proxyOracle } from '../optimizer/accuracy/proxy';
 import { externalOracle } from '../optimizer/accuracy/external';
 import { ExternalToolError } from '../errors';
+import { baselineChoices } from '../arch/plan';
 
 describe('separable accuracy proxy', () => {
   test('q(b) by hand with rho = 4: q(8) = 0, q(3) = 1, q(4) = (4^4 - 1) / (4^5 - 1) = 255 / 1023', () => {
@@ -65,8 +66,7 @@ describe('external command oracle', () => {
 
   test('reads the candidate on stdin, parses the last stdout line, caches per candidate', async () => {
     const oracle = externalOracle(good, net, { timeoutMs: 10000 });
-    const wbits = new Array<number>(n).fill(8);
-    const abits = new Array<number>(n).fill(8);
+    const { wbits, abits } = baselineChoices(n);
     wbits[1] = 4;
     abits[2] = 6;
     expect(await oracle.accuracyPct({ wbits, abits })).toBeCloseTo(90 - 0.5 * 4 - 0.5 * 2, 12);
@@ -76,7 +76,7 @@ describe('external command oracle', () => {
   });
 
   test('bad JSON, a non-zero exit and a timeout are ExternalToolErrors that say what happened', async () => {
-    const eight = { wbits: new Array<number>(n).fill(8), abits: new Array<number>(n).fill(8) };
+    const eight = baselineChoices(n);
     const bad = externalOracle(script('bad.js', `console.log('accuracy: 91');`), net);
     await expect(bad.accuracyPct(eight)).rejects.toThrow(ExternalToolError);
     await expect(bad.accuracyPct(eight)).rejects.toThrow(/not JSON/);

@@ -14,6 +14,7 @@ import { jslpBackend } from '../optimizer/milp/jslp';
 import type { MilpSolution } from '../optimizer/milp/problem';
 import { chipAreaMm2 } from '../arch/area';
 import { ExternalToolError } from '../errors';
+import { baselineChoices } from '../arch/plan';
 
 function spec(ref: number): ObjectiveSpec {
   return { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: ref, refLatencyProxyCycles: ref };
@@ -99,7 +100,7 @@ describe('replication MILP agrees with the exact algorithm on every zoo network'
       const net = resolveNetwork(zooNetwork(name));
       const ctx = prepareModel(arch, net);
       const n = net.weightedIndices.length;
-      const base = evaluateModel(ctx, { wbits: new Array(n).fill(8), abits: new Array(n).fill(8), replicas: new Array(n).fill(1) });
+      const base = evaluateModel(ctx, baselineChoices(n));
       const budget = base.tilesUsed * arch.tile.cores;
       for (const bits of [8, 4]) {
         const w = [...Array(n).keys()].map((i) => (i === 0 || i === n - 1 ? 8 : bits));

@@ -9,6 +9,7 @@ import { Mlp } from '../optimizer/search/mlp';
 import { actionToBits } from '../optimizer/search/state';
 import { optimize } from '../optimizer/lrmp';
 import seedrandom from 'seedrandom';
+import { baselineChoices } from '../arch/plan';
 
 describe('MLP', () => {
   test('gradient of a 2-3-1 network matches finite differences', () => {
@@ -43,7 +44,7 @@ describe('DDPG search', () => {
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
     const n = net.weightedIndices.length;
-    const base = evaluateModel(ctx, { wbits: new Array(n).fill(8), abits: new Array(n).fill(8), replicas: new Array(n).fill(1) });
+    const base = evaluateModel(ctx, baselineChoices(n));
     const run = async (seed: number): Promise<string> => {
       const ev = new CandidateEvaluator(ctx, proxyOracle(net), {
         budgetCores: base.tilesUsed * arch.tile.cores,

@@ -9,6 +9,7 @@ import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-sear
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { describeSearchGap } from '../scripts/commands/optimize';
 import { ValidationError } from '../errors';
+import { baselineChoices } from '../arch/plan';
 
 describe('local polishing', () => {
   test('keeps only feasible improvements, ends at a local optimum of single moves, and is deterministic', async () => {
@@ -16,7 +17,7 @@ describe('local polishing', () => {
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
     const n = net.weightedIndices.length;
-    const base = evaluateModel(ctx, { wbits: new Array(n).fill(8), abits: new Array(n).fill(8), replicas: new Array(n).fill(1) });
+    const base = evaluateModel(ctx, baselineChoices(n));
     const evaluator = (): CandidateEvaluator =>
       new CandidateEvaluator(ctx, proxyOracle(net), {
         budgetCores: base.tilesUsed * arch.tile.cores,

@@ -33,10 +33,6 @@ export function shapeSize(shape: Shape): number {
   return shape.channels * shape.height * shape.width;
 }
 
-function isPositiveInt(v: number): boolean {
-  return Number.isInteger(v) && v >= 1;
-}
-
 /** Checks the numeric fields of one layer against limits.ts (the JSON importer checks them too, but zoo, CSV and ONNX networks come here directly). */
 function checkLayerFields(source: string, index: number, layer: Layer): void {
   const at = (field: string): string => `layers[${index}].${field}`;

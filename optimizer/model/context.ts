@@ -24,7 +24,6 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
   const layers: LayerStatic[] = net.layers.map((resolved) => {
     const layer = resolved.layer;
     const lf = flow.layers[resolved.index];
-    const inShape = resolved.inShapes[0];
     const mvmInputElements = mvmInputElementsOf(resolved);
     const dataInputs = (lf?.dataInputs ?? []).map((d) => d.producer);
     const first = shapeOf(dataInputs[0] ?? -1);

@@ -1,4 +1,3 @@
-import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import {
   addMvmEnergyPj, digitalEnergyPj, edramEnergyPj, energyTotalPj, mvmEnergyPj, nocEnergyPj, offChipEnergyPj, zeroEnergyPj, type EnergyBreakdownPj,
@@ -14,7 +13,6 @@ import type { TrafficLoads } from './types';
 export function energyPerImagePj(
   ctx: ModelContext,
   mappings: readonly LayerCrossbarMapping[],
-  choices: PlanChoices,
   traffic: TrafficLoads,
   edramBitsPerTile: Float64Array,
   inputBits: number,

@@ -356,7 +356,7 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
   const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
   const clockHz = arch.clockGHz * 1e9;
-  const energy = energyPerImagePj(ctx, mappings, choices, traffic, times.edramBits, inputBits, storedBits);
+  const energy = energyPerImagePj(ctx, mappings, traffic, times.edramBits, inputBits, storedBits);
   return {
     layers: stages,
     mappings,

@@ -1,7 +1,7 @@
 import { applySetOverrides } from '../../arch/overrides';
 import { presetArch } from '../../arch/presets';
 import type { ArchSpec } from '../../arch/types';
-import type { PlanChoices } from '../../arch/plan';
+import { BASELINE_BITS, BASELINE_REPLICAS, type PlanChoices } from '../../arch/plan';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNetwork } from '../../workloads/zoo';
 import type { Network, ResolvedNetwork } from '../../workloads/types';
@@ -21,7 +21,7 @@ export function zoo(name: string): ResolvedNetwork {
   return resolveNetwork(zooNetwork(name));
 }
 
-export function uniformChoices(net: ResolvedNetwork, wbits = 8, abits = 8, replicas = 1): PlanChoices {
+export function uniformChoices(net: ResolvedNetwork, wbits = BASELINE_BITS, abits = BASELINE_BITS, replicas = BASELINE_REPLICAS): PlanChoices {
   const n = net.weightedIndices.length;
   return { wbits: Array(n).fill(wbits), abits: Array(n).fill(abits), replicas: Array(n).fill(replicas) };
 }

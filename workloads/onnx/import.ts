@@ -201,7 +201,7 @@ function convertLoop(ctx: ImportContext, node: OnnxNode): void {
   if (scans > 0 && node.output.slice(carried.length).some((t) => t !== '' && (ctx.readerCount(t) > 0 || ctx.isGraphOutput(t)))) {
     throw ctx.invalid('outputs', `${scans} scan output(s) in use`, 'loop-carried values only');
   }
-  let values = carried.map((t, k) => ctx.input(node, k + 2));
+  let values = carried.map((_, k) => ctx.input(node, k + 2));
   for (let i = 0; i < (go !== 0 ? count : 0); i++) {
     for (const init of body.initializer) ctx.set(init.name, constFromTensor(init));
     ctx.set(body.input[0]?.name ?? '', { kind: 'const', dims: [], integer: true, values: () => [i] });

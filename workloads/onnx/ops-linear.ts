@@ -41,7 +41,7 @@ function largestAxis(dims: readonly number[]): number {
   return best;
 }
 
-function weightDims(ctx: ImportContext, node: OnnxNode, w: ConstValue, index: number): [number, number] {
+function weightDims(ctx: ImportContext, w: ConstValue, index: number): [number, number] {
   const lead = w.dims.slice(0, -2).reduce((a, b) => a * b, 1);
   if (w.dims.length < 2 || lead !== 1) throw ctx.invalid(`input ${index} (weights)`, `dims [${w.dims.join(', ')}]`, 'a 2-D constant [K, N]');
   return [w.dims[w.dims.length - 2] ?? 0, w.dims[w.dims.length - 1] ?? 0];
@@ -51,7 +51,7 @@ function convertGemm(ctx: ImportContext, node: OnnxNode): void {
   if (attrInt(node, 'transA', 0) !== 0) throw ctx.invalid('attribute transA', '1', '0');
   const input = ctx.act(node, 0);
   const weight = ctx.constant(node, 1);
-  const [d0, d1] = weightDims(ctx, node, weight, 1);
+  const [d0, d1] = weightDims(ctx, weight, 1);
   const transB = attrInt(node, 'transB', 0) === 1;
   const out = linear(ctx, node, input, transB ? d1 : d0, transB ? d0 : d1, ctx.optional(node, 2) !== undefined);
   ctx.markQuantized(out.producer, weight);
@@ -63,7 +63,7 @@ function convertMatMul(ctx: ImportContext, node: OnnxNode): void {
   if (a.kind === 'act' && b.kind === 'act') return activationProduct(ctx, node, a, b);
   if (a.kind !== 'act') throw ctx.invalid('input 0', 'a constant', 'an activation (a constant first operand is not supported)');
   const weight = ctx.constant(node, 1);
-  const [k, n] = weightDims(ctx, node, weight, 1);
+  const [k, n] = weightDims(ctx, weight, 1);
   const out = linear(ctx, node, a, k, n, false);
   ctx.markQuantized(out.producer, weight);
 }
