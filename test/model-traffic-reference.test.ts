@@ -4,13 +4,12 @@
  * replicated mixed-precision plan: every per-tile, per-link and per-layer load agrees.
  */
 import { presetArch } from '../arch/presets';
-import type { PlanChoices } from '../arch/plan';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { fillStoredBits } from '../optimizer/model/context';
 import { routeTraffic } from '../optimizer/model/traffic';
 import { referenceTraffic } from '../optimizer/model/traffic-reference';
 import { zooNames } from '../workloads/zoo';
-import { uniformChoices, zoo } from './helpers/model-fixtures';
+import { mixedReplicatedChoices, uniformChoices, zoo } from './helpers/model-fixtures';
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   expect([what, a.length]).toEqual([what, b.length]);
@@ -27,13 +26,8 @@ describe('traffic: the fast routine matches its plain reference', () => {
     const net = zoo(name);
     const ctx = prepareModel(arch, net);
     const n = net.weightedIndices.length;
-    const mixed: PlanChoices = {
-      wbits: Array.from({ length: n }, (_, i) => 4 + (i % 5)),
-      abits: Array.from({ length: n }, (_, i) => 8 - (i % 4)),
-      replicas: Array.from({ length: n }, (_, i) => 1 + (i % 3) + (i === 0 ? 9 : 0)),
-    };
     let links = 0;
-    for (const choices of [uniformChoices(net), mixed]) {
+    for (const choices of [uniformChoices(net), mixedReplicatedChoices(n)]) {
       const placement = evaluateModel(ctx, choices).placement;
       const stored = fillStoredBits(ctx, choices.abits);
       const ref = referenceTraffic(ctx, placement, stored);

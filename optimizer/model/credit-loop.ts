@@ -9,6 +9,11 @@ import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type Credit
  * (rows the loop spans). Loop times include each channel's transit (burst serialisation, router latencies, the last
  * piece's eDRAM write and the mean wait at the most loaded link on the route), which the line-buffer pace term
  * leaves out.
+ *
+ * NOTE: hot code, written for speed (it runs in every model evaluation): per-network index tables
+ * (credit-loop-tables.ts), per-link stamps instead of cleared buffers, reciprocals, flat flow-link lists; the
+ * `as number` casts are typed-array reads under noUncheckedIndexedAccess. credit-loop-reference.ts computes the
+ * same bounds plainly, and test/model-credit-loop-reference.test.ts compares the two on the zoo: change both.
  */
 
 /** What an evaluation supplies besides the placement and the routed traffic. */
@@ -55,19 +60,21 @@ function fillBursts(s: TrafficScratch, t: CreditLoopTables, slots: number, tiles
     const stamp = ++t.stamp;
     const rows = t.slotRows[r] as number;
     const tensorStart = cursor;
-    for (let n = s.slotDeliveryStart[r] as number; n < (s.slotDeliveryStart[r + 1] as number); n++) {
+    const n1 = s.slotDeliveryStart[r + 1] as number;
+    for (let n = s.slotDeliveryStart[r] as number; n < n1; n++) {
       const f = s.deliveryFlow[n] as number;
       if (f < 0) continue;
       const b = s.flowRowFlits[f] as number;
       const from = s.flowFrom[f] as number;
       const start = s.flowLinkStart[f] as number;
       const hops = s.flowHops[f] as number;
-      flowIdStart[f] = cursor;
+      const flowStart = cursor;
+      flowIdStart[f] = flowStart;
       if (from >= 0) flowIds[cursor++] = from;
       for (let h = 0; h < hops; h++) flowIds[cursor++] = mesh + (s.flowLinks[start + h] as number);
       flowIds[cursor++] = tilesUsed + (s.flowTo[f] as number);
       flowIdStart[f + 1] = cursor;
-      for (let i = flowIdStart[f] as number; i < cursor; i++) {
+      for (let i = flowStart; i < cursor; i++) {
         const id = flowIds[i] as number;
         const seen = burstStamp[id] as number;
         if (seen === stamp) {
@@ -153,20 +160,24 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
   // NOTE: written for speed: reciprocals, so each piece's transit multiplies instead of dividing.
   const cyclesPerAccess = 1 / p.edramAccessesPerCycle;
   const cyclesPerFlit = 1 / p.linkFlitsPerCycle;
+  const { destTransit, destSlots, readerStart } = t;
   for (let r = 0; r < slots; r++) {
     const rows = t.slotRows[r] as number;
     const d0 = s.slotDestStart[r] as number;
     const d1 = s.slotDestStart[r + 1] as number;
-    for (let d = d0; d < d1; d++) (t.destTransit[d] = 0), (t.destSlots[d] = 0);
-    for (let n = s.slotDeliveryStart[r] as number; n < (s.slotDeliveryStart[r + 1] as number); n++) {
+    destTransit.fill(0, d0, d1);
+    destSlots.fill(0, d0, d1);
+    const n1 = s.slotDeliveryStart[r + 1] as number;
+    for (let n = s.slotDeliveryStart[r] as number; n < n1; n++) {
       const f = s.deliveryFlow[n] as number;
       const write = (s.deliveryWriteAccesses[n] as number) * cyclesPerAccess;
       const transit = write + (f < 0 ? 0 : flowTransitCycles(f, rows, t, p, cyclesPerFlit));
       const d = d0 + (s.deliveryDest[n] as number);
-      if (transit > (t.destTransit[d] as number)) t.destTransit[d] = transit;
+      if (transit > (destTransit[d] as number)) destTransit[d] = transit;
     }
     const rowBits = (t.slotRowElements[r] as number) * (storedBits[readSlots[r] as number] as number);
-    for (let j = t.readerStart[r] as number; j < (t.readerStart[r + 1] as number); j++) {
+    const j1 = readerStart[r + 1] as number;
+    for (let j = readerStart[r] as number; j < j1; j++) {
       const c = t.readerLayer[j] as number;
       const tiles = placement.layerTiles[c];
       if (tiles === undefined || tiles.length === 0) continue;
@@ -178,16 +189,16 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        if (window > (t.destSlots[d] as number)) t.destSlots[d] = window;
-        if ((t.destTransit[d] as number) > transit) transit = t.destTransit[d] as number;
+        if (window > (destSlots[d] as number)) destSlots[d] = window;
+        transit = Math.max(transit, destTransit[d] as number);
       }
       t.readerTransit[j] = transit;
     }
     for (let d = d0; d < d1; d++) {
       // Slots: the widest window of the tensor's readers on the tile, plus the lookahead slot.
-      const window = t.destSlots[d] as number;
+      const window = destSlots[d] as number;
       const guaranteed = window > 0 ? Math.min(rows, window + 1) : 0;
-      t.destSlots[d] = guaranteed;
+      destSlots[d] = guaranteed;
       const tile = s.slotDests[d] as number;
       freeBits[tile] = (freeBits[tile] as number) - guaranteed * rowBits;
       if (rows > 1 && guaranteed >= rows - 1) whole[tile] = (whole[tile] as number) + 1;
@@ -198,7 +209,8 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
 
 /** Transit of tensor r's rows into `tile` (0 when the tile reads none). */
 function transitInto(t: CreditLoopTables, s: TrafficScratch, r: number, tile: number): number {
-  for (let d = s.slotDestStart[r] as number; d < (s.slotDestStart[r + 1] as number); d++) if (s.slotDests[d] === tile) return t.destTransit[d] as number;
+  const d1 = s.slotDestStart[r + 1] as number;
+  for (let d = s.slotDestStart[r] as number; d < d1; d++) if (s.slotDests[d] === tile) return t.destTransit[d] as number;
   return 0;
 }
 
@@ -207,7 +219,8 @@ function stageTransits(t: CreditLoopTables, into: Int32Array, start: Int32Array,
   let sum = 0;
   for (let i = 0; i < stages; i++) {
     let w = 0;
-    for (let e = start[i] as number; e < (start[i + 1] as number); e++) w = Math.max(w, t.readerTransit[into[e] as number] as number);
+    const e1 = start[i + 1] as number;
+    for (let e = start[i] as number; e < e1; e++) w = Math.max(w, t.readerTransit[into[e] as number] as number);
     sum += w;
   }
   return sum;
@@ -257,6 +270,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       if (tile < lo || tile > hi) continue;
       const slots = t.destSlots[d] as number;
       const free = t.freeBits[tile] as number;
+      const transit = t.destTransit[d] as number;
       if (inp.wholeInput) {
         // Whole-input reader: an image's rows are all freed when its last reader row ends, so the next image's rows
         // beyond the S - rows(P) that fit beside them are granted only then, and come at the producer's pace:
@@ -274,14 +288,13 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
           // P delivers the late rows at its own pace (its crossbars and port queue, not a shared link's load per image,
           // which spreads over the whole interval: BERT-base's K on a mesh link loaded 719k cycles per image).
           const deliver = Math.max(tP, inp.producer < 0 ? 0 : (e.workCycles[inp.producer] as number) / rowsP);
-          bound = Math.max(bound, (t.destTransit[d] as number) + late * deliver + (e.workCycles[inp.layer] as number));
+          bound = Math.max(bound, transit + late * deliver + (e.workCycles[inp.layer] as number));
         }
       }
       // NOTE: written for speed: no division when the free eDRAM alone holds the rest of P's rows (S >= rows(P)).
       if (slots >= rowsP || free >= (rowsP - slots) * rowBits) continue;
       const S = slots + spareRows(free, rowBits);
       const D = S - inp.heldRows;
-      const transit = t.destTransit[d] as number;
       const loop = rowsP * (transit + tR);
       // (Divides only when the loop raises the bound.)
       if (transit > 0 && D > 0 && loop > bound * D) bound = loop / D;
@@ -319,9 +332,9 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
  * Images of network input that fill a tile's spare eDRAM soon enough to count as taking it all (the stream is
  * endless; DeiT-Tiny's first tile: 230 KB spare, 150 KB per image, simulated K starved of it).
  */
-const INPUT_HOG_IMAGES = 4;
+export const INPUT_HOG_IMAGES = 4;
 
 /** Whole rows of P (rowBits each) that fit in `freeBits`, the tile's eDRAM beyond every tensor's guaranteed slots. */
-function spareRows(freeBits: number, rowBits: number): number {
+export function spareRows(freeBits: number, rowBits: number): number {
   return freeBits > 0 && rowBits > 0 ? Math.floor(freeBits / rowBits) : 0;
 }

@@ -10,7 +10,7 @@ import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
 import { energyPerImagePj } from './energy';
-import { creditLoopBounds } from './credit-loop';
+import { creditLoopBounds, type CreditLoopInputs, type TransitParams } from './credit-loop';
 
 function tileTimes(
   ctx: ModelContext,
@@ -281,10 +281,16 @@ function stageTerms(
 }
 
 /**
- * Adds the credit-loop term to each stored layer's stage (rule 7). Its link waits need the interval, so it
- * comes after the other terms, at the interval they give.
+ * What the credit-loop term is computed from, given the stages' other terms: the interval they give (its link waits
+ * need it), per-row and per-image work, and the link and eDRAM parameters. Fills ctx.stageRowCycles and
+ * ctx.workCycles (valid until the next evaluation).
  */
-function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerStage[], storedBits: Float64Array): void {
+export function creditLoopArgs(
+  ctx: ModelContext,
+  placement: Placement,
+  stages: readonly LayerStage[],
+  storedBits: Float64Array,
+): { inputs: CreditLoopInputs; params: TransitParams } {
   const arch = ctx.arch;
   let interval = 1;
   for (let i = 0; i < stages.length; i++) interval = Math.max(interval, (stages[i] as LayerStage).stageCycles);
@@ -299,12 +305,8 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
     const own = l === undefined ? 0 : l.digitalOps / arch.tile.digital.opsPerCycle;
     workCycles[s.index] = Math.max(s.computeCycles, s.portQueueCycles, own, s.attentionCycles);
   }
-  const bounds = creditLoopBounds(
-    ctx.creditLoop,
-    ctx.traffic,
-    placement,
-    ctx.readSlots,
-    {
+  return {
+    inputs: {
       storedBits,
       rowCycles: placement.rowCycles,
       stageRowCycles,
@@ -312,13 +314,22 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
       intervalCycles: interval,
     },
-    {
+    params: {
       linkFlitsPerCycle: arch.noc.linkFlitsPerCycle,
       routerLatencyCycles: arch.noc.routerLatencyCycles,
       edramAccessesPerCycle: arch.tile.edram.accessesPerCycle,
       edramCapacityBits: arch.tile.edram.capacityKb * 8192,
     },
-  );
+  };
+}
+
+/**
+ * Adds the credit-loop term to each stored layer's stage (rule 7). Its link waits need the interval, so it
+ * comes after the other terms, at the interval they give.
+ */
+function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerStage[], storedBits: Float64Array): void {
+  const { inputs, params } = creditLoopArgs(ctx, placement, stages, storedBits);
+  const bounds = creditLoopBounds(ctx.creditLoop, ctx.traffic, placement, ctx.readSlots, inputs, params);
   for (let i = 0; i < stages.length; i++) {
     const stage = stages[i] as LayerStage;
     const b = bounds[stage.index] ?? 0;

@@ -22,6 +22,23 @@ export interface ReferenceTraffic {
   layerMaxHops: number[];
   totalFlits: number;
   totalFlitHops: number;
+  /** Every row piece delivered to a reader tile, local ones included (the credit-loop reference reads them). */
+  deliveries: ReferenceDelivery[];
+}
+
+/** One producing tile's piece of each row of a stored tensor, delivered to one reader tile. */
+export interface ReferenceDelivery {
+  /** The stored tensor (producer + 1). */
+  slot: number;
+  /** Producing tile (-1: the off-chip input) and reader tile; equal when the piece stays on its tile. */
+  fromTile: number;
+  toTile: number;
+  /** Flits per row of the tile's piece (its replicas' pieces together). */
+  rowFlits: number;
+  /** eDRAM accesses of one replica's part of the piece, whole: its last write. */
+  writeAccesses: number;
+  /** Mesh links of the XY route (none when local). */
+  links: number[];
 }
 
 /** What one producing tile sends per row to each reader tile: its replicas' pieces together. */
@@ -30,6 +47,8 @@ interface TilePiece {
   flits: number;
   accesses: number;
   sqAccesses: number;
+  /** One replica's accesses (the tile's piece is its replicas' together). */
+  unitAccesses: number;
 }
 
 /** Per row of a stored tensor, each producing tile's piece (tile -1: the off-chip input). */
@@ -37,7 +56,7 @@ function rowPieces(ctx: ModelContext, placement: Placement, producer: number, ro
   const arch = ctx.arch;
   const whole = (bits: number): TilePiece => {
     const accesses = edramAccesses(arch, bits);
-    return { tile: -1, flits: flitsOfBits(arch, bits), accesses, sqAccesses: accesses * accesses };
+    return { tile: -1, flits: flitsOfBits(arch, bits), accesses, sqAccesses: accesses * accesses, unitAccesses: accesses };
   };
   const layer = producer < 0 ? undefined : ctx.layers[producer];
   const weighted = layer !== undefined && layer.weightedPos >= 0 ? placement.weighted[layer.weightedPos] : undefined;
@@ -50,7 +69,7 @@ function rowPieces(ctx: ModelContext, placement: Placement, producer: number, ro
   let piece: Omit<TilePiece, 'tile'>;
   if (layer.kind !== 'conv') {
     const w = whole(rowBits);
-    piece = { flits: w.flits / r, accesses: w.accesses / r, sqAccesses: w.sqAccesses / r };
+    piece = { flits: w.flits / r, accesses: w.accesses / r, sqAccesses: w.sqAccesses / r, unitAccesses: w.accesses / r };
   } else {
     const w = layer.outCols;
     const pixelBits = rowBits / w;
@@ -62,10 +81,12 @@ function rowPieces(ctx: ModelContext, placement: Placement, producer: number, ro
         flits: f * hi.flits + (1 - f) * lo.flits,
         accesses: f * hi.accesses + (1 - f) * lo.accesses,
         sqAccesses: f * hi.accesses * hi.accesses + (1 - f) * lo.accesses * lo.accesses,
+        unitAccesses: f * hi.accesses + (1 - f) * lo.accesses,
       };
     } else {
       const one = whole(pixelBits);
-      piece = { flits: (w / r) * one.flits, accesses: (w / r) * one.accesses, sqAccesses: (w / r) * one.accesses * one.accesses };
+      const accesses = (w / r) * one.accesses;
+      piece = { flits: (w / r) * one.flits, accesses, sqAccesses: (w / r) * one.accesses * one.accesses, unitAccesses: accesses };
     }
   }
   // A tile's sibling replicas send their pieces of a row together.
@@ -97,6 +118,7 @@ export function referenceTraffic(ctx: ModelContext, placement: Placement, stored
     layerMaxHops: zeros(ctx.net.layers.length),
     totalFlits: 0,
     totalFlitHops: 0,
+    deliveries: [],
   };
   const xy = (tile: number): [number, number] => (tile < 0 ? [0, 0] : routerXY(ctx.meshWidth, routerOfTile(arch, tile)));
   const flows: Array<{ slot: number; toTile: number; links: number[] }> = [];
@@ -113,6 +135,8 @@ export function referenceTraffic(ctx: ModelContext, placement: Placement, stored
       for (const toTile of dests) {
         out.edramBits[toTile] = (out.edramBits[toTile] ?? 0) + rows * piece.accesses * arch.tile.edram.accessBits;
         out.edramSqAccesses[toTile] = (out.edramSqAccesses[toTile] ?? 0) + rows * piece.sqAccesses;
+        const delivery = { slot, fromTile: piece.tile, toTile, rowFlits: piece.flits, writeAccesses: Math.ceil(piece.unitAccesses), links: [] as number[] };
+        out.deliveries.push(delivery);
         if (piece.tile === toTile) continue;
         if (piece.tile >= 0) out.injectFlits[piece.tile] = (out.injectFlits[piece.tile] ?? 0) + flits;
         out.ejectFlits[toTile] = (out.ejectFlits[toTile] ?? 0) + flits;
@@ -120,6 +144,7 @@ export function referenceTraffic(ctx: ModelContext, placement: Placement, stored
         const [x, y] = xy(piece.tile);
         const [tx, ty] = xy(toTile);
         xyRouteLinks(ctx.meshWidth, x, y, tx, ty, links, 0);
+        delivery.links = links;
         for (const link of links) out.linkFlits.set(link, (out.linkFlits.get(link) ?? 0) + flits);
         out.totalFlits += flits;
         out.totalFlitHops += flits * (links.length + 1);

@@ -21,6 +21,18 @@ export function zoo(name: string): ResolvedNetwork {
   return resolveNetwork(zooNetwork(name));
 }
 
+/**
+ * A replicated mixed-precision plan for `n` weighted layers (weights 4-8 bits, activations 5-8, 1-3 replicas and 10
+ * on the first layer): the second plan the plain references are compared at.
+ */
+export function mixedReplicatedChoices(n: number): PlanChoices {
+  return {
+    wbits: Array.from({ length: n }, (_, i) => 4 + (i % 5)),
+    abits: Array.from({ length: n }, (_, i) => 8 - (i % 4)),
+    replicas: Array.from({ length: n }, (_, i) => 1 + (i % 3) + (i === 0 ? 9 : 0)),
+  };
+}
+
 export function uniformChoices(net: ResolvedNetwork, wbits = BASELINE_BITS, abits = BASELINE_BITS, replicas = BASELINE_REPLICAS): PlanChoices {
   const n = net.weightedIndices.length;
   return { wbits: Array(n).fill(wbits), abits: Array(n).fill(abits), replicas: Array(n).fill(replicas) };
