@@ -28,6 +28,19 @@ function lazy(dims: number[], integer: boolean, compute: () => number[] | undefi
   };
 }
 
+/** A constant computed from constant `a`'s values (none when `a`'s are unreadable). */
+function derived(a: ConstValue, dims: number[], integer: boolean, compute: (v: number[]) => number[] | undefined, bits?: number): ConstValue {
+  return lazy(
+    dims,
+    integer,
+    () => {
+      const v = a.values();
+      return v ? compute(v) : undefined;
+    },
+    bits,
+  );
+}
+
 /** Element of a broadcast operand at output position `flat`. */
 function picker(src: ConstValue, dims: readonly number[]): (vals: number[], flat: number) => number {
   const off = dims.length - src.dims.length;
@@ -70,7 +83,7 @@ function binary(fn: (a: number, b: number) => number, integerOut?: boolean) {
 function unaryFold(fn: (a: number) => number, integerOut?: boolean) {
   return (ctx: ImportContext, node: OnnxNode): void => {
     const a = ctx.constant(node, 0);
-    ctx.set(node.output[0] ?? '', lazy(a.dims, integerOut ?? a.integer, () => a.values()?.map(fn)));
+    ctx.set(node.output[0] ?? '', derived(a, a.dims, integerOut ?? a.integer, (v) => v.map(fn)));
   };
 }
 
@@ -119,28 +132,18 @@ function foldTranspose(ctx: ImportContext, node: OnnxNode): void {
   const dims = perm.map((p) => a.dims[p] ?? 1);
   const inStrides: number[] = new Array<number>(rank).fill(1);
   for (let i = rank - 2; i >= 0; i--) inStrides[i] = (inStrides[i + 1] ?? 1) * (a.dims[i + 1] ?? 1);
-  ctx.set(
-    node.output[0] ?? '',
-    lazy(
-      dims,
-      a.integer,
-      () => {
-        const v = a.values();
-        if (!v) return undefined;
-        return Array.from({ length: numel(dims) }, (_, flat) => {
-          let rest = flat;
-          let at = 0;
-          for (let i = rank - 1; i >= 0; i--) {
-            const d = dims[i] ?? 1;
-            at += (rest % d) * (inStrides[perm[i] ?? 0] ?? 0);
-            rest = Math.floor(rest / d);
-          }
-          return v[at] ?? 0;
-        });
-      },
-      a.bits,
-    ),
-  );
+  const transposed = (v: number[]): number[] =>
+    Array.from({ length: numel(dims) }, (_, flat) => {
+      let rest = flat;
+      let at = 0;
+      for (let i = rank - 1; i >= 0; i--) {
+        const d = dims[i] ?? 1;
+        at += (rest % d) * (inStrides[perm[i] ?? 0] ?? 0);
+        rest = Math.floor(rest / d);
+      }
+      return v[at] ?? 0;
+    });
+  ctx.set(node.output[0] ?? '', derived(a, dims, a.integer, transposed, a.bits));
 }
 
 function foldExpand(ctx: ImportContext, node: OnnxNode): void {
@@ -148,14 +151,7 @@ function foldExpand(ctx: ImportContext, node: OnnxNode): void {
   const arg = ctx.constValues(node, 1);
   const dims = node.opType === 'Tile' ? a.dims.map((d, i) => d * (arg[i] ?? 1)) : (broadcastDims(a.dims, arg) ?? a.dims);
   const pick = node.opType === 'Tile' ? undefined : picker(a, dims);
-  ctx.set(
-    node.output[0] ?? '',
-    lazy(dims, a.integer, () => {
-      const v = a.values();
-      if (!v || !pick) return undefined;
-      return Array.from({ length: numel(dims) }, (_, i) => pick(v, i));
-    }),
-  );
+  ctx.set(node.output[0] ?? '', derived(a, dims, a.integer, (v) => (pick ? Array.from({ length: numel(dims) }, (_, i) => pick(v, i)) : undefined)));
 }
 
 /** DequantizeLinear/QuantizeLinear/Cast-like ops on a constant keep its dims (and a weight its integer width). */
@@ -163,22 +159,13 @@ function foldDequantize(ctx: ImportContext, node: OnnxNode): void {
   const a = ctx.constant(node, 0);
   const scale = ctx.optional(node, 1)?.kind === 'const' ? ctx.constant(node, 1) : undefined;
   const zero = ctx.optional(node, 2)?.kind === 'const' ? ctx.constant(node, 2) : undefined;
-  ctx.set(
-    node.output[0] ?? '',
-    lazy(
-      a.dims,
-      false,
-      () => {
-        const v = a.values();
-        const s = scale?.values();
-        const z = zero?.values();
-        if (!v) return undefined;
-        if (!s || s.length !== 1) return undefined;
-        return v.map((x) => (x - (z?.[0] ?? 0)) * (s[0] ?? 1));
-      },
-      a.bits ?? (node.opType === 'QuantizeLinear' ? 8 : undefined),
-    ),
-  );
+  const dequantized = (v: number[]): number[] | undefined => {
+    const s = scale?.values();
+    const z = zero?.values();
+    if (!s || s.length !== 1) return undefined;
+    return v.map((x) => (x - (z?.[0] ?? 0)) * (s[0] ?? 1));
+  };
+  ctx.set(node.output[0] ?? '', derived(a, a.dims, false, dequantized, a.bits ?? (node.opType === 'QuantizeLinear' ? 8 : undefined)));
 }
 
 /** A reduction over a small constant (shape arithmetic); only keepdims=0 over all axes is needed in practice. */
@@ -187,10 +174,7 @@ function foldReduceAll(fn: (vals: number[]) => number) {
     const a = ctx.constant(node, 0);
     const keep = attrInt(node, 'keepdims', 1) === 1;
     const dims = keep ? a.dims.map(() => 1) : [];
-    ctx.set(node.output[0] ?? '', lazy(dims, a.integer, () => {
-      const v = a.values();
-      return v ? [fn(v)] : undefined;
-    }));
+    ctx.set(node.output[0] ?? '', derived(a, dims, a.integer, (v) => [fn(v)]));
   };
 }
 
@@ -211,21 +195,12 @@ function foldSplit(ctx: ImportContext, node: OnnxNode): void {
     const dims = [...a.dims];
     dims[axis] = size;
     const from = start;
-    ctx.set(
-      node.output[k] ?? '',
-      lazy(
-        dims,
-        a.integer,
-        () => {
-          const v = a.values();
-          if (!v) return undefined;
-          const out: number[] = [];
-          for (let o = 0; o < outer; o++) out.push(...v.slice((o * length + from) * inner, (o * length + from + size) * inner));
-          return out;
-        },
-        a.bits,
-      ),
-    );
+    const part = (v: number[]): number[] => {
+      const out: number[] = [];
+      for (let o = 0; o < outer; o++) out.push(...v.slice((o * length + from) * inner, (o * length + from + size) * inner));
+      return out;
+    };
+    ctx.set(node.output[k] ?? '', derived(a, dims, a.integer, part, a.bits));
     start += size;
   });
 }
