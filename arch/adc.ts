@@ -7,7 +7,7 @@ import type { ArchSpec, ComponentCost } from './types';
 
 /**
  * Published 32 nm SAR ADC figures by resolution (ISAAC, Shafiee et al. ISCA 2016, as carried in Accelergy's
- * component library; DESIGN.md section 3): energy per conversion (pJ) and area (um2).
+ * component library): energy per conversion (pJ) and area (um2).
  */
 const ADC_CURVE: ReadonlyArray<{ bits: number; energyPj: number; areaUm2: number }> = [
   { bits: 4, energyPj: 0.79, areaUm2: 361 },

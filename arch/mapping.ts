@@ -4,7 +4,7 @@ import { adcSharers, mvmCycles, mvmSweeps, sweepCycles } from './timing';
 import { rowGroups } from './adc';
 
 /**
- * How one weighted layer sits on crossbars at given precisions (DESIGN.md section 5). Pure data; replication
+ * How one weighted layer sits on crossbars at given precisions (docs/hardware-model.md rule 1). Pure data; replication
  * multiplies `crossbarsPerReplica` but does not change any other field.
  */
 export interface LayerCrossbarMapping {

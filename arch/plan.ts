@@ -12,7 +12,7 @@ export interface LayerChoice {
 }
 
 /**
- * The one hand-off between optimizer, analytical model and simulator (DESIGN.md section 5): defaults plus
+ * The one hand-off between optimizer, analytical model and simulator (README, Plans): defaults plus
  * per-layer overrides by layer name, for the network and architecture it was made for.
  */
 export interface Plan {
@@ -49,7 +49,7 @@ export const MIN_BITS = LIMITS.bits.min;
 export const MAX_BITS = LIMITS.bits.max;
 
 /**
- * The uniform baseline every comparison starts from (DESIGN.md): 8-bit weights and activations, one replica per
+ * The uniform baseline every comparison starts from: 8-bit weights and activations, one replica per
  * layer. It is also what a plan's defaults fall back to, and the bits of a layer a choice array does not cover.
  */
 export const BASELINE_BITS = 8;

@@ -12,7 +12,7 @@ export function adcSharers(arch: ArchSpec, crossbarsPerReplica: number, replicas
 }
 
 /**
- * Cycles for one crossbar read + conversion of `usedCols` columns (DESIGN.md section 6):
+ * Cycles for one crossbar read + conversion of `usedCols` columns (docs/hardware-model.md rule 5):
  * t_sweep = sharers x ceil(usedCols / adcsPerCrossbar) / adcSampleRate, rounded up to whole chip cycles, where
  * `sharers` crossbars take turns on one ADC (adcSharers; 1 without sharing).
  */
@@ -34,7 +34,7 @@ export function mvmSweeps(arch: ArchSpec, abits: number, rowsActive: number = ar
 
 /**
  * Cycles of one MVM with sample-and-hold overlap: (ceil(a / dacBits) * rowGroups + fill) * t_sweep(sharers)
- * (DESIGN.md section 6, with rowGroups = 1 whenever the ADC resolves a whole column).
+ * (docs/hardware-model.md rule 5, with rowGroups = 1 whenever the ADC resolves a whole column).
  */
 export function mvmCycles(
   arch: ArchSpec,

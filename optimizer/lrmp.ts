@@ -49,7 +49,7 @@ export interface SearchGap {
   rlGapPct: number;
 }
 
-/** One row of the comparison table (DESIGN.md section 9). */
+/** One row of the comparison table `lrmp optimize` prints (baseline, replication only, mixed precision only, LRMP). */
 export interface VariantRow {
   variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (RL + polish)' | 'LRMP (random search)' | 'LRMP (exact joint)';
   /** What the table prints: the variant, naming the RL candidate when the simulator chose another than the first. */

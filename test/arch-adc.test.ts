@@ -26,7 +26,7 @@ describe('ADC resolution: row parallelism (worked by hand)', () => {
   });
 });
 
-describe('ADC cost follows the published curve (DESIGN.md section 3)', () => {
+describe('ADC cost follows the published curve (ISAAC, as carried in Accelergy)', () => {
   test.each([
     [4, 0.79, 361e-6],
     [6, 1.2, 627e-6],

@@ -14,7 +14,7 @@ function layerOf(net: ReturnType<typeof zoo>, name: string) {
   return layer;
 }
 
-describe('crossbar mapping (worked by hand from DESIGN.md section 5)', () => {
+describe('crossbar mapping (worked by hand from docs/hardware-model.md rule 1)', () => {
   test('ResNet-18 conv1 at 8 bits: 147 rows -> 2 row tiles, 64 x 4 slices = 256 cols -> 2 col tiles', () => {
     const m = mapLayer(puma, layerOf(zoo('resnet18'), 'conv1'), 8, 8);
     expect([m.rowsNeeded, m.rowTiles, m.bitSlices, m.colsNeeded, m.colTiles, m.crossbarsPerReplica]).toEqual([147, 2, 4, 256, 2, 4]);

@@ -30,6 +30,12 @@ describe('public API', () => {
     }
   });
 
+  it('a script inside the checkout requires the package by its name (package.json exports: self-reference)', () => {
+    const code = "const l = require('lrmp'); console.log(typeof l.evaluateModel, require.resolve('lrmp'))";
+    const out = execFileSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' }).trim();
+    expect(out).toBe(`function ${path.join(ROOT, 'dist', 'index.js')}`);
+  });
+
   it('the README example runs with require(\'lrmp\') and prints the model, simulated and optimized figures', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-api-'));
     try {

@@ -11,7 +11,6 @@ import { sumCosts, times } from './parts';
  *  [CFG]   Aayush-Ankit/puma-simulator include/config.py (hierarchy sizes).
  *  [SRC]   Aayush-Ankit/puma-simulator src/ (ima.py timing, ima_metrics.py / tile_metrics.py area and power).
  *  [T2]    ISAAC Table II / [ACC] Accelergy hwcomponents-library isaac.py, where PUMA reuses ISAAC's figures.
- *  [DESIGN] /DESIGN.md section 3, the project's reference for the PUMA hierarchy.
  */
 
 const clockGHz = 1; // [PAPER] 1 GHz; [CONST] cycle_time = 1 ns
@@ -27,7 +26,7 @@ const xbarOutMem = { areaMm2: 0.00078, powerMw: 0.16 + 0.04 };
 const corePeripherals = sumCosts({
   xbarInMems: times(2, xbarInMem), // [CFG] num_matrix = 2 MVMUs, one input memory each
   xbarOutMems: times(2, xbarOutMem), // [CFG] one output memory per MVMU
-  dataMemory2Kb: { areaMm2: 0.00392, powerMw: 0.57 + 0.33 }, // [CONST] dataMem 2048 B; [DESIGN] 2 KB per core
+  dataMemory2Kb: { areaMm2: 0.00392, powerMw: 0.57 + 0.33 }, // [CONST] dataMem 2048 B: 2 KB per core
   // assumed: [CFG] asks 8192 entries but [CONST] tabulates up to 2048 B; we take the largest tabulated size.
   instructionMemory: { areaMm2: 0.0041 * sqrt8, powerMw: (0.65 + 0.33) * sqrt8 }, // [CONST] instrnMem 2048
   controlUnit: { areaMm2: 0.00145 * 2.25, powerMw: 1.25 * 0.2 }, // [CONST] ccu_area, ccu_pow
@@ -109,7 +108,7 @@ export const pumaSpec: ArchSpec = {
   adc: {
     bits: 8, // [CFG] adc_res = 8
     costBits: 8, // the figures below are for the 8-bit ADC
-    // [DESIGN] one ADC sweeps a crossbar's 128 columns in 100 cycles ([CONST] adc_lat_dict '8': 100), i.e.
+    // one ADC sweeps a crossbar's 128 columns in 100 cycles ([CONST] adc_lat_dict '8': 100), i.e.
     // 1.28 conversions per ns. [CFG] counts ADCs per logical 16-bit matrix (num_adc_per_matrix = 2) but times
     // them per physical crossbar; we provision one per crossbar, which is what the 100-cycle figure implies.
     perCrossbar: 1,
@@ -136,14 +135,14 @@ export const pumaSpec: ArchSpec = {
   },
   core: {
     crossbars: 16, // [CFG] num_matrix = 2 MVMUs x 8 physical crossbars (16-bit weights / 2 bits per cell)
-    mvmFillSweeps: 2, // [DESIGN] PUMA times a 16-bit MVM as sweep x (16 / dacBits + 2)
-    dataMemoryKb: 2, // [DESIGN] 2 KB data memory per core
+    mvmFillSweeps: 2, // [SRC] ima.py: PUMA times a 16-bit MVM as sweep x (16 / dacBits + 2)
+    dataMemoryKb: 2, // [CONST] dataMem 2048 B: 2 KB data memory per core
     peripherals: corePeripherals,
   },
   tile: {
     cores: coresPerTile,
     edram: {
-      capacityKb: 64, // [CFG] "64 KB - same as isaac"; [DESIGN]
+      capacityKb: 64, // [CFG] "64 KB - same as isaac"
       accessBits: 256, // [CFG] edram_buswidth = 256
       accessesPerCycle: 0.5, // [CONST] edram_lat = 2 cycles per 256-bit access
       energyPjPerAccess: 17.2, // [CONST] "0.0172 nJ with 2 cycles access latency"
@@ -159,7 +158,7 @@ export const pumaSpec: ArchSpec = {
     peripherals: tilePeripherals,
   },
   chip: {
-    tiles: 138, // [PAPER] 138 tiles; [DESIGN]
+    tiles: 138, // [PAPER] 138 tiles
   },
   noc: {
     concentration: 4, // [CFG] cmesh_c = 4

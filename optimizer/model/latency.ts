@@ -6,7 +6,7 @@ import type { LayerStage, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 
 /**
- * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):
+ * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
  *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l)
  * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles.
  */

@@ -1,5 +1,5 @@
 /**
- * The continuous-relaxation bound of replication (DESIGN.md section 9): replicas may be fractional, so a layer's
+ * The continuous-relaxation bound of replication: replicas may be fractional, so a layer's
  * compute time is P * t_MVM / r (no ceil) and its cores crossbars * r / crossbarsPerCore (no ceil). No integer
  * replication under the same core budget, precisions and data-movement floors can have a smaller bottleneck.
  * Floors come from a full-model evaluation (their placement), as in the replication tables.

@@ -5,7 +5,7 @@ import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { replicaMvmCycles } from '../../arch/mapping';
 
 /**
- * What replication needs to know of one weighted layer at fixed precisions (DESIGN.md section 8):
+ * What replication needs to know of one weighted layer at fixed precisions (docs/hardware-model.md rule 7):
  *   T(r) = max(ceil(P / r) * perMvmCycles, floorCycles)   (conv)
  *   T(r) = max(perMvmCycles / r, floorCycles)             (fc: replicas take turns across images)
  *   cores(r) = ceil(crossbarsPerReplica * r / crossbarsPerCore)   (arch/placement.ts layerCores)

@@ -86,7 +86,7 @@ export interface SimBench {
 export function benchSim(warmupRounds = 3, rounds = 9): SimBench {
   // PUMA's own settings (64 KB eDRAM per tile, 1 flit/cycle links): the line-buffer-aware placement and the
   // engine's matching eDRAM guarantees let ResNet-50 stream without deadlock. The chip grows to the tiles the
-  // baseline needs when the preset's are too few (DESIGN.md section 9).
+  // baseline needs when the preset's are too few.
   const puma = presetArch('puma');
   const net = resolveNetwork(zooNetwork('resnet50'));
   const choices = baselineChoices(net.weightedIndices.length);

@@ -116,7 +116,7 @@ export function describeModelSimGaps(rows: readonly VariantRow[]): string | unde
   );
 }
 
-/** The comparison table of DESIGN.md section 9 (simulated figures beside the analytical ones). */
+/** The comparison table (baseline, replication only, mixed precision only, LRMP; simulated figures beside the analytical ones). */
 export function renderOptimizeTable(result: OptimizeResult): string {
   const head = ['variant', 'img/s', 'x base', 'sim img/s', 'sim x', 'latency ms', 'x base', 'sim lat x', 'drop pts', 'area mm2', 'tiles'];
   const widths = [22, 11, 8, 11, 7, 11, 8, 9, 9, 9, 6];

@@ -1,5 +1,5 @@
 /**
- * `lrmp reproduce`: the protocol of DESIGN.md section 9 on the benchmark networks. Per network, the optimizer's
+ * `lrmp reproduce`: the LRMP study on the benchmark networks. Per network, the optimizer's
  * flow (baseline, replication only, mixed precision only, LRMP) at iso-area, confirmed in the simulator, plus the
  * continuous-relaxation bound of the replication; written as DIR/results.csv and DIR/results.md.
  */
@@ -28,7 +28,7 @@ export { archForBaseline, reproduceNetwork, type NetworkStudy, type NetworkStudy
 export const BENCHMARKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet'] as const;
 
 /**
- * DDPG episodes per network by default: HAQ's 600 (DESIGN.md section 8). Measured on this 2-core machine while
+ * DDPG episodes per network by default: HAQ's 600. Measured on this 2-core machine while
  * shared with other jobs: 300 episodes took 2 min 38 s wall (63 s CPU) for the five benchmarks with plots; each
  * network runs two searches of this many episodes (DDPG and random) plus the simulations, so 600 stays far
  * under the 15-minute budget.

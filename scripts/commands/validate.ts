@@ -128,7 +128,7 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     // Without --arch, each network runs on its preferred preset (the transformers on xformer).
     const base = loadArchFromArgs({ arch: args.arch ?? defaultArchFor(name), archFile: args.archFile, set: args.set });
     const baseline = baselineChoices(net.weightedIndices.length);
-    // The baseline runs on the tiles it needs (DESIGN.md section 9): grow the chip when the preset is too small.
+    // The baseline runs on the tiles it needs: grow the chip when the preset is too small.
     const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baseline);
     const tiles = Math.max(base.chip.tiles, probe.tilesUsed);
     const sized: ArchSpec = { ...base, chip: { tiles } };
