@@ -206,35 +206,40 @@ function readLayer(source: string, path: string, v: unknown): Layer {
   }
 }
 
-function readSensitivities(source: string, v: unknown, network: Network): Record<string, { weight: number; activation: number }> {
-  const obj = expectObject(source, 'sensitivities', v);
+/** A record keyed by the names of `network`'s conv/fc layers, each entry an object with only `keys`, read by `read`. */
+function readPerWeightedLayer<T>(
+  source: string,
+  field: string,
+  v: unknown,
+  network: Network,
+  keys: readonly string[],
+  read: (path: string, entry: JsonObject) => T,
+): Record<string, T> {
+  const obj = expectObject(source, field, v);
   const weighted = new Set(network.layers.filter((l) => l.kind === 'conv' || l.kind === 'fc').map((l) => l.name));
-  const out: Record<string, { weight: number; activation: number }> = {};
+  const out: Record<string, T> = {};
   for (const [layerName, entry] of Object.entries(obj)) {
-    const path = `sensitivities.${layerName}`;
+    const path = `${field}.${layerName}`;
     if (!weighted.has(layerName)) throw new ValidationError(source, path, 'a layer that is not a conv or fc layer of this network', 'names of conv/fc layers');
     const e = expectObject(source, path, entry);
-    checkKeys(source, path, e, ['weight', 'activation']);
-    out[layerName] = {
-      weight: readFiniteNumber(source, `${path}.weight`, e['weight'], 0, Number.MAX_VALUE),
-      activation: readFiniteNumber(source, `${path}.activation`, e['activation'], 0, Number.MAX_VALUE),
-    };
+    checkKeys(source, path, e, keys);
+    out[layerName] = read(path, e);
   }
   return out;
 }
 
+function readSensitivities(source: string, v: unknown, network: Network): Record<string, { weight: number; activation: number }> {
+  return readPerWeightedLayer(source, 'sensitivities', v, network, ['weight', 'activation'], (path, e) => ({
+    weight: readFiniteNumber(source, `${path}.weight`, e['weight'], 0, Number.MAX_VALUE),
+    activation: readFiniteNumber(source, `${path}.activation`, e['activation'], 0, Number.MAX_VALUE),
+  }));
+}
+
 function readDefaultBits(source: string, v: unknown, network: Network): Record<string, { wbits: number; abits: number }> {
-  const obj = expectObject(source, 'defaultBits', v);
-  const weighted = new Set(network.layers.filter((l) => l.kind === 'conv' || l.kind === 'fc').map((l) => l.name));
-  const out: Record<string, { wbits: number; abits: number }> = {};
-  for (const [layerName, entry] of Object.entries(obj)) {
-    const path = `defaultBits.${layerName}`;
-    if (!weighted.has(layerName)) throw new ValidationError(source, path, 'a layer that is not a conv or fc layer of this network', 'names of conv/fc layers');
-    const e = expectObject(source, path, entry);
-    checkKeys(source, path, e, ['wbits', 'abits']);
-    out[layerName] = { wbits: readInt(source, `${path}.wbits`, e['wbits'], 1), abits: readInt(source, `${path}.abits`, e['abits'], 1) };
-  }
-  return out;
+  return readPerWeightedLayer(source, 'defaultBits', v, network, ['wbits', 'abits'], (path, e) => ({
+    wbits: readInt(source, `${path}.wbits`, e['wbits'], 1),
+    abits: readInt(source, `${path}.abits`, e['abits'], 1),
+  }));
 }
 
 /**
