@@ -11,17 +11,7 @@ import { creditLoopBounds } from '../optimizer/model/credit-loop';
 import { referenceCreditLoopBounds } from '../optimizer/model/credit-loop-reference';
 import { creditLoopArgs } from '../optimizer/model/evaluate';
 import { fillStoredBits } from '../optimizer/model/context';
-import type { LayerStage } from '../optimizer/model/types';
-import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
-
-/** A stage as it stood before the credit-loop term: the largest of its other terms. */
-function withoutCreditLoop(s: LayerStage): LayerStage {
-  const stageCycles = Math.max(
-    s.computeCycles, s.shiftAddCycles, s.nocInCycles, s.nocOutCycles, s.meshLinkCycles, s.edramCycles, s.digitalCycles,
-    s.attentionCycles, s.offChipCycles, s.lineBufferCycles, s.portQueueCycles,
-  );
-  return { ...s, stageCycles };
-}
+import { mixedReplicatedChoices, withoutCreditLoop, zoo } from './helpers/model-fixtures';
 
 function compare(arch: ArchSpec, name: string): number {
   const net = zoo(name);

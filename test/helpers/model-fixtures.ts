@@ -5,6 +5,7 @@ import { BASELINE_BITS, BASELINE_REPLICAS, type PlanChoices } from '../../arch/p
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNetwork } from '../../workloads/zoo';
 import type { Network, ResolvedNetwork } from '../../workloads/types';
+import type { LayerStage } from '../../optimizer/model/types';
 
 /** A preset with data movement made practically free, so only crossbar timing shows. */
 export function uncontendedArch(name: 'puma' | 'isaac' = 'puma'): ArchSpec {
@@ -31,6 +32,15 @@ export function mixedReplicatedChoices(n: number): PlanChoices {
     abits: Array.from({ length: n }, (_, i) => 8 - (i % 4)),
     replicas: Array.from({ length: n }, (_, i) => 1 + (i % 3) + (i === 0 ? 9 : 0)),
   };
+}
+
+/** A stage as it stood before the credit-loop term (which comes last, at the interval the others give): the largest of its other terms. */
+export function withoutCreditLoop(s: LayerStage): LayerStage {
+  const stageCycles = Math.max(
+    s.computeCycles, s.shiftAddCycles, s.nocInCycles, s.nocOutCycles, s.meshLinkCycles, s.edramCycles, s.digitalCycles,
+    s.attentionCycles, s.offChipCycles, s.lineBufferCycles, s.portQueueCycles,
+  );
+  return { ...s, stageCycles };
 }
 
 export function uniformChoices(net: ResolvedNetwork, wbits = BASELINE_BITS, abits = BASELINE_BITS, replicas = BASELINE_REPLICAS): PlanChoices {
