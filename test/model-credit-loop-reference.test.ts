@@ -25,7 +25,7 @@ function compare(arch: ArchSpec, name: string): number {
     result.layers.forEach((s, i) => {
       if (s.boundBy !== 'credit-loop') expect([s.name, stages[i]?.stageCycles]).toEqual([s.name, s.stageCycles]);
     });
-    const stored = fillStoredBits(ctx, choices.abits);
+    const stored = fillStoredBits(ctx, result.placement.operandBits);
     const { inputs, params } = creditLoopArgs(ctx, result.placement, stages, stored);
     // The model's scratch still holds this plan's placement and traffic (nothing was evaluated since).
     const fast = Array.from(creditLoopBounds(ctx.creditLoop, ctx.traffic, result.placement, ctx.readSlots, inputs, params));

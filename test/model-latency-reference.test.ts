@@ -22,7 +22,7 @@ function compare(arch: ArchSpec, name: string): void {
     const result = evaluateModel(ctx, choices);
     // The recurrence runs before the credit-loop term (a steady-state bound) is applied.
     const stages = result.layers.map(withoutCreditLoop);
-    const stored = fillStoredBits(ctx, choices.abits);
+    const stored = fillStoredBits(ctx, result.placement.operandBits);
     const traffic = routeTraffic(ctx, result.placement, stored);
     const inputBits = input.channels * input.height * input.width * (stored[0] ?? 0);
     const args = [ctx, result.placement, result.mappings, choices, stages, traffic, inputBits, stored] as const;

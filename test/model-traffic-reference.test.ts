@@ -29,7 +29,7 @@ describe('traffic: the fast routine matches its plain reference', () => {
     let links = 0;
     for (const choices of [uniformChoices(net), mixedReplicatedChoices(n)]) {
       const placement = evaluateModel(ctx, choices).placement;
-      const stored = fillStoredBits(ctx, choices.abits);
+      const stored = fillStoredBits(ctx, placement.operandBits);
       const ref = referenceTraffic(ctx, placement, stored);
       const fast = routeTraffic(ctx, placement, stored);
       close(fast.injectFlits, ref.injectFlits, 'injectFlits');
