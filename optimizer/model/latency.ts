@@ -6,13 +6,9 @@ import type { LayerStage, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 
 /**
- * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
+ * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):
  *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l)
  * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles.
- * NOTE: hot code (every output row of every layer, every evaluation): free layers that keep their producer's rows
- * are skipped (aliased: their readers read the producer's rows), and one-input and two-input element-wise layers
- * take special-case loops. `plain` turns all of that off (every layer's own rows, the general loop), the plain
- * reference that test/model-latency-reference.test.ts compares with on the zoo.
  */
 export function rowLatencyCycles(
   ctx: ModelContext,
@@ -23,7 +19,6 @@ export function rowLatencyCycles(
   traffic: TrafficLoads,
   inputBits: number,
   storedBits: Float64Array,
-  plain = false,
 ): number {
   const arch = ctx.arch;
   const finish = ctx.rowScratch;
@@ -34,7 +29,7 @@ export function rowLatencyCycles(
   const routerLatency = arch.noc.routerLatencyCycles;
 
   for (const l of ctx.layers) {
-    if (l.aliased && !plain) continue;
+    if (l.aliased) continue;
     const base = l.rowOffset;
     const rows = l.outRows;
     const stage = stages[l.index];
@@ -73,12 +68,12 @@ export function rowLatencyCycles(
       transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
     }
     const fixed = transfer + rowLatency;
-    const sources = plain ? Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (ctx.layers[p]?.rowOffset ?? 0))) : l.inputRowSources;
+    const sources = l.inputRowSources;
     const needs = l.needRows;
     // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a
     // separate loop for the common one-input layer.
     let previous = 0;
-    const only = sources.length === 1 && !plain ? (sources[0] as number) : -2;
+    const only = sources.length === 1 ? (sources[0] as number) : -2;
     if (only >= 0 && l.identityNeed) {
       // NOTE: written for speed: output row i needs input row i (activations, element-wise layers).
       for (let i = 0; i < rows; i++) {
@@ -99,7 +94,7 @@ export function rowLatencyCycles(
       }
       continue;
     }
-    const second = sources.length === 2 && !plain ? (sources[1] as number) : -2;
+    const second = sources.length === 2 ? (sources[1] as number) : -2;
     const first = sources.length === 2 ? (sources[0] as number) : -2;
     if (first >= 0 && second >= 0 && l.identityNeed) {
       // NOTE: written for speed: a two-input element-wise layer (a residual add) reads row i of both inputs.
@@ -133,7 +128,7 @@ export function rowLatencyCycles(
   let latency = 0;
   for (const s of ctx.sinks) {
     const l = ctx.layers[s];
-    if (l !== undefined) latency = Math.max(latency, finish[(plain ? l.rowOffset : l.rowSource) + l.outRows - 1] ?? 0);
+    if (l !== undefined) latency = Math.max(latency, finish[l.rowSource + l.outRows - 1] ?? 0);
   }
   return Math.ceil(latency);
 }
