@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   // Cost of one simulated event relative to one bare push/pop on the same queue (target: within 4x); the second
   // figure spreads the per-run setup and result collection over the events too.
   printFigure('sim_event_cost_vs_heap', sim.eventCostVsHeap, 'x');
+  // The same ratio on CPU time: a shared machine's load inflates wall-clock ratios (other processes' turns).
+  printFigure('sim_event_cost_vs_heap_cpu', sim.eventCostVsHeapCpu, 'x');
   printFigure('sim_run_cost_vs_heap', sim.runCostVsHeap, 'x');
   // Memory flat in the image count: the live heap at 1e3, 1e4 and 1e5 images (LRMP_BENCH_STREAM_IMAGES), peak RSS
   // of the longest, and the growth per 1000 images (target ~0: tables bounded by the pipeline's window).

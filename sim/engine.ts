@@ -9,7 +9,7 @@ import { Environment } from './kernel/env';
 import { newSlabs } from './kernel/slab';
 import { DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit } from './components';
 import { Noc } from './noc';
-import type { SimLayer, SimTopology } from './topology';
+import type { SimInput, SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
 import { Transfers } from './transfers';
 import {
@@ -24,6 +24,11 @@ import { deadlockReport } from './deadlock';
 import { reserveSharedAdcs, reserveShiftAdd } from './compute';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
+
+/** NOTE: out of line, so the dispatcher stays small. */
+function unknownKind(kind: number): never {
+  throw new Error(`sim: unknown engine event kind ${kind}`);
+}
 
 export interface EngineOptions {
   images: number;
@@ -138,7 +143,7 @@ export class Engine {
       case EV_FUSED_DONE:
         return this.fusedDone(this.unitAt(id) as ReplicaUnit);
       default:
-        throw new Error(`sim: unknown engine event kind ${kind}`);
+        return unknownKind(kind);
     }
   }
 
@@ -169,9 +174,12 @@ export class Engine {
         this.finishJob(u, n);
         continue;
       }
-      for (let k = 0; k < u.inputs.length; k++) {
-        const ch = u.inputs[k] as Channel;
-        const need = layer.inputs[k]?.need[i] ?? 0;
+      const inputs = u.inputs;
+      // u.inputs[k] is the channel of layer.inputs[k] (unit-setup builds them in that order).
+      const needs = layer.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const ch = inputs[k] as Channel;
+        const need = (needs[k] as SimInput).need[i] as number;
         if ((ch.prefix[n < ch.hi ? n & ch.mask : channelImageSlot(ch, n)] as number) <= need) {
           u.waitImage = n;
           u.waitRow = need;

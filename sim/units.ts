@@ -9,7 +9,7 @@ import type { Slabs } from './kernel/slab';
 import type { CrossbarGroup, EdramBuffer } from './components';
 import type { ReplicaCompute } from './compute';
 import type { Route } from './noc';
-import { replicaPixelsInRow, type SimLayer, type SimProducer } from './topology';
+import { replicaPixelsInRow, type SimInput, type SimLayer, type SimProducer } from './topology';
 import type { TraceRow } from './trace';
 
 /** Why a unit waits. */
@@ -380,7 +380,7 @@ export function releaseInputs(u: Unit, n: number, i: number): void {
   const last = i === layer.steps - 1;
   for (let k = 0; k < u.inputs.length; k++) {
     const ch = u.inputs[k] as Channel;
-    const upTo = last ? ch.rows : (layer.inputs[k]?.low[i + 1] ?? 0);
+    const upTo = last ? ch.rows : ((layer.inputs[k] as SimInput).low[i + 1] as number);
     let q = u.released[k] as number;
     if (q < upTo) {
       const slot = n < ch.hi ? n & ch.mask : channelImageSlot(ch, n);

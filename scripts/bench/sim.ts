@@ -26,13 +26,21 @@ function standingQueue(population: number): EventQueue {
  * heap's cost grows with its depth, so a baseline with a far larger population than the simulation keeps would
  * flatter the ratio (1000 entries cost about 2-3x more per pair than the ~13 a ResNet-50 run holds).
  */
-function heapNsPerPair(q: EventQueue, pairs: number): number {
+function heapNsPerPair(q: EventQueue, pairs: number): { wallNs: number; cpuNs: number } {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < pairs; i++) {
     q.pop();
     q.push(q.poppedTime + 1 + (i % 97), 0, i, 0);
   }
-  return Number(process.hrtime.bigint() - start) / pairs;
+  const wall = Number(process.hrtime.bigint() - start);
+  return { wallNs: wall / pairs, cpuNs: cpuNsSince(cpu) / pairs };
+}
+
+/** CPU time (user + system) of this process since `since`, ns: unlike wall time, not charged for other processes' turns on a shared machine. */
+function cpuNsSince(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) * 1000;
 }
 
 /** Mean number of entries in the event queue over a run, sampled before each event (one unmeasured run). */
@@ -49,17 +57,19 @@ function meanQueuePopulation(arch: ArchSpec, net: ResolvedNetwork, choices: Plan
 }
 
 /** One simulation of `images` images, timed by phase (what `simulate` does, without trace or progress). */
-function timedRun(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): { setupNs: number; eventsNs: number; resultsNs: number; events: number } {
+function timedRun(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): { setupNs: number; eventsNs: number; eventsCpuNs: number; resultsNs: number; events: number } {
   const t0 = process.hrtime.bigint();
   const engine = new Engine(buildTopology(arch, net, choices), { images: 8 });
   engine.start();
+  const cpu = process.cpuUsage();
   const t1 = process.hrtime.bigint();
   const events = engine.env.run();
   engine.checkDeadlock();
   const t2 = process.hrtime.bigint();
+  const eventsCpuNs = cpuNsSince(cpu);
   collectResults(engine);
   const t3 = process.hrtime.bigint();
-  return { setupNs: Number(t1 - t0), eventsNs: Number(t2 - t1), resultsNs: Number(t3 - t2), events };
+  return { setupNs: Number(t1 - t0), eventsNs: Number(t2 - t1), eventsCpuNs, resultsNs: Number(t3 - t2), events };
 }
 
 export interface SimBench {
@@ -71,8 +81,10 @@ export interface SimBench {
   simResnet50_8imgWallS: number;
   heapOpsPerS: number;
   heapPopulation: number;
-  /** Cost of one event of the event loop over one bare push/pop pair, median of per-round ratios. */
+  /** Cost of one event of the event loop over one bare push/pop pair, median of per-round ratios (wall time). */
   eventCostVsHeap: number;
+  /** The same on CPU time (process.cpuUsage), which a loaded machine's time slicing does not inflate. */
+  eventCostVsHeapCpu: number;
   /** The same with the whole run's time (setup and results included) spread over its events. */
   runCostVsHeap: number;
 }
@@ -100,10 +112,13 @@ export function benchSim(warmupRounds = 3, rounds = 9): SimBench {
   const heapRates: number[] = [];
   const eventRatios: number[] = [];
   const runRatios: number[] = [];
+  const cpuRatios: number[] = [];
   for (let round = 0; round < warmupRounds + rounds; round++) {
     const run = timedRun(arch, net, choices);
-    const heapNs = heapNsPerPair(queue, run.events * 4);
+    const heap = heapNsPerPair(queue, run.events * 4);
+    const heapNs = heap.wallNs;
     if (round < warmupRounds) continue;
+    cpuRatios.push(run.eventsCpuNs / run.events / heap.cpuNs);
     const wallNs = run.setupNs + run.eventsNs + run.resultsNs;
     eventRates.push(run.events / (run.eventsNs / 1e9));
     setups.push(run.setupNs / 1e6);
@@ -119,6 +134,7 @@ export function benchSim(warmupRounds = 3, rounds = 9): SimBench {
     heapOpsPerS: median(heapRates),
     heapPopulation,
     eventCostVsHeap: median(eventRatios),
+    eventCostVsHeapCpu: median(cpuRatios),
     runCostVsHeap: median(runRatios),
   };
 }

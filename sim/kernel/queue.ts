@@ -1,5 +1,3 @@
-import { RecordFifo } from './fifo';
-
 /**
  * The event queue: a binary min-heap ordered by (time, seq), `seq` drawn when an event is scheduled, so
  * equal-time events run first-scheduled-first and runs are repeatable (SimPy's order at one priority).
@@ -20,8 +18,17 @@ export class EventQueue {
   private argsB: Int32Array;
   private count = 0;
   private nextSeq = 0;
-  /** The current-cycle lane: records (order, handler, a, b), all at time `poppedTime`, orders increasing. */
-  private readonly lane = new RecordFifo(4, 64);
+  /**
+   * The current-cycle lane: a ring of entries (order, handler, a, b), all at time `poppedTime`, orders increasing.
+   * NOTE: its fields live here, not in a RecordFifo, so push and pop touch them without a call.
+   */
+  private laneOrders = new Float64Array(64);
+  private laneHandlers = new Int32Array(64);
+  private laneA = new Int32Array(64);
+  private laneB = new Int32Array(64);
+  private laneMask = 63;
+  private laneHead = 0;
+  private laneCount = 0;
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -32,21 +39,20 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.count + this.lane.size;
+    return this.count + this.laneCount;
   }
 
   /** Adds an entry (at equal time, after every entry already there). */
   push(time: number, handler: number, a: number, b: number): void {
     const order = this.nextSeq++;
-    const lane = this.lane;
     // A current-cycle entry comes after every entry already waiting (its seq is the largest): it joins the lane.
     if (time === this.poppedTime) {
-      const at = lane.add();
-      const d = lane.data;
-      d[at] = order;
-      d[at + 1] = handler;
-      d[at + 2] = a;
-      d[at + 3] = b;
+      if (this.laneCount > this.laneMask) this.growLane();
+      const at = (this.laneHead + this.laneCount++) & this.laneMask;
+      this.laneOrders[at] = order;
+      this.laneHandlers[at] = handler;
+      this.laneA[at] = a;
+      this.laneB[at] = b;
       return;
     }
     if (this.count === this.times.length) this.grow();
@@ -70,21 +76,20 @@ export class EventQueue {
 
   /** Time of the earliest entry (Infinity when empty). */
   peekTime(): number {
-    if (this.lane.size > 0) return this.poppedTime;
+    if (this.laneCount > 0) return this.poppedTime;
     return this.count > 0 ? (this.times[0] as number) : Infinity;
   }
 
   /** Removes the earliest entry; its fields are read back through `popped*` (no allocation). */
   pop(): boolean {
-    const lane = this.lane;
-    if (lane.size > 0) {
-      const d = lane.data;
-      const head = lane.oldest();
-      if (this.count === 0 || (this.times[0] as number) > this.poppedTime || (this.orders[0] as number) > (d[head] as number)) {
-        lane.take();
-        this.poppedHandler = d[head + 1] as number;
-        this.poppedA = d[head + 2] as number;
-        this.poppedB = d[head + 3] as number;
+    if (this.laneCount > 0) {
+      const head = this.laneHead;
+      if (this.count === 0 || (this.times[0] as number) > this.poppedTime || (this.orders[0] as number) > (this.laneOrders[head] as number)) {
+        this.poppedHandler = this.laneHandlers[head] as number;
+        this.poppedA = this.laneA[head] as number;
+        this.poppedB = this.laneB[head] as number;
+        this.laneHead = (head + 1) & this.laneMask;
+        this.laneCount--;
         return true;
       }
     }
@@ -136,6 +141,28 @@ export class EventQueue {
     this.handlers[to] = this.handlers[from] as number;
     this.argsA[to] = this.argsA[from] as number;
     this.argsB[to] = this.argsB[from] as number;
+  }
+
+  /** Doubles the lane's ring, the oldest entry first. */
+  private growLane(): void {
+    const size = 2 * (this.laneMask + 1);
+    const orders = new Float64Array(size);
+    const handlers = new Int32Array(size);
+    const a = new Int32Array(size);
+    const b = new Int32Array(size);
+    for (let k = 0; k < this.laneCount; k++) {
+      const from = (this.laneHead + k) & this.laneMask;
+      orders[k] = this.laneOrders[from] as number;
+      handlers[k] = this.laneHandlers[from] as number;
+      a[k] = this.laneA[from] as number;
+      b[k] = this.laneB[from] as number;
+    }
+    this.laneOrders = orders;
+    this.laneHandlers = handlers;
+    this.laneA = a;
+    this.laneB = b;
+    this.laneMask = size - 1;
+    this.laneHead = 0;
   }
 
   private grow(): void {

@@ -182,7 +182,7 @@ export abstract class Container extends BaseResource {
   }
 
   private blockedBefore(key: number, before: number): boolean {
-    if (!this.accountOrder()) return false;
+    if (before === 0 || !this.accountOrder()) return false;
     for (let j = 0; j < before; j++) if ((this.waiting[j] as CapacityRequest).key === key) return true;
     return false;
   }
