@@ -165,8 +165,8 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
     const rows = t.slotRows[r] as number;
     const d0 = s.slotDestStart[r] as number;
     const d1 = s.slotDestStart[r + 1] as number;
-    destTransit.fill(0, d0, d1);
-    destSlots.fill(0, d0, d1);
+    // NOTE: a loop, not TypedArray.fill(0, d0, d1): the builtin's call per tensor cost ~5% of an evaluation.
+    for (let d = d0; d < d1; d++) (destTransit[d] = 0), (destSlots[d] = 0);
     const n1 = s.slotDeliveryStart[r + 1] as number;
     for (let n = s.slotDeliveryStart[r] as number; n < n1; n++) {
       const f = s.deliveryFlow[n] as number;
