@@ -24,4 +24,19 @@ describe('lrmp validate', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // The whole zoo on a named chip once stopped at ViT-B/16 (its line buffers exceed PUMA's 64 KB tiles, exit 2):
+  // the transformers run on their own preset unless named.
+  test('on a named non-transformer chip, the default list leaves out the transformers and says so', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-validate-'));
+    try {
+      const run = runCli(['validate', '--arch', 'puma', '--images', '2', '--out', path.join(dir, 'v.csv')]);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('not run on this chip: vit-b16, deit-tiny, deit-s, bert-base, gpt2');
+      expect(run.stdout).toMatch(/^resnet18\s+baseline\s+preset\s+ok/m);
+      expect(run.stdout).not.toMatch(/^vit-b16/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
