@@ -41,7 +41,7 @@ export function mergeFloors(a: ReplicationTables, b: ReplicationTables): Replica
 }
 
 export interface ReplicateOptions {
-  /** Extra passes that re-take the floors at the new placement (max of old and new). @default 1 */
+  /** Extra passes, each re-solved on the floors the previous pass's placement shows. @default 3 */
   refinements?: number;
   /** Full-model latency of the reference plan, to normalise latency costs. */
   refLatencyCycles: number;
@@ -52,9 +52,13 @@ export interface ReplicateOptions {
 /**
  * Best replication for fixed precisions: floors from a full evaluation at r = 1, the exact algorithm
  * (throughput) or the greedy fast path (latency, mix) on the tables, then the full model on the answer.
- * Refinement passes raise each floor to what the new placement shows and solve again; the best plan by the
- * full model wins. Throws MappingError when the precisions do not fit the budget at r = 1.
+ * Refinement passes take the floors the new placement shows and solve again (until floors repeat); the best
+ * plan by the full model wins. Throws MappingError when the precisions do not fit the budget at r = 1.
  */
+function floorsKey(t: ReplicationTables): string {
+  return `${t.globalFloorCycles};${t.layers.map((l) => l.floorCycles).join(',')}`;
+}
+
 /** How many times a refused replication retries with one tile less. */
 const MAX_BUDGET_SHRINKS = 8;
 
@@ -76,8 +80,9 @@ export function replicateForPrecisions(
   }
   let best: ReplicatedPlan | undefined;
   let shrinks = 0;
-  const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 1);
-    for (let pass = 0; pass < passes; pass++) {
+  const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 3);
+  const seenFloors = new Set<string>([floorsKey(tables)]);
+  for (let pass = 0; pass < passes; pass++) {
     const cands = allCandidates(tables, budgetCores);
     const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
     const choices: PlanChoices = { wbits, abits, replicas: table.replicas };
@@ -97,8 +102,14 @@ export function replicateForPrecisions(
     const cost = fullModelCost(spec, model.bottleneckCycles, model.latencyCycles, options.refLatencyCycles);
     if (best === undefined || cost < best.cost) best = { choices, table, model, cost };
     if (pass + 1 < passes) {
-      const next = mergeFloors(tables, buildTables(ctx, wbits, abits, model));
-      if (next.layers.every((t, i) => t.floorCycles === tables.layers[i]?.floorCycles) && next.globalFloorCycles === tables.globalFloorCycles) break;
+      // The floors of THIS placement, not their max with earlier ones: replication moves layers between tiles, and
+      // a floor the r = 1 placement showed may be gone (ResNet-50, RL plan of seed 1: the r = 1 placement's global
+      // floor of 275,968 cycles held the plan at 277,268; re-solved on the replicated placement's floors, 246,960).
+      // The best plan by the full model over the passes is kept, so a misleading pass costs one evaluation.
+      const next = buildTables(ctx, wbits, abits, model);
+      const key = floorsKey(next);
+      if (seenFloors.has(key)) break;
+      seenFloors.add(key);
       tables = next;
     }
   }
