@@ -17,8 +17,9 @@ describe('metamorphic: more of a resource never makes a plan slower', () => {
   ] as const)('model, %s %s: baseline and replicated plans, every relation', async (preset, name) => {
     const result = await checkNetwork(presetArch(preset), zoo(name), { sides: ['model'] });
     expect(result.checks).toBe(2 * RELATIONS.length);
-    // Known, latency only: ISAAC MobileNetV2's replicated plan +0.98% latency with 2x eDRAM (throughput equal).
-    const known = (v: (typeof result.violations)[number]): boolean => name === 'mobilenetv2' && preset === 'isaac' && v.throughputChange > -0.005 && v.latencyChange < 0.01;
+    // Known, latency only: ISAAC MobileNetV2's replicated plan +2.27% latency with 2x eDRAM (throughput -0.01%;
+    // +0.98% for the plan replication found before it re-solved on the replicated placement's floors, 483824b).
+    const known = (v: (typeof result.violations)[number]): boolean => name === 'mobilenetv2' && preset === 'isaac' && v.throughputChange > -0.005 && v.latencyChange < 0.025;
     expect(result.violations.filter((v) => !known(v)).map(describeViolation)).toEqual([]);
   }, 30_000);
 
