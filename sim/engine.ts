@@ -1,7 +1,8 @@
 /**
  * The simulation proper: units (layer replicas, digital layers, the off-chip input; sim/units.ts) that play out
- * docs/hardware-model.md row by row, with contention on the shared tile resources, the NoC (sim/transfers.ts) and
- * eDRAM space. Stateful, so a class; one instance per run. The report is built from it by sim/results.ts.
+ * docs/hardware-model.md row by row, with contention on the shared tile resources (a row job's timing on them:
+ * sim/row-jobs.ts), the NoC (sim/transfers.ts) and eDRAM space. This file is the dispatcher and the units' progress
+ * (start, finish, send, wake). Stateful, so a class; one instance per run. The report is built from it by sim/results.ts.
  */
 import type { ArchSpec } from '../arch/types';
 import { DeadlockError } from '../errors';
@@ -17,11 +18,11 @@ import {
   EV_WRITE,
 } from './events';
 import {
-  block, C_BUFFER, channelImageSlot, C_DIGITAL, C_EDRAM, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  block, C_BUFFER, channelImageSlot, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { deadlockReport } from './deadlock';
-import { reserveSharedAdcs, reserveShiftAdd } from './compute';
+import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms } from './row-jobs';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
 
@@ -35,7 +36,8 @@ export interface EngineOptions {
   trace?: TraceWriter;
 }
 
-export class Engine {
+/** One simulation run; its row jobs' resource timing is sim/row-jobs.ts (the engine is their JobSite). */
+export class Engine implements JobSite {
   readonly env = new Environment();
   readonly arch: ArchSpec;
   readonly ports: EdramPort[] = [];
@@ -60,7 +62,7 @@ export class Engine {
   private readonly images: number;
   private readonly trace: TraceWriter | undefined;
   /** The one handler all engine events go through (a: unit or transfer id, b: EV_* kind). */
-  private readonly hEvent: number;
+  readonly hEvent: number;
 
   constructor(
     readonly topo: SimTopology,
@@ -194,8 +196,8 @@ export class Engine {
       if (u.firstStart < 0) u.firstStart = this.env.now;
       u.jobsStarted++;
       this.advance(u);
-      if (u.kind === 'replica') this.startMvms(u, n, i, pixels);
-      else this.startDigital(u, layer, n, i);
+      if (u.kind === 'replica') startMvms(this, u, n, i, pixels);
+      else startDigital(this, u, layer, n, i);
     }
   }
 
@@ -206,99 +208,17 @@ export class Engine {
     }
   }
 
-  /** Records a started job until its row completes (see Unit.inFlight). */
-  private pushJob(u: Unit, n: number, i: number, pixels: number, start: number): void {
-    const f = u.inFlight;
-    const at = f.add();
-    const d = f.data;
-    d[at + JOB_IMAGE] = n;
-    d[at + JOB_ROW] = i;
-    d[at + JOB_PIXELS] = pixels;
-    d[at + JOB_START] = start;
-    d[at + JOB_STALL_CAUSE] = u.lastStallCause;
-    d[at + JOB_STALL_CYCLES] = u.lastStallCycles;
-  }
-
-  private startMvms(u: ReplicaUnit, n: number, i: number, pixels: number): void {
-    const now = this.env.now;
-    const port = this.ports[u.tile] as EdramPort;
-    const xbar = u.xbar;
-    const mvm = xbar.mvmCycles;
-    const readStart = port.serve(pixels * u.mvmReadBits);
-    const readEnd = port.lastEnd;
-    const firstRead = Math.ceil((readEnd - readStart) / pixels);
-    const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
-    xbar.serve(pixels, mvmStart);
-    // ADCs shared with other replicas' crossbars take this job's conversions in turn (sim/compute.ts).
-    const firstConversion = mvmStart + (u.compute.fillSweeps > 0 ? u.compute.sweepCycles : 0);
-    const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm, reserveSharedAdcs(u.compute, pixels, firstConversion));
-    xbar.freeAt = mvmEnd;
-    // Rule 5: the shift-and-add units take each converted step in turn; slower than the conversions, they set the
-    // pace, else only the last step's additions follow the MVM.
-    const finish = reserveShiftAdd(u.compute, pixels, mvmStart, mvmEnd);
-    u.busyCycles += pixels * mvm;
-    (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
-    u.active = true;
-    this.pushJob(u, n, i, pixels, now);
-    this.env.scheduleAt(mvmEnd, this.hEvent, u.id, EV_COMPUTE_DONE);
-    this.env.scheduleAt(finish, this.hEvent, u.id, EV_ROW_DONE);
-  }
-
-  private startDigital(u: Unit, layer: SimLayer, n: number, i: number): void {
-    const port = this.ports[u.tile] as EdramPort;
-    const start = port.serve(layer.digitalReadBitsPerStep);
-    (u.stall[C_EDRAM] as number) += start - this.env.now;
-    u.active = true;
-    this.pushJob(u, n, i, 0, this.env.now);
-    this.env.scheduleAt(port.lastEnd, this.hEvent, u.id, EV_DIGITAL_OPS);
-  }
-
-  /** A digital unit's input read is done: queue its ops on the tile's digital unit; the next read may start. */
+  /** A digital unit's input read is done: its product goes to its array, or its ops to the digital unit. */
   private digitalOps(u: Unit): void {
-    const layer = u.layer as SimLayer;
-    if (layer.productResource >= 0) {
-      // Rule 8: the product runs on its MAC array (or rewritten crossbars) first; the digital unit then applies
-      // what is fused into its output path (productDone). Waiting for the array counts as a digital stall.
-      const array = this.products[layer.productResource] as ProductUnit;
-      const before = array.busyCycles;
-      const start = array.serve(layer.productWorkPerStep);
-      (u.stall[C_DIGITAL] as number) += start - this.env.now;
-      u.busyCycles += array.busyCycles - before;
-      this.productEnergyPj += layer.productEnergyPjPerStep;
-      // One product row job per layer at a time: the unit stays busy until its row is through the array, so two
-      // layers sharing it interleave row by row (an encoder's Q.K^T, whose rows are all ready at once, does not
-      // queue its whole image ahead of A.V).
-      this.env.scheduleAt(array.lastEnd, this.hEvent, u.id, EV_PRODUCT_DONE);
-      return;
-    }
-    const unit = this.digital[u.tile] as DigitalUnit;
-    // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
-    const step = u.inFlight.data[u.inFlight.newest() + JOB_ROW] as number;
-    const before = unit.busyCycles;
-    const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
-    (u.stall[C_DIGITAL] as number) += start - this.env.now;
-    u.busyCycles += unit.busyCycles - before;
-    this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
+    if (serveDigitalStep(this, u)) return;
     u.active = false;
     this.tryStart(u);
   }
 
   /** A product step is done (FIFO per array, so in order): its own and fused digital ops, then the row is done. */
   private productDone(u: DigitalLayerUnit): void {
-    const layer = u.layer;
-    const ops = layer.digitalOpsPerStep + layer.fusedOpsPerRow;
     u.active = false;
-    if (ops <= 0) {
-      this.rowDone(u);
-      this.tryStart(u);
-      return;
-    }
-    const unit = this.digital[u.tile] as DigitalUnit;
-    const before = unit.busyCycles;
-    const start = unit.serve(ops);
-    (u.stall[C_DIGITAL] as number) += start - this.env.now;
-    u.busyCycles += unit.busyCycles - before;
-    this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_ROW_DONE);
+    if (!serveProductOps(this, u)) this.rowDone(u);
     this.tryStart(u);
   }
 
@@ -324,19 +244,9 @@ export class Engine {
     if (this.trace) this.trace.write(jobTraceRow(u, n, i, pixels, start, this.env.now, cause, stallCycles));
     releaseInputs(u, n, i);
     if (layer.accumulate && i < layer.steps - 1) this.finishJob(u, n);
-    else if (u.kind === 'replica' && layer.fusedOpsPerRow > 0) {
-      // Fused activations run on this replica's tile, on its own pixels, before the piece is sent (rule 5).
-      const unit = this.digital[u.tile] as DigitalUnit;
-      const share = layer.kind === 'conv' ? pixels / layer.outCols : 1;
-      const opsStart = unit.serve(layer.fusedOpsPerRow * share);
-      (u.stall[C_DIGITAL] as number) += opsStart - this.env.now;
-      const q = u.fusedQueue;
-      const at = q.add();
-      q.data[at + FUSED_IMAGE] = n;
-      q.data[at + FUSED_ROW] = i;
-      q.data[at + FUSED_PIXELS] = pixels;
-      this.env.scheduleAt(unit.lastEnd, this.hEvent, u.id, EV_FUSED_DONE);
-    } else {
+    // Fused activations run on this replica's tile, on its own pixels, before the piece is sent (rule 5).
+    else if (u.kind === 'replica' && layer.fusedOpsPerRow > 0) serveFusedOps(this, u, n, i, pixels);
+    else {
       this.emit(u, n, layer.accumulate ? layer.outRows - 1 : i, pixels);
       if (layer.serialSteps) u.active = false;
     }
