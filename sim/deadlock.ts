@@ -3,7 +3,8 @@
  * the user sees which buffers are too small.
  */
 import type { EdramBuffer } from './components';
-import { channelPrefix, type Channel, type Unit } from './units';
+import type { Channel, Unit } from './units';
+import { channelPrefix } from './channels';
 
 /** At most this many waiting units are named. */
 const MAX_LINES = 12;

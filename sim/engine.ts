@@ -18,9 +18,10 @@ import {
   EV_WRITE,
 } from './events';
 import {
-  block, C_BUFFER, channelImageSlot, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
-  JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, pieceArrived, releaseInputs, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
+  block, C_BUFFER, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
+import { channelImageSlot, pieceArrived, releaseInputs } from './channels';
 import { deadlockReport } from './deadlock';
 import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms } from './row-jobs';
 import { buildUnits } from './unit-setup';

@@ -8,7 +8,8 @@ import type { Slabs } from './kernel/slab';
 import { CrossbarGroup, type EdramBuffer } from './components';
 import { buildReplicaCompute, type ReplicaCompute } from './compute';
 import type { SimProducer, SimTopology } from './topology';
-import { CHANNEL_FIRST_SLOTS, FUSED_FIELDS, newChannelTables, newUnit, type Channel, type ImageSet, type Unit, type UnitKindFields } from './units';
+import { FUSED_FIELDS, newUnit, type Channel, type ImageSet, type Unit, type UnitKindFields } from './units';
+import { CHANNEL_FIRST_SLOTS, newChannelTables } from './channels';
 import type { SinkJobs } from './image-stream';
 
 /** The units of a run and the channels they read from (sim/engine.ts plays them out). */
