@@ -1,7 +1,7 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import { replicaMvmCycles, type LayerCrossbarMapping } from './mapping';
-import { operandBits, pacedWindowRows, storedTensorBits, windowPaceBoundCycles, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
+import { operandBits, storedTensorBits, type DataInput, type Dataflow, type LayerFlow } from './dataflow';
 import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
 import { productEngine, productWork } from './attention';
@@ -140,4 +140,47 @@ export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dat
     bounds[l.index] = bound;
   }
   return bounds;
+}
+
+/**
+ * Input k's window once the plan's pace is known (docs/hardware-model.md rule 1). Rows of P_k arrive every
+ * `periodCycles`; a row is held from its arrival until the reader has used it, which takes the skew rows, the other
+ * path's extra stages (lead - own row times) and the reader's own row time. P_k absorbs up to its idle time per row
+ * (period - its row time) by sending late. The window must cover floor(hold / period) rows (one more slot is the
+ * lookahead of channelBits). `rowCycles[s]`: stored layer s's time for one output row.
+ */
+export function pacedWindowRows(lf: LayerFlow, k: number, rowCycles: Float64Array, periodCycles: number, producerRowCycles: number): number {
+  const base = lf.windowRows[k] ?? 1;
+  const paths = lf.skewPaths[k];
+  if (paths === undefined || paths.length === 0 || !(periodCycles > 0)) return base;
+  const idle = Math.max(0, periodCycles - producerRowCycles);
+  const own = rowCycles[lf.index] ?? 0;
+  let window = base;
+  for (const p of paths) {
+    let hold = p.skewRows * periodCycles + own - idle;
+    for (const s of p.lead) hold += rowCycles[s] ?? 0;
+    for (const s of p.own) hold -= rowCycles[s] ?? 0;
+    window = Math.max(window, Math.floor(hold / periodCycles + 1e-9));
+  }
+  return window;
+}
+
+/**
+ * Longest image interval at which input k's granted `windowRows` still keeps pace (the credit loop of rule 1):
+ * the hold time of a row, counted in periods, must stay below window + 1. With period p = interval / rows of P_k,
+ * floor((skewRows p + lead - own + reader + producer - p) / p) <= window  <=>  p >= (lead - own + reader +
+ * producer) / (window + 2 - skewRows). Returns the bound on the interval (0 when no fork).
+ */
+export function windowPaceBoundCycles(lf: LayerFlow, k: number, rowCycles: Float64Array, windowRows: number, producerRowCycles: number, producerRows: number): number {
+  const paths = lf.skewPaths[k];
+  if (paths === undefined) return 0;
+  let bound = 0;
+  for (const p of paths) {
+    let work = (rowCycles[lf.index] ?? 0) + producerRowCycles;
+    for (const s of p.lead) work += rowCycles[s] ?? 0;
+    for (const s of p.own) work -= rowCycles[s] ?? 0;
+    const slots = windowRows + 2 - p.skewRows;
+    if (work > 0) bound = Math.max(bound, (producerRows * work) / Math.max(1, slots));
+  }
+  return bound;
 }

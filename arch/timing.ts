@@ -82,7 +82,7 @@ export function shiftAddDrainCycles(arch: ArchSpec, mapping: ShiftAddWork): numb
 
 /**
  * What a recurrent layer's step adds to its MVM before the next step may read h_t (rule 3): the last streamed bit's
- * shift-and-add drain, then the cell ops (`cellOpsPerStep`, arch/dataflow.ts RECURRENT_CELL_OPS) on the digital unit.
+ * shift-and-add drain, then the cell ops (`cellOpsPerStep`, arch/digital-ops.ts RECURRENT_CELL_OPS) on the digital unit.
  */
 export function recurrentStepExtraCycles(arch: ArchSpec, mapping: ShiftAddWork, cellOpsPerStep: number): number {
   return shiftAddDrainCycles(arch, mapping) + cellOpsPerStep / arch.tile.digital.opsPerCycle;

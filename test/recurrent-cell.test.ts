@@ -1,6 +1,6 @@
 /**
  * A recurrent layer's gates and cell update are charged to its tile's digital unit (docs/hardware-model.md rule 3),
- * one rule (arch/dataflow.ts RECURRENT_CELL_OPS) used by the model and the simulator, and step t + 1 waits for
+ * one rule (arch/digital-ops.ts RECURRENT_CELL_OPS) used by the model and the simulator, and step t + 1 waits for
  * step t's cell (its MVM reads h_t). Worked by hand on a GRU with 32 hidden units over 16 steps.
  */
 import { loadArch } from '../arch/load';
