@@ -12,62 +12,10 @@ import { presetArch } from '../../arch/presets';
 import { archFieldPaths, fieldKind, fieldRange, valueAt } from '../../arch/validate';
 import { networkToOnnx } from '../../test/helpers/onnx-builder';
 import type { Network } from '../../workloads/types';
+import { cliOptionCase } from './cli-cases';
+import { INPUT_KINDS, int, JSON_VALUES, NUMBER_TEXTS, pick, plainlyBadJson, plainlyBadText, ZOO_SMALL, type FuzzCase, type InputKind, type Rng } from './values';
 
-export const INPUT_KINDS = ['arch-set', 'arch-file', 'plan', 'network-json', 'neurosim-csv', 'onnx', 'cli-option'] as const;
-export type InputKind = (typeof INPUT_KINDS)[number];
-
-export interface FuzzFile {
-  name: string;
-  data: string | Uint8Array;
-}
-
-export interface FuzzCase {
-  id: number;
-  kind: InputKind;
-  /** Command line; `@name` stands for the case's file `name` (and for outputs in the case's folder). */
-  argv: string[];
-  files: FuzzFile[];
-  /** lrmp must refuse this input (exit 2); a success is a wrong success. */
-  mustReject: boolean;
-  /** What was done to the input, for reports. */
-  note: string;
-}
-
-type Rng = () => number;
-
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
-const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
-
-/** Text a user might type where a number belongs, and whether it is plainly not a usable number. */
-const NUMBER_TEXTS: ReadonlyArray<[string, 'bad' | 'number']> = [
-  ['abc', 'bad'], ['', 'bad'], ['NaN', 'bad'], ['Infinity', 'bad'], ['-Infinity', 'bad'], ['0x10', 'bad'], ['1,5', 'bad'],
-  ['1_000', 'bad'], ['1e999', 'bad'], ['--', 'bad'], ['8bits', 'bad'], ['1e308', 'bad'], ['-1e308', 'bad'],
-  ['0', 'number'], ['-1', 'number'], ['1.5', 'number'], ['1e9', 'number'], ['1e-308', 'number'], [' 7 ', 'number'],
-  ['+3', 'number'], ['-0', 'number'], ['4096', 'number'], ['65536', 'number'], ['2147483648', 'number'], ['9007199254740993', 'number'],
-  ['2', 'number'], ['8', 'number'], ['16', 'number'], ['0.5', 'number'], ['1e6', 'number'],
-];
-
-/** JSON values that may stand where a number belongs. */
-const JSON_VALUES: readonly unknown[] = [0, -1, 1.5, 1e9, 1e308, -1e308, 1e-300, null, true, '8', [], {}, 2 ** 31, 65537, 3, 16, 17, 0.5, 4096];
-
-/** Whether a JSON value is plainly not a count or a physical quantity. */
-function plainlyBadJson(value: unknown, integer: boolean): boolean {
-  if (typeof value !== 'number') return true;
-  if (value < 0 || Math.abs(value) >= 1e300) return true;
-  return integer && !Number.isInteger(value);
-}
-
-/** Whether typed text is plainly not a count or a physical quantity. */
-function plainlyBadText(text: string, integer: boolean): boolean {
-  const entry = NUMBER_TEXTS.find(([t]) => t === text);
-  if (entry?.[1] === 'bad') return true;
-  const value = Number(text.trim());
-  if (!(value >= 0)) return true; // negative (and -0 is 0, fine)
-  return integer && !Number.isInteger(value);
-}
-
-/** Tiny networks the commands run in milliseconds. */
-const ZOO_SMALL = ['lenet5-mnist', 'resnet20', 'vgg8'] as const;
+export { INPUT_KINDS, type FuzzCase, type FuzzFile, type InputKind } from './values';
 
 /** A small valid CNN: convs (with pools) then an fc layer. */
 function tinyNetwork(rng: Rng): Network {
@@ -373,93 +321,6 @@ function onnxCase(rng: Rng, id: number): FuzzCase {
     note += `, --input-shape ${shape}`;
   }
   return { id, kind: 'onnx', argv, files: [{ name: 'm.onnx', data }], mustReject, note };
-}
-
-interface FlagSpec {
-  flag: string;
-  commands: readonly string[];
-  kind: 'bits' | 'count' | 'count0' | 'fraction' | 'nonneg' | 'choice' | 'text';
-  choices?: readonly string[];
-}
-
-/** Flags by what their value plainly is (independent of lrmp's own table). */
-const FLAGS: readonly FlagSpec[] = [
-  { flag: '--wbits', commands: ['analyze', 'simulate'], kind: 'bits' },
-  { flag: '--abits', commands: ['analyze', 'simulate'], kind: 'bits' },
-  { flag: '--replicas', commands: ['analyze', 'simulate'], kind: 'count' },
-  { flag: '--images', commands: ['simulate'], kind: 'count' },
-  { flag: '--workers', commands: ['optimize', 'sweep'], kind: 'count0' },
-  { flag: '--top-k', commands: ['optimize'], kind: 'count' },
-  { flag: '--seed', commands: ['optimize'], kind: 'count0' },
-  { flag: '--episodes', commands: ['optimize'], kind: 'count' },
-  { flag: '--mix-weight', commands: ['optimize'], kind: 'fraction' },
-  { flag: '--accuracy-budget', commands: ['optimize'], kind: 'nonneg' },
-  { flag: '--format', commands: ['analyze', 'simulate'], kind: 'choice', choices: ['table', 'json', 'csv'] },
-  { flag: '--objective', commands: ['optimize'], kind: 'choice', choices: ['throughput', 'latency', 'mix'] },
-  { flag: '--milp', commands: ['optimize'], kind: 'choice', choices: ['jslp', 'highs'] },
-  { flag: '--network', commands: ['analyze', 'simulate', 'optimize'], kind: 'text' },
-  { flag: '--arch', commands: ['analyze', 'simulate', 'optimize'], kind: 'text' },
-];
-
-function badFlagValue(spec: FlagSpec, text: string): boolean {
-  if (spec.kind === 'choice') return !(spec.choices ?? []).includes(text);
-  if (spec.kind === 'text') return !['lenet5-mnist', 'resnet20', 'vgg8', 'puma', 'isaac'].includes(text);
-  if (plainlyBadText(text, spec.kind !== 'fraction' && spec.kind !== 'nonneg')) return true;
-  const v = Number(text.trim());
-  if (spec.kind === 'bits') return v < 1 || v > 16;
-  if (spec.kind === 'count') return v < 1;
-  if (spec.kind === 'fraction') return v > 1;
-  return false;
-}
-
-function cliOptionCase(rng: Rng, id: number): FuzzCase {
-  const spec = pick(rng, FLAGS);
-  const command = pick(rng, spec.commands);
-  const base: string[] =
-    command === 'optimize'
-      ? ['optimize', '--episodes', '2', '--no-confirm', '--top-k', '1', '--out', '@opt.json']
-      : command === 'sweep'
-        ? ['sweep', '--vary', 'adc.bits=6,8', '--out', '@sweep.csv', '--workers', '0']
-        : command === 'simulate'
-          ? ['simulate', '--images', '1', '--format', 'json']
-          : ['analyze', '--format', 'json'];
-  const network = ['--network', pick(rng, ZOO_SMALL)];
-  const valuePool = spec.kind === 'choice' ? [...(spec.choices ?? []), 'xml', '', 'JSON'] : spec.kind === 'text' ? ['lenet5-mnist', 'nope', '', 'a.txt', '/dev/null', '.', 'puma'] : NUMBER_TEXTS.map(([t]) => t);
-  let value = pick(rng, valuePool);
-  // A long but legitimate run (1e6 episodes, 10,000 images) is not a hang; the harness keeps cases cheap.
-  const cost = Number(value.trim());
-  if ((spec.flag === '--episodes' || spec.flag === '--images') && cost > 8 && cost <= 1e6) value = '3';
-  const roll = rng();
-  // The base already sets some flags: only these may be set again without being a repetition.
-  const drop = (argv: string[], flag: string): string[] => {
-    const at = argv.indexOf(flag);
-    return at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)];
-  };
-  let argv = drop(drop(base, spec.flag), '--network');
-  if (spec.flag !== '--network') argv.push(...network);
-  let mustReject: boolean;
-  let note: string;
-  if (roll < 0.6) {
-    argv.push(spec.flag, value);
-    mustReject = badFlagValue(spec, value);
-    note = `${command} ${spec.flag} ${JSON.stringify(value)}`;
-  } else if (roll < 0.75) {
-    const second = pick(rng, valuePool);
-    argv.push(spec.flag, value, spec.flag, second);
-    mustReject = true;
-    note = `${spec.flag} given twice`;
-  } else if (roll < 0.85) {
-    argv.push(spec.flag);
-    mustReject = spec.kind !== 'text' || spec.flag === '--network' || spec.flag === '--arch';
-    note = `${spec.flag} without a value`;
-  } else {
-    argv.push(pick(rng, ['--bogus', '--wbit', '-z', '--images=0', '--set']), pick(rng, ['1', 'x=1', '']));
-    note = `odd option ${argv[argv.length - 2]}`;
-    mustReject = argv[argv.length - 2] !== '--images=0' || command === 'simulate';
-    if (argv[argv.length - 2] === '--images=0' && command !== 'simulate') mustReject = true;
-  }
-  argv = argv.filter((a, i) => !(a === '' && i === 0));
-  return { id, kind: 'cli-option', argv, files: [], mustReject, note };
 }
 
 const MAKERS: Readonly<Record<InputKind, (rng: Rng, id: number) => FuzzCase>> = {
