@@ -7,6 +7,9 @@
 #
 #   scripts/check-identical.sh [BASE_REV] [SCRATCH_DIR]
 #
+# With REUSE_BASE=1 and a SCRATCH_DIR that already holds a finished run of the same BASE_REV, the base is neither
+# rebuilt nor rerun (one base, several heads: a session's successive commits against where it started).
+#
 # Exit code 0: every output identical (files, stdout, stderr, exit codes); 1: a difference (the diff is printed);
 # 2: a build failed.
 # Only wall-clock fields (optimize's wallS and milpMs) are masked: they are measurements, not results.
@@ -43,7 +46,7 @@ run_suite() { # $1: folder holding dist/, $2: output folder
   mkdir -p "$out"
   nets=$(node "$cli" networks --format json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(n=>n.name).join(" ")))')
   for net in $nets; do
-    for arch in isaac puma; do
+    for arch in isaac puma xformer; do
       for fmt in json csv; do
         run "analyze-$net-$arch-$fmt" analyze -n "$net" -a "$arch" -f "$fmt"
         run "simulate-$net-$arch-$fmt" simulate -n "$net" -a "$arch" -i 2 -f "$fmt"
@@ -68,14 +71,23 @@ run_suite() { # $1: folder holding dist/, $2: output folder
 }
 
 echo "scratch: $scratch"
-rm -rf "$scratch/base-src"
-mkdir -p "$scratch/base-src"
-git -C "$root" archive "$base" | tar -x -C "$scratch/base-src"
-cp -al "$root/node_modules" "$scratch/base-src/node_modules"
-build "$scratch/base-src" || exit 2
+base_sha=$(git -C "$root" rev-parse "$base")
+reuse=0
+if [ "${REUSE_BASE:-0}" = 1 ] && [ "$(cat "$scratch/base.done" 2>/dev/null)" = "$base_sha" ]; then reuse=1; fi
+if [ "$reuse" = 0 ]; then
+  rm -rf "$scratch/base-src" "$scratch/base.done"
+  mkdir -p "$scratch/base-src"
+  git -C "$root" archive "$base" | tar -x -C "$scratch/base-src"
+  cp -al "$root/node_modules" "$scratch/base-src/node_modules"
+  build "$scratch/base-src" || exit 2
+fi
 build "$root" || exit 2
-rm -rf "$scratch/base" "$scratch/head"
-run_suite "$scratch/base-src" "$scratch/base"
+rm -rf "$scratch/head"
+if [ "$reuse" = 0 ]; then
+  rm -rf "$scratch/base"
+  run_suite "$scratch/base-src" "$scratch/base"
+  echo "$base_sha" >"$scratch/base.done"
+fi
 run_suite "$root" "$scratch/head"
 files=$(find "$scratch/head" -type f | wc -l)
 if diff -r "$scratch/base" "$scratch/head"; then
