@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { outputError, releaseTemp, tempFileFor } from '../io';
 import { stringify, type Stringifier } from 'csv-stringify';
+import { CSV_CAST } from '../csv-number';
 
 export const TRACE_COLUMNS = [
   'kind',
@@ -33,7 +34,7 @@ export class TraceWriter {
   constructor(private readonly file: string) {
     this.temp = tempFileFor(file);
     this.out = fs.createWriteStream(this.temp);
-    this.stringifier = stringify({ header: true, columns: [...TRACE_COLUMNS] });
+    this.stringifier = stringify({ header: true, columns: [...TRACE_COLUMNS], cast: CSV_CAST });
     this.stringifier.pipe(this.out);
     const fail = (error: Error): void => {
       this.failure ??= error;

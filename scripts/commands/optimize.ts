@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { stringify } from 'csv-stringify';
+import { CSV_CAST } from '../../csv-number';
 import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
 import { emit, toJson } from './output';
 import { ValidationError } from '../../errors';
@@ -57,7 +58,7 @@ const HISTORY_COLUMNS: Array<keyof EpisodeRecord> = [
 export async function writeHistoryCsv(file: string, rows: readonly EpisodeRecord[]): Promise<void> {
   const temp = tempFileFor(file);
   const out = fs.createWriteStream(temp);
-  const csv = stringify({ header: true, columns: HISTORY_COLUMNS as string[] });
+  const csv = stringify({ header: true, columns: HISTORY_COLUMNS as string[], cast: CSV_CAST });
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../io';
 import { InternalError } from '../../errors';
+import { CSV_CAST } from '../../csv-number';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
@@ -48,7 +49,7 @@ function valueAtPath(value: unknown, path: string): unknown {
 /** Rows to CSV text with a header line (a non-finite cell is an InternalError, never an empty cell). */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   assertFinite(rows, 'CSV output');
-  return stringify([header as string[], ...rows.map((r) => [...r])]);
+  return stringify([header as string[], ...rows.map((r) => [...r])], { cast: CSV_CAST });
 }
 
 /** JSON with non-finite numbers refused: a NaN in an output is a bug, not a value. */

@@ -3,6 +3,7 @@
  * summary beside the published LRMP ranges, the full variant table, and the relaxation bound.
  */
 import { stringify } from 'csv-stringify/sync';
+import { CSV_CAST } from '../../csv-number';
 
 export const PUBLISHED = {
   latency: { min: 2.6, max: 9.3 },
@@ -56,7 +57,7 @@ export function resultsCsv(rows: readonly ReproduceRow[]): string {
       const v = r[c];
       return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : v;
     })),
-    { header: true, columns: CSV_COLUMNS as string[] },
+    { header: true, columns: CSV_COLUMNS as string[], cast: CSV_CAST },
   );
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { CSV_CAST } from '../../csv-number';
 import { InputFileError } from '../../errors';
 import { checkOutputPath, outputError } from '../../io';
 
@@ -90,7 +91,7 @@ export class CsvAppender {
   /** Writes one row and flushes it to disk before returning. */
   write(cells: readonly CsvCell[]): void {
     if (this.fd === undefined) throw new Error(`CsvAppender: ${this.file} is closed`);
-    fs.writeSync(this.fd, stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))]));
+    fs.writeSync(this.fd, stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))], { cast: CSV_CAST }));
     fs.fsyncSync(this.fd);
   }
 
