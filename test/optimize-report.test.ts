@@ -1,4 +1,4 @@
-import { describeModelSimGaps } from '../scripts/commands/optimize';
+import { describeModelSimGaps, renderOptimizeTable } from '../scripts/commands/optimize';
 import type { VariantRow } from '../optimizer/lrmp';
 
 function row(variant: VariantRow['variant'], modelImgPerS: number, simImgPerS?: number): VariantRow {
@@ -34,5 +34,21 @@ describe('optimize report: model versus simulator', () => {
     expect(text).toContain('LRMP (exact joint) (+11.0%)');
     expect(text).not.toContain('baseline');
     expect(text).toContain('Known gaps');
+  });
+});
+
+describe('optimize report: units', () => {
+  test('a tiny network keeps significant digits in the latency column', () => {
+    const base = { ...row('baseline', 6710), latencyS: 156.6e-6 };
+    const lrmp = { ...row('LRMP (RL)', 258519), latencyS: 6.941e-6 };
+    const text = renderOptimizeTable({
+      network: 'tiny', arch: 'puma', objective: 'throughput', accuracyBudgetPct: 1, seed: 1, rows: [base, lrmp], notes: [],
+      budget: { cores: 8, tiles: 1, areaMm2: 23.57, source: 'baseline' }, chosenLabel: 'LRMP (RL)', wallS: 1,
+      replicationCheck: { backend: 'jslp', agreesWithExact: true, milpMs: 3 },
+    } as unknown as Parameters<typeof renderOptimizeTable>[0]);
+    expect(text).toMatch(/latency us/);
+    expect(text).toMatch(/\b156\.6\b/);
+    expect(text).toMatch(/\b6\.941\b/);
+    expect(text).not.toMatch(/0\.007\b/);
   });
 });

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify';
 import { CSV_CAST } from '../../csv-number';
 import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
 import { emit, toJson } from './output';
+import { formatNumber, timeUnitFor } from '../format/table';
 import { ValidationError } from '../../errors';
 import { checkOutputDir, checkOutputPath, outputError, releaseTemp, tempFileFor, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
@@ -119,7 +120,8 @@ export function describeModelSimGaps(rows: readonly VariantRow[]): string | unde
 
 /** The comparison table (baseline, replication only, mixed precision only, LRMP; simulated figures beside the analytical ones). */
 export function renderOptimizeTable(result: OptimizeResult): string {
-  const head = ['variant', 'img/s', 'x base', 'sim img/s', 'sim x', 'latency ms', 'x base', 'sim lat x', 'drop pts', 'area mm2', 'tiles'];
+  const time = timeUnitFor(result.rows.map((r) => r.latencyS));
+  const head = ['variant', 'img/s', 'x base', 'sim img/s', 'sim x', `latency ${time.unit}`, 'x base', 'sim lat x', 'drop pts', 'area mm2', 'tiles'];
   const widths = [22, 11, 8, 11, 7, 11, 8, 9, 9, 9, 6];
   const lines = [
     `lrmp optimize: ${result.network} on ${result.arch}, objective ${result.objective}, accuracy budget ${result.accuracyBudgetPct} pts, ` +
@@ -134,7 +136,7 @@ export function renderOptimizeTable(result: OptimizeResult): string {
       r.throughputGain.toFixed(2),
       sim ? sim.throughputImagesPerS.toFixed(1) : '-',
       sim ? sim.throughputGain.toFixed(2) : '-',
-      (r.latencyS * 1e3).toFixed(3),
+      formatNumber(r.latencyS * time.scale, 4),
       r.latencyGain.toFixed(2),
       sim ? sim.latencyGain.toFixed(2) : '-',
       r.dropPct.toFixed(3),

@@ -19,3 +19,16 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
     cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
 }
+
+/**
+ * One time unit for a column of durations: the largest of s, ms, us, ns in which the smallest nonzero value is at
+ * least 1, so a tiny network's 7 us latency reads 6.963 us, not 0.007 ms. `scale` multiplies seconds.
+ */
+export function timeUnitFor(seconds: readonly number[]): { unit: 's' | 'ms' | 'us' | 'ns'; scale: number } {
+  const positive = seconds.filter((s) => Number.isFinite(s) && s > 0);
+  const smallest = positive.length > 0 ? Math.min(...positive) : 1;
+  if (smallest >= 1) return { unit: 's', scale: 1 };
+  if (smallest >= 1e-3) return { unit: 'ms', scale: 1e3 };
+  if (smallest >= 1e-6) return { unit: 'us', scale: 1e6 };
+  return { unit: 'ns', scale: 1e9 };
+}

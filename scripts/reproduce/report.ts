@@ -4,6 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { CSV_CAST } from '../../csv-number';
+import { formatNumber, timeUnitFor } from '../format/table';
 
 export const PUBLISHED = {
   latency: { min: 2.6, max: 9.3 },
@@ -129,6 +130,7 @@ export function resultsMarkdown(input: ReportInput): string {
     '## All variants',
     '',
   );
+  const time = timeUnitFor(input.rows.map((r) => r.latencyMs / 1e3));
   const body = input.rows.map((r) => [
     r.network,
     r.variant,
@@ -137,7 +139,7 @@ export function resultsMarkdown(input: ReportInput): string {
     String(r.totalReplicas),
     r.throughputImagesPerS.toFixed(1),
     x(r.throughputGain),
-    r.latencyMs.toFixed(3),
+    formatNumber((r.latencyMs / 1e3) * time.scale, 4),
     x(r.latencyGain),
     r.simThroughputImagesPerS !== undefined ? r.simThroughputImagesPerS.toFixed(1) : '-',
     `${x(r.simLatencyGain)} / ${x(r.simThroughputGain)}`,
@@ -148,7 +150,7 @@ export function resultsMarkdown(input: ReportInput): string {
   ]);
   lines.push(
     ...table(
-      ['network', 'variant', 'method', 'mean w/a bits', 'replicas', 'img/s', 'throughput gain', 'latency ms', 'latency gain', 'sim img/s', 'sim latency / throughput gain', 'drop pts', 'area mm2', 'tiles', 'bound / bottleneck'],
+      ['network', 'variant', 'method', 'mean w/a bits', 'replicas', 'img/s', 'throughput gain', `latency ${time.unit}`, 'latency gain', 'sim img/s', 'sim latency / throughput gain', 'drop pts', 'area mm2', 'tiles', 'bound / bottleneck'],
       body,
     ),
   );
