@@ -39,6 +39,9 @@ describe('public API', () => {
   it('the README example runs with require(\'lrmp\') and prints the model, simulated and optimized figures', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-api-'));
     try {
+      // A project of its own: without this package.json Node's self-reference would take the nearest one above
+      // (a stray /tmp/package.json named lrmp made require('lrmp') resolve to /tmp/dist/index.js).
+      fs.writeFileSync(path.join(dir, 'package.json'), '{"name": "lrmp-api-example", "private": true}\n');
       fs.mkdirSync(path.join(dir, 'node_modules'));
       fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'lrmp'), 'dir');
       fs.writeFileSync(path.join(dir, 'example.js'), readmeExample());
