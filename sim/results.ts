@@ -44,9 +44,16 @@ export interface SimResult {
   cycles: number;
   /** Cycle each image left the last layer, for the first RECORDED_IMAGES (10,000) images of the stream. */
   imageDoneCycles: number[];
-  /** Image 0: from its first input row entering the chip to its last output row. */
+  /**
+   * One image's latency, from its first input row entering the chip to its last output row: of an image simulated
+   * alone (what the analytical model's latency is) unless `latencyAlone` is false, then of image 0 of the stream.
+   */
   latencyCycles: number;
   latencyS: number;
+  /** Whether latencyCycles is a lone image's (simulate's default, and any 1-image run). */
+  latencyAlone: boolean;
+  /** Image 0 of the stream, first input row in to last output row out: it also waits for the images behind it. */
+  streamLatencyCycles: number;
   /** Mean over images of (done - first input row start), queueing included. */
   meanLatencyCycles: number;
   /**
@@ -204,6 +211,8 @@ export function collectResults(engine: Engine): SimResult {
     imageDoneCycles: done,
     latencyCycles: latency,
     latencyS: latency / clockHz,
+    latencyAlone: images === 1,
+    streamLatencyCycles: latency,
     meanLatencyCycles: meanLatency,
     intervalCycles: interval,
     steadyState: steady,

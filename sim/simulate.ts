@@ -4,7 +4,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import { ValidationError } from '../errors';
 import { Engine } from './engine';
 import { collectResults, type SimResult } from './results';
-import { buildTopology } from './topology';
+import { buildTopology, type SimTopology } from './topology';
 import { TraceWriter } from './trace';
 
 export interface SimulateOptions {
@@ -14,6 +14,12 @@ export interface SimulateOptions {
   traceFile?: string;
   /** Called with the fraction of jobs done and the images finished, now and then. @default none */
   onProgress?: (fraction: number, imagesDone: number) => void;
+  /**
+   * With images > 1, also simulate one image alone for `latencyCycles` (in a stream image 0 also waits at shared
+   * resources for the images behind it, so its latency grows with the stream). false skips that run (one image's
+   * worth of events) and reports image 0 of the stream, with `latencyAlone: false`. @default true
+   */
+  loneLatency?: boolean;
 }
 
 /** Events run between trace flushes and progress reports. */
@@ -30,6 +36,14 @@ export async function simulate(arch: ArchSpec, net: ResolvedNetwork, choices: Pl
     throw new ValidationError('simulate options', 'images', String(options.images), 'an integer >= 1');
   }
   const topo = buildTopology(arch, net, choices);
+  const stream = await run(topo, options);
+  if (options.images === 1 || options.loneLatency === false) return stream;
+  const alone = await run(topo, { images: 1 });
+  return { ...stream, latencyCycles: alone.latencyCycles, latencyS: alone.latencyS, latencyAlone: true };
+}
+
+/** One run of the event loop over `options.images` images of a built topology (the engine only reads it). */
+async function run(topo: SimTopology, options: SimulateOptions): Promise<SimResult> {
   const trace = options.traceFile !== undefined ? new TraceWriter(options.traceFile) : undefined;
   const engine = new Engine(topo, trace ? { images: options.images, trace } : { images: options.images });
   try {

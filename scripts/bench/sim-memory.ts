@@ -47,7 +47,7 @@ async function child(images: number): Promise<void> {
     gc?.();
     live = Math.max(live, process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
   };
-  await simulate(presetArch('puma'), net, { wbits: Array<number>(k).fill(8), abits: Array<number>(k).fill(8), replicas: Array<number>(k).fill(1) }, { images, onProgress });
+  await simulate(presetArch('puma'), net, { wbits: Array<number>(k).fill(8), abits: Array<number>(k).fill(8), replicas: Array<number>(k).fill(1) }, { images, onProgress, loneLatency: false });
   process.stdout.write(`${(live / 1e6).toFixed(1)} ${(process.resourceUsage().maxRSS / 1024).toFixed(0)}\n`);
 }
 

@@ -89,13 +89,11 @@ export async function validateOne(
   };
   try {
     const sim = await simulate(arch, net, choices, { images });
-    // The model's latency is one image's alone (rule 7); in a stream the first image shares the tiles' digital units
-    // and MAC arrays with the next images' rows (FIFO: no priority by age), and queues behind the later images' input,
-    // whose writes take tile 0's eDRAM port (with tiny rows that is first order: Silero VAD 10,376 cycles alone,
-    // 14,131 as image 0 of 8), so the latency is simulated alone too.
-    const alone = images > 1 ? await simulate(arch, net, choices, { images: 1 }) : sim;
-    row.simLatencyCycles = alone.latencyCycles;
-    row.latencyError = relError(alone.latencyCycles, model.latencyCycles);
+    // The model's latency is one image's alone (rule 7), and so is the simulator's latencyCycles (sim/simulate.ts
+    // runs one image alone besides the stream: in a stream image 0 shares the tiles' digital units and MAC arrays
+    // with the next images' rows, Silero VAD 10,376 cycles alone, 14,131 as image 0 of 8).
+    row.simLatencyCycles = sim.latencyCycles;
+    row.latencyError = relError(sim.latencyCycles, model.latencyCycles);
     row.simThroughput = sim.throughputImagesPerS;
     row.throughputError = relError(sim.throughputImagesPerS, model.throughputImagesPerS);
     row.dominantCause = dominantCause(sim);
