@@ -1,12 +1,13 @@
 import type { ArchSpec } from '../../arch/types';
 import { loadArch } from '../../arch/load';
+import { isPresetName } from '../../arch/presets';
 import { BASELINE_CHOICE, resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
 import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile } from '../../io';
 import { zooPreferredArch } from '../../workloads/zoo';
-import { ValidationError } from '../../errors';
+import { PlanError, ValidationError } from '../../errors';
 import { LIMITS, checkNumber, describeRange, numberFromText } from '../../limits';
 
 /** Options every command that takes a network, an architecture and a plan shares. */
@@ -111,12 +112,15 @@ function userSets(args: Pick<NetworkArchArgs, 'set' | 'archFile'>, field: string
  * user sets chip.tiles), so the plan is placed on the same mesh it was judged on.
  */
 export function loadInputs(args: NetworkArchArgs): LoadedInputs {
-  let arch = loadArchFromArgs(args);
+  const planned = args.plan !== undefined ? validatePlan(readJsonFile(args.plan), args.plan) : undefined;
+  // Without --arch, a plan made for a preset runs on that preset (withPlan refuses any other architecture).
+  const archName = args.arch ?? (planned !== undefined && isPresetName(planned.arch) ? planned.arch : undefined);
+  let arch = loadArchFromArgs({ ...args, arch: archName });
   const net = loadNetworkFromArgs(args);
   let plan: Plan;
   let source: string;
-  if (args.plan !== undefined) {
-    plan = validatePlan(readJsonFile(args.plan), args.plan);
+  if (args.plan !== undefined && planned !== undefined) {
+    plan = planned;
     source = args.plan;
     if (plan.chip !== undefined && !userSets(args, 'chip.tiles')) arch = { ...arch, chip: { ...arch.chip, tiles: plan.chip.tiles } };
   } else {
@@ -128,6 +132,14 @@ export function loadInputs(args: NetworkArchArgs): LoadedInputs {
 
 /** Inputs from a plan, with uniform --wbits/--abits/--replicas flags overriding the plan's defaults. */
 export function withPlan(arch: ArchSpec, net: ResolvedNetwork, plan: Plan, source: string, flags: Pick<NetworkArchArgs, 'wbits' | 'abits' | 'replicas'>): LoadedInputs {
+  if (plan.arch !== arch.name) {
+    // Its replicas and chip were sized for the other chip's crossbars and area budget: its figures would mislead.
+    throw new PlanError(
+      `${source}: the plan was made for architecture '${plan.arch}', not '${arch.name}': its replicas and chip tiles were sized for ` +
+        `'${plan.arch}'. Run it with --arch ${plan.arch}${isPresetName(plan.arch) ? ' (or without --arch: a plan\'s preset is the default)' : ''}, ` +
+        `or make a plan for '${arch.name}' with lrmp optimize; to apply its bits and replicas to '${arch.name}' anyway, set the plan's "arch" to "${arch.name}" (and remove its "chip").`,
+    );
+  }
   const merged: Plan = {
     ...plan,
     defaults: {
