@@ -35,7 +35,11 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
   });
   // A 3 s study lock: a killed collector's lock lapses soon, and a loaded machine's stalls of a second or more do
   // not take a live collector's lock away (1 s did, at load 25 on 2 cores).
-  const queued = (out: string, vary: string[], extra: Partial<SweepArgs> = {}): SweepArgs => sweepArgs(out, vary, { queue: url, lockTtlMs: 3000, pollMs: 200, backoffMs: 100, ...extra });
+  // Every in-process collector stops when its test ends, passed or not (one left running after a timeout kept its
+  // Redis connections retrying into whatever test this jest worker ran next).
+  let testEnd = new AbortController();
+  const queued = (out: string, vary: string[], extra: Partial<SweepArgs> = {}): SweepArgs =>
+    sweepArgs(out, vary, { queue: url, lockTtlMs: 3000, pollMs: 200, backoffMs: 100, signal: testEnd.signal, ...extra });
   const work = (extra: string[] = []): WorkerProcess => {
     const w = startWorker(url, extra);
     workers.push(w);
@@ -44,6 +48,9 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
   const withQueue = async <T>(fn: (q: Queue, r: Redis) => Promise<T>): Promise<T> => {
     const q = new Queue(QUEUE_NAME, { connection: { url, maxRetriesPerRequest: null } });
     const r = new Redis(url);
+    // A dropped connection is retried; without listeners BullMQ and ioredis print each error to stderr.
+    q.on('error', () => undefined);
+    r.on('error', () => undefined);
     try {
       return await fn(q, r);
     } finally {
@@ -64,8 +71,10 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
   });
   beforeEach(() => {
     url = server.url(++db); // a database of its own per test: no results shared between tests
+    testEnd = new AbortController();
   });
   afterEach(async () => {
+    testEnd.abort();
     await Promise.all(workers.map((w) => stopWorker(w)));
     workers = [];
   });
@@ -142,7 +151,8 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
   test('a collector killed mid-study, Redis restarted, two collectors started again: nothing lost, nothing duplicated', async () => {
     const out = path.join(dir, 'collector.csv');
     const sweepJs = path.join(__dirname, '..', 'dist', 'scripts', 'commands', 'sweep.js');
-    const script = `require(${JSON.stringify(sweepJs)}).sweepCommand(${JSON.stringify(queued(out, SIM_VARY))})`;
+    const { signal: _inThisProcess, ...args } = queued(out, SIM_VARY);
+    const script = `require(${JSON.stringify(sweepJs)}).sweepCommand(${JSON.stringify(args)})`;
     const collector = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
     const collectorExited = new Promise<void>((resolve) => collector.on('exit', () => resolve()));
     work();

@@ -54,6 +54,16 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
   const connection = bullConnection(url);
   const queue = new Queue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
+  // Without listeners BullMQ prints each dropped connection's error with console.error (every reconnect, and from
+  // anything else sharing the process, e.g. a test's captured stderr). ioredis reconnects by itself; say it once.
+  let lastDrop = '';
+  const onDrop = (error: Error): void => {
+    if (error.message === lastDrop) return;
+    lastDrop = error.message;
+    opts.log(`queue: lost the connection to Redis at ${url.display} (${error.message.replace(/:[^:@/]*@/, ':***@')}); waiting for it to come back`);
+  };
+  queue.on('error', onDrop);
+  events.on('error', onDrop);
   const pending = new Map(jobs.map((j) => [j.id, j]));
   const woken = new Set<string>();
   let wake: (() => void) | undefined;
@@ -137,7 +147,7 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    await events.close();
-    await queue.close();
+    // Both, even when one fails: a connection left open would retry forever.
+    await Promise.allSettled([events.close(), queue.close()]);
   }
 }
