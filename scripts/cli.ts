@@ -69,7 +69,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'sweep',
       'what-if study: the cartesian product of architecture fields on a worker pool, one CSV row per point (resumable)',
       (y) =>
-        withQueue(withWorkers(withSeed(withImages(inputs(y), 2, 'images per simulation (--simulate)')), 'the CPU count')).options({
+        withQueue(withWorkers(withSeed(withImages(inputs(y), undefined, 'images per simulation (--simulate; default: as simulate, 16, 64, 256 until the interval settles within 1%, with a sim_settled column)')), 'the CPU count')).options({
           vary: { ...option.repeatable('vary', 'field=v1,v2,..., e.g. crossbar.rows=64,128,256'), demandOption: true },
           analyze: { type: 'boolean', describe: 'analytical model only (the default)' },
           simulate: { type: 'boolean', describe: 'also simulate every point' },

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { sweepCommand, type SweepArgs } from '../scripts/commands/sweep';
 import { loadInputs } from '../scripts/commands/inputs';
 import { prepareModel, evaluateModel } from '../optimizer/model';
+import { simulateSettled } from '../sim/settle';
 import { InputFileError, ValidationError } from '../errors';
 
 const VARY = ['crossbar.rows=64,128,256', 'adc.bits=6,8'];
@@ -143,12 +144,28 @@ describe('lrmp sweep', () => {
     expect(s?.['error']).toBe('');
     expect(Number(s?.['sim_latency_cycles'])).toBeGreaterThan(0);
     expect(s?.['sim_bottleneck']).not.toBe('');
+    // One image has no steady state: the row says so instead of passing its latency off as an interval.
+    expect(s?.['sim_images']).toBe('1');
+    expect(s?.['sim_settled']).toMatch(/^no: one image/);
     const opt = path.join(dir, 'opt.csv');
     await sweepCommand(args(opt, { network: 'resnet20', vary: ['crossbar.rows=128'], optimize: true, episodes: 2 }));
     const [o] = readRows(opt);
     expect(o?.['error']).toBe('');
     expect(Number(o?.['throughput_improvement'])).toBeCloseTo(Number(o?.['opt_throughput_images_per_s']) / Number(o?.['throughput_images_per_s']), 9);
     expect(Number(o?.['accuracy_drop_pct'])).toBeLessThanOrEqual(1 + 1e-9);
+  }, 30_000);
+
+  test('--simulate without --images: the settle rule of simulate (sim/settle.ts), with the images run and whether it settled', async () => {
+    const out = path.join(dir, 'settled.csv');
+    await sweepCommand(args(out, { network: 'resnet20', vary: ['noc.flitBits=64'], simulate: true }));
+    const [row] = readRows(out);
+    const inputs = loadInputs({ network: 'resnet20', arch: 'puma', set: ['noc.flitBits=64'] });
+    const { sim, runs } = await simulateSettled(inputs.arch, inputs.net, inputs.choices, {});
+    expect(row?.['error']).toBe('');
+    expect(Number(row?.['sim_images'])).toBe(runs[runs.length - 1]);
+    expect(row?.['sim_settled']).toBe(sim.steadyState.settled ? 'yes' : `no: ${sim.steadyState.note}`);
+    expect(sim.steadyState.settled).toBe(true);
+    expect(Number(row?.['sim_throughput_images_per_s'])).toBeCloseTo(sim.throughputImagesPerS, 6);
   }, 30_000);
 
   test('bad --vary paths and values are refused before anything runs, naming the field', async () => {

@@ -2,7 +2,8 @@
  * `lrmp simulate`: the cycle-level simulation of a plan, with the analytical model's figures beside it.
  */
 import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/model';
-import { simulate, STALL_CAUSES, type SimResult } from '../../sim';
+import { STALL_CAUSES, type SimResult } from '../../sim';
+import { AUTO_FIRST_IMAGES, simulateSettled } from '../../sim/settle';
 import { LIMITS, checkNumber } from '../../limits';
 import { checkOutputPath } from '../../io';
 import { loadInputs, type NetworkArchArgs } from './inputs';
@@ -10,19 +11,8 @@ import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
 import { PHYSICAL_COLUMNS, physicalCells, physicalFigures, renderPhysical } from './analyze';
 
-/**
- * Without --images the stream starts at AUTO_FIRST_IMAGES and grows AUTO_GROWTH-fold while the steady-state
- * interval has not settled within 1% (sim/steady-state.ts), up to AUTO_MAX_IMAGES and while the next run is
- * expected to take under AUTO_NEXT_RUN_S. ISAAC VGG-8's optimized plan: 16 images jitter +-7.4%, 64 +-1.8%,
- * 256 settle (all within 0.1% of each other).
- */
-export const AUTO_FIRST_IMAGES = 16;
-const AUTO_GROWTH = 4;
-const AUTO_MAX_IMAGES = 256;
-const AUTO_NEXT_RUN_S = 30;
-
 export interface SimulateArgs extends NetworkArchArgs {
-  /** Images streamed back to back. @default automatic: until the interval settles (AUTO_FIRST_IMAGES...) */
+  /** Images streamed back to back. @default automatic: until the interval settles (sim/settle.ts) */
   images?: number | undefined;
   /** CSV trace file. */
   trace?: string | undefined;
@@ -88,23 +78,14 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
   for (const file of [args.out, args.trace]) if (file !== undefined) checkOutputPath(file);
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
-  const runs: number[] = [];
   let images = args.images ?? AUTO_FIRST_IMAGES;
   const onProgress = progressBar(() => images);
-  let sim: SimResult;
-  for (;;) {
-    const started = performance.now();
-    sim = await simulate(inputs.arch, inputs.net, inputs.choices, {
-      images,
-      ...(args.trace !== undefined ? { traceFile: args.trace } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    runs.push(images);
-    const seconds = (performance.now() - started) / 1000;
-    const next = images * AUTO_GROWTH;
-    if (args.images !== undefined || sim.steadyState.settled || next > AUTO_MAX_IMAGES || seconds * AUTO_GROWTH > AUTO_NEXT_RUN_S) break;
-    images = next;
-  }
+  const { sim, runs } = await simulateSettled(inputs.arch, inputs.net, inputs.choices, {
+    images: args.images,
+    ...(args.trace !== undefined ? { traceFile: args.trace } : {}),
+    ...(onProgress ? { onProgress } : {}),
+    onRun: (n) => (images = n),
+  });
   assertFinite({ simulated: sim, analytical: model.layers }, `simulation of '${inputs.net.network.name}' on '${inputs.arch.name}'`);
   const stages = new Map(model.layers.map((s) => [s.name, s]));
   // The simulator runs one MVM per output pixel, as the model counts them; power follows the simulated throughput.

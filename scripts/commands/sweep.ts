@@ -28,7 +28,7 @@ export interface SweepArgs extends NetworkArchArgs, QueueArgs {
   simulate?: boolean | undefined;
   /** Run the LRMP optimizer at each point. */
   optimize?: boolean | undefined;
-  /** Images simulated per point (--simulate). @default 2 */
+  /** Images simulated per point (--simulate). @default as simulate: until the interval settles (sim/settle.ts) */
   images?: number | undefined;
   /** The CSV file. */
   out: string;
@@ -161,7 +161,7 @@ export async function sweepCommand(args: SweepArgs): Promise<SweepSummary> {
 async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): Promise<SweepSummary> {
   const started = performance.now();
   const mode = sweepMode(args);
-  const images = checkNumber(args.images ?? 2, LIMITS.images, '--images', 'images');
+  const images = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
   const optimize = sweepOptimizeSettings(args, mode);
   // The user's arch, --set, network, --input-shape and plan must be valid before any point runs (a typo is one
   // error, not one error row per point).

@@ -41,7 +41,8 @@ export interface SweepPointJob {
   abits?: number;
   replicas?: number;
   mode: SweepMode;
-  images: number;
+  /** Images per simulation; absent: the settle rule of sim/settle.ts. */
+  images?: number;
   optimize: SweepOptimizeSettings;
 }
 

@@ -15,7 +15,8 @@ import { portableNetwork, QueuedStudy, type QueueArgs } from './study';
 
 export interface SweepJobSettings {
   mode: SweepMode;
-  images: number;
+  /** undefined: the settle rule of sim/settle.ts */
+  images: number | undefined;
   optimize: SweepOptimizeSettings;
 }
 
@@ -36,7 +37,7 @@ export function sweepPointJobs(args: NetworkArchArgs, base: ArchSpec, params: re
       ...(args.abits !== undefined ? { abits: args.abits } : {}),
       ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
       mode: s.mode,
-      images: s.images,
+      ...(s.images !== undefined ? { images: s.images } : {}),
       optimize: s.optimize,
     };
     jobs.set(p.index, { id: jobId('sweep-point', data), data });

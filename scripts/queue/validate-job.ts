@@ -79,7 +79,7 @@ export function validateSweepPointJob(raw: unknown, source: string): SweepPointJ
     ...optionalInt(source, obj, 'abits'),
     ...optionalInt(source, obj, 'replicas'),
     mode: readEnum(source, 'mode', obj['mode'], SWEEP_MODES),
-    images: boundedInt(source, 'images', obj['images'], 1),
+    ...optionalInt(source, obj, 'images'),
     optimize: {
       episodes: boundedInt(source, 'optimize.episodes', optimize['episodes'], 1),
       seed: readFiniteNumber(source, 'optimize.seed', optimize['seed'], -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),

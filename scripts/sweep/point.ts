@@ -4,7 +4,7 @@
  * A failure (the network does not fit, a cross-field rule, a deadlock) becomes the row's error text.
  */
 import { prepareModel, evaluateModel } from '../../optimizer/model';
-import { simulate } from '../../sim';
+import { simulateSettled } from '../../sim/settle';
 import { loadInputs, type LoadedInputs, type NetworkArchArgs } from '../commands/inputs';
 import { isLrmpError } from '../../errors';
 import { assertFinite } from '../commands/output';
@@ -19,8 +19,8 @@ export interface SweepTask {
   mode: SweepMode;
   /** Network, arch and plan arguments; `set` already holds the user's --set then the point's assignments. */
   inputs: NetworkArchArgs;
-  /** Images simulated per point (simulate mode). */
-  images: number;
+  /** Images simulated per point (simulate mode). @default as `simulate`: until the interval settles (sim/settle.ts) */
+  images?: number | undefined;
   optimize: SweepOptimizeSettings;
 }
 
@@ -59,6 +59,9 @@ const SIMULATED: readonly MetricColumn[] = [
   { column: 'sim_latency_cycles', label: 'simulated latency (cycles)' },
   { column: 'sim_energy_per_image_uj', label: 'simulated energy per image (uJ)' },
   { column: 'sim_bottleneck' },
+  { column: 'sim_images' },
+  // 'yes', or 'no: why' (a throughput that has not settled within 1% is not a figure to compare points by).
+  { column: 'sim_settled' },
 ];
 
 const OPTIMIZED: readonly MetricColumn[] = [
@@ -125,13 +128,16 @@ export async function evaluateLoaded(task: Omit<SweepTask, 'inputs'>, load: () =
       energy_per_image_uj: model.energyPerImagePj / 1e6,
     });
     if (task.mode === 'simulate') {
-      const sim = await simulate(inputs.arch, inputs.net, inputs.choices, { images: task.images });
+      const { sim, runs } = await simulateSettled(inputs.arch, inputs.net, inputs.choices, { images: task.images });
+      const steady = sim.steadyState;
       Object.assign(metrics, {
         sim_throughput_images_per_s: sim.throughputImagesPerS,
         sim_latency_ms: sim.latencyS * 1e3,
         sim_latency_cycles: sim.latencyCycles,
         sim_energy_per_image_uj: sim.energyPerImagePj / 1e6,
         sim_bottleneck: `${sim.bottleneck.kind} ${sim.bottleneck.name}`,
+        sim_images: runs[runs.length - 1] ?? 0,
+        sim_settled: steady.settled ? 'yes' : `no: ${steady.note}`,
       });
     } else if (task.mode === 'optimize') {
       Object.assign(metrics, await optimizePoint(inputs.arch, inputs.net, task.optimize));
