@@ -2,7 +2,8 @@ import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import { mvmInputElements, type LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
-import type { Dataflow } from './dataflow';
+import { dataflowCosts, type Dataflow } from './dataflow';
+import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 
@@ -261,6 +262,7 @@ function placeWithPace(
   // A recurrent layer's cell runs on its own output path (rule 3).
   for (const m of mappings) fusedOps[m.layerIndex] = (fusedOps[m.layerIndex] as number) + (flow.layers[m.layerIndex]?.digitalOps ?? 0);
   const opsRate = arch.tile.digital.opsPerCycle;
+  const costs = dataflowCosts(arch);
   const coresPerTile = arch.tile.cores;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
   const buffers = new TileBuffers(capacityBits, scratch, pace.operandBits, pace.windowRows);
@@ -294,6 +296,7 @@ function placeWithPace(
       } else if (host === fresh && host !== frontier) nextCore = host * coresPerTile;
       buffers.commit(d, host, host);
       digitalLoad[host] = (digitalLoad[host] ?? 0) + ((flow.layers[d]?.digitalOps ?? 0) + (fusedOps[d] as number)) / opsRate;
+      portLoad[host] = (portLoad[host] ?? 0) + digitalPortAccesses(arch, net, flow, d, pace.operandBits, costs) / arch.tile.edram.accessesPerCycle;
       digitalHost[d] = host;
       if (host > lastDigitalTile) lastDigitalTile = host;
     }

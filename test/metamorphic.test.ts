@@ -14,6 +14,7 @@ describe('metamorphic: more of a resource never makes a plan slower', () => {
     ['isaac', 'mobilenetv2'], // replicated plan -3.7% with 2x eDRAM before
     ['puma', 'mobilenetv2'],
     ['puma', 'resnet20'],
+    ['puma', 'deit-tiny'], // 2x digital ops packed 100 tiles into 38 (-24.9%) before digital layers' port reads counted in packing
   ] as const)('model, %s %s: baseline and replicated plans, every relation', async (preset, name) => {
     const result = await checkNetwork(presetArch(preset), zoo(name), { sides: ['model'] });
     expect(result.checks).toBe(2 * RELATIONS.length);

@@ -116,7 +116,7 @@ describeWithRedis('lrmp sweep --queue (real redis-server, real worker processes)
 
   test('a poison point (its worker dies every time it runs it) becomes an error row; the other point completes', async () => {
     const vary = ['crossbar.rows=64,128'];
-    const args = queued(path.join(dir, 'poison.csv'), vary, { simulate: true });
+    const args = queued(path.join(dir, 'poison.csv'), vary, { simulate: true, images: 2 });
     const base = loadArchFromArgs(args);
     const params = parseVary(vary, base);
     const jobs = sweepPointJobs(args, base, params, gridPoints(params), { mode: 'simulate', images: 2, optimize: { episodes: 40, seed: 1, accuracyBudgetPct: 1 } });

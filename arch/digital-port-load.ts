@@ -1,0 +1,30 @@
+import type { ArchSpec } from './types';
+import type { ResolvedNetwork } from '../workloads/types';
+import { digitalReadsPerElement, storedTensorBits, type DataflowCosts, type DataInput, type Dataflow } from './dataflow';
+import { stepsPerImage } from './steps';
+
+/**
+ * Per-image eDRAM accesses a digital layer puts on its host tile's port: its step reads (whole accesses per output
+ * row, or input row of a global pool; a digital-unit product re-reads its second operand per output row) and the
+ * writes of its input rows arriving there (rules 5 and 6), as the model's tile terms count them. Attention products
+ * are most of a transformer block's port load: without them, twice the digital ops let DeiT-Tiny's plan on PUMA pack
+ * 100 tiles into 38 and lose 25% throughput to a shared port.
+ */
+export function digitalPortAccesses(arch: ArchSpec, net: ResolvedNetwork, flow: Dataflow, d: number, operandBits: readonly number[], costs: DataflowCosts): number {
+  const lf = flow.layers[d];
+  const r = net.layers[d];
+  if (lf === undefined || r === undefined) return 0;
+  const accessBits = arch.tile.edram.accessBits;
+  let readBits = 0;
+  let writes = 0;
+  for (let k = 0; k < lf.dataInputs.length; k++) {
+    const p = (lf.dataInputs[k] as DataInput).producer;
+    const shape = p < 0 ? net.network.input : net.layers[p]?.outShape;
+    if (shape === undefined) continue;
+    const bits = shape.channels * shape.height * shape.width * storedTensorBits(flow, p, operandBits);
+    readBits += bits * digitalReadsPerElement(lf, r, k, shape.height, costs);
+    writes += Math.ceil(bits / accessBits);
+  }
+  const steps = stepsPerImage(r.layer, r.outShape.height, r.inShapes[0]?.height ?? 1);
+  return steps * Math.ceil(readBits / steps / accessBits) + writes;
+}
