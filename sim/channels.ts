@@ -92,11 +92,11 @@ function freeChannelRow(ch: Channel, n: number, slot: number, row: number): void
 /** Releases the input rows row i of image n was the last to need (rule 6: freed when no longer needed). */
 export function releaseInputs(u: Unit, n: number, i: number): void {
   const layer = u.layer as SimLayer;
-  const last = i === layer.steps - 1;
   for (let k = 0; k < u.inputs.length; k++) {
     const ch = u.inputs[k] as Channel;
-    const upTo = last ? ch.rows : ((layer.inputs[k] as SimInput).low[i + 1] as number);
-    let q = u.released[k] as number;
+    const below = (layer.inputs[k] as SimInput).releaseBelow;
+    let q = i > 0 ? (below[i - 1] as number) : 0;
+    const upTo = below[i] as number;
     if (q < upTo) {
       const slot = n < ch.hi ? n & ch.mask : channelImageSlot(ch, n);
       const base = slot * ch.rows;
@@ -105,7 +105,6 @@ export function releaseInputs(u: Unit, n: number, i: number): void {
         if (--(ch.refs[idx] as number) === 0 && ch.complete[idx] === 1) freeChannelRow(ch, n, slot, q);
       }
     }
-    u.released[k] = last ? 0 : q;
   }
 }
 

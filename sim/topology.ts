@@ -36,6 +36,12 @@ export interface SimInput {
   need: Int32Array;
   /** Lowest producer row step s still needs (rows below low[s + 1] are let go after step s). */
   low: Int32Array;
+  /**
+   * Rows below releaseBelow[s] are needed by no step after s: step s lets go of rows releaseBelow[s - 1] (0 for the
+   * first step) up to there, the last step of everything left. Each step owns its range, so the releases may come in
+   * any order: a replica's step without pixels is let go at once while its previous job is still in shift-and-add.
+   */
+  releaseBelow: Int32Array;
 }
 
 export interface SimLayer {
@@ -143,10 +149,11 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     const firstInput = lf.dataInputs[0];
     const steps = stepsPerImage(layer, outRows, shapeOf(firstInput?.producer ?? -1)?.height ?? 1);
     const inputs: SimInput[] = lf.dataInputs.map((d) => {
-      if (!accumulate) return { producer: d.producer, need: d.need, low: d.low };
+      const producerRows = shapeOf(d.producer)?.height ?? 1;
+      if (!accumulate) return { producer: d.producer, need: d.need, low: d.low, releaseBelow: releaseBounds(d.low, steps, producerRows) };
       // Step q folds producer row q into the running result, then lets it go.
       const rows = Int32Array.from({ length: steps }, (_, q) => q);
-      return { producer: d.producer, need: rows, low: rows };
+      return { producer: d.producer, need: rows, low: rows, releaseBelow: releaseBounds(rows, steps, producerRows) };
     });
     let readBits = 0;
     if (lf.role === 'digital') {
@@ -240,4 +247,15 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   producers[0] = makeProducer(-1);
   for (const l of layers) producers[l.index + 1] = makeProducer(l.index);
   return { arch, net, flow, mappings, placement, layers, producers, productResources };
+}
+
+/** Per step s, the producer rows below which no later step reads (the running maximum of low[s + 1]; all after the last). */
+function releaseBounds(low: Int32Array, steps: number, producerRows: number): Int32Array {
+  const below = new Int32Array(steps);
+  let most = 0;
+  for (let s = 0; s < steps; s++) {
+    most = Math.max(most, s + 1 < steps ? (low[s + 1] as number) : producerRows);
+    below[s] = most;
+  }
+  return below;
 }

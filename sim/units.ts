@@ -113,7 +113,6 @@ interface UnitFields {
   jobsStarted: number;
   jobsDone: number;
   inputs: Channel[];
-  released: Int32Array;
   /** Computing (crossbars or a digital read in progress): the next job may not start. */
   active: boolean;
   pendingGrants: number;
@@ -230,7 +229,6 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     jobsStarted: 0,
     jobsDone: 0,
     inputs: [],
-    released: new Int32Array(layer?.inputs.length ?? 0),
     xbar: kindFields.xbar,
     compute: kindFields.compute,
     active: false,
