@@ -10,7 +10,6 @@ import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { applySetOverrides } from '../../arch/overrides';
 import { evaluateModel, prepareModel } from '../../optimizer/model';
 import { replicateForPrecisions } from '../../optimizer/replication/replicate';
-import { simulate } from '../../sim';
 import { simulateSettled } from '../../sim/settle';
 import { DeadlockError } from '../../errors';
 import type { ResolvedNetwork } from '../../workloads/types';
@@ -84,10 +83,9 @@ async function figures(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoice
     const m = evaluateModel(prepareModel(arch, net), choices);
     return { throughputImagesPerS: m.throughputImagesPerS, latencyCycles: m.latencyCycles };
   }
-  // Latency of one image alone (in a stream image 0 also waits for later images at shared resources).
+  // latencyCycles is one image's alone (sim/simulate.ts; in a stream image 0 also waits for later images).
   const { sim: stream } = await simulateSettled(arch, net, choices, { images });
-  const alone = await simulate(arch, net, choices, { images: 1 });
-  return { throughputImagesPerS: stream.throughputImagesPerS, latencyCycles: alone.latencyCycles, spread: stream.steadyState.spread, settled: stream.steadyState.settled };
+  return { throughputImagesPerS: stream.throughputImagesPerS, latencyCycles: stream.latencyCycles, spread: stream.steadyState.spread, settled: stream.steadyState.settled };
 }
 
 /** Runs `relations` on both plans of `net`; returns every violation (an empty list when the chip behaves). */
