@@ -98,18 +98,20 @@ export class Engine implements JobSite {
   /**
    * Runs one engine event. The transitions (a unit or transfer id, its event kind, what runs, what it schedules):
    *
-   *   event             on        runs            schedules
+   *   event             on        runs            schedules (a row job's resource timing: sim/row-jobs.ts)
    *   EV_START          unit      tryStart        replica: EV_COMPUTE_DONE + EV_ROW_DONE; digital: EV_DIGITAL_OPS;
    *                                               source: space at every destination, then EV_OFF_CHIP_DONE;
    *                                               input row missing: waits on the channel (EV_ARRIVE wakes it)
-   *   EV_COMPUTE_DONE   replica   computeDone     crossbars free: tryStart
+   *   EV_COMPUTE_DONE   replica   computeDone     crossbars free: tryStart (a recurrent step's next step waits for
+   *                                               its drain and cell ops: rowDone / fusedDone free them instead)
    *   EV_DIGITAL_OPS    digital   digitalOps      ops on the tile's digital unit: EV_ROW_DONE, tryStart; a product of
    *                                               two activations goes to its MAC array first: EV_PRODUCT_DONE
    *   EV_PRODUCT_DONE   digital   productDone     own and fused ops on the digital unit: EV_ROW_DONE (none: rowDone);
    *                                               tryStart (one product row job per layer at a time)
    *   EV_ROW_DONE       replica,  rowDone         inputs freed; accumulating step: done; fused activations:
-   *                     digital                   EV_FUSED_DONE; else emit; tryStart
-   *   EV_FUSED_DONE     replica   fusedDone       emit
+   *                     digital                   EV_FUSED_DONE; else emit (a recurrent step: frees the unit);
+   *                                               tryStart
+   *   EV_FUSED_DONE     replica   fusedDone       emit; a recurrent step: tryStart
    *     emit / source: per destination, eDRAM space granted now (launch) or later (EV_GRANTED)
    *   EV_GRANTED        transfer  granted         launch; the unit's last grant: source: EV_OFF_CHIP_DONE; tryStart
    *     launch: same tile: write at once; from the source: waits for EV_OFF_CHIP_DONE; else hop
