@@ -23,14 +23,16 @@ describe('table number format', () => {
 });
 
 describe('time unit of a column', () => {
-  it("picks the unit that keeps the smallest value at or above 1, so a tiny network's latency keeps its digits", () => {
+  it("picks the unit that keeps the smallest value at or above 0.1, so a tiny network's latency keeps its digits", () => {
     // lenet5-mnist's optimize rows: 156.6 us baseline, 6.94 us for LRMP (was printed 0.157 and 0.007 ms).
     expect(timeUnitFor([156.6e-6, 6.941e-6])).toEqual({ unit: 'us', scale: 1e6 });
     expect(formatNumber(6.941e-6 * 1e6, 4)).toBe('6.941');
-    expect(timeUnitFor([14.36e-3, 2.1e-3])).toEqual({ unit: 'ms', scale: 1e3 });
-    expect(timeUnitFor([0.8e-3, 30e-3])).toEqual({ unit: 'us', scale: 1e6 });
-    expect(timeUnitFor([2.5, 1.2])).toEqual({ unit: 's', scale: 1 });
-    expect(timeUnitFor([300e-9])).toEqual({ unit: 'ns', scale: 1e9 });
+    // ResNet-18's: 13.37 ms baseline, 0.2112 ms for LRMP.
+    expect(timeUnitFor([13.372e-3, 211.2e-6])).toEqual({ unit: 'ms', scale: 1e3 });
+    expect(formatNumber(211.2e-6 * 1e3, 4)).toBe('0.2112');
+    expect(timeUnitFor([0.05e-3, 30e-3])).toEqual({ unit: 'us', scale: 1e6 });
+    expect(timeUnitFor([2.5, 0.12])).toEqual({ unit: 's', scale: 1 });
+    expect(timeUnitFor([30e-9])).toEqual({ unit: 'ns', scale: 1e9 });
     expect(timeUnitFor([0, Number.NaN])).toEqual({ unit: 's', scale: 1 });
   });
 });
