@@ -62,11 +62,13 @@ export function steadyStateLine(sim: SimResult): string {
 
 function summaryRows(sim: SimResult, model: ModelResult): Array<[string, string, string, string]> {
   const f = (v: number): string => formatNumber(v);
+  // Cycle counts in full (3 significant digits made a 12,544,599-cycle interval read 1.25e+7 beside exact latencies).
+  const c = (v: number): string => formatNumber(Math.round(v));
   return [
-    [`latency, ${sim.latencyAlone ? 'lone image' : 'image 0 in stream'} (cycles)`, f(sim.latencyCycles), f(model.latencyCycles), `${(relError(sim.latencyCycles, model.latencyCycles) * 100).toFixed(2)}%`],
+    [`latency, ${sim.latencyAlone ? 'lone image' : 'image 0 in stream'} (cycles)`, c(sim.latencyCycles), c(model.latencyCycles), `${(relError(sim.latencyCycles, model.latencyCycles) * 100).toFixed(2)}%`],
     // In a stream an image also waits at shared resources for the images around it; the model has no such figure.
-    ['latency in stream: image 0, mean (cycles)', `${f(sim.streamLatencyCycles)}, ${f(Math.round(sim.meanLatencyCycles))}`, '', ''],
-    ['image interval (cycles)', f(sim.intervalCycles), f(model.bottleneckCycles), `${(relError(sim.intervalCycles, model.bottleneckCycles) * 100).toFixed(2)}%`],
+    ['latency in stream: image 0, mean (cycles)', `${c(sim.streamLatencyCycles)}, ${c(sim.meanLatencyCycles)}`, '', ''],
+    ['image interval (cycles)', c(sim.intervalCycles), c(model.bottleneckCycles), `${(relError(sim.intervalCycles, model.bottleneckCycles) * 100).toFixed(2)}%`],
     ['throughput (images/s)', f(sim.throughputImagesPerS), f(model.throughputImagesPerS), `${(relError(sim.throughputImagesPerS, model.throughputImagesPerS) * 100).toFixed(2)}%`],
     ['energy per image (uJ)', f(sim.energyPerImagePj / 1e6), f(model.energyPerImagePj / 1e6), `${(relError(sim.energyPerImagePj, model.energyPerImagePj) * 100).toFixed(2)}%`],
     ['bottleneck', `${sim.bottleneck.kind} ${sim.bottleneck.name}`, model.bottleneckLayer, ''],
