@@ -57,8 +57,9 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
   // Without listeners BullMQ prints each dropped connection's error with console.error (every reconnect, and from
   // anything else sharing the process, e.g. a test's captured stderr). ioredis reconnects by itself; say it once.
   let lastDrop = '';
+  let closing = false; // a close cuts commands in flight ('Connection is closed'): not a drop worth a line
   const onDrop = (error: Error): void => {
-    if (error.message === lastDrop) return;
+    if (closing || error.message === lastDrop) return;
     lastDrop = error.message;
     opts.log(`queue: lost the connection to Redis at ${url.display} (${error.message.replace(/:[^:@/]*@/, ':***@')}); waiting for it to come back`);
   };
@@ -148,6 +149,7 @@ export async function submitAndCollect(url: QueueUrl, jobs: readonly QueuedJob[]
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     // Both, even when one fails: a connection left open would retry forever.
+    closing = true;
     await Promise.allSettled([events.close(), queue.close()]);
   }
 }
