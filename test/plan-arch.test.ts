@@ -51,6 +51,14 @@ describe('a plan and the architecture it was made for', () => {
     expect(explicit.arch).toEqual(implicit.arch);
   });
 
+  test("a plan made for an architecture file names it as one (not as a preset to pass to --arch)", () => {
+    expect(() => loadInputs({ network: 'lenet5-mnist', arch: 'puma', plan: planFile('my-chip') })).toThrow(
+      /made for architecture 'my-chip', not 'puma'.*Run it with --arch and the architecture file whose name is 'my-chip'/s,
+    );
+    // Without --arch there is no preset to take: the default architecture, and the same refusal.
+    expect(() => loadInputs({ network: 'lenet5-mnist', plan: planFile('my-chip') })).toThrow(/made for architecture 'my-chip', not 'puma'/);
+  });
+
   test('a plan edited to name puma applies its bits and replicas to puma', () => {
     const inputs = loadInputs({ network: 'lenet5-mnist', arch: 'puma', plan: planFile('puma') });
     expect(inputs.arch.name).toBe('puma');

@@ -136,7 +136,7 @@ export function withPlan(arch: ArchSpec, net: ResolvedNetwork, plan: Plan, sourc
     // Its replicas and chip were sized for the other chip's crossbars and area budget: its figures would mislead.
     throw new PlanError(
       `${source}: the plan was made for architecture '${plan.arch}', not '${arch.name}': its replicas and chip tiles were sized for ` +
-        `'${plan.arch}'. Run it with --arch ${plan.arch}${isPresetName(plan.arch) ? ' (or without --arch: a plan\'s preset is the default)' : ''}, ` +
+        `'${plan.arch}'. Run it with ${isPresetName(plan.arch) ? `--arch ${plan.arch} (or without --arch: a plan's preset is the default)` : `--arch and the architecture file whose name is '${plan.arch}'`}, ` +
         `or make a plan for '${arch.name}' with lrmp optimize; to apply its bits and replicas to '${arch.name}' anyway, set the plan's "arch" to "${arch.name}" (and remove its "chip").`,
     );
   }
