@@ -7,7 +7,7 @@ import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 
-export { channelBits, newPlacementScratch, type PlacementScratch } from './tile-buffers';
+export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 
 /**
  * Placement rule (shared by the analytical model and the simulator):

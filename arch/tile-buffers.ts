@@ -1,9 +1,28 @@
 import type { ResolvedNetwork } from '../workloads/types';
 import { storedTensorBits, type Dataflow } from './dataflow';
 
-/** eDRAM a tile must reserve for each stored producer read there: (window + 1 row of lookahead) x row bits. */
+/**
+ * Row slots a tile guarantees each stored producer read there (docs/hardware-model.md rule 1): its readers' widest
+ * window plus one row of lookahead, so the producer writes its next row while the reader works on the window, up to
+ * two images. A reader that holds a whole image (window >= rows: an encoder's K and V, an fc layer's input; no row
+ * is freed before the reader's row that needs the last one) is given a paced window of 2 rows - 1 (arch/pace.ts):
+ * two images of slots, double buffering, so the producer writes image n + 1 while the reader still holds image n.
+ * With one image the two alternate (DeiT-Tiny on xformer: k, v and the attention products took turns, simulated
+ * 3089 img/s against 4768 double-buffered). A one-row tensor keeps one slot.
+ */
+export function channelSlots(rows: number, windowRows: number): number {
+  if (windowRows <= 0) return 0;
+  return rows > 1 ? Math.min(windowRows + 1, 2 * rows) : Math.min(rows, windowRows + 1);
+}
+
+/** A row-need window that holds every row of a tensor of `rows` rows (more than one) at once. */
+export function isWholeImage(rows: number, windowRows: number): boolean {
+  return rows > 1 && windowRows >= rows;
+}
+
+/** eDRAM a tile must reserve for each stored producer read there: channelSlots x row bits. */
 export function channelBits(rows: number, windowRows: number, rowBits: number): number {
-  return Math.min(rows, windowRows + 1) * rowBits;
+  return channelSlots(rows, windowRows) * rowBits;
 }
 
 /**
@@ -48,6 +67,8 @@ export interface PlacementScratch {
   /** Fused layers and the stored layer each is fused into. */
   fusedLayers: Int32Array;
   fusedHosts: Int32Array;
+  /** Layers with an input whose row-need window is the whole image (of more than one row): double-buffered. */
+  wholeImageLayers: Int32Array;
 }
 
 export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): PlacementScratch {
@@ -91,6 +112,10 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
     flowWindowRows: flow.layers.map((l) => l.windowRows),
     fusedLayers: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.index),
     fusedHosts: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.storedAs),
+    wholeImageLayers: Int32Array.from(
+      flow.layers.filter((l) => l.dataInputs.some((d, k) => isWholeImage(tensorRows[d.producer + 1] ?? 0, l.windowRows[k] ?? 1))),
+      (l) => l.index,
+    ),
   };
 }
 

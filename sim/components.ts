@@ -83,7 +83,7 @@ function powerOfTwoAtLeast(n: number): number {
 /**
  * A tile's eDRAM capacity (bits): rows occupy it from reservation until their last reader on the tile is done.
  * Each account (one producer's rows on this tile) is guaranteed `slots` rows counted from its oldest row not yet
- * freed: its readers' widest window plus one row of lookahead (placement's channelBits rule, which makes the
+ * freed: its readers' widest window plus the lookahead (placement's channelBits rule, which makes the
  * guarantees fit the tile). Pieces of those rows always fit; pieces of later rows (a fast replica or the off-chip
  * input running ahead) only take space nobody is guaranteed. So a producer running ahead cannot starve the rows
  * the pipeline needs next, which a real chip avoids with credit-based flow control, and partial rows from fast

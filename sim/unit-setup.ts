@@ -100,8 +100,8 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
       addUnit(replicaFields, k, layer.unitTiles[k] ?? 0, layer.kind === 'fc' ? everyRth(k, layer.replicas) : all);
     }
   }
-  // Each producer's rows on a tile are guaranteed its readers' widest window plus one row of lookahead, by the
-  // same rule (channelBits) placement used to fit the line buffers into the tile's eDRAM.
+  // Each producer's rows on a tile are guaranteed its readers' widest window plus the lookahead (a row; an image when
+  // the window is the whole image), by the same rule (channelBits) placement used to fit the tile's eDRAM.
   for (const p of topo.producers) {
     if (p === undefined) continue;
     p.destTiles.forEach((t, k) => {

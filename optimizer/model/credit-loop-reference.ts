@@ -5,7 +5,7 @@
  * plain traffic reference's deliveries; test/model-credit-loop-reference.test.ts compares the two on the zoo. Not
  * for the search loop.
  */
-import type { Placement } from '../../arch/placement';
+import { channelSlots, type Placement } from '../../arch/placement';
 import { INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
 import type { ModelContext } from './types';
@@ -74,7 +74,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
   };
 
   // Per (tensor, reader tile): the transit of its latest piece and the slots the tile guarantees the tensor (its
-  // readers' widest window there plus the lookahead slot, at most its rows); per tile what eDRAM is left.
+  // readers' widest window there plus the lookahead, channelSlots); per tile what eDRAM is left.
   const key = (slot: number, tile: number): string => `${slot} ${tile}`;
   const destTransit = new Map<string, number>();
   for (const d of traffic.deliveries) destTransit.set(key(d.slot, d.toTile), Math.max(destTransit.get(key(d.slot, d.toTile)) ?? 0, transitOf(d)));
@@ -99,7 +99,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
     }
     const rows = rowsOf(producer);
     for (const [tile, window] of windows) {
-      const guaranteed = window > 0 ? Math.min(rows, window + 1) : 0;
+      const guaranteed = channelSlots(rows, window);
       destSlots.set(key(slot, tile), guaranteed);
       freeBits[tile] = (freeBits[tile] ?? 0) - guaranteed * rowBitsOf(producer);
       if (rows > 1 && guaranteed >= rows - 1) wholeChannels[tile] = (wholeChannels[tile] ?? 0) + 1;

@@ -1,4 +1,4 @@
-import type { Placement } from '../../arch/placement';
+import { channelSlots, type Placement } from '../../arch/placement';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
 
@@ -139,7 +139,7 @@ function hosts(placement: Placement, layer: number, tile: number): boolean {
 
 /**
  * Per (tensor, reader tile): the transit of a row (its latest piece, written) and the slots the tile guarantees it
- * (the widest window of the tensor's readers there, plus the lookahead slot, at most the tensor's rows); per reader
+ * (the widest window of the tensor's readers there, plus the lookahead: arch/tile-buffers.ts channelSlots); per reader
  * layer the worst transit into any of its tiles; per tile the eDRAM left beyond every guaranteed slot.
  */
 function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
@@ -195,9 +195,8 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       t.readerTransit[j] = transit;
     }
     for (let d = d0; d < d1; d++) {
-      // Slots: the widest window of the tensor's readers on the tile, plus the lookahead slot.
-      const window = destSlots[d] as number;
-      const guaranteed = window > 0 ? Math.min(rows, window + 1) : 0;
+      // Slots: the widest window of the tensor's readers on the tile, plus the lookahead (rule 1, channelSlots).
+      const guaranteed = channelSlots(rows, destSlots[d] as number);
       destSlots[d] = guaranteed;
       const tile = s.slotDests[d] as number;
       freeBits[tile] = (freeBits[tile] as number) - guaranteed * rowBits;
@@ -276,10 +275,9 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         // beyond the S - rows(P) that fit beside them are granted only then, and come at the producer's pace:
         // transit + (2 rows(P) - S) x producer row + the reader's work. S: the guaranteed slots plus an even share of
         // the tile's spare eDRAM among its channels that hold whole images (they all run ahead into it at once), none
-        // on a tile the network input lands on (DeiT-Tiny's first encoder tile: later images' input rows take all
-        // 230 KB spare of 512 KB, and K waits for the scores of the image before; simulated 320,589 cycles).
-        // The off-chip input outruns the pipeline and takes the spare space of its tiles when a few images of it
-        // fill it (rule 6: later images' rows arrive whenever space frees).
+        // on a tile the network input lands on: the off-chip input and the first layers outrun the pipeline and take
+        // the spare space of its tiles (rule 6: later images' rows arrive whenever space frees). Rule 1 double-buffers
+        // whole-input channels where they fit (S >= 2 rows(P)), so this binds only where that was capped or dropped.
         const inputImage = t.inputImageBits[tile] as number;
         const hogged = inputImage > 0 && free < INPUT_HOG_IMAGES * inputImage;
         const share = hogged ? 0 : Math.floor(spareRows(free, rowBits) / Math.max(1, t.wholeChannels[tile] as number));
