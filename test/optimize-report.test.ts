@@ -35,6 +35,21 @@ describe('optimize report: model versus simulator', () => {
     expect(text).not.toContain('baseline');
     expect(text).toContain('Known gaps');
   });
+
+  it('words each sign for what it is: a row faster in the simulator is not said to lose throughput there', () => {
+    const faster = describeModelSimGaps([row('LRMP (exact joint)', 100, 111)]) ?? '';
+    expect(faster).toContain('above the model');
+    expect(faster).toContain('LRMP (exact joint) (+11.0%)');
+    expect(faster).not.toMatch(/lose throughput|below the model/);
+    const slower = describeModelSimGaps([row('LRMP (RL)', 100, 80)]) ?? '';
+    expect(slower).toContain('below the model');
+    expect(slower).toContain('lose throughput');
+    expect(slower).not.toContain('above the model');
+    // Both signs in one run: each row under its own sentence.
+    const both = describeModelSimGaps([row('replication only', 100, 80), row('LRMP (exact joint)', 100, 111)]) ?? '';
+    expect(both.indexOf('replication only')).toBeLessThan(both.indexOf('above the model'));
+    expect(both.indexOf('LRMP (exact joint)')).toBeGreaterThan(both.indexOf('above the model'));
+  });
 });
 
 describe('optimize report: units', () => {
