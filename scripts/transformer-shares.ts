@@ -1,6 +1,7 @@
 /**
  * Where a transformer's time, area and energy go on a chip: attention (the products of two activations, softmax
- * and the scaling), projections (Q, K, V, output) and MLP, by the analytical model. Used for the README table:
+ * and the scaling), projections (Q, K, V, output) and MLP, by the analytical model. The README table is made by
+ * scripts/transformer-table.ts; one plan at a time:
  *   node dist/scripts/transformer-shares.js vit-b16 [--crossbar] [--plan plan.json]
  * time: the layers' stage cycles summed per group; area: the cores the group's layers own with their tile share
  * (arch/figures.ts, rewritten crossbars included), with the MAC arrays of the tiles hosting products counted as
@@ -10,9 +11,11 @@ import { layerPhysicalFigures } from '../arch/figures';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
 import { baselineChoices, resolvePlan, validatePlan, type PlanChoices } from '../arch/plan';
+import type { ArchSpec } from '../arch/types';
 import { readJsonFile } from '../io';
-import { evaluateModel, prepareModel } from '../optimizer/model';
+import { evaluateModel, prepareModel, type ModelResult } from '../optimizer/model';
 import { resolveNetwork } from '../workloads/shapes';
+import type { ResolvedNetwork } from '../workloads/types';
 import { zooNetwork } from '../workloads/zoo';
 
 type Group = 'attention' | 'projections' | 'mlp' | 'other';
@@ -24,16 +27,27 @@ function groupOf(name: string, kind: string): Group {
   return 'other';
 }
 
-function main(): void {
-  const [network = 'vit-b16', ...rest] = process.argv.slice(2);
-  let arch = presetArch('xformer');
-  if (rest.includes('--crossbar')) arch = applySetOverride(arch, 'attention.unit=crossbar');
-  const net = resolveNetwork(zooNetwork(network));
-  const planAt = rest.indexOf('--plan');
-  const n = net.weightedIndices.length;
-  let choices: PlanChoices = baselineChoices(n);
-  const planFile = planAt >= 0 ? rest[planAt + 1] : undefined;
-  if (planFile !== undefined) choices = resolvePlan(validatePlan(readJsonFile(planFile), planFile), net, planFile);
+/** Percent of the whole in attention, projections and MLP (the rest, embeddings and norms, is not shown). */
+export interface GroupShares {
+  attention: number;
+  projections: number;
+  mlp: number;
+}
+
+export interface TransformerShares {
+  model: ModelResult;
+  time: GroupShares;
+  area: GroupShares;
+  energy: GroupShares;
+}
+
+function percentOf(rec: Record<Group, number>): GroupShares {
+  const total = Math.max(1e-12, rec.attention + rec.projections + rec.mlp + rec.other);
+  return { attention: (100 * rec.attention) / total, projections: (100 * rec.projections) / total, mlp: (100 * rec.mlp) / total };
+}
+
+/** The shares of plan `choices` of `net` on `arch` (its chip as given). */
+export function transformerShares(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices): TransformerShares {
   const ctx = prepareModel(arch, net);
   const result = evaluateModel(ctx, choices);
   const figures = layerPhysicalFigures(arch, net, ctx.flow, result.mappings, result.placement, result.throughputImagesPerS);
@@ -58,16 +72,33 @@ function main(): void {
     const others = area.projections + area.mlp + area.other;
     for (const g of ['projections', 'mlp', 'other'] as const) area[g] -= (macAreaMm2 * area[g]) / Math.max(1e-12, others);
   }
-  const pct = (rec: Record<Group, number>, g: Group): string => {
-    const total = rec.attention + rec.projections + rec.mlp + rec.other;
-    return `${((100 * rec[g]) / Math.max(1e-12, total)).toFixed(1)}%`;
-  };
-  const groups: Group[] = ['attention', 'projections', 'mlp'];
+  return { model: result, time: percentOf(time), area: percentOf(area), energy: percentOf(energy) };
+}
+
+/** `a / p / m%`, the README's form. */
+export function formatShares(s: GroupShares): string {
+  return `${s.attention.toFixed(1)} / ${s.projections.toFixed(1)} / ${s.mlp.toFixed(1)}%`;
+}
+
+function main(): void {
+  const [network = 'vit-b16', ...rest] = process.argv.slice(2);
+  let arch = presetArch('xformer');
+  if (rest.includes('--crossbar')) arch = applySetOverride(arch, 'attention.unit=crossbar');
+  const net = resolveNetwork(zooNetwork(network));
+  const planAt = rest.indexOf('--plan');
+  let choices: PlanChoices = baselineChoices(net.weightedIndices.length);
+  const planFile = planAt >= 0 ? rest[planAt + 1] : undefined;
+  if (planFile !== undefined) {
+    const plan = validatePlan(readJsonFile(planFile), planFile);
+    choices = resolvePlan(plan, net, planFile);
+    if (plan.chip !== undefined) arch = { ...arch, chip: { ...arch.chip, tiles: plan.chip.tiles } };
+  }
+  const { model, time, area, energy } = transformerShares(arch, net, choices);
   process.stdout.write(
-    `${network} ${arch.attention.unit} ${planFile ?? 'baseline'}: ${result.throughputImagesPerS.toFixed(0)} img/s, latency ${(result.latencyS * 1e3).toFixed(2)} ms, ` +
-      `${result.areaMm2.toFixed(1)} mm2, ${(result.energyPerImagePj / 1e6).toFixed(1)} uJ\n` +
-      `time ${groups.map((g) => pct(time, g)).join(' / ')}; area ${groups.map((g) => pct(area, g)).join(' / ')}; energy ${groups.map((g) => pct(energy, g)).join(' / ')} (attention / projections / MLP)\n`,
+    `${network} ${arch.attention.unit} ${planFile ?? 'baseline'}: ${model.throughputImagesPerS.toFixed(0)} img/s, latency ${(model.latencyS * 1e3).toFixed(2)} ms, ` +
+      `${model.areaMm2.toFixed(1)} mm2, ${(model.energyPerImagePj / 1e6).toFixed(1)} uJ\n` +
+      `time ${formatShares(time)}; area ${formatShares(area)}; energy ${formatShares(energy)} (attention / projections / MLP)\n`,
   );
 }
 
-main();
+if (require.main === module) main();
