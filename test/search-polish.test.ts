@@ -4,7 +4,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { prepareModel, evaluateModel } from '../optimizer/model';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { CandidateEvaluator } from '../optimizer/search/evaluator';
-import { polish } from '../optimizer/search/polish';
+import { orderedMoves, polish } from '../optimizer/search/polish';
 import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { describeSearchGap } from '../scripts/commands/optimize';
@@ -52,7 +52,18 @@ describe('local polishing', () => {
     const again = await run();
     expect(again.result.best.wbits).toEqual(result.best.wbits);
     expect(again.result.best.abits).toEqual(result.best.abits);
+    // Pressure: every weighted layer's is at least its own stage time, and the bottleneck is some layer's pressure.
+    const m = evaluateModel(ctx, { wbits: result.best.wbits, abits: result.best.abits, replicas: result.best.replicas });
+    net.weightedIndices.forEach((li, pos) => expect(result.best.pressureCycles[pos]).toBeGreaterThanOrEqual(m.layers[li]?.stageCycles ?? Infinity));
+    expect(Math.max(...result.best.pressureCycles)).toBeCloseTo(m.bottleneckCycles, 6);
   }, 30000);
+
+  test('pair moves: steps down at the layers nearest the bound first, steps up farthest from it first', () => {
+    const pressureCycles = [9, 5, 7, 1, 9];
+    const plan = { wbits: [8, 4, 4, 4, 8], abits: [8, 4, 4, 4, 8], pressureCycles } as unknown as Parameters<typeof orderedMoves>[0];
+    const moves = orderedMoves(plan, new Set([0, 4]));
+    expect(moves.map((m) => `${m.layer}${m.weights ? 'w' : 'a'}${m.delta > 0 ? '+' : '-'}`).join(' ')).toBe('2w- 2a- 1w- 1a- 3w- 3a- 3w+ 3a+ 1w+ 1a+ 2w+ 2a+');
+  });
 });
 
 describe('--search-settings', () => {
@@ -67,6 +78,9 @@ describe('--search-settings', () => {
     expect(mixed.ddpg?.actorLr).toBe(1e-4);
     expect(mixed.noiseDecay).toBe(0.995);
     expect(mixed.bootstrap).toBe(false);
+    expect(parseSearchSettings('noiseLayers=3').overrides.noiseLayers).toBe(3);
+    expect(haq.noiseLayers).toBe(0);
+    expect(haq.noiseDecay).toBe(0.99);
     expect(() => parseSearchSettings('hiden=3')).toThrow(ValidationError);
     expect(() => parseSearchSettings('hiden=3')).toThrow(/hiden/);
     expect(() => parseSearchSettings('batchSize=0')).toThrow(/batchSize/);

@@ -33,6 +33,12 @@ export interface EvaluatedCandidate {
    * until every one of them does (the search's reward shaping reads it).
    */
   smoothCost: number;
+  /**
+   * Per weighted layer, the largest stage time among the layer itself and the non-weighted layers it feeds
+   * (before the next weighted layer): how close the layer is to bounding the throughput (polish.ts orders its
+   * moves by it).
+   */
+  pressureCycles: number[];
 }
 
 export interface EvaluatorSettings {
@@ -62,6 +68,21 @@ function stageNorm(layers: ReadonlyArray<{ stageCycles: number } | undefined>, b
   return bottleneckCycles * sum ** (1 / SMOOTH_POWER);
 }
 
+/**
+ * For each layer of the network, the weighted layers (positions) whose output reaches it through non-weighted
+ * layers only (a weighted layer: itself).
+ */
+function weightedSources(ctx: ModelContext): number[][] {
+  const posOf = new Map<number, number>(ctx.net.weightedIndices.map((li, pos) => [li, pos]));
+  const sources: number[][] = [];
+  ctx.net.layers.forEach((l, i) => {
+    const own = posOf.get(i);
+    if (own !== undefined) sources[i] = [own];
+    else sources[i] = [...new Set(l.inputIndices.flatMap((j) => (j >= 0 ? (sources[j] ?? []) : [])))];
+  });
+  return sources;
+}
+
 export function precisionKey(wbits: readonly number[], abits: readonly number[]): string {
   return `${wbits.join(',')}|${abits.join(',')}`;
 }
@@ -73,13 +94,16 @@ export function precisionKey(wbits: readonly number[], abits: readonly number[])
 export class CandidateEvaluator {
   private readonly cache = new Map<string, EvaluatedCandidate>();
   private reference: number | undefined;
+  private readonly sources: number[][];
   evaluations = 0;
 
   constructor(
     private readonly ctx: ModelContext,
     readonly oracle: AccuracyOracle,
     readonly settings: EvaluatorSettings,
-  ) {}
+  ) {
+    this.sources = weightedSources(ctx);
+  }
 
   async referenceAccuracyPct(): Promise<number> {
     this.reference ??= await this.oracle.referenceAccuracyPct();
@@ -144,6 +168,10 @@ export class CandidateEvaluator {
           : replicateForPrecisions(this.ctx, { wbits, abits }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles });
       const m = plan.model;
       const feasible = dropPct <= this.settings.accuracyBudgetPct + 1e-9;
+      const pressureCycles = new Array<number>(n).fill(0);
+      m.layers.forEach((l, i) => {
+        for (const pos of this.sources[i] ?? []) pressureCycles[pos] = Math.max(pressureCycles[pos] ?? 0, l?.stageCycles ?? 0);
+      });
       result = {
         wbits,
         abits,
@@ -159,6 +187,7 @@ export class CandidateEvaluator {
         cost: plan.cost,
         smoothCost: fullModelCost(spec, stageNorm(m.layers, m.bottleneckCycles), m.latencyCycles, this.settings.refLatencyCycles),
         feasible,
+        pressureCycles,
         reward: feasible ? -Math.log(plan.cost) : -1 - (dropPct - this.settings.accuracyBudgetPct),
       };
     } catch (error) {
@@ -166,7 +195,7 @@ export class CandidateEvaluator {
       const ones = new Array<number>(n).fill(1);
       result = {
         wbits, abits, replicas: ones, bottleneckCycles: 0, latencyCycles: 0, throughputImagesPerS: 0, tilesUsed: 0, coresUsed: 0,
-        areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, smoothCost: Number.MAX_VALUE, feasible: false, reward: -2,
+        areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, smoothCost: Number.MAX_VALUE, feasible: false, reward: -2, pressureCycles: new Array<number>(n).fill(0),
       };
     }
     this.cache.set(key, result);

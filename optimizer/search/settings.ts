@@ -19,10 +19,11 @@ export const HAQ_SETTINGS: SearchOverrides = {
   replayRealised: false,
   replayEpisodes: 128,
   stepWall: false,
+  noiseLayers: 0,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping'] as const;
+const NUMBER_KEYS = ['noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall'] as const;
 const INTEGER_KEYS = new Set<string>(['warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
@@ -41,6 +42,7 @@ const MAXIMA: Readonly<Record<string, number>> = {
   batchSize: 4_096,
   replaySize: 10_000_000,
   noiseSd: 10,
+  noiseLayers: 10_000,
   imitationWeight: 1_000,
   actorLr: 1,
   criticLr: 1,
