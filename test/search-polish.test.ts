@@ -79,6 +79,8 @@ describe('--search-settings', () => {
     expect(mixed.noiseDecay).toBe(0.995);
     expect(mixed.bootstrap).toBe(false);
     expect(parseSearchSettings('noiseLayers=3').overrides.noiseLayers).toBe(3);
+    expect(parseSearchSettings('restartAfter=100').overrides.restartAfter).toBe(100);
+    expect(() => parseSearchSettings('restartAfter=1.5')).toThrow(/restartAfter/);
     expect(haq.noiseLayers).toBe(0);
     expect(haq.noiseDecay).toBe(0.99);
     expect(() => parseSearchSettings('hiden=3')).toThrow(ValidationError);
