@@ -6,7 +6,8 @@ import { benchSim } from './bench/sim';
 import { simStreamMemory } from './bench/sim-memory';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { benchQueue } from './bench/queue';
-import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50WallS } from './bench/optimizer';
+import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50S } from './bench/optimizer';
+import { HAQ_SETTINGS } from '../optimizer/search/settings';
 import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
 
 /** `npm run bench`: each figure as `name: value unit`. */
@@ -19,11 +20,19 @@ async function main(): Promise<void> {
   printFigure('milp_resnet50_ms_jslp', await milpResnet50Ms('jslp'), 'ms');
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
-  printFigure('optimize_resnet50_600ep_wall_s', await optimizeResnet50WallS(600), 's');
+  const optimized = await optimizeResnet50S(600);
+  printFigure('optimize_resnet50_600ep_wall_s', optimized.wallS, 's');
+  printFigure('optimize_resnet50_600ep_cpu_s', optimized.cpuS, 's');
   printFigure('ddpg_updates_per_s', Math.round(ddpgUpdatesPerS()), 'updates/s');
   printFigure('ddpg_updates_per_s_300x300', ddpgUpdatesPerS([300, 300]), 'updates/s');
   // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600); the bench does not run it for an hour.
   printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(), 's');
+  // The real run at HAQ's settings takes minutes: only with LRMP_BENCH_HAQ=1.
+  if (process.env.LRMP_BENCH_HAQ === '1') {
+    const haq = await optimizeResnet50S(600, HAQ_SETTINGS);
+    printFigure('optimize_resnet50_600ep_haq_wall_s', haq.wallS, 's');
+    printFigure('optimize_resnet50_600ep_haq_cpu_s', haq.cpuS, 's');
+  }
   const sim = benchSim();
   printFigure('sim_events_per_s', Math.round(sim.simEventsPerS), 'events/s');
   printFigure('sim_setup_ms', sim.simSetupMs, 'ms');
