@@ -1,11 +1,12 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
-import { mvmInputElements, type LayerCrossbarMapping } from './mapping';
+import type { LayerCrossbarMapping } from './mapping';
 import { MappingError } from '../errors';
 import { dataflowCosts, type Dataflow } from './dataflow';
 import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
+import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 
@@ -114,10 +115,13 @@ export function placeNetwork(
   // eDRAM too) and keeps the one whose busiest tile is least loaded, ties to the larger capacity. A chip with twice
   // the eDRAM sees every packing the smaller one saw, so its choice is never more loaded.
   // Only a packing whose busiest tile is above the compute-bound interval can be beaten (the loads compared are never
-  // below it), and only with spare tiles: the optimizer's evaluations mostly skip this.
+  // below it), and only with spare tiles: the optimizer's evaluations mostly skip this. Nor can one whose busiest
+  // tile carries no more than the plan's floor (one layer's own load, which every packing puts on some tile: ViT-B/16's
+  // fc1 with its GELU), so the smaller capacities are not packed then.
   let best = full;
   if (full.placement.tilesUsed < arch.chip.tiles && full.loadCycles > full.intervalCycles * (1 + PACKING_MARGIN)) {
-    for (let k = 1; k <= CAPACITY_HALVINGS; k++) {
+    const floorCycles = packingLoadFloorCycles(arch, net, flow, mappings, replicas, scratch) * (1 - FLOOR_SLACK);
+    for (let k = 1; k <= CAPACITY_HALVINGS && floorCycles < best.loadCycles * (1 - PACKING_MARGIN); k++) {
       const capped: ArchSpec = { ...arch, tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: arch.tile.edram.capacityKb / 2 ** k } } };
       let candidate: Packing;
       try {
@@ -136,6 +140,8 @@ export function placeNetwork(
 const CAPACITY_HALVINGS = 3;
 /** A packing of a smaller capacity must load its busiest tile this much less to be kept. */
 const PACKING_MARGIN = 1e-3;
+/** Rounding allowance of the floor (its terms are summed in another order than the packing's). */
+const FLOOR_SLACK = 1e-9;
 
 /** A packing and its busiest tile's estimated load (port or digital unit), never below the compute-bound interval. */
 interface Packing {
@@ -202,23 +208,6 @@ interface PackingLoad {
 /** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
 const LOAD_LIMIT_DOUBLINGS = 4;
 
-/**
- * Per-image cycles a weighted layer puts on the eDRAM port of a tile it shares: its MVMs' input reads (whole
- * accesses per vector, the share of its cores on that tile) and the writes of its input rows arriving there.
- * A first-order estimate (docs/hardware-model.md rules 5 and 6) for packing decisions only; the model's traffic
- * terms charge the exact figures.
- */
-function portCyclesOnTile(arch: ArchSpec, net: ResolvedNetwork, m: LayerCrossbarMapping, coreShare: number): number {
-  const resolved = net.layers[m.layerIndex];
-  const input = resolved?.inShapes[0];
-  if (resolved === undefined || input === undefined) return 0;
-  const accessBits = arch.tile.edram.accessBits;
-  const vectorAccesses = Math.ceil((mvmInputElements(resolved) * m.abits) / accessBits);
-  const reads = m.outputPixels * vectorAccesses * coreShare;
-  const writes = Math.ceil((input.channels * input.height * input.width * m.abits) / accessBits);
-  return (reads + writes) / arch.tile.edram.accessesPerCycle;
-}
-
 /** Ascending tiles first..last (empty when last < first). */
 function tileRange(first: number, last: number): number[] {
   const tiles: number[] = [];
@@ -250,20 +239,18 @@ function placeWithPace(
    * one). Without it, more eDRAM let placement pack more layers per tile until a shared port or digital unit set
    * the pace: ResNet-18's replicated plan on ISAAC lost 18% throughput with twice the eDRAM, MobileNetV2's 38%.
    */
-  const portLoad: number[] = [];
-  const digitalLoad: number[] = [];
+  // NOTE: written for speed: per-tile loads in reused scratch arrays (zeroed here, grown by ensureLoadTiles).
+  scratch.portLoad.fill(0);
+  scratch.digitalLoad.fill(0);
+  let loadTiles = 0;
   const limit = load.limitCycles;
-  // Fused activations run on their producer's tiles (rule 5): their ops load those tiles' digital units.
-  const fusedOps = new Float64Array(net.layers.length);
-  for (let k = 0; k < scratch.fusedLayers.length; k++) {
-    const host = scratch.fusedHosts[k] as number;
-    if (host >= 0) fusedOps[host] = (fusedOps[host] as number) + (flow.layers[scratch.fusedLayers[k] as number]?.digitalOps ?? 0);
-  }
-  // A recurrent layer's cell runs on its own output path (rule 3).
-  for (const m of mappings) fusedOps[m.layerIndex] = (fusedOps[m.layerIndex] as number) + (flow.layers[m.layerIndex]?.digitalOps ?? 0);
+  // Fused activations run on their producer's tiles (rule 5), a recurrent layer's cell on its own output path (rule
+  // 3): their ops load those tiles' digital units.
+  const fusedOps = scratch.fusedOps;
   const opsRate = arch.tile.digital.opsPerCycle;
   const costs = dataflowCosts(arch);
   const coresPerTile = arch.tile.cores;
+  const accessesPerCycle = arch.tile.edram.accessesPerCycle;
   const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
   const buffers = new TileBuffers(capacityBits, scratch, pace.operandBits, pace.windowRows);
   /** Tile holding `core` (the frontier where the next layer would start). */
@@ -295,8 +282,10 @@ function placeWithPace(
         host = spill(name, d, freshTileFrom(fresh));
       } else if (host === fresh && host !== frontier) nextCore = host * coresPerTile;
       buffers.commit(d, host, host);
-      digitalLoad[host] = (digitalLoad[host] ?? 0) + ((flow.layers[d]?.digitalOps ?? 0) + (fusedOps[d] as number)) / opsRate;
-      portLoad[host] = (portLoad[host] ?? 0) + digitalPortAccesses(arch, net, flow, d, pace.operandBits, costs) / arch.tile.edram.accessesPerCycle;
+      ensureLoadTiles(scratch, host);
+      loadTiles = Math.max(loadTiles, host + 1);
+      scratch.digitalLoad[host] = (scratch.digitalLoad[host] as number) + ((flow.layers[d]?.digitalOps ?? 0) + (fusedOps[d] as number)) / opsRate;
+      scratch.portLoad[host] = (scratch.portLoad[host] as number) + digitalPortAccesses(arch, net, flow, d, pace.operandBits, costs) / arch.tile.edram.accessesPerCycle;
       digitalHost[d] = host;
       if (host > lastDigitalTile) lastDigitalTile = host;
     }
@@ -345,7 +334,10 @@ function placeWithPace(
     let first = tileOfCore(firstCore);
     let last = tileOfCore(firstCore + cores - 1);
     // This layer's load on a tile it would share (its first), with the digital layers it anchors there.
-    const anchoredOps = (flow.anchoredDigital[mapping.layerIndex + 1] ?? []).reduce((sum, d) => sum + (flow.layers[d]?.digitalOps ?? 0), 0);
+    const anchoredOps = scratch.anchoredOps[mapping.layerIndex] as number;
+    const { reads, writes } = portAccesses(arch, net, mapping);
+    /** Port cycles per image the layer puts on a tile where `share` of its replicas start. */
+    const portCycles = (share: number): number => (reads * share + writes) / accessesPerCycle;
     // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
     // and the simulator charge them: the share of replicas starting on `tile` when the layer starts at `startCore`.
     const replicaShare = (tile: number, startCore: number): number => {
@@ -356,8 +348,8 @@ function placeWithPace(
     const overloads = (tile: number, startCore: number): boolean => {
       if (!loadAware || buffers.isFresh(tile)) return false;
       const onTile = replicaShare(tile, startCore);
-      const port = (portLoad[tile] ?? 0) + portCyclesOnTile(arch, net, mapping, onTile);
-      const digital = (digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
+      const port = (scratch.portLoad[tile] ?? 0) + portCycles(onTile);
+      const digital = (scratch.digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
       return port > limit || digital > limit;
     };
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
@@ -381,10 +373,12 @@ function placeWithPace(
       last = tileOfCore(firstCore + cores - 1);
     }
     buffers.commit(mapping.layerIndex, first, last);
+    ensureLoadTiles(scratch, last);
+    loadTiles = Math.max(loadTiles, last + 1);
     for (let t = first; t <= last; t++) {
       const share = replicaShare(t, firstCore);
-      portLoad[t] = (portLoad[t] ?? 0) + portCyclesOnTile(arch, net, mapping, share);
-      digitalLoad[t] = (digitalLoad[t] ?? 0) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
+      scratch.portLoad[t] = (scratch.portLoad[t] as number) + portCycles(share);
+      scratch.digitalLoad[t] = (scratch.digitalLoad[t] as number) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
     }
     const replicaTiles: number[] = [];
     for (let j = 0; j < r; j++) {
@@ -399,8 +393,7 @@ function placeWithPace(
   }
 
   load.peakCycles = 0;
-  for (const c of portLoad) if (c !== undefined && c > load.peakCycles) load.peakCycles = c;
-  for (const c of digitalLoad) if (c !== undefined && c > load.peakCycles) load.peakCycles = c;
+  for (let t = 0; t < loadTiles; t++) load.peakCycles = Math.max(load.peakCycles, scratch.portLoad[t] as number, scratch.digitalLoad[t] as number);
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;

@@ -69,6 +69,16 @@ export interface PlacementScratch {
   fusedHosts: Int32Array;
   /** Layers with an input whose row-need window is the whole image (of more than one row): double-buffered. */
   wholeImageLayers: Int32Array;
+  /**
+   * Per layer index: digital ops on its output path, which run on its tiles: the activations fused into it (rule 5)
+   * and, for a weighted layer, its own (a recurrent cell, rule 3).
+   */
+  fusedOps: Float64Array;
+  /** Per layer index: digital ops of the digital layers it anchors (they run on its first tile when they fit). */
+  anchoredOps: Float64Array;
+  /** Per tile: estimated eDRAM-port and digital-unit cycles per image of the packing in progress (placement.ts). */
+  portLoad: Float64Array;
+  digitalLoad: Float64Array;
 }
 
 export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): PlacementScratch {
@@ -90,6 +100,20 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
     entries += readers[slot] ?? 0;
     if ((readers[slot] ?? 0) > 0) read.push(slot);
   }
+  const fusedLayers = Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.index);
+  const fusedHosts = Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.storedAs);
+  const fusedOps = new Float64Array(net.layers.length);
+  for (let k = 0; k < fusedLayers.length; k++) {
+    const host = fusedHosts[k] as number;
+    if (host >= 0) fusedOps[host] = (fusedOps[host] as number) + (flow.layers[fusedLayers[k] as number]?.digitalOps ?? 0);
+  }
+  for (const l of flow.layers) if (l.role === 'weighted') fusedOps[l.index] = (fusedOps[l.index] as number) + l.digitalOps;
+  const anchoredOps = new Float64Array(net.layers.length);
+  for (let i = 0; i < net.layers.length; i++) {
+    let ops = 0;
+    for (const d of flow.anchoredDigital[i + 1] ?? []) ops += flow.layers[d]?.digitalOps ?? 0;
+    anchoredOps[i] = ops;
+  }
   return {
     net,
     flow,
@@ -110,8 +134,12 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
     digitalLayers: Int32Array.from(flow.layers.filter((l) => l.role === 'digital'), (l) => l.index),
     skewLayers: Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index),
     flowWindowRows: flow.layers.map((l) => l.windowRows),
-    fusedLayers: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.index),
-    fusedHosts: Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.storedAs),
+    fusedLayers,
+    fusedHosts,
+    fusedOps,
+    anchoredOps,
+    portLoad: new Float64Array(64),
+    digitalLoad: new Float64Array(64),
     wholeImageLayers: Int32Array.from(
       flow.layers.filter((l) => l.dataInputs.some((d, k) => isWholeImage(tensorRows[d.producer + 1] ?? 0, l.windowRows[k] ?? 1))),
       (l) => l.index,

@@ -2,13 +2,17 @@ import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
-import type { LayerStage, ModelContext, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 
 /**
- * Single-image latency from the row-level pipeline recurrence (DESIGN.md section 6):
+ * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
  *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l)
  * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles.
+ * NOTE: hot code (every output row of every layer, every evaluation): all rows in one flat array, free layers that
+ * keep their producer's rows skipped (aliased: their readers read the producer's rows), one-input and two-input
+ * layers in special-case loops. latency-reference.ts is its plain reference (every layer's own rows, one general
+ * loop), which test/model-latency-reference.test.ts compares with on the zoo.
  */
 export function rowLatencyCycles(
   ctx: ModelContext,
@@ -24,50 +28,13 @@ export function rowLatencyCycles(
   const finish = ctx.rowScratch;
   const input = ctx.net.network.input;
   const inputRowCycles = inputBits / input.height / offChipBitsPerCycle(arch);
-  const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
-  const linkRate = arch.noc.linkFlitsPerCycle;
-  const routerLatency = arch.noc.routerLatencyCycles;
 
   for (const l of ctx.layers) {
     if (l.aliased) continue;
     const base = l.rowOffset;
     const rows = l.outRows;
-    const stage = stages[l.index];
-    const interval = l.role === 'free' || stage === undefined ? 0 : loneImageStageCycles(stage) / rows;
-    let rowLatency = 0;
-    let transfer = 0;
-    if (l.role === 'fused') {
-      // Applied on the producer's output path: each replica applies it to its pixels of the row on its own tile
-      // (rule 5), so a row's ops spread over the distinct tiles of the replicas that have pixels in it (one for a
-      // token of a sequence without replication, however many tiles the layer's crossbars span).
-      rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols);
-    } else if (l.role !== 'free') {
-      if (l.weightedPos >= 0) {
-        const mapping = mappings[l.weightedPos];
-        const r = choices.replicas[l.weightedPos] ?? 1;
-        if (mapping !== undefined) {
-          const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
-          // Shift-and-add works behind the ADCs (at its own pace when slower); only the last streamed bit's values
-          // drain after the MVM.
-          const perMvm = Math.max(replicaMvmCycles(arch, mapping, r), shiftAddCyclesPerMvm(arch, mapping));
-          rowLatency = pixels * perMvm + shiftAddDrainCycles(arch, mapping);
-          // A recurrent layer's cell ops follow on its output path before the step's row is sent (rule 3).
-          if (l.digitalOps > 0) rowLatency += l.digitalOps / rows / arch.tile.digital.opsPerCycle;
-        }
-      } else {
-        rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
-        // A product on a MAC array or rewritten crossbars (rule 8): its own work per row.
-        if (l.product) rowLatency += (ctx.productCycles[l.index] ?? 0) / rows;
-      }
-      // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
-      // being written to eDRAM.
-      const firstInput = l.dataInputs[0] ?? -1;
-      const rowBits = l.firstInputRowElements * (storedBits[firstInput + 1] as number);
-      const hops = traffic.layerMaxHops[l.index] ?? 0;
-      const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
-      transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
-    }
-    const fixed = transfer + rowLatency;
+    const interval = rowIntervalCycles(l, stages[l.index]);
+    const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     const sources = l.inputRowSources;
     const needs = l.needRows;
     // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a
@@ -131,6 +98,66 @@ export function rowLatencyCycles(
     if (l !== undefined) latency = Math.max(latency, finish[l.rowSource + l.outRows - 1] ?? 0);
   }
   return Math.ceil(latency);
+}
+
+/** A layer's time per output row in a lone image's pipeline: its stage time spread over its rows (0: free layers). */
+export function rowIntervalCycles(l: LayerStatic, stage: LayerStage | undefined): number {
+  return l.role === 'free' || stage === undefined ? 0 : loneImageStageCycles(stage) / l.outRows;
+}
+
+/**
+ * A layer's time from the arrival of the input rows an output row needs to that row's end: one input row crossing
+ * the NoC and written to eDRAM, then the row's compute (crossbar MVMs and shift-and-add, digital ops, a product's
+ * work; 0 for free layers).
+ */
+export function rowFixedCycles(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+  l: LayerStatic,
+): number {
+  const arch = ctx.arch;
+  const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
+  const linkRate = arch.noc.linkFlitsPerCycle;
+  const routerLatency = arch.noc.routerLatencyCycles;
+  const rows = l.outRows;
+  let rowLatency = 0;
+  let transfer = 0;
+  if (l.role === 'fused') {
+    // Applied on the producer's output path: each replica applies it to its pixels of the row on its own tile
+    // (rule 5), so a row's ops spread over the distinct tiles of the replicas that have pixels in it (one for a
+    // token of a sequence without replication, however many tiles the layer's crossbars span).
+    rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols);
+  } else if (l.role !== 'free') {
+    if (l.weightedPos >= 0) {
+      const mapping = mappings[l.weightedPos];
+      const r = choices.replicas[l.weightedPos] ?? 1;
+      if (mapping !== undefined) {
+        const pixels = l.kind === 'fc' ? 1 : Math.ceil(l.outCols / r);
+        // Shift-and-add works behind the ADCs (at its own pace when slower); only the last streamed bit's values
+        // drain after the MVM.
+        const perMvm = Math.max(replicaMvmCycles(arch, mapping, r), shiftAddCyclesPerMvm(arch, mapping));
+        rowLatency = pixels * perMvm + shiftAddDrainCycles(arch, mapping);
+        // A recurrent layer's cell ops follow on its output path before the step's row is sent (rule 3).
+        if (l.digitalOps > 0) rowLatency += l.digitalOps / rows / arch.tile.digital.opsPerCycle;
+      }
+    } else {
+      rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle;
+      // A product on a MAC array or rewritten crossbars (rule 8): its own work per row.
+      if (l.product) rowLatency += (ctx.productCycles[l.index] ?? 0) / rows;
+    }
+    // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
+    // being written to eDRAM.
+    const firstInput = l.dataInputs[0] ?? -1;
+    const rowBits = l.firstInputRowElements * (storedBits[firstInput + 1] as number);
+    const hops = traffic.layerMaxHops[l.index] ?? 0;
+    const remote = firstInput < 0 || !sameTiles(placement, firstInput, l.index);
+    transfer = rowBits / edramRate + (remote ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
+  }
+  return transfer + rowLatency;
 }
 
 /**

@@ -34,7 +34,11 @@ export function mixedReplicatedChoices(n: number): PlanChoices {
   };
 }
 
-/** A stage as it stood before the credit-loop term (which comes last, at the interval the others give): the largest of its other terms. */
+/**
+ * A stage's time as it stood before the credit-loop term (which comes last, at the interval the others give): the
+ * largest of its other terms. Its boundBy stays as charged ('credit-loop' where the term raised it), so it is no
+ * input to the latency recurrence, which leaves out a line-buffer bound (evaluate.ts planTerms has those stages).
+ */
 export function withoutCreditLoop(s: LayerStage): LayerStage {
   const stageCycles = Math.max(
     s.computeCycles, s.shiftAddCycles, s.nocInCycles, s.nocOutCycles, s.meshLinkCycles, s.edramCycles, s.digitalCycles,

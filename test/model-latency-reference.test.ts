@@ -1,0 +1,41 @@
+/**
+ * The model's single-image latency recurrence (optimizer/model/latency.ts rowLatencyCycles: one flat row array,
+ * aliased free layers skipped, special loops for one- and two-input layers) against its plain reference
+ * (latency-reference.ts: every layer's own rows, one general loop) on the zoo, at the baseline and at a replicated
+ * mixed-precision plan: the same latency, and the one the evaluation reported.
+ */
+import { presetArch } from '../arch/presets';
+import { baselineChoices } from '../arch/plan';
+import type { ArchSpec } from '../arch/types';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import { planTerms } from '../optimizer/model/evaluate';
+import { rowLatencyCycles } from '../optimizer/model/latency';
+import { referenceRowLatency } from '../optimizer/model/latency-reference';
+import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
+
+function compare(arch: ArchSpec, name: string): void {
+  const net = zoo(name);
+  const ctx = prepareModel(arch, net);
+  const n = net.weightedIndices.length;
+  for (const choices of [baselineChoices(n), mixedReplicatedChoices(n)]) {
+    const t = planTerms(ctx, choices);
+    const args = [ctx, t.placement, t.mappings, choices, t.stages, t.traffic, t.inputBits, t.storedBits] as const;
+    const ref = referenceRowLatency(...args);
+    const fast = rowLatencyCycles(...args);
+    expect([name, fast]).toEqual([name, ref.latencyCycles]);
+    // Every layer's own last row, fast (read where the flat array keeps it) and plain.
+    for (const l of ctx.layers) {
+      const own = ref.rowFinish.get(l.index) ?? [];
+      expect([name, l.name, ctx.rowScratch[l.rowSource + l.outRows - 1]]).toEqual([name, l.name, own[own.length - 1]]);
+    }
+    expect([name, evaluateModel(ctx, choices).latencyCycles]).toEqual([name, fast]);
+  }
+}
+
+describe('latency: the fast recurrence matches its plain reference', () => {
+  const cnns = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20', 'vgg8', 'lenet5-mnist'];
+  it.each(cnns)('%s on PUMA (1024 tiles)', (name) => compare({ ...presetArch('puma'), chip: { tiles: 1024 } }, name));
+  it.each(['deit-tiny', 'deit-s', 'vit-b16', 'bert-base', 'gpt2'])('%s on xformer (1024 tiles)', (name) =>
+    compare({ ...presetArch('xformer'), chip: { tiles: 1024 } }, name),
+  );
+});
