@@ -7,8 +7,10 @@ import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
+import { meshSize } from './routing';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
+export { meshSize, routerOfTile, routerXY } from './routing';
 
 /**
  * Placement rule (shared by the analytical model and the simulator):
@@ -62,22 +64,6 @@ export interface Placement {
   edramShares: number[];
   /** The plan's operand-bits array (arch/dataflow.ts operandBits: abits per weighted layer, then per product). */
   operandBits: readonly number[];
-}
-
-/** Router count and row-major mesh size of the physical chip. */
-export function meshSize(arch: ArchSpec): { routers: number; width: number; height: number } {
-  const routers = Math.ceil(arch.chip.tiles / arch.noc.concentration);
-  const width = Math.ceil(Math.sqrt(routers));
-  return { routers, width, height: Math.ceil(routers / width) };
-}
-
-export function routerOfTile(arch: ArchSpec, tile: number): number {
-  return Math.floor(tile / arch.noc.concentration);
-}
-
-/** Mesh coordinates of a router. */
-export function routerXY(meshWidth: number, router: number): [number, number] {
-  return [router % meshWidth, Math.floor(router / meshWidth)];
 }
 
 /** Cores a weighted layer needs for `replicas` copies. */

@@ -1,9 +1,25 @@
 /**
  * NoC rules shared by the analytical model (optimizer/model/traffic.ts) and the simulator (sim/noc.ts):
- * how a transfer is cut into flits and which mesh links XY routing takes (docs/hardware-model.md rule 6).
- * The mesh itself (routers, their coordinates, which router serves a tile) is in arch/placement.ts.
+ * how a transfer is cut into flits and which mesh links XY routing takes (docs/hardware-model.md rule 6);
+ * and the mesh itself: routers in a row-major mesh, their coordinates, which router serves a tile.
  */
 import type { ArchSpec } from './types';
+
+/** Router count and row-major mesh size of the physical chip. */
+export function meshSize(arch: ArchSpec): { routers: number; width: number; height: number } {
+  const routers = Math.ceil(arch.chip.tiles / arch.noc.concentration);
+  const width = Math.ceil(Math.sqrt(routers));
+  return { routers, width, height: Math.ceil(routers / width) };
+}
+
+export function routerOfTile(arch: ArchSpec, tile: number): number {
+  return Math.floor(tile / arch.noc.concentration);
+}
+
+/** Mesh coordinates of a router. */
+export function routerXY(meshWidth: number, router: number): [number, number] {
+  return [router % meshWidth, Math.floor(router / meshWidth)];
+}
 
 /** Flits of one packetised transfer of `bits`: payload flits plus header flits per packet. */
 export function flitsOfBits(arch: ArchSpec, bits: number): number {

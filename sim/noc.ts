@@ -1,6 +1,6 @@
 /**
  * The NoC (docs/hardware-model.md rule 6): tile injection and ejection links plus router-to-router mesh
- * links, XY routing (X first, then Y) on the concentrated mesh of arch/placement.ts, packets cut into flits
+ * links, XY routing (X first, then Y) on the concentrated mesh of arch/routing.ts, packets cut into flits
  * (both rules in arch/routing.ts, shared with the analytical model).
  */
 import type { ArchSpec } from '../arch/types';
