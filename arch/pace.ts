@@ -5,6 +5,7 @@ import { operandBits, storedTensorBits, type DataInput, type Dataflow, type Laye
 import { isWholeImage, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { offChipBitsPerCycle } from './timing';
 import { productEngine, productWork } from './attention';
+import { fillForkHolds, type ForkHoldScratch } from './fork-hold';
 
 /**
  * The pace of a plan, as far as line buffers care (docs/hardware-model.md rule 1): each stored layer's time for one
@@ -81,11 +82,14 @@ export function planPace(
   // Every layer starts with the dataflow's own windows (the same arrays: shrinkPacedWindows and unpaceWindows tell
   // paced ones by identity); layers whose inputs fork get paced ones.
   const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice(), operandBits: abits, doubleBuffered: [] };
+  const holds = scratch.forkHolds;
+  if (scratch.skewLayers.length > 0) fillForkHolds(holds, net, flow, rowCycles, interval);
   for (let s = 0; s < scratch.skewLayers.length; s++) {
     const l = flow.layers[scratch.skewLayers[s] as number] as LayerFlow;
+    const at = holds.inputOffset[l.index] as number;
     pace.windowRows[l.index] = l.dataInputs.map((d, k) => {
       const rows = producerRows(net, d.producer);
-      return pacedWindowRows(l, k, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
+      return pacedWindowRows(l, k, holds.skewRows[at + k] as number, holds.leadCycles[at + k] as number, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
     });
   }
   // Rule 1: a reader that holds a whole image of an input double-buffers it (2 rows - 1 + the lookahead = two
@@ -151,16 +155,23 @@ export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
  * `spareRows(layer, k)`: rows of input k its reader's tiles hold beyond the guaranteed slots (rule 6: later rows are
  * granted into eDRAM no channel is guaranteed); none when not given.
  */
-export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, skewLayers?: Int32Array, spareRows?: (layer: number, k: number) => number): Float64Array {
+export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, holds: ForkHoldScratch, skewLayers?: Int32Array, spareRows?: (layer: number, k: number) => number): Float64Array {
   const bounds = new Float64Array(net.layers.length);
   const skewed = skewLayers ?? Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index);
   for (let s = 0; s < skewed.length; s++) {
     const l = flow.layers[skewed[s] as number] as LayerFlow;
+    const at = holds.inputOffset[l.index] as number;
     let bound = 0;
     for (let k = 0; k < l.dataInputs.length; k++) {
       const producer = (l.dataInputs[k] as DataInput).producer;
-      const window = (pace.windowRows[l.index]?.[k] ?? 1) + (spareRows?.(l.index, k) ?? 0);
-      const b = windowPaceBoundCycles(l, k, pace.rowCycles, window, producerRowCycles(pace, producer), producerRows(net, producer));
+      const window = (pace.windowRows[l.index]?.[k] ?? 1) + (spareRows?.(l.index, k) ?? 0) + (holds.ownSlackRows[at + k] as number);
+      const tP = producerRowCycles(pace, producer);
+      const rowsP = producerRows(net, producer);
+      // Two lines of the wait (arch/fork-hold.ts): the worst row near the estimated interval, and the steepest.
+      const b = Math.max(
+        windowPaceBoundCycles(l, k, holds.skewRows[at + k] as number, holds.leadCycles[at + k] as number, pace.rowCycles, window, tP, rowsP),
+        windowPaceBoundCycles(l, k, holds.steepSkewRows[at + k] as number, holds.steepLeadCycles[at + k] as number, pace.rowCycles, window, tP, rowsP),
+      );
       if (b > bound) bound = b;
     }
     bounds[l.index] = bound;
@@ -170,43 +181,32 @@ export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dat
 
 /**
  * Input k's window once the plan's pace is known (docs/hardware-model.md rule 1). Rows of P_k arrive every
- * `periodCycles`; a row is held from its arrival until the reader has used it, which takes the skew rows, the other
- * path's extra stages (lead - own row times) and the reader's own row time. P_k absorbs up to its idle time per row
- * (period - its row time) by sending late. The window must cover floor(hold / period) rows (one more slot is the
- * lookahead of channelBits). `rowCycles[s]`: stored layer s's time for one output row.
+ * `periodCycles`; a row is held from its arrival until the reader has used it: the wait for the other inputs
+ * (arch/fork-hold.ts: `skewRows` periods plus `leadCycles`, from the paced row recurrence) and the reader's own row
+ * time. P_k absorbs up to its idle time per row (period - its row time) by sending late. The window must cover
+ * floor(hold / period) rows (one more slot is the lookahead of channelBits). `rowCycles[s]`: stored layer s's time
+ * for one output row.
  */
-export function pacedWindowRows(lf: LayerFlow, k: number, rowCycles: Float64Array, periodCycles: number, producerRowCycles: number): number {
+export function pacedWindowRows(lf: LayerFlow, k: number, skewRows: number, leadCycles: number, rowCycles: Float64Array, periodCycles: number, producerRowCycles: number): number {
   const base = lf.windowRows[k] ?? 1;
   const paths = lf.skewPaths[k];
   if (paths === undefined || paths.length === 0 || !(periodCycles > 0)) return base;
   const idle = Math.max(0, periodCycles - producerRowCycles);
-  const own = rowCycles[lf.index] ?? 0;
-  let window = base;
-  for (const p of paths) {
-    let hold = p.skewRows * periodCycles + own - idle;
-    for (const s of p.lead) hold += rowCycles[s] ?? 0;
-    for (const s of p.own) hold -= rowCycles[s] ?? 0;
-    window = Math.max(window, Math.floor(hold / periodCycles + 1e-9));
-  }
-  return window;
+  const hold = skewRows * periodCycles + leadCycles + (rowCycles[lf.index] ?? 0) - idle;
+  return Math.max(base, Math.floor(hold / periodCycles + 1e-9));
 }
 
 /**
  * Longest image interval at which input k's granted `windowRows` still keeps pace (the credit loop of rule 1):
  * the hold time of a row, counted in periods, must stay below window + 1. With period p = interval / rows of P_k,
- * floor((skewRows p + lead - own + reader + producer - p) / p) <= window  <=>  p >= (lead - own + reader +
- * producer) / (window + 2 - skewRows). Returns the bound on the interval (0 when no fork).
+ * floor((skewRows p + lead + reader + producer - p) / p) <= window  <=>  p >= (lead + reader + producer) /
+ * (window + 2 - skewRows), skewRows and lead (cycles) from arch/fork-hold.ts. Returns the bound on the interval (0
+ * when no fork).
  */
-export function windowPaceBoundCycles(lf: LayerFlow, k: number, rowCycles: Float64Array, windowRows: number, producerRowCycles: number, producerRows: number): number {
+export function windowPaceBoundCycles(lf: LayerFlow, k: number, skewRows: number, leadCycles: number, rowCycles: Float64Array, windowRows: number, producerRowCycles: number, producerRows: number): number {
   const paths = lf.skewPaths[k];
-  if (paths === undefined) return 0;
-  let bound = 0;
-  for (const p of paths) {
-    let work = (rowCycles[lf.index] ?? 0) + producerRowCycles;
-    for (const s of p.lead) work += rowCycles[s] ?? 0;
-    for (const s of p.own) work -= rowCycles[s] ?? 0;
-    const slots = windowRows + 2 - p.skewRows;
-    if (work > 0) bound = Math.max(bound, (producerRows * work) / Math.max(1, slots));
-  }
-  return bound;
+  if (paths === undefined || paths.length === 0) return 0;
+  const work = (rowCycles[lf.index] ?? 0) + producerRowCycles + leadCycles;
+  const slots = windowRows + 2 - skewRows;
+  return work > 0 ? (producerRows * work) / Math.max(1, slots) : 0;
 }

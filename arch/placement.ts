@@ -8,6 +8,7 @@ import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type Pla
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
+import type { ForkHoldScratch } from './fork-hold';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 export { meshSize, routerOfTile, routerXY } from './routing';
@@ -60,6 +61,11 @@ export interface Placement {
    * were sized from. NOTE: the array of the placement scratch passed in, valid until its next placement.
    */
   rowCycles: Float64Array;
+  /**
+   * The forked inputs' waits for their readers' other inputs at this plan (arch/fork-hold.ts): rule 1's hold, which the
+   * windows, the line-buffer pace term and the credit loop's fork terms read. NOTE: the placement scratch's, like rowCycles.
+   */
+  forkHolds: ForkHoldScratch;
   /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
   edramShares: number[];
   /** The plan's operand-bits array (arch/dataflow.ts operandBits: abits per weighted layer, then per product). */
@@ -402,13 +408,13 @@ function placeWithPace(
   const mesh = meshSize(arch);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
-    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.skewLayers, (layer, k) => {
+    paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.forkHolds, scratch.skewLayers, (layer, k) => {
       // The fewest rows of the input any of the reader's tiles has room for beyond every guaranteed slot.
       const rowBits = scratch.rowBits[(flow.layers[layer]?.dataInputs[k]?.producer ?? -1) + 1] ?? 0;
       let spare = Infinity;
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
       return rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0;
     }),
-    rowCycles: pace.rowCycles, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
+    rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };
 }

@@ -1,5 +1,6 @@
 import type { ResolvedNetwork } from '../workloads/types';
 import { storedTensorBits, type Dataflow } from './dataflow';
+import { newForkHoldScratch, type ForkHoldScratch } from './fork-hold';
 
 /**
  * Row slots a tile guarantees each stored producer read there (docs/hardware-model.md rule 1): its readers' widest
@@ -79,6 +80,8 @@ export interface PlacementScratch {
   /** Per tile: estimated eDRAM-port and digital-unit cycles per image of the packing in progress (placement.ts). */
   portLoad: Float64Array;
   digitalLoad: Float64Array;
+  /** The forked inputs' waits of the plan being placed (arch/fork-hold.ts). */
+  forkHolds: ForkHoldScratch;
 }
 
 export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): PlacementScratch {
@@ -144,6 +147,7 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
       flow.layers.filter((l) => l.dataInputs.some((d, k) => isWholeImage(tensorRows[d.producer + 1] ?? 0, l.windowRows[k] ?? 1))),
       (l) => l.index,
     ),
+    forkHolds: newForkHoldScratch(net, flow),
   };
 }
 

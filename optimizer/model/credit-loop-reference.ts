@@ -162,11 +162,16 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           bound = Math.max(bound, (rowsP * (transit + tR)) / (slotsWithSpare - heldRows));
         }
       }
+      // The wait of P's rows for the reader's other inputs (rule 1, arch/fork-hold.ts).
+      const holdAt = (placement.forkHolds.inputOffset[layer] ?? -1) + k;
+      const skew = placement.forkHolds.skewRows[holdAt] ?? 0;
+      const wait = placement.forkHolds.leadCycles[holdAt] ?? 0;
+      const slack = placement.forkHolds.ownSlackRows[holdAt] ?? 0;
+      const steepSkew = placement.forkHolds.steepSkewRows[holdAt] ?? 0;
+      const steepWait = placement.forkHolds.steepLeadCycles[holdAt] ?? 0;
       for (const path of lf.skewPaths[k] ?? []) {
         const lead = new Set(path.lead);
         const own = new Set(path.own);
-        const leadRc = path.lead.reduce((sum, st) => sum + (rc[st] ?? 0), 0);
-        const ownRc = path.own.reduce((sum, st) => sum + (rc[st] ?? 0), 0);
         const pathTransits = stageTransits(path.lead, () => true) - stageTransits(path.own, (q) => own.has(q) || !lead.has(q));
         const sharedLead = path.lead.filter((st) => !lead.has(P) && (flow.layers[st]?.dataInputs ?? []).some((d) => d.producer === P));
         for (const tile of tilesOf(layer)) {
@@ -176,10 +181,12 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);
           const transits = pathTransits + last;
           const shared = sharedLead.some((st) => hosts(st, tile));
-          const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - path.skewRows;
-          if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + leadRc + transits)) / sharedSlots);
-          const forkSlots = window + 3 - path.skewRows + spare;
-          bound = Math.max(bound, (rowsP * (tR + tP + leadRc - ownRc + transits)) / Math.max(1, forkSlots));
+          const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - skew;
+          if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + wait + transits)) / sharedSlots);
+          const forkSlots = window + 3 - skew + spare + slack;
+          bound = Math.max(bound, (rowsP * (tR + tP + wait + transits)) / Math.max(1, forkSlots));
+          const steepSlots = window + 3 - steepSkew + spare + slack;
+          bound = Math.max(bound, (rowsP * (tR + tP + steepWait + transits)) / Math.max(1, steepSlots));
         }
       }
       bounds[layer] = bound;

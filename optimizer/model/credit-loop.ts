@@ -297,12 +297,15 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       // (Divides only when the loop raises the bound.)
       if (transit > 0 && D > 0 && loop > bound * D) bound = loop / D;
     }
+    // The wait of P's rows for the reader's other inputs (rule 1, arch/fork-hold.ts): skew periods plus lead cycles.
+    const holdAt = inp.paths.length > 0 ? (placement.forkHolds.inputOffset[inp.layer] as number) + inp.k : -1;
+    const skew = holdAt >= 0 ? (placement.forkHolds.skewRows[holdAt] as number) : 0;
+    const lead = holdAt >= 0 ? (placement.forkHolds.leadCycles[holdAt] as number) : 0;
+    const slack = holdAt >= 0 ? (placement.forkHolds.ownSlackRows[holdAt] as number) : 0;
+    const steepSkew = holdAt >= 0 ? (placement.forkHolds.steepSkewRows[holdAt] as number) : 0;
+    const steepLead = holdAt >= 0 ? (placement.forkHolds.steepLeadCycles[holdAt] as number) : 0;
     for (let q = 0; q < inp.paths.length; q++) {
       const path = inp.paths[q] as CreditPath;
-      let leadRc = 0;
-      for (let k = 0; k < path.lead.length; k++) leadRc += rc[path.lead[k] as number] as number;
-      let ownRc = 0;
-      for (let k = 0; k < path.own.length; k++) ownRc += rc[path.own[k] as number] as number;
       // Transits into the lead stages, less those into the own stages (the tile-independent part).
       const pathTransits = stageTransits(t, path.leadInto, path.leadIntoStart, path.lead.length) - stageTransits(t, path.ownInto, path.ownIntoStart, path.own.length);
       for (let d = d0; d < d1; d++) {
@@ -315,10 +318,12 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         const transits = pathTransits + last;
         let shared = false;
         for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;
-        const sharedSlots = (t.destSlots[d] as number) + spare - path.skewRows;
-        if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + leadRc + transits)) / sharedSlots);
-        const forkSlots = window + 3 - path.skewRows + spare;
-        bound = Math.max(bound, (rowsP * (tR + tP + leadRc - ownRc + transits)) / Math.max(1, forkSlots));
+        const sharedSlots = (t.destSlots[d] as number) + spare - skew;
+        if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + lead + transits)) / sharedSlots);
+        const forkSlots = window + 3 - skew + spare + slack;
+        bound = Math.max(bound, (rowsP * (tR + tP + lead + transits)) / Math.max(1, forkSlots));
+        const steepSlots = window + 3 - steepSkew + spare + slack;
+        bound = Math.max(bound, (rowsP * (tR + tP + steepLead + transits)) / Math.max(1, steepSlots));
       }
     }
     bounds[inp.layer] = bound;

@@ -1,0 +1,201 @@
+import type { ResolvedNetwork } from '../workloads/types';
+import type { DataInput, Dataflow, LayerFlow } from './dataflow';
+
+/**
+ * How long a forked input's rows wait for the reader's other inputs (docs/hardware-model.md rule 1), from the row
+ * recurrence of the whole network at the plan's pace: the network input's row r arrives at (r + 1) x I / rows(input)
+ * (I: the image interval), and a stored layer's row i ends its row time after the later of the rows it needs and its
+ * own row i - 1. For input k of a reader, the wait of the row P_k's needed row is G_i = max over the other inputs j of
+ * F_j(need_j(i)) - F_k(need_k(i)). Every time is a maximum of terms affine in I, so the recurrence carries the slope
+ * of the term that wins, and the worst row's wait near the estimated interval I0 is G(I) = skewRows x I / rows(P_k) +
+ * leadCycles. On a plain fork that is rule 1's s x p + (lead - own); where the other path's rows wait for whole
+ * images of inner forks (a U-Net nested in a U-Net), the wait after the fork's last row is the lead path's latency, not
+ * one row time per stage (IS-Net's outer concat: 67M cycles where the stages' row times sum to 5M); where both paths
+ * wait for the same rows (behind an SE block's global pool on each), the skew the row needs suggest does not happen.
+ */
+export interface ForkHoldScratch {
+  /** Per layer index: offset of its rows in `time`/`slope` (-1 for a layer without rows of its own). */
+  rowOffset: Int32Array;
+  time: Float64Array;
+  slope: Float64Array;
+  /** Per layer index: offset of its inputs in skewRows/leadCycles (-1 for a layer without forked inputs). */
+  inputOffset: Int32Array;
+  /** Per (skewed reader, input): the wait's rows of P_k per interval share, and its cycles beyond them. */
+  skewRows: Float64Array;
+  leadCycles: Float64Array;
+  /**
+   * The same for the row whose wait grows fastest with the interval (the worst row at a slower pace: an SE block's
+   * multiply waits a whole image for its scale at row 0, though near I0 a later row waits longer).
+   */
+  steepSkewRows: Float64Array;
+  steepLeadCycles: Float64Array;
+  /**
+   * Per (skewed reader, input): rows of P_k the stages of its own path after the fork can still take when P_k sends
+   * late (each holds one finished row of its output and one lookahead row of its input, rule 1's channel slot), in
+   * rows of P_k; the fewest over the forks. Zero for an identity skip (P_k is the fork).
+   */
+  ownSlackRows: Float64Array;
+  /** The forked readers and their stored ancestors (the recurrence needs no more), producers first. */
+  order: Int32Array;
+  /** Row times and interval of the last fill (placement paces each packing it tries with the same ones). */
+  lastRowCycles: Float64Array;
+  lastIntervalCycles: number;
+}
+
+function rowsOf(net: ResolvedNetwork, producer: number): number {
+  return (producer < 0 ? net.network.input : net.layers[producer]?.outShape)?.height ?? 1;
+}
+
+export function newForkHoldScratch(net: ResolvedNetwork, flow: Dataflow): ForkHoldScratch {
+  const n = net.layers.length;
+  const rowOffset = new Int32Array(n).fill(-1);
+  const inputOffset = new Int32Array(n).fill(-1);
+  // The forked readers and their stored ancestors, producers first. Network order is not enough: a residual add fused
+  // into the conv before it reads a projection shortcut listed after that conv (torchvision's downsample).
+  const order: number[] = [];
+  const seen = new Uint8Array(n);
+  const visit = (index: number): void => {
+    if (index < 0 || seen[index] === 1) return;
+    seen[index] = 1;
+    const l = flow.layers[index];
+    if (l === undefined) return;
+    for (const d of l.dataInputs) visit(d.producer);
+    if (l.role === 'weighted' || l.role === 'digital') order.push(index);
+  };
+  for (const l of flow.layers) if (l.hasSkew) visit(l.index);
+  let rows = 0;
+  let inputs = 0;
+  for (const index of order) {
+    const l = flow.layers[index] as LayerFlow;
+    rowOffset[index] = rows;
+    rows += rowsOf(net, index);
+    if (l.hasSkew) {
+      inputOffset[index] = inputs;
+      inputs += l.dataInputs.length;
+    }
+  }
+  const ownSlackRows = new Float64Array(inputs);
+  for (const l of flow.layers) {
+    const at = inputOffset[l.index] as number;
+    if (at < 0) continue;
+    l.dataInputs.forEach((d, k) => {
+      const paths = l.skewPaths[k] ?? [];
+      if (paths.length === 0) return;
+      const rowsP = rowsOf(net, d.producer);
+      let slack = Infinity;
+      for (const p of paths) {
+        let rows = 0;
+        for (const q of p.own) rows += rowsP / rowsOf(net, q) + rowsP / rowsOf(net, flow.layers[q]?.dataInputs[0]?.producer ?? -1);
+        slack = Math.min(slack, rows);
+      }
+      ownSlackRows[at + k] = slack === Infinity ? 0 : slack;
+    });
+  }
+  return {
+    rowOffset, time: new Float64Array(rows), slope: new Float64Array(rows), inputOffset,
+    skewRows: new Float64Array(inputs), leadCycles: new Float64Array(inputs), steepSkewRows: new Float64Array(inputs), steepLeadCycles: new Float64Array(inputs), ownSlackRows, order: Int32Array.from(order),
+    lastRowCycles: new Float64Array(0), lastIntervalCycles: -1,
+  };
+}
+
+/**
+ * Fills s.skewRows and s.leadCycles for every forked input (see ForkHoldScratch) from the plan's row times
+ * (`rowCycles`, by layer index) at the estimated interval `intervalCycles`. NOTE: runs inside every model
+ * evaluation (placement paces each packing it tries with the same row times, so a repeat returns at once); one pass
+ * over the rows of the forked readers and their ancestors, written with plain indexed reads.
+ */
+export function fillForkHolds(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, rowCycles: Float64Array, intervalCycles: number): void {
+  if (sameInputs(s, rowCycles, intervalCycles)) return;
+  const inputRows = rowsOf(net, -1);
+  const inputPeriod = intervalCycles / inputRows;
+  const time = s.time;
+  const slope = s.slope;
+  const offsets = s.rowOffset;
+  for (let o = 0; o < s.order.length; o++) {
+    const index = s.order[o] as number;
+    const l = flow.layers[index] as LayerFlow;
+    const inputs = l.dataInputs;
+    const base = offsets[index] as number;
+    const rows = rowsOf(net, index);
+    const rc = rowCycles[index] ?? 0;
+    let prevT = 0;
+    let prevS = 0;
+    for (let i = 0; i < rows; i++) {
+      let t = prevT;
+      let d = prevS;
+      for (let k = 0; k < inputs.length; k++) {
+        const input = inputs[k] as DataInput;
+        const row = input.need[i] as number;
+        const p = input.producer;
+        const at = p < 0 ? (row + 1) * inputPeriod : (time[(offsets[p] as number) + row] as number);
+        const sl = p < 0 ? (row + 1) / inputRows : (slope[(offsets[p] as number) + row] as number);
+        if (at > t || (at === t && sl > d)) (t = at), (d = sl);
+      }
+      prevT = t + rc;
+      prevS = d;
+      time[base + i] = prevT;
+      slope[base + i] = prevS;
+    }
+  }
+  for (let o = 0; o < s.order.length; o++) {
+    const index = s.order[o] as number;
+    const l = flow.layers[index] as LayerFlow;
+    if (l.hasSkew) fillReaderHolds(s, net, l, intervalCycles, inputPeriod, inputRows);
+  }
+}
+
+/** True (and nothing to do) when the last fill had these row times and interval; else remembers them. */
+function sameInputs(s: ForkHoldScratch, rowCycles: Float64Array, intervalCycles: number): boolean {
+  const last = s.lastRowCycles;
+  let same = s.lastIntervalCycles === intervalCycles && last.length === rowCycles.length;
+  for (let i = 0; same && i < rowCycles.length; i++) same = last[i] === rowCycles[i];
+  if (same) return true;
+  if (last.length !== rowCycles.length) s.lastRowCycles = Float64Array.from(rowCycles);
+  else last.set(rowCycles);
+  s.lastIntervalCycles = intervalCycles;
+  return false;
+}
+
+/** The two lines of each forked input's wait at reader `l` (ForkHoldScratch), from the filled row times. */
+function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow, intervalCycles: number, inputPeriod: number, inputRows: number): void {
+  const at = s.inputOffset[l.index] as number;
+  const inputs = l.dataInputs;
+  const time = s.time;
+  const slope = s.slope;
+  const offsets = s.rowOffset;
+  for (let k = 0; k < inputs.length; k++) {
+    const dk = inputs[k] as DataInput;
+    s.skewRows[at + k] = 0;
+    s.leadCycles[at + k] = 0;
+    s.steepSkewRows[at + k] = 0;
+    s.steepLeadCycles[at + k] = 0;
+    if ((l.skewPaths[k]?.length ?? 0) === 0) continue;
+    let worst = -Infinity;
+    let worstSlope = 0;
+    let steep = -Infinity;
+    let steepWait = 0;
+    for (let i = 0; i < dk.need.length; i++) {
+      const rowK = dk.need[i] as number;
+      const own = dk.producer < 0 ? (rowK + 1) * inputPeriod : (time[(offsets[dk.producer] as number) + rowK] as number);
+      const ownSlope = dk.producer < 0 ? (rowK + 1) / inputRows : (slope[(offsets[dk.producer] as number) + rowK] as number);
+      let wait = -Infinity;
+      let slopeOf = 0;
+      for (let j = 0; j < inputs.length; j++) {
+        const dj = inputs[j] as DataInput;
+        if (j === k || dj.producer < 0) continue;
+        const row = (offsets[dj.producer] as number) + (dj.need[i] as number);
+        const other = time[row] as number;
+        if (other - own > wait) (wait = other - own), (slopeOf = (slope[row] as number) - ownSlope);
+      }
+      if (wait === -Infinity) continue;
+      if (wait > worst) (worst = wait), (worstSlope = slopeOf);
+      if (slopeOf > steep || (slopeOf === steep && wait > steepWait)) (steep = slopeOf), (steepWait = wait);
+    }
+    if (worst === -Infinity) continue;
+    const rowsP = rowsOf(net, dk.producer);
+    s.skewRows[at + k] = worstSlope * rowsP;
+    s.leadCycles[at + k] = worst - worstSlope * intervalCycles;
+    s.steepSkewRows[at + k] = steep * rowsP;
+    s.steepLeadCycles[at + k] = steepWait - steep * intervalCycles;
+  }
+}
