@@ -126,7 +126,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       (y) =>
         withImages(withArch(y), undefined, 'images per simulation (default: 4)').options({
           networks: option.text('networks', "'all' or a comma-separated list of zoo names and network files (.onnx, .json, .csv)", { default: 'all' }),
-          'input-shape': inputShapeOption(),
+          'input-shape': inputShapeOption('; FILE.onnx@entry for one of several files (det.onnx@1x3x320x320 vad.onnx@sr:16000)'),
           'seq-block': seqBlockOption(),
           uncontended: { type: 'boolean', default: false, describe: 'ample NoC bandwidth and buffers (model and simulator should agree within 5%)' },
           out: option.text('out', 'CSV to write', { alias: 'o', default: 'validate.csv' }),

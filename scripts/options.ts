@@ -156,8 +156,8 @@ export function seqBlockOption() {
 }
 
 /** --input-shape alone (import takes it without --network). */
-export function inputShapeOption() {
-  return text('input-shape', `ONNX inputs: dims of the streamed input (1x3x224x224, 1x16x96, 1x512: any rank), name=dims per input, name:value for a constant input (sr:16000), space-separated; each dimension ${describeRange(LIMITS.inputDim)}`);
+export function inputShapeOption(more = '') {
+  return text('input-shape', `ONNX inputs: dims of the streamed input (1x3x224x224, 1x16x96, 1x512: any rank), name=dims per input, name:value for a constant input (sr:16000), space-separated${more}; each dimension ${describeRange(LIMITS.inputDim)}`);
 }
 
 /** --arch, --arch-file, --set: the architecture and the user's overrides of it. */

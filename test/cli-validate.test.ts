@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from './helpers/run-cli';
+import { fileInputShapes } from '../scripts/commands/file-input-shapes';
 
 // `lrmp validate` once printed nothing at all: --out has a default, so the terminal table was never reached.
 describe('lrmp validate', () => {
@@ -35,6 +36,45 @@ describe('lrmp validate', () => {
       expect(run.stderr).toContain('not run on this chip: vit-b16, deit-tiny, deit-s, bert-base, gpt2');
       expect(run.stdout).toMatch(/^resnet18\s+baseline\s+preset\s+ok/m);
       expect(run.stdout).not.toMatch(/^vit-b16/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// One --input-shape cannot serve several ONNX files that need different shapes: FILE.onnx@entry scopes an entry.
+describe('lrmp validate with several ONNX files', () => {
+  const cls = path.join(__dirname, 'fixtures', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  const mel = path.join(__dirname, 'fixtures', 'oww_melspectrogram.onnx');
+
+  test('scoped entries go to their own file, unscoped ones to every file; unknown scopes are errors', () => {
+    const s = fileInputShapes('sr:16000 ch_ppocr_mobile_v2.0_cls_infer.onnx@1x3x48x192 ' + `${mel}@1x1280`, [cls, mel]);
+    expect(s.forFile(cls)).toBe('sr:16000 1x3x48x192');
+    expect(s.forFile(mel)).toBe('sr:16000 1x1280');
+    expect(s.unscoped).toBe(true);
+    expect(fileInputShapes(undefined, [cls]).forFile(cls)).toBeUndefined();
+    expect(() => fileInputShapes('other.onnx@1x3', [cls, mel])).toThrow(/'other.onnx@1x3', but 'other.onnx' is not an ONNX file of --networks.*FILE.onnx@entry/);
+  });
+
+  test('two files with their own shapes run; one shape for both stops with how to scope it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-validate-'));
+    try {
+      const out = path.join(dir, 'v.csv');
+      const ok = runCli(['validate', '--networks', `${cls},${mel}`, '--input-shape', `${path.basename(cls)}@1x3x48x192 ${path.basename(mel)}@1x1280`, '--images', '2', '--out', out]);
+      expect(ok.status).toBe(0);
+      expect(fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+        'network,plan,settings,status',
+        'ch_ppocr_mobile_v2.0_cls_infer,baseline,preset,ok',
+        'ch_ppocr_mobile_v2.0_cls_infer,replicated-mixed,preset,ok',
+        'oww_melspectrogram,baseline,preset,ok',
+        'oww_melspectrogram,replicated-mixed,preset,ok',
+      ]);
+      const bad = runCli(['validate', '--networks', `${cls},${mel}`, '--input-shape', '1x3x48x192', '--images', '2', '--out', path.join(dir, 'w.csv')]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(mel);
+      expect(bad.stderr).toContain('with several ONNX files, FILE.onnx@entry scopes an entry to one of several files');
+      expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(fs.existsSync(path.join(dir, 'w.csv'))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -19,6 +19,7 @@ import { renderTable } from '../format/table';
 import { relError } from './simulate';
 import { LIMITS, checkNumber } from '../../limits';
 import { checkOutputPath } from '../../io';
+import { FILE_SCOPE_FORM, fileInputShapes } from './file-input-shapes';
 
 export interface ValidateArgs {
   arch?: string | undefined;
@@ -26,7 +27,7 @@ export interface ValidateArgs {
   set?: string[] | undefined;
   /** `all` or comma-separated zoo names. @default all */
   networks?: string | undefined;
-  /** `--input-shape` for the ONNX files among `networks`. */
+  /** `--input-shape` for the ONNX files among `networks`; `FILE.onnx@entry` scopes an entry to one file. */
   inputShape?: string | undefined;
   /** `--seq-block B`: B tokens per pipeline row for every network (each must have a token stream). @default 1 */
   seqBlock?: number | undefined;
@@ -107,6 +108,19 @@ export async function validateOne(
   return row;
 }
 
+/**
+ * One network of --networks. With several ONNX files one --input-shape rarely fits them all, so an ONNX file's bad or
+ * missing shape also says how to give each file its own.
+ */
+function loadValidated(name: string, inputShape: string | undefined, oneOfSeveralOnnx: boolean, seqBlock: number | undefined): ResolvedNetwork {
+  try {
+    return loadNetworkFromArgs({ network: name, inputShape, seqBlock });
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !oneOfSeveralOnnx) throw error;
+    throw new ValidationError(error.source, error.field, error.found, `${error.allowed}; with several ONNX files, ${FILE_SCOPE_FORM}`);
+  }
+}
+
 export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]> {
   const settings: ValidateRow['settings'] = args.uncontended ? 'uncontended' : 'preset';
   const defaulted = args.networks === undefined || args.networks === 'all';
@@ -125,11 +139,14 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
       throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or zoo names (${known.join(', ')}) and network files (${networkFileExtensions().join(', ')})`);
     }
   }
+  const onnxFiles = names.filter((name) => isFile(name) && path.extname(name).toLowerCase() === '.onnx');
+  const shapes = fileInputShapes(args.inputShape, onnxFiles);
   checkOutputPath(args.out ?? 'validate.csv');
   const requestedImages = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
   const rows: ValidateRow[] = [];
   for (const name of names) {
-    const net = loadNetworkFromArgs({ network: name, inputShape: isFile(name) && path.extname(name).toLowerCase() === '.onnx' ? args.inputShape : undefined, seqBlock: args.seqBlock });
+    const onnx = onnxFiles.includes(name);
+    const net = loadValidated(name, onnx ? shapes.forFile(name) : undefined, onnx && onnxFiles.length > 1, args.seqBlock);
     // Without --arch, each network runs on its preferred preset (the transformers on xformer).
     const base = loadArchFromArgs({ arch: args.arch ?? defaultArchFor(name), archFile: args.archFile, set: args.set });
     const baseline = baselineChoices(net.weightedIndices.length);
