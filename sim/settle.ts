@@ -10,7 +10,7 @@ import type { ArchSpec } from '../arch/types';
 import type { PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import type { SimResult } from './results';
-import { simulate, type SimulateOptions } from './simulate';
+import { simulate, simulateLoneLatency, type SimulateOptions } from './simulate';
 
 export const AUTO_FIRST_IMAGES = 16;
 export const AUTO_GROWTH = 4;
@@ -39,15 +39,20 @@ export async function simulateSettled(
   let images = options.images ?? AUTO_FIRST_IMAGES;
   for (;;) {
     options.onRun?.(images);
+    // Streams only: the lone image's latency is the same for every run, so it is simulated once, at the end.
     const sim = await simulate(arch, net, choices, {
       images,
+      loneLatency: false,
       ...(options.traceFile !== undefined ? { traceFile: options.traceFile } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
     runs.push(images);
     const next = images * AUTO_GROWTH;
     const nextEvents = (sim.events / images) * next;
-    if (options.images !== undefined || sim.steadyState.settled || next > AUTO_MAX_IMAGES || nextEvents > AUTO_NEXT_RUN_EVENTS) return { sim, runs };
+    if (options.images !== undefined || sim.steadyState.settled || next > AUTO_MAX_IMAGES || nextEvents > AUTO_NEXT_RUN_EVENTS) {
+      const lone = images === 1 || options.loneLatency === false ? sim : await simulateLoneLatency(arch, net, choices, sim);
+      return { sim: lone, runs };
+    }
     images = next;
   }
 }

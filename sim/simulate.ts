@@ -38,7 +38,23 @@ export async function simulate(arch: ArchSpec, net: ResolvedNetwork, choices: Pl
   const topo = buildTopology(arch, net, choices);
   const stream = await run(topo, options);
   if (options.images === 1 || options.loneLatency === false) return stream;
-  const alone = await run(topo, { images: 1 });
+  return withLoneLatency(stream, await run(topo, { images: 1 }));
+}
+
+/**
+ * A stream's result with one image's lone latency, for a caller that ran several streams of the same plan with
+ * `loneLatency: false` (sim/settle.ts) and needs the lone run once, not once per stream.
+ */
+export async function simulateLoneLatency(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  choices: PlanChoices,
+  stream: SimResult,
+): Promise<SimResult> {
+  return withLoneLatency(stream, await run(buildTopology(arch, net, choices), { images: 1 }));
+}
+
+function withLoneLatency(stream: SimResult, alone: SimResult): SimResult {
   return { ...stream, latencyCycles: alone.latencyCycles, latencyS: alone.latencyS, latencyAlone: true };
 }
 
