@@ -1,6 +1,7 @@
 import { mvmCycles, mvmSweeps, sweepCycles } from './timing';
 import { adcCost, rowsPerRead } from './adc';
 import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
+import { edramCost } from './edram';
 import type { ArchSpec, ComponentCost } from './types';
 
 /*
@@ -28,7 +29,7 @@ export function componentInventory(arch: ArchSpec, tiles: number = arch.chip.til
     { component: 'sampleHold', count: crossbars * arch.crossbar.cols, cost: arch.sampleHold },
     { component: 'shiftAdd', count: crossbars * arch.shiftAdd.perCrossbar, cost: arch.shiftAdd },
     { component: 'corePeripherals', count: cores, cost: arch.core.peripherals },
-    { component: 'edram', count: tiles, cost: arch.tile.edram },
+    { component: 'edram', count: tiles, cost: edramCost(arch) },
     { component: 'digital', count: tiles, cost: arch.tile.digital },
     // Attention MAC arrays: perTile per tile (a fraction when a group of tiles shares one; 0 when there are none).
     { component: 'attentionMac', count: tiles * arch.attention.macArray.perTile, cost: arch.attention.macArray },
@@ -66,7 +67,7 @@ function core(arch: ArchSpec, key: CostKey): number {
 function tile(arch: ArchSpec, key: CostKey): number {
   return (
     arch.tile.cores * core(arch, key) +
-    arch.tile.edram[key] +
+    edramCost(arch)[key] +
     arch.tile.digital[key] +
     arch.attention.macArray.perTile * arch.attention.macArray[key] +
     arch.tile.peripherals[key] +

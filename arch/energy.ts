@@ -2,6 +2,7 @@ import type { ArchSpec } from './types';
 import type { LayerCrossbarMapping } from './mapping';
 import { adcCost } from './adc';
 import { crossbarCost } from './crossbar-cost';
+import { edramCost } from './edram';
 import { sweepCycles } from './timing';
 
 /** Dynamic energy of one image by component, pJ (the analytical model's and the simulator's report). */
@@ -66,9 +67,9 @@ export function energyTotalPj(e: EnergyBreakdownPj): number {
   return e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd + e.edram + e.noc + e.digital + e.attention + e.offChip;
 }
 
-/** Energy of `accesses` eDRAM accesses (reads and writes alike, tile.edram.energyPjPerAccess each). */
+/** Energy of `accesses` eDRAM accesses (reads and writes alike, each at the capacity's access energy, edram.ts). */
 export function edramEnergyPj(arch: ArchSpec, accesses: number): number {
-  return accesses * arch.tile.edram.energyPjPerAccess;
+  return accesses * edramCost(arch).energyPjPerAccess;
 }
 
 /** Energy of `flitHops` flit-router traversals: the router's energy per flit, scaled from its rated flit width. */

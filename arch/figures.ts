@@ -5,6 +5,7 @@ import type { Placement } from './placement';
 import type { Dataflow } from './dataflow';
 import { adcCost } from './adc';
 import { adcsPerCrossbar, crossbarCost } from './crossbar-cost';
+import { edramCost } from './edram';
 import { digitalEnergyPj, mvmEnergyPj } from './energy';
 import { chipAreaMm2, chipPowerMw, crossbarUnitAreaMm2, peakOpsPerSecond } from './area';
 import { productWork } from './attention';
@@ -96,7 +97,7 @@ export function layerPhysicalFigures(
     shiftAdd: arch.shiftAdd.perCrossbar * arch.shiftAdd.areaMm2,
   };
   const tileRest =
-    arch.tile.edram.areaMm2 + arch.tile.digital.areaMm2 + arch.attention.macArray.perTile * arch.attention.macArray.areaMm2 +
+    edramCost(arch).areaMm2 + arch.tile.digital.areaMm2 + arch.attention.macArray.perTile * arch.attention.macArray.areaMm2 +
     arch.tile.peripherals.areaMm2 + arch.noc.router.areaMm2 / arch.noc.concentration;
   // Rule 2's stored-tensor bits: the plan's operand bits (weighted layers' abits, products' own bits).
   const abits = placement.operandBits;

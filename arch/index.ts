@@ -1,6 +1,8 @@
 export type * from './types';
 export { sweepCycles, mvmSweeps, mvmCycles, adcSharers, transferCycles, offChipBitsPerCycle } from './timing';
 export { crossbarCost, adcsPerCrossbar } from './crossbar-cost';
+export { edramCost } from './edram';
+export type { EdramCost } from './edram';
 export { flitsOfBits, meshLinkId, xyRouteLinks, MESH_DIRECTIONS } from './routing';
 export { presetNames, presetArch, listPresets, isPresetName } from './presets';
 export type { PresetInfo } from './presets';

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors';
 import type { ArchSpec } from './types';
+import { edramCost } from './edram';
 import { archFieldPaths, fieldKind, fieldRange, isArchFieldPath, unknownKeyAllowed, validateArchSpec, type ArchFieldPath } from './validate';
 import { describeRange, numberFromText } from '../limits';
 
@@ -84,7 +85,8 @@ export function mergeOverrideJson(spec: ArchSpec, partial: unknown, source: stri
 export function uncontendedArch(arch: ArchSpec): ArchSpec {
   return {
     ...arch,
-    tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: 1e7, accessesPerCycle: 1e4 } },
+    // Cost stays the arch's (costCapacityKb moves with the capacity): an ample buffer is a timing device here.
+    tile: { ...arch.tile, edram: { ...arch.tile.edram, ...edramCost(arch), capacityKb: 1e7, costCapacityKb: 1e7, accessesPerCycle: 1e4 } },
     noc: { ...arch.noc, linkFlitsPerCycle: 1e4 },
   };
 }

@@ -80,6 +80,11 @@ export interface CoreSpec {
 
 export interface EdramSpec extends ComponentCost {
   capacityKb: number;
+  /**
+   * Capacity at which areaMm2, powerMw and energyPjPerAccess are quoted; another capacityKb scales all three by the
+   * published eDRAM curve (arch/edram.ts), so a sweep over capacity pays for the extra eDRAM.
+   */
+  costCapacityKb: number;
   /** Bits moved by one access. */
   accessBits: number;
   /** Accesses per cycle the tile buffer sustains. */

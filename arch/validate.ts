@@ -106,6 +106,7 @@ const SCHEMA: { readonly [P in ArchFieldPath]: RuleFor<FieldAt<ArchSpec, P>> } =
   'core.peripherals.powerMw': POWER,
   'tile.cores': count(1, 1024),
   'tile.edram.capacityKb': rate(1e-3, AMPLE, 'KB'),
+  'tile.edram.costCapacityKb': rate(1e-3, AMPLE, 'KB'),
   'tile.edram.accessBits': count(1, 65_536),
   'tile.edram.accessesPerCycle': rate(1e-3, AMPLE, 'accesses per cycle'), // PUMA: one access per 2 cycles = 0.5
   'tile.edram.energyPjPerAccess': ENERGY,

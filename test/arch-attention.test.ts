@@ -1,4 +1,5 @@
 import { areaBreakdownMm2, chipAreaMm2, tileAreaMm2, tilePowerMw } from '../arch/area';
+import { edramCost } from '../arch/edram';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
 import { validateArchSpec } from '../arch/validate';
@@ -29,11 +30,13 @@ describe('attention hardware in the architecture spec', () => {
 
   test('xformer is PUMA plus one MAC array per tile and 512 KB eDRAM, in area and peak power', () => {
     const mac = xformer.attention.macArray;
-    // PUMA's edram dict doubling 64 -> 128 KB (0.086 -> 0.121 mm2) applied twice more: 0.121^3 / 0.086^2.
-    expect(xformer.tile.edram.areaMm2).toBeCloseTo(0.121 ** 3 / 0.086 ** 2, 9);
-    const edramDelta = xformer.tile.edram.areaMm2 - puma.tile.edram.areaMm2;
+    // PUMA's eDRAM figures scaled to 512 KB by the one capacity rule (arch/edram.ts): area on the line through
+    // constants.py's 64 and 128 KB entries, 0.086 + (512 - 64) x (0.121 - 0.086) / 64 mm2.
+    expect(xformer.tile.edram).toMatchObject({ ...puma.tile.edram, capacityKb: 512 });
+    expect(edramCost(xformer).areaMm2).toBeCloseTo(0.086 + (448 * 0.035) / 64, 12);
+    const edramDelta = edramCost(xformer).areaMm2 - puma.tile.edram.areaMm2;
     expect(tileAreaMm2(xformer) - tileAreaMm2(puma)).toBeCloseTo(mac.areaMm2 + edramDelta, 12);
-    const edramPowerDelta = xformer.tile.edram.powerMw - puma.tile.edram.powerMw;
+    const edramPowerDelta = edramCost(xformer).powerMw - puma.tile.edram.powerMw;
     expect(tilePowerMw(xformer) - tilePowerMw(puma)).toBeCloseTo(mac.powerMw + edramPowerDelta, 9);
     expect(areaBreakdownMm2(xformer, 10).attentionMac).toBeCloseTo(10 * mac.areaMm2, 12);
     // ISAAC and PUMA have no arrays: their published areas are untouched.

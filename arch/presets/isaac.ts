@@ -90,6 +90,7 @@ export const isaacSpec: ArchSpec = {
     cores: 12, // [T2] 12 IMAs per tile
     edram: {
       capacityKb: 64, // [T2] 64 KB eDRAM buffer per tile
+      costCapacityKb: 64, // the area and power below are [T2]'s for 64 KB; other capacities scale by arch/edram.ts
       accessBits: 256, // [ACC] eDRAM width 256 bits
       accessesPerCycle: 1, // assumed: one 256-bit access per 1.2 GHz cycle (Table II gives no port rate)
       energyPjPerAccess: 20.45, // [ACC] 20.7 mW spread over the accesses of one buffer turnover

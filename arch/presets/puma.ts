@@ -143,6 +143,9 @@ export const pumaSpec: ArchSpec = {
     cores: coresPerTile,
     edram: {
       capacityKb: 64, // [CFG] "64 KB - same as isaac"
+      // [CONST] edram_*_dict '64'; other capacities scale by its 64 and 128 KB entries (arch/edram.ts), so
+      // capacityKb=128 gives [CONST]'s '128' figures: 0.121 mm2, 25.35 pJ, 25.35 / 2 + 0.77 mW.
+      costCapacityKb: 64,
       accessBits: 256, // [CFG] edram_buswidth = 256
       accessesPerCycle: 0.5, // [CONST] edram_lat = 2 cycles per 256-bit access
       energyPjPerAccess: 17.2, // [CONST] "0.0172 nJ with 2 cycles access latency"

@@ -14,19 +14,12 @@ import { pumaSpec } from './puma';
  *          access, 0.46 mW leakage; 128 KB 0.121 mm2, 25.35 pJ, 0.77 mW.
  */
 
-// ASSUMPTION: 512 KB of eDRAM per tile, two doublings past [CONST]'s largest entry, each at the ratio of its last
-// doubling (64 -> 128 KB). An encoder's attention tile holds every key row of a sequence and the query rows that
-// arrive meanwhile: ViT-B/16's 196 x 768 bytes = 147 KB each. With 256 KB the query window is capped below the
-// sequence and the pipeline deadlocks in the simulator (q waits for space, norm1 for q, k for norm1).
-const doubling = { area: 0.121 / 0.086, energy: 25.35 / 17.2, leak: 0.77 / 0.46 };
-const edram512Kb = {
-  capacityKb: 512,
-  accessBits: pumaSpec.tile.edram.accessBits,
-  accessesPerCycle: pumaSpec.tile.edram.accessesPerCycle,
-  energyPjPerAccess: 25.35 * doubling.energy ** 2,
-  areaMm2: 0.121 * doubling.area ** 2,
-  powerMw: (25.35 * doubling.energy ** 2) / 2 + 0.77 * doubling.leak ** 2, // dyn at one access per 2 cycles + leakage, as PUMA
-};
+// ASSUMPTION: 512 KB of eDRAM per tile, past [CONST]'s largest entry: PUMA's 64 KB figures scaled to 512 KB by the
+// eDRAM curve every preset uses (arch/edram.ts: area and leakage on the line through [CONST]'s 64 and 128 KB
+// entries, access energy on their power law). An encoder's attention tile holds every key row of a sequence and
+// the query rows that arrive meanwhile: ViT-B/16's 196 x 768 bytes = 147 KB each. With 256 KB the query window is
+// capped below the sequence and the pipeline deadlocks in the simulator (q waits for space, norm1 for q, k for norm1).
+const edram512Kb = { ...pumaSpec.tile.edram, capacityKb: 512 };
 
 export const xformerSpec: ArchSpec = {
   ...pumaSpec,

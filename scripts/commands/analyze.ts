@@ -58,7 +58,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
       ['layer', 'area mm2', 'xbar+dac+s&h', 'adc', 's+a+core', 'tile share', 'energy uJ', 'xbar', 'adc', 'dac+s&h+s+a', 'digital', 'attn', `power mW (${source})`],
       rows,
     ),
-    `chip          ${f(c.areaMm2)} mm2 (${f(c.unassignedAreaMm2)} mm2 in empty cores and the off-chip interface); ` +
+    `chip          ${formatNumber(c.areaMm2, 4)} mm2 (${f(c.unassignedAreaMm2)} mm2 in empty cores and the off-chip interface); ` +
       `data movement (eDRAM, NoC, off-chip) ${f(c.dataMovementEnergyPj / 1e6)} uJ per image, not split by layer`,
     `peak          ${f(c.peak16Bit.gopsPerMm2)} GOPS/s/mm2, ${f(c.peak16Bit.gopsPerW)} GOPS/s/W at 16-bit weights and inputs; ` +
       `${f(c.peakAtPlan.gopsPerMm2)} GOPS/s/mm2, ${f(c.peakAtPlan.gopsPerW)} GOPS/s/W at this plan's precisions ` +
@@ -179,7 +179,7 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
     `bottleneck    ${total['bottleneckLayer']} (${total['bottleneckCycles']} cycles per image)`,
     `throughput    ${formatNumber(result.throughputImagesPerS)} images/s`,
     `latency       ${formatNumber(result.latencyS * 1e3)} ms (${result.latencyCycles} cycles)`,
-    `area          ${formatNumber(result.areaMm2)} mm2 (${result.tilesUsed} tiles, ${result.coresUsed} cores, ${result.crossbarsUsed} crossbars)`,
+    `area          ${formatNumber(result.areaMm2, 4)} mm2 (${result.tilesUsed} tiles, ${result.coresUsed} cores, ${result.crossbarsUsed} crossbars)`,
     `energy        ${formatNumber(result.energyPerImagePj / 1e6)} uJ per image (${energyParts} uJ)`,
     '',
     renderPhysical(physical, 'model throughput'),
