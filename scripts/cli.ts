@@ -15,9 +15,17 @@ import { describeSweep, sweepCommand } from './commands/sweep';
 import { DEFAULT_EPISODES, describeReproduce, reproduceCommand } from './commands/reproduce';
 import { optimizeCommand } from './commands/optimize';
 import { withQueue, withWorkerOptions, workerCommand } from './commands/queue-options';
+import { usageError, type CommandSignature } from './usage-error';
 
 /** Episodes of `npm start`: enough for the search to settle, short enough to finish in well under a minute. */
 const START_EPISODES = 200;
+
+/** The commands below with their positional arguments, for the one-paragraph usage errors (usage-error.ts). */
+export const COMMANDS: readonly CommandSignature[] = [
+  ...['analyze', 'simulate', 'sweep', 'reproduce', 'worker', 'validate', 'optimize', 'start'].map((name) => ({ name, positionals: [] })),
+  { name: 'import', positionals: ['file'] },
+  ...['networks', 'archs'].map((name) => ({ name, positionals: [] })),
+];
 
 /** What the CLI does to end a run: exit the process (the default) or throw CliExit (in-process runs). */
 export interface CliHooks {
@@ -200,21 +208,21 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       (y) => withFormat(y, ['table', 'json'] as const),
       (args) => run(() => archsCommand({ format: args.format })),
     )
-    .demandCommand(1, 'name a command (see lrmp --help)')
+    .demandCommand(1, 'name a command')
     .strict()
     .help()
     .alias('help', 'h')
     .version(false)
     .exitProcess(hooks.inProcess !== true)
     .wrap(hooks.inProcess === true ? null : Math.min(120, process.stdout.columns ?? 100))
-    .fail((message, error, y) => {
+    .fail((message, error) => {
       if (error instanceof CliExit) throw error;
       if (error) {
         hooks.exit(reportError(optionError(error) ?? error, hooks.debug, (t) => void process.stderr.write(t)));
         return;
       }
-      process.stderr.write(`lrmp: ${message}\n\n`);
-      y.showHelp((text) => process.stderr.write(`${text}\n`));
+      // One paragraph, not yargs' whole help after it: the help is one --help away, and the error would scroll off.
+      process.stderr.write(usageError(message, argv, COMMANDS));
       hooks.exit(2);
     });
 }
