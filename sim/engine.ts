@@ -18,7 +18,7 @@ import {
   EV_WRITE,
 } from './events';
 import {
-  block, C_BUFFER, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  block, C_BUFFER, C_DIGITAL, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { channelImageSlot, pieceArrived, releaseInputs } from './channels';
@@ -26,6 +26,13 @@ import { deadlockReport } from './deadlock';
 import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms } from './row-jobs';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
+
+/**
+ * Rows a replica's output holds while their fused activations wait for the tile's digital unit: the row being
+ * activated and the next one (double buffering). A further row job waits (a digital stall) until one is sent, so a
+ * replica cannot run ahead of a busy digital unit with an unbounded queue of computed rows (rule 5).
+ */
+export const FUSED_ROWS_HELD = 2;
 
 /** NOTE: out of line, so the dispatcher stays small. */
 function unknownKind(kind: number): never {
@@ -179,6 +186,11 @@ export class Engine implements JobSite {
         this.finishJob(u, n);
         continue;
       }
+      if (u.kind === 'replica' && u.fusedQueue.size >= FUSED_ROWS_HELD) {
+        // fusedDone wakes it.
+        block(u, C_DIGITAL, this.env.now);
+        return;
+      }
       const inputs = u.inputs;
       // u.inputs[k] is the channel of layer.inputs[k] (unit-setup builds them in that order).
       const needs = layer.inputs;
@@ -264,10 +276,9 @@ export class Engine implements JobSite {
     const i = q.data[at + FUSED_ROW] as number;
     const pixels = q.data[at + FUSED_PIXELS] as number;
     this.emit(u, n, i, pixels);
-    if (u.layer.serialSteps) {
-      u.active = false;
-      this.tryStart(u);
-    }
+    // A recurrent step's next step waited for this one; any replica may have waited for room in its output.
+    if (u.layer.serialSteps) u.active = false;
+    this.tryStart(u);
   }
 
   /** Sends a finished row piece to every tile hosting a reader, and counts the job done. */

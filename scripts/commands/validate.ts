@@ -9,7 +9,7 @@ import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { replicatedMixedChoices } from '../../optimizer/replication/bottleneck-greedy';
 import { imagesForSteadyState, simulate, STALL_CAUSES, type SimBottleneck, type SimResult } from '../../sim';
 import { DeadlockError, ValidationError } from '../../errors';
-import { zooNames } from '../../workloads/zoo';
+import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { defaultArchFor, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
@@ -150,7 +150,8 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   if (defaulted && (args.arch !== undefined || args.archFile !== undefined)) {
     // The whole zoo on one named chip: the transformers have their own preset (xformer); on another chip they
     // usually do not fit (ViT-B/16's line buffers exceed PUMA's 64 KB tiles), so they run only when named.
-    const skipped = names.filter((n) => defaultArchFor(n) !== undefined && defaultArchFor(n) !== args.arch);
+    // Only networks with a preset of their own: `--arch isaac` runs the CNNs (it skipped the whole zoo before).
+    const skipped = names.filter((n) => zooPreferredArch(n) !== undefined && zooPreferredArch(n) !== args.arch);
     names = names.filter((n) => !skipped.includes(n));
     if (skipped.length > 0) process.stderr.write(`validate: not run on this chip: ${skipped.join(', ')} (they run on --arch xformer by default; name them with --networks to run them here)\n`);
   }
