@@ -6,6 +6,7 @@ import { chipAreaMm2 } from '../../arch/area';
 import { productEngine, productWork, type ProductWork } from '../../arch/attention';
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
+import { newDigitalQueues } from './digital-queue';
 import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 
@@ -94,6 +95,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
             meshLinkCycles: 0, edramCycles: 0, digitalCycles: 0, attentionCycles: 0, offChipCycles: 0, lineBufferCycles: 0, portQueueCycles: 0, creditLoopCycles: 0, stageCycles: 0, boundBy: 'none' as const,
           }),
     ),
+    digitalQueues: newDigitalQueues(),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       edramSq: new Float64Array(arch.chip.tiles),

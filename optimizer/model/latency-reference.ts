@@ -12,6 +12,7 @@ import type { Placement } from '../../arch/placement';
 import { ownRowTables } from '../../arch/dataflow';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { rowFixedCycles, rowIntervalCycles } from './latency';
+import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob } from './digital-queue';
 import type { LayerStage, ModelContext, TrafficLoads } from './types';
 
 /** Finish time of every output row of every layer for one image, by layer index, and the image's latency. */
@@ -35,12 +36,17 @@ export function referenceRowLatency(
   // The network input streams in row by row over the off-chip link.
   const inputRowCycles = inputBits / input.height / offChipBitsPerCycle(ctx.arch);
   const rowFinish = new Map<number, number[]>();
+  const q = ctx.digitalQueues;
+  clearDigitalQueues(q);
   for (const resolved of net.layers) {
     const l = ctx.layers[resolved.index];
     if (l === undefined) throw new Error(`referenceRowLatency: no model layer ${resolved.index}`);
     const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     const interval = rowIntervalCycles(l, stages[resolved.index]);
     const needs = resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need);
+    // The row's digital ops (if any) and the tiles whose units they queue at.
+    const ops = digitalRowJob(ctx, placement, l, q);
+    const arrivals: number[] = [];
     const finish: number[] = [];
     for (let i = 0; i < resolved.outShape.height; i++) {
       // Output row i starts when every input row it needs is there ...
@@ -51,9 +57,21 @@ export function referenceRowLatency(
         if (arrived === undefined) throw new Error(`referenceRowLatency: layer ${resolved.index} reads ${producer} before it`);
         ready = Math.max(ready, arrived);
       });
-      // ... and ends a fixed time later, but no sooner than one row interval after the layer's previous row.
+      // ... and ends a fixed time later, but no sooner than one row interval after the layer's previous row, nor
+      // than its ops after the earlier layers' rows that reached its digital unit before it.
       const previous = i === 0 ? 0 : (finish[i - 1] as number);
-      finish.push(Math.max(ready + fixed, previous + interval));
+      let end = Math.max(ready + fixed, previous + interval);
+      if (ops > 0) {
+        const arrival = ready + fixed - ops;
+        for (const tile of q.jobTiles) end = Math.max(end, busyUntil(q, tile, arrival) + ops);
+        arrivals.push(arrival);
+      }
+      finish.push(end);
+    }
+    if (ops > 0) {
+      q.pending.length = 0;
+      q.pending.push(...arrivals);
+      addRowJobs(q, ops);
     }
     rowFinish.set(resolved.index, finish);
   }

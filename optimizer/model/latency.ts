@@ -4,11 +4,13 @@ import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
+import { addRowJobs, busyUntil, countUnitUsers, digitalRowJob, fusedRowTiles, unitShared } from './digital-queue';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
- *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l)
- * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles.
+ *   finish_l(i) = max(ready_l(i) + rowLatency_l, finish_l(i-1) + T_l / rows_l, queue_l(i) + ops_l)
+ * where ready_l(i) is when the input rows that output row i needs have arrived in the layer's tiles, and queue_l(i)
+ * when its tile's digital unit is through the earlier layers' rows that arrived before its own (digital-queue.ts).
  * NOTE: hot code (every output row of every layer, every evaluation): all rows in one flat array, free layers that
  * keep their producer's rows skipped (aliased: their readers read the producer's rows), one-input and two-input
  * layers in special-case loops. latency-reference.ts is its plain reference (every layer's own rows, one general
@@ -28,6 +30,8 @@ export function rowLatencyCycles(
   const finish = ctx.rowScratch;
   const input = ctx.net.network.input;
   const inputRowCycles = inputBits / input.height / offChipBitsPerCycle(arch);
+  const q = ctx.digitalQueues;
+  countUnitUsers(ctx, placement, q);
 
   for (const l of ctx.layers) {
     if (l.aliased) continue;
@@ -37,6 +41,35 @@ export function rowLatencyCycles(
     const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     const sources = l.inputRowSources;
     const needs = l.needRows;
+    const ops = digitalRowJob(ctx, placement, l, q);
+    if (ops > 0 && unitShared(q)) {
+      // A row whose ops queue at a digital unit (one general loop: the arrivals go to the queue).
+      const lead = fixed - ops;
+      const pending = q.pending;
+      pending.length = 0;
+      let previous = 0;
+      for (let i = 0; i < rows; i++) {
+        let ready = 0;
+        for (let k = 0; k < sources.length; k++) {
+          const source = sources[k] as number;
+          const needed = (needs[k] as Int32Array)[i] as number;
+          const arrived = source < 0 ? (needed + 1) * inputRowCycles : (finish[source + needed] as number);
+          if (arrived > ready) ready = arrived;
+        }
+        let start = ready + fixed;
+        const arrival = ready + lead;
+        for (let k = 0; k < q.jobTiles.length; k++) {
+          const queued = busyUntil(q, q.jobTiles[k] as number, arrival) + ops;
+          if (queued > start) start = queued;
+        }
+        const next = previous + interval;
+        previous = start > next ? start : next;
+        finish[base + i] = previous;
+        pending.push(arrival);
+      }
+      addRowJobs(q, ops);
+      continue;
+    }
     // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a
     // separate loop for the common one-input layer.
     let previous = 0;
@@ -130,7 +163,7 @@ export function rowFixedCycles(
     // Applied on the producer's output path: each replica applies it to its pixels of the row on its own tile
     // (rule 5), so a row's ops spread over the distinct tiles of the replicas that have pixels in it (one for a
     // token of a sequence without replication, however many tiles the layer's crossbars span).
-    rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols);
+    rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols, ctx.digitalQueues.jobTiles);
   } else if (l.role !== 'free') {
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
@@ -174,21 +207,4 @@ function sameTiles(placement: Placement, producer: number, consumer: number): bo
   const a = placement.layerTiles[producer] ?? [];
   const b = placement.layerTiles[consumer] ?? [];
   return a.length === 1 && b.length === 1 && a[0] === b[0];
-}
-
-/** Distinct tiles of the replicas of fused layer `index`'s host that hold pixels of one of its rows (at least 1). */
-function fusedRowTiles(ctx: ModelContext, placement: Placement, index: number, cols: number): number {
-  const stored = ctx.flow.layers[index]?.storedAs ?? -1;
-  const pos = ctx.layers[stored]?.weightedPos ?? -1;
-  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
-  if (weighted === undefined) return 1;
-  const used = Math.min(weighted.replicas, Math.max(1, cols));
-  let distinct = 0;
-  let last = -1;
-  // Replica tiles ascend (replicas fill consecutive cores), so distinct tiles are counted by changes.
-  for (let k = 0; k < used; k++) {
-    const t = weighted.replicaTiles[k] ?? 0;
-    if (t !== last) (distinct += 1), (last = t);
-  }
-  return Math.max(1, distinct);
 }

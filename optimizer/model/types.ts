@@ -95,11 +95,27 @@ export interface ModelContext {
   creditLoop: CreditLoopTables;
   /** The (frozen, all-zero) stage of each free layer, shared by every evaluation's result. */
   freeStages: Array<Readonly<LayerStage> | undefined>;
+  /** The single-image recurrence's digital-unit queues (digital-queue.ts; scratch of one evaluation). */
+  digitalQueues: DigitalQueues;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
   chipAreaFixedMm2: number;
   tileAreaMm2: number;
+}
+
+/** Per tile, the row jobs added so far in arrival order and the unit's busy-until after each (digital-queue.ts). */
+export interface DigitalQueues {
+  arrival: Array<number[] | undefined>;
+  ops: Array<number[] | undefined>;
+  end: Array<number[] | undefined>;
+  /** Tiles with jobs, to clear at the next evaluation. */
+  touched: number[];
+  /** Per tile, the layers with digital row jobs there not yet run (countUnitUsers); a unit nobody else uses is skipped. */
+  users: number[];
+  /** Scratch: the tiles of the job being placed, and its rows' arrivals. */
+  jobTiles: number[];
+  pending: number[];
 }
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */

@@ -1,0 +1,155 @@
+/**
+ * The digital-unit queue of the single-image latency recurrence (docs/hardware-model.md rule 7). A tile's digital
+ * unit serves row jobs first come, first served (the simulator's DigitalUnit): a layer's digital ops, a product's
+ * ops after its array work, a fused activation's ops on its replicas' tiles. Layers sharing the unit queue behind
+ * each other's rows within one image: a LayerNorm fed from off-chip faster than it computes fills GPT-2's tile 0
+ * for 27,000 cycles while the attention products behind it wait (the row recurrence alone: 7.1% below the
+ * simulated latency). The recurrence runs layer by layer, so each tile keeps the jobs of the layers it has done:
+ * their arrivals in order with the unit's busy-until after each (Lindley: end_k = max(arrival_k, end_{k-1}) + ops_k),
+ * and a later layer's row that arrives at a starts no sooner than the end of the last job that arrived by a. Rows
+ * of later layers that arrive earlier are not seen: a lower bound of the FIFO wait.
+ */
+import type { Placement } from '../../arch/placement';
+import type { DigitalQueues, LayerStatic, ModelContext } from './types';
+
+/** Empty queues; a tile's lists are made when it first gets a job (a probe chip may have 1e6 tiles). */
+export function newDigitalQueues(): DigitalQueues {
+  return { arrival: [], ops: [], end: [], touched: [], users: [], jobTiles: [], pending: [] };
+}
+
+export function clearDigitalQueues(q: DigitalQueues): void {
+  for (const t of q.touched) {
+    (q.arrival[t] ?? []).length = 0;
+    (q.ops[t] ?? []).length = 0;
+    (q.end[t] ?? []).length = 0;
+  }
+  q.touched.length = 0;
+}
+
+/**
+ * Clears the queues and counts, per tile, the layers whose row jobs use its digital unit (layers in `layers` that
+ * alias their producer's rows excepted: they do no work).
+ */
+export function countUnitUsers(ctx: ModelContext, placement: Placement, q: DigitalQueues): void {
+  clearDigitalQueues(q);
+  const users = q.users;
+  users.length = 0;
+  for (let t = 0; t < placement.tilesUsed; t++) users.push(0);
+  for (const l of ctx.layers) {
+    if (l.digitalOps <= 0 || (l.role !== 'digital' && l.role !== 'fused')) continue;
+    digitalRowJob(ctx, placement, l, q);
+    for (const t of q.jobTiles) users[t] = (users[t] ?? 0) + 1;
+  }
+}
+
+/**
+ * After digitalRowJob for the layer about to run: 1 when its rows must see the queue (an earlier layer's jobs are
+ * on one of its units) or feed it (a later layer uses one of them), else 0 (its unit is its own: the plain
+ * recurrence holds). Counts the layer off its units.
+ */
+export function unitShared(q: DigitalQueues): boolean {
+  let shared = false;
+  for (const t of q.jobTiles) {
+    const left = (q.users[t] ?? 0) - 1;
+    q.users[t] = left;
+    if (left > 0 || (q.arrival[t]?.length ?? 0) > 0) shared = true;
+  }
+  return shared;
+}
+
+/**
+ * A row job's digital ops per tile in cycles (0: none), its tiles into q.jobTiles: a digital layer's (and a
+ * product's) ops on its host tile; a fused activation's on the distinct tiles of its host's replicas that hold
+ * pixels of a row, split evenly (rule 5); a recurrent layer's cell ops are in its step time (rule 3), not queued.
+ */
+export function digitalRowJob(ctx: ModelContext, placement: Placement, l: LayerStatic, q: DigitalQueues): number {
+  q.jobTiles.length = 0;
+  if (l.digitalOps <= 0) return 0;
+  const perRow = l.digitalOps / l.outRows / ctx.arch.tile.digital.opsPerCycle;
+  if (l.role === 'digital') {
+    q.jobTiles.push(placement.layerTiles[l.index]?.[0] ?? 0);
+    return perRow;
+  }
+  if (l.role !== 'fused') return 0;
+  return perRow / fusedRowTiles(ctx, placement, l.index, l.outCols, q.jobTiles);
+}
+
+/**
+ * The distinct tiles (into `out`; at least one) whose digital units apply fused layer `index`'s ops to a row of
+ * `cols` pixels: its host's replicas that hold pixels of the row (one for a token of a sequence without
+ * replication, however many tiles the layer's crossbars span), or a digital host's tile. Returns their count.
+ */
+export function fusedRowTiles(ctx: ModelContext, placement: Placement, index: number, cols: number, out: number[]): number {
+  out.length = 0;
+  const host = ctx.flow.layers[index]?.storedAs ?? -1;
+  const pos = ctx.layers[host]?.weightedPos ?? -1;
+  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  if (weighted === undefined) {
+    out.push(placement.layerTiles[host]?.[0] ?? 0);
+    return 1;
+  }
+  const used = Math.min(weighted.replicas, Math.max(1, cols));
+  let last = -1;
+  // Replica tiles ascend (replicas fill consecutive cores), so distinct tiles are counted by changes.
+  for (let k = 0; k < used; k++) {
+    const t = weighted.replicaTiles[k] ?? 0;
+    if (t !== last) out.push(t), (last = t);
+  }
+  if (out.length === 0) out.push(0);
+  return out.length;
+}
+
+/** The unit of `tile`'s busy-until after the jobs already added that arrived by `at` (0: none). */
+export function busyUntil(q: DigitalQueues, tile: number, at: number): number {
+  const arrival = q.arrival[tile];
+  if (arrival === undefined) return 0;
+  let lo = 0;
+  let hi = arrival.length;
+  // The first job arriving after `at`.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((arrival[mid] as number) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? 0 : ((q.end[tile] as number[])[lo - 1] as number);
+}
+
+/** Adds a layer's row jobs (q.pending: arrivals, ascending; opsCycles each) to the queue of every tile in q.jobTiles. */
+export function addRowJobs(q: DigitalQueues, opsCycles: number): void {
+  const pending = q.pending;
+  // Row needs only move forward, so arrivals ascend; sort anyway where a layout makes them not.
+  for (let k = 1; k < pending.length; k++) if ((pending[k] as number) < (pending[k - 1] as number)) {
+    pending.sort((x, y) => x - y);
+    break;
+  }
+  for (const tile of q.jobTiles) {
+    const arrival = (q.arrival[tile] ??= []);
+    const ops = (q.ops[tile] ??= []);
+    const end = (q.end[tile] ??= []);
+    if (arrival.length === 0) q.touched.push(tile);
+    // Merge the two ascending lists from the back, then redo the busy-until from the first merged position.
+    let a = arrival.length - 1;
+    let p = pending.length - 1;
+    let w = arrival.length + pending.length - 1;
+    // Grown by pushes, not by length (which would make the arrays holey).
+    for (let k = 0; k < pending.length; k++) arrival.push(0), ops.push(0), end.push(0);
+    while (p >= 0) {
+      if (a >= 0 && (arrival[a] as number) > (pending[p] as number)) {
+        arrival[w] = arrival[a] as number;
+        ops[w] = ops[a] as number;
+        a--;
+      } else {
+        arrival[w] = pending[p] as number;
+        ops[w] = opsCycles;
+        p--;
+      }
+      w--;
+    }
+    let busy = w >= 0 ? (end[w] as number) : 0;
+    for (let k = w + 1; k < arrival.length; k++) {
+      const start = (arrival[k] as number) > busy ? (arrival[k] as number) : busy;
+      busy = start + (ops[k] as number);
+      end[k] = busy;
+    }
+  }
+}
