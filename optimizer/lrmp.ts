@@ -325,6 +325,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       confirmation.push({ variant: p.variant, analytical: { throughputImagesPerS: p.model.throughputImagesPerS, latencyCycles: p.model.latencyCycles }, simulated: sim });
       const r = rows.find((x) => x.variant === p.variant);
       if (r && !sim.error && baseSim && !baseSim.error) r.simulated = simulatedGains(sim, baseSim);
+      // A row without simulated figures must say why (its plan cannot be chosen).
+      if (sim.error !== undefined) notes.push(`${p.variant}: not simulated, so not a candidate for the chosen plan: ${sim.error.split('\n')[0] ?? ''}`);
     });
   }
   // The final plan: the best of every plan computed here (optimizer/choose.ts), on simulated figures when confirmed.
