@@ -58,7 +58,7 @@ describe('accuracy proxy on transformers', () => {
     expect(separable).toBeCloseTo(whole, 12);
     // Block 0's Q.K^T and A.V at 4 bits are part of it: more than the projection's own activation term.
     const p = proxyParameters(net);
-    const own = (p.activation[proj] ?? 0) * noiseFactor(p.rho, 4);
+    const own = (p.activation[proj] ?? 0) * noiseFactor(p.rhoActivation, 4);
     // A.V alone: 0.77 / 12 blocks at 4 bits.
     expect(whole - own).toBeGreaterThan(0.77 / 12);
   });

@@ -9,9 +9,10 @@ import { analyzeDataflow, operandBits } from '../../arch/dataflow';
  * The separable accuracy proxy (optimizer/README.md, "Accuracy proxy"):
  *   drop = sum_l s_l^w * q(w_l) + s_l^a * q(a_l),   q(b) = (rho^(8-b) - 1) / (rho^5 - 1)   (q(3) = 1, q(8) = 0)
  * s_l is the drop (points) of layer l alone at 3 bits. From `network.sensitivities` when given, else defaults:
- * relative weight 1, x3 for the first and last weighted layers, x3 for depthwise layers, split evenly between
- * weights and activations, scaled so that all layers but the first and last at 3 bits cost d3 (the
- * calibration point); rho is fitted to the 2-bit point d2.
+ * relative weight 1, x3 for the first and last weighted layers, x3 for depthwise layers, split between weights
+ * and activations in the calibration's published proportion (Calibration.weightShare3; 0.5 without evidence),
+ * scaled so that all layers but the first and last at 3 bits cost d3 (the calibration point); rho is fitted per
+ * term (weights, activations) to its share of the 2-bit point d2.
  *
  * Transformers (docs/hardware-model.md rule 8) add what the calibration points (linear layers quantized, attention
  * at full precision) leave out:
@@ -27,7 +28,10 @@ import { analyzeDataflow, operandBits } from '../../arch/dataflow';
  *   al., IJCAI 2022; the factor is an ASSUMPTION), renormalised so the calibration points still hold.
  */
 export interface ProxyParameters {
-  rho: number;
+  /** Noise base of the weight terms, fitted to the weights' share of d3 and d2. */
+  rhoWeight: number;
+  /** Noise base of the activation terms (and of Q.K^T's operands), fitted to the activations' share. */
+  rhoActivation: number;
   weight: number[];
   activation: number[];
   /** Per product of two activations (arch/attention.ts productLayerIndices order): drop at 3 bits, points. */
@@ -62,13 +66,15 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
     if (layer?.kind === 'conv' && layer.groups > 1) r *= DEPTHWISE_FACTOR;
     return r;
   });
-  // Two terms (weights, activations) per layer share the layer's relative weight; a LayerNorm's readers' activation
-  // term is LAYERNORM_READER_FACTOR times larger.
-  const relW = relative.map((r) => r / 2);
+  // Two terms (weights, activations) per layer share the layer's relative weight in the calibration's proportion at
+  // 3 bits; a LayerNorm's readers' activation term is LAYERNORM_READER_FACTOR times larger.
+  const share3 = calibration.weightShare3 ?? 0.5;
+  const share2 = calibration.weightShare2 ?? 0.5;
+  const relW = relative.map((r) => r * share3);
   const relA = net.weightedIndices.map((layerIndex, pos) => {
     const p = flow.layers[layerIndex]?.dataInputs[0]?.producer ?? -1;
     const source = net.layers[p]?.layer;
-    return ((relative[pos] ?? 1) / 2) * (source?.kind === 'norm' && source.fn === 'layer' ? LAYERNORM_READER_FACTOR : 1);
+    return (relative[pos] ?? 1) * (1 - share3) * (source?.kind === 'norm' && source.fn === 'layer' ? LAYERNORM_READER_FACTOR : 1);
   });
   let middle = 0;
   let all = 0;
@@ -80,10 +86,13 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
   const scale = n > 2 && middle > 0 ? calibration.d3 / middle : calibration.d3 / Math.max(1, all);
   const weight = relW.map((r) => r * scale);
   const activation = relA.map((r) => r * scale);
-  const rho = fitNoiseBase(calibration.d3, calibration.d2);
+  // Each term's 3 -> 2-bit growth from its own share of the two points (the weights' and activations' curves differ:
+  // LQ-Nets' ResNet-18 weights lose 2.3x from 3 to 2 bits, its activations 2.8x).
+  const rhoWeight = fitNoiseBase(calibration.d3 * share3, calibration.d2 * share2);
+  const rho = fitNoiseBase(calibration.d3 * (1 - share3), calibration.d2 * (1 - share2));
   // Products of two activations: Q.K^T like a middle layer's activation term; A.V from the attention-map point.
   let middleActivation = 0;
-  for (let pos = 1; pos < n - 1; pos++) middleActivation += ((relative[pos] ?? 1) / 2) * scale;
+  for (let pos = 1; pos < n - 1; pos++) middleActivation += (relative[pos] ?? 1) * (1 - share3) * scale;
   middleActivation /= Math.max(1, n - 2);
   const isAv = flow.products.map((li) => {
     const l = net.layers[li]?.layer;
@@ -108,7 +117,8 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
     activation[pos] = s.activation;
   });
   return {
-    rho,
+    rhoWeight,
+    rhoActivation: rho,
     weight,
     activation,
     product,
@@ -131,7 +141,7 @@ export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): Ac
     if (pos >= 0) defaulted[pos]?.push(j);
   });
   const ownDropPct = (i: number, wbits: number, abits: number): number =>
-    (p.weight[i] ?? 0) * noiseFactor(p.rho, wbits) + (p.activation[i] ?? 0) * noiseFactor(p.rho, abits);
+    (p.weight[i] ?? 0) * noiseFactor(p.rhoWeight, wbits) + (p.activation[i] ?? 0) * noiseFactor(p.rhoActivation, abits);
   // Separable form for the search and the joint MILP: a layer's term carries the products that follow its abits.
   const layerDropPct = (i: number, wbits: number, abits: number): number => {
     let sum = ownDropPct(i, wbits, abits);
