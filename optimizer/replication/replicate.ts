@@ -82,10 +82,17 @@ export function replicateForPrecisions(
   let shrinks = 0;
   const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 3);
   const seenFloors = new Set<string>([floorsKey(tables)]);
+  // r = 1 is evaluated above (and returned below when nothing beats it).
+  const seenReplicas = new Set<string>([new Array<number>(n).fill(1).join(',')]);
   for (let pass = 0; pass < passes; pass++) {
     const cands = allCandidates(tables, budgetCores);
     const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
     const choices: PlanChoices = { wbits, abits, replicas: table.replicas };
+    // A pass whose floors lead back to a replication already evaluated ends the passes: the same placement
+    // would show the same floors again.
+    const replicasKey = table.replicas.join(',');
+    if (seenReplicas.has(replicasKey)) break;
+    seenReplicas.add(replicasKey);
     let model: ModelResult;
     try {
       model = evaluateModel(ctx, choices);

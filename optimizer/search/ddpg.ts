@@ -44,12 +44,17 @@ function adam(lr: number): AdamSettings {
   return { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 }
 
+/** A standard normal draw (Box-Muller). */
+export function gaussian(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
 /** Sample of N(mean, sd) truncated to [0, 1] (rejection, then clamped after 100 tries). */
 export function truncatedNormal(random: () => number, mean: number, sd: number): number {
   for (let k = 0; k < 100; k++) {
-    const u = 1 - random();
-    const v = random();
-    const x = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    const x = mean + sd * gaussian(random);
     if (x >= 0 && x <= 1) return x;
   }
   return Math.min(1, Math.max(0, mean));
@@ -96,12 +101,15 @@ export class DdpgAgent {
     this.dones = new Uint8Array(n);
   }
 
-  /** The actor's action for one state, with truncated-normal exploration noise of `sd` (0: none). */
-  act(state: Float64Array, sd: number): number[] {
+  /**
+   * The actor's action for one state, with truncated-normal exploration noise of `sd` (0: none) around the
+   * actor's output moved by `offset` (per action dimension, clamped to [0, 1]).
+   */
+  act(state: Float64Array, sd: number, offset?: readonly number[]): number[] {
     const out = this.actor.forward(state, 1);
     const action: number[] = [];
     for (let k = 0; k < this.actionSize; k++) {
-      const mean = out[k] ?? 0.5;
+      const mean = Math.min(1, Math.max(0, (out[k] ?? 0.5) + (offset?.[k] ?? 0)));
       action.push(sd > 0 ? truncatedNormal(this.random, mean, sd) : mean);
     }
     return action;

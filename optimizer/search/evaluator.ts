@@ -1,6 +1,7 @@
 import { bitsAt } from '../../arch/plan';
 import { MappingError } from '../../errors';
 import type { ModelContext } from '../model/types';
+import { cachedMapping } from '../model/context';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
@@ -103,6 +104,12 @@ export class CandidateEvaluator {
     readonly settings: EvaluatorSettings,
   ) {
     this.sources = weightedSources(ctx);
+  }
+
+  /** Share of the core budget one replica of weighted layer `pos` takes at these bits (the search's state). */
+  coreShare(pos: number, wbits: number, abits: number): number {
+    const crossbars = cachedMapping(this.ctx, pos, wbits, abits).crossbarsPerReplica;
+    return crossbars / Math.max(1, this.settings.budgetCores * this.ctx.arch.core.crossbars);
   }
 
   async referenceAccuracyPct(): Promise<number> {

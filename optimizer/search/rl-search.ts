@@ -1,7 +1,7 @@
 import { BASELINE_BITS, baselineChoices, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { DdpgAgent, DEFAULT_DDPG, type DdpgSettings } from './ddpg';
+import { DdpgAgent, DEFAULT_DDPG, gaussian, truncatedNormal, type DdpgSettings } from './ddpg';
 import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, precisionKey, TopK, type EvaluatedCandidate } from './evaluator';
 import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_SIZE } from './state';
 
@@ -45,6 +45,21 @@ export interface SearchSettings {
    * ResNet-50 and MobileNetV2, seeds 1-3, was worse than noise on every layer, optimizer/README.md). @default 0
    */
   noiseLayers: number;
+  /**
+   * Warm-up episodes sample around a centre drawn per episode (weights and activations each uniform in [0, 1],
+   * the spread uniform in [0.05, 0.5]) instead of uniformly per layer (HAQ): plans with most weights low and
+   * activations high (or the reverse) are where the basins differ (docs/validation.md, session 6), and uniform
+   * per-layer draws almost never produce them. @default true
+   */
+  structuredWarmup: boolean;
+  /**
+   * A per-episode offset shared by every layer's action, N(0, episodeNoise x sd) per action dimension, added to
+   * the actor's means before the per-layer noise: a search episode can then move all weights (or activations) a
+   * bit down together, which per-layer noise around the imitated plan does not reach. 0: none (HAQ). Tried at 1
+   * (session 6, seeds 1-3): ResNet-50 5177 against 5160 img/s without, VGG-16 2534 against 2549, MobileNetV2 6264
+   * against 6441, so not the default. @default 0
+   */
+  episodeNoise: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -121,6 +136,8 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     stepWall: true,
     eliteEpisodes: 1,
     restartAfter: 0,
+    structuredWarmup: true,
+    episodeNoise: 0,
     smoothShaping: 0,
     polishEvaluations: 600,
     fixedLayers,
@@ -189,11 +206,20 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const actions: number[][] = [];
     let previous = [1, 1];
     let spentPct = 0;
+    let coresSpent = 0;
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / free.length) : 1;
+    // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
+    const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
+    const spread = centre ? 0.05 + 0.45 * random() : 0;
+    const offset = !warm && settings.episodeNoise > 0 ? [gaussian(random) * settings.episodeNoise * sd, gaussian(random) * settings.episodeNoise * sd] : undefined;
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const i of free) {
-      const s = stateVector(features[i] ?? [], previous, budgetPct > 0 ? spentPct / budgetPct : 0);
-      const action = warm ? [random(), random()] : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0);
+      const s = stateVector(features[i] ?? [], previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent);
+      const action = warm
+        ? centre
+          ? centre.map((c) => truncatedNormal(random, c, spread))
+          : [random(), random()]
+        : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, offset);
       let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
       let a = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
       if (wall && layerDrop) {
@@ -208,6 +234,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       }
       wbits[i] = w;
       abits[i] = a;
+      coresSpent += evaluator.coreShare(i, w, a);
       states.push(s);
       actions.push(action);
       previous = action;
@@ -235,7 +262,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         : (actions[t] as number[]);
       const s = states[t] as Float64Array;
       const nextI = free[t + 1];
-      const next = nextI === undefined ? s : stateVector(features[nextI] ?? [], act);
+      // The next step's state as the agent saw it (budget and cores spent included; before session 6 the replayed
+      // states had both at 0 while the acting states did not); with realised bits, its previous action replaced.
+      const seen = states[t + 1];
+      const next = nextI === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(features[nextI] ?? [], act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3]) : seen;
       if (nextI !== undefined) states[t + 1] = next;
       agent.remember(s, act, learned, next, nextI === undefined || !settings.bootstrap);
     });

@@ -3,12 +3,14 @@ import type { ResolvedNetwork } from '../../workloads/types';
 /**
  * HAQ-style per-layer state: layer index, conv/fc, depthwise, Cin, Cout, stride, kernel, log parameters,
  * log input size (H*W), the layer's accuracy sensitivity to 3-bit weights and to 3-bit activations (0 without a
- * separable oracle), then two dynamic features: the fraction of the accuracy budget the episode's earlier steps
- * have spent (as AMC's state carries the resource used so far) and the previous action (weights, activations).
+ * separable oracle), then the dynamic features: the fraction of the accuracy budget the episode's earlier steps
+ * have spent (as AMC's state carries the resource used so far), the fraction of the core budget their weights
+ * take at r = 1 (what is left for replicas: the throughput's main lever), and the previous action (weights,
+ * activations).
  * Static features are min-max normalised over the network's weighted layers (as HAQ does); the others are
  * already in [0, 1].
  */
-export const STATE_SIZE = 14;
+export const STATE_SIZE = 15;
 
 /** The layer's drop (points) at (wbits, abits), when the oracle is separable. */
 export type LayerDrop = (layer: number, wbits: number, abits: number) => number;
@@ -46,10 +48,11 @@ export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop): num
   return raw;
 }
 
-export function stateVector(features: readonly number[], previousAction: readonly number[], budgetSpent = 0): Float64Array {
+export function stateVector(features: readonly number[], previousAction: readonly number[], budgetSpent = 0, coresSpent = 0): Float64Array {
   const s = new Float64Array(STATE_SIZE);
   features.forEach((v, k) => (s[k] = v));
-  s[STATE_SIZE - 3] = Math.min(1, Math.max(0, budgetSpent));
+  s[STATE_SIZE - 4] = Math.min(1, Math.max(0, budgetSpent));
+  s[STATE_SIZE - 3] = Math.min(1, Math.max(0, coresSpent));
   s[STATE_SIZE - 2] = previousAction[0] ?? 0;
   s[STATE_SIZE - 1] = previousAction[1] ?? 0;
   return s;
