@@ -152,7 +152,7 @@ function simulatedGains(sim: ConfirmOutcome, baseSim: ConfirmOutcome): NonNullab
 }
 
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
-  const choices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas };
+  const choices: PlanChoices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas, ...(c.productBits ? { productBits: c.productBits } : {}) };
   return { choices, model: evaluateModel(ctx, choices) };
 }
 

@@ -161,5 +161,7 @@ export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): Ac
     referenceAccuracyPct: () => Promise.resolve(p.referenceAccuracyPct),
     accuracyPct: (choice) => Promise.resolve(p.referenceAccuracyPct - drop(choice)),
     layerDropPct,
+    productDropPct: productTerm,
+    productDefaultLayer: p.productReader,
   };
 }

@@ -23,6 +23,14 @@ export interface AccuracyOracle {
    * drop(choice) = sum_i layerDrop(i, w_i, a_i). The exact joint MILP uses it. Absent for non-separable oracles.
    */
   readonly layerDropPct?: (weightedLayer: number, wbits: number, abits: number) => number;
+  /**
+   * With layerDropPct, on a network with products of two activations (flow.products order): product j's own drop
+   * (points) at `bits`, and the weighted layer whose layerDropPct term carries it at that layer's abits while the
+   * plan leaves the product's bits to their default (-1: none; the product then defaults to 8 bits). A plan setting
+   * product j's bits moves its term from that layer to productDropPct(j, bits).
+   */
+  readonly productDropPct?: (product: number, bits: number) => number;
+  readonly productDefaultLayer?: readonly number[];
 }
 
 export type OracleFactory = (network: ResolvedNetwork) => AccuracyOracle;

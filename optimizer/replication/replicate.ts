@@ -11,6 +11,8 @@ import { buildTables, type ReplicationTables } from './tables';
 export interface PrecisionArrays {
   wbits: readonly number[];
   abits: readonly number[];
+  /** Own bits of the products of two activations (PlanChoices.productBits); absent: their defaults. */
+  productBits?: readonly number[] | undefined;
 }
 
 /** A replication decided on the tables and scored by the full analytical model. */
@@ -72,7 +74,8 @@ export function replicateForPrecisions(
   const n = ctx.net.weightedIndices.length;
   const wbits = [...precisions.wbits];
   const abits = [...precisions.abits];
-  const atOne = evaluateModel(ctx, { wbits, abits, replicas: new Array<number>(n).fill(1) });
+  const own = precisions.productBits === undefined ? {} : { productBits: [...precisions.productBits] };
+  const atOne = evaluateModel(ctx, { wbits, abits, replicas: new Array<number>(n).fill(1), ...own });
   let tables = buildTables(ctx, wbits, abits, atOne);
   const need = minimumCores(tables);
   if (need > budgetCores) {
@@ -87,7 +90,7 @@ export function replicateForPrecisions(
   for (let pass = 0; pass < passes; pass++) {
     const cands = allCandidates(tables, budgetCores);
     const table = spec.kind === 'throughput' ? exactOnCandidates(tables, cands, budgetCores) : greedyReplication(tables, cands, budgetCores, spec);
-    const choices: PlanChoices = { wbits, abits, replicas: table.replicas };
+    const choices: PlanChoices = { wbits, abits, replicas: table.replicas, ...own };
     // A pass whose floors lead back to a replication already evaluated ends the passes: the same placement
     // would show the same floors again.
     const replicasKey = table.replicas.join(',');
@@ -125,7 +128,7 @@ export function replicateForPrecisions(
   if (best === undefined || atOneCost < best.cost) {
     const replicas = new Array<number>(n).fill(1);
     return {
-      choices: { wbits, abits, replicas },
+      choices: { wbits, abits, replicas, ...own },
       table: { replicas, bottleneckCycles: atOne.bottleneckCycles, latencyProxyCycles: atOne.latencyCycles, cores: atOne.coresUsed },
       model: atOne,
       cost: atOneCost,

@@ -5,6 +5,7 @@ import { cachedMapping } from '../model/context';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
+import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 
 export const MIN_SEARCH_BITS = 2;
 export const MAX_SEARCH_BITS = 8;
@@ -13,6 +14,8 @@ export const MAX_SEARCH_BITS = 8;
 export interface EvaluatedCandidate {
   wbits: number[];
   abits: number[];
+  /** Own bits of the products of two activations (flow.products order; 0 = default); absent: all default. */
+  productBits?: number[];
   replicas: number[];
   bottleneckCycles: number;
   latencyCycles: number;
@@ -84,8 +87,14 @@ function weightedSources(ctx: ModelContext): number[][] {
   return sources;
 }
 
-export function precisionKey(wbits: readonly number[], abits: readonly number[]): string {
-  return `${wbits.join(',')}|${abits.join(',')}`;
+export function precisionKey(wbits: readonly number[], abits: readonly number[], productBits?: readonly number[]): string {
+  const own = noProductBits(productBits) ? '' : `|${(productBits ?? []).join(',')}`;
+  return `${wbits.join(',')}|${abits.join(',')}${own}`;
+}
+
+/** A candidate's key (its products' own bits included). */
+export function candidateKey(c: EvaluatedCandidate): string {
+  return precisionKey(c.wbits, c.abits, c.productBits);
 }
 
 /**
@@ -112,6 +121,16 @@ export class CandidateEvaluator {
     return crossbars / Math.max(1, this.settings.budgetCores * this.ctx.arch.core.crossbars);
   }
 
+  /** The network layers of the products of two activations (flow.products: the order of productBits). */
+  productLayers(): readonly number[] {
+    return this.ctx.flow.products;
+  }
+
+  /** Each product's bits in effect for a candidate (its own, or its default: the output projection's abits). */
+  productBitsInEffect(c: Pick<EvaluatedCandidate, 'abits' | 'productBits'>): number[] {
+    return effectiveProductBits(this.ctx, c.abits, c.productBits ?? []);
+  }
+
   async referenceAccuracyPct(): Promise<number> {
     this.reference ??= await this.oracle.referenceAccuracyPct();
     return this.reference;
@@ -120,18 +139,23 @@ export class CandidateEvaluator {
   /**
    * For a separable oracle, raises bits until the drop is within budget (HAQ enforces its resource constraint
    * by stepping bits until it holds; our constraint is accuracy, so bits go up): each step takes the +1 bit
-   * (weights or activations of some layer) that removes the most drop. Non-separable oracles: unchanged.
+   * (weights or activations of some layer, or a product's own bits) that removes the most drop. Non-separable
+   * oracles: unchanged.
    */
-  repair(wbits: number[], abits: number[]): void {
-    const drop = this.oracle.layerDropPct;
-    if (drop === undefined) return;
+  repair(wbits: number[], abits: number[], productBits: number[] = []): void {
+    const terms = separableTerms(this.oracle, productBits);
+    if (terms === undefined) return;
+    const drop = terms.layer;
     const n = wbits.length;
     let total = 0;
     for (let i = 0; i < n; i++) total += drop(i, bitsAt(wbits, i), bitsAt(abits, i));
+    productBits.forEach((b, j) => {
+      if (b > 0) total += terms.product(j, b);
+    });
     while (total > this.settings.accuracyBudgetPct + 1e-12) {
       let bestGain = 0;
       let bestLayer = -1;
-      let bestIsWeight = true;
+      let bestKind: 'w' | 'a' | 'p' = 'w';
       for (let i = 0; i < n; i++) {
         const w = bitsAt(wbits, i);
         const a = bitsAt(abits, i);
@@ -139,31 +163,41 @@ export class CandidateEvaluator {
         if (w < MAX_SEARCH_BITS && now - drop(i, w + 1, a) > bestGain) {
           bestGain = now - drop(i, w + 1, a);
           bestLayer = i;
-          bestIsWeight = true;
+          bestKind = 'w';
         }
         if (a < MAX_SEARCH_BITS && now - drop(i, w, a + 1) > bestGain) {
           bestGain = now - drop(i, w, a + 1);
           bestLayer = i;
-          bestIsWeight = false;
+          bestKind = 'a';
         }
       }
+      productBits.forEach((b, j) => {
+        if (b > 0 && b < MAX_SEARCH_BITS && terms.product(j, b) - terms.product(j, b + 1) > bestGain) {
+          bestGain = terms.product(j, b) - terms.product(j, b + 1);
+          bestLayer = j;
+          bestKind = 'p';
+        }
+      });
       if (bestLayer < 0) return;
-      if (bestIsWeight) wbits[bestLayer] = bitsAt(wbits, bestLayer) + 1;
-      else abits[bestLayer] = bitsAt(abits, bestLayer) + 1;
+      if (bestKind === 'w') wbits[bestLayer] = bitsAt(wbits, bestLayer) + 1;
+      else if (bestKind === 'a') abits[bestLayer] = bitsAt(abits, bestLayer) + 1;
+      else productBits[bestLayer] = (productBits[bestLayer] ?? 0) + 1;
       total -= bestGain;
     }
   }
 
-  async evaluate(wbitsIn: readonly number[], abitsIn: readonly number[]): Promise<EvaluatedCandidate> {
+  /** `productBitsIn`: the products' own bits (flow.products order, 0 = default); omitted: all default. */
+  async evaluate(wbitsIn: readonly number[], abitsIn: readonly number[], productBitsIn?: readonly number[]): Promise<EvaluatedCandidate> {
     const wbits = [...wbitsIn];
     const abits = [...abitsIn];
-    this.repair(wbits, abits);
-    const key = precisionKey(wbits, abits);
+    const own = noProductBits(productBitsIn) ? undefined : Array.from({ length: productCount(this.ctx) }, (_, j) => productBitsIn?.[j] ?? 0);
+    this.repair(wbits, abits, own);
+    const key = precisionKey(wbits, abits, own);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     this.evaluations++;
     const reference = await this.referenceAccuracyPct();
-    const accuracyPct = await this.oracle.accuracyPct({ wbits, abits });
+    const accuracyPct = await this.oracle.accuracyPct(own ? { wbits, abits, productBits: own } : { wbits, abits });
     const dropPct = reference - accuracyPct;
     const n = wbits.length;
     const { spec } = this.settings;
@@ -171,8 +205,8 @@ export class CandidateEvaluator {
     try {
       const plan =
         this.settings.replicate === false
-          ? replicateForPrecisions(this.ctx, { wbits, abits }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, refinements: 0, onlyUnitReplication: true })
-          : replicateForPrecisions(this.ctx, { wbits, abits }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles });
+          ? replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, refinements: 0, onlyUnitReplication: true })
+          : replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles });
       const m = plan.model;
       const feasible = dropPct <= this.settings.accuracyBudgetPct + 1e-9;
       const pressureCycles = new Array<number>(n).fill(0);
@@ -182,6 +216,7 @@ export class CandidateEvaluator {
       result = {
         wbits,
         abits,
+        ...(own ? { productBits: own } : {}),
         replicas: [...plan.choices.replicas],
         bottleneckCycles: m.bottleneckCycles,
         latencyCycles: m.latencyCycles,
@@ -201,7 +236,7 @@ export class CandidateEvaluator {
       if (!(error instanceof MappingError)) throw error;
       const ones = new Array<number>(n).fill(1);
       result = {
-        wbits, abits, replicas: ones, bottleneckCycles: 0, latencyCycles: 0, throughputImagesPerS: 0, tilesUsed: 0, coresUsed: 0,
+        wbits, abits, ...(own ? { productBits: own } : {}), replicas: ones, bottleneckCycles: 0, latencyCycles: 0, throughputImagesPerS: 0, tilesUsed: 0, coresUsed: 0,
         areaMm2: 0, accuracyPct, dropPct, cost: Number.MAX_VALUE, smoothCost: Number.MAX_VALUE, feasible: false, reward: -2, pressureCycles: new Array<number>(n).fill(0),
       };
     }
@@ -217,14 +252,14 @@ export class TopK {
   constructor(readonly k: number) {}
   offer(c: EvaluatedCandidate): void {
     if (!c.feasible) return;
-    const key = precisionKey(c.wbits, c.abits);
+    const key = candidateKey(c);
     if (this.keys.has(key)) return;
     this.items.push(c);
     this.keys.add(key);
     this.items.sort((a, b) => a.cost - b.cost);
     while (this.items.length > this.k) {
       const dropped = this.items.pop();
-      if (dropped) this.keys.delete(precisionKey(dropped.wbits, dropped.abits));
+      if (dropped) this.keys.delete(candidateKey(dropped));
     }
   }
   get best(): EvaluatedCandidate | undefined {

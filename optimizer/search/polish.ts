@@ -1,11 +1,21 @@
 import { bitsAt } from '../../arch/plan';
 import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
 
-/** One bit change: layer, weights or activations, +1 or -1. */
+/**
+ * One bit change: layer, weights or activations, +1 or -1; or, with `product`, that product of two activations'
+ * own bits (from the bits in effect: its default is its output projection's abits; `layer` is that projection).
+ */
 interface Move {
   layer: number;
   weights: boolean;
   delta: number;
+  product?: number;
+}
+
+/** A product of two activations as polish moves it: its index (flow.products order) and its projection's position. */
+export interface PolishProduct {
+  product: number;
+  holder: number;
 }
 
 export interface PolishSettings {
@@ -15,6 +25,11 @@ export interface PolishSettings {
   maxEvaluations?: number;
   /** Also try pairs of moves (one layer down, another up), for the long reference search. @default false */
   pairs?: boolean;
+  /**
+   * Also move the own bits of the products of two activations (attention's Q.K^T and A.V), each ordered with its
+   * output projection. @default true
+   */
+  products?: boolean;
 }
 
 export interface PolishResult {
@@ -26,7 +41,13 @@ export interface PolishResult {
   evaluations: number;
 }
 
-function apply(wbits: number[], abits: number[], m: Move): boolean {
+function apply(wbits: number[], abits: number[], productBits: number[], inEffect: readonly number[], m: Move): boolean {
+  if (m.product !== undefined) {
+    const next = (inEffect[m.product] ?? 8) + m.delta;
+    if (next < MIN_SEARCH_BITS || next > MAX_SEARCH_BITS) return false;
+    productBits[m.product] = next;
+    return true;
+  }
   const bits = m.weights ? wbits : abits;
   const next = bitsAt(bits, m.layer) + m.delta;
   if (next < MIN_SEARCH_BITS || next > MAX_SEARCH_BITS) return false;
@@ -40,13 +61,18 @@ function apply(wbits: number[], abits: number[], m: Move): boolean {
  * frees cores for its replicas), then every step up, the layers farthest from the bound first (an up move pays
  * accuracy for a down move elsewhere, best where it costs no throughput). Ties: layer order.
  */
-export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number>): Move[] {
+export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number>, products: readonly PolishProduct[] = []): Move[] {
   const n = plan.wbits.length;
   const layers = [...Array(n).keys()].filter((l) => !fixed.has(l));
   layers.sort((x, y) => (plan.pressureCycles[y] ?? 0) - (plan.pressureCycles[x] ?? 0) || x - y);
+  // A layer's moves, then those of the products its abits would set (they load the same stages' rows).
+  const movesOf = (layer: number, delta: number): Move[] => [
+    ...[true, false].map((weights) => ({ layer, weights, delta })),
+    ...products.filter((p) => p.holder === layer).map((p) => ({ layer, weights: false, delta, product: p.product })),
+  ];
   const moves: Move[] = [];
-  for (const layer of layers) for (const weights of [true, false]) moves.push({ layer, weights, delta: -1 });
-  for (const layer of [...layers].reverse()) for (const weights of [true, false]) moves.push({ layer, weights, delta: 1 });
+  for (const layer of layers) moves.push(...movesOf(layer, -1));
+  for (const layer of [...layers].reverse()) moves.push(...movesOf(layer, 1));
   return moves;
 }
 
@@ -63,18 +89,25 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  */
 export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCandidate, settings: PolishSettings): Promise<PolishResult> {
   const fixed = new Set(settings.fixedLayers);
+  const n = start.wbits.length;
+  const holders = evaluator.oracle.productDefaultLayer ?? [];
+  const products: PolishProduct[] =
+    settings.products === false ? [] : evaluator.productLayers().map((_, product) => ({ product, holder: holders[product] ?? n - 1 }));
   const singles: Move[] = [];
-  for (let layer = 0; layer < start.wbits.length; layer++) {
+  for (let layer = 0; layer < n; layer++) {
     if (fixed.has(layer)) continue;
     for (const weights of [true, false]) for (const delta of [-1, 1]) singles.push({ layer, weights, delta });
+    for (const p of products) if (p.holder === layer) for (const delta of [-1, 1]) singles.push({ layer, weights: false, delta, product: p.product });
   }
+  // Products charged to a fixed layer (or none) still move, after the layers.
+  for (const p of products) if (fixed.has(p.holder) || p.holder < 0) for (const delta of [-1, 1]) singles.push({ layer: p.holder, weights: false, delta, product: p.product });
   const budget = settings.maxEvaluations ?? Infinity;
   const first = evaluator.evaluations;
   let best = start;
   let steps = 0;
   let passes = 0;
-  const tryBits = async (wbits: number[], abits: number[]): Promise<boolean> => {
-    const c = await evaluator.evaluate(wbits, abits);
+  const tryBits = async (wbits: number[], abits: number[], productBits: number[]): Promise<boolean> => {
+    const c = await evaluator.evaluate(wbits, abits, products.length > 0 ? productBits : undefined);
     if (c.feasible && c.cost < best.cost * (1 - 1e-12)) {
       best = c;
       steps++;
@@ -83,28 +116,33 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
     return false;
   };
   const spent = (): boolean => evaluator.evaluations - first >= budget;
+  // A plan's bits to move; a product's own bits start from those in effect (its default until a move sets them).
+  const copyOf = (c: EvaluatedCandidate) => ({
+    wbits: [...c.wbits],
+    abits: [...c.abits],
+    productBits: products.map((p) => c.productBits?.[p.product] ?? 0),
+    inEffect: products.length > 0 ? evaluator.productBitsInEffect(c) : [],
+  });
   let improved = true;
   while (improved && !spent()) {
     improved = false;
     passes++;
     for (const m of singles) {
       if (spent()) break;
-      const wbits = [...best.wbits];
-      const abits = [...best.abits];
-      if (apply(wbits, abits, m) && (await tryBits(wbits, abits))) improved = true;
+      const { wbits, abits, productBits, inEffect } = copyOf(best);
+      if (apply(wbits, abits, productBits, inEffect, m) && (await tryBits(wbits, abits, productBits))) improved = true;
     }
     if (improved) continue;
     if (settings.pairs !== true || spent()) continue;
-    const moves = orderedMoves(best, fixed);
+    const moves = orderedMoves(best, fixed, products.filter((p) => !fixed.has(p.holder) && p.holder >= 0));
     const downs = moves.filter((m) => m.delta < 0);
     const ups = moves.filter((m) => m.delta > 0);
     pairs: for (const down of downs) {
       for (const up of ups) {
-        if (up.layer === down.layer && up.weights === down.weights) continue;
+        if (up.layer === down.layer && up.weights === down.weights && up.product === down.product) continue;
         if (spent()) break pairs;
-        const wbits = [...best.wbits];
-        const abits = [...best.abits];
-        if (apply(wbits, abits, down) && apply(wbits, abits, up) && (await tryBits(wbits, abits))) {
+        const { wbits, abits, productBits, inEffect } = copyOf(best);
+        if (apply(wbits, abits, productBits, inEffect, down) && apply(wbits, abits, productBits, inEffect, up) && (await tryBits(wbits, abits, productBits))) {
           improved = true;
           break pairs;
         }

@@ -2,8 +2,9 @@ import { BASELINE_BITS, baselineChoices, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, truncatedNormal, type DdpgSettings } from './ddpg';
-import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, precisionKey, TopK, type EvaluatedCandidate } from './evaluator';
-import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_SIZE } from './state';
+import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type EvaluatedCandidate } from './evaluator';
+import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_SIZE, type ProductStep } from './state';
+import { separableTerms } from './product-bits';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -100,6 +101,13 @@ export interface SearchSettings {
    * true cost. 0: HAQ's -log(cost). @default 0
    */
   smoothShaping: number;
+  /**
+   * On a network with products of two activations (attention's Q.K^T and A.V), one agent step per product sets its
+   * own bits (the action's second component; the accuracy proxy charges them with its attention-map terms), in
+   * network order among the layers' steps; false leaves them at their default, the output projection's abits.
+   * @default true
+   */
+  productSteps: boolean;
   /** Evaluations the local polishing after the search may spend (0: none). @default 600 */
   polishEvaluations: number;
   /** Weighted layers whose bits stay at 8 (default: first and last). */
@@ -139,6 +147,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     structuredWarmup: true,
     episodeNoise: 0,
     smoothShaping: 0,
+    productSteps: true,
     polishEvaluations: 600,
     fixedLayers,
     topK: 5,
@@ -182,10 +191,25 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const free = [...Array(n).keys()].filter((i) => !fixed.has(i));
-  const layerDrop = evaluator.oracle.layerDropPct;
+  const productLayers = settings.productSteps ? evaluator.productLayers() : [];
+  const searchedProducts = productLayers.map(() => 1);
+  // With products searched, a projection's term no longer carries its products: they are charged at their own steps.
+  const terms = separableTerms(evaluator.oracle, searchedProducts);
+  const layerDrop = terms?.layer;
   const budgetPct = evaluator.settings.accuracyBudgetPct;
-  const wall = settings.stepWall && layerDrop !== undefined;
-  const features = staticFeatures(net, layerDrop);
+  const wall = settings.stepWall && terms !== undefined;
+  const productSteps: ProductStep[] = productLayers.map((layerIndex, j) => ({
+    layerIndex,
+    holder: evaluator.oracle.productDefaultLayer?.[j] ?? n - 1,
+    drop3: terms?.product(j, 3) ?? 0,
+  }));
+  const features = staticFeatures(net, layerDrop, productSteps);
+  // The agent's steps in network order: the free weighted layers (k: position) and the products (k: product index).
+  const steps = [
+    ...free.map((k) => ({ product: false, k, at: net.weightedIndices[k] ?? 0 })),
+    ...productLayers.map((at, k) => ({ product: true, k, at })),
+  ].sort((x, y) => x.at - y.at);
+  const featureOf = (step: { product: boolean; k: number }): number[] => features[step.product ? n + step.k : step.k] ?? [];
   const agent = new DdpgAgent(STATE_SIZE, 2, settings.ddpg, random);
   const top = new TopK(settings.topK);
   const history: EpisodeRecord[] = [];
@@ -193,6 +217,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const total = settings.warmupEpisodes + settings.episodes;
   let noiseFrom = settings.warmupEpisodes;
   let improvedAt = settings.warmupEpisodes;
+  // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
+  const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
+    step.product
+      ? [acted[0] ?? 0.5, bitsToAction(evaluator.productBitsInEffect(c)[step.k] ?? BASELINE_BITS, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
+      : [bitsToAction(bitsAt(c.wbits, step.k), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, step.k), MIN_SEARCH_BITS, MAX_SEARCH_BITS)];
   for (let episode = 0; episode < total; episode++) {
     const warm = episode < settings.warmupEpisodes;
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
@@ -202,52 +231,63 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
     const { wbits, abits } = baselineChoices(n);
+    const productBits = productLayers.map(() => BASELINE_BITS);
     const states: Float64Array[] = [];
     const actions: number[][] = [];
     let previous = [1, 1];
     let spentPct = 0;
     let coresSpent = 0;
-    const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / free.length) : 1;
+    const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
     const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
     const spread = centre ? 0.05 + 0.45 * random() : 0;
     const offset = !warm && settings.episodeNoise > 0 ? [gaussian(random) * settings.episodeNoise * sd, gaussian(random) * settings.episodeNoise * sd] : undefined;
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
-    for (const i of free) {
-      const s = stateVector(features[i] ?? [], previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent);
+    for (const step of steps) {
+      const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent);
       const action = warm
         ? centre
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
         : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, offset);
-      let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-      let a = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-      if (wall && layerDrop) {
-        // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
-        while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
-          const gainW = w < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w + 1, a) : -1;
-          const gainA = a < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w, a + 1) : -1;
-          if (gainW >= gainA) w++;
-          else a++;
+      if (step.product) {
+        let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+        if (wall && terms) {
+          while (spentPct + terms.product(step.k, b) > budgetPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
+          spentPct += terms.product(step.k, b);
         }
-        spentPct += layerDrop(i, w, a);
+        productBits[step.k] = b;
+      } else {
+        const i = step.k;
+        let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+        let a = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+        if (wall && layerDrop) {
+          // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
+          while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
+            const gainW = w < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w + 1, a) : -1;
+            const gainA = a < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w, a + 1) : -1;
+            if (gainW >= gainA) w++;
+            else a++;
+          }
+          spentPct += layerDrop(i, w, a);
+        }
+        wbits[i] = w;
+        abits[i] = a;
+        coresSpent += evaluator.coreShare(i, w, a);
       }
-      wbits[i] = w;
-      abits[i] = a;
-      coresSpent += evaluator.coreShare(i, w, a);
       states.push(s);
       actions.push(action);
       previous = action;
     }
-    const c = await evaluator.evaluate(wbits, abits);
+    const c = await evaluator.evaluate(wbits, abits, productLayers.length > 0 ? productBits : undefined);
     const before = top.best?.cost ?? Infinity;
     top.offer(c);
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
-    const key = precisionKey(c.wbits, c.abits);
+    const key = candidateKey(c);
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
       if (elite.length < settings.eliteEpisodes || (worst !== undefined && c.reward > worst.reward)) {
-        const targets = free.map((i) => [bitsToAction(bitsAt(c.wbits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS)]);
+        const targets = steps.map((step, t) => realised(c, step, actions[t] ?? []));
         elite.push({ reward: c.reward, key, states: [...states], actions: targets });
         elite.sort((x, y) => y.reward - x.reward);
         elite.length = Math.min(elite.length, settings.eliteEpisodes);
@@ -256,20 +296,19 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     }
     const w = settings.smoothShaping;
     const learned = c.feasible && w > 0 ? -((1 - w) * Math.log(c.cost) + w * Math.log(c.smoothCost)) : c.reward;
-    free.forEach((i, t) => {
-      const act = settings.replayRealised
-        ? [bitsToAction(bitsAt(c.wbits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, i), MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
-        : (actions[t] as number[]);
+    steps.forEach((step, t) => {
+      const act = settings.replayRealised ? realised(c, step, actions[t] ?? []) : (actions[t] as number[]);
       const s = states[t] as Float64Array;
-      const nextI = free[t + 1];
+      const nextStep = steps[t + 1];
       // The next step's state as the agent saw it (budget and cores spent included; before session 6 the replayed
       // states had both at 0 while the acting states did not); with realised bits, its previous action replaced.
       const seen = states[t + 1];
-      const next = nextI === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(features[nextI] ?? [], act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3]) : seen;
-      if (nextI !== undefined) states[t + 1] = next;
-      agent.remember(s, act, learned, next, nextI === undefined || !settings.bootstrap);
+      const next =
+        nextStep === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(featureOf(nextStep), act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3]) : seen;
+      if (nextStep !== undefined) states[t + 1] = next;
+      agent.remember(s, act, learned, next, nextStep === undefined || !settings.bootstrap);
     });
-    const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * free.length);
+    const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
     const row = record(episode, warm ? 'warmup' : 'search', warm ? 0 : sd, c, top);
     history.push(row);

@@ -28,7 +28,7 @@ export const HAQ_SETTINGS: SearchOverrides = {
 
 const NUMBER_KEYS = ['restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
-const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup'] as const;
+const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps'] as const;
 const INTEGER_KEYS = new Set<string>(['restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 

@@ -15,8 +15,22 @@ export const STATE_SIZE = 15;
 /** The layer's drop (points) at (wbits, abits), when the oracle is separable. */
 export type LayerDrop = (layer: number, wbits: number, abits: number) => number;
 
-export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop): number[][] {
-  const raw = net.weightedIndices.map((layerIndex, pos) => {
+/**
+ * A product of two activations as a search step (product-bits.ts): layer `layerIndex` of the network, charged to
+ * `holder` (the weighted layer whose position feature it takes; its output projection) by default, its drop at 3 bits.
+ */
+export interface ProductStep {
+  layerIndex: number;
+  holder: number;
+  drop3: number;
+}
+
+/**
+ * Static features of the weighted layers, then of `products` (no weights: their weight features are 0, their
+ * activation sensitivity is their own term at 3 bits), min-max normalised together.
+ */
+export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop, products: readonly ProductStep[] = []): number[][] {
+  const weighted = net.weightedIndices.map((layerIndex, pos) => {
     const r = net.layers[layerIndex];
     const layer = r?.layer;
     const inShape = r?.inShapes[0];
@@ -35,6 +49,25 @@ export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop): num
       layerDrop ? layerDrop(pos, 8, 3) : 0,
     ];
   });
+  const raw = weighted.concat(
+    products.map((p) => {
+      const r = net.layers[p.layerIndex];
+      const inShape = r?.inShapes[0];
+      return [
+        Math.max(0, p.holder - 0.5),
+        0,
+        0,
+        inShape?.channels ?? 0,
+        r?.outShape.channels ?? 0,
+        0,
+        1,
+        0,
+        Math.log(1 + (inShape?.height ?? 1) * (inShape?.width ?? 1)),
+        0,
+        p.drop3,
+      ];
+    }),
+  );
   const width = raw[0]?.length ?? 0;
   for (let k = 0; k < width; k++) {
     let lo = Infinity;
