@@ -28,6 +28,11 @@ export interface PlanPace {
    * without one. Placement shrinks a layer's other paced windows first.
    */
   doubleBuffered: boolean[][];
+  /**
+   * By layer index, per forked input, the least window that lets an image through (progressWindowRows); absent for
+   * layers without forked inputs. Placement never shrinks a window below it, nor unpaces one below it.
+   */
+  progressRows: number[][];
 }
 
 function producerRows(net: ResolvedNetwork, producer: number): number {
@@ -81,12 +86,13 @@ export function planPace(
   interval = Math.max(interval, inputRowCycles * input.height);
   // Every layer starts with the dataflow's own windows (the same arrays: shrinkPacedWindows and unpaceWindows tell
   // paced ones by identity); layers whose inputs fork get paced ones.
-  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice(), operandBits: abits, doubleBuffered: [] };
+  const pace: PlanPace = { rowCycles, intervalCycles: interval, inputRowCycles, windowRows: scratch.flowWindowRows.slice(), operandBits: abits, doubleBuffered: [], progressRows: [] };
   const holds = scratch.forkHolds;
   if (scratch.skewLayers.length > 0) fillForkHolds(holds, net, flow, rowCycles, interval);
   for (let s = 0; s < scratch.skewLayers.length; s++) {
     const l = flow.layers[scratch.skewLayers[s] as number] as LayerFlow;
     const at = holds.inputOffset[l.index] as number;
+    pace.progressRows[l.index] = l.dataInputs.map((_, k) => progressWindowRows(l, k));
     pace.windowRows[l.index] = l.dataInputs.map((d, k) => {
       const rows = producerRows(net, d.producer);
       return pacedWindowRows(l, k, holds.skewRows[at + k] as number, holds.leadCycles[at + k] as number, rowCycles, interval / rows, producerRowCycles(pace, d.producer));
@@ -125,7 +131,7 @@ export function shrinkPacedWindows(pace: PlanPace, flow: Dataflow, layer: number
   for (const buffers of [false, true]) {
     let shrunk = false;
     const next = windows.map((w, k) => {
-      const floor = lf.windowRows[k] ?? 1;
+      const floor = pace.progressRows[layer]?.[k] ?? lf.windowRows[k] ?? 1;
       if ((double?.[k] === true) !== buffers || w <= floor) return w;
       shrunk = true;
       return w - 1;
@@ -138,12 +144,35 @@ export function shrinkPacedWindows(pace: PlanPace, flow: Dataflow, layer: number
   return false;
 }
 
-/** Puts every window back to the dataflow's row-need window; false when none was paced. */
+/**
+ * The least window of input k that lets an image through at all: its row-need window plus the rows the other path
+ * of a fork pulls ahead of it (widenForSkew's skewRows for each fork whose own path has stages; an identity skip's
+ * are in the row-need window already). It counts the rows the fork's ancestor lets this path reach, not whether this
+ * path is held up elsewhere, so it errs on the large side. Below the rows really pulled ahead, the reader waits for
+ * rows of the other input that cannot come until this input's producer moves on, which waits for room here: PUMA's
+ * DeiT-S deadlocked with the query window at 1 row while the scores waited for all 196 key rows from the same norm1.
+ */
+export function progressWindowRows(lf: LayerFlow, k: number): number {
+  let skew = 0;
+  for (const path of lf.skewPaths[k] ?? []) if (path.own.length > 0) skew = Math.max(skew, path.skewRows);
+  return (lf.windowRows[k] ?? 1) + skew;
+}
+
+/** The progress windows of `layer` (pace.progressRows); the row-need windows themselves when none is above them. */
+function progressWindows(pace: PlanPace, lf: LayerFlow): number[] {
+  const floor = pace.progressRows[lf.index];
+  if (floor === undefined || floor.every((w, k) => w === lf.windowRows[k])) return lf.windowRows;
+  return floor;
+}
+
+/** Puts every window back to the least that lets an image through (progressWindowRows); false when none was above. */
 export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
   let changed = false;
   for (const l of flow.layers) {
-    if (pace.windowRows[l.index] === l.windowRows) continue;
-    pace.windowRows[l.index] = l.windowRows;
+    const floor = progressWindows(pace, l);
+    const current = pace.windowRows[l.index];
+    if (current === floor || (current !== undefined && current.length === floor.length && current.every((w, k) => w === floor[k]))) continue;
+    pace.windowRows[l.index] = floor;
     changed = true;
   }
   return changed;
