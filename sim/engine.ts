@@ -27,13 +27,6 @@ import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDi
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
 
-/**
- * Rows a replica's output holds while their fused activations wait for the tile's digital unit: the row being
- * activated and the next one (double buffering). A further row job waits (a digital stall) until one is sent, so a
- * replica cannot run ahead of a busy digital unit with an unbounded queue of computed rows (rule 5).
- */
-export const FUSED_ROWS_HELD = 2;
-
 /** NOTE: out of line, so the dispatcher stays small. */
 function unknownKind(kind: number): never {
   throw new Error(`sim: unknown engine event kind ${kind}`);
@@ -186,8 +179,9 @@ export class Engine implements JobSite {
         this.finishJob(u, n);
         continue;
       }
-      if (u.kind === 'replica' && u.fusedQueue.size >= FUSED_ROWS_HELD) {
-        // fusedDone wakes it.
+      if (u.kind === 'replica' && u.fusedQueue.size >= u.rows) {
+        // Rule 5: at most one image of computed rows awaits its fused activations (a replica cannot run images ahead
+        // of a busy digital unit); binds only where that unit is the bottleneck. fusedDone wakes it.
         block(u, C_DIGITAL, this.env.now);
         return;
       }
