@@ -30,10 +30,19 @@ describe('lrmp analyze', () => {
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as {
       totals: Record<string, number | string>;
-      layers: Array<{ layer: string; stageCycles: number }>;
+      layers: Array<{ layer: string; stageCycles: number; stageTermsCycles?: Record<string, number> }>;
     };
     const slowest = report.layers.reduce((a, b) => (b.stageCycles > a.stageCycles ? b : a));
     expect(slowest.layer).toBe('conv1');
+    // Latency by component: every layer's stage time is its largest term (rule 7), each term finite.
+    const staged = report.layers.filter((l) => l.stageTermsCycles !== undefined);
+    expect(staged.map((l) => l.layer)).toContain('conv1');
+    for (const l of staged) {
+      const terms = Object.values(l.stageTermsCycles ?? {});
+      expect(terms.length).toBe(12);
+      expect(terms.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
+      expect(Math.max(...terms)).toBeLessThanOrEqual(l.stageCycles * (1 + 1e-9));
+    }
     expect(report.totals['bottleneckLayer']).toBe('conv1');
     for (const key of ['throughputImagesPerS', 'latencyCycles', 'areaMm2', 'energyPerImageUj', 'tilesUsed']) {
       const v = report.totals[key];

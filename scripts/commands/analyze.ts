@@ -145,7 +145,15 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
   const physical = physicalFigures(inputs, result, result.throughputImagesPerS, result.energyPerImagePj);
   assertFinite({ total, rows, physical, energyBreakdownPj: result.energyBreakdownPj }, `analysis of '${inputs.net.network.name}' on '${inputs.arch.name}'`);
   if (format === 'json') {
-    return toJson({ totals: total, energyBreakdownPj: result.energyBreakdownPj, layers: rows, physical, plan: inputs.plan });
+    // Every term of each layer's stage time (rule 7), per image: the latency by component the CSV's columns sample.
+    const stages = new Map(result.layers.map((s) => [s.name, s]));
+    const layers = rows.map((r) => {
+      const s = stages.get(r.layer);
+      if (s === undefined) return r;
+      const { computeCycles, shiftAddCycles, nocInCycles, nocOutCycles, meshLinkCycles, edramCycles, digitalCycles, attentionCycles, offChipCycles, lineBufferCycles, portQueueCycles, creditLoopCycles } = s;
+      return { ...r, stageTermsCycles: { computeCycles, shiftAddCycles, nocInCycles, nocOutCycles, meshLinkCycles, edramCycles, digitalCycles, attentionCycles, offChipCycles, lineBufferCycles, portQueueCycles, creditLoopCycles } };
+    });
+    return toJson({ totals: total, energyBreakdownPj: result.energyBreakdownPj, layers, physical, plan: inputs.plan });
   }
   const header = ['layer', 'kind', 'in', 'out', 'wbits', 'abits', 'xbars/replica', 'replicas', 'xbars', 'stage_cycles', 'bound_by', 'share'];
   const cells = rows.map((r) => [
