@@ -163,5 +163,6 @@ describe('core budget', () => {
     const area = chipAreaMm2(arch, 30) + 1e-9;
     expect(coreBudget(arch, 24, { areaMm2: area }).tiles).toBe(30);
     expect(coreBudget(arch, 24, { tiles: 10 }).cores).toBe(10 * arch.tile.cores);
+    expect(() => coreBudget(arch, 24, { tiles: 10, areaMm2: area })).toThrow(/^--area-mm2 is given with --tiles 10; allowed: one area budget: --tiles or --area-mm2, not both\.$/);
   });
 });

@@ -25,6 +25,10 @@ export interface BudgetOptions {
 export function coreBudget(arch: ArchSpec, baselineTiles: number, options: BudgetOptions = {}): CoreBudget {
   let tiles = baselineTiles;
   let source: CoreBudget['source'] = 'baseline';
+  // Both budgets given: one would be ignored without a word (--tiles 1 --area-mm2 5 ran on one tile).
+  if (options.tiles !== undefined && options.areaMm2 !== undefined) {
+    throw new ValidationError('--area-mm2', 'area-mm2', `given with --tiles ${options.tiles}`, 'one area budget: --tiles or --area-mm2, not both');
+  }
   if (options.tiles !== undefined) {
     if (!Number.isInteger(options.tiles) || options.tiles < 1 || options.tiles > arch.chip.tiles) {
       throw new ValidationError('--tiles', 'tiles', String(options.tiles), `an integer from 1 to ${arch.chip.tiles} (the chip's tiles)`);
