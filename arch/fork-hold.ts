@@ -35,6 +35,13 @@ export interface ForkHoldScratch {
    * rows of P_k; the fewest over the forks. Zero for an identity skip (P_k is the fork).
    */
   ownSlackRows: Float64Array;
+  /**
+   * Per (skewed reader, input without a fork path): the most rows of it the reader holds at once in the recurrence
+   * (arrived, still needed). A lagging input whose producer outpaces the reader (IS-Net's upsampled decoder rows
+   * come 4x faster than the outer concat's conv takes them) piles its rows into the tile's spare eDRAM beyond its
+   * slots while the reader drains them: forkSpareRows.
+   */
+  aheadRows: Float64Array;
   /** The forked readers and their stored ancestors (the recurrence needs no more), producers first. */
   order: Int32Array;
   /** Row times and interval of the last fill (placement paces each packing it tries with the same ones). */
@@ -93,7 +100,7 @@ export function newForkHoldScratch(net: ResolvedNetwork, flow: Dataflow): ForkHo
   }
   return {
     rowOffset, time: new Float64Array(rows), slope: new Float64Array(rows), inputOffset,
-    skewRows: new Float64Array(inputs), leadCycles: new Float64Array(inputs), steepSkewRows: new Float64Array(inputs), steepLeadCycles: new Float64Array(inputs), ownSlackRows, order: Int32Array.from(order),
+    skewRows: new Float64Array(inputs), leadCycles: new Float64Array(inputs), steepSkewRows: new Float64Array(inputs), steepLeadCycles: new Float64Array(inputs), ownSlackRows, aheadRows: new Float64Array(inputs), order: Int32Array.from(order),
     lastRowCycles: new Float64Array(0), lastIntervalCycles: -1,
   };
 }
@@ -140,7 +147,7 @@ export function fillForkHolds(s: ForkHoldScratch, net: ResolvedNetwork, flow: Da
   for (let o = 0; o < s.order.length; o++) {
     const index = s.order[o] as number;
     const l = flow.layers[index] as LayerFlow;
-    if (l.hasSkew) fillReaderHolds(s, net, l, intervalCycles, inputPeriod, inputRows);
+    if (l.hasSkew) fillReaderHolds(s, net, l, intervalCycles, inputPeriod, inputRows, rowCycles[index] ?? 0);
   }
 }
 
@@ -157,7 +164,7 @@ function sameInputs(s: ForkHoldScratch, rowCycles: Float64Array, intervalCycles:
 }
 
 /** The two lines of each forked input's wait at reader `l` (ForkHoldScratch), from the filled row times. */
-function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow, intervalCycles: number, inputPeriod: number, inputRows: number): void {
+function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow, intervalCycles: number, inputPeriod: number, inputRows: number, readerRowCycles: number): void {
   const at = s.inputOffset[l.index] as number;
   const inputs = l.dataInputs;
   const time = s.time;
@@ -169,7 +176,11 @@ function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow,
     s.leadCycles[at + k] = 0;
     s.steepSkewRows[at + k] = 0;
     s.steepLeadCycles[at + k] = 0;
-    if ((l.skewPaths[k]?.length ?? 0) === 0) continue;
+    s.aheadRows[at + k] = 0;
+    if ((l.skewPaths[k]?.length ?? 0) === 0) {
+      if (dk.producer >= 0) s.aheadRows[at + k] = heldAhead(s, l, dk, readerRowCycles, rowsOf(net, dk.producer));
+      continue;
+    }
     let worst = -Infinity;
     let worstSlope = 0;
     let steep = -Infinity;
@@ -198,4 +209,39 @@ function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow,
     s.steepSkewRows[at + k] = steep * rowsP;
     s.steepLeadCycles[at + k] = steepWait - steep * intervalCycles;
   }
+}
+
+/**
+ * The most rows of input `d` that reader `l` holds at once in the filled recurrence: rows of its producer ended by
+ * the start of reader row i, less the rows below low(i) already freed.
+ */
+function heldAhead(s: ForkHoldScratch, l: LayerFlow, d: DataInput, readerRowCycles: number, producerRows: number): number {
+  const time = s.time;
+  const own = s.rowOffset[l.index] as number;
+  const base = s.rowOffset[d.producer] as number;
+  if (base < 0 || own < 0) return 0;
+  let arrived = 0;
+  let most = 0;
+  for (let i = 0; i < d.need.length; i++) {
+    const start = (time[own + i] as number) - readerRowCycles;
+    while (arrived < producerRows && (time[base + arrived] as number) <= start) arrived++;
+    const held = arrived - (d.low[i] as number);
+    if (held > most) most = held;
+  }
+  return most;
+}
+
+/**
+ * Rows of the tile's spare eDRAM (`spareRows`, beyond every guaranteed slot) that forked input k of reader `layer`
+ * can count on: an even share among it and the reader's lagging inputs that pile rows beyond their slots
+ * (aheadRows > window + 1; `windows`: the reader's granted windows per input). Grants of freed space go to the
+ * waiting channels in turn, so while the reader drains a lagging input's burst the skip gets about half
+ * (IS-Net fp16's outer concat: 647 rows held in the simulator against a 512-row window and 252 spare rows).
+ */
+export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareRows: number): number {
+  const at = s.inputOffset[layer] as number;
+  if (at < 0 || windows === undefined || spareRows <= 0) return spareRows;
+  let sharers = 1;
+  for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
+  return sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
 }

@@ -8,7 +8,7 @@ import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type Pla
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
-import type { ForkHoldScratch } from './fork-hold';
+import { forkSpareRows, type ForkHoldScratch } from './fork-hold';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 export { meshSize, routerOfTile, routerXY } from './routing';
@@ -413,7 +413,7 @@ function placeWithPace(
       const rowBits = scratch.rowBits[(flow.layers[layer]?.dataInputs[k]?.producer ?? -1) + 1] ?? 0;
       let spare = Infinity;
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
-      return rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0;
+      return forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0);
     }),
     rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };

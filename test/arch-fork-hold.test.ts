@@ -1,5 +1,5 @@
 import { analyzeDataflow } from '../arch/dataflow';
-import { fillForkHolds, newForkHoldScratch } from '../arch/fork-hold';
+import { fillForkHolds, forkSpareRows, newForkHoldScratch } from '../arch/fork-hold';
 import { parseNetworkJson } from '../workloads/json';
 import { resolveNetwork } from '../workloads/shapes';
 
@@ -59,5 +59,53 @@ describe('fork hold from the paced row recurrence (rule 1)', () => {
     // The scale input (k = 1) comes after a on its own path: nothing forks, no wait.
     expect(s.skewRows[offset + 1]).toBe(0);
     expect(s.leadCycles[offset + 1]).toBe(0);
+  });
+});
+
+/**
+ * A lagging input that outpaces its reader piles its rows into the reader tile's spare eDRAM, which the forked input
+ * then shares (forkSpareRows). a (3x3) -> d (3x3, stride 2: 8 rows) -> up (nearest x2) and c (1x1) reads [up, a]
+ * (a: an identity skip). Input row r arrives at r + 1 (interval 16); row times a 10, d 20, up 1, c 100. Worked by hand:
+ * F_a(i) = 12 + 10 i; d's row j needs a's row 2j + 1: F_d(j) = 42 + 20 j; F_up(2m) = 43 + 20 m, F_up(2m + 1) = 44 + 20 m;
+ * c is the slowest, so its row i starts at 43 + 100 i. By then up's rows 0..10i have ended (all 16 from i = 2) and
+ * rows below i are freed: 1, 10, 14, 13, ... held, 14 at most, beyond its 1-row window plus the lookahead.
+ */
+const LAGGING_UPSAMPLE = JSON.stringify({
+  name: 'lagging-upsample',
+  input: { channels: 8, height: 16, width: 16 },
+  layers: [
+    { name: 'a', kind: 'conv', outChannels: 8, kernel: 3, pad: 1 },
+    { name: 'd', kind: 'conv', outChannels: 8, kernel: 3, stride: 2, pad: 1 },
+    { name: 'up', kind: 'resize', scale: 2 },
+    { name: 'cat', kind: 'concat', inputs: ['up', 'a'] },
+    { name: 'c', kind: 'conv', outChannels: 8, kernel: 1 },
+  ],
+});
+
+describe("a lagging input's burst shares the spare eDRAM with the forked input (rule 1)", () => {
+  const net = resolveNetwork(parseNetworkJson(LAGGING_UPSAMPLE, 'lagging-upsample'));
+  const flow = analyzeDataflow(net);
+  const at = (name: string): number => net.layers.findIndex((l) => l.layer.name === name);
+  const rowCycles = new Float64Array(net.layers.length);
+  for (const [name, t] of Object.entries({ a: 10, d: 20, up: 1, c: 100 })) rowCycles[at(name)] = t;
+  const c = at('c');
+  const inputs = flow.layers[c]?.dataInputs.map((d) => d.producer) ?? [];
+  const kUp = inputs.indexOf(at('up'));
+  const kA = inputs.indexOf(at('a'));
+
+  it('up piles 14 rows ahead of c; the skip gets half the spare while it does', () => {
+    expect(kUp).toBeGreaterThanOrEqual(0);
+    expect(kA).toBeGreaterThanOrEqual(0);
+    const s = newForkHoldScratch(net, flow);
+    fillForkHolds(s, net, flow, rowCycles, 16);
+    const offset = s.inputOffset[c] ?? -1;
+    expect(s.aheadRows[offset + kUp]).toBe(14);
+    // The forked input's own hold is the window's business, not a burst.
+    expect(s.aheadRows[offset + kA]).toBe(0);
+    const windows = inputs.map((_, k) => (k === kUp ? 1 : 20));
+    expect(forkSpareRows(s, c, kA, windows, 101)).toBe(50);
+    // A window that holds the burst leaves the spare to the skip.
+    const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
+    expect(forkSpareRows(s, c, kA, wide, 101)).toBe(101);
   });
 });

@@ -68,3 +68,20 @@ describe('credit-loop term (docs/hardware-model.md rule 7)', () => {
     expect(result.layers.every((l) => l.boundBy !== 'credit-loop')).toBe(true);
   });
 });
+
+describe('whole-input channels of the credit loop', () => {
+  test('a global pool folds each row in and frees it (not whole-input); an fc reads the whole input', () => {
+    const b = new NetworkBuilder('pools', { channels: 16, height: 8, width: 8 });
+    const a = b.conv('a', 16, 3, { pad: 1 });
+    b.globalAvgPool('gap', { from: a });
+    b.flatten('flat');
+    b.fc('fc1', 10);
+    b.fc('fc2', 10, { from: a });
+    const net = resolveNetwork(b.build());
+    const ctx = prepareModel(presetArch('puma'), net);
+    const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
+    const whole = (name: string) => ctx.creditLoop.inputs.filter((i) => i.layer === index(name)).map((i) => i.wholeInput);
+    expect(whole('gap')).toEqual([false]);
+    expect(whole('fc2')).toEqual([true]);
+  });
+});

@@ -6,6 +6,7 @@
  * for the search loop.
  */
 import { channelSlots, type Placement } from '../../arch/placement';
+import { forkSpareRows } from '../../arch/fork-hold';
 import { INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
 import type { ModelContext } from './types';
@@ -139,7 +140,8 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
       const window = placement.windowRows[layer]?.[k] ?? 1;
       let heldRows = 0;
       for (let i = 0; i < di.need.length; i++) heldRows = Math.max(heldRows, (di.need[i] ?? 0) - (di.low[i] ?? 0));
-      const wholeInput = rowsP > 1 && (di.need[0] ?? 0) >= rowsP - 1;
+      // A global pool's one row needs the last input row but folds each row in and frees it (low = need): not whole.
+      const wholeInput = rowsP > 1 && (di.need[0] ?? 0) >= rowsP - 1 && (di.low[0] ?? 0) < rowsP - 1;
       let bound = bounds[layer] ?? 0;
       for (const tile of tilesOf(layer)) {
         const transit = destTransit.get(key(P + 1, tile)) ?? 0;
@@ -175,7 +177,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
         const pathTransits = stageTransits(path.lead, () => true) - stageTransits(path.own, (q) => own.has(q) || !lead.has(q));
         const sharedLead = path.lead.filter((st) => !lead.has(P) && (flow.layers[st]?.dataInputs ?? []).some((d) => d.producer === P));
         for (const tile of tilesOf(layer)) {
-          const spare = spareRows(freeBits[tile] ?? 0, rowBits);
+          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], spareRows(freeBits[tile] ?? 0, rowBits));
           // The hop from the lead path's end back into this tile.
           let last = 0;
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);

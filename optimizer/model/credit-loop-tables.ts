@@ -127,7 +127,10 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
       let heldRows = 0;
       for (let i = 0; i < di.need.length; i++) heldRows = Math.max(heldRows, (di.need[i] ?? 0) - (di.low[i] ?? 0));
       const paths = (lf.skewPaths[k] ?? []).map((p) => creditPath(lf, P, p.lead, p.own, p.skewRows, flow, slotOf, into));
-      const wholeInput = rowsOf(P) > 1 && (di.need[0] ?? 0) >= rowsOf(P) - 1;
+      // Whole-input: the reader's first row needs P's last, and holds the rows before it. Not a global pool, which folds
+      // each row in and frees it (its one row's low is the last row too): charging it the whole-input loop bound
+      // PP-OCRv4 det's SE pools at 10.1M cycles where the simulator ran at the 7.7M compute interval.
+      const wholeInput = rowsOf(P) > 1 && (di.need[0] ?? 0) >= rowsOf(P) - 1 && (di.low[0] ?? 0) < rowsOf(P) - 1;
       inputs.push({ layer: lf.index, k, producer: P, slot: slotOf[P + 1] ?? -1, rows: rowsOf(P), rowElements: rowElementsOf(P), heldRows, wholeInput, paths });
     });
   }

@@ -1,4 +1,5 @@
 import { channelSlots, type Placement } from '../../arch/placement';
+import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
 
@@ -311,7 +312,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = spareRows(t.freeBits[tile] as number, rowBits);
+        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(t.freeBits[tile] as number, rowBits));
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));

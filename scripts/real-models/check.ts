@@ -28,9 +28,12 @@ async function main(): Promise<void> {
       const net = resolveNetwork(importOnnx(file, { source: m.name, ...(m.inputSpec ? parseInputSpec(m.inputSpec) : {}) }));
       const importMs = Date.now() - start;
       const independent = countOnnxParams(fs.readFileSync(file));
-      const arch = loadArch({ arch: 'puma', overrideFiles: [], sets: m.sets ?? [] });
+      const preset = loadArch({ arch: 'puma', overrideFiles: [], sets: m.sets ?? [] });
       const n = net.weightedIndices.length;
       const choices = { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(1) };
+      // The baseline runs on the tiles it needs, as in `lrmp validate` (ppocr-rec-v4 needs 140 of PUMA's 138).
+      const needed = evaluateModel(prepareModel({ ...preset, chip: { tiles: 1e6 } }, net), choices).tilesUsed;
+      const arch = { ...preset, chip: { tiles: Math.max(preset.chip.tiles, needed) } };
       const model = evaluateModel(prepareModel(arch, net), choices);
       const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
       let simCycles = '';
