@@ -245,3 +245,38 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
   for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
   return sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
 }
+
+/**
+ * Per (skewed reader, input), indexed as skewRows: rows of P_k the spare eDRAM of its own path's tiles holds when P_k
+ * sends late (rule 1): each stage q's input rows back up into its tiles' space beyond every guaranteed slot
+ * (`spareBitsOf(tile)`; the fewest over q's tiles), in rows of P_k; summed along the path, the fewest over the forks;
+ * none for an identity skip. M-LSD large's decoder skip (512x512, 1024 KB tiles, simulated): 28 rows of the lateral
+ * 1x1 conv's output held at the reader, 93 of its 4x narrower input on the tile before.
+ */
+export function ownPathSpareRows(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, tilesOf: (layer: number) => readonly number[], spareBitsOf: (tile: number) => number, rowBitsOf: (producer: number) => number): Float64Array {
+  const out = new Float64Array(s.skewRows.length);
+  for (let o = 0; o < s.order.length; o++) {
+    const l = flow.layers[s.order[o] as number] as LayerFlow;
+    const at = s.inputOffset[l.index] as number;
+    if (at < 0) continue;
+    for (let k = 0; k < l.dataInputs.length; k++) {
+      const paths = l.skewPaths[k] ?? [];
+      if (paths.length === 0) continue;
+      const rowsP = rowsOf(net, (l.dataInputs[k] as DataInput).producer);
+      let fewest = Infinity;
+      for (const p of paths) {
+        let rows = 0;
+        for (const q of p.own) {
+          const input = flow.layers[q]?.dataInputs[0]?.producer ?? -1;
+          const rowBits = rowBitsOf(input);
+          let bits = Infinity;
+          for (const t of tilesOf(q)) bits = Math.min(bits, spareBitsOf(t));
+          if (rowBits > 0 && bits > 0 && bits < Infinity) rows += Math.floor(bits / rowBits) * (rowsP / rowsOf(net, input));
+        }
+        fewest = Math.min(fewest, rows);
+      }
+      out[at + k] = fewest === Infinity ? 0 : Math.floor(fewest);
+    }
+  }
+  return out;
+}

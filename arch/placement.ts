@@ -8,7 +8,7 @@ import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type Pla
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
-import { forkSpareRows, type ForkHoldScratch } from './fork-hold';
+import { forkSpareRows, ownPathSpareRows, type ForkHoldScratch } from './fork-hold';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 export { meshSize, routerOfTile, routerXY } from './routing';
@@ -66,6 +66,11 @@ export interface Placement {
    * windows, the line-buffer pace term and the credit loop's fork terms read. NOTE: the placement scratch's, like rowCycles.
    */
   forkHolds: ForkHoldScratch;
+  /**
+   * Per forked input, indexed as forkHolds.skewRows: rows of it the spare eDRAM of its own path's tiles holds when it
+   * is sent late (arch/fork-hold.ts ownPathSpareRows; this placement's, unlike the scratch's forkHolds).
+   */
+  ownSpareRows: Float64Array;
   /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
   edramShares: number[];
   /** The plan's operand-bits array (arch/dataflow.ts operandBits: abits per weighted layer, then per product). */
@@ -406,6 +411,7 @@ function placeWithPace(
   }
   for (let k = 0; k < scratch.fusedLayers.length; k++) layerTiles[scratch.fusedLayers[k] as number] = layerTiles[scratch.fusedHosts[k] as number] ?? [0];
   const mesh = meshSize(arch);
+  const ownSpareRows = ownPathSpareRows(scratch.forkHolds, net, flow, (q) => layerTiles[q] ?? NO_TILES, (t) => buffers.capacity(t) - buffers.used(t), (q) => scratch.rowBits[q + 1] ?? 0);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
     paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.forkHolds, scratch.skewLayers, (layer, k) => {
@@ -413,8 +419,9 @@ function placeWithPace(
       const rowBits = scratch.rowBits[(flow.layers[layer]?.dataInputs[k]?.producer ?? -1) + 1] ?? 0;
       let spare = Infinity;
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
-      return forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0);
+      const own = ownSpareRows[(scratch.forkHolds.inputOffset[layer] as number) + k] as number;
+      return own + forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0);
     }),
-    rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
+    rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, ownSpareRows, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };
 }

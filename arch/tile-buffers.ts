@@ -265,8 +265,11 @@ export class TileBuffers {
       const rows = s.tensorRows[slot] as number;
       const rowBits = s.rowBits[slot] as number;
       const full = channelBits(rows, window, rowBits);
+      // A layer reading one tensor twice (M-LSD's concat of a skip with itself) holds it once, in its wider window.
+      let own = 0;
+      for (let q = 0; q < k; q++) if ((lf.dataInputs[q]?.producer ?? -1) + 1 === slot) own = Math.max(own, windows?.[q] ?? 1);
       for (let j = 0; j < count; j++) {
-        const before = this.windowAt(slot, first + j);
+        const before = Math.max(this.windowAt(slot, first + j), own);
         if (window <= before) continue;
         const added = full - (before > 0 ? channelBits(rows, before, rowBits) : 0);
         s.extraBits[j] = (s.extraBits[j] as number) + added;

@@ -1,5 +1,5 @@
 import { analyzeDataflow } from '../arch/dataflow';
-import { fillForkHolds, forkSpareRows, newForkHoldScratch } from '../arch/fork-hold';
+import { fillForkHolds, forkSpareRows, newForkHoldScratch, ownPathSpareRows } from '../arch/fork-hold';
 import { parseNetworkJson } from '../workloads/json';
 import { resolveNetwork } from '../workloads/shapes';
 
@@ -107,5 +107,44 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
     // A window that holds the burst leaves the spare to the skip.
     const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
     expect(forkSpareRows(s, c, kA, wide, 101)).toBe(101);
+  });
+});
+
+/**
+ * A forked input with a path of its own (a lateral 1x1 conv p on the skip, M-LSD's decoder) can be sent late: its
+ * input rows back up into the spare eDRAM of p's tile (ownPathSpareRows). a (3x3, 16 rows) feeds p (1x1) and the
+ * lead path d (3x3, stride 2) -> up (nearest x2); c reads [up, p]. With 10,000 spare bits on p's tile and 1,000-bit rows
+ * of a, 10 rows of a wait there: 10 rows of p (same rows). The lead input up has a path of its own too (d, up: a's
+ * rows also back up before d), here on a tile with no spare.
+ */
+describe("a forked input's own path holds rows in its tiles' spare eDRAM (rule 1)", () => {
+  const net = resolveNetwork(
+    parseNetworkJson(
+      JSON.stringify({
+        name: 'lateral',
+        input: { channels: 8, height: 16, width: 16 },
+        layers: [
+          { name: 'a', kind: 'conv', outChannels: 8, kernel: 3, pad: 1 },
+          { name: 'p', kind: 'conv', outChannels: 32, kernel: 1 },
+          { name: 'd', kind: 'conv', outChannels: 8, kernel: 3, stride: 2, pad: 1, inputs: ['a'] },
+          { name: 'up', kind: 'resize', scale: 2 },
+          { name: 'cat', kind: 'concat', inputs: ['up', 'p'] },
+          { name: 'c', kind: 'conv', outChannels: 8, kernel: 1 },
+        ],
+      }),
+      'lateral',
+    ),
+  );
+  const flow = analyzeDataflow(net);
+  const at = (name: string): number => net.layers.findIndex((l) => l.layer.name === name);
+  it('counts the spare of the own path in rows of the forked input', () => {
+    const s = newForkHoldScratch(net, flow);
+    const c = at('c');
+    const kP = flow.layers[c]?.dataInputs.findIndex((d) => d.producer === at('p')) ?? -1;
+    expect(flow.layers[c]?.skewPaths[kP]?.[0]?.own).toEqual([at('p')]);
+    const tileOf = (q: number): number => (q === at('p') ? 3 : 0);
+    const spare = ownPathSpareRows(s, net, flow, (q) => [tileOf(q)], (t) => (t === 3 ? 10000 : 0), (q) => (q === at('a') ? 1000 : 4000));
+    expect(spare[(s.inputOffset[c] ?? 0) + kP]).toBe(10);
+    expect(spare[(s.inputOffset[c] ?? 0) + (1 - kP)]).toBe(0);
   });
 });

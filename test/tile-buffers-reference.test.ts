@@ -17,6 +17,8 @@ import { mapLayer } from '../arch/mapping';
 import type { PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
+import { parseNetworkJson } from '../workloads/json';
+import { resolveNetwork } from '../workloads/shapes';
 
 function drive(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoices, seed: string): { calls: number; refused: number } {
   const name = net.network.name;
@@ -82,5 +84,32 @@ describe('line buffers: the fast per-tile accounting matches its plain reference
   });
   it('some readers did not fit (the capacity checks were exercised)', () => {
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe('line buffers: a layer reading one tensor twice', () => {
+  // M-LSD's decoder: a 3x3 conv of a concat with a residual add of the same concat fused into it, so the conv reads
+  // each of the concat's tensors twice (windows 3 and 1). A tensor's rows are held once on a tile, in the wider
+  // window (the simulator keeps one channel per tensor and tile); the fast accounting had charged both reads.
+  const net = resolveNetwork(
+    parseNetworkJson(
+      JSON.stringify({
+        name: 'twice',
+        input: { channels: 8, height: 16, width: 16 },
+        layers: [
+          { name: 'a', kind: 'conv', outChannels: 8, kernel: 3, pad: 1 },
+          { name: 'b', kind: 'conv', outChannels: 8, kernel: 3, pad: 1, inputs: ['input'] },
+          { name: 'cat', kind: 'concat', inputs: ['a', 'b'] },
+          { name: 'c', kind: 'conv', outChannels: 16, kernel: 3, pad: 1 },
+          { name: 'add', kind: 'eltwise', op: 'add', inputs: ['c', 'cat'] },
+        ],
+      }),
+      'twice',
+    ),
+  );
+  it('matches the reference', () => {
+    const c = net.layers.findIndex((l) => l.layer.name === 'c');
+    expect(analyzeDataflow(net).layers[c]?.dataInputs.length).toBe(4);
+    for (const seed of ['a', 'b', 'c']) drive(presetArch('puma'), net, baselineChoices(net.weightedIndices.length), `twice:${seed}`);
   });
 });

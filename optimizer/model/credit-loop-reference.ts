@@ -168,7 +168,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
       const holdAt = (placement.forkHolds.inputOffset[layer] ?? -1) + k;
       const skew = placement.forkHolds.skewRows[holdAt] ?? 0;
       const wait = placement.forkHolds.leadCycles[holdAt] ?? 0;
-      const slack = placement.forkHolds.ownSlackRows[holdAt] ?? 0;
+      const slack = (placement.forkHolds.ownSlackRows[holdAt] ?? 0) + (placement.ownSpareRows[holdAt] ?? 0);
       const steepSkew = placement.forkHolds.steepSkewRows[holdAt] ?? 0;
       const steepWait = placement.forkHolds.steepLeadCycles[holdAt] ?? 0;
       for (const path of lf.skewPaths[k] ?? []) {

@@ -302,7 +302,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
     const holdAt = inp.paths.length > 0 ? (placement.forkHolds.inputOffset[inp.layer] as number) + inp.k : -1;
     const skew = holdAt >= 0 ? (placement.forkHolds.skewRows[holdAt] as number) : 0;
     const lead = holdAt >= 0 ? (placement.forkHolds.leadCycles[holdAt] as number) : 0;
-    const slack = holdAt >= 0 ? (placement.forkHolds.ownSlackRows[holdAt] as number) : 0;
+    const slack = holdAt >= 0 ? (placement.forkHolds.ownSlackRows[holdAt] as number) + (placement.ownSpareRows[holdAt] as number) : 0;
     const steepSkew = holdAt >= 0 ? (placement.forkHolds.steepSkewRows[holdAt] as number) : 0;
     const steepLead = holdAt >= 0 ? (placement.forkHolds.steepLeadCycles[holdAt] as number) : 0;
     for (let q = 0; q < inp.paths.length; q++) {
