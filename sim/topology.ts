@@ -10,6 +10,8 @@ import { accumulatesRows, stepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
+import { ladderCapacitiesKb } from '../arch/packing-choice';
+import { placePlan, prepareModel } from '../optimizer/model';
 import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
@@ -121,7 +123,10 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const costs = dataflowCosts(arch);
   const flow = analyzeDataflow(net, costs);
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
-  const placement = placeNetwork(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits);
+  // Above the reference eDRAM the model chooses among the plan's packings (arch/packing-choice.ts): the simulator
+  // plays out the layout it chose.
+  const placement =
+    ladderCapacitiesKb(arch).length > 1 ? placePlan(prepareModel(arch, net), choices) : placeNetwork(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits);
   const n = net.layers.length;
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));

@@ -11,17 +11,16 @@ describe('metamorphic: more of a resource never makes a plan slower', () => {
     ['isaac', 'resnet18'], // replicated plan: 2x eDRAM packed layers onto one tile's digital unit, -17.6% before load-aware packing
     ['isaac', 'vgg16'], // -33.3% with 2x eDRAM before
     ['isaac', 'deit-s'], // -14.5% with 2x eDRAM (attention packed onto fewer digital units) before capacity-capped packings
-    ['isaac', 'mobilenetv2'], // replicated plan -3.7% with 2x eDRAM before
+    ['isaac', 'mobilenetv2'], // replicated plan -3.7% with 2x eDRAM before; +2.27% latency before packings were compared
     ['puma', 'mobilenetv2'],
     ['puma', 'resnet20'],
     ['puma', 'deit-tiny'], // 2x digital ops packed 100 tiles into 38 (-24.9%) before digital layers' port reads counted in packing
   ] as const)('model, %s %s: baseline and replicated plans, every relation', async (preset, name) => {
     const result = await checkNetwork(presetArch(preset), zoo(name), { sides: ['model'] });
     expect(result.checks).toBe(2 * RELATIONS.length);
-    // Known, latency only: ISAAC MobileNetV2's replicated plan +2.27% latency with 2x eDRAM (throughput -0.01%;
-    // +0.98% for the plan replication found before it re-solved on the replicated placement's floors, 483824b).
-    const known = (v: (typeof result.violations)[number]): boolean => name === 'mobilenetv2' && preset === 'isaac' && v.throughputChange > -0.005 && v.latencyChange < 0.025;
-    expect(result.violations.filter((v) => !known(v)).map(describeViolation)).toEqual([]);
+    // No known exceptions: ISAAC MobileNetV2's replicated plan (+2.27% latency with 2x eDRAM) is held to the same
+    // 0.5% since packings are compared by latency too (arch/packing-choice.ts).
+    expect(result.violations.map(describeViolation)).toEqual([]);
   }, 30_000);
 
   test('simulator, ISAAC LeNet-5: baseline and replicated plans, every relation', async () => {

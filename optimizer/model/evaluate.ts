@@ -1,6 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
-import { placeNetwork, type Placement } from '../../arch/placement';
+import type { Placement } from '../../arch/placement';
+import { choosePacking, packingLadder, type PackingFigures } from '../../arch/packing-choice';
 import { stepsPerImage } from '../../arch/steps';
 import { edramAccesses, offChipBitsPerCycle, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
@@ -343,14 +344,19 @@ function applyCreditLoop(ctx: ModelContext, placement: Placement, stages: LayerS
 }
 
 /**
- * An evaluation's terms before the latency recurrence and the credit loop, which the plain references start from.
+ * An evaluation's terms before the latency recurrence and the credit loop, which the plain references start from, at
+ * the packing the model chooses (arch/packing-choice.ts).
  * NOTE: the traffic, tile times and stored bits are the context's scratch, valid until its next evaluation.
  */
 export function planTerms(ctx: ModelContext, choices: PlanChoices) {
-  const mappings = ctx.net.weightedIndices.map((_, pos) =>
-    cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)),
-  );
-  const placement = placeNetwork(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  return termsAt(ctx, choices, planMappings(ctx, choices), placePlan(ctx, choices));
+}
+
+function planMappings(ctx: ModelContext, choices: PlanChoices): LayerCrossbarMapping[] {
+  return ctx.net.weightedIndices.map((_, pos) => cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)));
+}
+
+function termsAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossbarMapping[], placement: Placement) {
   const storedBits = fillStoredBits(ctx, placement.operandBits);
   const traffic = routeTraffic(ctx, placement, storedBits);
   const times = tileTimes(ctx, placement, mappings, choices, traffic, storedBits);
@@ -360,13 +366,29 @@ export function planTerms(ctx: ModelContext, choices: PlanChoices) {
   return { mappings, placement, storedBits, traffic, times, inputBits, stages };
 }
 
+/** The placement the chip runs a plan on (the model's choice among its packings), which the simulator plays out. */
+export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, planMappings(ctx, choices), choices.replicas, ctx.placement, choices.productBits);
+  return ladder.length === 1 ? (ladder[0] as Placement) : evaluateModel(ctx, choices).placement;
+}
+
 /**
- * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy.
- * Throws MappingError when the plan does not fit the chip.
+ * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy, at the packing chosen
+ * among its packings by these figures (arch/packing-choice.ts; one packing at or below the reference eDRAM). Throws MappingError when the plan does not fit the chip.
  */
 export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
+  const mappings = planMappings(ctx, choices);
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  return choosePacking(ladder, (placement) => evaluateAt(ctx, choices, mappings, placement), figuresOf);
+}
+
+function figuresOf(result: ModelResult): PackingFigures {
+  return { intervalCycles: result.bottleneckCycles, latencyCycles: result.latencyCycles };
+}
+
+function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossbarMapping[], placement: Placement): ModelResult {
   const arch = ctx.arch;
-  const { mappings, placement, storedBits, traffic, times, inputBits, stages } = planTerms(ctx, choices);
+  const { storedBits, traffic, times, inputBits, stages } = termsAt(ctx, choices, mappings, placement);
   // The credit loop is a steady-state bound (its grants wait for frees of rows S back, of earlier images as much as
   // this one's), so a lone image's latency is paced by the other terms: with it, ResNet-50's baseline latency moved
   // from -0.2% to -0.5% of the simulated one in `lrmp validate`.
