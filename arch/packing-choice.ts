@@ -3,7 +3,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import type { Dataflow } from './dataflow';
 import { MappingError } from '../errors';
-import { placeNetwork, type Placement } from './placement';
+import { placeNetwork, withEdramCapacityKb, type Placement } from './placement';
 import type { PlacementScratch } from './tile-buffers';
 
 /**
@@ -22,7 +22,7 @@ import type { PlacementScratch } from './tile-buffers';
  */
 
 /** Most halvings of the chip's eDRAM the ladder takes (a chip 1024 times its reference capacity). */
-export const CAPACITY_HALVINGS = 10;
+export const LADDER_CAPACITY_HALVINGS = 10;
 /**
  * Relative differences in interval or latency the choice ignores: packings that differ by rounding alone keep the
  * denser (fewer tiles); a chip with more eDRAM ends at most this much slower than a smaller one (the metamorphic
@@ -62,7 +62,7 @@ export function chosenPacking(figures: readonly PackingFigures[]): number {
 export function ladderCapacitiesKb(arch: ArchSpec): number[] {
   const { capacityKb, costCapacityKb } = arch.tile.edram;
   const capacities = [capacityKb];
-  for (let k = 1; k <= CAPACITY_HALVINGS && capacityKb / 2 ** k >= costCapacityKb * (1 - 1e-9); k++) capacities.push(capacityKb / 2 ** k);
+  for (let k = 1; k <= LADDER_CAPACITY_HALVINGS && capacityKb / 2 ** k >= costCapacityKb * (1 - 1e-9); k++) capacities.push(capacityKb / 2 ** k);
   return capacities;
 }
 
@@ -84,7 +84,7 @@ export function packingLadder(
   const densest = placeNetwork(arch, net, flow, mappings, replicas, scratch, productBits);
   const ladder = [densest];
   for (let k = 1; k < capacities.length; k++) {
-    const capped: ArchSpec = { ...arch, tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: capacities[k] as number } } };
+    const capped = withEdramCapacityKb(arch, capacities[k] as number);
     let placement: Placement;
     try {
       placement = placeNetwork(capped, net, flow, mappings, replicas, scratch, productBits);

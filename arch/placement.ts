@@ -118,8 +118,8 @@ export function placeNetwork(
   let best = full;
   if (full.placement.tilesUsed < arch.chip.tiles && full.loadCycles > full.intervalCycles * (1 + PACKING_MARGIN)) {
     const floorCycles = packingLoadFloorCycles(arch, net, flow, mappings, replicas, scratch) * (1 - FLOOR_SLACK);
-    for (let k = 1; k <= CAPACITY_HALVINGS && floorCycles < best.loadCycles * (1 - PACKING_MARGIN); k++) {
-      const capped: ArchSpec = { ...arch, tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb: arch.tile.edram.capacityKb / 2 ** k } } };
+    for (let k = 1; k <= LOAD_CAPACITY_HALVINGS && floorCycles < best.loadCycles * (1 - PACKING_MARGIN); k++) {
+      const capped = withEdramCapacityKb(arch, arch.tile.edram.capacityKb / 2 ** k);
       let candidate: Packing;
       try {
         candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, productBits);
@@ -133,8 +133,14 @@ export function placeNetwork(
   return best.placement;
 }
 
-/** Packings of eDRAM capacity halved this many times that placeNetwork also tries. */
-const CAPACITY_HALVINGS = 3;
+/** Packings of eDRAM capacity halved this many times that placeNetwork also tries (by load; packing-choice.ts's
+ * ladder compares packings by the model's figures instead). */
+const LOAD_CAPACITY_HALVINGS = 3;
+
+/** The chip as if its tiles had `capacityKb` of eDRAM: the packings placement compares at smaller capacities. */
+export function withEdramCapacityKb(arch: ArchSpec, capacityKb: number): ArchSpec {
+  return { ...arch, tile: { ...arch.tile, edram: { ...arch.tile.edram, capacityKb } } };
+}
 /** A packing of a smaller capacity must load its busiest tile this much less to be kept. */
 const PACKING_MARGIN = 1e-3;
 /** Rounding allowance of the floor (its terms are summed in another order than the packing's). */
