@@ -43,7 +43,15 @@ export interface Figures {
   settled?: boolean;
 }
 
-export interface Violation {
+/**
+ * ok: within TOLERANCE. within-spread: throughput lower by more than TOLERANCE but not by more than the two runs'
+ * measured spreads together (a simulated throughput is a measurement; latency is one lone image's, exact). trade: a
+ * violation stated in TRADES with its reason. violation: anything else, or a run that failed.
+ */
+export type Verdict = 'ok' | 'within-spread' | 'trade' | 'violation';
+
+export interface Check {
+  preset: string;
   network: string;
   plan: string;
   relation: string;
@@ -53,8 +61,51 @@ export interface Violation {
   /** after / before - 1 */
   throughputChange: number;
   latencyChange: number;
+  verdict: Verdict;
   /** Set when a run failed instead (a simulator deadlock): the first line of its error. */
   error?: string;
+  /** For a trade: why it is kept. */
+  reason?: string;
+}
+
+/** A check whose verdict is 'violation'. */
+export type Violation = Check;
+
+/**
+ * Violations kept on purpose, each with the reason. A trade matches preset, network, plan, relation and side, and
+ * holds only while the change stays inside its stated bounds (so a trade that grows is a violation again).
+ */
+export interface Trade {
+  preset: string;
+  network: string;
+  plan: string;
+  relation: string;
+  side: 'model' | 'simulator';
+  /** Largest latency rise and throughput drop kept (fractions). */
+  maxLatencyRise: number;
+  maxThroughputDrop: number;
+  reason: string;
+}
+
+export const TRADES: readonly Trade[] = [];
+
+/** The relative spread of the difference of two measurements: the two runs' spreads added. */
+export function combinedSpread(before: Figures, after: Figures): number {
+  return (before.spread ?? 0) + (after.spread ?? 0);
+}
+
+/** The verdict on one check (see Verdict). */
+export function judge(check: Omit<Check, 'verdict' | 'reason'>, trades: readonly Trade[] = TRADES): Pick<Check, 'verdict' | 'reason'> {
+  if (check.error !== undefined) return { verdict: 'violation' };
+  const drop = -check.throughputChange;
+  const rise = check.latencyChange;
+  if (drop <= TOLERANCE && rise <= TOLERANCE) return { verdict: 'ok' };
+  const trade = trades.find(
+    (t) => t.preset === check.preset && t.network === check.network && t.plan === check.plan && t.relation === check.relation && t.side === check.side,
+  );
+  if (trade && drop <= trade.maxThroughputDrop && rise <= trade.maxLatencyRise) return { verdict: 'trade', reason: trade.reason };
+  if (rise <= TOLERANCE && drop <= combinedSpread(check.before, check.after)) return { verdict: 'within-spread' };
+  return { verdict: 'violation' };
 }
 
 /** The two plans the suite checks for a network on `arch` (whose chip.tiles is the plan's chip). */
@@ -88,59 +139,73 @@ async function figures(arch: ArchSpec, net: ResolvedNetwork, choices: PlanChoice
   return { throughputImagesPerS: stream.throughputImagesPerS, latencyCycles: stream.latencyCycles, spread: stream.steadyState.spread, settled: stream.steadyState.settled };
 }
 
-/** Runs `relations` on both plans of `net`; returns every violation (an empty list when the chip behaves). */
+/**
+ * Runs `relations` on both plans of `net`: every check with its verdict (`records`) and the violations among them
+ * (not stated trades, not drops within the measured spread; see Verdict).
+ */
 export async function checkNetwork(
   arch: ArchSpec,
   net: ResolvedNetwork,
-  options: { sides: ReadonlyArray<'model' | 'simulator'>; relations?: readonly Relation[]; images?: number | undefined },
-): Promise<{ checks: number; violations: Violation[] }> {
-  const violations: Violation[] = [];
-  let checks = 0;
+  options: {
+    sides: ReadonlyArray<'model' | 'simulator'>;
+    relations?: readonly Relation[];
+    plans?: readonly string[];
+    images?: number | undefined;
+    /** Called after each check (the script streams its records). */
+    onCheck?: (check: Check) => void;
+  },
+): Promise<{ checks: number; violations: Violation[]; records: Check[] }> {
+  const records: Check[] = [];
   const none: Figures = { throughputImagesPerS: 0, latencyCycles: 0 };
+  const record = (partial: Omit<Check, 'verdict' | 'reason'>): void => {
+    const check: Check = { ...partial, ...judge(partial) };
+    records.push(check);
+    options.onCheck?.(check);
+  };
   for (const plan of suitePlans(arch, net)) {
+    if (options.plans !== undefined && !options.plans.includes(plan.name)) continue;
     for (const side of options.sides) {
-      const failed = (relation: string, error: unknown): Violation => ({
-        network: net.network.name, plan: plan.name, relation, side, before: none, after: none, throughputChange: 0, latencyChange: 0,
-        error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
-      });
+      const base = { preset: arch.name, network: net.network.name, plan: plan.name, side };
+      const failed = (relation: string, error: unknown): void =>
+        record({
+          ...base, relation, before: none, after: none, throughputChange: 0, latencyChange: 0,
+          error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
+        });
       let before: Figures;
       try {
         before = await figures(plan.arch, net, plan.choices, side, options.images);
       } catch (error) {
         // A plan that runs in the model but deadlocks in the simulator is a defect of its own: reported, not skipped.
         if (!(error instanceof DeadlockError)) throw error;
-        checks++;
-        violations.push(failed('(the plan itself)', error));
+        failed('(the plan itself)', error);
         continue;
       }
       for (const relation of options.relations ?? RELATIONS) {
         const more = applySetOverrides(plan.arch, relation.sets(plan.arch));
         let after: Figures;
-        checks++;
         try {
           after = await figures(more, net, plan.choices, side, options.images);
         } catch (error) {
           if (!(error instanceof DeadlockError)) throw error;
-          violations.push(failed(relation.name, error));
+          failed(relation.name, error);
           continue;
         }
         const throughputChange = after.throughputImagesPerS / before.throughputImagesPerS - 1;
         const latencyChange = after.latencyCycles / before.latencyCycles - 1;
-        if (throughputChange < -TOLERANCE || latencyChange > TOLERANCE) {
-          violations.push({ network: net.network.name, plan: plan.name, relation: relation.name, side, before, after, throughputChange, latencyChange });
-        }
+        record({ ...base, relation: relation.name, before, after, throughputChange, latencyChange });
       }
     }
   }
-  return { checks, violations };
+  return { checks: records.length, violations: records.filter((c) => c.verdict === 'violation'), records };
 }
 
-export function describeViolation(v: Violation): string {
-  if (v.error !== undefined) return `${v.network} ${v.plan} (${v.side}): ${v.relation}: ${v.error}`;
+export function describeViolation(v: Check): string {
+  const where = `${v.preset} ${v.network} ${v.plan} (${v.side}): ${v.relation}`;
+  if (v.error !== undefined) return `${where}: ${v.error}`;
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
   // A simulated throughput is a measurement: say how far it could be off (the two runs' spreads added).
-  const spread = (v.before.spread ?? 0) + (v.after.spread ?? 0);
   const unsettled = v.before.settled === false || v.after.settled === false ? ', a run NOT settled' : '';
-  const measured = v.side === 'simulator' ? ` (throughput spread +-${(spread * 100).toFixed(2)}%${unsettled}${-v.throughputChange <= spread && v.latencyChange <= TOLERANCE ? ': within it' : ''})` : '';
-  return `${v.network} ${v.plan} (${v.side}): ${v.relation}: throughput ${pct(v.throughputChange)}, latency ${pct(v.latencyChange)}${measured}`;
+  const measured = v.side === 'simulator' ? ` (throughput spread +-${(combinedSpread(v.before, v.after) * 100).toFixed(2)}%${unsettled})` : '';
+  const verdict = v.verdict === 'ok' ? '' : v.verdict === 'trade' ? `: trade kept: ${v.reason ?? ''}` : v.verdict === 'within-spread' ? ': within the spread' : ': VIOLATION';
+  return `${where}: throughput ${pct(v.throughputChange)}, latency ${pct(v.latencyChange)}${measured}${verdict}`;
 }
