@@ -1,32 +1,8 @@
 import lenet5Measured from '../../workloads/trained/lenet5-mnist.calibration.json';
+import type { Calibration } from './types';
+import { TRANSFORMER_CALIBRATIONS } from './transformer-calibration';
 
-/**
- * Calibration points of the separable accuracy proxy: top-1 drop (percentage points, from full precision) when
- * every layer but the first and last is quantized to 3 bits (d3) and to 2 bits (d2), weights and activations
- * alike, with quantization-aware training. First and last layers stay at 8 bits in these results, as in ours.
- */
-export interface Calibration {
-  /** Drop at uniform 3-bit weights and activations. */
-  d3: number;
-  /** Drop at uniform 2-bit weights and activations. */
-  d2: number;
-  /** Full-precision top-1, percent. */
-  fpAccuracyPct: number;
-  /** Where the numbers come from (or that they are an assumption). */
-  source: string;
-  /**
-   * Drop when every attention map (the softmax output, A.V's first operand) goes from 8 to 4 bits, the rest at 8:
-   * post-training, from FQ-ViT (megvii-research/FQ-ViT README, W/A/Attn 8/8/8 vs 8/8/4 with its log2 quantizer).
-   * Absent: ATTENTION_MAP_DEFAULT.
-   */
-  attentionMap4BitDropPct?: number;
-  /**
-   * The weights' share of d3 and of d2 (the rest is the activations'), from a published weight-only point (the
-   * same method's W3/A32 and W2/A32 rows against its W3/A3 and W2/A2 rows). Absent: 0.5 and 0.5 (no evidence).
-   */
-  weightShare3?: number;
-  weightShare2?: number;
-}
+export type { Calibration } from './types';
 
 /**
  * LQ-Nets (Zhang et al., ECCV 2018; github microsoft/LQ-Nets README, ImageNet, first and last layers at full
@@ -70,24 +46,8 @@ const CALIBRATIONS: Readonly<Record<string, Calibration>> = {
   mobilenetv2: { d3: 3.0, d2: 15.0, fpAccuracyPct: 71.9, ...LQNETS_RESNET18_SHARES, source: 'assumption (depthwise networks are far more sensitive; no LSQ point)' },
   // ASSUMPTION: AlexNet has no LSQ point; the ResNet-like default with its torchvision accuracy.
   alexnet: { d3: 0.5, d2: 3.0, fpAccuracyPct: 56.5, ...LQNETS_RESNET18_SHARES, source: 'assumption (ResNet-like default; torchvision FP accuracy)' },
-  // Transformers (weighted layers: patch embedding, Q/K/V and output projections, MLP, classifier). QAT points,
-  // like the CNNs'. OFQ (Liu, Liu, Cheng, ICML 2023; github nbasyl/OFQ README), W/A bits on every linear layer:
-  // DeiT-S 79.9 FP, 79.57 at 3/3, 75.72 at 2/2; DeiT-T 72.02 FP, 72.72 at 3/3 (above FP: d3 floored), 64.33 at 2/2.
-  // Attention maps (FQ-ViT README, post-training, 8/8/8 -> 8/8/4): DeiT-S 79.17 -> 78.40, DeiT-T 71.61 -> 71.07,
-  // ViT-B 83.31 -> 82.68.
-  'deit-s': { d3: 0.33, d2: 4.18, fpAccuracyPct: 79.9, source: 'OFQ (Liu et al., ICML 2023): DeiT-S 79.9 FP, 79.57 at 3/3, 75.72 at 2/2', attentionMap4BitDropPct: 0.77 },
-  'deit-tiny': { d3: 0.1, d2: 7.69, fpAccuracyPct: 72.02, source: 'OFQ (Liu et al., ICML 2023): DeiT-T 72.02 FP, 72.72 at 3/3 (d3 floored at 0.1), 64.33 at 2/2', attentionMap4BitDropPct: 0.54 },
-  // ASSUMPTION: no published 3- and 2-bit QAT point for ViT-B/16 found. ViT-B is harder to quantize than the DeiTs
-  // (post-training at W4/A4, RepQ-ViT loses 16.1 points on ViT-B vs 10.8 on DeiT-S), so d3 and d2 are set about
-  // 3x and 2x DeiT-S's. FP 84.53: the timm weights FQ-ViT and RepQ-ViT quantize.
-  'vit-b16': { d3: 1.0, d2: 8.0, fpAccuracyPct: 84.53, source: 'assumption (no 3/2-bit QAT point for ViT-B; ~3x/2x DeiT-S by OFQ, as PTQ losses are larger on ViT-B)', attentionMap4BitDropPct: 0.63 },
-  // Q-BERT (Shen et al., AAAI 2020) Table 1, SST-2, group-wise weights with 8-bit activations: 93.00 FP, 92.54 at
-  // w3, 84.63 at w2 (figures as recalled from the paper, not re-read in this session). Weights only, so d3 and d2
-  // double those drops on the ASSUMPTION that 3-bit activations cost as much as 3-bit weights.
-  'bert-base': { d3: 0.92, d2: 16.74, fpAccuracyPct: 93.0, source: 'Q-BERT (Shen et al., AAAI 2020) SST-2 w3a8/w2a8 drops (0.46/8.37), doubled for activations (assumption)' },
-  // ASSUMPTION: no low-bit QAT point for GPT-2 small; decoders lose more than encoders at low bits. Accuracy is
-  // LAMBADA's (GPT-2 paper, 117M model: 45.99).
-  gpt2: { d3: 2.0, d2: 15.0, fpAccuracyPct: 45.99, source: 'assumption (no low-bit QAT point for GPT-2 small); LAMBADA accuracy from Radford et al. 2019' },
+  // Transformers: optimizer/accuracy/transformer-calibration.ts (published points read, fits, known errors).
+  ...TRANSFORMER_CALIBRATIONS,
   // MEASURED (optimizer/accuracy/measured/, scripts/calibrate-lenet5.ts): post-training quantization on held-out MNIST.
   'lenet5-mnist': { ...lenet5Measured.proxyCalibration },
 };

@@ -25,7 +25,10 @@ import { analyzeDataflow, operandBits } from '../../arch/dataflow';
  *   quadruples the noise power);
  * - layers reading a LayerNorm's output (Q/K/V, the MLP's first layer) get LAYERNORM_READER_FACTOR on their
  *   activation term (post-LayerNorm activations vary across channels far more than CNN activations: FQ-ViT, Lin et
- *   al., IJCAI 2022; the factor is an ASSUMPTION), renormalised so the calibration points still hold.
+ *   al., IJCAI 2022; the factor is an ASSUMPTION), renormalised so the calibration points still hold: the weight
+ *   terms and the activation terms are each scaled to their share of d3.
+ * Transformer calibrations, the published points they reproduce and where the proxy is known to be wrong:
+ * transformer-calibration.ts and test/transformer-calibration.test.ts.
  */
 export interface ProxyParameters {
   /** Noise base of the weight terms, fitted to the weights' share of d3 and d2. */
@@ -78,21 +81,28 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
   });
   let middle = 0;
   let all = 0;
+  let middleW = 0;
+  let middleA = 0;
   for (let pos = 0; pos < n; pos++) {
     const both = (relW[pos] ?? 0) + (relA[pos] ?? 0);
     all += both;
-    if (pos !== 0 && pos !== n - 1) middle += both;
+    if (pos !== 0 && pos !== n - 1) (middle += both), (middleW += relW[pos] ?? 0), (middleA += relA[pos] ?? 0);
   }
   const scale = n > 2 && middle > 0 ? calibration.d3 / middle : calibration.d3 / Math.max(1, all);
-  const weight = relW.map((r) => r * scale);
-  const activation = relA.map((r) => r * scale);
+  // LayerNorm readers tilt the activations' part above share3: each part is scaled to its own share of d3, so the
+  // calibration points hold at mixed weight and activation bits too (no LayerNorm: the one scale already does).
+  const tilted = middleW > 0 && middleA > 0 && Math.abs(middleW / (middleW + middleA) - share3) > 1e-12;
+  const scaleW = tilted ? (calibration.d3 * share3) / middleW : scale;
+  const scaleA = tilted ? (calibration.d3 * (1 - share3)) / middleA : scale;
+  const weight = relW.map((r) => r * scaleW);
+  const activation = relA.map((r) => r * scaleA);
   // Each term's 3 -> 2-bit growth from its own share of the two points (the weights' and activations' curves differ:
   // LQ-Nets' ResNet-18 weights lose 2.3x from 3 to 2 bits, its activations 2.8x).
   const rhoWeight = fitNoiseBase(calibration.d3 * share3, calibration.d2 * share2);
   const rho = fitNoiseBase(calibration.d3 * (1 - share3), calibration.d2 * (1 - share2));
   // Products of two activations: Q.K^T like a middle layer's activation term; A.V from the attention-map point.
   let middleActivation = 0;
-  for (let pos = 1; pos < n - 1; pos++) middleActivation += (relative[pos] ?? 1) * (1 - share3) * scale;
+  for (let pos = 1; pos < n - 1; pos++) middleActivation += (relative[pos] ?? 1) * (1 - share3) * scaleA;
   middleActivation /= Math.max(1, n - 2);
   const isAv = flow.products.map((li) => {
     const l = net.layers[li]?.layer;
