@@ -8,7 +8,7 @@ import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transfor
 import { benchQueue } from './bench/queue';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50S } from './bench/optimizer';
 import { HAQ_SETTINGS } from '../optimizer/search/settings';
-import { ddpgUpdatesPerS, haqSearchResnet50EstimateS } from './bench/ddpg';
+import { ddpgMacsPerUpdate, ddpgUpdatesPerS, HAQ_BATCH, haqSearchResnet50EstimateS } from './bench/ddpg';
 
 /** `npm run bench`: each figure as `name: value unit`. */
 async function main(): Promise<void> {
@@ -23,10 +23,14 @@ async function main(): Promise<void> {
   const optimized = await optimizeResnet50S(600);
   printFigure('optimize_resnet50_600ep_wall_s', optimized.wallS, 's');
   printFigure('optimize_resnet50_600ep_cpu_s', optimized.cpuS, 's');
+  // Updates per CPU second; the default agent (64-64, batch 32) and HAQ's (300-300, batch 64).
   printFigure('ddpg_updates_per_s', Math.round(ddpgUpdatesPerS()), 'updates/s');
-  printFigure('ddpg_updates_per_s_300x300', ddpgUpdatesPerS([300, 300]), 'updates/s');
-  // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600); the bench does not run it for an hour.
-  printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(), 's');
+  const haqUpdatesPerS = ddpgUpdatesPerS([300, 300], HAQ_BATCH);
+  printFigure('ddpg_updates_per_s_300x300', haqUpdatesPerS, 'updates/s');
+  // The MLP products' rate at HAQ's settings (multiply-adds per update x updates/s): what 30 s would need, below.
+  printFigure('ddpg_300x300_gmac_per_s', (ddpgMacsPerUpdate([300, 300], HAQ_BATCH) * haqUpdatesPerS) / 1e9, 'GMAC/s');
+  // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600); the bench does not run it (minutes).
+  printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(haqUpdatesPerS), 's');
   // The real run at HAQ's settings takes minutes: only with LRMP_BENCH_HAQ=1.
   if (process.env.LRMP_BENCH_HAQ === '1') {
     const haq = await optimizeResnet50S(600, HAQ_SETTINGS);
