@@ -110,6 +110,20 @@ describe('analytical model', () => {
     expect(() => evaluateModel(prepareModel(small, net), uniformChoices(net))).toThrow(/short by \d+ tiles/);
   });
 
+  // Fuzz (seed 20261203): a pad of 4096 gave one fc layer ~16k tiles' crossbars; packing walked them for 7-20 s.
+  test('a plan whose crossbars alone need over twice the chip is refused by that bound; closer, by the exact count', () => {
+    const net = zoo('vgg16');
+    const base = uniformChoices(net);
+    const crossbars = prepareModel(applySetOverrides(puma, ['chip.tiles=4096']), net);
+    const exact = evaluateModel(crossbars, base).tilesUsed; // 275: line buffers add tiles beyond the 265 of the bound
+    const bound = Math.ceil(evaluateModel(crossbars, base).coresUsed / puma.tile.cores);
+    expect(bound).toBeLessThan(exact);
+    const far = applySetOverrides(puma, [`chip.tiles=${Math.floor(bound / 2) - 1}`]);
+    expect(() => evaluateModel(prepareModel(far, net), base)).toThrow(new RegExp(`crossbars alone need at least ${bound} tiles.*short by \\d+ tiles or more`));
+    const near = applySetOverrides(puma, [`chip.tiles=${Math.ceil(bound / 2)}`]);
+    expect(() => evaluateModel(prepareModel(near, net), base)).toThrow(new RegExp(`it needs ${exact} tiles.*--set chip.tiles=${exact}\\)`));
+  });
+
   test('every zoo network gives finite, positive totals on both presets', () => {
     for (const archName of ['puma', 'isaac'] as const) {
       for (const name of ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20', 'vgg8']) {
