@@ -35,6 +35,10 @@ async function main(): Promise<void> {
   for (const { c, verdict } of summary.failures.slice(0, 50)) {
     process.stdout.write(`\n#${c.id} ${verdict.cls} [${c.kind}] ${c.note}\n  lrmp ${c.argv.join(' ')}\n  ${verdict.reason}\n`);
   }
+  process.stdout.write('\nslowest cases that ended (wall time on this machine, at its load):\n');
+  for (const { c, verdict, ms } of summary.slowest) {
+    process.stdout.write(`  ${(ms / 1000).toFixed(1)} s #${c.id} ${verdict.cls} [${c.kind}] ${c.note}: lrmp ${c.argv.join(' ')}\n`);
+  }
   process.exit(summary.failures.length > 0 ? 1 : 0);
 }
 

@@ -28,6 +28,8 @@ export interface FuzzSummary {
   byKind: Record<InputKind, Record<FuzzClass, number>>;
   /** Cases that are neither ok nor a clean error. */
   failures: Array<{ c: FuzzCase; verdict: Verdict }>;
+  /** The slowest cases that ended (a typo must cost no more time than valid input), slowest first. */
+  slowest: Array<{ c: FuzzCase; verdict: Verdict; ms: number }>;
   wallS: number;
 }
 
@@ -104,6 +106,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const counts = zeroCounts();
   const byKind = Object.fromEntries(INPUT_KINDS.map((k) => [k, zeroCounts()])) as Record<InputKind, Record<FuzzClass, number>>;
   const failures: FuzzSummary['failures'] = [];
+  const slowest: FuzzSummary['slowest'] = [];
   let next = 0;
   const slots = Array.from({ length: Math.max(1, options.workers ?? 2) }, () => new Slot(options.memoryMb ?? 1024));
   try {
@@ -117,7 +120,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
           counts[verdict.cls]++;
           byKind[c.kind][verdict.cls]++;
           if (verdict.cls !== 'ok' && verdict.cls !== 'clean error') failures.push({ c, verdict });
-          options.onCase?.(c, verdict, performance.now() - t);
+          const ms = performance.now() - t;
+          if (verdict.cls !== 'hang') keepSlowest(slowest, { c, verdict, ms });
+          options.onCase?.(c, verdict, ms);
         }
       }),
     );
@@ -125,7 +130,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     for (const slot of slots) slot.stop();
   }
   failures.sort((a, b) => a.c.id - b.c.id);
-  return { counts, byKind, failures, wallS: (performance.now() - started) / 1000 };
+  return { counts, byKind, failures, slowest, wallS: (performance.now() - started) / 1000 };
+}
+
+const SLOWEST_KEPT = 10;
+
+function keepSlowest(list: FuzzSummary['slowest'], entry: FuzzSummary['slowest'][number]): void {
+  if (list.length === SLOWEST_KEPT && entry.ms <= (list[SLOWEST_KEPT - 1]?.ms ?? 0)) return;
+  list.push(entry);
+  list.sort((a, b) => b.ms - a.ms);
+  if (list.length > SLOWEST_KEPT) list.pop();
 }
 
 /** The counts as `class: n` lines, then a table by input kind. */
