@@ -1,6 +1,6 @@
 /**
  * The search study (issue 17, docs/validation.md "Search study"): for each network and seed, LRMP's RL search,
- * random search with the same number of episodes (evaluations), and the RL plan's local polishing, against a
+ * random search with the same number of episodes (evaluations) and, run on, with as many as RL + polish, and the RL plan's local polishing, against a
  * best-known plan per network: the better of an independent reference search (a long seeded random search
  * refined by local search; it sees nothing of the runs) and every plan the runs found. Throughput objective,
  * 1-point accuracy budget, proxy oracle, PUMA at iso-area (the chip enlarged to the 8-bit baseline's tiles when
@@ -47,7 +47,10 @@ function spread(values: readonly number[]): string {
 interface SeedRow {
   seed: number;
   rl: number;
+  /** Random search's best after as many episodes as the RL's. */
   random: number;
+  /** Random search's best after the RL's episodes plus the polish's evaluations. */
+  randomLong: number;
   polished: number;
   rlUnique: number;
   randomUnique: number;
@@ -88,13 +91,13 @@ async function main(): Promise<void> {
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
       `figures are analytical img/s; best-known = the best of the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples; independent of the runs) and every plan below.`,
     '',
-    '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | best-known img/s | RL gap to best-known | RL vs random | RL unique evals | RL best at episode | RL wall s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | random, RL + polish evals img/s | best-known img/s | RL gap to best-known | RL + polish gap | RL vs random | RL unique evals | RL best at episode | RL wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const summary: string[] = [
     '',
-    '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | reference img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% | mean RL + polish gap | RL + polish within 2% | median RL (min-max) | median random (min-max) | median RL gap |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | mean random, RL + polish evals | reference img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% | mean RL + polish gap | RL + polish >= random (same evals) | RL + polish within 2% | median RL (min-max) | median random (min-max) | median RL gap |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const name of networks) {
     const p = setup(name);
@@ -106,24 +109,28 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const rl = await rlSearch(p.net, rlEvaluator, settings);
       const rlWallS = (performance.now() - t0) / 1000;
-      const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), settings);
-      if (!rl.best || !rnd.best) throw new Error(`${name} seed ${seed}: no feasible plan`);
+      if (!rl.best) throw new Error(`${name} seed ${seed}: no feasible plan`);
       const rlUnique = rlEvaluator.evaluations;
       const pol = await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations });
+      // One random search as long as RL + polish together: its best after the RL's episodes is the same-budget
+      // row for the RL, its best at the end the same-budget row for RL + polish (the draws are the same sequence).
+      const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { ...settings, episodes: settings.episodes + pol.evaluations });
+      const atRl = rnd.history[settings.warmupEpisodes + settings.episodes - 1];
+      if (!rnd.best || atRl === undefined || !Number.isFinite(atRl.bestCost)) throw new Error(`${name} seed ${seed}: no feasible random plan`);
       const rlBestAt = rl.history.findIndex((h) => h.feasible && h.cost === rl.best?.cost);
-      rows.push({ seed, rl: rl.best.cost, random: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
-      process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${rnd.best.cost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
+      rows.push({ seed, rl: rl.best.cost, random: atRl.bestCost, randomLong: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
+      process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${atRl.bestCost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} random at RL + polish's evaluations ${rnd.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
     }
     const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
     // --reference-samples 0: no reference search (quick comparisons); best-known is then the best plan of the runs.
     const ref = samples > 0 ? await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers }) : undefined;
-    const bestCost = Math.min(ref?.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.random, r.polished)));
+    const bestCost = Math.min(ref?.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
     process.stderr.write(`${name}: best-known ${bestCost.toFixed(5)} (${ref?.evaluations ?? 0} evaluations)\n`);
     const gap = (cost: number): number => (1 - bestCost / cost) * 100;
     for (const r of rows) {
       lines.push(
-        `| ${name} | ${r.seed} | ${imagesPerS(r.rl).toFixed(1)} | ${imagesPerS(r.random).toFixed(1)} | ${imagesPerS(r.polished).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
-          `${gap(r.rl).toFixed(2)}% | ${((r.random / r.rl - 1) * 100).toFixed(2)}% | ${r.rlUnique} | ${r.rlBestAt}${r.rlBestAt < r.warmup ? ' (warm-up)' : ''} | ${r.rlWallS.toFixed(1)} |`,
+        `| ${name} | ${r.seed} | ${imagesPerS(r.rl).toFixed(1)} | ${imagesPerS(r.random).toFixed(1)} | ${imagesPerS(r.polished).toFixed(1)} | ${imagesPerS(r.randomLong).toFixed(1)} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+          `${gap(r.rl).toFixed(2)}% | ${gap(r.polished).toFixed(2)}% | ${((r.random / r.rl - 1) * 100).toFixed(2)}% | ${r.rlUnique} | ${r.rlBestAt}${r.rlBestAt < r.warmup ? ' (warm-up)' : ''} | ${r.rlWallS.toFixed(1)} |`,
       );
     }
     const mean = (f: (r: SeedRow) => number): number => rows.reduce((a, r) => a + f(r), 0) / rows.length;
@@ -131,9 +138,10 @@ async function main(): Promise<void> {
     const rndMean = mean((r) => imagesPerS(r.random));
     const meanGapPct = (1 - rlMean / imagesPerS(bestCost)) * 100;
     const polishGapPct = (1 - mean((r) => imagesPerS(r.polished)) / imagesPerS(bestCost)) * 100;
+    const longMean = mean((r) => imagesPerS(r.randomLong));
     summary.push(
-      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
-        `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} | ${polishGapPct.toFixed(2)}% | ${polishGapPct <= 2 ? 'yes' : 'NO'} | ` +
+      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${longMean.toFixed(1)} | ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+        `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} | ${polishGapPct.toFixed(2)}% | ${mean((r) => imagesPerS(r.polished)) >= longMean ? 'yes' : 'NO'} | ${polishGapPct <= 2 ? 'yes' : 'NO'} | ` +
         `${spread(rows.map((r) => imagesPerS(r.rl)))} | ${spread(rows.map((r) => imagesPerS(r.random)))} | ${gap(median(rows.map((r) => r.rl))).toFixed(2)}% |`,
     );
   }
