@@ -10,6 +10,7 @@ import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows, type ForkHoldScratch } from './fork-hold';
+import { InputTileLayers } from './input-tile';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 export { meshSize, routerOfTile, routerXY } from './routing';
@@ -252,6 +253,7 @@ function placeWithPace(
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
   const digitalHost = scratch.digitalHost;
   digitalHost.fill(0);
+  const inputTile = new InputTileLayers(flow, net.layers.length);
   let lastDigitalTile = -1;
   let nextCore = 0;
   /** The first of three candidate tiles where digital layer `d`'s buffers fit, or -1. */
@@ -269,9 +271,10 @@ function placeWithPace(
       const name = net.layers[d]?.layer.name ?? String(d);
       const frontier = tileOfCore(nextCore);
       const fresh = tileOfCore(Math.ceil(nextCore / coresPerTile) * coresPerTile);
-      let host = firstFitting(d, preferred, frontier, fresh);
+      const [a, b, c] = inputTile.candidates(d, preferred, frontier, fresh);
+      let host = firstFitting(d, a, b, c);
       // A paced window that fits no tile is capped (the model then charges the slower pace).
-      while (host < 0 && shrinkPacedWindows(pace, flow, d)) host = firstFitting(d, preferred, frontier, fresh);
+      while (host < 0 && shrinkPacedWindows(pace, flow, d)) host = firstFitting(d, a, b, c);
       if (host < 0) {
         // Even a fresh tile is too small (an SE block holds a whole tensor): borrow the following tiles' eDRAM.
         host = spill(name, d, freshTileFrom(fresh));
@@ -282,6 +285,7 @@ function placeWithPace(
       scratch.digitalLoad[host] = (scratch.digitalLoad[host] as number) + ((flow.layers[d]?.digitalOps ?? 0) + (fusedOps[d] as number)) / opsRate;
       scratch.portLoad[host] = (scratch.portLoad[host] as number) + digitalPortAccesses(arch, net, flow, d, pace.operandBits, costs) / arch.tile.edram.accessesPerCycle;
       digitalHost[d] = host;
+      inputTile.placed(d, host);
       if (host > lastDigitalTile) lastDigitalTile = host;
     }
   };

@@ -1,0 +1,82 @@
+import { presetArch } from '../arch/presets';
+import { applySetOverrides } from '../arch/overrides';
+import { INPUT_TILE } from '../arch/input-tile';
+import { placePlan, prepareModel } from '../optimizer/model';
+import { checkNetwork, describeViolation, judge, RELATIONS, suitePlans, TOLERANCE, type Check, type Relation } from '../scripts/metamorphic/suite';
+import { zoo } from './helpers/model-fixtures';
+
+/*
+ * The simulator half of the metamorphic suite, a representative subset (`npm run metamorphic -- --sim-only` runs the
+ * zoo on the three presets, every relation, settled streams; its table is in docs/validation.md): the cases that
+ * violated it before, at the fewest images that still show them.
+ */
+const relation = (name: string): Relation => {
+  const r = RELATIONS.find((x) => x.name === name);
+  if (!r) throw new Error(`no relation '${name}'`);
+  return r;
+};
+
+describe('metamorphic, simulator: more of a resource never makes a plan slower', () => {
+  test('ISAAC DeiT-S with 2x eDRAM keeps its throughput (was -1.5% at 8 images, softmax on the input tile)', async () => {
+    const result = await checkNetwork(presetArch('isaac'), zoo('deit-s'), { sides: ['simulator'], relations: [relation('eDRAM capacity x2')], plans: ['baseline'], images: 8 });
+    expect(result.checks).toBe(1);
+    expect(result.violations.map(describeViolation)).toEqual([]);
+  }, 60_000);
+
+  test("ISAAC GPT-2's lone image with 2x eDRAM is not later (was +2.8%: its softmax queued behind the input's LayerNorm)", async () => {
+    const result = await checkNetwork(presetArch('isaac'), zoo('gpt2'), { sides: ['simulator'], relations: [relation('eDRAM capacity x2')], plans: ['baseline'], images: 1 });
+    expect(result.checks).toBe(1);
+    expect(result.violations.map(describeViolation)).toEqual([]);
+  }, 60_000);
+
+  test('PUMA MobileNetV2 with 2x eDRAM and 2x digital ops, both plans, settled (2x eDRAM was -27.3% simulated)', async () => {
+    const result = await checkNetwork(presetArch('puma'), zoo('mobilenetv2'), { sides: ['simulator'], relations: [relation('eDRAM capacity x2'), relation('digital ops x2')] });
+    expect(result.checks).toBe(4);
+    expect(result.records.every((c) => c.before.settled === true)).toBe(true);
+    expect(result.violations.map(describeViolation)).toEqual([]);
+  }, 60_000);
+});
+
+describe('input-tile rule (docs/hardware-model.md rule 1)', () => {
+  test('a digital layer fed by a stage elsewhere is not hosted where the network input lands', () => {
+    const net = zoo('gpt2');
+    for (const preset of ['isaac', 'puma'] as const) {
+      const [plan] = suitePlans(presetArch(preset), net);
+      if (!plan) throw new Error('no plan');
+      const more = applySetOverrides(plan.arch, ['tile.edram.capacityKb=128']);
+      for (const arch of [plan.arch, more]) {
+        const placement = placePlan(prepareModel(arch, net), plan.choices);
+        const at = (name: string): number[] => placement.layerTiles[net.layers.findIndex((l) => l.layer.name === name)] ?? [];
+        // Q.K^T is on another tile, so the softmax after it leaves tile 0 to the input's LayerNorm and projection.
+        expect(at('blocks.0.norm1')).toEqual([INPUT_TILE]);
+        expect(at('blocks.0.attn.scores')).not.toContain(INPUT_TILE);
+        expect(at('blocks.0.attn.softmax')).not.toContain(INPUT_TILE);
+      }
+    }
+  });
+});
+
+describe('metamorphic verdicts', () => {
+  const figures = (throughputImagesPerS: number, latencyCycles: number, spread?: number) => ({ throughputImagesPerS, latencyCycles, ...(spread !== undefined ? { spread } : {}) });
+  const check = (throughputChange: number, latencyChange: number, spreads: [number, number] | undefined, side: 'model' | 'simulator' = 'simulator'): Omit<Check, 'verdict' | 'reason'> => ({
+    preset: 'isaac', network: 'resnet50', plan: 'replication only', relation: 'eDRAM capacity x2', side,
+    before: figures(100, 100, spreads?.[0]), after: figures(100 * (1 + throughputChange), 100 * (1 + latencyChange), spreads?.[1]),
+    throughputChange, latencyChange,
+  });
+
+  test('a drop counts beyond max(0.5%, the two spreads added); latency (one lone image, exact) beyond 0.5%', () => {
+    expect(judge(check(-TOLERANCE, TOLERANCE, [0, 0]), []).verdict).toBe('ok');
+    expect(judge(check(-0.008, 0, [0.005, 0.004]), []).verdict).toBe('within-spread');
+    expect(judge(check(-0.01, 0, [0.005, 0.004]), []).verdict).toBe('violation');
+    expect(judge(check(-0.001, 0.008, [0.05, 0.05]), []).verdict).toBe('violation');
+    expect(judge(check(-0.008, 0, undefined, 'model'), []).verdict).toBe('violation');
+  });
+
+  test('a stated trade holds only inside its bounds and for its own case', () => {
+    const trade = { preset: 'isaac', network: 'resnet50', plan: 'replication only', relation: 'eDRAM capacity x2', side: 'model' as const, maxLatencyRise: 0.05, maxThroughputDrop: 0, reason: 'denser and faster' };
+    expect(judge(check(0.29, 0.042, undefined, 'model'), [trade])).toEqual({ verdict: 'trade', reason: 'denser and faster' });
+    expect(judge(check(0.29, 0.06, undefined, 'model'), [trade]).verdict).toBe('violation');
+    expect(judge(check(-0.01, 0.01, undefined, 'model'), [trade]).verdict).toBe('violation');
+    expect(judge({ ...check(0.29, 0.042, undefined, 'model'), plan: 'baseline' }, [trade]).verdict).toBe('violation');
+  });
+});
