@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applySetOverride, uncontendedArch } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
-import { addRowJobs, busyUntil, newDigitalQueues } from '../optimizer/model/digital-queue';
+import { addRowJobs, busyUntil, newDigitalQueues, queuedJobs, setPending } from '../optimizer/model/digital-queue';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { rowFixedCycles } from '../optimizer/model/latency';
@@ -25,20 +25,19 @@ describe('digital-unit queue of the single-image recurrence', () => {
     const q = newDigitalQueues();
     // Layer A: rows arriving at 0, 10, 20, 30, 15 cycles each: the unit is busy until 15, 30, 45, 60.
     q.jobTiles.push(3);
-    q.pending.push(0, 10, 20, 30);
+    setPending(q, [0, 10, 20, 30]);
     addRowJobs(q, 15);
-    expect(q.end[3]).toEqual([15, 30, 45, 60]);
+    expect(queuedJobs(q, 3).end).toEqual([15, 30, 45, 60]);
     expect(busyUntil(q, 3, -1)).toBe(0); // nothing arrived yet
     expect(busyUntil(q, 3, 12)).toBe(30); // rows 0 and 1 were there first
     expect(busyUntil(q, 3, 30)).toBe(60); // a tie goes to the earlier layer
     expect(busyUntil(q, 7, 100)).toBe(0); // another tile's unit is idle
     // Layer B: rows at 12 and 50, 5 cycles each, join in arrival order: 0, 10, 12, 20, 30, 50.
-    q.pending.length = 0;
-    q.pending.push(12, 50);
+    setPending(q, [12, 50]);
     addRowJobs(q, 5);
-    expect(q.arrival[3]).toEqual([0, 10, 12, 20, 30, 50]);
+    expect(queuedJobs(q, 3).arrival).toEqual([0, 10, 12, 20, 30, 50]);
     // 15, 30, then B's row 30 -> 35, A's 35 -> 50, 50 -> 65, B's 65 -> 70.
-    expect(q.end[3]).toEqual([15, 30, 35, 50, 65, 70]);
+    expect(queuedJobs(q, 3).end).toEqual([15, 30, 35, 50, 65, 70]);
   });
 
   test('toy: a softmax behind a LayerNorm backlog on one tile, by hand and against the simulator', async () => {

@@ -12,18 +12,36 @@
 import type { Placement } from '../../arch/placement';
 import type { DigitalQueues, LayerStatic, ModelContext } from './types';
 
-/** Empty queues; a tile's lists are made when it first gets a job (a probe chip may have 1e6 tiles). */
+/** Empty queues; a tile's arrays are made when it first gets a job (a probe chip may have 1e6 tiles). */
 export function newDigitalQueues(): DigitalQueues {
-  return { arrival: [], ops: [], end: [], touched: [], users: [], jobTiles: [], pending: [] };
+  return { arrival: [], ops: [], end: [], length: [], touched: [], users: [], jobTiles: [], pending: new Float64Array(64), pendingCount: 0 };
 }
 
 export function clearDigitalQueues(q: DigitalQueues): void {
-  for (const t of q.touched) {
-    (q.arrival[t] ?? []).length = 0;
-    (q.ops[t] ?? []).length = 0;
-    (q.end[t] ?? []).length = 0;
-  }
+  for (let k = 0; k < q.touched.length; k++) q.length[q.touched[k] as number] = 0;
   q.touched.length = 0;
+}
+
+/** Jobs queued at `tile`'s unit (as plain arrays): arrivals and the unit's busy-until after each. */
+export function queuedJobs(q: DigitalQueues, tile: number): { arrival: number[]; end: number[] } {
+  const n = q.length[tile] ?? 0;
+  return { arrival: Array.from((q.arrival[tile] ?? new Float64Array(0)).subarray(0, n)), end: Array.from((q.end[tile] ?? new Float64Array(0)).subarray(0, n)) };
+}
+
+/** Sets the arrivals of the rows about to be added (addRowJobs). */
+export function setPending(q: DigitalQueues, arrivals: readonly number[]): void {
+  q.pendingCount = 0;
+  for (const a of arrivals) pushPending(q, a);
+}
+
+/** Appends one row's arrival to the rows about to be added. */
+export function pushPending(q: DigitalQueues, arrival: number): void {
+  if (q.pendingCount === q.pending.length) {
+    const grown = new Float64Array(2 * q.pending.length);
+    grown.set(q.pending);
+    q.pending = grown;
+  }
+  q.pending[q.pendingCount++] = arrival;
 }
 
 /**
@@ -33,8 +51,9 @@ export function clearDigitalQueues(q: DigitalQueues): void {
 export function countUnitUsers(ctx: ModelContext, placement: Placement, q: DigitalQueues): void {
   clearDigitalQueues(q);
   const users = q.users;
-  users.length = 0;
-  for (let t = 0; t < placement.tilesUsed; t++) users.push(0);
+  // Only grown: a tile beyond this placement's is in no job.
+  while (users.length < placement.tilesUsed) users.push(0);
+  users.fill(0);
   for (const l of ctx.layers) {
     if (l.digitalOps <= 0 || (l.role !== 'digital' && l.role !== 'fused')) continue;
     digitalRowJob(ctx, placement, l, q);
@@ -52,7 +71,7 @@ export function unitShared(q: DigitalQueues): boolean {
   for (const t of q.jobTiles) {
     const left = (q.users[t] ?? 0) - 1;
     q.users[t] = left;
-    if (left > 0 || (q.arrival[t]?.length ?? 0) > 0) shared = true;
+    if (left > 0 || (q.length[t] ?? 0) > 0) shared = true;
   }
   return shared;
 }
@@ -104,35 +123,53 @@ export function busyUntil(q: DigitalQueues, tile: number, at: number): number {
   const arrival = q.arrival[tile];
   if (arrival === undefined) return 0;
   let lo = 0;
-  let hi = arrival.length;
+  let hi = q.length[tile] as number;
   // The first job arriving after `at`.
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if ((arrival[mid] as number) <= at) lo = mid + 1;
     else hi = mid;
   }
-  return lo === 0 ? 0 : ((q.end[tile] as number[])[lo - 1] as number);
+  return lo === 0 ? 0 : ((q.end[tile] as Float64Array)[lo - 1] as number);
 }
 
-/** Adds a layer's row jobs (q.pending: arrivals, ascending; opsCycles each) to the queue of every tile in q.jobTiles. */
-export function addRowJobs(q: DigitalQueues, opsCycles: number): void {
+/**
+ * Adds a layer's row jobs (q.pending: arrivals, ascending; opsCycles each) to the queue of every tile in q.jobTiles;
+ * with `laterOnly`, only of the tiles a later layer still uses (q.users after unitShared): no one reads the others.
+ */
+export function addRowJobs(q: DigitalQueues, opsCycles: number, laterOnly = false): void {
+  const count = q.pendingCount;
   const pending = q.pending;
   // Row needs only move forward, so arrivals ascend; sort anyway where a layout makes them not.
-  for (let k = 1; k < pending.length; k++) if ((pending[k] as number) < (pending[k - 1] as number)) {
-    pending.sort((x, y) => x - y);
+  for (let k = 1; k < count; k++) if ((pending[k] as number) < (pending[k - 1] as number)) {
+    pending.subarray(0, count).sort();
     break;
   }
   for (const tile of q.jobTiles) {
-    const arrival = (q.arrival[tile] ??= []);
-    const ops = (q.ops[tile] ??= []);
-    const end = (q.end[tile] ??= []);
-    if (arrival.length === 0) q.touched.push(tile);
+    if (laterOnly && (q.users[tile] ?? 0) <= 0) continue;
+    const used = q.length[tile] ?? 0;
+    if (used === 0) q.touched.push(tile);
+    const size = used + count;
+    q.length[tile] = size;
+    let arrival = q.arrival[tile];
+    let ops = q.ops[tile];
+    let end = q.end[tile];
+    if (arrival === undefined || ops === undefined || end === undefined || arrival.length < size) {
+      // Grown to twice what is needed, the used part copied.
+      const capacity = Math.max(64, 2 * size);
+      const grow = (old: Float64Array | undefined): Float64Array => {
+        const next = new Float64Array(capacity);
+        if (old !== undefined) next.set(old.subarray(0, used));
+        return next;
+      };
+      arrival = q.arrival[tile] = grow(arrival);
+      ops = q.ops[tile] = grow(ops);
+      end = q.end[tile] = grow(end);
+    }
     // Merge the two ascending lists from the back, then redo the busy-until from the first merged position.
-    let a = arrival.length - 1;
-    let p = pending.length - 1;
-    let w = arrival.length + pending.length - 1;
-    // Grown by pushes, not by length (which would make the arrays holey).
-    for (let k = 0; k < pending.length; k++) arrival.push(0), ops.push(0), end.push(0);
+    let a = used - 1;
+    let p = count - 1;
+    let w = size - 1;
     while (p >= 0) {
       if (a >= 0 && (arrival[a] as number) > (pending[p] as number)) {
         arrival[w] = arrival[a] as number;
@@ -146,7 +183,7 @@ export function addRowJobs(q: DigitalQueues, opsCycles: number): void {
       w--;
     }
     let busy = w >= 0 ? (end[w] as number) : 0;
-    for (let k = w + 1; k < arrival.length; k++) {
+    for (let k = w + 1; k < size; k++) {
       const start = (arrival[k] as number) > busy ? (arrival[k] as number) : busy;
       busy = start + (ops[k] as number);
       end[k] = busy;

@@ -12,7 +12,7 @@ import type { Placement } from '../../arch/placement';
 import { ownRowTables } from '../../arch/dataflow';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { rowFixedCycles, rowIntervalCycles } from './latency';
-import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob } from './digital-queue';
+import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending } from './digital-queue';
 import type { LayerStage, ModelContext, TrafficLoads } from './types';
 
 /** Finish time of every output row of every layer for one image, by layer index, and the image's latency. */
@@ -69,8 +69,7 @@ export function referenceRowLatency(
       finish.push(end);
     }
     if (ops > 0) {
-      q.pending.length = 0;
-      q.pending.push(...arrivals);
+      setPending(q, arrivals);
       addRowJobs(q, ops);
     }
     rowFinish.set(resolved.index, finish);

@@ -4,7 +4,7 @@ import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
-import { addRowJobs, busyUntil, countUnitUsers, digitalRowJob, fusedRowTiles, unitShared } from './digital-queue';
+import { addRowJobs, busyUntil, countUnitUsers, digitalRowJob, fusedRowTiles, pushPending, unitShared } from './digital-queue';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
@@ -45,8 +45,7 @@ export function rowLatencyCycles(
     if (ops > 0 && unitShared(q)) {
       // A row whose ops queue at a digital unit (one general loop: the arrivals go to the queue).
       const lead = fixed - ops;
-      const pending = q.pending;
-      pending.length = 0;
+      q.pendingCount = 0;
       let previous = 0;
       for (let i = 0; i < rows; i++) {
         let ready = 0;
@@ -65,9 +64,9 @@ export function rowLatencyCycles(
         const next = previous + interval;
         previous = start > next ? start : next;
         finish[base + i] = previous;
-        pending.push(arrival);
+        pushPending(q, arrival);
       }
-      addRowJobs(q, ops);
+      addRowJobs(q, ops, true);
       continue;
     }
     // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a

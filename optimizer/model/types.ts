@@ -104,18 +104,25 @@ export interface ModelContext {
   tileAreaMm2: number;
 }
 
-/** Per tile, the row jobs added so far in arrival order and the unit's busy-until after each (digital-queue.ts). */
+/**
+ * Per tile, the row jobs added so far in arrival order and the unit's busy-until after each (digital-queue.ts).
+ * NOTE: written for speed: each tile's jobs in typed arrays that only grow (length[t] of them in use), kept across
+ * evaluations, so the recurrence allocates nothing once they are large enough.
+ */
 export interface DigitalQueues {
-  arrival: Array<number[] | undefined>;
-  ops: Array<number[] | undefined>;
-  end: Array<number[] | undefined>;
+  arrival: Array<Float64Array | undefined>;
+  ops: Array<Float64Array | undefined>;
+  end: Array<Float64Array | undefined>;
+  /** Per tile, the jobs in use at the start of its arrays (0 for a tile without any). */
+  length: number[];
   /** Tiles with jobs, to clear at the next evaluation. */
   touched: number[];
   /** Per tile, the layers with digital row jobs there not yet run (countUnitUsers); a unit nobody else uses is skipped. */
   users: number[];
-  /** Scratch: the tiles of the job being placed, and its rows' arrivals. */
+  /** Scratch: the tiles of the job being placed, and its rows' arrivals (the first pendingCount of pending). */
   jobTiles: number[];
-  pending: number[];
+  pending: Float64Array;
+  pendingCount: number;
 }
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
