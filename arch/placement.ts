@@ -5,7 +5,7 @@ import { MappingError } from '../errors';
 import { layerCores, refuseBeyondChip, tilesForCores } from './chip-cores';
 import { dataflowCosts, type Dataflow } from './dataflow';
 import { digitalPortAccesses } from './digital-port-load';
-import { paceBoundsCycles, planPace, shrinkPacedWindows, unpaceWindows, type PlanPace } from './pace';
+import { paceBoundsCycles, planPace, shrinkPacedWindowsUntil, unpaceWindows, type PlanPace } from './pace';
 import { newPlacementScratch, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, packingLoadFloorCycles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
@@ -274,7 +274,7 @@ function placeWithPace(
       const [a, b, c] = inputTile.candidates(d, preferred, frontier, fresh);
       let host = firstFitting(d, a, b, c);
       // A paced window that fits no tile is capped (the model then charges the slower pace).
-      while (host < 0 && shrinkPacedWindows(pace, flow, d)) host = firstFitting(d, a, b, c);
+      if (host < 0 && shrinkPacedWindowsUntil(pace, flow, d, () => firstFitting(d, a, b, c) >= 0)) host = firstFitting(d, a, b, c);
       if (host < 0) {
         // Even a fresh tile is too small (an SE block holds a whole tensor): borrow the following tiles' eDRAM.
         host = spill(name, d, freshTileFrom(fresh));
@@ -358,7 +358,7 @@ function placeWithPace(
       if (fits) load.deferred++;
       if (allFresh(first, last)) {
         // A paced window that fits no tile is capped (the model then charges the slower pace).
-        if (shrinkPacedWindows(pace, flow, mapping.layerIndex)) continue;
+        if (shrinkPacedWindowsUntil(pace, flow, mapping.layerIndex, () => buffers.fits(mapping.layerIndex, first, last))) continue;
         if (last > first) throw bufferError(mapping.name, buffers.worstAfter(mapping.layerIndex, first, last));
         // One tile's eDRAM is too small for this layer's windows: borrow the following tiles' eDRAM.
         const tile = spill(mapping.name, mapping.layerIndex, last < first ? 0 : first);
