@@ -5,6 +5,8 @@ import type { Dataflow } from './dataflow';
 import { MappingError } from '../errors';
 import { placeNetwork, withEdramCapacityKb, type Placement } from './placement';
 import type { PlacementScratch } from './tile-buffers';
+import { planPace } from './pace';
+import { refuseBeyondChip } from './chip-cores';
 
 /**
  * Which packing of a plan the chip runs (docs/hardware-model.md rule 1, "Packings compared"). More eDRAM lets more
@@ -68,8 +70,8 @@ export function ladderCapacitiesKb(arch: ArchSpec): number[] {
 
 /**
  * The packings of a plan, densest (placeNetwork's at the chip's own eDRAM) first, then at each smaller capacity of
- * ladderCapacitiesKb while the packing fits the chip. NOTE: the placements share the scratch's rowCycles and
- * forkHolds, which do not depend on the capacity. Throws MappingError when the densest does not fit.
+ * ladderCapacitiesKb while the packing fits the chip. NOTE: the placements share one planPace and the scratch's rowCycles
+ * and forkHolds, which do not depend on the capacity. Throws MappingError when the densest does not fit.
  */
 export function packingLadder(
   arch: ArchSpec,
@@ -81,13 +83,16 @@ export function packingLadder(
   productBits?: readonly number[],
 ): Placement[] {
   const capacities = ladderCapacitiesKb(arch);
-  const densest = placeNetwork(arch, net, flow, mappings, replicas, scratch, productBits);
+  // As placeNetwork does, a plan far beyond the chip is refused before any packing work.
+  refuseBeyondChip(arch, net, mappings, replicas);
+  const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  const densest = placeNetwork(arch, net, flow, mappings, replicas, scratch, productBits, pace);
   const ladder = [densest];
   for (let k = 1; k < capacities.length; k++) {
     const capped = withEdramCapacityKb(arch, capacities[k] as number);
     let placement: Placement;
     try {
-      placement = placeNetwork(capped, net, flow, mappings, replicas, scratch, productBits);
+      placement = placeNetwork(capped, net, flow, mappings, replicas, scratch, productBits, pace);
     } catch (error) {
       // A sparser packing that does not fit the chip: the smaller capacities give sparser ones still.
       if (!(error instanceof MappingError)) throw error;

@@ -87,7 +87,7 @@ const MAX_LENT_TILES = 16;
  * its products of two activations (PlanChoices.productBits), which set their operands' stored bits. A layer whose line buffers (its own
  * and those of the digital layers it anchors) do not fit in what is left of a tile's eDRAM starts on a fresh
  * tile; the cores it skips stay empty. Throws MappingError (saying by how much) when the network does not fit.
- */
+ * `pace`: the plan's planPace when the caller has it (packing-choice.ts: it does not depend on the eDRAM capacity). */
 export function placeNetwork(
   arch: ArchSpec,
   net: ResolvedNetwork,
@@ -96,9 +96,11 @@ export function placeNetwork(
   replicas: readonly number[],
   scratch: PlacementScratch = newPlacementScratch(net, flow),
   productBits?: readonly number[],
+  pace?: PlanPace,
 ): Placement {
   refuseBeyondChip(arch, net, mappings, replicas);
-  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, productBits);
+  const plan = pace ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan);
   // More eDRAM lets more layers share a tile, and the load estimate that keeps shared ports and digital units below
   // the pace is first-order: ISAAC with twice the eDRAM packed DeiT-S's attention onto fewer digital units (-14%).
   // So a chip with room to spread also packs as if its eDRAM were half, a quarter, ... (each packing fits the real
@@ -115,7 +117,7 @@ export function placeNetwork(
       const capped = withEdramCapacityKb(arch, arch.tile.edram.capacityKb / 2 ** k);
       let candidate: Packing;
       try {
-        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, productBits);
+        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, plan);
       } catch (error) {
         if (!(error instanceof MappingError)) throw error;
         break;
@@ -126,8 +128,7 @@ export function placeNetwork(
   return best.placement;
 }
 
-/** Packings of eDRAM capacity halved this many times that placeNetwork also tries (by load; packing-choice.ts's
- * ladder compares packings by the model's figures instead). */
+/** Halvings of the eDRAM placeNetwork also packs at (by load; packing-choice.ts's ladder: by the model's figures). */
 const LOAD_CAPACITY_HALVINGS = 3;
 
 /** The chip as if its tiles had `capacityKb` of eDRAM: the packings placement compares at smaller capacities. */
@@ -154,9 +155,9 @@ function packAtCapacity(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
   scratch: PlacementScratch,
-  productBits: readonly number[] | undefined,
+  plan: PlanPace,
 ): Packing {
-  const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  const pace: PlanPace = { ...plan, windowRows: plan.windowRows.slice() }; // windows of its own to shrink
   const packing = (placement: Placement, load: PackingLoad): Packing => ({
     placement,
     loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
