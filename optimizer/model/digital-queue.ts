@@ -82,40 +82,43 @@ export function unitShared(q: DigitalQueues): boolean {
  * pixels of a row, split evenly (rule 5); a recurrent layer's cell ops are in its step time (rule 3), not queued.
  */
 export function digitalRowJob(ctx: ModelContext, placement: Placement, l: LayerStatic, q: DigitalQueues): number {
-  q.jobTiles.length = 0;
-  if (l.digitalOps <= 0) return 0;
-  const perRow = l.digitalOps / l.outRows / ctx.arch.tile.digital.opsPerCycle;
-  if (l.role === 'digital') {
-    q.jobTiles.push(placement.layerTiles[l.index]?.[0] ?? 0);
-    return perRow;
+  if (l.digitalOps <= 0 || (l.role !== 'digital' && l.role !== 'fused')) {
+    q.jobTiles.length = 0;
+    return 0;
   }
-  if (l.role !== 'fused') return 0;
-  return perRow / fusedRowTiles(ctx, placement, l.index, l.outCols, q.jobTiles);
+  const perRow = l.digitalOps / l.outRows / ctx.arch.tile.digital.opsPerCycle;
+  if (l.role === 'fused') return perRow / fusedRowTiles(ctx, placement, l.index, l.outCols, q.jobTiles);
+  q.jobTiles[0] = placement.layerTiles[l.index]?.[0] ?? 0;
+  q.jobTiles.length = 1;
+  return perRow;
 }
 
 /**
  * The distinct tiles (into `out`; at least one) whose digital units apply fused layer `index`'s ops to a row of
  * `cols` pixels: its host's replicas that hold pixels of the row (one for a token of a sequence without
  * replication, however many tiles the layer's crossbars span), or a digital host's tile. Returns their count.
+ * NOTE: `out` is overwritten in place and never emptied first (an array set to length 0 drops its storage, and the
+ * recurrence asks for every fused layer's tiles in every evaluation).
  */
 export function fusedRowTiles(ctx: ModelContext, placement: Placement, index: number, cols: number, out: number[]): number {
-  out.length = 0;
   const host = ctx.flow.layers[index]?.storedAs ?? -1;
   const pos = ctx.layers[host]?.weightedPos ?? -1;
   const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  let n = 0;
   if (weighted === undefined) {
-    out.push(placement.layerTiles[host]?.[0] ?? 0);
-    return 1;
+    out[n++] = placement.layerTiles[host]?.[0] ?? 0;
+  } else {
+    const used = Math.min(weighted.replicas, Math.max(1, cols));
+    let last = -1;
+    // Replica tiles ascend (replicas fill consecutive cores), so distinct tiles are counted by changes.
+    for (let k = 0; k < used; k++) {
+      const t = weighted.replicaTiles[k] ?? 0;
+      if (t !== last) (out[n++] = t), (last = t);
+    }
+    if (n === 0) out[n++] = 0;
   }
-  const used = Math.min(weighted.replicas, Math.max(1, cols));
-  let last = -1;
-  // Replica tiles ascend (replicas fill consecutive cores), so distinct tiles are counted by changes.
-  for (let k = 0; k < used; k++) {
-    const t = weighted.replicaTiles[k] ?? 0;
-    if (t !== last) out.push(t), (last = t);
-  }
-  if (out.length === 0) out.push(0);
-  return out.length;
+  out.length = n;
+  return n;
 }
 
 /** The unit of `tile`'s busy-until after the jobs already added that arrived by `at` (0: none). */
