@@ -14,7 +14,7 @@ import type { DigitalQueues, LayerStatic, ModelContext } from './types';
 
 /** Empty queues; a tile's arrays are made when it first gets a job (a probe chip may have 1e6 tiles). */
 export function newDigitalQueues(): DigitalQueues {
-  return { arrival: [], ops: [], end: [], length: [], touched: [], users: [], jobTiles: [], pending: new Float64Array(64), pendingCount: 0 };
+  return { arrival: [], ops: [], end: [], length: [], touched: [], users: [], jobTiles: [], pending: new Float64Array(64), pendingCount: 0, cursors: new Int32Array(8) };
 }
 
 export function clearDigitalQueues(q: DigitalQueues): void {
@@ -134,6 +134,29 @@ export function busyUntil(q: DigitalQueues, tile: number, at: number): number {
     else hi = mid;
   }
   return lo === 0 ? 0 : ((q.end[tile] as Float64Array)[lo - 1] as number);
+}
+
+/** Starts busyUntilInOrder's searches over: the next row's arrival may come before the last one's. */
+export function restartQueueCursors(q: DigitalQueues): void {
+  if (q.cursors.length < q.jobTiles.length) q.cursors = new Int32Array(2 * q.jobTiles.length);
+  q.cursors.fill(0, 0, q.jobTiles.length);
+}
+
+/**
+ * busyUntil(q, q.jobTiles[k], at) for a layer's rows in arrival order (restartQueueCursors before the first, and
+ * whenever an arrival is earlier than the last). NOTE: written for speed: the search for the first job arriving
+ * after `at` goes on from where the last row's ended (q.cursors[k]), a step or two along a short queue, where a
+ * bisection from scratch mispredicted most of its branches.
+ */
+export function busyUntilInOrder(q: DigitalQueues, k: number, at: number): number {
+  const tile = q.jobTiles[k] as number;
+  const arrival = q.arrival[tile];
+  if (arrival === undefined) return 0;
+  const n = q.length[tile] as number;
+  let c = q.cursors[k] as number;
+  while (c < n && (arrival[c] as number) <= at) c++;
+  q.cursors[k] = c;
+  return c === 0 ? 0 : ((q.end[tile] as Float64Array)[c - 1] as number);
 }
 
 /**

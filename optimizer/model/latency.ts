@@ -4,7 +4,7 @@ import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
-import { addRowJobs, busyUntil, countUnitUsers, digitalRowJob, fusedRowTiles, pushPending, unitShared } from './digital-queue';
+import { addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, fusedRowTiles, pushPending, restartQueueCursors, unitShared } from './digital-queue';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
@@ -47,18 +47,30 @@ export function rowLatencyCycles(
       const lead = fixed - ops;
       q.pendingCount = 0;
       let previous = 0;
+      const identity = sources.length === 1 && (sources[0] as number) >= 0 && l.identityNeed ? (sources[0] as number) : -1;
+      let lastArrival = -Infinity;
+      restartQueueCursors(q);
       for (let i = 0; i < rows; i++) {
         let ready = 0;
-        for (let k = 0; k < sources.length; k++) {
-          const source = sources[k] as number;
-          const needed = (needs[k] as Int32Array)[i] as number;
-          const arrived = source < 0 ? (needed + 1) * inputRowCycles : (finish[source + needed] as number);
+        if (identity >= 0) {
+          // NOTE: written for speed: the common fused activation reads row i of its producer.
+          const arrived = finish[identity + i] as number;
           if (arrived > ready) ready = arrived;
+        } else {
+          for (let k = 0; k < sources.length; k++) {
+            const source = sources[k] as number;
+            const needed = (needs[k] as Int32Array)[i] as number;
+            const arrived = source < 0 ? (needed + 1) * inputRowCycles : (finish[source + needed] as number);
+            if (arrived > ready) ready = arrived;
+          }
         }
         let start = ready + fixed;
         const arrival = ready + lead;
+        // Arrivals ascend (row needs only move forward), so each tile's search goes on from the last row's.
+        if (!(arrival >= lastArrival)) restartQueueCursors(q);
+        lastArrival = arrival;
         for (let k = 0; k < q.jobTiles.length; k++) {
-          const queued = busyUntil(q, q.jobTiles[k] as number, arrival) + ops;
+          const queued = busyUntilInOrder(q, k, arrival) + ops;
           if (queued > start) start = queued;
         }
         const next = previous + interval;

@@ -123,6 +123,8 @@ export interface DigitalQueues {
   jobTiles: number[];
   pending: Float64Array;
   pendingCount: number;
+  /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
+  cursors: Int32Array;
 }
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */
