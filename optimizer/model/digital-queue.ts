@@ -34,6 +34,12 @@ export function setPending(q: DigitalQueues, arrivals: readonly number[]): void 
   for (const a of arrivals) pushPending(q, a);
 }
 
+/** Empties the rows about to be added and makes room for `rows` of them (written as pending[i], then pendingCount). */
+export function reservePending(q: DigitalQueues, rows: number): void {
+  if (q.pending.length < rows) q.pending = new Float64Array(Math.max(rows, 2 * q.pending.length));
+  q.pendingCount = 0;
+}
+
 /** Appends one row's arrival to the rows about to be added. */
 export function pushPending(q: DigitalQueues, arrival: number): void {
   if (q.pendingCount === q.pending.length) {

@@ -4,7 +4,7 @@ import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
-import { addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, fusedRowTiles, pushPending, restartQueueCursors, unitShared } from './digital-queue';
+import { addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, fusedRowTiles, reservePending, restartQueueCursors, unitShared } from './digital-queue';
 
 /**
  * Single-image latency from the row-level pipeline recurrence (docs/hardware-model.md rules 4 and 7):
@@ -45,9 +45,17 @@ export function rowLatencyCycles(
     if (ops > 0 && unitShared(q)) {
       // A row whose ops queue at a digital unit (one general loop: the arrivals go to the queue).
       const lead = fixed - ops;
-      q.pendingCount = 0;
+      reservePending(q, rows);
+      const pending = q.pending;
       let previous = 0;
       const identity = sources.length === 1 && (sources[0] as number) >= 0 && l.identityNeed ? (sources[0] as number) : -1;
+      // NOTE: written for speed: with one job tile (no replication), busyUntilInOrder's search on its queue in locals.
+      const single = q.jobTiles.length === 1;
+      const tile = q.jobTiles[0] as number;
+      const tileArrival = single ? q.arrival[tile] : undefined;
+      const tileEnd = q.end[tile];
+      const tileJobs = single ? (q.length[tile] ?? 0) : 0;
+      let cursor = 0;
       let lastArrival = -Infinity;
       restartQueueCursors(q);
       for (let i = 0; i < rows; i++) {
@@ -67,17 +75,24 @@ export function rowLatencyCycles(
         let start = ready + fixed;
         const arrival = ready + lead;
         // Arrivals ascend (row needs only move forward), so each tile's search goes on from the last row's.
-        if (!(arrival >= lastArrival)) restartQueueCursors(q);
+        if (!(arrival >= lastArrival)) restartQueueCursors(q), (cursor = 0);
         lastArrival = arrival;
-        for (let k = 0; k < q.jobTiles.length; k++) {
-          const queued = busyUntilInOrder(q, k, arrival) + ops;
+        if (single) {
+          if (tileArrival !== undefined) while (cursor < tileJobs && (tileArrival[cursor] as number) <= arrival) cursor++;
+          const queued = (cursor === 0 || tileEnd === undefined ? 0 : (tileEnd[cursor - 1] as number)) + ops;
           if (queued > start) start = queued;
+        } else {
+          for (let k = 0; k < q.jobTiles.length; k++) {
+            const queued = busyUntilInOrder(q, k, arrival) + ops;
+            if (queued > start) start = queued;
+          }
         }
         const next = previous + interval;
         previous = start > next ? start : next;
         finish[base + i] = previous;
-        pushPending(q, arrival);
+        pending[i] = arrival;
       }
+      q.pendingCount = rows;
       addRowJobs(q, ops, true);
       continue;
     }
