@@ -8,7 +8,7 @@ import { milpBackend, type MilpBackendName } from './milp';
 import { coreBudget, type BudgetOptions, type CoreBudget } from './replication/budget';
 import { allCandidates } from './replication/candidates';
 import { exactOnCandidates } from './replication/exact';
-import { solveReplicationMilp } from './replication/milp-model';
+import { crossCheckReplication } from './replication/milp-model';
 import type { ObjectiveKind, ObjectiveSpec } from './replication/objective';
 import { buildTables, stageCycles, type ReplicationTables } from './replication/tables';
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
@@ -106,7 +106,8 @@ export interface OptimizeResult {
   notes: string[];
   /** How the RL plan compares with the best plan any method found in this run, on the optimized objective. */
   searchGap?: SearchGap;
-  replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean; milpMs: number };
+  /** The MILP's cross-check of the exact replication: null when the solver did not finish (a note says so). */
+  replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean | null; milpMs: number };
   history: EpisodeRecord[];
   randomHistory: EpisodeRecord[];
   confirmation: Array<{ variant: string; analytical: { throughputImagesPerS: number; latencyCycles: number }; simulated: ConfirmOutcome }>;
@@ -195,11 +196,13 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const rows: VariantRow[] = [row('baseline', '8/8, r = 1', baseChoices, base, base, 0)];
 
   // Replication only, with the MILP cross-check of the exact algorithm.
+  const notes: string[] = [];
   const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
   const backend = milpBackend(options.milp);
   const cands = allCandidates(baseTables, budget.cores);
   const exact = exactOnCandidates(baseTables, cands, budget.cores);
-  const milp = await solveReplicationMilp(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+  const milp = await crossCheckReplication(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+  if (milp.unfinished !== undefined) notes.push(milp.unfinished);
   rows.push(row('replication only', 'exact (bisection) + full model', replOnly.choices, replOnly.model, base, 0));
 
   const referencePct = await oracle.referenceAccuracyPct();
@@ -212,7 +215,6 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
 
   // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
   // A joint MILP the solver cannot finish (its time limit on a loaded machine) costs its row, not the run.
-  const notes: string[] = [];
   const jointOrNote = async (variant: string, js: Parameters<typeof solveJoint>[3]): Promise<Awaited<ReturnType<typeof solveJoint>> | undefined> => {
     try {
       return await solveJoint(ctx, oracle, milpBackend('highs'), js, jointPrepared);
@@ -387,7 +389,11 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     plan: planFromChoices(net.network.name, arch.name, net, chosenChoices, { tiles: budget.tiles, areaBudgetMm2: budget.areaMm2 }),
     notes,
     ...(searchGap !== undefined ? { searchGap } : {}),
-    replicationCheck: { backend: backend.name, agreesWithExact: milp.solution.bottleneckCycles === exact.bottleneckCycles, milpMs: milp.wallMs },
+    replicationCheck: {
+      backend: backend.name,
+      agreesWithExact: milp.solution === undefined ? null : milp.solution.bottleneckCycles === exact.bottleneckCycles,
+      milpMs: milp.wallMs,
+    },
     history: rl.history,
     randomHistory: random.history,
     confirmation,

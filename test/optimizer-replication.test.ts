@@ -6,12 +6,12 @@ import { prepareModel, evaluateModel } from '../optimizer/model';
 import { buildTables, coresFor, stageCycles, type ReplicationTables } from '../optimizer/replication/tables';
 import { allCandidates } from '../optimizer/replication/candidates';
 import { exactOnCandidates, exactThroughput } from '../optimizer/replication/exact';
-import { checkReplicationAnswer, replicationMilp, solveReplicationMilp } from '../optimizer/replication/milp-model';
+import { checkReplicationAnswer, crossCheckReplication, replicationMilp, solveReplicationMilp } from '../optimizer/replication/milp-model';
 import { coreBudget } from '../optimizer/replication/budget';
 import type { ObjectiveSpec } from '../optimizer/replication/objective';
 import { highsBackend } from '../optimizer/milp/highs';
 import { jslpBackend } from '../optimizer/milp/jslp';
-import type { MilpSolution } from '../optimizer/milp/problem';
+import type { MilpBackend, MilpSolution } from '../optimizer/milp/problem';
 import { chipAreaMm2 } from '../arch/area';
 import { ExternalToolError } from '../errors';
 import { baselineChoices } from '../arch/plan';
@@ -153,6 +153,18 @@ describe('solver answers are checked', () => {
     const values: Record<string, number> = { z: 1, x0_0: 1, x1_0: 1 };
     expect(exact.bottleneckCycles).toBeLessThan(16);
     expect(() => checkReplicationAnswer('highs', problem, answer(values, true), tables, cands, budget, exact)).toThrow(/differs from the exact/);
+  });
+
+  // `lrmp optimize --network resnet50 --set adc.bits=6` stopped with exit 2: jslp ran out of time on the cross-check.
+  test('as a cross-check of the exact answer, a solver out of time costs the check, not the run; a wrong answer still fails', async () => {
+    const replying = (reply: MilpSolution): MilpBackend => ({ name: 'jslp', solve: () => Promise.resolve(reply) });
+    const late = await crossCheckReplication(replying({ ...answer({}, false), status: 'timeout', wallMs: 30_000 }), tables, cands, budget, spec(16), exact);
+    expect(late.solution).toBeUndefined();
+    expect(late.unfinished).toMatch(/'jslp' did not finish in its 30 s; the exact algorithm's replication stands/);
+    const wrong = replying(answer({ z: 1, x0_0: 1, x1_0: 1 }, true));
+    await expect(crossCheckReplication(wrong, tables, cands, budget, spec(16), exact)).rejects.toThrow(/differs from the exact/);
+    const right = await crossCheckReplication(highsBackend, tables, cands, budget, spec(16), exact);
+    expect([right.unfinished, right.solution?.bottleneckCycles]).toEqual([undefined, exact.bottleneckCycles]);
   });
 });
 

@@ -163,7 +163,7 @@ export function renderOptimizeTable(result: OptimizeResult): string {
   const gaps = describeModelSimGaps(result.rows);
   if (gaps !== undefined) lines.push(gaps);
   lines.push(
-    `replication MILP (${result.replicationCheck.backend}) ${result.replicationCheck.agreesWithExact ? 'agrees with' : 'DISAGREES with'} the exact algorithm ` +
+    `replication MILP (${result.replicationCheck.backend}) ${describeReplicationCheck(result.replicationCheck.agreesWithExact)} the exact algorithm ` +
       `(${result.replicationCheck.milpMs.toFixed(0)} ms). Chosen plan: ${result.chosenLabel}. Wall time ${result.wallS.toFixed(1)} s.`,
   );
   return lines.join('\n');
@@ -237,4 +237,9 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   const written = [args.out, args.planOut, args.history].filter((f): f is string => f !== undefined);
   if (written.length > 0) process.stderr.write(`written: ${written.join(', ')}\n`);
   if (args.plots !== undefined) writeOptimizePlots(result, arch, net, args.plots);
+}
+
+/** How the MILP's cross-check of the exact replication ended (null: not finished; a note says why). */
+export function describeReplicationCheck(agrees: boolean | null): string {
+  return agrees === null ? 'did not finish checking' : agrees ? 'agrees with' : 'DISAGREES with';
 }

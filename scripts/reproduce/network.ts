@@ -10,7 +10,7 @@ import { buildTables } from '../../optimizer/replication';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize, type OptimizeResult } from '../../optimizer/lrmp';
 import { type ObjectiveKind } from '../../optimizer/replication/objective';
-import { describeModelSimGaps, describeSearchGap } from '../commands/optimize';
+import { describeModelSimGaps, describeReplicationCheck, describeSearchGap } from '../commands/optimize';
 import { relaxedBottleneckCycles } from '../../optimizer/replication/relaxation';
 import { type NetworkNote, type ReproduceRow } from './report';
 
@@ -114,7 +114,7 @@ export async function reproduceNetwork(baseArch: ArchSpec, net: ResolvedNetwork,
     confirmImages: s.images,
   });
   if (result.searchGap !== undefined) {
-    notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${result.replicationCheck.agreesWithExact ? 'agrees' : 'DISAGREES'} with the exact algorithm` });
+    notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${describeReplicationCheck(result.replicationCheck.agreesWithExact)} the exact algorithm` });
   }
   const gaps = describeModelSimGaps(result.rows);
   if (gaps !== undefined) notes.push({ network: name, note: gaps });
