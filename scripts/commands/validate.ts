@@ -143,18 +143,26 @@ function loadValidated(name: string, inputShape: string | undefined, oneOfSevera
   }
 }
 
+/** The networks `validate` runs (--networks as given, or the zoo) and, when some were left out, a notice saying so. */
+export function validateNetworkList(args: Pick<ValidateArgs, 'networks' | 'arch' | 'archFile'>): { names: string[]; notice?: string } {
+  const defaulted = args.networks === undefined || args.networks === 'all';
+  const names = defaulted ? zooNames() : (args.networks ?? '').split(',').map((s) => s.trim());
+  if (!defaulted || (args.arch === undefined && args.archFile === undefined)) return { names };
+  // The whole zoo on one named chip: the transformers have their own preset (xformer); on another chip they
+  // usually do not fit (ViT-B/16's line buffers exceed PUMA's 64 KB tiles), so they run only when named.
+  // Only networks with a preset of their own: `--arch isaac` runs the CNNs (it skipped the whole zoo before).
+  const skipped = names.filter((n) => zooPreferredArch(n) !== undefined && zooPreferredArch(n) !== args.arch);
+  if (skipped.length === 0) return { names };
+  return {
+    names: names.filter((n) => !skipped.includes(n)),
+    notice: `validate: not run on this chip: ${skipped.join(', ')} (they run on --arch xformer by default; name them with --networks to run them here)`,
+  };
+}
+
 export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]> {
   const settings: ValidateRow['settings'] = args.uncontended ? 'uncontended' : 'preset';
-  const defaulted = args.networks === undefined || args.networks === 'all';
-  let names = defaulted ? zooNames() : (args.networks ?? '').split(',').map((s) => s.trim());
-  if (defaulted && (args.arch !== undefined || args.archFile !== undefined)) {
-    // The whole zoo on one named chip: the transformers have their own preset (xformer); on another chip they
-    // usually do not fit (ViT-B/16's line buffers exceed PUMA's 64 KB tiles), so they run only when named.
-    // Only networks with a preset of their own: `--arch isaac` runs the CNNs (it skipped the whole zoo before).
-    const skipped = names.filter((n) => zooPreferredArch(n) !== undefined && zooPreferredArch(n) !== args.arch);
-    names = names.filter((n) => !skipped.includes(n));
-    if (skipped.length > 0) process.stderr.write(`validate: not run on this chip: ${skipped.join(', ')} (they run on --arch xformer by default; name them with --networks to run them here)\n`);
-  }
+  const { names, notice } = validateNetworkList(args);
+  if (notice !== undefined) process.stderr.write(`${notice}\n`);
   const known = zooNames();
   const isFile = (name: string): boolean => networkFileExtensions().includes(path.extname(name).toLowerCase());
   for (const name of names) {
