@@ -5,7 +5,7 @@ import { choosePacking, packingLadder, type PackingFigures } from '../../arch/pa
 import { stepsPerImage } from '../../arch/steps';
 import { edramAccesses, offChipBitsPerCycle, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
-import type { LayerStage, ModelContext, ModelResult, StageBound, TileTimes, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, ModelContext, ModelResult, StageBound, TileTimes, TrafficLoads } from './types';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
@@ -286,6 +286,15 @@ function stageTerms(
  * need it), per-row and per-image work, and the link and eDRAM parameters. Fills ctx.stageRowCycles and
  * ctx.workCycles (valid until the next evaluation).
  */
+/** A digital layer's reads of its inputs per image through its tile's eDRAM port, cycles (whole accesses per input). */
+function ownReadCycles(ctx: ModelContext, l: LayerStatic, storedBits: Float64Array): number {
+  let accesses = 0;
+  for (let k = 0; k < l.dataInputs.length; k++) {
+    accesses += edramAccesses(ctx.arch, (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] ?? -1) + 1] ?? 0));
+  }
+  return accesses / ctx.arch.tile.edram.accessesPerCycle;
+}
+
 export function creditLoopArgs(
   ctx: ModelContext,
   placement: Placement,
@@ -304,7 +313,10 @@ export function creditLoopArgs(
     // MAC array load of its group: an encoder's Q.K^T and A.V of the same image share the array in the loop.
     const l = ctx.layers[s.index];
     const own = l === undefined ? 0 : l.digitalOps / arch.tile.digital.opsPerCycle;
-    workCycles[s.index] = Math.max(s.computeCycles, s.portQueueCycles, own, s.attentionCycles);
+    // A digital layer's own reads of its inputs through its tile's port (rule 5; an encoder's A.V on the digital
+    // unit reads V once per output row): DeiT-S's attn.context on PUMA reads for 700k cycles per image.
+    const reads = l === undefined || l.role !== 'digital' ? 0 : ownReadCycles(ctx, l, storedBits);
+    workCycles[s.index] = Math.max(s.computeCycles, s.portQueueCycles, own, s.attentionCycles, reads);
   }
   return {
     inputs: {
