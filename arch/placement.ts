@@ -340,14 +340,27 @@ function placeWithPace(
     const portCycles = (share: number): number => (reads * share + writes) / accessesPerCycle;
     // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
     // and the simulator charge them: the share of replicas starting on `tile` when the layer starts at `startCore`.
-    const replicaShare = (tile: number, startCore: number): number => {
-      let n = 0;
-      for (let j = 0; j < r; j++) if (Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile) === tile) n++;
-      return n / r;
+    const replicaTile = (startCore: number, j: number): number =>
+      Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile);
+    /**
+     * The share of replicas starting on the layer's first tile. Replica j's tile never decreases with j, so the
+     * replicas there are a leading run, found by bisection (a count over all r replicas per candidate start made
+     * 4096 replicas of VGG-8 take 16 CPU s to be refused).
+     */
+    const firstTileShare = (startCore: number): number => {
+      const tile = replicaTile(startCore, 0);
+      let lo = 1;
+      let hi = r;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (replicaTile(startCore, mid) === tile) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo / r;
     };
     const overloads = (tile: number, startCore: number): boolean => {
       if (!loadAware || buffers.isFresh(tile)) return false;
-      const onTile = replicaShare(tile, startCore);
+      const onTile = firstTileShare(startCore);
       const port = (scratch.portLoad[tile] ?? 0) + portCycles(onTile);
       const digital = (scratch.digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
       return port > limit || digital > limit;
@@ -375,8 +388,15 @@ function placeWithPace(
     buffers.commit(mapping.layerIndex, first, last);
     ensureLoadTiles(scratch, last);
     loadTiles = Math.max(loadTiles, last + 1);
+    // Replicas per tile in one pass (their tiles never decrease), then each tile of the range once.
+    let j = 0;
     for (let t = first; t <= last; t++) {
-      const share = replicaShare(t, firstCore);
+      let n = 0;
+      while (j < r && replicaTile(firstCore, j) === t) {
+        n++;
+        j++;
+      }
+      const share = n / r;
       scratch.portLoad[t] = (scratch.portLoad[t] as number) + portCycles(share);
       scratch.digitalLoad[t] = (scratch.digitalLoad[t] as number) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
     }

