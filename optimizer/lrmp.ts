@@ -2,7 +2,6 @@ import type { ArchSpec } from '../arch/types';
 import { baselineChoices, bitsAt, planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
-import { imagesForSteadyState } from '../sim/pipeline-images';
 import type { AccuracyOracle } from './accuracy/types';
 import { milpBackend, type MilpBackendName } from './milp';
 import { coreBudget, type BudgetOptions, type CoreBudget } from './replication/budget';
@@ -17,7 +16,7 @@ import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type
 import { prepareJoint, solveJoint } from './joint/joint-milp';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
-import type { ConfirmOutcome } from './confirm/worker';
+import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { ExternalToolError, MappingError } from '../errors';
 import { choosePlan } from './choose';
 
@@ -36,7 +35,10 @@ export interface OptimizeOptions extends BudgetOptions {
   topK: number;
   /** Simulator workers for confirmation; 0 = in-process; -1 = skip confirmation. @default 0 */
   workers: number;
-  /** Images each confirmation simulates. @default 4, more when the pipeline holds more than 4 (sim/pipeline-images.ts) */
+  /**
+   * Images each confirmation simulates. @default the settle rule of `lrmp simulate` (sim/settle.ts), so the rows'
+   * simulated figures are what `lrmp simulate --plan` prints for the written plan
+   */
   confirmImages?: number;
   search?: SearchOverrides;
   onEpisode?: (record: EpisodeRecord) => void;
@@ -79,7 +81,7 @@ export interface OptimizeSettingsRecord {
   milp: MilpBackendName;
   topK: number;
   budget: BudgetOptions;
-  /** Whether the rows were confirmed in the simulator, and with how many images (undefined: steady-state count). */
+  /** Whether the rows were confirmed in the simulator, and with how many images (undefined: the settle rule, sim/settle.ts). */
   confirm: boolean;
   confirmImages?: number;
   /** The search's resolved settings (agent, exploration, polishing, fixed layers). */
@@ -317,9 +319,22 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   let baseSim: ConfirmOutcome | undefined;
   if (simulate) {
     rl.top.slice(1).forEach((c, k) => pool.push({ variant: `RL top-${k + 2}`, ...fromCandidate(ctx, c), dropPct: c.dropPct }));
-    // Without a count, each candidate streams enough images for its steady state (4 unless the pipeline holds more).
-    const imagesOf = (m: ModelResult): number => options.confirmImages ?? imagesForSteadyState(m.latencyCycles, m.bottleneckCycles);
-    const outcomes = await confirmCandidates(pool.map((p) => ({ arch, network: net.network, choices: p.choices, images: imagesOf(p.model) })), options.workers);
+    // Without a count, each candidate streams until its interval settles, as `lrmp simulate` does (sim/settle.ts):
+    // a short fixed stream gave ResNet-20's chosen plan 34,881.5 img/s where `simulate --plan` gave 33,654.
+    // Rows that hold the same plan (RL's first candidate and its polish, often) are simulated once.
+    const jobOf = new Map<string, number>();
+    const jobs: ConfirmJob[] = [];
+    const jobIndex = pool.map((p) => {
+      const key = JSON.stringify(p.choices);
+      let k = jobOf.get(key);
+      if (k === undefined) {
+        k = jobs.push({ arch, network: net.network, choices: p.choices, images: options.confirmImages }) - 1;
+        jobOf.set(key, k);
+      }
+      return k;
+    });
+    const simulated = await confirmCandidates(jobs, options.workers);
+    const outcomes = jobIndex.map((k) => simulated[k]);
     baseSim = outcomes[0];
     pool.forEach((p, k) => {
       const sim = outcomes[k] as ConfirmOutcome;
@@ -329,6 +344,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       if (r && !sim.error && baseSim && !baseSim.error) r.simulated = simulatedGains(sim, baseSim);
       // A row without simulated figures must say why (its plan cannot be chosen).
       if (sim.error !== undefined) notes.push(`${p.variant}: not simulated, so not a candidate for the chosen plan: ${sim.error.split('\n')[0] ?? ''}`);
+      else if (!sim.settled && options.confirmImages === undefined) notes.push(`${p.variant}: simulated interval NOT settled after ${sim.images} images (${sim.settleNote})`);
     });
   }
   // The final plan: the best of every plan computed here (optimizer/choose.ts), on simulated figures when confirmed.

@@ -7,7 +7,8 @@ import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { uncontendedArch } from '../../arch/overrides';
 import { prepareModel, evaluateModel } from '../../optimizer/model';
 import { replicatedMixedChoices } from '../../optimizer/replication/bottleneck-greedy';
-import { imagesForSteadyState, simulate, STALL_CAUSES, type SimBottleneck, type SimResult } from '../../sim';
+import { STALL_CAUSES, type SimBottleneck, type SimResult } from '../../sim';
+import { simulateSettled } from '../../sim/settle';
 import { DeadlockError, ValidationError } from '../../errors';
 import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
@@ -34,7 +35,7 @@ export interface ValidateArgs {
   out?: string | undefined;
   /** Ample NoC bandwidth and eDRAM (capacity and port), so only compute and digital work shape the timing. */
   uncontended?: boolean | undefined;
-  /** @default 4, or 2 x the images in flight + 4 when the pipeline holds more than 4 (transformers) */
+  /** @default the settle rule of `lrmp simulate` (sim/settle.ts): streams grow until the interval settles within 1% */
   images?: number | undefined;
 }
 
@@ -101,7 +102,8 @@ export async function validateOne(
   plan: ValidateRow['plan'],
   choices: PlanChoices,
   settings: ValidateRow['settings'],
-  images: number,
+  /** @default the settle rule (sim/settle.ts), as `lrmp simulate` */
+  images?: number,
 ): Promise<ValidateRow> {
   const ctx = prepareModel(arch, net);
   const model = evaluateModel(ctx, choices);
@@ -111,7 +113,7 @@ export async function validateOne(
     modelBottleneck: `${model.bottleneckLayer}`, detail: '',
   };
   try {
-    const sim = await simulate(arch, net, choices, { images });
+    const { sim } = await simulateSettled(arch, net, choices, { images });
     // The model's latency is one image's alone (rule 7), and so is the simulator's latencyCycles (sim/simulate.ts
     // runs one image alone besides the stream: in a stream image 0 shares the tiles' digital units and MAC arrays
     // with the next images' rows, Silero VAD 10,376 cycles alone, 14,131 as image 0 of 8).
@@ -121,6 +123,7 @@ export async function validateOne(
     row.throughputError = relError(sim.throughputImagesPerS, model.throughputImagesPerS);
     row.dominantCause = dominantCause(sim);
     row.simBottleneck = `${sim.bottleneck.kind} ${sim.bottleneck.name}`;
+    if (!sim.steadyState.settled) row.detail = `simulated interval NOT settled after ${sim.images} images: ${sim.steadyState.note}`;
   } catch (error) {
     if (!(error instanceof DeadlockError)) throw error;
     row.status = 'deadlock';
@@ -188,10 +191,8 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     const arch = args.uncontended ? uncontendedArch(sized) : sized;
     const grown = tiles > base.chip.tiles ? `chip.tiles grown from ${base.chip.tiles} to ${tiles} (the 8-bit baseline needs them)` : '';
     const mixed = replicatedMixedChoices(prepareModel(arch, net), probe.tilesUsed);
-    // A pipeline that holds more than 4 images at once (transformers) needs more before its steady state.
-    const images = requestedImages ?? imagesForSteadyState(probe.latencyCycles, probe.bottleneckCycles);
     for (const [plan, choices] of [['baseline', baseline], ['replicated-mixed', mixed]] as const) {
-      const row = await validateOne(arch, net, plan, choices, settings, images);
+      const row = await validateOne(arch, net, plan, choices, settings, requestedImages);
       const blocked = (net.network.sequenceBlock ?? 1) > 1 ? `${net.network.sequenceBlock} tokens per row` : '';
       row.detail = [grown, blocked, row.detail].filter((d) => d !== '').join('; ');
       rows.push(row);
