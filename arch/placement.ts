@@ -340,13 +340,9 @@ function placeWithPace(
     const portCycles = (share: number): number => (reads * share + writes) / accessesPerCycle;
     // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
     // and the simulator charge them: the share of replicas starting on `tile` when the layer starts at `startCore`.
-    const replicaTile = (startCore: number, j: number): number =>
-      Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile);
-    /**
-     * The share of replicas starting on the layer's first tile. Replica j's tile never decreases with j, so the
-     * replicas there are a leading run, found by bisection (a count over all r replicas per candidate start made
-     * 4096 replicas of VGG-8 take 16 CPU s to be refused).
-     */
+    const replicaTile = (startCore: number, j: number): number => Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile);
+    // The share of replicas starting on the first tile: replica tiles never decrease, so a leading run, bisected (a
+    // count over all r replicas per candidate start made 4096 replicas of VGG-8 take 16 CPU s to be refused).
     const firstTileShare = (startCore: number): number => {
       const tile = replicaTile(startCore, 0);
       let lo = 1;
@@ -388,8 +384,7 @@ function placeWithPace(
     buffers.commit(mapping.layerIndex, first, last);
     ensureLoadTiles(scratch, last);
     loadTiles = Math.max(loadTiles, last + 1);
-    // Replicas per tile in one pass (their tiles never decrease), then each tile of the range once.
-    let j = 0;
+    let j = 0; // replicas per tile in one pass (their tiles never decrease)
     for (let t = first; t <= last; t++) {
       let n = 0;
       while (j < r && replicaTile(firstCore, j) === t) {
