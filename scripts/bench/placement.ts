@@ -6,12 +6,14 @@ import { zooNetwork } from '../../workloads/zoo';
 import { median } from './measure';
 
 /**
- * CPU ms to refuse VGG-8 with 4096 replicas of every layer on PUMA (`lrmp simulate --network vgg8 --replicas 4096`):
- * placement spans ~100k tiles, so any per-tile count over all replicas shows here (it took 16 CPU s before).
+ * CPU ms to refuse VGG-8 with 4096 replicas of every layer on PUMA with 60,000 tiles: it needs 101,632, too few for
+ * the refusal before packing (over twice the chip), so placement packs ~100k tiles and any per-tile count over all
+ * replicas shows here (16 CPU s on PUMA's own chip before).
  */
 export function placementVgg8_4096ReplicasMs(): number {
   const net = resolveNetwork(zooNetwork('vgg8'));
-  const ctx = prepareModel(presetArch('puma'), net);
+  const puma = presetArch('puma');
+  const ctx = prepareModel({ ...puma, chip: { ...puma.chip, tiles: 60000 } }, net);
   const n = net.weightedIndices.length;
   const plan = { wbits: Array<number>(n).fill(8), abits: Array<number>(n).fill(8), replicas: Array<number>(n).fill(4096) };
   const times: number[] = [];
