@@ -77,7 +77,7 @@ export interface PlacementScratch {
   fusedOps: Float64Array;
   /** Per layer index: digital ops of the digital layers it anchors (they run on its first tile when they fit). */
   anchoredOps: Float64Array;
-  /** Per tile: estimated eDRAM-port and digital-unit cycles per image of the packing in progress (placement.ts). */
+  /** Per tile: estimated eDRAM-port and digital-unit cycles per image of the packing in progress (pack-tiles.ts). */
   portLoad: Float64Array;
   digitalLoad: Float64Array;
   /** The forked inputs' waits of the plan being placed (arch/fork-hold.ts). */

@@ -9,7 +9,7 @@ import type { ArchSpec } from '../arch/types';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { creditLoopBounds } from '../optimizer/model/credit-loop';
 import { referenceCreditLoopBounds } from '../optimizer/model/credit-loop-reference';
-import { creditLoopArgs } from '../optimizer/model/evaluate';
+import { creditLoopArgs } from '../optimizer/model/credit-loop-args';
 import { fillStoredBits } from '../optimizer/model/context';
 import { mixedReplicatedChoices, withoutCreditLoop, zoo } from './helpers/model-fixtures';
 

@@ -1,5 +1,5 @@
 /**
- * The model's speed-first per-tile loads and stage terms (optimizer/model/evaluate.ts tileTimes and stageTerms:
+ * The model's speed-first per-tile loads and stage terms (optimizer/model/tile-times.ts tileTimes and stages.ts stageTerms:
  * scratch arrays, closure-free fused ops, cached per-tile maxima, unrolled max) against their plain reference
  * (stage-reference.ts: maps, forEachTileShare, a table of terms) on the zoo, at the baseline and at a replicated
  * mixed-precision plan: every tile's loads, every layer's terms, stage time and bound agree.

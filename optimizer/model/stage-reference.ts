@@ -1,5 +1,5 @@
 /**
- * A plain reference of tileTimes and stageTerms (evaluate.ts), which are written for speed (per-context scratch
+ * A plain reference of tileTimes (tile-times.ts) and stageTerms (stages.ts), which are written for speed (per-context scratch
  * arrays, fused ops added without a closure, one pass for four per-tile maxima skipped when the tile list repeats,
  * an unrolled max). This one computes the same per-tile loads and stage terms from the same rules
  * (docs/hardware-model.md rules 5-7) with maps, the replica shares of forEachTileShare and a table of terms;
@@ -99,7 +99,7 @@ export function referenceTileTimes(
   };
 }
 
-/** Stage terms of one layer, as evaluate.ts reports them (the credit loop comes later). */
+/** Stage terms of one layer, as stages.ts reports them (the credit loop comes later). */
 export interface ReferenceStage {
   terms: Record<Exclude<StageBound, 'credit-loop' | 'none'>, number>;
   stageCycles: number;
@@ -134,7 +134,7 @@ export function referenceStageTerms(
       shiftAdd = mvms * shiftAddCyclesPerMvm(arch, mapping);
     }
     const host = tiles[0] ?? 0;
-    // In the order evaluate.ts breaks ties: the first of the largest terms bounds the stage.
+    // In the order stages.ts breaks ties: the first of the largest terms bounds the stage.
     const terms = {
       compute,
       'shift-add': shiftAdd,

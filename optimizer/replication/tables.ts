@@ -8,7 +8,7 @@ import { replicaMvmCycles } from '../../arch/mapping';
  * What replication needs to know of one weighted layer at fixed precisions (docs/hardware-model.md rule 7):
  *   T(r) = max(ceil(P / r) * perMvmCycles, floorCycles)   (conv)
  *   T(r) = max(perMvmCycles / r, floorCycles)             (fc: replicas take turns across images)
- *   cores(r) = ceil(crossbarsPerReplica * r / crossbarsPerCore)   (arch/placement.ts layerCores)
+ *   cores(r) = ceil(crossbarsPerReplica * r / crossbarsPerCore)   (arch/chip-cores.ts layerCores)
  * `perMvmCycles` is the slower of the MVM and its shift-and-add (both scale with ceil(P/r), rule 7), at the
  * replica count from which the layer's fullest shared ADC group is full (the largest value; without ADC sharing
  * the only one); `perMvmCyclesByReplicas[r]` holds the smaller values below that count.
