@@ -157,6 +157,8 @@ export interface ProductWork {
   crossbars: number;
   /** Cells programmed per image (crossbar engine): every cell once per input, so the chip lasts enduranceWrites inputs. */
   cellsWrittenPerImage: number;
+  /** The programming's share of energyPj (crossbar engine; 0 for MAC arrays). */
+  writeEnergyPj: number;
 }
 
 /**
@@ -176,6 +178,7 @@ export function productWork(arch: ArchSpec, r: ResolvedLayer, aBits: number, bBi
       energyPj: macArrayEnergyPj(arch, r.macs, aBits, bBits),
       crossbars: 0,
       cellsWrittenPerImage: 0,
+      writeEnergyPj: 0,
     };
   }
   const cost = rewriteCost(arch, d, aBits, bBits, r.layer.name);
@@ -189,5 +192,6 @@ export function productWork(arch: ArchSpec, r: ResolvedLayer, aBits: number, bBi
     energyPj: cost.writeEnergyPj + mvms * (e.crossbar + e.adc + e.dac + e.sampleHold + e.shiftAdd),
     crossbars: cost.mapping.crossbarsPerReplica,
     cellsWrittenPerImage: cost.cellsWrittenPerImage,
+    writeEnergyPj: cost.writeEnergyPj,
   };
 }

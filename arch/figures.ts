@@ -42,6 +42,8 @@ export interface LayerPhysical {
   powerMw: Record<EnergyPart, number> & { total: number };
   /** Operations per image (2 per multiply-accumulate). */
   opsPerImage: number;
+  /** Crossbar cells a product on rewritten crossbars programs per image, and the energy of it (in energyPj.attention). */
+  rewrite: { cellsPerImage: number; energyPj: number };
 }
 
 export interface ChipPhysical {
@@ -62,6 +64,12 @@ export interface ChipPhysical {
    * of all its ops (the energy the work takes, not comparable with a peak power).
    */
   achieved: { gopsPerMm2: number; gopsPerW: number; dynamicPjPerOp: number };
+  /**
+   * Products on crossbars rewritten per input (rule 8), when the plan has any: cells programmed and their energy per
+   * image, and the wear: every such cell is programmed once per input, so the chip lasts `enduranceWrites` inputs,
+   * `lifetimeS` seconds at the given throughput.
+   */
+  rewrite?: { cellsPerImage: number; energyPj: number; shareOfLayerEnergy: number; enduranceWrites: number; lifetimeInputs: number; lifetimeS: number };
 }
 
 function zero<K extends string>(keys: readonly K[]): Record<K, number> & { total: number } {
@@ -113,6 +121,7 @@ export function layerPhysicalFigures(
     const area = zero(AREA_PARTS);
     const energy = zero(ENERGY_PARTS);
     let ops = 0;
+    const rewrite = { cellsPerImage: work?.cellsWrittenPerImage ?? 0, energyPj: work?.writeEnergyPj ?? 0 };
     if (pos >= 0) {
       const m = mappings[pos];
       const cores = placement.weighted[pos]?.cores ?? 0;
@@ -139,7 +148,7 @@ export function layerPhysicalFigures(
     // pJ per image x images/s = pW; 1e-9 to mW.
     for (const k of ENERGY_PARTS) power[k] = energy[k] * imagesPerS * 1e-9;
     withTotal(power, ENERGY_PARTS);
-    out.push({ name: resolved.layer.name, kind: resolved.layer.kind, areaMm2: area, energyPj: energy, powerMw: power, opsPerImage: ops });
+    out.push({ name: resolved.layer.name, kind: resolved.layer.kind, areaMm2: area, energyPj: energy, powerMw: power, opsPerImage: ops, rewrite });
   }
   return out;
 }
@@ -179,6 +188,9 @@ export function chipPhysicalFigures(
   const compute = layers.reduce((sum, l) => sum + l.energyPj.total, 0);
   const ops = layers.reduce((sum, l) => sum + l.opsPerImage, 0);
   const crossbarOps = layers.reduce((sum, l) => sum + (l.kind === 'matmul' ? 0 : l.opsPerImage), 0);
+  const cellsWritten = layers.reduce((sum, l) => sum + l.rewrite.cellsPerImage, 0);
+  const writeEnergyPj = layers.reduce((sum, l) => sum + l.rewrite.energyPj, 0);
+  const endurance = arch.attention.rewrite.enduranceWrites;
   return {
     areaMm2: area,
     unassignedAreaMm2: Math.max(0, area - assigned),
@@ -195,5 +207,17 @@ export function chipPhysicalFigures(
       gopsPerW: (crossbarOps * imagesPerS) / 1e9 / watts,
       dynamicPjPerOp: ops > 0 ? energyPerImagePj / ops : 0,
     },
+    ...(cellsWritten > 0
+      ? {
+          rewrite: {
+            cellsPerImage: cellsWritten,
+            energyPj: writeEnergyPj,
+            shareOfLayerEnergy: compute > 0 ? writeEnergyPj / compute : 0,
+            enduranceWrites: endurance,
+            lifetimeInputs: endurance,
+            lifetimeS: imagesPerS > 0 ? endurance / imagesPerS : 0,
+          },
+        }
+      : {}),
   };
 }

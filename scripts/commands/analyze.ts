@@ -34,6 +34,23 @@ export function physicalCells(p: LayerPhysical | undefined): number[] {
   return [...AREA_PARTS.map((k) => p.areaMm2[k]), p.areaMm2.total, ...ENERGY_PARTS.map((k) => p.energyPj[k]), p.energyPj.total, p.powerMw.total];
 }
 
+/** Seconds as the largest whole unit that reads well (s, min, h, days, years). */
+function formatDuration(seconds: number): string {
+  const units: Array<[string, number]> = [['years', 365 * 86400], ['days', 86400], ['h', 3600], ['min', 60]];
+  for (const [name, size] of units) if (seconds >= size) return `${formatNumber(seconds / size)} ${name}`;
+  return `${formatNumber(seconds)} s`;
+}
+
+/** What rewriting crossbars per input costs (rule 8): cells and energy per image, and the inputs the cells survive. */
+function rewriteLine(r: NonNullable<ChipPhysical['rewrite']>, source: string): string {
+  return (
+    `rewrites      ${formatNumber(r.cellsPerImage)} crossbar cells programmed per image for the attention products, ` +
+    `${formatNumber(r.energyPj / 1e6)} uJ (${(r.shareOfLayerEnergy * 100).toFixed(1)}% of the layers' energy); every cell once per input, ` +
+    `so at ${formatNumber(r.enduranceWrites)} writes of endurance the chip lasts ${formatNumber(r.lifetimeInputs)} inputs, ` +
+    `${formatDuration(r.lifetimeS)} at this throughput (${source})`
+  );
+}
+
 /** A per-layer table of area, energy and power by component, then the chip's peak and achieved efficiency. */
 export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhysical }, source: string): string {
   const f = (v: number): string => formatNumber(v);
@@ -65,6 +82,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
       `(crossbar-weighted mean ${c.peakAtPlan.wbits.toFixed(1)}/${c.peakAtPlan.abits.toFixed(1)} bits)`,
     `achieved      ${f(c.achieved.gopsPerMm2)} GOPS/s/mm2, ${f(c.achieved.gopsPerW)} GOPS/s/W at peak power (the peak's bases) on this network (${source}); ` +
       `dynamic energy ${f(c.achieved.dynamicPjPerOp)} pJ per op`,
+    ...(c.rewrite ? [rewriteLine(c.rewrite, source)] : []),
   ].join('\n');
 }
 import { checkOutputPath } from '../../io';

@@ -51,6 +51,13 @@ function progressBar(images: () => number): ((fraction: number, imagesDone: numb
   };
 }
 
+/** How many images the settle rule ran (sim/settle.ts), and whether the last run settled: the header must not say so when it did not. */
+export function runsNote(runs: readonly number[], settled: boolean): string {
+  if (runs.length <= 1) return '';
+  const list = runs.join(', ');
+  return settled ? ` (runs of ${list} images until the interval settled within 1%)` : ` (runs of ${list} images; stopped before the interval settled within 1%, see 'steady state')`;
+}
+
 /** One line on how the steady-state interval was measured, and why it is not settled when it is not. */
 export function steadyStateLine(sim: SimResult): string {
   const s = sim.steadyState;
@@ -113,7 +120,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
   const summary = renderTable(['figure', 'simulated', 'analytical', 'difference'], summaryRows(sim, model));
   const util = sim.utilization;
   const text = [
-    `${inputs.net.network.name} on ${inputs.arch.name}, ${images} images${runs.length > 1 ? ` (runs of ${runs.join(', ')} images until the interval settled within 1%)` : ''}, ${sim.events} events`,
+    `${inputs.net.network.name} on ${inputs.arch.name}, ${images} images${runsNote(runs, sim.steadyState.settled)}, ${sim.events} events`,
     summary,
     steadyStateLine(sim),
     `utilization: crossbars ${(util.crossbars * 100).toFixed(1)}%, ADCs ${(util.adcs * 100).toFixed(1)}%, shift-and-add max ${(util.shiftAddMax * 100).toFixed(1)}%, eDRAM port max ${(util.edramPortMax * 100).toFixed(1)}%, ` +
