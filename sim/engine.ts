@@ -14,7 +14,7 @@ import type { SimInput, SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
 import { Transfers } from './transfers';
 import {
-  EV_ARRIVE, EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_GRANTED, EV_HOP, EV_OFF_CHIP_DONE, EV_PRODUCT_DONE, EV_ROW_DONE, EV_START,
+  EV_ARRIVE, EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_GRANTED, EV_HOP, EV_OFF_CHIP_DONE, EV_PRODUCT_DONE, EV_ROUTER_TAKEN, EV_ROW_DONE, EV_START,
   EV_WRITE,
 } from './events';
 import {
@@ -56,6 +56,9 @@ export class Engine implements JobSite {
   /** Per image in flight: its start and sink jobs left; per finished image, what the results need. */
   readonly stream: ImageStream;
   imagesDone = 0;
+  /** Off-chip rows with space at every destination, waiting to cross; whether a row is crossing or held at router 0. */
+  private offChipReadyRows = 0;
+  private offChipBusy = false;
   readonly jobsTotal: number;
   jobsDone = 0;
   /** The run's per-channel and per-account tables, carved from shared blocks. */
@@ -116,6 +119,7 @@ export class Engine implements JobSite {
    *   EV_GRANTED        transfer  granted         launch; the unit's last grant: source: EV_OFF_CHIP_DONE; tryStart
    *     launch: same tile: write at once; from the source: waits for EV_OFF_CHIP_DONE; else hop
    *   EV_OFF_CHIP_DONE  source    offChipDone     each of the row's transfers: EV_HOP (router latency)
+   *   EV_ROUTER_TAKEN   source    routerTaken     the next granted row crosses the off-chip link: EV_OFF_CHIP_DONE
    *   EV_HOP            transfer  hop             next link: EV_HOP; last link: EV_WRITE
    *   EV_WRITE          transfer  write           eDRAM port write: EV_ARRIVE
    *   EV_ARRIVE         transfer  arrive          row complete: waiting units EV_START (same cycle)
@@ -145,6 +149,8 @@ export class Engine implements JobSite {
         return this.arrive(id);
       case EV_OFF_CHIP_DONE:
         return this.offChipDone(this.unitAt(id) as SourceUnit);
+      case EV_ROUTER_TAKEN:
+        return this.routerTaken(this.unitAt(id) as SourceUnit);
       case EV_FUSED_DONE:
         return this.fusedDone(this.unitAt(id) as ReplicaUnit);
       default:
@@ -306,21 +312,44 @@ export class Engine implements JobSite {
       u.waitImage = n;
       u.waitRow = i;
       for (let k = 0; k < u.outChannels.length; k++) this.send(u, k, n, i, p.rowBits);
-      if (u.pendingGrants === 0) this.sourceLaunch(u, n, i);
+      if (u.pendingGrants === 0) this.sourceLaunch(u);
       else block(u, C_BUFFER, this.env.now);
     }
   }
 
-  private sourceLaunch(u: Unit, n: number, i: number): void {
+  /** The source's next row has space at every destination: it crosses the off-chip link when router 0 is free (rows in order). */
+  private sourceLaunch(u: Unit): void {
+    this.offChipReadyRows++;
+    if (!this.offChipBusy) this.crossOffChip(u);
+  }
+
+  /**
+   * The oldest granted row crosses the off-chip link. Rule 6: router 0 holds one off-chip row, so the next crosses
+   * only once every piece of this one has started on its first NoC link (routerTaken): the input cannot queue rows
+   * at a NoC link ahead of other tiles' rows faster than the link drains them (with an unbounded queue, xformer's
+   * GPT-2 with 2x off-chip bandwidth queued 2x the input rows at tile 0's ejection link ahead of blocks.0.attn.k's
+   * rows, and its lone-image latency rose 3.2%).
+   */
+  private crossOffChip(u: Unit): void {
+    this.offChipReadyRows--;
+    this.offChipBusy = true;
+    const rows = (u as SourceUnit).rowTransfers;
+    const first = this.transfers.at(rows.data[rows.oldest()] as number);
     const start = this.offChip.serve(u.producer.rowBits);
-    if (i === 0) this.stream.started(n, start);
+    if (first.row === 0) this.stream.started(first.image, start);
     this.env.scheduleAt(this.offChip.lastEnd, this.hEvent, u.id, EV_OFF_CHIP_DONE);
   }
 
   private offChipDone(u: SourceUnit): void {
     // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
     const rows = u.rowTransfers;
+    this.transfers.atRouter(u.outChannels.length);
     for (let k = 0; k < u.outChannels.length; k++) this.transfers.enterMesh(rows.data[rows.take()] as number);
+  }
+
+  private routerTaken(u: SourceUnit): void {
+    this.offChipBusy = false;
+    if (this.offChipReadyRows > 0) this.crossOffChip(u);
   }
 
   // ---- sending rows ----------------------------------------------------------------------------------------
@@ -350,7 +379,7 @@ export class Engine implements JobSite {
     if (u.pendingGrants === 0) {
       if (u.kind === 'source') {
         unblock(u, this.env.now);
-        this.sourceLaunch(u, tr.image, tr.row);
+        this.sourceLaunch(u);
       }
       this.tryStart(u);
     }

@@ -24,3 +24,5 @@ export const EV_OFF_CHIP_DONE = 8;
 export const EV_FUSED_DONE = 9;
 /** Digital layer with a product of two activations: its step left the MAC array (or rewritten crossbars). */
 export const EV_PRODUCT_DONE = 10;
+/** Source: every piece of the row that crossed the off-chip link has started on its first NoC link (router 0 is free). */
+export const EV_ROUTER_TAKEN = 11;

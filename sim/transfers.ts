@@ -6,7 +6,7 @@
 import type { ArchSpec } from '../arch/types';
 import type { EdramPort, NocLink } from './components';
 import type { Environment } from './kernel/env';
-import { EV_ARRIVE, EV_HOP, EV_WRITE } from './events';
+import { EV_ARRIVE, EV_HOP, EV_ROUTER_TAKEN, EV_WRITE } from './events';
 import { flitsOfBits } from '../arch/routing';
 import type { Noc, Route } from './noc';
 import type { TraceWriter } from './trace';
@@ -36,6 +36,12 @@ export class Transfers {
   bits = 0;
   flitHops = 0;
   waitCycles = 0;
+  /**
+   * The off-chip row at router 0 (rule 6): its pieces not yet started on their first link, and the latest start
+   * among those that have. When none is left, EV_ROUTER_TAKEN goes to the source at that start.
+   */
+  private routerPiecesLeft = 0;
+  private routerTakenAt = 0;
   /** Transfers by id; ids in `free` are done and their objects reused. */
   private readonly pool: Transfer[] = [];
   private readonly free: number[] = [];
@@ -115,7 +121,13 @@ export class Transfers {
     }
   }
 
-  /** An off-chip row crossed the link into router 0: its piece enters the mesh after the router's latency. */
+  /** An off-chip row of `pieces` pieces crossed the link into router 0 (each then enters the mesh: enterMesh). */
+  atRouter(pieces: number): void {
+    this.routerPiecesLeft = pieces;
+    this.routerTakenAt = 0;
+  }
+
+  /** A piece of the off-chip row at router 0 enters the mesh after the router's latency. */
   enterMesh(id: number): void {
     (this.pool[id] as Transfer).hop = 0;
     this.env.schedule(this.routerLatencyCycles, this.hEvent, id, EV_HOP);
@@ -128,6 +140,11 @@ export class Transfers {
     const link = route.path[tr.hop] as NocLink;
     const start = link.serve(tr.flits);
     this.waitCycles += start - this.env.now;
+    if (tr.hop === 0 && tr.unit.kind === 'source') {
+      // Router 0 holds an off-chip row until each of its pieces is on its first link (rule 6).
+      if (start > this.routerTakenAt) this.routerTakenAt = start;
+      if (--this.routerPiecesLeft === 0) this.env.scheduleAt(this.routerTakenAt, this.hEvent, tr.unit.id, EV_ROUTER_TAKEN);
+    }
     if (++tr.hop < route.path.length) this.env.scheduleAt(start + this.routerLatencyCycles, this.hEvent, id, EV_HOP);
     else this.env.scheduleAt(link.lastEnd, this.hEvent, id, EV_WRITE);
   }

@@ -27,10 +27,12 @@ test('Silero VAD: a stream reports the lone image latency, image 0 of the stream
   expect(stream.latencyAlone).toBe(true);
   expect(stream.latencyCycles).toBe(alone.latencyCycles);
   expect(stream.latencyS).toBe(alone.latencyS);
-  // Image 0 of 8 waits for the images behind it (10,376 vs 14,131 cycles when this was written).
+  // Image 0 of 8 waits for the images behind it: 10,833 vs 10,629 cycles alone. (10,376 vs 14,131 when this was
+  // written, while the off-chip input queued the next images' rows at NoC links ahead of image 0's; router 0 now
+  // holds one off-chip row, docs/hardware-model.md rule 6.)
   expect(raw.latencyAlone).toBe(false);
   expect(raw.latencyCycles).toBe(stream.streamLatencyCycles);
-  expect(stream.streamLatencyCycles).toBeGreaterThan(1.2 * stream.latencyCycles);
+  expect(stream.streamLatencyCycles).toBeGreaterThan(1.01 * stream.latencyCycles);
   // The stream's other figures are the stream's own.
   expect(stream.throughputImagesPerS).toBe(raw.throughputImagesPerS);
   expect(stream.events).toBe(raw.events);

@@ -175,8 +175,17 @@ export async function checkNetwork(
     records.push(check);
     options.onCheck?.(check);
   };
+  // A plan equal to one already checked (replication finds nothing to add: transformers on xformer) has its checks.
+  const checked = new Map<string, string>();
   for (const plan of suitePlans(arch, net)) {
     if (options.plans !== undefined && !options.plans.includes(plan.name)) continue;
+    const key = JSON.stringify(plan.choices);
+    const same = checked.get(key);
+    checked.set(key, same ?? plan.name);
+    if (same !== undefined) {
+      for (const { verdict: _v, reason: _r, ...c } of records.filter((r) => r.plan === same)) record({ ...c, plan: plan.name });
+      continue;
+    }
     for (const side of options.sides) {
       const base = { preset: arch.name, network: net.network.name, plan: plan.name, side };
       const failed = (relation: string, error: unknown): void =>
