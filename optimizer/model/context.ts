@@ -7,6 +7,7 @@ import { productEngine, productWork, type ProductWork } from '../../arch/attenti
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
 import { newDigitalQueues } from './digital-queue';
+import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 
@@ -55,6 +56,10 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       aliased: false,
       identityNeed: false,
       inputRowSources: new Int32Array(0),
+      inputStored: [],
+      sendsAs: -1,
+      hostedOps: 0,
+      inHostJob: false,
       resolved,
     };
   });
@@ -65,6 +70,24 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     l.aliased = l.role === 'free' && producer !== undefined && producer.outRows === l.outRows && (l.needRows[0] ?? []).every((row, i) => row === i);
     l.rowSource = l.aliased && producer !== undefined ? producer.rowSource : l.rowOffset;
     l.inputRowSources = Int32Array.from(l.inputs, (p) => (p < 0 ? -1 : (layers[p]?.rowSource ?? 0)));
+    l.inputStored = l.inputs.map((p) => Int32Array.from(storedProducers(flow, net, p)));
+  }
+  // A digital layer's unit applies what is fused into its output in the same job as its own ops (rule 5).
+  for (const l of layers) {
+    const host = l.role === 'fused' ? layers[flow.layers[l.index]?.storedAs ?? -1] : undefined;
+    if (host === undefined || host.role !== 'digital') continue;
+    host.hostedOps += l.digitalOps;
+    l.inHostJob = true;
+  }
+  // A stored producer's rows are sent when the last layer fused into it (network order) is through with them.
+  const sender = new Map<number, number>();
+  for (const l of layers) {
+    const host = l.role === 'fused' ? (flow.layers[l.index]?.storedAs ?? -1) : l.role === 'free' ? -1 : l.index;
+    if (host >= 0) sender.set(host, Math.max(sender.get(host) ?? -1, l.index));
+  }
+  for (const [host, last] of sender) {
+    const l = layers[last];
+    if (l !== undefined) l.sendsAs = host;
   }
   const readers = weightedReaderTables(flow);
   const input = net.network.input;
@@ -96,6 +119,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
           }),
     ),
     digitalQueues: newDigitalQueues(),
+    injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       edramSq: new Float64Array(arch.chip.tiles),
@@ -115,6 +139,18 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     storedBits: new Float64Array(flow.readers.length),
     traffic: newTrafficScratch(arch, meshSize(arch).width, layers.length),
   };
+}
+
+/** The stored producers whose rows layer `p`'s rows are: itself, its host if fused, its inputs' if free (-1: the input). */
+function storedProducers(flow: Dataflow, net: ResolvedNetwork, p: number): number[] {
+  if (p < 0) return [-1];
+  const lf = flow.layers[p];
+  if (lf === undefined) return [];
+  if (lf.role === 'weighted' || lf.role === 'digital') return [p];
+  if (lf.role === 'fused') return [lf.storedAs];
+  const out = new Set<number>();
+  for (const q of net.layers[p]?.inputIndices ?? []) for (const s of storedProducers(flow, net, q)) out.add(s);
+  return [...out];
 }
 
 /** Read slots and the weighted readers of each stored tensor in flat arrays (fillStoredBits reads them). */

@@ -14,7 +14,7 @@ import type { DigitalQueues, LayerStatic, ModelContext } from './types';
 
 /** Empty queues; a tile's arrays are made when it first gets a job (a probe chip may have 1e6 tiles). */
 export function newDigitalQueues(): DigitalQueues {
-  return { arrival: [], ops: [], end: [], length: [], touched: [], users: [], jobTiles: [], pending: new Float64Array(64), pendingCount: 0, cursors: new Int32Array(8) };
+  return { arrival: [], ops: [], end: [], length: [], touched: [], users: [], remaining: new Float64Array(0), jobTiles: [], pending: new Float64Array(64), pendingCount: 0, cursors: new Int32Array(8) };
 }
 
 export function clearDigitalQueues(q: DigitalQueues): void {
@@ -61,8 +61,7 @@ export function countUnitUsers(ctx: ModelContext, placement: Placement, q: Digit
   while (users.length < placement.tilesUsed) users.push(0);
   users.fill(0);
   for (const l of ctx.layers) {
-    if (l.digitalOps <= 0 || (l.role !== 'digital' && l.role !== 'fused')) continue;
-    digitalRowJob(ctx, placement, l, q);
+    if (digitalRowJob(ctx, placement, l, q) <= 0) continue;
     for (const t of q.jobTiles) users[t] = (users[t] ?? 0) + 1;
   }
 }
@@ -84,15 +83,15 @@ export function unitShared(q: DigitalQueues): boolean {
 
 /**
  * A row job's digital ops per tile in cycles (0: none), its tiles into q.jobTiles: a digital layer's (and a
- * product's) ops on its host tile; a fused activation's on the distinct tiles of its host's replicas that hold
+ * product's) ops on its host tile, with the ops fused into its output (those layers' rows have no job of their own); a fused activation's on the distinct tiles of its host's replicas that hold
  * pixels of a row, split evenly (rule 5); a recurrent layer's cell ops are in its step time (rule 3), not queued.
  */
 export function digitalRowJob(ctx: ModelContext, placement: Placement, l: LayerStatic, q: DigitalQueues): number {
-  if (l.digitalOps <= 0 || (l.role !== 'digital' && l.role !== 'fused')) {
+  if (l.digitalOps + l.hostedOps <= 0 || (l.role !== 'digital' && l.role !== 'fused') || l.inHostJob) {
     q.jobTiles.length = 0;
     return 0;
   }
-  const perRow = l.digitalOps / l.outRows / ctx.arch.tile.digital.opsPerCycle;
+  const perRow = (l.digitalOps + l.hostedOps) / l.outRows / ctx.arch.tile.digital.opsPerCycle;
   if (l.role === 'fused') return perRow / fusedRowTiles(ctx, placement, l.index, l.outCols, q.jobTiles);
   q.jobTiles[0] = placement.layerTiles[l.index]?.[0] ?? 0;
   q.jobTiles.length = 1;
@@ -221,4 +220,36 @@ export function addRowJobs(q: DigitalQueues, opsCycles: number, laterOnly = fals
       end[k] = busy;
     }
   }
+}
+
+/** Sets each tile's remaining digital-unit load to its whole per-image load (`digitalCycles`, by tile). */
+export function startRemainingLoad(q: DigitalQueues, digitalCycles: Float64Array, tiles: number): void {
+  if (q.remaining.length < tiles) q.remaining = new Float64Array(Math.max(tiles, 2 * q.remaining.length));
+  q.remaining.set(digitalCycles.subarray(0, tiles));
+}
+
+/**
+ * The digital-unit load per image left on the tiles layer `l`'s ops run on (q.jobTiles after digitalRowJob, or a
+ * recurrent layer's replica tiles), the largest of them, its own ops included; then takes its ops off them. 0 for
+ * a layer without ops: a weighted layer's fused activations are their own layer's rows.
+ * Rows of earlier layers are in the queue; later layers' are not, so their load paces this one's rows instead.
+ */
+export function takeRemainingLoad(ctx: ModelContext, placement: Placement, l: LayerStatic, q: DigitalQueues, rowJobCycles: number): number {
+  if (l.digitalOps + l.hostedOps <= 0 || l.inHostJob) return 0;
+  let load = 0;
+  if (l.role === 'weighted') {
+    const pos = l.weightedPos;
+    const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+    if (weighted === undefined) return 0;
+    const each = l.digitalOps / weighted.replicas / ctx.arch.tile.digital.opsPerCycle;
+    for (const t of weighted.replicaTiles) load = Math.max(load, q.remaining[t] ?? 0);
+    for (const t of weighted.replicaTiles) q.remaining[t] = (q.remaining[t] ?? 0) - each;
+    return load;
+  }
+  const own = rowJobCycles * l.outRows;
+  for (const t of q.jobTiles) {
+    load = Math.max(load, q.remaining[t] ?? 0);
+    q.remaining[t] = (q.remaining[t] ?? 0) - own;
+  }
+  return load;
 }

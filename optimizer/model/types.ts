@@ -54,6 +54,20 @@ export interface LayerStatic {
   aliased: boolean;
   /** rowSource of each direct input (-1 = network input). */
   inputRowSources: Int32Array;
+  /** For each direct input, the stored producers whose rows it is (through free and fused layers; -1 = network input). */
+  inputStored: Int32Array[];
+  /**
+   * The stored producer whose rows, as sent to its readers, this layer's rows are (the producer itself, or the last
+   * layer fused into it), or -1: its rows leave the producer's tiles' injection links when they end (rule 6).
+   */
+  sendsAs: number;
+  /**
+   * A digital layer's: the ops per image of the layers fused into its output path, which its unit applies in the
+   * same job as its own (rule 5; the simulator's one serve of a step's ops and fused ops). A fused layer's: true when
+   * its host is a digital layer, so its ops are in its host's row job and its rows are its host's.
+   */
+  hostedOps: number;
+  inHostJob: boolean;
   resolved: ResolvedLayer;
 }
 
@@ -97,6 +111,8 @@ export interface ModelContext {
   freeStages: Array<Readonly<LayerStage> | undefined>;
   /** The single-image recurrence's digital-unit queues (digital-queue.ts; scratch of one evaluation). */
   digitalQueues: DigitalQueues;
+  /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
+  injection: InjectionScratch;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -119,12 +135,45 @@ export interface DigitalQueues {
   touched: number[];
   /** Per tile, the layers with digital row jobs there not yet run (countUnitUsers); a unit nobody else uses is skipped. */
   users: number[];
+  /**
+   * Per tile, the digital-unit cycles per image of the layers not yet run, the current one included (from the
+   * evaluation's tile loads, less each layer's ops as the recurrence passes it): the load a layer's rows share the
+   * unit with beyond the queued rows of earlier layers.
+   */
+  remaining: Float64Array;
   /** Scratch: the tiles of the job being placed, and its rows' arrivals (the first pendingCount of pending). */
   jobTiles: number[];
   pending: Float64Array;
   pendingCount: number;
   /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
   cursors: Int32Array;
+}
+
+/**
+ * The single-image recurrence's view of rule 6's injection links (injection.ts): per routed flow, when its copy of a
+ * row is in its reader tile after the row starts to leave its tile; per stored tensor, each sending tile's time per
+ * row copy train; per tile, the trains queued so far (the digital-queue structure, FIFO).
+ */
+export interface InjectionScratch {
+  /** By flow: cycles from a row's send start to its copy's arrival (the copies before it on its link, its own, its routers). */
+  flowOffset: Float64Array;
+  /** By readSlots position r, its sending tiles sendTile[sendStart[r] .. sendStart[r + 1]] and their cycles per row. */
+  sendStart: Int32Array;
+  sendTile: Int32Array;
+  sendCycles: Float64Array;
+  /** By stored tensor slot (producer + 1): its readSlots position, or -1. */
+  slotPosition: Int32Array;
+  /** Per row (the row scratch's layout): when the row starts to leave its tile (its end where nothing is sent). */
+  sent: Float64Array;
+  queues: DigitalQueues;
+  /** Reader unit tiles stamped for one lookup. */
+  tileStamp: Int32Array;
+  stamp: number;
+  /** Scratch: the dests of one tensor in ascending tile order. */
+  order: number[];
+  /** Scratch of one layer: per direct input, the delay after its rows' times and the rows' times (sent or finish). */
+  delays: Float64Array;
+  from: Float64Array[];
 }
 
 /** What bounds a layer's stage time (docs/hardware-model.md rule 7). */

@@ -85,8 +85,7 @@ export interface NetworkStudySettings {
   seed: number;
   /** Simulator worker threads for the confirmations (0 = in-process). */
   workers: number;
-  /** Images per confirming simulation; undefined: simulate's settle rule (sim/settle.ts), as optimize. */
-  images: number | undefined;
+  images: number;
 }
 
 /** One network's rows, notes and chosen variant, with the optimizer's result and the (possibly enlarged) chip. */
@@ -112,7 +111,7 @@ export async function reproduceNetwork(baseArch: ArchSpec, net: ResolvedNetwork,
     milp: 'jslp',
     topK: 3,
     workers: s.workers,
-    ...(s.images !== undefined ? { confirmImages: s.images } : {}),
+    confirmImages: s.images,
   });
   if (result.searchGap !== undefined) {
     notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${describeReplicationCheck(result.replicationCheck.agreesWithExact)} the exact algorithm` });

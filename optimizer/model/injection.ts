@@ -1,0 +1,187 @@
+/**
+ * Rule 6's injection links in the single-image latency recurrence (docs/hardware-model.md rules 6 and 7). No
+ * multicast: a stored row leaves each tile holding a piece of it once per reader tile, one copy after another in
+ * ascending tile order, and the tile's link serves its rows' copy trains first come, first served. A reader's unit
+ * (a replica on the tile of its first crossbar, a digital layer on its host tile, a fused layer on its host's) has
+ * the row once the copy to its own tile is in: the train starts when the row ends or the link is free, and the copies
+ * to lower tiles go first. GPT-2 with 16 tokens per row: the output projection's row crosses to fc2's five tiles,
+ * 3,456 flits each, and the copy the residual add waits for is the fifth; charging one copy per row put the model
+ * 13.9% below the simulated latency.
+ * Each tile's trains are kept like the digital units' jobs (digital-queue.ts, the same structure): the layers run
+ * in network order, so a row waits behind the earlier layers' trains that were ready before it (a lower bound).
+ */
+import type { ArchSpec } from '../../arch/types';
+import type { Placement } from '../../arch/placement';
+import { addRowJobs, busyUntil, newDigitalQueues, reservePending, clearDigitalQueues } from './digital-queue';
+import type { InjectionScratch, LayerStatic, ModelContext, TrafficScratch } from './types';
+
+export function newInjectionScratch(arch: ArchSpec, rows: number, readSlots: Int32Array, slots: number): InjectionScratch {
+  const slotPosition = new Int32Array(slots).fill(-1);
+  readSlots.forEach((slot, r) => (slotPosition[slot] = r));
+  return {
+    flowOffset: new Float64Array(64),
+    sendStart: new Int32Array(readSlots.length + 1),
+    sendTile: new Int32Array(64),
+    sendCycles: new Float64Array(64),
+    slotPosition,
+    sent: new Float64Array(rows),
+    queues: newDigitalQueues(),
+    tileStamp: new Int32Array(arch.chip.tiles),
+    stamp: 0,
+    order: [],
+    delays: new Float64Array(64),
+    from: [],
+  };
+}
+
+/**
+ * From the evaluation's routed flows (traffic.ts: per stored tensor, each piece's tile x each reader tile), each
+ * copy's offset from its row's send start (copies to lower tiles first, then its own flits, then its routers) and
+ * each sending tile's cycles per row train. Empties the link queues.
+ */
+export function prepareInjection(ctx: ModelContext, s: TrafficScratch, inj: InjectionScratch): void {
+  const arch = ctx.arch;
+  const linkRate = arch.noc.linkFlitsPerCycle;
+  const router = arch.noc.routerLatencyCycles;
+  clearDigitalQueues(inj.queues);
+  const flows = s.flowTo.length;
+  if (inj.flowOffset.length < flows) inj.flowOffset = new Float64Array(2 * flows);
+  const order = inj.order;
+  let sends = 0;
+  for (let r = 0; r < ctx.readSlots.length; r++) {
+    inj.sendStart[r] = sends;
+    const destStart = s.slotDestStart[r] as number;
+    const destCount = (s.slotDestStart[r + 1] as number) - destStart;
+    const first = s.slotDeliveryStart[r] as number;
+    const pieces = destCount > 0 ? ((s.slotDeliveryStart[r + 1] as number) - first) / destCount : 0;
+    order.length = destCount;
+    let sorted = true;
+    for (let d = 0; d < destCount; d++) {
+      order[d] = d;
+      if (d > 0 && (s.slotDests[destStart + d] as number) < (s.slotDests[destStart + d - 1] as number)) sorted = false;
+    }
+    if (!sorted) order.sort((a, b) => (s.slotDests[destStart + a] as number) - (s.slotDests[destStart + b] as number));
+    for (let k = 0; k < pieces; k++) {
+      let flits = 0;
+      let from = -1;
+      for (let j = 0; j < destCount; j++) {
+        const f = s.deliveryFlow[first + k * destCount + (order[j] as number)] as number;
+        if (f < 0) continue;
+        flits += s.flowRowFlits[f] as number;
+        from = s.flowFrom[f] as number;
+        inj.flowOffset[f] = flits / linkRate + ((s.flowHops[f] as number) + 1) * router;
+      }
+      // The network input enters through the off-chip link, not an injection link (rule 6).
+      if (from < 0 || flits === 0) continue;
+      if (inj.sendTile.length <= sends) {
+        const tiles = new Int32Array(2 * sends);
+        tiles.set(inj.sendTile);
+        inj.sendTile = tiles;
+        const cycles = new Float64Array(2 * sends);
+        cycles.set(inj.sendCycles);
+        inj.sendCycles = cycles;
+      }
+      inj.sendTile[sends] = from;
+      inj.sendCycles[sends++] = flits / linkRate;
+    }
+  }
+  inj.sendStart[ctx.readSlots.length] = sends;
+}
+
+/**
+ * Cycles from the send start of a row of layer `l`'s direct input k to its arrival at the last of l's unit tiles
+ * (0 when every piece is already there): the largest offset of the copies of its stored producers (the network input
+ * excepted: its transfer is in rowFixedCycles) that end on those tiles.
+ */
+export function inputDelayCycles(ctx: ModelContext, placement: Placement, s: TrafficScratch, inj: InjectionScratch, l: LayerStatic, k: number): number {
+  const stored = l.inputStored[k];
+  if (stored === undefined || l.role === 'free') return 0;
+  const own = l.role === 'fused' ? (ctx.flow.layers[l.index]?.storedAs ?? -1) : l.index;
+  const stamp = stampUnitTiles(ctx, placement, inj, own);
+  let delay = 0;
+  for (let j = 0; j < stored.length; j++) {
+    const p = stored[j] as number;
+    // A fused layer's own host's rows are made where it runs.
+    if (p < 0 || p === own) continue;
+    const r = inj.slotPosition[p + 1] ?? -1;
+    if (r < 0) continue;
+    for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
+      const f = s.deliveryFlow[d] as number;
+      if (f < 0 || inj.tileStamp[s.flowTo[f] as number] !== stamp) continue;
+      const offset = inj.flowOffset[f] as number;
+      if (offset > delay) delay = offset;
+    }
+  }
+  return delay;
+}
+
+/** Stamps the tiles where layer `own`'s units read their inputs: its replicas' tiles, or its host tile. */
+function stampUnitTiles(ctx: ModelContext, placement: Placement, inj: InjectionScratch, own: number): number {
+  if (inj.stamp >= 0x3fffffff) {
+    inj.tileStamp.fill(0);
+    inj.stamp = 0;
+  }
+  const stamp = ++inj.stamp;
+  const pos = ctx.layers[own]?.weightedPos ?? -1;
+  const weighted = pos >= 0 ? placement.weighted[pos] : undefined;
+  if (weighted !== undefined) for (const t of weighted.replicaTiles) inj.tileStamp[t] = stamp;
+  else inj.tileStamp[placement.layerTiles[own]?.[0] ?? 0] = stamp;
+  return stamp;
+}
+
+/**
+ * The send starts of layer `l`'s rows (finish[base ..], rows of them) into inj.sent: where l's rows are a stored
+ * producer's as sent, each sending tile starts a row's copy train when the row has ended, its previous train is
+ * through and the earlier layers' trains queued before it are (the largest over the tiles); a free layer's rows are
+ * sent when the rows they are made of are; any other layer's rows are not sent (their end).
+ */
+export function recordSends(inj: InjectionScratch, l: LayerStatic, finish: Float64Array, inputRowCycles: number): void {
+  const base = l.rowOffset;
+  const rows = l.outRows;
+  const sent = inj.sent;
+  if (l.role === 'free') {
+    const sources = l.inputRowSources;
+    for (let i = 0; i < rows; i++) {
+      let at = 0;
+      for (let k = 0; k < sources.length; k++) {
+        const source = sources[k] as number;
+        const needed = (l.needRows[k] as Int32Array)[i] as number;
+        const t = source < 0 ? (needed + 1) * inputRowCycles : (sent[source + needed] as number);
+        if (t > at) at = t;
+      }
+      sent[base + i] = at;
+    }
+    return;
+  }
+  sendStarts(inj, l.sendsAs, finish, base, rows, sent);
+}
+
+/**
+ * Send starts of `rows` rows ending at ends[base ..] into out[base ..]: their ends, and where they are stored
+ * producer `sendsAs`'s rows as sent, no sooner than each sending tile's link is through with the trains before.
+ */
+export function sendStarts(inj: InjectionScratch, sendsAs: number, ends: Float64Array, base: number, rows: number, out: Float64Array): void {
+  out.set(ends.subarray(base, base + rows), base);
+  const r = sendsAs < 0 ? -1 : (inj.slotPosition[sendsAs + 1] ?? -1);
+  if (r < 0) return;
+  const q = inj.queues;
+  for (let j = inj.sendStart[r] as number; j < (inj.sendStart[r + 1] as number); j++) {
+    const tile = inj.sendTile[j] as number;
+    const cycles = inj.sendCycles[j] as number;
+    reservePending(q, rows);
+    let free = 0;
+    for (let i = 0; i < rows; i++) {
+      const ready = ends[base + i] as number;
+      let start = ready > free ? ready : free;
+      const queued = busyUntil(q, tile, ready);
+      if (queued > start) start = queued;
+      free = start + cycles;
+      if (start > (out[base + i] as number)) out[base + i] = start;
+      q.pending[i] = ready;
+    }
+    q.pendingCount = rows;
+    q.jobTiles.length = 1;
+    q.jobTiles[0] = tile;
+    addRowJobs(q, cycles);
+  }
+}
