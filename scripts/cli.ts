@@ -100,7 +100,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'reproduce',
       'the LRMP study on the five benchmarks (baseline, replication only, mixed precision only, LRMP at iso-area): results.csv and results.md beside the published ranges',
       (y) =>
-        withQueue(withWorkers(withImages(withSeed(withSearch(withArch(y), DEFAULT_EPISODES)), 4, 'images per confirming simulation'), 'the CPU count')).options({
+        withQueue(withWorkers(withImages(withSeed(withSearch(withArch(y), DEFAULT_EPISODES)), undefined, 'images per confirming simulation (default: as optimize and simulate, 16, 64, 256 until the interval settles within 1%)'), 'the CPU count')).options({
           networks: option.text('networks', 'comma-separated networks (zoo names or network files)', { default: 'resnet18,resnet50,vgg16,mobilenetv2,alexnet' }),
           out: option.text('out', 'folder for results.csv and results.md', { alias: 'o', default: 'out' }),
           plots: option.text('plots', "folder for SVG plots (and the timelines' CSV traces)"),
@@ -132,7 +132,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'validate',
       'every zoo network through the analytical model and the simulator; CSV of both figures and their errors',
       (y) =>
-        withImages(withArch(y), undefined, 'images per simulation (default: 4)').options({
+        withImages(withArch(y), undefined, 'images per simulation (default: as simulate, 16, 64, 256 until the interval settles within 1%)').options({
           networks: option.text('networks', "'all' or a comma-separated list of zoo names and network files (.onnx, .json, .csv)", { default: 'all' }),
           'input-shape': inputShapeOption('; FILE.onnx@entry for one of several files (det.onnx@1x3x320x320 vad.onnx@sr:16000)'),
           'seq-block': seqBlockOption(),

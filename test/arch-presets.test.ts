@@ -16,6 +16,7 @@ import { applySetOverride } from '../arch/overrides';
 import { isaacSpec } from '../arch/presets/isaac';
 import { PUMA_PUBLISHED } from '../arch/presets/puma';
 import { listPresets, presetArch, presetNames } from '../arch/presets';
+import { archsCommand } from '../scripts/commands/listings';
 import { mvmCycles } from '../arch/timing';
 import { validateArchSpec } from '../arch/validate';
 import { UnknownNameError } from '../errors';
@@ -32,6 +33,24 @@ describe('preset registry', () => {
       expect(info.description.length).toBeGreaterThan(10);
       expect(info.citation).toMatch(/20(16|19)/);
     }
+  });
+
+  test("'lrmp archs' prints each whole chip's peak efficiency with the paper's beside it", () => {
+    const out: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      archsCommand({ format: 'table' });
+    } finally {
+      spy.mockRestore();
+    }
+    const text = out.join('');
+    expect(text).toMatch(/^isaac .* 85\.4 +484 \(paper 479\) +628 \(paper 645\) /m);
+    expect(text).toMatch(/^puma .* 118 +339 \(paper 577\) +489 \(paper 837\) /m);
+    expect(text).toContain('834 GOPS/s/W');
+    expect(listPresets().find((p) => p.name === 'puma')?.published).toMatchObject({ gopsPerMm2: 577, gopsPerW: 837 });
   });
 
   test('every preset passes its own validation', () => {

@@ -1,7 +1,8 @@
 import { listZoo } from '../../workloads/zoo';
 import { formatShape } from '../../workloads/shapes';
-import { listPresets } from '../../arch/presets';
-import { renderTable } from '../format/table';
+import { listPresets, presetArch } from '../../arch/presets';
+import { chipAreaMm2, peakGopsPerMm2, peakGopsPerW } from '../../arch/area';
+import { renderTable, formatNumber } from '../format/table';
 import { emit, toJson, type OutputFormat } from './output';
 
 export function networksCommand(args: { format: OutputFormat }): void {
@@ -16,11 +17,25 @@ export function networksCommand(args: { format: OutputFormat }): void {
   );
 }
 
+/**
+ * The presets with each whole chip's area and peak efficiency at 16-bit weights and inputs (the papers' convention;
+ * `analyze` prints the same figures for a plan's tiles), the published figures beside them.
+ */
 export function archsCommand(args: { format: OutputFormat }): void {
-  const presets = listPresets();
+  const presets = listPresets().map((p) => {
+    const arch = presetArch(p.name);
+    return { ...p, chipAreaMm2: chipAreaMm2(arch), peak16Bit: { gopsPerMm2: peakGopsPerMm2(arch), gopsPerW: peakGopsPerW(arch) } };
+  });
   if (args.format === 'json') return emit(toJson(presets), undefined);
+  const f = (v: number): string => formatNumber(v);
+  const beside = (v: number | undefined): string => (v === undefined ? '' : ` (paper ${f(v)})`);
+  const notes = presets.filter((p) => p.published !== undefined).map((p) => `${p.name}: ${p.published?.note ?? ''}.`);
   emit(
-    renderTable(['arch', 'description', 'source'], presets.map((p) => [p.name, p.description, p.citation])) +
+    renderTable(
+      ['arch', 'description', 'chip mm2', 'peak GOPS/s/mm2', 'peak GOPS/s/W', 'source'],
+      presets.map((p) => [p.name, p.description, f(p.chipAreaMm2), f(p.peak16Bit.gopsPerMm2) + beside(p.published?.gopsPerMm2), f(p.peak16Bit.gopsPerW) + beside(p.published?.gopsPerW), p.citation]),
+    ) +
+      `\n\nPeak: the whole chip at 16-bit weights and inputs, every crossbar busy, at peak power. ${notes.join(' ')}` +
       '\n\nOverride any field: --set crossbar.rows=256, or --arch-file partial.json; or --arch my-chip.json.',
     undefined,
   );

@@ -56,7 +56,7 @@ export interface ReproduceArgs extends QueueArgs {
   plots?: string | undefined;
   /** Simulator worker threads for the confirmations (0 = in-process). @default the CPU count */
   workers?: number | undefined;
-  /** Images per confirming simulation. @default 4 */
+  /** Images per confirming simulation. @default the settle rule of simulate (sim/settle.ts), as optimize */
   images?: number | undefined;
   /** Progress lines (network started / finished); stderr when undefined. */
   log?: ((line: string) => void) | undefined;
@@ -76,7 +76,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   if (names.length === 0) throw new ValidationError('--networks', 'networks', 'empty', `comma-separated network names, e.g. ${BENCHMARKS.join(',')}`);
   const episodes = checkNumber(args.episodes ?? DEFAULT_EPISODES, LIMITS.episodes, '--episodes', 'episodes');
   const workers = checkNumber(args.workers ?? Math.min(os.availableParallelism(), LIMITS.workers.max), LIMITS.workers, '--workers', 'workers');
-  const images = checkNumber(args.images ?? 4, LIMITS.images, '--images', 'images');
+  const images = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
   const seed = checkNumber(args.seed ?? 1, LIMITS.seed, '--seed', 'seed');
   const objective = parseObjective(args.objective ?? 'throughput');
   const accuracyBudgetPct = checkNumber(args.accuracyBudget ?? 1, LIMITS.accuracyBudget, '--accuracy-budget', 'accuracy-budget');
@@ -132,7 +132,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
     }
   }
   const wallS = (performance.now() - started) / 1000;
-  const settings = `arch ${archNames}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images} simulated images per confirmation`;
+  const settings = `arch ${archNames}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images === undefined ? 'confirmations simulated by the settle rule (16, 64, 256 images until the interval settles within 1%)' : `${images} simulated images per confirmation`}`;
   const csvFile = path.join(outDir, 'results.csv');
   const mdFile = path.join(outDir, 'results.md');
   writeFileAtomic(csvFile, resultsCsv(rows));

@@ -20,7 +20,8 @@ export interface ReproduceNetworkJob {
   accuracyBudgetPct: number;
   episodes: number;
   seed: number;
-  images: number;
+  /** Images per confirming simulation; null: simulate's settle rule. */
+  images: number | null;
 }
 
 /** The study of one network, or the user-facing reason it could not be done (as the local run notes it). */
@@ -46,7 +47,7 @@ export function validateReproduceJob(raw: unknown, source: string): ReproduceNet
     accuracyBudgetPct: readFiniteNumber(source, 'accuracyBudgetPct', obj['accuracyBudgetPct'], 0, 100),
     episodes: count(source, 'episodes', obj['episodes']),
     seed: readFiniteNumber(source, 'seed', obj['seed'], -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    images: count(source, 'images', obj['images']),
+    images: obj['images'] === null ? null : count(source, 'images', obj['images']),
   };
 }
 
@@ -54,7 +55,7 @@ export function validateReproduceJob(raw: unknown, source: string): ReproduceNet
 export async function runReproduceJob(job: ReproduceNetworkJob): Promise<ReproduceNetworkResult> {
   try {
     const net = loadPortableNetwork(job.network);
-    const study = await reproduceNetwork(job.arch, net, { ...job, workers: 0 });
+    const study = await reproduceNetwork(job.arch, net, { ...job, images: job.images ?? undefined, workers: 0 });
     return { study };
   } catch (error) {
     if (!isLrmpError(error)) throw error;

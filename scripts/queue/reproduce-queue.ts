@@ -39,7 +39,7 @@ export async function reproduceOnQueue(args: QueueArgs & { queue: string }, arch
       accuracyBudgetPct: s.accuracyBudgetPct,
       episodes: s.episodes,
       seed: s.seed,
-      images: s.images,
+      images: s.images ?? null,
     };
     return { id: jobId('reproduce-network', data), kind: 'reproduce-network' as const, data, net };
   });

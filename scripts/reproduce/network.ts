@@ -85,7 +85,8 @@ export interface NetworkStudySettings {
   seed: number;
   /** Simulator worker threads for the confirmations (0 = in-process). */
   workers: number;
-  images: number;
+  /** Images per confirming simulation; undefined: simulate's settle rule (sim/settle.ts), as optimize. */
+  images: number | undefined;
 }
 
 /** One network's rows, notes and chosen variant, with the optimizer's result and the (possibly enlarged) chip. */
@@ -111,7 +112,7 @@ export async function reproduceNetwork(baseArch: ArchSpec, net: ResolvedNetwork,
     milp: 'jslp',
     topK: 3,
     workers: s.workers,
-    confirmImages: s.images,
+    ...(s.images !== undefined ? { confirmImages: s.images } : {}),
   });
   if (result.searchGap !== undefined) {
     notes.push({ network: name, note: `${describeSearchGap(result.searchGap, result.objective)} Replication MILP ${describeReplicationCheck(result.replicationCheck.agreesWithExact)} the exact algorithm` });
