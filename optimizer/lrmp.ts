@@ -1,5 +1,5 @@
 import type { ArchSpec } from '../arch/types';
-import { baselineChoices, bitsAt, planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
+import { baselineChoices, planFromChoices, type Plan, type PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
 import type { AccuracyOracle } from './accuracy/types';
@@ -11,17 +11,14 @@ import { crossCheckReplication } from './replication/milp-model';
 import type { ObjectiveKind, ObjectiveSpec } from './replication/objective';
 import { buildTables, stageCycles, type ReplicationTables } from './replication/tables';
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
+import { availableParallelism } from 'node:os';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
-import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchSettings } from './search/rl-search';
-import { prepareJoint, solveJoint } from './joint/joint-milp';
+import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
+import { startSideSearches } from './side/side-runner';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
-import { ExternalToolError, MappingError } from '../errors';
 import { choosePlan } from './choose';
-
-/** Rounds of the exact joint MILP, each with floors learned from the full model at earlier answers. */
-const JOINT_FLOOR_ROUNDS = 3;
 
 export interface OptimizeOptions extends BudgetOptions {
   objective: ObjectiveKind;
@@ -42,6 +39,11 @@ export interface OptimizeOptions extends BudgetOptions {
   confirmImages?: number;
   search?: SearchOverrides;
   onEpisode?: (record: EpisodeRecord) => void;
+  /**
+   * Run the random search and the exact MILPs (optimizer/side/) in a worker thread next to the RL search; the
+   * answers are the same either way. @default true on a machine with more than one core
+   */
+  sideWorker?: boolean;
 }
 
 /** The RL plan against the best plan any search method found (RL, polish, random search, exact joint). */
@@ -197,113 +199,89 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const refLatencyCycles = base.latencyCycles;
   const rows: VariantRow[] = [row('baseline', '8/8, r = 1', baseChoices, base, base, 0)];
 
-  // Replication only, with the MILP cross-check of the exact algorithm.
-  const notes: string[] = [];
-  const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
-  const backend = milpBackend(options.milp);
-  const cands = allCandidates(baseTables, budget.cores);
-  const exact = exactOnCandidates(baseTables, cands, budget.cores);
-  const milp = await crossCheckReplication(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
-  if (milp.unfinished !== undefined) notes.push(milp.unfinished);
-  rows.push(row('replication only', 'exact (bisection) + full model', replOnly.choices, replOnly.model, base, 0));
-
-  const referencePct = await oracle.referenceAccuracyPct();
   const settings = defaultSearchSettings(net, { episodes: options.episodes, seed: options.seed, topK: options.topK, ...options.search, ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}) });
   const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct };
   const separable = oracle.layerDropPct !== undefined;
   const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };
-  // The joint MILPs' uniform floors and per-layer tables, built once for their several solves.
-  const jointPrepared = separable ? prepareJoint(ctx, settings.fixedLayers) : undefined;
+  const searchRecord: Omit<SearchSettings, 'onEpisode'> & { onEpisode?: unknown } = { ...settings };
+  delete searchRecord.onEpisode;
+  // With a separable oracle, the random search and the exact MILPs (the "mixed precision only" row, the joint
+  // rows' floor rounds) need nothing of the RL search but its final plan: a worker thread runs them meanwhile.
+  const side = separable
+    ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 1)
+    : undefined;
+  // Replication only, with the MILP cross-check of the exact algorithm.
+  const notes: string[] = [];
+  const backend = milpBackend(options.milp);
+  const cands = allCandidates(baseTables, budget.cores);
+  const exact = exactOnCandidates(baseTables, cands, budget.cores);
+  let milp: Awaited<ReturnType<typeof crossCheckReplication>>;
+  try {
+    const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
+    milp = await crossCheckReplication(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+    rows.push(row('replication only', 'exact (bisection) + full model', replOnly.choices, replOnly.model, base, 0));
+  } catch (error) {
+    await side?.close();
+    throw error;
+  }
+  if (milp.unfinished !== undefined) notes.push(milp.unfinished);
 
-  // Mixed precision only (r = 1): exact when the oracle is separable, else the same search without replication.
-  // A joint MILP the solver cannot finish (its time limit on a loaded machine) costs its row, not the run.
-  const jointOrNote = async (variant: string, js: Parameters<typeof solveJoint>[3]): Promise<Awaited<ReturnType<typeof solveJoint>> | undefined> => {
-    try {
-      return await solveJoint(ctx, oracle, milpBackend('highs'), js, jointPrepared);
-    } catch (error) {
-      if (!(error instanceof ExternalToolError)) throw error;
-      notes.push(`${variant}: left out, ${error.message}`);
-      return undefined;
-    }
-  };
-  if (separable) {
-    const p = await jointOrNote('mixed precision only', { ...jointSettings, unitReplication: true });
-    if (p !== undefined) {
-      const choices = { wbits: p.wbits, abits: p.abits, replicas: baseChoices.replicas };
-      rows.push(row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(p))));
-    }
-  } else {
-    const ev = new CandidateEvaluator(ctx, oracle, { ...evaluatorSettings, replicate: false });
-    const res = await rlSearch(net, ev, settings);
-    if (res.best) {
-      const f = fromCandidate(ctx, res.best);
-      rows.push(row('mixed precision only', 'DDPG, r = 1', f.choices, f.model, base, res.best.dropPct));
-    }
-  }
-
-  // LRMP by DDPG, and random search with the same budget.
-  const rlEvaluator = new CandidateEvaluator(ctx, oracle, evaluatorSettings);
-  const rl = await rlSearch(net, rlEvaluator, settings);
-  const random = await randomSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined });
-  if (rl.best) {
-    const f = fromCandidate(ctx, rl.best);
-    rows.push(row('LRMP (RL)', `DDPG, ${settings.warmupEpisodes}+${settings.episodes} episodes`, f.choices, f.model, base, rl.best.dropPct));
-  }
-  // Local polishing of the RL plan (one layer's bits at a time, exact replication), on the RL search's cache.
-  const polished = rl.best && settings.polishEvaluations > 0 ? await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations }) : undefined;
-  if (polished) {
-    const f = fromCandidate(ctx, polished.best);
-    rows.push(row('LRMP (RL + polish)', `local search from the RL plan: ${polished.steps} bit changes kept, ${polished.evaluations} evaluations`, f.choices, f.model, base, polished.best.dropPct));
-  }
-  if (random.best) {
-    const f = fromCandidate(ctx, random.best);
-    rows.push(row('LRMP (random search)', `random, ${settings.warmupEpisodes + settings.episodes} samples`, f.choices, f.model, base, random.best.dropPct));
-  }
-  if (separable) {
-    // The MILP is exact on its tables; their bandwidth floors come from uniform-precision placements. Each round
-    // raises the floors to what the full model measured at the previous answers (and at the RL answer), re-solves,
-    // and the best plan by the full model is kept.
-    const floorAtLeast: Array<Record<number, number>> = net.weightedIndices.map(() => ({}));
-    const learnFloors = (choices: PlanChoices, model: ModelResult): void => {
-      buildTables(ctx, choices.wbits, choices.abits, model).layers.forEach((t, i) => {
-        const a = bitsAt(choices.abits, i);
-        const known = floorAtLeast[i] as Record<number, number>;
-        known[a] = Math.max(known[a] ?? 0, t.floorCycles);
-      });
-    };
-    if (rl.best) {
-      const f = fromCandidate(ctx, rl.best);
-      learnFloors(f.choices, f.model);
-    }
-    let pick: { choices: PlanChoices; model: ModelResult; cost: number; dropPct: number; binaries: number } | undefined;
-    let solvedFloors = '';
-    let rounds = 0;
-    for (let round = 0; round < JOINT_FLOOR_ROUNDS; round++) {
-      // Floors unchanged since the last solve: the same MILP, the same answer.
-      const floorsKey = JSON.stringify(floorAtLeast);
-      if (floorsKey === solvedFloors) break;
-      solvedFloors = floorsKey;
-      rounds++;
-      const j = await jointOrNote(`LRMP (exact joint), floor round ${round + 1}`, { ...jointSettings, floorAtLeast });
-      if (j === undefined) break;
-      const jointChoices = { wbits: j.wbits, abits: j.abits, replicas: j.replicas };
-      const polished = replicateForPrecisions(ctx, j, budget.cores, spec, { refLatencyCycles });
-      let best = polished;
-      try {
-        const own = evaluateModel(ctx, jointChoices);
-        const ownCost = fullModelCost(spec, own.bottleneckCycles, own.latencyCycles, refLatencyCycles);
-        if (ownCost < polished.cost) best = { ...polished, choices: jointChoices, model: own, cost: ownCost };
-        learnFloors(jointChoices, own);
-      } catch (error) {
-        // The MILP's replication may not fit the budget chip once line buffers are placed; the polished one does.
-        if (!(error instanceof MappingError)) throw error;
+  const referencePct = await oracle.referenceAccuracyPct();
+  let rl: SearchResult;
+  let random: SearchResult;
+  try {
+    const sideFirst = side?.first();
+    if (side !== undefined && !side.inWorker) await sideFirst;
+    // Mixed precision only (r = 1): exact when the oracle is separable (side work), else the search without replication.
+    let mixedRow: VariantRow | undefined;
+    if (!separable) {
+      const ev = new CandidateEvaluator(ctx, oracle, { ...evaluatorSettings, replicate: false });
+      const res = await rlSearch(net, ev, settings);
+      if (res.best) {
+        const f = fromCandidate(ctx, res.best);
+        mixedRow = row('mixed precision only', 'DDPG, r = 1', f.choices, f.model, base, res.best.dropPct);
       }
-      if (pick === undefined || best.cost < pick.cost) pick = { ...best, dropPct: j.dropPct, binaries: j.binaries };
-      learnFloors(best.choices, best.model);
     }
-    if (pick !== undefined) {
-      rows.push(row('LRMP (exact joint)', `exact MILP (${pick.binaries} options after dominance, ${rounds} floor round${rounds === 1 ? '' : 's'})`, pick.choices, pick.model, base, pick.dropPct));
+
+    // LRMP by DDPG, and random search with the same budget.
+    const rlEvaluator = new CandidateEvaluator(ctx, oracle, evaluatorSettings);
+    rl = await rlSearch(net, rlEvaluator, settings);
+    const rlPlan = rl.best ? fromCandidate(ctx, rl.best) : undefined;
+    const sideJoint = side?.joint(rlPlan?.choices);
+    if (side !== undefined && !side.inWorker) await sideJoint;
+    const rlRow = rl.best && rlPlan ? row('LRMP (RL)', `DDPG, ${settings.warmupEpisodes}+${settings.episodes} episodes`, rlPlan.choices, rlPlan.model, base, rl.best.dropPct) : undefined;
+    // Local polishing of the RL plan (one layer's bits at a time, exact replication), on the RL search's cache.
+    const polished = rl.best && settings.polishEvaluations > 0 ? await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations }) : undefined;
+    const first = await sideFirst;
+    random = first?.random ?? (await randomSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined }));
+    if (first !== undefined) {
+      notes.push(...first.notes);
+      if (first.mixed !== undefined) {
+        const choices = { wbits: first.mixed.wbits, abits: first.mixed.abits, replicas: baseChoices.replicas };
+        mixedRow = row('mixed precision only', 'exact MILP, r = 1', choices, evaluateModel(ctx, choices), base, referencePct - (await oracle.accuracyPct(first.mixed)));
+      }
     }
+    if (mixedRow !== undefined) rows.push(mixedRow);
+    if (rlRow !== undefined) rows.push(rlRow);
+    if (polished) {
+      const f = fromCandidate(ctx, polished.best);
+      rows.push(row('LRMP (RL + polish)', `local search from the RL plan: ${polished.steps} bit changes kept, ${polished.evaluations} evaluations`, f.choices, f.model, base, polished.best.dropPct));
+    }
+    if (random.best) {
+      const f = fromCandidate(ctx, random.best);
+      rows.push(row('LRMP (random search)', `random, ${settings.warmupEpisodes + settings.episodes} samples`, f.choices, f.model, base, random.best.dropPct));
+    }
+    const joint = await sideJoint;
+    if (joint !== undefined) {
+      notes.push(...joint.notes);
+      const pick = joint.pick;
+      if (pick !== undefined) {
+        const method = `exact MILP (${pick.binaries} options after dominance, ${pick.rounds} floor round${pick.rounds === 1 ? '' : 's'})`;
+        rows.push(row('LRMP (exact joint)', method, pick.choices, evaluateModel(ctx, pick.choices), base, pick.dropPct));
+      }
+    }
+  } finally {
+    await side?.close();
   }
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);
 
@@ -374,8 +352,6 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     } else chosen = rows.find((r) => r.variant === winner.variant)?.variant ?? 'baseline';
   }
   const chosenRow = rows.find((r) => r.variant === chosen);
-  const searchRecord: Omit<SearchSettings, 'onEpisode'> & { onEpisode?: unknown } = { ...settings };
-  delete searchRecord.onEpisode;
   return {
     network: net.network.name,
     settings: {

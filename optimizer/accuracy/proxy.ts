@@ -59,6 +59,15 @@ export function noiseFactor(rho: number, bits: number): number {
   return (rho ** (8 - bits) - 1) / (rho ** 5 - 1);
 }
 
+/** noiseFactor(rho, bits) for one rho, memoised per whole bit count (the searches ask millions of times). */
+function memoisedNoise(rho: number): (bits: number) => number {
+  const byBits: number[] = [];
+  return (bits) => {
+    if (!(Number.isInteger(bits) && bits >= 0 && bits < 64)) return noiseFactor(rho, bits);
+    return (byBits[bits] ??= noiseFactor(rho, bits));
+  };
+}
+
 export function proxyParameters(net: ResolvedNetwork, calibration: Calibration = calibrationFor(net.network.name)): ProxyParameters {
   const n = net.weightedIndices.length;
   const flow = analyzeDataflow(net);
@@ -140,8 +149,19 @@ export function proxyParameters(net: ResolvedNetwork, calibration: Calibration =
 }
 
 /** The proxy as an AccuracyOracle (synchronous underneath; separable, so it offers layerDropPct). */
-export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): AccuracyOracle & { parameters: ProxyParameters } {
-  const p = proxyParameters(net, calibration);
+export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): ProxyOracle {
+  return proxyOracleOf(net, proxyParameters(net, calibration));
+}
+
+export type ProxyOracle = AccuracyOracle & { parameters: ProxyParameters };
+
+/** A proxy oracle made by proxyOracle (its parameters rebuild it elsewhere, e.g. in a worker thread). */
+export function isProxyOracle(oracle: AccuracyOracle): oracle is ProxyOracle {
+  return oracle.kind === 'proxy' && 'parameters' in oracle;
+}
+
+/** The proxy oracle of given parameters (plain data: a worker thread rebuilds the same oracle from them). */
+export function proxyOracleOf(net: ResolvedNetwork, p: ProxyParameters): ProxyOracle {
   const flow = analyzeDataflow(net);
   const n = p.weight.length;
   const productTerm = (j: number, bits: number): number => (p.product[j] ?? 0) * noiseFactor(p.productRho[j] ?? PRODUCT_PTQ_RHO, bits);
@@ -150,8 +170,9 @@ export function proxyOracle(net: ResolvedNetwork, calibration?: Calibration): Ac
   p.productReader.forEach((pos, j) => {
     if (pos >= 0) defaulted[pos]?.push(j);
   });
-  const ownDropPct = (i: number, wbits: number, abits: number): number =>
-    (p.weight[i] ?? 0) * noiseFactor(p.rhoWeight, wbits) + (p.activation[i] ?? 0) * noiseFactor(p.rhoActivation, abits);
+  const weightNoise = memoisedNoise(p.rhoWeight);
+  const activationNoise = memoisedNoise(p.rhoActivation);
+  const ownDropPct = (i: number, wbits: number, abits: number): number => (p.weight[i] ?? 0) * weightNoise(wbits) + (p.activation[i] ?? 0) * activationNoise(abits);
   // Separable form for the search and the joint MILP: a layer's term carries the products that follow its abits.
   const layerDropPct = (i: number, wbits: number, abits: number): number => {
     let sum = ownDropPct(i, wbits, abits);

@@ -6,7 +6,7 @@ import type { MilpBackend, MilpProblem } from '../milp/problem';
 import { integralityGap } from '../milp/problem';
 import { layerCandidates } from '../replication/candidates';
 import { objectiveCoefficients, type ObjectiveSpec } from '../replication/objective';
-import { buildTables, coresFor, stageCycles, type ReplicationTables } from '../replication/tables';
+import { buildTables, coresFor, layerTable, stageCycles, type ReplicationTables } from '../replication/tables';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from '../search/evaluator';
 import { ExternalToolError } from '../../errors';
 
@@ -150,22 +150,11 @@ export function prepareJoint(ctx: ModelContext, fixedLayers: readonly number[]):
   const fixed = new Set(fixedLayers);
   const { floor, globalFloor } = floorsByBits(ctx, fixed);
   // Fewest cores each layer can have (its smallest weight bits, r = 1).
-  const minCores = [...Array(n).keys()].map((i) => {
-    const w = Math.min(...bitsOptions(fixed, i));
-    const t = buildTables(ctx, new Array<number>(n).fill(w), new Array<number>(n).fill(BASELINE_BITS)).layers[i];
-    return t === undefined ? 0 : coresFor(t, 1, ctx.arch.core.crossbars);
-  });
+  const minCores = [...Array(n).keys()].map((i) => coresFor(layerTable(ctx, i, Math.min(...bitsOptions(fixed, i)), BASELINE_BITS), 1, ctx.arch.core.crossbars));
   const tables = [...Array(n).keys()].map((i) => {
     const byBits = new Map<number, LayerTable>();
-    for (const w of bitsOptions(fixed, i)) {
-      for (const a of bitsOptions(fixed, i)) {
-        const { wbits: wb, abits: ab } = baselineChoices(n);
-        wb[i] = w;
-        ab[i] = a;
-        const t = buildTables(ctx, wb, ab).layers[i];
-        if (t !== undefined) byBits.set((w << 4) | a, t);
-      }
-    }
+    // A layer's table reads only its own bits (the others at the baseline, as the tables assume).
+    for (const w of bitsOptions(fixed, i)) for (const a of bitsOptions(fixed, i)) byBits.set((w << 4) | a, layerTable(ctx, i, w, a));
     return byBits;
   });
   return { fixedLayers: [...fixedLayers], floor, globalFloor, tables, minCores };

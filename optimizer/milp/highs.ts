@@ -19,21 +19,24 @@ function fmt(k: number): string {
   return Number.isInteger(k) ? String(k) : k.toPrecision(17).replace(/\.?0+$/, '');
 }
 
+/** Terms as LP text, with a line break after every 30 tokens (the LP reader limits line length). */
 function expr(terms: Array<[string, number]>): string {
-  const parts: string[] = [];
+  const tokens: string[] = [];
   for (const [v, k] of terms) {
     if (k === 0) continue;
-    parts.push(`${k < 0 ? '-' : '+'} ${fmt(Math.abs(k))} ${v}`);
+    tokens.push(k < 0 ? '-' : '+', fmt(Math.abs(k)), v);
   }
-  return parts.length > 0 ? parts.join(' ') : '0 dummy_zero';
+  if (tokens.length === 0) return '0 dummy_zero';
+  let text = tokens[0] as string;
+  for (let i = 1; i < tokens.length; i++) text += (i % 30 === 0 ? ' \n ' : ' ') + (tokens[i] as string);
+  return text;
 }
 
-/** CPLEX LP text of a problem (lines kept short: the LP reader limits line length). */
+/** CPLEX LP text of a problem. */
 export function toLpFormat(problem: MilpProblem): string {
-  const wrap = (s: string): string => s.replace(/((?:\S+\s+){30})/g, '$1\n ');
-  const lines: string[] = ['Minimize', ` obj: ${wrap(expr(problem.objective))}`, 'Subject To'];
+  const lines: string[] = ['Minimize', ` obj: ${expr(problem.objective)}`, 'Subject To'];
   for (const c of problem.constraints) {
-    const body = wrap(expr(c.terms));
+    const body = expr(c.terms);
     if (c.min !== undefined && c.max !== undefined && c.min === c.max) lines.push(` ${c.name}: ${body} = ${fmt(c.min)}`);
     else {
       if (c.max !== undefined) lines.push(` ${c.name}_hi: ${body} <= ${fmt(c.max)}`);

@@ -57,8 +57,13 @@ export interface ReplicateOptions {
  * Refinement passes take the floors the new placement shows and solve again (until floors repeat); the best
  * plan by the full model wins. Throws MappingError when the precisions do not fit the budget at r = 1.
  */
-function floorsKey(t: ReplicationTables): string {
-  return `${t.globalFloorCycles};${t.layers.map((l) => l.floorCycles).join(',')}`;
+function floorsOf(t: ReplicationTables): number[] {
+  return [t.globalFloorCycles, ...t.layers.map((l) => l.floorCycles)];
+}
+
+/** Whether `seen` holds these floors (equal as numbers; NaN equals NaN, as their text did). */
+function seenBefore(seen: readonly number[][], floors: readonly number[]): boolean {
+  return seen.some((s) => s.length === floors.length && s.every((x, k) => x === floors[k] || (x !== x && floors[k] !== floors[k])));
 }
 
 /** How many times a refused replication retries with one tile less. */
@@ -84,7 +89,7 @@ export function replicateForPrecisions(
   let best: ReplicatedPlan | undefined;
   let shrinks = 0;
   const passes = options.onlyUnitReplication === true ? 0 : 1 + (options.refinements ?? 3);
-  const seenFloors = new Set<string>([floorsKey(tables)]);
+  const seenFloors = [floorsOf(tables)];
   // r = 1 is evaluated above (and returned below when nothing beats it).
   const seenReplicas = new Set<string>([new Array<number>(n).fill(1).join(',')]);
   for (let pass = 0; pass < passes; pass++) {
@@ -117,9 +122,9 @@ export function replicateForPrecisions(
       // floor of 275,968 cycles held the plan at 277,268; re-solved on the replicated placement's floors, 246,960).
       // The best plan by the full model over the passes is kept, so a misleading pass costs one evaluation.
       const next = buildTables(ctx, wbits, abits, model);
-      const key = floorsKey(next);
-      if (seenFloors.has(key)) break;
-      seenFloors.add(key);
+      const floors = floorsOf(next);
+      if (seenBefore(seenFloors, floors)) break;
+      seenFloors.push(floors);
       tables = next;
     }
   }

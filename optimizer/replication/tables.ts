@@ -63,47 +63,7 @@ export function buildTables(
   abits: readonly number[],
   floorsFrom?: ModelResult,
 ): ReplicationTables {
-  const arch = ctx.arch;
-  const layers: LayerTable[] = ctx.net.weightedIndices.map((layerIndex, pos) => {
-    const mapping = cachedMapping(ctx, pos, bitsAt(wbits, pos), bitsAt(abits, pos));
-    const stat = ctx.layers[layerIndex];
-    const isFc = stat?.kind === 'fc';
-    const addCycles = shiftAddCyclesPerMvm(arch, mapping);
-    // Replica counts at which an ADC group is not yet full (none without sharing).
-    const fullAt = Math.ceil(arch.adc.crossbarsPerAdc / mapping.crossbarsPerReplica);
-    const perMvmCycles = Math.max(replicaMvmCycles(arch, mapping, fullAt), addCycles);
-    const perMvmCyclesByReplicas: number[] = [];
-    for (let r = 1; r < fullAt && adcSharers(arch, mapping.crossbarsPerReplica, r) < arch.adc.crossbarsPerAdc; r++) {
-      perMvmCyclesByReplicas[r] = Math.max(replicaMvmCycles(arch, mapping, r), addCycles);
-    }
-    let floorCycles = 0;
-    const stage = floorsFrom?.layers[layerIndex];
-    if (stage !== undefined) {
-      floorCycles = Math.max(
-        stage.nocInCycles,
-        stage.nocOutCycles,
-        stage.meshLinkCycles,
-        stage.edramCycles,
-        stage.digitalCycles,
-        stage.offChipCycles,
-      );
-    }
-    const layer = stat?.resolved.layer;
-    const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
-    const outRows = Math.max(1, stat?.outRows ?? 1);
-    return {
-      pos,
-      name: mapping.name,
-      isFc,
-      pixels: mapping.outputPixels,
-      ...(layer?.kind === 'conv' && layer.recurrent ? { serial: true } : {}),
-      perMvmCycles,
-      perMvmCyclesByReplicas,
-      crossbarsPerReplica: mapping.crossbarsPerReplica,
-      floorCycles,
-      latencyWeight: isFc ? 1 : Math.min(1, kernelRows / outRows),
-    };
-  });
+  const layers: LayerTable[] = ctx.net.weightedIndices.map((_, pos) => layerTable(ctx, pos, bitsAt(wbits, pos), bitsAt(abits, pos), floorsFrom));
   let globalFloorCycles = 0;
   if (floorsFrom !== undefined) {
     for (const l of ctx.layers) {
@@ -111,5 +71,49 @@ export function buildTables(
       globalFloorCycles = Math.max(globalFloorCycles, floorsFrom.layers[l.index]?.stageCycles ?? 0);
     }
   }
-  return { layers, globalFloorCycles, crossbarsPerCore: arch.core.crossbars };
+  return { layers, globalFloorCycles, crossbarsPerCore: ctx.arch.core.crossbars };
+}
+
+/** Weighted layer `pos`'s table at its own bits (it reads no other layer's bits), floors as in buildTables. */
+export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
+  const arch = ctx.arch;
+  const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
+  const mapping = cachedMapping(ctx, pos, wbits, abits);
+  const stat = ctx.layers[layerIndex];
+  const isFc = stat?.kind === 'fc';
+  const addCycles = shiftAddCyclesPerMvm(arch, mapping);
+  // Replica counts at which an ADC group is not yet full (none without sharing).
+  const fullAt = Math.ceil(arch.adc.crossbarsPerAdc / mapping.crossbarsPerReplica);
+  const perMvmCycles = Math.max(replicaMvmCycles(arch, mapping, fullAt), addCycles);
+  const perMvmCyclesByReplicas: number[] = [];
+  for (let r = 1; r < fullAt && adcSharers(arch, mapping.crossbarsPerReplica, r) < arch.adc.crossbarsPerAdc; r++) {
+    perMvmCyclesByReplicas[r] = Math.max(replicaMvmCycles(arch, mapping, r), addCycles);
+  }
+  let floorCycles = 0;
+  const stage = floorsFrom?.layers[layerIndex];
+  if (stage !== undefined) {
+    floorCycles = Math.max(
+      stage.nocInCycles,
+      stage.nocOutCycles,
+      stage.meshLinkCycles,
+      stage.edramCycles,
+      stage.digitalCycles,
+      stage.offChipCycles,
+    );
+  }
+  const layer = stat?.resolved.layer;
+  const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
+  const outRows = Math.max(1, stat?.outRows ?? 1);
+  return {
+    pos,
+    name: mapping.name,
+    isFc,
+    pixels: mapping.outputPixels,
+    ...(layer?.kind === 'conv' && layer.recurrent ? { serial: true } : {}),
+    perMvmCycles,
+    perMvmCyclesByReplicas,
+    crossbarsPerReplica: mapping.crossbarsPerReplica,
+    floorCycles,
+    latencyWeight: isFc ? 1 : Math.min(1, kernelRows / outRows),
+  };
 }
