@@ -145,7 +145,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       'optimize',
       'LRMP: per-layer precisions (RL) and replication (MILP) under an area budget, confirmed in the simulator',
       (y) =>
-        withWorkers(withSeed(withMixWeight(withSearch(withArch(withNetwork(y)), 600))), '0').options({
+        withWorkers(withSeed(withMixWeight(withSearch(withArch(withNetwork(y)), 600))), 'one per core, for the confirming simulations').options({
           accuracy: option.choice('accuracy', ['proxy', 'cmd', 'measured'] as const, 'accuracy oracle (default: proxy, or cmd with --accuracy-cmd; measured: networks with trained weights, e.g. lenet5-mnist)'),
           'accuracy-cmd': option.text('accuracy-cmd', 'external program: candidate JSON on stdin, {"accuracyPct": n} on stdout'),
           'accuracy-timeout-s': option.numeric('accuracy-timeout-s', 'accuracyTimeoutS', 'timeout of one --accuracy-cmd run', { default: 600 }),

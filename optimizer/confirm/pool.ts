@@ -18,7 +18,9 @@ export async function confirmCandidates(jobs: ConfirmJob[], workers: number, dis
   if (!fs.existsSync(filename)) {
     throw new Error(`confirmCandidates: ${filename} is missing; build with 'npx tsc -p .' first (or use 0 workers).`);
   }
-  const pool = new Piscina({ filename, minThreads: workers, maxThreads: workers });
+  // No more threads than jobs (each thread loads the simulator).
+  const threads = Math.max(1, Math.min(workers, jobs.length));
+  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads });
   try {
     return await Promise.all(jobs.map((job) => pool.run(job) as Promise<ConfirmOutcome>));
   } finally {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { stringify } from 'csv-stringify';
 import { CSV_CAST } from '../../csv-number';
 import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
@@ -202,7 +203,8 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   const topK = checkNumber(args.topK ?? 5, LIMITS.topK, '--top-k', 'top-k');
   const mixWeight = checkNumber(args.mixWeight ?? 0.5, LIMITS.mixWeight, '--mix-weight', 'mix-weight');
   // -1 is the API's "no confirming simulation" (the CLI's --no-confirm); otherwise a thread count.
-  const workers = args.workers === -1 ? -1 : checkNumber(args.workers ?? 0, LIMITS.workers, '--workers', 'workers');
+  // The confirming simulations run on one thread per core by default (results do not depend on the count).
+  const workers = args.workers === -1 ? -1 : checkNumber(args.workers ?? Math.min(os.availableParallelism(), LIMITS.workers.max), LIMITS.workers, '--workers', 'workers');
   const accuracyTimeoutS = checkNumber(args.accuracyTimeoutS ?? 600, LIMITS.accuracyTimeoutS, '--accuracy-timeout-s', 'accuracy-timeout-s');
   if (args.tiles !== undefined) checkNumber(args.tiles, LIMITS.budgetTiles, '--tiles', 'tiles');
   if (args.areaMm2 !== undefined) checkNumber(args.areaMm2, LIMITS.budgetAreaMm2, '--area-mm2', 'area-mm2');
