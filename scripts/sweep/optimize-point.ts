@@ -38,6 +38,8 @@ export async function optimizePoint(arch: ArchSpec, net: ResolvedNetwork, settin
     milp: 'jslp',
     topK: 1,
     workers: -1,
+    // The sweep already runs one point per core: no side thread per point.
+    sideWorker: false,
   });
   const chosen = result.rows.find((r) => r.variant === result.chosen) ?? result.rows[0];
   if (chosen === undefined) return {};
