@@ -41,7 +41,9 @@ export interface OptimizeOptions extends BudgetOptions {
   onEpisode?: (record: EpisodeRecord) => void;
   /**
    * Run the random search and the exact MILPs (optimizer/side/) in a worker thread next to the RL search; the
-   * answers are the same either way. @default true on a machine with more than one core
+   * answers are the same either way. @default true with more than two cores: V8's compiler and collector threads
+   * already take about 0.7 of a second core (ResNet-50: main thread 4.5 of 7.7 CPU s), and the worker compiles the
+   * model code again (+1.3 CPU s), so on two cores it saves no wall time
    */
   sideWorker?: boolean;
 }
@@ -208,7 +210,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   // With a separable oracle, the random search and the exact MILPs (the "mixed precision only" row, the joint
   // rows' floor rounds) need nothing of the RL search but its final plan: a worker thread runs them meanwhile.
   const side = separable
-    ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 1)
+    ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 2)
     : undefined;
   // Replication only, with the MILP cross-check of the exact algorithm.
   const notes: string[] = [];
