@@ -61,4 +61,22 @@ describe('search exploration and replay', () => {
     // Uniform draws over 2..8 on vgg8's 6 free layers: sd of the mean ~ 2 / sqrt(6) ~ 0.8 before repair.
     expect(await spreadOf(true)).toBeGreaterThan(1.5 * (await spreadOf(false)));
   });
+
+  test('eliteNarrowAfter: from that search episode on the actor imitates the best elite episode only (its steps, its realised bits)', async () => {
+    const calls: Array<{ episodes: number; states: number }> = [];
+    let stepsPerEpisode = 0;
+    const spy = jest.spyOn(DdpgAgent.prototype, 'setElite').mockImplementation(function (this: DdpgAgent, states) {
+      calls.push({ episodes: stepsPerEpisode > 0 ? states.length / stepsPerEpisode : 0, states: states.length });
+    });
+    try {
+      stepsPerEpisode = net.weightedIndices.length - 2;
+      const r = await run({ episodes: 12, warmupEpisodes: 6, eliteNarrowAfter: 6 });
+      expect(r.history.length).toBe(18);
+    } finally {
+      spy.mockRestore();
+    }
+    // Before the narrowing the elite grows to 3 distinct episodes; the last call holds one episode's steps.
+    expect(Math.max(...calls.map((c) => c.episodes))).toBe(3);
+    expect(calls[calls.length - 1]?.episodes).toBe(1);
+  });
 });

@@ -121,6 +121,31 @@ export class CandidateEvaluator {
     return crossbars / Math.max(1, this.settings.budgetCores * this.ctx.arch.core.crossbars);
   }
 
+  /**
+   * Per weighted position, the smallest position whose activation bits are coupled with it: readers of one stored
+   * tensor (directly, or through digital, fused and free layers: a ResNet block's first conv and the conv hosting
+   * its fused residual add) share its stored bits, the largest of their abits (docs/hardware-model.md rule 2), so
+   * the tensor's traffic falls only when all of them fall together.
+   */
+  activationGroups(): number[] {
+    const n = this.ctx.net.weightedIndices.length;
+    const parent = [...Array(n).keys()];
+    const find = (x: number): number => {
+      while (parent[x] !== x) x = parent[x] = parent[parent[x] as number] as number;
+      return x;
+    };
+    for (const readers of this.ctx.flow.weightedReaders) {
+      const first = readers?.[0];
+      if (first === undefined) continue;
+      for (const r of readers) {
+        const a = find(first);
+        const b = find(r);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+    return [...Array(n).keys()].map(find);
+  }
+
   /** The network layers of the products of two activations (flow.products: the order of productBits). */
   productLayers(): readonly number[] {
     return this.ctx.flow.products;

@@ -10,6 +10,8 @@ interface Move {
   weights: boolean;
   delta: number;
   product?: number;
+  /** Further layers whose activation bits change by the same delta (a coupled group's other members). */
+  also?: readonly number[];
 }
 
 /** A product of two activations as polish moves it: its index (flow.products order) and its projection's position. */
@@ -49,10 +51,24 @@ function apply(wbits: number[], abits: number[], productBits: number[], inEffect
     return true;
   }
   const bits = m.weights ? wbits : abits;
-  const next = bitsAt(bits, m.layer) + m.delta;
-  if (next < MIN_SEARCH_BITS || next > MAX_SEARCH_BITS) return false;
-  bits[m.layer] = next;
+  for (const layer of [m.layer, ...(m.also ?? [])]) {
+    const next = bitsAt(bits, layer) + m.delta;
+    if (next < MIN_SEARCH_BITS || next > MAX_SEARCH_BITS) return false;
+    bits[layer] = next;
+  }
   return true;
+}
+
+/**
+ * One activation move per coupled group of two or more free layers (CandidateEvaluator.activationGroups): all
+ * members' abits down (or up) together, the only single move that changes the bits of the tensor they share.
+ */
+function groupMoves(groups: readonly number[], fixed: ReadonlySet<number>, delta: number): Move[] {
+  const byGroup = new Map<number, number[]>();
+  groups.forEach((g, layer) => {
+    if (!fixed.has(layer)) byGroup.set(g, [...(byGroup.get(g) ?? []), layer]);
+  });
+  return [...byGroup.values()].filter((m) => m.length > 1).map(([layer, ...also]) => ({ layer: layer as number, weights: false, delta, also }));
 }
 
 /**
@@ -101,6 +117,9 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
   }
   // Products charged to a fixed layer (or none) still move, after the layers.
   for (const p of products) if (fixed.has(p.holder) || p.holder < 0) for (const delta of [-1, 1]) singles.push({ layer: p.holder, weights: false, delta, product: p.product });
+  const groups = evaluator.activationGroups();
+  const groupDowns = groupMoves(groups, fixed, -1);
+  singles.push(...groupDowns, ...groupMoves(groups, fixed, 1));
   const budget = settings.maxEvaluations ?? Infinity;
   const first = evaluator.evaluations;
   let best = start;
@@ -135,11 +154,14 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
     if (improved) continue;
     if (settings.pairs !== true || spent()) continue;
     const moves = orderedMoves(best, fixed, products.filter((p) => !fixed.has(p.holder) && p.holder >= 0));
-    const downs = moves.filter((m) => m.delta < 0);
+    // A coupled group's step down first: with a step up elsewhere paying its accuracy, it is the pair that can leave
+    // a plateau set by the group's shared tensor.
+    const downs = [...groupDowns, ...moves.filter((m) => m.delta < 0)];
     const ups = moves.filter((m) => m.delta > 0);
     pairs: for (const down of downs) {
       for (const up of ups) {
         if (up.layer === down.layer && up.weights === down.weights && up.product === down.product) continue;
+        if (down.also?.includes(up.layer) === true && !up.weights && up.product === undefined) continue;
         if (spent()) break pairs;
         const { wbits, abits, productBits, inEffect } = copyOf(best);
         if (apply(wbits, abits, productBits, inEffect, down) && apply(wbits, abits, productBits, inEffect, up) && (await tryBits(wbits, abits, productBits))) {

@@ -61,6 +61,14 @@ export interface SearchSettings {
    * against 6441, so not the default. @default 0
    */
   episodeNoise: number;
+  /**
+   * Exploration noise shared by the layers whose activation bits are coupled (readers of one stored tensor, e.g. a
+   * ResNet block's first conv and the conv that hosts its fused residual add; CandidateEvaluator.activationGroups):
+   * per search episode and group, one N(0, groupNoise x sd) offset on the activation action of every member, so
+   * the tensor's bits (the members' largest abits, rule 2) can move, which independent per-layer noise seldom does
+   * (ResNet-18: the 9320 img/s plateau, docs/validation.md). 0: none. @default 0
+   */
+  groupNoise: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -90,6 +98,11 @@ export interface SearchSettings {
    * seed in the basin of its best warm-up plan, docs/validation.md)
    */
   eliteEpisodes: number;
+  /**
+   * From this search episode on (counted after the warm-up), the actor imitates the best elite episode only, so the
+   * last episodes explore next to the best plan instead of between the elites. 0: never. @default 0
+   */
+  eliteNarrowAfter: number;
   /**
    * Restart after this many search episodes without a better plan: the noise goes back to noiseSd (decaying
    * again) and the imitation targets are cleared, so the actor follows the best plan of a new basin instead of
@@ -148,9 +161,11 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     replayRealised: false,
     stepWall: true,
     eliteEpisodes: 3,
+    eliteNarrowAfter: 0,
     restartAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
+    groupNoise: 0,
     smoothShaping: 0,
     productSteps: true,
     polishEvaluations: 600,
@@ -215,6 +230,16 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     ...productLayers.map((at, k) => ({ product: true, k, at })),
   ].sort((x, y) => x.at - y.at);
   const featureOf = (step: { product: boolean; k: number }): number[] => features[step.product ? n + step.k : step.k] ?? [];
+  // Groups of two or more free layers whose activation bits are coupled, by their smallest position.
+  const groupOf = evaluator.activationGroups();
+  const members = new Map<number, number>();
+  for (const k of free) members.set(groupOf[k] ?? k, (members.get(groupOf[k] ?? k) ?? 0) + 1);
+  const coupled = [...members].filter(([, count]) => count > 1).map(([g]) => g);
+  const stepOffset = (step: { product: boolean; k: number }, episodeOffset: number[] | undefined, groups: ReadonlyMap<number, number>): number[] | undefined => {
+    const shared = step.product ? undefined : groups.get(groupOf[step.k] ?? step.k);
+    if (shared === undefined) return episodeOffset;
+    return [episodeOffset?.[0] ?? 0, (episodeOffset?.[1] ?? 0) + shared];
+  };
   const agent = new DdpgAgent(STATE_SIZE, 2, settings.ddpg, random);
   const top = new TopK(settings.topK);
   const history: EpisodeRecord[] = [];
@@ -222,6 +247,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const total = settings.warmupEpisodes + settings.episodes;
   let noiseFrom = settings.warmupEpisodes;
   let improvedAt = settings.warmupEpisodes;
+  let eliteChanged = false;
+  let narrowed = false;
   // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
   const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
     step.product
@@ -247,6 +274,9 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
     const spread = centre ? 0.05 + 0.45 * random() : 0;
     const offset = !warm && settings.episodeNoise > 0 ? [gaussian(random) * settings.episodeNoise * sd, gaussian(random) * settings.episodeNoise * sd] : undefined;
+    // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
+    const groupOffset = new Map<number, number>();
+    if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const step of steps) {
       const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent);
@@ -254,7 +284,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         ? centre
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
-        : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, offset);
+        : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
@@ -296,8 +326,15 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         elite.push({ reward: c.reward, key, states: [...states], actions: targets });
         elite.sort((x, y) => y.reward - x.reward);
         elite.length = Math.min(elite.length, settings.eliteEpisodes);
-        agent.setElite(elite.flatMap((e) => e.states), elite.flatMap((e) => e.actions));
+        eliteChanged = true;
       }
+    }
+    const narrow = settings.eliteNarrowAfter > 0 && episode - settings.warmupEpisodes >= settings.eliteNarrowAfter;
+    if (narrow && !narrowed) eliteChanged = narrowed = true;
+    if (eliteChanged) {
+      const imitated = narrow ? elite.slice(0, 1) : elite;
+      agent.setElite(imitated.flatMap((e) => e.states), imitated.flatMap((e) => e.actions));
+      eliteChanged = false;
     }
     const w = settings.smoothShaping;
     const learned = c.feasible && w > 0 ? -((1 - w) * Math.log(c.cost) + w * Math.log(c.smoothCost)) : c.reward;

@@ -26,10 +26,10 @@ export const HAQ_SETTINGS: SearchOverrides = {
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise'] as const;
+const NUMBER_KEYS = ['groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps'] as const;
-const INTEGER_KEYS = new Set<string>(['restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
 const SOURCE = '--search-settings';
@@ -46,8 +46,10 @@ const MAXIMA: Readonly<Record<string, number>> = {
   replaySize: 10_000_000,
   noiseSd: 10,
   episodeNoise: 10,
+  groupNoise: 10,
   noiseLayers: 10_000,
   restartAfter: 1_000_000,
+  eliteNarrowAfter: 1_000_000,
   imitationWeight: 1_000,
   actorLr: 1,
   criticLr: 1,
