@@ -16,6 +16,8 @@ interface Row {
   worstLatency: number;
   /** Largest combined spread of a simulated check. */
   maxSpread: number;
+  /** Simulated checks with a run whose interval did not settle (and confirm) by the settle rule (sim/settle.ts). */
+  unsettled: number;
 }
 
 function tally(checks: readonly Check[]): Row {
@@ -29,6 +31,7 @@ function tally(checks: readonly Check[]): Row {
     worstThroughput: Math.min(0, ...ran.map((c) => c.throughputChange)),
     worstLatency: Math.max(0, ...ran.map((c) => c.latencyChange)),
     maxSpread: Math.max(0, ...ran.map((c) => (c.before.spread ?? 0) + (c.after.spread ?? 0))),
+    unsettled: ran.filter((c) => c.before.settled === false || c.after.settled === false).length,
   };
 }
 
@@ -44,13 +47,13 @@ function groupBy(checks: readonly Check[], key: (c: Check) => string): Map<strin
 }
 
 function line(label: string[], row: Row): string {
-  return `| ${[...label, row.checks, row.violations, row.trades, row.withinSpread, pct(row.worstThroughput), pct(row.worstLatency), `${(row.maxSpread * 100).toFixed(2)}%`].join(' | ')} |`;
+  return `| ${[...label, row.checks, row.violations, row.trades, row.withinSpread, pct(row.worstThroughput), pct(row.worstLatency), `${(row.maxSpread * 100).toFixed(2)}%`, row.unsettled].join(' | ')} |`;
 }
 
 /** Per network, then a total per preset and side (worst changes include trades and drops within the spread). */
 export function summaryTable(checks: readonly Check[]): string {
-  const head = '| preset | side | network | checks | violations | trades kept | within spread | worst throughput | worst latency | max spread |';
-  const rule = '|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| preset | side | network | checks | violations | trades kept | within spread | worst throughput | worst latency | max spread | a run not settled |';
+  const rule = '|---|---|---|---|---|---|---|---|---|---|---|';
   const rows: string[] = [];
   for (const [key, group] of groupBy(checks, (c) => `${c.preset}\t${c.side}\t${c.network}`)) rows.push(line(key.split('\t'), tally(group)));
   for (const [key, group] of groupBy(checks, (c) => `${c.preset}\t${c.side}`)) rows.push(line([...key.split('\t'), '**all**'], tally(group)));
