@@ -18,7 +18,7 @@ import { refuseBeyondChip } from './chip-cores';
  * and among equally fast ones the shortest latency. A chip with twice the eDRAM has the very packings the smaller chip
  * chose among plus its own densest, so from the reference capacity up more eDRAM never makes a plan slower, and never
  * lengthens its latency unless a denser packing is faster (ISAAC ResNet-50's replicated plan with 2x eDRAM: +29%
- * throughput, +4.2% latency, measured by `npm run metamorphic`: kept, a trade of latency for throughput a user can
+ * throughput, +2.5% latency, measured by `npm run metamorphic`: kept, a trade of latency for throughput a user can
  * see, listed in scripts/metamorphic/suite.ts TRADES).
  * At or below the reference the ladder is the one packing placeNetwork gives (its own load rule), so plans on ISAAC's
  * and PUMA's own chips are placed as before.

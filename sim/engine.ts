@@ -327,8 +327,8 @@ export class Engine implements JobSite {
    * The oldest granted row crosses the off-chip link. Rule 6: router 0 holds one off-chip row, so the next crosses
    * only once every piece of this one has started on its first NoC link (routerTaken): the input cannot queue rows
    * at a NoC link ahead of other tiles' rows faster than the link drains them (with an unbounded queue, xformer's
-   * GPT-2 with 2x off-chip bandwidth queued 2x the input rows at tile 0's ejection link ahead of blocks.0.attn.k's
-   * rows, and its lone-image latency rose 3.2%).
+   * GPT-2 with 2x off-chip bandwidth queued 24 input rows (8 before) at tile 0's ejection link ahead of
+   * blocks.0.attn.k's rows, and its lone-image latency rose 3.2%).
    */
   private crossOffChip(u: Unit): void {
     this.offChipReadyRows--;

@@ -30,8 +30,8 @@ describe('metamorphic, simulator: more of a resource never makes a plan slower',
   }, 60_000);
 
   test("xformer GPT-2's lone image with 2x off-chip bandwidth is not later (was +3.2%: input rows queued at tile 0's ejection link)", async () => {
-    // Rule 6: router 0 holds one off-chip row; with an unbounded queue there, twice the input rows waited at tile 0's
-    // ejection link ahead of blocks.0.attn.k's rows (1,001,728 -> 1,033,968 cycles; now 985,754 and 984,848).
+    // Rule 6: router 0 holds one off-chip row; with an unbounded queue there, 24 input rows (8 before) waited at
+    // tile 0's ejection link ahead of blocks.0.attn.k's rows (1,001,728 -> 1,033,968 cycles; now 985,754 and 984,848).
     const result = await checkNetwork(presetArch('xformer'), zoo('gpt2'), { sides: ['simulator'], relations: [relation('off-chip bandwidth x2')], plans: ['baseline'], images: 1 });
     expect(result.checks).toBe(1);
     expect(result.violations.map(describeViolation)).toEqual([]);

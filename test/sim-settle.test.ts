@@ -1,6 +1,6 @@
 import { presetArch } from '../arch/presets';
 import { steadyState, simulate } from '../sim';
-import { AT_BOUND_TOLERANCE, unconfirmedNote } from '../sim/settle';
+import { AT_BOUND_TOLERANCE, unconfirmedNote, unconfirmedState } from '../sim/settle';
 import { suitePlans } from '../scripts/metamorphic/suite';
 import { zoo } from './helpers/model-fixtures';
 
@@ -22,6 +22,15 @@ describe('settle rule (sim/settle.ts): a straight window is taken only when conf
     expect(unconfirmedNote(agrees, short)).toBe('');
     const moved = steadyState(straight(64, 1011), 980, 5000);
     expect(unconfirmedNote(moved, short)).toMatch(/moved \+1\.1% from the shorter run's/);
+  });
+
+  test('a stream stopped unconfirmed is not settled, and its spread is at least its move from the shorter run', () => {
+    const short = steadyState(straight(16, 1000), 900, 5000);
+    const long = steadyState(straight(64, 1024), 900, 5000);
+    const note = unconfirmedNote(long, short);
+    const s = unconfirmedState(long, short, note);
+    expect([s.settled, s.note, s.intervalCycles]).toEqual([false, note, 1024]);
+    expect(s.spread).toBeCloseTo(0.024, 12);
   });
 
   test('a jittering window is not settled, whatever the runs before it', () => {
