@@ -2,6 +2,7 @@ import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import { digitalReadsPerElement, storedTensorBits, type DataflowCosts, type DataInput, type Dataflow } from './dataflow';
 import { stepsPerImage } from './steps';
+import { edramAccesses } from './timing';
 
 /**
  * Per-image eDRAM accesses a digital layer puts on its host tile's port: its step reads (whole accesses per output
@@ -26,5 +27,16 @@ export function digitalPortAccesses(arch: ArchSpec, net: ResolvedNetwork, flow: 
     writes += Math.ceil(bits / accessBits);
   }
   const steps = stepsPerImage(r.layer, r.outShape.height, r.inShapes[0]?.height ?? 1);
-  return steps * Math.ceil(readBits / steps / accessBits) + writes;
+  return steps * digitalStepReadAccesses(arch, readBits, steps) + writes;
+}
+
+/**
+ * A digital layer's eDRAM accesses per step for its own input reads (docs/hardware-model.md rule 5): each step (an
+ * output row; an input row for a global pool, arch/steps.ts) reads its share of the image's read bits of all its
+ * inputs (`readBitsPerImage`, re-reads included) in one request of whole accesses, as the simulator's port serves
+ * the step's read (sim/row-jobs.ts startDigital). The model's tile loads, its credit-loop work and placement's port
+ * load all count these.
+ */
+export function digitalStepReadAccesses(arch: ArchSpec, readBitsPerImage: number, steps: number): number {
+  return edramAccesses(arch, readBitsPerImage / steps);
 }

@@ -1,15 +1,14 @@
 import type { Placement } from '../../arch/placement';
-import { edramAccesses, offChipBitsPerCycle } from '../../arch/timing';
+import { offChipBitsPerCycle } from '../../arch/timing';
+import { digitalStepReadAccesses } from '../../arch/digital-port-load';
+import { digitalReadBits, digitalSteps } from './tile-times';
 import type { LayerStage, LayerStatic, ModelContext } from './types';
 import { creditLoopBounds, type CreditLoopInputs, type TransitParams } from './credit-loop';
 
-/** A digital layer's reads of its inputs per image through its tile's eDRAM port, cycles (whole accesses per input). */
+/** A digital layer's reads of its inputs per image through its tile's eDRAM port, cycles (whole accesses per step, rule 5). */
 function ownReadCycles(ctx: ModelContext, l: LayerStatic, storedBits: Float64Array): number {
-  let accesses = 0;
-  for (let k = 0; k < l.dataInputs.length; k++) {
-    accesses += edramAccesses(ctx.arch, (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] ?? -1) + 1] ?? 0));
-  }
-  return accesses / ctx.arch.tile.edram.accessesPerCycle;
+  const steps = digitalSteps(l);
+  return (steps * digitalStepReadAccesses(ctx.arch, digitalReadBits(l, storedBits), steps)) / ctx.arch.tile.edram.accessesPerCycle;
 }
 
 /**

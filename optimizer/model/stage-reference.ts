@@ -11,6 +11,7 @@ import type { Placement } from '../../arch/placement';
 import { stepsPerImage } from '../../arch/steps';
 import { edramAccesses, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
+import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { productWorkOf } from './context';
 import { forEachTileShare } from './traffic';
 import type { LayerStatic, ModelContext, StageBound, TrafficLoads } from './types';
@@ -78,7 +79,7 @@ export function referenceTileTimes(
       }
       const inBits = l.dataInputs.reduce((sum, p, k) => sum + (l.dataInputElements[k] ?? 0) * (storedBits[p + 1] ?? 0), 0);
       const steps = stepsPerImage(l.resolved.layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
-      const stepAccesses = edramAccesses(arch, inBits / steps);
+      const stepAccesses = digitalStepReadAccesses(arch, inBits, steps);
       add(edramBits, t, steps * stepAccesses * arch.tile.edram.accessBits);
       add(edramSq, t, steps * stepAccesses * stepAccesses);
     } else if (l.role === 'fused') {

@@ -3,9 +3,10 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { stepsPerImage } from '../../arch/steps';
 import { edramAccesses } from '../../arch/timing';
+import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
 import { productWorkOf } from './context';
-import type { ModelContext, TileTimes, TrafficLoads } from './types';
+import type { LayerStatic, ModelContext, TileTimes, TrafficLoads } from './types';
 
 /**
  * Per-tile loads of one evaluation (docs/hardware-model.md rules 5 and 7): eDRAM port bits and squared request sizes,
@@ -50,8 +51,7 @@ export function tileTimes(
       // A recurrent layer's cell ops run on its output path (rule 3), as a fused activation's do.
       if (l.digitalOps > 0) addFusedOps(ctx, placement, l.index, l.digitalOps, digitalOps);
     } else if (l.role === 'digital') {
-      // A digital layer reads its inputs from its host tile's eDRAM, in whole accesses per step (an output row;
-      // an input row for a global pool, which accumulates).
+      // A digital layer reads its inputs from its host tile's eDRAM, in whole accesses per step (rule 5).
       const t = placement.layerTiles[l.index]?.[0] ?? 0;
       digitalOps[t] = (digitalOps[t] ?? 0) + l.digitalOps;
       if (l.product) {
@@ -62,12 +62,9 @@ export function tileTimes(
           attention[g] = (attention[g] ?? 0) + work.workPerImage;
         }
       }
-      let inBits = 0;
-      for (let k = 0; k < l.dataInputs.length; k++) inBits += (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] as number) + 1] as number);
-      const layer = l.resolved.layer;
-      const steps = stepsPerImage(layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
+      const steps = digitalSteps(l);
       const accessBits = arch.tile.edram.accessBits;
-      const stepAccesses = edramAccesses(arch, inBits / steps);
+      const stepAccesses = digitalStepReadAccesses(arch, digitalReadBits(l, storedBits), steps);
       edramBits[t] = (edramBits[t] ?? 0) + steps * stepAccesses * accessBits;
       edramSq[t] = (edramSq[t] ?? 0) + steps * stepAccesses * stepAccesses;
     } else if (l.role === 'fused') {
@@ -116,3 +113,15 @@ export function rowJobsPerReplica(kind: string, rows: number, cols: number, shar
   return replicas <= cols ? rows : share;
 }
 
+
+/** Steps a digital layer's work per image is cut into (arch/steps.ts): its output rows, a global pool's input rows. */
+export function digitalSteps(l: LayerStatic): number {
+  return stepsPerImage(l.resolved.layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
+}
+
+/** Bits a digital layer reads of its data inputs per image at the plan's stored bits (rule 5; re-reads included). */
+export function digitalReadBits(l: LayerStatic, storedBits: Float64Array): number {
+  let bits = 0;
+  for (let k = 0; k < l.dataInputs.length; k++) bits += (l.dataInputElements[k] ?? 0) * (storedBits[(l.dataInputs[k] as number) + 1] as number);
+  return bits;
+}
