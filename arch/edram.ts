@@ -55,3 +55,8 @@ export function edramCost(arch: ArchSpec): EdramCost {
     energyPjPerAccess: energyPjPerAccess * (accessEnergy(capacityKb) / accessEnergy(costCapacityKb)),
   };
 }
+
+/** Bits one tile's eDRAM holds (tile.edram.capacityKb, 1 KB = 1024 bytes), which line buffers and row slots fill. */
+export function edramCapacityBits(arch: ArchSpec): number {
+  return arch.tile.edram.capacityKb * 8192;
+}

@@ -12,6 +12,7 @@ import { ensureLoadTiles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows } from './fork-hold';
 import { InputTileLayers } from './input-tile';
+import { edramCapacityBits } from './edram';
 
 /** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
 const MAX_LENT_TILES = 16;
@@ -74,7 +75,7 @@ export function placeWithPace(
   const costs = dataflowCosts(arch);
   const coresPerTile = arch.tile.cores;
   const accessesPerCycle = arch.tile.edram.accessesPerCycle;
-  const capacityBits = arch.tile.edram.capacityKb * 1024 * 8;
+  const capacityBits = edramCapacityBits(arch);
   const buffers = new TileBuffers(capacityBits, scratch, pace.operandBits, pace.windowRows);
   /** Tile holding `core` (the frontier where the next layer would start). */
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);

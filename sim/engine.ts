@@ -5,6 +5,7 @@
  * (start, finish, send, wake). Stateful, so a class; one instance per run. The report is built from it by sim/results.ts.
  */
 import type { ArchSpec } from '../arch/types';
+import { edramCapacityBits } from '../arch/edram';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { newSlabs } from './kernel/slab';
@@ -79,7 +80,7 @@ export class Engine implements JobSite {
     const env = this.env;
     // Only the tiles placement uses get components: an idle tile would add nothing to any result.
     const tiles = Math.min(arch.chip.tiles, topo.placement.tilesUsed);
-    const capacityBits = arch.tile.edram.capacityKb * 8192;
+    const capacityBits = edramCapacityBits(arch);
     for (let t = 0; t < tiles; t++) {
       this.ports.push(new EdramPort(env, t, arch.tile.edram.accessBits, arch.tile.edram.accessesPerCycle));
       // A tile may hold more (it borrows the next tiles' eDRAM) or nothing (it lends it): placement decides.

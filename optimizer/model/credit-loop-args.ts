@@ -1,5 +1,6 @@
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
+import { edramCapacityBits } from '../../arch/edram';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { digitalReadBits, digitalSteps } from './tile-times';
 import type { LayerStage, LayerStatic, ModelContext } from './types';
@@ -52,7 +53,7 @@ export function creditLoopArgs(
       linkFlitsPerCycle: arch.noc.linkFlitsPerCycle,
       routerLatencyCycles: arch.noc.routerLatencyCycles,
       edramAccessesPerCycle: arch.tile.edram.accessesPerCycle,
-      edramCapacityBits: arch.tile.edram.capacityKb * 8192,
+      edramCapacityBits: edramCapacityBits(arch),
     },
   };
 }
