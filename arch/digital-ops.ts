@@ -1,4 +1,4 @@
-import type { ResolvedLayer } from '../workloads/types';
+import type { ResolvedLayer, Shape } from '../workloads/types';
 import type { ArchSpec, DigitalOpCounts } from './types';
 import { productEngine } from './attention';
 import { transformerDigitalOps } from './presets/attention';
@@ -92,4 +92,12 @@ export function digitalReadsPerElement(lf: LayerFlow, r: ResolvedLayer, k: numbe
   let rows = 0;
   for (let i = 0; i < d.need.length; i++) rows += (d.need[i] ?? 0) - (d.low[i] ?? 0) + 1;
   return Math.max(1, rows / producerRows);
+}
+
+/**
+ * Elements a digital layer reads of data input k from eDRAM per image (rule 5): the stored tensor `shape` (its
+ * producer's), digitalReadsPerElement times. The model, placement's port load and the simulator all read it.
+ */
+export function digitalReadElements(lf: LayerFlow, r: ResolvedLayer, k: number, shape: Shape | undefined, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): number {
+  return shape === undefined ? 0 : shape.channels * shape.height * shape.width * digitalReadsPerElement(lf, r, k, shape.height, costs);
 }

@@ -1,6 +1,6 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
-import { digitalReadsPerElement, storedTensorBits, type DataflowCosts, type DataInput, type Dataflow } from './dataflow';
+import { digitalReadElements, storedTensorBits, type DataflowCosts, type DataInput, type Dataflow } from './dataflow';
 import { stepsPerImage } from './steps';
 import { edramAccesses } from './timing';
 
@@ -15,16 +15,15 @@ export function digitalPortAccesses(arch: ArchSpec, net: ResolvedNetwork, flow: 
   const lf = flow.layers[d];
   const r = net.layers[d];
   if (lf === undefined || r === undefined) return 0;
-  const accessBits = arch.tile.edram.accessBits;
   let readBits = 0;
   let writes = 0;
   for (let k = 0; k < lf.dataInputs.length; k++) {
     const p = (lf.dataInputs[k] as DataInput).producer;
     const shape = p < 0 ? net.network.input : net.layers[p]?.outShape;
     if (shape === undefined) continue;
-    const bits = shape.channels * shape.height * shape.width * storedTensorBits(flow, p, operandBits);
-    readBits += bits * digitalReadsPerElement(lf, r, k, shape.height, costs);
-    writes += Math.ceil(bits / accessBits);
+    const elementBits = storedTensorBits(flow, p, operandBits);
+    readBits += digitalReadElements(lf, r, k, shape, costs) * elementBits;
+    writes += edramAccesses(arch, shape.channels * shape.height * shape.width * elementBits);
   }
   const steps = stepsPerImage(r.layer, r.outShape.height, r.inShapes[0]?.height ?? 1);
   return steps * digitalStepReadAccesses(arch, readBits, steps) + writes;

@@ -12,7 +12,7 @@ import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
 import { ladderCapacitiesKb } from '../arch/packing-choice';
 import { placePlan, prepareModel } from '../optimizer/model';
-import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, storedTensorBits, type Dataflow } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadElements, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
 /** A producer of stored rows: a weighted or digital layer, or the network input (index -1). */
@@ -163,9 +163,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     let readBits = 0;
     if (lf.role === 'digital') {
       lf.dataInputs.forEach((d, k) => {
-        const s = shapeOf(d.producer);
         // Rule 5: a digital-unit product reads B again for each output row.
-        if (s) readBits += s.channels * s.height * s.width * bitsOf(d.producer) * digitalReadsPerElement(lf, r, k, s.height, costs);
+        readBits += digitalReadElements(lf, r, k, shapeOf(d.producer), costs) * bitsOf(d.producer);
       });
     }
     // Rule 8: a product of two activations runs on its tile group's MAC array or on its own rewritten crossbars.

@@ -8,7 +8,7 @@ import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
 import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
-import { analyzeDataflow, dataflowCosts, digitalReadsPerElement, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 
 export type { LayerStatic, ModelContext } from './types';
@@ -46,10 +46,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       mvmInputElements,
       dataInputs,
       // Elements read from eDRAM per image (rule 5; a digital-unit product reads B again for each output row).
-      dataInputElements: dataInputs.map((p, k) => {
-        const s = shapeOf(p);
-        return s && lf ? s.channels * s.height * s.width * digitalReadsPerElement(lf, resolved, k, s.height, costs) : 0;
-      }),
+      dataInputElements: dataInputs.map((p, k) => (lf ? digitalReadElements(lf, resolved, k, shapeOf(p), costs) : 0)),
       firstInputRowElements: first ? first.width * first.channels : 0,
       rowOffset: (rowCursor += resolved.outShape.height) - resolved.outShape.height,
       rowSource: 0,
