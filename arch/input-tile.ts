@@ -27,6 +27,12 @@ export class InputTileLayers {
     layers: number,
   ) {
     this.paced = new Uint8Array(layers + 1);
+    this.clear();
+  }
+
+  /** Forgets every layer but the input (a new packing starts). */
+  clear(): void {
+    this.paced.fill(0);
     this.paced[0] = 1;
   }
 

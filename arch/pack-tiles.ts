@@ -11,7 +11,6 @@ import { TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, portAccesses } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows } from './fork-hold';
-import { InputTileLayers } from './input-tile';
 import { edramCapacityBits } from './edram';
 
 /** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
@@ -81,7 +80,8 @@ export function placeWithPace(
   const tileOfCore = (core: number): number => Math.floor(core / coresPerTile);
   const digitalHost = scratch.digitalHost;
   digitalHost.fill(0);
-  const inputTile = new InputTileLayers(flow, net.layers.length);
+  const inputTile = scratch.inputTile;
+  inputTile.clear();
   let lastDigitalTile = -1;
   let nextCore = 0;
   /** The first of three candidate tiles where digital layer `d`'s buffers fit, or -1. */

@@ -1,6 +1,7 @@
 import type { ResolvedNetwork } from '../workloads/types';
 import { storedTensorBits, type Dataflow } from './dataflow';
 import { newForkHoldScratch, type ForkHoldScratch } from './fork-hold';
+import { InputTileLayers } from './input-tile';
 
 /**
  * Row slots a tile guarantees each stored producer read there (docs/hardware-model.md rule 1): its readers' widest
@@ -82,6 +83,8 @@ export interface PlacementScratch {
   digitalLoad: Float64Array;
   /** The forked inputs' waits of the plan being placed (arch/fork-hold.ts). */
   forkHolds: ForkHoldScratch;
+  /** Which layers are fed at the input's pace in the packing in progress (cleared by each packing). */
+  inputTile: InputTileLayers;
 }
 
 export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): PlacementScratch {
@@ -148,6 +151,7 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
       (l) => l.index,
     ),
     forkHolds: newForkHoldScratch(net, flow),
+    inputTile: new InputTileLayers(flow, net.layers.length),
   };
 }
 
