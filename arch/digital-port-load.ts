@@ -1,7 +1,7 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
 import { digitalReadElements, storedTensorBits, type DataflowCosts, type DataInput, type Dataflow } from './dataflow';
-import { stepsPerImage } from './steps';
+import { layerStepsPerImage } from './steps';
 import { edramAccesses } from './timing';
 
 /**
@@ -25,7 +25,7 @@ export function digitalPortAccesses(arch: ArchSpec, net: ResolvedNetwork, flow: 
     readBits += digitalReadElements(lf, r, k, shape, costs) * elementBits;
     writes += edramAccesses(arch, shape.channels * shape.height * shape.width * elementBits);
   }
-  const steps = stepsPerImage(r.layer, r.outShape.height, r.inShapes[0]?.height ?? 1);
+  const steps = layerStepsPerImage(net, flow, d);
   return steps * digitalStepReadAccesses(arch, readBits, steps) + writes;
 }
 

@@ -6,7 +6,7 @@
  */
 import { macArrayGroupOf, macArrayMacsPerCycle, productWork } from '../arch/attention';
 import type { ArchSpec } from '../arch/types';
-import { accumulatesRows, stepsPerImage } from '../arch/steps';
+import { accumulatesRows, layerStepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
@@ -151,8 +151,7 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
     const place = pos >= 0 ? placement.weighted[pos] : undefined;
     const outRows = r.outShape.height;
     const accumulate = accumulatesRows(layer);
-    const firstInput = lf.dataInputs[0];
-    const steps = stepsPerImage(layer, outRows, shapeOf(firstInput?.producer ?? -1)?.height ?? 1);
+    const steps = layerStepsPerImage(net, flow, r.index);
     const inputs: SimInput[] = lf.dataInputs.map((d) => {
       const producerRows = shapeOf(d.producer)?.height ?? 1;
       if (!accumulate) return { producer: d.producer, need: d.need, low: d.low, releaseBelow: releaseBounds(d.low, steps, producerRows) };

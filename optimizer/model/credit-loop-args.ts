@@ -8,7 +8,7 @@ import { creditLoopBounds, type CreditLoopInputs, type TransitParams } from './c
 
 /** A digital layer's reads of its inputs per image through its tile's eDRAM port, cycles (whole accesses per step, rule 5). */
 function ownReadCycles(ctx: ModelContext, l: LayerStatic, storedBits: Float64Array): number {
-  const steps = digitalSteps(l);
+  const steps = digitalSteps(ctx, l);
   return (steps * digitalStepReadAccesses(ctx.arch, digitalReadBits(l, storedBits), steps)) / ctx.arch.tile.edram.accessesPerCycle;
 }
 

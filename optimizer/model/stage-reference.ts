@@ -8,7 +8,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { stepsPerImage } from '../../arch/steps';
+import { layerStepsPerImage } from '../../arch/steps';
 import { edramAccesses, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
@@ -78,7 +78,7 @@ export function referenceTileTimes(
         if (work?.engine === 'macArray') add(attentionWork, macArrayGroupOf(arch, t), work.workPerImage);
       }
       const inBits = l.dataInputs.reduce((sum, p, k) => sum + (l.dataInputElements[k] ?? 0) * (storedBits[p + 1] ?? 0), 0);
-      const steps = stepsPerImage(l.resolved.layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
+      const steps = layerStepsPerImage(ctx.net, ctx.flow, l.index);
       const stepAccesses = digitalStepReadAccesses(arch, inBits, steps);
       add(edramBits, t, steps * stepAccesses * arch.tile.edram.accessBits);
       add(edramSq, t, steps * stepAccesses * stepAccesses);

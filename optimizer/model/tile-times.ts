@@ -1,7 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { stepsPerImage } from '../../arch/steps';
+import { layerStepsPerImage } from '../../arch/steps';
 import { edramAccesses } from '../../arch/timing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { macArrayGroupOf, macArrayMacsPerCycle } from '../../arch/attention';
@@ -62,7 +62,7 @@ export function tileTimes(
           attention[g] = (attention[g] ?? 0) + work.workPerImage;
         }
       }
-      const steps = digitalSteps(l);
+      const steps = digitalSteps(ctx, l);
       const accessBits = arch.tile.edram.accessBits;
       const stepAccesses = digitalStepReadAccesses(arch, digitalReadBits(l, storedBits), steps);
       edramBits[t] = (edramBits[t] ?? 0) + steps * stepAccesses * accessBits;
@@ -115,8 +115,8 @@ export function rowJobsPerReplica(kind: string, rows: number, cols: number, shar
 
 
 /** Steps a digital layer's work per image is cut into (arch/steps.ts): its output rows, a global pool's input rows. */
-export function digitalSteps(l: LayerStatic): number {
-  return stepsPerImage(l.resolved.layer, l.outRows, l.resolved.inShapes[0]?.height ?? 1);
+export function digitalSteps(ctx: ModelContext, l: LayerStatic): number {
+  return layerStepsPerImage(ctx.net, ctx.flow, l.index);
 }
 
 /** Bits a digital layer reads of its data inputs per image at the plan's stored bits (rule 5; re-reads included). */
