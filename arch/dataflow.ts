@@ -12,7 +12,7 @@ import { ownRowTables } from './row-spans';
 import { widenForSkew } from './skew';
 
 export type { DataInput, Dataflow, LayerFlow, LayerRole, SkewPath } from './dataflow-types';
-export { DEFAULT_DATAFLOW_COSTS, RECURRENT_CELL_OPS, dataflowCosts, digitalOpsOf, digitalReadElements, digitalReadsPerElement, type DataflowCosts } from './digital-ops';
+export { DEFAULT_DATAFLOW_COSTS, RECURRENT_CELL_OPS, dataflowCosts, digitalOpsOf, digitalReadElements, digitalReadsPerElement, outputPathOps, type DataflowCosts } from './digital-ops';
 export { ownRowTables } from './row-spans';
 
 /** Roles, composed data inputs, anchors and readers of every layer. */

@@ -2,7 +2,7 @@ import type { ResolvedLayer, Shape } from '../workloads/types';
 import type { ArchSpec, DigitalOpCounts } from './types';
 import { productEngine } from './attention';
 import { transformerDigitalOps } from './presets/attention';
-import type { LayerFlow } from './dataflow-types';
+import type { Dataflow, LayerFlow } from './dataflow-types';
 
 /**
  * What the digital unit's work depends on in the architecture: ops per element of softmax, LayerNorm and GELU
@@ -100,4 +100,16 @@ export function digitalReadsPerElement(lf: LayerFlow, r: ResolvedLayer, k: numbe
  */
 export function digitalReadElements(lf: LayerFlow, r: ResolvedLayer, k: number, shape: Shape | undefined, costs: DataflowCosts = DEFAULT_DATAFLOW_COSTS): number {
   return shape === undefined ? 0 : shape.channels * shape.height * shape.width * digitalReadsPerElement(lf, r, k, shape.height, costs);
+}
+
+/**
+ * Per layer index: digital ops on its output path, which run on the tiles producing its rows (rule 5): the
+ * activations fused into it and, for a weighted layer, its own (a recurrent cell's gates and update, rule 3).
+ * Placement's load estimates and the simulator's row jobs both read it.
+ */
+export function outputPathOps(flow: Dataflow, layers: number): Float64Array {
+  const ops = new Float64Array(layers);
+  for (const l of flow.layers) if (l.role === 'fused' && l.storedAs >= 0) ops[l.storedAs] = (ops[l.storedAs] as number) + l.digitalOps;
+  for (const l of flow.layers) if (l.role === 'weighted') ops[l.index] = (ops[l.index] as number) + l.digitalOps;
+  return ops;
 }

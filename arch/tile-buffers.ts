@@ -1,5 +1,5 @@
 import type { ResolvedNetwork } from '../workloads/types';
-import { storedTensorBits, type Dataflow } from './dataflow';
+import { outputPathOps, storedTensorBits, type Dataflow } from './dataflow';
 import { newForkHoldScratch, type ForkHoldScratch } from './fork-hold';
 import { InputTileLayers } from './input-tile';
 
@@ -108,12 +108,7 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
   }
   const fusedLayers = Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.index);
   const fusedHosts = Int32Array.from(flow.layers.filter((l) => l.role === 'fused'), (l) => l.storedAs);
-  const fusedOps = new Float64Array(net.layers.length);
-  for (let k = 0; k < fusedLayers.length; k++) {
-    const host = fusedHosts[k] as number;
-    if (host >= 0) fusedOps[host] = (fusedOps[host] as number) + (flow.layers[fusedLayers[k] as number]?.digitalOps ?? 0);
-  }
-  for (const l of flow.layers) if (l.role === 'weighted') fusedOps[l.index] = (fusedOps[l.index] as number) + l.digitalOps;
+  const fusedOps = outputPathOps(flow, net.layers.length);
   const anchoredOps = new Float64Array(net.layers.length);
   for (let i = 0; i < net.layers.length; i++) {
     let ops = 0;

@@ -12,7 +12,7 @@ import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch
 import { channelBits, placeNetwork, type Placement } from '../arch/placement';
 import { ladderCapacitiesKb } from '../arch/packing-choice';
 import { placePlan, prepareModel } from '../optimizer/model';
-import { analyzeDataflow, dataflowCosts, digitalReadElements, storedTensorBits, type Dataflow } from '../arch/dataflow';
+import { analyzeDataflow, dataflowCosts, digitalReadElements, outputPathOps, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
 
 /** A producer of stored rows: a weighted or digital layer, or the network input (index -1). */
@@ -133,11 +133,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const bitsOf = (producer: number): number => storedTensorBits(flow, producer, placement.operandBits);
   const shapeOf = (producer: number) => (producer < 0 ? net.network.input : net.layers[producer]?.outShape);
 
-  // Fused activations add their ops to the output path of the layer they are stored as.
-  const fusedOps = new Float64Array(n);
-  for (const l of flow.layers) if (l.role === 'fused' && l.storedAs >= 0) fusedOps[l.storedAs] = (fusedOps[l.storedAs] ?? 0) + l.digitalOps;
-  // A recurrent layer's gates and cell update run on its output path too (rule 3).
-  for (const l of flow.layers) if (l.role === 'weighted') fusedOps[l.index] = (fusedOps[l.index] ?? 0) + l.digitalOps;
+  // Fused activations and a recurrent layer's cell run on the output path of the layer they are stored as.
+  const fusedOps = outputPathOps(flow, n);
 
   const layers: SimLayer[] = [];
   const productResources: ProductResource[] = [];
