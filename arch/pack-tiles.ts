@@ -224,8 +224,7 @@ export function placeWithPace(
     }
     const replicaTiles: number[] = [];
     for (let j = 0; j < r; j++) {
-      const firstXbar = firstCore * xbarsPerCore + j * mapping.crossbarsPerReplica;
-      replicaTiles.push(Math.floor(Math.floor(firstXbar / xbarsPerCore) / coresPerTile));
+      replicaTiles.push(replicaTile(firstCore, j));
     }
     weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: tileRange(first, last) });
     nextCore = Math.max(nextCore, firstCore + cores);
