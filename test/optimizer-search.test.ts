@@ -1,15 +1,14 @@
 import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
-import { prepareModel, evaluateModel } from '../optimizer/model';
+import { prepareModel } from '../optimizer/model';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
-import { CandidateEvaluator } from '../optimizer/search/evaluator';
 import { defaultSearchSettings, rlSearch } from '../optimizer/search/rl-search';
 import { Mlp } from '../optimizer/search/mlp';
 import { actionToBits } from '../optimizer/search/state';
 import { optimize } from '../optimizer/lrmp';
 import seedrandom from 'seedrandom';
-import { baselineChoices } from '../arch/plan';
+import { baselineEvaluators } from './helpers/search-fixtures';
 
 describe('MLP', () => {
   test('gradient of a 2-3-1 network matches finite differences', () => {
@@ -43,15 +42,9 @@ describe('DDPG search', () => {
     const arch = presetArch('puma');
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
-    const n = net.weightedIndices.length;
-    const base = evaluateModel(ctx, baselineChoices(n));
+    const evaluator = baselineEvaluators(arch, net, ctx, 0.5);
     const run = async (seed: number): Promise<string> => {
-      const ev = new CandidateEvaluator(ctx, proxyOracle(net), {
-        budgetCores: base.tilesUsed * arch.tile.cores,
-        spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
-        refLatencyCycles: base.latencyCycles,
-        accuracyBudgetPct: 0.5,
-      });
+      const ev = evaluator();
       const settings = defaultSearchSettings(net, { seed, episodes: 12, warmupEpisodes: 4, updatesPerEpisode: 2 });
       settings.ddpg = { ...settings.ddpg, hidden: [16, 16], batchSize: 8 };
       const r = await rlSearch(net, ev, settings);

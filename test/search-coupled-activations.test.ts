@@ -1,12 +1,10 @@
 import { presetArch } from '../arch/presets';
-import { baselineChoices } from '../arch/plan';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
-import { prepareModel, evaluateModel } from '../optimizer/model';
+import { prepareModel } from '../optimizer/model';
 import { fillStoredBits } from '../optimizer/model/context';
-import { proxyOracle } from '../optimizer/accuracy/proxy';
-import { CandidateEvaluator } from '../optimizer/search/evaluator';
 import { polish } from '../optimizer/search/polish';
+import { baselineEvaluators } from './helpers/search-fixtures';
 
 // ResNet-20 (zoo): a block's first conv reads the block input directly, the block's second conv hosts the fused
 // residual add that reads it too, so both readers' abits set that tensor's stored bits (rule 2).
@@ -14,14 +12,7 @@ const arch = presetArch('puma');
 const net = resolveNetwork(zooNetwork('resnet20'));
 const ctx = prepareModel(arch, net);
 const n = net.weightedIndices.length;
-const base = evaluateModel(ctx, baselineChoices(n));
-const evaluator = (): CandidateEvaluator =>
-  new CandidateEvaluator(ctx, proxyOracle(net), {
-    budgetCores: base.tilesUsed * arch.tile.cores,
-    spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
-    refLatencyCycles: base.latencyCycles,
-    accuracyBudgetPct: 1,
-  });
+const evaluator = baselineEvaluators(arch, net, ctx, 1);
 
 describe('coupled activation bits (readers of one stored tensor)', () => {
   test('activationGroups joins exactly the layers whose abits set one stored tensor: lowering one member alone leaves the tensor bits, lowering all lowers them', () => {

@@ -1,25 +1,16 @@
 import { presetArch } from '../arch/presets';
-import { baselineChoices } from '../arch/plan';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
-import { prepareModel, evaluateModel } from '../optimizer/model';
-import { proxyOracle } from '../optimizer/accuracy/proxy';
-import { CandidateEvaluator } from '../optimizer/search/evaluator';
+import { prepareModel } from '../optimizer/model';
 import { DdpgAgent } from '../optimizer/search/ddpg';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
 import { STATE_SIZE } from '../optimizer/search/state';
+import { baselineEvaluators } from './helpers/search-fixtures';
 
 const arch = presetArch('puma');
 const net = resolveNetwork(zooNetwork('vgg8'));
 const ctx = prepareModel(arch, net);
-const base = evaluateModel(ctx, baselineChoices(net.weightedIndices.length));
-const evaluator = (): CandidateEvaluator =>
-  new CandidateEvaluator(ctx, proxyOracle(net), {
-    budgetCores: base.tilesUsed * arch.tile.cores,
-    spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
-    refLatencyCycles: base.latencyCycles,
-    accuracyBudgetPct: 1,
-  });
+const evaluator = baselineEvaluators(arch, net, ctx, 1);
 const run = async (overrides: SearchOverrides) => {
   const settings = defaultSearchSettings(net, { seed: 3, updatesPerEpisode: 1, polishEvaluations: 0, ...overrides });
   settings.ddpg = { ...settings.ddpg, hidden: [8, 8], batchSize: 4 };

@@ -2,14 +2,12 @@ import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
 import { prepareModel, evaluateModel } from '../optimizer/model';
-import { proxyOracle } from '../optimizer/accuracy/proxy';
-import { CandidateEvaluator } from '../optimizer/search/evaluator';
 import { orderedMoves, polish } from '../optimizer/search/polish';
 import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { describeSearchGap } from '../scripts/commands/optimize';
 import { ValidationError } from '../errors';
-import { baselineChoices } from '../arch/plan';
+import { baselineEvaluators } from './helpers/search-fixtures';
 
 describe('local polishing', () => {
   test('keeps only feasible improvements, ends at a local optimum of single moves, and is deterministic', async () => {
@@ -17,14 +15,7 @@ describe('local polishing', () => {
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
     const n = net.weightedIndices.length;
-    const base = evaluateModel(ctx, baselineChoices(n));
-    const evaluator = (): CandidateEvaluator =>
-      new CandidateEvaluator(ctx, proxyOracle(net), {
-        budgetCores: base.tilesUsed * arch.tile.cores,
-        spec: { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: base.latencyCycles },
-        refLatencyCycles: base.latencyCycles,
-        accuracyBudgetPct: 0.5,
-      });
+    const evaluator = baselineEvaluators(arch, net, ctx, 0.5);
     const settings = defaultSearchSettings(net, { seed: 2, episodes: 6, warmupEpisodes: 0 });
     const run = async () => {
       const ev = evaluator();
