@@ -37,18 +37,34 @@ export interface SettledRun {
   sim: SimResult;
   /** Images of every run, in order (the last is sim's). */
   runs: number[];
+  /**
+   * Why the runs stopped: 'settled' (settled and confirmed), 'given' (options.images), 'images' (the next run would
+   * pass maxImages), 'events' (the next run would pass maxRunEvents).
+   */
+  stop: 'settled' | 'given' | 'images' | 'events';
+}
+
+/** Limits of the growing stream (simulate's defaults: AUTO_MAX_IMAGES, AUTO_NEXT_RUN_EVENTS). */
+export interface SettleLimits {
+  /** Longest stream (images). @default AUTO_MAX_IMAGES */
+  maxImages?: number;
+  /** Largest expected event count of the next run. @default AUTO_NEXT_RUN_EVENTS */
+  maxRunEvents?: number;
 }
 
 /**
  * Simulates `options.images` images when given, else runs of AUTO_FIRST_IMAGES, x AUTO_GROWTH, ... images until
- * the interval settles (see the rule at the top of this file).
+ * the interval settles (see the rule at the top of this file), within `options`' limits (the metamorphic suite
+ * lifts them so that every verdict rests on settled streams).
  */
 export async function simulateSettled(
   arch: ArchSpec,
   net: ResolvedNetwork,
   choices: PlanChoices,
-  options: Omit<SimulateOptions, 'images'> & { images?: number | undefined; onRun?: (images: number) => void },
+  options: Omit<SimulateOptions, 'images'> & SettleLimits & { images?: number | undefined; onRun?: (images: number) => void },
 ): Promise<SettledRun> {
+  const maxImages = options.maxImages ?? AUTO_MAX_IMAGES;
+  const maxRunEvents = options.maxRunEvents ?? AUTO_NEXT_RUN_EVENTS;
   const runs: number[] = [];
   let images = options.images ?? AUTO_FIRST_IMAGES;
   let previous: SteadyState | undefined;
@@ -65,11 +81,12 @@ export async function simulateSettled(
     const next = images * AUTO_GROWTH;
     const nextEvents = (sim.events / images) * next;
     const unconfirmed = options.images === undefined ? unconfirmedNote(sim.steadyState, previous) : '';
-    if (options.images !== undefined || unconfirmed === '' || next > AUTO_MAX_IMAGES || nextEvents > AUTO_NEXT_RUN_EVENTS) {
+    const stop = options.images !== undefined ? 'given' : unconfirmed === '' ? 'settled' : next > maxImages ? 'images' : nextEvents > maxRunEvents ? 'events' : undefined;
+    if (stop !== undefined) {
       const steadyState = unconfirmed === '' ? sim.steadyState : unconfirmedState(sim.steadyState, previous, unconfirmed);
       const last = { ...sim, steadyState };
       const lone = images === 1 || options.loneLatency === false ? last : await simulateLoneLatency(arch, net, choices, last);
-      return { sim: lone, runs };
+      return { sim: lone, runs, stop };
     }
     previous = sim.steadyState;
     images = next;
