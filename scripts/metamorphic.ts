@@ -5,7 +5,7 @@
  * `--model-only` skips the simulator, `--sim-only` (or `--simulator`) the model; `--networks=a,b`,
  * `--presets=isaac,puma`, `--plans=baseline` and `--relations=N,M` (indices into RELATIONS) narrow the run;
  * a simulated stream grows by the settle rule (sim/settle.ts) until it settles, within the suite's limits
- * (SUITE_LIMITS: 4096 images, 500M events per run, past `simulate`'s 256 images and 40M events, so a large transformer
+ * (SUITE_LIMITS: 16,384 images, 500M events per run, past `simulate`'s 256 images and 40M events, so a large transformer
  * is not judged on a stream the event cap cut short); `--max-images=N` and `--max-run-events=N` set them, `--images=N`
  * streams N images per simulation instead. A check with a stream that still did not settle gets no verdict
  * ('unsettled', listed and counted; exit 1 like a violation). Every check not ok is printed with its streams' image
