@@ -2,7 +2,8 @@ import { presetArch } from '../arch/presets';
 import { applySetOverrides } from '../arch/overrides';
 import { INPUT_TILE } from '../arch/input-tile';
 import { placePlan, prepareModel } from '../optimizer/model';
-import { checkNetwork, describeViolation, judge, RELATIONS, suitePlans, TOLERANCE, type Check, type Relation } from '../scripts/metamorphic/suite';
+import { checkNetwork, describeViolation, judge, RELATIONS, SUITE_LIMITS, suitePlans, TOLERANCE, type Check, type Relation } from '../scripts/metamorphic/suite';
+import { AUTO_MAX_IMAGES, AUTO_NEXT_RUN_EVENTS } from '../sim/settle';
 import { zoo } from './helpers/model-fixtures';
 
 /*
@@ -45,6 +46,27 @@ describe('metamorphic, simulator: more of a resource never makes a plan slower',
   }, 60_000);
 });
 
+describe('metamorphic, simulator: verdicts rest on settled streams', () => {
+  test("the suite's streams run past simulate's limits; a stream the event cap cut short gives no verdict", async () => {
+    expect(SUITE_LIMITS.maxImages).toBeGreaterThan(AUTO_MAX_IMAGES);
+    expect(SUITE_LIMITS.maxRunEvents).toBeGreaterThan(AUTO_NEXT_RUN_EVENTS);
+    // ISAAC VGG-8's replicated plan: 16 images are not confirmed, 64 settle (~140k events). A 100k-event cap stands in
+    // for the 40M one that stopped the transformers' 64-image streams.
+    const options = { sides: ['simulator' as const], relations: [relation('NoC link bandwidth x2')], plans: ['replication only'] };
+    const capped = await checkNetwork(presetArch('isaac'), zoo('vgg8'), { ...options, limits: { maxRunEvents: 100e3 } });
+    const [cut] = capped.records;
+    expect(cut?.before).toMatchObject({ runs: [16], stop: 'events', settled: false });
+    expect(cut?.verdict).toBe('unsettled');
+    expect(capped.violations).toEqual([]);
+    expect(describeViolation(cut as Check)).toMatch(/16 \/ \d+ images, NOT settled \(event cap\).*UNSETTLED, no verdict/);
+    const lifted = await checkNetwork(presetArch('isaac'), zoo('vgg8'), options);
+    const [settled] = lifted.records;
+    expect(settled?.before).toMatchObject({ runs: [16, 64], stop: 'settled', settled: true });
+    expect(settled?.after.settled).toBe(true);
+    expect(settled?.verdict).toBe('ok');
+  }, 30_000);
+});
+
 describe('input-tile rule (docs/hardware-model.md rule 1)', () => {
   test('a digital layer fed by a stage elsewhere is not hosted where the network input lands', () => {
     const net = zoo('gpt2');
@@ -65,7 +87,9 @@ describe('input-tile rule (docs/hardware-model.md rule 1)', () => {
 });
 
 describe('metamorphic verdicts', () => {
-  const figures = (throughputImagesPerS: number, latencyCycles: number, spread?: number) => ({ throughputImagesPerS, latencyCycles, ...(spread !== undefined ? { spread } : {}) });
+  const figures = (throughputImagesPerS: number, latencyCycles: number, spread?: number, settled?: boolean) => ({
+    throughputImagesPerS, latencyCycles, ...(spread !== undefined ? { spread } : {}), ...(settled !== undefined ? { settled } : {}),
+  });
   const check = (throughputChange: number, latencyChange: number, spreads: [number, number] | undefined, side: 'model' | 'simulator' = 'simulator'): Omit<Check, 'verdict' | 'reason'> => ({
     preset: 'isaac', network: 'resnet50', plan: 'replication only', relation: 'eDRAM capacity x2', side,
     before: figures(100, 100, spreads?.[0]), after: figures(100 * (1 + throughputChange), 100 * (1 + latencyChange), spreads?.[1]),
@@ -78,6 +102,17 @@ describe('metamorphic verdicts', () => {
     expect(judge(check(-0.01, 0, [0.005, 0.004]), []).verdict).toBe('violation');
     expect(judge(check(-0.001, 0.008, [0.05, 0.05]), []).verdict).toBe('violation');
     expect(judge(check(-0.008, 0, undefined, 'model'), []).verdict).toBe('violation');
+  });
+
+  test('a check with a stream not settled is neither ok nor a violation, unless its exact latency rose', () => {
+    const unsettled = (throughputChange: number, latencyChange: number): Omit<Check, 'verdict' | 'reason'> => {
+      const c = check(throughputChange, latencyChange, [0.002, 0.03]);
+      return { ...c, after: { ...c.after, settled: false } };
+    };
+    expect(judge(unsettled(0, 0), []).verdict).toBe('unsettled');
+    expect(judge(unsettled(-0.04, 0), []).verdict).toBe('unsettled');
+    expect(judge(unsettled(-0.001, 0.008), []).verdict).toBe('violation');
+    expect(judge({ ...check(-0.001, 0, [0.002, 0.003]), before: figures(100, 100, 0.002, true) }, []).verdict).toBe('ok');
   });
 
   test('a stated trade holds only inside its bounds and for its own case', () => {
