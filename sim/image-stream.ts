@@ -51,6 +51,7 @@ export class ImageStream {
   started(n: number, cycle: number): void {
     const s = this.slot(n);
     this.start[s] = cycle;
+    this.steady.started(n, cycle);
     if ((this.finishedAt[s] as number) >= 0) this.retire(n);
   }
 

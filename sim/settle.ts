@@ -18,19 +18,14 @@ import type { PlanChoices } from '../arch/plan';
 import type { ResolvedNetwork } from '../workloads/types';
 import type { SimResult } from './results';
 import { simulate, simulateLoneLatency, type SimulateOptions } from './simulate';
-import { SETTLE_TOLERANCE, type SteadyState } from './steady-state';
+import { AT_BOUND_TOLERANCE, SETTLE_TOLERANCE, type SteadyState } from './steady-state';
 
 export const AUTO_FIRST_IMAGES = 16;
 export const AUTO_GROWTH = 4;
 export const AUTO_MAX_IMAGES = 256;
 /** About 30 s at the bench's event rate on a loaded 2-core machine (~1.3M events/s); BERT-base's 64 images fit. */
 export const AUTO_NEXT_RUN_EVENTS = 40e6;
-/**
- * A settled window at most this far above its busiest resource's bound needs no longer run to confirm it. The zoo's
- * plans that run at their bound measure 0.00-0.22% above it (sim/results.ts: the bound is the busiest resource's
- * busy cycles per image over the whole stream, fill included, so a saturated bottleneck reads a little above it).
- */
-export const AT_BOUND_TOLERANCE = SETTLE_TOLERANCE / 4;
+export { AT_BOUND_TOLERANCE };
 
 export interface SettledRun {
   /** The last run's result (its steadyState says whether it settled). */

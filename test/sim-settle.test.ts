@@ -41,10 +41,12 @@ describe('settle rule (sim/settle.ts): a straight window is taken only when conf
   test('xformer DeiT-S baseline: 16 images lie on a line 1% above the bound, in a regime the stream later leaves', async () => {
     // 256 images: images 4-15 every 235,132 cycles, then up to 242,969, a plateau at 235,224 and from about image 130
     // on its bound, 232,848; with 2x eDRAM ports 16 images read 239,341 (within 0.99%), which the rule took as settled.
+    // Its images also entered 12.4% faster than they left (sim/steady-state.ts): the pipeline was still filling.
     const [plan] = suitePlans(presetArch('xformer'), zoo('deit-s'));
     if (!plan) throw new Error('no plan');
     const sim = await simulate(plan.arch, zoo('deit-s'), plan.choices, { images: 16, loneLatency: false });
-    expect(sim.steadyState.settled).toBe(true);
+    expect(sim.steadyState.settled).toBe(false);
+    expect(sim.steadyState.note).toMatch(/images entered 12\.4% faster than they left: the pipeline is still filling/);
     expect(sim.steadyState.measuredIntervalCycles / sim.steadyState.boundIntervalCycles - 1).toBeGreaterThan(AT_BOUND_TOLERANCE);
     expect(unconfirmedNote(sim.steadyState, undefined)).not.toBe('');
   }, 30_000);

@@ -2,7 +2,7 @@ import { presetArch } from '../arch/presets';
 import { baselineChoices } from '../arch/plan';
 import { Engine } from '../sim/engine';
 import { collectResults } from '../sim/results';
-import { SteadyStateWindow, steadyState } from '../sim/steady-state';
+import { SteadyStateWindow, steadyState, TAILS } from '../sim/steady-state';
 import { buildTopology } from '../sim/topology';
 import { RECORDED_IMAGES } from '../sim/image-stream';
 import { zoo } from './helpers/model-fixtures';
@@ -61,8 +61,8 @@ describe('steady state from a bounded window', () => {
     const spread = windowCycles > 0 ? (2 * ref.deviation) / windowCycles : 0;
     expect(Math.abs(s.spread - spread)).toBeLessThanOrEqual(1e-12 * spread);
     expect(steadyState(done, 1, done[0] ?? 0)).toEqual(s);
-    // Bounded: a line with jitter keeps a few corners; a random walk's hulls grow only like its log.
-    expect(window.hullPoints).toBeLessThan(walk ? 100 : 30);
+    // Bounded: a line with jitter keeps a few corners per tail window; a random walk's hulls grow only like its log.
+    expect(window.hullPoints).toBeLessThan((walk ? 100 : 30) * TAILS);
   });
 });
 
@@ -85,7 +85,10 @@ describe('simulator memory follows the images in flight, not the stream', () => 
       const result = collectResults(engine);
       expect(result.imageDoneCycles).toHaveLength(images);
       expect(result.imageDoneCycles.every((c) => c > 0)).toBe(true);
-      return engine.tableBytes() - images * 8; // the recorded completions aside
+      // The recorded completions aside, and the steady-state hulls (a few corners each, bounded above).
+      const hulls = engine.stream.steady.hullPoints;
+      expect(hulls).toBeLessThan(30 * TAILS);
+      return engine.tableBytes() - images * 8 - hulls * 16;
     });
     expect(bytes[1]).toBe(bytes[0]);
   }, 30_000);
