@@ -9,7 +9,10 @@ import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transfor
 import { benchQueue } from './bench/queue';
 import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50S } from './bench/optimizer';
 import { HAQ_SETTINGS } from '../optimizer/search/settings';
-import { ddpgMacsPerUpdate, ddpgUpdatesPerS, HAQ_BATCH, haqSearchResnet50EstimateS } from './bench/ddpg';
+import { ddpgMacsPerUpdate, ddpgUpdatesPerS, ddpgUpdatesPerWallS, HAQ_BATCH, haqSearchResnet50EstimateS, haqSearchResnet50Macs } from './bench/ddpg';
+import { wasmF32x4PeakGmacPerS } from './bench/wasm-peak';
+import { useMlpHelper } from '../optimizer/search/mlp-threads';
+import { availableParallelism } from 'node:os';
 
 /** `npm run bench`: each figure as `name: value unit`. */
 async function main(): Promise<void> {
@@ -25,14 +28,27 @@ async function main(): Promise<void> {
   const optimized = await optimizeResnet50S(600);
   printFigure('optimize_resnet50_600ep_wall_s', optimized.wallS, 's');
   printFigure('optimize_resnet50_600ep_cpu_s', optimized.cpuS, 's');
-  // Updates per CPU second; the default agent (64-64, batch 32) and HAQ's (300-300, batch 64).
+  // Updates per CPU second on one thread; the default agent (64-64, batch 32) and HAQ's (300-300, batch 64).
+  useMlpHelper(false);
   printFigure('ddpg_updates_per_s', Math.round(ddpgUpdatesPerS()), 'updates/s');
   const haqUpdatesPerS = ddpgUpdatesPerS([300, 300], HAQ_BATCH);
+  useMlpHelper(true);
   printFigure('ddpg_updates_per_s_300x300', haqUpdatesPerS, 'updates/s');
-  // The MLP products' rate at HAQ's settings (multiply-adds per update x updates/s): what 30 s would need, below.
-  printFigure('ddpg_300x300_gmac_per_s', (ddpgMacsPerUpdate([300, 300], HAQ_BATCH) * haqUpdatesPerS) / 1e9, 'GMAC/s');
-  // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600); the bench does not run it (minutes).
-  printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(haqUpdatesPerS), 's');
+  // The roofline (optimizer/README.md): multiply-adds per update, the rate reached per CPU second, one core's
+  // ceiling for the kernels' f32x4 multiply-add, and the share of it reached.
+  const macsPerUpdate = ddpgMacsPerUpdate([300, 300], HAQ_BATCH);
+  const peakGmacPerS = wasmF32x4PeakGmacPerS();
+  printFigure('ddpg_300x300_mmac_per_update', macsPerUpdate / 1e6, 'MMAC');
+  printFigure('ddpg_300x300_gmac_per_s', (macsPerUpdate * haqUpdatesPerS) / 1e9, 'GMAC/s');
+  printFigure('wasm_f32x4_peak_gmac_per_s_per_core', peakGmacPerS, 'GMAC/s');
+  printFigure('ddpg_300x300_share_of_core_peak', (macsPerUpdate * haqUpdatesPerS) / 1e9 / peakGmacPerS, 'x');
+  // Wall clock, with the helper thread on the second core: what a search waits.
+  const haqUpdatesPerWallS = ddpgUpdatesPerWallS([300, 300], HAQ_BATCH);
+  printFigure('ddpg_updates_per_wall_s_300x300', haqUpdatesPerWallS, 'updates/s');
+  // HAQ's agent on ResNet-50 makes one 300-300 update per step (52 x 600): its MLP time at the wall rate, and the
+  // least it could take with every core at the measured peak (the evaluations come on top of both).
+  printFigure('haq_search_resnet50_600ep_est_s', haqSearchResnet50EstimateS(haqUpdatesPerWallS), 's');
+  printFigure('haq_search_resnet50_600ep_mlp_min_s_at_peak', haqSearchResnet50Macs() / (availableParallelism() * peakGmacPerS * 1e9), 's');
   // The real run at HAQ's settings takes minutes: only with LRMP_BENCH_HAQ=1.
   if (process.env.LRMP_BENCH_HAQ === '1') {
     const haq = await optimizeResnet50S(600, HAQ_SETTINGS);

@@ -5,12 +5,17 @@
  * byte offsets into the instance's memory; widths are padded counts. Register blocking as in BLAS micro-kernels:
  * each loaded vector feeds several independent accumulators.
  */
+import { setFlagsFromString } from 'node:v8';
 import { encodeModule, F32, FunctionBuilder, I32, op, V128 } from './wasm-encoder';
 
 const { get, i32, add, mul, shl } = op;
 
+/** acc + a * b: one relaxed fused multiply-add where the engine has it, else a multiply then an add. */
+export type Mac = (acc: number[], a: number[], b: number[]) => number[];
+export const macWith = (fma: boolean): Mac => (fma ? (acc, a, b) => [...a, ...b, ...acc, ...op.f32x4RelaxedMadd] : (acc, a, b) => [...acc, ...a, ...b, ...op.f32x4Mul, ...op.f32x4Add]);
+
 /** y[s][o] = pmax(floor, b[o] + sum_i x[s][i] wT[i][o]): floor 0 is ReLU, -Infinity none. Blocks of 4 samples x 8 outputs. */
-function affine(): FunctionBuilder {
+function affine(mac: Mac): FunctionBuilder {
   const f = new FunctionBuilder('affine', [['x', I32], ['w', I32], ['b', I32], ['y', I32], ['batch', I32], ['nIn', I32], ['nOut', I32], ['floor', F32]]);
   const v = (n: string): number[] => get(f.v(n));
   f.let('xr', [...v('nIn'), ...i32(2), ...shl]);
@@ -27,7 +32,7 @@ function affine(): FunctionBuilder {
       for (let s = 0; s < S; s++) {
         const addr = s === 0 ? v('xp') : [...v('xp'), ...v('xr'), ...i32(s), ...mul, ...add];
         f.let('xs', [...addr, ...op.f32Load(0), ...op.f32x4Splat], V128);
-        for (let g = 0; g < G; g++) f.let(`a${s}${g}`, [...v(`a${s}${g}`), ...v('xs'), ...v(`w${g}`), ...op.f32x4Mul, ...op.f32x4Add], V128);
+        for (let g = 0; g < G; g++) f.let(`a${s}${g}`, mac(v(`a${s}${g}`), v('xs'), v(`w${g}`)), V128);
       }
       f.let('wp', [...v('wp'), ...v('yr'), ...add]);
       f.let('xp', [...v('xp'), ...i32(4), ...add]);
@@ -51,11 +56,14 @@ function affine(): FunctionBuilder {
   return f;
 }
 
-/** gwT[i][o] += sum_s x[s][i] d[s][o]; blocks of 4 inputs x 8 outputs over the samples. */
-function weightGradient(): FunctionBuilder {
-  const f = new FunctionBuilder('weightGradient', [['d', I32], ['x', I32], ['gw', I32], ['batch', I32], ['nIn', I32], ['nOut', I32]]);
+/**
+ * gwT[i][o] += sum_s x[s][i] d[s][o] for inputs [0, nIn) of rows `ldx` floats apart (so a thread can take a band
+ * of inputs); blocks of 4 inputs x 8 outputs over the samples, summed in sample order.
+ */
+function weightGradient(mac: Mac): FunctionBuilder {
+  const f = new FunctionBuilder('weightGradient', [['d', I32], ['x', I32], ['gw', I32], ['batch', I32], ['nIn', I32], ['nOut', I32], ['ldx', I32]]);
   const v = (n: string): number[] => get(f.v(n));
-  f.let('xr', [...v('nIn'), ...i32(2), ...shl]);
+  f.let('xr', [...v('ldx'), ...i32(2), ...shl]);
   f.let('yr', [...v('nOut'), ...i32(2), ...shl]);
   const block = (G: number): void => {
     f.let('gp', [...v('gw'), ...v('i'), ...v('yr'), ...mul, ...add, ...v('o'), ...i32(2), ...shl, ...add]);
@@ -67,7 +75,7 @@ function weightGradient(): FunctionBuilder {
       for (let g = 0; g < G; g++) f.let(`d${g}`, [...v('dp'), ...op.v128Load(16 * g)], V128);
       for (let r = 0; r < 4; r++) {
         f.let('xs', [...v('xp'), ...op.f32Load(4 * r), ...op.f32x4Splat], V128);
-        for (let g = 0; g < G; g++) f.let(`a${r}${g}`, [...v(`a${r}${g}`), ...v('xs'), ...v(`d${g}`), ...op.f32x4Mul, ...op.f32x4Add], V128);
+        for (let g = 0; g < G; g++) f.let(`a${r}${g}`, mac(v(`a${r}${g}`), v('xs'), v(`d${g}`)), V128);
       }
       f.let('dp', [...v('dp'), ...v('yr'), ...add]);
       f.let('xp', [...v('xp'), ...v('xr'), ...add]);
@@ -84,7 +92,7 @@ function weightGradient(): FunctionBuilder {
 }
 
 /** dx[s][i] = sum_o d[s][o] wT[i][o] for every (padded) input i; blocks of 2 samples x 4 inputs over the outputs. */
-function inputGradient(): FunctionBuilder {
+function inputGradient(mac: Mac): FunctionBuilder {
   const f = new FunctionBuilder('inputGradient', [['d', I32], ['w', I32], ['dx', I32], ['batch', I32], ['nIn', I32], ['nOut', I32]]);
   const v = (n: string): number[] => get(f.v(n));
   f.let('xr', [...v('nIn'), ...i32(2), ...shl]);
@@ -97,7 +105,7 @@ function inputGradient(): FunctionBuilder {
       for (let s = 0; s < S; s++) f.let(`d${s}`, [...(s === 0 ? v('dp') : [...v('dp'), ...v('yr'), ...add]), ...op.v128Load(0)], V128);
       for (let r = 0; r < 4; r++) {
         f.let('wv', [...(r === 0 ? v('wp') : [...v('wp'), ...v('yr'), ...i32(r), ...mul, ...add]), ...op.v128Load(0)], V128);
-        for (let s = 0; s < S; s++) f.let(`a${s}${r}`, [...v(`a${s}${r}`), ...v(`d${s}`), ...v('wv'), ...op.f32x4Mul, ...op.f32x4Add], V128);
+        for (let s = 0; s < S; s++) f.let(`a${s}${r}`, mac(v(`a${s}${r}`), v(`d${s}`), v('wv')), V128);
       }
       f.let('dp', [...v('dp'), ...i32(16), ...add]);
       f.let('wp', [...v('wp'), ...i32(16), ...add]);
@@ -182,7 +190,7 @@ function blend(): FunctionBuilder {
 
 export interface MlpKernels {
   affine(x: number, w: number, b: number, y: number, batch: number, nIn: number, nOut: number, floor: number): void;
-  weightGradient(d: number, x: number, gw: number, batch: number, nIn: number, nOut: number): void;
+  weightGradient(d: number, x: number, gw: number, batch: number, nIn: number, nOut: number, ldx: number): void;
   inputGradient(d: number, w: number, dx: number, batch: number, nIn: number, nOut: number): void;
   reluMask(dx: number, x: number, n: number): void;
   biasGradient(d: number, gb: number, batch: number, nOut: number): void;
@@ -190,11 +198,45 @@ export interface MlpKernels {
   blend(dst: number, src: number, n: number, tau: number, keep: number): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+/** Largest memory a network may use (the wasm32 limit): a shared memory declares its maximum up front. */
+export const MAX_PAGES = 65536;
 
-/** The kernels bound to `memory` (the module is compiled once per process, on first use). */
-export function instantiateKernels(memory: WebAssembly.Memory): MlpKernels {
-  compiled ??= new WebAssembly.Module(encodeModule([affine(), weightGradient(), inputGradient(), reluMask(), biasGradient(), adam(), blend()]));
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+/**
+ * Whether the engine compiles f32x4.relaxed_madd (the relaxed SIMD proposal): on by default from V8 11.4 (Node 22);
+ * Node 20's V8 11.3 has it behind a flag, which is set here once (it only admits the extra opcodes).
+ */
+function relaxedMaddAvailable(): boolean {
+  const probe = new FunctionBuilder('probe', [['a', V128]]);
+  probe.emit(get(0), get(0), get(0), op.f32x4RelaxedMadd, op.set(0));
+  const bytes = encodeModule([probe]);
+  if (WebAssembly.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
+let fmaDefault: boolean | undefined;
+
+/** The kernels use fused multiply-adds unless the engine lacks them or LRMP_WASM_FMA=0 (for comparisons). */
+export function kernelsUseFma(): boolean {
+  fmaDefault ??= process.env.LRMP_WASM_FMA !== '0' && relaxedMaddAvailable();
+  return fmaDefault;
+}
+
+const compiled = new Map<boolean, WebAssembly.Module>();
+
+/** The kernels' module (importing a shared memory of up to MAX_PAGES), compiled once per process and variant. */
+export function kernelModule(fma = kernelsUseFma()): WebAssembly.Module {
+  let module = compiled.get(fma);
+  if (module === undefined) {
+    const mac = macWith(fma);
+    module = new WebAssembly.Module(encodeModule([affine(mac), weightGradient(mac), inputGradient(mac), reluMask(), biasGradient(), adam(), blend()], 1, MAX_PAGES));
+    compiled.set(fma, module);
+  }
+  return module;
+}
+
+/** The kernels of `module` bound to `memory` (shared, at most MAX_PAGES). */
+export function instantiateKernels(memory: WebAssembly.Memory, module = kernelModule()): MlpKernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as MlpKernels;
 }

@@ -6,7 +6,8 @@
  * weights, biases and activations stay 0 through every step); buffers are allocated once per batch capacity.
  * mlp-reference.ts is the plain version the tests compare it with.
  */
-import { instantiateKernels, type MlpKernels } from './mlp-kernels';
+import { instantiateKernels, MAX_PAGES, type MlpKernels } from './mlp-kernels';
+import { SplitKernels } from './mlp-threads';
 
 export type OutputActivation = 'linear' | 'sigmoid';
 
@@ -52,6 +53,8 @@ export class Mlp {
     random: () => number,
     /** Uniform range of the last layer's initial weights (DDPG: 3e-3). */
     finalInit = 3e-3,
+    /** Split large kernel calls with a helper thread (mlp-threads.ts; the outputs are the same either way). */
+    threads = true,
   ) {
     this.sizes = [...sizes];
     this.widths = sizes.map(pad4);
@@ -67,8 +70,8 @@ export class Mlp {
     this.m = 2 * at;
     this.v = 3 * at;
     this.scratch = 4 * at;
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((5 * at * 4) / PAGE_BYTES)) });
-    this.k = instantiateKernels(this.memory);
+    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((5 * at * 4) / PAGE_BYTES)), maximum: MAX_PAGES, shared: true });
+    this.k = new SplitKernels(this.memory, instantiateKernels(this.memory), threads);
     this.heap = new Float32Array(this.memory.buffer);
     // The same draw order as before the SIMD rewrite and as mlp-reference.ts: per layer, weights [out][in], then biases.
     for (let k = 0; k + 1 < sizes.length; k++) {
@@ -162,7 +165,7 @@ export class Mlp {
       const delta = 4 * (this.deltas[k + 1] ?? 0);
       const x = 4 * (this.acts[k] ?? 0);
       if (accumulate) {
-        this.k.weightGradient(delta, x, 4 * (this.grads + (this.wAt[k] ?? 0)), batch, nIn, nO);
+        this.k.weightGradient(delta, x, 4 * (this.grads + (this.wAt[k] ?? 0)), batch, nIn, nO, nIn);
         this.k.biasGradient(delta, 4 * (this.grads + (this.bAt[k] ?? 0)), batch, nO);
       }
       if (k > 0 || width > 0) this.k.inputGradient(delta, 4 * (this.wAt[k] ?? 0), 4 * (this.deltas[k] ?? 0), batch, nIn, nO);

@@ -71,6 +71,8 @@ export const op = {
   f32x4Div: simd(0xe7),
   /** pmax(a, b) = a < b ? b : a (pmax(floor, x) is ReLU for floor 0, the identity for floor -Infinity). */
   f32x4Pmax: simd(0xeb),
+  /** Relaxed SIMD proposal: a * b + c, fused or not as the hardware does it (x64 with FMA3 and arm64: fused). */
+  f32x4RelaxedMadd: simd(0x105),
 };
 
 /** One function under construction: named parameters and locals, and its body's bytes. */
@@ -136,10 +138,14 @@ function name(text: string): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-/** A module importing env.memory (at least `minPages` pages) and exporting each function by its name. */
-export function encodeModule(functions: readonly FunctionBuilder[], minPages = 1): Uint8Array {
+/**
+ * A module importing env.memory (at least `minPages` pages; a shared memory of at most `sharedMaxPages` when
+ * given, for threads) and exporting each function by its name.
+ */
+export function encodeModule(functions: readonly FunctionBuilder[], minPages = 1, sharedMaxPages?: number): Uint8Array {
   const types = functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params.map(([, t]) => t), 0]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages)]];
+  const limits = sharedMaxPages === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(sharedMaxPages)];
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...limits]];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),

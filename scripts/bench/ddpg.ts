@@ -9,11 +9,8 @@ import { zooNetwork } from '../../workloads/zoo';
 /** HAQ's minibatch (64): the 300-300 figures are at HAQ's settings, the default figure at ours (32). */
 export const HAQ_BATCH = HAQ_SETTINGS.ddpg?.batchSize ?? 64;
 
-/**
- * Minibatch updates per second of the DDPG agent (critic + actor + soft targets) on a full replay buffer, on
- * process CPU time (a shared machine's other processes do not count against it).
- */
-export function ddpgUpdatesPerS(hidden: number[] = DEFAULT_DDPG.hidden, batchSize = DEFAULT_DDPG.batchSize): number {
+/** An agent (imitation off, as HAQ) with a full replay buffer of random transitions. */
+function benchAgent(hidden: number[], batchSize: number): DdpgAgent {
   const random = seedrandom('bench');
   const agent = new DdpgAgent(STATE_SIZE, 2, { ...DEFAULT_DDPG, hidden, batchSize, imitationWeight: 0 }, random);
   const s = new Float64Array(STATE_SIZE);
@@ -25,19 +22,43 @@ export function ddpgUpdatesPerS(hidden: number[] = DEFAULT_DDPG.hidden, batchSiz
     }
     agent.remember(s, [random(), random()], -random(), s1, t % 20 === 19);
   }
-  // Three windows of about half a CPU second each; the median rate.
+  return agent;
+}
+
+/**
+ * Minibatch updates per second of the DDPG agent (critic + actor + soft targets) on a full replay buffer, on
+ * process CPU time (a shared machine's other processes do not count against it; a helper thread's time does).
+ */
+export function ddpgUpdatesPerS(hidden: number[] = DEFAULT_DDPG.hidden, batchSize = DEFAULT_DDPG.batchSize): number {
+  return updateRate(benchAgent(hidden, batchSize), () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1e6;
+  });
+}
+
+/**
+ * The same on wall-clock time: what a search waits, with the MLP's helper thread (mlp-threads.ts) taking half
+ * of the large products when the second core is free. Meaningful on a quiet machine only.
+ */
+export function ddpgUpdatesPerWallS(hidden: number[], batchSize: number): number {
+  const agent = benchAgent(hidden, batchSize);
+  for (let i = 0; i < 20; i++) agent.update(); // starts the helper thread
+  return updateRate(agent, () => performance.now() / 1000);
+}
+
+/** Three windows of about half a second each of `clock`; the median rate. */
+function updateRate(agent: DdpgAgent, clock: () => number): number {
   const rates: number[] = [];
   for (let w = 0; w < 3; w++) {
-    const c0 = process.cpuUsage();
+    const t0 = clock();
     let calls = 0;
-    let cpuUs = 0;
+    let seconds = 0;
     do {
       agent.update();
       calls++;
-      const c = process.cpuUsage(c0);
-      cpuUs = c.user + c.system;
-    } while (cpuUs < 500_000);
-    rates.push(calls / (cpuUs / 1e6));
+      seconds = clock() - t0;
+    } while (seconds < 0.5);
+    rates.push(calls / seconds);
   }
   return median(rates);
 }
@@ -58,6 +79,11 @@ export function ddpgMacsPerUpdate(hidden: readonly number[], batchSize: number, 
 /** Agent steps of a ResNet-50 episode at HAQ's settings: its free weighted layers (first and last fixed): 52. */
 export function resnet50Steps(): number {
   return resolveNetwork(zooNetwork('resnet50')).weightedIndices.length - 2;
+}
+
+/** Multiply-adds of the MLP work of a ResNet-50 search at HAQ's full settings (600 x 52 updates, 300-300, batch 64). */
+export function haqSearchResnet50Macs(): number {
+  return 600 * resnet50Steps() * ddpgMacsPerUpdate([300, 300], HAQ_BATCH);
 }
 
 /**
