@@ -7,7 +7,9 @@
  * a simulated stream grows by the settle rule (sim/settle.ts) until it settles, within the suite's limits
  * (SUITE_LIMITS: 16,384 images, 500M events per run, past `simulate`'s 256 images and 40M events, so a large transformer
  * is not judged on a stream the event cap cut short); `--max-images=N` and `--max-run-events=N` set them, `--images=N`
- * streams N images per simulation instead. A check with a stream that still did not settle gets no verdict
+ * streams N images per simulation instead. A simulated check that drops throughput by more than 0.5% (or has a stream
+ * not settled) is judged again on streams of equal length, the longer one's, then 4x that, within the limits
+ * (scripts/metamorphic/streams.ts). A check with a stream that still did not settle gets no verdict
  * ('unsettled', listed and counted; exit 1 like a violation). Every check not ok is printed with its streams' image
  * counts; `--verbose` prints every check. `--out=FILE` appends one JSON line per check as it is made;
  * `--from=FILE[,FILE]` prints the table of such lines, judged again, without running anything.

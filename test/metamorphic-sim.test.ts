@@ -3,6 +3,7 @@ import { applySetOverrides } from '../arch/overrides';
 import { INPUT_TILE } from '../arch/input-tile';
 import { placePlan, prepareModel } from '../optimizer/model';
 import { checkNetwork, describeViolation, judge, RELATIONS, SUITE_LIMITS, suitePlans, TOLERANCE, type Check, type Relation } from '../scripts/metamorphic/suite';
+import { lengthen, nextLength, simulatedFigures, type Figures } from '../scripts/metamorphic/streams';
 import { AUTO_MAX_IMAGES, AUTO_NEXT_RUN_EVENTS } from '../sim/settle';
 import { zoo } from './helpers/model-fixtures';
 
@@ -64,6 +65,26 @@ describe('metamorphic, simulator: verdicts rest on settled streams', () => {
     expect(settled?.before).toMatchObject({ runs: [16, 64], stop: 'settled', settled: true });
     expect(settled?.after.settled).toBe(true);
     expect(settled?.verdict).toBe('ok');
+  }, 30_000);
+
+  test('a check is judged again on streams of equal length: the longer one, then 4x, within the limits', async () => {
+    const f = (runs: number[], eventsPerImage = 1000): Figures => ({ throughputImagesPerS: 1, latencyCycles: 1, runs, eventsPerImage });
+    const limits = { maxImages: 1024, maxRunEvents: 300e3 };
+    // xformer DeiT-S, one router cycle less: the baseline settled at 1,024 images, the relation at 64 (-1.74%).
+    expect(nextLength(f([16, 64, 256, 1024], 100), f([16, 64], 100), limits)).toBe(1024);
+    expect(nextLength(f([16, 64]), f([16, 64]), limits)).toBe(256);
+    expect(nextLength(f([16, 64, 256]), f([16, 64, 256]), limits)).toBeUndefined();
+    expect(nextLength(f([16, 64], 5000), f([16]), limits)).toBeUndefined();
+    // A real stream lengthened: ISAAC VGG-8's replicated plan cut at 16 images by a 100k-event cap, then run to 64
+    // and confirmed against its own 16 (the settle rule's own sequence without the cap).
+    const [, plan] = suitePlans(presetArch('isaac'), zoo('vgg8'));
+    if (!plan) throw new Error('no plan');
+    const cut = await simulatedFigures(plan.arch, zoo('vgg8'), plan.choices, undefined, { maxRunEvents: 100e3 });
+    expect(cut).toMatchObject({ runs: [16], stop: 'events', settled: false });
+    const longer = await lengthen(plan.arch, zoo('vgg8'), plan.choices, cut, 64);
+    const settled = await simulatedFigures(plan.arch, zoo('vgg8'), plan.choices, undefined, {});
+    expect(longer).toMatchObject({ runs: [16, 64], stop: 'settled', settled: true, latencyCycles: cut.latencyCycles });
+    expect(longer.throughputImagesPerS).toBe(settled.throughputImagesPerS);
   }, 30_000);
 });
 
