@@ -3,7 +3,8 @@ import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, truncatedNormal, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type EvaluatedCandidate } from './evaluator';
-import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_SIZE, type ProductStep } from './state';
+import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
+import { bitPressure, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 
 /** One row of the search history (one per episode). */
@@ -120,6 +121,17 @@ export interface SearchSettings {
    */
   smoothShaping: number;
   /**
+   * Reward shaping (reward.ts): the agent learns from its reward minus bitShaping x the plan's pressure-weighted
+   * bits, and ranks the episodes it imitates by the same, so among plans of equal cost it follows the one with
+   * fewer bits where the stages bind. 0: HAQ's -log(cost). @default 0
+   */
+  bitShaping: number;
+  /**
+   * The state also carries STATE_EXTRAS features (state.ts): coupled activation bits, follower of an earlier step
+   * on the same tensor, the layer's pressure in the best plan so far. HAQ: false. @default false
+   */
+  stateExtras: boolean;
+  /**
    * On a network with products of two activations (attention's Q.K^T and A.V), one agent step per product sets its
    * own bits (the action's second component; the accuracy proxy charges them with its attention-map terms), in
    * network order among the layers' steps; false leaves them at their default, the output projection's abits.
@@ -167,6 +179,8 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     episodeNoise: 0,
     groupNoise: 0,
     smoothShaping: 0,
+    bitShaping: 0,
+    stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
     fixedLayers,
@@ -240,7 +254,18 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (shared === undefined) return episodeOffset;
     return [episodeOffset?.[0] ?? 0, (episodeOffset?.[1] ?? 0) + shared];
   };
-  const agent = new DdpgAgent(STATE_SIZE, 2, settings.ddpg, random);
+  const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
+  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping };
+  // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
+  const extrasOf = (step: { product: boolean; k: number }): number[] => {
+    if (!settings.stateExtras) return [];
+    if (step.product) return [0, 0, 0];
+    const g = groupOf[step.k] ?? step.k;
+    const coupledHere = (members.get(g) ?? 0) > 1;
+    const best = top.best;
+    const pressure = best && best.bottleneckCycles > 0 ? (best.pressureCycles[step.k] ?? 0) / best.bottleneckCycles : 0;
+    return [coupledHere ? 1 : 0, coupledHere && g < step.k ? 1 : 0, pressure];
+  };
   const top = new TopK(settings.topK);
   const history: EpisodeRecord[] = [];
   const elite: Array<{ reward: number; key: string; states: Float64Array[]; actions: number[][] }> = [];
@@ -279,7 +304,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const step of steps) {
-      const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent);
+      const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent, extrasOf(step));
       const action = warm
         ? centre
           ? centre.map((c) => truncatedNormal(random, c, spread))
@@ -319,11 +344,13 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     top.offer(c);
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
     const key = candidateKey(c);
+    // Elites rank by the reward less the bit-shaping term (smoothShaping guides the critic only, as before).
+    const rank = settings.bitShaping > 0 && c.feasible ? c.reward - settings.bitShaping * bitPressure(c) : c.reward;
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
-      if (elite.length < settings.eliteEpisodes || (worst !== undefined && c.reward > worst.reward)) {
+      if (elite.length < settings.eliteEpisodes || (worst !== undefined && rank > worst.reward)) {
         const targets = steps.map((step, t) => realised(c, step, actions[t] ?? []));
-        elite.push({ reward: c.reward, key, states: [...states], actions: targets });
+        elite.push({ reward: rank, key, states: [...states], actions: targets });
         elite.sort((x, y) => y.reward - x.reward);
         elite.length = Math.min(elite.length, settings.eliteEpisodes);
         eliteChanged = true;
@@ -336,8 +363,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       agent.setElite(imitated.flatMap((e) => e.states), imitated.flatMap((e) => e.actions));
       eliteChanged = false;
     }
-    const w = settings.smoothShaping;
-    const learned = c.feasible && w > 0 ? -((1 - w) * Math.log(c.cost) + w * Math.log(c.smoothCost)) : c.reward;
+    const learned = learnedReward(c, shaping);
     steps.forEach((step, t) => {
       const act = settings.replayRealised ? realised(c, step, actions[t] ?? []) : (actions[t] as number[]);
       const s = states[t] as Float64Array;
@@ -346,7 +372,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       // states had both at 0 while the acting states did not); with realised bits, its previous action replaced.
       const seen = states[t + 1];
       const next =
-        nextStep === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(featureOf(nextStep), act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3]) : seen;
+        nextStep === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(featureOf(nextStep), act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3], [...seen.subarray(STATE_SIZE)]) : seen;
       if (nextStep !== undefined) states[t + 1] = next;
       agent.remember(s, act, learned, next, nextStep === undefined || !settings.bootstrap);
     });

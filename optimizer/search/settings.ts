@@ -23,12 +23,15 @@ export const HAQ_SETTINGS: SearchOverrides = {
   restartAfter: 0,
   structuredWarmup: false,
   episodeNoise: 0,
+  smoothShaping: 0,
+  bitShaping: 0,
+  stateExtras: false,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise'] as const;
+const NUMBER_KEYS = ['groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
-const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps'] as const;
+const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
 const INTEGER_KEYS = new Set<string>(['eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
@@ -53,6 +56,7 @@ const MAXIMA: Readonly<Record<string, number>> = {
   imitationWeight: 1_000,
   actorLr: 1,
   criticLr: 1,
+  bitShaping: 10,
 };
 
 function parseNumber(key: string, text: string): number {

@@ -81,8 +81,17 @@ export function staticFeatures(net: ResolvedNetwork, layerDrop?: LayerDrop, prod
   return raw;
 }
 
-export function stateVector(features: readonly number[], previousAction: readonly number[], budgetSpent = 0, coresSpent = 0): Float64Array {
-  const s = new Float64Array(STATE_SIZE);
+/**
+ * Optional features after the STATE_SIZE ones (SearchSettings.stateExtras): whether the layer's activation bits
+ * are coupled with another free layer's (readers of one stored tensor, rule 2), whether an earlier step already
+ * set that tensor's bits (the layer follows), and the layer's pressure in the best plan so far (its stage time, or
+ * its fed non-weighted layers', over the bottleneck: which layers bind). HAQ: none.
+ */
+export const STATE_EXTRAS = 3;
+
+export function stateVector(features: readonly number[], previousAction: readonly number[], budgetSpent = 0, coresSpent = 0, extras: readonly number[] = []): Float64Array {
+  const s = new Float64Array(STATE_SIZE + extras.length);
+  extras.forEach((v, k) => (s[STATE_SIZE + k] = Math.min(1, Math.max(0, v))));
   features.forEach((v, k) => (s[k] = v));
   s[STATE_SIZE - 4] = Math.min(1, Math.max(0, budgetSpent));
   s[STATE_SIZE - 3] = Math.min(1, Math.max(0, coresSpent));
