@@ -4,7 +4,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { prepareModel } from '../optimizer/model';
 import { DdpgAgent } from '../optimizer/search/ddpg';
 import type { EvaluatedCandidate } from '../optimizer/search/evaluator';
-import { bitPressure, learnedReward } from '../optimizer/search/reward';
+import { bitPressure, eliteRank, learnedReward } from '../optimizer/search/reward';
 import { defaultSearchSettings, rlSearch } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { STATE_EXTRAS, STATE_SIZE } from '../optimizer/search/state';
@@ -25,11 +25,19 @@ describe('search reward shaping and state extras', () => {
 
   test('learnedReward: the plain reward without shaping and for infeasible plans; less the shaping term otherwise', () => {
     const c = plan([8, 4, 8], [8, 4, 8], [100, 50, 10]);
-    expect(learnedReward(c, { smoothShaping: 0, bitShaping: 0 })).toBe(c.reward);
+    expect(learnedReward(c, { smoothShaping: 0, bitShaping: 0, smoothRank: 0 })).toBe(c.reward);
     const bad = plan([8, 4, 8], [8, 4, 8], [100, 50, 10], false);
-    expect(learnedReward(bad, { smoothShaping: 0.5, bitShaping: 0.1 })).toBe(bad.reward);
-    expect(learnedReward(c, { smoothShaping: 0, bitShaping: 0.1 })).toBeCloseTo(c.reward - 0.1 * bitPressure(c), 12);
-    expect(learnedReward(c, { smoothShaping: 0.5, bitShaping: 0 })).toBeCloseTo(-(0.5 * Math.log(0.5) + 0.5 * Math.log(0.6)), 12);
+    expect(learnedReward(bad, { smoothShaping: 0.5, bitShaping: 0.1, smoothRank: 0 })).toBe(bad.reward);
+    expect(learnedReward(c, { smoothShaping: 0, bitShaping: 0.1, smoothRank: 0 })).toBeCloseTo(c.reward - 0.1 * bitPressure(c), 12);
+    expect(learnedReward(c, { smoothShaping: 0.5, bitShaping: 0, smoothRank: 0 })).toBeCloseTo(-(0.5 * Math.log(0.5) + 0.5 * Math.log(0.6)), 12);
+  });
+
+  test('eliteRank: the reward less the bit term and smoothRank x log(smoothCost / cost); smoothShaping stays out of it', () => {
+    const c = plan([8, 4, 8], [8, 4, 8], [100, 50, 10]);
+    expect(eliteRank(c, { smoothShaping: 0.5, bitShaping: 0, smoothRank: 0 })).toBe(c.reward);
+    expect(eliteRank(c, { smoothShaping: 0, bitShaping: 0.1, smoothRank: 0.2 })).toBeCloseTo(c.reward - 0.1 * bitPressure(c) - 0.2 * Math.log(0.6 / 0.5), 12);
+    const bad = plan([8, 4, 8], [8, 4, 8], [100, 50, 10], false);
+    expect(eliteRank(bad, { smoothShaping: 0, bitShaping: 0.1, smoothRank: 0.2 })).toBe(bad.reward);
   });
 
   test('--search-settings parses bitShaping and stateExtras; HAQ has neither', () => {

@@ -16,6 +16,11 @@ import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './eva
 export interface RewardShaping {
   smoothShaping: number;
   bitShaping: number;
+  /**
+   * Weight of log(smoothCost / cost) in the elite ranking only (eliteRank): among plans of equal cost, the one
+   * whose other stages are further below the bottleneck ranks first. 0: none.
+   */
+  smoothRank: number;
 }
 
 /**
@@ -33,6 +38,18 @@ export function bitPressure(c: Pick<EvaluatedCandidate, 'wbits' | 'abits' | 'pre
     weight += p;
   });
   return weight > 0 ? sum / weight : 1;
+}
+
+/**
+ * What the imitated (elite) episodes are ranked by: the reward less the bit-shaping term and the smooth-rank term
+ * (smoothShaping guides the critic only). Infeasible plans: their penalty.
+ */
+export function eliteRank(c: EvaluatedCandidate, shaping: RewardShaping): number {
+  if (!c.feasible) return c.reward;
+  let rank = c.reward;
+  if (shaping.bitShaping > 0) rank -= shaping.bitShaping * bitPressure(c);
+  if (shaping.smoothRank > 0 && c.cost > 0) rank -= shaping.smoothRank * Math.log(c.smoothCost / c.cost);
+  return rank;
 }
 
 /** The reward the agent learns from (infeasible plans: their penalty, unshaped). */

@@ -4,7 +4,7 @@ import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, truncatedNormal, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type EvaluatedCandidate } from './evaluator';
 import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
-import { bitPressure, learnedReward } from './reward';
+import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 
 /** One row of the search history (one per episode). */
@@ -127,6 +127,12 @@ export interface SearchSettings {
    */
   bitShaping: number;
   /**
+   * Elite ranking only (reward.ts eliteRank): the episodes the actor imitates rank by their reward less smoothRank x
+   * log(smoothCost / cost), so among plans of equal cost the one whose other stages have more slack comes first.
+   * 0: true cost only. @default 0
+   */
+  smoothRank: number;
+  /**
    * The state also carries STATE_EXTRAS features (state.ts): coupled activation bits, follower of an earlier step
    * on the same tensor, the layer's pressure in the best plan so far. HAQ: false. @default false
    */
@@ -180,6 +186,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     groupNoise: 0,
     smoothShaping: 0,
     bitShaping: 0,
+    smoothRank: 0,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -255,7 +262,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     return [episodeOffset?.[0] ?? 0, (episodeOffset?.[1] ?? 0) + shared];
   };
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
-  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping };
+  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
   // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
   const extrasOf = (step: { product: boolean; k: number }): number[] => {
     if (!settings.stateExtras) return [];
@@ -344,8 +351,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     top.offer(c);
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
     const key = candidateKey(c);
-    // Elites rank by the reward less the bit-shaping term (smoothShaping guides the critic only, as before).
-    const rank = settings.bitShaping > 0 && c.feasible ? c.reward - settings.bitShaping * bitPressure(c) : c.reward;
+    const rank = eliteRank(c, shaping);
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
       if (elite.length < settings.eliteEpisodes || (worst !== undefined && rank > worst.reward)) {

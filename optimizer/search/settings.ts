@@ -25,11 +25,12 @@ export const HAQ_SETTINGS: SearchOverrides = {
   episodeNoise: 0,
   smoothShaping: 0,
   bitShaping: 0,
+  smoothRank: 0,
   stateExtras: false,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping'] as const;
+const NUMBER_KEYS = ['groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
 const INTEGER_KEYS = new Set<string>(['eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
@@ -57,6 +58,7 @@ const MAXIMA: Readonly<Record<string, number>> = {
   actorLr: 1,
   criticLr: 1,
   bitShaping: 10,
+  smoothRank: 10,
 };
 
 function parseNumber(key: string, text: string): number {
