@@ -8,7 +8,7 @@
  * outputs are identical with or without the helper, on any number of cores. The helper spins briefly for the next
  * call before sleeping in Atomics.wait (waking a sleeping thread costs tens of microseconds, a spin a few).
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { isMainThread, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { kernelModule, type MlpKernels } from './mlp-kernels';
 
@@ -223,9 +223,12 @@ export function useMlpHelper(on: boolean): void {
   enabled = on;
 }
 
-/** The process's helper thread, started on first use, when there is a second core. */
+/**
+ * The process's helper thread, started on first use, when there is a second core and this is the main thread
+ * (a search inside a worker, e.g. a sweep's, shares the cores with the other workers already).
+ */
 function sharedHelper(): Helper | undefined {
-  if (!enabled) return undefined;
+  if (!enabled || !isMainThread) return undefined;
   if (helper === undefined && availableParallelism() >= 2) helper = new Helper();
   return helper?.ready === true ? helper : undefined;
 }
