@@ -6,6 +6,7 @@ import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, Top
 import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
+import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -70,6 +71,12 @@ export interface SearchSettings {
    * (ResNet-18: the 9320 img/s plateau, docs/validation.md). 0: none. @default 0
    */
   groupNoise: number;
+  /**
+   * Activation actions per stored tensor (tensor-actions.ts): 0, one per layer (HAQ); 1 (cap), the first reader of
+   * a coupled tensor sets its bits and later readers are capped at them; 2 (tie), later readers take them. Tried
+   * (session 9, 10 seeds): no gain beyond the seed spread, docs/validation.md. @default 0
+   */
+  tensorActions: TensorActionMode;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -184,6 +191,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
+    tensorActions: 0,
     smoothShaping: 0,
     bitShaping: 0,
     smoothRank: 0,
@@ -261,6 +269,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (shared === undefined) return episodeOffset;
     return [episodeOffset?.[0] ?? 0, (episodeOffset?.[1] ?? 0) + shared];
   };
+  const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
   // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
@@ -327,7 +336,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       } else {
         const i = step.k;
         let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-        let a = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+        const leader = leaders.get(i);
+        let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
         if (wall && layerDrop) {
           // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
           while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
