@@ -1,5 +1,5 @@
 import type { PlanChoices } from '../../arch/plan';
-import { evaluateModel } from '../model/evaluate';
+import { evaluateModel, evaluateModelLatencyLater, type LatencyLater } from '../model/evaluate';
 import type { ModelContext, ModelResult } from '../model/types';
 import { MappingError } from '../../errors';
 import { allCandidates, minimumCores } from './candidates';
@@ -80,7 +80,19 @@ export function replicateForPrecisions(
   const wbits = [...precisions.wbits];
   const abits = [...precisions.abits];
   const own = precisions.productBits === undefined ? {} : { productBits: [...precisions.productBits] };
-  const atOne = evaluateModel(ctx, { wbits, abits, replicas: new Array<number>(n).fill(1), ...own });
+  // The throughput objective ranks the passes' plans by their interval alone, so only the plan returned needs its
+  // single-image latency: each evaluation leaves it for later (the recurrence is about half an evaluation's work),
+  // and the plan returned gets it at the end (below).
+  const latencyLater = spec.kind === 'throughput';
+  const evaluate = (choices: PlanChoices): LatencyLater => {
+    if (latencyLater) return evaluateModelLatencyLater(ctx, choices);
+    const result = evaluateModel(ctx, choices);
+    return { result, withLatency: () => result };
+  };
+  // The last evaluation: the only one whose latency can still be completed from the context's scratch.
+  const atOneChoices: PlanChoices = { wbits, abits, replicas: new Array<number>(n).fill(1), ...own };
+  let last: LatencyLater | undefined = evaluate(atOneChoices);
+  const atOne = last.result;
   let tables = buildTables(ctx, wbits, abits, atOne);
   const need = minimumCores(tables);
   if (need > budgetCores) {
@@ -103,8 +115,11 @@ export function replicateForPrecisions(
     seenReplicas.add(replicasKey);
     let model: ModelResult;
     try {
-      model = evaluateModel(ctx, choices);
+      last = evaluate(choices);
+      model = last.result;
     } catch (error) {
+      // A refused placement has written over the placement scratch the last evaluation's latency would read.
+      last = undefined;
       if (!(error instanceof MappingError)) throw error;
       // The placement can refuse what the core budget allows (line buffers push layers onto fresh tiles):
       // retry this pass with one tile's worth of cores less, a few times, then keep what we have.
@@ -128,16 +143,23 @@ export function replicateForPrecisions(
       tables = next;
     }
   }
+  // The plan returned with its latency: completed from the scratch when it was evaluated last, else evaluated again
+  // (the same figures: the model is a function of the plan).
+  const completed = (model: ModelResult, choices: PlanChoices): ModelResult => {
+    if (!Number.isNaN(model.latencyCycles)) return model;
+    return last !== undefined && model === last.result ? last.withLatency() : evaluateModel(ctx, choices);
+  };
   // r = 1 itself is a valid plan; never return something the full model rates worse.
   const atOneCost = fullModelCost(spec, atOne.bottleneckCycles, atOne.latencyCycles, options.refLatencyCycles);
   if (best === undefined || atOneCost < best.cost) {
-    const replicas = new Array<number>(n).fill(1);
+    const model = completed(atOne, atOneChoices);
+    const replicas = atOneChoices.replicas;
     return {
-      choices: { wbits, abits, replicas, ...own },
-      table: { replicas, bottleneckCycles: atOne.bottleneckCycles, latencyProxyCycles: atOne.latencyCycles, cores: atOne.coresUsed },
-      model: atOne,
+      choices: atOneChoices,
+      table: { replicas, bottleneckCycles: model.bottleneckCycles, latencyProxyCycles: model.latencyCycles, cores: model.coresUsed },
+      model,
       cost: atOneCost,
     };
   }
-  return best;
+  return { ...best, model: completed(best.model, best.choices) };
 }
