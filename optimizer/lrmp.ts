@@ -4,6 +4,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import { prepareModel, evaluateModel, type ModelContext, type ModelResult } from './model';
 import type { AccuracyOracle } from './accuracy/types';
 import { milpBackend, type MilpBackendName } from './milp';
+import { highsThreadBackend } from './milp/highs-thread';
 import { coreBudget, type BudgetOptions, type CoreBudget } from './replication/budget';
 import { allCandidates } from './replication/candidates';
 import { exactOnCandidates } from './replication/exact';
@@ -46,6 +47,11 @@ export interface OptimizeOptions extends BudgetOptions {
    * model code again (+1.3 CPU s), so on two cores it saves no wall time
    */
   sideWorker?: boolean;
+  /**
+   * Solve the HiGHS MILPs in a worker thread (optimizer/milp/highs-thread.ts) while this thread goes on; the answers
+   * are the same either way. @default true
+   */
+  highsWorker?: boolean;
 }
 
 /** The RL plan against the best plan any search method found (RL, polish, random search, exact joint). */
@@ -209,24 +215,29 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   delete searchRecord.onEpisode;
   // With a separable oracle, the random search and the exact MILPs (the "mixed precision only" row, the joint
   // rows' floor rounds) need nothing of the RL search but its final plan: a worker thread runs them meanwhile.
+  // HiGHS on a thread of its own: this thread goes on with the searches while it solves (the answers are the same).
+  const highs = highsThreadBackend(options.highsWorker ?? true);
   const side = separable
-    ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 2)
+    ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 2, highs)
     : undefined;
-  // Replication only, with the MILP cross-check of the exact algorithm.
+  // Replication only, with the MILP cross-check of the exact algorithm (awaited once the RL search is done).
   const notes: string[] = [];
-  const backend = milpBackend(options.milp);
+  const backend = options.milp === 'highs' ? highs : milpBackend(options.milp);
   const cands = allCandidates(baseTables, budget.cores);
   const exact = exactOnCandidates(baseTables, cands, budget.cores);
-  let milp: Awaited<ReturnType<typeof crossCheckReplication>>;
+  let milpPending: ReturnType<typeof crossCheckReplication>;
   try {
     const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
-    milp = await crossCheckReplication(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+    milpPending = crossCheckReplication(backend, baseTables, cands, budget.cores, { ...spec, kind: 'throughput' }, exact);
+    // A failure is reported where it is awaited, not as unhandled meanwhile.
+    milpPending.catch(() => undefined);
     rows.push(row('replication only', 'exact (bisection) + full model', replOnly.choices, replOnly.model, base, 0));
   } catch (error) {
     await side?.close();
+    await highs.close();
     throw error;
   }
-  if (milp.unfinished !== undefined) notes.push(milp.unfinished);
+  let milp: Awaited<typeof milpPending> | undefined;
 
   const referencePct = await oracle.referenceAccuracyPct();
   let rl: SearchResult;
@@ -248,9 +259,14 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     // LRMP by DDPG, and random search with the same budget.
     const rlEvaluator = new CandidateEvaluator(ctx, oracle, evaluatorSettings);
     rl = await rlSearch(net, rlEvaluator, settings);
+    milp = await milpPending;
+    if (milp.unfinished !== undefined) notes.push(milp.unfinished);
     const rlPlan = rl.best ? fromCandidate(ctx, rl.best) : undefined;
     const sideJoint = side?.joint(rlPlan?.choices);
-    if (side !== undefined && !side.inWorker) await sideJoint;
+    // With HiGHS on its own thread, the joint MILPs are solved while the RL plan is polished (polish lets their rounds
+    // go on between its evaluations); the answers do not depend on the order.
+    if (side !== undefined && !side.inWorker && !highs.inWorker) await sideJoint;
+    else sideJoint?.catch(() => undefined);
     const rlRow = rl.best && rlPlan ? row('LRMP (RL)', `DDPG, ${settings.warmupEpisodes}+${settings.episodes} episodes`, rlPlan.choices, rlPlan.model, base, rl.best.dropPct) : undefined;
     // Local polishing of the RL plan (one layer's bits at a time, exact replication), on the RL search's cache.
     const polished = rl.best && settings.polishEvaluations > 0 ? await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations }) : undefined;
@@ -284,6 +300,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     }
   } finally {
     await side?.close();
+    await highs.close();
   }
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);
 
@@ -385,8 +402,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     ...(searchGap !== undefined ? { searchGap } : {}),
     replicationCheck: {
       backend: backend.name,
-      agreesWithExact: milp.solution === undefined ? null : milp.solution.bottleneckCycles === exact.bottleneckCycles,
-      milpMs: milp.wallMs,
+      agreesWithExact: milp?.solution === undefined ? null : milp.solution.bottleneckCycles === exact.bottleneckCycles,
+      milpMs: milp?.wallMs ?? 0,
     },
     history: rl.history,
     randomHistory: random.history,

@@ -1,7 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import { ExternalToolError, MappingError } from '../../errors';
 import type { AccuracyOracle } from '../accuracy/types';
-import { milpBackend } from '../milp';
+import { milpBackend, type MilpBackend } from '../milp';
 import { evaluateModel } from '../model/evaluate';
 import type { ModelContext, ModelResult } from '../model/types';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
@@ -22,9 +22,10 @@ export async function jointOrNote(
   settings: JointSettings,
   prepared: JointPrepared | undefined,
   notes: string[],
+  backend: MilpBackend = milpBackend('highs'),
 ): Promise<JointResult | undefined> {
   try {
-    return await solveJoint(ctx, oracle, milpBackend('highs'), settings, prepared);
+    return await solveJoint(ctx, oracle, backend, settings, prepared);
   } catch (error) {
     if (!(error instanceof ExternalToolError)) throw error;
     notes.push(`${variant}: left out, ${error.message}`);
@@ -53,6 +54,7 @@ export async function jointFloorRounds(
   refLatencyCycles: number,
   rlChoices: PlanChoices | undefined,
   notes: string[],
+  backend: MilpBackend = milpBackend('highs'),
 ): Promise<JointPick | undefined> {
   const { spec, budgetCores } = settings;
   const floorAtLeast: Array<Record<number, number>> = ctx.net.weightedIndices.map(() => ({}));
@@ -73,7 +75,7 @@ export async function jointFloorRounds(
     if (floorsKey === solvedFloors) break;
     solvedFloors = floorsKey;
     rounds++;
-    const j = await jointOrNote(ctx, oracle, `LRMP (exact joint), floor round ${round + 1}`, { ...settings, floorAtLeast }, prepared, notes);
+    const j = await jointOrNote(ctx, oracle, `LRMP (exact joint), floor round ${round + 1}`, { ...settings, floorAtLeast }, prepared, notes, backend);
     if (j === undefined) break;
     const jointChoices = { wbits: j.wbits, abits: j.abits, replicas: j.replicas };
     const polished = replicateForPrecisions(ctx, j, budgetCores, spec, { refLatencyCycles });

@@ -1,11 +1,13 @@
 import type { MilpBackend, MilpProblem, MilpSolution, MilpSolveOptions } from './problem';
 
-type HighsModule = { solve(problem: string, options?: Record<string, unknown>): { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal?: number }> } };
+/** What HiGHS's solve returns, the parts read here (plain data: a worker thread posts it as it is). */
+export type HighsAnswer = { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal?: number }> };
+type HighsModule = { solve(problem: string, options?: Record<string, unknown>): HighsAnswer };
 
 let loading: Promise<HighsModule> | undefined;
 
-/** Loads the HiGHS WASM module once per process. */
-function loadHighs(): Promise<HighsModule> {
+/** Loads the HiGHS WASM module once per thread. */
+export function loadHighs(): Promise<HighsModule> {
   if (loading === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loader = require('highs') as (options?: unknown) => Promise<HighsModule>;
@@ -59,23 +61,27 @@ function chunk(names: string[]): string[] {
   return out;
 }
 
-/** HiGHS (WASM) branch-and-cut; the relative MIP gap is 0 so the optimum is proven, not approximate. */
+/** HiGHS's options for a solve; the relative MIP gap is 0 so the optimum is proven, not approximate. */
+export function highsOptions(options: MilpSolveOptions): Record<string, unknown> {
+  return { time_limit: options.timeLimitS ?? 30, mip_rel_gap: 0, mip_abs_gap: 0, output_flag: false };
+}
+
+/** A solution from HiGHS's answer. */
+export function highsSolution(result: HighsAnswer, wallMs: number): MilpSolution {
+  const values: Record<string, number> = {};
+  for (const [name, col] of Object.entries(result.Columns)) values[name] = col.Primal ?? 0;
+  const status: MilpSolution['status'] =
+    result.Status === 'Optimal' ? 'optimal' : result.Status === 'Infeasible' ? 'infeasible' : result.Status.startsWith('Time limit') ? 'timeout' : 'error';
+  return { status, objective: result.ObjectiveValue, values, claimedIntegral: status === 'optimal', detail: result.Status, wallMs };
+}
+
+/** HiGHS (WASM) branch-and-cut in this thread (highs-thread.ts: in a worker thread, the same answers). */
 export const highsBackend: MilpBackend = {
   name: 'highs',
   async solve(problem: MilpProblem, options: MilpSolveOptions = {}): Promise<MilpSolution> {
     const highs = await loadHighs();
     const start = performance.now();
-    const result = highs.solve(toLpFormat(problem), {
-      time_limit: options.timeLimitS ?? 30,
-      mip_rel_gap: 0,
-      mip_abs_gap: 0,
-      output_flag: false,
-    });
-    const wallMs = performance.now() - start;
-    const values: Record<string, number> = {};
-    for (const [name, col] of Object.entries(result.Columns)) values[name] = col.Primal ?? 0;
-    const status: MilpSolution['status'] =
-      result.Status === 'Optimal' ? 'optimal' : result.Status === 'Infeasible' ? 'infeasible' : result.Status.startsWith('Time limit') ? 'timeout' : 'error';
-    return { status, objective: result.ObjectiveValue, values, claimedIntegral: status === 'optimal', detail: result.Status, wallMs };
+    const result = highs.solve(toLpFormat(problem), highsOptions(options));
+    return highsSolution(result, performance.now() - start);
   },
 };

@@ -6,6 +6,7 @@ import type { AccuracyOracle } from '../accuracy/types';
 import { isProxyOracle } from '../accuracy/proxy';
 import { defaultDistRoot } from '../confirm/pool';
 import type { ModelContext } from '../model/types';
+import type { MilpBackend } from '../milp';
 import { SideSearches, type SideFirst, type SideJob, type SideJoint } from './side-searches';
 import type { SideRequest, SideWorkerData } from './worker';
 
@@ -70,11 +71,12 @@ function workerRunner(filename: string, data: SideWorkerData): SideRunner {
 
 /**
  * Starts the side work: in a worker thread when `useWorker` and the oracle can be rebuilt there (the proxy, from
- * its parameters) and dist/ holds the worker, else in this thread when asked for.
+ * its parameters) and dist/ holds the worker, else in this thread when asked for, its MILPs on `backend` (default
+ * HiGHS in this thread; optimize passes HiGHS on a thread of its own).
  */
-export function startSideSearches(ctx: ModelContext, oracle: AccuracyOracle, job: SideJob, useWorker: boolean): SideRunner {
+export function startSideSearches(ctx: ModelContext, oracle: AccuracyOracle, job: SideJob, useWorker: boolean, backend?: MilpBackend): SideRunner {
   const filename = path.join(defaultDistRoot(), 'optimizer', 'side', 'worker.js');
   if (useWorker && isProxyOracle(oracle) && fs.existsSync(filename)) return workerRunner(filename, { job, proxy: oracle.parameters });
-  const side = new SideSearches(ctx, oracle, job);
+  const side = new SideSearches(ctx, oracle, job, backend);
   return { inWorker: false, first: () => side.first(), joint: (rl) => side.joint(rl), close: () => Promise.resolve() };
 }

@@ -5,6 +5,7 @@ import type { AccuracyOracle } from '../accuracy/types';
 import { jointFloorRounds, jointOrNote, type JointPick } from '../joint/floor-rounds';
 import { prepareJoint, type JointPrepared, type JointSettings } from '../joint/joint-milp';
 import type { ModelContext } from '../model/types';
+import { milpBackend, type MilpBackend } from '../milp';
 import { CandidateEvaluator, type EvaluatorSettings } from '../search/evaluator';
 import { randomSearch, type SearchResult, type SearchSettings } from '../search/rl-search';
 
@@ -45,6 +46,7 @@ export class SideSearches {
     private readonly ctx: ModelContext,
     private readonly oracle: AccuracyOracle,
     private readonly job: SideJob,
+    private readonly backend: MilpBackend = milpBackend('highs'),
   ) {}
 
   /** The joint MILPs' uniform floors and per-layer tables, built once for their several solves. */
@@ -56,14 +58,17 @@ export class SideSearches {
   async first(): Promise<SideFirst> {
     const { ctx, oracle, job } = this;
     const notes: string[] = [];
-    const p = await jointOrNote(ctx, oracle, 'mixed precision only', { ...job.jointSettings, unitReplication: true }, this.jointPrepared(), notes);
+    // The MILP is solved while the random search runs (with HiGHS in a worker thread, on another core).
+    const mixed = jointOrNote(ctx, oracle, 'mixed precision only', { ...job.jointSettings, unitReplication: true }, this.jointPrepared(), notes, this.backend);
+    mixed.catch(() => undefined);
     const random = await randomSearch(job.net, new CandidateEvaluator(ctx, oracle, job.evaluatorSettings), job.settings);
+    const p = await mixed;
     return { ...(p !== undefined ? { mixed: { wbits: p.wbits, abits: p.abits } } : {}), random, notes };
   }
 
   async joint(rlChoices: PlanChoices | undefined): Promise<SideJoint> {
     const notes: string[] = [];
-    const pick = await jointFloorRounds(this.ctx, this.oracle, this.job.jointSettings, this.jointPrepared(), this.job.refLatencyCycles, rlChoices, notes);
+    const pick = await jointFloorRounds(this.ctx, this.oracle, this.job.jointSettings, this.jointPrepared(), this.job.refLatencyCycles, rlChoices, notes, this.backend);
     return { ...(pick !== undefined ? { pick } : {}), notes };
   }
 }

@@ -1,0 +1,27 @@
+import { parentPort } from 'node:worker_threads';
+import { loadHighs, type HighsAnswer } from './highs';
+
+/**
+ * HiGHS in a worker thread (dist/optimizer/milp/highs-worker.js, started by highs-thread.ts): solves the LP text it
+ * is sent, one request after another, with the options it is sent, and posts HiGHS's answer as it is.
+ */
+export type HighsRequest = { id: number; lp: string; options: Record<string, unknown> };
+export type HighsReply = { id: number; answer: HighsAnswer; wallMs: number } | { id: number; error: { name: string; message: string } };
+
+if (parentPort !== null) {
+  const port = parentPort;
+  // Loaded (and its WebAssembly compiled) at once, while the caller is still busy before its first solve.
+  const highs = loadHighs();
+  port.on('message', (request: HighsRequest) => {
+    highs
+      .then((h) => {
+        const start = performance.now();
+        const answer = h.solve(request.lp, request.options);
+        port.postMessage({ id: request.id, answer, wallMs: performance.now() - start } satisfies HighsReply);
+      })
+      .catch((error: unknown) => {
+        const e = error instanceof Error ? error : new Error(String(error));
+        port.postMessage({ id: request.id, error: { name: e.name, message: e.message } } satisfies HighsReply);
+      });
+  });
+}

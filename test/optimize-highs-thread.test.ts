@@ -1,0 +1,45 @@
+import { presetArch } from '../arch/presets';
+import { resolveNetwork } from '../workloads/shapes';
+import { zooNetwork } from '../workloads/zoo';
+import { proxyOracle } from '../optimizer/accuracy/proxy';
+import { optimize } from '../optimizer/lrmp';
+import { highsBackend } from '../optimizer/milp/highs';
+import { highsThreadBackend } from '../optimizer/milp/highs-thread';
+import type { MilpProblem } from '../optimizer/milp/problem';
+
+// HiGHS on a thread of its own (optimizer/milp/highs-thread.ts) while optimize goes on with its searches: the same
+// LP text and options as in this thread, so the same answers, and optimize's result must not depend on it.
+test('HiGHS in a worker thread answers as in this thread', async () => {
+  // A small knapsack with ties broken by the solver: max 5a + 4b + 3c + 3d, 2a + 2b + c + d <= 4.
+  const problem: MilpProblem = {
+    objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
+    constraints: [{ name: 'cap', terms: [['a', 2], ['b', 2], ['c', 1], ['d', 1]], max: 4 }],
+    continuous: [],
+    integers: [],
+    binaries: ['a', 'b', 'c', 'd'],
+  };
+  const thread = highsThreadBackend(true);
+  try {
+    expect(thread.inWorker).toBe(true);
+    const [inWorker, here] = [await thread.solve(problem), await highsBackend.solve(problem)];
+    expect({ ...inWorker, wallMs: 0 }).toEqual({ ...here, wallMs: 0 });
+    expect(inWorker.objective).toBe(-11);
+  } finally {
+    await thread.close();
+  }
+  // A solve after the thread has ended is refused, not left waiting.
+  await expect(thread.solve(problem)).rejects.toThrow(/exited/);
+});
+
+test('optimize gives the same result with HiGHS in a worker thread or in this one', async () => {
+  const net = resolveNetwork(zooNetwork('lenet5-mnist'));
+  const run = (highsWorker: boolean) =>
+    optimize(presetArch('puma'), net, proxyOracle(net), { objective: 'throughput', accuracyBudgetPct: 1, episodes: 10, seed: 4, milp: 'highs', topK: 2, workers: -1, highsWorker });
+  const [inWorker, inProcess] = [await run(true), await run(false)];
+  for (const r of [inWorker, inProcess]) {
+    r.wallS = 0;
+    r.replicationCheck.milpMs = 0;
+  }
+  expect(inWorker).toEqual(inProcess);
+  expect(inWorker.rows.map((r) => r.variant)).toContain('LRMP (exact joint)');
+});
