@@ -56,9 +56,14 @@ export function exactThroughput(tables: ReplicationTables, budgetCores: number):
 }
 
 export function exactOnCandidates(tables: ReplicationTables, cands: Candidate[][], budgetCores: number): ReplicationSolution {
-  const times: number[] = [tables.globalFloorCycles];
-  for (const list of cands) for (const c of list) if (c.stageCycles >= tables.globalFloorCycles) times.push(c.stageCycles);
-  times.sort((a, b) => a - b);
+  // NOTE: written for speed (thousands of times per optimize): a typed array's numeric sort, without a comparator.
+  let count = 1;
+  for (const list of cands) for (const c of list) if (c.stageCycles >= tables.globalFloorCycles) count++;
+  const times = new Float64Array(count);
+  times[0] = tables.globalFloorCycles;
+  count = 1;
+  for (const list of cands) for (const c of list) if (c.stageCycles >= tables.globalFloorCycles) times[count++] = c.stageCycles;
+  times.sort();
   const picksFor = (z: number): number[] | undefined => {
     const picks: number[] = [];
     let cores = 0;

@@ -2,7 +2,8 @@ import { bitsAt } from '../../arch/plan';
 import { cachedMapping } from '../model/context';
 import type { ModelContext, ModelResult } from '../model/types';
 import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
-import { replicaMvmCycles } from '../../arch/mapping';
+import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
+import type { ArchSpec } from '../../arch/types';
 
 /**
  * What replication needs to know of one weighted layer at fixed precisions (docs/hardware-model.md rule 7):
@@ -75,12 +76,22 @@ export function buildTables(
 }
 
 /** Weighted layer `pos`'s table at its own bits (it reads no other layer's bits), floors as in buildTables. */
-export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
-  const arch = ctx.arch;
-  const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
-  const mapping = cachedMapping(ctx, pos, wbits, abits);
-  const stat = ctx.layers[layerIndex];
-  const isFc = stat?.kind === 'fc';
+/** A mapping's MVM times by replica count (LayerTable.perMvmCycles and perMvmCyclesByReplicas) on `arch`. */
+interface MvmTimes {
+  arch: ArchSpec;
+  perMvmCycles: number;
+  perMvmCyclesByReplicas: number[];
+}
+
+/**
+ * MVM times per mapping: they depend on the layer's bits alone, and replication builds a table per pass (ResNet-50's
+ * optimize: ~6,000 tables of 54 layers). NOTE: the tables share the array, which no one writes.
+ */
+const mvmTimesOf = new WeakMap<LayerCrossbarMapping, MvmTimes>();
+
+function mvmTimes(arch: ArchSpec, mapping: LayerCrossbarMapping): MvmTimes {
+  const known = mvmTimesOf.get(mapping);
+  if (known !== undefined && known.arch === arch) return known;
   const addCycles = shiftAddCyclesPerMvm(arch, mapping);
   // Replica counts at which an ADC group is not yet full (none without sharing).
   const fullAt = Math.ceil(arch.adc.crossbarsPerAdc / mapping.crossbarsPerReplica);
@@ -89,6 +100,17 @@ export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits:
   for (let r = 1; r < fullAt && adcSharers(arch, mapping.crossbarsPerReplica, r) < arch.adc.crossbarsPerAdc; r++) {
     perMvmCyclesByReplicas[r] = Math.max(replicaMvmCycles(arch, mapping, r), addCycles);
   }
+  const times = { arch, perMvmCycles, perMvmCyclesByReplicas };
+  mvmTimesOf.set(mapping, times);
+  return times;
+}
+
+export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
+  const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
+  const mapping = cachedMapping(ctx, pos, wbits, abits);
+  const stat = ctx.layers[layerIndex];
+  const isFc = stat?.kind === 'fc';
+  const { perMvmCycles, perMvmCyclesByReplicas } = mvmTimes(ctx.arch, mapping);
   let floorCycles = 0;
   const stage = floorsFrom?.layers[layerIndex];
   if (stage !== undefined) {
