@@ -105,6 +105,35 @@ export function newForkHoldScratch(net: ResolvedNetwork, flow: Dataflow): ForkHo
   };
 }
 
+/** `from`'s values in `into` when it has the same length, else in a copy. */
+function copyInto<T extends Float64Array | Int32Array>(from: T, into: T | undefined): T {
+  if (into === undefined || into.length !== from.length) return from.slice() as T;
+  into.set(from);
+  return into;
+}
+
+/**
+ * A copy of the holds `s` (into `into`'s arrays where their lengths match, else new ones): one placement's holds kept
+ * past the scratch's next fill.
+ */
+export function copyForkHolds(s: ForkHoldScratch, into?: ForkHoldScratch): ForkHoldScratch {
+  return {
+    rowOffset: copyInto(s.rowOffset, into?.rowOffset),
+    time: copyInto(s.time, into?.time),
+    slope: copyInto(s.slope, into?.slope),
+    inputOffset: copyInto(s.inputOffset, into?.inputOffset),
+    skewRows: copyInto(s.skewRows, into?.skewRows),
+    leadCycles: copyInto(s.leadCycles, into?.leadCycles),
+    steepSkewRows: copyInto(s.steepSkewRows, into?.steepSkewRows),
+    steepLeadCycles: copyInto(s.steepLeadCycles, into?.steepLeadCycles),
+    ownSlackRows: copyInto(s.ownSlackRows, into?.ownSlackRows),
+    aheadRows: copyInto(s.aheadRows, into?.aheadRows),
+    order: copyInto(s.order, into?.order),
+    lastRowCycles: copyInto(s.lastRowCycles, into?.lastRowCycles),
+    lastIntervalCycles: s.lastIntervalCycles,
+  };
+}
+
 /**
  * Fills s.skewRows and s.leadCycles for every forked input (see ForkHoldScratch) from the plan's row times
  * (`rowCycles`, by layer index) at the estimated interval `intervalCycles`. NOTE: runs inside every model

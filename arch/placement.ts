@@ -9,6 +9,7 @@ import { newPlacementScratch, type PlacementScratch } from './tile-buffers';
 import { packingLoadFloorCycles } from './placement-load';
 import type { Placement } from './placement-types';
 import { placeWithPace, type PackingLoad } from './pack-tiles';
+import { copyForkHolds } from './fork-hold';
 
 export { channelBits, channelSlots, newPlacementScratch, type PlacementScratch } from './tile-buffers';
 export { meshSize, routerOfTile, routerXY } from './routing';
@@ -74,6 +75,16 @@ export function placeNetwork(
     }
   }
   return best.placement;
+}
+
+/**
+ * `p` with copies of the arrays it shares with the placement scratch (rowCycles, forkHolds), so that it stays valid
+ * after the scratch's next placement; into `into`'s arrays where they fit (a detached placement no longer needed).
+ */
+export function detachPlacement(p: Placement, into?: Placement): Placement {
+  const rowCycles = into !== undefined && into.rowCycles.length === p.rowCycles.length ? into.rowCycles : new Float64Array(p.rowCycles.length);
+  rowCycles.set(p.rowCycles);
+  return { ...p, rowCycles, forkHolds: copyForkHolds(p.forkHolds, into?.forkHolds) };
 }
 
 /** Halvings of the eDRAM placeNetwork also packs at (by load; packing-choice.ts's ladder: by the model's figures). */

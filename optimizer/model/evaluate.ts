@@ -52,6 +52,14 @@ export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelRes
   return choosePacking(ladder, (placement) => evaluateAt(ctx, choices, mappings, placement).withLatency(), figuresOf);
 }
 
+/**
+ * evaluateModel at a packing already chosen for the plan by an earlier evaluation (its placement, detached from the
+ * placement scratch: arch/placement.ts detachPlacement): the same figures, without placing the plan again.
+ */
+export function evaluateModelAt(ctx: ModelContext, choices: PlanChoices, placement: Placement): ModelResult {
+  return evaluateAt(ctx, choices, planMappings(ctx, choices), placement).withLatency();
+}
+
 /** An evaluation whose single-image latency is still to come (evaluateModelLatencyLater). */
 export interface LatencyLater {
   /** The evaluation's figures; latencyCycles and latencyS are NaN until withLatency has run. */
