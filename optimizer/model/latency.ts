@@ -4,6 +4,8 @@ import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
+import { digitalStepReadAccesses } from '../../arch/digital-port-load';
+import { digitalReadBits, digitalSteps } from './tile-times';
 import { inputDelayCycles, prepareInjection, recordSends } from './injection';
 import { startRemainingLoad, takeRemainingLoad, addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, fusedRowTiles, reservePending, restartQueueCursors, unitShared } from './digital-queue';
 
@@ -275,6 +277,10 @@ export function rowFixedCycles(
       rowLatency = (l.digitalOps + l.hostedOps) / rows / arch.tile.digital.opsPerCycle;
       // A product on a MAC array or rewritten crossbars (rule 8): its own work per row.
       if (l.product) rowLatency += (ctx.productCycles[l.index] ?? 0) / rows;
+      // Its step reads its inputs through the tile's eDRAM port before the work starts (rule 5; a digital-unit
+      // product re-reads its second operand every row: GPT-2's scores on PUMA, 3,144 cycles a row).
+      const steps = digitalSteps(ctx, l);
+      rowLatency += digitalStepReadAccesses(arch, digitalReadBits(l, storedBits), steps) / arch.tile.edram.accessesPerCycle;
     }
     // One input row crossing the NoC (cut-through: router latency per router plus serialization) and
     // being written to eDRAM.
