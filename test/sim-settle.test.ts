@@ -24,6 +24,16 @@ describe('settle rule (sim/settle.ts): a straight window is taken only when conf
     expect(unconfirmedNote(moved, short)).toMatch(/moved \+1\.1% from the shorter run's/);
   });
 
+  test('a shorter run that had not settled confirms nothing, even when it agrees', () => {
+    // 16 images still filling (entering 5% faster than they leave) on a plateau the 64-image window also runs at.
+    const filling = steadyState(straight(16, 1000), 980, 5000, Array.from({ length: 16 }, (_, k) => 950 * k));
+    expect(filling.settled).toBe(false);
+    const long = steadyState(straight(64, 1000), 980, 5000);
+    expect(long.settled).toBe(true);
+    expect(unconfirmedNote(long, filling)).toMatch(/the shorter run had not settled to confirm it; simulate more images/);
+    expect(unconfirmedNote(long, steadyState(straight(16, 1000), 980, 5000))).toBe('');
+  });
+
   test('a stream stopped unconfirmed is not settled, and its spread is at least its move from the shorter run', () => {
     const short = steadyState(straight(16, 1000), 900, 5000);
     const long = steadyState(straight(64, 1024), 900, 5000);
