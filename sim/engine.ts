@@ -27,6 +27,7 @@ import { deadlockReport } from './deadlock';
 import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms } from './row-jobs';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
+import { type InputSite, OffChipInput } from './off-chip-input';
 
 /** NOTE: out of line, so the dispatcher stays small. */
 function unknownKind(kind: number): never {
@@ -38,8 +39,11 @@ export interface EngineOptions {
   trace?: TraceWriter;
 }
 
-/** One simulation run; its row jobs' resource timing is sim/row-jobs.ts (the engine is their JobSite). */
-export class Engine implements JobSite {
+/**
+ * One simulation run; its row jobs' resource timing is sim/row-jobs.ts (the engine is their JobSite), the network
+ * input's entry sim/off-chip-input.ts (its InputSite).
+ */
+export class Engine implements JobSite, InputSite {
   readonly env = new Environment();
   readonly arch: ArchSpec;
   readonly ports: EdramPort[] = [];
@@ -57,9 +61,8 @@ export class Engine implements JobSite {
   /** Per image in flight: its start and sink jobs left; per finished image, what the results need. */
   readonly stream: ImageStream;
   imagesDone = 0;
-  /** Off-chip rows with space at every destination, waiting to cross; whether a row is crossing or held at router 0. */
-  private offChipReadyRows = 0;
-  private offChipBusy = false;
+  /** The network input's rows crossing the off-chip link (sim/off-chip-input.ts). */
+  private readonly input: OffChipInput;
   readonly jobsTotal: number;
   jobsDone = 0;
   /** The run's per-channel and per-account tables, carved from shared blocks. */
@@ -92,6 +95,7 @@ export class Engine implements JobSite {
     this.offChip = new OffChipLink(env, arch);
     this.hEvent = env.register((id, kind) => this.dispatch(id, kind));
     this.transfers = new Transfers(env, arch, this.noc, this.ports, this.hEvent, this.trace);
+    this.input = new OffChipInput(this);
     const setup = buildUnits(topo, env, this.images, this.buffers, this.slabs);
     this.units = setup.units;
     this.channels = setup.channels;
@@ -119,8 +123,8 @@ export class Engine implements JobSite {
    *     emit / source: per destination, eDRAM space granted now (launch) or later (EV_GRANTED)
    *   EV_GRANTED        transfer  granted         launch; the unit's last grant: source: EV_OFF_CHIP_DONE; tryStart
    *     launch: same tile: write at once; from the source: waits for EV_OFF_CHIP_DONE; else hop
-   *   EV_OFF_CHIP_DONE  source    offChipDone     each of the row's transfers: EV_HOP (router latency)
-   *   EV_ROUTER_TAKEN   source    routerTaken     the next granted row crosses the off-chip link: EV_OFF_CHIP_DONE
+   *   EV_OFF_CHIP_DONE  source    input.done      each of the row's transfers: EV_HOP (router latency)
+   *   EV_ROUTER_TAKEN   source    input.routerTaken  the next granted row crosses the off-chip link: EV_OFF_CHIP_DONE
    *   EV_HOP            transfer  hop             next link: EV_HOP; last link: EV_WRITE
    *   EV_WRITE          transfer  write           eDRAM port write: EV_ARRIVE
    *   EV_ARRIVE         transfer  arrive          row complete: waiting units EV_START (same cycle)
@@ -149,9 +153,9 @@ export class Engine implements JobSite {
       case EV_ARRIVE:
         return this.arrive(id);
       case EV_OFF_CHIP_DONE:
-        return this.offChipDone(this.unitAt(id) as SourceUnit);
+        return this.input.done(this.unitAt(id) as SourceUnit);
       case EV_ROUTER_TAKEN:
-        return this.routerTaken(this.unitAt(id) as SourceUnit);
+        return this.input.routerTaken(this.unitAt(id) as SourceUnit);
       case EV_FUSED_DONE:
         return this.fusedDone(this.unitAt(id) as ReplicaUnit);
       default:
@@ -172,7 +176,7 @@ export class Engine implements JobSite {
 
   /** Starts the unit's next job if it may (previous work done, outputs placed, input rows present). */
   private tryStart(u: Unit): void {
-    if (u.kind === 'source') return this.sourceNext(u);
+    if (u.kind === 'source') return this.input.next(u);
     const layer = u.layer;
     while (!u.active && u.pendingGrants === 0 && u.jobsStarted < u.jobsTotal) {
       const n = u.image;
@@ -217,7 +221,8 @@ export class Engine implements JobSite {
     }
   }
 
-  private advance(u: Unit): void {
+  /** Moves the unit on to its next (image, row). */
+  advance(u: Unit): void {
     if (++u.row === u.rows) {
       u.row = 0;
       u.image += u.images.stride;
@@ -294,69 +299,17 @@ export class Engine implements JobSite {
     this.finishJob(u, n);
   }
 
-  private finishJob(u: Unit, n: number): void {
+  /** Counts job (u, image n) done; a sink's last job of an image finishes the image. */
+  finishJob(u: Unit, n: number): void {
     u.jobsDone++;
     this.jobsDone++;
     if (u.layer?.sink && this.stream.sinkJobDone(n, this.env.now)) this.imagesDone++;
   }
 
-  // ---- the off-chip input --------------------------------------------------------------------------------
-
-  private sourceNext(u: SourceUnit): void {
-    const p = u.producer;
-    while (u.pendingGrants === 0 && u.jobsDone < u.jobsTotal) {
-      const n = u.image;
-      const i = u.row;
-      this.advance(u);
-      this.finishJob(u, n);
-      // Reserve space at every destination first; the row crosses the off-chip link once all fit.
-      u.waitImage = n;
-      u.waitRow = i;
-      for (let k = 0; k < u.outChannels.length; k++) this.send(u, k, n, i, p.rowBits);
-      if (u.pendingGrants === 0) this.sourceLaunch(u);
-      else block(u, C_BUFFER, this.env.now);
-    }
-  }
-
-  /** The source's next row has space at every destination: it crosses the off-chip link when router 0 is free (rows in order). */
-  private sourceLaunch(u: Unit): void {
-    this.offChipReadyRows++;
-    if (!this.offChipBusy) this.crossOffChip(u);
-  }
-
-  /**
-   * The oldest granted row crosses the off-chip link. Rule 6: router 0 holds one off-chip row, so the next crosses
-   * only once every piece of this one has started on its first NoC link (routerTaken): the input cannot queue rows
-   * at a NoC link ahead of other tiles' rows faster than the link drains them (with an unbounded queue, xformer's
-   * GPT-2 with 2x off-chip bandwidth queued 24 input rows (8 before) at tile 0's ejection link ahead of
-   * blocks.0.attn.k's rows, and its lone-image latency rose 3.2%).
-   */
-  private crossOffChip(u: Unit): void {
-    this.offChipReadyRows--;
-    this.offChipBusy = true;
-    const rows = (u as SourceUnit).rowTransfers;
-    const first = this.transfers.at(rows.data[rows.oldest()] as number);
-    const start = this.offChip.serve(u.producer.rowBits);
-    if (first.row === 0) this.stream.started(first.image, start);
-    this.env.scheduleAt(this.offChip.lastEnd, this.hEvent, u.id, EV_OFF_CHIP_DONE);
-  }
-
-  private offChipDone(u: SourceUnit): void {
-    // The row's transfers, parked at router 0, now enter the mesh (off-chip rows complete in order).
-    const rows = u.rowTransfers;
-    this.transfers.atRouter(u.outChannels.length);
-    for (let k = 0; k < u.outChannels.length; k++) this.transfers.enterMesh(rows.data[rows.take()] as number);
-  }
-
-  private routerTaken(u: SourceUnit): void {
-    this.offChipBusy = false;
-    if (this.offChipReadyRows > 0) this.crossOffChip(u);
-  }
-
   // ---- sending rows ----------------------------------------------------------------------------------------
 
   /** Sends row piece (n, i) of `bits` to the unit's destination `dest` (an index into its outChannels). */
-  private send(u: Unit, dest: number, n: number, i: number, bits: number): void {
+  send(u: Unit, dest: number, n: number, i: number, bits: number): void {
     const ch = u.outChannels[dest] as Channel;
     const id = this.transfers.open(u, dest, n, i, bits);
     if (u.kind === 'source') {
@@ -380,7 +333,7 @@ export class Engine implements JobSite {
     if (u.pendingGrants === 0) {
       if (u.kind === 'source') {
         unblock(u, this.env.now);
-        this.sourceLaunch(u);
+        this.input.launch(u);
       }
       this.tryStart(u);
     }
