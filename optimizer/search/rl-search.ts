@@ -7,6 +7,7 @@ import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, 
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
+import { repairBits, separableDrop, wallRaisesWeights } from './repair';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -100,6 +101,23 @@ export interface SearchSettings {
    */
   stepWall: boolean;
   /**
+   * Which +1 bit pays the accuracy (the per-step wall's weights-or-activations choice and the evaluator's repair,
+   * which random search and polish share): accuracy gain / (extra crossbar-cycles share)^repairCost (repair.ts).
+   * The evaluator must be built with the same value (EvaluatorSettings.repairCost). HAQ: 0 (gain alone). @default 0
+   */
+  repairCost: number;
+  /**
+   * With stepWall: when a step's bits take the running drop over the budget, the bits raised are chosen among
+   * every layer visited so far by the repair's order (repair.ts, with repairCost), not the current layer's alone,
+   * so a cheap early layer can pay for an expensive late one. false: AMC's wall on the current layer. @default false
+   */
+  wallRepair: boolean;
+  /**
+   * The repair's (and the wall's) cost is the stage time a bit adds against the best plan so far, tensor traffic
+   * included (repair.ts pressureCost), instead of the extra work's share. Set on the evaluator too. @default false
+   */
+  repairPressure: boolean;
+  /**
    * Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 3 (session 7
    * search study, 5 seeds each: mean RL img/s with 3 against 1: ResNet-18 9527 / 9073, ResNet-20 39141 / 37445,
    * ResNet-50 5227 / 5113, MobileNetV2 5626 / 5498, VGG-16 equal, AlexNet 18545 / 18555; the single elite held a
@@ -185,6 +203,9 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     bootstrap: true,
     replayRealised: false,
     stepWall: true,
+    repairCost: 0,
+    wallRepair: false,
+    repairPressure: false,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
     restartAfter: 0,
@@ -247,6 +268,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const layerDrop = terms?.layer;
   const budgetPct = evaluator.settings.accuracyBudgetPct;
   const wall = settings.stepWall && terms !== undefined;
+  assertRepairCost(evaluator, settings);
+  const cost = evaluator.repairCost();
   const productSteps: ProductStep[] = productLayers.map((layerIndex, j) => ({
     layerIndex,
     holder: evaluator.oracle.productDefaultLayer?.[j] ?? n - 1,
@@ -338,19 +361,22 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         const leader = leaders.get(i);
         let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
-        if (wall && layerDrop) {
+        if (wall && layerDrop && !settings.wallRepair) {
           // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
           while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
-            const gainW = w < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w + 1, a) : -1;
-            const gainA = a < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w, a + 1) : -1;
-            if (gainW >= gainA) w++;
+            if (wallRaisesWeights(layerDrop, i, w, a, cost, abits)) w++;
             else a++;
           }
           spentPct += layerDrop(i, w, a);
         }
         wbits[i] = w;
         abits[i] = a;
-        coresSpent += evaluator.coreShare(i, w, a);
+        if (wall && terms && settings.wallRepair) {
+          // The wall pays from any layer visited so far (the layers still to come are at 8 bits, no drop to remove).
+          repairBits(terms, wbits, abits, productBits, budgetPct, cost);
+          spentPct = separableDrop(terms, wbits, abits, productBits);
+          coresSpent = visitedCores(evaluator, steps, step, wbits, abits);
+        } else coresSpent += evaluator.coreShare(i, w, a);
       }
       states.push(s);
       actions.push(action);
@@ -401,8 +427,26 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   return { best: top.best, top: [...top.items], history, evaluations: evaluator.evaluations };
 }
 
+/** Core-budget share of the free layers visited up to `current` (inclusive) at their bits now (the state's feature). */
+function visitedCores(evaluator: CandidateEvaluator, steps: ReadonlyArray<{ product: boolean; k: number }>, current: { product: boolean; k: number }, wbits: readonly number[], abits: readonly number[]): number {
+  let sum = 0;
+  for (const step of steps) {
+    if (!step.product) sum += evaluator.coreShare(step.k, bitsAt(wbits, step.k), bitsAt(abits, step.k));
+    if (step === current) break;
+  }
+  return sum;
+}
+
+/** The evaluator repairs as the search settings say (one value, set on both by the caller). */
+function assertRepairCost(evaluator: CandidateEvaluator, settings: SearchSettings): void {
+  if ((evaluator.settings.repairCost ?? 0) !== settings.repairCost || (evaluator.settings.repairPressure ?? false) !== settings.repairPressure) {
+    throw new Error(`search repairCost ${settings.repairCost} repairPressure ${settings.repairPressure} but the evaluator's are ${evaluator.settings.repairCost ?? 0} ${evaluator.settings.repairPressure ?? false}`);
+  }
+}
+
 /** Random search with the same evaluation budget: uniform bits per free layer, repaired the same way. */
 export async function randomSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
+  assertRepairCost(evaluator, settings);
   const random = seedrandom(`${String(settings.seed)}:random`);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
