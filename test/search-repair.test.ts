@@ -4,9 +4,9 @@ import { zooNetwork } from '../workloads/zoo';
 import { prepareModel } from '../optimizer/model';
 import { cachedMapping } from '../optimizer/model/context';
 import { CandidateEvaluator } from '../optimizer/search/evaluator';
-import { pressureCost, repairBits, wallRaisesWeights, workShareCost, type RepairCost } from '../optimizer/search/repair';
+import { pressureCost, repairBits, wallRaisesWeights, wallReserves, workShareCost, type RepairCost } from '../optimizer/search/repair';
 import type { SeparableTerms } from '../optimizer/search/product-bits';
-import { defaultSearchSettings, randomSearch } from '../optimizer/search/rl-search';
+import { defaultSearchSettings, randomSearch, rlSearch } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { baselineEvaluators } from './helpers/search-fixtures';
 
@@ -58,6 +58,16 @@ describe('cost-aware repair (repair.ts)', () => {
     expect(wallRaisesWeights(layer, 0, 2, 2, undefined, [2])).toBe(false);
     // 0.2 / (1 / 1000) = 200 against 0.3 / (50 / 1000) = 6.
     expect(wallRaisesWeights(layer, 0, 2, 2, heavyA, [2])).toBe(true);
+  });
+});
+
+describe('the step wall reserve (wallReserves)', () => {
+  test('step t - 1 keeps share x what steps t.. spend in the reference plan', () => {
+    // Reference plan spends 0.1, 0.3, 0.6 of drop at steps 0, 1, 2; half kept: the first step may spend the budget
+    // less 0.45, the second less 0.3, the last the whole rest.
+    const r = wallReserves(0.5, [0.1, 0.3, 0.6]);
+    expect(r.map((x) => Math.round(x * 1e12) / 1e12)).toEqual([0.5, 0.45, 0.3, 0]);
+    expect(wallReserves(0, [0.1, 0.3])).toEqual([0, 0, 0]);
   });
 });
 
@@ -130,6 +140,15 @@ describe('cost-aware repair in the evaluator', () => {
       if (totalWork(c.w, c.a) < totalWork(g.w, g.a)) cheaper++;
     }
     expect(cheaper).toBe(2);
+  });
+
+  test('with the wall reserve and the cost-aware wall every episode stays within the accuracy budget', async () => {
+    const settings = defaultSearchSettings(net, { seed: 2, episodes: 12, warmupEpisodes: 6, updatesPerEpisode: 1, polishEvaluations: 0, wallReserve: 0.5, repairCost: 1 });
+    settings.ddpg = { ...settings.ddpg, hidden: [8, 8], batchSize: 4 };
+    const base = baselineEvaluators(arch, net, ctx, 1)();
+    const r = await rlSearch(net, new CandidateEvaluator(ctx, base.oracle, { ...base.settings, repairCost: 1 }), settings);
+    expect(r.history.length).toBe(18);
+    for (const h of r.history) expect(h.dropPct).toBeLessThanOrEqual(1 + 1e-9);
   });
 
   test('repairCost is a search setting; the search refuses an evaluator built with another value', async () => {

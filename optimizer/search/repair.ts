@@ -149,3 +149,14 @@ export function repairBits(terms: SeparableTerms, wbits: number[], abits: number
     total -= bestGain;
   }
 }
+
+/**
+ * The step wall's reserve: per step t, `share` x the drop that steps t.. spend in a reference plan (the best so
+ * far; `drops` in step order), so step t - 1 may spend only the budget less reserve[t] and the layers still to come
+ * keep part of what a good plan gives them. Length drops.length + 1 (the last: 0).
+ */
+export function wallReserves(share: number, drops: readonly number[]): number[] {
+  const out = new Array<number>(drops.length + 1).fill(0);
+  for (let t = drops.length - 1; t >= 0; t--) out[t] = (out[t + 1] ?? 0) + share * (drops[t] ?? 0);
+  return out;
+}

@@ -7,7 +7,7 @@ import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, 
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
-import { repairBits, separableDrop, wallRaisesWeights } from './repair';
+import { repairBits, separableDrop, wallRaisesWeights, wallReserves } from './repair';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -118,6 +118,12 @@ export interface SearchSettings {
    */
   repairPressure: boolean;
   /**
+   * With stepWall: each step may spend only the budget less wallReserve x what the later steps' layers spend in the
+   * best plan so far (their sensitivity where the search found a good plan), so the last layers are not left
+   * alone to pay. 0: AMC's wall (what is left of the budget). @default 0
+   */
+  wallReserve: number;
+  /**
    * Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 3 (session 7
    * search study, 5 seeds each: mean RL img/s with 3 against 1: ResNet-18 9527 / 9073, ResNet-20 39141 / 37445,
    * ResNet-50 5227 / 5113, MobileNetV2 5626 / 5498, VGG-16 equal, AlexNet 18545 / 18555; the single elite held a
@@ -206,6 +212,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     repairCost: 0,
     wallRepair: false,
     repairPressure: false,
+    wallReserve: 0,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
     restartAfter: 0,
@@ -333,6 +340,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     let previous = [1, 1];
     let spentPct = 0;
     let coresSpent = 0;
+    const best = top.best;
+    const reserve = settings.wallReserve > 0 && best !== undefined && terms !== undefined ? wallReserves(settings.wallReserve, stepDrops(steps, best, terms, evaluator)) : [];
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
     const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
@@ -342,7 +351,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
-    for (const step of steps) {
+    for (const [t, step] of steps.entries()) {
+      const limitPct = budgetPct - (reserve[t + 1] ?? 0);
       const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent, extrasOf(step));
       const action = warm
         ? centre
@@ -352,7 +362,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
-          while (spentPct + terms.product(step.k, b) > budgetPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
+          while (spentPct + terms.product(step.k, b) > limitPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
           spentPct += terms.product(step.k, b);
         }
         productBits[step.k] = b;
@@ -363,7 +373,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
         if (wall && layerDrop && !settings.wallRepair) {
           // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
-          while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
+          while (spentPct + layerDrop(i, w, a) > limitPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
             if (wallRaisesWeights(layerDrop, i, w, a, cost, abits)) w++;
             else a++;
           }
@@ -373,7 +383,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         abits[i] = a;
         if (wall && terms && settings.wallRepair) {
           // The wall pays from any layer visited so far (the layers still to come are at 8 bits, no drop to remove).
-          repairBits(terms, wbits, abits, productBits, budgetPct, cost);
+          repairBits(terms, wbits, abits, productBits, limitPct, cost);
           spentPct = separableDrop(terms, wbits, abits, productBits);
           coresSpent = visitedCores(evaluator, steps, step, wbits, abits);
         } else coresSpent += evaluator.coreShare(i, w, a);
@@ -425,6 +435,12 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     settings.onEpisode?.(row);
   }
   return { best: top.best, top: [...top.items], history, evaluations: evaluator.evaluations };
+}
+
+/** The drop each step's layer (product) spends in `best`, in step order (the wall's reserve reads it). */
+function stepDrops(steps: ReadonlyArray<{ product: boolean; k: number }>, best: EvaluatedCandidate, terms: NonNullable<ReturnType<typeof separableTerms>>, evaluator: CandidateEvaluator): number[] {
+  const productBits = evaluator.productBitsInEffect(best);
+  return steps.map((step) => (step.product ? terms.product(step.k, productBits[step.k] ?? BASELINE_BITS) : terms.layer(step.k, bitsAt(best.wbits, step.k), bitsAt(best.abits, step.k))));
 }
 
 /** Core-budget share of the free layers visited up to `current` (inclusive) at their bits now (the state's feature). */
