@@ -7,7 +7,8 @@ import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, 
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
-import { repairBits, separableDrop, wallRaisesWeights, wallReserves } from './repair';
+import { wallRaisesWeights } from './repair';
+import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -100,29 +101,16 @@ export interface SearchSettings {
    * the episode. @default true
    */
   stepWall: boolean;
-  /**
-   * Which +1 bit pays the accuracy (the per-step wall's weights-or-activations choice and the evaluator's repair,
-   * which random search and polish share): accuracy gain / (extra crossbar-cycles share)^repairCost (repair.ts).
-   * The evaluator must be built with the same value (EvaluatorSettings.repairCost). HAQ: 0 (gain alone). @default 0
-   */
+  /** Repair and wall: the +1 bit with most drop removed per (extra cost)^repairCost (repair.ts; evaluator too). HAQ: 0. @default 0 */
   repairCost: number;
-  /**
-   * With stepWall: when a step's bits take the running drop over the budget, the bits raised are chosen among
-   * every layer visited so far by the repair's order (repair.ts, with repairCost), not the current layer's alone,
-   * so a cheap early layer can pay for an expensive late one. false: AMC's wall on the current layer. @default false
-   */
+  /** With stepWall: the wall raises any layer visited so far, in the repair's order (not only the current one). @default false */
   wallRepair: boolean;
-  /**
-   * The repair's (and the wall's) cost is the stage time a bit adds against the best plan so far, tensor traffic
-   * included (repair.ts pressureCost), instead of the extra work's share. Set on the evaluator too. @default false
-   */
+  /** With repairCost: the cost is the stage time a bit adds against the best plan so far (repair.ts pressureCost). @default false */
   repairPressure: boolean;
   /**
-   * With stepWall: each step may spend only the budget less wallReserve x what the later steps' layers spend in the
-   * best plan so far (their sensitivity where the search found a good plan), so the last layers are not left
-   * alone to pay. 0: AMC's wall (what is left of the budget). @default 0.5 (session 10, 10 seeds, RL means with
-   * smoothRank 0.1 against the old defaults: ResNet-18 10482 / 9380, ResNet-50 5675 / 5448, MobileNetV2 5661 /
-   * 5659 img/s; docs/validation.md)
+   * With stepWall: a step may spend only the budget less wallReserve x what the later steps' layers spend in the best
+   * plan so far, so the last layers do not pay alone. 0: AMC's wall. @default 0.5 (session 10, 10 seeds, RL means with
+   * smoothRank 0.1 against the old defaults: ResNet-18 10482 / 9380, ResNet-50 5675 / 5448, MobileNetV2 5661 / 5659)
    */
   wallReserve: number;
   /**
@@ -342,8 +330,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     let previous = [1, 1];
     let spentPct = 0;
     let coresSpent = 0;
-    const best = top.best;
-    const reserve = settings.wallReserve > 0 && best !== undefined && terms !== undefined ? wallReserves(settings.wallReserve, stepDrops(steps, best, terms, evaluator)) : [];
+    const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
     const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
@@ -383,12 +370,9 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         }
         wbits[i] = w;
         abits[i] = a;
-        if (wall && terms && settings.wallRepair) {
-          // The wall pays from any layer visited so far (the layers still to come are at 8 bits, no drop to remove).
-          repairBits(terms, wbits, abits, productBits, limitPct, cost);
-          spentPct = separableDrop(terms, wbits, abits, productBits);
-          coresSpent = visitedCores(evaluator, steps, step, wbits, abits);
-        } else coresSpent += evaluator.coreShare(i, w, a);
+        // With wallRepair the wall pays from any layer visited so far (the layers still to come are at 8 bits).
+        if (wall && terms && settings.wallRepair) ({ spentPct, coresSpent } = repairVisited(terms, { wbits, abits, productBits }, limitPct, cost, evaluator, steps, step));
+        else coresSpent += evaluator.coreShare(i, w, a);
       }
       states.push(s);
       actions.push(action);
@@ -437,29 +421,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     settings.onEpisode?.(row);
   }
   return { best: top.best, top: [...top.items], history, evaluations: evaluator.evaluations };
-}
-
-/** The drop each step's layer (product) spends in `best`, in step order (the wall's reserve reads it). */
-function stepDrops(steps: ReadonlyArray<{ product: boolean; k: number }>, best: EvaluatedCandidate, terms: NonNullable<ReturnType<typeof separableTerms>>, evaluator: CandidateEvaluator): number[] {
-  const productBits = evaluator.productBitsInEffect(best);
-  return steps.map((step) => (step.product ? terms.product(step.k, productBits[step.k] ?? BASELINE_BITS) : terms.layer(step.k, bitsAt(best.wbits, step.k), bitsAt(best.abits, step.k))));
-}
-
-/** Core-budget share of the free layers visited up to `current` (inclusive) at their bits now (the state's feature). */
-function visitedCores(evaluator: CandidateEvaluator, steps: ReadonlyArray<{ product: boolean; k: number }>, current: { product: boolean; k: number }, wbits: readonly number[], abits: readonly number[]): number {
-  let sum = 0;
-  for (const step of steps) {
-    if (!step.product) sum += evaluator.coreShare(step.k, bitsAt(wbits, step.k), bitsAt(abits, step.k));
-    if (step === current) break;
-  }
-  return sum;
-}
-
-/** The evaluator repairs as the search settings say (one value, set on both by the caller). */
-function assertRepairCost(evaluator: CandidateEvaluator, settings: SearchSettings): void {
-  if ((evaluator.settings.repairCost ?? 0) !== settings.repairCost || (evaluator.settings.repairPressure ?? false) !== settings.repairPressure) {
-    throw new Error(`search repairCost ${settings.repairCost} repairPressure ${settings.repairPressure} but the evaluator's are ${evaluator.settings.repairCost ?? 0} ${evaluator.settings.repairPressure ?? false}`);
-  }
 }
 
 /** Random search with the same evaluation budget: uniform bits per free layer, repaired the same way. */
