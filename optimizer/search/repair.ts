@@ -4,8 +4,9 @@
  * is a layer's crossbar-cycles per image (crossbars per replica x MVM cycles x output pixels): the cores it needs at
  * a given stage time scale with it. Two costs: the extra work as a share of the network's (workShareCost), or the
  * stage time added relative to a reference plan's bottleneck, tensor traffic included (pressureCost). A bit that
- * costs no crossbar and no cycle (a weight bit inside a cell's slice) is paid first. Pure, no model evaluation
- * (evaluations are the budget the searches are compared on).
+ * costs no crossbar and no cycle (a weight bit inside a cell's slice) is paid first. Also the step wall's reserve for
+ * the steps still to come (wallReserves). Pure, no model evaluation (evaluations are the budget the searches are
+ * compared on).
  */
 import { bitsAt } from '../../arch/plan';
 import type { SeparableTerms } from './product-bits';
