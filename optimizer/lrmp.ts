@@ -208,7 +208,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const rows: VariantRow[] = [row('baseline', '8/8, r = 1', baseChoices, base, base, 0)];
 
   const settings = defaultSearchSettings(net, { episodes: options.episodes, seed: options.seed, topK: options.topK, ...options.search, ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}) });
-  const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct };
+  const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct, repairCost: settings.repairCost, repairPressure: settings.repairPressure };
   const separable = oracle.layerDropPct !== undefined;
   const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };
   const searchRecord: Omit<SearchSettings, 'onEpisode'> & { onEpisode?: unknown } = { ...settings };

@@ -60,7 +60,8 @@ interface SeedRow {
   warmup: number;
 }
 
-function setup(name: string) {
+/** The study's chip, evaluator settings and oracle for one network (scripts/search-screen.ts shares it). */
+export function setup(name: string) {
   const net = resolveNetwork(zooNetwork(name));
   const givenArch = archForBaseline(presetArch('puma'), net).arch;
   const n = net.weightedIndices.length;
@@ -105,7 +106,9 @@ async function main(): Promise<void> {
     const rows: SeedRow[] = [];
     for (const seed of seeds) {
       const settings = defaultSearchSettings(p.net, { ...overrides, seed, episodes });
-      const rlEvaluator = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
+      // The repair's cost exponent is a search setting the evaluator applies (random search and polish share it).
+      const evaluatorSettings = { ...p.settings, repairCost: settings.repairCost, repairPressure: settings.repairPressure };
+      const rlEvaluator = new CandidateEvaluator(p.ctx, p.oracle, evaluatorSettings);
       const t0 = performance.now();
       const rl = await rlSearch(p.net, rlEvaluator, settings);
       const rlWallS = (performance.now() - t0) / 1000;
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
       const pol = await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations });
       // One random search as long as RL + polish together: its best after the RL's episodes is the same-budget
       // row for the RL, its best at the end the same-budget row for RL + polish (the draws are the same sequence).
-      const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { ...settings, episodes: settings.episodes + pol.evaluations });
+      const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, evaluatorSettings), { ...settings, episodes: settings.episodes + pol.evaluations });
       const atRl = rnd.history[settings.warmupEpisodes + settings.episodes - 1];
       if (!rnd.best || atRl === undefined || !Number.isFinite(atRl.bestCost)) throw new Error(`${name} seed ${seed}: no feasible random plan`);
       const rlBestAt = rl.history.findIndex((h) => h.feasible && h.cost === rl.best?.cost);
@@ -151,4 +154,4 @@ async function main(): Promise<void> {
   if (out !== undefined) writeFileAtomic(out, text);
 }
 
-void main();
+if (require.main === module) void main();

@@ -1,4 +1,3 @@
-import { bitsAt } from '../../arch/plan';
 import { MappingError } from '../../errors';
 import type { ModelContext } from '../model/types';
 import { cachedMapping } from '../model/context';
@@ -6,9 +5,9 @@ import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
+import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
 
-export const MIN_SEARCH_BITS = 2;
-export const MAX_SEARCH_BITS = 8;
+export { MIN_SEARCH_BITS, MAX_SEARCH_BITS } from './repair';
 
 /** One evaluated precision assignment (with its best replication). */
 export interface EvaluatedCandidate {
@@ -52,6 +51,17 @@ export interface EvaluatorSettings {
   accuracyBudgetPct: number;
   /** Replicate (LRMP) or keep r = 1 (mixed precision only). @default true */
   replicate?: boolean;
+  /**
+   * The repair's cost exponent (search settings' `repairCost`, repair.ts): each +1 bit scored by accuracy gain /
+   * (extra crossbar-cycles share)^repairCost. @default 0 (gain alone, HAQ)
+   */
+  repairCost?: number;
+  /**
+   * The repair's cost is the stage time a bit adds against the best plan evaluated so far (its layers' pressure,
+   * tensor traffic included; repair.ts pressureCost) instead of the extra work's share (search settings'
+   * `repairPressure`). @default false
+   */
+  repairPressure?: boolean;
 }
 
 /** Power of the stage-time norm in EvaluatedCandidate.smoothCost: stages at half the bottleneck weigh 2^-8. */
@@ -105,6 +115,9 @@ export class CandidateEvaluator {
   private readonly cache = new Map<string, EvaluatedCandidate>();
   private reference: number | undefined;
   private readonly sources: number[][];
+  private costTerms: RepairCost | undefined;
+  /** The lowest-cost feasible candidate evaluated so far (the pressure cost's reference plan). */
+  private bestFeasible: EvaluatedCandidate | undefined;
   evaluations = 0;
 
   constructor(
@@ -162,53 +175,60 @@ export class CandidateEvaluator {
   }
 
   /**
+   * Work of weighted layer `pos` at (w, a): crossbar-cycles per image (crossbars per replica x MVM cycles x output
+   * pixels), what its replicas' cores must supply per image; the cost-aware repair's measure (repair.ts).
+   */
+  work(pos: number, wbits: number, abits: number): number {
+    const m = cachedMapping(this.ctx, pos, wbits, abits);
+    return m.crossbarsPerReplica * m.mvmCycles * m.outputPixels;
+  }
+
+  /** The repair's cost terms (undefined at repairCost 0: gain alone). */
+  repairCost(): RepairCost | undefined {
+    const costPower = this.settings.repairCost ?? 0;
+    if (costPower === 0) return undefined;
+    if (this.costTerms === undefined) {
+      const n = this.ctx.net.weightedIndices.length;
+      const holders = this.oracle.productDefaultLayer ?? [];
+      const work = (pos: number, w: number, a: number): number => this.work(pos, w, a);
+      const holder = (j: number): number => holders[j] ?? n - 1;
+      if (this.settings.repairPressure === true) {
+        // Before any feasible plan every layer counts as binding.
+        const pressure = (pos: number): number => {
+          const best = this.bestFeasible;
+          return best !== undefined && best.bottleneckCycles > 0 ? (best.pressureCycles[pos] ?? 0) / best.bottleneckCycles : 1;
+        };
+        this.costTerms = pressureCost(costPower, work, pressure, this.readTensors(), holder);
+      } else {
+        let totalWork = 0;
+        for (let i = 0; i < n; i++) totalWork += this.work(i, MAX_SEARCH_BITS, MAX_SEARCH_BITS);
+        this.costTerms = workShareCost(costPower, work, totalWork, holder);
+      }
+    }
+    return this.costTerms;
+  }
+
+  /** Per weighted position, the stored tensors it reads (rule 2): their other readers and their producers' weighted sources. */
+  private readTensors(): ReadTensor[][] {
+    const n = this.ctx.net.weightedIndices.length;
+    const reads: ReadTensor[][] = Array.from({ length: n }, () => []);
+    this.ctx.flow.weightedReaders.forEach((readers, slot) => {
+      const producers = slot > 0 ? (this.sources[slot - 1] ?? []) : [];
+      for (const r of readers) if (r < n) reads[r]?.push({ others: readers.filter((o) => o !== r && o < n), producers });
+    });
+    return reads;
+  }
+
+  /**
    * For a separable oracle, raises bits until the drop is within budget (HAQ enforces its resource constraint
    * by stepping bits until it holds; our constraint is accuracy, so bits go up): each step takes the +1 bit
-   * (weights or activations of some layer, or a product's own bits) that removes the most drop. Non-separable
-   * oracles: unchanged.
+   * (weights or activations of some layer, or a product's own bits) that removes the most drop, or with
+   * repairCost > 0 the most drop per extra work (repair.ts). Non-separable oracles: unchanged.
    */
   repair(wbits: number[], abits: number[], productBits: number[] = []): void {
     const terms = separableTerms(this.oracle, productBits);
     if (terms === undefined) return;
-    const drop = terms.layer;
-    const n = wbits.length;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += drop(i, bitsAt(wbits, i), bitsAt(abits, i));
-    productBits.forEach((b, j) => {
-      if (b > 0) total += terms.product(j, b);
-    });
-    while (total > this.settings.accuracyBudgetPct + 1e-12) {
-      let bestGain = 0;
-      let bestLayer = -1;
-      let bestKind: 'w' | 'a' | 'p' = 'w';
-      for (let i = 0; i < n; i++) {
-        const w = bitsAt(wbits, i);
-        const a = bitsAt(abits, i);
-        const now = drop(i, w, a);
-        if (w < MAX_SEARCH_BITS && now - drop(i, w + 1, a) > bestGain) {
-          bestGain = now - drop(i, w + 1, a);
-          bestLayer = i;
-          bestKind = 'w';
-        }
-        if (a < MAX_SEARCH_BITS && now - drop(i, w, a + 1) > bestGain) {
-          bestGain = now - drop(i, w, a + 1);
-          bestLayer = i;
-          bestKind = 'a';
-        }
-      }
-      productBits.forEach((b, j) => {
-        if (b > 0 && b < MAX_SEARCH_BITS && terms.product(j, b) - terms.product(j, b + 1) > bestGain) {
-          bestGain = terms.product(j, b) - terms.product(j, b + 1);
-          bestLayer = j;
-          bestKind = 'p';
-        }
-      });
-      if (bestLayer < 0) return;
-      if (bestKind === 'w') wbits[bestLayer] = bitsAt(wbits, bestLayer) + 1;
-      else if (bestKind === 'a') abits[bestLayer] = bitsAt(abits, bestLayer) + 1;
-      else productBits[bestLayer] = (productBits[bestLayer] ?? 0) + 1;
-      total -= bestGain;
-    }
+    repairBits(terms, wbits, abits, productBits, this.settings.accuracyBudgetPct, this.repairCost());
   }
 
   /** `productBitsIn`: the products' own bits (flow.products order, 0 = default); omitted: all default. */
@@ -266,6 +286,7 @@ export class CandidateEvaluator {
       };
     }
     this.cache.set(key, result);
+    if (result.feasible && result.cost < (this.bestFeasible?.cost ?? Infinity)) this.bestFeasible = result;
     return result;
   }
 }

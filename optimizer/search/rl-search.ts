@@ -7,6 +7,8 @@ import { actionToBits, bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, 
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
+import { wallRaisesWeights } from './repair';
+import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
@@ -99,6 +101,18 @@ export interface SearchSettings {
    * the episode. @default true
    */
   stepWall: boolean;
+  /** Repair and wall: the +1 bit with most drop removed per (extra cost)^repairCost (repair.ts; evaluator too). HAQ: 0. @default 0 */
+  repairCost: number;
+  /** With stepWall: the wall raises any layer visited so far, in the repair's order (not only the current one). @default false */
+  wallRepair: boolean;
+  /** With repairCost: the cost is the stage time a bit adds against the best plan so far (repair.ts pressureCost). @default false */
+  repairPressure: boolean;
+  /**
+   * With stepWall: a step may spend only the budget less wallReserve x what the later steps' layers spend in the best
+   * plan so far, so the last layers do not pay alone. 0: AMC's wall. @default 0.5 (session 10, 10 seeds, RL means with
+   * smoothRank 0.1 against the old defaults: ResNet-18 10482 / 9380, ResNet-50 5675 / 5448, MobileNetV2 5661 / 5659)
+   */
+  wallReserve: number;
   /**
    * Best distinct episodes whose steps the actor imitates (with ddpg.imitationWeight > 0). @default 3 (session 7
    * search study, 5 seeds each: mean RL img/s with 3 against 1: ResNet-18 9527 / 9073, ResNet-20 39141 / 37445,
@@ -136,7 +150,7 @@ export interface SearchSettings {
   /**
    * Elite ranking only (reward.ts eliteRank): the episodes the actor imitates rank by their reward less smoothRank x
    * log(smoothCost / cost), so among plans of equal cost the one whose other stages have more slack comes first.
-   * 0: true cost only. @default 0
+   * 0: true cost only. @default 0.1 (with wallReserve 0.5, session 10; alone it lifted ResNet-18 only, session 9)
    */
   smoothRank: number;
   /**
@@ -185,6 +199,10 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     bootstrap: true,
     replayRealised: false,
     stepWall: true,
+    repairCost: 0,
+    wallRepair: false,
+    repairPressure: false,
+    wallReserve: 0.5,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
     restartAfter: 0,
@@ -194,7 +212,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     tensorActions: 0,
     smoothShaping: 0,
     bitShaping: 0,
-    smoothRank: 0,
+    smoothRank: 0.1,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -247,6 +265,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const layerDrop = terms?.layer;
   const budgetPct = evaluator.settings.accuracyBudgetPct;
   const wall = settings.stepWall && terms !== undefined;
+  assertRepairCost(evaluator, settings);
+  const cost = evaluator.repairCost();
   const productSteps: ProductStep[] = productLayers.map((layerIndex, j) => ({
     layerIndex,
     holder: evaluator.oracle.productDefaultLayer?.[j] ?? n - 1,
@@ -310,6 +330,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     let previous = [1, 1];
     let spentPct = 0;
     let coresSpent = 0;
+    const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
     const centre = warm && settings.structuredWarmup ? [random(), random()] : undefined;
@@ -319,7 +340,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
-    for (const step of steps) {
+    for (const [t, step] of steps.entries()) {
+      const limitPct = budgetPct - (reserve[t + 1] ?? 0);
       const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent, extrasOf(step));
       const action = warm
         ? centre
@@ -329,7 +351,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
-          while (spentPct + terms.product(step.k, b) > budgetPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
+          while (spentPct + terms.product(step.k, b) > limitPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
           spentPct += terms.product(step.k, b);
         }
         productBits[step.k] = b;
@@ -338,19 +360,19 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         const leader = leaders.get(i);
         let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
-        if (wall && layerDrop) {
+        if (wall && layerDrop && !settings.wallRepair) {
           // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
-          while (spentPct + layerDrop(i, w, a) > budgetPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
-            const gainW = w < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w + 1, a) : -1;
-            const gainA = a < MAX_SEARCH_BITS ? layerDrop(i, w, a) - layerDrop(i, w, a + 1) : -1;
-            if (gainW >= gainA) w++;
+          while (spentPct + layerDrop(i, w, a) > limitPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
+            if (wallRaisesWeights(layerDrop, i, w, a, cost, abits)) w++;
             else a++;
           }
           spentPct += layerDrop(i, w, a);
         }
         wbits[i] = w;
         abits[i] = a;
-        coresSpent += evaluator.coreShare(i, w, a);
+        // With wallRepair the wall pays from any layer visited so far (the layers still to come are at 8 bits).
+        if (wall && terms && settings.wallRepair) ({ spentPct, coresSpent } = repairVisited(terms, { wbits, abits, productBits }, limitPct, cost, evaluator, steps, step));
+        else coresSpent += evaluator.coreShare(i, w, a);
       }
       states.push(s);
       actions.push(action);
@@ -403,6 +425,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
 
 /** Random search with the same evaluation budget: uniform bits per free layer, repaired the same way. */
 export async function randomSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
+  assertRepairCost(evaluator, settings);
   const random = seedrandom(`${String(settings.seed)}:random`);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);

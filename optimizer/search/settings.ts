@@ -19,6 +19,9 @@ export const HAQ_SETTINGS: SearchOverrides = {
   replayRealised: false,
   replayEpisodes: 128,
   stepWall: false,
+  wallRepair: false,
+  repairPressure: false,
+  wallReserve: 0,
   noiseLayers: 0,
   restartAfter: 0,
   structuredWarmup: false,
@@ -27,13 +30,14 @@ export const HAQ_SETTINGS: SearchOverrides = {
   tensorActions: 0,
   bitShaping: 0,
   smoothRank: 0,
+  repairCost: 0,
   stateExtras: false,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank'] as const;
+const NUMBER_KEYS = ['tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'repairCost', 'wallReserve'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
-const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
+const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
 const INTEGER_KEYS = new Set<string>(['tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
@@ -61,6 +65,8 @@ const MAXIMA: Readonly<Record<string, number>> = {
   criticLr: 1,
   bitShaping: 10,
   smoothRank: 10,
+  repairCost: 4,
+  wallReserve: 1,
 };
 
 function parseNumber(key: string, text: string): number {
