@@ -111,6 +111,8 @@ export interface ModelContext {
   freeStages: Array<Readonly<LayerStage> | undefined>;
   /** The single-image recurrence's digital-unit queues (digital-queue.ts; scratch of one evaluation). */
   digitalQueues: DigitalQueues;
+  /** The recurrence's scratch for layers sharing one digital unit one after another (unit-run.ts). */
+  unitRun: UnitRunScratch;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
@@ -147,6 +149,30 @@ export interface DigitalQueues {
   pendingCount: number;
   /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
   cursors: Int32Array;
+}
+
+/** Per member of a run of layers sharing a digital unit (unit-run.ts; scratch of one evaluation, indexed by member). */
+export interface UnitRunScratch {
+  /** Its index in ctx.layers. */
+  layer: number[];
+  /** Its row job's ops in cycles (0: its ops are in a member's job), the part of its fixed time before them, its fixed time. */
+  ops: number[];
+  lead: number[];
+  fixed: number[];
+  /** Its row interval and the pace of its rows' arrivals at the unit (latency-terms.ts). */
+  interval: number[];
+  paced: number[];
+  /** Its next row to schedule, the previous row's end, its arrival, and the next row's arrival once known (NaN: not yet). */
+  next: number[];
+  previous: number[];
+  lastArrival: number[];
+  candidate: number[];
+  /** Its inputs at inputStart[j] .. inputStart[j + 1]: each one's delay and the member that makes it (-1: none). */
+  inputStart: number[];
+  delay: number[];
+  producer: number[];
+  /** Per row (the row scratch's layout): when a member's row reached the unit. */
+  arrival: Float64Array;
 }
 
 /**
