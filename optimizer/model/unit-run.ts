@@ -13,13 +13,27 @@
 import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { addRowJobs, busyUntil, digitalRowJob, reservePending, takeRemainingLoad, unitShared } from './digital-queue';
+import { addRowJobs, digitalRowJob, reservePending, takeRemainingLoad, unitShared } from './digital-queue';
 import { inputDelayCycles } from './injection';
 import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
+import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 
 export function newUnitRunScratch(): UnitRunScratch {
-  return { layer: [], ops: [], lead: [], fixed: [], interval: [], paced: [], next: [], previous: [], lastArrival: [], candidate: [], inputStart: [], delay: [], producer: [], arrival: new Float64Array(64) };
+  return { ...memberArrays(16, 32), need: [], ready: new Float64Array(0), arrival: new Float64Array(0) };
+}
+
+type MemberArrays = Omit<UnitRunScratch, 'need' | 'ready' | 'arrival'>;
+
+/** The per-member and per-input arrays for `members` members and `inputs` inputs made in the run. */
+function memberArrays(members: number, inputs: number): MemberArrays {
+  const int = (): Int32Array => new Int32Array(members);
+  const real = (): Float64Array => new Float64Array(members);
+  return {
+    layer: int(), aliasOf: int(), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
+    producer: new Int32Array(inputs), source: new Int32Array(inputs),
+    ops: real(), lead: real(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
+  };
 }
 
 /**
@@ -70,7 +84,10 @@ export function scheduleUnitRun(
   const s = ctx.unitRun;
   const finish = ctx.rowScratch;
   const inj = ctx.injection;
-  if (s.arrival.length < finish.length) s.arrival = new Float64Array(finish.length);
+  if (s.arrival.length < finish.length) (s.arrival = new Float64Array(finish.length)), (s.ready = new Float64Array(finish.length));
+  let runInputs = 0;
+  for (let m = first; m <= last; m++) runInputs += (ctx.layers[m] as LayerStatic).inputRowSources.length;
+  if (s.layer.length <= last - first || s.producer.length < runInputs) Object.assign(s, memberArrays(2 * (last - first + 1), 2 * runInputs));
   let count = 0;
   let tile = -1;
   let lastOwn = 0;
@@ -92,104 +109,80 @@ export function scheduleUnitRun(
       lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
     }
     s.paced[j] = rowPacedCycles(x, stages[m]);
+    s.rows[j] = x.outRows;
+    s.base[j] = x.rowOffset;
     s.inputStart[j] = inputs;
+    // Its rows' inputs made before the run, folded into one time per row (NOTE: one pass over each input's rows);
+    // the inputs made in the run are read as they are made, where they are made (unitRunEnd).
+    const ready = s.ready;
+    const base = x.rowOffset;
+    ready.fill(0, base, base + x.outRows);
     for (let k = 0; k < x.inputRowSources.length; k++) {
       const source = x.inputRowSources[k] as number;
-      s.delay[inputs] = inputDelayCycles(ctx, placement, ctx.traffic, inj, x, k);
+      const need = x.needRows[k] as Int32Array;
       let producer = -1;
-      for (let p = 0; p < j; p++) if ((ctx.layers[s.layer[p] as number] as LayerStatic).rowOffset === source) producer = p;
-      s.producer[inputs++] = producer;
+      for (let p = 0; p < j; p++) if (s.base[p] === source) producer = p;
+      if (producer >= 0) {
+        // A layer fused into a member's job has that member's rows: read them.
+        const host = s.aliasOf[producer] as number;
+        if (host >= 0) producer = host;
+        s.producer[inputs] = producer;
+        s.source[inputs] = s.base[producer] as number;
+        s.need[inputs++] = need;
+        continue;
+      }
+      const delay = inputDelayCycles(ctx, placement, ctx.traffic, inj, x, k);
+      // A row read on another tile is there a delay after it starts to leave its own (injection.ts).
+      const from = delay > 0 ? inj.sent : finish;
+      for (let i = 0; i < x.outRows; i++) {
+        const needed = need[i] as number;
+        const arrived = source < 0 ? (needed + 1) * inputRowCycles : (from[source + needed] as number) + delay;
+        if (arrived > (ready[base + i] as number)) ready[base + i] = arrived;
+      }
     }
     s.next[j] = 0;
     s.previous[j] = 0;
     s.lastArrival[j] = -Infinity;
     s.candidate[j] = NaN;
+    // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
+    // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
+    s.aliasOf[j] = -1;
+    if (x.inHostJob && x.identityNeed && inputs - (s.inputStart[j] as number) === 1 && x.inputRowSources.length === 1) {
+      s.aliasOf[j] = s.producer[inputs - 1] as number;
+      s.next[j] = x.outRows;
+    }
   }
   s.inputStart[count] = inputs;
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
+  let left = 0;
+  let scheduled = 0;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     const ops = s.ops[j] as number;
     s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0);
+    if ((s.aliasOf[j] as number) < 0) (left += x.outRows), (s.order[scheduled++] = j);
   }
-  let busy = 0;
-  for (;;) {
-    let best = -1;
-    let bestArrival = Infinity;
-    let pending = false;
-    for (let j = 0; j < count; j++) {
-      const x = ctx.layers[s.layer[j] as number] as LayerStatic;
-      // A layer fused into a member's job: its rows end as soon as their inputs are in.
-      while ((s.ops[j] as number) <= 0 && (s.next[j] as number) < x.outRows) {
-        const ready = readyCycles(ctx, s, j, x, inputRowCycles);
-        if (ready < 0) break;
-        const next = (s.previous[j] as number) + (s.interval[j] as number);
-        const end = ready + (s.fixed[j] as number);
-        finish[x.rowOffset + (s.next[j] as number)] = s.previous[j] = end > next ? end : next;
-        s.next[j] = (s.next[j] as number) + 1;
-      }
-      const i = s.next[j] as number;
-      if (i >= x.outRows) continue;
-      pending = true;
-      if ((s.ops[j] as number) <= 0) continue;
-      let arrival = s.candidate[j] as number;
-      if (Number.isNaN(arrival)) {
-        const ready = readyCycles(ctx, s, j, x, inputRowCycles);
-        if (ready < 0) continue;
-        // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
-        arrival = ready + (s.lead[j] as number);
-        const paced = (s.lastArrival[j] as number) + (s.paced[j] as number);
-        if (paced > arrival) arrival = paced;
-        s.candidate[j] = arrival;
-      }
-      if (arrival < bestArrival) (best = j), (bestArrival = arrival);
-    }
-    if (!pending) break;
-    if (best < 0) throw new Error('scheduleUnitRun: no member of the run can go on');
-    const x = ctx.layers[s.layer[best] as number] as LayerStatic;
-    const i = s.next[best] as number;
-    // Served after the run's last job and the earlier layers' jobs that reached the unit first.
-    let start = busy > bestArrival ? busy : bestArrival;
-    const queued = busyUntil(q, tile, bestArrival);
-    if (queued > start) start = queued;
-    busy = start + (s.ops[best] as number);
-    const next = (s.previous[best] as number) + (s.interval[best] as number);
-    finish[x.rowOffset + i] = s.previous[best] = busy > next ? busy : next;
-    s.arrival[x.rowOffset + i] = bestArrival;
-    s.lastArrival[best] = bestArrival;
-    s.candidate[best] = NaN;
-    s.next[best] = i + 1;
+  if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
+    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
+  } else {
+    scheduleMembers(s, finish, q, tile, count, left);
+  }
+  for (let j = 0; j < count; j++) {
+    const host = s.aliasOf[j] as number;
+    if (host >= 0) finish.copyWithin(s.base[j] as number, s.base[host] as number, (s.base[host] as number) + (s.rows[j] as number));
   }
   // The members' jobs join the unit's queue (in arrival order, as served) for the layers after the run.
   for (let j = 0; j < count; j++) {
     const ops = s.ops[j] as number;
     if (ops <= 0) continue;
-    const x = ctx.layers[s.layer[j] as number] as LayerStatic;
+    const rows = s.rows[j] as number;
+    const base = s.base[j] as number;
     q.jobTiles[0] = tile;
     q.jobTiles.length = 1;
-    reservePending(q, x.outRows);
-    q.pending.set(s.arrival.subarray(x.rowOffset, x.rowOffset + x.outRows));
-    q.pendingCount = x.outRows;
+    reservePending(q, rows);
+    q.pending.set(s.arrival.subarray(base, base + rows));
+    q.pendingCount = rows;
     addRowJobs(q, ops, true);
   }
-}
-
-/** When member j's next row has its inputs in its tile, or -1 while a member it reads has not made the row yet. */
-function readyCycles(ctx: ModelContext, s: UnitRunScratch, j: number, x: LayerStatic, inputRowCycles: number): number {
-  const finish = ctx.rowScratch;
-  const sent = ctx.injection.sent;
-  const i = s.next[j] as number;
-  let ready = 0;
-  const from = s.inputStart[j] as number;
-  for (let k = 0; k < x.inputRowSources.length; k++) {
-    const source = x.inputRowSources[k] as number;
-    const needed = (x.needRows[k] as Int32Array)[i] as number;
-    const producer = s.producer[from + k] as number;
-    if (producer >= 0 && needed >= (s.next[producer] as number)) return -1;
-    const delay = s.delay[from + k] as number;
-    const arrived = source < 0 ? (needed + 1) * inputRowCycles : ((delay > 0 ? sent : finish)[source + needed] as number) + delay;
-    if (arrived > ready) ready = arrived;
-  }
-  return ready;
 }
