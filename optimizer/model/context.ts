@@ -6,7 +6,7 @@ import { chipAreaMm2 } from '../../arch/area';
 import { productEngine, productWork, type ProductWork } from '../../arch/attention';
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
-import { newUnitRunScratch } from './unit-run';
+import { newUnitRunScratch } from './unit-run-scratch';
 import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';

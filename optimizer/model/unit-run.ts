@@ -16,25 +16,9 @@ import type { Placement } from '../../arch/placement';
 import { addRowJobs, digitalRowJob, reservePending, takeRemainingLoad, unitShared } from './digital-queue';
 import { inputDelayCycles } from './injection';
 import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
-import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
+import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
-
-export function newUnitRunScratch(): UnitRunScratch {
-  return { ...memberArrays(16, 32), need: [], ready: new Float64Array(0), arrival: new Float64Array(0) };
-}
-
-type MemberArrays = Omit<UnitRunScratch, 'need' | 'ready' | 'arrival'>;
-
-/** The per-member and per-input arrays for `members` members and `inputs` inputs made in the run. */
-function memberArrays(members: number, inputs: number): MemberArrays {
-  const int = (): Int32Array => new Int32Array(members);
-  const real = (): Float64Array => new Float64Array(members);
-  return {
-    layer: int(), aliasOf: int(), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
-    producer: new Int32Array(inputs), source: new Int32Array(inputs),
-    ops: real(), lead: real(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
-  };
-}
+import { memberArrays } from './unit-run-scratch';
 
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
