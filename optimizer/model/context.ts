@@ -6,6 +6,7 @@ import { chipAreaMm2 } from '../../arch/area';
 import { productEngine, productWork, type ProductWork } from '../../arch/attention';
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
+import { newUnitRunScratch } from './unit-run-scratch';
 import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
@@ -116,6 +117,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
           }),
     ),
     digitalQueues: newDigitalQueues(),
+    unitRun: newUnitRunScratch(),
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),

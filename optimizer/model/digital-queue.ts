@@ -7,7 +7,8 @@
  * simulated latency). The recurrence runs layer by layer, so each tile keeps the jobs of the layers it has done:
  * their arrivals in order with the unit's busy-until after each (Lindley: end_k = max(arrival_k, end_{k-1}) + ops_k),
  * and a later layer's row that arrives at a starts no sooner than the end of the last job that arrived by a. Rows
- * of later layers that arrive earlier are not seen: a lower bound of the FIFO wait.
+ * of later layers that arrive earlier are not seen (a lower bound of the FIFO wait), but for layers sharing a unit
+ * one after another, which unit-run.ts schedules together.
  */
 import type { Placement } from '../../arch/placement';
 import type { DigitalQueues, LayerStatic, ModelContext } from './types';

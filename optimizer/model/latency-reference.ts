@@ -11,10 +11,12 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { ownRowTables } from '../../arch/dataflow';
 import { offChipBitsPerCycle } from '../../arch/timing';
-import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency';
+import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, startRemainingLoad, takeRemainingLoad } from './digital-queue';
+import { unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
-import type { LayerStage, ModelContext, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
+import type { ResolvedLayer } from '../../workloads/types';
 
 /** Finish time of every output row of every layer for one image, by layer index, and the image's latency. */
 export interface ReferenceLatency {
@@ -44,30 +46,73 @@ export function referenceRowLatency(
   startRemainingLoad(q, ctx.tileScratch.digital, placement.tilesUsed);
   const inj = ctx.injection;
   prepareInjection(ctx, ctx.traffic, inj);
-  for (const resolved of net.layers) {
-    const l = ctx.layers[resolved.index];
-    if (l === undefined) throw new Error(`referenceRowLatency: no model layer ${resolved.index}`);
-    const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
-
+  // Its sends (injection.ts) once a layer's rows are known.
+  const record = (index: number, finish: number[]): void => {
+    const resolved = net.layers[index] as ResolvedLayer;
+    const l = ctx.layers[index] as LayerStatic;
     const needs = resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need);
+    rowFinish.set(index, finish);
+    if (l.role === 'free') {
+      // A free layer's rows are sent when the rows they are made of are.
+      rowSent.set(
+        index,
+        finish.map((_, i) =>
+          Math.max(0, ...resolved.inputIndices.map((producer, k) => {
+            const needed = needs[k]?.[i] ?? 0;
+            return producer < 0 ? (needed + 1) * inputRowCycles : (rowSent.get(producer)?.[needed] ?? 0);
+          })),
+        ),
+      );
+    } else {
+      const sent = new Float64Array(finish.length);
+      sendStarts(inj, l.sendsAs, Float64Array.from(finish), 0, finish.length, sent);
+      rowSent.set(index, Array.from(sent));
+    }
+  };
+  // When output row i of a layer has its inputs in its tiles (undefined: an input row is not made yet).
+  const delays = new Map<number, number[]>();
+  const readyAt = (index: number, i: number): number | undefined => {
+    const resolved = net.layers[index] as ResolvedLayer;
+    const l = ctx.layers[index] as LayerStatic;
+    let inputDelays = delays.get(index);
+    if (inputDelays === undefined) {
+      inputDelays = resolved.inputIndices.map((_, k) => inputDelayCycles(ctx, placement, ctx.traffic, inj, l, k));
+      delays.set(index, inputDelays);
+    }
+    let ready = 0;
+    for (let k = 0; k < resolved.inputIndices.length; k++) {
+      const producer = resolved.inputIndices[k] as number;
+      const needed = ownRowTables(resolved, k).need[i] ?? 0;
+      // A row read on another tile is there a delay after it starts to leave its own.
+      const delay = inputDelays[k] ?? 0;
+      const arrived = producer < 0 ? (needed + 1) * inputRowCycles : (delay > 0 ? rowSent : rowFinish).get(producer)?.[needed];
+      if (arrived === undefined) return undefined;
+      ready = Math.max(ready, producer < 0 ? arrived : arrived + delay);
+    }
+    return ready;
+  };
+  for (let n = 0; n < net.layers.length; n++) {
+    const last = unitRunEnd(ctx, placement, n);
+    if (last > n) {
+      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish);
+      for (let m = n; m <= last; m++) record(m, rowFinish.get(m) ?? []);
+      n = last;
+      continue;
+    }
+    const l = ctx.layers[n];
+    const resolved = net.layers[n];
+    if (l === undefined || resolved === undefined) throw new Error(`referenceRowLatency: no model layer ${n}`);
+    const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     // The row's digital ops (if any) and the tiles whose units they queue at.
     const ops = digitalRowJob(ctx, placement, l, q);
-    const interval = rowIntervalCycles(l, stages[resolved.index], takeRemainingLoad(ctx, placement, l, q, ops));
-    const paced = rowPacedCycles(l, stages[resolved.index]);
-    const delays = resolved.inputIndices.map((_, k) => inputDelayCycles(ctx, placement, ctx.traffic, inj, l, k));
+    const interval = rowIntervalCycles(l, stages[n], takeRemainingLoad(ctx, placement, l, q, ops));
+    const paced = rowPacedCycles(l, stages[n]);
     const arrivals: number[] = [];
     const finish: number[] = [];
     for (let i = 0; i < resolved.outShape.height; i++) {
       // Output row i starts when every input row it needs is there ...
-      let ready = 0;
-      resolved.inputIndices.forEach((producer, k) => {
-        const needed = needs[k]?.[i] ?? 0;
-        // A row read on another tile is there a delay after it starts to leave its own.
-        const delay = delays[k] ?? 0;
-        const arrived = producer < 0 ? (needed + 1) * inputRowCycles : (delay > 0 ? rowSent : rowFinish).get(producer)?.[needed];
-        if (arrived === undefined) throw new Error(`referenceRowLatency: layer ${resolved.index} reads ${producer} before it`);
-        ready = Math.max(ready, producer < 0 ? arrived : arrived + delay);
-      });
+      const ready = readyAt(n, i);
+      if (ready === undefined) throw new Error(`referenceRowLatency: layer ${n} reads a layer after it`);
       // ... and ends a fixed time later, but no sooner than one row interval after the layer's previous row, nor
       // than its ops after the earlier layers' rows that reached its digital unit before it.
       const previous = i === 0 ? 0 : (finish[i - 1] as number);
@@ -85,23 +130,7 @@ export function referenceRowLatency(
       setPending(q, arrivals);
       addRowJobs(q, ops);
     }
-    rowFinish.set(resolved.index, finish);
-    if (l.role === 'free') {
-      // A free layer's rows are sent when the rows they are made of are.
-      rowSent.set(
-        resolved.index,
-        finish.map((_, i) =>
-          Math.max(0, ...resolved.inputIndices.map((producer, k) => {
-            const needed = needs[k]?.[i] ?? 0;
-            return producer < 0 ? (needed + 1) * inputRowCycles : (rowSent.get(producer)?.[needed] ?? 0);
-          })),
-        ),
-      );
-    } else {
-      const sent = new Float64Array(finish.length);
-      sendStarts(inj, l.sendsAs, Float64Array.from(finish), 0, finish.length, sent);
-      rowSent.set(resolved.index, Array.from(sent));
-    }
+    record(n, finish);
   }
   // The image is done when the last row of every layer no other layer reads is.
   const read = new Set(net.layers.flatMap((r) => r.inputIndices));
@@ -112,4 +141,76 @@ export function referenceRowLatency(
     latency = Math.max(latency, finish[finish.length - 1] ?? 0);
   }
   return { rowFinish, latencyCycles: Math.ceil(latency) };
+}
+
+/**
+ * Layers first..last sharing one digital unit (unit-run.ts's rule, written plainly): of the members' next rows whose
+ * inputs are in, the one reaching the unit first (a tie to the earlier layer) is served next, after the run's last
+ * job and the earlier layers' queued jobs that reached the unit first; a member without a job of its own (its ops in
+ * another's, or none) ends its rows as their inputs come. Each member's row interval charges the unit with its own
+ * ops and those of the layers after the run. Rows into rowFinish; the members' jobs into the queue.
+ */
+function referenceUnitRun(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  stages: readonly LayerStage[],
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+  first: number,
+  last: number,
+  readyAt: (index: number, i: number) => number | undefined,
+  rowFinish: Map<number, number[]>,
+): void {
+  const q = ctx.digitalQueues;
+  interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; arrivals: number[] }
+  const members: Member[] = [];
+  let tile = -1;
+  for (let m = first; m <= last; m++) {
+    const l = ctx.layers[m] as LayerStatic;
+    const ops = digitalRowJob(ctx, placement, l, q);
+    if (ops > 0) tile = q.jobTiles[0] as number;
+    const load = takeRemainingLoad(ctx, placement, l, q, ops);
+    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m]), load, interval: 0, finish: [], arrivals: [] };
+    members.push(member);
+    rowFinish.set(m, member.finish);
+  }
+  const lastJob = members.filter((m) => m.ops > 0).at(-1);
+  const afterRun = lastJob === undefined ? 0 : lastJob.load - lastJob.ops * lastJob.l.outRows;
+  for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0);
+  let busy = 0;
+  const rows = (m: Member): number => ctx.net.layers[m.index]?.outShape.height ?? 0;
+  while (members.some((m) => m.finish.length < rows(m))) {
+    let best: Member | undefined;
+    let bestArrival = Infinity;
+    let progressed = false;
+    for (const m of members) {
+      const i = m.finish.length;
+      if (i >= rows(m)) continue;
+      const ready = readyAt(m.index, i);
+      if (ready === undefined) continue;
+      const previous = i === 0 ? 0 : (m.finish[i - 1] as number);
+      if (m.ops <= 0) {
+        m.finish.push(Math.max(ready + m.fixed, previous + m.interval));
+        progressed = true;
+        continue;
+      }
+      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced);
+      if (arrival < bestArrival) (best = m), (bestArrival = arrival);
+    }
+    if (progressed) continue;
+    if (best === undefined) throw new Error('referenceUnitRun: no member of the run can go on');
+    busy = Math.max(bestArrival, busy, busyUntil(q, tile, bestArrival)) + best.ops;
+    const i = best.finish.length;
+    best.finish.push(Math.max(busy, (i === 0 ? 0 : (best.finish[i - 1] as number)) + best.interval));
+    best.arrivals.push(bestArrival);
+  }
+  for (const m of members) {
+    if (m.ops <= 0) continue;
+    q.jobTiles.length = 0;
+    q.jobTiles.push(tile);
+    setPending(q, m.arrivals);
+    addRowJobs(q, m.ops);
+  }
 }

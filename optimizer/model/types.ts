@@ -111,6 +111,8 @@ export interface ModelContext {
   freeStages: Array<Readonly<LayerStage> | undefined>;
   /** The single-image recurrence's digital-unit queues (digital-queue.ts; scratch of one evaluation). */
   digitalQueues: DigitalQueues;
+  /** The recurrence's scratch for layers sharing one digital unit one after another (unit-run.ts). */
+  unitRun: UnitRunScratch;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
@@ -147,6 +149,41 @@ export interface DigitalQueues {
   pendingCount: number;
   /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
   cursors: Int32Array;
+}
+
+/** Per member of a run of layers sharing a digital unit (unit-run.ts; scratch of one evaluation, indexed by member). */
+export interface UnitRunScratch {
+  /** Its index in ctx.layers, its rows and their offset in the row scratch. */
+  layer: Int32Array;
+  /** The member whose rows it has (a layer fused into that member's job), or -1; the members scheduled, in order. */
+  aliasOf: Int32Array;
+  order: Int32Array;
+  rows: Int32Array;
+  base: Int32Array;
+  /** Its row job's ops in cycles (0: its ops are in a member's job), the part of its fixed time before them, its fixed time. */
+  ops: Float64Array;
+  lead: Float64Array;
+  fixed: Float64Array;
+  /** Its row interval and the pace of its rows' arrivals at the unit (latency-terms.ts). */
+  interval: Float64Array;
+  paced: Float64Array;
+  /** Its next row to schedule, the previous row's end, its arrival, and the next row's arrival once known (NaN: not yet). */
+  next: Int32Array;
+  previous: Float64Array;
+  lastArrival: Float64Array;
+  candidate: Float64Array;
+  /**
+   * Its inputs made in the run, at inputStart[j] .. inputStart[j + 1]: the member that makes each, its rows' offset
+   * in the row scratch, and the input row each output row needs.
+   */
+  inputStart: Int32Array;
+  producer: Int32Array;
+  source: Int32Array;
+  need: Int32Array[];
+  /** Per row (the row scratch's layout): when a member's row has its inputs made before the run in its tile. */
+  ready: Float64Array;
+  /** Per row (the row scratch's layout): when a member's row reached the unit. */
+  arrival: Float64Array;
 }
 
 /**

@@ -1,0 +1,172 @@
+/**
+ * Consecutive layers sharing one digital unit in the single-image recurrence (docs/hardware-model.md rule 7): their
+ * rows are served in the order they reach the unit, across the layers. The recurrence runs layer by layer, so a
+ * layer's rows could not see the rows of later layers that reach the unit first: GPT-2 on PUMA puts an attention
+ * block's Q.K^T, softmax and A.V on one tile, and the scores rows, whose inputs come at the input's pace, reach the
+ * unit ahead of the softmax and context rows that follow them; charged as if the three layers took turns, block 0's
+ * context rows came out evenly where they come late and bunched, and the model was 20.5% below the simulated latency
+ * (uncontended). A run is a row-level list schedule at that unit: of the layers' next rows whose inputs are in, the
+ * one that reaches the unit first is served next (a tie to the earlier layer), after the unit's earlier jobs
+ * (this run's, and the earlier layers' queued rows, digital-queue.ts) and its own terms. Layers fused into a
+ * member's job (their rows are its rows) follow along.
+ */
+import type { PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import type { Placement } from '../../arch/placement';
+import { addRowJobs, digitalRowJob, reservePending, takeRemainingLoad, unitShared } from './digital-queue';
+import { inputDelayCycles } from './injection';
+import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
+import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
+import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
+import { memberArrays } from './unit-run-scratch';
+
+/**
+ * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
+ * a run is two or more layers whose rows queue at the same one tile's digital unit, consecutive in network order
+ * but for layers whose ops are in a member's job (inHostJob) and aliased ones, each reading the run's rows where
+ * they are made (no NoC between members). Overwrites ctx.digitalQueues.jobTiles.
+ */
+export function unitRunEnd(ctx: ModelContext, placement: Placement, first: number): number {
+  const q = ctx.digitalQueues;
+  const start = ctx.layers[first];
+  if (start === undefined || digitalRowJob(ctx, placement, start, q) <= 0 || q.jobTiles.length !== 1) return first;
+  const tile = q.jobTiles[0] as number;
+  const runRows = start.rowOffset;
+  let end = first;
+  for (let m = first + 1; m < ctx.layers.length; m++) {
+    const x = ctx.layers[m] as LayerStatic;
+    if (x.aliased) continue;
+    if (!x.inHostJob && (digitalRowJob(ctx, placement, x, q) <= 0 || q.jobTiles.length !== 1 || q.jobTiles[0] !== tile)) break;
+    let inPlace = true;
+    for (let k = 0; k < x.inputRowSources.length && inPlace; k++) {
+      if ((x.inputRowSources[k] as number) >= runRows && inputDelayCycles(ctx, placement, ctx.traffic, ctx.injection, x, k) > 0) inPlace = false;
+    }
+    if (!inPlace) break;
+    if (!x.inHostJob) end = m;
+  }
+  return end;
+}
+
+/**
+ * The rows of the run first..last (unitRunEnd) into ctx.rowScratch, their jobs into the unit's queue for the layers
+ * after it. Per member: its terms as a lone layer's (latency-terms.ts); its row interval charges the unit with its
+ * own ops and those of the layers after the run (the members' ops are in the schedule).
+ */
+export function scheduleUnitRun(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  stages: readonly LayerStage[],
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+  first: number,
+  last: number,
+  inputRowCycles: number,
+): void {
+  const q = ctx.digitalQueues;
+  const s = ctx.unitRun;
+  const finish = ctx.rowScratch;
+  const inj = ctx.injection;
+  if (s.arrival.length < finish.length) (s.arrival = new Float64Array(finish.length)), (s.ready = new Float64Array(finish.length));
+  let runInputs = 0;
+  for (let m = first; m <= last; m++) runInputs += (ctx.layers[m] as LayerStatic).inputRowSources.length;
+  if (s.layer.length <= last - first || s.producer.length < runInputs) Object.assign(s, memberArrays(2 * (last - first + 1), 2 * runInputs));
+  let count = 0;
+  let tile = -1;
+  let lastOwn = 0;
+  let lastLoad = 0;
+  let inputs = 0;
+  for (let m = first; m <= last; m++) {
+    const x = ctx.layers[m] as LayerStatic;
+    if (x.aliased) continue;
+    const j = count++;
+    s.layer[j] = m;
+    s.fixed[j] = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x);
+    const ops = digitalRowJob(ctx, placement, x, q);
+    s.ops[j] = ops;
+    s.lead[j] = s.fixed[j] - ops;
+    if (ops > 0) {
+      tile = q.jobTiles[0] as number;
+      unitShared(q);
+      lastOwn = ops * x.outRows;
+      lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
+    }
+    s.paced[j] = rowPacedCycles(x, stages[m]);
+    s.rows[j] = x.outRows;
+    s.base[j] = x.rowOffset;
+    s.inputStart[j] = inputs;
+    // Its rows' inputs made before the run, folded into one time per row (NOTE: one pass over each input's rows);
+    // the inputs made in the run are read as they are made, where they are made (unitRunEnd).
+    const ready = s.ready;
+    const base = x.rowOffset;
+    ready.fill(0, base, base + x.outRows);
+    for (let k = 0; k < x.inputRowSources.length; k++) {
+      const source = x.inputRowSources[k] as number;
+      const need = x.needRows[k] as Int32Array;
+      let producer = -1;
+      for (let p = 0; p < j; p++) if (s.base[p] === source) producer = p;
+      if (producer >= 0) {
+        // A layer fused into a member's job has that member's rows: read them.
+        const host = s.aliasOf[producer] as number;
+        if (host >= 0) producer = host;
+        s.producer[inputs] = producer;
+        s.source[inputs] = s.base[producer] as number;
+        s.need[inputs++] = need;
+        continue;
+      }
+      const delay = inputDelayCycles(ctx, placement, ctx.traffic, inj, x, k);
+      // A row read on another tile is there a delay after it starts to leave its own (injection.ts).
+      const from = delay > 0 ? inj.sent : finish;
+      for (let i = 0; i < x.outRows; i++) {
+        const needed = need[i] as number;
+        const arrived = source < 0 ? (needed + 1) * inputRowCycles : (from[source + needed] as number) + delay;
+        if (arrived > (ready[base + i] as number)) ready[base + i] = arrived;
+      }
+    }
+    s.next[j] = 0;
+    s.previous[j] = 0;
+    s.lastArrival[j] = -Infinity;
+    s.candidate[j] = NaN;
+    // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
+    // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
+    s.aliasOf[j] = -1;
+    if (x.inHostJob && x.identityNeed && inputs - (s.inputStart[j] as number) === 1 && x.inputRowSources.length === 1) {
+      s.aliasOf[j] = s.producer[inputs - 1] as number;
+      s.next[j] = x.outRows;
+    }
+  }
+  s.inputStart[count] = inputs;
+  // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
+  const afterRun = lastLoad - lastOwn;
+  let left = 0;
+  let scheduled = 0;
+  for (let j = 0; j < count; j++) {
+    const x = ctx.layers[s.layer[j] as number] as LayerStatic;
+    const ops = s.ops[j] as number;
+    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0);
+    if ((s.aliasOf[j] as number) < 0) (left += x.outRows), (s.order[scheduled++] = j);
+  }
+  if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
+    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
+  } else {
+    scheduleMembers(s, finish, q, tile, count, left);
+  }
+  for (let j = 0; j < count; j++) {
+    const host = s.aliasOf[j] as number;
+    if (host >= 0) finish.copyWithin(s.base[j] as number, s.base[host] as number, (s.base[host] as number) + (s.rows[j] as number));
+  }
+  // The members' jobs join the unit's queue (in arrival order, as served) for the layers after the run.
+  for (let j = 0; j < count; j++) {
+    const ops = s.ops[j] as number;
+    if (ops <= 0) continue;
+    const rows = s.rows[j] as number;
+    const base = s.base[j] as number;
+    q.jobTiles[0] = tile;
+    q.jobTiles.length = 1;
+    reservePending(q, rows);
+    q.pending.set(s.arrival.subarray(base, base + rows));
+    q.pendingCount = rows;
+    addRowJobs(q, ops, true);
+  }
+}
