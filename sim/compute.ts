@@ -98,6 +98,8 @@ export interface ReplicaCompute {
   /** ADCs it shares with other replicas (empty without sharing). */
   shared: AdcShare[];
   shiftAdd: ShiftAddUnits;
+  /** When the input read of the job whose MVMs are booked next ends (sim/row-jobs.ts: its last MVM follows it). */
+  readEnd: number;
 }
 
 /**
@@ -160,6 +162,7 @@ export function buildReplicaCompute(
       firstOutputCycles: stepOutputCycles(0, fill, own),
       shared,
       shiftAdd: new ShiftAddUnits(env, `shift-and-add of ${layerName} replica ${j}`, addStep),
+      readEnd: 0,
     };
   });
 }

@@ -15,16 +15,16 @@ import type { SimInput, SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
 import { Transfers } from './transfers';
 import {
-  EV_ARRIVE, EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_GRANTED, EV_HOP, EV_OFF_CHIP_DONE, EV_PRODUCT_DONE, EV_ROUTER_TAKEN, EV_ROW_DONE, EV_START,
+  EV_ARRIVE, EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_GRANTED, EV_HOP, EV_MVM_START, EV_OFF_CHIP_DONE, EV_PRODUCT_DONE, EV_ROUTER_TAKEN, EV_ROW_DONE, EV_START,
   EV_WRITE,
 } from './events';
 import {
-  block, C_BUFFER, C_DIGITAL, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
+  block, C_BUFFER, idleFrom, C_DIGITAL, C_INPUT, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW,
   JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START, jobTraceRow, unblock, type Channel, type DigitalLayerUnit, type ReplicaUnit, type SourceUnit, type Unit,
 } from './units';
 import { channelImageSlot, pieceArrived, releaseInputs } from './channels';
 import { deadlockReport } from './deadlock';
-import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms } from './row-jobs';
+import { type JobSite, serveDigitalStep, serveFusedOps, serveProductOps, startDigital, startMvms, startSharedMvms } from './row-jobs';
 import { buildUnits } from './unit-setup';
 import { ImageStream } from './image-stream';
 import { type InputSite, OffChipInput } from './off-chip-input';
@@ -107,10 +107,13 @@ export class Engine implements JobSite, InputSite {
    * Runs one engine event. The transitions (a unit or transfer id, its event kind, what runs, what it schedules):
    *
    *   event             on        runs            schedules (a row job's resource timing: sim/row-jobs.ts)
-   *   EV_START          unit      tryStart        replica: EV_COMPUTE_DONE + EV_ROW_DONE; digital: EV_DIGITAL_OPS;
+   *   EV_START          unit      tryStart        replica: EV_COMPUTE_DONE + EV_ROW_DONE (sharing ADCs: EV_MVM_START
+   *                                               instead of EV_ROW_DONE); digital: EV_DIGITAL_OPS;
    *                                               source: space at every destination, then EV_OFF_CHIP_DONE;
    *                                               input row missing: waits on the channel (EV_ARRIVE wakes it)
-   *   EV_COMPUTE_DONE   replica   computeDone     crossbars free: tryStart (a recurrent step's next step waits for
+   *   EV_MVM_START      replica   startSharedMvms  MVMs start: shared ADCs booked in this order; EV_ROW_DONE
+   *   EV_COMPUTE_DONE   replica   computeDone     reads done, MVMs started: tryStart reads the next job ahead (a
+   *                                               recurrent step's next step waits for
    *                                               its drain and cell ops: rowDone / fusedDone free them instead)
    *   EV_DIGITAL_OPS    digital   digitalOps      ops on the tile's digital unit: EV_ROW_DONE, tryStart; a product of
    *                                               two activations goes to its MAC array first: EV_PRODUCT_DONE
@@ -138,6 +141,8 @@ export class Engine implements JobSite, InputSite {
         return this.tryStart(this.unitAt(id));
       case EV_COMPUTE_DONE:
         return this.computeDone(this.unitAt(id));
+      case EV_MVM_START:
+        return startSharedMvms(this, this.unitAt(id) as ReplicaUnit);
       case EV_ROW_DONE:
         return this.rowDone(this.unitAt(id) as ReplicaUnit | DigitalLayerUnit);
       case EV_DIGITAL_OPS:
@@ -193,7 +198,7 @@ export class Engine implements JobSite, InputSite {
       if (u.kind === 'replica' && u.fusedQueue.size >= u.rows) {
         // Rule 5: at most one image of computed rows awaits its fused activations (a replica cannot run images ahead
         // of a busy digital unit); binds only where that unit is the bottleneck. fusedDone wakes it.
-        block(u, C_DIGITAL, this.env.now);
+        block(u, C_DIGITAL, idleFrom(u, this.env.now));
         return;
       }
       const inputs = u.inputs;
@@ -207,7 +212,7 @@ export class Engine implements JobSite, InputSite {
           u.waitRow = need;
           u.waitChannel = ch;
           ch.waiters.push(u);
-          block(u, C_INPUT, this.env.now);
+          block(u, C_INPUT, idleFrom(u, this.env.now));
           return;
         }
       }

@@ -26,3 +26,5 @@ export const EV_FUSED_DONE = 9;
 export const EV_PRODUCT_DONE = 10;
 /** Source: every piece of the row that crossed the off-chip link has started on its first NoC link (router 0 is free). */
 export const EV_ROUTER_TAKEN = 11;
+/** Replica whose crossbars share ADCs: its newest job's MVMs start now (they book the shared ADCs in that order). */
+export const EV_MVM_START = 12;

@@ -7,7 +7,7 @@
  */
 import type { DigitalUnit, EdramPort, ProductUnit } from './components';
 import { reserveSharedAdcs, reserveShiftAdd } from './compute';
-import { EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_PRODUCT_DONE, EV_ROW_DONE } from './events';
+import { EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_MVM_START, EV_PRODUCT_DONE, EV_ROW_DONE } from './events';
 import type { Environment } from './kernel/env';
 import type { SimLayer } from './topology';
 import {
@@ -40,29 +40,51 @@ function pushJob(u: Unit, n: number, i: number, pixels: number, start: number): 
   d[at + JOB_STALL_CYCLES] = u.lastStallCycles;
 }
 
-/** A replica's row job: its input vectors' read, then its MVMs; schedules EV_COMPUTE_DONE and EV_ROW_DONE. */
+/**
+ * A replica's row job: its input vectors' read, then its MVMs (rule 5). The replica holds one row job's input ahead:
+ * it is free for its next job's read (EV_COMPUTE_DONE) once this job's reads are done and its MVMs have started, so
+ * the next read overlaps these MVMs. The MVMs start when the first vector is in and the crossbars are free; with
+ * ADCs shared with other replicas they are booked at that cycle (EV_MVM_START), so sharers take the ADC in the
+ * order their MVMs start, not the order their reads were asked for.
+ */
 export function startMvms(e: JobSite, u: ReplicaUnit, n: number, i: number, pixels: number): void {
   const now = e.env.now;
   const port = e.ports[u.tile] as EdramPort;
   const xbar = u.xbar;
-  const mvm = xbar.mvmCycles;
+  // The crossbars' free cycle: a job read ahead waits for them, and only waits beyond it are stalls.
+  const xbarFree = Math.max(now, xbar.freeAt);
   const readStart = port.serve(pixels * u.mvmReadBits);
   const readEnd = port.lastEnd;
-  const firstRead = Math.ceil((readEnd - readStart) / pixels);
-  const mvmStart = Math.max(readStart + firstRead, xbar.freeAt);
+  const firstIn = readStart + Math.ceil((readEnd - readStart) / pixels);
+  const mvmStart = Math.max(firstIn, xbar.freeAt);
+  (u.stall[C_EDRAM] as number) += Math.max(0, firstIn - xbarFree);
+  u.active = true;
+  pushJob(u, n, i, pixels, now);
+  u.compute.readEnd = readEnd;
+  if (u.compute.shared.length > 0) e.env.scheduleAt(mvmStart, e.hEvent, u.id, EV_MVM_START);
+  else reserveMvms(e, u, pixels, mvmStart);
+  // Scheduled after EV_MVM_START: at a tie it fires second, so the next job sees these MVMs booked.
+  e.env.scheduleAt(Math.max(readEnd, mvmStart), e.hEvent, u.id, EV_COMPUTE_DONE);
+}
+
+/** EV_MVM_START: the newest job's MVMs start now on crossbars that share ADCs; books them. */
+export function startSharedMvms(e: JobSite, u: ReplicaUnit): void {
+  reserveMvms(e, u, u.inFlight.data[u.inFlight.newest() + JOB_PIXELS] as number, e.env.now);
+}
+
+/** Books a row job's MVMs from `mvmStart` on the crossbars, ADCs and shift-and-add units; schedules EV_ROW_DONE. */
+function reserveMvms(e: JobSite, u: ReplicaUnit, pixels: number, mvmStart: number): void {
+  const xbar = u.xbar;
+  const mvm = xbar.mvmCycles;
   xbar.serve(pixels, mvmStart);
   // ADCs shared with other replicas' crossbars take this job's conversions in turn (sim/compute.ts).
   const firstConversion = mvmStart + (u.compute.fillSweeps > 0 ? u.compute.sweepCycles : 0);
-  const mvmEnd = Math.max(xbar.lastEnd, readEnd + mvm, reserveSharedAdcs(u.compute, pixels, firstConversion));
+  const mvmEnd = Math.max(xbar.lastEnd, u.compute.readEnd + mvm, reserveSharedAdcs(u.compute, pixels, firstConversion));
   xbar.freeAt = mvmEnd;
   // Rule 5: the shift-and-add units take each converted step in turn; slower than the conversions, they set the
   // pace, else only the last step's additions follow the MVM.
   const finish = reserveShiftAdd(u.compute, pixels, mvmStart, mvmEnd);
   u.busyCycles += pixels * mvm;
-  (u.stall[C_EDRAM] as number) += mvmStart - now > 0 ? Math.min(mvmStart - now, readStart + firstRead - now) : 0;
-  u.active = true;
-  pushJob(u, n, i, pixels, now);
-  e.env.scheduleAt(mvmEnd, e.hEvent, u.id, EV_COMPUTE_DONE);
   e.env.scheduleAt(finish, e.hEvent, u.id, EV_ROW_DONE);
 }
 

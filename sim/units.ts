@@ -259,6 +259,14 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
 }
 
 /** The unit starts waiting for `cause` at cycle `now` (a wait already running keeps its start and cause). */
+/**
+ * From when a unit that may not start its next job stalls: a replica free to read ahead (rule 5) waits only from
+ * its crossbars' free cycle; before it they are computing.
+ */
+export function idleFrom(u: Unit, now: number): number {
+  return u.kind === 'replica' ? Math.max(now, u.xbar.freeAt) : now;
+}
+
 export function block(u: Unit, cause: number, now: number): void {
   if (u.blockedSince < 0) {
     u.blockedSince = now;

@@ -51,7 +51,8 @@ describe('metamorphic, simulator: verdicts rest on settled streams', () => {
   test("the suite's streams run past simulate's limits; a stream the event cap cut short gives no verdict", async () => {
     expect(SUITE_LIMITS.maxImages).toBeGreaterThan(AUTO_MAX_IMAGES);
     expect(SUITE_LIMITS.maxRunEvents).toBeGreaterThan(AUTO_NEXT_RUN_EVENTS);
-    // ISAAC VGG-8's replicated plan: 16 images are not confirmed, 64 settle (~140k events). A 100k-event cap stands in
+    // ISAAC VGG-8's replicated plan: 16 and 64 images are not confirmed, 256 settle (its replicas read one row job
+    // ahead, rule 5, so the stream fills to its bound over more images than 64). A 100k-event cap stands in
     // for the 40M one that stopped the transformers' 64-image streams.
     const options = { sides: ['simulator' as const], relations: [relation('NoC link bandwidth x2')], plans: ['replication only'] };
     const capped = await checkNetwork(presetArch('isaac'), zoo('vgg8'), { ...options, limits: { maxRunEvents: 100e3 } });
@@ -62,7 +63,7 @@ describe('metamorphic, simulator: verdicts rest on settled streams', () => {
     expect(describeViolation(cut as Check)).toMatch(/16 \/ \d+ images, NOT settled \(event cap\).*UNSETTLED, no verdict/);
     const lifted = await checkNetwork(presetArch('isaac'), zoo('vgg8'), options);
     const [settled] = lifted.records;
-    expect(settled?.before).toMatchObject({ runs: [16, 64], stop: 'settled', settled: true });
+    expect(settled?.before).toMatchObject({ runs: [16, 64, 256], stop: 'settled', settled: true });
     expect(settled?.after.settled).toBe(true);
     expect(settled?.verdict).toBe('ok');
   }, 30_000);
@@ -76,14 +77,17 @@ describe('metamorphic, simulator: verdicts rest on settled streams', () => {
     expect(nextLength(f([16, 64, 256]), f([16, 64, 256]), limits)).toBeUndefined();
     expect(nextLength(f([16, 64], 5000), f([16]), limits)).toBeUndefined();
     // A real stream lengthened: ISAAC VGG-8's replicated plan cut at 16 images by a 100k-event cap, then run to 64
-    // and confirmed against its own 16 (the settle rule's own sequence without the cap).
+    // (not confirmed against its own 16) and to 256, confirmed against its 64 (the settle rule's own sequence
+    // without the cap).
     const [, plan] = suitePlans(presetArch('isaac'), zoo('vgg8'));
     if (!plan) throw new Error('no plan');
     const cut = await simulatedFigures(plan.arch, zoo('vgg8'), plan.choices, undefined, { maxRunEvents: 100e3 });
     expect(cut).toMatchObject({ runs: [16], stop: 'events', settled: false });
-    const longer = await lengthen(plan.arch, zoo('vgg8'), plan.choices, cut, 64);
+    const at64 = await lengthen(plan.arch, zoo('vgg8'), plan.choices, cut, 64);
+    expect(at64).toMatchObject({ runs: [16, 64], stop: 'given', settled: false });
+    const longer = await lengthen(plan.arch, zoo('vgg8'), plan.choices, at64, 256);
     const settled = await simulatedFigures(plan.arch, zoo('vgg8'), plan.choices, undefined, {});
-    expect(longer).toMatchObject({ runs: [16, 64], stop: 'settled', settled: true, latencyCycles: cut.latencyCycles });
+    expect(longer).toMatchObject({ runs: [16, 64, 256], stop: 'settled', settled: true, latencyCycles: cut.latencyCycles });
     expect(longer.throughputImagesPerS).toBe(settled.throughputImagesPerS);
   }, 30_000);
 });

@@ -65,7 +65,8 @@ describe('stage terms: the fast tile loads and stages match their plain referenc
     for (const b of compare({ ...presetArch('xformer'), chip: { tiles: 1024 } }, name)) seen.add(b);
   });
   it('the zoo exercises several bounds', () => {
-    // (Compute never bounds: the port-queue term is compute plus waits.)
-    for (const b of ['port-queue', 'edram', 'noc-in', 'noc-out', 'mesh-link', 'line-buffer', 'digital', 'attention']) expect([b, seen.has(b)]).toEqual([b, true]);
+    // The port-queue term (compared above in every stage) binds in none of these plans: each replica reads its next
+    // row job during the current one's MVMs (rule 5), which hide its waits; compute then bounds where nothing else does.
+    for (const b of ['compute', 'edram', 'noc-in', 'noc-out', 'mesh-link', 'line-buffer', 'digital', 'attention']) expect([b, seen.has(b)]).toEqual([b, true]);
   });
 });

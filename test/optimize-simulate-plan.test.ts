@@ -31,23 +31,27 @@ describe('optimize, then simulate --plan and analyze --plan on the plan it wrote
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-round-trip-'));
     try {
       const file = (name: string): string => path.join(dir, name);
-      // Seed 2 on LeNet-5: the simulator prefers RL's third candidate to its first (the row must say so).
+      // Seed 2 on LeNet-5: the chosen plan is random search's (before the read-ahead, rule 5, the simulator preferred
+      // RL's third candidate; with the model's port-queue term no longer charging hidden reads, no seed of 1-45 here
+      // has an RL candidate beyond the first win). The row's label and the confirmation it names follow the choice.
       const table = await captured(() =>
         optimizeCommand({ network: 'lenet5-mnist', episodes: 6, topK: 5, seed: 2, searchSettings: 'warmupEpisodes=2', out: file('result.json'), planOut: file('plan.json') }),
       );
       const result = JSON.parse(fs.readFileSync(file('result.json'), 'utf8')) as OptimizeResult;
       const chosen = result.rows.find((r) => r.variant === result.chosen);
       if (chosen?.simulated === undefined) throw new Error('the chosen row was not simulated');
-      expect(chosen.label).toBe('LRMP (RL, candidate 3)');
+      expect(chosen.label).toBe('LRMP (random search)');
       expect(table).toContain(`Chosen plan: ${chosen.label}.`);
       // The candidate the row names is the plan written, with the figures its confirmation measured.
       const net = resolveNetwork(zooNetwork('lenet5-mnist'));
       const plan = validatePlan(JSON.parse(fs.readFileSync(file('plan.json'), 'utf8')), 'plan.json');
       expect(resolvePlan(plan, net, 'plan.json')).toEqual(chosen.choices);
-      const confirmed = result.confirmation.find((c) => c.variant === 'RL top-3');
+      const rank = /candidate (\d+)/.exec(chosen.label)?.[1];
+      const confirmed = result.confirmation.find((c) => c.variant === (rank === undefined ? chosen.variant : `RL top-${rank}`));
+      expect(confirmed).toBeDefined();
       expect(confirmed?.simulated.throughputImagesPerS).toBe(chosen.simulated.throughputImagesPerS);
       // LeNet-5's fast plans jitter beyond 1% even at 256 images: the table says so, as simulate does.
-      if (confirmed?.simulated.settled === false) expect(table).toContain('note: RL top-3: simulated interval NOT settled after 256 images');
+      if (confirmed?.simulated.settled === false) expect(table).toContain(`note: ${confirmed.variant}: simulated interval NOT settled after 256 images`);
 
       await captured(() => simulateCommand({ network: 'lenet5-mnist', plan: file('plan.json'), format: 'json', out: file('sim.json') }));
       const sim = JSON.parse(fs.readFileSync(file('sim.json'), 'utf8')) as { simulated: { throughputImagesPerS: number; latencyCycles: number } };

@@ -1,7 +1,7 @@
 import { applySetOverrides } from '../arch/overrides';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { simulate } from '../sim';
-import { shiftAddEnd, stepEvents, stepOutputCycles } from '../sim/compute';
+import { SharedAdc, shiftAddEnd, stepEvents, stepOutputCycles } from '../sim/compute';
 import { resolveNetwork } from '../workloads/shapes';
 import type { Network } from '../workloads/types';
 import { uncontendedArch } from './helpers/model-fixtures';
@@ -94,5 +94,33 @@ describe('simulated ADC sharing against the model (uncontended chip)', () => {
     const sim = await simulate(arch, net, choices, { images: 8 });
     expect(Math.abs(sim.intervalCycles / model.bottleneckCycles - 1)).toBeLessThan(0.03);
     if (k > 1) expect(sim.bottleneck.kind).toBe('shared-adc');
+  });
+});
+
+describe('shared ADCs under the read-ahead (rule 5)', () => {
+  test.each([
+    [2, 2],
+    [2, 4],
+    [8, 8],
+  ])('k=%i, %i replicas: a job read ahead books the shared ADC when its MVMs start, in start order', async (k, r) => {
+    // Replicas read their next row job while their crossbars compute; booked at the read, a job would take the ADC
+    // ahead of a sharer whose MVMs start earlier. Every booking must be made at its own start cycle, in time order
+    // (booked when the read is asked for, k=2 with 4 replicas books out of order: checked when this was written).
+    const net = resolveNetwork(oneConv());
+    const arch = applySetOverrides(uncontendedArch('puma'), ['adc.sampleRateGsps=1', `adc.crossbarsPerAdc=${k}`]);
+    const starts: number[] = [];
+    const serve = SharedAdc.prototype.serve;
+    const spy = jest.spyOn(SharedAdc.prototype, 'serve').mockImplementation(function (this: SharedAdc, amount: number, earliest?: number) {
+      starts.push(earliest ?? Number.NaN);
+      return serve.call(this, amount, earliest);
+    });
+    try {
+      await simulate(arch, net, { wbits: [8], abits: [8], replicas: [r] }, { images: 4, loneLatency: false });
+    } finally {
+      spy.mockRestore();
+    }
+    // One booking per job per shared ADC, each at the job's first conversion.
+    expect(starts.length).toBeGreaterThanOrEqual(8 * 4);
+    for (let k = 1; k < starts.length; k++) expect([k, starts[k] as number >= (starts[k - 1] as number)]).toEqual([k, true]);
   });
 });

@@ -55,8 +55,9 @@ describe('line buffers of a residual fork keep pace with the main path', () => {
     const flow = analyzeDataflow(net);
     const skip = flow.layers[dIndex]?.dataInputs.findIndex((x) => x.producer === aIndex) ?? -1;
     expect(model.placement.windowRows[dIndex]?.[skip]).toBe(4);
-    // Each of the 8 row jobs also waits for its first input vector (one cycle on the ample port) before its MVMs.
-    expect(model.bottleneckCycles).toBeCloseTo(interval + 8, 6);
+    // Each row job's first input vector (one cycle on the ample port) is read during the previous job's MVMs (rule 5,
+    // read-ahead): nothing added (before: interval + 8).
+    expect(model.bottleneckCycles).toBe(interval);
     const sim = await simulate(arch, net, choices, { images: 6 });
     expect(Math.abs(sim.intervalCycles / interval - 1)).toBeLessThan(0.03);
   });
@@ -75,7 +76,15 @@ describe('line buffers of a residual fork keep pace with the main path', () => {
     expect(model.placement.windowRows[dIndex]?.[skip]).toBe(2);
     expect(model.bottleneckCycles).toBeCloseTo(handInterval, 6);
     expect(model.layers[dIndex]?.boundBy).toBe('line-buffer');
+    // The simulator: 4 L per 3 rows is the pace of an endless row stream; an image's last rows free X's slots early
+    // (d's row 7 needs no X row 8), so the stream stalls fewer times than the cap's pace and stays at or below
+    // handInterval. It stalls at least once per image: X row 3 takes X row 0's slot, freed when d's row 0 is done,
+    // at (X row 1 in) + 3 L (b, c, d) >= (X row 0 in) + 4 L, while a unstalled would send row 3 at (X row 0 in) +
+    // 3 L; a stalled a loses a whole row L plus the piece's transfer and write to b's tile (>= 1 cycle). With the
+    // read-ahead (rule 5) a reads its next row while it computes, so a stall costs no extra read: one such stall or
+    // two per image (64 L + L..2 L), not 8/3 (the old rule's 80,532 cycles, two per image, was within 10% of hand).
     const sim = await simulate(arch, net, choices, { images: 6 });
-    expect(Math.abs(sim.intervalCycles / handInterval - 1)).toBeLessThan(0.1);
+    expect(sim.intervalCycles).toBeGreaterThan(64 * mvm + rowCycles);
+    expect(sim.intervalCycles).toBeLessThanOrEqual(handInterval);
   });
 });

@@ -47,15 +47,19 @@ describe('simulator: a network timed by hand', () => {
     // shift-add 8 x 16 = 128 adds per MVM on one unit = 128 cycles, working behind the ADCs (faster than the
     // 160-cycle MVM); only the last streamed bit's 128 / 8 = 16 adds drain after the last MVM (rule 5).
     // Input row 0: off-chip 32 bits at 32 b/cycle [0,1], router 0 latency 2 -> ejection link at 3, 2 flits
-    // (1 payload + 1 header) [3,5], eDRAM write [5,6]. Row 0 of the conv starts at 6: read 4 x 8 bits [6,7],
-    // MVMs [7,647], last shift-add done at 647 + 16 = 663. Each later row starts when the crossbars free
-    // up: read 1 cycle then 640 cycles of MVMs; row 3 MVMs [1930,2570], done 2586 = image 0 latency.
-    // Image 1 rows follow at 641 cycles each: done 2586 + 4 x 641 = 5150; interval 2564 cycles.
+    // (1 payload + 1 header) [3,5], eDRAM write [5,6]. Row 0 of the conv starts at 6: read 4 MVMs' vectors, one
+    // 256-bit access each at 1 access per cycle [6,10], the first in at 7: MVMs [7,647], last shift-add done at
+    // 647 + 16 = 663. The replica holds one row job's input ahead (rule 5): it is free for row 1's read when row 0's
+    // reads are done and its MVMs have started (max(10, 7) = 10); the input rows stream in every few cycles (64 KB
+    // of eDRAM holds them), so row 1's vectors are read [10,14] and its MVMs start when the crossbars free up at 647:
+    // the MVMs run back to back, 640 cycles per row, with no read between rows (the old rule read the first vector
+    // after the crossbars freed: 641 per row, latency 2586). Row 3: MVMs [7 + 3 x 640, 7 + 4 x 640] = [1927,2567],
+    // done 2583 = image 0 latency. Image n ends at 7 + 4(n + 1) x 640 + 16: 5143, 7703; interval 2560 cycles.
     const sim = await simulate(handArch(), tinyNet(), { wbits: [8], abits: [8], replicas: [1] }, { images: 3 });
-    expect(sim.latencyCycles).toBe(2586);
-    expect(sim.imageDoneCycles).toEqual([2586, 5150, 7714]);
-    expect(sim.intervalCycles).toBe(2564);
-    expect(sim.throughputImagesPerS).toBeCloseTo(1e9 / 2564, 3);
+    expect(sim.latencyCycles).toBe(2583);
+    expect(sim.imageDoneCycles).toEqual([2583, 5143, 7703]);
+    expect(sim.intervalCycles).toBe(2560);
+    expect(sim.throughputImagesPerS).toBeCloseTo(1e9 / 2560, 3);
     const conv = sim.layers[0];
     expect(conv?.busyCycles).toBe(3 * 16 * 160);
     // NoC: 12 input rows x 2 flits, each crossing one router (router 0 hosts tile 0).
@@ -70,6 +74,53 @@ describe('simulator: a network timed by hand', () => {
     const sim = await simulate(handArch(), tinyNet(), { wbits: [8], abits: [8], replicas: [2] }, { images: 3 });
     expect(sim.intervalCycles).toBeGreaterThanOrEqual(4 * 320);
     expect(sim.intervalCycles).toBeLessThan(4 * 330);
+  });
+});
+
+describe('simulator: a replica reads one row job ahead (rule 5)', () => {
+  // 1x1 conv, 1 -> 4 channels, on a 2-row, 4-pixel input, 1 image, handArch with a slow eDRAM port: one 256-bit
+  // access per 64 cycles (every MVM's 8-bit vector and every 32-bit input row is one access). MVM 160 cycles,
+  // shift-and-add drain 16 (as above). Input row 0: off-chip [0,1], router 2, ejection [3,5], written [5,69]; row
+  // 1 crosses off chip once row 0 is on its link [3,4], ejection [6,8], and its write, asked for at 8, is served
+  // [69,133] before any read asked for at 69. A job's MVMs start when its first vector is in and its crossbars are
+  // free; its last MVM ends no sooner than its last read + 160.
+  const slowPort = (): ArchSpec => ({ ...handArch(), tile: { ...handArch().tile, edram: { ...handArch().tile.edram, accessesPerCycle: 1 / 64 } } });
+  const twoRows = () => {
+    const b = new NetworkBuilder('two-rows', { channels: 1, height: 2, width: 4 });
+    b.conv('conv', 4, 1);
+    return resolveNetwork(b.build());
+  };
+  const jobs = async (replicas: number): Promise<{ done: number; rows: string[] }> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-ahead-'));
+    const file = path.join(dir, 't.csv');
+    const sim = await simulate(slowPort(), twoRows(), { wbits: [8], abits: [8], replicas: [replicas] }, { images: 1, traceFile: file });
+    const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('mvm,conv,')).map((l) => l.split(',').slice(2, 7).join(','));
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { done: sim.imageDoneCycles[0] ?? -1, rows: rows.sort() };
+  };
+
+  it('one replica: its second job is read while the first computes, and the crossbars never wait for it', async () => {
+    // Row 0 (4 MVMs): read [133,389], first vector in at 197, MVMs [197,837], done 853. The replica is free for
+    // row 1's read at max(389, 197) = 389 (row 1 is in since 133): read [389,645], first vector at 453, MVMs start
+    // when the crossbars free at 837: [837,1477] (>= 645 + 160), done 1493. The old rule read row 1 only at 837:
+    // MVMs [901,1541], done 1557, the first vector's 64 cycles exposed.
+    const { done, rows } = await jobs(1);
+    // replica, image, row, start (the job's read asked for), end (its last addition)
+    expect(rows).toEqual(['0,0,0,69,853', '0,0,1,389,1493']);
+    expect(done).toBe(1493);
+  });
+
+  it('two replicas on one port: the read ahead waits behind the other replica, hidden by its own MVMs', async () => {
+    // Each replica has 2 pixels a row (2 accesses, 128 cycles; 2 MVMs, 320 cycles). Row 0: replica 0 reads
+    // [133,261] (first at 197), MVMs [197,517], done 533; replica 1 reads behind it [261,389] (first at 325), MVMs
+    // [325,645], done 661. Replica 0 asks for row 1 at max(261, 197) = 261 and waits behind replica 1's read: [389,
+    // 517], first at 453, its crossbars free at 517: MVMs [517,837], done 853 (128 cycles of waiting, none exposed).
+    // Replica 1 asks at max(389, 325) = 389, served [517,645], first at 581, crossbars free at 645: MVMs [645,965],
+    // done 981. The old rule: replica 0 reads at 517 [517,645], MVMs [581,901]; replica 1 at 645 [645,773], MVMs
+    // [709,1029], done 1045.
+    const { done, rows } = await jobs(2);
+    expect(rows).toEqual(['0,0,0,69,533', '0,0,1,261,853', '1,0,0,69,661', '1,0,1,389,981']);
+    expect(done).toBe(981);
   });
 });
 

@@ -162,9 +162,10 @@ export function referenceStageTerms(
 }
 
 /**
- * Port queueing (rule 7): the replica's compute plus, per row job, its first read and the mean residual of the
- * other requests at its worst tile's port (sum of d^2 / 2T over them), paid for its reads and (unless it reads the
- * off-chip input) for the write of the piece it waits for.
+ * Port queueing (rule 7): the replica's compute plus, per row job, what of its first read and the mean residual of
+ * the other requests at its worst tile's port (sum of d^2 / 2T over them), paid for its reads and (unless it reads
+ * the off-chip input) for the write of the piece it waits for, outlasts the previous job's compute (it reads one job
+ * ahead, rule 5; a recurrent layer does not): the wait uniform on [0, 2 x mean].
  */
 function portQueue(
   ctx: ModelContext,
@@ -184,5 +185,12 @@ function portQueue(
   const own = jobs * ((share / jobs) * accessesPerMvm) ** 2;
   const residual = Math.max(0, ...tiles.map((t) => ((times.edramSq.get(t) ?? 0) - own) / (2 * Math.max(times.edram.get(t) ?? 0, interval))));
   const waits = l.readsInput ? 1 : 2;
-  return compute + jobs * (Math.ceil(accessesPerMvm / accessesPerCycle) + (waits * residual) / accessesPerCycle ** 2);
+  const first = Math.ceil(accessesPerMvm / accessesPerCycle);
+  const mean = (waits * residual) / accessesPerCycle ** 2;
+  const slack = (l.digitalOps > 0 ? 0 : compute / jobs) - first;
+  let exposed: number;
+  if (slack <= 0) exposed = mean - slack;
+  else if (slack >= 2 * mean) exposed = 0;
+  else exposed = (2 * mean - slack) ** 2 / (4 * mean);
+  return compute + jobs * exposed;
 }

@@ -4,46 +4,7 @@ import type { Placement } from '../../arch/placement';
 import { edramAccesses, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { macArrayGroupOf } from '../../arch/attention';
 import type { LayerStage, ModelContext, StageBound, TileTimes, TrafficLoads } from './types';
-import { rowJobsPerReplica } from './tile-times';
-
-/**
- * Port queueing term (docs/hardware-model.md rule 7): a replica asks for a row job's reads only once its
- * previous job's MVMs are done, and its MVMs wait for the first vector. The port serves whole requests in FIFO
- * order, so a request finds, on average, the residual of the one in service: sum over the tile's other requests of
- * d^2 / (2 T) per image at interval T (each request d is in service a share d / T of the time, with d / 2 left on
- * average; the replica never finds its own request there). It pays that once for its own reads and once for the
- * write of the input piece it waits for (that write queues at the same port; not for off-chip input rows, which
- * arrive ahead of the first layers). compute + jobs * (first read + waits * residual), on the layer's worst tile.
- */
-function portQueueCycles(
-  l: ModelContext['layers'][number],
-  computeCycles: number,
-  replicas: number,
-  tiles: readonly number[],
-  accessesPerMvm: number,
-  accessesPerCycle: number,
-  times: TileTimes,
-  interval: number,
-  waits: number,
-): number {
-  if (interval <= 0 || computeCycles <= 0) return 0;
-  const share = (l.outRows * l.outCols) / replicas;
-  const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, share, replicas);
-  const jobAccesses = (share / jobs) * accessesPerMvm;
-  const own = jobs * jobAccesses * jobAccesses;
-  const load = times.edram;
-  const sq = times.edramSq;
-  let others = 0;
-  for (let k = 0; k < tiles.length; k++) {
-    const t = tiles[k] as number;
-    const busy = load[t] as number;
-    // A port loaded beyond the interval paces the pipeline itself: its requests then share its own busy time.
-    const w = ((sq[t] as number) - own) / (2 * (busy > interval ? busy : interval));
-    if (w > others) others = w;
-  }
-  const wait = others / (accessesPerCycle * accessesPerCycle);
-  return computeCycles + jobs * (Math.ceil(accessesPerMvm / accessesPerCycle) + waits * wait);
-}
+import { portQueueCycles } from './port-queue';
 
 /** Largest per-tile loads over one layer's tiles (digital, ejection, injection, eDRAM), cycles per image. */
 interface TileMaxima {
@@ -159,7 +120,7 @@ export function stageTerms(
       const waits = l.readsInput ? 1 : 2;
       const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
       const r = choices.replicas[l.weightedPos] ?? 1;
-      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits);
+      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits, !(l.digitalOps > 0));
       if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');
     }
     stage.stageCycles = best;
