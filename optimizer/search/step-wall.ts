@@ -6,7 +6,6 @@ import { BASELINE_BITS, bitsAt } from '../../arch/plan';
 import type { CandidateEvaluator, EvaluatedCandidate } from './evaluator';
 import type { SeparableTerms } from './product-bits';
 import { repairBits, separableDrop, wallReserves, type RepairCost } from './repair';
-import type { SearchSettings } from './rl-search';
 
 type Step = { product: boolean; k: number };
 
@@ -35,7 +34,7 @@ export function visitedCores(evaluator: CandidateEvaluator, steps: readonly Step
 }
 
 /** The evaluator repairs as the search settings say (one value, set on both by the caller). */
-export function assertRepairCost(evaluator: CandidateEvaluator, settings: SearchSettings): void {
+export function assertRepairCost(evaluator: CandidateEvaluator, settings: { repairCost: number; repairPressure: boolean }): void {
   if ((evaluator.settings.repairCost ?? 0) !== settings.repairCost || (evaluator.settings.repairPressure ?? false) !== settings.repairPressure) {
     throw new Error(`search repairCost ${settings.repairCost} repairPressure ${settings.repairPressure} but the evaluator's are ${evaluator.settings.repairCost ?? 0} ${evaluator.settings.repairPressure ?? false}`);
   }
