@@ -20,6 +20,7 @@ import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
+import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
   objective: ObjectiveKind;
@@ -61,24 +62,7 @@ export interface SearchGap {
   rlGapPct: number;
 }
 
-/** One row of the comparison table `lrmp optimize` prints (baseline, replication only, mixed precision only, LRMP). */
-export interface VariantRow {
-  variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (RL + polish)' | 'LRMP (random search)' | 'LRMP (exact joint)';
-  /** What the table prints: the variant, naming the RL candidate when the simulator chose another than the first. */
-  label: string;
-  method: string;
-  choices: PlanChoices;
-  bottleneckCycles: number;
-  throughputImagesPerS: number;
-  latencyCycles: number;
-  latencyS: number;
-  throughputGain: number;
-  latencyGain: number;
-  dropPct: number;
-  areaMm2: number;
-  tilesUsed: number;
-  simulated?: { throughputImagesPerS: number; latencyCycles: number; throughputGain: number; latencyGain: number };
-}
+export type { VariantRow } from './variant-rows';
 
 /** Every setting that determines an optimize result (with the network and the arch spec), as it was resolved. */
 export interface OptimizeSettingsRecord {
@@ -126,24 +110,6 @@ export interface OptimizeResult {
   wallS: number;
 }
 
-function row(variant: VariantRow['variant'], method: string, choices: PlanChoices, m: ModelResult, base: ModelResult, dropPct: number): VariantRow {
-  return {
-    variant,
-    label: variant,
-    method,
-    choices,
-    bottleneckCycles: m.bottleneckCycles,
-    throughputImagesPerS: m.throughputImagesPerS,
-    latencyCycles: m.latencyCycles,
-    latencyS: m.latencyS,
-    throughputGain: m.throughputImagesPerS / base.throughputImagesPerS,
-    latencyGain: base.latencyCycles / Math.max(1, m.latencyCycles),
-    dropPct,
-    areaMm2: m.areaMm2,
-    tilesUsed: m.tilesUsed,
-  };
-}
-
 /** Latency proxy of the tables at r = 1 everywhere (the reference for normalising the mix objective). */
 function unitLatencyProxy(tables: ReplicationTables): number {
   let z = tables.globalFloorCycles;
@@ -153,15 +119,6 @@ function unitLatencyProxy(tables: ReplicationTables): number {
     sum += t.latencyWeight * stageCycles(t, 1);
   }
   return z + sum;
-}
-
-function simulatedGains(sim: ConfirmOutcome, baseSim: ConfirmOutcome): NonNullable<VariantRow['simulated']> {
-  return {
-    throughputImagesPerS: sim.throughputImagesPerS,
-    latencyCycles: sim.latencyCycles,
-    throughputGain: sim.throughputImagesPerS / Math.max(1e-12, baseSim.throughputImagesPerS),
-    latencyGain: baseSim.latencyCycles / Math.max(1, sim.latencyCycles),
-  };
 }
 
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
@@ -306,7 +263,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
 
   // Confirmation in the simulator: every row and the RL search's further top-K candidates.
   const confirmation: OptimizeResult['confirmation'] = [];
-  const pool: Array<{ variant: string; choices: PlanChoices; model: ModelResult; dropPct: number; simulated?: ConfirmOutcome }> = rows.map((r) => ({
+  const pool: PoolEntry[] = rows.map((r) => ({
     variant: r.variant,
     choices: r.choices,
     model: evaluateModel(ctx, r.choices),
@@ -353,23 +310,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     refLatencyCycles: judgeSimulated ? (baseSim?.latencyCycles ?? refLatencyCycles) : refLatencyCycles,
     simulated: judgeSimulated,
   });
-  const winner = pool[k] ?? pool[0];
-  let chosen: VariantRow['variant'] = 'baseline';
-  let chosenChoices = baseChoices;
-  if (winner !== undefined) {
-    chosenChoices = winner.choices;
-    const rank = /^RL top-(\d+)$/.exec(winner.variant)?.[1];
-    const rlIndex = rows.findIndex((r) => r.variant === 'LRMP (RL)');
-    const rlRow = rows[rlIndex];
-    if (rank !== undefined && rlRow !== undefined) {
-      // The RL row shows the candidate the simulator chose, not the first by the model.
-      chosen = 'LRMP (RL)';
-      const replaced = row('LRMP (RL)', `${rlRow.method}, candidate ${rank} of top ${pool.filter((p) => p.variant.startsWith('RL top-')).length + 1} by simulated figures`, winner.choices, winner.model, base, winner.dropPct);
-      replaced.label = `LRMP (RL, candidate ${rank})`;
-      if (winner.simulated && !winner.simulated.error && baseSim && !baseSim.error) replaced.simulated = simulatedGains(winner.simulated, baseSim);
-      rows[rlIndex] = replaced;
-    } else chosen = rows.find((r) => r.variant === winner.variant)?.variant ?? 'baseline';
-  }
+  const { chosen, chosenChoices } = applyChoice(rows, pool, k, base, baseSim, baseChoices);
   const chosenRow = rows.find((r) => r.variant === chosen);
   return {
     network: net.network.name,
