@@ -11,6 +11,7 @@ import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
+import { rowJobOpsPerImage } from './unit-wait';
 
 export type { LayerStatic, ModelContext } from './types';
 
@@ -132,6 +133,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     productCycles: new Float64Array(layers.length),
     stageRowCycles: new Float64Array(layers.length),
     workCycles: new Float64Array(layers.length),
+    rowJobOps: rowJobOpsPerImage({ layers, flow }),
+    unitWaitCycles: new Float64Array(layers.length),
     placement: newPlacementScratch(net, flow),
     ...readers,
     creditLoop,
