@@ -7,7 +7,7 @@
  * (3,584): 16,128 cycles each for relu1 and relu2 (simulated: 25,300 and 1,700, the order set by the loop's phase).
  */
 import type { Placement } from '../../arch/placement';
-import type { ModelContext } from './types';
+import type { LayerStatic, ModelContext } from './types';
 
 /**
  * Per stored layer (by index), the ops per image of the row jobs it queues at a digital unit: a digital layer's own
@@ -30,35 +30,43 @@ export function rowJobOpsPerImage(ctx: Pick<ModelContext, 'layers' | 'flow'>): F
 /**
  * Fills `out` (by layer index) with each layer's lockstep wait in cycles per row job, on its worst unit: a weighted
  * layer's ops split evenly over its replicas' tiles, a digital layer's on its host tile; 0 for a layer without ops.
- * `digitalCycles`: each tile's digital-unit load per image (tile-times.ts).
+ * `digitalCycles`: each tile's digital-unit load per image (tile-times.ts). Entries of layers without ops are not written.
  */
 export function fillUnitWaits(ctx: ModelContext, placement: Placement, digitalCycles: Float64Array, out: Float64Array): void {
   const opsPerCycle = ctx.arch.tile.digital.opsPerCycle;
   const jobOps = ctx.rowJobOps;
-  for (const l of ctx.layers) {
+  // NOTE: written for speed (every evaluation): only the layers with ops; the others' entries stay 0.
+  const withOps = ctx.rowJobLayers;
+  for (let i = 0; i < withOps.length; i++) {
+    const l = ctx.layers[withOps[i] as number] as LayerStatic;
     const own = jobOps[l.index] as number;
+    const twoRows = 2 * Math.max(1, l.outRows);
     let wait = 0;
-    if (own > 0) {
-      const twoRows = 2 * Math.max(1, l.outRows);
-      const weighted = l.weightedPos >= 0 ? placement.weighted[l.weightedPos] : undefined;
-      if (weighted !== undefined) {
-        const each = own / weighted.replicas / opsPerCycle;
-        const tiles = weighted.replicaTiles;
-        // Replica tiles ascend: a tile's share is its replicas' count times `each`.
-        let k = 0;
-        while (k < tiles.length) {
-          const t = tiles[k] as number;
-          let n = 0;
-          while (k < tiles.length && tiles[k] === t) (n++), k++;
-          const other = (digitalCycles[t] ?? 0) - n * each;
-          if (other > twoRows * wait) wait = other / twoRows;
-        }
-      } else {
-        const t = placement.layerTiles[l.index]?.[0] ?? 0;
-        const other = (digitalCycles[t] ?? 0) - own / opsPerCycle;
-        if (other > 0) wait = other / twoRows;
+    const weighted = l.weightedPos >= 0 ? placement.weighted[l.weightedPos] : undefined;
+    if (weighted !== undefined) {
+      const each = own / weighted.replicas / opsPerCycle;
+      const tiles = weighted.replicaTiles;
+      // Replica tiles ascend: a tile's share is its replicas' count times `each`.
+      let k = 0;
+      while (k < tiles.length) {
+        const t = tiles[k] as number;
+        let n = 0;
+        while (k < tiles.length && tiles[k] === t) (n++), k++;
+        const other = (digitalCycles[t] ?? 0) - n * each;
+        if (other > twoRows * wait) wait = other / twoRows;
       }
+    } else {
+      const t = placement.layerTiles[l.index]?.[0] ?? 0;
+      const other = (digitalCycles[t] ?? 0) - own / opsPerCycle;
+      if (other > 0) wait = other / twoRows;
     }
     out[l.index] = wait;
   }
+}
+
+/** Indices of the layers with row-job ops (rowJobOpsPerImage > 0), ascending. */
+export function rowJobLayers(ops: Float64Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < ops.length; i++) if ((ops[i] as number) > 0) out.push(i);
+  return Int32Array.from(out);
 }
