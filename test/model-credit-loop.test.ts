@@ -4,6 +4,7 @@ import { NetworkBuilder } from '../workloads/builder';
 import { resolveNetwork } from '../workloads/shapes';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { uniformChoices } from './helpers/model-fixtures';
+import { simulate } from '../sim';
 
 /**
  * An identity skip from the network input: b (1x1) -> c (3x3, pad 1) -> d (1x1), with add(d, input) fused into d.
@@ -83,5 +84,61 @@ describe('whole-input channels of the credit loop', () => {
     const whole = (name: string) => ctx.creditLoop.inputs.filter((i) => i.layer === index(name)).map((i) => i.wholeInput);
     expect(whole('gap')).toEqual([false]);
     expect(whole('fc2')).toEqual([true]);
+  });
+});
+
+/**
+ * The lockstep wait of the lead stages at a shared digital unit (docs/hardware-model.md rule 7, unit-wait.ts): the
+ * toy above with a ReLU fused into b and c and add + ReLU fused into d, on PUMA's NoC and eDRAM with 5 KB (S = 4) and
+ * a digital unit of 1 op per cycle. Worked by hand:
+ * - Row jobs at tile 0's unit: b's and c's ReLU 8 px x 64 ch = 512 cycles; d's add and ReLU 1024. Load per image
+ *   8 x 2048 = 16384 cycles (below the 64000 of compute: the unit never binds on its own).
+ * - Lockstep wait of one row job: half of the unit's other work per row, (16384 - own per image) / (2 x 8 rows):
+ *   b and c (12288 / 16) 768 each; d (8192 / 16) 512, but d is the reader, whose row frees the skip at its MVMs' end.
+ * - d's shared loop: 8 rows x (d 8000 + b, c 16000 + transits 176 + 32 + 32 + waits 768 + 768) / 3 = 68736, where the
+ *   ample unit gave 193920 / 3 = 64640. The simulator: 69,676 and 66,001 cycles (64 images); model -1.3% and -2.1%.
+ */
+describe('credit loop through a shared digital unit (lockstep wait)', () => {
+  function skipWithRelus() {
+    const b = new NetworkBuilder('credit-loop-relu', { channels: 64, height: 8, width: 8 });
+    b.conv('b', 64, 1);
+    b.relu('rb');
+    b.conv('c', 64, 3, { pad: 1 });
+    b.relu('rc');
+    const d = b.conv('d', 64, 1);
+    b.add2('add', d, 'input');
+    b.relu('rd');
+    return resolveNetwork(b.build());
+  }
+  const net = skipWithRelus();
+  const choices = uniformChoices(net);
+  const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
+  const arch = (opsPerCycle: number) =>
+    applySetOverrides(presetArch('puma'), [`tile.digital.opsPerCycle=${opsPerCycle}`, 'offChip.bandwidthGBps=1000000000', 'tile.edram.capacityKb=5']);
+
+  test('hand figures: the waits and the loop, against the ample unit', () => {
+    const ctx = prepareModel(arch(1), net);
+    const result = evaluateModel(ctx, choices);
+    expect(result.layers.find((l) => l.name === 'rb')?.digitalCycles).toBeCloseTo(16384, 6);
+    expect(ctx.unitWaitCycles[index('b')]).toBeCloseTo(768, 6);
+    expect(ctx.unitWaitCycles[index('c')]).toBeCloseTo(768, 6);
+    expect(ctx.unitWaitCycles[index('d')]).toBeCloseTo(512, 6);
+    expect(ctx.unitWaitCycles[index('rb')]).toBe(0);
+    const d = result.layers[index('d')];
+    expect(d?.creditLoopCycles).toBeCloseTo((8 * 25776) / 3, 6);
+    expect(d?.boundBy).toBe('credit-loop');
+    expect(result.bottleneckCycles).toBeCloseTo(68736, 6);
+    // An ample unit: no waits, the loop of the test above.
+    const ample = prepareModel(arch(1e6), net);
+    expect(evaluateModel(ample, choices).layers[index('d')]?.creditLoopCycles).toBeCloseTo(193920 / 3, 2);
+  });
+
+  test('the simulator agrees within 2.5% with the unit shared and with it ample', async () => {
+    for (const ops of [1, 1e6]) {
+      const a = arch(ops);
+      const model = evaluateModel(prepareModel(a, net), choices);
+      const sim = await simulate(a, net, choices, { images: 64, loneLatency: false });
+      expect(Math.abs(model.bottleneckCycles / sim.intervalCycles - 1)).toBeLessThan(0.025);
+    }
   });
 });

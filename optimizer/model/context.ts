@@ -11,6 +11,7 @@ import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
+import { rowJobLayers, rowJobOpsPerImage } from './unit-wait';
 
 export type { LayerStatic, ModelContext } from './types';
 
@@ -95,6 +96,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     (p) => (p < 0 ? input.height : (layers[p]?.outRows ?? 0)),
     (p) => (p < 0 ? input.width * input.channels : (layers[p]?.outCols ?? 0) * (layers[p]?.outChannels ?? 0)),
   );
+  const jobOps = rowJobOpsPerImage({ layers, flow });
   return {
     arch,
     net,
@@ -132,6 +134,9 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     productCycles: new Float64Array(layers.length),
     stageRowCycles: new Float64Array(layers.length),
     workCycles: new Float64Array(layers.length),
+    rowJobOps: jobOps,
+    rowJobLayers: rowJobLayers(jobOps),
+    unitWaitCycles: new Float64Array(layers.length),
     placement: newPlacementScratch(net, flow),
     ...readers,
     creditLoop,

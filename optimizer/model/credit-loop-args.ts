@@ -4,6 +4,7 @@ import { edramCapacityBits } from '../../arch/edram';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { digitalReadBits, digitalSteps } from './tile-times';
 import type { LayerStage, LayerStatic, ModelContext } from './types';
+import { fillUnitWaits } from './unit-wait';
 import { creditLoopBounds, type CreditLoopInputs, type TransitParams } from './credit-loop';
 
 /** A digital layer's reads of its inputs per image through its tile's eDRAM port, cycles (whole accesses per step, rule 5). */
@@ -40,12 +41,14 @@ export function creditLoopArgs(
     const reads = l === undefined || l.role !== 'digital' ? 0 : ownReadCycles(ctx, l, storedBits);
     workCycles[s.index] = Math.max(s.computeCycles, s.portQueueCycles, own, s.attentionCycles, reads);
   }
+  fillUnitWaits(ctx, placement, ctx.tileScratch.digital, ctx.unitWaitCycles);
   return {
     inputs: {
       storedBits,
       rowCycles: placement.rowCycles,
       stageRowCycles,
       workCycles,
+      unitWaitCycles: ctx.unitWaitCycles,
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
       intervalCycles: interval,
     },

@@ -181,7 +181,9 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           // The hop from the lead path's end back into this tile.
           let last = 0;
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);
-          const transits = pathTransits + last;
+          // Each lead stage's row waits at its digital unit before the next stage reads it (unit-wait.ts).
+          const unitWaits = path.lead.reduce((sum, st) => sum + (e.unitWaitCycles[st] ?? 0), 0);
+          const transits = pathTransits + last + unitWaits;
           const shared = sharedLead.some((st) => hosts(st, tile));
           const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - skew;
           if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + wait + transits)) / sharedSlots);

@@ -29,6 +29,11 @@ export interface CreditLoopInputs {
    */
   stageRowCycles: Float64Array;
   workCycles: Float64Array;
+  /**
+   * Per layer: its row job's lockstep wait at its digital unit (unit-wait.ts); a residual fork's lead stages queue
+   * their rows' ops there inside the loop.
+   */
+  unitWaitCycles: Float64Array;
   inputRowCycles: number;
   /** The interval without this term: link waits are computed at it. */
   intervalCycles: number;
@@ -309,6 +314,9 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       const path = inp.paths[q] as CreditPath;
       // Transits into the lead stages, less those into the own stages (the tile-independent part).
       const pathTransits = stageTransits(t, path.leadInto, path.leadIntoStart, path.lead.length) - stageTransits(t, path.ownInto, path.ownIntoStart, path.own.length);
+      // Each lead stage's row waits at its digital unit before the next stage may read it (unit-wait.ts).
+      let unitWaits = 0;
+      for (let k = 0; k < path.lead.length; k++) unitWaits += e.unitWaitCycles[path.lead[k] as number] as number;
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
@@ -316,7 +324,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
-        const transits = pathTransits + last;
+        const transits = pathTransits + last + unitWaits;
         let shared = false;
         for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;
         const sharedSlots = (t.destSlots[d] as number) + spare - skew;

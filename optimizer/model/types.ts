@@ -103,6 +103,12 @@ export interface ModelContext {
   /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
   stageRowCycles: Float64Array;
   workCycles: Float64Array;
+  /** Per layer: ops per image of the row jobs it queues at a digital unit (unit-wait.ts; static per network). */
+  rowJobOps: Float64Array;
+  /** The layers whose rowJobOps > 0, ascending. */
+  rowJobLayers: Int32Array;
+  /** Per layer: its row job's lockstep wait at its digital unit, for the credit-loop term (one evaluation's scratch). */
+  unitWaitCycles: Float64Array;
   /** Traffic buffers reused by every evaluation of this context. */
   traffic: TrafficScratch;
   /** The credit-loop term's network tables and buffers (credit-loop.ts). */
