@@ -260,9 +260,11 @@ export class Engine implements JobSite, InputSite {
     const f = u.inFlight;
     const at = f.take();
     const d = f.data;
-    const n = d[at + JOB_IMAGE] as number;
-    const i = d[at + JOB_ROW] as number;
-    const pixels = d[at + JOB_PIXELS] as number;
+    // NOTE: written for speed: image, row and pixels are small integers; `| 0` keeps them int32 (a Float64Array read
+    // is a double, and a double stored into a transfer or unit field turns that field into a heap box for every object).
+    const n = (d[at + JOB_IMAGE] as number) | 0;
+    const i = (d[at + JOB_ROW] as number) | 0;
+    const pixels = (d[at + JOB_PIXELS] as number) | 0;
     const start = d[at + JOB_START] as number;
     const cause = d[at + JOB_STALL_CAUSE] as number;
     const stallCycles = d[at + JOB_STALL_CYCLES] as number;
@@ -283,9 +285,9 @@ export class Engine implements JobSite, InputSite {
   private fusedDone(u: ReplicaUnit): void {
     const q = u.fusedQueue;
     const at = q.take();
-    const n = q.data[at + FUSED_IMAGE] as number;
-    const i = q.data[at + FUSED_ROW] as number;
-    const pixels = q.data[at + FUSED_PIXELS] as number;
+    const n = (q.data[at + FUSED_IMAGE] as number) | 0; // int32: see rowDone
+    const i = (q.data[at + FUSED_ROW] as number) | 0;
+    const pixels = (q.data[at + FUSED_PIXELS] as number) | 0;
     this.emit(u, n, i, pixels);
     // A recurrent step's next step waited for this one; any replica may have waited for room in its output.
     if (u.layer.serialSteps) u.active = false;

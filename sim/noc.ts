@@ -7,13 +7,14 @@ import type { ArchSpec } from '../arch/types';
 import { meshSize, routerOfTile, routerXY } from '../arch/placement';
 import { MESH_DIRECTIONS, xyRouteLinks } from '../arch/routing';
 import type { Environment } from './kernel/env';
+import type { ServerClock } from './kernel/resource';
 import { NocLink } from './components';
 
 export interface Route {
   /** Link ids in order. */
   links: number[];
-  /** The links themselves, in order (NOTE: written for speed: one lookup per hop, not two). */
-  path: NocLink[];
+  /** The links' clocks, in order (NOTE: written for speed: a hop serves its link's clock with one lookup, not three). */
+  clocks: ServerClock[];
   /** Routers crossed (mesh hops + 1). */
   routers: number;
 }
@@ -63,7 +64,7 @@ export class Noc {
     // Mesh link ids follow the 2 x tiles injection and ejection links.
     for (let k = 0; k < hops; k++) links.push(this.link(2 * this.tiles + (mesh[k] as number)));
     links.push(this.link(this.tiles + toTile));
-    const route = { links, path: links.map((id) => this.links[id] as NocLink), routers: hops + 1 };
+    const route = { links, clocks: links.map((id) => (this.links[id] as NocLink).clock), routers: hops + 1 };
     this.routes.set(key, route);
     return route;
   }

@@ -69,9 +69,10 @@ export class OffChipInput {
     this.busy = true;
     const rows = (u as SourceUnit).rowTransfers;
     const first = e.transfers.at(rows.data[rows.oldest()] as number);
-    const start = e.offChip.serve(u.producer.rowBits);
+    const clock = e.offChip.clock;
+    const start = clock.serve(u.producer.rowBits, e.env.now);
     if (first.row === 0) e.stream.started(first.image, start);
-    e.env.scheduleAt(e.offChip.lastEnd, e.hEvent, u.id, EV_OFF_CHIP_DONE);
+    e.env.scheduleAt(clock.lastEnd, e.hEvent, u.id, EV_OFF_CHIP_DONE);
   }
 
   /** A row is across: its transfers, parked at router 0, now enter the mesh (off-chip rows complete in order). */

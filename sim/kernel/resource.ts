@@ -62,6 +62,22 @@ export class ServerClock {
       throw new Error(`server: bad service rate ${JSON.stringify(rate)}`);
     }
   }
+
+  /** Server.serve's rule (see there), on this clock. */
+  serve(amount: number, earliest: number): number {
+    const start = earliest > this.freeAt ? earliest : this.freeAt;
+    const units = this.quantum > 0 ? Math.ceil(amount / this.quantum) : amount;
+    const cycles = (units * this.cyclesPerUnit) / this.unitsPerCycle;
+    this.amount += amount;
+    this.units += units;
+    this.freeAt = start + cycles;
+    // Tolerance: sums of fractions (3 x 1/3) must not round up to the next cycle.
+    this.lastEnd = Math.ceil(this.freeAt - 1e-9);
+    this.busyCycles += cycles;
+    this.waitCycles += start - earliest;
+    this.requests++;
+    return Math.floor(start);
+  }
 }
 
 /**
@@ -109,19 +125,7 @@ export class Server extends BaseResource {
    * rate allows, while events still happen at whole cycles.
    */
   serve(amount: number, earliest: number = this.env.now): number {
-    const c = this.clock;
-    const start = earliest > c.freeAt ? earliest : c.freeAt;
-    const units = c.quantum > 0 ? Math.ceil(amount / c.quantum) : amount;
-    const cycles = (units * c.cyclesPerUnit) / c.unitsPerCycle;
-    c.amount += amount;
-    c.units += units;
-    c.freeAt = start + cycles;
-    // Tolerance: sums of fractions (3 x 1/3) must not round up to the next cycle.
-    c.lastEnd = Math.ceil(c.freeAt - 1e-9);
-    c.busyCycles += cycles;
-    c.waitCycles += start - earliest;
-    c.requests++;
-    return Math.floor(start);
+    return this.clock.serve(amount, earliest);
   }
 
   /** Busy fraction over `spanCycles`. */
