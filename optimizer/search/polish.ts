@@ -1,5 +1,13 @@
 import { bitsAt } from '../../arch/plan';
-import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
+import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator, type EvaluatedCandidate } from './evaluator';
+import { separableTerms } from './product-bits';
+import { tradeMoves, type Trade, type TradeLimits } from './trade';
+
+/** What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). */
+export type PolishEvaluator = Pick<
+  CandidateEvaluator,
+  'evaluate' | 'evaluations' | 'oracle' | 'settings' | 'activationGroups' | 'productLayers' | 'productBitsInEffect' | 'coresAt' | 'nextStageBelow'
+>;
 
 /**
  * One bit change: layer, weights or activations, +1 or -1; or, with `product`, that product of two activations'
@@ -28,6 +36,13 @@ export interface PolishSettings {
   /** Also try pairs of moves (one layer down, another up), for the long reference search. @default false */
   pairs?: boolean;
   /**
+   * When no single move improves, try trade moves (trade.ts: a step down at a bounding layer paid by +1 bit at
+   * the one or two cheapest layers per accuracy point; separable oracles only), before any pair. @default true
+   */
+  trades?: boolean;
+  /** How many trades a pass tries (trade.ts). @default DEFAULT_TRADE_LIMITS */
+  tradeLimits?: TradeLimits;
+  /**
    * Also move the own bits of the products of two activations (attention's Q.K^T and A.V), each ordered with its
    * output projection. @default true
    */
@@ -36,8 +51,10 @@ export interface PolishSettings {
 
 export interface PolishResult {
   best: EvaluatedCandidate;
-  /** Improving moves taken. */
+  /** Improving moves taken (trades included). */
   steps: number;
+  /** Improving trade moves taken. */
+  tradeSteps: number;
   /** Full passes over the moves. */
   passes: number;
   evaluations: number;
@@ -103,7 +120,7 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  * layer order a step up of layer 8's weights came first). Stops at a local optimum (a full pass without
  * improvement) or at the evaluation budget. Deterministic.
  */
-export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCandidate, settings: PolishSettings): Promise<PolishResult> {
+export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandidate, settings: PolishSettings): Promise<PolishResult> {
   const fixed = new Set(settings.fixedLayers);
   const n = start.wbits.length;
   const holders = evaluator.oracle.productDefaultLayer ?? [];
@@ -124,7 +141,28 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
   const first = evaluator.evaluations;
   let best = start;
   let steps = 0;
+  let tradeSteps = 0;
   let passes = 0;
+  // The trades from a plan: its separable drop terms, and the cores each layer needs to reach the next stage time.
+  const tradesOf = (plan: EvaluatedCandidate): Trade[] => {
+    const terms = separableTerms(evaluator.oracle, plan.productBits ?? []);
+    const target = evaluator.nextStageBelow(plan.wbits, plan.abits, plan.bottleneckCycles);
+    if (terms === undefined || target === undefined) return [];
+    return tradeMoves(
+      {
+        wbits: plan.wbits,
+        abits: plan.abits,
+        pressureCycles: plan.pressureCycles,
+        dropPct: plan.dropPct,
+        budgetPct: evaluator.settings.accuracyBudgetPct,
+        fixed,
+        groups,
+        layerDrop: terms.layer,
+        coresAt: (layer, w, a) => evaluator.coresAt(layer, w, a, target),
+      },
+      settings.tradeLimits,
+    );
+  };
   const tryBits = async (wbits: number[], abits: number[], productBits: number[]): Promise<boolean> => {
     // A turn of the event loop first: work waiting on another thread goes on between evaluations (optimize's joint
     // MILP rounds, solved on HiGHS's thread meanwhile); the evaluations do not depend on it.
@@ -155,6 +193,18 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
       if (apply(wbits, abits, productBits, inEffect, m) && (await tryBits(wbits, abits, productBits))) improved = true;
     }
     if (improved) continue;
+    if (settings.trades !== false && !spent()) {
+      for (const t of tradesOf(best)) {
+        if (spent()) break;
+        const { wbits, abits, productBits, inEffect } = copyOf(best);
+        if ([...t.down, ...t.payers].every((c) => apply(wbits, abits, productBits, inEffect, c)) && (await tryBits(wbits, abits, productBits))) {
+          improved = true;
+          tradeSteps++;
+          break;
+        }
+      }
+    }
+    if (improved) continue;
     if (settings.pairs !== true || spent()) continue;
     const moves = orderedMoves(best, fixed, products.filter((p) => !fixed.has(p.holder) && p.holder >= 0));
     // A coupled group's step down first: with a step up elsewhere paying its accuracy, it is the pair that can leave
@@ -174,5 +224,5 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
       }
     }
   }
-  return { best, steps, passes, evaluations: evaluator.evaluations - first };
+  return { best, steps, tradeSteps, passes, evaluations: evaluator.evaluations - first };
 }
