@@ -108,7 +108,8 @@ function downsOf(inp: TradeInputs, layer: number): BitChange[][] {
     // The tensor is stored at its readers' largest abits (rule 2): only stepping all of those down lowers it.
     const top = Math.max(...members.map((l) => bitsAt(inp.abits, l)));
     const atTop = members.filter((l) => bitsAt(inp.abits, l) === top);
-    if (atTop.includes(layer) && atTop.length > 1) out.push(atTop.map((l) => ({ layer: l, weights: false, delta: -1 })));
+    // Once per tensor: from its first reader at the top.
+    if (atTop[0] === layer && atTop.length > 1) out.push(atTop.map((l) => ({ layer: l, weights: false, delta: -1 })));
   }
   return out;
 }
