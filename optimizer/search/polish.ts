@@ -193,12 +193,15 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
       if (apply(wbits, abits, productBits, inEffect, m) && (await tryBits(wbits, abits, productBits))) improved = true;
     }
     if (improved) continue;
-    if (settings.trades !== false && !spent()) {
+    // Trades, first improvement, from each new plan again until none improves (cheaper than a singles pass).
+    let traded = settings.trades !== false;
+    while (traded && !spent()) {
+      traded = false;
       for (const t of tradesOf(best)) {
         if (spent()) break;
         const { wbits, abits, productBits, inEffect } = copyOf(best);
         if ([...t.down, ...t.payers].every((c) => apply(wbits, abits, productBits, inEffect, c)) && (await tryBits(wbits, abits, productBits))) {
-          improved = true;
+          improved = traded = true;
           tradeSteps++;
           break;
         }
