@@ -49,7 +49,7 @@ export interface TradeLimits {
   trades: number;
 }
 
-export const DEFAULT_TRADE_LIMITS: TradeLimits = { payers: 6, setsPerDown: 2, trades: 24 };
+export const DEFAULT_TRADE_LIMITS: TradeLimits = { payers: 8, setsPerDown: 4, trades: 64 };
 
 /** Drop shortfalls below this count as covered (the evaluator's own tolerance is 1e-9). */
 const SLACK_PCT = 1e-12;
