@@ -41,11 +41,11 @@ export interface TradeInputs {
 }
 
 export interface TradeLimits {
-  /** First payers of a two-payer set: the cheapest per accuracy point (the second: any that completes it). @default 6 */
+  /** First payers of a two-payer set: the cheapest per accuracy point (the second: any that completes it). @default 8 */
   payers: number;
-  /** Payer sets (one or two payers covering the shortfall) kept per step down, cheapest first. @default 2 */
+  /** Payer sets (one or two payers covering the shortfall) kept per step down, cheapest first. @default 4 */
   setsPerDown: number;
-  /** Trades returned: those predicted to free the most cores. @default 24 */
+  /** Trades returned: those predicted to free the most cores. @default 64 */
   trades: number;
 }
 
