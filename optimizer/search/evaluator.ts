@@ -1,9 +1,12 @@
+import { bitsAt } from '../../arch/plan';
 import { MappingError } from '../../errors';
 import type { ModelContext } from '../model/types';
 import { cachedMapping } from '../model/context';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
+import { layerTable } from '../replication/tables';
+import { layerCandidates, type Candidate } from '../replication/candidates';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
 
@@ -118,6 +121,8 @@ export class CandidateEvaluator {
   private costTerms: RepairCost | undefined;
   /** The lowest-cost feasible candidate evaluated so far (the pressure cost's reference plan). */
   private bestFeasible: EvaluatedCandidate | undefined;
+  /** Per weighted position and bits (w * 64 + a), the useful replica counts by compute alone (coresAt). */
+  private readonly replicaSteps: Array<Map<number, Candidate[]>> = [];
   evaluations = 0;
 
   constructor(
@@ -181,6 +186,43 @@ export class CandidateEvaluator {
   work(pos: number, wbits: number, abits: number): number {
     const m = cachedMapping(this.ctx, pos, wbits, abits);
     return m.crossbarsPerReplica * m.mvmCycles * m.outputPixels;
+  }
+
+  /** Layer `pos`'s useful replica counts at (w, a), by compute alone (replication's table without floors). */
+  private stepsOf(pos: number, wbits: number, abits: number): Candidate[] {
+    const byBits = (this.replicaSteps[pos] ??= new Map<number, Candidate[]>());
+    const key = wbits * 64 + abits;
+    let steps = byBits.get(key);
+    if (steps === undefined) {
+      steps = layerCandidates(layerTable(this.ctx, pos, wbits, abits), this.settings.budgetCores, this.ctx.arch.core.crossbars);
+      byBits.set(key, steps);
+    }
+    return steps;
+  }
+
+  /**
+   * Cores weighted layer `pos` needs at (w, a) for its compute to take at most `stageCycles` per image (the fewest
+   * cores among its replica counts that reach it; Infinity when none does within the budget). Compute alone: the
+   * NoC, eDRAM and digital floors depend on a placement (polish's trade moves rank their candidates by it; each
+   * candidate is then scored by the full model).
+   */
+  coresAt(pos: number, wbits: number, abits: number, stageCycles: number): number {
+    for (const c of this.stepsOf(pos, wbits, abits)) if (c.stageCycles <= stageCycles) return c.cores;
+    return Infinity;
+  }
+
+  /**
+   * The next compute stage time below `cycles` that a plan at these bits could reach: the largest stage time of any
+   * layer's replica counts below it (undefined: none). A better plan must bring every layer to it or below.
+   */
+  nextStageBelow(wbits: readonly number[], abits: readonly number[], cycles: number): number | undefined {
+    let next: number | undefined;
+    for (let pos = 0; pos < wbits.length; pos++) {
+      for (const c of this.stepsOf(pos, bitsAt(wbits, pos), bitsAt(abits, pos))) {
+        if (c.stageCycles < cycles * (1 - 1e-12) && (next === undefined || c.stageCycles > next)) next = c.stageCycles;
+      }
+    }
+    return next;
   }
 
   /** The repair's cost terms (undefined at repairCost 0: gain alone). */

@@ -1,5 +1,13 @@
 import { bitsAt } from '../../arch/plan';
-import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
+import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator, type EvaluatedCandidate } from './evaluator';
+import { separableTerms } from './product-bits';
+import { tradeMoves, type Trade, type TradeLimits } from './trade';
+
+/** What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). */
+export type PolishEvaluator = Pick<
+  CandidateEvaluator,
+  'evaluate' | 'evaluations' | 'oracle' | 'settings' | 'activationGroups' | 'productLayers' | 'productBitsInEffect' | 'coresAt' | 'nextStageBelow'
+>;
 
 /**
  * One bit change: layer, weights or activations, +1 or -1; or, with `product`, that product of two activations'
@@ -28,6 +36,13 @@ export interface PolishSettings {
   /** Also try pairs of moves (one layer down, another up), for the long reference search. @default false */
   pairs?: boolean;
   /**
+   * When no single move improves, try trade moves (trade.ts: a step down at a bounding layer paid by +1 bit at
+   * the one or two cheapest layers per accuracy point; separable oracles only), before any pair. @default true
+   */
+  trades?: boolean;
+  /** How many trades a pass tries (trade.ts). @default DEFAULT_TRADE_LIMITS */
+  tradeLimits?: TradeLimits;
+  /**
    * Also move the own bits of the products of two activations (attention's Q.K^T and A.V), each ordered with its
    * output projection. @default true
    */
@@ -36,8 +51,10 @@ export interface PolishSettings {
 
 export interface PolishResult {
   best: EvaluatedCandidate;
-  /** Improving moves taken. */
+  /** Improving moves taken (trades included). */
   steps: number;
+  /** Improving trade moves taken. */
+  tradeSteps: number;
   /** Full passes over the moves. */
   passes: number;
   evaluations: number;
@@ -96,14 +113,17 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  * First-improvement local search on the bits: change one layer's weight or activation bits by one (with the
  * evaluator's accuracy repair, so a step down may be paid for elsewhere), or with `pairs` one layer down and
  * another up, each candidate scored with its exact replication by the full model; a change is kept when the
- * plan is feasible and cheaper. Singles go in layer order; pairs (tried when no single improves) in the order of
- * the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
+ * plan is feasible and cheaper. Singles go in layer order. When no single improves, trade moves (trade.ts: a step
+ * down that overdraws the accuracy budget, paid by +1 bit at the one or two layers cheapest in cores per accuracy
+ * point; at most DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the
+ * repair's own choice of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first
+ * trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
  * decides which pairs are ever tried). Singles ordered by the bottleneck too were measured worse (ResNet-50 seed 1
  * RL plan, 600 evaluations: 5517 img/s against 5894 in layer order; the throughput moves with placement, and in
  * layer order a step up of layer 8's weights came first). Stops at a local optimum (a full pass without
  * improvement) or at the evaluation budget. Deterministic.
  */
-export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCandidate, settings: PolishSettings): Promise<PolishResult> {
+export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandidate, settings: PolishSettings): Promise<PolishResult> {
   const fixed = new Set(settings.fixedLayers);
   const n = start.wbits.length;
   const holders = evaluator.oracle.productDefaultLayer ?? [];
@@ -124,7 +144,28 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
   const first = evaluator.evaluations;
   let best = start;
   let steps = 0;
+  let tradeSteps = 0;
   let passes = 0;
+  // The trades from a plan: its separable drop terms, and the cores each layer needs to reach the next stage time.
+  const tradesOf = (plan: EvaluatedCandidate): Trade[] => {
+    const terms = separableTerms(evaluator.oracle, plan.productBits ?? []);
+    const target = evaluator.nextStageBelow(plan.wbits, plan.abits, plan.bottleneckCycles);
+    if (terms === undefined || target === undefined) return [];
+    return tradeMoves(
+      {
+        wbits: plan.wbits,
+        abits: plan.abits,
+        pressureCycles: plan.pressureCycles,
+        dropPct: plan.dropPct,
+        budgetPct: evaluator.settings.accuracyBudgetPct,
+        fixed,
+        groups,
+        layerDrop: terms.layer,
+        coresAt: (layer, w, a) => evaluator.coresAt(layer, w, a, target),
+      },
+      settings.tradeLimits,
+    );
+  };
   const tryBits = async (wbits: number[], abits: number[], productBits: number[]): Promise<boolean> => {
     // A turn of the event loop first: work waiting on another thread goes on between evaluations (optimize's joint
     // MILP rounds, solved on HiGHS's thread meanwhile); the evaluations do not depend on it.
@@ -155,6 +196,21 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
       if (apply(wbits, abits, productBits, inEffect, m) && (await tryBits(wbits, abits, productBits))) improved = true;
     }
     if (improved) continue;
+    // Trades, first improvement, from each new plan again until none improves (cheaper than a singles pass).
+    let traded = settings.trades !== false;
+    while (traded && !spent()) {
+      traded = false;
+      for (const t of tradesOf(best)) {
+        if (spent()) break;
+        const { wbits, abits, productBits, inEffect } = copyOf(best);
+        if ([...t.down, ...t.payers].every((c) => apply(wbits, abits, productBits, inEffect, c)) && (await tryBits(wbits, abits, productBits))) {
+          improved = traded = true;
+          tradeSteps++;
+          break;
+        }
+      }
+    }
+    if (improved) continue;
     if (settings.pairs !== true || spent()) continue;
     const moves = orderedMoves(best, fixed, products.filter((p) => !fixed.has(p.holder) && p.holder >= 0));
     // A coupled group's step down first: with a step up elsewhere paying its accuracy, it is the pair that can leave
@@ -174,5 +230,5 @@ export async function polish(evaluator: CandidateEvaluator, start: EvaluatedCand
       }
     }
   }
-  return { best, steps, passes, evaluations: evaluator.evaluations - first };
+  return { best, steps, tradeSteps, passes, evaluations: evaluator.evaluations - first };
 }
