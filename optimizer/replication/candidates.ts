@@ -13,27 +13,6 @@ export interface Candidate {
  * equal cores the largest r wins; counts past the floor (compute no longer binds) or past `maxCores` are dropped.
  */
 export function layerCandidates(t: LayerTable, maxCores: number, crossbarsPerCore: number): Candidate[] {
-  const known = candidatesOf.get(t);
-  if (known !== undefined && known.crossbarsPerCore === crossbarsPerCore && maxCores <= known.maxCores) {
-    // The list under fewer cores is the known one's head (see candidatesOf).
-    let count = 0;
-    while (count < known.list.length && (known.list[count] as Candidate).cores <= maxCores) count++;
-    return known.list.slice(0, count);
-  }
-  const list = newLayerCandidates(t, maxCores, crossbarsPerCore);
-  candidatesOf.set(t, { maxCores, crossbarsPerCore, list });
-  return list.slice();
-}
-
-/**
- * Candidates per table (tables.ts shares one table per layer bits and floor, and never writes it), under the most
- * cores asked for so far: the list under fewer cores is its head of candidates within them, since the replica counts
- * tried do not depend on the cap, their cores never decrease, and a count is dropped only for a later one of equal
- * cores or for the cap. NOTE: the lists handed out are copies; the candidates are shared and never written.
- */
-const candidatesOf = new WeakMap<LayerTable, { maxCores: number; crossbarsPerCore: number; list: Candidate[] }>();
-
-function newLayerCandidates(t: LayerTable, maxCores: number, crossbarsPerCore: number): Candidate[] {
   const out: Candidate[] = [];
   const push = (r: number): boolean => {
     const cores = coresFor(t, r, crossbarsPerCore);

@@ -105,19 +105,12 @@ function mvmTimes(arch: ArchSpec, mapping: LayerCrossbarMapping): MvmTimes {
   return times;
 }
 
-/**
- * Tables per mapping and floor: a table is a function of the layer's bits (its mapping) and its floor alone, and the
- * replication passes of a search rebuild the same ones over and over (ResNet-50's optimize: 400,000 layer tables, 68,000
- * distinct), so each is built once and shared. NOTE: shared tables are never written (mergeFloors and the joint
- * MILP's options copy them), which also lets layerCandidates memoise by table. At most MAX_FLOORS_KEPT floors per
- * mapping are kept (a long search's memory stays bounded: the oldest go first).
- */
-const tablesOf = new WeakMap<LayerCrossbarMapping, { ctx: ModelContext; byFloor: Map<number, LayerTable> }>();
-const MAX_FLOORS_KEPT = 64;
-
 export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
   const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
   const mapping = cachedMapping(ctx, pos, wbits, abits);
+  const stat = ctx.layers[layerIndex];
+  const isFc = stat?.kind === 'fc';
+  const { perMvmCycles, perMvmCyclesByReplicas } = mvmTimes(ctx.arch, mapping);
   let floorCycles = 0;
   const stage = floorsFrom?.layers[layerIndex];
   if (stage !== undefined) {
@@ -130,24 +123,6 @@ export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits:
       stage.offChipCycles,
     );
   }
-  let known = tablesOf.get(mapping);
-  if (known === undefined || known.ctx !== ctx) {
-    known = { ctx, byFloor: new Map() };
-    tablesOf.set(mapping, known);
-  }
-  let table = known.byFloor.get(floorCycles);
-  if (table === undefined) {
-    table = newLayerTable(ctx, pos, layerIndex, mapping, floorCycles);
-    if (known.byFloor.size >= MAX_FLOORS_KEPT) known.byFloor.delete(known.byFloor.keys().next().value as number);
-    known.byFloor.set(floorCycles, table);
-  }
-  return table;
-}
-
-function newLayerTable(ctx: ModelContext, pos: number, layerIndex: number, mapping: LayerCrossbarMapping, floorCycles: number): LayerTable {
-  const stat = ctx.layers[layerIndex];
-  const isFc = stat?.kind === 'fc';
-  const { perMvmCycles, perMvmCyclesByReplicas } = mvmTimes(ctx.arch, mapping);
   const layer = stat?.resolved.layer;
   const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
   const outRows = Math.max(1, stat?.outRows ?? 1);
