@@ -7,8 +7,7 @@ import { placementVgg8_4096ReplicasMs } from './bench/placement';
 import { simStreamMemory } from './bench/sim-memory';
 import { analyticalEvalsPerSVitB16, simVitB16_8imgWallS } from './bench/transformer';
 import { benchQueue } from './bench/queue';
-import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50S } from './bench/optimizer';
-import { HAQ_SETTINGS } from '../optimizer/search/settings';
+import { exactReplicationResnet50Ms, milpResnet50Ms, optimizeResnet50SAlone } from './bench/optimizer';
 import { ddpgMacsPerUpdate, ddpgUpdatesPerS, ddpgUpdatesPerWallS, HAQ_BATCH, haqSearchResnet50EstimateS, haqSearchResnet50Macs } from './bench/ddpg';
 import { wasmF32x4PeakGmacPerS } from './bench/wasm-peak';
 import { useMlpHelper } from '../optimizer/search/mlp-threads';
@@ -25,7 +24,8 @@ async function main(): Promise<void> {
   printFigure('milp_resnet50_ms_jslp', await milpResnet50Ms('jslp'), 'ms');
   printFigure('milp_resnet50_ms_highs', await milpResnet50Ms('highs'), 'ms');
   printFigure('exact_replication_resnet50_ms', exactReplicationResnet50Ms(), 'ms');
-  const optimized = await optimizeResnet50S(600);
+  // In a process of its own, as `lrmp optimize` runs (bench/optimizer.ts: this process's earlier work slows its GC).
+  const optimized = await optimizeResnet50SAlone('default');
   printFigure('optimize_resnet50_600ep_wall_s', optimized.wallS, 's');
   printFigure('optimize_resnet50_600ep_cpu_s', optimized.cpuS, 's');
   // Updates per CPU second on one thread; the default agent (64-64, batch 32) and HAQ's (300-300, batch 64).
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   printFigure('haq_search_resnet50_600ep_mlp_min_s_at_peak', haqSearchResnet50Macs() / (availableParallelism() * peakGmacPerS * 1e9), 's');
   // The real run at HAQ's settings takes minutes: only with LRMP_BENCH_HAQ=1.
   if (process.env.LRMP_BENCH_HAQ === '1') {
-    const haq = await optimizeResnet50S(600, HAQ_SETTINGS);
+    const haq = await optimizeResnet50SAlone('haq');
     printFigure('optimize_resnet50_600ep_haq_wall_s', haq.wallS, 's');
     printFigure('optimize_resnet50_600ep_haq_cpu_s', haq.cpuS, 's');
   }

@@ -139,6 +139,13 @@ export interface JointPrepared {
   /** tables[i][(w << 4) | a]: layer i's table with only layer i at (w, a), the others at the baseline. */
   tables: Array<Map<number, LayerTable>>;
   minCores: number[];
+  /**
+   * Each layer's option list (after pruning) per oracle, by what it depends on beyond the above: the layer's floor at
+   * each activation bits, its core cap and r = 1 or not. optimize's floor rounds raise the floors of a few layers only,
+   * so later rounds rebuild few lists (ResNet-50: ~80 ms of the main thread per round, on the joint rounds' path).
+   * NOTE: the lists are shared between solves, which never write them.
+   */
+  optionLists: WeakMap<AccuracyOracle, Map<string, { options: JointOption[]; before: number }>>;
 }
 
 function bitsOptions(fixed: ReadonlySet<number>, i: number): number[] {
@@ -157,7 +164,7 @@ export function prepareJoint(ctx: ModelContext, fixedLayers: readonly number[]):
     for (const w of bitsOptions(fixed, i)) for (const a of bitsOptions(fixed, i)) byBits.set((w << 4) | a, layerTable(ctx, i, w, a));
     return byBits;
   });
-  return { fixedLayers: [...fixedLayers], floor, globalFloor, tables, minCores };
+  return { fixedLayers: [...fixedLayers], floor, globalFloor, tables, minCores, optionLists: new WeakMap() };
 }
 
 /** Builds the per-layer option lists (after dominance pruning). */
@@ -176,14 +183,24 @@ export function jointOptions(
   const bitsOf = (i: number): number[] => bitsOptions(fixed, i);
   const totalMin = minCores.reduce((a, b) => a + b, 0);
   let before = 0;
+  let lists = prepared.optionLists.get(oracle);
+  if (lists === undefined) prepared.optionLists.set(oracle, (lists = new Map()));
+  const known = lists;
   const options = [...Array(n).keys()].map((i) => {
-    const list: JointOption[] = [];
     const maxCores = settings.budgetCores - (totalMin - (minCores[i] ?? 0));
+    const floorAt = (a: number): number => Math.max(floor.get(a)?.[i] ?? 0, settings.floorAtLeast?.[i]?.[a] ?? 0);
+    const key = `${i}|${maxCores}|${settings.unitReplication === true}|${bitsOf(i).map(floorAt).join(',')}`;
+    const hit = known.get(key);
+    if (hit !== undefined) {
+      before += hit.before;
+      return hit.options;
+    }
+    const list: JointOption[] = [];
     for (const w of bitsOf(i).reverse()) {
       for (const a of bitsOf(i).reverse()) {
         const cached = prepared.tables[i]?.get((w << 4) | a);
         if (cached === undefined) continue;
-        const t = { ...cached, floorCycles: Math.max(floor.get(a)?.[i] ?? 0, settings.floorAtLeast?.[i]?.[a] ?? 0) };
+        const t = { ...cached, floorCycles: floorAt(a) };
         const cands =
           settings.unitReplication === true
             ? [{ replicas: 1, cores: coresFor(t, 1, ctx.arch.core.crossbars), stageCycles: stageCycles(t, 1) }]
@@ -192,7 +209,9 @@ export function jointOptions(
       }
     }
     before += list.length;
-    return paretoOptions(list);
+    const pruned = paretoOptions(list);
+    known.set(key, { options: pruned, before: list.length });
+    return pruned;
   });
   return { options, before, globalFloor };
 }

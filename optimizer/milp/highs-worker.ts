@@ -1,12 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { loadHighs, type HighsAnswer } from './highs';
+import { loadHighs, primalOf, type HighsPrimal } from './highs';
 
 /**
  * HiGHS in a worker thread (dist/optimizer/milp/highs-worker.js, started by highs-thread.ts): solves the LP text it
- * is sent, one request after another, with the options it is sent, and posts HiGHS's answer as it is.
+ * is sent, one request after another, with the options it is sent, and posts HiGHS's answer's primal values (primalOf).
  */
 export type HighsRequest = { id: number; lp: string; options: Record<string, unknown> };
-export type HighsReply = { id: number; answer: HighsAnswer; wallMs: number } | { id: number; error: { name: string; message: string } };
+export type HighsReply = { id: number; answer: HighsPrimal; wallMs: number } | { id: number; error: { name: string; message: string } };
 
 if (parentPort !== null) {
   const port = parentPort;
@@ -17,7 +17,8 @@ if (parentPort !== null) {
       .then((h) => {
         const start = performance.now();
         const answer = h.solve(request.lp, request.options);
-        port.postMessage({ id: request.id, answer, wallMs: performance.now() - start } satisfies HighsReply);
+        const wallMs = performance.now() - start;
+        port.postMessage({ id: request.id, answer: primalOf(answer), wallMs } satisfies HighsReply);
       })
       .catch((error: unknown) => {
         const e = error instanceof Error ? error : new Error(String(error));

@@ -64,24 +64,27 @@ export function exactOnCandidates(tables: ReplicationTables, cands: Candidate[][
   count = 1;
   for (const list of cands) for (const c of list) if (c.stageCycles >= tables.globalFloorCycles) times[count++] = c.stageCycles;
   times.sort();
-  const picksFor = (z: number): number[] | undefined => {
-    const picks: number[] = [];
+  // Whether every layer reaches z within the budget (the bisection's test: no picks kept).
+  const feasible = (z: number): boolean => {
     let cores = 0;
     for (const list of cands) {
       const j = pickFor(list, z);
-      if (j < 0) return undefined;
+      if (j < 0) return false;
       cores += list[j]?.cores ?? 0;
-      if (cores > budgetCores) return undefined;
-      picks.push(j);
+      if (cores > budgetCores) return false;
     }
-    return picks;
+    return true;
+  };
+  const picksFor = (z: number): number[] | undefined => {
+    if (!feasible(z)) return undefined;
+    return cands.map((list) => pickFor(list, z));
   };
   let lo = 0;
   let hi = times.length - 1;
   // The largest time (every layer at r = 1 is among the candidates) is always feasible.
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (picksFor(times[mid] ?? Infinity) !== undefined) hi = mid;
+    if (feasible(times[mid] ?? Infinity)) hi = mid;
     else lo = mid + 1;
   }
   const picks = picksFor(times[lo] ?? Infinity);

@@ -50,6 +50,12 @@ export interface ReplicateOptions {
   refLatencyCycles: number;
   /** Keep r = 1 everywhere (the "mixed precision only" variant). @default false */
   onlyUnitReplication?: boolean;
+  /**
+   * false: the caller reads no latency of the plan returned, so under the throughput objective (which ranks the passes
+   * by their interval alone) its model's latencyCycles and latencyS stay NaN and the recurrence is never run (optimize's
+   * polish: a quarter of its time). Other objectives rank by the latency, so they always have it. @default true
+   */
+  latency?: boolean;
 }
 
 /**
@@ -142,7 +148,7 @@ export function replicateForPrecisions(
     const cost = fullModelCost(spec, model.bottleneckCycles, model.latencyCycles, options.refLatencyCycles);
     if (best === undefined || cost < best.cost) {
       best = { choices, table, model, cost };
-      if (Number.isNaN(model.latencyCycles)) {
+      if (Number.isNaN(model.latencyCycles) && options.latency !== false) {
         const placement = detachPlacement(model.placement, keptPlacements.get(ctx));
         keptPlacements.set(ctx, placement);
         kept = { model, placement };
@@ -163,7 +169,7 @@ export function replicateForPrecisions(
   // The plan returned with its latency: completed from the scratch when it was evaluated last, else evaluated again
   // at its kept placement (the same figures: the model is a function of the plan and its placement).
   const completed = (model: ModelResult, choices: PlanChoices): ModelResult => {
-    if (!Number.isNaN(model.latencyCycles)) return model;
+    if (!Number.isNaN(model.latencyCycles) || options.latency === false) return model;
     if (last !== undefined && model === last.result) return last.withLatency();
     return kept !== undefined && model === kept.model ? evaluateModelAt(ctx, choices, kept.placement) : evaluateModel(ctx, choices);
   };

@@ -20,6 +20,7 @@ export interface EvaluatedCandidate {
   productBits?: number[];
   replicas: number[];
   bottleneckCycles: number;
+  /** NaN when evaluated without it (CandidateEvaluator.setLatencyNeeded). */
   latencyCycles: number;
   throughputImagesPerS: number;
   tilesUsed: number;
@@ -124,6 +125,7 @@ export class CandidateEvaluator {
   /** Per weighted position and bits (w * 64 + a), the useful replica counts by compute alone (coresAt). */
   private readonly replicaSteps: Array<Map<number, Candidate[]>> = [];
   evaluations = 0;
+  private latencyNeeded = true;
 
   constructor(
     private readonly ctx: ModelContext,
@@ -131,6 +133,16 @@ export class CandidateEvaluator {
     readonly settings: EvaluatorSettings,
   ) {
     this.sources = weightedSources(ctx);
+  }
+
+  /**
+   * Whether the candidates evaluated from now on need their latency. false: under the throughput objective (which
+   * ranks plans by their interval alone) their latencyCycles stay NaN and the latency recurrence is never run, for a
+   * caller that reads no candidate's latency (optimize's polish: a quarter of its time); other objectives rank by the
+   * latency, so they always have it. A cached candidate without its latency is evaluated again once it is needed.
+   */
+  setLatencyNeeded(needed: boolean): void {
+    this.latencyNeeded = needed;
   }
 
   /** Share of the core budget one replica of weighted layer `pos` takes at these bits (the search's state). */
@@ -281,7 +293,7 @@ export class CandidateEvaluator {
     this.repair(wbits, abits, own);
     const key = precisionKey(wbits, abits, own);
     const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && !(this.latencyNeeded && Number.isNaN(hit.latencyCycles))) return hit;
     this.evaluations++;
     const reference = await this.referenceAccuracyPct();
     const accuracyPct = await this.oracle.accuracyPct(own ? { wbits, abits, productBits: own } : { wbits, abits });
@@ -292,8 +304,8 @@ export class CandidateEvaluator {
     try {
       const plan =
         this.settings.replicate === false
-          ? replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, refinements: 0, onlyUnitReplication: true })
-          : replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles });
+          ? replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, refinements: 0, onlyUnitReplication: true, latency: this.latencyNeeded })
+          : replicateForPrecisions(this.ctx, { wbits, abits, productBits: own }, this.settings.budgetCores, spec, { refLatencyCycles: this.settings.refLatencyCycles, latency: this.latencyNeeded });
       const m = plan.model;
       const feasible = dropPct <= this.settings.accuracyBudgetPct + 1e-9;
       const pressureCycles = new Array<number>(n).fill(0);

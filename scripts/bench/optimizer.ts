@@ -11,6 +11,10 @@ import { milpBackend, type MilpBackendName } from '../../optimizer/milp';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { optimize } from '../../optimizer/lrmp';
 import type { SearchOverrides } from '../../optimizer/search/rl-search';
+import { HAQ_SETTINGS } from '../../optimizer/search/settings';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** ResNet-50 on PUMA with 4-bit middle layers: the replication problem the search solves most often. */
 function resnet50Problem() {
@@ -60,4 +64,20 @@ export async function optimizeResnet50S(episodes = 600, search?: SearchOverrides
   });
   const cpu = process.cpuUsage(cpu0);
   return { wallS: (performance.now() - start) / 1000, cpuS: (cpu.user + cpu.system) / 1e6 };
+}
+
+/**
+ * optimizeResnet50S (600 episodes; `haq`: at HAQ's settings) in a fresh process, as `lrmp optimize` runs. After the
+ * bench's earlier figures in the same process, V8 allocates the replication's short-lived tables and candidates in the
+ * old generation (allocation-site pretenuring; `node --trace-gc`, s50: the heap after each young collection grew by
+ * ~210 MB per run, 3 full collections, against ~20 MB and 0-2 in a fresh process), which cost ~10% more main-thread
+ * CPU than the same run alone (s50: median 3.26 against 2.94 s, 3 runs each, load ~15; optimizer/README.md). From
+ * TypeScript sources (no dist/), in this process.
+ */
+export async function optimizeResnet50SAlone(settings: 'default' | 'haq'): Promise<{ wallS: number; cpuS: number }> {
+  const script = path.join(__dirname, 'optimize-alone.js');
+  if (!fs.existsSync(script)) return optimizeResnet50S(600, settings === 'haq' ? HAQ_SETTINGS : undefined);
+  const out = execFileSync(process.execPath, [script, ...(settings === 'haq' ? ['haq'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const figures = JSON.parse(out) as { wallS: number; cpuS: number };
+  return { wallS: figures.wallS, cpuS: figures.cpuS };
 }
