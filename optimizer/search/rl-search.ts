@@ -13,7 +13,8 @@ import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
   episode: number;
-  phase: 'warmup' | 'search' | 'random';
+  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor. */
+  phase: 'warmup' | 'search' | 'local' | 'random';
   noiseSd: number;
   reward: number;
   cost: number;
@@ -126,6 +127,17 @@ export interface SearchSettings {
    */
   eliteNarrowAfter: number;
   /**
+   * Share of the search episodes that sample around an elite episode's plan instead of acting with the actor: each
+   * step's action is the realised action of one of the imitated (elite) episodes, drawn uniformly per episode, plus
+   * truncated-normal noise of sd eliteLocalSd. The actor's late episodes sit between its elites, 10-15% below the
+   * best plan at the median (docs/validation.md, issue 17 session 11), so without these the best plan's
+   * neighbourhood is hardly sampled. The episodes are replayed like the actor's (DDPG learns off-policy).
+   * 0: none (HAQ). Needs imitationWeight > 0 (the elites).
+   */
+  eliteLocal: number;
+  /** Noise sd of the eliteLocal episodes, in action units (one bit level is 1/7). */
+  eliteLocalSd: number;
+  /**
    * Restart after this many search episodes without a better plan: the noise goes back to noiseSd (decaying
    * again) and the imitation targets are cleared, so the actor follows the best plan of a new basin instead of
    * resampling the old one (the best plan so far stays the search's answer). 0: never. Tried at 100: VGG-16
@@ -205,6 +217,8 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
+    eliteLocal: 0,
+    eliteLocalSd: 0.05,
     restartAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
@@ -339,6 +353,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
+    // eliteLocal: this episode samples around one elite plan (the draws only when the setting is on).
+    const local = !warm && settings.eliteLocal > 0 && elite.length > 0 && random() < settings.eliteLocal ? elite[Math.floor(random() * elite.length)] : undefined;
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
       const limitPct = budgetPct - (reserve[t + 1] ?? 0);
@@ -347,7 +363,9 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         ? centre
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
-        : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
+        : local
+          ? (local.actions[t] ?? [0.5, 0.5]).map((m) => truncatedNormal(random, m, settings.eliteLocalSd))
+          : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
@@ -416,7 +434,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
-    const row = record(episode, warm ? 'warmup' : 'search', warm ? 0 : sd, c, top);
+    const row = record(episode, warm ? 'warmup' : local ? 'local' : 'search', warm ? 0 : local ? settings.eliteLocalSd : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }
