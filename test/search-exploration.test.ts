@@ -86,8 +86,8 @@ describe('search exploration and replay', () => {
       expect(h.abits).toBe(best?.abits);
       expect(h.noiseSd).toBe(0);
     }
-    // Off (the default): no local episode, and the first search episode is the actor's.
-    const off = await run({ episodes: 3, warmupEpisodes: 5 });
+    // Off (the default, and HAQ): no local episode.
+    const off = await run({ episodes: 3, warmupEpisodes: 5, eliteLocal: 0 });
     expect(off.history.filter((h) => h.phase === 'local').length).toBe(0);
   });
 

@@ -132,11 +132,21 @@ export interface SearchSettings {
    * truncated-normal noise of sd eliteLocalSd. The actor's late episodes sit between its elites, 10-15% below the
    * best plan at the median (docs/validation.md, issue 17 session 11), so without these the best plan's
    * neighbourhood is hardly sampled. The episodes are replayed like the actor's (DDPG learns off-policy).
-   * 0: none (HAQ). Needs imitationWeight > 0 (the elites).
+   * 0: none (HAQ). Needs imitationWeight > 0 (the elites). @default 0 (session 11, 0.25 with sd 0.075, seeds 11-30:
+   * RL means +2.0% ResNet-18, +1.1% ResNet-50, +1.0% MobileNetV2, but VGG-16 -0.07% on seeds 11-20 and ResNet-20
+   * -0.02% on seeds 11-30, one seed a plateau step lower each, so not adopted; docs/validation.md)
    */
   eliteLocal: number;
-  /** Noise sd of the eliteLocal episodes, in action units (one bit level is 1/7). */
+  /** Noise sd of the eliteLocal episodes, in action units (one bit level is 1/7). @default 0.075 (0.05 and 0.1 tried; 0.1 lowered MobileNetV2) */
   eliteLocalSd: number;
+  /** Search episode (counted after the warm-up) from which eliteLocal episodes are drawn; the earlier ones are the actor's. */
+  eliteLocalAfter: number;
+  /**
+   * In an eliteLocal episode, one coupled group of layers (the readers of one stored tensor, as groupNoise), drawn
+   * uniformly, has its members' activation actions moved by one shared N(0, eliteLocalGroup) offset before the
+   * per-layer noise: the tensor's bits move, which per-layer noise seldom does (polish's group moves). 0: none.
+   */
+  eliteLocalGroup: number;
   /**
    * Restart after this many search episodes without a better plan: the noise goes back to noiseSd (decaying
    * again) and the imitation targets are cleared, so the actor follows the best plan of a new basin instead of
@@ -218,7 +228,9 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
     eliteLocal: 0,
-    eliteLocalSd: 0.05,
+    eliteLocalSd: 0.075,
+    eliteLocalAfter: 0,
+    eliteLocalGroup: 0,
     restartAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
@@ -354,7 +366,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     // eliteLocal: this episode samples around one elite plan (the draws only when the setting is on).
-    const local = !warm && settings.eliteLocal > 0 && elite.length > 0 && random() < settings.eliteLocal ? elite[Math.floor(random() * elite.length)] : undefined;
+    const local = !warm && settings.eliteLocal > 0 && episode - settings.warmupEpisodes >= settings.eliteLocalAfter && elite.length > 0 && random() < settings.eliteLocal ? elite[Math.floor(random() * elite.length)] : undefined;
+    // eliteLocalGroup: one coupled group's activation actions move together in a local episode (a tensor's bits).
+    const localGroup = local && settings.eliteLocalGroup > 0 && coupled.length > 0 ? coupled[Math.floor(random() * coupled.length)] : undefined;
+    const localGroupOffset = localGroup === undefined ? 0 : gaussian(random) * settings.eliteLocalGroup;
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
       const limitPct = budgetPct - (reserve[t + 1] ?? 0);
@@ -364,7 +379,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
         : local
-          ? (local.actions[t] ?? [0.5, 0.5]).map((m) => truncatedNormal(random, m, settings.eliteLocalSd))
+          ? (local.actions[t] ?? [0.5, 0.5]).map((m, d) => {
+              const shift = d === 1 && !step.product && localGroup !== undefined && (groupOf[step.k] ?? step.k) === localGroup ? localGroupOffset : 0;
+              return truncatedNormal(random, Math.min(1, Math.max(0, m + shift)), settings.eliteLocalSd);
+            })
           : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
