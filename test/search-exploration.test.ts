@@ -109,10 +109,34 @@ describe('search exploration and replay', () => {
     expect(changed).toBeGreaterThan(local.length / 3);
   });
 
+  test('eliteLocalLayers: only about that many actions of a local episode take the noise, the others keep the elite plan', async () => {
+    const changedPerEpisode = async (eliteLocalLayers: number): Promise<number> => {
+      const r = await run({ episodes: 30, warmupEpisodes: 5, eliteLocal: 1, eliteLocalSd: 0.5, eliteLocalLayers, eliteEpisodes: 1, smoothRank: 0, stepWall: false });
+      const local = r.history.filter((h) => h.phase === 'local');
+      let changed = 0;
+      for (const h of local) {
+        const before = r.history[h.episode - 1];
+        const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+        const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
+        const b = `${best?.wbits ?? ''} ${best?.abits ?? ''}`.split(' ').map(Number);
+        changed += a.filter((x, i) => x !== b[i]).length;
+      }
+      return changed / local.length;
+    };
+    // vgg8: 6 free layers, 12 actions. sd 0.5 on every action moves most of them; with eliteLocalLayers 1 each
+    // action is perturbed with probability 1/6 (2 of 12 expected, fewer changed), the repair aside.
+    const all = await changedPerEpisode(0);
+    const few = await changedPerEpisode(1);
+    expect(all).toBeGreaterThan(5);
+    expect(few).toBeLessThan(all / 2);
+  });
+
   test('--search-settings eliteLocal / eliteLocalSd: parsed, bounded to [0, 1], off in HAQ\'s recipe', () => {
     expect(parseSearchSettings('eliteLocal=0.15,eliteLocalSd=0.05').overrides).toMatchObject({ eliteLocal: 0.15, eliteLocalSd: 0.05 });
     expect(() => parseSearchSettings('eliteLocal=1.5')).toThrow(/eliteLocal/);
     expect(() => parseSearchSettings('eliteLocalSd=2')).toThrow(/eliteLocalSd/);
     expect(parseSearchSettings('haq').overrides.eliteLocal).toBe(0);
+    expect(parseSearchSettings('eliteLocalLayers=3,eliteLocalAfter=100').overrides).toMatchObject({ eliteLocalLayers: 3, eliteLocalAfter: 100 });
+    expect(() => parseSearchSettings('eliteLocalAfter=1.5')).toThrow(/eliteLocalAfter/);
   });
 });

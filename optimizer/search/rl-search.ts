@@ -139,6 +139,11 @@ export interface SearchSettings {
   eliteLocal: number;
   /** Noise sd of the eliteLocal episodes, in action units (one bit level is 1/7). @default 0.075 (0.05 and 0.1 tried; 0.1 lowered MobileNetV2) */
   eliteLocalSd: number;
+  /**
+   * In an eliteLocal episode, each action component takes the noise with probability eliteLocalLayers / steps (about
+   * that many layers' bits move, by up to a few levels at a larger eliteLocalSd); the others keep the elite's. 0: all.
+   */
+  eliteLocalLayers: number;
   /** Search episode (counted after the warm-up) from which eliteLocal episodes are drawn; the earlier ones are the actor's. */
   eliteLocalAfter: number;
   /**
@@ -230,6 +235,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     eliteLocal: 0,
     eliteLocalSd: 0.075,
     eliteLocalAfter: 0,
+    eliteLocalLayers: 0,
     eliteLocalGroup: 0,
     restartAfter: 0,
     structuredWarmup: true,
@@ -381,7 +387,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         : local
           ? (local.actions[t] ?? [0.5, 0.5]).map((m, d) => {
               const shift = d === 1 && !step.product && localGroup !== undefined && (groupOf[step.k] ?? step.k) === localGroup ? localGroupOffset : 0;
-              return truncatedNormal(random, Math.min(1, Math.max(0, m + shift)), settings.eliteLocalSd);
+              const mean = Math.min(1, Math.max(0, m + shift));
+              // eliteLocalLayers: only about that many steps take the noise; the others keep the elite's action.
+              if (settings.eliteLocalLayers > 0 && random() >= settings.eliteLocalLayers / steps.length) return mean;
+              return truncatedNormal(random, mean, settings.eliteLocalSd);
             })
           : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
