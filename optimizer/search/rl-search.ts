@@ -9,26 +9,12 @@ import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { wallRaisesWeights } from './repair';
 import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
+import { record, type EpisodeRecord } from './history';
+import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, localAction, type EliteLocalSettings } from './elite-local';
 
-/** One row of the search history (one per episode). */
-export interface EpisodeRecord {
-  episode: number;
-  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor. */
-  phase: 'warmup' | 'search' | 'local' | 'random';
-  noiseSd: number;
-  reward: number;
-  cost: number;
-  feasible: boolean;
-  dropPct: number;
-  throughputImagesPerS: number;
-  latencyCycles: number;
-  bestCost: number;
-  wbits: string;
-  abits: string;
-  replicas: string;
-}
+export type { EpisodeRecord } from './history';
 
-export interface SearchSettings {
+export interface SearchSettings extends EliteLocalSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -127,32 +113,6 @@ export interface SearchSettings {
    */
   eliteNarrowAfter: number;
   /**
-   * Share of the search episodes that sample around an elite episode's plan instead of acting with the actor: each
-   * step's action is the realised action of one of the imitated (elite) episodes, drawn uniformly per episode, plus
-   * truncated-normal noise of sd eliteLocalSd. The actor's late episodes sit between its elites, 10-15% below the
-   * best plan at the median (docs/validation.md, issue 17 session 11), so without these the best plan's
-   * neighbourhood is hardly sampled. The episodes are replayed like the actor's (DDPG learns off-policy).
-   * 0: none (HAQ). Needs imitationWeight > 0 (the elites). @default 0 (session 11, 0.25 with sd 0.075, seeds 11-30:
-   * RL means +2.0% ResNet-18, +1.1% ResNet-50, +1.0% MobileNetV2, but VGG-16 -0.07% on seeds 11-20 and ResNet-20
-   * -0.02% on seeds 11-30, one seed a plateau step lower each, so not adopted; docs/validation.md)
-   */
-  eliteLocal: number;
-  /** Noise sd of the eliteLocal episodes, in action units (one bit level is 1/7). @default 0.075 (0.05 and 0.1 tried; 0.1 lowered MobileNetV2) */
-  eliteLocalSd: number;
-  /**
-   * In an eliteLocal episode, each action component takes the noise with probability eliteLocalLayers / steps (about
-   * that many layers' bits move, by up to a few levels at a larger eliteLocalSd); the others keep the elite's. 0: all.
-   */
-  eliteLocalLayers: number;
-  /** Search episode (counted after the warm-up) from which eliteLocal episodes are drawn; the earlier ones are the actor's. */
-  eliteLocalAfter: number;
-  /**
-   * In an eliteLocal episode, one coupled group of layers (the readers of one stored tensor, as groupNoise), drawn
-   * uniformly, has its members' activation actions moved by one shared N(0, eliteLocalGroup) offset before the
-   * per-layer noise: the tensor's bits move, which per-layer noise seldom does (polish's group moves). 0: none.
-   */
-  eliteLocalGroup: number;
-  /**
    * Restart after this many search episodes without a better plan: the noise goes back to noiseSd (decaying
    * again) and the imitation targets are cleared, so the actor follows the best plan of a new basin instead of
    * resampling the old one (the best plan so far stays the search's answer). 0: never. Tried at 100: VGG-16
@@ -232,11 +192,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
-    eliteLocal: 0,
-    eliteLocalSd: 0.075,
-    eliteLocalAfter: 0,
-    eliteLocalLayers: 0,
-    eliteLocalGroup: 0,
+    ...DEFAULT_ELITE_LOCAL,
     restartAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
@@ -260,24 +216,6 @@ export interface SearchResult {
   top: EvaluatedCandidate[];
   history: EpisodeRecord[];
   evaluations: number;
-}
-
-function record(episode: number, phase: EpisodeRecord['phase'], sd: number, c: EvaluatedCandidate, top: TopK): EpisodeRecord {
-  return {
-    episode,
-    phase,
-    noiseSd: sd,
-    reward: c.reward,
-    cost: c.cost,
-    feasible: c.feasible,
-    dropPct: c.dropPct,
-    throughputImagesPerS: c.throughputImagesPerS,
-    latencyCycles: c.latencyCycles,
-    bestCost: top.best?.cost ?? c.cost,
-    wbits: c.wbits.join(' '),
-    abits: c.abits.join(' '),
-    replicas: c.replicas.join(' '),
-  };
 }
 
 /**
@@ -371,11 +309,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
-    // eliteLocal: this episode samples around one elite plan (the draws only when the setting is on).
-    const local = !warm && settings.eliteLocal > 0 && episode - settings.warmupEpisodes >= settings.eliteLocalAfter && elite.length > 0 && random() < settings.eliteLocal ? elite[Math.floor(random() * elite.length)] : undefined;
-    // eliteLocalGroup: one coupled group's activation actions move together in a local episode (a tensor's bits).
-    const localGroup = local && settings.eliteLocalGroup > 0 && coupled.length > 0 ? coupled[Math.floor(random() * coupled.length)] : undefined;
-    const localGroupOffset = localGroup === undefined ? 0 : gaussian(random) * settings.eliteLocalGroup;
+    const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
       const limitPct = budgetPct - (reserve[t + 1] ?? 0);
@@ -385,13 +319,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
         : local
-          ? (local.actions[t] ?? [0.5, 0.5]).map((m, d) => {
-              const shift = d === 1 && !step.product && localGroup !== undefined && (groupOf[step.k] ?? step.k) === localGroup ? localGroupOffset : 0;
-              const mean = Math.min(1, Math.max(0, m + shift));
-              // eliteLocalLayers: only about that many steps take the noise; the others keep the elite's action.
-              if (settings.eliteLocalLayers > 0 && random() >= settings.eliteLocalLayers / steps.length) return mean;
-              return truncatedNormal(random, mean, settings.eliteLocalSd);
-            })
+          ? localAction(local, t, step.product ? undefined : (groupOf[step.k] ?? step.k), steps.length, settings, random)
           : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
