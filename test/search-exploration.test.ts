@@ -4,6 +4,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { prepareModel } from '../optimizer/model';
 import { DdpgAgent } from '../optimizer/search/ddpg';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
+import { parseSearchSettings } from '../optimizer/search/settings';
 import { STATE_SIZE } from '../optimizer/search/state';
 import { baselineEvaluators } from './helpers/search-fixtures';
 
@@ -69,5 +70,73 @@ describe('search exploration and replay', () => {
     // Before the narrowing the elite grows to 3 distinct episodes; the last call holds one episode's steps.
     expect(Math.max(...calls.map((c) => c.episodes))).toBe(3);
     expect(calls[calls.length - 1]?.episodes).toBe(1);
+  });
+
+  test('eliteLocal: with share 1 and sd 0 every search episode after the first elite replays an elite plan exactly (the best plan, with one elite)', async () => {
+    // One elite ranked by the true cost (smoothRank 0): it is the best feasible plan so far, and its realised actions
+    // decode to its own bits, which pass the step wall unchanged (the plan is within the budget).
+    const r = await run({ episodes: 10, warmupEpisodes: 5, eliteLocal: 1, eliteLocalSd: 0, eliteEpisodes: 1, smoothRank: 0 });
+    const local = r.history.filter((h) => h.phase === 'local');
+    expect(local.length).toBe(10);
+    for (const h of local) {
+      const before = r.history[h.episode - 1];
+      const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+      expect(h.cost).toBe(before?.bestCost);
+      expect(h.wbits).toBe(best?.wbits);
+      expect(h.abits).toBe(best?.abits);
+      expect(h.noiseSd).toBe(0);
+    }
+    // Off (the default, and HAQ): no local episode.
+    const off = await run({ episodes: 3, warmupEpisodes: 5, eliteLocal: 0 });
+    expect(off.history.filter((h) => h.phase === 'local').length).toBe(0);
+  });
+
+  test('eliteLocal with noise: the local episodes move some layers off the elite plan, by about one bit level', async () => {
+    const r = await run({ episodes: 40, warmupEpisodes: 5, eliteLocal: 0.5, eliteLocalSd: 0.05, eliteEpisodes: 1, smoothRank: 0, stepWall: false });
+    const local = r.history.filter((h) => h.phase === 'local');
+    expect(local.length).toBeGreaterThan(10);
+    expect(local.length).toBeLessThan(30);
+    let changed = 0;
+    for (const h of local) {
+      const before = r.history[h.episode - 1];
+      const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+      const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
+      const b = `${best?.wbits ?? ''} ${best?.abits ?? ''}`.split(' ').map(Number);
+      if (a.some((x, i) => x !== b[i])) changed++;
+    }
+    // sd 0.05 around a bit level's centre (half-width 1/14): each free layer's bits change with probability ~0.15,
+    // so on vgg8's 12 free actions most local episodes differ from the elite, not all (repair may move bits too).
+    expect(changed).toBeGreaterThan(local.length / 3);
+  });
+
+  test('eliteLocalLayers: only about that many actions of a local episode take the noise, the others keep the elite plan', async () => {
+    const changedPerEpisode = async (eliteLocalLayers: number): Promise<number> => {
+      const r = await run({ episodes: 30, warmupEpisodes: 5, eliteLocal: 1, eliteLocalSd: 0.5, eliteLocalLayers, eliteEpisodes: 1, smoothRank: 0, stepWall: false });
+      const local = r.history.filter((h) => h.phase === 'local');
+      let changed = 0;
+      for (const h of local) {
+        const before = r.history[h.episode - 1];
+        const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+        const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
+        const b = `${best?.wbits ?? ''} ${best?.abits ?? ''}`.split(' ').map(Number);
+        changed += a.filter((x, i) => x !== b[i]).length;
+      }
+      return changed / local.length;
+    };
+    // vgg8: 6 free layers, 12 actions. sd 0.5 on every action moves most of them; with eliteLocalLayers 1 each
+    // action is perturbed with probability 1/6 (2 of 12 expected, fewer changed), the repair aside.
+    const all = await changedPerEpisode(0);
+    const few = await changedPerEpisode(1);
+    expect(all).toBeGreaterThan(5);
+    expect(few).toBeLessThan(all / 2);
+  });
+
+  test('--search-settings eliteLocal / eliteLocalSd: parsed, bounded to [0, 1], off in HAQ\'s recipe', () => {
+    expect(parseSearchSettings('eliteLocal=0.15,eliteLocalSd=0.05').overrides).toMatchObject({ eliteLocal: 0.15, eliteLocalSd: 0.05 });
+    expect(() => parseSearchSettings('eliteLocal=1.5')).toThrow(/eliteLocal/);
+    expect(() => parseSearchSettings('eliteLocalSd=2')).toThrow(/eliteLocalSd/);
+    expect(parseSearchSettings('haq').overrides.eliteLocal).toBe(0);
+    expect(parseSearchSettings('eliteLocalLayers=3,eliteLocalAfter=100').overrides).toMatchObject({ eliteLocalLayers: 3, eliteLocalAfter: 100 });
+    expect(() => parseSearchSettings('eliteLocalAfter=1.5')).toThrow(/eliteLocalAfter/);
   });
 });

@@ -9,25 +9,12 @@ import { separableTerms } from './product-bits';
 import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { wallRaisesWeights } from './repair';
 import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
+import { record, type EpisodeRecord } from './history';
+import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, localAction, type EliteLocalSettings } from './elite-local';
 
-/** One row of the search history (one per episode). */
-export interface EpisodeRecord {
-  episode: number;
-  phase: 'warmup' | 'search' | 'random';
-  noiseSd: number;
-  reward: number;
-  cost: number;
-  feasible: boolean;
-  dropPct: number;
-  throughputImagesPerS: number;
-  latencyCycles: number;
-  bestCost: number;
-  wbits: string;
-  abits: string;
-  replicas: string;
-}
+export type { EpisodeRecord } from './history';
 
-export interface SearchSettings {
+export interface SearchSettings extends EliteLocalSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -205,6 +192,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: 3,
     eliteNarrowAfter: 0,
+    ...DEFAULT_ELITE_LOCAL,
     restartAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
@@ -228,24 +216,6 @@ export interface SearchResult {
   top: EvaluatedCandidate[];
   history: EpisodeRecord[];
   evaluations: number;
-}
-
-function record(episode: number, phase: EpisodeRecord['phase'], sd: number, c: EvaluatedCandidate, top: TopK): EpisodeRecord {
-  return {
-    episode,
-    phase,
-    noiseSd: sd,
-    reward: c.reward,
-    cost: c.cost,
-    feasible: c.feasible,
-    dropPct: c.dropPct,
-    throughputImagesPerS: c.throughputImagesPerS,
-    latencyCycles: c.latencyCycles,
-    bestCost: top.best?.cost ?? c.cost,
-    wbits: c.wbits.join(' '),
-    abits: c.abits.join(' '),
-    replicas: c.replicas.join(' '),
-  };
 }
 
 /**
@@ -339,6 +309,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
+    const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
       const limitPct = budgetPct - (reserve[t + 1] ?? 0);
@@ -347,7 +318,9 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         ? centre
           ? centre.map((c) => truncatedNormal(random, c, spread))
           : [random(), random()]
-        : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
+        : local
+          ? localAction(local, t, step.product ? undefined : (groupOf[step.k] ?? step.k), steps.length, settings, random)
+          : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
@@ -416,7 +389,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
-    const row = record(episode, warm ? 'warmup' : 'search', warm ? 0 : sd, c, top);
+    const row = record(episode, warm ? 'warmup' : local ? 'local' : 'search', warm ? 0 : local ? settings.eliteLocalSd : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }

@@ -24,6 +24,7 @@ export const HAQ_SETTINGS: SearchOverrides = {
   wallReserve: 0,
   noiseLayers: 0,
   restartAfter: 0,
+  eliteLocal: 0,
   structuredWarmup: false,
   episodeNoise: 0,
   smoothShaping: 0,
@@ -35,10 +36,10 @@ export const HAQ_SETTINGS: SearchOverrides = {
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'repairCost', 'wallReserve'] as const;
+const NUMBER_KEYS = ['eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'repairCost', 'wallReserve'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
-const INTEGER_KEYS = new Set<string>(['tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
 const SOURCE = '--search-settings';
@@ -67,6 +68,10 @@ const MAXIMA: Readonly<Record<string, number>> = {
   smoothRank: 10,
   repairCost: 4,
   wallReserve: 1,
+  eliteLocalSd: 1,
+  eliteLocalAfter: 1_000_000,
+  eliteLocalLayers: 10_000,
+  eliteLocalGroup: 1,
 };
 
 function parseNumber(key: string, text: string): number {
@@ -79,7 +84,7 @@ function parseNumber(key: string, text: string): number {
     const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
     throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
   }
-  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping') && v > 1) {
+  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping' || key === 'eliteLocal') && v > 1) {
     throw new ValidationError(SOURCE, key, `'${text}'`, 'a number from 0 to 1');
   }
   return v;

@@ -1,0 +1,38 @@
+import type { EvaluatedCandidate, TopK } from './evaluator';
+
+/** One row of the search history (one per episode). */
+export interface EpisodeRecord {
+  episode: number;
+  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor. */
+  phase: 'warmup' | 'search' | 'local' | 'random';
+  noiseSd: number;
+  reward: number;
+  cost: number;
+  feasible: boolean;
+  dropPct: number;
+  throughputImagesPerS: number;
+  latencyCycles: number;
+  bestCost: number;
+  wbits: string;
+  abits: string;
+  replicas: string;
+}
+
+/** The history row of one evaluated episode (bestCost: the best plan so far, this one included). */
+export function record(episode: number, phase: EpisodeRecord['phase'], sd: number, c: EvaluatedCandidate, top: TopK): EpisodeRecord {
+  return {
+    episode,
+    phase,
+    noiseSd: sd,
+    reward: c.reward,
+    cost: c.cost,
+    feasible: c.feasible,
+    dropPct: c.dropPct,
+    throughputImagesPerS: c.throughputImagesPerS,
+    latencyCycles: c.latencyCycles,
+    bestCost: top.best?.cost ?? c.cost,
+    wbits: c.wbits.join(' '),
+    abits: c.abits.join(' '),
+    replicas: c.replicas.join(' '),
+  };
+}
