@@ -21,6 +21,7 @@ import { resolveNetwork } from '../workloads/shapes';
 import { zooNames, zooNetwork } from '../workloads/zoo';
 import { checkNetwork, describeViolation, judge, RELATIONS, SUITE_LIMITS, type Check } from './metamorphic/suite';
 import { summaryTable } from './metamorphic/table';
+import { checkMetamorphicArgs } from './metamorphic/options';
 
 const arg = (name: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
@@ -45,11 +46,8 @@ async function run(): Promise<Check[]> {
   const out = arg('out')?.[0];
   const plans = arg('plans');
   const relationIndices = arg('relations')?.map(Number);
-  const relations = relationIndices?.map((i) => {
-    const relation = RELATIONS[i];
-    if (!relation) throw new Error(`--relations: ${i} is not an index into the ${RELATIONS.length} relations`);
-    return relation;
-  });
+  // Indices were checked against RELATIONS by checkMetamorphicArgs.
+  const relations = relationIndices?.flatMap((i) => RELATIONS[i] ?? []);
   const presets = (arg('presets') ?? ['isaac', 'puma', 'xformer']) as Array<'isaac' | 'puma' | 'xformer'>;
   const all: Check[] = [];
   for (const preset of presets) {
@@ -98,9 +96,29 @@ function streamSummary(records: readonly Check[]): string {
   return `; figures from streams of ${lengths} images (before/after, repeats included), ${unsettled} not settled`;
 }
 
+/** A --from file's checks; exits 2 naming the file (and line) when it cannot be read or a line is not JSON. */
+function read(file: string): Check[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`metamorphic: --from: cannot read '${file}': ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  return text.split('\n').flatMap((line, k) => {
+    if (line.trim() === '') return [];
+    try {
+      return [JSON.parse(line) as Check];
+    } catch {
+      process.stderr.write(`metamorphic: --from: ${file} line ${k + 1} is not a JSON check line (as --out writes)\n`);
+      process.exit(2);
+    }
+  });
+}
+
 async function main(): Promise<void> {
+  checkMetamorphicArgs(process.argv.slice(2), RELATIONS.length);
   const from = arg('from');
-  const read = (file: string): Check[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Check);
   // Lines written by an older suite are judged again by today's rule.
   const checks = from ? from.flatMap(read).map((c) => ({ ...c, ...judge(c) })) : await run();
   if (from) for (const c of checks) if (flag('verbose') || c.verdict !== 'ok') process.stdout.write(`  ${describeViolation(c)}\n`);

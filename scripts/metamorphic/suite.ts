@@ -5,6 +5,7 @@
  * (the exact replication of optimize's "replication only" row on the baseline's tiles), that throughput does not
  * drop and latency does not rise by more than TOLERANCE, in the analytical model and (optionally) the simulator.
  */
+import { SUITE_PLAN_NAMES } from './options';
 import type { ArchSpec } from '../../arch/types';
 import { baselineChoices, type PlanChoices } from '../../arch/plan';
 import { applySetOverrides } from '../../arch/overrides';
@@ -136,8 +137,8 @@ export function suitePlans(arch: ArchSpec, net: ResolvedNetwork): Array<{ name: 
     refLatencyCycles: base.latencyCycles,
   });
   return [
-    { name: 'baseline', arch: chip, choices: baseline },
-    { name: 'replication only', arch: chip, choices: replicated.choices },
+    { name: SUITE_PLAN_NAMES[0], arch: chip, choices: baseline },
+    { name: SUITE_PLAN_NAMES[1], arch: chip, choices: replicated.choices },
   ];
 }
 
