@@ -177,9 +177,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
         const pathTransits = stageTransits(path.lead, () => true) - stageTransits(path.own, (q) => own.has(q) || !lead.has(q));
         const sharedLead = path.lead.filter((st) => !lead.has(P) && (flow.layers[st]?.dataInputs ?? []).some((d) => d.producer === P));
         for (const tile of tilesOf(layer)) {
-          // The network input takes the spare eDRAM of the tiles it lands on, for its own rows (rule 7, fork loops).
-          const loopFree = P >= 0 && (inputImageBits[tile] ?? 0) > 0 ? 0 : (freeBits[tile] ?? 0);
-          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], spareRows(loopFree, rowBits));
+          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], spareRows(freeBits[tile] ?? 0, rowBits));
           // The hop from the lead path's end back into this tile.
           let last = 0;
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);

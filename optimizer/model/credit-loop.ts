@@ -320,7 +320,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(forkLoopSpareBits(t, tile, inp.producer), rowBits));
+        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(t.freeBits[tile] as number, rowBits));
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
@@ -338,17 +338,6 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
     bounds[inp.layer] = bound;
   }
   return bounds;
-}
-
-/**
- * The eDRAM a fork loop on `tile` may grant P's rows beyond their slots: the tile's spare, none on a tile the network
- * input lands on. The off-chip input outruns the pipeline (its link is faster than the bottleneck) and its rows wait
- * for space there, so each freed row's space goes to the next input row first and the input ends up holding all of
- * the spare (rule 6); the loop runs on its guaranteed slots. ISAAC ResNet-20's replicated-mixed plan: the input ran
- * 650 rows (20 images) ahead on tile 0, conv1's skip rows had their 4 slots (docs/validation.md, session 53).
- */
-function forkLoopSpareBits(t: CreditLoopTables, tile: number, producer: number): number {
-  return producer >= 0 && (t.inputImageBits[tile] as number) > 0 ? 0 : (t.freeBits[tile] as number);
 }
 
 /**
