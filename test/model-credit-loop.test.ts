@@ -121,6 +121,7 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
     const result = evaluateModel(ctx, choices);
     expect(result.layers.find((l) => l.name === 'rb')?.digitalCycles).toBeCloseTo(16384, 6);
     expect(ctx.unitWaitCycles[index('b')]).toBeCloseTo(768, 6);
+    console.log('windows', JSON.stringify(result.placement.windowRows[index('d')]), JSON.stringify(result.placement.windowRows[index('b')]), JSON.stringify(Array.from(result.placement.forkHolds.skewRows).slice(0, 4)));
     expect(ctx.unitWaitCycles[index('c')]).toBeCloseTo(768, 6);
     expect(ctx.unitWaitCycles[index('d')]).toBeCloseTo(512, 6);
     expect(ctx.unitWaitCycles[index('rb')]).toBe(0);
@@ -140,5 +141,55 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
       const sim = await simulate(a, net, choices, { images: 64, loneLatency: false });
       expect(Math.abs(model.bottleneckCycles / sim.intervalCycles - 1)).toBeLessThan(0.025);
     }
+  });
+});
+
+/**
+ * The network input takes the spare eDRAM of its tile (docs/hardware-model.md rule 7, fork loops; session 53): a
+ * ResNet block after a first layer, so the skip carries a's output, not the input: a (1x1) + ReLU -> b (3x3, pad 1) +
+ * ReLU -> d (3x3, pad 1), add(d, ra) + ReLU fused into d. 64 channels, 8x8 pixels, 8 bits, one replica each, all on
+ * tile 0 of PUMA with 64 KB, a digital unit of 1 op per cycle, an ample off-chip link. Worked by hand:
+ * - Rows: 4096 bits, written in 32 cycles; each layer's row 8000 cycles (64000 per image).
+ * - The off-chip input outruns the pipeline (its link is ample) and its rows take every bit the tile frees beyond the
+ *   guaranteed slots, so a's skip runs on its 5 slots (its readers' widest window, d's 4, plus one), less the skew
+ *   of 2 rows (d's row i needs b's row i + 1, which needs a's row i + 2): 3 rows. Before, the model counted the
+ *   tile's spare eDRAM as more rows of a (the loop gave 1628 cycles).
+ * - Unit load per image 8 rows x (ReLUs of a and b 512 each + d's add and ReLU 1024) = 16384; the lead stage b's
+ *   lockstep wait (16384 - 4096) / (2 x 8) = 768.
+ * - d's shared loop: 8 rows x (d 8000 + b 8000 + local transits into b and d 2 x 32 + b's wait 768) / 3 = 44885.33
+ *   cycles, below the 64000 of compute, which the simulator gives too (the loop binds only where its lead is longer
+ *   than the slots it has: ISAAC ResNet-20's replicated plan, docs/validation.md).
+ */
+describe('the network input holds the spare eDRAM of its tile (fork loops)', () => {
+  function blockAfterFirstLayer() {
+    const b = new NetworkBuilder('credit-loop-input-hog', { channels: 64, height: 8, width: 8 });
+    b.conv('a', 64, 1);
+    b.relu('ra');
+    b.conv('b', 64, 3, { pad: 1 });
+    b.relu('rb');
+    const d = b.conv('d', 64, 3, { pad: 1 });
+    b.add2('add', d, 'ra');
+    b.relu('rd');
+    return resolveNetwork(b.build());
+  }
+  const net = blockAfterFirstLayer();
+  const choices = uniformChoices(net);
+  const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
+  const arch = applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1', 'offChip.bandwidthGBps=1000000000', 'tile.edram.capacityKb=64']);
+
+  test('hand figures: a\'s skip runs on its 5 slots, not the spare', () => {
+    const ctx = prepareModel(arch, net);
+    const result = evaluateModel(ctx, choices);
+    expect(result.placement.layerTiles.every((t) => t.length === 0 || (t.length === 1 && t[0] === 0))).toBe(true);
+    expect(result.placement.windowRows[index('d')]).toEqual([3, 4]);
+    expect(ctx.unitWaitCycles[index('b')]).toBeCloseTo(768, 6);
+    expect(result.layers[index('d')]?.creditLoopCycles).toBeCloseTo((8 * 16832) / 3, 6);
+  });
+
+  test('the simulator agrees: compute bound', async () => {
+    const model = evaluateModel(prepareModel(arch, net), choices);
+    const sim = await simulate(arch, net, choices, { images: 64, loneLatency: false });
+    expect(model.bottleneckCycles).toBeCloseTo(64000, 6);
+    expect(Math.abs(model.bottleneckCycles / sim.intervalCycles - 1)).toBeLessThan(0.01);
   });
 });

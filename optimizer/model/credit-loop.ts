@@ -320,7 +320,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(t.freeBits[tile] as number, rowBits));
+        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(forkLoopSpareBits(t, tile, inp.producer), rowBits));
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
@@ -339,6 +339,27 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
   }
   return bounds;
 }
+
+/**
+ * The eDRAM a fork loop on `tile` may grant P's rows beyond their slots: the tile's spare, none on a tile the network
+ * input lands on (for P other than the input) unless the spare holds INPUT_FILL_IMAGES images of input. The off-chip
+ * input outruns the pipeline (its link is faster than the bottleneck) and its rows wait for space there, so freed
+ * space goes to input rows and the input ends up holding the spare (rule 6); the loop runs on its slots. ISAAC ResNet-20's replicated-mixed plan: the input ran
+ * 650 rows (20 images) ahead on tile 0, conv1's skip rows had their 4 slots (docs/validation.md, session 53).
+ */
+function forkLoopSpareBits(t: CreditLoopTables, tile: number, producer: number): number {
+  const free = t.freeBits[tile] as number;
+  const inputImage = t.inputImageBits[tile] as number;
+  return producer >= 0 && inputImage > 0 && free < INPUT_FILL_IMAGES * inputImage ? 0 : free;
+}
+
+/**
+ * Images of network input whose spare eDRAM the input fills in a stream (the longest of the simulator's settle rule,
+ * 256): it gains on the pipeline by the difference of their paces, so a tile holding more is, for the streams
+ * simulated, an ample buffer (`validate --uncontended`'s 10 GB tiles: ResNet-20's baseline on ISAAC with 8 crossbars
+ * per ADC kept its compute pace, 983,040 cycles, where the loop without the spare gave 1,032,192).
+ */
+export const INPUT_FILL_IMAGES = 256;
 
 /**
  * Images of network input that fill a tile's spare eDRAM soon enough to count as taking it all (the stream is
