@@ -14,15 +14,12 @@ import { refuseBeyondChip } from './chip-cores';
  * ISAAC AlexNet's baseline with 2x eDRAM, +2.2% latency at the same throughput. So on a chip whose eDRAM is larger than
  * its reference capacity (tile.edram.costCapacityKb, the capacity its eDRAM figures are quoted at: 64 KB on ISAAC and
  * PUMA, so xformer's 512 KB is above it), placement packs the plan at the chip's eDRAM and as if it had 1/2, 1/4, ...
- * of it down to the reference (each fits the real eDRAM too), and the model's figures choose, from the reference
- * packing up: a denser packing replaces the one chosen so far only if it is faster (a shorter interval), or as fast
- * and shorter in latency by more than the model resolves between packings (PACKED_LATENCY_MARGIN); ties stay with
- * the sparser. A chip with twice the eDRAM has the very packings the smaller chip chose among plus its own densest,
- * so it keeps the smaller chip's choice unless its densest is faster, or shorter by more than the margin: from the
- * reference capacity up more eDRAM never makes a plan slower, and never lengthens its latency unless a denser
- * packing is faster (ISAAC ResNet-50's replicated plan with 2x eDRAM: +59% throughput, +1.9% latency, measured by
- * `npm run metamorphic`: kept, a trade of latency for throughput a user can see, listed in
- * scripts/metamorphic/suite.ts TRADES).
+ * of it down to the reference (each fits the real eDRAM too), and the model's figures choose: the fastest packing,
+ * and among equally fast ones the shortest latency. A chip with twice the eDRAM has the very packings the smaller chip
+ * chose among plus its own densest, so from the reference capacity up more eDRAM never makes a plan slower, and never
+ * lengthens its latency unless a denser packing is faster (ISAAC ResNet-50's replicated plan with 2x eDRAM: +29%
+ * throughput, +2.5% latency, measured by `npm run metamorphic`: kept, a trade of latency for throughput a user can
+ * see, listed in scripts/metamorphic/suite.ts TRADES).
  * At or below the reference the ladder is the one packing placeNetwork gives (its own load rule), so plans on ISAAC's
  * and PUMA's own chips are placed as before.
  */
@@ -30,23 +27,11 @@ import { refuseBeyondChip } from './chip-cores';
 /** Most halvings of the chip's eDRAM the ladder takes (a chip 1024 times its reference capacity). */
 export const LADDER_CAPACITY_HALVINGS = 10;
 /**
- * Relative differences in interval the choice ignores: packings that differ by rounding alone keep the sparser (the
- * smaller chip's choice); a chip with more eDRAM ends at most this much slower than a smaller one (the metamorphic
+ * Relative differences in interval or latency the choice ignores: packings that differ by rounding alone keep the
+ * denser (fewer tiles); a chip with more eDRAM ends at most this much slower than a smaller one (the metamorphic
  * suite allows 0.5%).
  */
 export const NO_WORSE_SLACK = 1e-3;
-
-/**
- * The latency gain, relative, by which a denser packing of equal interval must beat the sparser one to be chosen:
- * what the model can resolve between two packings of one plan. Measured (docs/validation.md, "Packing choice: the
- * latency margin"): over the zoo CNNs' packing ladders on ISAAC and PUMA at 2x and 4x eDRAM and on xformer, the
- * simulator's latency ratio of a denser packing to a sparser one differed from the model's by up to 6.35% (PUMA
- * ResNet-18 replication-only, 24 vs 25 tiles at 128 KB: model -0.27%, simulated +6.06%: conv1's 12 replicas' bursts
- * at tile 0's shared port, which the model's one-request residual does not see), next 2.46% and 1.84% (ISAAC VGG-16
- * replicated, ResNet-50 baseline). Set above every measured miss: a gain beyond it exceeds what the model was seen to
- * get wrong (a bound from the zoo's measurements, not a proof).
- */
-export const PACKED_LATENCY_MARGIN = 0.065;
 
 /** A packing's figures in the analytical model, by which packings are compared. */
 export interface PackingFigures {
@@ -57,19 +42,18 @@ export interface PackingFigures {
 }
 
 /**
- * The rule, over a ladder's figures (densest first): from the sparsest up, a denser packing replaces the one chosen
- * so far if its interval is shorter by more than NO_WORSE_SLACK, or if it is within NO_WORSE_SLACK of it and its
- * latency is shorter by more than PACKED_LATENCY_MARGIN. Returns its index. Sparsest first, so the choice over a
- * ladder's tail (the smaller chip's ladder) is kept unless the head beats it.
+ * The rule, over a ladder's figures (densest first): the fastest packing (shortest interval), and among those within
+ * NO_WORSE_SLACK of it the one with the shortest latency (by more than NO_WORSE_SLACK; ties to the denser). Returns
+ * its index.
  */
 export function chosenPacking(figures: readonly PackingFigures[]): number {
-  let chosen = figures.length - 1;
-  for (let k = figures.length - 2; k >= 0; k--) {
+  let fastest = Infinity;
+  for (const f of figures) fastest = Math.min(fastest, f.intervalCycles);
+  let chosen = -1;
+  for (let k = 0; k < figures.length; k++) {
     const f = figures[k] as PackingFigures;
-    const c = figures[chosen] as PackingFigures;
-    const faster = f.intervalCycles < c.intervalCycles * (1 - NO_WORSE_SLACK);
-    const asFast = f.intervalCycles <= c.intervalCycles * (1 + NO_WORSE_SLACK);
-    if (faster || (asFast && f.latencyCycles < c.latencyCycles * (1 - PACKED_LATENCY_MARGIN))) chosen = k;
+    if (f.intervalCycles > fastest * (1 + NO_WORSE_SLACK)) continue;
+    if (chosen < 0 || f.latencyCycles < (figures[chosen] as PackingFigures).latencyCycles * (1 - NO_WORSE_SLACK)) chosen = k;
   }
   return chosen;
 }
