@@ -121,7 +121,6 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
     const result = evaluateModel(ctx, choices);
     expect(result.layers.find((l) => l.name === 'rb')?.digitalCycles).toBeCloseTo(16384, 6);
     expect(ctx.unitWaitCycles[index('b')]).toBeCloseTo(768, 6);
-    console.log('windows', JSON.stringify(result.placement.windowRows[index('d')]), JSON.stringify(result.placement.windowRows[index('b')]), JSON.stringify(Array.from(result.placement.forkHolds.skewRows).slice(0, 4)));
     expect(ctx.unitWaitCycles[index('c')]).toBeCloseTo(768, 6);
     expect(ctx.unitWaitCycles[index('d')]).toBeCloseTo(512, 6);
     expect(ctx.unitWaitCycles[index('rb')]).toBe(0);
