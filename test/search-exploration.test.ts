@@ -4,6 +4,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { prepareModel } from '../optimizer/model';
 import { DdpgAgent } from '../optimizer/search/ddpg';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
+import type { EpisodeRecord } from '../optimizer/search/history';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { STATE_SIZE } from '../optimizer/search/state';
 import { baselineEvaluators } from './helpers/search-fixtures';
@@ -17,6 +18,19 @@ const run = async (overrides: SearchOverrides) => {
   settings.ddpg = { ...settings.ddpg, hidden: [8, 8], batchSize: 4 };
   return rlSearch(net, evaluator(), settings);
 };
+
+/** Per local episode, how many of its actions (weight and activation bits) differ from the elite plan it started from. */
+function actionsOffElite(history: readonly EpisodeRecord[]): number[] {
+  return history
+    .filter((h) => h.phase === 'local')
+    .map((h) => {
+      const before = history[h.episode - 1];
+      const elite = history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+      const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
+      const b = `${elite?.wbits ?? ''} ${elite?.abits ?? ''}`.split(' ').map(Number);
+      return a.filter((x, i) => x !== b[i]).length;
+    });
+}
 
 describe('search exploration and replay', () => {
   test('replayed transitions keep the state the agent acted on: step t+1 state = step t next state, budget and cores spent included', async () => {
@@ -96,14 +110,7 @@ describe('search exploration and replay', () => {
     const local = r.history.filter((h) => h.phase === 'local');
     expect(local.length).toBeGreaterThan(10);
     expect(local.length).toBeLessThan(30);
-    let changed = 0;
-    for (const h of local) {
-      const before = r.history[h.episode - 1];
-      const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
-      const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
-      const b = `${best?.wbits ?? ''} ${best?.abits ?? ''}`.split(' ').map(Number);
-      if (a.some((x, i) => x !== b[i])) changed++;
-    }
+    const changed = actionsOffElite(r.history).filter((k) => k > 0).length;
     // sd 0.05 around a bit level's centre (half-width 1/14): each free layer's bits change with probability ~0.15,
     // so on vgg8's 12 free actions most local episodes differ from the elite, not all (repair may move bits too).
     expect(changed).toBeGreaterThan(local.length / 3);
@@ -112,16 +119,8 @@ describe('search exploration and replay', () => {
   test('eliteLocalLayers: only about that many actions of a local episode take the noise, the others keep the elite plan', async () => {
     const changedPerEpisode = async (eliteLocalLayers: number): Promise<number> => {
       const r = await run({ episodes: 30, warmupEpisodes: 5, eliteLocal: 1, eliteLocalSd: 0.5, eliteLocalLayers, eliteEpisodes: 1, smoothRank: 0, stepWall: false });
-      const local = r.history.filter((h) => h.phase === 'local');
-      let changed = 0;
-      for (const h of local) {
-        const before = r.history[h.episode - 1];
-        const best = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
-        const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
-        const b = `${best?.wbits ?? ''} ${best?.abits ?? ''}`.split(' ').map(Number);
-        changed += a.filter((x, i) => x !== b[i]).length;
-      }
-      return changed / local.length;
+      const offElite = actionsOffElite(r.history);
+      return offElite.reduce((sum, k) => sum + k, 0) / offElite.length;
     };
     // vgg8: 6 free layers, 12 actions. sd 0.5 on every action moves most of them; with eliteLocalLayers 1 each
     // action is perturbed with probability 1/6 (2 of 12 expected, fewer changed), the repair aside.

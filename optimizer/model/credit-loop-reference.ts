@@ -7,7 +7,7 @@
  */
 import { channelSlots, type Placement } from '../../arch/placement';
 import { forkSpareRows } from '../../arch/fork-hold';
-import { INPUT_FILL_IMAGES, INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
+import { forkLoopSpareBits, INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
 import type { ModelContext } from './types';
 
@@ -178,8 +178,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
         const sharedLead = path.lead.filter((st) => !lead.has(P) && (flow.layers[st]?.dataInputs ?? []).some((d) => d.producer === P));
         for (const tile of tilesOf(layer)) {
           // The network input takes the spare eDRAM of the tiles it lands on, for its own rows (rule 7, fork loops).
-          const inputImage = inputImageBits[tile] ?? 0;
-          const loopFree = P >= 0 && inputImage > 0 && (freeBits[tile] ?? 0) < INPUT_FILL_IMAGES * inputImage ? 0 : (freeBits[tile] ?? 0);
+          const loopFree = forkLoopSpareBits(freeBits[tile] ?? 0, inputImageBits[tile] ?? 0, P);
           const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], spareRows(loopFree, rowBits));
           // The hop from the lead path's end back into this tile.
           let last = 0;

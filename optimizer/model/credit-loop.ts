@@ -320,7 +320,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(forkLoopSpareBits(t, tile, inp.producer), rowBits));
+        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), rowBits));
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
@@ -341,16 +341,14 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
 }
 
 /**
- * The eDRAM a fork loop on `tile` may grant P's rows beyond their slots: the tile's spare, none on a tile the network
+ * The eDRAM (bits) a fork loop on a tile may grant P's rows beyond their slots: the tile's spare `freeBits`, none on a tile the network
  * input lands on (for P other than the input) unless the spare holds INPUT_FILL_IMAGES images of input. The off-chip
  * input outruns the pipeline (its link is faster than the bottleneck) and its rows wait for space there, so freed
  * space goes to input rows and the input ends up holding the spare (rule 6); the loop runs on its slots. ISAAC ResNet-20's replicated-mixed plan: the input ran
  * 650 rows (20 images) ahead on tile 0, conv1's skip rows had their 4 slots (docs/validation.md, session 53).
  */
-function forkLoopSpareBits(t: CreditLoopTables, tile: number, producer: number): number {
-  const free = t.freeBits[tile] as number;
-  const inputImage = t.inputImageBits[tile] as number;
-  return producer >= 0 && inputImage > 0 && free < INPUT_FILL_IMAGES * inputImage ? 0 : free;
+export function forkLoopSpareBits(freeBits: number, inputImageBits: number, producer: number): number {
+  return producer >= 0 && inputImageBits > 0 && freeBits < INPUT_FILL_IMAGES * inputImageBits ? 0 : freeBits;
 }
 
 /**
