@@ -22,8 +22,9 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
   let best = choices;
   let bestCycles = Infinity;
   let misses = 0;
+  // Each step's plan is evaluated once: the evaluation that judged it as `next` is the next step's `result`.
+  let result = evaluateModel(ctx, choices);
   for (let step = 0; step < maxSteps; step++) {
-    const result = evaluateModel(ctx, choices);
     // Ties go to the later plan (as when the greedy kept every step that was not slower).
     if (result.bottleneckCycles <= bestCycles) {
       best = choices;
@@ -39,21 +40,22 @@ export function replicatedMixedChoices(ctx: ModelContext, tiles: number, maxStep
     if (bottleneck?.kind === 'conv' && bottleneck.recurrent) break;
     let next = withReplica(choices, pos);
     if (!fits(limited, ctx, result.mappings, next)) break;
-    let nextCycles = evaluateModel(ctx, next).bottleneckCycles;
+    let nextResult = evaluateModel(ctx, next);
     if (worst.boundBy === 'credit-loop') {
       // A credit loop is charged to its reader, but its lead stages' rows are in it too: a replica for the slowest
       // weighted layer (a lead stage on a packed tile) may shorten it more than the reader's.
       const slowest = slowestWeighted(ctx, result.layers);
       const alt = slowest >= 0 && slowest !== pos ? withReplica(choices, slowest) : undefined;
       if (alt !== undefined && fits(limited, ctx, result.mappings, alt)) {
-        const altCycles = evaluateModel(ctx, alt).bottleneckCycles;
-        if (altCycles < nextCycles) (next = alt), (nextCycles = altCycles);
+        const altResult = evaluateModel(ctx, alt);
+        if (altResult.bottleneckCycles < nextResult.bottleneckCycles) (next = alt), (nextResult = altResult);
       }
     }
     // A replica that slows the plan (smaller row pieces cost more headers and port requests, a packing change) is
     // kept for a few steps in case the next ones recover; the fastest plan seen is returned.
-    if (nextCycles > result.bottleneckCycles && ++misses > GREEDY_LOOKAHEAD) break;
+    if (nextResult.bottleneckCycles > result.bottleneckCycles && ++misses > GREEDY_LOOKAHEAD) break;
     choices = next;
+    result = nextResult;
   }
   return best;
 }
