@@ -3,11 +3,15 @@ import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator, type Evaluat
 import { separableTerms } from './product-bits';
 import { tradeMoves, type Trade, type TradeLimits } from './trade';
 
-/** What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). */
+/**
+ * What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). Without `peek` the trades
+ * rank their payers by compute alone.
+ */
 export type PolishEvaluator = Pick<
   CandidateEvaluator,
   'evaluate' | 'evaluations' | 'oracle' | 'settings' | 'activationGroups' | 'productLayers' | 'productBitsInEffect' | 'coresAt' | 'nextStageBelow'
->;
+> &
+  Partial<Pick<CandidateEvaluator, 'peek'>>;
 
 /**
  * One bit change: layer, weights or activations, +1 or -1; or, with `product`, that product of two activations'
@@ -146,6 +150,18 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
   let steps = 0;
   let tradeSteps = 0;
   let passes = 0;
+  // What the full model charged for one +1 bit of a plan alone, when it was scored (memoised: the singles pass
+  // before the trades scores every raise of the plan it stops at; a plan a trade found has none scored).
+  const raiseCharge = (plan: EvaluatedCandidate, layer: number, weights: boolean): number | undefined => {
+    const wbits = [...plan.wbits];
+    const abits = [...plan.abits];
+    const bits = weights ? wbits : abits;
+    bits[layer] = bitsAt(bits, layer) + 1;
+    const c = evaluator.peek?.(wbits, abits, products.length > 0 ? products.map((p) => plan.productBits?.[p.product] ?? 0) : undefined);
+    if (c === undefined) return undefined;
+    if (!c.feasible || c.cost > plan.cost * (1 + 1e-12)) return Infinity;
+    return c.smoothCost / plan.smoothCost - 1;
+  };
   // The trades from a plan: its separable drop terms, and the cores each layer needs to reach the next stage time.
   const tradesOf = (plan: EvaluatedCandidate): Trade[] => {
     const terms = separableTerms(evaluator.oracle, plan.productBits ?? []);
@@ -162,6 +178,7 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
         groups,
         layerDrop: terms.layer,
         coresAt: (layer, w, a) => evaluator.coresAt(layer, w, a, target),
+        raiseCharge: (layer, weights) => raiseCharge(plan, layer, weights),
       },
       settings.tradeLimits,
     );
