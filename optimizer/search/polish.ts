@@ -119,7 +119,7 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  * another up, each candidate scored with its exact replication by the full model; a change is kept when the
  * plan is feasible and cheaper. Singles go in layer order. When no single improves, trade moves (trade.ts: a step
  * down that overdraws the accuracy budget, paid by +1 bit at the one or two layers cheapest in cores per accuracy
- * point; at most DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the
+ * point, a raise the singles pass found to lower the throughput at no core excluded; at most DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the
  * repair's own choice of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first
  * trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
  * decides which pairs are ever tried). Singles ordered by the bottleneck too were measured worse (ResNet-50 seed 1
@@ -156,6 +156,7 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
     const wbits = [...plan.wbits];
     const abits = [...plan.abits];
     const bits = weights ? wbits : abits;
+    if (bitsAt(bits, layer) >= MAX_SEARCH_BITS) return undefined;
     bits[layer] = bitsAt(bits, layer) + 1;
     const c = evaluator.peek?.(wbits, abits, products.length > 0 ? products.map((p) => plan.productBits?.[p.product] ?? 0) : undefined);
     if (c === undefined) return undefined;
@@ -167,6 +168,8 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
     const terms = separableTerms(evaluator.oracle, plan.productBits ?? []);
     const target = evaluator.nextStageBelow(plan.wbits, plan.abits, plan.bottleneckCycles);
     if (terms === undefined || target === undefined) return [];
+    // Per payer once (tradeMoves asks for each step down).
+    const charges = new Map<number, number | undefined>();
     return tradeMoves(
       {
         wbits: plan.wbits,
@@ -178,7 +181,11 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
         groups,
         layerDrop: terms.layer,
         coresAt: (layer, w, a) => evaluator.coresAt(layer, w, a, target),
-        raiseCharge: (layer, weights) => raiseCharge(plan, layer, weights),
+        raiseCharge: (layer, weights) => {
+          const key = 2 * layer + (weights ? 1 : 0);
+          if (!charges.has(key)) charges.set(key, raiseCharge(plan, layer, weights));
+          return charges.get(key);
+        },
       },
       settings.tradeLimits,
     );

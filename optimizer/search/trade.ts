@@ -4,8 +4,10 @@
  * often at the bottleneck itself (ResNet-18, MobileNetV2: several seeds stop on plateaus no single move leaves). A
  * trade steps one layer (or a coupled tensor's readers) down and pays the accuracy it costs with +1 bit at one or
  * two other layers, the cheapest per accuracy point: the cores the payer needs in addition to reach the next stage
- * time below the bottleneck (a better plan must bring every layer there), by compute alone. Pure: which trades, in
- * which order; the caller scores each with its exact replication by the full model.
+ * time below the bottleneck (a better plan must bring every layer there), by compute; a payer free by compute whose
+ * raise alone lowered the throughput in the full model (its tensor's traffic, eDRAM, placement: what no core buys)
+ * cannot pay, and at equal cores one payer comes before two, then the smaller charge of the full model for the raises
+ * (session 12). Pure: which trades, in which order; the caller scores each with its exact replication by the full model.
  */
 import { bitsAt } from '../../arch/plan';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from './repair';
@@ -145,9 +147,10 @@ function downsOf(inp: TradeInputs, layer: number): BitChange[][] {
  * The trades to try on a plan, best first. Steps down: every free layer's weights or activations, and every free
  * reader at a coupled tensor's bits, that overdraws the accuracy budget (one that does not is a single move,
  * polish's own). Each is paid by its `setsPerDown` cheapest payer sets. A payer is +1 bit (weights or activations)
- * at a free layer the step down does not lower; its cost is the extra cores it needs at the target, ranked per
- * accuracy point (ties: the least pressured layer, then the larger gain); a set is one payer, or two of the
- * `payers` cheapest when neither alone covers the shortfall, costing what its layers' cores grow by. Trades are
+ * at a free layer the step down does not lower; its cost is the extra cores it needs at the target (payerCost),
+ * ranked per accuracy point (ties: the smaller raise charge, the least pressured layer, then the larger gain); a
+ * set is one payer, or two of the `payers` cheapest when neither alone covers the shortfall, costing what its
+ * layers' cores grow by (ties: one payer first, the smaller summed charge, the larger gain). Trades are
  * ranked by the cores they are predicted to free at the target (the step down's saving less the set's cost: the
  * bounding layers, which do not reach the target, and the layers whose replicas cost most, come first); ties: the
  * more pressured step down, then the order generated. The `trades` best are returned.
