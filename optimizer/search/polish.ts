@@ -119,9 +119,9 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  * another up, each candidate scored with its exact replication by the full model; a change is kept when the
  * plan is feasible and cheaper. Singles go in layer order. When no single improves, trade moves (trade.ts: a step
  * down that overdraws the accuracy budget, paid by +1 bit at the one or two layers cheapest in cores per accuracy
- * point, a raise the singles pass found to lower the throughput at no core excluded; at most DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the
- * repair's own choice of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first
- * trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
+ * point, a raise the singles pass found to lower the throughput at no core excluded; at most
+ * DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the repair's own choice
+ * of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
  * decides which pairs are ever tried). Singles ordered by the bottleneck too were measured worse (ResNet-50 seed 1
  * RL plan, 600 evaluations: 5517 img/s against 5894 in layer order; the throughput moves with placement, and in
  * layer order a step up of layer 8's weights came first). Stops at a local optimum (a full pass without
