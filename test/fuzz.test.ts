@@ -6,6 +6,10 @@
 import { generateCase, INPUT_KINDS } from '../scripts/fuzz/generate';
 import { classify } from '../scripts/fuzz/classify';
 import { describeFuzz, runFuzz } from '../scripts/fuzz/run';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runCliInProcess } from '../scripts/cli-run';
 import { presetArch } from '../arch/presets';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { simulate } from '../sim';
@@ -64,20 +68,30 @@ describe('fuzz harness', () => {
     expect(Math.abs(sim.latencyCycles / model.latencyCycles - 1)).toBeLessThan(0.001);
   });
 
-  test('the latency oracle exempts layers whose last rows no reader needs, and only those', () => {
-    const analyze = (pool: number[], latency: number) =>
-      JSON.stringify({
-        totals: { throughputImagesPerS: 1, bottleneckCycles: 784000, latencyCycles: latency, areaMm2: 1, tilesUsed: 1 },
-        layers: [
-          { layer: 'conv0', inShape: [1, 28, 28], outShape: [32, 28, 28], wbits: 8, abits: 8, replicas: 1, stageCycles: 784000, boundBy: 'compute', shareOfBottleneck: 1 },
-          { layer: 'pool0', inShape: [32, 28, 28], outShape: pool, wbits: null, abits: null, replicas: 0, stageCycles: 4776, boundBy: 'edram', shareOfBottleneck: 0.01 },
-        ],
-      });
-    const run = { code: 0, stderr: '', outputs: {}, leftoverTemps: [], ms: 1 };
+  test('the latency oracle exempts layers whose last rows no reader needs, and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrmp-fuzz-oracle-'));
     const c = (stride: number) => ({ ...generateCase(1, 0), argv: ['analyze', '--network', '@net.json', '--format', 'json'], files: [{ name: 'net.json', data: strided(stride) }], mustReject: false });
-    expect(classify(c(17), { ...run, stdout: analyze([32, 2, 1], 534015) }).cls).toBe('ok');
-    // Stride 2 reads every row: an image cannot leave before conv0's 784,000 cycles.
-    expect(classify(c(2), { ...run, stdout: analyze([32, 14, 14], 534015) })).toEqual({ cls: 'wrong success', reason: "latency 534015 shorter than layer conv0's compute 784000" });
+    const extra = { outputs: {}, leftoverTemps: [], ms: 1 };
+    try {
+      // The real analyze output: stride 17 leaves conv0's rows 19-27 unread, stride 2 reads them all.
+      for (const stride of [17, 2]) {
+        const file = join(dir, `net${stride}.json`);
+        writeFileSync(file, strided(stride));
+        const run = await runCliInProcess(['analyze', '--network', file, '--format', 'json']);
+        expect(classify(c(stride), { ...run, ...extra })).toEqual({ cls: 'ok', reason: '' });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // With every row read, a latency below conv0's compute is a wrong success.
+    const doc = JSON.stringify({
+      totals: { throughputImagesPerS: 1, bottleneckCycles: 784000, latencyCycles: 534015, areaMm2: 1, tilesUsed: 1 },
+      layers: [
+        { layer: 'conv0', inShape: '1x28x28', outShape: '32x28x28', wbits: 8, abits: 8, replicas: 1, stageCycles: 784000, boundBy: 'compute', shareOfBottleneck: 1 },
+        { layer: 'pool0', inShape: '32x28x28', outShape: '32x14x14', wbits: null, abits: null, replicas: 0, stageCycles: 4776, boundBy: 'edram', shareOfBottleneck: 0.01 },
+      ],
+    });
+    expect(classify(c(2), { code: 0, stdout: doc, stderr: '', ...extra })).toEqual({ cls: 'wrong success', reason: "latency 534015 shorter than layer conv0's compute 784000" });
   });
 
   test(`${CASES} cases: no crash, hang, non-finite output or wrong success`, async () => {

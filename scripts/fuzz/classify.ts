@@ -50,9 +50,11 @@ function layersWithUnreadRows(c: FuzzCase, doc: Json): Set<string> {
   } catch {
     return unread;
   }
+  // Shapes as analyze prints them: 'CxHxW'.
+  const dims = (v: unknown): number[] => (typeof v === 'string' ? v.split('x').map(Number) : []);
   const shapes = new Map<string, { inShape: number[]; outShape: number[] }>();
   for (const l of (Array.isArray(doc['layers']) ? (doc['layers'] as unknown[]) : []).filter(isObject)) {
-    if (Array.isArray(l['inShape']) && Array.isArray(l['outShape'])) shapes.set(String(l['layer']), { inShape: l['inShape'] as number[], outShape: l['outShape'] as number[] });
+    shapes.set(String(l['layer']), { inShape: dims(l['inShape']), outShape: dims(l['outShape']) });
   }
   layers.forEach((layer, at) => {
     if ((layer.kind !== 'conv' && layer.kind !== 'pool') || (layer.kind === 'pool' && layer.global)) return;
