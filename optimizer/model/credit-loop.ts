@@ -2,7 +2,7 @@ import { channelSlots, type Placement } from '../../arch/placement';
 import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
-import { AUTO_MAX_IMAGES } from '../../sim/settle';
+import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
 import { FILL_SHARE } from '../../sim/steady-state';
 
 /**
@@ -364,8 +364,7 @@ export function forkLoopSpareBits(freeBits: number, inputImageBits: number, prod
  * (48 at 256 images): test/model-credit-loop.test.ts's toy (a ResNet block after a replicated first layer, its loop
  * 269,056 cycles against 256,000 of compute) simulated at the loop's pace up to a spare of 45 images and at the
  * compute pace from 46 on in 256-image streams (third tail 48), up to 11 and from 12 on in 64-image streams (tail 12),
- * with the off-chip link at 0.5 to 0.98 of the compute interval per image alike. (Computed on call: sim/ imports the
- * model, so its constants are read once both are loaded.)
+ * with the off-chip link at 0.5 to 0.98 of the compute interval per image alike.
  */
 export function inputHoldImages(): number {
   return ((1 - FILL_SHARE) * AUTO_MAX_IMAGES) / 4;
