@@ -202,6 +202,15 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
     expect(model.bottleneckCycles / sim.intervalCycles - 1).toBeLessThan(0);
   });
 
+  test('the hold waits for no fill: with the off-chip link at 0.8 of the compute pace the first 16 images already run at the loop', async () => {
+    // 131,072 bits per image at 0.08 GB/s (0.64 bits/cycle): an image every 204,800 cycles against 256,000. Gaining
+    // 0.25 image per image, the input would fill the 3.7 spare images after about 15; it reserves them at once.
+    const slow = applySetOverrides(arch(64), ['offChip.bandwidthGBps=0.08']);
+    const sim = await simulate(slow, net, choices, { images: 64, loneLatency: false });
+    const done = sim.imageDoneCycles;
+    expect(((done[16] as number) - (done[0] as number)) / 16).toBeGreaterThan(256000 * 1.08);
+  });
+
   test('a spare of 50 images of input: the stream drains on it at the compute pace, and the model counts it', async () => {
     const big = arch(805);
     const model = evaluateModel(prepareModel(big, net), choices);
