@@ -364,7 +364,9 @@ export function forkLoopSpareBits(freeBits: number, inputImageBits: number, prod
  * (48 at 256 images): test/model-credit-loop.test.ts's toy (a ResNet block after a replicated first layer, its loop
  * 269,056 cycles against 256,000 of compute) simulated at the loop's pace up to a spare of 45 images and at the
  * compute pace from 46 on in 256-image streams (third tail 48), up to 11 and from 12 on in 64-image streams (tail 12),
- * with the off-chip link at 0.5 to 0.98 of the compute interval per image alike.
+ * with the off-chip link at 0.5 to 0.98 of the compute interval per image alike. (`validate --uncontended`'s 10 GB
+ * tiles keep their spare: ResNet-20's baseline on ISAAC with 8 crossbars per ADC simulates its compute pace, 983,040
+ * cycles, where the loop without the spare gives 1,032,192.)
  */
 export function inputHoldImages(): number {
   return ((1 - FILL_SHARE) * AUTO_MAX_IMAGES) / 4;
