@@ -19,10 +19,11 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { SimResult } from './results';
 import { simulate, simulateLoneLatency, type SimulateOptions } from './simulate';
 import { AT_BOUND_TOLERANCE, SETTLE_TOLERANCE, type SteadyState } from './steady-state';
+import { AUTO_MAX_IMAGES } from './settle-limits';
 
 export const AUTO_FIRST_IMAGES = 16;
 export const AUTO_GROWTH = 4;
-export const AUTO_MAX_IMAGES = 256;
+export { AUTO_MAX_IMAGES };
 /** About 30 s at the bench's event rate on a loaded 2-core machine (~1.3M events/s); BERT-base's 64 images fit. */
 export const AUTO_NEXT_RUN_EVENTS = 40e6;
 export { AT_BOUND_TOLERANCE };

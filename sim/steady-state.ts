@@ -4,7 +4,7 @@
  */
 
 /** Share of the completions skipped as the pipeline's fill (at least the first image when there are 3+). */
-const FILL_SHARE = 0.25;
+export const FILL_SHARE = 0.25;
 /** A window's completions must lie within this of its straight line for the figure to count as settled. */
 export const SETTLE_TOLERANCE = 0.01;
 /**

@@ -6,6 +6,16 @@
 import { generateCase, INPUT_KINDS } from '../scripts/fuzz/generate';
 import { classify } from '../scripts/fuzz/classify';
 import { describeFuzz, runFuzz } from '../scripts/fuzz/run';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runCliInProcess } from '../scripts/cli-run';
+import { presetArch } from '../arch/presets';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import { simulate } from '../sim';
+import { parseNetworkJson } from '../workloads/json';
+import { resolveNetwork } from '../workloads/shapes';
+import { uniformChoices } from './helpers/model-fixtures';
 
 const CASES = 280;
 
@@ -25,6 +35,63 @@ describe('fuzz harness', () => {
     expect(classify(c, { ...run, code: 2, stderr: 'lrmp: x\n    at f (a.js:1:2)\n' }).cls).toBe('crash');
     expect(classify({ ...c, argv: ['analyze', '--format', 'json'] }, { ...run, stdout: '{"totals": {"throughputImagesPerS": NaN}}' }).cls).toBe('non-finite');
     expect(classify({ ...c, argv: ['analyze', '--format', 'json'], mustReject: false }, { ...run, stdout: '{"totals": {"throughputImagesPerS": -1}, "layers": []}' }).cls).toBe('wrong success');
+  });
+
+  /**
+   * Seed 11's cases 913 and 1753: a 2x2 max pool of stride 17 after a 28-row conv reads conv rows 0-1 and 17-18 only.
+   * The conv computes its rows in order (rule 4), so the image's output waits for rows 0-18: 19 rows x 28 pixels x
+   * 1000 cycles = 532,000, then the pool and the fc; rows 19-27 are computed after it left (they count in the
+   * interval, 784,000, not in the latency).
+   */
+  const strided = (stride: number) =>
+    JSON.stringify({
+      name: 'tiny',
+      input: { channels: 1, height: 28, width: 28 },
+      layers: [
+        { name: 'conv0', kind: 'conv', outChannels: 32, kernel: 3, pad: 1 },
+        { name: 'relu0', kind: 'activation', fn: 'relu' },
+        { name: 'pool0', kind: 'pool', op: 'max', kernel: 2, stride },
+        { name: 'flat', kind: 'pass', fn: 'flatten' },
+        { name: 'fc', kind: 'fc', outFeatures: 100 },
+      ],
+    });
+
+  test('an image leaves before its layer computed the rows no reader needs: model and simulator agree', async () => {
+    const net = resolveNetwork(parseNetworkJson(strided(17), 'net.json'));
+    const arch = presetArch('puma');
+    const choices = uniformChoices(net);
+    const model = evaluateModel(prepareModel(arch, net), choices);
+    const sim = await simulate(arch, net, choices, { images: 2 });
+    expect(model.bottleneckCycles).toBe(784000);
+    expect(model.latencyCycles).toBeGreaterThan(532000);
+    expect(model.latencyCycles).toBeLessThan(532000 * 1.01);
+    expect(Math.abs(sim.latencyCycles / model.latencyCycles - 1)).toBeLessThan(0.001);
+  });
+
+  test('the latency oracle exempts layers whose last rows no reader needs, and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrmp-fuzz-oracle-'));
+    const c = (stride: number) => ({ ...generateCase(1, 0), argv: ['analyze', '--network', '@net.json', '--format', 'json'], files: [{ name: 'net.json', data: strided(stride) }], mustReject: false });
+    const extra = { outputs: {}, leftoverTemps: [], ms: 1 };
+    try {
+      // The real analyze output: stride 17 leaves conv0's rows 19-27 unread, stride 2 reads them all.
+      for (const stride of [17, 2]) {
+        const file = join(dir, `net${stride}.json`);
+        writeFileSync(file, strided(stride));
+        const run = await runCliInProcess(['analyze', '--network', file, '--format', 'json']);
+        expect(classify(c(stride), { ...run, ...extra })).toEqual({ cls: 'ok', reason: '' });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // With every row read, a latency below conv0's compute is a wrong success.
+    const doc = JSON.stringify({
+      totals: { throughputImagesPerS: 1, bottleneckCycles: 784000, latencyCycles: 534015, areaMm2: 1, tilesUsed: 1 },
+      layers: [
+        { layer: 'conv0', inShape: '1x28x28', outShape: '32x28x28', wbits: 8, abits: 8, replicas: 1, stageCycles: 784000, boundBy: 'compute', shareOfBottleneck: 1 },
+        { layer: 'pool0', inShape: '32x28x28', outShape: '32x14x14', wbits: null, abits: null, replicas: 0, stageCycles: 4776, boundBy: 'edram', shareOfBottleneck: 0.01 },
+      ],
+    });
+    expect(classify(c(2), { code: 0, stdout: doc, stderr: '', ...extra })).toEqual({ cls: 'wrong success', reason: "latency 534015 shorter than layer conv0's compute 784000" });
   });
 
   test(`${CASES} cases: no crash, hang, non-finite output or wrong success`, async () => {

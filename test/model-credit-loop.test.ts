@@ -3,6 +3,7 @@ import { presetArch } from '../arch/presets';
 import { NetworkBuilder } from '../workloads/builder';
 import { resolveNetwork } from '../workloads/shapes';
 import { evaluateModel, prepareModel } from '../optimizer/model';
+import { inputHoldImages } from '../optimizer/model/credit-loop';
 import { uniformChoices } from './helpers/model-fixtures';
 import { simulate } from '../sim';
 
@@ -145,23 +146,27 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
 
 /**
  * The network input takes the spare eDRAM of its tile (docs/hardware-model.md rule 7, fork loops; session 53): a
- * ResNet block after a first layer, so the skip carries a's output, not the input: a (1x1) + ReLU -> b (3x3, pad 1) +
- * ReLU -> d (3x3, pad 1), add(d, ra) + ReLU fused into d. 64 channels, 8x8 pixels, 8 bits, one replica each, all on
- * tile 0 of PUMA with 64 KB, a digital unit of 1 op per cycle, an ample off-chip link. Worked by hand:
- * - Rows: 4096 bits, written in 32 cycles; each layer's row 8000 cycles (64000 per image).
- * - The off-chip input outruns the pipeline (its link is ample) and its rows take every bit the tile frees beyond the
- *   guaranteed slots, so a's skip runs on its 5 slots (its readers' widest window, d's 4, plus one), less the skew
- *   of 2 rows (d's row i needs b's row i + 1, which needs a's row i + 2): 3 rows. Before, the model counted the
- *   tile's spare eDRAM as more rows of a (the loop gave 1628 cycles).
- * - Unit load per image 8 rows x (ReLUs of a and b 512 each + d's add and ReLU 1024) = 16384; the lead stage b's
- *   lockstep wait (16384 - 4096) / (2 x 8) = 768.
- * - d's shared loop: 8 rows x (d 8000 + b 8000 + local transits into b and d 2 x 32 + b's wait 768) / 3 = 44885.33
- *   cycles, below the 64000 of compute, which the simulator gives too (the loop binds only where its lead is longer
- *   than the slots it has: ISAAC ResNet-20's replicated plan, docs/validation.md).
+ * ResNet block after a replicated first layer, so the skip carries a's output, not the input: a (1x1, 2 replicas) +
+ * ReLU -> b (3x3, pad 1) + ReLU -> d (3x3, pad 1), add(d, ra) + ReLU fused into d. 64 channels, 32 rows of 8 pixels,
+ * 8 bits, all on tile 0 of PUMA with a digital unit of 1 op per cycle. Worked by hand:
+ * - Rows: 4096 bits (a's replicas send 2048-bit halves), written in 32 cycles (16 a half); b's and d's rows 8000 cycles
+ *   (256,000 per image, the compute bound), a's 4000.
+ * - Slots of a's output on the tile: d's window 3 (b's is 3 too; a's idle half row keeps the paced window at the
+ *   row-need one) plus one: 4. Skew 2 rows (d's row i needs b's row i + 1, which needs a's row i + 2).
+ * - The simulator's input reserves a row's space before it crosses the off-chip link, as many rows ahead as fit, so it
+ *   holds the tile's spare eDRAM from the first cycle (483,328 bits, 3.7 images of 131,072 bits at 64 KB): a's skip
+ *   runs on its 4 slots.
+ * - Unit load per image 32 rows x (ReLUs of a and b 512 each + d's add and ReLU 1024) = 65,536; the lead stage b's
+ *   lockstep wait (65,536 - 16,384) / (2 x 32) = 768.
+ * - d's shared loop: 32 rows x (d 8000 + b 8000 + transits into b 16 and into d 32 + b's wait 768) / (4 - 2) = 269,056
+ *   cycles: it binds, 5.1% above compute. Simulated (256 images): 279,756.
+ * - With 805 KB tiles the spare holds 50 images of input, more than inputHoldImages() (48 at 256 images): the 256-image
+ *   stream's window shows its last images draining at the compute pace (256,000 simulated), and the model counts the
+ *   spare (the loop no longer binds).
  */
 describe('the network input holds the spare eDRAM of its tile (fork loops)', () => {
   function blockAfterFirstLayer() {
-    const b = new NetworkBuilder('credit-loop-input-hog', { channels: 64, height: 8, width: 8 });
+    const b = new NetworkBuilder('credit-loop-input-hog', { channels: 64, height: 32, width: 8 });
     b.conv('a', 64, 1);
     b.relu('ra');
     b.conv('b', 64, 3, { pad: 1 });
@@ -172,23 +177,45 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
     return resolveNetwork(b.build());
   }
   const net = blockAfterFirstLayer();
-  const choices = uniformChoices(net);
+  const choices = { ...uniformChoices(net), replicas: [2, 1, 1] };
   const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
-  const arch = applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1', 'offChip.bandwidthGBps=1000000000', 'tile.edram.capacityKb=64']);
+  const arch = (capacityKb: number) => applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1', `tile.edram.capacityKb=${capacityKb}`]);
 
-  test('hand figures: a\'s skip runs on its 5 slots, not the spare', () => {
-    const ctx = prepareModel(arch, net);
+  test('hand figures: a\'s skip runs on its 4 slots, not the spare, and the loop binds', () => {
+    const ctx = prepareModel(arch(64), net);
     const result = evaluateModel(ctx, choices);
     expect(result.placement.layerTiles.every((t) => t.length === 0 || (t.length === 1 && t[0] === 0))).toBe(true);
-    expect(result.placement.windowRows[index('d')]).toEqual([3, 4]);
+    expect(result.placement.windowRows[index('d')]).toEqual([3, 3]);
     expect(ctx.unitWaitCycles[index('b')]).toBeCloseTo(768, 6);
-    expect(result.layers[index('d')]?.creditLoopCycles).toBeCloseTo((8 * 16832) / 3, 6);
+    expect(result.layers[index('d')]?.creditLoopCycles).toBeCloseTo((32 * (8000 + 8000 + 16 + 32 + 768)) / 2, 6);
+    expect(result.layers[index('d')]?.boundBy).toBe('credit-loop');
+    expect(result.bottleneckCycles).toBeCloseTo(269056, 6);
+    expect(inputHoldImages()).toBe(48);
   });
 
-  test('the simulator agrees: compute bound', async () => {
-    const model = evaluateModel(prepareModel(arch, net), choices);
-    const sim = await simulate(arch, net, choices, { images: 64, loneLatency: false });
-    expect(model.bottleneckCycles).toBeCloseTo(64000, 6);
+  test('the simulator binds on the same loop: the model within 4% below it, both well above compute', async () => {
+    const model = evaluateModel(prepareModel(arch(64), net), choices);
+    const sim = await simulate(arch(64), net, choices, { images: 256, loneLatency: false });
+    expect(sim.steadyState.settled).toBe(true);
+    expect(sim.intervalCycles).toBeGreaterThan(256000 * 1.08);
+    expect(model.bottleneckCycles / sim.intervalCycles - 1).toBeGreaterThan(-0.04);
+    expect(model.bottleneckCycles / sim.intervalCycles - 1).toBeLessThan(0);
+  });
+
+  test('the hold waits for no fill: with the off-chip link at 0.8 of the compute pace the first 16 images already run at the loop', async () => {
+    // 131,072 bits per image at 0.08 GB/s (0.64 bits/cycle): an image every 204,800 cycles against 256,000. Gaining
+    // 0.25 image per image, the input would fill the 3.7 spare images after about 15; it reserves them at once.
+    const slow = applySetOverrides(arch(64), ['offChip.bandwidthGBps=0.08']);
+    const sim = await simulate(slow, net, choices, { images: 64, loneLatency: false });
+    const done = sim.imageDoneCycles;
+    expect(((done[16] as number) - (done[0] as number)) / 16).toBeGreaterThan(256000 * 1.08);
+  });
+
+  test('a spare of 50 images of input: the stream drains on it at the compute pace, and the model counts it', async () => {
+    const big = arch(805);
+    const model = evaluateModel(prepareModel(big, net), choices);
+    const sim = await simulate(big, net, choices, { images: 256, loneLatency: false });
+    expect(model.bottleneckCycles).toBeCloseTo(256000, 6);
     expect(Math.abs(model.bottleneckCycles / sim.intervalCycles - 1)).toBeLessThan(0.01);
   });
 });

@@ -2,6 +2,8 @@ import { channelSlots, type Placement } from '../../arch/placement';
 import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
+import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
+import { FILL_SHARE } from '../../sim/steady-state';
 
 /**
  * Credit-loop term (docs/hardware-model.md rule 7): a row of tensor P takes one of the reader tile's slots when
@@ -341,23 +343,34 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
 }
 
 /**
- * The eDRAM (bits) a fork loop on a tile may grant P's rows beyond their slots: the tile's spare `freeBits`, none on a tile the network
- * input lands on (for P other than the input) unless the spare holds INPUT_FILL_IMAGES images of input. The off-chip
- * input outruns the pipeline (its link is faster than the bottleneck) and its rows wait for space there, so freed
- * space goes to input rows and the input ends up holding the spare (rule 6); the loop runs on its slots. ISAAC ResNet-20's replicated-mixed plan: the input ran
- * 650 rows (20 images) ahead on tile 0, conv1's skip rows had their 4 slots (docs/validation.md, session 53).
+ * The eDRAM (bits) a fork loop on a tile may grant P's rows beyond their slots: the tile's spare `freeBits`, none on a
+ * tile the network input lands on (for P other than the input) unless the spare holds inputHoldImages() images of
+ * input or more. The simulator's input source reserves a row's space at its tiles before the row crosses the off-chip
+ * link, as many rows ahead as fit (sim/off-chip-input.ts next), so the input holds the spare from the stream's first
+ * cycle whatever the link's pace, and gives it back only while its last spare / image images drain: in the steady
+ * state of a stream (the model's figure) the fork loop runs on its slots. ISAAC ResNet-20's replicated-mixed plan: the
+ * input held 646-650 rows (20 images) beyond its slots on tile 0, conv1's skip rows had their 4 slots (docs/validation.md, session 53).
  */
 export function forkLoopSpareBits(freeBits: number, inputImageBits: number, producer: number): number {
-  return producer >= 0 && inputImageBits > 0 && freeBits < INPUT_FILL_IMAGES * inputImageBits ? 0 : freeBits;
+  return producer >= 0 && inputImageBits > 0 && freeBits < inputHoldImages() * inputImageBits ? 0 : freeBits;
 }
 
 /**
- * Images of network input whose spare eDRAM the input fills in a stream (the longest of the simulator's settle rule,
- * 256): it gains on the pipeline by the difference of their paces, so a tile holding more is, for the streams
- * simulated, an ample buffer (`validate --uncontended`'s 10 GB tiles: ResNet-20's baseline on ISAAC with 8 crossbars
- * per ADC kept its compute pace, 983,040 cycles, where the loop without the spare gave 1,032,192).
+ * Images of input a tile's spare must hold for a fork loop to keep it in the figure validate measures. The model has
+ * no stream length; the simulator's streams are finite (sim/settle.ts, at most AUTO_MAX_IMAGES images), and every
+ * window the steady-state rule takes ends at the stream's end (sim/steady-state.ts: the last 1 - FILL_SHARE of the
+ * completions, then its last half, quarter, eighth), so the drain of the input's last spare / image images, run on
+ * the spare, is in it. It decides the figure once it covers the third of those tails, (1 - FILL_SHARE) x images / 4
+ * (48 at 256 images): test/model-credit-loop.test.ts's toy (a ResNet block after a replicated first layer, its loop
+ * 269,056 cycles against 256,000 of compute) simulated at the loop's pace up to a spare of 45 images and at the
+ * compute pace from 46 on in 256-image streams (third tail 48), up to 11 and from 12 on in 64-image streams (tail 12),
+ * with the off-chip link at 0.5 to 0.98 of the compute interval per image alike. (`validate --uncontended`'s 10 GB
+ * tiles keep their spare: ResNet-20's baseline on ISAAC with 8 crossbars per ADC simulates its compute pace, 983,040
+ * cycles, where the loop without the spare gives 1,032,192.)
  */
-export const INPUT_FILL_IMAGES = 256;
+export function inputHoldImages(): number {
+  return ((1 - FILL_SHARE) * AUTO_MAX_IMAGES) / 4;
+}
 
 /**
  * Images of network input that fill a tile's spare eDRAM soon enough to count as taking it all (the stream is
