@@ -3,10 +3,10 @@
  * work before its ops reach its digital unit, and a row's fixed time. latency.ts, its reference and unit-run.ts take
  * them from here.
  */
-import { bitsAt, type PlanChoices } from '../../arch/plan';
+import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { edramAccesses, shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
+import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
@@ -73,11 +73,6 @@ export function rowFixedCycles(
         // drain after the MVM.
         const perMvm = Math.max(replicaMvmCycles(arch, mapping, r), shiftAddCyclesPerMvm(arch, mapping));
         rowLatency = pixels * perMvm + shiftAddDrainCycles(arch, mapping);
-        // A lone image's row reaches every replica at once: the sibling replicas on one tile ask the port for their
-        // row jobs' reads together, so the last one's first vector waits for the others' whole requests (rule 5).
-        const accesses = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
-        const readCycles = (pixels * accesses) / arch.tile.edram.accessesPerCycle;
-        rowLatency += siblingReadWaitCycles(placement.weighted[l.weightedPos]?.replicaTiles ?? [], readCycles);
         // A recurrent layer's cell ops follow on its output path before the step's row is sent (rule 3).
         if (l.digitalOps > 0) rowLatency += l.digitalOps / rows / arch.tile.digital.opsPerCycle;
       }
@@ -100,22 +95,6 @@ export function rowFixedCycles(
     transfer = rowBits / edramRate + (firstInput < 0 ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
   }
   return transfer + rowLatency;
-}
-
-/**
- * The port wait of a lone image's row on a layer's most shared tile: its replicas there ask for their row jobs' reads
- * (`readCycles` each) at the same moment, and the FIFO port serves whole requests, so the last one waits for the
- * others': (replicas on that tile - 1) x readCycles. `replicaTiles` lists each replica's tile, a tile's replicas
- * together (they fill tiles in order).
- */
-export function siblingReadWaitCycles(replicaTiles: readonly number[], readCycles: number): number {
-  let most = 0;
-  let run = 0;
-  for (let k = 0; k < replicaTiles.length; k++) {
-    run = k > 0 && replicaTiles[k] === replicaTiles[k - 1] ? run + 1 : 1;
-    if (run > most) most = run;
-  }
-  return most > 1 ? (most - 1) * readCycles : 0;
 }
 
 /**
