@@ -328,6 +328,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
     // No draw while paramNoise is 0, so the default search's random stream is unchanged.
     const perturbed = !warm && local === undefined && settings.paramNoise > 0 && random() < settings.paramNoise;
+    const actedSd = paramSd;
     if (perturbed) agent.perturbActor(paramSd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
@@ -411,7 +412,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
-    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? paramSd : sd, c, top);
+    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? actedSd : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }
