@@ -76,6 +76,8 @@ export interface SearchSettings extends EliteLocalSettings {
   paramNoise: number;
   /** Target action distance of the parameter-noise episodes, as a multiple of the noise sd of the schedule. @default 1 */
   paramNoiseScale: number;
+  /** Search episode (counted after the warm-up) from which parameter-noise episodes are drawn. @default 0 */
+  paramNoiseAfter: number;
   /** Action noise in the parameter-noise episodes too, sd this x the schedule's. 0: none. @default 0 */
   paramActionNoise: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
@@ -209,6 +211,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     paramNoise: 0,
     paramNoiseScale: 1,
     paramActionNoise: 0,
+    paramNoiseAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
@@ -327,7 +330,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
     // No draw while paramNoise is 0, so the default search's random stream is unchanged.
-    const perturbed = !warm && local === undefined && settings.paramNoise > 0 && random() < settings.paramNoise;
+    const perturbed = !warm && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
     const actedSd = paramSd;
     if (perturbed) agent.perturbActor(paramSd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
