@@ -115,6 +115,39 @@ export class DdpgAgent {
     return action;
   }
 
+  private perturbed: Mlp | undefined;
+
+  /** A copy of the actor with N(0, sd) added to every parameter, acted with by actPerturbed (parameter-space noise). */
+  perturbActor(sd: number): void {
+    // Built once with a constant draw (its weights are overwritten), so the agent's own random stream is not consumed.
+    this.perturbed ??= new Mlp([this.stateSize, ...this.settings.hidden, this.actionSize], 'sigmoid', () => 0.5, 3e-3, false);
+    this.perturbed.perturbFrom(this.actor, sd, () => gaussian(this.random));
+  }
+
+  /** The perturbed actor's action for one state, as act() with the perturbed actor (sd 0: no action noise). */
+  actPerturbed(state: Float64Array, sd: number, offset?: readonly number[]): number[] {
+    if (this.perturbed === undefined) throw new Error('actPerturbed before perturbActor');
+    const out = this.perturbed.forward(state, 1);
+    const action: number[] = [];
+    for (let k = 0; k < this.actionSize; k++) {
+      const mean = Math.min(1, Math.max(0, (out[k] ?? 0.5) + (offset?.[k] ?? 0)));
+      action.push(sd > 0 ? truncatedNormal(this.random, mean, sd) : mean);
+    }
+    return action;
+  }
+
+  /** Root-mean-square distance between the actor's and the perturbed actor's actions over `states`. */
+  perturbationDistance(states: readonly Float64Array[]): number {
+    if (this.perturbed === undefined || states.length === 0) return 0;
+    let sum = 0;
+    for (const st of states) {
+      const a = [...this.actor.forward(st, 1)];
+      const b = this.perturbed.forward(st, 1);
+      for (let k = 0; k < this.actionSize; k++) sum += ((a[k] ?? 0) - (b[k] ?? 0)) ** 2;
+    }
+    return Math.sqrt(sum / (states.length * this.actionSize));
+  }
+
   remember(state: Float64Array, action: readonly number[], reward: number, nextState: Float64Array, done: boolean): void {
     const i = this.cursor;
     this.states.set(state.subarray(0, this.stateSize), i * this.stateSize);

@@ -3,8 +3,8 @@ import type { EvaluatedCandidate, TopK } from './evaluator';
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
   episode: number;
-  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor. */
-  phase: 'warmup' | 'search' | 'local' | 'random';
+  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor; param: acted by a perturbed actor (paramNoise). */
+  phase: 'warmup' | 'search' | 'local' | 'param' | 'random';
   noiseSd: number;
   reward: number;
   cost: number;

@@ -202,6 +202,24 @@ export class Mlp {
     this.k.blend(4 * this.params, 4 * this.scratch, this.P, tau, 1 - tau);
   }
 
+  /**
+   * this <- source plus N(0, sd) on every real weight and bias (parameter-space noise, Plappert et al., ICLR 2018);
+   * the padded entries stay 0. Draws per layer, weights [out][in] then biases, as the constructor.
+   */
+  perturbFrom(source: Mlp, sd: number, normal: () => number): void {
+    this.blendFrom(source, 1);
+    const heap = this.heap;
+    for (let k = 0; k + 1 < this.sizes.length; k++) {
+      const fanIn = this.sizes[k] ?? 0;
+      const fanOut = this.sizes[k + 1] ?? 0;
+      const stride = this.widths[k + 1] ?? 0;
+      const w = this.params + (this.wAt[k] ?? 0);
+      for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) heap[w + i * stride + o] = (heap[w + i * stride + o] as number) + sd * normal();
+      const b = this.params + (this.bAt[k] ?? 0);
+      for (let o = 0; o < fanOut; o++) heap[b + o] = (heap[b + o] as number) + sd * normal();
+    }
+  }
+
   /** Layer k's weight from input i to output o (for tests and inspection). */
   weightAt(k: number, o: number, i: number): number {
     return this.heap[this.params + (this.wAt[k] ?? 0) + i * (this.widths[k + 1] ?? 0) + o] ?? NaN;

@@ -66,6 +66,20 @@ export interface SearchSettings extends EliteLocalSettings {
    * (session 9, 10 seeds): no gain beyond the seed spread, docs/validation.md. @default 0
    */
   tensorActions: TensorActionMode;
+  /**
+   * Share of the search episodes that explore in parameter space (Plappert et al., ICLR 2018) instead of by action
+   * noise: the episode acts with a copy of the actor whose every weight and bias carries N(0, sigma) noise, so the
+   * layers' actions move together wherever their states are alike. sigma adapts (x or / 1.1 per such episode) so the
+   * RMS action distance from the actor on the episode's states follows paramNoiseScale x the action noise sd of
+   * the schedule. 0: none (HAQ). @default 0
+   */
+  paramNoise: number;
+  /** Target action distance of the parameter-noise episodes, as a multiple of the noise sd of the schedule. @default 1 */
+  paramNoiseScale: number;
+  /** Search episode (counted after the warm-up) from which parameter-noise episodes are drawn. @default 0 */
+  paramNoiseAfter: number;
+  /** Action noise in the parameter-noise episodes too, sd this x the schedule's. 0: none. @default 0 */
+  paramActionNoise: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -194,6 +208,10 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     eliteNarrowAfter: 0,
     ...DEFAULT_ELITE_LOCAL,
     restartAfter: 0,
+    paramNoise: 0,
+    paramNoiseScale: 1,
+    paramActionNoise: 0,
+    paramNoiseAfter: 0,
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
@@ -280,6 +298,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   let improvedAt = settings.warmupEpisodes;
   let eliteChanged = false;
   let narrowed = false;
+  let paramSd = 0.05;
   // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
   const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
     step.product
@@ -310,6 +329,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
+    // No draw while paramNoise is 0, so the default search's random stream is unchanged.
+    const perturbed = !warm && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
+    const actedSd = paramSd;
+    if (perturbed) agent.perturbActor(paramSd);
     if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
     for (const [t, step] of steps.entries()) {
       const limitPct = budgetPct - (reserve[t + 1] ?? 0);
@@ -320,7 +343,9 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
           : [random(), random()]
         : local
           ? localAction(local, t, step.product ? undefined : (groupOf[step.k] ?? step.k), steps.length, settings, random)
-          : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
+          : perturbed
+            ? agent.actPerturbed(s, settings.paramActionNoise * sd, stepOffset(step, offset, groupOffset))
+            : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
       if (step.product) {
         let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
         if (wall && terms) {
@@ -351,6 +376,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       actions.push(action);
       previous = action;
     }
+    if (perturbed) paramSd = agent.perturbationDistance(states) > settings.paramNoiseScale * sd ? paramSd / 1.1 : paramSd * 1.1;
     const c = await evaluator.evaluate(wbits, abits, productLayers.length > 0 ? productBits : undefined);
     const before = top.best?.cost ?? Infinity;
     top.offer(c);
@@ -389,7 +415,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
-    const row = record(episode, warm ? 'warmup' : local ? 'local' : 'search', warm ? 0 : local ? settings.eliteLocalSd : sd, c, top);
+    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? actedSd : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }
