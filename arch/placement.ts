@@ -47,6 +47,29 @@ export function placeNetwork(
   productBits?: readonly number[],
   pace?: PlanPace,
 ): Placement {
+  return placementCandidates(arch, net, flow, mappings, replicas, scratch, productBits, pace)[0] as Placement;
+}
+
+/**
+ * The packings placement offers at arch's eDRAM capacity: placeNetwork's (the least loaded busiest tile, by the load
+ * estimate) first, then the other one it packed there when load-awareness moved layers (the load-aware or the plain
+ * packing). The estimate sees eDRAM ports and digital units, not the mesh: moving layers to later tiles can load a
+ * link more than it unloads a port, so the analytical model's full figures choose between the two
+ * (arch/packing-choice.ts). Without that, xformer ResNet-50's replicated plan on 63 tiles with a 2x faster ADC (its
+ * compute interval halved to 224,000 cycles, below the plain packing's busiest port, 260,288) moved two layers,
+ * took 58 tiles instead of 57 and ran 790,272 cycles per image, bound by the mesh link into layer1.1.conv3's and
+ * layer1.2's tiles, against 451,584 for the plain packing (-42.9% throughput for a faster ADC).
+ */
+export function placementCandidates(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  scratch: PlacementScratch = newPlacementScratch(net, flow),
+  productBits?: readonly number[],
+  pace?: PlanPace,
+): Placement[] {
   refuseBeyondChip(arch, net, mappings, replicas);
   const plan = pace ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan);
@@ -74,7 +97,7 @@ export function placeNetwork(
       if (candidate.loadCycles < best.loadCycles * (1 - PACKING_MARGIN)) best = candidate;
     }
   }
-  return best.placement;
+  return best.other === undefined ? [best.placement] : [best.placement, best.other];
 }
 
 /**
@@ -104,6 +127,8 @@ interface Packing {
   placement: Placement;
   loadCycles: number;
   intervalCycles: number;
+  /** The packing the load estimate did not keep at this capacity (load-aware or plain), when the two differ. */
+  other?: Placement;
 }
 
 /** The packing at one eDRAM capacity (arch's): by space alone or load-aware, whichever loads its busiest tile less. */
@@ -139,16 +164,20 @@ function packAtCapacity(
   }
   if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware);
   const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
+  // Windows of its own (as the load-aware walks left them): both packings may be offered, each with its windows.
+  const plainPace: PlanPace = { ...pace, windowRows: pace.windowRows.slice() };
   let plain: Placement;
   try {
-    plain = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad);
+    plain = placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad);
   } catch (error) {
     // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
     // instead and the model charges the slower pace those sustain (paceBoundCycles).
-    if (!(error instanceof MappingError) || !unpaceWindows(pace, flow)) throw error;
-    return packing(placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, false, plainLoad), plainLoad);
+    if (!(error instanceof MappingError) || !unpaceWindows(plainPace, flow)) throw error;
+    return packing(placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad), plainLoad);
   }
-  return loadAware !== undefined && aware.peakCycles < plainLoad.peakCycles ? packing(loadAware, aware) : packing(plain, plainLoad);
+  if (loadAware === undefined) return packing(plain, plainLoad);
+  // Both fit and differ: the estimate picks which comes first, the model's figures which one the chip runs.
+  return aware.peakCycles < plainLoad.peakCycles ? { ...packing(loadAware, aware), other: plain } : { ...packing(plain, plainLoad), other: loadAware };
 }
 
 /** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
