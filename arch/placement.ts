@@ -52,13 +52,13 @@ export function placeNetwork(
 
 /**
  * The packings placement offers at arch's eDRAM capacity: placeNetwork's (the least loaded busiest tile, by the load
- * estimate) first, then the other one it packed there when load-awareness moved layers (the load-aware or the plain
- * packing). The estimate sees eDRAM ports and digital units, not the mesh: moving layers to later tiles can load a
- * link more than it unloads a port, so the analytical model's full figures choose between the two
+ * estimate) first, then, when that is a load-aware packing that moved layers, the plain packing (by eDRAM space
+ * alone). The estimate sees eDRAM ports and digital units, not the mesh: moving layers to later tiles can load a link
+ * more than it unloads a port, so the analytical model's full figures choose between the two
  * (arch/packing-choice.ts). Without that, xformer ResNet-50's replicated plan on 63 tiles with a 2x faster ADC (its
  * compute interval halved to 224,000 cycles, below the plain packing's busiest port, 260,288) moved two layers,
  * took 58 tiles instead of 57 and ran 790,272 cycles per image, bound by the mesh link into layer1.1.conv3's and
- * layer1.2's tiles, against 451,584 for the plain packing (-42.9% throughput for a faster ADC).
+ * layer1.2's tiles, against 451,584 for the plain packing the 1x chip runs (-42.9% throughput for a faster ADC).
  */
 export function placementCandidates(
   arch: ArchSpec,
@@ -127,7 +127,7 @@ interface Packing {
   placement: Placement;
   loadCycles: number;
   intervalCycles: number;
-  /** The packing the load estimate did not keep at this capacity (load-aware or plain), when the two differ. */
+  /** The plain packing at this capacity, when the load estimate kept a load-aware one that differs from it. */
   other?: Placement;
 }
 
@@ -175,9 +175,14 @@ function packAtCapacity(
     if (!(error instanceof MappingError) || !unpaceWindows(plainPace, flow)) throw error;
     return packing(placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad), plainLoad);
   }
-  if (loadAware === undefined) return packing(plain, plainLoad);
-  // Both fit and differ: the estimate picks which comes first, the model's figures which one the chip runs.
-  return aware.peakCycles < plainLoad.peakCycles ? { ...packing(loadAware, aware), other: plain } : { ...packing(plain, plainLoad), other: loadAware };
+  // When the estimate keeps the load-aware packing, the plain one is offered too and the model's figures choose. Not
+  // the other way round: the plain packing depends on neither the load figures nor the compute pace, so every chip
+  // that differs only in those has it on offer, and a faster chip's choice is never slower than the packing by
+  // space it shares with a slower one. (A load-aware packing is not; offering it where the estimate rejects it made
+  // xformer's ViT-B/16 and BERT-base baselines faster on their own chips, 171 tiles instead of 165 and 170 instead of
+  // 164, and then 17.7% and 9.7% slower than that with 2x digital ops or a 2x ADC, whose load-aware walks differ.)
+  if (loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles) return packing(plain, plainLoad);
+  return { ...packing(loadAware, aware), other: plain };
 }
 
 /** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
