@@ -21,10 +21,10 @@ import { refuseBeyondChip } from './chip-cores';
  * throughput, +2.5% latency, measured by `npm run metamorphic`: kept, a trade of latency for throughput a user can
  * see, listed in scripts/metamorphic/suite.ts TRADES).
  * At each capacity the ladder holds the packings placement offers there (placementCandidates): its load rule's
- * choice, then, when load-awareness moved layers, the other of the load-aware and the plain packing, since the load
- * estimate does not see the mesh links (xformer ResNet-50's replicated plan on 63 tiles with a 2x faster ADC: the
+ * choice, then, when that is a load-aware packing that moved layers, the plain packing, since the load estimate does
+ * not see the mesh links (xformer ResNet-50's replicated plan on 63 tiles with a 2x faster ADC: the
  * load-aware packing, 58 tiles, ran 42.9% slower than the plain one, bound by a mesh link). So at or below the
- * reference capacity the ladder is one packing, or two when load-awareness moved layers.
+ * reference capacity the ladder is one packing, or two when a load-aware packing moved layers.
  */
 
 /** Most halvings of the chip's eDRAM the ladder takes (a chip 1024 times its reference capacity). */

@@ -44,7 +44,8 @@ export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
 
 /**
  * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy, at the packing chosen
- * among its packings by these figures (arch/packing-choice.ts; one packing at or below the reference eDRAM). Throws MappingError when the plan does not fit the chip.
+ * among its packings by these figures (arch/packing-choice.ts; at or below the reference eDRAM one packing, or two
+ * when a load-aware packing moved layers). Throws MappingError when the plan does not fit the chip.
  */
 export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
   const mappings = planMappings(ctx, choices);
