@@ -126,10 +126,17 @@ function sameWindows(a: Placement, b: Placement): boolean {
 
 /**
  * Evaluates a ladder (densest first) and returns the chosen packing's result (chosenPacking). The chosen packing is
- * the last one evaluated (evaluated again after the others), so whatever scratch the evaluation leaves holds it.
+ * the last one evaluated (evaluated again after the others unless it came last), so whatever scratch the evaluation
+ * leaves holds it.
  */
 export function choosePacking<R>(ladder: readonly Placement[], evaluate: (placement: Placement) => R, figures: (result: R) => PackingFigures): R {
   if (ladder.length === 1) return evaluate(ladder[0] as Placement);
-  const chosen = chosenPacking(ladder.map((p) => figures(evaluate(p))));
-  return evaluate(ladder[chosen] as Placement);
+  let last: R | undefined;
+  const chosen = chosenPacking(
+    ladder.map((p) => {
+      last = evaluate(p);
+      return figures(last);
+    }),
+  );
+  return chosen === ladder.length - 1 ? (last as R) : evaluate(ladder[chosen] as Placement);
 }
