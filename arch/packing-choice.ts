@@ -50,15 +50,23 @@ export interface PackingFigures {
  * its index.
  */
 export function chosenPacking(figures: readonly PackingFigures[]): number {
-  let fastest = Infinity;
-  for (const f of figures) fastest = Math.min(fastest, f.intervalCycles);
   let chosen = -1;
-  for (let k = 0; k < figures.length; k++) {
+  for (const k of equallyFastPackings(figures.map((f) => f.intervalCycles))) {
     const f = figures[k] as PackingFigures;
-    if (f.intervalCycles > fastest * (1 + NO_WORSE_SLACK)) continue;
     if (chosen < 0 || f.latencyCycles < (figures[chosen] as PackingFigures).latencyCycles * (1 - NO_WORSE_SLACK)) chosen = k;
   }
   return chosen;
+}
+
+/**
+ * The packings chosenPacking weighs by latency: those whose interval is within NO_WORSE_SLACK of the fastest. When
+ * that is one packing, it is chosen whatever the latencies (so a caller judging by interval may leave them out).
+ */
+export function equallyFastPackings(intervalCycles: readonly number[]): number[] {
+  const fastest = Math.min(...intervalCycles);
+  const tied: number[] = [];
+  for (let k = 0; k < intervalCycles.length; k++) if ((intervalCycles[k] as number) <= fastest * (1 + NO_WORSE_SLACK)) tied.push(k);
+  return tied;
 }
 
 /**
