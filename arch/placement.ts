@@ -176,9 +176,9 @@ function packAtCapacity(
     return packing(placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad), plainLoad);
   }
   // When the estimate keeps the load-aware packing, the plain one is offered too and the model's figures choose. Not
-  // the other way round: the plain packing depends on neither the load figures nor the compute pace, so every chip
-  // that differs only in those has it on offer, and a faster chip's choice is never slower than the packing by
-  // space it shares with a slower one. (A load-aware packing is not; offering it where the estimate rejects it made
+  // the other way round: the plain packing depends on neither the load figures nor the load limit (only on the
+  // eDRAM and the line-buffer windows), so every chip that differs only in those has it on offer, and a faster
+  // chip's choice is never slower than the packing by space it shares with a slower one. (A load-aware packing is not; offering it where the estimate rejects it made
   // xformer's ViT-B/16 and BERT-base baselines faster on their own chips, 171 tiles instead of 165 and 170 instead of
   // 164, and then 17.7% and 9.7% slower than that with 2x digital ops or a 2x ADC, whose load-aware walks differ.)
   if (loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles) return packing(plain, plainLoad);
