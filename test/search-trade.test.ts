@@ -3,7 +3,9 @@ import type { EvaluatedCandidate, EvaluatorSettings } from '../optimizer/search/
 import { polish, type PolishEvaluator } from '../optimizer/search/polish';
 import { separableTerms } from '../optimizer/search/product-bits';
 import { repairBits } from '../optimizer/search/repair';
-import { tradeMoves } from '../optimizer/search/trade';
+import { tradeMoves, type TradeInputs } from '../optimizer/search/trade';
+import { CandidateEvaluator } from '../optimizer/search/evaluator';
+import { setup } from '../scripts/search-study';
 
 /**
  * A hand-made toy: three layers A, B, C with no replication; a layer's stage is k x its activation bits
@@ -78,6 +80,23 @@ function toyEvaluator(): PolishEvaluator {
   return ev;
 }
 
+/** The evaluator without `peek`: polish then ranks trade payers by compute alone (as before session 12). */
+function withoutPeek(ev: CandidateEvaluator): PolishEvaluator {
+  return {
+    get evaluations() {
+      return ev.evaluations;
+    },
+    oracle: ev.oracle,
+    settings: ev.settings,
+    evaluate: (w, a, pb) => ev.evaluate(w, a, pb),
+    activationGroups: () => ev.activationGroups(),
+    productLayers: () => ev.productLayers(),
+    productBitsInEffect: (c) => ev.productBitsInEffect(c),
+    coresAt: (pos, w, a, stage) => ev.coresAt(pos, w, a, stage),
+    nextStageBelow: (w, a, cycles) => ev.nextStageBelow(w, a, cycles),
+  };
+}
+
 describe('trade moves', () => {
   test('the toy: single moves are stuck at 60 cycles, one trade (A down, C up) reaches the optimum, 50', async () => {
     const start = await toyEvaluator().evaluate([8, 8, 8], [6, 5, 6]);
@@ -149,4 +168,76 @@ describe('trade moves', () => {
       },
     ]);
   });
+
+  test('a payer free by compute whose raise alone lowered the throughput cannot pay; one payer before two at equal cores', () => {
+    // Five layers; weights cost no accuracy; drop of layer i = 0.1 x slope_i x (8 - abits): 0.3 + 0.4 + 0.2 + 0.1 +
+    // 0.1 = 1.1, the budget. Layer 0 binds (pressure 10); its activations' step down (5 -> 4) overdraws 0.1. Every
+    // raise is free by compute (1 core everywhere). Payers (gain): layer 1's activations (0.2, the least pressured),
+    // layer 2's (0.1), layers 3 and 4's (0.05 each: only together). By the full model, layer 1's raise alone lowered
+    // the throughput (Infinity), layer 2's cost 0.01 of smooth cost, layers 3 and 4's nothing.
+    const slope = [1, 2, 1, 0.5, 0.5];
+    const inp: TradeInputs = {
+      wbits: [8, 8, 8, 8, 8],
+      abits: [5, 6, 6, 6, 6],
+      pressureCycles: [10, 1, 5, 2, 3],
+      dropPct: 1.1,
+      budgetPct: 1.1,
+      fixed: new Set(),
+      groups: [0, 1, 2, 3, 4],
+      layerDrop: (i, _w, a) => 0.1 * (slope[i] ?? 0) * (8 - a),
+      coresAt: () => 1,
+    };
+    const one = { payers: 8, setsPerDown: 1, trades: 64 };
+    const all = { ...one, setsPerDown: 8 };
+    const payersOf = (trades: ReturnType<typeof tradeMoves>): string[] =>
+      trades.filter((t) => t.down.length === 1 && t.down[0]?.layer === 0 && t.down[0]?.weights === false).map((t) => t.payers.map((c) => `${c.layer}${c.weights ? 'w' : 'a'}`).join(' '));
+    // By compute alone every payer is free: the largest gain pays first (layer 1), the raise the full model ruled out.
+    expect(payersOf(tradeMoves(inp, one))).toEqual(['1a']);
+    expect(payersOf(tradeMoves(inp, all))).toEqual(['1a', '2a', '3a 4a']);
+    const charges: Record<string, number> = { '1a': Infinity, '2a': 0.01, '3a': 0, '4a': 0 };
+    const raiseCharge = (layer: number, weights: boolean): number | undefined => (weights ? 0 : charges[`${layer}a`]);
+    // With the charges layer 1 cannot pay, and layer 2 alone comes before layers 3 and 4 together (cheaper charge).
+    expect(payersOf(tradeMoves({ ...inp, raiseCharge }, one))).toEqual(['2a']);
+    expect(payersOf(tradeMoves({ ...inp, raiseCharge }, all))).toEqual(['2a', '3a 4a']);
+    // A raise that lowered the throughput but needs cores by compute keeps its cost: the cores the step down frees
+    // may be what it lacked.
+    const needsCores = { ...inp, coresAt: (i: number, _w: number, a: number) => (i === 1 && a > 6 ? 2 : 1), raiseCharge };
+    expect(payersOf(tradeMoves(needsCores, all))).toEqual(['2a', '3a 4a', '1a']);
+  });
+
+  test('MobileNetV2, seed 1 RL plan (5797.8 img/s): the one improving one-for-one trade (layer 7 weights down, layer 2 activations up) is found', async () => {
+    // The RL plan of `search-study --networks mobilenetv2 --seeds 1` on main at 1d01462 (bits pinned here, so the agent
+    // may change). A scan of every one-for-one trade from it (5,701 evaluations) finds one that improves: layer 7's
+    // weights 7 -> 6, layer 2's activations 4 -> 5, 6135.0 img/s (bottleneck 172,480 -> 163,000 cycles). Ranked by
+    // compute alone it was the 201st payer set; the sets kept raised activations whose traffic the full model charges
+    // (layers 4, 7, 8: raised alone, 8 and 7 lower the throughput by 12% and 17%), and the 600 evaluations ran out.
+    const p = setup('mobilenetv2');
+    const wbits = [8, 6, 7, 6, 6, 5, 6, 7, 7, 7, 7, 8, 7, 7, 8, 7, 7, 7, 8, 8, 7, 8, 7, 8, 7, 8, 8, 7, 8, 7, 8, 8, 7, 7, 8, 7, 8, 8, 8, 7, 8, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8];
+    const abits = [8, 2, 4, 3, 3, 3, 4, 3, 4, 4, 6, 5, 6, 6, 5, 6, 6, 6, 6, 8, 6, 7, 7, 7, 7, 7, 8, 7, 8, 7, 8, 8, 6, 7, 7, 7, 8, 7, 8, 8, 8, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8];
+    const fixedLayers = [0, wbits.length - 1];
+    const imagesPerS = (cost: number): number => p.baseImagesPerS / cost;
+    const run = async (withCharges: boolean) => {
+      const ev = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
+      ev.setLatencyNeeded(false);
+      const start = await ev.evaluate(wbits, abits);
+      // Without `peek` polish ranks payers by compute alone (the cost before session 12).
+      const polishEv: PolishEvaluator = withCharges ? ev : withoutPeek(ev);
+      return { start, result: await polish(polishEv, start, { fixedLayers, pairs: true, maxEvaluations: 600 }) };
+    };
+    const { start, result } = await run(true);
+    expect(imagesPerS(start.cost)).toBeCloseTo(5797.8, 1);
+    expect(result.tradeSteps).toBeGreaterThanOrEqual(1);
+    expect(imagesPerS(result.best.cost)).toBeGreaterThanOrEqual(6135.0 - 0.05);
+    // That trade, first (a plan it reaches may improve further in the evaluations left).
+    const traded = await new CandidateEvaluator(p.ctx, p.oracle, p.settings).evaluate(
+      wbits.map((w, i) => (i === 7 ? w - 1 : w)),
+      abits.map((a, i) => (i === 2 ? a + 1 : a)),
+    );
+    expect(imagesPerS(traded.cost)).toBeCloseTo(6135.0, 1);
+    expect(traded.bottleneckCycles).toBe(163000);
+    const old = await run(false);
+    expect(old.result.tradeSteps).toBe(0);
+    expect(old.result.best.cost).toBe(start.cost);
+  }, 120000);
 });
+

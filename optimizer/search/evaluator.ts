@@ -285,13 +285,27 @@ export class CandidateEvaluator {
     repairBits(terms, wbits, abits, productBits, this.settings.accuracyBudgetPct, this.repairCost());
   }
 
-  /** `productBitsIn`: the products' own bits (flow.products order, 0 = default); omitted: all default. */
-  async evaluate(wbitsIn: readonly number[], abitsIn: readonly number[], productBitsIn?: readonly number[]): Promise<EvaluatedCandidate> {
+  /** The bits evaluate() would score (repaired copies) and their cache key. */
+  private prepared(wbitsIn: readonly number[], abitsIn: readonly number[], productBitsIn?: readonly number[]): { wbits: number[]; abits: number[]; own: number[] | undefined; key: string } {
     const wbits = [...wbitsIn];
     const abits = [...abitsIn];
     const own = noProductBits(productBitsIn) ? undefined : Array.from({ length: productCount(this.ctx) }, (_, j) => productBitsIn?.[j] ?? 0);
     this.repair(wbits, abits, own);
-    const key = precisionKey(wbits, abits, own);
+    return { wbits, abits, own, key: precisionKey(wbits, abits, own) };
+  }
+
+  /**
+   * The candidate evaluate() would return for these bits when it has already scored them (memoised), else undefined:
+   * no evaluation, so free of the budget the searches are compared on (polish's trade moves read their payers'
+   * single raises, evaluated by the pass before).
+   */
+  peek(wbitsIn: readonly number[], abitsIn: readonly number[], productBitsIn?: readonly number[]): EvaluatedCandidate | undefined {
+    return this.cache.get(this.prepared(wbitsIn, abitsIn, productBitsIn).key);
+  }
+
+  /** `productBitsIn`: the products' own bits (flow.products order, 0 = default); omitted: all default. */
+  async evaluate(wbitsIn: readonly number[], abitsIn: readonly number[], productBitsIn?: readonly number[]): Promise<EvaluatedCandidate> {
+    const { wbits, abits, own, key } = this.prepared(wbitsIn, abitsIn, productBitsIn);
     const hit = this.cache.get(key);
     if (hit !== undefined && !(this.latencyNeeded && Number.isNaN(hit.latencyCycles))) return hit;
     this.evaluations++;

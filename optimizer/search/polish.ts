@@ -3,11 +3,15 @@ import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator, type Evaluat
 import { separableTerms } from './product-bits';
 import { tradeMoves, type Trade, type TradeLimits } from './trade';
 
-/** What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). */
+/**
+ * What polish asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). Without `peek` the trades
+ * rank their payers by compute alone.
+ */
 export type PolishEvaluator = Pick<
   CandidateEvaluator,
   'evaluate' | 'evaluations' | 'oracle' | 'settings' | 'activationGroups' | 'productLayers' | 'productBitsInEffect' | 'coresAt' | 'nextStageBelow'
->;
+> &
+  Partial<Pick<CandidateEvaluator, 'peek'>>;
 
 /**
  * One bit change: layer, weights or activations, +1 or -1; or, with `product`, that product of two activations'
@@ -115,9 +119,9 @@ export function orderedMoves(plan: EvaluatedCandidate, fixed: ReadonlySet<number
  * another up, each candidate scored with its exact replication by the full model; a change is kept when the
  * plan is feasible and cheaper. Singles go in layer order. When no single improves, trade moves (trade.ts: a step
  * down that overdraws the accuracy budget, paid by +1 bit at the one or two layers cheapest in cores per accuracy
- * point; at most DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the
- * repair's own choice of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first
- * trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
+ * point, a raise the singles pass found to lower the throughput at no core excluded; at most
+ * DEFAULT_TRADE_LIMITS.trades a phase, repeated from each plan a trade finds), the plateaus the repair's own choice
+ * of payer cannot leave (session 48: ResNet-50 seed 2's 6024.1 img/s -> 6361.3 at the first trade tried). Then pairs (when no trade improves either), in the order of the current plan's bottleneck (orderedMoves: a full pair scan is ~10^4 evaluations on ResNet-50, so the budget
  * decides which pairs are ever tried). Singles ordered by the bottleneck too were measured worse (ResNet-50 seed 1
  * RL plan, 600 evaluations: 5517 img/s against 5894 in layer order; the throughput moves with placement, and in
  * layer order a step up of layer 8's weights came first). Stops at a local optimum (a full pass without
@@ -146,11 +150,26 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
   let steps = 0;
   let tradeSteps = 0;
   let passes = 0;
+  // What the full model charged for one +1 bit of a plan alone, when it was scored (memoised: the singles pass
+  // before the trades scores every raise of the plan it stops at; a plan a trade found has none scored).
+  const raiseCharge = (plan: EvaluatedCandidate, layer: number, weights: boolean): number | undefined => {
+    const wbits = [...plan.wbits];
+    const abits = [...plan.abits];
+    const bits = weights ? wbits : abits;
+    if (bitsAt(bits, layer) >= MAX_SEARCH_BITS) return undefined;
+    bits[layer] = bitsAt(bits, layer) + 1;
+    const c = evaluator.peek?.(wbits, abits, products.length > 0 ? products.map((p) => plan.productBits?.[p.product] ?? 0) : undefined);
+    if (c === undefined) return undefined;
+    if (!c.feasible || c.cost > plan.cost * (1 + 1e-12)) return Infinity;
+    return c.smoothCost / plan.smoothCost - 1;
+  };
   // The trades from a plan: its separable drop terms, and the cores each layer needs to reach the next stage time.
   const tradesOf = (plan: EvaluatedCandidate): Trade[] => {
     const terms = separableTerms(evaluator.oracle, plan.productBits ?? []);
     const target = evaluator.nextStageBelow(plan.wbits, plan.abits, plan.bottleneckCycles);
     if (terms === undefined || target === undefined) return [];
+    // Per payer once (tradeMoves asks for each step down).
+    const charges = new Map<number, number | undefined>();
     return tradeMoves(
       {
         wbits: plan.wbits,
@@ -162,6 +181,11 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
         groups,
         layerDrop: terms.layer,
         coresAt: (layer, w, a) => evaluator.coresAt(layer, w, a, target),
+        raiseCharge: (layer, weights) => {
+          const key = 2 * layer + (weights ? 1 : 0);
+          if (!charges.has(key)) charges.set(key, raiseCharge(plan, layer, weights));
+          return charges.get(key);
+        },
       },
       settings.tradeLimits,
     );

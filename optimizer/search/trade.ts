@@ -4,8 +4,10 @@
  * often at the bottleneck itself (ResNet-18, MobileNetV2: several seeds stop on plateaus no single move leaves). A
  * trade steps one layer (or a coupled tensor's readers) down and pays the accuracy it costs with +1 bit at one or
  * two other layers, the cheapest per accuracy point: the cores the payer needs in addition to reach the next stage
- * time below the bottleneck (a better plan must bring every layer there), by compute alone. Pure: which trades, in
- * which order; the caller scores each with its exact replication by the full model.
+ * time below the bottleneck (a better plan must bring every layer there), by compute; a payer free by compute whose
+ * raise alone lowered the throughput in the full model (its tensor's traffic, eDRAM, placement: what no core buys)
+ * cannot pay, and at equal cores one payer comes before two, then the smaller charge of the full model for the raises
+ * (session 12). Pure: which trades, in which order; the caller scores each with its exact replication by the full model.
  */
 import { bitsAt } from '../../arch/plan';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS } from './repair';
@@ -38,6 +40,12 @@ export interface TradeInputs {
   layerDrop: (layer: number, wbits: number, abits: number) => number;
   /** Cores layer i needs at (w, a) to reach the target stage time (Infinity: it cannot). */
   coresAt: (layer: number, wbits: number, abits: number) => number;
+  /**
+   * What the full model charged for raising one of the plan's bits alone (+1 at a layer's weights or activations),
+   * when that plan was evaluated (polish's pass before the trades scores every single move): its smooth cost over
+   * the plan's, less 1, or Infinity when the raise alone lowered the throughput; undefined: not evaluated.
+   */
+  raiseCharge?: (layer: number, weights: boolean) => number | undefined;
 }
 
 export interface TradeLimits {
@@ -99,6 +107,27 @@ function layerDelta(
   return sum;
 }
 
+/** The largest finite charge: a raise that lowered the throughput sorts after every other (sums stay finite). */
+const LOST_CHARGE = 1e6;
+
+/** A payer's raise charge (raiseCharge; 0 when not evaluated). */
+function chargeOf(inp: TradeInputs, c: BitChange): number {
+  const charge = inp.raiseCharge?.(c.layer, c.weights);
+  return charge === undefined ? 0 : Math.min(charge, LOST_CHARGE);
+}
+
+/**
+ * A payer's cost: the cores it needs in addition at the target, by compute (after the step down `from`). A payer
+ * that needs none by compute but whose raise alone lowered the plan's throughput in the full model cannot pay
+ * (Infinity): what it costs is a floor (its tensor's traffic, eDRAM, the placement), which no core buys back
+ * (MobileNetV2 seed 1: the compute-free payers kept were such raises, the one that improves was ranked 201st).
+ * A payer that needs cores keeps its cost: the raise alone, at the plan's cores, may well lower the throughput.
+ */
+function payerCost(inp: TradeInputs, c: BitChange, from: Pick<TradeInputs, 'wbits' | 'abits'>): number {
+  const cores = layerDelta(inp, [c], inp.coresAt, from, true);
+  return cores <= 0 && inp.raiseCharge?.(c.layer, c.weights) === Infinity ? Infinity : cores;
+}
+
 /** Steps down of a layer: weights, activations, and (in a coupled group) every free reader at the tensor's bits. */
 function downsOf(inp: TradeInputs, layer: number): BitChange[][] {
   const out: BitChange[][] = [[{ layer, weights: true, delta: -1 }], [{ layer, weights: false, delta: -1 }]];
@@ -118,9 +147,10 @@ function downsOf(inp: TradeInputs, layer: number): BitChange[][] {
  * The trades to try on a plan, best first. Steps down: every free layer's weights or activations, and every free
  * reader at a coupled tensor's bits, that overdraws the accuracy budget (one that does not is a single move,
  * polish's own). Each is paid by its `setsPerDown` cheapest payer sets. A payer is +1 bit (weights or activations)
- * at a free layer the step down does not lower; its cost is the extra cores it needs at the target, ranked per
- * accuracy point (ties: the least pressured layer, then the larger gain); a set is one payer, or two of the
- * `payers` cheapest when neither alone covers the shortfall, costing what its layers' cores grow by. Trades are
+ * at a free layer the step down does not lower; its cost is the extra cores it needs at the target (payerCost),
+ * ranked per accuracy point (ties: the smaller raise charge, the least pressured layer, then the larger gain); a
+ * set is one payer, or two of the `payers` cheapest when neither alone covers the shortfall, costing what its
+ * layers' cores grow by (ties: one payer first, the smaller summed charge, the larger gain). Trades are
  * ranked by the cores they are predicted to free at the target (the step down's saving less the set's cost: the
  * bounding layers, which do not reach the target, and the layers whose replicas cost most, come first); ties: the
  * more pressured step down, then the order generated. The `trades` best are returned.
@@ -140,17 +170,26 @@ export function tradeMoves(inp: TradeInputs, limits: TradeLimits = DEFAULT_TRADE
       const payers = free
         .flatMap((p) => [true, false].map((weights) => ({ layer: p, weights, delta: 1 })))
         .filter((c) => !lowered.has(`${c.layer}${c.weights ? 'w' : 'a'}`))
-        .map((c) => ({ c, gain: -layerDelta(inp, [c], inp.layerDrop, after), cost: layerDelta(inp, [c], inp.coresAt, after, true) }))
+        .map((c) => ({ c, gain: -layerDelta(inp, [c], inp.layerDrop, after), cost: payerCost(inp, c, after), charge: chargeOf(inp, c) }))
         .filter((p) => p.gain > 0 && Number.isFinite(p.cost))
-        .sort((x, y) => x.cost / x.gain - y.cost / y.gain || (inp.pressureCycles[x.c.layer] ?? 0) - (inp.pressureCycles[y.c.layer] ?? 0) || y.gain - x.gain || x.c.layer - y.c.layer);
-      const sets: Array<{ payers: BitChange[]; cost: number; gain: number; at: number }> = [];
+        .sort(
+          (x, y) =>
+            x.cost / x.gain - y.cost / y.gain ||
+            x.charge - y.charge ||
+            (inp.pressureCycles[x.c.layer] ?? 0) - (inp.pressureCycles[y.c.layer] ?? 0) ||
+            y.gain - x.gain ||
+            x.c.layer - y.c.layer,
+        );
+      const chargeByKey = new Map(payers.map((p) => [`${p.c.layer}${p.c.weights ? 'w' : 'a'}`, p.charge]));
+      const sets: Array<{ payers: BitChange[]; cost: number; charge: number; gain: number; at: number }> = [];
       const offered = new Set<string>();
       const offer = (set: BitChange[]): void => {
         const key = set.map((c) => `${c.layer}${c.weights ? 'w' : 'a'}`).sort().join(' ');
         if (offered.has(key)) return;
         offered.add(key);
         const gain = -layerDelta(inp, set, inp.layerDrop, after);
-        if (gain >= shortfall - SLACK_PCT) sets.push({ payers: set, cost: layerDelta(inp, set, inp.coresAt, after, true), gain, at: sets.length });
+        const charge = set.reduce((sum, c) => sum + (chargeByKey.get(`${c.layer}${c.weights ? 'w' : 'a'}`) ?? 0), 0);
+        if (gain >= shortfall - SLACK_PCT) sets.push({ payers: set, cost: layerDelta(inp, set, inp.coresAt, after, true), charge, gain, at: sets.length });
       };
       // One payer that covers the shortfall alone; or one of the `payers` cheapest per point, completed by another.
       for (const p of payers) if (p.gain >= shortfall - SLACK_PCT) offer([p.c]);
@@ -158,7 +197,9 @@ export function tradeMoves(inp: TradeInputs, limits: TradeLimits = DEFAULT_TRADE
         if (p.gain >= shortfall - SLACK_PCT) continue;
         for (const q of payers) if (q !== p && q.gain < shortfall - SLACK_PCT) offer([p.c, q.c]);
       }
-      sets.sort((x, y) => x.cost - y.cost || y.gain - x.gain || x.at - y.at);
+      // At equal cores: one payer before two (a second bit only where one cannot pay), then what the full model
+      // charged for the payers' raises, then the larger gain.
+      sets.sort((x, y) => x.cost - y.cost || x.payers.length - y.payers.length || x.charge - y.charge || y.gain - x.gain || x.at - y.at);
       const pressure = Math.max(...down.map((c) => inp.pressureCycles[c.layer] ?? 0));
       for (const s of sets.slice(0, limits.setsPerDown)) ranked.push({ trade: { down, payers: s.payers }, net: freed - s.cost, pressure, at: ranked.length });
     }
