@@ -9,8 +9,7 @@ import type { ArchSpec } from '../arch/types';
 import { accumulatesRows, layerStepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
-import { channelBits, placeNetwork, type Placement } from '../arch/placement';
-import { ladderCapacitiesKb } from '../arch/packing-choice';
+import { channelBits, type Placement } from '../arch/placement';
 import { placePlan, prepareModel } from '../optimizer/model';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, outputPathOps, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
@@ -123,10 +122,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const costs = dataflowCosts(arch);
   const flow = analyzeDataflow(net, costs);
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
-  // Above the reference eDRAM the model chooses among the plan's packings (arch/packing-choice.ts): the simulator
-  // plays out the layout it chose.
-  const placement =
-    ladderCapacitiesKb(arch).length > 1 ? placePlan(prepareModel(arch, net), choices) : placeNetwork(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits);
+  // The model chooses among the plan's packings (arch/packing-choice.ts): the simulator plays out the layout it chose.
+  const placement = placePlan(prepareModel(arch, net), choices);
   const n = net.layers.length;
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));

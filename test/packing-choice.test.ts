@@ -7,9 +7,11 @@ import { applySetOverrides } from '../arch/overrides';
 import { chosenPacking, ladderCapacitiesKb, NO_WORSE_SLACK, packingLadder } from '../arch/packing-choice';
 import type { Placement } from '../arch/placement';
 import type { ArchSpec } from '../arch/types';
-import { bitsAt, type PlanChoices } from '../arch/plan';
+import { baselineChoices, bitsAt, type PlanChoices } from '../arch/plan';
 import { cachedMapping } from '../optimizer/model/context';
 import { evaluateModel, prepareModel } from '../optimizer/model';
+import { evaluateModelAt } from '../optimizer/model/evaluate';
+import { replicateForPrecisions } from '../optimizer/replication/replicate';
 import { suitePlans } from '../scripts/metamorphic/suite';
 import type { ResolvedNetwork } from '../workloads/types';
 import { zoo } from './helpers/model-fixtures';
@@ -58,4 +60,49 @@ describe('packing choice', () => {
     expect(after.bottleneckCycles).toBeLessThanOrEqual(before.bottleneckCycles * (1 + NO_WORSE_SLACK));
     expect(after.latencyCycles).toBeLessThanOrEqual(before.latencyCycles * (1 + NO_WORSE_SLACK));
   });
+});
+
+describe('packing choice sees the mesh (issue 13, item 4)', () => {
+  /**
+   * xformer ResNet-50's replicated plan on a 63-tile chip (the chip the suite used when xformer's baseline took 63
+   * tiles): with a 2x faster ADC the compute-bound interval halves, the load-aware packing moves two layers off a
+   * shared port and takes 58 tiles, and a mesh link into layer1.1.conv3's and layer1.2's tiles then bounds the plan
+   * (790,272 cycles per image against 451,584, -42.9% throughput before the model chose between the packings).
+   */
+  const net = zoo('resnet50');
+  const xformer = presetArch('xformer');
+  const chip: ArchSpec = { ...xformer, chip: { ...xformer.chip, tiles: 63 } };
+  const replicatedOn63 = (): PlanChoices => {
+    const n = net.weightedIndices.length;
+    const baseline = baselineChoices(n);
+    const base = evaluateModel(prepareModel({ ...xformer, chip: { ...xformer.chip, tiles: 4096 } }, net), baseline);
+    const spec = { kind: 'throughput' as const, mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: 1 };
+    return replicateForPrecisions(prepareModel(chip, net), { wbits: baseline.wbits, abits: baseline.abits }, 63 * chip.tile.cores, spec, {
+      refLatencyCycles: base.latencyCycles,
+    }).choices;
+  };
+
+  it('a faster ADC runs the slower chip\'s packing when the load-aware one is mesh-bound, and is never slower', () => {
+    const choices = replicatedOn63();
+    for (const set of [`adc.sampleRateGsps=${2 * chip.adc.sampleRateGsps}`, `adc.perCrossbar=${2 * chip.adc.perCrossbar}`]) {
+      const fast = applySetOverrides(chip, [set]);
+      const before = evaluateModel(prepareModel(chip, net), choices);
+      const after = evaluateModel(prepareModel(fast, net), choices);
+      // The faster chip's ladder offers a load-aware packing on more tiles that a mesh link bounds, and the packing
+      // the slower chip runs; the model keeps the latter.
+      const ladder = ladderOf(fast, net, choices);
+      const slowerLayout = layout(before.placement);
+      expect(ladder.map(layout)).toContain(slowerLayout);
+      const spread = ladder.filter((p) => p.tilesUsed > before.tilesUsed).map((p) => evaluateModelAt(prepareModel(fast, net), choices, p));
+      expect(spread.length).toBeGreaterThan(0);
+      for (const m of spread) {
+        expect(m.layers.find((l) => l.stageCycles === m.bottleneckCycles)?.boundBy).toBe('mesh-link');
+        expect(m.bottleneckCycles).toBeGreaterThan(before.bottleneckCycles * 1.5);
+      }
+      expect(layout(after.placement)).toEqual(slowerLayout);
+      // The same packing with faster compute: no stage slower, the lone image shorter.
+      expect(after.bottleneckCycles).toBeLessThanOrEqual(before.bottleneckCycles * (1 + NO_WORSE_SLACK));
+      expect(after.latencyCycles).toBeLessThan(before.latencyCycles);
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { choosePacking, packingLadder, type PackingFigures } from '../../arch/packing-choice';
+import { choosePacking, equallyFastPackings, packingLadder, type PackingFigures } from '../../arch/packing-choice';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { ModelContext, ModelResult } from './types';
@@ -44,7 +44,8 @@ export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
 
 /**
  * Full evaluation of one plan: stage times, throughput, single-image latency, area, energy, at the packing chosen
- * among its packings by these figures (arch/packing-choice.ts; one packing at or below the reference eDRAM). Throws MappingError when the plan does not fit the chip.
+ * among its packings by these figures (arch/packing-choice.ts; at or below the reference eDRAM one packing, or two
+ * when a load-aware packing moved layers). Throws MappingError when the plan does not fit the chip.
  */
 export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
   const mappings = planMappings(ctx, choices);
@@ -76,13 +77,28 @@ export interface LatencyLater {
  * evaluateModel for callers that judge a plan by its interval first (the throughput objective's replication passes,
  * which keep one of several plans): everything but the single-image latency, the recurrence left for withLatency.
  * The figures are evaluateModel's, bit for bit, once withLatency has run. A plan with more than one packing needs
- * the latency to choose among them, so it comes complete.
+ * the latency to choose among equally fast ones, so then it comes complete; when one packing is the fastest alone,
+ * its latency is left for later too.
  */
 export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoices): LatencyLater {
   const mappings = planMappings(ctx, choices);
   const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
   if (ladder.length === 1) return evaluateAt(ctx, choices, mappings, ladder[0] as Placement);
-  const result = choosePacking(ladder, (placement) => evaluateAt(ctx, choices, mappings, placement).withLatency(), figuresOf);
+  let last: LatencyLater | undefined;
+  const intervals = ladder.map((placement) => {
+    last = evaluateAt(ctx, choices, mappings, placement);
+    return last.result.bottleneckCycles;
+  });
+  const tied = equallyFastPackings(intervals);
+  if (tied.length === 1) {
+    const k = tied[0] as number;
+    return k === ladder.length - 1 ? (last as LatencyLater) : evaluateAt(ctx, choices, mappings, ladder[k] as Placement);
+  }
+  const result = choosePacking(
+    tied.map((k) => ladder[k] as Placement),
+    (placement) => evaluateAt(ctx, choices, mappings, placement).withLatency(),
+    figuresOf,
+  );
   return { result, withLatency: () => result };
 }
 
