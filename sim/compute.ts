@@ -174,8 +174,9 @@ export function buildReplicaCompute(
 export function reserveSharedAdcs(rc: ReplicaCompute, pixels: number, start: number): number {
   let end = 0;
   for (const s of rc.shared) {
-    s.adc.serve(pixels * rc.steps * s.stepCycles, start);
-    end = Math.max(end, s.adc.lastEnd);
+    const clock = s.adc.clock;
+    clock.serve(pixels * rc.steps * s.stepCycles, start);
+    end = Math.max(end, clock.lastEnd);
   }
   return end > 0 ? end + Math.max(0, rc.fillSweeps - 1) * rc.sweepCycles : 0;
 }

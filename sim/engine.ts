@@ -9,6 +9,7 @@ import { edramCapacityBits } from '../arch/edram';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { newSlabs } from './kernel/slab';
+import type { ServerClock } from './kernel/resource';
 import { DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit } from './components';
 import { Noc } from './noc';
 import type { SimInput, SimLayer, SimTopology } from './topology';
@@ -49,6 +50,9 @@ export class Engine implements JobSite, InputSite {
   readonly ports: EdramPort[] = [];
   readonly buffers: EdramBuffer[] = [];
   readonly digital: DigitalUnit[] = [];
+  /** The ports' and digital units' clocks, by tile (JobSite). */
+  readonly portClocks: ServerClock[] = [];
+  readonly digitalClocks: ServerClock[] = [];
   /** MAC arrays and rewritten crossbars for products of two activations (topology.productResources). */
   readonly products: ProductUnit[] = [];
   /** Energy of the product steps served so far, pJ. */
@@ -89,6 +93,8 @@ export class Engine implements JobSite, InputSite {
       // A tile may hold more (it borrows the next tiles' eDRAM) or nothing (it lends it): placement decides.
       this.buffers.push(new EdramBuffer(env, t, capacityBits * (topo.placement.edramShares[t] ?? 1)));
       this.digital.push(new DigitalUnit(env, t, arch.tile.digital.opsPerCycle));
+      this.portClocks.push((this.ports[t] as EdramPort).clock);
+      this.digitalClocks.push((this.digital[t] as DigitalUnit).clock);
     }
     for (const r of topo.productResources) this.products.push(new ProductUnit(env, r.label, r.unitsPerCycle));
     this.noc = new Noc(env, arch);
@@ -101,6 +107,7 @@ export class Engine implements JobSite, InputSite {
     this.channels = setup.channels;
     this.stream = new ImageStream(this.images, setup.sinks);
     this.jobsTotal = setup.jobsTotal;
+    for (const u of this.units) this.transfers.planRoutes(u);
   }
 
   /**

@@ -135,7 +135,7 @@ interface UnitFields {
   label: string;
   /** The producer's channel on each of its destination tiles (producer.destTiles order). */
   outChannels: Channel[];
-  /** NOC route to each destination tile, found on first use (so links are created as before). */
+  /** NoC route to each destination tile (Transfers.planRoutes; undefined for its own tile). */
   outRoutes: Array<Route | undefined>;
   /** Flits of the last piece size this unit sent (NOTE: written for speed: pieces mostly repeat one size). */
   lastPieceBits: number;
@@ -264,7 +264,7 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
  * its crossbars' free cycle; before it they are computing.
  */
 export function idleFrom(u: Unit, now: number): number {
-  return u.kind === 'replica' ? Math.max(now, u.xbar.freeAt) : now;
+  return u.kind === 'replica' ? Math.max(now, u.xbar.clock.freeAt) : now;
 }
 
 export function block(u: Unit, cause: number, now: number): void {

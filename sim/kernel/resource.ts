@@ -161,7 +161,13 @@ export abstract class Container extends BaseResource {
   waitCycles = 0;
   used = 0;
   peakUsed = 0;
-  readonly waiting: CapacityRequest[] = [];
+  /**
+   * Queued requests, waiting[0 .. waitingCount - 1] in arrival order; the records past them are spares, reused by
+   * the next requests. NOTE: written for speed: no record allocated per queued request and no array per grant (a
+   * splice returns one), which in a ResNet-50 run were half of the event loop's allocations.
+   */
+  private readonly waiting: CapacityRequest[] = [];
+  private waitingCount = 0;
 
   constructor(
     env: Environment,
@@ -197,11 +203,23 @@ export abstract class Container extends BaseResource {
    */
   request(amount: number, handler: number, a: number, b: number, who: string, key = 0, tag = 0): boolean {
     this.requests++;
-    if (this.fits(amount, key, tag) && !this.blockedBefore(key, this.waiting.length)) {
+    if (this.fits(amount, key, tag) && !this.blockedBefore(key, this.waitingCount)) {
       this.take(amount, key, tag);
       return true;
     }
-    this.waiting.push({ amount, handler, a, b, since: this.env.now, who, key, tag });
+    const req = this.waiting[this.waitingCount];
+    if (req === undefined) this.waiting.push({ amount, handler, a, b, since: this.env.now, who, key, tag });
+    else {
+      req.amount = amount;
+      req.handler = handler;
+      req.a = a;
+      req.b = b;
+      req.since = this.env.now;
+      req.who = who;
+      req.key = key;
+      req.tag = tag;
+    }
+    this.waitingCount++;
     return false;
   }
 
@@ -209,20 +227,34 @@ export abstract class Container extends BaseResource {
     this.used -= amount;
     if (this.used < 1e-9) this.used = 0;
     this.onRelease(amount, key, tag);
-    if (this.waiting.length === 0) return;
-    for (let i = 0; i < this.waiting.length; ) {
-      const req = this.waiting[i] as CapacityRequest;
+    const n = this.waitingCount;
+    if (n === 0) return;
+    const waiting = this.waiting;
+    // Compacts in place: the requests still waiting move down to 0 .. kept - 1 in their order, the granted ones'
+    // records past them (so the requests before a waiting one are always waiting[0 .. kept - 1]).
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const req = waiting[i] as CapacityRequest;
       // An account's requests are granted in their own order (unless the subclass says otherwise); other
       // accounts may pass a blocked one.
-      if (this.fits(req.amount, req.key, req.tag) && !this.blockedBefore(req.key, i)) {
-        this.waiting.splice(i, 1);
+      if (this.fits(req.amount, req.key, req.tag) && !this.blockedBefore(req.key, kept)) {
         this.take(req.amount, req.key, req.tag);
         this.waitCycles += this.env.now - req.since;
         this.env.schedule(0, req.handler, req.a, req.b);
       } else {
-        i++;
+        if (kept !== i) {
+          waiting[i] = waiting[kept] as CapacityRequest;
+          waiting[kept] = req;
+        }
+        kept++;
       }
     }
+    this.waitingCount = kept;
+  }
+
+  /** Requests queued now. */
+  get queued(): number {
+    return this.waitingCount;
   }
 
   private take(amount: number, key: number, tag: number): void {
