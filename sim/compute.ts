@@ -168,9 +168,8 @@ export function buildReplicaCompute(
 export function reserveSharedAdcs(rc: ReplicaCompute, pixels: number, start: number): number {
   let end = 0;
   for (const s of rc.shared) {
-    const clock = s.adc.clock;
-    clock.serve(pixels * rc.steps * s.stepCycles, start);
-    end = Math.max(end, clock.lastEnd);
+    s.adc.serve(pixels * rc.steps * s.stepCycles, start);
+    end = Math.max(end, s.adc.lastEnd);
   }
   return end > 0 ? end + Math.max(0, rc.fillSweeps - 1) * rc.sweepCycles : 0;
 }
