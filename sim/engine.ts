@@ -12,7 +12,7 @@ import { newSlabs } from './kernel/slab';
 import type { ServerClock } from './kernel/resource';
 import { DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit } from './components';
 import { Noc } from './noc';
-import type { SimInput, SimLayer, SimTopology } from './topology';
+import type { SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
 import { Transfers } from './transfers';
 import {
@@ -209,11 +209,11 @@ export class Engine implements JobSite, InputSite {
         return;
       }
       const inputs = u.inputs;
-      // u.inputs[k] is the channel of layer.inputs[k] (unit-setup builds them in that order).
-      const needs = layer.inputs;
+      // u.inputs[k] is the channel of layer.inputs[k], u.inputNeeds[k] its need table (unit-setup builds them in that order).
+      const needs = u.inputNeeds;
       for (let k = 0; k < inputs.length; k++) {
         const ch = inputs[k] as Channel;
-        const need = (needs[k] as SimInput).need[i] as number;
+        const need = (needs[k] as Int32Array)[i] as number;
         if ((ch.prefix[n < ch.hi ? n & ch.mask : channelImageSlot(ch, n)] as number) <= need) {
           u.waitImage = n;
           u.waitRow = need;
