@@ -3,7 +3,6 @@
  * arriving into it, and rows freed once every reader here is done with them (docs/hardware-model.md rule 6).
  */
 import type { Slabs } from './kernel/slab';
-import type { SimInput, SimLayer } from './topology';
 import { imageSetHas, type Channel, type ImageSet, type Unit } from './units';
 
 /** Image slots a channel's ring starts with (it doubles when the pipeline holds more images on the tile). */
@@ -91,10 +90,9 @@ function freeChannelRow(ch: Channel, n: number, slot: number, row: number): void
 
 /** Releases the input rows row i of image n was the last to need (rule 6: freed when no longer needed). */
 export function releaseInputs(u: Unit, n: number, i: number): void {
-  const layer = u.layer as SimLayer;
   for (let k = 0; k < u.inputs.length; k++) {
     const ch = u.inputs[k] as Channel;
-    const below = (layer.inputs[k] as SimInput).releaseBelow;
+    const below = u.inputReleases[k] as Int32Array;
     let q = i > 0 ? (below[i - 1] as number) : 0;
     const upTo = below[i] as number;
     if (q < upTo) {

@@ -54,13 +54,7 @@ export class ShiftAddUnits extends Server {
     const c = this.clock;
     const end = shiftAddEnd(c.freeAt, items, steps, spacing, this.stepCycles, first, last);
     const work = items * this.stepCycles;
-    c.busyCycles += work;
-    c.waitCycles += Math.max(0, end - work - first);
-    c.amount += items;
-    c.units += items;
-    c.requests++;
-    c.freeAt = end;
-    c.lastEnd = Math.ceil(end - 1e-9);
+    c.book(items, work, Math.max(0, end - work - first), end);
     return c.lastEnd;
   }
 }

@@ -9,9 +9,10 @@ import { edramCapacityBits } from '../arch/edram';
 import { DeadlockError } from '../errors';
 import { Environment } from './kernel/env';
 import { newSlabs } from './kernel/slab';
+import type { ServerClock } from './kernel/resource';
 import { DigitalUnit, EdramBuffer, EdramPort, OffChipLink, ProductUnit } from './components';
 import { Noc } from './noc';
-import type { SimInput, SimLayer, SimTopology } from './topology';
+import type { SimLayer, SimTopology } from './topology';
 import type { TraceWriter } from './trace';
 import { Transfers } from './transfers';
 import {
@@ -49,6 +50,9 @@ export class Engine implements JobSite, InputSite {
   readonly ports: EdramPort[] = [];
   readonly buffers: EdramBuffer[] = [];
   readonly digital: DigitalUnit[] = [];
+  /** The ports' and digital units' clocks, by tile (JobSite). */
+  readonly portClocks: ServerClock[] = [];
+  readonly digitalClocks: ServerClock[] = [];
   /** MAC arrays and rewritten crossbars for products of two activations (topology.productResources). */
   readonly products: ProductUnit[] = [];
   /** Energy of the product steps served so far, pJ. */
@@ -89,6 +93,8 @@ export class Engine implements JobSite, InputSite {
       // A tile may hold more (it borrows the next tiles' eDRAM) or nothing (it lends it): placement decides.
       this.buffers.push(new EdramBuffer(env, t, capacityBits * (topo.placement.edramShares[t] ?? 1)));
       this.digital.push(new DigitalUnit(env, t, arch.tile.digital.opsPerCycle));
+      this.portClocks.push((this.ports[t] as EdramPort).clock);
+      this.digitalClocks.push((this.digital[t] as DigitalUnit).clock);
     }
     for (const r of topo.productResources) this.products.push(new ProductUnit(env, r.label, r.unitsPerCycle));
     this.noc = new Noc(env, arch);
@@ -101,6 +107,7 @@ export class Engine implements JobSite, InputSite {
     this.channels = setup.channels;
     this.stream = new ImageStream(this.images, setup.sinks);
     this.jobsTotal = setup.jobsTotal;
+    for (const u of this.units) this.transfers.planRoutes(u);
   }
 
   /**
@@ -202,11 +209,11 @@ export class Engine implements JobSite, InputSite {
         return;
       }
       const inputs = u.inputs;
-      // u.inputs[k] is the channel of layer.inputs[k] (unit-setup builds them in that order).
-      const needs = layer.inputs;
+      // u.inputs[k] is the channel of layer.inputs[k], u.inputNeeds[k] its need table (unit-setup builds them in that order).
+      const needs = u.inputNeeds;
       for (let k = 0; k < inputs.length; k++) {
         const ch = inputs[k] as Channel;
-        const need = (needs[k] as SimInput).need[i] as number;
+        const need = (needs[k] as Int32Array)[i] as number;
         if ((ch.prefix[n < ch.hi ? n & ch.mask : channelImageSlot(ch, n)] as number) <= need) {
           u.waitImage = n;
           u.waitRow = need;

@@ -9,6 +9,7 @@ import type { DigitalUnit, EdramPort, ProductUnit } from './components';
 import { reserveSharedAdcs, reserveShiftAdd } from './compute';
 import { EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_MVM_START, EV_PRODUCT_DONE, EV_ROW_DONE } from './events';
 import type { Environment } from './kernel/env';
+import type { ServerClock } from './kernel/resource';
 import type { SimLayer } from './topology';
 import {
   C_DIGITAL, C_EDRAM, FUSED_IMAGE, FUSED_PIXELS, FUSED_ROW, JOB_IMAGE, JOB_PIXELS, JOB_ROW, JOB_STALL_CAUSE, JOB_STALL_CYCLES, JOB_START,
@@ -23,6 +24,12 @@ export interface JobSite {
   readonly ports: readonly EdramPort[];
   readonly digital: readonly DigitalUnit[];
   readonly products: readonly ProductUnit[];
+  /**
+   * Each tile's eDRAM port clock and digital unit clock (NOTE: written for speed: served directly, one class, not
+   * through Server's accessors, whose `this.clock` load sees every kind of server and is megamorphic).
+   */
+  readonly portClocks: readonly ServerClock[];
+  readonly digitalClocks: readonly ServerClock[];
   /** Energy of the product steps served so far, pJ. */
   productEnergyPj: number;
 }
@@ -49,11 +56,11 @@ function pushJob(u: Unit, n: number, i: number, pixels: number, start: number): 
  */
 export function startMvms(e: JobSite, u: ReplicaUnit, n: number, i: number, pixels: number): void {
   const now = e.env.now;
-  const port = e.ports[u.tile] as EdramPort;
-  const xbar = u.xbar;
+  const port = e.portClocks[u.tile] as ServerClock;
+  const xbar = u.xbar.clock;
   // The crossbars' free cycle: a job read ahead waits for them, and only waits beyond it are stalls.
   const xbarFree = Math.max(now, xbar.freeAt);
-  const readStart = port.serve(pixels * u.mvmReadBits);
+  const readStart = port.serve(pixels * u.mvmReadBits, now);
   const readEnd = port.lastEnd;
   const firstIn = readStart + Math.ceil((readEnd - readStart) / pixels);
   const mvmStart = Math.max(firstIn, xbar.freeAt);
@@ -74,8 +81,8 @@ export function startSharedMvms(e: JobSite, u: ReplicaUnit): void {
 
 /** Books a row job's MVMs from `mvmStart` on the crossbars, ADCs and shift-and-add units; schedules EV_ROW_DONE. */
 function reserveMvms(e: JobSite, u: ReplicaUnit, pixels: number, mvmStart: number): void {
-  const xbar = u.xbar;
-  const mvm = xbar.mvmCycles;
+  const mvm = u.xbar.mvmCycles;
+  const xbar = u.xbar.clock;
   xbar.serve(pixels, mvmStart);
   // ADCs shared with other replicas' crossbars take this job's conversions in turn (sim/compute.ts).
   const firstConversion = mvmStart + (u.compute.fillSweeps > 0 ? u.compute.sweepCycles : 0);
@@ -90,8 +97,8 @@ function reserveMvms(e: JobSite, u: ReplicaUnit, pixels: number, mvmStart: numbe
 
 /** A digital layer's step: its input read; schedules EV_DIGITAL_OPS. */
 export function startDigital(e: JobSite, u: Unit, layer: SimLayer, n: number, i: number): void {
-  const port = e.ports[u.tile] as EdramPort;
-  const start = port.serve(layer.digitalReadBitsPerStep);
+  const port = e.portClocks[u.tile] as ServerClock;
+  const start = port.serve(layer.digitalReadBitsPerStep, e.env.now);
   (u.stall[C_EDRAM] as number) += start - e.env.now;
   u.active = true;
   pushJob(u, n, i, 0, e.env.now);
@@ -108,9 +115,9 @@ export function serveDigitalStep(e: JobSite, u: Unit): boolean {
   if (layer.productResource >= 0) {
     // Rule 8: the product runs on its MAC array (or rewritten crossbars) first; the digital unit then applies
     // what is fused into its output path (productDone). Waiting for the array counts as a digital stall.
-    const array = e.products[layer.productResource] as ProductUnit;
+    const array = (e.products[layer.productResource] as ProductUnit).clock;
     const before = array.busyCycles;
-    const start = array.serve(layer.productWorkPerStep);
+    const start = array.serve(layer.productWorkPerStep, e.env.now);
     (u.stall[C_DIGITAL] as number) += start - e.env.now;
     u.busyCycles += array.busyCycles - before;
     e.productEnergyPj += layer.productEnergyPjPerStep;
@@ -120,11 +127,11 @@ export function serveDigitalStep(e: JobSite, u: Unit): boolean {
     e.env.scheduleAt(array.lastEnd, e.hEvent, u.id, EV_PRODUCT_DONE);
     return true;
   }
-  const unit = e.digital[u.tile] as DigitalUnit;
+  const unit = e.digitalClocks[u.tile] as ServerClock;
   // The emitting step also applies the activations fused into this layer's output path (same unit, FIFO).
   const step = u.inFlight.data[u.inFlight.newest() + JOB_ROW] as number;
   const before = unit.busyCycles;
-  const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0));
+  const start = unit.serve(layer.digitalOpsPerStep + (step === layer.steps - 1 || !layer.accumulate ? layer.fusedOpsPerRow : 0), e.env.now);
   (u.stall[C_DIGITAL] as number) += start - e.env.now;
   u.busyCycles += unit.busyCycles - before;
   e.env.scheduleAt(unit.lastEnd, e.hEvent, u.id, EV_ROW_DONE);
@@ -139,9 +146,9 @@ export function serveProductOps(e: JobSite, u: DigitalLayerUnit): boolean {
   const layer = u.layer;
   const ops = layer.digitalOpsPerStep + layer.fusedOpsPerRow;
   if (ops <= 0) return false;
-  const unit = e.digital[u.tile] as DigitalUnit;
+  const unit = e.digitalClocks[u.tile] as ServerClock;
   const before = unit.busyCycles;
-  const start = unit.serve(ops);
+  const start = unit.serve(ops, e.env.now);
   (u.stall[C_DIGITAL] as number) += start - e.env.now;
   u.busyCycles += unit.busyCycles - before;
   e.env.scheduleAt(unit.lastEnd, e.hEvent, u.id, EV_ROW_DONE);
@@ -154,9 +161,9 @@ export function serveProductOps(e: JobSite, u: DigitalLayerUnit): boolean {
  */
 export function serveFusedOps(e: JobSite, u: ReplicaUnit, n: number, i: number, pixels: number): void {
   const layer = u.layer;
-  const unit = e.digital[u.tile] as DigitalUnit;
+  const unit = e.digitalClocks[u.tile] as ServerClock;
   const share = layer.kind === 'conv' ? pixels / layer.outCols : 1;
-  const opsStart = unit.serve(layer.fusedOpsPerRow * share);
+  const opsStart = unit.serve(layer.fusedOpsPerRow * share, e.env.now);
   (u.stall[C_DIGITAL] as number) += opsStart - e.env.now;
   const q = u.fusedQueue;
   const at = q.add();

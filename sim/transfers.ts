@@ -92,6 +92,18 @@ export class Transfers {
     return id;
   }
 
+  /**
+   * Finds the unit's XY route to each destination tile off its own (routes are static: built with the run, so no
+   * event pays for building one or its links).
+   */
+  planRoutes(u: Unit): void {
+    const from = u.kind === 'source' ? -1 : u.tile;
+    for (let k = 0; k < u.outChannels.length; k++) {
+      const to = (u.outChannels[k] as Channel).tile;
+      if (to !== from) u.outRoutes[k] = this.noc.route(from, to);
+    }
+  }
+
   /** Space at the destination is granted: the piece leaves (or is written at once when it stays on its tile). */
   launch(id: number): void {
     const tr = this.pool[id] as Transfer;
@@ -103,11 +115,7 @@ export class Transfers {
       this.write(id);
       return;
     }
-    let route = u.outRoutes[tr.dest];
-    if (route === undefined) {
-      route = this.noc.route(from, ch.tile);
-      u.outRoutes[tr.dest] = route;
-    }
+    const route = u.outRoutes[tr.dest] as Route; // planRoutes
     tr.route = route;
     if (u.lastPieceBits !== tr.bits) {
       u.lastPieceBits = tr.bits;

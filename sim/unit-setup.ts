@@ -72,6 +72,8 @@ export function buildUnits(topo: SimTopology, env: Environment, images: number, 
       for (const input of layer.inputs) {
         const ch = channel(tile, input.producer);
         unit.inputs.push(ch);
+        unit.inputNeeds.push(input.need);
+        unit.inputReleases.push(input.releaseBelow);
         // Each of its images' rows starts with one ref for this unit (channelImageSlot sets them up).
         ch.readers.push(unitImages);
       }

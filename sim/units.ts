@@ -113,6 +113,12 @@ interface UnitFields {
   jobsStarted: number;
   jobsDone: number;
   inputs: Channel[];
+  /**
+   * Per input (inputs order): its need and releaseBelow tables (the layer's SimInput's, held here so the hot path
+   * reaches them in two loads instead of four: unit, layer, its inputs array, the SimInput).
+   */
+  inputNeeds: Int32Array[];
+  inputReleases: Int32Array[];
   /** Computing (crossbars or a digital read in progress): the next job may not start. */
   active: boolean;
   pendingGrants: number;
@@ -135,7 +141,7 @@ interface UnitFields {
   label: string;
   /** The producer's channel on each of its destination tiles (producer.destTiles order). */
   outChannels: Channel[];
-  /** NOC route to each destination tile, found on first use (so links are created as before). */
+  /** NoC route to each destination tile (Transfers.planRoutes; undefined for its own tile). */
   outRoutes: Array<Route | undefined>;
   /** Flits of the last piece size this unit sent (NOTE: written for speed: pieces mostly repeat one size). */
   lastPieceBits: number;
@@ -229,6 +235,8 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
     jobsStarted: 0,
     jobsDone: 0,
     inputs: [],
+    inputNeeds: [],
+    inputReleases: [],
     xbar: kindFields.xbar,
     compute: kindFields.compute,
     active: false,
@@ -264,7 +272,7 @@ export function newUnit(kindFields: UnitKindFields, place: UnitPlace): Unit {
  * its crossbars' free cycle; before it they are computing.
  */
 export function idleFrom(u: Unit, now: number): number {
-  return u.kind === 'replica' ? Math.max(now, u.xbar.freeAt) : now;
+  return u.kind === 'replica' ? Math.max(now, u.xbar.clock.freeAt) : now;
 }
 
 export function block(u: Unit, cause: number, now: number): void {

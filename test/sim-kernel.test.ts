@@ -169,6 +169,32 @@ describe('sim kernel: resources', () => {
     expect(granted).toEqual([2, 3]);
     expect(buf.peakUsed).toBe(100);
   });
+
+  it('a release grants from the middle of the queue; the rest keep their order and each account its own', () => {
+    const env = new Environment();
+    const buf = new Buffer(env, 'buf', 100);
+    const granted: number[] = [];
+    const h = env.register((a) => granted.push(a));
+    expect(buf.request(90, h, 1, 0, 'r1', 0)).toBe(true);
+    expect(buf.request(40, h, 2, 0, 'r2', 1)).toBe(false);
+    expect(buf.request(20, h, 3, 0, 'r3', 2)).toBe(false);
+    expect(buf.request(5, h, 4, 0, 'r4', 1)).toBe(false); // fits (95), but account 1's r2 waits ahead of it
+    expect(buf.queued).toBe(3);
+    buf.release(30, 0); // used 60: r2 fits (100); r3 (120) and r4 (105) do not
+    env.run();
+    expect(granted).toEqual([2]);
+    expect(buf.queued).toBe(2);
+    expect(buf.request(1, h, 5, 0, 'r5', 2)).toBe(false); // 101: queued behind r3, r4
+    buf.release(15, 1); // used 85: r3 (105) no; r4 (90) yes, nothing of account 1 ahead; r5 (91) fits but r3 of account 2 waits
+    env.run();
+    expect(granted).toEqual([2, 4]);
+    expect(buf.queued).toBe(2);
+    buf.release(50, 0); // used 40: r3 (60), then r5 (61), account 2's order kept
+    env.run();
+    expect(granted).toEqual([2, 4, 3, 5]);
+    expect(buf.queued).toBe(0);
+    expect(buf.used).toBe(61);
+  });
 });
 
 describe('sim kernel: record FIFO', () => {
