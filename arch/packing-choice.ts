@@ -179,28 +179,15 @@ export function offeredChoice<R>(offer: PackingOffer, evaluate: (placement: Plac
     last = evaluate(p);
     evaluated.push(figures(last));
   }
-  const fastest = Math.min(...evaluated.map((f) => f.intervalCycles));
-  let chosen = -1;
-  if (fastest > offer.boundCycles * (1 + NO_WORSE_SLACK)) {
+  if (Math.min(...evaluated.map((f) => f.intervalCycles)) > offer.boundCycles * (1 + NO_WORSE_SLACK)) {
     for (const p of offer.more()) {
       placements.push(p);
       last = evaluate(p);
       evaluated.push(figures(last));
     }
-    chosen = chosenPacking(fasterOffered(evaluated.map((f) => f.intervalCycles), offer.ladder.length) ? evaluated : evaluated.slice(0, offer.ladder.length));
-  } else chosen = chosenPacking(evaluated);
+  }
+  const chosen = chosenPacking(evaluated);
   return chosen === placements.length - 1 ? (last as R) : evaluate(placements[chosen] as Placement);
-}
-
-/**
- * Whether the fixed ladder's packings (after the first `ladderLength` intervals) are to be weighed: only when one is
- * faster than every packing of the ladder by more than NO_WORSE_SLACK. They exist for the interval (a faster chip is
- * never slower); an equally fast one with a shorter latency on more tiles would grow the chip a plan's baseline sizes
- * (xformer ResNet-50's replicated plan on 63 tiles: 60 tiles, -0.85% latency, at 451,584 cycles either way).
- */
-export function fasterOffered(intervalCycles: readonly number[], ladderLength: number): boolean {
-  const own = Math.min(...intervalCycles.slice(0, ladderLength));
-  return Math.min(...intervalCycles.slice(ladderLength)) < own * (1 - NO_WORSE_SLACK);
 }
 
 /**

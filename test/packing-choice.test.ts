@@ -106,35 +106,3 @@ describe('packing choice sees the mesh (issue 13, item 4)', () => {
     }
   }, 60_000);
 });
-
-describe('a fixed ladder of load limits (issue 13, item 4)', () => {
-  /**
-   * A seeded random plan of ResNet-18 on ISAAC (preset tiles). The 1x chip's load-aware walk (limit: the compute
-   * interval) moves layers and runs at the compute bound, layer1.0.conv1's 2,634,240 cycles on 45 tiles. With 2x
-   * digital ops the tiles' digital loads halve below that limit, the walk moves nothing, and the plain 44-tile packing
-   * is held back by eDRAM credit waits: 2,852,584 cycles (+8.3%) before the fixed ladder. Walks at limits in work units
-   * (port accesses, digital ops) are the same on both chips, so the faster one has them on offer too.
-   */
-  const plan: PlanChoices = {
-    wbits: [6, 6, 4, 8, 3, 8, 7, 4, 7, 7, 8, 4, 8, 4, 8, 2, 4, 4, 6, 8, 6],
-    abits: [2, 7, 6, 5, 2, 5, 8, 7, 3, 6, 4, 3, 2, 2, 6, 7, 3, 6, 4, 6, 2],
-    replicas: [2, 1, 1, 1, 1, 2, 2, 1, 2, 1, 3, 3, 1, 6, 5, 1, 3, 2, 1, 1, 3],
-  };
-
-  it('2x digital ops never make an ISAAC ResNet-18 plan slower', () => {
-    const net = zoo('resnet18');
-    const isaac = presetArch('isaac');
-    const fast = applySetOverrides(isaac, [`tile.digital.opsPerCycle=${2 * isaac.tile.digital.opsPerCycle}`]);
-    const before = evaluateModel(prepareModel(isaac, net), plan);
-    const after = evaluateModel(prepareModel(fast, net), plan);
-    // The 1x chip runs at its compute bound (no packing can be faster); digital ops do not change a crossbar layer's
-    // compute, so the 2x chip's bound is the same.
-    const boundOf = (m: typeof before) => m.layers.find((l) => l.stageCycles === m.bottleneckCycles)?.boundBy;
-    expect(boundOf(before)).toBe('compute');
-    expect(after.bottleneckCycles).toBeLessThanOrEqual(before.bottleneckCycles * (1 + NO_WORSE_SLACK));
-    expect(boundOf(after)).toBe('compute');
-    // The faster chip's own ladder (its load rule's packing) does not reach it: the fixed ladder's packing does.
-    const own = ladderOf(fast, net, plan).map((p) => evaluateModelAt(prepareModel(fast, net), plan, p).bottleneckCycles);
-    expect(Math.min(...own)).toBeGreaterThan(before.bottleneckCycles * 1.05);
-  }, 60_000);
-});

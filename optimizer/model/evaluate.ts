@@ -1,7 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { choosePacking, equallyFastPackings, fasterOffered, NO_WORSE_SLACK, offeredChoice, packingOffer, type PackingFigures } from '../../arch/packing-choice';
+import { choosePacking, equallyFastPackings, NO_WORSE_SLACK, offeredChoice, packingOffer, type PackingFigures } from '../../arch/packing-choice';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { ModelContext, ModelResult } from './types';
@@ -90,23 +90,17 @@ export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoice
   });
   // The fixed ladder's packings when no packing of the ladder reaches the compute-bound interval (offeredChoice).
   if (Math.min(...intervals) > offer.boundCycles * (1 + NO_WORSE_SLACK)) {
-    const ownLength = ladder.length;
     for (const placement of offer.more()) {
       ladder.push(placement);
       last = evaluateAt(ctx, choices, mappings, placement);
       intervals.push(last.result.bottleneckCycles);
     }
-    if (ladder.length > ownLength && !fasterOffered(intervals, ownLength)) {
-      ladder.length = ownLength;
-      intervals.length = ownLength;
-      last = undefined; // the last evaluated is not the ladder's last any more
-    }
   }
-  if (ladder.length === 1) return last ?? evaluateAt(ctx, choices, mappings, ladder[0] as Placement);
+  if (ladder.length === 1) return last as LatencyLater;
   const tied = equallyFastPackings(intervals);
   if (tied.length === 1) {
     const k = tied[0] as number;
-    return k === ladder.length - 1 && last !== undefined ? last : evaluateAt(ctx, choices, mappings, ladder[k] as Placement);
+    return k === ladder.length - 1 ? (last as LatencyLater) : evaluateAt(ctx, choices, mappings, ladder[k] as Placement);
   }
   const result = choosePacking(
     tied.map((k) => ladder[k] as Placement),
