@@ -3,7 +3,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import type { Dataflow } from './dataflow';
 import { MappingError } from '../errors';
-import { fixedLadderPackings, placementCandidates, withEdramCapacityKb, type Placement } from './placement';
+import { placementCandidates, withEdramCapacityKb, type Placement } from './placement';
 import type { PlacementScratch } from './tile-buffers';
 import { planPace } from './pace';
 import { refuseBeyondChip } from './chip-cores';
@@ -96,30 +96,6 @@ export function packingLadder(
   scratch: PlacementScratch,
   productBits?: readonly number[],
 ): Placement[] {
-  return packingOffer(arch, net, flow, mappings, replicas, scratch, productBits).ladder;
-}
-
-/**
- * A plan's packings: packingLadder's, the compute-bound interval no packing runs faster than (planPace), and the fixed
- * ladder's load-aware packings (placement.ts fixedLadderPackings) at each of the ladder's capacities, placed only when
- * asked (offeredChoice asks when no packing of the ladder reaches the bound).
- */
-export interface PackingOffer {
-  ladder: Placement[];
-  boundCycles: number;
-  more: () => Placement[];
-}
-
-/** packingLadder with the rest of the offer (PackingOffer). */
-export function packingOffer(
-  arch: ArchSpec,
-  net: ResolvedNetwork,
-  flow: Dataflow,
-  mappings: readonly LayerCrossbarMapping[],
-  replicas: readonly number[],
-  scratch: PlacementScratch,
-  productBits?: readonly number[],
-): PackingOffer {
   const capacities = ladderCapacitiesKb(arch);
   // As placeNetwork does, a plan far beyond the chip is refused before any packing work.
   refuseBeyondChip(arch, net, mappings, replicas);
@@ -142,17 +118,7 @@ export function packingOffer(
     }
     for (const placement of placements) if (sameWindows(placement, densest)) ladder.push(placement);
   }
-  const more = (): Placement[] => {
-    const extra: Placement[] = [];
-    for (const capacityKb of capacities) {
-      const capped = capacityKb === arch.tile.edram.capacityKb ? arch : withEdramCapacityKb(arch, capacityKb);
-      for (const placement of fixedLadderPackings(capped, net, flow, mappings, replicas, scratch, pace, [...ladder, ...extra])) {
-        if (sameWindows(placement, densest)) extra.push(placement);
-      }
-    }
-    return extra;
-  };
-  return { ladder, boundCycles: pace.intervalCycles, more };
+  return ladder;
 }
 
 function sameWindows(a: Placement, b: Placement): boolean {
@@ -164,30 +130,6 @@ function sameWindows(a: Placement, b: Placement): boolean {
     for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
   }
   return true;
-}
-
-/**
- * Evaluates an offer's ladder and, when no packing of it runs at the compute-bound interval (within NO_WORSE_SLACK:
- * then none can be faster), the fixed ladder's packings after it, and returns the chosen packing's result
- * (chosenPacking over all evaluated, the ladder's first). The chosen packing is the last one evaluated.
- */
-export function offeredChoice<R>(offer: PackingOffer, evaluate: (placement: Placement) => R, figures: (result: R) => PackingFigures): R {
-  const placements = [...offer.ladder];
-  const evaluated: PackingFigures[] = [];
-  let last: R | undefined;
-  for (const p of placements) {
-    last = evaluate(p);
-    evaluated.push(figures(last));
-  }
-  if (Math.min(...evaluated.map((f) => f.intervalCycles)) > offer.boundCycles * (1 + NO_WORSE_SLACK)) {
-    for (const p of offer.more()) {
-      placements.push(p);
-      last = evaluate(p);
-      evaluated.push(figures(last));
-    }
-  }
-  const chosen = chosenPacking(evaluated);
-  return chosen === placements.length - 1 ? (last as R) : evaluate(placements[chosen] as Placement);
 }
 
 /**

@@ -97,7 +97,7 @@ export function placementCandidates(
       if (candidate.loadCycles < best.loadCycles * (1 - PACKING_MARGIN)) best = candidate;
     }
   }
-  return best.other === undefined ? [best.placement] : [best.placement, best.other];
+  return [best.placement, ...best.others];
 }
 
 /**
@@ -127,8 +127,11 @@ interface Packing {
   placement: Placement;
   loadCycles: number;
   intervalCycles: number;
-  /** The plain packing at this capacity, when the load estimate kept a load-aware one that differs from it. */
-  other?: Placement;
+  /**
+   * Further packings the model's figures choose among: the plain packing at this capacity when the load estimate kept
+   * a load-aware one that differs from it, and the fixed ladder's load-aware packings (fixedLadderPackings).
+   */
+  others: Placement[];
 }
 
 /** The packing at one eDRAM capacity (arch's): by space alone or load-aware, whichever loads its busiest tile less. */
@@ -142,10 +145,11 @@ function packAtCapacity(
   plan: PlanPace,
 ): Packing {
   const pace: PlanPace = { ...plan, windowRows: plan.windowRows.slice() }; // windows of its own to shrink
-  const packing = (placement: Placement, load: PackingLoad): Packing => ({
+  const packing = (placement: Placement, load: PackingLoad, others: Placement[] = []): Packing => ({
     placement,
     loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
     intervalCycles: pace.intervalCycles,
+    others,
   });
   // Two packings: by eDRAM space alone, and load-aware (a layer does not join a tile whose eDRAM port or digital unit
   // it would push above the compute-bound interval). When load-awareness changed anything and fits the chip, the
@@ -162,7 +166,7 @@ function packAtCapacity(
       if (!(error instanceof MappingError)) throw error;
     }
   }
-  if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware);
+  if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware, fixedLadderPackings(arch, net, flow, mappings, replicas, scratch, plan, aware, [loadAware]));
   const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
   // Windows of its own (as the load-aware walks left them): both packings may be offered, each with its windows.
   const plainPace: PlanPace = { ...pace, windowRows: pace.windowRows.slice() };
@@ -181,12 +185,10 @@ function packAtCapacity(
   // chip's choice is never slower than the packing by space it shares with a slower one. (A load-aware packing is not; offering it where the estimate rejects it made
   // xformer's ViT-B/16 and BERT-base baselines faster on their own chips, 171 tiles instead of 165 and 170 instead of
   // 164, and then 17.7% and 9.7% slower than that with 2x digital ops or a 2x ADC, whose load-aware walks differ.)
-  if (loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles) return packing(plain, plainLoad);
-  return { ...packing(loadAware, aware), other: plain };
+  const kept = loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles ? [plain] : [loadAware, plain];
+  const ladder = fixedLadderPackings(arch, net, flow, mappings, replicas, scratch, plan, plainLoad, loadAware === undefined ? kept : [...kept, loadAware]);
+  return kept.length === 1 ? packing(plain, plainLoad, ladder) : packing(loadAware as Placement, aware, [plain, ...ladder]);
 }
-
-/** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
-const LOAD_LIMIT_DOUBLINGS = 4;
 
 /** Rungs of the fixed ladder per load kind, below the plain packing's busiest tile (each half the one above). */
 const FIXED_LADDER_RUNGS = 3;
@@ -198,10 +200,9 @@ const FIXED_LADDER_RUNGS = 3;
  * chip's does not has that walk's neighbour on both chips' ladders, and the model's figures choose. The rungs start
  * at the power of two at or above the plain packing's busiest port and digital unit (work units, so the same on every
  * chip whose plain packing is the same) and halve FIXED_LADDER_RUNGS times, each kind also unlimited. Returns the
- * walks at arch's eDRAM and the plan's paced windows that moved layers, fit the chip and differ from `seen` and each
- * other.
+ * walks that moved layers, fit the chip and differ from `seen` and each other.
  */
-export function fixedLadderPackings(
+function fixedLadderPackings(
   arch: ArchSpec,
   net: ResolvedNetwork,
   flow: Dataflow,
@@ -209,16 +210,9 @@ export function fixedLadderPackings(
   replicas: readonly number[],
   scratch: PlacementScratch,
   plan: PlanPace,
+  plainLoad: PackingLoad,
   seen: readonly Placement[],
 ): Placement[] {
-  const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
-  try {
-    placeWithPace(arch, net, flow, mappings, replicas, { ...plan, windowRows: plan.windowRows.slice() }, scratch, false, plainLoad);
-  } catch (error) {
-    // No plain packing at the paced windows (placement then packs at the row-need ones): no ladder either.
-    if (!(error instanceof MappingError)) throw error;
-    return [];
-  }
   const accessesPerCycle = arch.tile.edram.accessesPerCycle;
   const opsRate = arch.tile.digital.opsPerCycle;
   const rungs = (peakWork: number): number[] => {
@@ -263,3 +257,5 @@ function sameLayout(a: Placement, b: Placement): boolean {
   return true;
 }
 
+/** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
+const LOAD_LIMIT_DOUBLINGS = 4;

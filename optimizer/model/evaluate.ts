@@ -1,7 +1,7 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { choosePacking, equallyFastPackings, NO_WORSE_SLACK, offeredChoice, packingOffer, type PackingFigures } from '../../arch/packing-choice';
+import { choosePacking, equallyFastPackings, packingLadder, type PackingFigures } from '../../arch/packing-choice';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { ModelContext, ModelResult } from './types';
@@ -38,7 +38,8 @@ function termsAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossba
 
 /** The placement the chip runs a plan on (the model's choice among its packings), which the simulator plays out. */
 export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
-  return evaluateModel(ctx, choices).placement;
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, planMappings(ctx, choices), choices.replicas, ctx.placement, choices.productBits);
+  return ladder.length === 1 ? (ladder[0] as Placement) : evaluateModel(ctx, choices).placement;
 }
 
 /**
@@ -48,8 +49,8 @@ export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
  */
 export function evaluateModel(ctx: ModelContext, choices: PlanChoices): ModelResult {
   const mappings = planMappings(ctx, choices);
-  const offer = packingOffer(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
-  return offeredChoice(offer, (placement) => evaluateAt(ctx, choices, mappings, placement).withLatency(), figuresOf);
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  return choosePacking(ladder, (placement) => evaluateAt(ctx, choices, mappings, placement).withLatency(), figuresOf);
 }
 
 /**
@@ -81,22 +82,13 @@ export interface LatencyLater {
  */
 export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoices): LatencyLater {
   const mappings = planMappings(ctx, choices);
-  const offer = packingOffer(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
-  const ladder = offer.ladder;
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  if (ladder.length === 1) return evaluateAt(ctx, choices, mappings, ladder[0] as Placement);
   let last: LatencyLater | undefined;
   const intervals = ladder.map((placement) => {
     last = evaluateAt(ctx, choices, mappings, placement);
     return last.result.bottleneckCycles;
   });
-  // The fixed ladder's packings when no packing of the ladder reaches the compute-bound interval (offeredChoice).
-  if (Math.min(...intervals) > offer.boundCycles * (1 + NO_WORSE_SLACK)) {
-    for (const placement of offer.more()) {
-      ladder.push(placement);
-      last = evaluateAt(ctx, choices, mappings, placement);
-      intervals.push(last.result.bottleneckCycles);
-    }
-  }
-  if (ladder.length === 1) return last as LatencyLater;
   const tied = equallyFastPackings(intervals);
   if (tied.length === 1) {
     const k = tied[0] as number;
