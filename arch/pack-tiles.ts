@@ -24,11 +24,6 @@ export interface PackingLoad {
   deferred: number;
   /** Load a shared tile may take (load-aware packing). */
   limitCycles: number;
-  /** Digital-unit load a shared tile may take, when not limitCycles (the fixed ladder of placement.ts). */
-  digitalLimitCycles?: number;
-  /** Largest per-image cycles any tile's eDRAM port carries, and any tile's digital unit (set by the walk). */
-  peakPortCycles?: number;
-  peakDigitalCycles?: number;
 }
 
 /** Ascending tiles first..last (empty when last < first). */
@@ -72,7 +67,6 @@ export function placeWithPace(
   scratch.digitalLoad.fill(0);
   let loadTiles = 0;
   const limit = load.limitCycles;
-  const digitalLimit = load.digitalLimitCycles ?? limit;
   // Fused activations run on their producer's tiles (rule 5), a recurrent layer's cell on its own output path (rule
   // 3): their ops load those tiles' digital units.
   const fusedOps = scratch.fusedOps;
@@ -192,7 +186,7 @@ export function placeWithPace(
       const onTile = firstTileShare(startCore);
       const port = (scratch.portLoad[tile] ?? 0) + portCycles(onTile);
       const digital = (scratch.digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
-      return port > limit || digital > digitalLimit;
+      return port > limit || digital > limit;
     };
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
     for (;;) {
@@ -239,15 +233,8 @@ export function placeWithPace(
     placeDigital(mapping.layerIndex, last < first ? 0 : first);
   }
 
-  let peakPort = 0;
-  let peakDigital = 0;
-  for (let t = 0; t < loadTiles; t++) {
-    peakPort = Math.max(peakPort, scratch.portLoad[t] as number);
-    peakDigital = Math.max(peakDigital, scratch.digitalLoad[t] as number);
-  }
-  load.peakCycles = Math.max(peakPort, peakDigital);
-  load.peakPortCycles = peakPort;
-  load.peakDigitalCycles = peakDigital;
+  load.peakCycles = 0;
+  for (let t = 0; t < loadTiles; t++) load.peakCycles = Math.max(load.peakCycles, scratch.portLoad[t] as number, scratch.digitalLoad[t] as number);
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;

@@ -97,7 +97,7 @@ export function placementCandidates(
       if (candidate.loadCycles < best.loadCycles * (1 - PACKING_MARGIN)) best = candidate;
     }
   }
-  return [best.placement, ...best.others];
+  return best.other === undefined ? [best.placement] : [best.placement, best.other];
 }
 
 /**
@@ -127,11 +127,8 @@ interface Packing {
   placement: Placement;
   loadCycles: number;
   intervalCycles: number;
-  /**
-   * Further packings the model's figures choose among: the plain packing at this capacity when the load estimate kept
-   * a load-aware one that differs from it, and the fixed ladder's load-aware packings (fixedLadderPackings).
-   */
-  others: Placement[];
+  /** The plain packing at this capacity, when the load estimate kept a load-aware one that differs from it. */
+  other?: Placement;
 }
 
 /** The packing at one eDRAM capacity (arch's): by space alone or load-aware, whichever loads its busiest tile less. */
@@ -145,11 +142,10 @@ function packAtCapacity(
   plan: PlanPace,
 ): Packing {
   const pace: PlanPace = { ...plan, windowRows: plan.windowRows.slice() }; // windows of its own to shrink
-  const packing = (placement: Placement, load: PackingLoad, others: Placement[] = []): Packing => ({
+  const packing = (placement: Placement, load: PackingLoad): Packing => ({
     placement,
     loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
     intervalCycles: pace.intervalCycles,
-    others,
   });
   // Two packings: by eDRAM space alone, and load-aware (a layer does not join a tile whose eDRAM port or digital unit
   // it would push above the compute-bound interval). When load-awareness changed anything and fits the chip, the
@@ -166,7 +162,7 @@ function packAtCapacity(
       if (!(error instanceof MappingError)) throw error;
     }
   }
-  if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware, fixedLadderPackings(arch, net, flow, mappings, replicas, scratch, plan, aware, [loadAware]));
+  if (loadAware !== undefined && aware.deferred === 0) return packing(loadAware, aware);
   const plainLoad: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: Infinity };
   // Windows of its own (as the load-aware walks left them): both packings may be offered, each with its windows.
   const plainPace: PlanPace = { ...pace, windowRows: pace.windowRows.slice() };
@@ -185,76 +181,8 @@ function packAtCapacity(
   // chip's choice is never slower than the packing by space it shares with a slower one. (A load-aware packing is not; offering it where the estimate rejects it made
   // xformer's ViT-B/16 and BERT-base baselines faster on their own chips, 171 tiles instead of 165 and 170 instead of
   // 164, and then 17.7% and 9.7% slower than that with 2x digital ops or a 2x ADC, whose load-aware walks differ.)
-  const kept = loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles ? [plain] : [loadAware, plain];
-  const ladder = fixedLadderPackings(arch, net, flow, mappings, replicas, scratch, plan, plainLoad, loadAware === undefined ? kept : [...kept, loadAware]);
-  return kept.length === 1 ? packing(plain, plainLoad, ladder) : packing(loadAware as Placement, aware, [plain, ...ladder]);
-}
-
-/** Rungs of the fixed ladder per load kind, below the plain packing's busiest tile (each half the one above). */
-const FIXED_LADDER_RUNGS = 3;
-
-/**
- * The fixed ladder of load limits (issue 13, item 4): load-aware walks whose limits are powers of two in work units
- * (eDRAM port accesses, digital ops per image), not in the chip's cycles, so they do not depend on the chip's compute
- * pace, digital ops or ports. A chip whose load-aware walk (limit: its compute interval) defers a layer the faster
- * chip's does not has that walk's neighbour on both chips' ladders, and the model's figures choose. The rungs start
- * at the power of two at or above the plain packing's busiest port and digital unit (work units, so the same on every
- * chip whose plain packing is the same) and halve FIXED_LADDER_RUNGS times, each kind also unlimited. Returns the
- * walks that moved layers, fit the chip and differ from `seen` and each other.
- */
-function fixedLadderPackings(
-  arch: ArchSpec,
-  net: ResolvedNetwork,
-  flow: Dataflow,
-  mappings: readonly LayerCrossbarMapping[],
-  replicas: readonly number[],
-  scratch: PlacementScratch,
-  plan: PlanPace,
-  plainLoad: PackingLoad,
-  seen: readonly Placement[],
-): Placement[] {
-  const accessesPerCycle = arch.tile.edram.accessesPerCycle;
-  const opsRate = arch.tile.digital.opsPerCycle;
-  const rungs = (peakWork: number): number[] => {
-    const limits = [Infinity];
-    if (!(peakWork > 0)) return limits;
-    const top = 2 ** Math.ceil(Math.log2(peakWork));
-    for (let k = 1; k <= FIXED_LADDER_RUNGS; k++) limits.push(top / 2 ** k);
-    return limits;
-  };
-  const portWork = rungs((plainLoad.peakPortCycles ?? 0) * accessesPerCycle);
-  const digitalWork = rungs((plainLoad.peakDigitalCycles ?? 0) * opsRate);
-  const found: Placement[] = [];
-  const known = [...seen];
-  for (const p of portWork) {
-    for (const d of digitalWork) {
-      if (p === Infinity && d === Infinity) continue;
-      const load: PackingLoad = { peakCycles: 0, deferred: 0, limitCycles: p / accessesPerCycle, digitalLimitCycles: d / opsRate };
-      let walk: Placement;
-      try {
-        walk = placeWithPace(arch, net, flow, mappings, replicas, { ...plan, windowRows: plan.windowRows.slice() }, scratch, true, load);
-      } catch (error) {
-        if (!(error instanceof MappingError)) throw error;
-        continue;
-      }
-      if (load.deferred === 0 || known.some((q) => sameLayout(q, walk))) continue;
-      known.push(walk);
-      found.push(walk);
-    }
-  }
-  return found;
-}
-
-/** Whether two packings put every weighted layer on the same cores and every layer on the same tiles. */
-function sameLayout(a: Placement, b: Placement): boolean {
-  if (a.tilesUsed !== b.tilesUsed || a.weighted.length !== b.weighted.length) return false;
-  for (let i = 0; i < a.weighted.length; i++) if (a.weighted[i]?.firstCore !== b.weighted[i]?.firstCore) return false;
-  for (let i = 0; i < a.layerTiles.length; i++) {
-    const x = a.layerTiles[i] ?? [];
-    const y = b.layerTiles[i] ?? [];
-    if (x.length !== y.length || x[0] !== y[0]) return false;
-  }
-  return true;
+  if (loadAware === undefined || aware.peakCycles >= plainLoad.peakCycles) return packing(plain, plainLoad);
+  return { ...packing(loadAware, aware), other: plain };
 }
 
 /** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
