@@ -3,6 +3,13 @@ import { applySetOverrides } from '../../arch/overrides';
 import { evaluateModel, prepareModel } from '../../optimizer/model';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNetwork } from '../../workloads/zoo';
+import type { ModelResult } from '../../optimizer/model/types';
+
+/**
+ * Model-only probe of "more of a resource never makes a plan slower" (issue 13, item 4): seeded random plans of a zoo
+ * network on a preset chip and on it with one resource doubled; prints each plan whose interval grows by more than
+ * 0.5%. Usage: node dist/scripts/probe/s60-probe.js [preset] [network] [plans] [digital|adc|ports].
+ */
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -21,7 +28,12 @@ const sets: Record<string, string> = {
   adc: `adc.sampleRateGsps=${arch.adc.sampleRateGsps * 2}`,
   ports: `tile.edram.accessesPerCycle=${arch.tile.edram.accessesPerCycle * 2}`,
 };
-const fast = applySetOverrides(arch, [sets[set] as string]);
+const doubled = sets[set];
+if (doubled === undefined || !(Number(count) > 0)) {
+  console.error(`s60-probe: resource '${set}' is not one of ${Object.keys(sets).join(', ')}, or plans '${count}' is not a positive number`);
+  process.exit(2);
+}
+const fast = applySetOverrides(arch, [doubled]);
 const net = resolveNetwork(zooNetwork(netName));
 const ctxA = prepareModel(arch, net);
 const ctxB = prepareModel(fast, net);
@@ -36,7 +48,8 @@ for (let seed = 1; seed <= Number(count); seed++) {
   const abits = Array.from({ length: n }, () => 2 + Math.floor(r() * 7));
   const replicas = Array.from({ length: n }, () => 1 + Math.floor(r() * r() * 8));
   const choices = { wbits, abits, replicas };
-  let a, b;
+  let a: ModelResult;
+  let b: ModelResult;
   try {
     a = evaluateModel(ctxA, choices);
     b = evaluateModel(ctxB, choices);
