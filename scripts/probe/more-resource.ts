@@ -4,11 +4,12 @@ import { evaluateModel, prepareModel } from '../../optimizer/model';
 import { resolveNetwork } from '../../workloads/shapes';
 import { zooNetwork } from '../../workloads/zoo';
 import type { ModelResult } from '../../optimizer/model/types';
+import { MappingError } from '../../errors';
 
 /**
  * Model-only probe of "more of a resource never makes a plan slower" (issue 13, item 4): seeded random plans of a zoo
  * network on a preset chip and on it with one resource doubled; prints each plan whose interval grows by more than
- * 0.5%. Usage: node dist/scripts/probe/s60-probe.js [preset] [network] [plans] [digital|adc|ports].
+ * 0.5%. Usage: node dist/scripts/probe/more-resource.js [preset] [network] [plans] [digital|adc|ports].
  */
 
 function rng(seed: number): () => number {
@@ -30,7 +31,7 @@ const sets: Record<string, string> = {
 };
 const doubled = sets[set];
 if (doubled === undefined || !(Number(count) > 0)) {
-  console.error(`s60-probe: resource '${set}' is not one of ${Object.keys(sets).join(', ')}, or plans '${count}' is not a positive number`);
+  console.error(`more-resource: resource '${set}' is not one of ${Object.keys(sets).join(', ')}, or plans '${count}' is not a positive number`);
   process.exit(2);
 }
 const fast = applySetOverrides(arch, [doubled]);
@@ -53,7 +54,9 @@ for (let seed = 1; seed <= Number(count); seed++) {
   try {
     a = evaluateModel(ctxA, choices);
     b = evaluateModel(ctxB, choices);
-  } catch {
+  } catch (error) {
+    // A random plan beyond the chip is skipped; anything else is a bug and is thrown.
+    if (!(error instanceof MappingError)) throw error;
     continue;
   }
   done++;
