@@ -5,7 +5,7 @@
  * resources (FIFO: it advances their clocks), charges the unit's stalls and busy time, and schedules the job's next
  * engine event; which event follows which is the dispatcher's (sim/engine.ts, its transition table).
  */
-import type { DigitalUnit, EdramPort, ProductUnit } from './components';
+import type { ProductUnit } from './components';
 import { reserveSharedAdcs, reserveShiftAdd } from './compute';
 import { EV_COMPUTE_DONE, EV_DIGITAL_OPS, EV_FUSED_DONE, EV_MVM_START, EV_PRODUCT_DONE, EV_ROW_DONE } from './events';
 import type { Environment } from './kernel/env';
@@ -21,8 +21,6 @@ export interface JobSite {
   readonly env: Environment;
   /** The engine's one registered handler (events carry a unit id and an EV_* kind). */
   readonly hEvent: number;
-  readonly ports: readonly EdramPort[];
-  readonly digital: readonly DigitalUnit[];
   readonly products: readonly ProductUnit[];
   /**
    * Each tile's eDRAM port clock and digital unit clock (NOTE: written for speed: served directly, one class, not

@@ -9,8 +9,9 @@ import type { ArchSpec } from '../arch/types';
 import { accumulatesRows, layerStepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
-import { channelBits, placementCandidates, type Placement } from '../arch/placement';
-import { ladderCapacitiesKb } from '../arch/packing-choice';
+import { channelBits, type Placement } from '../arch/placement';
+import { packingLadder } from '../arch/packing-choice';
+import { newPlacementScratch } from '../arch/tile-buffers';
 import { placePlan, prepareModel } from '../optimizer/model';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, outputPathOps, storedTensorBits, type Dataflow } from '../arch/dataflow';
 import type { ResolvedLayer, ResolvedNetwork } from '../workloads/types';
@@ -124,10 +125,10 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const flow = analyzeDataflow(net, costs);
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
   // The model chooses among the plan's packings (arch/packing-choice.ts): the simulator plays out the layout it chose.
-  // One packing on offer (the chip at its reference eDRAM and no second candidate): no model context to prepare (it
-  // doubled the set-up of a ResNet-50 run).
-  const offered = ladderCapacitiesKb(arch).length === 1 ? placementCandidates(arch, net, flow, mappings, choices.replicas, undefined, choices.productBits) : [];
-  const placement = offered.length === 1 ? (offered[0] as Placement) : placePlan(prepareModel(arch, net), choices);
+  // With one packing on offer there is nothing to choose: no model context to prepare (it doubled the set-up of a
+  // ResNet-50 run).
+  const ladder = packingLadder(arch, net, flow, mappings, choices.replicas, newPlacementScratch(net, flow), choices.productBits);
+  const placement = ladder.length === 1 ? (ladder[0] as Placement) : placePlan(prepareModel(arch, net), choices);
   const n = net.layers.length;
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));

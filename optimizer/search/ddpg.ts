@@ -106,7 +106,12 @@ export class DdpgAgent {
    * actor's output moved by `offset` (per action dimension, clamped to [0, 1]).
    */
   act(state: Float64Array, sd: number, offset?: readonly number[]): number[] {
-    const out = this.actor.forward(state, 1);
+    return this.actWith(this.actor, state, sd, offset);
+  }
+
+  /** `net`'s action for one state, noise and offset as act(). */
+  private actWith(net: Mlp, state: Float64Array, sd: number, offset?: readonly number[]): number[] {
+    const out = net.forward(state, 1);
     const action: number[] = [];
     for (let k = 0; k < this.actionSize; k++) {
       const mean = Math.min(1, Math.max(0, (out[k] ?? 0.5) + (offset?.[k] ?? 0)));
@@ -127,13 +132,7 @@ export class DdpgAgent {
   /** The perturbed actor's action for one state, as act() with the perturbed actor (sd 0: no action noise). */
   actPerturbed(state: Float64Array, sd: number, offset?: readonly number[]): number[] {
     if (this.perturbed === undefined) throw new Error('actPerturbed before perturbActor');
-    const out = this.perturbed.forward(state, 1);
-    const action: number[] = [];
-    for (let k = 0; k < this.actionSize; k++) {
-      const mean = Math.min(1, Math.max(0, (out[k] ?? 0.5) + (offset?.[k] ?? 0)));
-      action.push(sd > 0 ? truncatedNormal(this.random, mean, sd) : mean);
-    }
-    return action;
+    return this.actWith(this.perturbed, state, sd, offset);
   }
 
   /** Root-mean-square distance between the actor's and the perturbed actor's actions over `states`. */

@@ -107,6 +107,9 @@ function layerDelta(
   return sum;
 }
 
+/** A bit change's key: its layer and which of its bits ('3w', '3a'). */
+const changeKey = (c: BitChange): string => `${c.layer}${c.weights ? 'w' : 'a'}`;
+
 /** The largest finite charge: a raise that lowered the throughput sorts after every other (sums stay finite). */
 const LOST_CHARGE = 1e6;
 
@@ -166,10 +169,10 @@ export function tradeMoves(inp: TradeInputs, limits: TradeLimits = DEFAULT_TRADE
       const shortfall = inp.dropPct + layerDelta(inp, down, inp.layerDrop) - inp.budgetPct;
       if (!(shortfall > SLACK_PCT)) continue;
       const freed = -layerDelta(inp, down, inp.coresAt);
-      const lowered = new Set(down.map((c) => `${c.layer}${c.weights ? 'w' : 'a'}`));
+      const lowered = new Set(down.map(changeKey));
       const payers = free
         .flatMap((p) => [true, false].map((weights) => ({ layer: p, weights, delta: 1 })))
-        .filter((c) => !lowered.has(`${c.layer}${c.weights ? 'w' : 'a'}`))
+        .filter((c) => !lowered.has(changeKey(c)))
         .map((c) => ({ c, gain: -layerDelta(inp, [c], inp.layerDrop, after), cost: payerCost(inp, c, after), charge: chargeOf(inp, c) }))
         .filter((p) => p.gain > 0 && Number.isFinite(p.cost))
         .sort(
@@ -180,15 +183,14 @@ export function tradeMoves(inp: TradeInputs, limits: TradeLimits = DEFAULT_TRADE
             y.gain - x.gain ||
             x.c.layer - y.c.layer,
         );
-      const chargeByKey = new Map(payers.map((p) => [`${p.c.layer}${p.c.weights ? 'w' : 'a'}`, p.charge]));
       const sets: Array<{ payers: BitChange[]; cost: number; charge: number; gain: number; at: number }> = [];
       const offered = new Set<string>();
       const offer = (set: BitChange[]): void => {
-        const key = set.map((c) => `${c.layer}${c.weights ? 'w' : 'a'}`).sort().join(' ');
+        const key = set.map(changeKey).sort().join(' ');
         if (offered.has(key)) return;
         offered.add(key);
         const gain = -layerDelta(inp, set, inp.layerDrop, after);
-        const charge = set.reduce((sum, c) => sum + (chargeByKey.get(`${c.layer}${c.weights ? 'w' : 'a'}`) ?? 0), 0);
+        const charge = set.reduce((sum, c) => sum + chargeOf(inp, c), 0);
         if (gain >= shortfall - SLACK_PCT) sets.push({ payers: set, cost: layerDelta(inp, set, inp.coresAt, after, true), charge, gain, at: sets.length });
       };
       // One payer that covers the shortfall alone; or one of the `payers` cheapest per point, completed by another.
