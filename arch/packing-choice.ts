@@ -121,6 +121,66 @@ export function packingLadder(
   return ladder;
 }
 
+/**
+ * Packings that relieve a shared tile resource (docs/hardware-model.md rule 1, "Load-aware packing"): placement's
+ * packings for the chip as if its tiles' digital units, or their eDRAM ports, were half as fast (so the load-aware
+ * walk moves layers a tile's load would have moved on that slower chip), those that differ from every packing of
+ * `ladder` and share its line-buffer windows. A chip with 2x digital ops so has the packing the 1x chip chose by load
+ * (ISAAC ResNet-18, seeded random plans: the 1x chip compute-bound after its walk moved a layer, the 2x chip's walk
+ * moving nothing and its plain packing held by the credit loop, up to 20.6% slower). The model offers them only when
+ * the ladder's fastest packing is held by a tile's shared resources (optimizer/model/evaluate.ts).
+ */
+export function reliefPackings(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  scratch: PlacementScratch,
+  ladder: readonly Placement[],
+  productBits?: readonly number[],
+): Placement[] {
+  const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  const densest = ladder[0] as Placement;
+  const relief: Placement[] = [];
+  const { digital, edram } = arch.tile;
+  for (let k = 1; k <= RELIEF_HALVINGS; k++) {
+    const slower: ArchSpec[] = [
+      { ...arch, tile: { ...arch.tile, digital: { ...digital, opsPerCycle: digital.opsPerCycle / 2 ** k } } },
+      { ...arch, tile: { ...arch.tile, edram: { ...edram, accessesPerCycle: edram.accessesPerCycle / 2 ** k } } },
+    ];
+    for (const chip of slower) {
+      let placements: Placement[];
+      try {
+        placements = placementCandidates(chip, net, flow, mappings, replicas, scratch, productBits, pace);
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        continue;
+      }
+      for (const p of placements) {
+        if (sameWindows(p, densest) && !ladder.some((q) => sameLayout(p, q)) && !relief.some((q) => sameLayout(p, q))) relief.push(p);
+      }
+    }
+  }
+  return relief;
+}
+
+/** Halvings of the digital units' and eDRAM ports' speed reliefPackings places at (1/2 ... 1/2^k). */
+export const RELIEF_HALVINGS = 4;
+
+/** Same cores and tiles for every layer. */
+function sameLayout(a: Placement, b: Placement): boolean {
+  if (a.tilesUsed !== b.tilesUsed || a.weighted.length !== b.weighted.length) return false;
+  for (let i = 0; i < a.weighted.length; i++) if (a.weighted[i]?.firstCore !== b.weighted[i]?.firstCore) return false;
+  for (let i = 0; i < a.layerTiles.length; i++) {
+    const x = a.layerTiles[i] ?? [];
+    const y = b.layerTiles[i] ?? [];
+    if (x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  }
+  return true;
+}
+
 function sameWindows(a: Placement, b: Placement): boolean {
   if (a.windowRows.length !== b.windowRows.length) return false;
   for (let i = 0; i < a.windowRows.length; i++) {

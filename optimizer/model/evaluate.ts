@@ -1,10 +1,10 @@
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
-import { choosePacking, equallyFastPackings, packingLadder, type PackingFigures } from '../../arch/packing-choice';
+import { choosePacking, equallyFastPackings, NO_WORSE_SLACK, packingLadder, reliefPackings, type PackingFigures } from '../../arch/packing-choice';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
-import type { ModelContext, ModelResult } from './types';
+import type { LayerStage, ModelContext, ModelResult, StageBound } from './types';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
@@ -83,6 +83,31 @@ export interface LatencyLater {
 export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoices): LatencyLater {
   const mappings = planMappings(ctx, choices);
   const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  const chosen = fromLadder(ctx, choices, mappings, ladder);
+  if (!heldByTile(chosen.result)) return chosen;
+  // The fastest packing is held by a tile's shared resources: the packings that relieve them are weighed too, and
+  // one is kept only when faster by more than NO_WORSE_SLACK (arch/packing-choice.ts reliefPackings).
+  const relief = reliefPackings(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, ladder, choices.productBits);
+  if (relief.length === 0) return chosen;
+  const before = chosen.result.bottleneckCycles;
+  let best = -1;
+  let bestCycles = before * (1 - NO_WORSE_SLACK);
+  let last: LatencyLater | undefined;
+  relief.forEach((placement, k) => {
+    last = evaluateAt(ctx, choices, mappings, placement);
+    if (last.result.bottleneckCycles < bestCycles) {
+      best = k;
+      bestCycles = last.result.bottleneckCycles;
+    }
+  });
+  if (best === relief.length - 1) return last as LatencyLater;
+  if (best >= 0) return evaluateAt(ctx, choices, mappings, relief[best] as Placement);
+  // The ladder's choice again (the relief's evaluations took the context's scratch), unless it is complete already.
+  return Number.isNaN(chosen.result.latencyCycles) ? evaluateAt(ctx, choices, mappings, chosen.result.placement) : chosen;
+}
+
+/** The ladder's chosen packing (chosenPacking), the latency recurrence left for later when one packing is fastest. */
+function fromLadder(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossbarMapping[], ladder: readonly Placement[]): LatencyLater {
   if (ladder.length === 1) return evaluateAt(ctx, choices, mappings, ladder[0] as Placement);
   let last: LatencyLater | undefined;
   const intervals = ladder.map((placement) => {
@@ -100,6 +125,16 @@ export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoice
     figuresOf,
   );
   return { result, withLatency: () => result };
+}
+
+/** Bounds a packing that spreads layers over more tiles can relieve: a tile's eDRAM port, digital unit, credits. */
+const TILE_BOUNDS: ReadonlySet<StageBound> = new Set<StageBound>(['credit-loop', 'edram', 'port-queue', 'digital']);
+
+/** True when the plan's bottleneck stage is held by a tile's shared resources (TILE_BOUNDS). */
+function heldByTile(result: ModelResult): boolean {
+  let bottleneck: LayerStage | undefined;
+  for (const s of result.layers) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
+  return bottleneck !== undefined && TILE_BOUNDS.has(bottleneck.boundBy);
 }
 
 function figuresOf(result: ModelResult): PackingFigures {
