@@ -123,14 +123,15 @@ export function packingLadder(
 
 /**
  * Packings that relieve a shared tile resource (docs/hardware-model.md rule 1, "Load-aware packing"): placement's
- * packings for the chip as if its tiles' digital units, or their eDRAM ports, were half as fast (so the load-aware
- * walk moves layers a tile's load would have moved on that slower chip), those that differ from every packing of
- * `ladder` and share its line-buffer windows. A chip with 2x digital ops so has the packing the 1x chip chose by load
- * (ISAAC ResNet-18, seeded random plans: the 1x chip compute-bound after its walk moved a layer, the 2x chip's walk
- * moving nothing and its plain packing held by the credit loop, up to 20.6% slower). The model offers them only when
- * the ladder's fastest packing is held by a tile's shared resources (optimizer/model/evaluate.ts).
+ * packings for the chip as if its tiles' digital units, or their eDRAM ports, were 1/2, 1/4, ... as fast (so the
+ * load-aware walk moves the layers a tile's load would move on that slower chip), in that order, each yielded once
+ * when it differs from every packing of `ladder` and of those yielded before and shares the ladder's line-buffer
+ * windows. So a chip with 2x digital ops has the packing the 1x chip chose by load (ISAAC ResNet-18, seeded random
+ * plans: the 1x chip compute-bound after its walk moved a layer, the 2x chip's walk moving nothing and its plain
+ * packing held by the credit loop, up to 20.6% slower). Lazy: the model stops at the first that is no longer held by
+ * a tile (optimizer/model/evaluate.ts), and offers them only when the ladder's fastest packing is.
  */
-export function reliefPackings(
+export function* reliefPackings(
   arch: ArchSpec,
   net: ResolvedNetwork,
   flow: Dataflow,
@@ -139,7 +140,7 @@ export function reliefPackings(
   scratch: PlacementScratch,
   ladder: readonly Placement[],
   productBits?: readonly number[],
-): Placement[] {
+): Generator<Placement, void, undefined> {
   const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   const densest = ladder[0] as Placement;
   const relief: Placement[] = [];
@@ -158,11 +159,12 @@ export function reliefPackings(
         continue;
       }
       for (const p of placements) {
-        if (sameWindows(p, densest) && !ladder.some((q) => sameLayout(p, q)) && !relief.some((q) => sameLayout(p, q))) relief.push(p);
+        if (!sameWindows(p, densest) || ladder.some((q) => sameLayout(p, q)) || relief.some((q) => sameLayout(p, q))) continue;
+        relief.push(p);
+        yield p;
       }
     }
   }
-  return relief;
 }
 
 /** Halvings of the digital units' and eDRAM ports' speed reliefPackings places at (1/2 ... 1/2^k). */

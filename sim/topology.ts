@@ -10,7 +10,7 @@ import { accumulatesRows, layerStepsPerImage } from '../arch/steps';
 import { bitsAt, type PlanChoices } from '../arch/plan';
 import { mapNetwork, mvmInputElements, type LayerCrossbarMapping } from '../arch/mapping';
 import { channelBits, type Placement } from '../arch/placement';
-import { packingLadder } from '../arch/packing-choice';
+import { packingLadder, reliefPackings } from '../arch/packing-choice';
 import { newPlacementScratch } from '../arch/tile-buffers';
 import { placePlan, prepareModel } from '../optimizer/model';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, outputPathOps, storedTensorBits, type Dataflow } from '../arch/dataflow';
@@ -125,10 +125,12 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   const flow = analyzeDataflow(net, costs);
   const mappings = mapNetwork(arch, net, choices.wbits, choices.abits);
   // The model chooses among the plan's packings (arch/packing-choice.ts): the simulator plays out the layout it chose.
-  // With one packing on offer there is nothing to choose: no model context to prepare (it doubled the set-up of a
-  // ResNet-50 run).
-  const ladder = packingLadder(arch, net, flow, mappings, choices.replicas, newPlacementScratch(net, flow), choices.productBits);
-  const placement = ladder.length === 1 ? (ladder[0] as Placement) : placePlan(prepareModel(arch, net), choices);
+  // With one packing on offer (one on the ladder and no relief packing) there is nothing to choose: no model context
+  // to prepare (it doubled the set-up of a ResNet-50 run).
+  const scratch = newPlacementScratch(net, flow);
+  const ladder = packingLadder(arch, net, flow, mappings, choices.replicas, scratch, choices.productBits);
+  const single = ladder.length === 1 && reliefPackings(arch, net, flow, mappings, choices.replicas, scratch, ladder, choices.productBits).next().done === true;
+  const placement = single ? (ladder[0] as Placement) : placePlan(prepareModel(arch, net), choices);
   const n = net.layers.length;
   const posOf = new Map<number, number>();
   net.weightedIndices.forEach((li, pos) => posOf.set(li, pos));

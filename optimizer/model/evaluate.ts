@@ -3,6 +3,7 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { choosePacking, equallyFastPackings, NO_WORSE_SLACK, packingLadder, reliefPackings, type PackingFigures } from '../../arch/packing-choice';
 import { offChipBitsPerCycle } from '../../arch/timing';
+import { packingLoadFloorCycles } from '../../arch/placement-load';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { LayerStage, ModelContext, ModelResult, StageBound } from './types';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
@@ -36,10 +37,12 @@ function termsAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossba
   return { mappings, placement, storedBits, traffic, times, inputBits, stages };
 }
 
-/** The placement the chip runs a plan on (the model's choice among its packings), which the simulator plays out. */
+/**
+ * The placement the chip runs a plan on (the model's choice among its packings), which the simulator plays out. Even
+ * a one-packing ladder is evaluated: when a tile's shared resources hold it, a relief packing may be chosen.
+ */
 export function placePlan(ctx: ModelContext, choices: PlanChoices): Placement {
-  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, planMappings(ctx, choices), choices.replicas, ctx.placement, choices.productBits);
-  return ladder.length === 1 ? (ladder[0] as Placement) : evaluateModel(ctx, choices).placement;
+  return evaluateModelLatencyLater(ctx, choices).result.placement;
 }
 
 /**
@@ -84,26 +87,29 @@ export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoice
   const mappings = planMappings(ctx, choices);
   const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
   const chosen = fromLadder(ctx, choices, mappings, ladder);
-  if (!heldByTile(chosen.result)) return chosen;
-  // The fastest packing is held by a tile's shared resources: the packings that relieve them are weighed too, and
-  // one is kept only when faster by more than NO_WORSE_SLACK (arch/packing-choice.ts reliefPackings).
-  const relief = reliefPackings(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, ladder, choices.productBits);
-  if (relief.length === 0) return chosen;
-  const before = chosen.result.bottleneckCycles;
-  let best = -1;
-  let bestCycles = before * (1 - NO_WORSE_SLACK);
+  if (!heldByTile(ctx, choices, mappings, chosen.result)) return chosen;
+  // The fastest packing is held by a tile's shared resources: the packings that relieve them are weighed too (up to
+  // the first faster one no longer held by a tile), and the fastest kept when faster by more than NO_WORSE_SLACK
+  // (arch/packing-choice.ts reliefPackings).
+  let best: Placement | undefined;
+  let bestCycles = chosen.result.bottleneckCycles * (1 - NO_WORSE_SLACK);
   let last: LatencyLater | undefined;
-  relief.forEach((placement, k) => {
+  for (const placement of reliefPackings(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, ladder, choices.productBits)) {
     last = evaluateAt(ctx, choices, mappings, placement);
     if (last.result.bottleneckCycles < bestCycles) {
-      best = k;
+      best = placement;
       bestCycles = last.result.bottleneckCycles;
     }
-  });
-  if (best === relief.length - 1) return last as LatencyLater;
-  if (best >= 0) return evaluateAt(ctx, choices, mappings, relief[best] as Placement);
-  // The ladder's choice again (the relief's evaluations took the context's scratch), unless it is complete already.
-  return Number.isNaN(chosen.result.latencyCycles) ? evaluateAt(ctx, choices, mappings, chosen.result.placement) : chosen;
+    // A faster packing no longer held by a tile: the tile's resources are relieved.
+    if (best === placement && !heldByTile(ctx, choices, mappings, last.result)) break;
+  }
+  if (last === undefined) return chosen;
+  if (best !== undefined) return best === last.result.placement ? last : evaluateAt(ctx, choices, mappings, best);
+  // The ladder's choice again, so that the context's scratch holds it (the relief's evaluations took it), as complete
+  // as it was.
+  const again = evaluateAt(ctx, choices, mappings, chosen.result.placement);
+  if (!Number.isNaN(chosen.result.latencyCycles)) again.withLatency();
+  return again;
 }
 
 /** The ladder's chosen packing (chosenPacking), the latency recurrence left for later when one packing is fastest. */
@@ -127,14 +133,26 @@ function fromLadder(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
   return { result, withLatency: () => result };
 }
 
-/** Bounds a packing that spreads layers over more tiles can relieve: a tile's eDRAM port, digital unit, credits. */
-const TILE_BOUNDS: ReadonlySet<StageBound> = new Set<StageBound>(['credit-loop', 'edram', 'port-queue', 'digital']);
+/**
+ * Bounds a packing that spreads layers over more tiles can relieve and placement's load estimate does not see (it
+ * sums a tile's port and digital loads, arch/pack-tiles.ts): the credit loop (a row's slot held while it waits at a
+ * shared port or digital unit) and the port's queue. A bound by a tile's own digital or port load is the estimate's
+ * to avoid, and on the probe's plans it was structural (conv1 and the maxpool it anchors on tile 0's digital unit:
+ * no packing relieved it, and weighing them cost 40% of the evaluation rate).
+ */
+const TILE_BOUNDS: ReadonlySet<StageBound> = new Set<StageBound>(['credit-loop', 'port-queue']);
 
-/** True when the plan's bottleneck stage is held by a tile's shared resources (TILE_BOUNDS). */
-function heldByTile(result: ModelResult): boolean {
+/**
+ * True when the plan's bottleneck stage is held by a tile's shared resources (TILE_BOUNDS) and above the load every
+ * packing puts on some tile (arch/placement-load.ts packingLoadFloorCycles: one layer's own digital or port load,
+ * which no packing relieves).
+ */
+function heldByTile(ctx: ModelContext, choices: PlanChoices, mappings: readonly LayerCrossbarMapping[], result: ModelResult): boolean {
   let bottleneck: LayerStage | undefined;
   for (const s of result.layers) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
-  return bottleneck !== undefined && TILE_BOUNDS.has(bottleneck.boundBy);
+  if (bottleneck === undefined || !TILE_BOUNDS.has(bottleneck.boundBy)) return false;
+  const floorCycles = packingLoadFloorCycles(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
+  return bottleneck.stageCycles > floorCycles * (1 + NO_WORSE_SLACK);
 }
 
 function figuresOf(result: ModelResult): PackingFigures {
