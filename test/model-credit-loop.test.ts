@@ -98,6 +98,8 @@ describe('whole-input channels of the credit loop', () => {
  *   b and c (12288 / 16) 768 each; d (8192 / 16) 512, but d is the reader, whose row frees the skip at its MVMs' end.
  * - d's shared loop: 8 rows x (d 8000 + b, c 16000 + transits 176 + 32 + 32 + waits 768 + 768) / 3 = 68736, where the
  *   ample unit gave 193920 / 3 = 64640. The simulator: 69,676 and 66,001 cycles (64 images); model -1.3% and -2.1%.
+ * The chip is one tile (chip.tiles=1), so that every packing holds the three layers on tile 0: with tiles to spare the
+ * model weighs packings that relieve the shared unit (the test "with tiles to spare" below).
  */
 describe('credit loop through a shared digital unit (lockstep wait)', () => {
   function skipWithRelus() {
@@ -115,7 +117,7 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
   const choices = uniformChoices(net);
   const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
   const arch = (opsPerCycle: number) =>
-    applySetOverrides(presetArch('puma'), [`tile.digital.opsPerCycle=${opsPerCycle}`, 'offChip.bandwidthGBps=1000000000', 'tile.edram.capacityKb=5']);
+    applySetOverrides(presetArch('puma'), [`tile.digital.opsPerCycle=${opsPerCycle}`, 'offChip.bandwidthGBps=1000000000', 'tile.edram.capacityKb=5', 'chip.tiles=1']);
 
   test('hand figures: the waits and the loop, against the ample unit', () => {
     const ctx = prepareModel(arch(1), net);
@@ -134,6 +136,19 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
     expect(evaluateModel(ample, choices).layers[index('d')]?.creditLoopCycles).toBeCloseTo(193920 / 3, 2);
   });
 
+  test('with tiles to spare the model weighs a packing that relieves the unit: d and its add on tile 1, compute-bound', async () => {
+    // The hand figures above are those of the packing on one tile (chip.tiles=1). On PUMA's tiles the loop binds on
+    // tile 0 and the model weighs relief packings (arch/packing-choice.ts): placed as if the unit were half as fast,
+    // d does not join b's and c's tile, the loop no longer shares a unit, and the plan runs at b's compute: 8 rows x
+    // 8,000 = 64,000 cycles, in the simulator too (it was 69,676 on one tile).
+    const spread = applySetOverrides(arch(1), [`chip.tiles=${presetArch('puma').chip.tiles}`]);
+    const result = evaluateModel(prepareModel(spread, net), choices);
+    expect(result.placement.weighted.map((w) => w.tiles)).toEqual([[0], [0], [1]]);
+    expect(result.bottleneckCycles).toBeCloseTo(64000, 6);
+    const sim = await simulate(spread, net, choices, { images: 64, loneLatency: false });
+    expect(sim.intervalCycles).toBeCloseTo(64000, 0);
+  });
+
   test('the simulator agrees within 2.5% with the unit shared and with it ample', async () => {
     for (const ops of [1, 1e6]) {
       const a = arch(ops);
@@ -148,7 +163,9 @@ describe('credit loop through a shared digital unit (lockstep wait)', () => {
  * The network input takes the spare eDRAM of its tile (docs/hardware-model.md rule 7, fork loops; session 53): a
  * ResNet block after a replicated first layer, so the skip carries a's output, not the input: a (1x1, 2 replicas) +
  * ReLU -> b (3x3, pad 1) + ReLU -> d (3x3, pad 1), add(d, ra) + ReLU fused into d. 64 channels, 32 rows of 8 pixels,
- * 8 bits, all on tile 0 of PUMA with a digital unit of 1 op per cycle. Worked by hand:
+ * 8 bits, all on tile 0 of PUMA with a digital unit of 1 op per cycle (a chip of one tile: with tiles to spare the
+ * model moves d and its add to tile 1, which relieves the unit: 256,000 cycles, compute-bound, simulated 256,000).
+ * Worked by hand:
  * - Rows: 4096 bits (a's replicas send 2048-bit halves), written in 32 cycles (16 a half); b's and d's rows 8000 cycles
  *   (256,000 per image, the compute bound), a's 4000.
  * - Slots of a's output on the tile: d's window 3 (b's is 3 too; a's idle half row keeps the paced window at the
@@ -179,7 +196,7 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
   const net = blockAfterFirstLayer();
   const choices = { ...uniformChoices(net), replicas: [2, 1, 1] };
   const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
-  const arch = (capacityKb: number) => applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1', `tile.edram.capacityKb=${capacityKb}`]);
+  const arch = (capacityKb: number) => applySetOverrides(presetArch('puma'), ['tile.digital.opsPerCycle=1', `tile.edram.capacityKb=${capacityKb}`, 'chip.tiles=1']);
 
   test('hand figures: a\'s skip runs on its 4 slots, not the spare, and the loop binds', () => {
     const ctx = prepareModel(arch(64), net);

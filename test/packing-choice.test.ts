@@ -106,3 +106,35 @@ describe('packing choice sees the mesh (issue 13, item 4)', () => {
     }
   }, 60_000);
 });
+
+describe('relief packings (issue 13, item 4)', () => {
+  /**
+   * A seeded random ISAAC ResNet-18 plan (scripts/probe/more-resource.ts, seed 95): the 1x chip's load-aware walk
+   * moves a layer off a shared tile and the plan is compute-bound at layer1.0.conv1 (2,634,240 cycles, 45 tiles);
+   * with 2x digital ops the walk moves nothing and the plain packing (44 tiles) is held by layer1.0.conv2's credit
+   * loop, 2,852,584 cycles (+8.3%) before the model weighed relief packings. The 2x chip's packing placed as if its
+   * digital units were half as fast is the 1x chip's.
+   */
+  const net = zoo('resnet18');
+  const isaac = presetArch('isaac');
+  const choices: PlanChoices = {
+    wbits: [6, 6, 4, 8, 3, 8, 7, 4, 7, 7, 8, 4, 8, 4, 8, 2, 4, 4, 6, 8, 6],
+    abits: [2, 7, 6, 5, 2, 5, 8, 7, 3, 6, 4, 3, 2, 2, 6, 7, 3, 6, 4, 6, 2],
+    replicas: [2, 1, 1, 1, 1, 2, 2, 1, 2, 1, 3, 3, 1, 6, 5, 1, 3, 2, 1, 1, 3],
+  };
+
+  it('a chip with 2x digital ops runs the packing the 1x chip chose by load, not its credit-bound plain one', () => {
+    const fast = applySetOverrides(isaac, [`tile.digital.opsPerCycle=${2 * isaac.tile.digital.opsPerCycle}`]);
+    const before = evaluateModel(prepareModel(isaac, net), choices);
+    const after = evaluateModel(prepareModel(fast, net), choices);
+    expect(before.tilesUsed).toBe(45);
+    // The 2x chip's own ladder is the credit-bound plain packing alone.
+    const ladder = ladderOf(fast, net, choices);
+    expect(ladder.length).toBe(1);
+    const plain = evaluateModelAt(prepareModel(fast, net), choices, ladder[0] as Placement);
+    expect(plain.layers.find((l) => l.stageCycles === plain.bottleneckCycles)?.boundBy).toBe('credit-loop');
+    expect(plain.bottleneckCycles).toBeGreaterThan(before.bottleneckCycles * 1.05);
+    expect(layout(after.placement)).toEqual(layout(before.placement));
+    expect(after.bottleneckCycles).toBeLessThanOrEqual(before.bottleneckCycles * (1 + NO_WORSE_SLACK));
+  });
+});
