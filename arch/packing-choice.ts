@@ -123,14 +123,15 @@ export function packingLadder(
 }
 
 /**
- * Packings that relieve a shared tile resource (docs/hardware-model.md rule 1, "Load-aware packing"): placement's
+ * Packings that relieve a shared tile resource (docs/hardware-model.md rule 1, "Relief packings"): placement's
  * packings for the chip as if its tiles' digital units, or their eDRAM ports, were 1/2, 1/4, ... as fast (so the
  * load-aware walk moves the layers a tile's load would move on that slower chip), in that order, each yielded once
  * when it differs from every packing of `ladder` and of those yielded before and shares the ladder's line-buffer
  * windows. So a chip with 2x digital ops has the packing the 1x chip chose by load (ISAAC ResNet-18, seeded random
  * plans: the 1x chip compute-bound after its walk moved a layer, the 2x chip's walk moving nothing and its plain
- * packing held by the credit loop, up to 20.6% slower). Lazy: the model stops at the first that is no longer held by
- * a tile (optimizer/model/evaluate.ts), and offers them only when the ladder's fastest packing is.
+ * packing held by the credit loop, up to 20.6% slower). Lazy: the model weighs them only when the ladder's fastest
+ * packing is held by a credit loop or a port queue, and stops at the first faster one that is not
+ * (optimizer/model/evaluate.ts).
  */
 export function* reliefPackings(
   arch: ArchSpec,
