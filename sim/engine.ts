@@ -143,39 +143,40 @@ export class Engine implements JobSite, InputSite {
    * (a site calling ten different closures is megamorphic and inlines none of them).
    */
   private dispatch(id: number, kind: number): void {
-    // NOTE: written for speed: kept under V8's inlining limit (460 bytes of bytecode), so the kernel's loop inlines
-    // it and an event costs one call fewer (the unit is loaded once, not per case).
+    // NOTE: written for speed: kept under V8's inlining limit (460 bytes of bytecode), so the kernel's loop may inline
+    // it and an event costs one call fewer. The cases are literals (each checked against its EV_* name by
+    // `satisfies`): an imported constant is a property load and a compare per case, a literal makes a jump table.
     switch (kind) {
-      case EV_HOP:
+      case 5 satisfies typeof EV_HOP:
         return this.transfers.hop(id);
-      case EV_ARRIVE:
+      case 7 satisfies typeof EV_ARRIVE:
         return this.arrive(id);
-      case EV_WRITE:
+      case 6 satisfies typeof EV_WRITE:
         return this.transfers.write(id);
-      case EV_GRANTED:
+      case 4 satisfies typeof EV_GRANTED:
         return this.granted(id);
     }
     const u = this.units[id] as Unit;
     switch (kind) {
-      case EV_START:
+      case 0 satisfies typeof EV_START:
         // Most wake-ups find the unit computing (woken by a row it already had, or started since): nothing to do.
         if (!u.active) this.tryStart(u);
         return;
-      case EV_COMPUTE_DONE:
+      case 1 satisfies typeof EV_COMPUTE_DONE:
         return this.computeDone(u);
-      case EV_ROW_DONE:
+      case 2 satisfies typeof EV_ROW_DONE:
         return this.rowDone(u as ReplicaUnit | DigitalLayerUnit);
-      case EV_FUSED_DONE:
+      case 9 satisfies typeof EV_FUSED_DONE:
         return this.fusedDone(u as ReplicaUnit);
-      case EV_MVM_START:
+      case 12 satisfies typeof EV_MVM_START:
         return startSharedMvms(this, u as ReplicaUnit);
-      case EV_DIGITAL_OPS:
+      case 3 satisfies typeof EV_DIGITAL_OPS:
         return this.digitalOps(u);
-      case EV_PRODUCT_DONE:
+      case 10 satisfies typeof EV_PRODUCT_DONE:
         return this.productDone(u as DigitalLayerUnit);
-      case EV_OFF_CHIP_DONE:
+      case 8 satisfies typeof EV_OFF_CHIP_DONE:
         return this.input.done(u as SourceUnit);
-      case EV_ROUTER_TAKEN:
+      case 11 satisfies typeof EV_ROUTER_TAKEN:
         return this.input.routerTaken(u as SourceUnit);
       default:
         return unknownKind(kind);
