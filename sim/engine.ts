@@ -364,13 +364,20 @@ export class Engine implements JobSite, InputSite {
     const n = tr.image;
     const prefix = pieceArrived(ch, n, tr.row);
     if (prefix < 0 || ch.waiters.length === 0) return;
+    this.wake(ch.waiters, n, prefix, tr.route ? tr.sendStart : -1);
+  }
+
+  /**
+   * Rows 0..prefix-1 of image n are complete (the last piece sent at `sendStart`, -1 on its own tile): the waiters
+   * for one of them start (same cycle). NOTE: out of line, so arrive stays small enough to inline.
+   */
+  private wake(waiters: Unit[], n: number, prefix: number, sendStart: number): void {
     // NOTE: woken waiters leave the list in place (no new array per arrival).
-    const waiters = ch.waiters;
     let kept = 0;
     for (let j = 0; j < waiters.length; j++) {
       const w = waiters[j] as Unit;
       if (w.waitImage === n && w.waitRow < prefix) {
-        w.wakeSendStart = tr.route ? tr.sendStart : -1;
+        w.wakeSendStart = sendStart;
         this.env.schedule(0, this.hEvent, w.id, EV_START);
       } else waiters[kept++] = w;
     }
