@@ -155,6 +155,13 @@ export interface SearchSettings extends EliteLocalSettings {
    */
   smoothRank: number;
   /**
+   * Elite ranking only (reward.ts eliteRank): the imitated episodes rank by their reward less reachRank x
+   * log(reach / bottleneck), reach being the interval the plan's bits reach by compute alone within the core budget
+   * (CandidateEvaluator.computeReachCycles, no model evaluation), so among plans of equal cost the one with most
+   * compute slack is followed along a plateau. 0: none. @default 0
+   */
+  reachRank: number;
+  /**
    * The state also carries STATE_EXTRAS features (state.ts): coupled activation bits, follower of an earlier step
    * on the same tensor, the layer's pressure in the best plan so far. HAQ: false. @default false
    */
@@ -219,6 +226,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     smoothShaping: 0,
     bitShaping: 0,
     smoothRank: 0.1,
+    reachRank: 0,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -279,7 +287,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   };
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
-  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
+  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank, reachRank: settings.reachRank };
   // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
   const extrasOf = (step: { product: boolean; k: number }): number[] => {
     if (!settings.stateExtras) return [];
@@ -382,7 +390,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     top.offer(c);
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
     const key = candidateKey(c);
-    const rank = eliteRank(c, shaping);
+    const rank = eliteRank(c, shaping, settings.reachRank > 0 && c.feasible ? evaluator.computeReachCycles(c.wbits, c.abits) : undefined);
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
       if (elite.length < settings.eliteEpisodes || (worst !== undefined && rank > worst.reward)) {
