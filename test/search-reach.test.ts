@@ -35,7 +35,7 @@ function bruteReach(p: ReturnType<typeof setup>, wbits: number[], abits: number[
 describe('compute-only reach (reachRank)', () => {
   const p = setup('resnet18');
   const ev = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
-  // ResNet-18 seeds 1 and 4 of the default search (docs/validation.md, session 13): the 9386.9 and 11022.9 img/s plans.
+  // ResNet-18 seeds 1 and 4 of the default search (docs/validation.md, s64): the 9386.9 and 11022.9 img/s plans.
   const low = { w: [8, 5, 4, 5, 3, 4, 4, 6, 5, 4, 4, 2, 4, 4, 4, 2, 2, 7, 5, 6, 8], a: [8, 3, 3, 5, 3, 4, 3, 6, 4, 5, 5, 6, 4, 6, 6, 4, 6, 7, 7, 7, 8] };
   const high = { w: [8, 5, 4, 3, 4, 4, 3, 4, 4, 4, 5, 4, 5, 4, 4, 4, 4, 4, 3, 4, 8], a: [8, 2, 2, 4, 3, 4, 5, 4, 5, 5, 6, 5, 5, 6, 6, 6, 6, 6, 5, 6, 8] };
 
