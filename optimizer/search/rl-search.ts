@@ -336,7 +336,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
-    const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random);
+    const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random, steps.length);
     // No draw while paramNoise is 0, so the default search's random stream is unchanged.
     const perturbed = !warm && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
     const actedSd = paramSd;
