@@ -13,6 +13,7 @@ import { record, type EpisodeRecord } from './history';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, localAction, type EliteLocalSettings } from './elite-local';
 
 export type { EpisodeRecord } from './history';
+export { randomSearch } from './random-search';
 
 export interface SearchSettings extends EliteLocalSettings {
   seed: number | string;
@@ -428,31 +429,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm) for (let u = 0; u < updates; u++) agent.update();
     const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? actedSd : sd, c, top);
-    history.push(row);
-    settings.onEpisode?.(row);
-  }
-  return { best: top.best, top: [...top.items], history, evaluations: evaluator.evaluations };
-}
-
-/** Random search with the same evaluation budget: uniform bits per free layer, repaired the same way. */
-export async function randomSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
-  assertRepairCost(evaluator, settings);
-  const random = seedrandom(`${String(settings.seed)}:random`);
-  const n = net.weightedIndices.length;
-  const fixed = new Set(settings.fixedLayers);
-  const top = new TopK(settings.topK);
-  const history: EpisodeRecord[] = [];
-  const total = settings.warmupEpisodes + settings.episodes;
-  for (let episode = 0; episode < total; episode++) {
-    const { wbits, abits } = baselineChoices(n);
-    for (let i = 0; i < n; i++) {
-      if (fixed.has(i)) continue;
-      wbits[i] = actionToBits(random(), MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-      abits[i] = actionToBits(random(), MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-    }
-    const c = await evaluator.evaluate(wbits, abits);
-    top.offer(c);
-    const row = record(episode, 'random', 0, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }
