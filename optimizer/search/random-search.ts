@@ -1,4 +1,4 @@
-/** Random search at the RL's evaluation budget (issue 17's yardstick); rl-search.ts re-exports it. */
+/** Random search at the RL's evaluation budget (issue 17's yardstick); beside rl-search.ts. */
 import { baselineChoices } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';

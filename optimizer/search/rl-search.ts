@@ -13,7 +13,6 @@ import { record, type EpisodeRecord } from './history';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, localAction, type EliteLocalSettings } from './elite-local';
 
 export type { EpisodeRecord } from './history';
-export { randomSearch } from './random-search';
 
 export interface SearchSettings extends EliteLocalSettings {
   seed: number | string;
