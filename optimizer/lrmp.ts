@@ -14,7 +14,8 @@ import { buildTables, stageCycles, type ReplicationTables } from './replication/
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
 import { availableParallelism } from 'node:os';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
-import { defaultSearchSettings, randomSearch, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
+import { randomSearch } from './search/random-search';
+import { defaultSearchSettings, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
 import { startSideSearches } from './side/side-runner';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';

@@ -9,7 +9,8 @@
  * Prints one markdown row per network and setting: img/s per seed and the mean.
  */
 import { CandidateEvaluator } from '../optimizer/search/evaluator';
-import { defaultSearchSettings, randomSearch, rlSearch } from '../optimizer/search/rl-search';
+import { defaultSearchSettings, rlSearch } from '../optimizer/search/rl-search';
+import { randomSearch } from '../optimizer/search/random-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { writeFileAtomic } from '../io';
 import { setup } from './search-study';

@@ -130,6 +130,27 @@ describe('search exploration and replay', () => {
     expect(few).toBeLessThan(all / 2);
   });
 
+  test('eliteLocalMoves: a local episode is the elite plan with at most that many bit levels moved, each by one bit', async () => {
+    // Without the step wall and with one elite (the best plan), the plan decoded is the elite's but for the moved
+    // actions: 1 move changes at most one layer's weights or activations, by one bit (0 when the move hits a bound, 2 or
+    // 8 bits, or the repair undoes it; the repair could move other layers' bits, which vgg8's budget does not need here).
+    const r = await run({ episodes: 40, warmupEpisodes: 5, eliteLocal: 1, eliteLocalMoves: 1, eliteEpisodes: 1, smoothRank: 0, stepWall: false });
+    const local = r.history.filter((h) => h.phase === 'local');
+    expect(local.length).toBe(40);
+    const bitsMoved = local.map((h) => {
+      const before = r.history[h.episode - 1];
+      const elite = r.history.find((g) => g.episode < h.episode && g.feasible && g.cost === before?.bestCost);
+      const a = `${h.wbits} ${h.abits}`.split(' ').map(Number);
+      const b = `${elite?.wbits ?? ''} ${elite?.abits ?? ''}`.split(' ').map(Number);
+      return a.reduce((sum, x, i) => sum + Math.abs(x - (b[i] ?? x)), 0);
+    });
+    expect(Math.max(...bitsMoved)).toBe(1);
+    expect(bitsMoved.filter((k) => k === 1).length).toBeGreaterThan(local.length / 2);
+    expect(parseSearchSettings('eliteLocalMoves=2').overrides).toMatchObject({ eliteLocalMoves: 2 });
+    expect(() => parseSearchSettings('eliteLocalMoves=1.5')).toThrow(/eliteLocalMoves/);
+    expect(parseSearchSettings('haq').overrides.eliteLocalMoves).toBe(0);
+  });
+
   test('--search-settings eliteLocal / eliteLocalSd: parsed, bounded to [0, 1], off in HAQ\'s recipe', () => {
     expect(parseSearchSettings('eliteLocal=0.15,eliteLocalSd=0.05').overrides).toMatchObject({ eliteLocal: 0.15, eliteLocalSd: 0.05 });
     expect(() => parseSearchSettings('eliteLocal=1.5')).toThrow(/eliteLocal/);

@@ -6,7 +6,8 @@ import { cachedMapping } from '../optimizer/model/context';
 import { CandidateEvaluator } from '../optimizer/search/evaluator';
 import { pressureCost, repairBits, wallRaisesWeights, wallReserves, workShareCost, type RepairCost } from '../optimizer/search/repair';
 import type { SeparableTerms } from '../optimizer/search/product-bits';
-import { defaultSearchSettings, randomSearch, rlSearch } from '../optimizer/search/rl-search';
+import { defaultSearchSettings, rlSearch } from '../optimizer/search/rl-search';
+import { randomSearch } from '../optimizer/search/random-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { baselineEvaluators } from './helpers/search-fixtures';
 

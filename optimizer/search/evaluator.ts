@@ -224,6 +224,56 @@ export class CandidateEvaluator {
   }
 
   /**
+   * The interval a plan at these bits reaches by compute alone within the core budget: the smallest stage time T at
+   * which the cores every layer needs for its compute to take at most T (coresAt) fit the budget. On a plateau of
+   * equal cost (ResNet-18's 9386.9 img/s: 26-28 one-bit moves toward the 11022.9 plan leave the cost unchanged,
+   * docs/validation.md) it still moves, so the search can rank plans the full model ties. Layer tables only (the
+   * evaluator's memo of replica levels): no model evaluation.
+   */
+  computeReachCycles(wbits: readonly number[], abits: readonly number[]): number {
+    const n = wbits.length;
+    const steps = [...Array(n).keys()].map((pos) => this.stepsOf(pos, bitsAt(wbits, pos), bitsAt(abits, pos)));
+    // Cores at T: per layer the first level (fewest cores) at or below T; levels have strictly decreasing stage times.
+    const coresAt = (cycles: number): number => {
+      let sum = 0;
+      for (const s of steps) {
+        let lo = 0;
+        let hi = s.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((s[mid]?.stageCycles ?? 0) <= cycles) hi = mid;
+          else lo = mid + 1;
+        }
+        const c = s[lo];
+        if (c === undefined) return Infinity;
+        sum += c.cores;
+      }
+      return sum;
+    };
+    let hi = 0;
+    let lo = 0;
+    for (const s of steps) {
+      hi = Math.max(hi, s[0]?.stageCycles ?? 0);
+      lo = Math.max(lo, s[s.length - 1]?.stageCycles ?? 0);
+    }
+    const budget = this.settings.budgetCores;
+    if (coresAt(hi) > budget) return hi;
+    if (coresAt(lo) <= budget) return lo;
+    // Bisection between an infeasible lo and a feasible hi, then the largest level the feasible hi's choices take.
+    for (let k = 0; k < 48 && hi - lo > hi * 1e-9; k++) {
+      const mid = (lo + hi) / 2;
+      if (coresAt(mid) <= budget) hi = mid;
+      else lo = mid;
+    }
+    let reach = 0;
+    for (const s of steps) {
+      const c = s.find((x) => x.stageCycles <= hi);
+      reach = Math.max(reach, c?.stageCycles ?? hi);
+    }
+    return reach;
+  }
+
+  /**
    * The next compute stage time below `cycles` that a plan at these bits could reach: the largest stage time of any
    * layer's replica counts below it (undefined: none). A better plan must bring every layer to it or below.
    */

@@ -1,7 +1,8 @@
 import type { ResolvedNetwork } from '../../workloads/types';
 import { CandidateEvaluator, precisionKey, type EvaluatedCandidate } from './evaluator';
 import { polish } from './polish';
-import { defaultSearchSettings, randomSearch } from './rl-search';
+import { defaultSearchSettings } from './rl-search';
+import { randomSearch } from './random-search';
 
 export interface ReferenceSettings {
   seed: number | string;

@@ -21,6 +21,12 @@ export interface RewardShaping {
    * whose other stages are further below the bottleneck ranks first. 0: none.
    */
   smoothRank: number;
+  /**
+   * Weight of log(reach / bottleneck) in the elite ranking only (eliteRank), reach being the interval the plan's
+   * bits reach by compute alone within the core budget (CandidateEvaluator.computeReachCycles): among plans of equal
+   * cost, the one whose compute could go furthest below its bottleneck ranks first. 0 or absent: none.
+   */
+  reachRank?: number;
 }
 
 /**
@@ -41,14 +47,17 @@ export function bitPressure(c: Pick<EvaluatedCandidate, 'wbits' | 'abits' | 'pre
 }
 
 /**
- * What the imitated (elite) episodes are ranked by: the reward less the bit-shaping term and the smooth-rank term
- * (smoothShaping guides the critic only). Infeasible plans: their penalty.
+ * What the imitated (elite) episodes are ranked by: the reward less the bit-shaping, smooth-rank and reach-rank terms
+ * (smoothShaping guides the critic only; `reachCycles`: the plan's compute-only reach, needed when reachRank > 0).
+ * Infeasible plans: their penalty.
  */
-export function eliteRank(c: EvaluatedCandidate, shaping: RewardShaping): number {
+export function eliteRank(c: EvaluatedCandidate, shaping: RewardShaping, reachCycles?: number): number {
   if (!c.feasible) return c.reward;
   let rank = c.reward;
   if (shaping.bitShaping > 0) rank -= shaping.bitShaping * bitPressure(c);
   if (shaping.smoothRank > 0 && c.cost > 0) rank -= shaping.smoothRank * Math.log(c.smoothCost / c.cost);
+  const reach = shaping.reachRank ?? 0;
+  if (reach > 0 && reachCycles !== undefined && reachCycles > 0 && c.bottleneckCycles > 0) rank -= reach * Math.log(reachCycles / c.bottleneckCycles);
   return rank;
 }
 

@@ -26,21 +26,23 @@ export const HAQ_SETTINGS: SearchOverrides = {
   restartAfter: 0,
   paramNoise: 0,
   eliteLocal: 0,
+  eliteLocalMoves: 0,
   structuredWarmup: false,
   episodeNoise: 0,
   smoothShaping: 0,
   tensorActions: 0,
   bitShaping: 0,
   smoothRank: 0,
+  reachRank: 0,
   repairCost: 0,
   stateExtras: false,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'repairCost', 'wallReserve'] as const;
+const NUMBER_KEYS = ['paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'repairCost', 'wallReserve'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
-const INTEGER_KEYS = new Set<string>(['paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
 const SOURCE = '--search-settings';
@@ -67,12 +69,14 @@ const MAXIMA: Readonly<Record<string, number>> = {
   criticLr: 1,
   bitShaping: 10,
   smoothRank: 10,
+  reachRank: 10,
   repairCost: 4,
   wallReserve: 1,
   eliteLocalSd: 1,
   eliteLocalAfter: 1_000_000,
   eliteLocalLayers: 10_000,
   eliteLocalGroup: 1,
+  eliteLocalMoves: 64,
   paramNoise: 1,
   paramNoiseScale: 100,
   paramActionNoise: 10,

@@ -7,7 +7,8 @@ import { prepareJoint, type JointPrepared, type JointSettings } from '../joint/j
 import type { ModelContext } from '../model/types';
 import { milpBackend, type MilpBackend } from '../milp';
 import { CandidateEvaluator, type EvaluatorSettings } from '../search/evaluator';
-import { randomSearch, type SearchResult, type SearchSettings } from '../search/rl-search';
+import { randomSearch } from '../search/random-search';
+import type { SearchResult, SearchSettings } from '../search/rl-search';
 
 /**
  * The parts of optimize that do not depend on the RL search until its end: the exact "mixed precision only"
