@@ -43,6 +43,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       outCols: resolved.outShape.width,
       outChannels: resolved.outShape.channels,
       needRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need),
+      lowRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).low),
       digitalOps: lf?.digitalOps ?? 0,
       product: layer.kind === 'matmul' && productEngine(arch) !== 'digitalUnit',
       mvmInputElements,

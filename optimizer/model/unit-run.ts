@@ -19,6 +19,7 @@ import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-ter
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
+import { channelSlots } from '../../arch/tile-buffers';
 
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
@@ -45,6 +46,26 @@ export function unitRunEnd(ctx: ModelContext, placement: Placement, first: numbe
     if (!x.inHostJob) end = m;
   }
   return end;
+}
+
+/**
+ * The slots at reader x's tile that its direct input k's rows (`rows` a image) are granted into: the window placement
+ * gave that stored input, plus the producer's lookahead (arch/tile-buffers.ts channelSlots); 0 where the input is no
+ * single stored tensor of x (a free layer's, a concat's pieces), or where a row of x reads more rows than that, its
+ * first row included (a global pool folds rows in and frees them as it goes; a window capped below its span): no grant
+ * rule is charged there.
+ */
+export function grantSlots(placement: Placement, x: LayerStatic, k: number, rows: number): number {
+  const stored = x.inputStored[k];
+  if (stored === undefined || stored.length !== 1) return 0;
+  const window = placement.windowRows[x.index]?.[x.dataInputs.indexOf(stored[0] as number)];
+  if (window === undefined || window <= 0) return 0;
+  const slots = channelSlots(rows, window);
+  const need = x.needRows[k] as Int32Array;
+  const low = x.lowRows[k] as Int32Array;
+  if ((need[0] ?? 0) + 1 >= slots) return 0;
+  for (let i = 1; i < need.length; i++) if ((need[i] as number) - (low[i] as number) + 1 >= slots) return 0;
+  return slots;
 }
 
 /**
@@ -109,9 +130,13 @@ export function scheduleUnitRun(
       if (producer >= 0) {
         // A layer fused into a member's job has that member's rows: read them.
         const host = s.aliasOf[producer] as number;
+        // The producer's rows are granted into this reader's channel slots (docs/hardware-model.md rule 7, "Grants in
+        // a run"); read through a follower's rows, the grant is the follower's channel's, not seen here.
+        s.slots[inputs] = host >= 0 ? 0 : grantSlots(placement, x, k, s.rows[producer] as number);
         if (host >= 0) producer = host;
         s.producer[inputs] = producer;
         s.source[inputs] = s.base[producer] as number;
+        s.low[inputs] = x.lowRows[k] as Int32Array;
         s.need[inputs++] = need;
         continue;
       }
@@ -134,6 +159,8 @@ export function scheduleUnitRun(
     if (x.inHostJob && x.identityNeed && inputs - (s.inputStart[j] as number) === 1 && x.inputRowSources.length === 1) {
       s.aliasOf[j] = s.producer[inputs - 1] as number;
       s.next[j] = x.outRows;
+      // Its rows are its host's, sent as the host's: no channel of its own.
+      s.slots[inputs - 1] = 0;
     }
   }
   s.inputStart[count] = inputs;
@@ -148,7 +175,7 @@ export function scheduleUnitRun(
     if ((s.aliasOf[j] as number) < 0) (left += x.outRows), (s.order[scheduled++] = j);
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
-    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
+    scheduleTwo(s, finish, q, tile, count, s.order[0] as number, s.order[1] as number);
   } else {
     scheduleMembers(s, finish, q, tile, count, left);
   }
