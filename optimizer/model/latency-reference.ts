@@ -190,7 +190,7 @@ function referenceUnitRun(
     for (const r of members) {
       if (r === m || r.l.aliased || follower(r)) continue;
       r.l.inputRowSources.forEach((source, k) => {
-        const slots = source === m.l.rowSource && !follower(m) ? grantSlots(placement, r.l, k, rows(m)) : 0;
+        const slots = source === m.l.rowSource && !follower(m) ? grantSlots(ctx, placement, storedBits, r.l, k, rows(m), placement.layerTiles[r.index]?.[0] ?? 0) : 0;
         if (at < 0 || slots <= 0 || i - slots <= 0) return;
         const low = r.l.lowRows[k] as Int32Array;
         let done = 1;

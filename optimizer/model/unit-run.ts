@@ -20,6 +20,7 @@ import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './type
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
+import { spareRows } from './credit-loop';
 
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
@@ -49,18 +50,23 @@ export function unitRunEnd(ctx: ModelContext, placement: Placement, first: numbe
 }
 
 /**
- * The slots at reader x's tile that its direct input k's rows (`rows` a image) are granted into: the window placement
- * gave that stored input, plus the producer's lookahead (arch/tile-buffers.ts channelSlots); 0 where the input is no
+ * The rows of its direct input k (`rows` an image) that reader x's tile `tile` grants before it lets any go: the
+ * window placement gave that stored input plus the producer's lookahead (arch/tile-buffers.ts channelSlots), and the
+ * tile's eDRAM beyond every guaranteed slot in rows of it (rule 6: rows are granted into free space; the credit
+ * loop's figure, credit-loop.ts, of this evaluation's placement); 0 where the input is no
  * single stored tensor of x (a free layer's, a concat's pieces), or where a row of x reads more rows than that, its
  * first row included (a global pool folds rows in and frees them as it goes; a window capped below its span): no grant
  * rule is charged there.
  */
-export function grantSlots(placement: Placement, x: LayerStatic, k: number, rows: number): number {
+export function grantSlots(ctx: ModelContext, placement: Placement, storedBits: Float64Array, x: LayerStatic, k: number, rows: number, tile: number): number {
   const stored = x.inputStored[k];
   if (stored === undefined || stored.length !== 1) return 0;
-  const window = placement.windowRows[x.index]?.[x.dataInputs.indexOf(stored[0] as number)];
+  const producer = stored[0] as number;
+  const window = placement.windowRows[x.index]?.[x.dataInputs.indexOf(producer)];
   if (window === undefined || window <= 0) return 0;
-  const slots = channelSlots(rows, window);
+  const p = ctx.layers[producer];
+  const rowBits = p === undefined ? 0 : p.outCols * p.outChannels * (storedBits[producer + 1] as number);
+  const slots = channelSlots(rows, window) + spareRows(ctx.creditLoop.freeBits[tile] ?? 0, rowBits);
   const need = x.needRows[k] as Int32Array;
   const low = x.lowRows[k] as Int32Array;
   if ((need[0] ?? 0) + 1 >= slots) return 0;
@@ -132,7 +138,7 @@ export function scheduleUnitRun(
         const host = s.aliasOf[producer] as number;
         // The producer's rows are granted into this reader's channel slots (docs/hardware-model.md rule 7, "Grants in
         // a run"); read through a follower's rows, the grant is the follower's channel's, not seen here.
-        s.slots[inputs] = host >= 0 ? 0 : grantSlots(placement, x, k, s.rows[producer] as number);
+        s.slots[inputs] = host >= 0 ? 0 : grantSlots(ctx, placement, storedBits, x, k, s.rows[producer] as number, placement.layerTiles[x.index]?.[0] ?? 0);
         if (host >= 0) producer = host;
         s.producer[inputs] = producer;
         s.source[inputs] = s.base[producer] as number;
