@@ -40,7 +40,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
           arrival = ready + (s.lead[j] as number);
           const paced = (s.lastArrival[j] as number) + (s.paced[j] as number);
           if (paced > arrival) arrival = paced;
-          const granted = gated ? grantCycles(s, finish, count, j, i) : 0;
+          const from = s.grantFrom[j] as number;
+          const granted = gated && from > 0 && i > from ? grantCycles(s, finish, count, j, i) : 0;
           if (granted < 0) {
             arrival = NaN;
             break;
@@ -126,13 +127,14 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
   let candidateA = NaN;
   let candidateB = NaN;
   s.next[b] = 0;
+  const grantFromA = s.grantFrom[a] as number;
   while (iA < rowsA || iB < rowsB) {
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
       // a's row waits for its grant into b's slots (grantCycles; s.next[b] is b's rows done).
-      const granted = grantCycles(s, finish, count, a, iA);
+      const granted = grantFromA > 0 && iA > grantFromA ? grantCycles(s, finish, count, a, iA) : 0;
       if (granted > candidateA) candidateA = granted;
       if (granted < 0) heldA = true;
     }

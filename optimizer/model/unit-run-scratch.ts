@@ -14,7 +14,7 @@ export function memberArrays(members: number, inputs: number): MemberArrays {
   const int = (): Int32Array => new Int32Array(members);
   const real = (): Float64Array => new Float64Array(members);
   return {
-    layer: int(), aliasOf: int(), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
+    layer: int(), aliasOf: int(), grantFrom: int(), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
     producer: new Int32Array(inputs), source: new Int32Array(inputs), slots: new Int32Array(inputs),
     ops: real(), lead: real(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
   };

@@ -67,11 +67,7 @@ export function grantSlots(ctx: ModelContext, placement: Placement, storedBits: 
   const p = ctx.layers[producer];
   const rowBits = p === undefined ? 0 : p.outCols * p.outChannels * (storedBits[producer + 1] as number);
   const slots = channelSlots(rows, window) + spareRows(ctx.creditLoop.freeBits[tile] ?? 0, rowBits);
-  const need = x.needRows[k] as Int32Array;
-  const low = x.lowRows[k] as Int32Array;
-  if ((need[0] ?? 0) + 1 >= slots) return 0;
-  for (let i = 1; i < need.length; i++) if ((need[i] as number) - (low[i] as number) + 1 >= slots) return 0;
-  return slots;
+  return (x.readSpanRows[k] ?? 0) >= slots ? 0 : slots;
 }
 
 /**
@@ -170,6 +166,12 @@ export function scheduleUnitRun(
     }
   }
   s.inputStart[count] = inputs;
+  s.grantFrom.fill(0, 0, count);
+  for (let k = 0; k < inputs; k++) {
+    const slots = s.slots[k] as number;
+    const p = s.producer[k] as number;
+    if (slots > 0 && ((s.grantFrom[p] as number) === 0 || slots < (s.grantFrom[p] as number))) s.grantFrom[p] = slots;
+  }
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
   let left = 0;
