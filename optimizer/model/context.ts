@@ -43,6 +43,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       outCols: resolved.outShape.width,
       outChannels: resolved.outShape.channels,
       needRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need),
+      lowRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).low),
+      readSpanRows: resolved.inputIndices.map((_, k) => readSpanRows(ownRowTables(resolved, k))),
       digitalOps: lf?.digitalOps ?? 0,
       product: layer.kind === 'matmul' && productEngine(arch) !== 'digitalUnit',
       mvmInputElements,
@@ -220,4 +222,11 @@ export function productWorkOf(ctx: ModelContext, l: LayerStatic, storedBits: Flo
   const work = productWork(ctx.arch, l.resolved, a, b);
   ctx.productCache.set(key, work);
   return work;
+}
+
+/** The most rows of an input a row holds before it can be made: the first row's from row 0, the others' own span. */
+function readSpanRows(t: { need: Int32Array; low: Int32Array }): number {
+  let span = (t.need[0] ?? 0) + 1;
+  for (let i = 1; i < t.need.length; i++) span = Math.max(span, (t.need[i] as number) - (t.low[i] as number) + 1);
+  return span;
 }

@@ -13,7 +13,7 @@ import { ownRowTables } from '../../arch/dataflow';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, startRemainingLoad, takeRemainingLoad } from './digital-queue';
-import { unitRunEnd } from './unit-run';
+import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
@@ -181,6 +181,27 @@ function referenceUnitRun(
   for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0);
   let busy = 0;
   const rows = (m: Member): number => ctx.net.layers[m.index]?.outShape.height ?? 0;
+  // A member fused into another's job, reading its rows one for one, has that member's rows: no channel of its own.
+  const follower = (r: Member): boolean => r.l.inHostJob && r.l.identityNeed && r.l.inputRowSources.length === 1 && members.some((p) => p !== r && p.l.rowSource === r.l.inputRowSources[0]);
+  // Grants in a run (rule 7): member m's row i reaches the unit once row i - 1 has a slot at each reader in the run,
+  // i.e. once that reader's rows done read nothing below row i - S; undefined while a reader must do more rows first.
+  const grantAt = (m: Member, i: number): number | undefined => {
+    let at = 0;
+    for (const r of members) {
+      if (r === m || r.l.aliased || follower(r)) continue;
+      r.l.inputRowSources.forEach((source, k) => {
+        const slots = source === m.l.rowSource && !follower(m) ? grantSlots(ctx, placement, storedBits, r.l, k, rows(m), placement.layerTiles[r.index]?.[0] ?? 0) : 0;
+        if (at < 0 || slots <= 0 || i - slots <= 0) return;
+        const low = r.l.lowRows[k] as Int32Array;
+        let done = 1;
+        while (done < rows(r) && (low[done] as number) < i - slots) done++;
+        if (r.finish.length < done) at = -1;
+        else at = Math.max(at, r.finish[done - 1] as number);
+      });
+    }
+    return at < 0 ? undefined : at;
+  };
+  let gated = true;
   while (members.some((m) => m.finish.length < rows(m))) {
     let best: Member | undefined;
     let bestArrival = Infinity;
@@ -196,11 +217,19 @@ function referenceUnitRun(
         progressed = true;
         continue;
       }
-      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced);
+      const granted = gated ? grantAt(m, i) : 0;
+      if (granted === undefined) continue;
+      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced, granted);
       if (arrival < bestArrival) (best = m), (bestArrival = arrival);
     }
     if (progressed) continue;
-    if (best === undefined) throw new Error('referenceUnitRun: no member of the run can go on');
+    if (best === undefined) {
+      // Every member left waits for a reader that waits for it (a window capped below its span): no grant is charged.
+      if (!gated) throw new Error('referenceUnitRun: no member of the run can go on');
+      gated = false;
+      continue;
+    }
+    gated = true;
     busy = Math.max(bestArrival, busy, busyUntil(q, tile, bestArrival)) + best.ops;
     const i = best.finish.length;
     best.finish.push(Math.max(busy, (i === 0 ? 0 : (best.finish[i - 1] as number)) + best.interval));

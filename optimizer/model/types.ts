@@ -29,6 +29,13 @@ export interface LayerStatic {
   outChannels: number;
   /** For each direct input, for each output row, the row of that input it needs (line-buffer rule). */
   needRows: Int32Array[];
+  /** For each direct input, for each output row, the lowest row of that input it reads (rows below it are let go). */
+  lowRows: Int32Array[];
+  /**
+   * For each direct input, the most rows of it a row holds before it can be made, its first row from the input's
+   * first (grants in a unit run are charged only below it: unit-run.ts grantSlots).
+   */
+  readSpanRows: number[];
   /** Digital element operations per image (digital and fused layers). */
   digitalOps: number;
   /** A product of two activations that runs off the digital unit: on MAC arrays or rewritten crossbars (rule 8). */
@@ -186,6 +193,14 @@ export interface UnitRunScratch {
   producer: Int32Array;
   source: Int32Array;
   need: Int32Array[];
+  /**
+   * Per input made in the run: the lowest row of it each output row reads, and the slots its producer's rows are
+   * granted into at this reader (0: no grant rule here, the producer's rows are another member's).
+   */
+  low: Int32Array[];
+  slots: Int32Array;
+  /** Per member: the fewest slots its rows have at a reader in the run (0: none), below which no grant is looked up. */
+  grantFrom: Int32Array;
   /** Per row (the row scratch's layout): when a member's row has its inputs made before the run in its tile. */
   ready: Float64Array;
   /** Per row (the row scratch's layout): when a member's row reached the unit. */

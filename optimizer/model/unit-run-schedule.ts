@@ -19,6 +19,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
   let cursor = 0;
   let lastServed = -Infinity;
   let busy = 0;
+  // Grants hold a member's rows back until its readers in the run let rows go; off only if that stops every member.
+  let gated = true;
   while (left > 0) {
     let best = -1;
     let bestArrival = Infinity;
@@ -38,6 +40,13 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
           arrival = ready + (s.lead[j] as number);
           const paced = (s.lastArrival[j] as number) + (s.paced[j] as number);
           if (paced > arrival) arrival = paced;
+          const from = s.grantFrom[j] as number;
+          const granted = gated && from > 0 && i > from ? grantCycles(s, finish, count, j, i) : 0;
+          if (granted < 0) {
+            arrival = NaN;
+            break;
+          }
+          if (granted > arrival) arrival = granted;
           s.candidate[j] = arrival;
           break;
         }
@@ -51,10 +60,15 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
       if (arrival < bestArrival) (best = j), (bestArrival = arrival);
     }
     if (best < 0) {
-      // The earliest member with rows left has its inputs: a follower then went on, else it is a candidate.
-      if (left === before) throw new Error('scheduleUnitRun: no member of the run can go on');
+      // The earliest member with rows left has its inputs: a follower then went on, else it is a candidate (or its
+      // grant waits on a reader that waits on it: a window capped below its span).
+      if (left === before) {
+        if (!gated) throw new Error('scheduleUnitRun: no member of the run can go on');
+        gated = false;
+      }
       continue;
     }
+    gated = true;
     const i = s.next[best] as number;
     // Served after the run's last job and the earlier layers' jobs that reached the unit first.
     let start = busy > bestArrival ? busy : bestArrival;
@@ -81,7 +95,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
  * LayerNorm after it, an activation and the pool after it). NOTE: written for speed, the same schedule with the two
  * members' state in locals.
  */
-export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number): void {
+export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, a: number, b: number): void {
   const ready = s.ready;
   const arrivalOut = s.arrival;
   const baseA = s.base[a] as number;
@@ -112,10 +126,17 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
   let lastB = -Infinity;
   let candidateA = NaN;
   let candidateB = NaN;
+  s.next[b] = 0;
+  const grantFromA = s.grantFrom[a] as number;
   while (iA < rowsA || iB < rowsB) {
+    let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
+      // a's row waits for its grant into b's slots (grantCycles; s.next[b] is b's rows done).
+      const granted = grantFromA > 0 && iA > grantFromA ? grantCycles(s, finish, count, a, iA) : 0;
+      if (granted > candidateA) candidateA = granted;
+      if (granted < 0) heldA = true;
     }
     if (iB < rowsB && candidateB !== candidateB) {
       let inputs = ready[baseB + iB] as number;
@@ -134,8 +155,10 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
         if (lastB + pacedB > candidateB) candidateB = lastB + pacedB;
       }
     }
-    // a's row goes first unless b's reached the unit before it (NaN: b's is not known yet).
-    const first = iA < rowsA && !(candidateB < candidateA);
+    // a's row goes first unless b's reached the unit before it (NaN: b's is not known yet), or it waits for b to let
+    // rows go (but for b's row not made: a window capped below its span; the grant is then not charged).
+    if (heldA && candidateB === candidateB) candidateA = NaN;
+    const first = iA < rowsA && !(heldA && candidateB === candidateB) && !(candidateB < candidateA);
     const arrival = first ? candidateA : candidateB;
     let start = busy > arrival ? busy : arrival;
     if (queuedJobs > 0) {
@@ -155,6 +178,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       const next = previousB + intervalB;
       finish[baseB + iB] = previousB = busy > next ? busy : next;
       arrivalOut[baseB + iB++] = lastB = arrival;
+      s.next[b] = iB;
       candidateB = NaN;
     }
   }
@@ -177,4 +201,38 @@ function readyCycles(s: UnitRunScratch, finish: Float64Array, j: number, i: numb
     if (arrived > ready) ready = arrived;
   }
   return ready;
+}
+
+/**
+ * When member p's row i may reach the unit by the grants of its rows into the run's readers (docs/hardware-model.md
+ * rule 7, "Grants in a run"): p starts row i once row i - 1 is granted a slot, so with S slots at a reader, once that
+ * reader has let go of row i - S (its rows done so far read nothing below their next row's lowest input row).
+ * 0: no reader in the run holds it back; -1: a reader must do more rows first.
+ */
+export function grantCycles(s: UnitRunScratch, finish: Float64Array, count: number, p: number, i: number): number {
+  let at = 0;
+  for (let j = 0; j < count; j++) {
+    for (let k = s.inputStart[j] as number; k < (s.inputStart[j + 1] as number); k++) {
+      const slots = s.slots[k] as number;
+      if (s.producer[k] !== p || slots <= 0 || i - slots <= 0) continue;
+      const done = doneToRelease(s.low[k] as Int32Array, s.rows[j] as number, i - slots);
+      if (done > (s.next[j] as number)) return -1;
+      const freed = finish[(s.base[j] as number) + done - 1] as number;
+      if (freed > at) at = freed;
+    }
+  }
+  return at;
+}
+
+/** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
+function doneToRelease(low: Int32Array, rows: number, released: number): number {
+  // After m rows the reader still holds rows from low[m] (all let go after its last); low ascends: binary search.
+  let lo = 1;
+  let hi = rows;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if ((low[m] as number) >= released) hi = m;
+    else lo = m + 1;
+  }
+  return lo;
 }

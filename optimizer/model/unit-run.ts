@@ -19,6 +19,8 @@ import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-ter
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
+import { channelSlots } from '../../arch/tile-buffers';
+import { spareRows } from './credit-loop';
 
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
@@ -45,6 +47,27 @@ export function unitRunEnd(ctx: ModelContext, placement: Placement, first: numbe
     if (!x.inHostJob) end = m;
   }
   return end;
+}
+
+/**
+ * The rows of its direct input k (`rows` an image) that reader x's tile `tile` grants before it lets any go: the
+ * window placement gave that stored input plus the producer's lookahead (arch/tile-buffers.ts channelSlots), and the
+ * tile's eDRAM beyond every guaranteed slot in rows of it (rule 6: rows are granted into free space; the credit
+ * loop's figure, credit-loop.ts, of this evaluation's placement); 0 where the input is no
+ * single stored tensor of x (a free layer's, a concat's pieces), or where a row of x reads more rows than that, its
+ * first row included (a global pool folds rows in and frees them as it goes; a window capped below its span): no grant
+ * rule is charged there.
+ */
+export function grantSlots(ctx: ModelContext, placement: Placement, storedBits: Float64Array, x: LayerStatic, k: number, rows: number, tile: number): number {
+  const stored = x.inputStored[k];
+  if (stored === undefined || stored.length !== 1) return 0;
+  const producer = stored[0] as number;
+  const window = placement.windowRows[x.index]?.[x.dataInputs.indexOf(producer)];
+  if (window === undefined || window <= 0) return 0;
+  const p = ctx.layers[producer];
+  const rowBits = p === undefined ? 0 : p.outCols * p.outChannels * (storedBits[producer + 1] as number);
+  const slots = channelSlots(rows, window) + spareRows(ctx.creditLoop.freeBits[tile] ?? 0, rowBits);
+  return (x.readSpanRows[k] ?? 0) >= slots ? 0 : slots;
 }
 
 /**
@@ -109,9 +132,13 @@ export function scheduleUnitRun(
       if (producer >= 0) {
         // A layer fused into a member's job has that member's rows: read them.
         const host = s.aliasOf[producer] as number;
+        // The producer's rows are granted into this reader's channel slots (docs/hardware-model.md rule 7, "Grants in
+        // a run"); read through a follower's rows, the grant is the follower's channel's, not seen here.
+        s.slots[inputs] = host >= 0 ? 0 : grantSlots(ctx, placement, storedBits, x, k, s.rows[producer] as number, placement.layerTiles[x.index]?.[0] ?? 0);
         if (host >= 0) producer = host;
         s.producer[inputs] = producer;
         s.source[inputs] = s.base[producer] as number;
+        s.low[inputs] = x.lowRows[k] as Int32Array;
         s.need[inputs++] = need;
         continue;
       }
@@ -134,9 +161,17 @@ export function scheduleUnitRun(
     if (x.inHostJob && x.identityNeed && inputs - (s.inputStart[j] as number) === 1 && x.inputRowSources.length === 1) {
       s.aliasOf[j] = s.producer[inputs - 1] as number;
       s.next[j] = x.outRows;
+      // Its rows are its host's, sent as the host's: no channel of its own.
+      s.slots[inputs - 1] = 0;
     }
   }
   s.inputStart[count] = inputs;
+  s.grantFrom.fill(0, 0, count);
+  for (let k = 0; k < inputs; k++) {
+    const slots = s.slots[k] as number;
+    const p = s.producer[k] as number;
+    if (slots > 0 && ((s.grantFrom[p] as number) === 0 || slots < (s.grantFrom[p] as number))) s.grantFrom[p] = slots;
+  }
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
   let left = 0;
@@ -148,7 +183,7 @@ export function scheduleUnitRun(
     if ((s.aliasOf[j] as number) < 0) (left += x.outRows), (s.order[scheduled++] = j);
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
-    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
+    scheduleTwo(s, finish, q, tile, count, s.order[0] as number, s.order[1] as number);
   } else {
     scheduleMembers(s, finish, q, tile, count, left);
   }
