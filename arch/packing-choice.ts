@@ -178,20 +178,18 @@ export const RELIEF_HALVINGS = 2;
 function sameLayout(a: Placement, b: Placement): boolean {
   if (a.tilesUsed !== b.tilesUsed || a.weighted.length !== b.weighted.length) return false;
   for (let i = 0; i < a.weighted.length; i++) if (a.weighted[i]?.firstCore !== b.weighted[i]?.firstCore) return false;
-  for (let i = 0; i < a.layerTiles.length; i++) {
-    const x = a.layerTiles[i] ?? [];
-    const y = b.layerTiles[i] ?? [];
-    if (x.length !== y.length) return false;
-    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
-  }
-  return true;
+  return sameRows(a.layerTiles, b.layerTiles, a.layerTiles.length);
 }
 
 function sameWindows(a: Placement, b: Placement): boolean {
-  if (a.windowRows.length !== b.windowRows.length) return false;
-  for (let i = 0; i < a.windowRows.length; i++) {
-    const x = a.windowRows[i] ?? [];
-    const y = b.windowRows[i] ?? [];
+  return a.windowRows.length === b.windowRows.length && sameRows(a.windowRows, b.windowRows, a.windowRows.length);
+}
+
+/** Whether the first `count` rows of two tables (a missing row counts as empty) hold the same numbers. */
+function sameRows(a: readonly (readonly number[] | undefined)[], b: readonly (readonly number[] | undefined)[], count: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const x = a[i] ?? [];
+    const y = b[i] ?? [];
     if (x.length !== y.length) return false;
     for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
   }
