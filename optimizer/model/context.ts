@@ -31,6 +31,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     const mvmInputElements = mvmInputElementsOf(resolved);
     const dataInputs = (lf?.dataInputs ?? []).map((d) => d.producer);
     const first = shapeOf(dataInputs[0] ?? -1);
+    const rowTables = resolved.inputIndices.map((_, k) => ownRowTables(resolved, k));
     return {
       index: resolved.index,
       name: layer.name,
@@ -42,9 +43,9 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       outRows: resolved.outShape.height,
       outCols: resolved.outShape.width,
       outChannels: resolved.outShape.channels,
-      needRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need),
-      lowRows: resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).low),
-      readSpanRows: resolved.inputIndices.map((_, k) => readSpanRows(ownRowTables(resolved, k))),
+      needRows: rowTables.map((t) => t.need),
+      lowRows: rowTables.map((t) => t.low),
+      readSpanRows: rowTables.map(readSpanRows),
       digitalOps: lf?.digitalOps ?? 0,
       product: layer.kind === 'matmul' && productEngine(arch) !== 'digitalUnit',
       mvmInputElements,
