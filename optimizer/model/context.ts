@@ -81,6 +81,24 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     host.hostedOps += l.digitalOps;
     l.inHostJob = true;
   }
+  // A weighted layer's replica applies every activation fused into its output path in one job (rule 5: the
+  // simulator's one serve of fusedOpsPerRow), so a chain of fused layers there, each reading the one before row for
+  // row, is one job at the unit, held by the chain's first layer. As a job each, a residual add and the ReLU after it
+  // waited twice behind the rows that reached a shared unit between them (ISAAC ResNet-18, seed 179 of
+  // scripts/probe/more-resource.ts: the model's lone latency +3.21% with twice the digital ops, the simulator's not).
+  const chains = new Map<number, { holder: LayerStatic; tail: LayerStatic }>();
+  for (const l of layers) {
+    const hostIndex = l.role === 'fused' && !l.inHostJob ? (flow.layers[l.index]?.storedAs ?? -1) : -1;
+    if (layers[hostIndex]?.role !== 'weighted') continue;
+    const chain = chains.get(hostIndex);
+    const source = l.inputs.length === 1 ? layers[l.inputs[0] as number] : undefined;
+    if (chain === undefined) chains.set(hostIndex, { holder: l, tail: l });
+    else if (l.identityNeed && source !== undefined && source.rowSource === chain.tail.rowSource && l.outRows === chain.holder.outRows) {
+      chain.holder.hostedOps += l.digitalOps;
+      l.inHostJob = true;
+      chain.tail = l;
+    }
+  }
   // A stored producer's rows are sent when the last layer fused into it (network order) is through with them.
   const sender = new Map<number, number>();
   for (const l of layers) {

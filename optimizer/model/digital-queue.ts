@@ -83,19 +83,19 @@ export function unitShared(q: DigitalQueues): boolean {
 }
 
 /**
- * A row job's digital ops per tile in cycles (0: none), its tiles into q.jobTiles: a digital layer's (and a
+ * A row job's digital ops per tile in cycles (0: none; q.jobTiles then untouched), its tiles into q.jobTiles: a digital layer's (and a
  * product's) ops on its host tile, with the ops fused into its output (those layers' rows have no job of their own); a fused activation's on the distinct tiles of its host's replicas that hold
  * pixels of a row, split evenly (rule 5); a recurrent layer's cell ops are in its step time (rule 3), not queued.
  */
 export function digitalRowJob(ctx: ModelContext, placement: Placement, l: LayerStatic, q: DigitalQueues): number {
-  if (l.digitalOps + l.hostedOps <= 0 || (l.role !== 'digital' && l.role !== 'fused') || l.inHostJob) {
-    q.jobTiles.length = 0;
-    return 0;
-  }
+  // NOTE: q.jobTiles is left as it was for a layer without a job (every caller looks at it only after a job), and
+  // its length set only when it changes: a set length is a runtime call, and set to 0 it drops the array's storage
+  // (digitalRowJob runs for every layer several times an evaluation).
+  if (l.digitalOps + l.hostedOps <= 0 || (l.role !== 'digital' && l.role !== 'fused') || l.inHostJob) return 0;
   const perRow = (l.digitalOps + l.hostedOps) / l.outRows / ctx.arch.tile.digital.opsPerCycle;
   if (l.role === 'fused') return perRow / fusedRowTiles(ctx, placement, l.index, l.outCols, q.jobTiles);
   q.jobTiles[0] = placement.layerTiles[l.index]?.[0] ?? 0;
-  q.jobTiles.length = 1;
+  if (q.jobTiles.length !== 1) q.jobTiles.length = 1;
   return perRow;
 }
 
@@ -123,7 +123,7 @@ export function fusedRowTiles(ctx: ModelContext, placement: Placement, index: nu
     }
     if (n === 0) out[n++] = 0;
   }
-  out.length = n;
+  if (out.length !== n) out.length = n;
   return n;
 }
 

@@ -57,12 +57,13 @@ export function rowFixedCycles(
   let rowLatency = 0;
   let transfer = 0;
   if (l.inHostJob) {
-    // Its ops are in its digital host's row job (hostedOps): its rows end with its host's.
+    // Its ops are in its digital host's row job, or its fused chain's first layer's (hostedOps): its rows end with that job's.
   } else if (l.role === 'fused') {
     // Applied on the producer's output path: each replica applies it to its pixels of the row on its own tile
     // (rule 5), so a row's ops spread over the distinct tiles of the replicas that have pixels in it (one for a
-    // token of a sequence without replication, however many tiles the layer's crossbars span).
-    rowLatency = l.digitalOps / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols, ctx.digitalQueues.jobTiles);
+    // token of a sequence without replication, however many tiles the layer's crossbars span), with the ops of the
+    // layers fused after it that its job holds (hostedOps).
+    rowLatency = (l.digitalOps + l.hostedOps) / rows / arch.tile.digital.opsPerCycle / fusedRowTiles(ctx, placement, l.index, l.outCols, ctx.digitalQueues.jobTiles);
   } else if (l.role !== 'free') {
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];

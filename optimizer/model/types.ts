@@ -70,8 +70,10 @@ export interface LayerStatic {
   sendsAs: number;
   /**
    * A digital layer's: the ops per image of the layers fused into its output path, which its unit applies in the
-   * same job as its own (rule 5; the simulator's one serve of a step's ops and fused ops). A fused layer's: true when
-   * its host is a digital layer, so its ops are in its host's row job and its rows are its host's.
+   * same job as its own (rule 5; the simulator's one serve of a step's ops and fused ops); the first of a chain of
+   * layers fused into a weighted layer's output: the ops of the chain's later layers (the replica's one job). A fused
+   * layer's inHostJob: true when its host is a digital layer, or it follows a chain's first layer on a weighted
+   * host, so its ops are in that row job and its rows are its holder's.
    */
   hostedOps: number;
   inHostJob: boolean;
@@ -201,6 +203,18 @@ export interface UnitRunScratch {
   slots: Int32Array;
   /** Per member: the fewest slots its rows have at a reader in the run (0: none), below which no grant is looked up. */
   grantFrom: Int32Array;
+  /** Per member p, at grantStart[p] .. grantStart[p + 1]: the inputs its rows are granted into and their readers. */
+  grantStart: Int32Array;
+  grantInput: Int32Array;
+  grantReader: Int32Array;
+  /** The members with a job (scheduleMembers' list). */
+  jobs: Int32Array;
+  /** Per member: the member whose row waitRow its next row last found not made (-1: none); skipped until it is. */
+  waitOn: Int32Array;
+  waitRow: Int32Array;
+  /** Per member: the reader whose row grantWaitRow its next row's grant last found not done (-1: none). */
+  grantWaitOn: Int32Array;
+  grantWaitRow: Int32Array;
   /** Per row (the row scratch's layout): when a member's row has its inputs made before the run in its tile. */
   ready: Float64Array;
   /** Per row (the row scratch's layout): when a member's row reached the unit. */

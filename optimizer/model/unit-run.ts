@@ -25,8 +25,13 @@ import { spareRows } from './credit-loop';
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
  * a run is two or more layers whose rows queue at the same one tile's digital unit, consecutive in network order
- * but for layers whose ops are in a member's job (inHostJob) and aliased ones, each reading the run's rows where
- * they are made (no NoC between members). Overwrites ctx.digitalQueues.jobTiles.
+ * but for layers whose ops are in a member's job (inHostJob), aliased ones and crossbar layers wholly on that tile
+ * (members without a job: a ReLU, the conv reading it and the ReLU fused into that conv on one tile are one run),
+ * each reading the run's rows where they are made (no NoC between members). Without the crossbar layers in it, the
+ * later ReLU's rows saw only the earlier one's rows that reached the unit first and never delayed the others (ISAAC
+ * ResNet-18, seed 86 of scripts/probe/more-resource.ts with twice the digital ops: the pool's rows served ahead of
+ * layer1's, whose chain then ran late; the model's lone latency +6.62% over the 1x chip's where the simulator's
+ * falls). Overwrites ctx.digitalQueues.jobTiles.
  */
 export function unitRunEnd(ctx: ModelContext, placement: Placement, first: number): number {
   const q = ctx.digitalQueues;
@@ -38,15 +43,24 @@ export function unitRunEnd(ctx: ModelContext, placement: Placement, first: numbe
   for (let m = first + 1; m < ctx.layers.length; m++) {
     const x = ctx.layers[m] as LayerStatic;
     if (x.aliased) continue;
-    if (!x.inHostJob && (digitalRowJob(ctx, placement, x, q) <= 0 || q.jobTiles.length !== 1 || q.jobTiles[0] !== tile)) break;
+    // A crossbar layer wholly on the tile, between two of its unit's layers, is in the run too (its rows paced by
+    // their inputs as outside it): its readers' rows that reach the unit before the earlier members' are served first.
+    const between = x.role === 'weighted' && x.digitalOps <= 0 && onlyOn(placement, x, tile);
+    if (!between && !x.inHostJob && (digitalRowJob(ctx, placement, x, q) <= 0 || q.jobTiles.length !== 1 || q.jobTiles[0] !== tile)) break;
     let inPlace = true;
     for (let k = 0; k < x.inputRowSources.length && inPlace; k++) {
       if ((x.inputRowSources[k] as number) >= runRows && inputDelayCycles(ctx, placement, ctx.traffic, ctx.injection, x, k) > 0) inPlace = false;
     }
     if (!inPlace) break;
-    if (!x.inHostJob) end = m;
+    if (!x.inHostJob && !between) end = m;
   }
   return end;
+}
+
+/** True when all of layer x's crossbars are on `tile`. */
+function onlyOn(placement: Placement, x: LayerStatic, tile: number): boolean {
+  const tiles = placement.layerTiles[x.index];
+  return tiles !== undefined && tiles.length === 1 && tiles[0] === tile;
 }
 
 /**
@@ -155,6 +169,8 @@ export function scheduleUnitRun(
     s.previous[j] = 0;
     s.lastArrival[j] = -Infinity;
     s.candidate[j] = NaN;
+    s.waitOn[j] = -1;
+    s.grantWaitOn[j] = -1;
     // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
     // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
     s.aliasOf[j] = -1;
@@ -172,20 +188,31 @@ export function scheduleUnitRun(
     const p = s.producer[k] as number;
     if (slots > 0 && ((s.grantFrom[p] as number) === 0 || slots < (s.grantFrom[p] as number))) s.grantFrom[p] = slots;
   }
+  // Per producer, its granting inputs and their readers (grantCycles looks at these only).
+  let granting = 0;
+  for (let p = 0; p < count; p++) {
+    s.grantStart[p] = granting;
+    if ((s.grantFrom[p] as number) <= 0) continue;
+    for (let j = 0; j < count; j++) {
+      for (let k = s.inputStart[j] as number; k < (s.inputStart[j + 1] as number); k++) {
+        if (s.producer[k] === p && (s.slots[k] as number) > 0) (s.grantInput[granting] = k), (s.grantReader[granting++] = j);
+      }
+    }
+  }
+  s.grantStart[count] = granting;
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
-  let left = 0;
   let scheduled = 0;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     const ops = s.ops[j] as number;
     s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0);
-    if ((s.aliasOf[j] as number) < 0) (left += x.outRows), (s.order[scheduled++] = j);
+    if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
-    scheduleTwo(s, finish, q, tile, count, s.order[0] as number, s.order[1] as number);
+    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
   } else {
-    scheduleMembers(s, finish, q, tile, count, left);
+    scheduleMembers(s, finish, q, tile, count);
   }
   for (let j = 0; j < count; j++) {
     const host = s.aliasOf[j] as number;
@@ -198,7 +225,7 @@ export function scheduleUnitRun(
     const rows = s.rows[j] as number;
     const base = s.base[j] as number;
     q.jobTiles[0] = tile;
-    q.jobTiles.length = 1;
+    if (q.jobTiles.length !== 1) q.jobTiles.length = 1;
     reservePending(q, rows);
     q.pending.set(s.arrival.subarray(base, base + rows));
     q.pendingCount = rows;
