@@ -147,6 +147,33 @@ export class DdpgAgent {
     return Math.sqrt(sum / (states.length * this.actionSize));
   }
 
+  /**
+   * The critic's estimate of an episode's (centred) reward from its steps' states and actions: per step, Q(s, a)
+   * divided by the discounted number of rewards still to come (bootstrapped targets: Q sums them; otherwise each
+   * step is terminal and Q is one reward), averaged over the steps. No random draw, no update.
+   */
+  episodeValue(states: readonly Float64Array[], actions: readonly (readonly number[])[], bootstrap: boolean): number {
+    const T = states.length;
+    if (T === 0) return 0;
+    const S = this.stateSize;
+    const W = S + this.actionSize;
+    const rows = new Float64Array(T * W);
+    states.forEach((st, t) => {
+      rows.set(st.subarray(0, S), t * W);
+      for (let k = 0; k < this.actionSize; k++) rows[t * W + S + k] = actions[t]?.[k] ?? 0;
+    });
+    const q = this.critic.forward(rows, T);
+    const discount = this.settings.discount;
+    let sum = 0;
+    let horizon = 0;
+    // Backwards, so the horizon of step t (1 + discount + ... over the steps from t) accumulates.
+    for (let t = T - 1; t >= 0; t--) {
+      horizon = bootstrap ? 1 + discount * horizon : 1;
+      sum += (q[t] as number) / horizon;
+    }
+    return sum / T;
+  }
+
   remember(state: Float64Array, action: readonly number[], reward: number, nextState: Float64Array, done: boolean): void {
     const i = this.cursor;
     this.states.set(state.subarray(0, this.stateSize), i * this.stateSize);

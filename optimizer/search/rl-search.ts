@@ -80,6 +80,13 @@ export interface SearchSettings extends EliteLocalSettings {
   paramNoiseAfter: number;
   /** Action noise in the parameter-noise episodes too, sd this x the schedule's. 0: none. @default 0 */
   paramActionNoise: number;
+  /**
+   * Critic screening: each search episode that acts with the actor and action noise rolls out this many candidate
+   * episodes, each with its own noise draws (no model evaluation: the states depend only on the steps, the actions
+   * and the budget and cores spent), and evaluates only the one the critic values most (DdpgAgent.episodeValue);
+   * evaluations per run are unchanged. 1: none (HAQ), the same draws and plans as before the setting. @default 1
+   */
+  critScreen: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -220,6 +227,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     paramNoiseScale: 1,
     paramActionNoise: 0,
     paramNoiseAfter: 0,
+    critScreen: 1,
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
@@ -236,6 +244,15 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     ...overrides,
     ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg, ...replay },
   };
+}
+
+/** One pass of the agent over its steps: the plan, and the states it saw and the actions it took. */
+interface Rollout {
+  wbits: number[];
+  abits: number[];
+  productBits: number[];
+  states: Float64Array[];
+  actions: number[][];
 }
 
 export interface SearchResult {
@@ -321,13 +338,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       agent.setElite([], []);
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
-    const { wbits, abits } = baselineChoices(n);
-    const productBits = productLayers.map(() => BASELINE_BITS);
-    const states: Float64Array[] = [];
-    const actions: number[][] = [];
-    let previous = [1, 1];
-    let spentPct = 0;
-    let coresSpent = 0;
     const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
@@ -345,49 +355,74 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const perturbed = !warm && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
     const actedSd = paramSd;
     if (perturbed) agent.perturbActor(paramSd);
-    if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
-    for (const [t, step] of steps.entries()) {
-      const limitPct = budgetPct - (reserve[t + 1] ?? 0);
-      const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent, extrasOf(step));
-      const action = warm
-        ? centre
-          ? centre.map((c) => truncatedNormal(random, c, spread))
-          : [random(), random()]
-        : local
-          ? localAction(local, t, step.product ? undefined : (groupOf[step.k] ?? step.k), steps.length, settings, random)
-          : perturbed
-            ? agent.actPerturbed(s, settings.paramActionNoise * sd, stepOffset(step, offset, groupOffset))
-            : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
-      if (step.product) {
-        let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-        if (walled && terms) {
-          while (spentPct + terms.product(step.k, b) > limitPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
-          spentPct += terms.product(step.k, b);
-        }
-        productBits[step.k] = b;
-      } else {
-        const i = step.k;
-        let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
-        const leader = leaders.get(i);
-        let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
-        if (walled && layerDrop && !settings.wallRepair) {
-          // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
-          while (spentPct + layerDrop(i, w, a) > limitPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
-            if (wallRaisesWeights(layerDrop, i, w, a, cost, abits)) w++;
-            else a++;
+    // One pass over the agent's steps: the plan, and the states and actions the agent saw and took (no model
+    // evaluation: a state depends on the step, the previous action and the budget and cores spent so far).
+    const rollout = (): Rollout => {
+      const { wbits, abits } = baselineChoices(n);
+      const productBits = productLayers.map(() => BASELINE_BITS);
+      const states: Float64Array[] = [];
+      const actions: number[][] = [];
+      let previous = [1, 1];
+      let spentPct = 0;
+      let coresSpent = 0;
+      if (layerDrop) for (const i of fixed) spentPct += layerDrop(i, BASELINE_BITS, BASELINE_BITS);
+      for (const [t, step] of steps.entries()) {
+        const limitPct = budgetPct - (reserve[t + 1] ?? 0);
+        const s = stateVector(featureOf(step), previous, budgetPct > 0 ? spentPct / budgetPct : 0, coresSpent, extrasOf(step));
+        const action = warm
+          ? centre
+            ? centre.map((c) => truncatedNormal(random, c, spread))
+            : [random(), random()]
+          : local
+            ? localAction(local, t, step.product ? undefined : (groupOf[step.k] ?? step.k), steps.length, settings, random)
+            : perturbed
+              ? agent.actPerturbed(s, settings.paramActionNoise * sd, stepOffset(step, offset, groupOffset))
+              : agent.act(s, noiseP >= 1 || random() < noiseP ? sd : 0, stepOffset(step, offset, groupOffset));
+        if (step.product) {
+          let b = actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+          if (walled && terms) {
+            while (spentPct + terms.product(step.k, b) > limitPct + 1e-12 && b < MAX_SEARCH_BITS) b++;
+            spentPct += terms.product(step.k, b);
           }
-          spentPct += layerDrop(i, w, a);
+          productBits[step.k] = b;
+        } else {
+          const i = step.k;
+          let w = actionToBits(action[0] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS);
+          const leader = leaders.get(i);
+          let a = followerBits(settings.tensorActions, actionToBits(action[1] ?? 1, MIN_SEARCH_BITS, MAX_SEARCH_BITS), leader === undefined ? undefined : abits[leader]);
+          if (walled && layerDrop && !settings.wallRepair) {
+            // AMC's per-step wall: the layer may spend only what the budget has left (later layers can stay at 8 bits).
+            while (spentPct + layerDrop(i, w, a) > limitPct + 1e-12 && (w < MAX_SEARCH_BITS || a < MAX_SEARCH_BITS)) {
+              if (wallRaisesWeights(layerDrop, i, w, a, cost, abits)) w++;
+              else a++;
+            }
+            spentPct += layerDrop(i, w, a);
+          }
+          wbits[i] = w;
+          abits[i] = a;
+          // With wallRepair the wall pays from any layer visited so far (the layers still to come are at 8 bits).
+          if (walled && terms && settings.wallRepair) ({ spentPct, coresSpent } = repairVisited(terms, { wbits, abits, productBits }, limitPct, cost, evaluator, steps, step));
+          else coresSpent += evaluator.coreShare(i, w, a);
         }
-        wbits[i] = w;
-        abits[i] = a;
-        // With wallRepair the wall pays from any layer visited so far (the layers still to come are at 8 bits).
-        if (walled && terms && settings.wallRepair) ({ spentPct, coresSpent } = repairVisited(terms, { wbits, abits, productBits }, limitPct, cost, evaluator, steps, step));
-        else coresSpent += evaluator.coreShare(i, w, a);
+        states.push(s);
+        actions.push(action);
+        previous = action;
       }
-      states.push(s);
-      actions.push(action);
-      previous = action;
+      return { wbits, abits, productBits, states, actions };
+    };
+    // Critic screening (critScreen K > 1): K candidate episodes, each with its own exploration noise, and the one the
+    // critic values most is evaluated; K = 1 draws and acts exactly as without screening.
+    const screened = !warm && local === undefined && !perturbed && settings.critScreen > 1;
+    let plan = rollout();
+    if (screened) {
+      let bestValue = agent.episodeValue(plan.states, plan.actions, settings.bootstrap);
+      for (let k = 1; k < settings.critScreen; k++) {
+        const candidate = rollout();
+        const value = agent.episodeValue(candidate.states, candidate.actions, settings.bootstrap);
+        if (value > bestValue) [plan, bestValue] = [candidate, value];
+      }
     }
+    const { wbits, abits, productBits, states, actions } = plan;
     if (perturbed) paramSd = agent.perturbationDistance(states) > settings.paramNoiseScale * sd ? paramSd / 1.1 : paramSd * 1.1;
     const c = await evaluator.evaluate(wbits, abits, productLayers.length > 0 ? productBits : undefined);
     const before = top.best?.cost ?? Infinity;
