@@ -35,12 +35,12 @@ describe('critic screening (critScreen)', () => {
     const acted: number[][] = [];
     const replayed: number[][] = [];
     // Spies that record, then call through.
-    const originalValue = DdpgAgent.prototype.episodeValue;
+    const originalValue = DdpgAgent.prototype.stepValues;
     const originalAct = DdpgAgent.prototype.act;
     const originalRemember = DdpgAgent.prototype.remember;
-    DdpgAgent.prototype.episodeValue = function (this: DdpgAgent, ...args: Parameters<DdpgAgent['episodeValue']>) {
+    DdpgAgent.prototype.stepValues = function (this: DdpgAgent, ...args: Parameters<DdpgAgent['stepValues']>) {
       const v = originalValue.apply(this, args);
-      values.push(v);
+      values.push(v.reduce((a, x) => a + x, 0) / v.length);
       return v;
     };
     DdpgAgent.prototype.act = function (this: DdpgAgent, ...args: Parameters<DdpgAgent['act']>) {
@@ -56,7 +56,7 @@ describe('critic screening (critScreen)', () => {
     try {
       screened = await run({ critScreen: 4 });
     } finally {
-      DdpgAgent.prototype.episodeValue = originalValue;
+      DdpgAgent.prototype.stepValues = originalValue;
       DdpgAgent.prototype.act = originalAct;
       DdpgAgent.prototype.remember = originalRemember;
     }

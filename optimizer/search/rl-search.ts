@@ -87,6 +87,8 @@ export interface SearchSettings extends EliteLocalSettings {
    * evaluations per run are unchanged. 1: none (HAQ), the same draws and plans as before the setting. @default 1
    */
   critScreen: number;
+  /** With critScreen > 1: the search episode (counted after the warm-up) from which episodes are no longer screened. 0: all are. @default 0 */
+  critScreenUntil: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -188,6 +190,8 @@ export interface SearchSettings extends EliteLocalSettings {
   topK: number;
   ddpg: DdpgSettings;
   onEpisode?: (record: EpisodeRecord) => void;
+  /** With critScreen > 1: each screened episode's candidates and the critic's per-step values (probes). */
+  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array }>, chosen: number) => void;
 }
 
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
@@ -228,6 +232,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     paramActionNoise: 0,
     paramNoiseAfter: 0,
     critScreen: 1,
+    critScreenUntil: 0,
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
@@ -247,7 +252,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
 }
 
 /** One pass of the agent over its steps: the plan, and the states it saw and the actions it took. */
-interface Rollout {
+export interface Rollout {
   wbits: number[];
   abits: number[];
   productBits: number[];
@@ -412,15 +417,17 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     };
     // Critic screening (critScreen K > 1): K candidate episodes, each with its own exploration noise, and the one the
     // critic values most is evaluated; K = 1 draws and acts exactly as without screening.
-    const screened = !warm && local === undefined && !perturbed && settings.critScreen > 1;
+    const screened =
+      !warm && local === undefined && !perturbed && settings.critScreen > 1 && (settings.critScreenUntil === 0 || episode - settings.warmupEpisodes < settings.critScreenUntil);
     let plan = rollout();
     if (screened) {
-      let bestValue = agent.episodeValue(plan.states, plan.actions, settings.bootstrap);
-      for (let k = 1; k < settings.critScreen; k++) {
-        const candidate = rollout();
-        const value = agent.episodeValue(candidate.states, candidate.actions, settings.bootstrap);
-        if (value > bestValue) [plan, bestValue] = [candidate, value];
-      }
+      const candidates = [plan];
+      for (let k = 1; k < settings.critScreen; k++) candidates.push(rollout());
+      const values = candidates.map((r) => agent.stepValues(r.states, r.actions, settings.bootstrap));
+      const score = values.map((v) => (v.length === 0 ? 0 : v.reduce((a, x) => a + x, 0) / v.length));
+      const chosen = score.indexOf(Math.max(...score));
+      plan = candidates[chosen] ?? plan;
+      settings.onScreen?.(episode, candidates.map((r, k) => ({ plan: r, stepValues: values[k] ?? new Float64Array(0) })), chosen);
     }
     const { wbits, abits, productBits, states, actions } = plan;
     if (perturbed) paramSd = agent.perturbationDistance(states) > settings.paramNoiseScale * sd ? paramSd / 1.1 : paramSd * 1.1;

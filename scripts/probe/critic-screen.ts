@@ -1,0 +1,92 @@
+import { CandidateEvaluator } from '../../optimizer/search/evaluator';
+import { learnedReward } from '../../optimizer/search/reward';
+import { defaultSearchSettings, rlSearch, type Rollout } from '../../optimizer/search/rl-search';
+import { setup } from '../search-study';
+
+/**
+ * Does the critic rank an episode's candidates as the model does (critScreen, issue 17)? Runs the RL search at
+ * critScreen=K, keeps every screened episode's candidates, then evaluates all of them with a separate evaluator (the
+ * search's own evaluation count is untouched) and prints per window of 100 search episodes: the Spearman rank
+ * correlation between the critic's score and the learned reward over each episode's K candidates (mean over the
+ * episodes), for the mean of the per-step values (the screen's score) and for the last step's value alone; and the
+ * true reward of the chosen candidate, of the candidates' mean (an unscreened pick) and of their best.
+ * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16
+ */
+const [netName = 'resnet50', seedText = '1', kText = '16'] = process.argv.slice(2);
+
+function ranks(v: readonly number[]): number[] {
+  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(v.length).fill(0);
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]?.[0] === order[i]?.[0]) j++;
+    for (let k = i; k <= j; k++) r[order[k]?.[1] ?? 0] = (i + j) / 2;
+    i = j + 1;
+  }
+  return r;
+}
+
+function spearman(x: readonly number[], y: readonly number[]): number {
+  const rx = ranks(x);
+  const ry = ranks(y);
+  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  rx.forEach((a, i) => {
+    const b = ry[i] ?? 0;
+    sxy += (a - mx) * (b - my);
+    sxx += (a - mx) ** 2;
+    syy += (b - my) ** 2;
+  });
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+async function main(): Promise<void> {
+  const p = setup(netName);
+  const settings = defaultSearchSettings(p.net, { seed: Number(seedText), critScreen: Number(kText) });
+  const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[] }> = [];
+  settings.onScreen = (episode, candidates, chosen) => {
+    screened.push({
+      episode,
+      chosen,
+      plans: candidates.map((c) => c.plan),
+      mean: candidates.map((c) => c.stepValues.reduce((a, v) => a + v, 0) / Math.max(1, c.stepValues.length)),
+      last: candidates.map((c) => c.stepValues[c.stepValues.length - 1] ?? 0),
+    });
+  };
+  const res = await rlSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), settings);
+  console.log(`${netName} seed ${seedText} critScreen=${kText}: RL ${res.best ? (p.baseImagesPerS / res.best.cost).toFixed(1) : '-'} img/s, ${res.evaluations} evaluations`);
+  const side = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
+  const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
+  const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[] }>();
+  for (const s of screened) {
+    const truth: number[] = [];
+    for (const plan of s.plans) {
+      const c = await side.evaluate(plan.wbits, plan.abits, plan.productBits.length > 0 ? plan.productBits : undefined);
+      truth.push(learnedReward(c, shaping));
+    }
+    const w = Math.floor((s.episode - settings.warmupEpisodes) / 100);
+    const row = windows.get(w) ?? { rhoMean: [], rhoLast: [], chosen: [], avg: [], best: [], lastPick: [] };
+    row.rhoMean.push(spearman(s.mean, truth));
+    row.rhoLast.push(spearman(s.last, truth));
+    row.chosen.push(truth[s.chosen] ?? NaN);
+    row.avg.push(truth.reduce((a, b) => a + b, 0) / truth.length);
+    row.best.push(Math.max(...truth));
+    row.lastPick.push(truth[s.last.indexOf(Math.max(...s.last))] ?? NaN);
+    windows.set(w, row);
+  }
+  const mean = (v: number[]): string => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
+  // Rewards are -log(cost relative to the 8-bit baseline): exp(reward) is the speed-up over it.
+  const speed = (v: number[]): string => (v.reduce((a, b) => a + Math.exp(b), 0) / v.length).toFixed(3);
+  console.log('| search episodes | rho (mean score) | rho (last step) | speed-up chosen | unscreened (mean of K) | best of K | last-step pick |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [w, r] of [...windows].sort((a, b) => a[0] - b[0])) {
+    console.log(`| ${w * 100}-${w * 100 + 99} | ${mean(r.rhoMean)} | ${mean(r.rhoLast)} | ${speed(r.chosen)} | ${speed(r.avg)} | ${speed(r.best)} | ${speed(r.lastPick)} |`);
+  }
+}
+
+void main();
