@@ -190,8 +190,11 @@ export interface SearchSettings extends EliteLocalSettings {
   topK: number;
   ddpg: DdpgSettings;
   onEpisode?: (record: EpisodeRecord) => void;
-  /** With critScreen > 1: each screened episode's candidates and the critic's per-step values (probes). */
-  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array }>, chosen: number) => void;
+  /**
+   * With critScreen > 1: each screened episode's candidates, the critic's per-step values and the actor's own
+   * (noise-free) actions at the candidate's states, for probes (computed only when set; no random draw).
+   */
+  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array; actorActions: number[][] }>, chosen: number) => void;
 }
 
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
@@ -427,7 +430,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       const score = values.map((v) => (v.length === 0 ? 0 : v.reduce((a, x) => a + x, 0) / v.length));
       const chosen = score.indexOf(Math.max(...score));
       plan = candidates[chosen] ?? plan;
-      settings.onScreen?.(episode, candidates.map((r, k) => ({ plan: r, stepValues: values[k] ?? new Float64Array(0) })), chosen);
+      settings.onScreen?.(
+        episode,
+        candidates.map((r, k) => ({ plan: r, stepValues: values[k] ?? new Float64Array(0), actorActions: r.states.map((st) => agent.act(st, 0)) })),
+        chosen,
+      );
     }
     const { wbits, abits, productBits, states, actions } = plan;
     if (perturbed) paramSd = agent.perturbationDistance(states) > settings.paramNoiseScale * sd ? paramSd / 1.1 : paramSd * 1.1;

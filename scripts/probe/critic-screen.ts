@@ -9,7 +9,8 @@ import { setup } from '../search-study';
  * search's own evaluation count is untouched) and prints per window of 100 search episodes: the Spearman rank
  * correlation between the critic's score and the learned reward over each episode's K candidates (mean over the
  * episodes), for the mean of the per-step values (the screen's score) and for the last step's value alone; and the
- * true reward of the chosen candidate, of the candidates' mean (an unscreened pick) and of their best.
+ * true reward of the chosen candidate, of the candidates' mean (an unscreened pick) and of their best; and the RMS
+ * distance of the chosen candidate's actions from the actor's own (its exploration noise) against the K candidates' mean.
  * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16
  */
 const [netName = 'resnet50', seedText = '1', kText = '16'] = process.argv.slice(2);
@@ -48,7 +49,7 @@ function spearman(x: readonly number[], y: readonly number[]): number {
 async function main(): Promise<void> {
   const p = setup(netName);
   const settings = defaultSearchSettings(p.net, { seed: Number(seedText), critScreen: Number(kText) });
-  const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[] }> = [];
+  const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[]; noise: number[] }> = [];
   settings.onScreen = (episode, candidates, chosen) => {
     screened.push({
       episode,
@@ -56,13 +57,19 @@ async function main(): Promise<void> {
       plans: candidates.map((c) => c.plan),
       mean: candidates.map((c) => c.stepValues.reduce((a, v) => a + v, 0) / Math.max(1, c.stepValues.length)),
       last: candidates.map((c) => c.stepValues[c.stepValues.length - 1] ?? 0),
+      // RMS distance of the candidate's actions from the actor's own at the same states: its exploration noise.
+      noise: candidates.map((c) => {
+        let sum = 0;
+        c.plan.actions.forEach((a, t) => a.forEach((v, k) => (sum += (v - (c.actorActions[t]?.[k] ?? 0)) ** 2)));
+        return Math.sqrt(sum / Math.max(1, 2 * c.plan.actions.length));
+      }),
     });
   };
   const res = await rlSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), settings);
   console.log(`${netName} seed ${seedText} critScreen=${kText}: RL ${res.best ? (p.baseImagesPerS / res.best.cost).toFixed(1) : '-'} img/s, ${res.evaluations} evaluations`);
   const side = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
-  const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[] }>();
+  const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[]; noiseChosen: number[]; noiseAll: number[] }>();
   for (const s of screened) {
     const truth: number[] = [];
     for (const plan of s.plans) {
@@ -70,22 +77,24 @@ async function main(): Promise<void> {
       truth.push(learnedReward(c, shaping));
     }
     const w = Math.floor((s.episode - settings.warmupEpisodes) / 100);
-    const row = windows.get(w) ?? { rhoMean: [], rhoLast: [], chosen: [], avg: [], best: [], lastPick: [] };
+    const row = windows.get(w) ?? { rhoMean: [], rhoLast: [], chosen: [], avg: [], best: [], lastPick: [], noiseChosen: [], noiseAll: [] };
     row.rhoMean.push(spearman(s.mean, truth));
     row.rhoLast.push(spearman(s.last, truth));
     row.chosen.push(truth[s.chosen] ?? NaN);
     row.avg.push(truth.reduce((a, b) => a + b, 0) / truth.length);
     row.best.push(Math.max(...truth));
     row.lastPick.push(truth[s.last.indexOf(Math.max(...s.last))] ?? NaN);
+    row.noiseChosen.push(s.noise[s.chosen] ?? NaN);
+    row.noiseAll.push(s.noise.reduce((a, b) => a + b, 0) / s.noise.length);
     windows.set(w, row);
   }
   const mean = (v: number[]): string => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
   // Rewards are -log(cost relative to the 8-bit baseline): exp(reward) is the speed-up over it.
   const speed = (v: number[]): string => (v.reduce((a, b) => a + Math.exp(b), 0) / v.length).toFixed(3);
-  console.log('| search episodes | rho (mean score) | rho (last step) | speed-up chosen | unscreened (mean of K) | best of K | last-step pick |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| search episodes | rho (mean score) | rho (last step) | speed-up chosen | unscreened (mean of K) | best of K | last-step pick | RMS noise chosen | RMS noise, mean of K |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [w, r] of [...windows].sort((a, b) => a[0] - b[0])) {
-    console.log(`| ${w * 100}-${w * 100 + 99} | ${mean(r.rhoMean)} | ${mean(r.rhoLast)} | ${speed(r.chosen)} | ${speed(r.avg)} | ${speed(r.best)} | ${speed(r.lastPick)} |`);
+    console.log(`| ${w * 100}-${w * 100 + 99} | ${mean(r.rhoMean)} | ${mean(r.rhoLast)} | ${speed(r.chosen)} | ${speed(r.avg)} | ${speed(r.best)} | ${speed(r.lastPick)} | ${mean(r.noiseChosen)} | ${mean(r.noiseAll)} |`);
   }
 }
 
