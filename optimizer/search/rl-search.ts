@@ -10,6 +10,7 @@ import { followerBits, tensorLeaders, type TensorActionMode } from './tensor-act
 import { wallRaisesWeights } from './repair';
 import { assertRepairCost, episodeReserve, repairVisited } from './step-wall';
 import { record, type EpisodeRecord } from './history';
+import { CriticEnsemble } from './critic-ensemble';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, localAction, type EliteLocalSettings } from './elite-local';
 
 export type { EpisodeRecord } from './history';
@@ -89,6 +90,11 @@ export interface SearchSettings extends EliteLocalSettings {
   critScreen: number;
   /** With critScreen > 1: the search episode (counted after the warm-up) from which episodes are no longer screened. 0: all are. @default 0 */
   critScreenUntil: number;
+  /**
+   * With critScreen > 1: a candidate's score is the critic's value plus this x the spread of a 4-critic ensemble's
+   * values over it (critic-ensemble.ts: optimism where the replay has no data). 0: none. @default 0
+   */
+  critScreenBonus: number;
   /** Minibatch updates after each search episode (HAQ: one per step; fewer here for speed, see README). @default 4 */
   updatesPerEpisode: number;
   /** Further minibatch updates per agent step of each search episode (HAQ: 1, with no per-episode ones). @default 0 */
@@ -236,6 +242,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     paramNoiseAfter: 0,
     critScreen: 1,
     critScreenUntil: 0,
+    critScreenBonus: 0,
     structuredWarmup: true,
     episodeNoise: 0,
     groupNoise: 0,
@@ -313,6 +320,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   };
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
+  const ensemble =
+    settings.critScreen > 1 && settings.critScreenBonus > 0
+      ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
+      : undefined;
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank, reachRank: settings.reachRank };
   // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
   const extrasOf = (step: { product: boolean; k: number }): number[] => {
@@ -427,7 +438,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       const candidates = [plan];
       for (let k = 1; k < settings.critScreen; k++) candidates.push(rollout());
       const values = candidates.map((r) => agent.stepValues(r.states, r.actions, settings.bootstrap));
-      const score = values.map((v) => (v.length === 0 ? 0 : v.reduce((a, x) => a + x, 0) / v.length));
+      const score = values.map((v, k) => {
+        const value = v.length === 0 ? 0 : v.reduce((a, x) => a + x, 0) / v.length;
+        const c = candidates[k];
+        return ensemble && c ? value + settings.critScreenBonus * ensemble.spread(c.states, c.actions) : value;
+      });
       const chosen = score.indexOf(Math.max(...score));
       plan = candidates[chosen] ?? plan;
       settings.onScreen?.(
@@ -473,9 +488,15 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         nextStep === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(featureOf(nextStep), act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3], [...seen.subarray(STATE_SIZE)]) : seen;
       if (nextStep !== undefined) states[t + 1] = next;
       agent.remember(s, act, learned, next, nextStep === undefined || !settings.bootstrap);
+      ensemble?.remember(s, act, learned);
     });
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
-    if (!warm) for (let u = 0; u < updates; u++) agent.update();
+    if (!warm) {
+      for (let u = 0; u < updates; u++) {
+        agent.update();
+        ensemble?.update(settings.ddpg.batchSize, settings.ddpg.criticLr);
+      }
+    }
     const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? actedSd : sd, c, top);
     history.push(row);
     settings.onEpisode?.(row);
