@@ -8,6 +8,7 @@ import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimi
 import { parseSearchSettings } from '../optimizer/search/settings';
 import seedrandom from 'seedrandom';
 import { baselineEvaluators } from './helpers/search-fixtures';
+import { CriticEnsemble } from '../optimizer/search/critic-ensemble';
 
 const arch = presetArch('puma');
 const net = resolveNetwork(zooNetwork('vgg8'));
@@ -94,6 +95,30 @@ describe('critic screening (critScreen)', () => {
     // Discount 0.5: horizons 1 + 0.5 + 0.25, 1 + 0.5, 1.
     const halved = new DdpgAgent(3, 2, { ...DEFAULT_DDPG, hidden: [5], discount: 0.5 }, seedrandom('ev'));
     expect(halved.episodeValue(states, actions, true)).toBeCloseTo((q0 / 1.75 + q1 / 1.5 + q2) / 3, 6);
+  });
+
+  test('critScreenBonus: still one evaluation per episode; the ensemble draws from its own stream (bonus 0 and the screen alone agree)', async () => {
+    const bonus = await run({ critScreen: 4, critScreenBonus: 5 });
+    expect(bonus.evaluations).toBe(40);
+    expect(bonus.result.history.length).toBe(40);
+    const plain = await run({ critScreen: 4 });
+    expect(plans(await run({ critScreen: 4, critScreenBonus: 0 }))).toEqual(plans(plain));
+  });
+
+  test('CriticEnsemble: the members agree where they were trained and disagree far from it', () => {
+    const ensemble = new CriticEnsemble(3, 2, [16, 16], 4, 64, seedrandom('ens'));
+    const seen = [Float64Array.of(0.2, 0.4, 0.6), Float64Array.of(0.3, 0.5, 0.1)];
+    const acts = [
+      [0.5, 0.5],
+      [0.4, 0.6],
+    ];
+    for (let r = 0; r < 32; r++) seen.forEach((st, t) => ensemble.remember(st, acts[t] ?? [], t === 0 ? 1 : -1));
+    for (let u = 0; u < 400; u++) ensemble.update(8, 3e-3);
+    // Trained: each member fits the centred rewards (+1, -1) at the two steps, mean over the steps 0.
+    const near = ensemble.values(seen, acts);
+    for (const v of near) expect(Math.abs(v)).toBeLessThan(0.1);
+    const far = [Float64Array.of(8, -6, 9)];
+    expect(ensemble.spread(far, [[3, -2]])).toBeGreaterThan(5 * ensemble.spread(seen, acts));
   });
 
   test('--search-settings critScreen: a count from 1 to 256', () => {
