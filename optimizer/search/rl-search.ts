@@ -197,10 +197,10 @@ export interface SearchSettings extends EliteLocalSettings {
   ddpg: DdpgSettings;
   onEpisode?: (record: EpisodeRecord) => void;
   /**
-   * With critScreen > 1: each screened episode's candidates, the critic's per-step values and the actor's own
+   * With critScreen > 1: each screened episode's candidates, the critic's per-step values, the screening score and the actor's own
    * (noise-free) actions at the candidate's states, for probes (computed only when set; no random draw).
    */
-  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array; actorActions: number[][] }>, chosen: number) => void;
+  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array; score: number; actorActions: number[][] }>, chosen: number) => void;
 }
 
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
@@ -447,7 +447,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       plan = candidates[chosen] ?? plan;
       settings.onScreen?.(
         episode,
-        candidates.map((r, k) => ({ plan: r, stepValues: values[k] ?? new Float64Array(0), actorActions: r.states.map((st) => agent.act(st, 0)) })),
+        candidates.map((r, k) => ({ plan: r, stepValues: values[k] ?? new Float64Array(0), score: score[k] ?? 0, actorActions: r.states.map((st) => agent.act(st, 0)) })),
         chosen,
       );
     }

@@ -11,9 +11,11 @@ import { setup } from '../search-study';
  * episodes), for the mean of the per-step values (the screen's score) and for the last step's value alone; and the
  * true reward of the chosen candidate, of the candidates' mean (an unscreened pick) and of their best; and the RMS
  * distance of the chosen candidate's actions from the actor's own (its exploration noise) against the K candidates' mean.
- * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16
+ * With a bonus (critScreenBonus): also the correlation of the score used (value plus bonus) and the spread over the
+ * candidates of the value and of the bonus term.
+ * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16 [bonus]
  */
-const [netName = 'resnet50', seedText = '1', kText = '16'] = process.argv.slice(2);
+const [netName = 'resnet50', seedText = '1', kText = '16', bonusText = '0'] = process.argv.slice(2);
 
 function ranks(v: readonly number[]): number[] {
   const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
@@ -48,8 +50,8 @@ function spearman(x: readonly number[], y: readonly number[]): number {
 
 async function main(): Promise<void> {
   const p = setup(netName);
-  const settings = defaultSearchSettings(p.net, { seed: Number(seedText), critScreen: Number(kText) });
-  const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[]; noise: number[] }> = [];
+  const settings = defaultSearchSettings(p.net, { seed: Number(seedText), critScreen: Number(kText), critScreenBonus: Number(bonusText) });
+  const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[]; noise: number[]; score: number[] }> = [];
   settings.onScreen = (episode, candidates, chosen) => {
     screened.push({
       episode,
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       plans: candidates.map((c) => c.plan),
       mean: candidates.map((c) => c.stepValues.reduce((a, v) => a + v, 0) / Math.max(1, c.stepValues.length)),
       last: candidates.map((c) => c.stepValues[c.stepValues.length - 1] ?? 0),
+      score: candidates.map((c) => c.score),
       // RMS distance of the candidate's actions from the actor's own at the same states: its exploration noise.
       noise: candidates.map((c) => {
         let sum = 0;
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
   console.log(`${netName} seed ${seedText} critScreen=${kText}: RL ${res.best ? (p.baseImagesPerS / res.best.cost).toFixed(1) : '-'} img/s, ${res.evaluations} evaluations`);
   const side = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
-  const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[]; noiseChosen: number[]; noiseAll: number[] }>();
+  const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[]; noiseChosen: number[]; noiseAll: number[]; rhoScore: number[]; sdValue: number[]; sdBonus: number[] }>();
   for (const s of screened) {
     const truth: number[] = [];
     for (const plan of s.plans) {
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
       truth.push(learnedReward(c, shaping));
     }
     const w = Math.floor((s.episode - settings.warmupEpisodes) / 100);
-    const row = windows.get(w) ?? { rhoMean: [], rhoLast: [], chosen: [], avg: [], best: [], lastPick: [], noiseChosen: [], noiseAll: [] };
+    const row = windows.get(w) ?? { rhoMean: [], rhoLast: [], chosen: [], avg: [], best: [], lastPick: [], noiseChosen: [], noiseAll: [], rhoScore: [], sdValue: [], sdBonus: [] };
     row.rhoMean.push(spearman(s.mean, truth));
     row.rhoLast.push(spearman(s.last, truth));
     row.chosen.push(truth[s.chosen] ?? NaN);
@@ -86,15 +89,22 @@ async function main(): Promise<void> {
     row.lastPick.push(truth[s.last.indexOf(Math.max(...s.last))] ?? NaN);
     row.noiseChosen.push(s.noise[s.chosen] ?? NaN);
     row.noiseAll.push(s.noise.reduce((a, b) => a + b, 0) / s.noise.length);
+    const sd = (v: number[]): number => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    };
+    row.rhoScore.push(spearman(s.score, truth));
+    row.sdValue.push(sd(s.mean));
+    row.sdBonus.push(sd(s.score.map((x, k) => x - (s.mean[k] ?? 0))));
     windows.set(w, row);
   }
   const mean = (v: number[]): string => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
   // Rewards are -log(cost relative to the 8-bit baseline): exp(reward) is the speed-up over it.
   const speed = (v: number[]): string => (v.reduce((a, b) => a + Math.exp(b), 0) / v.length).toFixed(3);
-  console.log('| search episodes | rho (mean score) | rho (last step) | speed-up chosen | unscreened (mean of K) | best of K | last-step pick | RMS noise chosen | RMS noise, mean of K |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| search episodes | rho (mean score) | rho (last step) | speed-up chosen | unscreened (mean of K) | best of K | last-step pick | RMS noise chosen | RMS noise, mean of K | rho (score used) | sd of value | sd of bonus term |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [w, r] of [...windows].sort((a, b) => a[0] - b[0])) {
-    console.log(`| ${w * 100}-${w * 100 + 99} | ${mean(r.rhoMean)} | ${mean(r.rhoLast)} | ${speed(r.chosen)} | ${speed(r.avg)} | ${speed(r.best)} | ${speed(r.lastPick)} | ${mean(r.noiseChosen)} | ${mean(r.noiseAll)} |`);
+    console.log(`| ${w * 100}-${w * 100 + 99} | ${mean(r.rhoMean)} | ${mean(r.rhoLast)} | ${speed(r.chosen)} | ${speed(r.avg)} | ${speed(r.best)} | ${speed(r.lastPick)} | ${mean(r.noiseChosen)} | ${mean(r.noiseAll)} | ${mean(r.rhoScore)} | ${mean(r.sdValue)} | ${mean(r.sdBonus)} |`);
   }
 }
 
