@@ -10,11 +10,11 @@ import { tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { assertRepairCost, episodeReserve } from './step-wall';
 import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
-import { screenedRollout, type Rollout, type RolloutSetup } from './rollout';
+import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
 
 export type { EpisodeRecord } from './history';
-export type { Rollout } from './rollout';
+export type { Rollout, ScreenedCandidate } from './rollout';
 
 export interface SearchSettings extends EliteLocalSettings {
   seed: number | string;
@@ -203,7 +203,7 @@ export interface SearchSettings extends EliteLocalSettings {
    * With critScreen > 1: each screened episode's candidates, the critic's per-step values, the screening score and
    * the actor's own (noise-free) actions at the candidate's states, for probes (computed only when set; no draw).
    */
-  onScreen?: (episode: number, candidates: ReadonlyArray<{ plan: Rollout; stepValues: Float64Array; score: number; actorActions: number[][] }>, chosen: number) => void;
+  onScreen?: (episode: number, candidates: readonly ScreenedCandidate[], chosen: number) => void;
 }
 
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */

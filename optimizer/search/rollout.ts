@@ -8,13 +8,12 @@ import type { DdpgAgent } from './ddpg';
 import { truncatedNormal } from './ddpg';
 import type { CriticEnsemble } from './critic-ensemble';
 import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator } from './evaluator';
-import { localAction, type LocalEpisode } from './elite-local';
+import { localAction, type EliteLocalSettings, type LocalEpisode } from './elite-local';
 import type { SeparableTerms } from './product-bits';
 import { wallRaisesWeights, type RepairCost } from './repair';
-import type { SearchSettings } from './rl-search';
 import { actionToBits, stateVector } from './state';
 import { repairVisited } from './step-wall';
-import { followerBits } from './tensor-actions';
+import { followerBits, type TensorActionMode } from './tensor-actions';
 
 export type Step = { product: boolean; k: number };
 
@@ -25,6 +24,28 @@ export interface Rollout {
   productBits: number[];
   states: Float64Array[];
   actions: number[][];
+}
+
+/** A screened episode's candidate, as the onScreen probe hook sees it. */
+export interface ScreenedCandidate {
+  plan: Rollout;
+  /** DdpgAgent.stepValues of the candidate's steps. */
+  stepValues: Float64Array;
+  /** What the screen ranked it by. */
+  score: number;
+  /** The actor's own actions (no noise) at the candidate's states. */
+  actorActions: number[][];
+}
+
+/** The search settings a pass reads (rl-search.ts SearchSettings documents them). */
+export interface RolloutSettings extends EliteLocalSettings {
+  paramActionNoise: number;
+  tensorActions: TensorActionMode;
+  wallRepair: boolean;
+  bootstrap: boolean;
+  critScreen: number;
+  critScreenBonus: number;
+  onScreen?: (episode: number, candidates: readonly ScreenedCandidate[], chosen: number) => void;
 }
 
 /** What a pass needs that is fixed for the whole search. */
@@ -39,7 +60,7 @@ export interface RolloutSetup {
   evaluator: CandidateEvaluator;
   leaders: ReadonlyMap<number, number>;
   groupOf: readonly number[];
-  settings: SearchSettings;
+  settings: RolloutSettings;
   agent: DdpgAgent;
   random: () => number;
   featureOf: (step: Step) => number[];
