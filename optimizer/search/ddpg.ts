@@ -147,6 +147,38 @@ export class DdpgAgent {
     return Math.sqrt(sum / (states.length * this.actionSize));
   }
 
+  /**
+   * Per step, the critic's estimate of the episode's (centred) reward from the step's state and action: Q(s, a)
+   * divided by the discounted number of rewards still to come (bootstrapped targets: Q sums them; otherwise each step
+   * is terminal and Q is one reward). No random draw, no update.
+   */
+  stepValues(states: readonly Float64Array[], actions: readonly (readonly number[])[], bootstrap: boolean): Float64Array {
+    const T = states.length;
+    const S = this.stateSize;
+    const W = S + this.actionSize;
+    const rows = new Float64Array(T * W);
+    states.forEach((st, t) => {
+      rows.set(st.subarray(0, S), t * W);
+      for (let k = 0; k < this.actionSize; k++) rows[t * W + S + k] = actions[t]?.[k] ?? 0;
+    });
+    const values = new Float64Array(T);
+    if (T === 0) return values;
+    const q = this.critic.forward(rows, T);
+    let horizon = 0;
+    // Backwards, so the horizon of step t (1 + discount + ... over the steps from t) accumulates.
+    for (let t = T - 1; t >= 0; t--) {
+      horizon = bootstrap ? 1 + this.settings.discount * horizon : 1;
+      values[t] = (q[t] as number) / horizon;
+    }
+    return values;
+  }
+
+  /** The mean of stepValues over the episode's steps (0 for no step). */
+  episodeValue(states: readonly Float64Array[], actions: readonly (readonly number[])[], bootstrap: boolean): number {
+    const values = this.stepValues(states, actions, bootstrap);
+    return values.length === 0 ? 0 : values.reduce((a, v) => a + v, 0) / values.length;
+  }
+
   remember(state: Float64Array, action: readonly number[], reward: number, nextState: Float64Array, done: boolean): void {
     const i = this.cursor;
     this.states.set(state.subarray(0, this.stateSize), i * this.stateSize);
