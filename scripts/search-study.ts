@@ -1,8 +1,9 @@
 /**
  * The search study (issue 17, docs/validation.md "Search study"): for each network and seed, LRMP's RL search,
  * random search with the same number of episodes (evaluations) and, run on, with as many as RL + polish, and the RL plan's local polishing, against a
- * best-known plan per network: the better of an independent reference search (a long seeded random search
- * refined by local search; it sees nothing of the runs) and every plan the runs found. Throughput objective,
+ * best-known plan per network: the best of an independent reference search (a long seeded random search
+ * refined by local search and path relinking; it sees nothing of the runs), the runs' best plans relinked, and every
+ * plan the runs found. Throughput objective,
  * 1-point accuracy budget, proxy oracle, PUMA at iso-area (the chip enlarged to the 8-bit baseline's tiles when
  * it does not fit, as `reproduce` does); analytical figures only.
  *

@@ -27,7 +27,12 @@ export interface ReferenceSettings {
   onWalk?: RelinkPoolSettings['onWalk'];
 }
 
+/**
+ * One-bit steps per relinking walk (the walk the other way covers the guide's end). Whole walks between ResNet-50's
+ * sampled optima took 346,354 evaluations for 20 walks and their local searches, 4.7 times the search without them.
+ */
 export const REFERENCE_RELINK_STEPS = 30;
+/** New evaluations of the local search from a walk's best plan. */
 export const REFERENCE_RELINK_POLISH = 2000;
 /** Plans the relinking finds that join its pool (relinkPool's grow). */
 export const REFERENCE_RELINK_GROW = 4;
@@ -46,8 +51,12 @@ export interface ReferenceResult {
 /**
  * The best-known plan of a network: a long seeded random search, then first-improvement local search (one
  * layer's bits up or down, and pairs of one down and one up, each with exact replication by the full model)
- * from the best distinct plans among the samples and the plans other methods found. An upper bound on the optimum's
- * cost, used as the yardstick of the search's gap; not a proof of optimality.
+ * from the best distinct plans among the samples and the plans other methods found, then path relinking between
+ * the local optima (relink.ts: walks of REFERENCE_RELINK_STEPS one-bit steps from each toward each other, local
+ * search of at most REFERENCE_RELINK_POLISH evaluations from a walk's best plan when it beats the walk's start, up
+ * to REFERENCE_RELINK_GROW better plans joining the pool; no walk starts once as many evaluations again as the
+ * samples and local searches took are spent, so the search costs at most about twice what it did without). An
+ * upper bound on the optimum's cost, used as the yardstick of the search's gap; not a proof of optimality.
  */
 export async function referenceSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: ReferenceSettings): Promise<ReferenceResult> {
   const search = defaultSearchSettings(net, {
