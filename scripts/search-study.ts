@@ -98,7 +98,12 @@ async function main(): Promise<void> {
   const seeds = (option('seeds') ?? '1,2,3,4,5').split(',').map(Number);
   const episodes = Number(option('episodes') ?? 600);
   const samples = Number(option('reference-samples') ?? 5000);
-  const relink = (option('relink') ?? '1') !== '0';
+  const relinkOption = option('relink') ?? '1';
+  if (relinkOption !== '0' && relinkOption !== '1') {
+    process.stderr.write(`search-study: --relink takes 0 or 1, not '${relinkOption}'\n`);
+    process.exit(2);
+  }
+  const relink = relinkOption === '1';
   const overrides = option('search-settings') !== undefined ? parseSearchSettings(option('search-settings') ?? '').overrides : {};
   const lines: string[] = [
     `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +

@@ -2,7 +2,7 @@ import { bitsAt } from '../../arch/plan';
 import { candidateKey, type CandidateEvaluator, type EvaluatedCandidate } from './evaluator';
 import { noProductBits } from './product-bits';
 
-/** What a relinking walk asks of an evaluator (CandidateEvaluator; a hand-made one in the tests). */
+/** What a relinking walk asks of an evaluator (CandidateEvaluator). */
 export type RelinkEvaluator = Pick<CandidateEvaluator, 'evaluate' | 'evaluations'>;
 
 /** One step of a walk: the bit moved one level toward the guide, and the plan it scores (repaired). */
@@ -32,20 +32,21 @@ function better(x: EvaluatedCandidate, y: EvaluatedCandidate): boolean {
   return x.cost <= y.cost * (1 + 1e-12) && x.smoothCost < y.smoothCost * (1 - 1e-12);
 }
 
-/**
- * Path relinking (Glover): walks from `start`'s bits to `guide`'s one bit level at a time. At each step every
- * one-level move of a free layer's weight or activation bits toward the guide's is scored as the searches score a
- * plan (the evaluator's repair to the accuracy budget, exact replication, full model) and the best taken (at equal
- * cost the lower smooth cost, then layer order, weights before activations), even when it is worse than the plan before: a walk crosses the plateaus
- * and valleys between two local optima that no improving move leaves (s64: ResNet-50's 7086.2 img/s plan lies 14
- * steps from an RL plan at 5905.1, on the path to one at 6369.4). The walked bits are the unrepaired ones, so the
- * walk ends on the guide. Product own bits are not walked: plans with any are returned unwalked. Deterministic.
- */
 /** Feasible and strictly cheaper (no tie-break: a plateau mate of a plan is no reason to refine it again). */
 function cheaper(x: EvaluatedCandidate, y: EvaluatedCandidate): boolean {
   return x.feasible && (!y.feasible || x.cost < y.cost * (1 - 1e-12));
 }
 
+/**
+ * Path relinking (Glover): walks from `start`'s bits to `guide`'s one bit level at a time. At each step every
+ * one-level move of a free layer's weight or activation bits toward the guide's is scored as the searches score a
+ * plan (the evaluator's repair to the accuracy budget, exact replication, full model) and the best taken (at
+ * equal cost the lower smooth cost, then layer order, weights before activations), even when it is worse than the
+ * plan before: a walk crosses the plateaus and valleys between two local optima that no improving move leaves (s64:
+ * ResNet-50's 7086.2 img/s plan lies 14 steps from an RL plan at 5905.1, on the path to one at 6369.4). The walked
+ * bits are the unrepaired ones, so a whole walk ends on the guide; `maxSteps` truncates it. Product own bits are not
+ * walked: plans with any are returned unwalked. Deterministic.
+ */
 export async function relinkPath(evaluator: RelinkEvaluator, start: EvaluatedCandidate, guide: EvaluatedCandidate, fixedLayers: readonly number[], maxSteps = Infinity): Promise<RelinkResult> {
   const first = evaluator.evaluations;
   const steps: RelinkStep[] = [];
