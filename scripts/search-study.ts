@@ -1,13 +1,17 @@
 /**
  * The search study (issue 17, docs/validation.md "Search study"): for each network and seed, LRMP's RL search,
  * random search with the same number of episodes (evaluations) and, run on, with as many as RL + polish, and the RL plan's local polishing, against a
- * best-known plan per network: the better of an independent reference search (a long seeded random search
- * refined by local search; it sees nothing of the runs) and every plan the runs found. Throughput objective,
+ * best-known plan per network: the best of an independent reference search (a long seeded random search
+ * refined by local search and path relinking; it sees nothing of the runs), the runs' best plans relinked, and every
+ * plan the runs found. Throughput objective,
  * 1-point accuracy budget, proxy oracle, PUMA at iso-area (the chip enlarged to the 8-bit baseline's tiles when
  * it does not fit, as `reproduce` does); analytical figures only.
  *
  *   node dist/scripts/search-study.js [--networks a,b] [--seeds 1,2,3,4,5] [--episodes 600]
- *        [--search-settings haq,...] [--reference-samples 5000] [--out study.md]
+ *        [--search-settings haq,...] [--reference-samples 5000] [--relink 1] [--out study.md]
+ *
+ * --relink 0: no path relinking, neither in the reference search nor between the runs' plans (the best-known before
+ * session 13's s69).
  *
  * Runs one process, sequentially: about 1-3 minutes per network on one free core at the defaults.
  */
@@ -18,7 +22,9 @@ import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { coreBudget } from '../optimizer/replication/budget';
 import { CandidateEvaluator, type EvaluatorSettings } from '../optimizer/search/evaluator';
 import { polish } from '../optimizer/search/polish';
-import { referenceSearch } from '../optimizer/search/reference';
+import { REFERENCE_RELINK_GROW, REFERENCE_RELINK_POLISH, REFERENCE_RELINK_STEPS, referenceSearch } from '../optimizer/search/reference';
+import { distinctPlans, relinkPool } from '../optimizer/search/relink';
+import type { EvaluatedCandidate } from '../optimizer/search/evaluator';
 import { defaultSearchSettings, rlSearch } from '../optimizer/search/rl-search';
 import { randomSearch } from '../optimizer/search/random-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
@@ -26,6 +32,9 @@ import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
 import { writeFileAtomic } from '../io';
 import { archForBaseline } from './commands/reproduce';
+
+/** How many of the runs' best distinct plans (RL and RL + polish, all seeds) are relinked for the best-known. */
+const RUN_PLANS_RELINKED = 5;
 
 const DEFAULT_NETWORKS = ['resnet18', 'resnet50', 'vgg16', 'mobilenetv2', 'alexnet', 'resnet20'];
 
@@ -53,6 +62,8 @@ interface SeedRow {
   /** Random search's best after the RL's episodes plus the polish's evaluations. */
   randomLong: number;
   polished: number;
+  /** The RL plan and the RL + polish plan (the runs' plans relinked for the best-known). */
+  plans: EvaluatedCandidate[];
   rlUnique: number;
   randomUnique: number;
   rlWallS: number;
@@ -87,19 +98,25 @@ async function main(): Promise<void> {
   const seeds = (option('seeds') ?? '1,2,3,4,5').split(',').map(Number);
   const episodes = Number(option('episodes') ?? 600);
   const samples = Number(option('reference-samples') ?? 5000);
+  const relinkOption = option('relink') ?? '1';
+  if (relinkOption !== '0' && relinkOption !== '1') {
+    process.stderr.write(`search-study: --relink takes 0 or 1, not '${relinkOption}'\n`);
+    process.exit(2);
+  }
+  const relink = relinkOption === '1';
   const overrides = option('search-settings') !== undefined ? parseSearchSettings(option('search-settings') ?? '').overrides : {};
   const lines: string[] = [
     `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
-      `figures are analytical img/s; best-known = the best of the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples; independent of the runs) and every plan below.`,
+      `figures are analytical img/s; best-known = the best of the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples${relink ? ', then path relinking between those local optima' : ''}; independent of the runs), ${relink ? "the runs' 5 best distinct plans relinked, " : ''}and every plan below.`,
     '',
     '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | random, RL + polish evals img/s | best-known img/s | RL gap to best-known | RL + polish gap | RL vs random | RL unique evals | RL best at episode | RL wall s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const summary: string[] = [
     '',
-    '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | mean random, RL + polish evals | reference img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% | mean RL + polish gap | RL + polish >= random (same evals) | RL + polish within 2% | median RL (min-max) | median random (min-max) | median RL gap |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| network | mean RL img/s | mean random img/s | mean RL + polish img/s | mean random, RL + polish evals | reference img/s | runs relinked img/s | best-known img/s | mean RL gap | RL >= random | RL within 2% | mean RL + polish gap | RL + polish >= random (same evals) | RL + polish within 2% | median RL (min-max) | median random (min-max) | median RL gap |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const name of networks) {
     const p = setup(name);
@@ -122,14 +139,35 @@ async function main(): Promise<void> {
       const atRl = rnd.history[settings.warmupEpisodes + settings.episodes - 1];
       if (!rnd.best || atRl === undefined || !Number.isFinite(atRl.bestCost)) throw new Error(`${name} seed ${seed}: no feasible random plan`);
       const rlBestAt = rl.history.findIndex((h) => h.feasible && h.cost === rl.best?.cost);
-      rows.push({ seed, rl: rl.best.cost, random: atRl.bestCost, randomLong: rnd.best.cost, polished: pol.best.cost, rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
+      rows.push({ seed, rl: rl.best.cost, random: atRl.bestCost, randomLong: rnd.best.cost, polished: pol.best.cost, plans: [rl.best, pol.best], rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
       process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${atRl.bestCost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} random at RL + polish's evaluations ${rnd.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
     }
     const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
     // --reference-samples 0: no reference search (quick comparisons); best-known is then the best plan of the runs.
-    const ref = samples > 0 ? await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers }) : undefined;
-    const bestCost = Math.min(ref?.best?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
-    process.stderr.write(`${name}: best-known ${bestCost.toFixed(5)} (${ref?.evaluations ?? 0} evaluations)\n`);
+    const t1 = performance.now();
+    const ref = samples > 0 ? await referenceSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), { seed: 1, samples, starts: 5, fixedLayers, relink }) : undefined;
+    const refWallS = (performance.now() - t1) / 1000;
+    // The runs' best distinct plans relinked (relink.ts) as the reference relinks its local optima: a plan on the
+    // way between two seeds' plans may beat both (s64: ResNet-50, 7086.2 img/s between seed 1's and seed 4's).
+    const runsEvaluator = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
+    const runPlans = distinctPlans(rows.flatMap((r) => r.plans).sort((a, b) => a.cost - b.cost)).slice(0, RUN_PLANS_RELINKED);
+    const t2 = performance.now();
+    const relinkedRuns = relink
+      ? (
+          await relinkPool(runsEvaluator, runPlans, {
+            fixedLayers,
+            maxSteps: REFERENCE_RELINK_STEPS,
+            grow: REFERENCE_RELINK_GROW,
+            refine: async (start) => (await polish(runsEvaluator, start, { fixedLayers, pairs: true, maxEvaluations: REFERENCE_RELINK_POLISH })).best,
+          })
+        ).best
+      : undefined;
+    const runsWallS = (performance.now() - t2) / 1000;
+    const bestCost = Math.min(ref?.best?.cost ?? Infinity, relinkedRuns?.cost ?? Infinity, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
+    process.stderr.write(
+      `${name}: best-known ${bestCost.toFixed(5)}; reference ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} img/s (${ref?.evaluations ?? 0} evaluations, ${refWallS.toFixed(1)} s); ` +
+        `runs relinked ${relinkedRuns ? imagesPerS(relinkedRuns.cost).toFixed(1) : '-'} img/s (${runsEvaluator.evaluations} evaluations, ${runsWallS.toFixed(1)} s)\n`,
+    );
     const gap = (cost: number): number => (1 - bestCost / cost) * 100;
     for (const r of rows) {
       lines.push(
@@ -144,7 +182,7 @@ async function main(): Promise<void> {
     const polishGapPct = (1 - mean((r) => imagesPerS(r.polished)) / imagesPerS(bestCost)) * 100;
     const longMean = mean((r) => imagesPerS(r.randomLong));
     summary.push(
-      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${longMean.toFixed(1)} | ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${longMean.toFixed(1)} | ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} | ${relinkedRuns ? imagesPerS(relinkedRuns.cost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
         `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} | ${polishGapPct.toFixed(2)}% | ${mean((r) => imagesPerS(r.polished)) >= longMean ? 'yes' : 'NO'} | ${polishGapPct <= 2 ? 'yes' : 'NO'} | ` +
         `${spread(rows.map((r) => imagesPerS(r.rl)))} | ${spread(rows.map((r) => imagesPerS(r.random)))} | ${gap(median(rows.map((r) => r.rl))).toFixed(2)}% |`,
     );
