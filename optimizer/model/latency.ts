@@ -7,6 +7,7 @@ import { inputDelayCycles, prepareInjection, recordSends } from './injection';
 import { startRemainingLoad, takeRemainingLoad, addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, reservePending, restartQueueCursors, unitShared } from './digital-queue';
 import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
+import { grantsHold, holdForGrants, keepFirstPass, loneGrants, type LoneGrant } from './lone-grants';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -31,6 +32,25 @@ export function rowLatencyCycles(
   inputBits: number,
   storedBits: Float64Array,
 ): number {
+  // Channel credits (lone-grants.ts): a second pass where a grant would hold a sent row of the first.
+  const grants = loneGrants(ctx, placement, storedBits);
+  const first = onePass(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits, grants, undefined);
+  if (!grantsHold(grants, ctx.rowScratch)) return first;
+  return onePass(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits, grants, keepFirstPass(ctx, ctx.rowScratch));
+}
+
+function onePass(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  stages: readonly LayerStage[],
+  traffic: TrafficLoads,
+  inputBits: number,
+  storedBits: Float64Array,
+  grants: readonly LoneGrant[],
+  lastPass: Float64Array | undefined,
+): number {
   const arch = ctx.arch;
   const finish = ctx.rowScratch;
   const input = ctx.net.network.input;
@@ -49,11 +69,17 @@ export function rowLatencyCycles(
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
       scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles);
-      for (; n <= last; n++) if (!(layers[n] as LayerStatic).aliased) recordSends(inj, layers[n] as LayerStatic, finish, inputRowCycles);
+      for (; n <= last; n++) {
+        const x = layers[n] as LayerStatic;
+        if (x.aliased) continue;
+        if (lastPass !== undefined) holdForGrants(x, grants, finish, lastPass);
+        recordSends(inj, x, finish, inputRowCycles);
+      }
       n = last;
       continue;
     }
     layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
+    if (lastPass !== undefined) holdForGrants(l, grants, finish, lastPass);
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;
