@@ -7,7 +7,7 @@ import { inputDelayCycles, prepareInjection, recordSends } from './injection';
 import { startRemainingLoad, takeRemainingLoad, addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, reservePending, restartQueueCursors, unitShared } from './digital-queue';
 import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
-import { grantsHold, holdForGrants, keepFirstPass, loneGrants, type LoneGrant } from './lone-grants';
+import { holdForGrants, loneGrants } from './lone-grants';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -32,25 +32,6 @@ export function rowLatencyCycles(
   inputBits: number,
   storedBits: Float64Array,
 ): number {
-  // Channel credits (lone-grants.ts): a second pass where a grant would hold a sent row of the first.
-  const grants = loneGrants(ctx, placement, storedBits);
-  const first = onePass(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits, grants, undefined);
-  if (!grantsHold(grants, ctx.rowScratch)) return first;
-  return onePass(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits, grants, keepFirstPass(ctx, ctx.rowScratch));
-}
-
-function onePass(
-  ctx: ModelContext,
-  placement: Placement,
-  mappings: readonly LayerCrossbarMapping[],
-  choices: PlanChoices,
-  stages: readonly LayerStage[],
-  traffic: TrafficLoads,
-  inputBits: number,
-  storedBits: Float64Array,
-  grants: readonly LoneGrant[],
-  lastPass: Float64Array | undefined,
-): number {
   const arch = ctx.arch;
   const finish = ctx.rowScratch;
   const input = ctx.net.network.input;
@@ -60,6 +41,8 @@ function onePass(
   countUnitUsers(ctx, placement, q);
   startRemainingLoad(q, ctx.tileScratch.digital, placement.tilesUsed);
   prepareInjection(ctx, ctx.traffic, inj);
+  // Channel credits (lone-grants.ts): each hop's time is its input delay and its layer's row fixed time.
+  const grants = loneGrants(ctx, placement, storedBits, (y, k) => rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, y) + inputDelayCycles(ctx, placement, ctx.traffic, inj, y, k));
 
   const layers = ctx.layers;
   for (let n = 0; n < layers.length; n++) {
@@ -72,14 +55,14 @@ function onePass(
       for (; n <= last; n++) {
         const x = layers[n] as LayerStatic;
         if (x.aliased) continue;
-        if (lastPass !== undefined) holdForGrants(x, grants, finish, lastPass);
+        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish);
         recordSends(inj, x, finish, inputRowCycles);
       }
       n = last;
       continue;
     }
     layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
-    if (lastPass !== undefined) holdForGrants(l, grants, finish, lastPass);
+    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish);
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;

@@ -3,59 +3,78 @@
  * a stored row is sent once each reader tile grants it a slot, and a tile has S of them for the tensor (its channel's
  * slots, channelSlots, plus the rows of its eDRAM beyond every guaranteed slot: the credit loop's free figure), so row
  * i of P is sent no sooner than every reader there has let go of P's rows below i - S + 1. The recurrence runs layer by
- * layer, and the readers come after P: the first pass runs without grants; where a grant would hold a row, a second
- * pass holds each sent row to the reader's row end of the first pass, moved by as much as the last row of P that
- * reader row waits on (through every path) has moved since. A loop whose rows wait only on P moves with P, so the
- * second pass is its fixed point; ISAAC ResNet-50's replication-only plan (77 tiles, layer1.x's skips on 3 slots):
- * 5,481,933 cycles without grants, 6,968,801 with (the exact fixed point of repeated passes, reached in 40),
- * simulated 7,019,515.
+ * layer and the readers come after P, so the reader row that lets row i in is not known when P's rows are: it is
+ * taken as the last row of P it waits on (through every path from P's sender, a row before i) plus the least time
+ * from it, the longest path of hops (each hop a layer's input delay and its row's fixed time). The hold is so a lower
+ * bound of the grant: it leaves out the path's queue waits and paces.
  */
 import type { Placement } from '../../arch/placement';
 import { spareRows } from './credit-loop';
 import type { LayerStatic, ModelContext } from './types';
 
-/** One reader's hold on a stored tensor's rows, as sent by layer `sender`. */
-export interface LoneGrant {
-  senderBase: number;
-  senderRows: number;
-  readerBase: number;
-  /** Per sent row, the reader row whose end lets it in (-1: none), and the last sent row that reader row waits on. */
-  at: Int32Array;
-  on: Int32Array;
+/**
+ * An evaluation's grants (scratch of the context, valid until its next evaluation), listed per sending layer: grant q
+ * of layer l is first[l], next[first[l]], ... (-1 ends), held[l] of them.
+ */
+export interface LoneGrants {
+  held: Int32Array;
+  first: Int32Array;
+  next: Int32Array;
+  /** Per grant: per sent row, the last sent row the reader row letting it in waits on (-1: none). */
+  on: Int32Array[];
+  /** Per grant: the least time from a sent row to the end of a reader row waiting on it (the longest path of hops). */
+  chainCycles: Float64Array;
+  count: number;
+}
+
+/** Per (producer, reader): per reader row, the last sent row it waits on, and the hops from the sender to it. */
+interface RowsOn {
+  rows: Int32Array;
+  /** The layers (network order) and their inputs that lie on a path from the sender: hopLayer[h], input hopInput[h]. */
+  hopLayer: Int32Array;
+  hopInput: Int32Array;
 }
 
 interface GrantTables {
-  /** Per (producer, reader): per reader row, the last producer row it waits on through every path. */
-  rowsOn: Map<number, Int32Array>;
-  /** Per (producer, reader, input, slots): the grant's `at` and `on` tables. */
-  grants: Map<string, { at: Int32Array; on: Int32Array }>;
+  rowsOn: Map<number, RowsOn>;
+  /** Per (reader, input, slots): the grant's `on` table and paths. */
+  grants: Map<number, { on: Int32Array; path: RowsOn }>;
   /** The sending layer of each stored producer (the last layer fused into it, or itself). */
   senders: Map<number, LayerStatic>;
-  /** The row ends of the first pass. */
-  last: Float64Array;
+  grantsOut: LoneGrants;
+  /** Per layer: the longest path's cycles to it, valid where alongStamp is the current path's stamp. */
+  along: Float64Array;
+  alongStamp: Int32Array;
+  stamp: number;
 }
 
 const tablesOf = new WeakMap<ModelContext, GrantTables>();
 
+/** The context's grant tables (network-only; built as evaluations need them). */
 function tables(ctx: ModelContext): GrantTables {
   let t = tablesOf.get(ctx);
   if (t === undefined) {
     const senders = new Map<number, LayerStatic>();
     for (const l of ctx.layers) if (l.sendsAs >= 0) senders.set(l.sendsAs, l);
-    t = { rowsOn: new Map(), grants: new Map(), senders, last: new Float64Array(0) };
+    const n = ctx.layers.length;
+    const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), count: 0 };
+    t = { rowsOn: new Map(), grants: new Map(), senders, grantsOut, along: new Float64Array(n), alongStamp: new Int32Array(n), stamp: 0 };
     tablesOf.set(ctx, t);
   }
   return t;
 }
 
-/** Per row of layer `x`, the last row of stored layer `p` it waits on through any path (-1: none). */
-function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): Int32Array {
+/** Per row of layer `x`, the last row sent as stored layer `p`'s it waits on through any path (-1: none), with the hops. */
+function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): RowsOn {
   const key = p * 1_000_003 + x;
   const hit = t.rowsOn.get(key);
   if (hit !== undefined) return hit;
+  const sender = t.senders.get(p) ?? (ctx.layers[p] as LayerStatic);
   const on = new Map<number, Int32Array>();
-  on.set(p, Int32Array.from({ length: (ctx.layers[p] as LayerStatic).outRows }, (_, i) => i));
-  for (let y = p + 1; y <= x; y++) {
+  on.set(sender.index, Int32Array.from({ length: sender.outRows }, (_, i) => i));
+  const hopLayer: number[] = [];
+  const hopInput: number[] = [];
+  for (let y = sender.index + 1; y <= x; y++) {
     const l = ctx.layers[y];
     if (l === undefined) continue;
     let rows: Int32Array | undefined;
@@ -63,6 +82,8 @@ function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): In
       const from = on.get(l.inputs[k] as number);
       if (from === undefined) continue;
       rows ??= new Int32Array(l.outRows).fill(-1);
+      hopLayer.push(y);
+      hopInput.push(k);
       const need = l.needRows[k] as Int32Array;
       for (let r = 0; r < l.outRows; r++) {
         const v = from[need[r] as number] as number;
@@ -71,7 +92,7 @@ function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): In
     }
     if (rows !== undefined) on.set(y, rows);
   }
-  const out = on.get(x) ?? new Int32Array(0);
+  const out = { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput) };
   t.rowsOn.set(key, out);
   return out;
 }
@@ -80,10 +101,14 @@ function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): In
  * The grants of this evaluation's placement: per layer reading a single stored tensor with the same rows (a fused
  * layer reads on its host's tiles: an add fused into a conv reads the skip there), where its tiles grant fewer slots
  * than the tensor's rows and a row of the reader reads fewer rows than that (else none is charged, as grantSlots).
+ * hopCycles(y, k): layer y's input delay of input k plus its row's fixed time.
  */
-export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: Float64Array): LoneGrant[] {
-  const out: LoneGrant[] = [];
+export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: Float64Array, hopCycles: (y: LayerStatic, k: number) => number): LoneGrants {
   const t = tables(ctx);
+  const out = t.grantsOut;
+  out.held.fill(0);
+  out.first.fill(-1);
+  out.count = 0;
   const c = ctx.creditLoop;
   const s = ctx.traffic;
   const inj = ctx.injection;
@@ -113,65 +138,72 @@ export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: 
         if (slots < S) S = slots;
       }
       if (!(S < p.outRows) || S <= 0 || (x.readSpanRows[k] ?? 0) >= S) continue;
-      const key = `${P},${x.index},${k},${S}`;
+      const key = (x.index * 1024 + k) * 2_000_003 + S;
       let g = t.grants.get(key);
       if (g === undefined) {
         const low = x.lowRows[k] as Int32Array;
-        const rowsOn = lastRowsOn(ctx, t, P, x.index);
-        const at = new Int32Array(p.outRows).fill(-1);
+        const path = lastRowsOn(ctx, t, P, x.index);
         const on = new Int32Array(p.outRows).fill(-1);
-        for (let i = S; i < p.outRows; i++) {
-          at[i] = doneToRelease(low, x.outRows, i - S + 1) - 1;
-          on[i] = rowsOn[at[i] as number] ?? -1;
-        }
-        t.grants.set(key, (g = { at, on }));
+        // Row i is let in once the reader has let go of the rows below i - S + 1.
+        for (let i = S; i < p.outRows; i++) on[i] = path.rows[doneToRelease(low, x.outRows, i - S + 1) - 1] ?? -1;
+        t.grants.set(key, (g = { on, path }));
       }
       const sender = t.senders.get(P) ?? p;
-      out.push({ senderBase: sender.rowOffset, senderRows: sender.outRows, readerBase: x.rowOffset, at: g.at, on: g.on });
+      const q = out.count++;
+      if (out.next.length <= q) {
+        const next = new Int32Array(2 * q);
+        next.set(out.next);
+        out.next = next;
+        const chain = new Float64Array(2 * q);
+        chain.set(out.chainCycles);
+        out.chainCycles = chain;
+      }
+      out.on[q] = g.on;
+      out.chainCycles[q] = longestPath(ctx, t, g.path, sender.index, hopCycles);
+      out.next[q] = out.first[sender.index] as number;
+      out.first[sender.index] = q;
+      out.held[sender.index] = (out.held[sender.index] as number) + 1;
     }
   }
   return out;
 }
 
-/** True when some grant would hold a sent row: a reader lets the row in after it ends (finish: the first pass). */
-export function grantsHold(grants: readonly LoneGrant[], finish: Float64Array): boolean {
-  for (const g of grants) {
-    for (let i = 0; i < g.senderRows; i++) {
-      const a = g.at[i] as number;
-      if (a >= 0 && (finish[g.readerBase + a] as number) > (finish[g.senderBase + i] as number)) return true;
-    }
-  }
-  return false;
-}
-
-/** Keeps the first pass's row ends (holdForGrants reads them), in the context's buffer. */
-export function keepFirstPass(ctx: ModelContext, finish: Float64Array): Float64Array {
-  const t = tables(ctx);
-  if (t.last.length < finish.length) t.last = new Float64Array(finish.length);
-  t.last.set(finish);
-  return t.last;
-}
-
 /**
- * Sender l's rows (finish[l.rowOffset ..]) held to their grants in the second pass: each reader's row end of the first
- * pass (`last`), moved by as much as the last row of l it waits on has moved since (a row before this one; the row
- * before it where the table names no earlier row).
+ * Sender l's rows (finish[l.rowOffset ..], just computed) held to their grants, row by row (a held row moves the
+ * holds of the rows after it): row i is sent no sooner than the reader row that lets it in can end, its chain after
+ * the last row of l it waits on (a row before i; none is charged otherwise).
  */
-export function holdForGrants(l: LayerStatic, grants: readonly LoneGrant[], finish: Float64Array, last: Float64Array): void {
+export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array): void {
   const base = l.rowOffset;
-  const own = grants.filter((g) => g.senderBase === base);
-  if (own.length === 0) return;
-  // Row by row: a row's hold moves the rows after it.
   for (let i = 0; i < l.outRows; i++) {
-    for (const g of own) {
-      const a = g.at[i] as number;
-      if (a < 0) continue;
-      const n = g.on[i] as number;
-      const m = n >= 0 && n < i ? n : i - 1;
-      const held = (last[g.readerBase + a] as number) + (finish[base + m] as number) - (last[base + m] as number);
-      if (held > (finish[base + i] as number)) finish[base + i] = held;
+    let f = finish[base + i] as number;
+    for (let q = grants.first[l.index] as number; q >= 0; q = grants.next[q] as number) {
+      const n = (grants.on[q] as Int32Array)[i] as number;
+      if (n < 0 || n >= i) continue;
+      const held = (finish[base + n] as number) + (grants.chainCycles[q] as number);
+      if (held > f) f = held;
     }
+    finish[base + i] = f;
   }
+}
+
+/** The longest sum of hop times along the paths from the sender (layer index `from`) to the reader (the last hop's). */
+function longestPath(ctx: ModelContext, t: GrantTables, path: RowsOn, from: number, hopCycles: (y: LayerStatic, k: number) => number): number {
+  if (t.stamp >= 0x3fffffff) (t.alongStamp.fill(0), (t.stamp = 0));
+  const stamp = ++t.stamp;
+  t.alongStamp[from] = stamp;
+  t.along[from] = 0;
+  let reader = 0;
+  for (let h = 0; h < path.hopLayer.length; h++) {
+    const y = path.hopLayer[h] as number;
+    const k = path.hopInput[h] as number;
+    const l = ctx.layers[y] as LayerStatic;
+    const u = l.inputs[k] as number;
+    const at = (t.alongStamp[u] === stamp ? (t.along[u] as number) : 0) + hopCycles(l, k);
+    if (t.alongStamp[y] !== stamp || at > (t.along[y] as number)) (t.along[y] = at), (t.alongStamp[y] = stamp);
+    reader = t.along[y] as number;
+  }
+  return reader;
 }
 
 /** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
