@@ -7,6 +7,7 @@ import { productEngine, productWork, type ProductWork } from '../../arch/attenti
 import { newTrafficScratch } from './traffic-scratch';
 import { prepareCreditLoop } from './credit-loop-tables';
 import { newUnitRunScratch } from './unit-run-scratch';
+import { newRowTimes } from './row-times';
 import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
@@ -123,6 +124,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     ),
     digitalQueues: newDigitalQueues(),
     unitRun: newUnitRunScratch(),
+    rowTimes: newRowTimes(layers),
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),

@@ -16,6 +16,7 @@ import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, s
 import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
 import { loneGrants } from './lone-grants';
+import { startRowTimes } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
 
@@ -49,7 +50,8 @@ export function referenceRowLatency(
   prepareInjection(ctx, ctx.traffic, inj);
   // Channel credits (lone-grants.ts, its tables): a sent row waits for the reader row that lets it in, taken as the
   // sender's last row that reader row waits on plus the hops' least time.
-  const grants = loneGrants(ctx, placement, storedBits, (y, k) => rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, y) + inputDelayCycles(ctx, placement, ctx.traffic, inj, y, k));
+  startRowTimes(ctx);
+  const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
   // Its sends (injection.ts) once a layer's rows are known, held to their grants.
   const record = (index: number, finish: number[]): void => {
     const resolved = net.layers[index] as ResolvedLayer;

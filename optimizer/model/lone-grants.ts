@@ -8,9 +8,12 @@
  * from it, the longest path of hops (each hop a layer's input delay and its row's fixed time). The hold is so a lower
  * bound of the grant: it leaves out the path's queue waits and paces.
  */
+import type { PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { spareRows } from './credit-loop';
-import type { LayerStatic, ModelContext } from './types';
+import { delayCycles, fixedCycles } from './row-times';
+import type { LayerStatic, ModelContext, TrafficLoads } from './types';
 
 /**
  * An evaluation's grants (scratch of the context, valid until its next evaluation), listed per sending layer: grant q
@@ -24,10 +27,12 @@ export interface LoneGrants {
   on: Int32Array[];
   /** Per grant: the least time from a sent row to the end of a reader row waiting on it (the longest path of hops). */
   chainCycles: Float64Array;
+  /** Per grant: the fewest rows between a held row and the row it waits on (min of i - on[i]). */
+  lagRows: Int32Array;
   count: number;
 }
 
-/** Per (producer, reader): per reader row, the last sent row it waits on, and the hops from the sender to it. */
+/** Per reader row, the last sent row it waits on, and the hops from the sender to the reader. */
 interface RowsOn {
   rows: Int32Array;
   /** The layers (network order) and their inputs that lie on a path from the sender: hopLayer[h], input hopInput[h]. */
@@ -35,12 +40,21 @@ interface RowsOn {
   hopInput: Int32Array;
 }
 
+/** A layer's input that may hold its producer's rows (network-only; loneGrants decides per placement). */
+interface Candidate {
+  x: LayerStatic;
+  k: number;
+  /** The layer whose tiles x reads on (its host for a fused layer), the stored producer, and its sending layer. */
+  host: number;
+  producer: LayerStatic;
+  sender: LayerStatic;
+  path: RowsOn;
+  /** The `on` tables by slots (the slots a placement grants take few values), with their fewest rows of lag. */
+  onBySlots: Map<number, { on: Int32Array; lag: number }>;
+}
+
 interface GrantTables {
-  rowsOn: Map<number, RowsOn>;
-  /** Per (reader, input, slots): the grant's `on` table and paths. */
-  grants: Map<number, { on: Int32Array; path: RowsOn }>;
-  /** The sending layer of each stored producer (the last layer fused into it, or itself). */
-  senders: Map<number, LayerStatic>;
+  candidates: Candidate[];
   grantsOut: LoneGrants;
   /** Per layer: the longest path's cycles to it, valid where alongStamp is the current path's stamp. */
   along: Float64Array;
@@ -56,20 +70,32 @@ function tables(ctx: ModelContext): GrantTables {
   if (t === undefined) {
     const senders = new Map<number, LayerStatic>();
     for (const l of ctx.layers) if (l.sendsAs >= 0) senders.set(l.sendsAs, l);
+    const candidates: Candidate[] = [];
+    for (const x of ctx.layers) {
+      if (x.aliased || x.role === 'free') continue;
+      const host = x.role === 'fused' ? (ctx.flow.layers[x.index]?.storedAs ?? -1) : x.index;
+      if (host < 0) continue;
+      for (let k = 0; k < x.inputs.length; k++) {
+        const stored = x.inputStored[k];
+        if (stored === undefined || stored.length !== 1) continue;
+        const P = stored[0] as number;
+        const producer = ctx.layers[P];
+        const direct = ctx.layers[x.inputs[k] as number];
+        if (P < 0 || P === host || producer === undefined || direct === undefined || direct.outRows !== producer.outRows) continue;
+        const sender = senders.get(P) ?? producer;
+        candidates.push({ x, k, host, producer, sender, path: lastRowsOn(ctx, sender, x.index), onBySlots: new Map() });
+      }
+    }
     const n = ctx.layers.length;
-    const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), count: 0 };
-    t = { rowsOn: new Map(), grants: new Map(), senders, grantsOut, along: new Float64Array(n), alongStamp: new Int32Array(n), stamp: 0 };
+    const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), lagRows: new Int32Array(16), count: 0 };
+    t = { candidates, grantsOut, along: new Float64Array(n), alongStamp: new Int32Array(n), stamp: 0 };
     tablesOf.set(ctx, t);
   }
   return t;
 }
 
-/** Per row of layer `x`, the last row sent as stored layer `p`'s it waits on through any path (-1: none), with the hops. */
-function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): RowsOn {
-  const key = p * 1_000_003 + x;
-  const hit = t.rowsOn.get(key);
-  if (hit !== undefined) return hit;
-  const sender = t.senders.get(p) ?? (ctx.layers[p] as LayerStatic);
+/** Per row of layer `x`, the last row of `sender` it waits on through any path (-1: none), with the hops. */
+function lastRowsOn(ctx: ModelContext, sender: LayerStatic, x: number): RowsOn {
   const on = new Map<number, Int32Array>();
   on.set(sender.index, Int32Array.from({ length: sender.outRows }, (_, i) => i));
   const hopLayer: number[] = [];
@@ -92,18 +118,22 @@ function lastRowsOn(ctx: ModelContext, t: GrantTables, p: number, x: number): Ro
     }
     if (rows !== undefined) on.set(y, rows);
   }
-  const out = { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput) };
-  t.rowsOn.set(key, out);
-  return out;
+  return { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput) };
 }
 
 /**
  * The grants of this evaluation's placement: per layer reading a single stored tensor with the same rows (a fused
  * layer reads on its host's tiles: an add fused into a conv reads the skip there), where its tiles grant fewer slots
  * than the tensor's rows and a row of the reader reads fewer rows than that (else none is charged, as grantSlots).
- * hopCycles(y, k): layer y's input delay of input k plus its row's fixed time.
  */
-export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: Float64Array, hopCycles: (y: LayerStatic, k: number) => number): LoneGrants {
+export function loneGrants(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+): LoneGrants {
   const t = tables(ctx);
   const out = t.grantsOut;
   out.held.fill(0);
@@ -112,58 +142,56 @@ export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: 
   const c = ctx.creditLoop;
   const s = ctx.traffic;
   const inj = ctx.injection;
-  for (const x of ctx.layers) {
-    if (x.aliased || x.role === 'free') continue;
-    const host = x.role === 'fused' ? (ctx.flow.layers[x.index]?.storedAs ?? -1) : x.index;
-    const tiles = host < 0 ? undefined : placement.layerTiles[host];
+  // A hop: the layer's input delay and its row's fixed time (row-times.ts: once an evaluation, the recurrence's too).
+  const hop = (l: LayerStatic, k: number): number => fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l) + delayCycles(ctx, placement, l, k);
+  for (let m = 0; m < t.candidates.length; m++) {
+    const { x, k, host, producer: p, sender, path, onBySlots } = t.candidates[m] as Candidate;
+    const tiles = placement.layerTiles[host];
     if (tiles === undefined || tiles.length === 0) continue;
     // A layer's tiles are one ascending range (placement).
     const lo = tiles[0] as number;
     const hi = tiles[tiles.length - 1] as number;
-    for (let k = 0; k < x.inputs.length; k++) {
-      const stored = x.inputStored[k];
-      if (stored === undefined || stored.length !== 1) continue;
-      const P = stored[0] as number;
-      const p = ctx.layers[P];
-      const direct = ctx.layers[x.inputs[k] as number];
-      if (P < 0 || P === host || p === undefined || direct === undefined || direct.outRows !== p.outRows) continue;
-      const r = inj.slotPosition[P + 1] ?? -1;
-      if (r < 0) continue;
-      const rowBits = p.outCols * p.outChannels * (storedBits[P + 1] as number);
-      let S = Infinity;
-      for (let d = s.slotDestStart[r] as number; d < (s.slotDestStart[r + 1] as number); d++) {
-        const tile = s.slotDests[d] as number;
-        if (tile < lo || tile > hi) continue;
-        const slots = (c.destSlots[d] as number) + spareRows(c.freeBits[tile] ?? 0, rowBits);
-        if (slots < S) S = slots;
-      }
-      if (!(S < p.outRows) || S <= 0 || (x.readSpanRows[k] ?? 0) >= S) continue;
-      const key = (x.index * 1024 + k) * 2_000_003 + S;
-      let g = t.grants.get(key);
-      if (g === undefined) {
-        const low = x.lowRows[k] as Int32Array;
-        const path = lastRowsOn(ctx, t, P, x.index);
-        const on = new Int32Array(p.outRows).fill(-1);
-        // Row i is let in once the reader has let go of the rows below i - S + 1.
-        for (let i = S; i < p.outRows; i++) on[i] = path.rows[doneToRelease(low, x.outRows, i - S + 1) - 1] ?? -1;
-        t.grants.set(key, (g = { on, path }));
-      }
-      const sender = t.senders.get(P) ?? p;
-      const q = out.count++;
-      if (out.next.length <= q) {
-        const next = new Int32Array(2 * q);
-        next.set(out.next);
-        out.next = next;
-        const chain = new Float64Array(2 * q);
-        chain.set(out.chainCycles);
-        out.chainCycles = chain;
-      }
-      out.on[q] = g.on;
-      out.chainCycles[q] = longestPath(ctx, t, g.path, sender.index, hopCycles);
-      out.next[q] = out.first[sender.index] as number;
-      out.first[sender.index] = q;
-      out.held[sender.index] = (out.held[sender.index] as number) + 1;
+    const r = inj.slotPosition[p.index + 1] ?? -1;
+    if (r < 0) continue;
+    const rowBits = p.outCols * p.outChannels * (storedBits[p.index + 1] as number);
+    let S = Infinity;
+    for (let d = s.slotDestStart[r] as number; d < (s.slotDestStart[r + 1] as number); d++) {
+      const tile = s.slotDests[d] as number;
+      if (tile < lo || tile > hi) continue;
+      const slots = (c.destSlots[d] as number) + spareRows(c.freeBits[tile] ?? 0, rowBits);
+      if (slots < S) S = slots;
     }
+    if (!(S < p.outRows) || S <= 0 || (x.readSpanRows[k] ?? 0) >= S) continue;
+    let table = onBySlots.get(S);
+    if (table === undefined) {
+      const low = x.lowRows[k] as Int32Array;
+      const on = new Int32Array(p.outRows).fill(-1);
+      let lag = p.outRows;
+      // Row i is let in once the reader has let go of the rows below i - S + 1.
+      for (let i = S; i < p.outRows; i++) {
+        const n = (on[i] = path.rows[doneToRelease(low, x.outRows, i - S + 1) - 1] ?? -1);
+        if (n >= 0 && n < i && i - n < lag) lag = i - n;
+      }
+      onBySlots.set(S, (table = { on, lag }));
+    }
+    const q = out.count++;
+    if (out.next.length <= q) {
+      const next = new Int32Array(2 * q);
+      next.set(out.next);
+      out.next = next;
+      const chain = new Float64Array(2 * q);
+      chain.set(out.chainCycles);
+      out.chainCycles = chain;
+      const lag = new Int32Array(2 * q);
+      lag.set(out.lagRows);
+      out.lagRows = lag;
+    }
+    out.on[q] = table.on;
+    out.lagRows[q] = table.lag;
+    out.chainCycles[q] = longestPath(t, path, sender.index, hop, ctx.layers);
+    out.next[q] = out.first[sender.index] as number;
+    out.first[sender.index] = q;
+    out.held[sender.index] = (out.held[sender.index] as number) + 1;
   }
   return out;
 }
@@ -171,13 +199,34 @@ export function loneGrants(ctx: ModelContext, placement: Placement, storedBits: 
 /**
  * Sender l's rows (finish[l.rowOffset ..], just computed) held to their grants, row by row (a held row moves the
  * holds of the rows after it): row i is sent no sooner than the reader row that lets it in can end, its chain after
- * the last row of l it waits on (a row before i; none is charged otherwise).
+ * the last row of l it waits on (a row before i; none is charged otherwise). A grant whose chain is within its fewest
+ * rows of lag at l's pace (pacedCycles a row, which l's rows keep at least) holds no row, and is skipped.
  */
-export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array): void {
+export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array, pacedCycles: number): void {
   const base = l.rowOffset;
-  for (let i = 0; i < l.outRows; i++) {
+  const rows = l.outRows;
+  let first = -1;
+  let count = 0;
+  for (let q = grants.first[l.index] as number; q >= 0; q = grants.next[q] as number) {
+    if ((grants.chainCycles[q] as number) <= (grants.lagRows[q] as number) * pacedCycles) continue;
+    if (count++ === 0) first = q;
+  }
+  if (count === 0) return;
+  if (count === 1) {
+    // NOTE: written for speed (most senders have one grant that can hold): its table and chain in locals.
+    const on = grants.on[first] as Int32Array;
+    const chain = grants.chainCycles[first] as number;
+    for (let i = 1; i < rows; i++) {
+      const n = on[i] as number;
+      if (n < 0 || n >= i) continue;
+      const held = (finish[base + n] as number) + chain;
+      if (held > (finish[base + i] as number)) finish[base + i] = held;
+    }
+    return;
+  }
+  for (let i = 1; i < rows; i++) {
     let f = finish[base + i] as number;
-    for (let q = grants.first[l.index] as number; q >= 0; q = grants.next[q] as number) {
+    for (let q = first; q >= 0; q = grants.next[q] as number) {
       const n = (grants.on[q] as Int32Array)[i] as number;
       if (n < 0 || n >= i) continue;
       const held = (finish[base + n] as number) + (grants.chainCycles[q] as number);
@@ -188,7 +237,7 @@ export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float6
 }
 
 /** The longest sum of hop times along the paths from the sender (layer index `from`) to the reader (the last hop's). */
-function longestPath(ctx: ModelContext, t: GrantTables, path: RowsOn, from: number, hopCycles: (y: LayerStatic, k: number) => number): number {
+function longestPath(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
   if (t.stamp >= 0x3fffffff) (t.alongStamp.fill(0), (t.stamp = 0));
   const stamp = ++t.stamp;
   t.alongStamp[from] = stamp;
@@ -197,7 +246,7 @@ function longestPath(ctx: ModelContext, t: GrantTables, path: RowsOn, from: numb
   for (let h = 0; h < path.hopLayer.length; h++) {
     const y = path.hopLayer[h] as number;
     const k = path.hopInput[h] as number;
-    const l = ctx.layers[y] as LayerStatic;
+    const l = layers[y] as LayerStatic;
     const u = l.inputs[k] as number;
     const at = (t.alongStamp[u] === stamp ? (t.along[u] as number) : 0) + hopCycles(l, k);
     if (t.alongStamp[y] !== stamp || at > (t.along[y] as number)) (t.along[y] = at), (t.alongStamp[y] = stamp);

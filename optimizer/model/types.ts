@@ -3,6 +3,7 @@
  * another for a type): what it precomputes per network (ModelContext, LayerStatic), what one evaluation returns
  * (ModelResult, LayerStage), and the per-tile and traffic buffers it reuses between evaluations.
  */
+import type { RowTimes } from './row-times';
 import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
@@ -126,6 +127,8 @@ export interface ModelContext {
   digitalQueues: DigitalQueues;
   /** The recurrence's scratch for layers sharing one digital unit one after another (unit-run.ts). */
   unitRun: UnitRunScratch;
+  /** Rows' fixed times and input delays, once an evaluation of the single-image recurrence (row-times.ts). */
+  rowTimes: RowTimes;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
