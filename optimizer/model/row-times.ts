@@ -8,17 +8,7 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { inputDelayCycles } from './injection';
 import { rowFixedCycles } from './latency-terms';
-import type { LayerStatic, ModelContext, TrafficLoads } from './types';
-
-export interface RowTimes {
-  /** Per layer, and per layer x inputsPerLayer + input: the value, valid where its stamp is the evaluation's. */
-  fixed: Float64Array;
-  fixedStamp: Int32Array;
-  delay: Float64Array;
-  delayStamp: Int32Array;
-  inputsPerLayer: number;
-  evaluation: number;
-}
+import type { LayerStatic, ModelContext, RowTimes, TrafficLoads } from './types';
 
 /** The memo of a context (ctx.rowTimes), for its layers. */
 export function newRowTimes(layers: readonly LayerStatic[]): RowTimes {

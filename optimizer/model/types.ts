@@ -3,7 +3,6 @@
  * another for a type): what it precomputes per network (ModelContext, LayerStatic), what one evaluation returns
  * (ModelResult, LayerStage), and the per-tile and traffic buffers it reuses between evaluations.
  */
-import type { RowTimes } from './row-times';
 import type { ArchSpec } from '../../arch/types';
 import type { Layer, ResolvedLayer, ResolvedNetwork } from '../../workloads/types';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
@@ -385,4 +384,17 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   /** Mesh coordinates of each tile's router (NOTE: written for speed: no division per routed flow). */
   tileX: Int32Array;
   tileY: Int32Array;
+}
+
+/**
+ * A row's fixed time and its inputs' delays, once an evaluation of the single-image recurrence (row-times.ts).
+ */
+export interface RowTimes {
+  /** Per layer, and per layer x inputsPerLayer + input: the value, valid where its stamp is the evaluation's. */
+  fixed: Float64Array;
+  fixedStamp: Int32Array;
+  delay: Float64Array;
+  delayStamp: Int32Array;
+  inputsPerLayer: number;
+  evaluation: number;
 }
