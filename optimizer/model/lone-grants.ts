@@ -35,9 +35,13 @@ export interface LoneGrants {
 /** Per reader row, the last sent row it waits on, and the hops from the sender to the reader. */
 interface RowsOn {
   rows: Int32Array;
-  /** The layers (network order) and their inputs that lie on a path from the sender: hopLayer[h], input hopInput[h]. */
+  /**
+   * The hops of the paths from the sender, in network order: layer hopLayer[h] reads its input hopInput[h], whose
+   * path time is that of layer hopFrom[h] (a free layer on one path adds no time and is looked through).
+   */
   hopLayer: Int32Array;
   hopInput: Int32Array;
+  hopFrom: Int32Array;
 }
 
 /** A layer's input that may hold its producer's rows (network-only; loneGrants decides per placement). */
@@ -49,6 +53,8 @@ interface Candidate {
   producer: LayerStatic;
   sender: LayerStatic;
   path: RowsOn;
+  /** The paths from the sender to its furthest candidate reader (a superset of every other's hops). */
+  senderPath: RowsOn;
   /** The `on` tables by slots (the slots a placement grants take few values), with their fewest rows of lag. */
   onBySlots: Map<number, { on: Int32Array; lag: number }>;
 }
@@ -83,8 +89,16 @@ function tables(ctx: ModelContext): GrantTables {
         const direct = ctx.layers[x.inputs[k] as number];
         if (P < 0 || P === host || producer === undefined || direct === undefined || direct.outRows !== producer.outRows) continue;
         const sender = senders.get(P) ?? producer;
-        candidates.push({ x, k, host, producer, sender, path: lastRowsOn(ctx, sender, x.index), onBySlots: new Map() });
+        const path = lastRowsOn(ctx, sender, x.index);
+        candidates.push({ x, k, host, producer, sender, path, senderPath: path, onBySlots: new Map() });
       }
+    }
+    // By sender, its furthest reader first: one longest-path pass a sender serves all its grants.
+    candidates.sort((a, b) => a.sender.index - b.sender.index || b.x.index - a.x.index);
+    for (let m = 1; m < candidates.length; m++) {
+      const a = candidates[m] as Candidate;
+      const b = candidates[m - 1] as Candidate;
+      if (a.sender === b.sender) a.senderPath = b.senderPath;
     }
     const n = ctx.layers.length;
     const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), lagRows: new Int32Array(16), count: 0 };
@@ -100,16 +114,28 @@ function lastRowsOn(ctx: ModelContext, sender: LayerStatic, x: number): RowsOn {
   on.set(sender.index, Int32Array.from({ length: sender.outRows }, (_, i) => i));
   const hopLayer: number[] = [];
   const hopInput: number[] = [];
+  const hopFrom: number[] = [];
+  // The layer whose path time each on-path layer carries (itself, or a free layer's one on-path input's).
+  const carrier = new Map<number, number>([[sender.index, sender.index]]);
   for (let y = sender.index + 1; y <= x; y++) {
     const l = ctx.layers[y];
     if (l === undefined) continue;
     let rows: Int32Array | undefined;
+    let onPath = 0;
+    for (let k = 0; k < l.inputs.length; k++) if (on.has(l.inputs[k] as number)) onPath++;
+    const through = l.role === 'free' && onPath === 1;
     for (let k = 0; k < l.inputs.length; k++) {
       const from = on.get(l.inputs[k] as number);
       if (from === undefined) continue;
       rows ??= new Int32Array(l.outRows).fill(-1);
-      hopLayer.push(y);
-      hopInput.push(k);
+      const source = carrier.get(l.inputs[k] as number) ?? (l.inputs[k] as number);
+      if (through) carrier.set(y, source);
+      else {
+        carrier.set(y, y);
+        hopLayer.push(y);
+        hopInput.push(k);
+        hopFrom.push(source);
+      }
       const need = l.needRows[k] as Int32Array;
       for (let r = 0; r < l.outRows; r++) {
         const v = from[need[r] as number] as number;
@@ -118,7 +144,7 @@ function lastRowsOn(ctx: ModelContext, sender: LayerStatic, x: number): RowsOn {
     }
     if (rows !== undefined) on.set(y, rows);
   }
-  return { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput) };
+  return { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput), hopFrom: Int32Array.from(hopFrom) };
 }
 
 /**
@@ -144,8 +170,10 @@ export function loneGrants(
   const inj = ctx.injection;
   // A hop: the layer's input delay and its row's fixed time (row-times.ts: once an evaluation, the recurrence's too).
   const hop = (l: LayerStatic, k: number): number => fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l) + delayCycles(ctx, placement, l, k);
+  let pathsOf = -1;
+  let stamp = 0;
   for (let m = 0; m < t.candidates.length; m++) {
-    const { x, k, host, producer: p, sender, path, onBySlots } = t.candidates[m] as Candidate;
+    const { x, k, host, producer: p, sender, path, senderPath, onBySlots } = t.candidates[m] as Candidate;
     const tiles = placement.layerTiles[host];
     if (tiles === undefined || tiles.length === 0) continue;
     // A layer's tiles are one ascending range (placement).
@@ -188,7 +216,8 @@ export function loneGrants(
     }
     out.on[q] = table.on;
     out.lagRows[q] = table.lag;
-    out.chainCycles[q] = longestPath(t, path, sender.index, hop, ctx.layers);
+    if (pathsOf !== sender.index) (stamp = longestPaths(t, senderPath, sender.index, hop, ctx.layers)), (pathsOf = sender.index);
+    out.chainCycles[q] = t.alongStamp[x.index] === stamp ? (t.along[x.index] as number) : 0;
     out.next[q] = out.first[sender.index] as number;
     out.first[sender.index] = q;
     out.held[sender.index] = (out.held[sender.index] as number) + 1;
@@ -236,23 +265,19 @@ export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float6
   }
 }
 
-/** The longest sum of hop times along the paths from the sender (layer index `from`) to the reader (the last hop's). */
-function longestPath(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
+/** The longest sums of hop times along the paths from the sender (layer index `from`): t.along, where t.alongStamp is the stamp returned. */
+function longestPaths(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
   if (t.stamp >= 0x3fffffff) (t.alongStamp.fill(0), (t.stamp = 0));
   const stamp = ++t.stamp;
   t.alongStamp[from] = stamp;
   t.along[from] = 0;
-  let reader = 0;
   for (let h = 0; h < path.hopLayer.length; h++) {
     const y = path.hopLayer[h] as number;
-    const k = path.hopInput[h] as number;
-    const l = layers[y] as LayerStatic;
-    const u = l.inputs[k] as number;
-    const at = (t.alongStamp[u] === stamp ? (t.along[u] as number) : 0) + hopCycles(l, k);
+    const u = path.hopFrom[h] as number;
+    const at = (t.alongStamp[u] === stamp ? (t.along[u] as number) : 0) + hopCycles(layers[y] as LayerStatic, path.hopInput[h] as number);
     if (t.alongStamp[y] !== stamp || at > (t.along[y] as number)) (t.along[y] = at), (t.alongStamp[y] = stamp);
-    reader = t.along[y] as number;
   }
-  return reader;
+  return stamp;
 }
 
 /** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
