@@ -8,14 +8,7 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { inputDelayCycles } from './injection';
 import { rowFixedCycles } from './latency-terms';
-import type { LayerStatic, ModelContext, RowTimes, TrafficLoads } from './types';
-
-/** The memo of a context (ctx.rowTimes), for its layers. */
-export function newRowTimes(layers: readonly LayerStatic[]): RowTimes {
-  const n = layers.length;
-  const inputsPerLayer = Math.max(1, ...layers.map((l) => l.inputs.length));
-  return { fixed: new Float64Array(n), fixedStamp: new Int32Array(n), delay: new Float64Array(n * inputsPerLayer), delayStamp: new Int32Array(n * inputsPerLayer), inputsPerLayer, evaluation: 0 };
-}
+import type { LayerStatic, ModelContext, TrafficLoads } from './types';
 
 /** Starts an evaluation's row times (after prepareInjection: the delays read its copy offsets). */
 export function startRowTimes(ctx: ModelContext): void {
