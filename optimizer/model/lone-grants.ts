@@ -217,7 +217,9 @@ export function loneGrants(
     out.on[q] = table.on;
     out.lagRows[q] = table.lag;
     if (pathsOf !== sender.index) (stamp = longestPaths(t, senderPath, sender.index, hop, ctx.layers)), (pathsOf = sender.index);
-    out.chainCycles[q] = t.alongStamp[x.index] === stamp ? (t.along[x.index] as number) : 0;
+    // A fused reader's host lets the row go when its own row ends, before the fused ops (rule 5: a replica frees its
+    // inputs when its MVMs end): ISAAC ResNet-50's skip is let in when the next block's conv3 ends a row, not its add.
+    out.chainCycles[q] = t.alongStamp[host] === stamp ? (t.along[host] as number) : 0;
     out.next[q] = out.first[sender.index] as number;
     out.first[sender.index] = q;
     out.held[sender.index] = (out.held[sender.index] as number) + 1;
