@@ -88,8 +88,8 @@ export interface Trade {
 /**
  * None kept. The last, ISAAC ResNet-50's replication-only plan with 2x eDRAM (a denser packing 59% faster at +1.9%
  * latency in the model), was the lone-image recurrence's missing channel credits: with them (rule 7, "Grants in the
- * lone image") the 1x chip's latency is 6,968,801 cycles in the model (simulated 7,019,515) and the 2x chip's
- * 5,584,115 (-19.9%; simulated -20.2%).
+ * lone image") the 1x chip's latency is 6,553,781 cycles in the model (simulated 7,019,515) and the 2x chip's
+ * 5,584,115 (-14.8%; simulated -20.2%).
  */
 export const TRADES: readonly Trade[] = [];
 
