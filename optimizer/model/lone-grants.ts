@@ -5,8 +5,9 @@
  * i of P is sent no sooner than every reader there has let go of P's rows below i - S + 1. The recurrence runs layer by
  * layer and the readers come after P, so the reader row that lets row i in is not known when P's rows are: it is
  * taken as the last row of P it waits on (through every path from P's sender, a row before i) plus the least time
- * from it, the longest path of hops (each hop a layer's input delay and its row's fixed time). The hold is so a lower
- * bound of the grant: it leaves out the path's queue waits and paces.
+ * from it, the longest path of hops (each hop a layer's input delay and its row's fixed time) to the reader, or to a
+ * fused reader's host (its row end lets the inputs go). The hold is so a lower bound of the grant: it leaves out the
+ * path's queue waits and paces, and a layer held by its own grants does not hold back the layers before it.
  */
 import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
