@@ -18,8 +18,8 @@ import { refuseBeyondChip } from './chip-cores';
  * and among equally fast ones the shortest latency. A chip with twice the eDRAM has the very packings the smaller chip
  * chose among plus its own densest, so from the reference capacity up more eDRAM never makes a plan slower, and never
  * lengthens its latency unless a denser packing is faster (ISAAC ResNet-50's replicated plan with 2x eDRAM: +59%
- * throughput, +1.9% latency in the model, -20.2% simulated, measured by `npm run metamorphic`: kept, listed in
- * scripts/metamorphic/suite.ts TRADES). Packings whose windows the smaller eDRAM capped are not on the ladder, so
+ * throughput, -14.8% latency in the model, -20.2% simulated, `npm run metamorphic`; before the lone-image recurrence
+ * charged channel credits the model put it at +1.9% latency, a trade). Packings whose windows the smaller eDRAM capped are not on the ladder, so
  * that chip's own packing can be missing from the larger chip's (that ResNet-50 plan's, at 64 KB).
  * At each capacity the ladder holds the packings placement offers there (placementCandidates): its load rule's
  * choice, then, when that is a load-aware packing that moved layers, the plain packing, since the load estimate does

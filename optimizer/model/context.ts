@@ -110,6 +110,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     if (l !== undefined) l.sendsAs = host;
   }
   const readers = weightedReaderTables(flow);
+  const inputsPerLayer = Math.max(1, ...layers.map((l) => l.inputs.length));
   const input = net.network.input;
   const creditLoop = prepareCreditLoop(
     flow,
@@ -141,6 +142,15 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     ),
     digitalQueues: newDigitalQueues(),
     unitRun: newUnitRunScratch(),
+    // Row times, once an evaluation (row-times.ts): per layer, and per layer and input.
+    rowTimes: {
+      fixed: new Float64Array(layers.length),
+      fixedStamp: new Int32Array(layers.length),
+      delay: new Float64Array(layers.length * inputsPerLayer),
+      delayStamp: new Int32Array(layers.length * inputsPerLayer),
+      inputsPerLayer,
+      evaluation: 0,
+    },
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),

@@ -15,6 +15,8 @@ import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-ter
 import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, startRemainingLoad, takeRemainingLoad } from './digital-queue';
 import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
+import { loneGrants } from './lone-grants';
+import { startRowTimes } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
 
@@ -46,11 +48,21 @@ export function referenceRowLatency(
   startRemainingLoad(q, ctx.tileScratch.digital, placement.tilesUsed);
   const inj = ctx.injection;
   prepareInjection(ctx, ctx.traffic, inj);
-  // Its sends (injection.ts) once a layer's rows are known.
+  // Channel credits (lone-grants.ts, its tables): a sent row waits for the reader row that lets it in, taken as the
+  // sender's last row that reader row waits on plus the hops' least time.
+  startRowTimes(ctx);
+  const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
+  // Its sends (injection.ts) once a layer's rows are known, held to their grants.
   const record = (index: number, finish: number[]): void => {
     const resolved = net.layers[index] as ResolvedLayer;
     const l = ctx.layers[index] as LayerStatic;
     const needs = resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need);
+    for (let i = 0; i < finish.length; i++) {
+      for (let g = grants.first[index] as number; g >= 0; g = grants.next[g] as number) {
+        const on = (grants.on[g] as Int32Array)[i] as number;
+        if (on >= 0 && on < i) finish[i] = Math.max(finish[i] as number, (finish[on] as number) + (grants.chainCycles[g] as number));
+      }
+    }
     rowFinish.set(index, finish);
     if (l.role === 'free') {
       // A free layer's rows are sent when the rows they are made of are.

@@ -3,10 +3,12 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { offChipBitsPerCycle } from '../../arch/timing';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
-import { inputDelayCycles, prepareInjection, recordSends } from './injection';
+import { prepareInjection, recordSends } from './injection';
+import { delayCycles, fixedCycles, startRowTimes } from './row-times';
 import { startRemainingLoad, takeRemainingLoad, addRowJobs, busyUntilInOrder, countUnitUsers, digitalRowJob, reservePending, restartQueueCursors, unitShared } from './digital-queue';
-import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
+import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
+import { holdForGrants, loneGrants } from './lone-grants';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -40,6 +42,9 @@ export function rowLatencyCycles(
   countUnitUsers(ctx, placement, q);
   startRemainingLoad(q, ctx.tileScratch.digital, placement.tilesUsed);
   prepareInjection(ctx, ctx.traffic, inj);
+  // Channel credits (lone-grants.ts): each hop's time is its input delay and its layer's row fixed time.
+  startRowTimes(ctx);
+  const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
 
   const layers = ctx.layers;
   for (let n = 0; n < layers.length; n++) {
@@ -49,11 +54,17 @@ export function rowLatencyCycles(
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
       scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles);
-      for (; n <= last; n++) if (!(layers[n] as LayerStatic).aliased) recordSends(inj, layers[n] as LayerStatic, finish, inputRowCycles);
+      for (; n <= last; n++) {
+        const x = layers[n] as LayerStatic;
+        if (x.aliased) continue;
+        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index]));
+        recordSends(inj, x, finish, inputRowCycles);
+      }
       n = last;
       continue;
     }
     layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
+    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index]));
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;
@@ -85,7 +96,7 @@ function layerRows(
   const inj = ctx.injection;
   const base = l.rowOffset;
   const rows = l.outRows;
-  const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
+  const fixed = fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
   const sources = l.inputRowSources;
   const needs = l.needRows;
   // Per input: the rows it reads (sent starts where they cross the NoC, else ends) and the delay after them.
@@ -93,7 +104,7 @@ function layerRows(
   const delays = inj.delays;
   const from = inj.from;
   for (let k = 0; k < sources.length; k++) {
-    const delay = inputDelayCycles(ctx, placement, ctx.traffic, inj, l, k);
+    const delay = delayCycles(ctx, placement, l, k);
     delays[k] = delay;
     from[k] = delay > 0 ? inj.sent : finish;
   }

@@ -128,6 +128,8 @@ export interface ModelContext {
   digitalQueues: DigitalQueues;
   /** The recurrence's scratch for layers sharing one digital unit one after another (unit-run.ts). */
   unitRun: UnitRunScratch;
+  /** Rows' fixed times and input delays, once an evaluation of the single-image recurrence (row-times.ts). */
+  rowTimes: RowTimes;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
@@ -396,4 +398,17 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   /** Mesh coordinates of each tile's router (NOTE: written for speed: no division per routed flow). */
   tileX: Int32Array;
   tileY: Int32Array;
+}
+
+/**
+ * A row's fixed time and its inputs' delays, once an evaluation of the single-image recurrence (row-times.ts).
+ */
+export interface RowTimes {
+  /** Per layer, and per layer x inputsPerLayer + input: the value, valid where its stamp is the evaluation's. */
+  fixed: Float64Array;
+  fixedStamp: Int32Array;
+  delay: Float64Array;
+  delayStamp: Int32Array;
+  inputsPerLayer: number;
+  evaluation: number;
 }

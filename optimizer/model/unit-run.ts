@@ -15,7 +15,8 @@ import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { addRowJobs, digitalRowJob, reservePending, takeRemainingLoad, unitShared } from './digital-queue';
 import { inputDelayCycles } from './injection';
-import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
+import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
+import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
@@ -119,7 +120,7 @@ export function scheduleUnitRun(
     if (x.aliased) continue;
     const j = count++;
     s.layer[j] = m;
-    s.fixed[j] = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x);
+    s.fixed[j] = fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x);
     const ops = digitalRowJob(ctx, placement, x, q);
     s.ops[j] = ops;
     s.lead[j] = s.fixed[j] - ops;
@@ -156,7 +157,7 @@ export function scheduleUnitRun(
         s.need[inputs++] = need;
         continue;
       }
-      const delay = inputDelayCycles(ctx, placement, ctx.traffic, inj, x, k);
+      const delay = delayCycles(ctx, placement, x, k);
       // A row read on another tile is there a delay after it starts to leave its own (injection.ts).
       const from = delay > 0 ? inj.sent : finish;
       for (let i = 0; i < x.outRows; i++) {

@@ -1,0 +1,297 @@
+/**
+ * Channel credits in the single-image latency recurrence (docs/hardware-model.md rule 7, "Grants in the lone image"):
+ * a stored row is sent once each reader tile grants it a slot, and a tile has S of them for the tensor (its channel's
+ * slots, channelSlots, plus the rows of its eDRAM beyond every guaranteed slot: the credit loop's free figure), so row
+ * i of P is sent no sooner than every reader there has let go of P's rows below i - S + 1. The recurrence runs layer by
+ * layer and the readers come after P, so the reader row that lets row i in is not known when P's rows are: it is
+ * taken as the last row of P it waits on (through every path from P's sender, a row before i) plus the least time
+ * from it, the longest path of hops (each hop a layer's input delay and its row's fixed time) to the reader, or to a
+ * fused reader's host (its row end lets the inputs go). The hold is so a lower bound of the grant: it leaves out the
+ * path's queue waits and paces, and a layer held by its own grants does not hold back the layers before it.
+ */
+import type { PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import type { Placement } from '../../arch/placement';
+import { spareRows } from './credit-loop';
+import { delayCycles, fixedCycles } from './row-times';
+import type { LayerStatic, ModelContext, TrafficLoads } from './types';
+
+/**
+ * An evaluation's grants (scratch of the context, valid until its next evaluation), listed per sending layer: grant q
+ * of layer l is first[l], next[first[l]], ... (-1 ends), held[l] of them.
+ */
+export interface LoneGrants {
+  held: Int32Array;
+  first: Int32Array;
+  next: Int32Array;
+  /** Per grant: per sent row, the last sent row the reader row letting it in waits on (-1: none). */
+  on: Int32Array[];
+  /** Per grant: the least time from a sent row to the end of a reader row waiting on it (the longest path of hops). */
+  chainCycles: Float64Array;
+  /** Per grant: the fewest rows between a held row and the row it waits on (min of i - on[i]). */
+  lagRows: Int32Array;
+  count: number;
+}
+
+/** Per reader row, the last sent row it waits on, and the hops from the sender to the reader. */
+interface RowsOn {
+  rows: Int32Array;
+  /**
+   * The hops of the paths from the sender, in network order: layer hopLayer[h] reads its input hopInput[h], whose
+   * path time is that of layer hopFrom[h] (a free layer on one path adds no time and is looked through).
+   */
+  hopLayer: Int32Array;
+  hopInput: Int32Array;
+  hopFrom: Int32Array;
+}
+
+/** A layer's input that may hold its producer's rows (network-only; loneGrants decides per placement). */
+interface Candidate {
+  x: LayerStatic;
+  k: number;
+  /** The layer whose tiles x reads on (its host for a fused layer), the stored producer, and its sending layer. */
+  host: number;
+  producer: LayerStatic;
+  sender: LayerStatic;
+  path: RowsOn;
+  /** The paths from the sender to its furthest candidate reader (a superset of every other's hops). */
+  senderPath: RowsOn;
+  /** The `on` tables by slots (the slots a placement grants take few values), with their fewest rows of lag. */
+  onBySlots: Map<number, { on: Int32Array; lag: number }>;
+}
+
+interface GrantTables {
+  candidates: Candidate[];
+  grantsOut: LoneGrants;
+  /** Per layer: the longest path's cycles to it, valid where alongStamp is the current path's stamp. */
+  along: Float64Array;
+  alongStamp: Int32Array;
+  stamp: number;
+}
+
+const tablesOf = new WeakMap<ModelContext, GrantTables>();
+
+/** The context's grant tables (network-only; built as evaluations need them). */
+function tables(ctx: ModelContext): GrantTables {
+  let t = tablesOf.get(ctx);
+  if (t === undefined) {
+    const senders = new Map<number, LayerStatic>();
+    for (const l of ctx.layers) if (l.sendsAs >= 0) senders.set(l.sendsAs, l);
+    const candidates: Candidate[] = [];
+    for (const x of ctx.layers) {
+      if (x.aliased || x.role === 'free') continue;
+      const host = x.role === 'fused' ? (ctx.flow.layers[x.index]?.storedAs ?? -1) : x.index;
+      if (host < 0) continue;
+      for (let k = 0; k < x.inputs.length; k++) {
+        const stored = x.inputStored[k];
+        if (stored === undefined || stored.length !== 1) continue;
+        const P = stored[0] as number;
+        const producer = ctx.layers[P];
+        const direct = ctx.layers[x.inputs[k] as number];
+        if (P < 0 || P === host || producer === undefined || direct === undefined || direct.outRows !== producer.outRows) continue;
+        const sender = senders.get(P) ?? producer;
+        const path = lastRowsOn(ctx, sender, x.index);
+        candidates.push({ x, k, host, producer, sender, path, senderPath: path, onBySlots: new Map() });
+      }
+    }
+    // By sender, its furthest reader first: one longest-path pass a sender serves all its grants.
+    candidates.sort((a, b) => a.sender.index - b.sender.index || b.x.index - a.x.index);
+    for (let m = 1; m < candidates.length; m++) {
+      const a = candidates[m] as Candidate;
+      const b = candidates[m - 1] as Candidate;
+      if (a.sender === b.sender) a.senderPath = b.senderPath;
+    }
+    const n = ctx.layers.length;
+    const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), lagRows: new Int32Array(16), count: 0 };
+    t = { candidates, grantsOut, along: new Float64Array(n), alongStamp: new Int32Array(n), stamp: 0 };
+    tablesOf.set(ctx, t);
+  }
+  return t;
+}
+
+/** Per row of layer `x`, the last row of `sender` it waits on through any path (-1: none), with the hops. */
+function lastRowsOn(ctx: ModelContext, sender: LayerStatic, x: number): RowsOn {
+  const on = new Map<number, Int32Array>();
+  on.set(sender.index, Int32Array.from({ length: sender.outRows }, (_, i) => i));
+  const hopLayer: number[] = [];
+  const hopInput: number[] = [];
+  const hopFrom: number[] = [];
+  // The layer whose path time each on-path layer carries (itself, or a free layer's one on-path input's).
+  const carrier = new Map<number, number>([[sender.index, sender.index]]);
+  for (let y = sender.index + 1; y <= x; y++) {
+    const l = ctx.layers[y];
+    if (l === undefined) continue;
+    let rows: Int32Array | undefined;
+    let onPath = 0;
+    for (let k = 0; k < l.inputs.length; k++) if (on.has(l.inputs[k] as number)) onPath++;
+    const through = l.role === 'free' && onPath === 1;
+    for (let k = 0; k < l.inputs.length; k++) {
+      const from = on.get(l.inputs[k] as number);
+      if (from === undefined) continue;
+      rows ??= new Int32Array(l.outRows).fill(-1);
+      const source = carrier.get(l.inputs[k] as number) ?? (l.inputs[k] as number);
+      if (through) carrier.set(y, source);
+      else {
+        carrier.set(y, y);
+        hopLayer.push(y);
+        hopInput.push(k);
+        hopFrom.push(source);
+      }
+      const need = l.needRows[k] as Int32Array;
+      for (let r = 0; r < l.outRows; r++) {
+        const v = from[need[r] as number] as number;
+        if (v > (rows[r] as number)) rows[r] = v;
+      }
+    }
+    if (rows !== undefined) on.set(y, rows);
+  }
+  return { rows: on.get(x) ?? new Int32Array(0), hopLayer: Int32Array.from(hopLayer), hopInput: Int32Array.from(hopInput), hopFrom: Int32Array.from(hopFrom) };
+}
+
+/**
+ * The grants of this evaluation's placement: per layer reading a single stored tensor with the same rows (a fused
+ * layer reads on its host's tiles: an add fused into a conv reads the skip there), where its tiles grant fewer slots
+ * than the tensor's rows and a row of the reader reads fewer rows than that (else none is charged, as grantSlots).
+ */
+export function loneGrants(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  traffic: TrafficLoads,
+  storedBits: Float64Array,
+): LoneGrants {
+  const t = tables(ctx);
+  const out = t.grantsOut;
+  out.held.fill(0);
+  out.first.fill(-1);
+  out.count = 0;
+  const c = ctx.creditLoop;
+  const s = ctx.traffic;
+  const inj = ctx.injection;
+  // A hop: the layer's input delay and its row's fixed time (row-times.ts: once an evaluation, the recurrence's too).
+  const hop = (l: LayerStatic, k: number): number => fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l) + delayCycles(ctx, placement, l, k);
+  let pathsOf = -1;
+  let stamp = 0;
+  for (let m = 0; m < t.candidates.length; m++) {
+    const { x, k, host, producer: p, sender, path, senderPath, onBySlots } = t.candidates[m] as Candidate;
+    const tiles = placement.layerTiles[host];
+    if (tiles === undefined || tiles.length === 0) continue;
+    // A layer's tiles are one ascending range (placement).
+    const lo = tiles[0] as number;
+    const hi = tiles[tiles.length - 1] as number;
+    const r = inj.slotPosition[p.index + 1] ?? -1;
+    if (r < 0) continue;
+    const rowBits = p.outCols * p.outChannels * (storedBits[p.index + 1] as number);
+    let S = Infinity;
+    for (let d = s.slotDestStart[r] as number; d < (s.slotDestStart[r + 1] as number); d++) {
+      const tile = s.slotDests[d] as number;
+      if (tile < lo || tile > hi) continue;
+      const slots = (c.destSlots[d] as number) + spareRows(c.freeBits[tile] ?? 0, rowBits);
+      if (slots < S) S = slots;
+    }
+    if (!(S < p.outRows) || S <= 0 || (x.readSpanRows[k] ?? 0) >= S) continue;
+    let table = onBySlots.get(S);
+    if (table === undefined) {
+      const low = x.lowRows[k] as Int32Array;
+      const on = new Int32Array(p.outRows).fill(-1);
+      let lag = p.outRows;
+      // Row i is let in once the reader has let go of the rows below i - S + 1.
+      for (let i = S; i < p.outRows; i++) {
+        const n = (on[i] = path.rows[doneToRelease(low, x.outRows, i - S + 1) - 1] ?? -1);
+        if (n >= 0 && n < i && i - n < lag) lag = i - n;
+      }
+      onBySlots.set(S, (table = { on, lag }));
+    }
+    const q = out.count++;
+    if (out.next.length <= q) {
+      const next = new Int32Array(2 * q);
+      next.set(out.next);
+      out.next = next;
+      const chain = new Float64Array(2 * q);
+      chain.set(out.chainCycles);
+      out.chainCycles = chain;
+      const lag = new Int32Array(2 * q);
+      lag.set(out.lagRows);
+      out.lagRows = lag;
+    }
+    out.on[q] = table.on;
+    out.lagRows[q] = table.lag;
+    if (pathsOf !== sender.index) (stamp = longestPaths(t, senderPath, sender.index, hop, ctx.layers)), (pathsOf = sender.index);
+    // A fused reader's host lets the row go when its own row ends, before the fused ops (rule 5: a replica frees its
+    // inputs when its MVMs end): ISAAC ResNet-50's skip is let in when the next block's conv3 ends a row, not its add.
+    out.chainCycles[q] = t.alongStamp[host] === stamp ? (t.along[host] as number) : 0;
+    out.next[q] = out.first[sender.index] as number;
+    out.first[sender.index] = q;
+    out.held[sender.index] = (out.held[sender.index] as number) + 1;
+  }
+  return out;
+}
+
+/**
+ * Sender l's rows (finish[l.rowOffset ..], just computed) held to their grants, row by row (a held row moves the
+ * holds of the rows after it): row i is sent no sooner than the reader row that lets it in can end, its chain after
+ * the last row of l it waits on (a row before i; none is charged otherwise). A grant whose chain is within its fewest
+ * rows of lag at l's pace (pacedCycles a row, which l's rows keep at least) holds no row, and is skipped.
+ */
+export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array, pacedCycles: number): void {
+  const base = l.rowOffset;
+  const rows = l.outRows;
+  let first = -1;
+  let count = 0;
+  for (let q = grants.first[l.index] as number; q >= 0; q = grants.next[q] as number) {
+    if ((grants.chainCycles[q] as number) <= (grants.lagRows[q] as number) * pacedCycles) continue;
+    if (count++ === 0) first = q;
+  }
+  if (count === 0) return;
+  if (count === 1) {
+    // NOTE: written for speed (most senders have one grant that can hold): its table and chain in locals.
+    const on = grants.on[first] as Int32Array;
+    const chain = grants.chainCycles[first] as number;
+    for (let i = 1; i < rows; i++) {
+      const n = on[i] as number;
+      if (n < 0 || n >= i) continue;
+      const held = (finish[base + n] as number) + chain;
+      if (held > (finish[base + i] as number)) finish[base + i] = held;
+    }
+    return;
+  }
+  for (let i = 1; i < rows; i++) {
+    let f = finish[base + i] as number;
+    for (let q = first; q >= 0; q = grants.next[q] as number) {
+      const n = (grants.on[q] as Int32Array)[i] as number;
+      if (n < 0 || n >= i) continue;
+      const held = (finish[base + n] as number) + (grants.chainCycles[q] as number);
+      if (held > f) f = held;
+    }
+    finish[base + i] = f;
+  }
+}
+
+/** The longest sums of hop times along the paths from the sender (layer index `from`): t.along, where t.alongStamp is the stamp returned. */
+function longestPaths(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
+  if (t.stamp >= 0x3fffffff) (t.alongStamp.fill(0), (t.stamp = 0));
+  const stamp = ++t.stamp;
+  t.alongStamp[from] = stamp;
+  t.along[from] = 0;
+  for (let h = 0; h < path.hopLayer.length; h++) {
+    const y = path.hopLayer[h] as number;
+    const u = path.hopFrom[h] as number;
+    const at = (t.alongStamp[u] === stamp ? (t.along[u] as number) : 0) + hopCycles(layers[y] as LayerStatic, path.hopInput[h] as number);
+    if (t.alongStamp[y] !== stamp || at > (t.along[y] as number)) (t.along[y] = at), (t.alongStamp[y] = stamp);
+  }
+  return stamp;
+}
+
+/** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
+function doneToRelease(low: Int32Array, rows: number, released: number): number {
+  // After m rows the reader still holds rows from low[m] (all let go after its last); low ascends: binary search.
+  let lo = 1;
+  let hi = rows;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if ((low[m] as number) >= released) hi = m;
+    else lo = m + 1;
+  }
+  return lo;
+}
