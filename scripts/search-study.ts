@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const lines: string[] = [
     `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
-      `figures are analytical img/s; best-known = the best of the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples${relink ? ', then path relinking between those local optima' : ''}; independent of the runs), ${relink ? "the runs' 5 best distinct plans relinked, " : ''}the plans held in scripts/search-study/known-plans.ts (re-scored), and every plan below.`,
+      `figures are analytical img/s; best-known = the best of ${samples > 0 ? `the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples${relink ? ', then path relinking between those local optima' : ''}; independent of the runs), ` : ''}${relink ? "the runs' 5 best distinct plans relinked, " : ''}the plans held in scripts/search-study/known-plans.ts (re-scored), and every plan below${samples > 0 ? '' : ' (no reference search: --reference-samples 0)'}.`,
     '',
     '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | random, RL + polish evals img/s | best-known img/s | RL gap to best-known | RL + polish gap | RL vs random | RL unique evals | RL best at episode | RL wall s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
