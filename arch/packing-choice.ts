@@ -18,7 +18,7 @@ import { refuseBeyondChip } from './chip-cores';
  * and among equally fast ones the shortest latency. A chip with twice the eDRAM has the very packings the smaller chip
  * chose among plus its own densest, so from the reference capacity up more eDRAM never makes a plan slower, and never
  * lengthens its latency unless a denser packing is faster (ISAAC ResNet-50's replicated plan with 2x eDRAM: +59%
- * throughput, -14.8% latency in the model, -20.2% simulated, `npm run metamorphic`; before the lone-image recurrence
+ * throughput, -13.1% latency in the model, -20.2% simulated, `npm run metamorphic`; before the lone-image recurrence
  * charged channel credits the model put it at +1.9% latency, a trade). Packings whose windows the smaller eDRAM capped are not on the ladder, so
  * that chip's own packing can be missing from the larger chip's (that ResNet-50 plan's, at 64 KB).
  * At each capacity the ladder holds the packings placement offers there (placementCandidates): its load rule's
