@@ -209,6 +209,12 @@ export interface UnitRunScratch {
   grantStart: Int32Array;
   grantInput: Int32Array;
   grantReader: Int32Array;
+  /**
+   * Per grant (grantStart's index): the rows its reader must end found at the last look, where the next look searches
+   * on (a member's rows are looked up in order, so the figure only grows); 0 where the reader's lowest-row table does
+   * not ascend (the search then starts from row 1 each time).
+   */
+  grantDone: Int32Array;
   /** The members with a job (scheduleMembers' list). */
   jobs: Int32Array;
   /** Per member: the member whose row waitRow its next row last found not made (-1: none); skipped until it is. */

@@ -64,6 +64,12 @@ function onlyOn(placement: Placement, x: LayerStatic, tile: number): boolean {
   return tiles !== undefined && tiles.length === 1 && tiles[0] === tile;
 }
 
+/** True when `low`'s first `rows` entries never fall (grantCycles then searches on from its last look). */
+function ascends(low: Int32Array, rows: number): boolean {
+  for (let i = 1; i < rows; i++) if ((low[i] as number) < (low[i - 1] as number)) return false;
+  return true;
+}
+
 /**
  * The rows of its direct input k (`rows` an image) that reader x's tile `tile` grants before it lets any go: the
  * window placement gave that stored input plus the producer's lookahead (arch/tile-buffers.ts channelSlots), and the
@@ -196,7 +202,10 @@ export function scheduleUnitRun(
     if ((s.grantFrom[p] as number) <= 0) continue;
     for (let j = 0; j < count; j++) {
       for (let k = s.inputStart[j] as number; k < (s.inputStart[j + 1] as number); k++) {
-        if (s.producer[k] === p && (s.slots[k] as number) > 0) (s.grantInput[granting] = k), (s.grantReader[granting++] = j);
+        if (s.producer[k] !== p || (s.slots[k] as number) <= 0) continue;
+        s.grantInput[granting] = k;
+        s.grantReader[granting] = j;
+        s.grantDone[granting++] = ascends(s.low[k] as Int32Array, s.rows[j] as number) ? 1 : 0;
       }
     }
   }
