@@ -74,7 +74,7 @@ describe('grants in the lone image', () => {
     // Rows 3-12 wait for the add fused into layer1.1.conv3 to let rows go (3 slots); the model's sent rows within 1%
     // (main, without grants: row 3 7% early, row 12 16%).
     for (let i = 3; i <= 12; i++) expect([i, Math.abs((ctx.rowScratch[relu3.rowOffset + i] ?? 0) / (sent[i] ?? 1) - 1) < 0.01]).toEqual([i, true]);
-    // The lone latency: simulated 7,019,515 cycles, the model 6,553,781 (5,481,933 without grants, -21.9%); the rest is
+    // The lone latency: simulated 7,019,515 cycles, the model 6,527,459 (5,481,933 without grants, -21.9%); the rest is
     // the back-pressure the model leaves out (docs/validation.md, "Grants in the lone image (session 67)").
     expect(Math.abs(model.latencyCycles / sim.latencyCycles - 1)).toBeLessThan(0.08);
   }, 60_000);

@@ -13,6 +13,7 @@ import type { PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { spareRows } from './credit-loop';
+import { doneToRelease } from './release-rows';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStatic, ModelContext, TrafficLoads } from './types';
 
@@ -281,17 +282,4 @@ function longestPaths(t: GrantTables, path: RowsOn, from: number, hopCycles: (l:
     if (t.alongStamp[y] !== stamp || at > (t.along[y] as number)) (t.along[y] = at), (t.alongStamp[y] = stamp);
   }
   return stamp;
-}
-
-/** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
-function doneToRelease(low: Int32Array, rows: number, released: number): number {
-  // After m rows the reader still holds rows from low[m] (all let go after its last); low ascends: binary search.
-  let lo = 1;
-  let hi = rows;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if ((low[m] as number) >= released) hi = m;
-    else lo = m + 1;
-  }
-  return lo;
 }

@@ -3,6 +3,7 @@
  * the general one, and the same for two members with their state in locals (most runs: a residual add and the
  * LayerNorm after it, an activation and the pool after it).
  */
+import { doneFrom, doneToRelease } from './release-rows';
 import type { DigitalQueues, UnitRunScratch } from './types';
 
 /**
@@ -275,27 +276,4 @@ export function grantCycles(s: UnitRunScratch, finish: Float64Array, p: number, 
     if (freed > at) at = freed;
   }
   return at;
-}
-
-/**
- * doneToRelease for an ascending `low`, searched on from `from` (at most the answer: the released rows only grow).
- * NOTE: written for speed: a step or two per look where the binary search took log2(rows).
- */
-function doneFrom(low: Int32Array, rows: number, released: number, from: number): number {
-  let m = from;
-  while (m < rows && (low[m] as number) < released) m++;
-  return m;
-}
-
-/** The fewest rows (>= 1) a reader with lowest-row table `low` of `rows` rows must end to let go of `released` rows. */
-function doneToRelease(low: Int32Array, rows: number, released: number): number {
-  // After m rows the reader still holds rows from low[m] (all let go after its last); low ascends: binary search.
-  let lo = 1;
-  let hi = rows;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if ((low[m] as number) >= released) hi = m;
-    else lo = m + 1;
-  }
-  return lo;
 }
