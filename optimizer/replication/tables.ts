@@ -65,14 +65,25 @@ export function buildTables(
   floorsFrom?: ModelResult,
 ): ReplicationTables {
   const layers: LayerTable[] = ctx.net.weightedIndices.map((_, pos) => layerTable(ctx, pos, bitsAt(wbits, pos), bitsAt(abits, pos), floorsFrom));
-  let globalFloorCycles = 0;
-  if (floorsFrom !== undefined) {
-    for (const l of ctx.layers) {
-      if (l.weightedPos >= 0) continue;
-      globalFloorCycles = Math.max(globalFloorCycles, floorsFrom.layers[l.index]?.stageCycles ?? 0);
-    }
+  return { layers, globalFloorCycles: globalFloorCycles(ctx, floorsFrom), crossbarsPerCore: ctx.arch.core.crossbars };
+}
+
+/** A weighted layer's non-compute terms in an evaluation (LayerTable.floorCycles; 0 without one). */
+export function layerFloorCycles(floorsFrom: ModelResult | undefined, layerIndex: number): number {
+  const stage = floorsFrom?.layers[layerIndex];
+  if (stage === undefined) return 0;
+  return Math.max(stage.nocInCycles, stage.nocOutCycles, stage.meshLinkCycles, stage.edramCycles, stage.digitalCycles, stage.offChipCycles);
+}
+
+/** Largest stage time of the non-weighted layers in an evaluation (ReplicationTables.globalFloorCycles; 0 without one). */
+export function globalFloorCycles(ctx: ModelContext, floorsFrom: ModelResult | undefined): number {
+  let floor = 0;
+  if (floorsFrom === undefined) return floor;
+  for (const l of ctx.layers) {
+    if (l.weightedPos >= 0) continue;
+    floor = Math.max(floor, floorsFrom.layers[l.index]?.stageCycles ?? 0);
   }
-  return { layers, globalFloorCycles, crossbarsPerCore: ctx.arch.core.crossbars };
+  return floor;
 }
 
 /** Weighted layer `pos`'s table at its own bits (it reads no other layer's bits), floors as in buildTables. */
@@ -111,18 +122,7 @@ export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits:
   const stat = ctx.layers[layerIndex];
   const isFc = stat?.kind === 'fc';
   const { perMvmCycles, perMvmCyclesByReplicas } = mvmTimes(ctx.arch, mapping);
-  let floorCycles = 0;
-  const stage = floorsFrom?.layers[layerIndex];
-  if (stage !== undefined) {
-    floorCycles = Math.max(
-      stage.nocInCycles,
-      stage.nocOutCycles,
-      stage.meshLinkCycles,
-      stage.edramCycles,
-      stage.digitalCycles,
-      stage.offChipCycles,
-    );
-  }
+  const floorCycles = layerFloorCycles(floorsFrom, layerIndex);
   const layer = stat?.resolved.layer;
   const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
   const outRows = Math.max(1, stat?.outRows ?? 1);

@@ -5,7 +5,7 @@ import { cachedMapping } from '../model/context';
 import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
-import { layerTable } from '../replication/tables';
+import { globalFloorCycles, layerFloorCycles, layerTable, stageCycles } from '../replication/tables';
 import { layerCandidates, type Candidate } from '../replication/candidates';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
@@ -46,6 +46,13 @@ export interface EvaluatedCandidate {
    * moves by it).
    */
   pressureCycles: number[];
+  /**
+   * The replication tables' floors at this plan's placement (replication/tables.ts layerFloorCycles, per weighted
+   * position, and globalFloorCycles): what the exact replication's next pass would solve on. Absent when the plan
+   * could not be placed.
+   */
+  floorCycles?: number[];
+  globalFloorCycles?: number;
 }
 
 export interface EvaluatorSettings {
@@ -287,6 +294,46 @@ export class CandidateEvaluator {
     return next;
   }
 
+  /**
+   * Core deficit of a plan against a target interval: the fewest cores its bits need for every layer's stage time on
+   * the replication tables to be at most `targetCycles`, less the core budget (negative: spare cores). Infinity when
+   * no replica count of some layer reaches the target within the budget. Layer tables only: no model evaluation.
+   * - `floors` 'fixed': compute and the floors at the plan's placement (EvaluatedCandidate.floorCycles and
+   *   globalFloorCycles), what the exact replication's next pass would solve on; a floor above the target: Infinity
+   *   (per layer the fewest cores reaching T >= its floor is then its first compute level at or below T, as in
+   *   replication/candidates.ts).
+   * - 'scaled': each weighted layer's non-compute share at its placement kept as replicas change: its stage, or a
+   *   non-weighted layer's it feeds, over its compute at its replica count (pressureCycles / compute, at least 1)
+   *   multiplies its compute at every count. The per-tile NoC and eDRAM terms spread as the replicas spread over
+   *   tiles (ResNet-18's conv1: NoC input 106,531.8 cycles at 119 replicas, 90,720 at 140, docs/validation.md), which
+   *   the fixed floors hold at the bottleneck, so every plan on that plateau has an infinite fixed deficit.
+   */
+  deficitCores(
+    c: Pick<EvaluatedCandidate, 'wbits' | 'abits' | 'replicas' | 'pressureCycles' | 'floorCycles' | 'globalFloorCycles'>,
+    targetCycles: number,
+    floors: 'fixed' | 'scaled' = 'fixed',
+  ): number {
+    const fixed = c.floorCycles;
+    if (floors === 'fixed' && (fixed === undefined || (c.globalFloorCycles ?? 0) > targetCycles)) return Infinity;
+    let cores = 0;
+    for (let pos = 0; pos < c.wbits.length; pos++) {
+      const w = bitsAt(c.wbits, pos);
+      const a = bitsAt(c.abits, pos);
+      let computeTarget = targetCycles;
+      if (floors === 'fixed') {
+        if ((fixed?.[pos] ?? 0) > targetCycles) return Infinity;
+      } else {
+        const compute = stageCycles(layerTable(this.ctx, pos, w, a), c.replicas[pos] ?? 1);
+        const share = compute > 0 ? Math.max(1, (c.pressureCycles[pos] ?? 0) / compute) : 1;
+        computeTarget = targetCycles / share;
+      }
+      const need = this.coresAt(pos, w, a, computeTarget);
+      if (need === Infinity) return Infinity;
+      cores += need;
+    }
+    return cores - this.settings.budgetCores;
+  }
+
   /** The repair's cost terms (undefined at repairCost 0: gain alone). */
   repairCost(): RepairCost | undefined {
     const costPower = this.settings.repairCost ?? 0;
@@ -393,6 +440,8 @@ export class CandidateEvaluator {
         smoothCost: fullModelCost(spec, stageNorm(m.layers, m.bottleneckCycles), m.latencyCycles, this.settings.refLatencyCycles),
         feasible,
         pressureCycles,
+        floorCycles: this.ctx.net.weightedIndices.map((li) => layerFloorCycles(m, li)),
+        globalFloorCycles: globalFloorCycles(this.ctx, m),
         reward: feasible ? -Math.log(plan.cost) : -1 - (dropPct - this.settings.accuracyBudgetPct),
       };
     } catch (error) {

@@ -181,6 +181,16 @@ export interface SearchSettings extends EliteLocalSettings {
    */
   reachRank: number;
   /**
+   * Elite ranking tie-break (lexicographic, not a weighted term): among imitated episodes whose rewards are equal
+   * (relative 1e-9: a plateau of the full model), the one whose bits need the fewest cores to reach the interval
+   * (1 - deficitDelta) x its own (CandidateEvaluator.deficitCores, no model evaluation) comes first; otherwise, and
+   * on equal deficits, eliteRank as before. 0: none; 1: the replication tables' floors at the plan's placement held
+   * fixed; 2: each layer's non-compute share held as its replicas change. @default 0
+   */
+  deficitRank: number;
+  /** With deficitRank: the target interval's step below the plan's own, relative; 0: the next compute level below it. @default 0.01 */
+  deficitDelta: number;
+  /**
    * The state also carries STATE_EXTRAS features (state.ts): coupled activation bits, follower of an earlier step
    * on the same tensor, the layer's pressure in the best plan so far. HAQ: false. @default false
    */
@@ -254,6 +264,8 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     bitShaping: 0,
     smoothRank: 0.1,
     reachRank: 0,
+    deficitRank: 0,
+    deficitDelta: 0.01,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -332,7 +344,20 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const top = new TopK(settings.topK);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
-  const elite: Array<{ reward: number; key: string; states: Float64Array[]; actions: number[][] }> = [];
+  // reward: the elite rank (eliteRank); trueReward and deficit: deficitRank's tie-break.
+  type Elite = { reward: number; trueReward: number; deficit: number; key: string; states: Float64Array[]; actions: number[][] };
+  const elite: Elite[] = [];
+  const deficitOf = (c: EvaluatedCandidate): number => {
+    if (settings.deficitRank === 0 || !c.feasible) return Infinity;
+    const target = settings.deficitDelta > 0 ? (1 - settings.deficitDelta) * c.bottleneckCycles : evaluator.nextStageBelow(c.wbits, c.abits, c.bottleneckCycles);
+    return target === undefined ? Infinity : evaluator.deficitCores(c, target, settings.deficitRank === 2 ? 'scaled' : 'fixed');
+  };
+  // Whether x ranks above y: by their deficit when their rewards tie (deficitRank), else by the elite rank.
+  const above = (x: Elite, y: Elite): boolean => {
+    const tied = settings.deficitRank > 0 && Math.abs(x.trueReward - y.trueReward) <= 1e-9 * Math.max(1, Math.abs(y.trueReward));
+    if (tied && x.deficit !== y.deficit) return x.deficit < y.deficit;
+    return x.reward > y.reward;
+  };
   const total = settings.warmupEpisodes + settings.episodes;
   let noiseFrom = settings.warmupEpisodes;
   let improvedAt = settings.warmupEpisodes;
@@ -384,10 +409,12 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const rank = eliteRank(c, shaping, settings.reachRank > 0 && c.feasible ? evaluator.computeReachCycles(c.wbits, c.abits) : undefined);
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const worst = elite[elite.length - 1];
-      if (elite.length < settings.eliteEpisodes || (worst !== undefined && rank > worst.reward)) {
-        const targets = steps.map((step, t) => realised(c, step, actions[t] ?? []));
-        elite.push({ reward: rank, key, states: [...states], actions: targets });
-        elite.sort((x, y) => y.reward - x.reward);
+      const entry: Elite = { reward: rank, trueReward: c.reward, deficit: deficitOf(c), key, states: [], actions: [] };
+      if (elite.length < settings.eliteEpisodes || (worst !== undefined && above(entry, worst))) {
+        entry.states = [...states];
+        entry.actions = steps.map((step, t) => realised(c, step, actions[t] ?? []));
+        elite.push(entry);
+        elite.sort((x, y) => (above(x, y) ? -1 : above(y, x) ? 1 : 0));
         elite.length = Math.min(elite.length, settings.eliteEpisodes);
         eliteChanged = true;
       }

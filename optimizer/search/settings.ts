@@ -35,15 +35,16 @@ export const HAQ_SETTINGS: SearchOverrides = {
   bitShaping: 0,
   smoothRank: 0,
   reachRank: 0,
+  deficitRank: 0,
   repairCost: 0,
   stateExtras: false,
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0 },
 };
 
-const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'repairCost', 'wallReserve'] as const;
+const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve'] as const;
 const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras'] as const;
-const INTEGER_KEYS = new Set<string>(['critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward'];
 
 const SOURCE = '--search-settings';
@@ -74,6 +75,8 @@ const MAXIMA: Readonly<Record<string, number>> = {
   bitShaping: 10,
   smoothRank: 10,
   reachRank: 10,
+  deficitRank: 2,
+  deficitDelta: 0.5,
   repairCost: 4,
   wallReserve: 1,
   eliteLocalSd: 1,
