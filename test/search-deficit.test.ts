@@ -1,4 +1,4 @@
-import { CandidateEvaluator, type EvaluatedCandidate } from '../optimizer/search/evaluator';
+import { CandidateEvaluator, TopK, type EvaluatedCandidate } from '../optimizer/search/evaluator';
 import { buildTables, coresFor, layerTable, stageCycles } from '../optimizer/replication/tables';
 import { evaluateModel } from '../optimizer/model';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
@@ -88,6 +88,20 @@ describe('core deficit to the next interval (deficitRank)', () => {
     expect([s.deficitRank, s.deficitDelta]).toEqual([0, 0.01]);
   });
 
+  test('TopK with a tie-break (deficitBest): among equal costs the lower value leads, otherwise first seen; cost still first', () => {
+    const cand = (w: number, cost: number): EvaluatedCandidate => ({ wbits: [w], abits: [8], cost, feasible: true }) as EvaluatedCandidate;
+    const value = (c: EvaluatedCandidate): number => [0, 5, 3, 9][c.wbits[0] ?? 0] ?? 0;
+    const plain = new TopK(3);
+    const tied = new TopK(3, value);
+    for (const c of [cand(1, 0.5), cand(2, 0.5), cand(3, 0.5 * (1 + 1e-3))]) {
+      plain.offer(c);
+      tied.offer(c);
+    }
+    expect(plain.items.map((c) => c.wbits[0])).toEqual([1, 2, 3]);
+    expect(tied.items.map((c) => c.wbits[0])).toEqual([2, 1, 3]);
+    expect(parseSearchSettings('deficitRank=2,deficitBest=1').overrides).toMatchObject({ deficitRank: 2, deficitBest: true });
+  });
+
   test('the tie-break costs no evaluation (one per distinct plan, at most one per episode), and deficitRank 0 is the default search', async () => {
     const run = async (o: SearchOverrides) => {
       const e = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
@@ -98,8 +112,8 @@ describe('core deficit to the next interval (deficitRank)', () => {
     };
     const base = await run({});
     expect(await run({ deficitRank: 0 })).toEqual(base);
-    for (const mode of [1, 2]) {
-      const tied = await run({ deficitRank: mode });
+    for (const o of [{ deficitRank: 1 }, { deficitRank: 2 }, { deficitRank: 2, deficitBest: true }]) {
+      const tied = await run(o);
       expect(tied.episodes).toBe(60);
       // Repeated plans are memoised either way: the evaluations are the distinct plans, at most one per episode.
       expect(tied.evaluations).toBeLessThanOrEqual(60);

@@ -188,6 +188,12 @@ export interface SearchSettings extends EliteLocalSettings {
    * fixed; 2: each layer's non-compute share held as its replicas change. @default 0
    */
   deficitRank: number;
+  /**
+   * With deficitRank: the best plan so far (what the step wall's reserve and the state's pressure read) is, among
+   * plans of equal cost, the one with the smallest deficit, not the first found (the search's answer keeps its cost).
+   * @default false
+   */
+  deficitBest: boolean;
   /** With deficitRank: the target interval's step below the plan's own, relative; 0: the next compute level below it. @default 0.01 */
   deficitDelta: number;
   /**
@@ -266,6 +272,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     reachRank: 0,
     deficitRank: 0,
     deficitDelta: 0.01,
+    deficitBest: false,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -341,17 +348,22 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const pressure = best && best.bottleneckCycles > 0 ? (best.pressureCycles[step.k] ?? 0) / best.bottleneckCycles : 0;
     return [coupledHere ? 1 : 0, coupledHere && g < step.k ? 1 : 0, pressure];
   };
-  const top = new TopK(settings.topK);
+  const deficits = new WeakMap<EvaluatedCandidate, number>();
+  const deficitOf = (c: EvaluatedCandidate): number => {
+    if (settings.deficitRank === 0 || !c.feasible) return Infinity;
+    const known = deficits.get(c);
+    if (known !== undefined) return known;
+    const target = settings.deficitDelta > 0 ? (1 - settings.deficitDelta) * c.bottleneckCycles : evaluator.nextStageBelow(c.wbits, c.abits, c.bottleneckCycles);
+    const deficit = target === undefined ? Infinity : evaluator.deficitCores(c, target, settings.deficitRank === 2 ? 'scaled' : 'fixed');
+    deficits.set(c, deficit);
+    return deficit;
+  };
+  const top = new TopK(settings.topK, settings.deficitRank > 0 && settings.deficitBest ? deficitOf : undefined);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
   // reward: the elite rank (eliteRank); trueReward and deficit: deficitRank's tie-break.
   type Elite = { reward: number; trueReward: number; deficit: number; key: string; states: Float64Array[]; actions: number[][] };
   const elite: Elite[] = [];
-  const deficitOf = (c: EvaluatedCandidate): number => {
-    if (settings.deficitRank === 0 || !c.feasible) return Infinity;
-    const target = settings.deficitDelta > 0 ? (1 - settings.deficitDelta) * c.bottleneckCycles : evaluator.nextStageBelow(c.wbits, c.abits, c.bottleneckCycles);
-    return target === undefined ? Infinity : evaluator.deficitCores(c, target, settings.deficitRank === 2 ? 'scaled' : 'fixed');
-  };
   // Whether x ranks above y: by their deficit when their rewards tie (deficitRank), else by the elite rank.
   const above = (x: Elite, y: Elite): boolean => {
     const tied = settings.deficitRank > 0 && Math.abs(x.trueReward - y.trueReward) <= 1e-9 * Math.max(1, Math.abs(y.trueReward));
