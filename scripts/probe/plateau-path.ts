@@ -82,7 +82,10 @@ async function main(): Promise<void> {
     const reach = lv[lo] ?? 0;
     let work = 0;
     for (let i = 0; i < n; i++) work += evaluator.work(i, c.wbits[i] ?? 8, c.abits[i] ?? 8);
-    return `spare ${spare} cores, compute-only interval ${reach.toFixed(0)}, work ${(work / 1e6).toFixed(2)}M`;
+    // deficitRank's signal (CandidateEvaluator.deficitCores): cores short of reaching 0.99 x the interval, floors fixed / scaled.
+    const target = 0.99 * c.bottleneckCycles;
+    const deficit = `deficit ${evaluator.deficitCores(c, target, 'fixed')} / ${evaluator.deficitCores(c, target, 'scaled')}`;
+    return `spare ${spare} cores, compute-only interval ${reach.toFixed(0)}, work ${(work / 1e6).toFixed(2)}M, ${deficit}`;
   };
   console.log(`slack low: ${slack(low)}; high: ${slack(high)}`);
   // Greedy walk: at each step, every one-bit move toward the high plan, scored with the repair as the agent sees it.
