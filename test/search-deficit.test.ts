@@ -1,4 +1,5 @@
-import { CandidateEvaluator, TopK, type EvaluatedCandidate } from '../optimizer/search/evaluator';
+import { CandidateEvaluator, type EvaluatedCandidate } from '../optimizer/search/evaluator';
+import { TopK } from '../optimizer/search/top-k';
 import { buildTables, coresFor, layerTable, stageCycles } from '../optimizer/replication/tables';
 import { evaluateModel } from '../optimizer/model';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';

@@ -7,6 +7,7 @@ import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
 import { globalFloorCycles, layerFloorCycles, layerTable, stageCycles } from '../replication/tables';
 import { layerCandidates, type Candidate } from '../replication/candidates';
+import { deficitCores, type DeficitFloors, type DeficitPlan } from './deficit';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
 
@@ -294,44 +295,14 @@ export class CandidateEvaluator {
     return next;
   }
 
-  /**
-   * Core deficit of a plan against a target interval: the fewest cores its bits need for every layer's stage time on
-   * the replication tables to be at most `targetCycles`, less the core budget (negative: spare cores). Infinity when
-   * no replica count of some layer reaches the target within the budget. Layer tables only: no model evaluation.
-   * - `floors` 'fixed': compute and the floors at the plan's placement (EvaluatedCandidate.floorCycles and
-   *   globalFloorCycles), what the exact replication's next pass would solve on; a floor above the target: Infinity
-   *   (per layer the fewest cores reaching T >= its floor is then its first compute level at or below T, as in
-   *   replication/candidates.ts).
-   * - 'scaled': each weighted layer's non-compute share at its placement kept as replicas change: its stage, or a
-   *   non-weighted layer's it feeds, over its compute at its replica count (pressureCycles / compute, at least 1)
-   *   multiplies its compute at every count. The per-tile NoC and eDRAM terms spread as the replicas spread over
-   *   tiles (ResNet-18's conv1: NoC input 106,531.8 cycles at 119 replicas, 90,720 at 140, docs/validation.md), which
-   *   the fixed floors hold at the bottleneck, so every plan on that plateau has an infinite fixed deficit.
-   */
-  deficitCores(
-    c: Pick<EvaluatedCandidate, 'wbits' | 'abits' | 'replicas' | 'pressureCycles' | 'floorCycles' | 'globalFloorCycles'>,
-    targetCycles: number,
-    floors: 'fixed' | 'scaled' = 'fixed',
-  ): number {
-    const fixed = c.floorCycles;
-    if (floors === 'fixed' && (fixed === undefined || (c.globalFloorCycles ?? 0) > targetCycles)) return Infinity;
-    let cores = 0;
-    for (let pos = 0; pos < c.wbits.length; pos++) {
-      const w = bitsAt(c.wbits, pos);
-      const a = bitsAt(c.abits, pos);
-      let computeTarget = targetCycles;
-      if (floors === 'fixed') {
-        if ((fixed?.[pos] ?? 0) > targetCycles) return Infinity;
-      } else {
-        const compute = stageCycles(layerTable(this.ctx, pos, w, a), c.replicas[pos] ?? 1);
-        const share = compute > 0 ? Math.max(1, (c.pressureCycles[pos] ?? 0) / compute) : 1;
-        computeTarget = targetCycles / share;
-      }
-      const need = this.coresAt(pos, w, a, computeTarget);
-      if (need === Infinity) return Infinity;
-      cores += need;
-    }
-    return cores - this.settings.budgetCores;
+  /** Weighted layer `pos`'s compute stage time at (w, a) and r replicas (the replication table's, no floors). */
+  computeCycles(pos: number, wbits: number, abits: number, replicas: number): number {
+    return stageCycles(layerTable(this.ctx, pos, wbits, abits), replicas);
+  }
+
+  /** The core budget's shortfall for a plan to reach `targetCycles` (search/deficit.ts deficitCores). */
+  deficitCores(c: DeficitPlan, targetCycles: number, floors: DeficitFloors = 'fixed'): number {
+    return deficitCores(this, c, targetCycles, floors);
   }
 
   /** The repair's cost terms (undefined at repairCost 0: gain alone). */
@@ -455,41 +426,5 @@ export class CandidateEvaluator {
     this.cache.set(key, result);
     if (result.feasible && result.cost < (this.bestFeasible?.cost ?? Infinity)) this.bestFeasible = result;
     return result;
-  }
-}
-
-/**
- * Keeps the K best distinct feasible candidates (lowest cost; ties: first seen, or with `tieBreak` the lower value
- * among costs equal within a relative 1e-9).
- */
-export class TopK {
-  readonly items: EvaluatedCandidate[] = [];
-  private readonly keys = new Set<string>();
-  constructor(
-    readonly k: number,
-    private readonly tieBreak?: (c: EvaluatedCandidate) => number,
-  ) {}
-  offer(c: EvaluatedCandidate): void {
-    if (!c.feasible) return;
-    const key = candidateKey(c);
-    if (this.keys.has(key)) return;
-    this.items.push(c);
-    this.keys.add(key);
-    const tie = this.tieBreak;
-    this.items.sort((a, b) => {
-      if (tie !== undefined && Math.abs(a.cost - b.cost) <= 1e-9 * b.cost) {
-        const x = tie(a);
-        const y = tie(b);
-        if (x !== y) return x < y ? -1 : 1;
-      }
-      return a.cost - b.cost;
-    });
-    while (this.items.length > this.k) {
-      const dropped = this.items.pop();
-      if (dropped) this.keys.delete(candidateKey(dropped));
-    }
-  }
-  get best(): EvaluatedCandidate | undefined {
-    return this.items[0];
   }
 }

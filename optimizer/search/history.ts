@@ -1,4 +1,5 @@
-import type { EvaluatedCandidate, TopK } from './evaluator';
+import type { EvaluatedCandidate } from './evaluator';
+import type { TopK } from './top-k';
 
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {

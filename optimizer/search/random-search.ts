@@ -2,7 +2,8 @@
 import { baselineChoices } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type CandidateEvaluator } from './evaluator';
+import { MAX_SEARCH_BITS, MIN_SEARCH_BITS, type CandidateEvaluator } from './evaluator';
+import { TopK } from './top-k';
 import { actionToBits } from './state';
 import { assertRepairCost } from './step-wall';
 import { record, type EpisodeRecord } from './history';

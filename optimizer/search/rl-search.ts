@@ -2,7 +2,9 @@ import { BASELINE_BITS, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
-import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, TopK, type EvaluatedCandidate } from './evaluator';
+import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
+import { TopK } from './top-k';
+import { admitElite, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
@@ -181,20 +183,14 @@ export interface SearchSettings extends EliteLocalSettings {
    */
   reachRank: number;
   /**
-   * Elite ranking tie-break (lexicographic, not a weighted term): among imitated episodes whose rewards are equal
-   * (relative 1e-9: a plateau of the full model), the one whose bits need the fewest cores to reach the interval
-   * (1 - deficitDelta) x its own (CandidateEvaluator.deficitCores, no model evaluation) comes first; otherwise, and
-   * on equal deficits, eliteRank as before. 0: none; 1: the replication tables' floors at the plan's placement held
-   * fixed; 2: each layer's non-compute share held as its replicas change. @default 0
+   * Elite tie-break, lexicographic (elite-rank.ts): among imitated episodes of equal reward, fewest cores short of the
+   * interval (1 - deficitDelta) x their own first (search/deficit.ts); 0: none; 1: the placement's floors fixed; 2:
+   * scaled. @default 0 (s74: within the seed spread, docs/validation.md)
    */
   deficitRank: number;
-  /**
-   * With deficitRank: the best plan so far (what the step wall's reserve and the state's pressure read) is, among
-   * plans of equal cost, the one with the smallest deficit, not the first found (the search's answer keeps its cost).
-   * @default false
-   */
+  /** With deficitRank: the best plan so far breaks cost ties by the deficit too (the step wall's reserve reads it). @default false */
   deficitBest: boolean;
-  /** With deficitRank: the target interval's step below the plan's own, relative; 0: the next compute level below it. @default 0.01 */
+  /** With deficitRank: the target's step below the interval, relative; 0: the next compute level. @default 0.01 */
   deficitDelta: number;
   /**
    * The state also carries STATE_EXTRAS features (state.ts): coupled activation bits, follower of an earlier step
@@ -348,28 +344,12 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const pressure = best && best.bottleneckCycles > 0 ? (best.pressureCycles[step.k] ?? 0) / best.bottleneckCycles : 0;
     return [coupledHere ? 1 : 0, coupledHere && g < step.k ? 1 : 0, pressure];
   };
-  const deficits = new WeakMap<EvaluatedCandidate, number>();
-  const deficitOf = (c: EvaluatedCandidate): number => {
-    if (settings.deficitRank === 0 || !c.feasible) return Infinity;
-    const known = deficits.get(c);
-    if (known !== undefined) return known;
-    const target = settings.deficitDelta > 0 ? (1 - settings.deficitDelta) * c.bottleneckCycles : evaluator.nextStageBelow(c.wbits, c.abits, c.bottleneckCycles);
-    const deficit = target === undefined ? Infinity : evaluator.deficitCores(c, target, settings.deficitRank === 2 ? 'scaled' : 'fixed');
-    deficits.set(c, deficit);
-    return deficit;
-  };
+  const deficitOf = planDeficit(evaluator, settings);
   const top = new TopK(settings.topK, settings.deficitRank > 0 && settings.deficitBest ? deficitOf : undefined);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
-  // reward: the elite rank (eliteRank); trueReward and deficit: deficitRank's tie-break.
-  type Elite = { reward: number; trueReward: number; deficit: number; key: string; states: Float64Array[]; actions: number[][] };
   const elite: Elite[] = [];
-  // Whether x ranks above y: by their deficit when their rewards tie (deficitRank), else by the elite rank.
-  const above = (x: Elite, y: Elite): boolean => {
-    const tied = settings.deficitRank > 0 && Math.abs(x.trueReward - y.trueReward) <= 1e-9 * Math.max(1, Math.abs(y.trueReward));
-    if (tied && x.deficit !== y.deficit) return x.deficit < y.deficit;
-    return x.reward > y.reward;
-  };
+  const above = eliteAbove(settings.deficitRank);
   const total = settings.warmupEpisodes + settings.episodes;
   let noiseFrom = settings.warmupEpisodes;
   let improvedAt = settings.warmupEpisodes;
@@ -420,16 +400,12 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     const key = candidateKey(c);
     const rank = eliteRank(c, shaping, settings.reachRank > 0 && c.feasible ? evaluator.computeReachCycles(c.wbits, c.abits) : undefined);
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
-      const worst = elite[elite.length - 1];
       const entry: Elite = { reward: rank, trueReward: c.reward, deficit: deficitOf(c), key, states: [], actions: [] };
-      if (elite.length < settings.eliteEpisodes || (worst !== undefined && above(entry, worst))) {
-        entry.states = [...states];
-        entry.actions = steps.map((step, t) => realised(c, step, actions[t] ?? []));
-        elite.push(entry);
-        elite.sort((x, y) => (above(x, y) ? -1 : above(y, x) ? 1 : 0));
-        elite.length = Math.min(elite.length, settings.eliteEpisodes);
-        eliteChanged = true;
-      }
+      const fill = (e: Elite): void => {
+        e.states = [...states];
+        e.actions = steps.map((step, t) => realised(c, step, actions[t] ?? []));
+      };
+      if (admitElite(elite, entry, settings.eliteEpisodes, above, fill)) eliteChanged = true;
     }
     const narrow = settings.eliteNarrowAfter > 0 && episode - settings.warmupEpisodes >= settings.eliteNarrowAfter;
     if (narrow && !narrowed) eliteChanged = narrowed = true;
