@@ -1,8 +1,14 @@
 import { bitsAt } from '../../arch/plan';
-import type { EvaluatedCandidate } from './evaluator';
 
-/** What a plan's deficit reads of it. */
-export type DeficitPlan = Pick<EvaluatedCandidate, 'wbits' | 'abits' | 'replicas' | 'pressureCycles' | 'floorCycles' | 'globalFloorCycles'>;
+/** What a plan's deficit reads of it (an EvaluatedCandidate's fields). */
+export interface DeficitPlan {
+  wbits: readonly number[];
+  abits: readonly number[];
+  replicas: readonly number[];
+  pressureCycles: readonly number[];
+  floorCycles?: readonly number[];
+  globalFloorCycles?: number;
+}
 
 /** How the non-compute terms enter (deficitCores). */
 export type DeficitFloors = 'fixed' | 'scaled';
