@@ -30,4 +30,12 @@ export const KNOWN_PLANS: Readonly<Record<string, readonly KnownPlan[]>> = {
       abits: bits('8 3 4 3 3 4 4 2 5 4 5 5 5 5 6 5 6 6 5 7 6 6 7 7 6 7 7 6 7 7 5 7 7 7 8 8 7 8 8 7 7 8 8 8 8 8 8 8 8 8 8 8 8'),
     },
   ],
+  alexnet: [
+    {
+      // s74's deficitRank=2 screen, seed 3 (docs/validation.md): 18867.9 img/s, drop 0.967 pt, 53,000 cycles.
+      source: 's74, search-screen alexnet seed 3 with --search-settings deficitRank=2',
+      wbits: bits('8 2 3 7 7 6 3 8'),
+      abits: bits('8 2 2 3 4 3 4 8'),
+    },
+  ],
 };
