@@ -132,6 +132,12 @@ export interface ModelContext {
   rowTimes: RowTimes;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
+  /** Which layers a lone image makes apart in time (lone-sends.ts; static per network). */
+  loneApart: LoneApart;
+  /** Each tile's sends, for the lone-image outbound NoC term (lone-sends.ts; scratch of one evaluation). */
+  loneSends: LoneSendsScratch;
+  /** Per layer: its lone-image outbound NoC term, cycles per image (lone-sends.ts; scratch of one evaluation). */
+  loneNocOut: Float64Array;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -166,6 +172,24 @@ export interface DigitalQueues {
   pendingCount: number;
   /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
   cursors: Int32Array;
+}
+
+/**
+ * Per pair of layers, whether a lone image makes their rows at disjoint times: one waits (through its inputs) for the
+ * other's last row before its own first row (lone-sends.ts). Symmetric, `words` 32-bit words a layer.
+ */
+export interface LoneApart {
+  words: number;
+  bits: Uint32Array;
+}
+
+/** Each tile's routed copies in tile order (lone-sends.ts): tile t's are [start[t], start[t + 1]). */
+export interface LoneSendsScratch {
+  start: Int32Array;
+  fill: Int32Array;
+  /** The stored producer a copy carries rows of, and its cycles per image on the tile's injection link. */
+  producer: Int32Array;
+  cycles: Float64Array;
 }
 
 /** Per member of a run of layers sharing a digital unit (unit-run.ts; scratch of one evaluation, indexed by member). */
