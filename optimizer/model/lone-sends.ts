@@ -98,22 +98,18 @@ export function loneNocOutCycles(
   const words = apart.words;
   for (const l of ctx.layers) {
     const stage = stages[l.index];
-    out[l.index] = 0;
+    out[l.index] = stage === undefined ? 0 : stage.nocOutCycles;
     if (l.role === 'free' || stage === undefined) continue;
-    // The stored tensor its rows are sent as: its own, or its host's when fused.
-    const own = l.role === 'fused' ? (ctx.flow.layers[l.index]?.storedAs ?? -1) : l.index;
     const at = l.index * words;
     let best = 0;
+    let changed = false;
     for (const t of placement.layerTiles[l.index] ?? []) {
       let load = times.inject[t] as number;
-      let sends = false;
       for (let j = start[t] as number; j < (start[t + 1] as number); j++) {
-        const producer = sc.producer[j] as number;
-        if (producer === own) sends = true;
-        else if (has(apart.bits, at, producer)) load -= sc.cycles[j] as number;
+        if (has(apart.bits, at, sc.producer[j] as number)) (load -= sc.cycles[j] as number), (changed = true);
       }
-      if (sends && load > best) best = load;
+      if (load > best) best = load;
     }
-    out[l.index] = best;
+    if (changed) out[l.index] = best;
   }
 }
