@@ -52,7 +52,7 @@ describe('sends apart in the lone image', () => {
     const stage = t.stages[k.index];
     expect(stage?.nocOutCycles).toBeCloseTo(196 * 972, 6);
     const model = evaluateModel(ctx, choices);
-    expect(ctx.loneNocOut[k.index]).toBeCloseTo(196 * 81, 6);
+    expect(ctx.loneTerms.nocOut[k.index]).toBeCloseTo(196 * 81, 6);
     // Its pace is then its crossbars' (one MVM a row, 800 cycles: 156,800 a image): the last row 195 x 800 after the first.
     const first = ctx.rowScratch[k.rowSource] as number;
     const last = ctx.rowScratch[k.rowSource + 195] as number;

@@ -155,7 +155,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     loneApart: loneApartTable(layers),
     loneSends: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), cycles: new Float64Array(0) },
-    loneNocOut: new Float64Array(layers.length),
+    loneLinks: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), cycles: new Float64Array(0) },
+    loneTerms: { nocOut: new Float64Array(layers.length), meshLink: new Float64Array(layers.length) },
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       edramSq: new Float64Array(arch.chip.tiles),

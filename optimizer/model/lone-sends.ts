@@ -8,7 +8,7 @@
  * every row of V; the simulator runs it at its crossbars' 800.
  */
 import type { Placement } from '../../arch/placement';
-import type { LayerStage, LayerStatic, LoneApart, ModelContext, TileTimes, TrafficScratch } from './types';
+import type { LayerStage, LayerStatic, LoneApart, LoneNocTerms, ModelContext, TileTimes, TrafficScratch } from './types';
 
 const has = (bits: Uint32Array, at: number, j: number): boolean => (((bits[at + (j >>> 5)] as number) >>> (j & 31)) & 1) === 1;
 const set = (bits: Uint32Array, at: number, j: number): void => {
@@ -112,4 +112,107 @@ export function loneNocOutCycles(
     }
     if (changed) out[l.index] = best;
   }
+}
+
+/**
+ * Each layer's lone-image mesh-link term into `out` (cycles per image, by layer index): rule 7's busiest link on the
+ * paths of the copies into its tiles, less the copies of tensors made apart from it. Worked out only where that term
+ * would set the layer's pace (above its other lone terms, `others`); elsewhere the stage's own.
+ */
+export function loneMeshLinkCycles(
+  ctx: ModelContext,
+  placement: Placement,
+  s: TrafficScratch,
+  stages: readonly LayerStage[],
+  others: (stage: LayerStage) => number,
+  out: Float64Array,
+): void {
+  const apart = ctx.loneApart;
+  const words = apart.words;
+  const sc = ctx.loneLinks;
+  const links = s.linkFlits.length;
+  const linkRate = ctx.arch.noc.linkFlitsPerCycle;
+  let built = false;
+  for (const l of ctx.layers) {
+    const stage = stages[l.index];
+    out[l.index] = stage === undefined ? 0 : stage.meshLinkCycles;
+    if (l.role === 'free' || stage === undefined || !(stage.meshLinkCycles > others(stage))) continue;
+    if (!built) (buildLinkFlows(ctx, s, links), (built = true));
+    const tiles = placement.layerTiles[l.index] ?? [];
+    if (tiles.length === 0) continue;
+    const lo = tiles[0] as number;
+    const hi = tiles[tiles.length - 1] as number;
+    const at = l.index * words;
+    let worst = 0;
+    for (const p of l.dataInputs) {
+      const r = ctx.injection.slotPosition[p + 1] ?? -1;
+      if (r < 0) continue;
+      for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
+        const f = s.deliveryFlow[d] as number;
+        if (f < 0) continue;
+        const to = s.flowTo[f] as number;
+        if (to < lo || to > hi) continue;
+        const start = s.flowLinkStart[f] as number;
+        for (let h = 0; h < (s.flowHops[f] as number); h++) {
+          const link = s.flowLinks[start + h] as number;
+          let load = s.linkFlits[link] as number;
+          for (let j = sc.start[link] as number; j < (sc.start[link + 1] as number); j++) {
+            const producer = sc.producer[j] as number;
+            if (producer >= 0 && has(apart.bits, at, producer)) load -= sc.cycles[j] as number;
+          }
+          if (load > worst) worst = load;
+        }
+      }
+    }
+    out[l.index] = worst / linkRate;
+  }
+}
+
+/** ctx.loneLinks: each mesh link's routed copies (stored producer, flits per image), in two passes. */
+function buildLinkFlows(ctx: ModelContext, s: TrafficScratch, links: number): void {
+  const sc = ctx.loneLinks;
+  if (sc.start.length < links + 1) sc.start = new Int32Array(links + 1);
+  sc.start.fill(0, 0, links + 1);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let r = 0; r < ctx.readSlots.length; r++) {
+      const producer = (ctx.readSlots[r] as number) - 1;
+      const rows = producer < 0 ? ctx.net.network.input.height : (ctx.layers[producer] as LayerStatic).outRows;
+      for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
+        const f = s.deliveryFlow[d] as number;
+        if (f < 0) continue;
+        const first = s.flowLinkStart[f] as number;
+        for (let h = 0; h < (s.flowHops[f] as number); h++) {
+          const link = s.flowLinks[first + h] as number;
+          if (pass === 0) {
+            sc.start[link + 1] = (sc.start[link + 1] as number) + 1;
+            continue;
+          }
+          const at = sc.fill[link] as number;
+          sc.fill[link] = at + 1;
+          sc.producer[at] = producer;
+          sc.cycles[at] = rows * (s.flowRowFlits[f] as number);
+        }
+      }
+    }
+    if (pass > 0) break;
+    for (let k = 0; k < links; k++) sc.start[k + 1] = (sc.start[k + 1] as number) + (sc.start[k] as number);
+    const total = sc.start[links] as number;
+    if (sc.producer.length < total) (sc.producer = new Int32Array(2 * total)), (sc.cycles = new Float64Array(2 * total));
+    if (sc.fill.length < links) sc.fill = new Int32Array(2 * links);
+    sc.fill.set(sc.start.subarray(0, links));
+  }
+}
+
+/** ctx.loneTerms for this evaluation: the outbound term, then the mesh-link term where it could set the pace. */
+export function loneNocTerms(ctx: ModelContext, placement: Placement, s: TrafficScratch, times: TileTimes, stages: readonly LayerStage[]): void {
+  const nocOut = ctx.loneTerms.nocOut as Float64Array;
+  loneNocOutCycles(ctx, placement, s, times, stages, nocOut);
+  const others = (t: LayerStage): number =>
+    Math.max(t.computeCycles, t.shiftAddCycles, t.nocInCycles, nocOut[t.index] as number, t.edramCycles, t.attentionCycles, t.offChipCycles, t.portQueueCycles);
+  loneMeshLinkCycles(ctx, placement, s, stages, others, ctx.loneTerms.meshLink as Float64Array);
+}
+
+/** The stages' own NoC terms as LoneNocTerms (nothing taken as apart). */
+export function stageNocTerms(stages: readonly LayerStage[]): LoneNocTerms {
+  return { nocOut: stages.map((s) => s.nocOutCycles), meshLink: stages.map((s) => s.meshLinkCycles) };
 }

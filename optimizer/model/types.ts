@@ -136,8 +136,10 @@ export interface ModelContext {
   loneApart: LoneApart;
   /** Each tile's sends, for the lone-image outbound NoC term (lone-sends.ts; scratch of one evaluation). */
   loneSends: LoneSendsScratch;
-  /** Per layer: its lone-image outbound NoC term, cycles per image (lone-sends.ts; scratch of one evaluation). */
-  loneNocOut: Float64Array;
+  /** Each mesh link's routed copies, for the lone-image mesh-link term (lone-sends.ts; scratch of one evaluation). */
+  loneLinks: LoneSendsScratch;
+  /** Per layer: its lone-image NoC terms (lone-sends.ts; scratch of one evaluation). */
+  loneTerms: LoneNocTerms;
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -181,6 +183,15 @@ export interface DigitalQueues {
 export interface LoneApart {
   words: number;
   bits: Uint32Array;
+}
+
+/**
+ * Per layer (by index), its row pace's NoC terms in a lone image, cycles per image (rule 7, "Sends apart in the lone
+ * image"): its tiles' injection links and its busiest inbound mesh link, less the copies of tensors made apart from it.
+ */
+export interface LoneNocTerms {
+  nocOut: ArrayLike<number>;
+  meshLink: ArrayLike<number>;
 }
 
 /** Each tile's routed copies in tile order (lone-sends.ts): tile t's are [start[t], start[t + 1]). */

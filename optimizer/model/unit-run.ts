@@ -136,7 +136,7 @@ export function scheduleUnitRun(
       lastOwn = ops * x.outRows;
       lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
     }
-    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneNocOut[m] as number);
+    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms);
     s.rows[j] = x.outRows;
     s.base[j] = x.rowOffset;
     s.inputStart[j] = inputs;
@@ -216,7 +216,7 @@ export function scheduleUnitRun(
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     const ops = s.ops[j] as number;
-    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneNocOut[x.index] as number);
+    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
