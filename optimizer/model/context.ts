@@ -154,8 +154,8 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     },
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
     loneApart: loneApartTable(layers),
-    loneSends: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), cycles: new Float64Array(0) },
-    loneLinks: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), cycles: new Float64Array(0) },
+    loneSends: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), flits: new Float64Array(0) },
+    loneLinks: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), flits: new Float64Array(0) },
     loneTerms: { nocOut: new Float64Array(layers.length), meshLink: new Float64Array(layers.length) },
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),

@@ -1,14 +1,16 @@
 /**
- * The outbound NoC term of a layer's row pace in the lone image (docs/hardware-model.md rule 7, "Sends apart in the
+ * The NoC terms of a layer's row pace in the lone image (docs/hardware-model.md rule 7, "Sends apart in the
  * lone image"). Rule 7's term is its tiles' injection-link load per image, every stored tensor sent from them; in one
  * image alone, a tensor whose rows are all made before the layer's first row can start (its reader waits for its last
  * row: an attention block's keys before Q.K^T), or only after the layer's last row, does not share the link with the
  * layer's rows. xformer DeiT-S replicated-mixed: blocks.0.attn.k on tile 2 was paced at 972 cycles a row by the MLP's
  * sends from that tile (fc1's hidden rows, 127,008 of its 190,512 cycles), which start only after softmax . V has read
- * every row of V; the simulator runs it at its crossbars' 800.
+ * every row of V; the simulator runs it at its crossbars' 800. The same for the busiest mesh link into a layer's tiles:
+ * ViT-B/16's blocks.2.attn.proj on xformer was paced by the later blocks' copies over its links (6,480 cycles a row,
+ * simulated 1,746), and the model's lone latency was 4.9% above the simulator's.
  */
 import type { Placement } from '../../arch/placement';
-import type { LayerStage, LayerStatic, LoneApart, LoneNocTerms, ModelContext, TileTimes, TrafficScratch } from './types';
+import type { LayerStage, LayerStatic, LoneApart, LoneNocTerms, LoneSendsScratch, ModelContext, TileTimes, TrafficScratch } from './types';
 
 const has = (bits: Uint32Array, at: number, j: number): boolean => (((bits[at + (j >>> 5)] as number) >>> (j & 31)) & 1) === 1;
 const set = (bits: Uint32Array, at: number, j: number): void => {
@@ -49,167 +51,134 @@ export function loneApartTable(layers: readonly LayerStatic[]): LoneApart {
 }
 
 /**
- * Each layer's lone-image outbound NoC term into `out` (cycles per image, by layer index): the largest over its tiles
- * of the tile's injection load (times.inject) less the sends of the stored tensors made apart from it. Equal to the
- * stage's nocOutCycles when nothing on its tiles is apart.
+ * ctx.loneTerms for this evaluation, by layer index (cycles per image): rule 7's outbound NoC term (its tiles'
+ * injection links, the largest) and mesh-link term (the busiest link on the paths of the copies into its tiles), each
+ * less the copies of stored tensors made apart from the layer. NOTE: a lone term is never above the stage's, so it is
+ * worked out only where the stage's is above the layer's other lone terms (where it could set the pace); elsewhere it
+ * is the stage's (the same pace).
  */
-export function loneNocOutCycles(
-  ctx: ModelContext,
-  placement: Placement,
-  s: TrafficScratch,
-  times: TileTimes,
-  stages: readonly LayerStage[],
-  out: Float64Array,
-): void {
-  const apart = ctx.loneApart;
-  const sc = ctx.loneSends;
-  const tiles = placement.tilesUsed;
+export function loneNocTerms(ctx: ModelContext, placement: Placement, s: TrafficScratch, times: TileTimes, stages: readonly LayerStage[]): void {
+  const nocOut = ctx.loneTerms.nocOut;
+  const meshLink = ctx.loneTerms.meshLink;
   const linkRate = ctx.arch.noc.linkFlitsPerCycle;
-  if (sc.start.length < tiles + 1) sc.start = new Int32Array(2 * tiles + 1);
-  const start = sc.start;
-  start.fill(0, 0, tiles + 1);
-  // Each tile's sends (stored producer, cycles per image), one a routed copy; in two passes (count, then place).
-  for (let pass = 0; pass < 2; pass++) {
-    for (let r = 0; r < ctx.readSlots.length; r++) {
-      const producer = (ctx.readSlots[r] as number) - 1;
-      if (producer < 0) continue;
-      const rows = (ctx.layers[producer] as LayerStatic).outRows;
-      for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
-        const f = s.deliveryFlow[d] as number;
-        if (f < 0) continue;
-        const from = s.flowFrom[f] as number;
-        if (pass === 0) {
-          start[from + 1] = (start[from + 1] as number) + 1;
-          continue;
-        }
-        const at = (sc.fill[from] as number);
-        sc.fill[from] = at + 1;
-        sc.producer[at] = producer;
-        sc.cycles[at] = (rows * (s.flowRowFlits[f] as number)) / linkRate;
-      }
-    }
-    if (pass > 0) break;
-    for (let t = 0; t < tiles; t++) start[t + 1] = (start[t + 1] as number) + (start[t] as number);
-    const total = start[tiles] as number;
-    if (sc.producer.length < total) (sc.producer = new Int32Array(2 * total)), (sc.cycles = new Float64Array(2 * total));
-    if (sc.fill.length < tiles) sc.fill = new Int32Array(2 * tiles);
-    sc.fill.set(start.subarray(0, tiles));
-  }
-  const words = apart.words;
+  let tilesBuilt = false;
+  let linksBuilt = false;
   for (const l of ctx.layers) {
     const stage = stages[l.index];
-    out[l.index] = stage === undefined ? 0 : stage.nocOutCycles;
-    if (l.role === 'free' || stage === undefined) continue;
-    const at = l.index * words;
-    let best = 0;
-    let changed = false;
-    for (const t of placement.layerTiles[l.index] ?? []) {
-      let load = times.inject[t] as number;
-      for (let j = start[t] as number; j < (start[t + 1] as number); j++) {
-        if (has(apart.bits, at, sc.producer[j] as number)) (load -= sc.cycles[j] as number), (changed = true);
-      }
-      if (load > best) best = load;
+    if (stage === undefined || l.role === 'free') {
+      nocOut[l.index] = stage?.nocOutCycles ?? 0;
+      meshLink[l.index] = stage?.meshLinkCycles ?? 0;
+      continue;
     }
-    if (changed) out[l.index] = best;
+    const others = Math.max(stage.computeCycles, stage.shiftAddCycles, stage.nocInCycles, stage.edramCycles, stage.attentionCycles, stage.offChipCycles, stage.portQueueCycles);
+    let out = stage.nocOutCycles;
+    if (out > others) {
+      if (!tilesBuilt) (indexCopies(ctx, s, placement.tilesUsed, false, ctx.loneSends), (tilesBuilt = true));
+      out = tileSendsApartLess(ctx, placement, times, l) ?? out;
+    }
+    nocOut[l.index] = out;
+    let link = stage.meshLinkCycles;
+    if (link > Math.max(others, out)) {
+      if (!linksBuilt) (indexCopies(ctx, s, s.linkFlits.length, true, ctx.loneLinks), (linksBuilt = true));
+      link = inboundLinksApartLess(ctx, placement, s, l) / linkRate;
+    }
+    meshLink[l.index] = link;
   }
 }
 
 /**
- * Each layer's lone-image mesh-link term into `out` (cycles per image, by layer index): rule 7's busiest link on the
- * paths of the copies into its tiles, less the copies of tensors made apart from it. Worked out only where that term
- * would set the layer's pace (above its other lone terms, `others`); elsewhere the stage's own.
+ * The largest over layer l's tiles of the tile's injection load less its copies of tensors apart from l, or undefined
+ * when no copy on its tiles is apart (the stage's term, as it is).
  */
-export function loneMeshLinkCycles(
-  ctx: ModelContext,
-  placement: Placement,
-  s: TrafficScratch,
-  stages: readonly LayerStage[],
-  others: (stage: LayerStage) => number,
-  out: Float64Array,
-): void {
+function tileSendsApartLess(ctx: ModelContext, placement: Placement, times: TileTimes, l: LayerStatic): number | undefined {
   const apart = ctx.loneApart;
-  const words = apart.words;
-  const sc = ctx.loneLinks;
-  const links = s.linkFlits.length;
+  const sc = ctx.loneSends;
+  const at = l.index * apart.words;
   const linkRate = ctx.arch.noc.linkFlitsPerCycle;
-  let built = false;
-  for (const l of ctx.layers) {
-    const stage = stages[l.index];
-    out[l.index] = stage === undefined ? 0 : stage.meshLinkCycles;
-    if (l.role === 'free' || stage === undefined || !(stage.meshLinkCycles > others(stage))) continue;
-    if (!built) (buildLinkFlows(ctx, s, links), (built = true));
-    const tiles = placement.layerTiles[l.index] ?? [];
-    if (tiles.length === 0) continue;
-    const lo = tiles[0] as number;
-    const hi = tiles[tiles.length - 1] as number;
-    const at = l.index * words;
-    let worst = 0;
-    for (const p of l.dataInputs) {
-      const r = ctx.injection.slotPosition[p + 1] ?? -1;
-      if (r < 0) continue;
-      for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
-        const f = s.deliveryFlow[d] as number;
-        if (f < 0) continue;
-        const to = s.flowTo[f] as number;
-        if (to < lo || to > hi) continue;
-        const start = s.flowLinkStart[f] as number;
-        for (let h = 0; h < (s.flowHops[f] as number); h++) {
-          const link = s.flowLinks[start + h] as number;
-          let load = s.linkFlits[link] as number;
-          for (let j = sc.start[link] as number; j < (sc.start[link + 1] as number); j++) {
-            const producer = sc.producer[j] as number;
-            if (producer >= 0 && has(apart.bits, at, producer)) load -= sc.cycles[j] as number;
-          }
-          if (load > worst) worst = load;
-        }
-      }
+  let best = 0;
+  let changed = false;
+  for (const t of placement.layerTiles[l.index] ?? []) {
+    let load = times.inject[t] as number;
+    for (let j = sc.start[t] as number; j < (sc.start[t + 1] as number); j++) {
+      const producer = sc.producer[j] as number;
+      if (producer >= 0 && has(apart.bits, at, producer)) (load -= (sc.flits[j] as number) / linkRate), (changed = true);
     }
-    out[l.index] = worst / linkRate;
+    if (load > best) best = load;
   }
+  return changed ? best : undefined;
 }
 
-/** ctx.loneLinks: each mesh link's routed copies (stored producer, flits per image), in two passes. */
-function buildLinkFlows(ctx: ModelContext, s: TrafficScratch, links: number): void {
+/** Flits per image on the busiest link of the copies into layer l's tiles, less each link's copies of tensors apart from l. */
+function inboundLinksApartLess(ctx: ModelContext, placement: Placement, s: TrafficScratch, l: LayerStatic): number {
+  const apart = ctx.loneApart;
   const sc = ctx.loneLinks;
-  if (sc.start.length < links + 1) sc.start = new Int32Array(links + 1);
-  sc.start.fill(0, 0, links + 1);
+  const at = l.index * apart.words;
+  const tiles = placement.layerTiles[l.index] ?? [];
+  if (tiles.length === 0) return 0;
+  // A layer's tiles are one ascending range (as traffic.ts reads them).
+  const lo = tiles[0] as number;
+  const hi = tiles[tiles.length - 1] as number;
+  let worst = 0;
+  for (const p of l.dataInputs) {
+    const r = ctx.injection.slotPosition[p + 1] ?? -1;
+    if (r < 0) continue;
+    for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
+      const f = s.deliveryFlow[d] as number;
+      if (f < 0 || (s.flowTo[f] as number) < lo || (s.flowTo[f] as number) > hi) continue;
+      const first = s.flowLinkStart[f] as number;
+      for (let h = 0; h < (s.flowHops[f] as number); h++) {
+        const link = s.flowLinks[first + h] as number;
+        let load = s.linkFlits[link] as number;
+        for (let j = sc.start[link] as number; j < (sc.start[link + 1] as number); j++) {
+          const producer = sc.producer[j] as number;
+          if (producer >= 0 && has(apart.bits, at, producer)) load -= sc.flits[j] as number;
+        }
+        if (load > worst) worst = load;
+      }
+    }
+  }
+  return worst;
+}
+
+/**
+ * This evaluation's routed copies (stored producer, flits per image), indexed by the tile they leave (byLink false)
+ * or by each mesh link on their path, into `sc` (key k's are [start[k], start[k + 1])); two passes, count then place.
+ */
+function indexCopies(ctx: ModelContext, s: TrafficScratch, keys: number, byLink: boolean, sc: LoneSendsScratch): void {
+  if (sc.start.length < keys + 1) sc.start = new Int32Array(2 * keys + 1);
+  const start = sc.start;
+  start.fill(0, 0, keys + 1);
   for (let pass = 0; pass < 2; pass++) {
     for (let r = 0; r < ctx.readSlots.length; r++) {
       const producer = (ctx.readSlots[r] as number) - 1;
+      // The network input enters through the off-chip link, not a tile's injection link (rule 6).
+      if (producer < 0 && !byLink) continue;
       const rows = producer < 0 ? ctx.net.network.input.height : (ctx.layers[producer] as LayerStatic).outRows;
       for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
         const f = s.deliveryFlow[d] as number;
         if (f < 0) continue;
+        const hops = byLink ? (s.flowHops[f] as number) : 1;
         const first = s.flowLinkStart[f] as number;
-        for (let h = 0; h < (s.flowHops[f] as number); h++) {
-          const link = s.flowLinks[first + h] as number;
+        for (let h = 0; h < hops; h++) {
+          const key = byLink ? (s.flowLinks[first + h] as number) : (s.flowFrom[f] as number);
           if (pass === 0) {
-            sc.start[link + 1] = (sc.start[link + 1] as number) + 1;
+            start[key + 1] = (start[key + 1] as number) + 1;
             continue;
           }
-          const at = sc.fill[link] as number;
-          sc.fill[link] = at + 1;
+          const at = sc.fill[key] as number;
+          sc.fill[key] = at + 1;
           sc.producer[at] = producer;
-          sc.cycles[at] = rows * (s.flowRowFlits[f] as number);
+          sc.flits[at] = rows * (s.flowRowFlits[f] as number);
         }
       }
     }
     if (pass > 0) break;
-    for (let k = 0; k < links; k++) sc.start[k + 1] = (sc.start[k + 1] as number) + (sc.start[k] as number);
-    const total = sc.start[links] as number;
-    if (sc.producer.length < total) (sc.producer = new Int32Array(2 * total)), (sc.cycles = new Float64Array(2 * total));
-    if (sc.fill.length < links) sc.fill = new Int32Array(2 * links);
-    sc.fill.set(sc.start.subarray(0, links));
+    for (let k = 0; k < keys; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+    const total = start[keys] as number;
+    if (sc.producer.length < total) (sc.producer = new Int32Array(2 * total)), (sc.flits = new Float64Array(2 * total));
+    if (sc.fill.length < keys) sc.fill = new Int32Array(2 * keys);
+    sc.fill.set(start.subarray(0, keys));
   }
-}
-
-/** ctx.loneTerms for this evaluation: the outbound term, then the mesh-link term where it could set the pace. */
-export function loneNocTerms(ctx: ModelContext, placement: Placement, s: TrafficScratch, times: TileTimes, stages: readonly LayerStage[]): void {
-  const nocOut = ctx.loneTerms.nocOut as Float64Array;
-  loneNocOutCycles(ctx, placement, s, times, stages, nocOut);
-  const others = (t: LayerStage): number =>
-    Math.max(t.computeCycles, t.shiftAddCycles, t.nocInCycles, nocOut[t.index] as number, t.edramCycles, t.attentionCycles, t.offChipCycles, t.portQueueCycles);
-  loneMeshLinkCycles(ctx, placement, s, stages, others, ctx.loneTerms.meshLink as Float64Array);
 }
 
 /** The stages' own NoC terms as LoneNocTerms (nothing taken as apart). */

@@ -134,12 +134,11 @@ export interface ModelContext {
   injection: InjectionScratch;
   /** Which layers a lone image makes apart in time (lone-sends.ts; static per network). */
   loneApart: LoneApart;
-  /** Each tile's sends, for the lone-image outbound NoC term (lone-sends.ts; scratch of one evaluation). */
+  /** The routed copies by the tile they leave, and by mesh link, for the lone-image NoC terms (lone-sends.ts; scratch of one evaluation). */
   loneSends: LoneSendsScratch;
-  /** Each mesh link's routed copies, for the lone-image mesh-link term (lone-sends.ts; scratch of one evaluation). */
   loneLinks: LoneSendsScratch;
   /** Per layer: its lone-image NoC terms (lone-sends.ts; scratch of one evaluation). */
-  loneTerms: LoneNocTerms;
+  loneTerms: { nocOut: Float64Array; meshLink: Float64Array };
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -194,13 +193,13 @@ export interface LoneNocTerms {
   meshLink: ArrayLike<number>;
 }
 
-/** Each tile's routed copies in tile order (lone-sends.ts): tile t's are [start[t], start[t + 1]). */
+/** Routed copies indexed by a key, a tile or a mesh link (lone-sends.ts): key k's are [start[k], start[k + 1]). */
 export interface LoneSendsScratch {
   start: Int32Array;
   fill: Int32Array;
-  /** The stored producer a copy carries rows of, and its cycles per image on the tile's injection link. */
+  /** The stored producer a copy carries rows of (-1: the network input), and its flits per image. */
   producer: Int32Array;
-  cycles: Float64Array;
+  flits: Float64Array;
 }
 
 /** Per member of a run of layers sharing a digital unit (unit-run.ts; scratch of one evaluation, indexed by member). */
