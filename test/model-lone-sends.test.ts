@@ -13,6 +13,7 @@ import type { PlanChoices } from '../arch/plan';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { simulate } from '../sim';
+import { baselineChoices } from '../arch/plan';
 import { zoo } from './helpers/model-fixtures';
 
 const has = (bits: Uint32Array, at: number, j: number): boolean => (((bits[at + (j >>> 5)] as number) >>> (j & 31)) & 1) === 1;
@@ -69,4 +70,30 @@ describe('sends apart in the lone image', () => {
     expect(Math.abs(last / simLast - 1)).toBeLessThan(0.01);
     expect(Math.abs(sim.latencyCycles / model.latencyCycles - 1)).toBeLessThan(0.02);
   }, 60_000);
+
+  test('ViT-B/16: the links into blocks.2.attn.proj less block 1\'s copies, made before its keys', async () => {
+    const vit = zoo('vit-b16');
+    // lrmp validate's baseline on xformer: 8 bits, r = 1, the preset's 256 tiles (165 used).
+    const plan = baselineChoices(vit.weightedIndices.length);
+    const ctx = prepareModel(arch, vit);
+    const t = planTerms(ctx, plan);
+    const proj = ctx.layers.find((l) => l.name === 'blocks.2.attn.proj');
+    expect(proj).toBeDefined();
+    if (proj === undefined) return;
+    expect(t.placement.layerTiles[proj.index]).toEqual([31, 32]);
+    // A copy of a 768-element row at 8 bits: 192 flits + 24 headers = 216 flits, 196 rows: 42,336 flits per image.
+    // The busiest link into its tiles (on block 1's output's way to tile 31, for the add fused into the projection)
+    // carries 30 such copies: block 1's projection rows to fc2's tiles 24-28 (5) and fc1's, 4 x wider (20), block 1's
+    // output to tile 31 (1) and block 2's norm1 to tiles 28-31 (4).
+    const copy = 196 * 216;
+    expect(t.stages[proj.index]?.meshLinkCycles).toBeCloseTo(30 * copy, 6);
+    const model = evaluateModel(ctx, plan);
+    expect(model.tilesUsed).toBe(165);
+    // All of them are made before block 2's Q.K^T has its keys: apart. The busiest link left is on the way from the
+    // context's tile 29 to tile 32, carrying its copy there, the projection's 5 to fc2's tiles and norm2's 6 to fc1's.
+    expect(ctx.loneTerms.meshLink[proj.index]).toBeCloseTo(12 * copy, 6);
+    // main's model 15,817,950 cycles against 15,040,750 simulated (-4.91%).
+    const sim = await simulate(arch, vit, plan, { images: 1 });
+    expect(Math.abs(sim.latencyCycles / model.latencyCycles - 1)).toBeLessThan(0.01);
+  }, 120_000);
 });
