@@ -134,10 +134,9 @@ export interface ModelContext {
   injection: InjectionScratch;
   /** Which layers a lone image makes apart in time (lone-sends.ts; static per network). */
   loneApart: LoneApart;
-  /** The routed copies by the tile they leave, and by mesh link, for the lone-image NoC terms (lone-sends.ts; scratch of one evaluation). */
+  /** Scratch of one evaluation (lone-sends.ts): routed copies by the tile they leave and by mesh link; the lone terms. */
   loneSends: LoneSendsScratch;
   loneLinks: LoneSendsScratch;
-  /** Per layer: its lone-image NoC terms (lone-sends.ts; scratch of one evaluation). */
   loneTerms: { nocOut: Float64Array; meshLink: Float64Array };
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
@@ -175,25 +174,19 @@ export interface DigitalQueues {
   cursors: Int32Array;
 }
 
-/**
- * Per pair of layers, whether a lone image makes their rows at disjoint times: one waits (through its inputs) for the
- * other's last row before its own first row (lone-sends.ts). Symmetric, `words` 32-bit words a layer.
- */
+/** Pairs of layers a lone image makes apart in time (lone-sends.ts): symmetric bits, `words` 32-bit words a layer. */
 export interface LoneApart {
   words: number;
   bits: Uint32Array;
 }
 
-/**
- * Per layer (by index), its row pace's NoC terms in a lone image, cycles per image (rule 7, "Sends apart in the lone
- * image"): its tiles' injection links and its busiest inbound mesh link, less the copies of tensors made apart from it.
- */
+/** Per layer, its lone-image outbound NoC and mesh-link terms, cycles per image (rule 7; lone-sends.ts). */
 export interface LoneNocTerms {
   nocOut: ArrayLike<number>;
   meshLink: ArrayLike<number>;
 }
 
-/** Routed copies indexed by a key, a tile or a mesh link (lone-sends.ts): key k's are [start[k], start[k + 1]). */
+/** Routed copies by key, a tile or a mesh link (lone-sends.ts): key k's are [start[k], start[k + 1]). */
 export interface LoneSendsScratch {
   start: Int32Array;
   fill: Int32Array;
