@@ -105,8 +105,8 @@ export function rowFixedCycles(
  * The outbound NoC term stays although the injection queue (injection.ts) now charges each row's copies: without it
  * the layers ran ahead of their sends and DeiT-S's baseline on xformer went from 0.1% to 5.3% below the simulated
  * latency (ViT-B/16 +5.0% -> +3.4%, GPT-2 unchanged); it stands for the mesh and ejection waits the recurrence does
- * not play out. It is `nocOutCycles` (lone-sends.ts): the tiles' links less the sends of tensors made apart from the
- * layer's rows in time.
+ * not play out. It and the mesh-link term are the lone image's (lone-sends.ts): less the copies of tensors made apart
+ * from the layer's rows in time.
  */
 function loneImageStageCycles(s: LayerStage, lone: LoneNocTerms): number {
   return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, lone.nocOut[s.index] as number, lone.meshLink[s.index] as number, s.edramCycles, s.attentionCycles, s.offChipCycles, s.portQueueCycles);

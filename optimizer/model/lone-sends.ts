@@ -6,8 +6,8 @@
  * layer's rows. xformer DeiT-S replicated-mixed: blocks.0.attn.k on tile 2 was paced at 972 cycles a row by the MLP's
  * sends from that tile (fc1's hidden rows, 127,008 of its 190,512 cycles), which start only after softmax . V has read
  * every row of V; the simulator runs it at its crossbars' 800. The same for the busiest mesh link into a layer's tiles:
- * ViT-B/16's blocks.2.attn.proj on xformer was paced by the later blocks' copies over its links (6,480 cycles a row,
- * simulated 1,746), and the model's lone latency was 4.9% above the simulator's.
+ * ViT-B/16's blocks.2.attn.proj on xformer was paced by block 1's copies over its links, all made before block 2's
+ * keys (6,480 cycles a row, simulated 1,746), and the model's lone latency was 4.9% above the simulator's.
  */
 import type { Placement } from '../../arch/placement';
 import type { LayerStage, LayerStatic, LoneApart, LoneNocTerms, LoneSendsScratch, ModelContext, TileTimes, TrafficScratch } from './types';
