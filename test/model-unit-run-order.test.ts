@@ -15,6 +15,7 @@ import { offChipBitsPerCycle } from '../arch/timing';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { rowFixedCycles, rowPacedCycles } from '../optimizer/model/latency';
+import { stageNocTerms } from '../optimizer/model/lone-sends';
 import { referenceRowLatency } from '../optimizer/model/latency-reference';
 import { simulate } from '../sim';
 import { resolveNetwork } from '../workloads/shapes';
@@ -57,7 +58,7 @@ describe('the digital unit serves rows in the order they reach it, across a cros
     expect(leadB).toBeLessThan(1);
     // c and e: one MVM a row, 1,064 cycles with the input's write, a row every 1,000 cycles at most.
     const c = fixed(1);
-    const pace = rowPacedCycles(ctx.layers[1]!, t.stages[1]);
+    const pace = rowPacedCycles(ctx.layers[1]!, t.stages[1], stageNocTerms(t.stages));
     expect(Math.round(c)).toBe(1064);
     expect(Math.round(pace)).toBe(1000);
     expect(fixed(3)).toBeCloseTo(c, 6);

@@ -12,6 +12,7 @@ import { offChipBitsPerCycle } from '../arch/timing';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { rowFixedCycles, rowLatencyCycles, rowPacedCycles } from '../optimizer/model/latency';
+import { stageNocTerms } from '../optimizer/model/lone-sends';
 import { referenceRowLatency } from '../optimizer/model/latency-reference';
 import { simulate } from '../sim';
 import { resolveNetwork } from '../workloads/shapes';
@@ -52,7 +53,7 @@ describe('a run of layers sharing one digital unit', () => {
     // c: one MVM a row (1,064 cycles with its input's write), one row every 1,000 cycles (its compute; the next row's
     // read overlaps it: rule 5's read-ahead, so no port wait is exposed).
     const c = fixed(2);
-    const cPace = rowPacedCycles(ctx.layers[2]!, t.stages[2]);
+    const cPace = rowPacedCycles(ctx.layers[2]!, t.stages[2], stageNocTerms(t.stages));
     expect(Math.round(cPace)).toBe(1000);
     expect(c).toBeGreaterThan(cPace);
     // By hand (to the 0.01), the unit first come, first served. a's rows reach it at 640 (i + 1) + 2.00: 642, 1282,

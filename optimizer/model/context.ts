@@ -9,6 +9,7 @@ import { prepareCreditLoop } from './credit-loop-tables';
 import { newUnitRunScratch } from './unit-run-scratch';
 import { newDigitalQueues } from './digital-queue';
 import { newInjectionScratch } from './injection';
+import { loneApartTable } from './lone-sends';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 import { rowJobLayers, rowJobOpsPerImage } from './unit-wait';
@@ -152,6 +153,10 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
       evaluation: 0,
     },
     injection: newInjectionScratch(arch, rowCursor, readers.readSlots, flow.readers.length),
+    loneApart: loneApartTable(layers),
+    loneSends: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), flits: new Float64Array(0) },
+    loneLinks: { start: new Int32Array(0), fill: new Int32Array(0), producer: new Int32Array(0), flits: new Float64Array(0) },
+    loneTerms: { nocOut: new Float64Array(layers.length), meshLink: new Float64Array(layers.length) },
     tileScratch: {
       edramBits: new Float64Array(arch.chip.tiles),
       edramSq: new Float64Array(arch.chip.tiles),

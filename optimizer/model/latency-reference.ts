@@ -17,7 +17,7 @@ import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
 import { loneGrants } from './lone-grants';
 import { startRowTimes } from './row-times';
-import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
 
 /** Finish time of every output row of every layer for one image, by layer index, and the image's latency. */
@@ -52,6 +52,7 @@ export function referenceRowLatency(
   // sender's last row that reader row waits on plus the hops' least time.
   startRowTimes(ctx);
   const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
+  const lone = referenceLoneNocTerms(ctx, placement, stages);
   // Its sends (injection.ts) once a layer's rows are known, held to their grants.
   const record = (index: number, finish: number[]): void => {
     const resolved = net.layers[index] as ResolvedLayer;
@@ -106,7 +107,7 @@ export function referenceRowLatency(
   for (let n = 0; n < net.layers.length; n++) {
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
-      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish);
+      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone);
       for (let m = n; m <= last; m++) record(m, rowFinish.get(m) ?? []);
       n = last;
       continue;
@@ -117,8 +118,8 @@ export function referenceRowLatency(
     const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     // The row's digital ops (if any) and the tiles whose units they queue at.
     const ops = digitalRowJob(ctx, placement, l, q);
-    const interval = rowIntervalCycles(l, stages[n], takeRemainingLoad(ctx, placement, l, q, ops));
-    const paced = rowPacedCycles(l, stages[n]);
+    const interval = rowIntervalCycles(l, stages[n], takeRemainingLoad(ctx, placement, l, q, ops), lone);
+    const paced = rowPacedCycles(l, stages[n], lone);
     const arrivals: number[] = [];
     const finish: number[] = [];
     for (let i = 0; i < resolved.outShape.height; i++) {
@@ -174,6 +175,7 @@ function referenceUnitRun(
   last: number,
   readyAt: (index: number, i: number) => number | undefined,
   rowFinish: Map<number, number[]>,
+  lone: LoneNocTerms,
 ): void {
   const q = ctx.digitalQueues;
   interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; arrivals: number[] }
@@ -184,13 +186,13 @@ function referenceUnitRun(
     const ops = digitalRowJob(ctx, placement, l, q);
     if (ops > 0) tile = q.jobTiles[0] as number;
     const load = takeRemainingLoad(ctx, placement, l, q, ops);
-    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m]), load, interval: 0, finish: [], arrivals: [] };
+    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], arrivals: [] };
     members.push(member);
     rowFinish.set(m, member.finish);
   }
   const lastJob = members.filter((m) => m.ops > 0).at(-1);
   const afterRun = lastJob === undefined ? 0 : lastJob.load - lastJob.ops * lastJob.l.outRows;
-  for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0);
+  for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0, lone);
   let busy = 0;
   const rows = (m: Member): number => ctx.net.layers[m.index]?.outShape.height ?? 0;
   // A member fused into another's job, reading its rows one for one, has that member's rows: no channel of its own.
@@ -254,4 +256,75 @@ function referenceUnitRun(
     setPending(q, m.arrivals);
     addRowJobs(q, m.ops);
   }
+}
+
+/**
+ * Each layer's lone-image NoC terms (lone-sends.ts loneNocTerms) from the routed copies and a plain "waits for every
+ * row of" relation. Outbound: the sum of its tiles' copies of tensors not made apart from it, the largest over its
+ * tiles, where some copy is apart; else its stage's term. Mesh link: the largest, over the links on the paths of the
+ * copies into its tiles, of the flits of the copies on that link not made apart from it.
+ */
+export function referenceLoneNocTerms(ctx: ModelContext, placement: Placement, stages: readonly LayerStage[]): LoneNocTerms {
+  const ancestors = new Map<number, Set<number>>();
+  const before = new Map<number, Set<number>>();
+  for (const l of ctx.layers) {
+    const a = new Set<number>();
+    const b = new Set<number>();
+    l.inputs.forEach((p, k) => {
+      const producer = ctx.layers[p];
+      if (producer === undefined) return;
+      const theirs = ancestors.get(p) ?? new Set<number>();
+      for (const x of theirs) a.add(x);
+      a.add(p);
+      // Row 0 needs the input's last row: every row of it and of its ancestors is made before.
+      const whole = (l.needRows[k]?.[0] ?? 0) >= producer.outRows - 1;
+      for (const x of whole ? [...theirs, p] : (before.get(p) ?? [])) b.add(x);
+    });
+    ancestors.set(l.index, a);
+    before.set(l.index, b);
+  }
+  const apart = (x: number, y: number): boolean => (before.get(x)?.has(y) ?? false) || (before.get(y)?.has(x) ?? false);
+  const s = ctx.traffic;
+  const linkRate = ctx.arch.noc.linkFlitsPerCycle;
+  // Every routed copy of this evaluation: its stored producer (-1: the input), tiles, links and flits per image.
+  const copies: Array<{ producer: number; slot: number; from: number; to: number; links: number[]; flits: number }> = [];
+  ctx.readSlots.forEach((slot, r) => {
+    const rows = slot === 0 ? ctx.net.network.input.height : (ctx.layers[slot - 1]?.outRows ?? 0);
+    for (let d = s.slotDeliveryStart[r] as number; d < (s.slotDeliveryStart[r + 1] as number); d++) {
+      const f = s.deliveryFlow[d] as number;
+      if (f < 0) continue;
+      const first = s.flowLinkStart[f] as number;
+      const links = s.flowLinks.slice(first, first + (s.flowHops[f] as number));
+      copies.push({ producer: slot - 1, slot, from: s.flowFrom[f] as number, to: s.flowTo[f] as number, links, flits: rows * (s.flowRowFlits[f] as number) });
+    }
+  });
+  const nocOut = ctx.layers.map((l) => {
+    const stage = stages[l.index];
+    if (stage === undefined) return 0;
+    if (l.role === 'free') return stage.nocOutCycles;
+    let anyApart = false;
+    let best = 0;
+    for (const t of placement.layerTiles[l.index] ?? []) {
+      const sent = copies.filter((c) => c.from === t && c.producer >= 0);
+      if (sent.some((c) => apart(l.index, c.producer))) anyApart = true;
+      best = Math.max(best, sent.filter((c) => !apart(l.index, c.producer)).reduce((sum, c) => sum + c.flits / linkRate, 0));
+    }
+    return anyApart ? best : stage.nocOutCycles;
+  });
+  const meshLink = ctx.layers.map((l) => {
+    const stage = stages[l.index];
+    if (stage === undefined) return 0;
+    if (l.role === 'free') return stage.meshLinkCycles;
+    const tiles = placement.layerTiles[l.index] ?? [];
+    let worst = 0;
+    for (const c of copies) {
+      if (!(ctx.flow.readers[c.slot] ?? []).includes(l.index) || !tiles.includes(c.to)) continue;
+      for (const link of c.links) {
+        const load = copies.filter((o) => o.links.includes(link) && !(o.producer >= 0 && apart(l.index, o.producer))).reduce((sum, o) => sum + o.flits, 0);
+        worst = Math.max(worst, load / linkRate);
+      }
+    }
+    return worst;
+  });
+  return { nocOut, meshLink };
 }

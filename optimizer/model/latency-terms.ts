@@ -7,7 +7,7 @@ import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
-import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { digitalReadBits, digitalSteps } from './tile-times';
@@ -22,17 +22,17 @@ import { fusedRowTiles } from './digital-queue';
  * the simulator takes 489,378 (+43% latency uncontended); a weighted layer without ops of its own (attn.q on that
  * tile) was paced by them too.
  */
-export function rowIntervalCycles(l: LayerStatic, stage: LayerStage | undefined, digitalCycles: number): number {
+export function rowIntervalCycles(l: LayerStatic, stage: LayerStage | undefined, digitalCycles: number, lone: LoneNocTerms): number {
   if (l.role === 'free' || l.inHostJob || stage === undefined) return 0;
-  return Math.max(loneImageStageCycles(stage), digitalCycles) / l.outRows;
+  return Math.max(loneImageStageCycles(stage, lone), digitalCycles) / l.outRows;
 }
 
 /**
  * rowIntervalCycles without its tiles' digital units: the pace of a row's work before its ops reach its unit (the
  * digital-unit queue serves them there).
  */
-export function rowPacedCycles(l: LayerStatic, stage: LayerStage | undefined): number {
-  return l.role === 'free' || l.inHostJob || stage === undefined ? 0 : loneImageStageCycles(stage) / l.outRows;
+export function rowPacedCycles(l: LayerStatic, stage: LayerStage | undefined, lone: LoneNocTerms): number {
+  return l.role === 'free' || l.inHostJob || stage === undefined ? 0 : loneImageStageCycles(stage, lone) / l.outRows;
 }
 
 /**
@@ -105,8 +105,9 @@ export function rowFixedCycles(
  * The outbound NoC term stays although the injection queue (injection.ts) now charges each row's copies: without it
  * the layers ran ahead of their sends and DeiT-S's baseline on xformer went from 0.1% to 5.3% below the simulated
  * latency (ViT-B/16 +5.0% -> +3.4%, GPT-2 unchanged); it stands for the mesh and ejection waits the recurrence does
- * not play out.
+ * not play out. It and the mesh-link term are the lone image's (lone-sends.ts): less the copies of tensors made apart
+ * from the layer's rows in time.
  */
-function loneImageStageCycles(s: LayerStage): number {
-  return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, s.nocOutCycles, s.meshLinkCycles, s.edramCycles, s.attentionCycles, s.offChipCycles, s.portQueueCycles);
+function loneImageStageCycles(s: LayerStage, lone: LoneNocTerms): number {
+  return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, lone.nocOut[s.index] as number, lone.meshLink[s.index] as number, s.edramCycles, s.attentionCycles, s.offChipCycles, s.portQueueCycles);
 }

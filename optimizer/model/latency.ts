@@ -9,6 +9,7 @@ import { startRemainingLoad, takeRemainingLoad, addRowJobs, busyUntilInOrder, co
 import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
 import { holdForGrants, loneGrants } from './lone-grants';
+import { loneNocTerms } from './lone-sends';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -45,6 +46,7 @@ export function rowLatencyCycles(
   // Channel credits (lone-grants.ts): each hop's time is its input delay and its layer's row fixed time.
   startRowTimes(ctx);
   const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
+  loneNocTerms(ctx, placement, ctx.traffic, ctx.tileScratch, stages);
 
   const layers = ctx.layers;
   for (let n = 0; n < layers.length; n++) {
@@ -57,14 +59,14 @@ export function rowLatencyCycles(
       for (; n <= last; n++) {
         const x = layers[n] as LayerStatic;
         if (x.aliased) continue;
-        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index]));
+        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index], ctx.loneTerms));
         recordSends(inj, x, finish, inputRowCycles);
       }
       n = last;
       continue;
     }
     layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
-    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index]));
+    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index], ctx.loneTerms));
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;
@@ -109,8 +111,8 @@ function layerRows(
     from[k] = delay > 0 ? inj.sent : finish;
   }
   const ops = digitalRowJob(ctx, placement, l, q);
-  const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops));
-  const paced = rowPacedCycles(l, stages[l.index]);
+  const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops), ctx.loneTerms);
+  const paced = rowPacedCycles(l, stages[l.index], ctx.loneTerms);
   if (ops > 0 && unitShared(q)) {
     // A row whose ops queue at a digital unit (one general loop: the arrivals go to the queue).
     const lead = fixed - ops;

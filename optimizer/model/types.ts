@@ -132,6 +132,12 @@ export interface ModelContext {
   rowTimes: RowTimes;
   /** The single-image recurrence's injection-link queues and row-copy offsets (injection.ts; scratch of one evaluation). */
   injection: InjectionScratch;
+  /** Which layers a lone image makes apart in time (lone-sends.ts; static per network). */
+  loneApart: LoneApart;
+  /** Scratch of one evaluation (lone-sends.ts): routed copies by the tile they leave and by mesh link; the lone terms. */
+  loneSends: LoneSendsScratch;
+  loneLinks: LoneSendsScratch;
+  loneTerms: { nocOut: Float64Array; meshLink: Float64Array };
   /** Per-tile buffers reused by every evaluation (eDRAM bits, digital ops, then per-image cycles). */
   tileScratch: TileTimes;
   /** Chip area is linear in tiles: chipAreaMm2(arch, t) = chipAreaFixedMm2 + t * tileAreaMm2. */
@@ -166,6 +172,27 @@ export interface DigitalQueues {
   pendingCount: number;
   /** Per job tile (index into jobTiles), the jobs there that arrived by the last row's arrival (busyUntilInOrder). */
   cursors: Int32Array;
+}
+
+/** Pairs of layers a lone image makes apart in time (lone-sends.ts): symmetric bits, `words` 32-bit words a layer. */
+export interface LoneApart {
+  words: number;
+  bits: Uint32Array;
+}
+
+/** Per layer, its lone-image outbound NoC and mesh-link terms, cycles per image (rule 7; lone-sends.ts). */
+export interface LoneNocTerms {
+  nocOut: ArrayLike<number>;
+  meshLink: ArrayLike<number>;
+}
+
+/** Routed copies by key, a tile or a mesh link (lone-sends.ts): key k's are [start[k], start[k + 1]). */
+export interface LoneSendsScratch {
+  start: Int32Array;
+  fill: Int32Array;
+  /** The stored producer a copy carries rows of (-1: the network input), and its flits per image. */
+  producer: Int32Array;
+  flits: Float64Array;
 }
 
 /** Per member of a run of layers sharing a digital unit (unit-run.ts; scratch of one evaluation, indexed by member). */

@@ -26,8 +26,9 @@ import { spareRows } from './credit-loop';
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
  * a run is two or more layers whose rows queue at the same one tile's digital unit, consecutive in network order
- * but for layers whose ops are in a member's job (inHostJob), aliased ones and crossbar layers wholly on that tile
- * (members without a job: a ReLU, the conv reading it and the ReLU fused into that conv on one tile are one run),
+ * but for layers whose ops are in a member's job (inHostJob), aliased ones and crossbar layers or products off the
+ * unit (rule 8: a MAC array's) wholly on that tile (members without a job: a ReLU, the conv reading it and the ReLU
+ * fused into that conv on one tile are one run; so are an attention block's softmax, softmax . V and norm2 on one),
  * each reading the run's rows where they are made (no NoC between members). Without the crossbar layers in it, the
  * later ReLU's rows saw only the earlier one's rows that reached the unit first and never delayed the others (ISAAC
  * ResNet-18, seed 86 of scripts/probe/more-resource.ts with twice the digital ops: the pool's rows served ahead of
@@ -44,9 +45,11 @@ export function unitRunEnd(ctx: ModelContext, placement: Placement, first: numbe
   for (let m = first + 1; m < ctx.layers.length; m++) {
     const x = ctx.layers[m] as LayerStatic;
     if (x.aliased) continue;
-    // A crossbar layer wholly on the tile, between two of its unit's layers, is in the run too (its rows paced by
-    // their inputs as outside it): its readers' rows that reach the unit before the earlier members' are served first.
-    const between = x.role === 'weighted' && x.digitalOps <= 0 && onlyOn(placement, x, tile);
+    // A crossbar layer or a product off the unit wholly on the tile, between two of its unit's layers, is in the run
+    // too (its rows paced by their inputs as outside it): its readers' rows that reach the unit before the earlier
+    // members' are served first. Without the products, xformer DeiT-Tiny's softmax was paced by the ops of norm2 and
+    // the adds after it on its tile (580 cycles a row, simulated 344), and norm2's rows were not held behind its rows.
+    const between = (x.role === 'weighted' || x.product) && x.digitalOps + x.hostedOps <= 0 && onlyOn(placement, x, tile);
     if (!between && !x.inHostJob && (digitalRowJob(ctx, placement, x, q) <= 0 || q.jobTiles.length !== 1 || q.jobTiles[0] !== tile)) break;
     let inPlace = true;
     for (let k = 0; k < x.inputRowSources.length && inPlace; k++) {
@@ -136,7 +139,7 @@ export function scheduleUnitRun(
       lastOwn = ops * x.outRows;
       lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
     }
-    s.paced[j] = rowPacedCycles(x, stages[m]);
+    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms);
     s.rows[j] = x.outRows;
     s.base[j] = x.rowOffset;
     s.inputStart[j] = inputs;
@@ -216,7 +219,7 @@ export function scheduleUnitRun(
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     const ops = s.ops[j] as number;
-    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0);
+    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
