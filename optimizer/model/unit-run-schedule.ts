@@ -43,6 +43,12 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
   const need = s.need;
   const producer = s.producer;
   const source = s.source;
+  const grantStart = s.grantStart;
+  const grantInput = s.grantInput;
+  const grantReader = s.grantReader;
+  const grantDone = s.grantDone;
+  const slotsAt = s.slots;
+  const low = s.low;
   // The members with a job, the only ones the next row is chosen among; those without, with rows left to make.
   const jobs = s.jobs;
   const jobless = s.jobless;
@@ -101,8 +107,31 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
         const from = grantFrom[j] as number;
-        const granted = gated && from > 0 && i > from ? grantCycles(s, finish, j, i) : 0;
-        if (granted < 0) continue;
+        // Not held by a grant: 0 (arrivals not below it).
+        let granted = 0;
+        if (gated && from > 0 && i > from) {
+          // Its grants (grantCycles, inline): row i goes once each reader has let row i - slots go.
+          let held = false;
+          const endGrant = grantStart[j + 1] as number;
+          for (let g = grantStart[j] as number; g < endGrant; g++) {
+            const k = grantInput[g] as number;
+            const reader = grantReader[g] as number;
+            const released = i - (slotsAt[k] as number);
+            if (released <= 0) continue;
+            const searched = grantDone[g] as number;
+            const done = searched > 0 ? doneFrom(low[k] as Int32Array, memberRows[reader] as number, released, searched) : doneToRelease(low[k] as Int32Array, memberRows[reader] as number, released);
+            if (searched > 0) grantDone[g] = done;
+            if (done > (nextRow[reader] as number)) {
+              grantWaitOn[j] = reader;
+              grantWaitRow[j] = done - 1;
+              held = true;
+              break;
+            }
+            const freed = finish[(base[reader] as number) + done - 1] as number;
+            if (freed > granted) granted = freed;
+          }
+          if (held) continue;
+        }
         if (granted > arrival) arrival = granted;
         candidate[j] = arrival;
       }
@@ -135,7 +164,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
     candidate[best] = NaN;
     nextRow[best] = i + 1;
     left--;
-    if (joblessCount > 0) joblessCount = makeRows(s, finish, joblessCount, best);
+    // Only members after it can have new rows to make.
+    if (joblessCount > 0 && (jobless[joblessCount - 1] as number) > best) joblessCount = makeRows(s, finish, joblessCount, best);
   }
   // The rows of members without a job are read after the run: all must be made.
   if (joblessCount > 0) throw new Error('scheduleUnitRun: a member without a job cannot end its rows');

@@ -245,7 +245,10 @@ export function scheduleUnitRun(
     q.jobTiles[0] = tile;
     if (q.jobTiles.length !== 1) q.jobTiles.length = 1;
     reservePending(q, rows);
-    q.pending.set(s.arrival.subarray(base, base + rows));
+    // NOTE: a copy loop, not set(subarray()): no view allocated per member.
+    const pending = q.pending;
+    const arrival = s.arrival;
+    for (let i = 0; i < rows; i++) pending[i] = arrival[base + i] as number;
     q.pendingCount = rows;
     addRowJobs(q, ops, true);
   }
