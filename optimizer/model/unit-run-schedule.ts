@@ -15,7 +15,7 @@ import type { DigitalQueues, UnitRunScratch } from './types';
 export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
   // held in locals; only the members with a job are looked at for the next row; the earlier layers' queue searched
-  // on from the last served row. A member without a job makes each row as soon as its inputs are made (makeRows, after
+  // on from the last served row. A member without a job makes each row as soon as its inputs are made (after
   // every served row), so a member's row has its inputs when each member it reads has passed the row it needs: no
   // recursion through the members without a job (its rows' times do not depend on when they are made; a test pins
   // this schedule to the one that made them as asked for, test/helpers/unit-run-reference.ts).
@@ -63,13 +63,50 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
       jobless[joblessCount++] = j;
     }
   }
-  if (joblessCount > 0) makeRows(s, finish, joblessCount, -1);
+  const fixed = s.fixed;
   let cursor = 0;
   let lastServed = -Infinity;
   let busy = 0;
   // Grants hold a member's rows back until its readers in the run let rows go; off only if that stops every member.
   let gated = true;
-  while (left > 0) {
+  // The members without a job after this one may have rows to make (-1: any; count: none).
+  let after = -1;
+  for (;;) {
+    if (joblessCount > 0 && (jobless[joblessCount - 1] as number) > after) {
+      // Members read only earlier members, so one pass in member order makes every row that can be made; those
+      // with rows left are kept, in order, at the start of the list.
+      let kept = 0;
+      for (let m = 0; m < joblessCount; m++) {
+        const p = jobless[m] as number;
+        const rows = memberRows[p] as number;
+        let i = nextRow[p] as number;
+        if (p > after) {
+          const first = inputStart[p] as number;
+          const end = inputStart[p + 1] as number;
+          while (i < rows) {
+            // Most looks find the next row's inputs not made: that alone is checked first.
+            let k = first;
+            while (k < end && ((need[k] as Int32Array)[i] as number) < (nextRow[producer[k] as number] as number)) k++;
+            if (k < end) break;
+            // It ends as its inputs come, paced by its row interval.
+            const at = (base[p] as number) + i;
+            let ready = readyIn[at] as number;
+            for (k = first; k < end; k++) {
+              const arrived = finish[(source[k] as number) + ((need[k] as Int32Array)[i] as number)] as number;
+              if (arrived > ready) ready = arrived;
+            }
+            const next = (previous[p] as number) + (interval[p] as number);
+            const ends = ready + (fixed[p] as number);
+            finish[at] = previous[p] = ends > next ? ends : next;
+            nextRow[p] = ++i;
+          }
+        }
+        if (i < rows) jobless[kept++] = p;
+      }
+      joblessCount = kept;
+    }
+    after = count;
+    if (left <= 0) break;
     let best = -1;
     let bestArrival = Infinity;
     for (let m = 0; m < jobCount; m++) {
@@ -165,59 +202,10 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
     nextRow[best] = i + 1;
     left--;
     // Only members after it can have new rows to make.
-    if (joblessCount > 0 && (jobless[joblessCount - 1] as number) > best) joblessCount = makeRows(s, finish, joblessCount, best);
+    after = best;
   }
   // The rows of members without a job are read after the run: all must be made.
   if (joblessCount > 0) throw new Error('scheduleUnitRun: a member without a job cannot end its rows');
-}
-
-/**
- * Makes the rows of the members without a job (s.jobless, the first `count`, in member order) whose inputs are
- * made, each row ending as its inputs come (paced by its row interval); `after`: only members after it can have
- * rows to make (-1: any). Returns how many still have rows left (those kept, in order, at the start of s.jobless).
- * Members read only earlier members, so one pass in member order makes every row that can be made.
- */
-function makeRows(s: UnitRunScratch, finish: Float64Array, count: number, after: number): number {
-  const jobless = s.jobless;
-  const nextRow = s.next;
-  const inputStart = s.inputStart;
-  const need = s.need;
-  const producer = s.producer;
-  let kept = 0;
-  for (let m = 0; m < count; m++) {
-    const p = jobless[m] as number;
-    const rows = s.rows[p] as number;
-    let i = nextRow[p] as number;
-    if (p > after) {
-      const first = inputStart[p] as number;
-      const end = inputStart[p + 1] as number;
-      while (i < rows) {
-        // Most looks find the next row's inputs not made: that alone is checked first.
-        let k = first;
-        while (k < end && ((need[k] as Int32Array)[i] as number) < (nextRow[producer[k] as number] as number)) k++;
-        if (k < end) break;
-        i = makeRow(s, finish, p, i);
-      }
-    }
-    if (i < rows) jobless[kept++] = p;
-  }
-  return kept;
-}
-
-/** Makes row i of member p (no job; its inputs made): it ends as its inputs come, paced by its row interval. Returns i + 1. */
-function makeRow(s: UnitRunScratch, finish: Float64Array, p: number, i: number): number {
-  const base = s.base[p] as number;
-  const end = s.inputStart[p + 1] as number;
-  let ready = s.ready[base + i] as number;
-  for (let k = s.inputStart[p] as number; k < end; k++) {
-    const arrived = finish[(s.source[k] as number) + ((s.need[k] as Int32Array)[i] as number)] as number;
-    if (arrived > ready) ready = arrived;
-  }
-  const next = (s.previous[p] as number) + (s.interval[p] as number);
-  const ends = ready + (s.fixed[p] as number);
-  finish[base + i] = s.previous[p] = ends > next ? ends : next;
-  s.next[p] = i + 1;
-  return i + 1;
 }
 
 /**
@@ -336,7 +324,7 @@ export function grantCycles(s: UnitRunScratch, finish: Float64Array, p: number, 
     const from = s.grantDone[g] as number;
     const done = from > 0 ? doneFrom(s.low[k] as Int32Array, s.rows[j] as number, i - slots, from) : doneToRelease(s.low[k] as Int32Array, s.rows[j] as number, i - slots);
     if (from > 0) s.grantDone[g] = done;
-    // Rows of a reader without a job are made as soon as their inputs are (makeRows): not made yet, not made now.
+    // Rows of a reader without a job are made as soon as their inputs are (scheduleMembers): not made yet, not made now.
     if (done > (s.next[j] as number)) {
       s.grantWaitOn[p] = j;
       s.grantWaitRow[p] = done - 1;
