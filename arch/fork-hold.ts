@@ -156,6 +156,23 @@ export function fillForkHolds(s: ForkHoldScratch, net: ResolvedNetwork, flow: Da
     const rc = rowCycles[index] ?? 0;
     let prevT = 0;
     let prevS = 0;
+    const only = inputs.length === 1 ? (inputs[0] as DataInput) : undefined;
+    if (only !== undefined && only.producer >= 0) {
+      // NOTE: written for speed (every row of every layer, each new pace): one stored input (most layers), the
+      // loop below with its producer's rows' offset looked up once.
+      const need = only.need;
+      const from = offsets[only.producer] as number;
+      for (let i = 0; i < rows; i++) {
+        const row = from + (need[i] as number);
+        const at = time[row] as number;
+        const sl = slope[row] as number;
+        if (at > prevT || (at === prevT && sl > prevS)) (prevT = at), (prevS = sl);
+        prevT += rc;
+        time[base + i] = prevT;
+        slope[base + i] = prevS;
+      }
+      continue;
+    }
     for (let i = 0; i < rows; i++) {
       let t = prevT;
       let d = prevS;

@@ -242,8 +242,9 @@ export interface UnitRunScratch {
    * not ascend (the search then starts from row 1 each time).
    */
   grantDone: Int32Array;
-  /** The members with a job (scheduleMembers' list). */
+  /** The members with a job, and those without one with rows left to make (scheduleMembers' lists). */
   jobs: Int32Array;
+  jobless: Int32Array;
   /** Per member: the member whose row waitRow its next row last found not made (-1: none); skipped until it is. */
   waitOn: Int32Array;
   waitRow: Int32Array;

@@ -9,16 +9,19 @@ import type { DigitalQueues, UnitRunScratch } from './types';
 /**
  * The list schedule of a run's members (their rows into `finish`, their arrivals into s.arrival): of the members'
  * next rows whose inputs are in, the one that reaches the unit first goes next (a tie to the earlier member). A
- * member without a job (a crossbar layer, or a layer fused into another's job) makes its rows as they are asked for
- * (madeTo): they end as their inputs come, whatever the unit does.
+ * member without a job (a crossbar layer, or a layer fused into another's job) makes its rows as their inputs come:
+ * they end as their inputs come, whatever the unit does.
  */
 export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
   // held in locals; only the members with a job are looked at for the next row; the earlier layers' queue searched
-  // on from the last served row.
+  // on from the last served row. A member without a job makes each row as soon as its inputs are made (after
+  // every served row), so a member's row has its inputs when each member it reads has passed the row it needs: no
+  // recursion through the members without a job (its rows' times do not depend on when they are made; a test pins
+  // this schedule to the one that made them as asked for, test/helpers/unit-run-reference.ts).
   const arrivals = q.arrival[tile];
   const ends = q.end[tile];
-  const queuedJobs = q.length[tile] ?? 0;
+  const queuedJobs = arrivals === undefined || ends === undefined ? 0 : (q.length[tile] ?? 0);
   const memberRows = s.rows;
   const nextRow = s.next;
   const memberOps = s.ops;
@@ -31,21 +34,79 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
   const interval = s.interval;
   const base = s.base;
   const lastArrival = s.lastArrival;
-  // The members with a job, the only ones the next row is chosen among.
+  const lead = s.lead;
+  const pacedCycles = s.paced;
+  const grantFrom = s.grantFrom;
+  const readyIn = s.ready;
+  const arrivalOut = s.arrival;
+  const inputStart = s.inputStart;
+  const need = s.need;
+  const producer = s.producer;
+  const source = s.source;
+  const grantStart = s.grantStart;
+  const grantInput = s.grantInput;
+  const grantReader = s.grantReader;
+  const grantDone = s.grantDone;
+  const slotsAt = s.slots;
+  const low = s.low;
+  // The members with a job, the only ones the next row is chosen among; those without, with rows left to make.
   const jobs = s.jobs;
+  const jobless = s.jobless;
   let jobCount = 0;
+  let joblessCount = 0;
   let left = 0;
   for (let j = 0; j < count; j++) {
-    if ((memberOps[j] as number) <= 0) continue;
-    jobs[jobCount++] = j;
-    left += (memberRows[j] as number) - (nextRow[j] as number);
+    if ((memberOps[j] as number) > 0) {
+      jobs[jobCount++] = j;
+      left += (memberRows[j] as number) - (nextRow[j] as number);
+    } else if ((nextRow[j] as number) < (memberRows[j] as number)) {
+      jobless[joblessCount++] = j;
+    }
   }
+  const fixed = s.fixed;
   let cursor = 0;
   let lastServed = -Infinity;
   let busy = 0;
   // Grants hold a member's rows back until its readers in the run let rows go; off only if that stops every member.
   let gated = true;
-  while (left > 0) {
+  // The members without a job after this one may have rows to make (-1: any; count: none).
+  let after = -1;
+  for (;;) {
+    if (joblessCount > 0 && (jobless[joblessCount - 1] as number) > after) {
+      // Members read only earlier members, so one pass in member order makes every row that can be made; those
+      // with rows left are kept, in order, at the start of the list.
+      let kept = 0;
+      for (let m = 0; m < joblessCount; m++) {
+        const p = jobless[m] as number;
+        const rows = memberRows[p] as number;
+        let i = nextRow[p] as number;
+        if (p > after) {
+          const first = inputStart[p] as number;
+          const end = inputStart[p + 1] as number;
+          while (i < rows) {
+            // Most looks find the next row's inputs not made: that alone is checked first.
+            let k = first;
+            while (k < end && ((need[k] as Int32Array)[i] as number) < (nextRow[producer[k] as number] as number)) k++;
+            if (k < end) break;
+            // It ends as its inputs come, paced by its row interval.
+            const at = (base[p] as number) + i;
+            let ready = readyIn[at] as number;
+            for (k = first; k < end; k++) {
+              const arrived = finish[(source[k] as number) + ((need[k] as Int32Array)[i] as number)] as number;
+              if (arrived > ready) ready = arrived;
+            }
+            const next = (previous[p] as number) + (interval[p] as number);
+            const ends = ready + (fixed[p] as number);
+            finish[at] = previous[p] = ends > next ? ends : next;
+            nextRow[p] = ++i;
+          }
+        }
+        if (i < rows) jobless[kept++] = p;
+      }
+      joblessCount = kept;
+    }
+    after = count;
+    if (left <= 0) break;
     let best = -1;
     let bestArrival = Infinity;
     for (let m = 0; m < jobCount; m++) {
@@ -61,15 +122,53 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         if (waited >= 0 && (nextRow[waited] as number) <= (waitRow[j] as number)) continue;
         const reader = grantWaitOn[j] as number;
         if (gated && reader >= 0 && (nextRow[reader] as number) <= (grantWaitRow[j] as number)) continue;
-        const ready = readyCycles(s, finish, j, i);
-        if (ready < 0) continue;
+        // When its inputs are in its tile: those made before the run, and its rows' inputs made in the run.
+        let ready = readyIn[(base[j] as number) + i] as number;
+        const end = inputStart[j + 1] as number;
+        let made = true;
+        for (let k = inputStart[j] as number; k < end; k++) {
+          const needed = (need[k] as Int32Array)[i] as number;
+          const p = producer[k] as number;
+          if (needed >= (nextRow[p] as number)) {
+            waitOn[j] = p;
+            waitRow[j] = needed;
+            made = false;
+            break;
+          }
+          const arrived = finish[(source[k] as number) + needed] as number;
+          if (arrived > ready) ready = arrived;
+        }
+        if (!made) continue;
         // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
-        arrival = ready + (s.lead[j] as number);
-        const paced = (lastArrival[j] as number) + (s.paced[j] as number);
+        arrival = ready + (lead[j] as number);
+        const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
-        const from = s.grantFrom[j] as number;
-        const granted = gated && from > 0 && i > from ? grantCycles(s, finish, j, i) : 0;
-        if (granted < 0) continue;
+        const from = grantFrom[j] as number;
+        // Not held by a grant: 0 (arrivals not below it).
+        let granted = 0;
+        if (gated && from > 0 && i > from) {
+          // Its grants (grantCycles, inline): row i goes once each reader has let row i - slots go.
+          let held = false;
+          const endGrant = grantStart[j + 1] as number;
+          for (let g = grantStart[j] as number; g < endGrant; g++) {
+            const k = grantInput[g] as number;
+            const reader = grantReader[g] as number;
+            const released = i - (slotsAt[k] as number);
+            if (released <= 0) continue;
+            const searched = grantDone[g] as number;
+            const done = searched > 0 ? doneFrom(low[k] as Int32Array, memberRows[reader] as number, released, searched) : doneToRelease(low[k] as Int32Array, memberRows[reader] as number, released);
+            if (searched > 0) grantDone[g] = done;
+            if (done > (nextRow[reader] as number)) {
+              grantWaitOn[j] = reader;
+              grantWaitRow[j] = done - 1;
+              held = true;
+              break;
+            }
+            const freed = finish[(base[reader] as number) + done - 1] as number;
+            if (freed > granted) granted = freed;
+          }
+          if (held) continue;
+        }
         if (granted > arrival) arrival = granted;
         candidate[j] = arrival;
       }
@@ -86,27 +185,27 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
     const i = nextRow[best] as number;
     // Served after the run's last job and the earlier layers' jobs that reached the unit first.
     let start = busy > bestArrival ? busy : bestArrival;
-    if (arrivals !== undefined && ends !== undefined) {
+    if (queuedJobs > 0) {
       // Arrivals interleave across the members: the search steps back as well as on from the last served row's.
-      if (bestArrival < lastServed) while (cursor > 0 && (arrivals[cursor - 1] as number) > bestArrival) cursor--;
-      while (cursor < queuedJobs && (arrivals[cursor] as number) <= bestArrival) cursor++;
-      if (cursor > 0 && (ends[cursor - 1] as number) > start) start = ends[cursor - 1] as number;
+      if (bestArrival < lastServed) while (cursor > 0 && ((arrivals as Float64Array)[cursor - 1] as number) > bestArrival) cursor--;
+      while (cursor < queuedJobs && ((arrivals as Float64Array)[cursor] as number) <= bestArrival) cursor++;
+      if (cursor > 0 && ((ends as Float64Array)[cursor - 1] as number) > start) start = (ends as Float64Array)[cursor - 1] as number;
     }
     lastServed = bestArrival;
     busy = start + (memberOps[best] as number);
     const next = (previous[best] as number) + (interval[best] as number);
     const row = (base[best] as number) + i;
     finish[row] = previous[best] = busy > next ? busy : next;
-    s.arrival[row] = bestArrival;
+    arrivalOut[row] = bestArrival;
     lastArrival[best] = bestArrival;
     candidate[best] = NaN;
     nextRow[best] = i + 1;
     left--;
+    // Only members after it can have new rows to make.
+    after = best;
   }
-  // The rows of members without a job that no member with one has asked for (read after the run only).
-  for (let j = 0; j < count; j++) {
-    if ((memberOps[j] as number) <= 0 && !madeTo(s, finish, j, (memberRows[j] as number) - 1)) throw new Error('scheduleUnitRun: a member without a job cannot end its rows');
-  }
+  // The rows of members without a job are read after the run: all must be made.
+  if (joblessCount > 0) throw new Error('scheduleUnitRun: a member without a job cannot end its rows');
 }
 
 /**
@@ -210,47 +309,6 @@ export function readsOnly(s: UnitRunScratch, j: number, p: number): boolean {
 }
 
 /**
- * When member j's row i has its inputs in its tile, or -1 while a member it reads has not made the row yet: the
- * member with a job it waits for, and the row, noted in waitOn, waitRow (rows of a member without a job are made
- * here as they are asked for).
- */
-function readyCycles(s: UnitRunScratch, finish: Float64Array, j: number, i: number): number {
-  let ready = s.ready[(s.base[j] as number) + i] as number;
-  const end = s.inputStart[j + 1] as number;
-  for (let k = s.inputStart[j] as number; k < end; k++) {
-    const needed = (s.need[k] as Int32Array)[i] as number;
-    const producer = s.producer[k] as number;
-    if (needed >= (s.next[producer] as number) && !madeTo(s, finish, producer, needed)) {
-      const job = (s.ops[producer] as number) > 0;
-      s.waitOn[j] = job ? producer : (s.waitOn[producer] as number);
-      s.waitRow[j] = job ? needed : (s.waitRow[producer] as number);
-      return -1;
-    }
-    const arrived = finish[(s.source[k] as number) + needed] as number;
-    if (arrived > ready) ready = arrived;
-  }
-  return ready;
-}
-
-/**
- * Makes the rows of member p up to `row` when it has no job (its rows end as their inputs come); false when p has a
- * job and has not served the row, or an input of it is not made (its waitOn, waitRow: the member with a job waited for).
- */
-function madeTo(s: UnitRunScratch, finish: Float64Array, p: number, row: number): boolean {
-  if ((s.ops[p] as number) > 0) return row < (s.next[p] as number);
-  let i = s.next[p] as number;
-  while (i <= row) {
-    const ready = readyCycles(s, finish, p, i);
-    if (ready < 0) return false;
-    const next = (s.previous[p] as number) + (s.interval[p] as number);
-    const end = ready + (s.fixed[p] as number);
-    finish[(s.base[p] as number) + i] = s.previous[p] = end > next ? end : next;
-    s.next[p] = ++i;
-  }
-  return true;
-}
-
-/**
  * When member p's row i may reach the unit by the grants of its rows into the run's readers (docs/hardware-model.md
  * rule 7, "Grants in a run"): p starts row i once row i - 1 is granted a slot, so with S slots at a reader, once that
  * reader has let go of row i - S (its rows done so far read nothing below their next row's lowest input row).
@@ -266,10 +324,10 @@ export function grantCycles(s: UnitRunScratch, finish: Float64Array, p: number, 
     const from = s.grantDone[g] as number;
     const done = from > 0 ? doneFrom(s.low[k] as Int32Array, s.rows[j] as number, i - slots, from) : doneToRelease(s.low[k] as Int32Array, s.rows[j] as number, i - slots);
     if (from > 0) s.grantDone[g] = done;
-    if (done > (s.next[j] as number) && !madeTo(s, finish, j, done - 1)) {
-      const job = (s.ops[j] as number) > 0;
-      s.grantWaitOn[p] = job ? j : (s.waitOn[j] as number);
-      s.grantWaitRow[p] = job ? done - 1 : (s.waitRow[j] as number);
+    // Rows of a reader without a job are made as soon as their inputs are (scheduleMembers): not made yet, not made now.
+    if (done > (s.next[j] as number)) {
+      s.grantWaitOn[p] = j;
+      s.grantWaitRow[p] = done - 1;
       return -1;
     }
     const freed = finish[(s.base[j] as number) + done - 1] as number;

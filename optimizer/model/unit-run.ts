@@ -17,7 +17,7 @@ import { addRowJobs, digitalRowJob, reservePending, takeRemainingLoad, unitShare
 import { inputDelayCycles } from './injection';
 import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { delayCycles, fixedCycles } from './row-times';
-import type { LayerStage, LayerStatic, ModelContext, TrafficLoads } from './types';
+import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
@@ -92,6 +92,34 @@ export function grantSlots(ctx: ModelContext, placement: Placement, storedBits: 
   const rowBits = p === undefined ? 0 : p.outCols * p.outChannels * (storedBits[producer + 1] as number);
   const slots = channelSlots(rows, window) + spareRows(ctx.creditLoop.freeBits[tile] ?? 0, rowBits);
   return (x.readSpanRows[k] ?? 0) >= slots ? 0 : slots;
+}
+
+/**
+ * Per member of a run (its inputs, producers, slots and lowest-row tables set), the fewest slots its rows have at a
+ * reader in the run (grantFrom), and its granting inputs and their readers (grantStart, grantInput, grantReader,
+ * grantDone: grantCycles looks at these only).
+ */
+export function indexGrants(s: UnitRunScratch, count: number, inputs: number): void {
+  s.grantFrom.fill(0, 0, count);
+  for (let k = 0; k < inputs; k++) {
+    const slots = s.slots[k] as number;
+    const p = s.producer[k] as number;
+    if (slots > 0 && ((s.grantFrom[p] as number) === 0 || slots < (s.grantFrom[p] as number))) s.grantFrom[p] = slots;
+  }
+  let granting = 0;
+  for (let p = 0; p < count; p++) {
+    s.grantStart[p] = granting;
+    if ((s.grantFrom[p] as number) <= 0) continue;
+    for (let j = 0; j < count; j++) {
+      for (let k = s.inputStart[j] as number; k < (s.inputStart[j + 1] as number); k++) {
+        if (s.producer[k] !== p || (s.slots[k] as number) <= 0) continue;
+        s.grantInput[granting] = k;
+        s.grantReader[granting] = j;
+        s.grantDone[granting++] = ascends(s.low[k] as Int32Array, s.rows[j] as number) ? 1 : 0;
+      }
+    }
+  }
+  s.grantStart[count] = granting;
 }
 
 /**
@@ -192,27 +220,7 @@ export function scheduleUnitRun(
     }
   }
   s.inputStart[count] = inputs;
-  s.grantFrom.fill(0, 0, count);
-  for (let k = 0; k < inputs; k++) {
-    const slots = s.slots[k] as number;
-    const p = s.producer[k] as number;
-    if (slots > 0 && ((s.grantFrom[p] as number) === 0 || slots < (s.grantFrom[p] as number))) s.grantFrom[p] = slots;
-  }
-  // Per producer, its granting inputs and their readers (grantCycles looks at these only).
-  let granting = 0;
-  for (let p = 0; p < count; p++) {
-    s.grantStart[p] = granting;
-    if ((s.grantFrom[p] as number) <= 0) continue;
-    for (let j = 0; j < count; j++) {
-      for (let k = s.inputStart[j] as number; k < (s.inputStart[j + 1] as number); k++) {
-        if (s.producer[k] !== p || (s.slots[k] as number) <= 0) continue;
-        s.grantInput[granting] = k;
-        s.grantReader[granting] = j;
-        s.grantDone[granting++] = ascends(s.low[k] as Int32Array, s.rows[j] as number) ? 1 : 0;
-      }
-    }
-  }
-  s.grantStart[count] = granting;
+  indexGrants(s, count, inputs);
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
   let scheduled = 0;
@@ -240,7 +248,10 @@ export function scheduleUnitRun(
     q.jobTiles[0] = tile;
     if (q.jobTiles.length !== 1) q.jobTiles.length = 1;
     reservePending(q, rows);
-    q.pending.set(s.arrival.subarray(base, base + rows));
+    // NOTE: a copy loop, not set(subarray()): no view allocated per member.
+    const pending = q.pending;
+    const arrival = s.arrival;
+    for (let i = 0; i < rows; i++) pending[i] = arrival[base + i] as number;
     q.pendingCount = rows;
     addRowJobs(q, ops, true);
   }
