@@ -265,7 +265,7 @@ export function loneGrants(
  * no job while a send of it waits, and it has read one job ahead): row i ends no sooner than row i - HELD_AHEAD_ROWS
  * is sent plus restartCycles (the row's fixed time), nor than row i - 1 plus pacedCycles.
  */
-export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array, pacedCycles: number, restartCycles: number, layers: readonly LayerStatic[]): void {
+export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outRows'>, grants: LoneGrants, finish: Float64Array, pacedCycles: number, restartCycles: number, layers: readonly LayerStatic[]): void {
   const base = l.rowOffset;
   const rows = l.outRows;
   let first = -1;
