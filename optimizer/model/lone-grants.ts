@@ -278,6 +278,27 @@ export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outR
   // The row's end before its hold (made) and after it (sent, in finish).
   let made = -Infinity;
   let moved = false;
+  if (count === 1 && (grants.readerLayer[first] as number) < 0) {
+    // NOTE: written for speed (most senders have one grant that can hold, by its chain): its table and chain in locals.
+    const on = grants.on[first] as Int32Array;
+    const chain = grants.chainCycles[first] as number;
+    for (let i = 0; i < rows; i++) {
+      let f = finish[base + i] as number;
+      if (moved) {
+        if (made + pacedCycles > f) f = made + pacedCycles;
+        const restart = i >= HELD_AHEAD_ROWS ? (finish[base + i - HELD_AHEAD_ROWS] as number) + restartCycles : 0;
+        if (restart > f) f = restart;
+      }
+      made = f;
+      const n = on[i] as number;
+      if (n >= 0 && n < i) {
+        const held = (finish[base + n] as number) + chain;
+        if (held > f) (f = held), (moved = true), (finish[base + i] = f);
+        else if (moved) finish[base + i] = f;
+      } else if (moved) finish[base + i] = f;
+    }
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     let f = finish[base + i] as number;
     if (moved) {
