@@ -13,7 +13,7 @@ import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { prepareInjection } from '../optimizer/model/injection';
 import { startRowTimes } from '../optimizer/model/row-times';
-import { loneGrants } from '../optimizer/model/lone-grants';
+import { holdForGrants, loneGrants, type LoneGrants } from '../optimizer/model/lone-grants';
 import { simulate } from '../sim';
 import { zoo } from './helpers/model-fixtures';
 
@@ -61,8 +61,13 @@ describe('grants in the lone image', () => {
     const sim = await simulate(arch, net, choices, { images: 1, traceFile: trace });
     // The simulator's send of each row of layer1.0's output (conv3's, its add and ReLU fused): the first piece's NoC start.
     const sent: number[] = [];
+    // And the MVMs of layer1.0.conv3's row 0 (their end lets the skip's row 0 go) and of the downsample's row 4.
+    let conv3Row0End = NaN;
+    let downsampleRow4Start = NaN;
     for (const line of fs.readFileSync(trace, 'utf8').split('\n')) {
       const c = line.split(',');
+      if (c[0] === 'mvm' && c[1] === 'layer1.0.conv3' && c[4] === '0') conv3Row0End = Number(c[6]);
+      if (c[0] === 'mvm' && c[1] === 'layer1.0.downsample.0' && c[4] === '4') downsampleRow4Start = Number(c[5]);
       if (c[0] !== 'noc' || c[1] !== 'layer1.0.conv3') continue;
       const row = Number(c[4]);
       sent[row] = Math.min(sent[row] ?? Infinity, Number(c[5]));
@@ -74,8 +79,38 @@ describe('grants in the lone image', () => {
     // Rows 3-12 wait for the add fused into layer1.1.conv3 to let rows go (3 slots); the model's sent rows within 1%
     // (main, without grants: row 3 7% early, row 12 16%).
     for (let i = 3; i <= 12; i++) expect([i, Math.abs((ctx.rowScratch[relu3.rowOffset + i] ?? 0) / (sent[i] ?? 1) - 1) < 0.01]).toEqual([i, true]);
+    // The skip (layer1.0.downsample.0, on tile 1 with conv3, whose fused add reads it through 3 slots) is held by a
+    // reader made before it: its row 3 is in once conv3's row 0 ends, which the simulator's trace shows as the
+    // downsample's row 4 starting then (325,420 cycles; its unit waits while row 3's send does). s67's model took
+    // the grant's chain from the downsample's own rows (none: conv3 does not read them) and sent row 3 at its end,
+    // 310,862 (-4.5%); now conv3's row 0 end itself, 325,374.
+    const downsample = ctx.layers.find((l) => l.name === 'layer1.0.downsample.0');
+    expect(downsample).toBeDefined();
+    if (downsample === undefined) return;
+    expect(downsampleRow4Start).toBe(conv3Row0End);
+    expect(Math.abs((ctx.rowScratch[downsample.rowOffset + 3] ?? 0) / conv3Row0End - 1)).toBeLessThan(0.01);
     // The lone latency: simulated 7,019,515 cycles, the model 6,527,459 (5,481,933 without grants, -21.9%); the rest is
     // the back-pressure the model leaves out (docs/validation.md, "Grants in the lone image (session 67)").
     expect(Math.abs(model.latencyCycles / sim.latencyCycles - 1)).toBeLessThan(0.08);
   }, 60_000);
+
+  test('a held send holds its unit: row i is made no sooner than row i - 2 is sent plus the row time', () => {
+    // By hand: six rows made 100 apart (pace 100, a row's fixed time 150); one grant holds row 2 to row 0's send +
+    // 1,000 and row 3 to row 1's. Rows 2 and 3 are sent at 1,100 and 1,200; row 4 starts once row 2 is sent, so it is
+    // made at 1,100 + 150 = 1,250 (not 500), and row 5 at max(1,200 + 150, 1,250 + 100) = 1,350 (not 600).
+    const grants: LoneGrants = {
+      held: Int32Array.from([1]),
+      first: Int32Array.from([0]),
+      next: Int32Array.from([-1]),
+      on: [Int32Array.from([-1, -1, 0, 1, -1, -1])],
+      chainCycles: Float64Array.from([1000]),
+      lagRows: Int32Array.from([2]),
+      readerLayer: Int32Array.from([-1]),
+      readerRows: [undefined],
+      count: 1,
+    };
+    const finish = Float64Array.from([100, 200, 300, 400, 500, 600]);
+    holdForGrants({ index: 0, rowOffset: 0, outRows: 6 }, grants, finish, 100, 150, []);
+    expect(Array.from(finish)).toEqual([100, 200, 1100, 1200, 1250, 1350]);
+  });
 });

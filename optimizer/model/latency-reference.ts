@@ -15,7 +15,7 @@ import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-ter
 import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, startRemainingLoad, takeRemainingLoad } from './digital-queue';
 import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
-import { loneGrants } from './lone-grants';
+import { HELD_AHEAD_ROWS, loneGrants } from './lone-grants';
 import { startRowTimes } from './row-times';
 import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
@@ -58,10 +58,26 @@ export function referenceRowLatency(
     const resolved = net.layers[index] as ResolvedLayer;
     const l = ctx.layers[index] as LayerStatic;
     const needs = resolved.inputIndices.map((_, k) => ownRowTables(resolved, k).need);
-    for (let i = 0; i < finish.length; i++) {
-      for (let g = grants.first[index] as number; g >= 0; g = grants.next[g] as number) {
-        const on = (grants.on[g] as Int32Array)[i] as number;
-        if (on >= 0 && on < i) finish[i] = Math.max(finish[i] as number, (finish[on] as number) + (grants.chainCycles[g] as number));
+    if (grants.held[index] !== 0) {
+      // A held send holds the unit (lone-grants.ts holdForGrants): once a row is held, row i is made no sooner than
+      // row i - HELD_AHEAD_ROWS is sent plus the row's fixed time, nor than the row before it plus its pace.
+      const restart = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
+      const paced = rowPacedCycles(l, stages[index], lone);
+      let made = -Infinity;
+      let moved = false;
+      for (let i = 0; i < finish.length; i++) {
+        let f = finish[i] as number;
+        if (moved) f = Math.max(f, made + paced, i >= HELD_AHEAD_ROWS ? (finish[i - HELD_AHEAD_ROWS] as number) + restart : 0);
+        made = f;
+        for (let g = grants.first[index] as number; g >= 0; g = grants.next[g] as number) {
+          const reader = grants.readerLayer[g] as number;
+          const m = reader >= 0 ? ((grants.readerRows[g] as Int32Array)[i] as number) : -1;
+          if (m >= 0) f = Math.max(f, rowFinish.get(reader)?.[m] ?? 0);
+          const on = (grants.on[g] as Int32Array)[i] as number;
+          if (reader < 0 && on >= 0 && on < i) f = Math.max(f, (finish[on] as number) + (grants.chainCycles[g] as number));
+        }
+        if (f > made) moved = true;
+        finish[i] = f;
       }
     }
     rowFinish.set(index, finish);

@@ -59,14 +59,14 @@ export function rowLatencyCycles(
       for (; n <= last; n++) {
         const x = layers[n] as LayerStatic;
         if (x.aliased) continue;
-        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index], ctx.loneTerms));
+        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index], ctx.loneTerms), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x), layers);
         recordSends(inj, x, finish, inputRowCycles);
       }
       n = last;
       continue;
     }
     layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
-    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index], ctx.loneTerms));
+    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index], ctx.loneTerms), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), layers);
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;

@@ -31,6 +31,13 @@ export interface LoneGrants {
   chainCycles: Float64Array;
   /** Per grant: the fewest rows between a held row and the row it waits on (min of i - on[i]). */
   lagRows: Int32Array;
+  /**
+   * Per grant whose reader's host comes before the sender in the recurrence (its row ends are known when the
+   * sender's rows are held): the host's layer (-1: none, the chain is used), and per sent row the host row that
+   * lets it in (-1: none).
+   */
+  readerLayer: Int32Array;
+  readerRows: (Int32Array | undefined)[];
   count: number;
 }
 
@@ -58,7 +65,7 @@ interface Candidate {
   /** The paths from the sender to its furthest candidate reader (a superset of every other's hops). */
   senderPath: RowsOn;
   /** The `on` tables by slots (the slots a placement grants take few values), with their fewest rows of lag. */
-  onBySlots: Map<number, { on: Int32Array; lag: number }>;
+  onBySlots: Map<number, { on: Int32Array; lag: number; reader: Int32Array | undefined }>;
 }
 
 interface GrantTables {
@@ -103,7 +110,17 @@ function tables(ctx: ModelContext): GrantTables {
       if (a.sender === b.sender) a.senderPath = b.senderPath;
     }
     const n = ctx.layers.length;
-    const grantsOut: LoneGrants = { held: new Int32Array(n), first: new Int32Array(n), next: new Int32Array(16), on: [], chainCycles: new Float64Array(16), lagRows: new Int32Array(16), count: 0 };
+    const grantsOut: LoneGrants = {
+      held: new Int32Array(n),
+      first: new Int32Array(n),
+      next: new Int32Array(16),
+      on: [],
+      chainCycles: new Float64Array(16),
+      lagRows: new Int32Array(16),
+      readerLayer: new Int32Array(16),
+      readerRows: [],
+      count: 0,
+    };
     t = { candidates, grantsOut, along: new Float64Array(n), alongStamp: new Int32Array(n), stamp: 0 };
     tablesOf.set(ctx, t);
   }
@@ -196,13 +213,18 @@ export function loneGrants(
     if (table === undefined) {
       const low = x.lowRows[k] as Int32Array;
       const on = new Int32Array(p.outRows).fill(-1);
+      // The reader's host already made (a downsample sent after the block's conv3, whose fused add reads it): its
+      // own row ends hold the sent rows, the chain (none: the host is not after the sender) is not used.
+      const reader = host < sender.index ? new Int32Array(p.outRows).fill(-1) : undefined;
       let lag = p.outRows;
       // Row i is let in once the reader has let go of the rows below i - S + 1.
       for (let i = S; i < p.outRows; i++) {
-        const n = (on[i] = path.rows[doneToRelease(low, x.outRows, i - S + 1) - 1] ?? -1);
+        const done = doneToRelease(low, x.outRows, i - S + 1) - 1;
+        if (reader !== undefined) reader[i] = done;
+        const n = (on[i] = path.rows[done] ?? -1);
         if (n >= 0 && n < i && i - n < lag) lag = i - n;
       }
-      onBySlots.set(S, (table = { on, lag }));
+      onBySlots.set(S, (table = { on, lag, reader }));
     }
     const q = out.count++;
     if (out.next.length <= q) {
@@ -215,9 +237,14 @@ export function loneGrants(
       const lag = new Int32Array(2 * q);
       lag.set(out.lagRows);
       out.lagRows = lag;
+      const readerLayer = new Int32Array(2 * q);
+      readerLayer.set(out.readerLayer);
+      out.readerLayer = readerLayer;
     }
     out.on[q] = table.on;
     out.lagRows[q] = table.lag;
+    out.readerRows[q] = table.reader;
+    out.readerLayer[q] = table.reader === undefined ? -1 : host;
     if (pathsOf !== sender.index) (stamp = longestPaths(t, senderPath, sender.index, hop, ctx.layers)), (pathsOf = sender.index);
     // A fused reader's host lets the row go when its own row ends, before the fused ops (rule 5: a replica frees its
     // inputs when its MVMs end): ISAAC ResNet-50's skip is let in when the next block's conv3 ends a row, not its add.
@@ -232,42 +259,81 @@ export function loneGrants(
 /**
  * Sender l's rows (finish[l.rowOffset ..], just computed) held to their grants, row by row (a held row moves the
  * holds of the rows after it): row i is sent no sooner than the reader row that lets it in can end, its chain after
- * the last row of l it waits on (a row before i; none is charged otherwise). A grant whose chain is within its fewest
- * rows of lag at l's pace (pacedCycles a row, which l's rows keep at least) holds no row, and is skipped.
+ * the last row of l it waits on (a row before i; none is charged otherwise), or, where the reader's host is already
+ * made, that host row's end. A grant whose chain is within its fewest rows of lag at l's pace (pacedCycles a row,
+ * which l's rows keep at least) holds no row, and is skipped. A held send holds l's unit back (rule 5: a unit starts
+ * no job while a send of it waits, and it has read one job ahead): row i ends no sooner than row i - HELD_AHEAD_ROWS
+ * is sent plus restartCycles (the row's fixed time), nor than row i - 1 plus pacedCycles.
  */
-export function holdForGrants(l: LayerStatic, grants: LoneGrants, finish: Float64Array, pacedCycles: number): void {
+export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outRows'>, grants: LoneGrants, finish: Float64Array, pacedCycles: number, restartCycles: number, layers: readonly LayerStatic[]): void {
   const base = l.rowOffset;
   const rows = l.outRows;
   let first = -1;
   let count = 0;
   for (let q = grants.first[l.index] as number; q >= 0; q = grants.next[q] as number) {
-    if ((grants.chainCycles[q] as number) <= (grants.lagRows[q] as number) * pacedCycles) continue;
+    if ((grants.readerLayer[q] as number) < 0 && (grants.chainCycles[q] as number) <= (grants.lagRows[q] as number) * pacedCycles) continue;
     if (count++ === 0) first = q;
   }
   if (count === 0) return;
-  if (count === 1) {
-    // NOTE: written for speed (most senders have one grant that can hold): its table and chain in locals.
+  // The row's end before its hold (made) and after it (sent, in finish).
+  let made = -Infinity;
+  let moved = false;
+  if (count === 1 && (grants.readerLayer[first] as number) < 0) {
+    // NOTE: written for speed (most senders have one grant that can hold, by its chain): its table and chain in locals.
     const on = grants.on[first] as Int32Array;
     const chain = grants.chainCycles[first] as number;
-    for (let i = 1; i < rows; i++) {
+    for (let i = 0; i < rows; i++) {
+      let f = finish[base + i] as number;
+      if (moved) {
+        if (made + pacedCycles > f) f = made + pacedCycles;
+        const restart = i >= HELD_AHEAD_ROWS ? (finish[base + i - HELD_AHEAD_ROWS] as number) + restartCycles : 0;
+        if (restart > f) f = restart;
+      }
+      made = f;
       const n = on[i] as number;
-      if (n < 0 || n >= i) continue;
-      const held = (finish[base + n] as number) + chain;
-      if (held > (finish[base + i] as number)) finish[base + i] = held;
+      if (n >= 0 && n < i) {
+        const held = (finish[base + n] as number) + chain;
+        if (held > f) (f = held), (moved = true), (finish[base + i] = f);
+        else if (moved) finish[base + i] = f;
+      } else if (moved) finish[base + i] = f;
     }
     return;
   }
-  for (let i = 1; i < rows; i++) {
+  for (let i = 0; i < rows; i++) {
     let f = finish[base + i] as number;
+    if (moved) {
+      // Only once a row was held can the unit's later rows move.
+      if (made + pacedCycles > f) f = made + pacedCycles;
+      if (i >= HELD_AHEAD_ROWS) {
+        const restart = (finish[base + i - HELD_AHEAD_ROWS] as number) + restartCycles;
+        if (restart > f) f = restart;
+      }
+    }
+    made = f;
     for (let q = first; q >= 0; q = grants.next[q] as number) {
+      const reader = grants.readerLayer[q] as number;
+      if (reader >= 0) {
+        const m = (grants.readerRows[q] as Int32Array)[i] as number;
+        if (m < 0) continue;
+        const held = finish[(layers[reader] as LayerStatic).rowOffset + m] as number;
+        if (held > f) f = held;
+        continue;
+      }
       const n = (grants.on[q] as Int32Array)[i] as number;
       if (n < 0 || n >= i) continue;
       const held = (finish[base + n] as number) + (grants.chainCycles[q] as number);
       if (held > f) f = held;
     }
+    if (f > made) moved = true;
     finish[base + i] = f;
   }
 }
+
+/**
+ * The rows a unit has made or is making while a send waits: the waiting row's and the one read ahead (rule 5), so
+ * row i starts once row i - 2 is sent (a lower bound for a digital layer, whose unit reads none ahead).
+ */
+export const HELD_AHEAD_ROWS = 2;
 
 /** The longest sums of hop times along the paths from the sender (layer index `from`): t.along, where t.alongStamp is the stamp returned. */
 function longestPaths(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
