@@ -15,7 +15,7 @@ import { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-ter
 import { addRowJobs, busyUntil, clearDigitalQueues, digitalRowJob, setPending, startRemainingLoad, takeRemainingLoad } from './digital-queue';
 import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
-import { HELD_AHEAD_ROWS, loneGrants } from './lone-grants';
+import { HELD_AHEAD_ROWS, loneGrants, type LoneGrants } from './lone-grants';
 import { startRowTimes } from './row-times';
 import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
@@ -123,7 +123,7 @@ export function referenceRowLatency(
   for (let n = 0; n < net.layers.length; n++) {
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
-      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone);
+      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone, grants);
       for (let m = n; m <= last; m++) record(m, rowFinish.get(m) ?? []);
       n = last;
       continue;
@@ -192,9 +192,12 @@ function referenceUnitRun(
   readyAt: (index: number, i: number) => number | undefined,
   rowFinish: Map<number, number[]>,
   lone: LoneNocTerms,
+  grants: LoneGrants,
 ): void {
   const q = ctx.digitalQueues;
-  interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; arrivals: number[] }
+  // finish: its rows as its readers see them, held to the lone image's grants as they are made (lone-grants.ts);
+  // own: before the hold (its row interval runs from these).
+  interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; own: number[]; arrivals: number[] }
   const members: Member[] = [];
   let tile = -1;
   for (let m = first; m <= last; m++) {
@@ -202,7 +205,7 @@ function referenceUnitRun(
     const ops = digitalRowJob(ctx, placement, l, q);
     if (ops > 0) tile = q.jobTiles[0] as number;
     const load = takeRemainingLoad(ctx, placement, l, q, ops);
-    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], arrivals: [] };
+    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], own: [], arrivals: [] };
     members.push(member);
     rowFinish.set(m, member.finish);
   }
@@ -231,6 +234,16 @@ function referenceUnitRun(
     }
     return at < 0 ? undefined : at;
   };
+  const push = (m: Member, end: number): void => {
+    const i = m.own.length;
+    m.own.push(end);
+    let held = end;
+    for (let g = grants.first[m.index] as number; g >= 0; g = grants.next[g] as number) {
+      const on = (grants.on[g] as Int32Array)[i] as number;
+      if (on >= 0 && on < i) held = Math.max(held, (m.finish[on] as number) + (grants.chainCycles[g] as number));
+    }
+    m.finish.push(held);
+  };
   let gated = true;
   while (members.some((m) => m.finish.length < rows(m))) {
     let best: Member | undefined;
@@ -241,9 +254,9 @@ function referenceUnitRun(
       if (i >= rows(m)) continue;
       const ready = readyAt(m.index, i);
       if (ready === undefined) continue;
-      const previous = i === 0 ? 0 : (m.finish[i - 1] as number);
+      const previous = i === 0 ? 0 : (m.own[i - 1] as number);
       if (m.ops <= 0) {
-        m.finish.push(Math.max(ready + m.fixed, previous + m.interval));
+        push(m, Math.max(ready + m.fixed, previous + m.interval));
         progressed = true;
         continue;
       }
@@ -262,7 +275,7 @@ function referenceUnitRun(
     gated = true;
     busy = Math.max(bestArrival, busy, busyUntil(q, tile, bestArrival)) + best.ops;
     const i = best.finish.length;
-    best.finish.push(Math.max(busy, (i === 0 ? 0 : (best.finish[i - 1] as number)) + best.interval));
+    push(best, Math.max(busy, (i === 0 ? 0 : (best.own[i - 1] as number)) + best.interval));
     best.arrivals.push(bestArrival);
   }
   for (const m of members) {

@@ -55,7 +55,7 @@ export function rowLatencyCycles(
     // Layers sharing one digital unit one after another: their rows are served in the order they reach it.
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
-      scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles);
+      scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles, grants);
       for (; n <= last; n++) {
         const x = layers[n] as LayerStatic;
         if (x.aliased) continue;

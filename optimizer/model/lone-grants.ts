@@ -335,6 +335,27 @@ export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outR
  */
 export const HELD_AHEAD_ROWS = 2;
 
+/**
+ * Row i of sender `layer` (rows at finish[base ..], those before i final) held to its grants, as holdForGrants holds
+ * it: for a sender in a unit run (unit-run.ts), whose readers in the run read each row as it is made, so they see it held.
+ * The unit's own hold (HELD_AHEAD_ROWS) is left to holdForGrants after the run: a lower bound inside the run.
+ */
+export function heldRowEnd(grants: LoneGrants, layer: number, base: number, finish: Float64Array, i: number, pacedCycles: number, end: number): number {
+  let f = end;
+  for (let q = grants.first[layer] as number; q >= 0; q = grants.next[q] as number) {
+    // A grant whose reader is made before the sender in the recurrence (readerLayer) is left to holdForGrants after
+    // the run: inside the run that reader's rows may not be made yet.
+    if ((grants.readerLayer[q] as number) >= 0) continue;
+    const chain = grants.chainCycles[q] as number;
+    if (chain <= (grants.lagRows[q] as number) * pacedCycles) continue;
+    const n = (grants.on[q] as Int32Array)[i] as number;
+    if (n < 0 || n >= i) continue;
+    const held = (finish[base + n] as number) + chain;
+    if (held > f) f = held;
+  }
+  return f;
+}
+
 /** The longest sums of hop times along the paths from the sender (layer index `from`): t.along, where t.alongStamp is the stamp returned. */
 function longestPaths(t: GrantTables, path: RowsOn, from: number, hopCycles: (l: LayerStatic, k: number) => number, layers: readonly LayerStatic[]): number {
   if (t.stamp >= 0x3fffffff) (t.alongStamp.fill(0), (t.stamp = 0));

@@ -251,6 +251,8 @@ export interface UnitRunScratch {
   /** Per member: the reader whose row grantWaitRow its next row's grant last found not done (-1: none). */
   grantWaitOn: Int32Array;
   grantWaitRow: Int32Array;
+  /** Per member: its layer index when its rows are held to grants of the lone image (lone-grants.ts), else -1. */
+  heldLayer: Int32Array;
   /** Per row (the row scratch's layout): when a member's row has its inputs made before the run in its tile. */
   ready: Float64Array;
   /** Per row (the row scratch's layout): when a member's row reached the unit. */

@@ -5,14 +5,16 @@
  */
 import { doneFrom, doneToRelease } from './release-rows';
 import type { DigitalQueues, UnitRunScratch } from './types';
+import { heldRowEnd, type LoneGrants } from './lone-grants';
 
 /**
  * The list schedule of a run's members (their rows into `finish`, their arrivals into s.arrival): of the members'
  * next rows whose inputs are in, the one that reaches the unit first goes next (a tie to the earlier member). A
  * member without a job (a crossbar layer, or a layer fused into another's job) makes its rows as their inputs come:
- * they end as their inputs come, whatever the unit does.
+ * they end as their inputs come, whatever the unit does. A member whose sent rows the lone image's grants hold
+ * (s.heldLayer; lone-grants.ts) has each row held as it is made, so the members reading it read it held.
  */
-export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number): void {
+export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
   // held in locals; only the members with a job are looked at for the next row; the earlier layers' queue searched
   // on from the last served row. A member without a job makes each row as soon as its inputs are made (after
@@ -49,6 +51,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
   const grantDone = s.grantDone;
   const slotsAt = s.slots;
   const low = s.low;
+  const heldLayer = s.heldLayer;
   // The members with a job, the only ones the next row is chosen among; those without, with rows left to make.
   const jobs = s.jobs;
   const jobless = s.jobless;
@@ -98,6 +101,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
             const next = (previous[p] as number) + (interval[p] as number);
             const ends = ready + (fixed[p] as number);
             finish[at] = previous[p] = ends > next ? ends : next;
+            if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldRowEnd(grants, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, finish[at] as number);
             nextRow[p] = ++i;
           }
         }
@@ -196,6 +200,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
     const next = (previous[best] as number) + (interval[best] as number);
     const row = (base[best] as number) + i;
     finish[row] = previous[best] = busy > next ? busy : next;
+    if (grants !== undefined && (heldLayer[best] as number) >= 0) finish[row] = heldRowEnd(grants, heldLayer[best] as number, base[best] as number, finish, i, pacedCycles[best] as number, finish[row] as number);
     arrivalOut[row] = bestArrival;
     lastArrival[best] = bestArrival;
     candidate[best] = NaN;
@@ -213,7 +218,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
  * LayerNorm after it, an activation and the pool after it). NOTE: written for speed, the same schedule with the two
  * members' state in locals.
  */
-export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number): void {
+export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number, grants?: LoneGrants): void {
   const ready = s.ready;
   const arrivalOut = s.arrival;
   const baseA = s.base[a] as number;
@@ -246,6 +251,9 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
   let candidateB = NaN;
   s.next[b] = 0;
   const grantFromA = s.grantFrom[a] as number;
+  // Their sent rows held to the lone image's grants as they are made (lone-grants.ts), -1: not held.
+  const heldLayerA = grants === undefined ? -1 : (s.heldLayer[a] as number);
+  const heldLayerB = grants === undefined ? -1 : (s.heldLayer[b] as number);
   while (iA < rowsA || iB < rowsB) {
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
@@ -289,12 +297,14 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       busy = start + opsA;
       const next = previousA + intervalA;
       finish[baseA + iA] = previousA = busy > next ? busy : next;
+      if (grants !== undefined && heldLayerA >= 0) finish[baseA + iA] = heldRowEnd(grants, heldLayerA, baseA, finish, iA, pacedA, finish[baseA + iA] as number);
       arrivalOut[baseA + iA++] = lastA = arrival;
       candidateA = NaN;
     } else {
       busy = start + opsB;
       const next = previousB + intervalB;
       finish[baseB + iB] = previousB = busy > next ? busy : next;
+      if (grants !== undefined && heldLayerB >= 0) finish[baseB + iB] = heldRowEnd(grants, heldLayerB, baseB, finish, iB, pacedB, finish[baseB + iB] as number);
       arrivalOut[baseB + iB++] = lastB = arrival;
       s.next[b] = iB;
       candidateB = NaN;

@@ -22,6 +22,7 @@ import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
 import { spareRows } from './credit-loop';
+import type { LoneGrants } from './lone-grants';
 
 /**
  * The last layer (index into ctx.layers) of the run starting at layer `first`, or `first` when no run starts there:
@@ -138,6 +139,7 @@ export function scheduleUnitRun(
   first: number,
   last: number,
   inputRowCycles: number,
+  grants: LoneGrants,
 ): void {
   const q = ctx.digitalQueues;
   const s = ctx.unitRun;
@@ -209,6 +211,7 @@ export function scheduleUnitRun(
     s.candidate[j] = NaN;
     s.waitOn[j] = -1;
     s.grantWaitOn[j] = -1;
+    s.heldLayer[j] = grants.held[x.index] !== 0 ? x.index : -1;
     // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
     // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
     s.aliasOf[j] = -1;
@@ -231,9 +234,9 @@ export function scheduleUnitRun(
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
-    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number);
+    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number, grants);
   } else {
-    scheduleMembers(s, finish, q, tile, count);
+    scheduleMembers(s, finish, q, tile, count, grants);
   }
   for (let j = 0; j < count; j++) {
     const host = s.aliasOf[j] as number;
