@@ -24,6 +24,15 @@ export interface PackingLoad {
   deferred: number;
   /** Load a shared tile may take (load-aware packing). */
   limitCycles: number;
+  /**
+   * Written by the walk for replaying it on a chip whose digital units are 2^k times slower (placement.ts): the
+   * busiest port and digital unit apart (peakCycles is their max; undefined before the walk reaches them), the largest
+   * digital load of a load check that let a layer join, and the smallest of one refused by its digital load alone.
+   */
+  portPeakCycles?: number | undefined;
+  digitalPeakCycles?: number | undefined;
+  joinedDigitalMaxCycles?: number;
+  refusedDigitalMinCycles?: number;
 }
 
 /** Ascending tiles first..last (empty when last < first). */
@@ -66,6 +75,10 @@ export function placeWithPace(
   scratch.portLoad.fill(0);
   scratch.digitalLoad.fill(0);
   let loadTiles = 0;
+  load.portPeakCycles = undefined;
+  load.digitalPeakCycles = undefined;
+  load.joinedDigitalMaxCycles = -Infinity;
+  load.refusedDigitalMinCycles = Infinity;
   const limit = load.limitCycles;
   // Fused activations run on their producer's tiles (rule 5), a recurrent layer's cell on its own output path (rule
   // 3): their ops load those tiles' digital units.
@@ -186,7 +199,13 @@ export function placeWithPace(
       const onTile = firstTileShare(startCore);
       const port = (scratch.portLoad[tile] ?? 0) + portCycles(onTile);
       const digital = (scratch.digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
-      return port > limit || digital > limit;
+      if (port > limit) return true;
+      if (digital > limit) {
+        if (digital < (load.refusedDigitalMinCycles as number)) load.refusedDigitalMinCycles = digital;
+        return true;
+      }
+      if (digital > (load.joinedDigitalMaxCycles as number)) load.joinedDigitalMaxCycles = digital;
+      return false;
     };
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
     for (;;) {
@@ -233,8 +252,15 @@ export function placeWithPace(
     placeDigital(mapping.layerIndex, last < first ? 0 : first);
   }
 
-  load.peakCycles = 0;
-  for (let t = 0; t < loadTiles; t++) load.peakCycles = Math.max(load.peakCycles, scratch.portLoad[t] as number, scratch.digitalLoad[t] as number);
+  let portPeak = 0;
+  let digitalPeak = 0;
+  for (let t = 0; t < loadTiles; t++) {
+    portPeak = Math.max(portPeak, scratch.portLoad[t] as number);
+    digitalPeak = Math.max(digitalPeak, scratch.digitalLoad[t] as number);
+  }
+  load.portPeakCycles = portPeak;
+  load.digitalPeakCycles = digitalPeak;
+  load.peakCycles = Math.max(portPeak, digitalPeak);
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;

@@ -3,7 +3,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import type { LayerCrossbarMapping } from './mapping';
 import type { Dataflow } from './dataflow';
 import { MappingError } from '../errors';
-import { placementCandidates, withEdramCapacityKb, type Placement } from './placement';
+import { lastLadder, logMatches, newPackingLog, placementCandidates, withEdramCapacityKb, type Placement } from './placement';
 import type { PlacementScratch } from './tile-buffers';
 import { planPace } from './pace';
 import { refuseBeyondChip } from './chip-cores';
@@ -101,7 +101,11 @@ export function packingLadder(
   // As placeNetwork does, a plan far beyond the chip is refused before any packing work.
   refuseBeyondChip(arch, net, mappings, replicas);
   const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
-  const offered = placementCandidates(arch, net, flow, mappings, replicas, scratch, productBits, pace);
+  // The walks are kept for reliefPackings of the same plan (placement.ts PackingLog).
+  const log = newPackingLog(arch, net, flow, mappings, replicas, productBits, pace);
+  lastLadder.set(scratch, log);
+  const walks = { log, mode: 'record' as const, scale: 1 };
+  const offered = placementCandidates(arch, net, flow, mappings, replicas, scratch, productBits, pace, walks);
   const densest = offered[0] as Placement;
   const ladder = [densest];
   // Only packings of the same line-buffer windows: one whose windows the smaller eDRAM capped runs at another pace
@@ -111,7 +115,7 @@ export function packingLadder(
     const capped = withEdramCapacityKb(arch, capacities[k] as number);
     let placements: Placement[];
     try {
-      placements = placementCandidates(capped, net, flow, mappings, replicas, scratch, productBits, pace);
+      placements = placementCandidates(capped, net, flow, mappings, replicas, scratch, productBits, pace, walks);
     } catch (error) {
       // A sparser packing that does not fit the chip: the smaller capacities give sparser ones still.
       if (!(error instanceof MappingError)) throw error;
@@ -143,15 +147,22 @@ export function* reliefPackings(
   ladder: readonly Placement[],
   productBits?: readonly number[],
 ): Generator<Placement, void, undefined> {
-  const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
+  // The ladder's walks of this plan, when they were the last on this scratch: its pace (the same figures; planPace
+  // rewrites the scratch's row times and fork holds with the same values) and its walks to replay.
+  const kept = lastLadder.get(scratch);
+  const log = kept !== undefined && logMatches(kept, arch, net, flow, mappings, replicas, productBits) ? kept : undefined;
+  if (log === undefined) lastLadder.delete(scratch);
+  const pace = log?.plan ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   const densest = ladder[0] as Placement;
   const relief: Placement[] = [];
   const { digital } = arch.tile;
   for (let k = 1; k <= RELIEF_HALVINGS; k++) {
     const chip: ArchSpec = { ...arch, tile: { ...arch.tile, digital: { ...digital, opsPerCycle: digital.opsPerCycle / 2 ** k } } };
+    const scale = digital.opsPerCycle / chip.tile.digital.opsPerCycle;
+    const walks = log !== undefined && scale === 2 ** k && chip.tile.digital.opsPerCycle * scale === digital.opsPerCycle ? { log, mode: 'replay' as const, scale } : undefined;
     let placements: Placement[];
     try {
-      placements = placementCandidates(chip, net, flow, mappings, replicas, scratch, productBits, pace);
+      placements = placementCandidates(chip, net, flow, mappings, replicas, scratch, productBits, pace, walks);
     } catch (error) {
       if (!(error instanceof MappingError)) throw error;
       continue;

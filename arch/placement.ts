@@ -69,10 +69,13 @@ export function placementCandidates(
   scratch: PlacementScratch = newPlacementScratch(net, flow),
   productBits?: readonly number[],
   pace?: PlanPace,
+  walks?: WalkLogUse,
 ): Placement[] {
   refuseBeyondChip(arch, net, mappings, replicas);
+  // A pace of its own rewrites the scratch's row times and fork holds, which the last ladder's pace shares.
+  if (pace === undefined) lastLadder.delete(scratch);
   const plan = pace ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
-  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan);
+  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan, walks);
   // More eDRAM lets more layers share a tile, and the load estimate that keeps shared ports and digital units below
   // the pace is first-order: ISAAC with twice the eDRAM packed DeiT-S's attention onto fewer digital units (-14%).
   // So a chip with room to spread also packs as if its eDRAM were half, a quarter, ... (each packing fits the real
@@ -89,7 +92,7 @@ export function placementCandidates(
       const capped = withEdramCapacityKb(arch, arch.tile.edram.capacityKb / 2 ** k);
       let candidate: Packing;
       try {
-        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, plan);
+        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, plan, walks);
       } catch (error) {
         if (!(error instanceof MappingError)) throw error;
         break;
@@ -140,8 +143,10 @@ function packAtCapacity(
   replicas: readonly number[],
   scratch: PlacementScratch,
   plan: PlanPace,
+  walks?: WalkLogUse,
 ): Packing {
   const pace: PlanPace = { ...plan, windowRows: plan.windowRows.slice() }; // windows of its own to shrink
+  const walk = walker(arch, net, flow, mappings, replicas, scratch, walks);
   const packing = (placement: Placement, load: PackingLoad): Packing => ({
     placement,
     loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
@@ -157,7 +162,7 @@ function packAtCapacity(
   for (let k = 0; k < LOAD_LIMIT_DOUBLINGS && loadAware === undefined; k++, aware.limitCycles *= 2) {
     aware.deferred = 0;
     try {
-      loadAware = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, true, aware);
+      loadAware = walk(pace, true, aware);
     } catch (error) {
       if (!(error instanceof MappingError)) throw error;
     }
@@ -168,12 +173,12 @@ function packAtCapacity(
   const plainPace: PlanPace = { ...pace, windowRows: pace.windowRows.slice() };
   let plain: Placement;
   try {
-    plain = placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad);
+    plain = walk(plainPace, false, plainLoad);
   } catch (error) {
     // Paced windows are what full pace wants: when the chip cannot hold them, the row-need windows are placed
     // instead and the model charges the slower pace those sustain (paceBoundCycles).
     if (!(error instanceof MappingError) || !unpaceWindows(plainPace, flow)) throw error;
-    return packing(placeWithPace(arch, net, flow, mappings, replicas, plainPace, scratch, false, plainLoad), plainLoad);
+    return packing(walk(plainPace, false, plainLoad), plainLoad);
   }
   // When the estimate keeps the load-aware packing, the plain one is offered too and the model's figures choose. Not
   // the other way round: the plain packing depends on neither the load figures nor the load limit (only on the
@@ -187,3 +192,159 @@ function packAtCapacity(
 
 /** Load limits a load-aware packing tries (the compute interval, then doubled) before packing by space alone. */
 const LOAD_LIMIT_DOUBLINGS = 4;
+
+/**
+ * One packing walk as packAtCapacity ran it (placeWithPace's inputs that vary within packAtCapacity, and all it
+ * did): enough to play it again on a chip whose digital units are 2^k times slower without walking.
+ */
+interface WalkRecord {
+  loadAware: boolean;
+  limitCycles: number;
+  placement: Placement | undefined;
+  error: MappingError | undefined;
+  /** Layers the walk deferred (added to the PackingLoad's count). */
+  deferred: number;
+  /** The walk's peak loads (undefined: it failed before it reached them). */
+  portPeakCycles: number | undefined;
+  digitalPeakCycles: number;
+  joinedDigitalMaxCycles: number;
+  refusedDigitalMinCycles: number;
+  /** The pace's windows after the walk (it may have capped some). */
+  windowsAfter: number[][];
+}
+
+/**
+ * The walks placement made for one plan on one chip (packingLadder's, at the chip's digital speed), per eDRAM
+ * capacity in the order packAtCapacity made them, with the plan's pace. reliefPackings places the same plan on the
+ * chip with its digital units 1/2 and 1/4 as fast (ResNet-50's optimize: 7,365 of 16,222 walks, 28 of 2,161 calls
+ * yielding a packing the ladder did not have). A walk reads the digital speed only through the digital loads it
+ * checks against the load limit, and every digital load is a sum of ops / speed terms, so on the slower chip each is
+ * exactly 2^k times the recorded one (a power of two scales a rounded quotient or sum exactly): when no load check
+ * the walk made comes out otherwise at 2^k times its digital load, that chip's walk makes the same moves, places the
+ * same layout and reaches the same windows, its peak loads the recorded ones with the digital peak times 2^k.
+ */
+export interface PackingLog {
+  arch: ArchSpec;
+  net: ResolvedNetwork;
+  flow: Dataflow;
+  mappings: readonly LayerCrossbarMapping[];
+  replicas: readonly number[];
+  productBits: readonly number[] | undefined;
+  plan: PlanPace;
+  walks: Map<number, WalkRecord[]>;
+}
+
+/** How placementCandidates uses a log: records into it, or replays from it at `scale` (a power of two >= 1). */
+export interface WalkLogUse {
+  log: PackingLog;
+  mode: 'record' | 'replay';
+  /** The log's digital speed over this chip's (replay). */
+  scale: number;
+}
+
+/**
+ * Per placement scratch, the last packingLadder's log (reliefPackings replays it when it is of its plan). Dropped
+ * when a placement computes a pace of its own, which rewrites the row times and fork holds the log's pace shares.
+ */
+export const lastLadder = new WeakMap<PlacementScratch, PackingLog>();
+
+export function newPackingLog(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  productBits: readonly number[] | undefined,
+  plan: PlanPace,
+): PackingLog {
+  return { arch, net, flow, mappings: mappings.slice(), replicas: replicas.slice(), productBits: productBits?.slice(), plan, walks: new Map() };
+}
+
+/** Whether `log` was made for this plan on `arch` (the same objects; the same numbers where they are copied). */
+export function logMatches(
+  log: PackingLog,
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  productBits: readonly number[] | undefined,
+): boolean {
+  if (log.arch !== arch || log.net !== net || log.flow !== flow) return false;
+  if (log.mappings.length !== mappings.length || log.replicas.length !== replicas.length) return false;
+  for (let i = 0; i < mappings.length; i++) if (log.mappings[i] !== mappings[i]) return false;
+  for (let i = 0; i < replicas.length; i++) if (!Object.is(log.replicas[i], replicas[i])) return false;
+  const a = log.productBits;
+  if (a === undefined || productBits === undefined) return a === productBits;
+  if (a.length !== productBits.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], productBits[i])) return false;
+  return true;
+}
+
+/** Whether a recorded walk would make the same moves at `scale` times its digital loads (see PackingLog). */
+function replays(rec: WalkRecord, loadAware: boolean, limitCycles: number, scale: number): boolean {
+  if (rec.loadAware !== loadAware || !Object.is(rec.limitCycles, limitCycles)) return false;
+  if (!loadAware) return true;
+  return !(rec.joinedDigitalMaxCycles * scale > limitCycles) && rec.refusedDigitalMinCycles * scale > limitCycles;
+}
+
+/**
+ * packAtCapacity's walks: placeWithPace, recorded into the log or played from it while every walk so far replays
+ * (the first that does not, and all after it, walk: the state the played ones left is the walked one).
+ */
+function walker(
+  arch: ArchSpec,
+  net: ResolvedNetwork,
+  flow: Dataflow,
+  mappings: readonly LayerCrossbarMapping[],
+  replicas: readonly number[],
+  scratch: PlacementScratch,
+  use: WalkLogUse | undefined,
+): (pace: PlanPace, loadAware: boolean, load: PackingLoad) => Placement {
+  const capacityKb = arch.tile.edram.capacityKb;
+  let records: WalkRecord[] | undefined;
+  let next = 0;
+  if (use !== undefined && use.mode === 'replay') records = use.log.walks.get(capacityKb);
+  else if (use !== undefined && !use.log.walks.has(capacityKb)) use.log.walks.set(capacityKb, (records = []));
+  const recording = use !== undefined && use.mode === 'record' && records !== undefined;
+  const scale = use?.scale ?? 1;
+  return (pace, loadAware, load) => {
+    if (!recording && records !== undefined) {
+      const rec = records[next];
+      if (rec !== undefined && replays(rec, loadAware, load.limitCycles, scale)) {
+        next++;
+        for (let k = 0; k < rec.windowsAfter.length; k++) pace.windowRows[k] = rec.windowsAfter[k] as number[];
+        load.deferred += rec.deferred;
+        if (rec.portPeakCycles !== undefined) load.peakCycles = Math.max(rec.portPeakCycles, rec.digitalPeakCycles * scale);
+        if (rec.error !== undefined) throw rec.error;
+        return rec.placement as Placement;
+      }
+      records = undefined;
+    }
+    const deferredBefore = load.deferred;
+    let placement: Placement | undefined;
+    let error: MappingError | undefined;
+    try {
+      placement = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, loadAware, load);
+      return placement;
+    } catch (e) {
+      if (e instanceof MappingError) error = e;
+      throw e;
+    } finally {
+      if (recording && records !== undefined && (placement !== undefined || error !== undefined)) {
+        records.push({
+          loadAware,
+          limitCycles: load.limitCycles,
+          placement,
+          error,
+          deferred: load.deferred - deferredBefore,
+          portPeakCycles: load.portPeakCycles,
+          digitalPeakCycles: load.digitalPeakCycles ?? NaN,
+          joinedDigitalMaxCycles: load.joinedDigitalMaxCycles ?? -Infinity,
+          refusedDigitalMinCycles: load.refusedDigitalMinCycles ?? Infinity,
+          windowsAfter: pace.windowRows.slice(),
+        });
+      }
+    }
+  };
+}

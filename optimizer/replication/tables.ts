@@ -116,26 +116,58 @@ function mvmTimes(arch: ArchSpec, mapping: LayerCrossbarMapping): MvmTimes {
   return times;
 }
 
-export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
-  const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
-  const mapping = cachedMapping(ctx, pos, wbits, abits);
+/** A layer table's fields that do not depend on the floors (LayerTable less floorCycles), per mapping and context. */
+interface StaticTable {
+  ctx: ModelContext;
+  layerIndex: number;
+  name: string;
+  isFc: boolean;
+  pixels: number;
+  serial: boolean;
+  perMvmCycles: number;
+  perMvmCyclesByReplicas: number[];
+  crossbarsPerReplica: number;
+  latencyWeight: number;
+}
+
+/**
+ * NOTE: written for speed: a mapping is of one weighted position of one context (cachedMapping), and replication
+ * builds ~420,000 layer tables per ResNet-50 optimize, which differ from the last one of the same bits in the floor alone.
+ */
+const staticTables = new WeakMap<LayerCrossbarMapping, StaticTable>();
+
+function staticTable(ctx: ModelContext, layerIndex: number, mapping: LayerCrossbarMapping): StaticTable {
+  const known = staticTables.get(mapping);
+  if (known !== undefined && known.ctx === ctx && known.layerIndex === layerIndex) return known;
   const stat = ctx.layers[layerIndex];
   const isFc = stat?.kind === 'fc';
   const { perMvmCycles, perMvmCyclesByReplicas } = mvmTimes(ctx.arch, mapping);
-  const floorCycles = layerFloorCycles(floorsFrom, layerIndex);
   const layer = stat?.resolved.layer;
   const kernelRows = layer?.kind === 'conv' ? layer.kernel[0] : 1;
   const outRows = Math.max(1, stat?.outRows ?? 1);
-  return {
-    pos,
+  const table: StaticTable = {
+    ctx,
+    layerIndex,
     name: mapping.name,
     isFc,
     pixels: mapping.outputPixels,
-    ...(layer?.kind === 'conv' && layer.recurrent ? { serial: true } : {}),
+    serial: layer?.kind === 'conv' && Boolean(layer.recurrent),
     perMvmCycles,
     perMvmCyclesByReplicas,
     crossbarsPerReplica: mapping.crossbarsPerReplica,
-    floorCycles,
     latencyWeight: isFc ? 1 : Math.min(1, kernelRows / outRows),
   };
+  staticTables.set(mapping, table);
+  return table;
+}
+
+export function layerTable(ctx: ModelContext, pos: number, wbits: number, abits: number, floorsFrom?: ModelResult): LayerTable {
+  const layerIndex = ctx.net.weightedIndices[pos] ?? -1;
+  const t = staticTable(ctx, layerIndex, cachedMapping(ctx, pos, wbits, abits));
+  const floorCycles = layerFloorCycles(floorsFrom, layerIndex);
+  // The fields in the order they always had (serial only on a recurrent layer).
+  if (t.serial) {
+    return { pos, name: t.name, isFc: t.isFc, pixels: t.pixels, serial: true, perMvmCycles: t.perMvmCycles, perMvmCyclesByReplicas: t.perMvmCyclesByReplicas, crossbarsPerReplica: t.crossbarsPerReplica, floorCycles, latencyWeight: t.latencyWeight };
+  }
+  return { pos, name: t.name, isFc: t.isFc, pixels: t.pixels, perMvmCycles: t.perMvmCycles, perMvmCyclesByReplicas: t.perMvmCyclesByReplicas, crossbarsPerReplica: t.crossbarsPerReplica, floorCycles, latencyWeight: t.latencyWeight };
 }
