@@ -108,6 +108,13 @@ function tileSendsApartLess(ctx: ModelContext, placement: Placement, times: Tile
   return changed ? best : undefined;
 }
 
+/** Per context: the links already weighed for the layer at hand (seen[link] === stamp). */
+interface LinksSeen {
+  seen: Int32Array;
+  stamp: number;
+}
+const linksSeenOf = new WeakMap<ModelContext, LinksSeen>();
+
 /** Flits per image on the busiest link of the copies into layer l's tiles, less each link's copies of tensors apart from l. */
 function inboundLinksApartLess(ctx: ModelContext, placement: Placement, s: TrafficScratch, l: LayerStatic): number {
   const apart = ctx.loneApart;
@@ -115,6 +122,13 @@ function inboundLinksApartLess(ctx: ModelContext, placement: Placement, s: Traff
   const at = l.index * apart.words;
   const tiles = placement.layerTiles[l.index] ?? [];
   if (tiles.length === 0) return 0;
+  // Many flows into the layer share links (a big mesh: thousands of hops over the same links, each carrying many
+  // copies), so each link is weighed once per layer: the cost follows the distinct links, not the flows' hops.
+  let v = linksSeenOf.get(ctx);
+  if (v === undefined || v.seen.length < s.linkFlits.length) linksSeenOf.set(ctx, (v = { seen: new Int32Array(s.linkFlits.length), stamp: 0 }));
+  if (v.stamp >= 0x3fffffff) (v.seen.fill(0), (v.stamp = 0));
+  const stamp = ++v.stamp;
+  const seen = v.seen;
   // A layer's tiles are one ascending range (as traffic.ts reads them).
   const lo = tiles[0] as number;
   const hi = tiles[tiles.length - 1] as number;
@@ -128,6 +142,8 @@ function inboundLinksApartLess(ctx: ModelContext, placement: Placement, s: Traff
       const first = s.flowLinkStart[f] as number;
       for (let h = 0; h < (s.flowHops[f] as number); h++) {
         const link = s.flowLinks[first + h] as number;
+        if (seen[link] === stamp) continue;
+        seen[link] = stamp;
         let load = s.linkFlits[link] as number;
         for (let j = sc.start[link] as number; j < (sc.start[link + 1] as number); j++) {
           const producer = sc.producer[j] as number;
