@@ -174,8 +174,18 @@ export function sendStarts(inj: InjectionScratch, sendsAs: number, ends: Float64
     const arrivals = q.arrival[tile];
     const queueEnds = q.end[tile];
     const queued = arrivals === undefined || queueEnds === undefined ? 0 : (q.length[tile] ?? 0);
-    // The first job arriving after this row's ready (the queue's arrivals ascend).
+    // The first job arriving after this row's ready (the queue's arrivals ascend): bisected for the first row (the
+    // queue holds every earlier layer's trains: a walk from 0 would cost its length per layer), then stepped.
     let cursor = 0;
+    if (queued > 0 && rows > 0) {
+      const ready0 = ends[base] as number;
+      let hi = queued;
+      while (cursor < hi) {
+        const mid = (cursor + hi) >> 1;
+        if (((arrivals as Float64Array)[mid] as number) <= ready0) cursor = mid + 1;
+        else hi = mid;
+      }
+    }
     let free = 0;
     for (let i = 0; i < rows; i++) {
       const ready = ends[base + i] as number;

@@ -338,7 +338,8 @@ export const HELD_AHEAD_ROWS = 2;
 /**
  * Row i of sender `layer` (rows at finish[base ..], those before i final) held to its grants, as holdForGrants holds
  * it: for a sender in a unit run (unit-run.ts), whose readers in the run read each row as it is made, so they see it held.
- * The unit's own hold (HELD_AHEAD_ROWS) is left to holdForGrants after the run: a lower bound inside the run.
+ * The unit's own hold (HELD_AHEAD_ROWS) is not applied to a run's members: holdForGrants after the run finds their rows
+ * already held, sees none move, and leaves the later rows' ends (a lower bound; docs/hardware-model.md rule 7).
  */
 export function heldRowEnd(grants: LoneGrants, layer: number, base: number, finish: Float64Array, i: number, pacedCycles: number, end: number): number {
   let f = end;
