@@ -14,6 +14,7 @@ import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
 import { addRowJobs, newDigitalQueues, reservePending, clearDigitalQueues } from './digital-queue';
 import type { InjectionScratch, LayerStatic, ModelContext, TrafficScratch } from './types';
+import { grown } from './grown';
 
 export function newInjectionScratch(arch: ArchSpec, rows: number, readSlots: Int32Array, slots: number): InjectionScratch {
   const slotPosition = new Int32Array(slots).fill(-1);
@@ -73,14 +74,8 @@ export function prepareInjection(ctx: ModelContext, s: TrafficScratch, inj: Inje
       }
       // The network input enters through the off-chip link, not an injection link (rule 6).
       if (from < 0 || flits === 0) continue;
-      if (inj.sendTile.length <= sends) {
-        const tiles = new Int32Array(2 * sends);
-        tiles.set(inj.sendTile);
-        inj.sendTile = tiles;
-        const cycles = new Float64Array(2 * sends);
-        cycles.set(inj.sendCycles);
-        inj.sendCycles = cycles;
-      }
+      inj.sendTile = grown(inj.sendTile, sends + 1);
+      inj.sendCycles = grown(inj.sendCycles, sends + 1);
       inj.sendTile[sends] = from;
       inj.sendCycles[sends++] = flits / linkRate;
     }

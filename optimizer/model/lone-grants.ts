@@ -16,6 +16,7 @@ import { spareRows } from './credit-loop';
 import { doneToRelease } from './release-rows';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStatic, ModelContext, TrafficLoads } from './types';
+import { grown } from './grown';
 
 /**
  * An evaluation's grants (scratch of the context, valid until its next evaluation), listed per sending layer: grant q
@@ -227,20 +228,10 @@ export function loneGrants(
       onBySlots.set(S, (table = { on, lag, reader }));
     }
     const q = out.count++;
-    if (out.next.length <= q) {
-      const next = new Int32Array(2 * q);
-      next.set(out.next);
-      out.next = next;
-      const chain = new Float64Array(2 * q);
-      chain.set(out.chainCycles);
-      out.chainCycles = chain;
-      const lag = new Int32Array(2 * q);
-      lag.set(out.lagRows);
-      out.lagRows = lag;
-      const readerLayer = new Int32Array(2 * q);
-      readerLayer.set(out.readerLayer);
-      out.readerLayer = readerLayer;
-    }
+    out.next = grown(out.next, q + 1);
+    out.chainCycles = grown(out.chainCycles, q + 1);
+    out.lagRows = grown(out.lagRows, q + 1);
+    out.readerLayer = grown(out.readerLayer, q + 1);
     out.on[q] = table.on;
     out.lagRows[q] = table.lag;
     out.readerRows[q] = table.reader;
