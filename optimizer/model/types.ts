@@ -253,6 +253,12 @@ export interface UnitRunScratch {
   grantWaitRow: Int32Array;
   /** Per member: its layer index when its rows are held to grants of the lone image (lone-grants.ts), else -1. */
   heldLayer: Int32Array;
+  /**
+   * Per held member: its last row's end before its grants (made, the unit's side) and whether a row of it was held
+   * (1: its unit is held from then on, lone-grants.ts heldMemberRowEnd).
+   */
+  made: Float64Array;
+  moved: Int32Array;
   /** Per row (the row scratch's layout): when a member's row has its inputs made before the run in its tile. */
   ready: Float64Array;
   /** Per row (the row scratch's layout): when a member's row reached the unit. */

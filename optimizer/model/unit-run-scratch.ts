@@ -16,6 +16,6 @@ export function memberArrays(members: number, inputs: number): MemberArrays {
   return {
     layer: int(), aliasOf: int(), grantFrom: int(), jobs: int(), jobless: int(), waitOn: int(), waitRow: int(), grantWaitOn: int(), grantWaitRow: int(), heldLayer: new Int32Array(members).fill(-1), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
     producer: new Int32Array(inputs), grantInput: new Int32Array(inputs), grantReader: new Int32Array(inputs), grantDone: new Int32Array(inputs), grantStart: new Int32Array(members + 1), source: new Int32Array(inputs), slots: new Int32Array(inputs),
-    ops: real(), lead: real(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
+    ops: real(), lead: real(), made: real(), moved: int(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
   };
 }
