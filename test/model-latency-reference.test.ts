@@ -12,13 +12,29 @@ import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
 import { rowLatencyCycles } from '../optimizer/model/latency';
 import { referenceRowLatency } from '../optimizer/model/latency-reference';
+import type { PlanChoices } from '../arch/plan';
 import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
 
-function compare(arch: ArchSpec, name: string): void {
+// The held unit inside unit runs can be switched off (globalThis.heldUnitOff: s77's rule, heldRowEnd alone), so the
+// case below is seen to exercise it.
+jest.mock('../optimizer/model/lone-grants', () => {
+  const actual = jest.requireActual<typeof import('../optimizer/model/lone-grants')>('../optimizer/model/lone-grants');
+  const off = (): boolean => (globalThis as { heldUnitOff?: boolean }).heldUnitOff === true;
+  return {
+    ...actual,
+    heldUnitStart: (...args: Parameters<typeof actual.heldUnitStart>): number => (off() ? -Infinity : actual.heldUnitStart(...args)),
+    heldMemberRowEnd: (...args: Parameters<typeof actual.heldMemberRowEnd>): number => {
+      const [grants, , , , layer, base, finish, i, paced, , end] = args;
+      return off() ? actual.heldRowEnd(grants, layer, base, finish, i, paced, end) : actual.heldMemberRowEnd(...args);
+    },
+  };
+});
+
+function compare(arch: ArchSpec, name: string, plans?: (n: number) => PlanChoices[]): void {
   const net = zoo(name);
   const ctx = prepareModel(arch, net);
   const n = net.weightedIndices.length;
-  for (const choices of [baselineChoices(n), mixedReplicatedChoices(n)]) {
+  for (const choices of plans?.(n) ?? [baselineChoices(n), mixedReplicatedChoices(n)]) {
     const t = planTerms(ctx, choices);
     const args = [ctx, t.placement, t.mappings, choices, t.stages, t.traffic, t.inputBits, t.storedBits] as const;
     const ref = referenceRowLatency(...args);
@@ -46,4 +62,42 @@ describe('latency: the fast recurrence matches its plain reference', () => {
   // attention products on PUMA's units.
   it.each(['resnet18', 'mobilenetv2', 'vgg8', 'lenet5-mnist'])('%s on ISAAC (1024 tiles)', (name) => compare({ ...presetArch('isaac'), chip: { tiles: 1024 } }, name));
   it('gpt2 on PUMA, uncontended (1024 tiles)', () => compare(uncontendedArch({ ...presetArch('puma'), chip: { tiles: 1024 } }), 'gpt2'));
+  // A unit run member's held unit (s82, lone-grants.ts heldMemberRowEnd): seeded random plans (scripts/probe/
+  // more-resource.ts's draw) where, once a member's row is held to its grants, its unit holds its later rows back.
+  it('held units inside unit runs: ISAAC MobileNetV2 and ResNet-50, random plans', () => {
+    const arch = presetArch('isaac');
+    for (const [name, seed] of [['mobilenetv2', 27], ['resnet50', 31]] as const) {
+      compare(arch, name, (n) => [randomPlan(n, seed)]);
+      // The plan exercises the rule: without the held unit in the run (main before s82) some row ends elsewhere.
+      const net = zoo(name);
+      const ctx = prepareModel(arch, net);
+      const choices = randomPlan(net.weightedIndices.length, seed);
+      evaluateModel(ctx, choices);
+      const held = Float64Array.from(ctx.rowScratch);
+      const g = globalThis as { heldUnitOff?: boolean };
+      g.heldUnitOff = true;
+      try {
+        evaluateModel(ctx, choices);
+      } finally {
+        g.heldUnitOff = false;
+      }
+      expect([name, held.some((end, r) => end !== ctx.rowScratch[r])]).toEqual([name, true]);
+    }
+  });
 });
+
+/** scripts/probe/more-resource.ts's seeded plan: weights and activations 2-8 bits, 1-8 replicas (mostly few). */
+function randomPlan(n: number, seed: number): PlanChoices {
+  let s = seed >>> 0;
+  const r = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const wbits = Array.from({ length: n }, () => 2 + Math.floor(r() * 7));
+  const abits = Array.from({ length: n }, () => 2 + Math.floor(r() * 7));
+  const replicas = Array.from({ length: n }, () => 1 + Math.floor(r() * r() * 8));
+  return { wbits, abits, replicas };
+}

@@ -196,8 +196,9 @@ function referenceUnitRun(
 ): void {
   const q = ctx.digitalQueues;
   // finish: its rows as its readers see them, held to the lone image's grants as they are made (lone-grants.ts);
-  // own: before the hold (its row interval runs from these).
-  interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; own: number[]; arrivals: number[] }
+  // own: before the hold (its row interval runs from these); made: its last row's end before its grants, and moved:
+  // a row of it was held, so its unit is held from then on (rule 5, as record() holds a lone layer's).
+  interface Member { index: number; l: LayerStatic; ops: number; fixed: number; paced: number; load: number; interval: number; finish: number[]; own: number[]; arrivals: number[]; made: number; moved: boolean }
   const members: Member[] = [];
   let tile = -1;
   for (let m = first; m <= last; m++) {
@@ -205,7 +206,7 @@ function referenceUnitRun(
     const ops = digitalRowJob(ctx, placement, l, q);
     if (ops > 0) tile = q.jobTiles[0] as number;
     const load = takeRemainingLoad(ctx, placement, l, q, ops);
-    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], own: [], arrivals: [] };
+    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], own: [], arrivals: [], made: -Infinity, moved: false };
     members.push(member);
     rowFinish.set(m, member.finish);
   }
@@ -234,14 +235,22 @@ function referenceUnitRun(
     }
     return at < 0 ? undefined : at;
   };
+  // When a held member's unit may start row i: once row i - HELD_AHEAD_ROWS is sent (-Infinity: not held).
+  const unitStart = (m: Member, i: number): number => (m.moved && i >= HELD_AHEAD_ROWS ? (m.finish[i - HELD_AHEAD_ROWS] as number) : -Infinity);
   const push = (m: Member, end: number): void => {
     const i = m.own.length;
     m.own.push(end);
-    let held = end;
+    // Its held unit: made no sooner than its last row made plus its pace, nor than its unit starts it plus its fixed time.
+    const made = m.moved ? Math.max(end, m.made + m.paced, unitStart(m, i) + m.fixed) : end;
+    m.made = made;
+    let held = made;
     for (let g = grants.first[m.index] as number; g >= 0; g = grants.next[g] as number) {
+      // A grant whose reader is made before the sender is held after the run (record), as lone-grants.ts heldRowEnd.
+      if ((grants.readerLayer[g] as number) >= 0) continue;
       const on = (grants.on[g] as Int32Array)[i] as number;
       if (on >= 0 && on < i) held = Math.max(held, (m.finish[on] as number) + (grants.chainCycles[g] as number));
     }
+    if (held > made) m.moved = true;
     m.finish.push(held);
   };
   let gated = true;
@@ -262,7 +271,7 @@ function referenceUnitRun(
       }
       const granted = gated ? grantAt(m, i) : 0;
       if (granted === undefined) continue;
-      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced, granted);
+      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced, granted, unitStart(m, i) + (m.fixed - m.ops));
       if (arrival < bestArrival) (best = m), (bestArrival = arrival);
     }
     if (progressed) continue;

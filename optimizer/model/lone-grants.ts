@@ -327,10 +327,40 @@ export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outR
 export const HELD_AHEAD_ROWS = 2;
 
 /**
+ * When a run member's unit may start its row i (rows at finish[base ..], those before i final; `moved`: a row of it
+ * was held): once row i - HELD_AHEAD_ROWS is sent (rule 5, as holdForGrants holds a lone layer's unit); -Infinity
+ * before any row was held. The run's schedule (unit-run-schedule.ts) takes a job's arrival at the unit from it.
+ */
+export function heldUnitStart(moved: number, finish: Float64Array, base: number, i: number): number {
+  return moved !== 0 && i >= HELD_AHEAD_ROWS ? (finish[base + i - HELD_AHEAD_ROWS] as number) : -Infinity;
+}
+
+/**
+ * Row i of run member j (sender `layer`, rows at finish[base ..], those before i final), made by the run's schedule at
+ * `end`, held as holdForGrants holds a lone layer's row: once a row of it was held (moved[j]), its unit is held too, so
+ * the row is made no sooner than row i - 1 was made plus pacedCycles, nor than its unit starts it (heldUnitStart)
+ * plus restartCycles (its fixed time); then it is held to its grants (heldRowEnd). made[j]: the row's end before its
+ * grants. Without the unit's hold (s77 to s82) a member's later rows kept their ends: holdForGrants after the run
+ * found its rows already held and saw none move.
+ */
+export function heldMemberRowEnd(grants: LoneGrants, made: Float64Array, moved: Int32Array, j: number, layer: number, base: number, finish: Float64Array, i: number, pacedCycles: number, restartCycles: number, end: number): number {
+  let f = end;
+  if ((moved[j] as number) !== 0) {
+    const paced = (made[j] as number) + pacedCycles;
+    if (paced > f) f = paced;
+    const restart = heldUnitStart(1, finish, base, i) + restartCycles;
+    if (restart > f) f = restart;
+  }
+  made[j] = f;
+  const held = heldRowEnd(grants, layer, base, finish, i, pacedCycles, f);
+  if (held > f) moved[j] = 1;
+  return held;
+}
+
+/**
  * Row i of sender `layer` (rows at finish[base ..], those before i final) held to its grants, as holdForGrants holds
- * it: for a sender in a unit run (unit-run.ts), whose readers in the run read each row as it is made, so they see it held.
- * The unit's own hold (HELD_AHEAD_ROWS) is not applied to a run's members: holdForGrants after the run finds their rows
- * already held, sees none move, and leaves the later rows' ends (a lower bound; docs/hardware-model.md rule 7).
+ * it: for a sender in a unit run (unit-run.ts), whose readers in the run read each row as it is made, so they see it
+ * held (the unit's own hold: heldMemberRowEnd).
  */
 export function heldRowEnd(grants: LoneGrants, layer: number, base: number, finish: Float64Array, i: number, pacedCycles: number, end: number): number {
   let f = end;

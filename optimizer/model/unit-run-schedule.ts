@@ -5,14 +5,16 @@
  */
 import { doneFrom, doneToRelease } from './release-rows';
 import type { DigitalQueues, UnitRunScratch } from './types';
-import { heldRowEnd, type LoneGrants } from './lone-grants';
+import { heldMemberRowEnd, heldUnitStart, type LoneGrants } from './lone-grants';
 
 /**
  * The list schedule of a run's members (their rows into `finish`, their arrivals into s.arrival): of the members'
  * next rows whose inputs are in, the one that reaches the unit first goes next (a tie to the earlier member). A
  * member without a job (a crossbar layer, or a layer fused into another's job) makes its rows as their inputs come:
  * they end as their inputs come, whatever the unit does. A member whose sent rows the lone image's grants hold
- * (s.heldLayer; lone-grants.ts) has each row held as it is made, so the members reading it read it held.
+ * (s.heldLayer; lone-grants.ts) has each row held as it is made, so the members reading it read it held; once a row
+ * of it was held its unit is held too (heldMemberRowEnd): a job's next row reaches the unit no sooner than its unit
+ * may start it (heldUnitStart) plus its lead, so the other members' rows go first meanwhile.
  */
 export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
@@ -52,6 +54,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
   const slotsAt = s.slots;
   const low = s.low;
   const heldLayer = s.heldLayer;
+  const unitMade = s.made;
+  const unitMoved = s.moved;
   // The members with a job, the only ones the next row is chosen among; those without, with rows left to make.
   const jobs = s.jobs;
   const jobless = s.jobless;
@@ -101,7 +105,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
             const next = (previous[p] as number) + (interval[p] as number);
             const ends = ready + (fixed[p] as number);
             finish[at] = previous[p] = ends > next ? ends : next;
-            if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldRowEnd(grants, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, finish[at] as number);
+            if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldMemberRowEnd(grants, unitMade, unitMoved, p, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, fixed[p] as number, finish[at] as number);
             nextRow[p] = ++i;
           }
         }
@@ -147,6 +151,9 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         arrival = ready + (lead[j] as number);
         const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
+        // A held unit starts the row only once its row HELD_AHEAD_ROWS back is sent (-Infinity: not held).
+        const restart = heldUnitStart(unitMoved[j] as number, finish, base[j] as number, i) + (lead[j] as number);
+        if (restart > arrival) arrival = restart;
         const from = grantFrom[j] as number;
         // Not held by a grant: 0 (arrivals not below it).
         let granted = 0;
@@ -200,7 +207,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
     const next = (previous[best] as number) + (interval[best] as number);
     const row = (base[best] as number) + i;
     finish[row] = previous[best] = busy > next ? busy : next;
-    if (grants !== undefined && (heldLayer[best] as number) >= 0) finish[row] = heldRowEnd(grants, heldLayer[best] as number, base[best] as number, finish, i, pacedCycles[best] as number, finish[row] as number);
+    if (grants !== undefined && (heldLayer[best] as number) >= 0) finish[row] = heldMemberRowEnd(grants, unitMade, unitMoved, best, heldLayer[best] as number, base[best] as number, finish, i, pacedCycles[best] as number, fixed[best] as number, finish[row] as number);
     arrivalOut[row] = bestArrival;
     lastArrival[best] = bestArrival;
     candidate[best] = NaN;
@@ -254,11 +261,17 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
   // Their sent rows held to the lone image's grants as they are made (lone-grants.ts), -1: not held.
   const heldLayerA = grants === undefined ? -1 : (s.heldLayer[a] as number);
   const heldLayerB = grants === undefined ? -1 : (s.heldLayer[b] as number);
+  const moved = s.moved;
+  const fixedA = s.fixed[a] as number;
+  const fixedB = s.fixed[b] as number;
   while (iA < rowsA || iB < rowsB) {
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
+      // Its held unit (scheduleMembers).
+      const restart = heldUnitStart(moved[a] as number, finish, baseA, iA) + leadA;
+      if (restart > candidateA) candidateA = restart;
       // a's row waits for its grant into b's slots (grantCycles; s.next[b] is b's rows done).
       const granted = grantFromA > 0 && iA > grantFromA ? grantCycles(s, finish, a, iA) : 0;
       if (granted > candidateA) candidateA = granted;
@@ -279,6 +292,8 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       if (made) {
         candidateB = inputs + leadB;
         if (lastB + pacedB > candidateB) candidateB = lastB + pacedB;
+        const restart = heldUnitStart(moved[b] as number, finish, baseB, iB) + leadB;
+        if (restart > candidateB) candidateB = restart;
       }
     }
     // a's row goes first unless b's reached the unit before it (NaN: b's is not known yet), or it waits for b to let
@@ -297,14 +312,14 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       busy = start + opsA;
       const next = previousA + intervalA;
       finish[baseA + iA] = previousA = busy > next ? busy : next;
-      if (grants !== undefined && heldLayerA >= 0) finish[baseA + iA] = heldRowEnd(grants, heldLayerA, baseA, finish, iA, pacedA, finish[baseA + iA] as number);
+      if (grants !== undefined && heldLayerA >= 0) finish[baseA + iA] = heldMemberRowEnd(grants, s.made, moved, a, heldLayerA, baseA, finish, iA, pacedA, fixedA, finish[baseA + iA] as number);
       arrivalOut[baseA + iA++] = lastA = arrival;
       candidateA = NaN;
     } else {
       busy = start + opsB;
       const next = previousB + intervalB;
       finish[baseB + iB] = previousB = busy > next ? busy : next;
-      if (grants !== undefined && heldLayerB >= 0) finish[baseB + iB] = heldRowEnd(grants, heldLayerB, baseB, finish, iB, pacedB, finish[baseB + iB] as number);
+      if (grants !== undefined && heldLayerB >= 0) finish[baseB + iB] = heldMemberRowEnd(grants, s.made, moved, b, heldLayerB, baseB, finish, iB, pacedB, fixedB, finish[baseB + iB] as number);
       arrivalOut[baseB + iB++] = lastB = arrival;
       s.next[b] = iB;
       candidateB = NaN;

@@ -212,6 +212,7 @@ export function scheduleUnitRun(
     s.waitOn[j] = -1;
     s.grantWaitOn[j] = -1;
     s.heldLayer[j] = grants.held[x.index] !== 0 ? x.index : -1;
+    s.moved[j] = 0;
     // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
     // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
     s.aliasOf[j] = -1;
