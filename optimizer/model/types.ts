@@ -422,6 +422,8 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
    */
   deliveryDest: number[];
   deliveryFlow: number[];
+  /** Per delivery: the accesses of every piece from its tile per row (its replicas' pieces summed: the port's load). */
+  deliveryRowAccesses: number[];
   deliveryWriteAccesses: number[];
   slotDeliveryStart: number[];
   slotDests: number[];

@@ -6,6 +6,7 @@
 import { doneFrom, doneToRelease } from './release-rows';
 import type { DigitalQueues, UnitRunScratch } from './types';
 import { heldRowEnd, type LoneGrants } from './lone-grants';
+import { inputBurstWaitCycles, type InputBurst } from './input-burst';
 
 /**
  * The list schedule of a run's members (their rows into `finish`, their arrivals into s.arrival): of the members'
@@ -14,7 +15,7 @@ import { heldRowEnd, type LoneGrants } from './lone-grants';
  * they end as their inputs come, whatever the unit does. A member whose sent rows the lone image's grants hold
  * (s.heldLayer; lone-grants.ts) has each row held as it is made, so the members reading it read it held.
  */
-export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants): void {
+export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants, burst?: InputBurst): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
   // held in locals; only the members with a job are looked at for the next row; the earlier layers' queue searched
   // on from the last served row. A member without a job makes each row as soon as its inputs are made (after
@@ -99,7 +100,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
               if (arrived > ready) ready = arrived;
             }
             const next = (previous[p] as number) + (interval[p] as number);
-            const ends = ready + (fixed[p] as number);
+            // A member reading at a port the network input floods waits there (input-burst.ts).
+            const ends = ready + (fixed[p] as number) + (burst === undefined ? 0 : inputBurstWaitCycles(burst, s.layer[p] as number, ready));
             finish[at] = previous[p] = ends > next ? ends : next;
             if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldRowEnd(grants, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, finish[at] as number);
             nextRow[p] = ++i;
@@ -145,6 +147,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         if (!made) continue;
         // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
         arrival = ready + (lead[j] as number);
+        if (burst !== undefined) arrival += inputBurstWaitCycles(burst, s.layer[j] as number, ready);
         const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
         const from = grantFrom[j] as number;
@@ -218,7 +221,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
  * LayerNorm after it, an activation and the pool after it). NOTE: written for speed, the same schedule with the two
  * members' state in locals.
  */
-export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number, grants?: LoneGrants): void {
+export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number, grants?: LoneGrants, burst?: InputBurst): void {
   const ready = s.ready;
   const arrivalOut = s.arrival;
   const baseA = s.base[a] as number;
@@ -258,6 +261,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
+      if (burst !== undefined) candidateA += inputBurstWaitCycles(burst, s.layer[a] as number, ready[baseA + iA] as number);
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
       // a's row waits for its grant into b's slots (grantCycles; s.next[b] is b's rows done).
       const granted = grantFromA > 0 && iA > grantFromA ? grantCycles(s, finish, a, iA) : 0;
@@ -278,6 +282,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       }
       if (made) {
         candidateB = inputs + leadB;
+        if (burst !== undefined) candidateB += inputBurstWaitCycles(burst, s.layer[b] as number, inputs);
         if (lastB + pacedB > candidateB) candidateB = lastB + pacedB;
       }
     }

@@ -1,0 +1,199 @@
+/**
+ * The network input's writes at the ports of the tiles it lands on, in the lone image (docs/hardware-model.md rule 7,
+ * "The input's burst at its tiles' ports"). A lone image's input rows land at the input's pace (the off-chip crossing,
+ * or the train on a NoC link if slower: rule 6) as far ahead of their readers as the tile's eDRAM holds them (their
+ * slots plus the tile's spare, rule 6), and each is written through the tile's one FIFO port (rule 5). The stage
+ * terms spread those writes over the image; landing in a burst they queue the port ahead of the reads of the tile's
+ * layers. Taken as a fluid: while the burst lands the port's backlog grows by (w / pace - (1 - rho)) a cycle, w the
+ * port cycles of one row's write, rho the share of the port the tile's layers made so far (network order, as the
+ * recurrence runs: the later ones' reads are not seen, so the backlog is a lower bound there) take at the tile's pace;
+ * after it, it drains at 1 - rho less the input's share at the readers' pace. A row read on the tile at time t waits
+ * backlog(t); a weighted layer asked for those reads during its previous job (read-ahead, rule 5), so that job's
+ * compute hides up to its length of the wait; a digital layer's step reads when its inputs are in and hides none.
+ * xformer MobileNetV2's replicated-mixed plan (512 KB tiles, all 224 input rows landed by cycle 45,591 against
+ * 212,763 with 64 KB): features.1.conv.0.0's rows on tile 0 end 4,820 cycles later from row 12 on in the simulator
+ * (docs/validation.md, s80 and s84).
+ */
+import { bitsAt, type PlanChoices } from '../../arch/plan';
+import type { LayerCrossbarMapping } from '../../arch/mapping';
+import type { Placement } from '../../arch/placement';
+import { edramAccesses } from '../../arch/timing';
+import { flitsOfBits } from '../../arch/routing';
+import { digitalStepReadAccesses } from '../../arch/digital-port-load';
+import { spareRows } from './credit-loop';
+import { rowPacedCycles } from './latency-terms';
+import { digitalReadBits, digitalSteps, rowJobsPerReplica } from './tile-times';
+import type { LayerStage, LoneNocTerms, ModelContext } from './types';
+import { grown } from './grown';
+
+/** Per layer (scratch of the context, valid until its next evaluation): its worst input tile's backlog curve. */
+export interface InputBurst {
+  /** Backlog growth per cycle while the input lands in a burst (0: no wait for this layer). */
+  growth: Float64Array;
+  /** When the burst ends, cycles from the image's start. */
+  burstEndCycles: Float64Array;
+  /** Backlog drained per cycle after the burst. */
+  drain: Float64Array;
+  /** Of the wait, what the layer's read-ahead hides (its previous job's compute), cycles. */
+  hideCycles: Float64Array;
+  /** Per tile: its place among the input's tiles (-1: none), and per place its port cycles so far. */
+  place: Int32Array;
+  portCycles: Float64Array;
+  paceCycles: Float64Array;
+}
+
+const burstOf = new WeakMap<ModelContext, InputBurst>();
+
+function scratch(ctx: ModelContext): InputBurst {
+  let b = burstOf.get(ctx);
+  if (b === undefined) {
+    const n = ctx.layers.length;
+    b = {
+      growth: new Float64Array(n),
+      burstEndCycles: new Float64Array(n),
+      drain: new Float64Array(n),
+      hideCycles: new Float64Array(n),
+      place: new Int32Array(0),
+      portCycles: new Float64Array(0),
+      paceCycles: new Float64Array(0),
+    };
+    burstOf.set(ctx, b);
+  }
+  return b;
+}
+
+/**
+ * The evaluation's input burst per layer (after the traffic, tile times, credit-loop tables and lone NoC terms:
+ * it reads the input's slots and the tiles' spare eDRAM, the port loads, and the layers' paces).
+ */
+export function inputBurst(
+  ctx: ModelContext,
+  placement: Placement,
+  mappings: readonly LayerCrossbarMapping[],
+  choices: PlanChoices,
+  stages: readonly LayerStage[],
+  storedBits: Float64Array,
+  lone: LoneNocTerms,
+  inputRowCycles: number,
+): InputBurst {
+  const b = scratch(ctx);
+  b.growth.fill(0);
+  const arch = ctx.arch;
+  const perCycle = arch.tile.edram.accessesPerCycle;
+  const s = ctx.traffic;
+  const r0 = ctx.injection.slotPosition[0] ?? -1;
+  if (r0 < 0) return b;
+  const input = ctx.net.network.input;
+  const rowBits = input.width * input.channels * (storedBits[0] as number);
+  // Rule 6: the next input row crosses once the last one is on its first link, so a NoC link slower than the
+  // off-chip link sets the pace.
+  const pace = Math.max(inputRowCycles, flitsOfBits(arch, rowBits) / arch.noc.linkFlitsPerCycle);
+  const tiles = placement.tilesUsed;
+  if (b.place.length < tiles) b.place = new Int32Array(tiles);
+  b.place.fill(-1, 0, tiles);
+  const first = s.slotDestStart[r0] as number;
+  const dests = (s.slotDestStart[r0 + 1] as number) - first;
+  b.portCycles = grown(b.portCycles, 4 * dests);
+  b.paceCycles = grown(b.paceCycles, 4 * dests);
+  // Per place: [0] the layers' port cycles so far, [1] one input row's write, [2] the input rows its eDRAM holds
+  // ahead of the readers; paceCycles: the tile's pace (its slowest layer's lone stage time, or its port's load).
+  const port = b.portCycles;
+  for (let d = 0; d < dests; d++) {
+    const tile = s.slotDests[first + d] as number;
+    b.place[tile] = d;
+    port[4 * d] = 0;
+    port[4 * d + 1] = 0;
+    port[4 * d + 2] = (ctx.creditLoop.destSlots[first + d] as number) + spareRows(ctx.creditLoop.freeBits[tile] ?? 0, rowBits);
+    b.paceCycles[d] = ctx.tileScratch.edram[tile] ?? 0;
+  }
+  for (let q = s.slotDeliveryStart[r0] as number; q < (s.slotDeliveryStart[r0 + 1] as number); q++) {
+    const d = s.deliveryDest[q] as number;
+    port[4 * d + 1] = (port[4 * d + 1] as number) + (s.deliveryRowAccesses[q] as number) / perCycle;
+  }
+  for (const l of ctx.layers) {
+    const layerTiles = placement.layerTiles[l.index];
+    if (layerTiles === undefined || l.role === 'free') continue;
+    const paced = rowPacedCycles(l, stages[l.index], lone) * l.outRows;
+    for (const t of layerTiles) {
+      const d = b.place[t] ?? -1;
+      if (d >= 0 && paced > (b.paceCycles[d] as number)) b.paceCycles[d] = paced;
+    }
+  }
+  for (const l of ctx.layers) {
+    // Its output rows written at the input's tiles' ports, and its reads there.
+    const r = ctx.injection.slotPosition[l.index + 1] ?? -1;
+    if (r >= 0) {
+      const at = s.slotDestStart[r] as number;
+      for (let q = s.slotDeliveryStart[r] as number; q < (s.slotDeliveryStart[r + 1] as number); q++) {
+        const d = b.place[s.slotDests[at + (s.deliveryDest[q] as number)] as number] ?? -1;
+        if (d >= 0) port[4 * d] = (port[4 * d] as number) + (l.outRows * (s.deliveryRowAccesses[q] as number)) / perCycle;
+      }
+    }
+    if (l.aliased || l.role === 'free') continue;
+    let hide = 0;
+    let reads = false;
+    if (l.weightedPos >= 0) {
+      const place = placement.weighted[l.weightedPos];
+      const mapping = mappings[l.weightedPos];
+      if (place !== undefined && mapping !== undefined) {
+        const accesses = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
+        const share = mapping.outputPixels / place.replicas;
+        for (const t of place.replicaTiles) {
+          const d = b.place[t] ?? -1;
+          if (d >= 0) (port[4 * d] = (port[4 * d] as number) + (share * accesses) / perCycle), (reads = true);
+        }
+        // Read-ahead (rule 5): the previous job's MVMs hide the wait; a recurrent step reads none ahead.
+        const jobs = rowJobsPerReplica(l.kind, l.outRows, l.outCols, share, place.replicas);
+        if (!(l.digitalOps > 0)) hide = (stages[l.index]?.computeCycles ?? 0) / jobs;
+      }
+    } else if (l.role === 'digital') {
+      const t = placement.layerTiles[l.index]?.[0] ?? 0;
+      const d = b.place[t] ?? -1;
+      if (d >= 0) {
+        const steps = digitalSteps(ctx, l);
+        port[4 * d] = (port[4 * d] as number) + (steps * digitalStepReadAccesses(arch, digitalReadBits(l, storedBits), steps)) / perCycle;
+        reads = true;
+      }
+    }
+    if (!reads) continue;
+    let worst = 0;
+    for (const t of placement.layerTiles[l.index] ?? []) {
+      const d = b.place[t] ?? -1;
+      if (d < 0) continue;
+      const write = port[4 * d + 1] as number;
+      const tilePace = b.paceCycles[d] as number;
+      if (write <= 0 || tilePace <= 0) continue;
+      const rho = Math.min(1, (port[4 * d] as number) / tilePace);
+      // The readers take the input's rows at the tile's pace; the burst lands until it is the held rows ahead.
+      const landing = 1 / pace;
+      const taken = input.height / tilePace;
+      const growth = write * landing - (1 - rho);
+      if (growth <= 0 || landing <= taken) continue;
+      const end = Math.min((port[4 * d + 2] as number) / (landing - taken), input.height * pace);
+      const peak = growth * end;
+      if (peak - hide <= worst) continue;
+      worst = peak - hide;
+      b.growth[l.index] = growth;
+      b.burstEndCycles[l.index] = end;
+      // After the burst the rest lands at the readers' pace, if any is left.
+      b.drain[l.index] = Math.max(0, 1 - rho - (end < input.height * pace ? write * taken : 0));
+      b.hideCycles[l.index] = hide;
+    }
+  }
+  return b;
+}
+
+/** The evaluation's input burst (inputBurst's scratch; valid once inputBurst ran this evaluation). */
+export function inputBurstOf(ctx: ModelContext): InputBurst {
+  return scratch(ctx);
+}
+
+/** The wait of layer `index`'s row whose inputs are in at `atCycles`, beyond what its read-ahead hides. */
+export function inputBurstWaitCycles(b: InputBurst, index: number, atCycles: number): number {
+  const growth = b.growth[index] as number;
+  if (growth === 0) return 0;
+  const end = b.burstEndCycles[index] as number;
+  const backlog = atCycles <= end ? growth * atCycles : growth * end - (b.drain[index] as number) * (atCycles - end);
+  const wait = backlog - (b.hideCycles[index] as number);
+  return wait > 0 ? wait : 0;
+}
