@@ -28,8 +28,8 @@ import { grown } from './grown';
 
 /** Per layer (scratch of the context, valid until its next evaluation): its worst input tile's backlog curve. */
 export interface InputBurst {
-  /** Backlog growth per cycle while the input lands in a burst (0: no wait for this layer). */
-  growth: Float64Array;
+  /** The port's backlog when the burst ends, cycles (0: no wait for this layer). */
+  peakCycles: Float64Array;
   /** When the burst ends, cycles from the image's start. */
   burstEndCycles: Float64Array;
   /** Backlog drained per cycle after the burst. */
@@ -49,7 +49,7 @@ function scratch(ctx: ModelContext): InputBurst {
   if (b === undefined) {
     const n = ctx.layers.length;
     b = {
-      growth: new Float64Array(n),
+      peakCycles: new Float64Array(n),
       burstEndCycles: new Float64Array(n),
       drain: new Float64Array(n),
       hideCycles: new Float64Array(n),
@@ -77,7 +77,7 @@ export function inputBurst(
   inputRowCycles: number,
 ): InputBurst {
   const b = scratch(ctx);
-  b.growth.fill(0);
+  b.peakCycles.fill(0);
   const arch = ctx.arch;
   const perCycle = arch.tile.edram.accessesPerCycle;
   const s = ctx.traffic;
@@ -164,36 +164,43 @@ export function inputBurst(
       const tilePace = b.paceCycles[d] as number;
       if (write <= 0 || tilePace <= 0) continue;
       const rho = Math.min(1, (port[4 * d] as number) / tilePace);
-      // The readers take the input's rows at the tile's pace; the burst lands until it is the held rows ahead.
+      // The readers take the input's rows at the tile's pace; the burst lands until the rows held ahead of them are
+      // in (at once when the input's pace is nil), or all of them.
       const landing = 1 / pace;
       const taken = input.height / tilePace;
-      const growth = write * landing - (1 - rho);
-      if (growth <= 0 || landing <= taken) continue;
-      const end = Math.min((port[4 * d + 2] as number) / (landing - taken), input.height * pace);
-      const peak = growth * end;
-      if (peak - hide <= worst) continue;
-      worst = peak - hide;
-      b.growth[l.index] = growth;
+      if (landing <= taken) continue;
+      const heldAhead = port[4 * d + 2] as number;
+      const rows = Math.min(input.height, landing === Infinity ? heldAhead : (heldAhead * landing) / (landing - taken));
+      const end = rows * pace;
+      const peak = rows * write - (1 - rho) * end;
+      if (peak <= worst) continue;
+      worst = peak;
+      b.peakCycles[l.index] = peak;
       b.burstEndCycles[l.index] = end;
       // After the burst the rest lands at the readers' pace, if any is left.
-      b.drain[l.index] = Math.max(0, 1 - rho - (end < input.height * pace ? write * taken : 0));
+      b.drain[l.index] = Math.max(0, 1 - rho - (rows < input.height ? write * taken : 0));
       b.hideCycles[l.index] = hide;
     }
   }
   return b;
 }
-
 /** The evaluation's input burst (inputBurst's scratch; valid once inputBurst ran this evaluation). */
 export function inputBurstOf(ctx: ModelContext): InputBurst {
   return scratch(ctx);
 }
 
-/** The wait of layer `index`'s row whose inputs are in at `atCycles`, beyond what its read-ahead hides. */
-export function inputBurstWaitCycles(b: InputBurst, index: number, atCycles: number): number {
-  const growth = b.growth[index] as number;
-  if (growth === 0) return 0;
+/**
+ * What layer `index`'s row waits at a port the input floods, beyond its inputs' arrival `readyCycles`: the port's
+ * backlog then, less what its previous row job's MVMs, running until `previousCycles` (at most one job's compute),
+ * hide of it (rule 5, read-ahead: a replica asks for a job's reads while the job before it computes).
+ */
+export function inputBurstWaitCycles(b: InputBurst, index: number, readyCycles: number, previousCycles: number): number {
+  const peak = b.peakCycles[index] as number;
+  if (peak === 0) return 0;
   const end = b.burstEndCycles[index] as number;
-  const backlog = atCycles <= end ? growth * atCycles : growth * end - (b.drain[index] as number) * (atCycles - end);
-  const wait = backlog - (b.hideCycles[index] as number);
+  const backlog = readyCycles < end ? (peak * readyCycles) / end : peak - (b.drain[index] as number) * (readyCycles - end);
+  const hide = b.hideCycles[index] as number;
+  const overlap = previousCycles - readyCycles;
+  const wait = backlog - (overlap <= 0 ? 0 : overlap < hide ? overlap : hide);
   return wait > 0 ? wait : 0;
 }

@@ -116,7 +116,7 @@ function layerRows(
   const ops = digitalRowJob(ctx, placement, l, q);
   // Its reads at a port the network input's writes flood (input-burst.ts): rows then go through the general loops.
   const burst = inputBurstOf(ctx);
-  const flooded = burst.growth[l.index] !== 0;
+  const flooded = burst.peakCycles[l.index] !== 0;
   const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops), ctx.loneTerms);
   const paced = rowPacedCycles(l, stages[l.index], ctx.loneTerms);
   if (ops > 0 && unitShared(q)) {
@@ -155,7 +155,7 @@ function layerRows(
       // other terms pace (a digital-unit product's re-reads of B through the port: DeiT-Tiny on PUMA, whose scores
       // rows all have their inputs once the last key is in, had them queued at once ahead of the softmax, +45%).
       let arrival = ready + lead;
-      if (flooded) arrival += inputBurstWaitCycles(burst, l.index, ready);
+      if (flooded) arrival += inputBurstWaitCycles(burst, l.index, ready, previous);
       if (i > 0 && lastArrival + paced > arrival) arrival = lastArrival + paced;
       let start = arrival + ops;
       // Arrivals ascend (row needs only move forward), so each tile's search goes on from the last row's.
@@ -235,7 +235,7 @@ function layerRows(
       const arrived = source < 0 ? (needed + 1) * inputRowCycles : ((from[k] as Float64Array)[source + needed] as number) + (delays[k] as number);
       if (arrived > ready) ready = arrived;
     }
-    const start = ready + fixed + (flooded ? inputBurstWaitCycles(burst, l.index, ready) : 0);
+    const start = ready + fixed + (flooded ? inputBurstWaitCycles(burst, l.index, ready, previous) : 0);
     const next = previous + interval;
     previous = start > next ? start : next;
     finish[base + i] = previous;

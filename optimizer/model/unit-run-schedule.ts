@@ -101,7 +101,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
             }
             const next = (previous[p] as number) + (interval[p] as number);
             // A member reading at a port the network input floods waits there (input-burst.ts).
-            const ends = ready + (fixed[p] as number) + (burst === undefined ? 0 : inputBurstWaitCycles(burst, s.layer[p] as number, ready));
+            const ends = ready + (fixed[p] as number) + (burst === undefined ? 0 : inputBurstWaitCycles(burst, s.layer[p] as number, ready, previous[p] as number));
             finish[at] = previous[p] = ends > next ? ends : next;
             if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldRowEnd(grants, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, finish[at] as number);
             nextRow[p] = ++i;
@@ -147,7 +147,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         if (!made) continue;
         // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
         arrival = ready + (lead[j] as number);
-        if (burst !== undefined) arrival += inputBurstWaitCycles(burst, s.layer[j] as number, ready);
+        if (burst !== undefined) arrival += inputBurstWaitCycles(burst, s.layer[j] as number, ready, previous[j] as number);
         const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
         const from = grantFrom[j] as number;
@@ -261,7 +261,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
-      if (burst !== undefined) candidateA += inputBurstWaitCycles(burst, s.layer[a] as number, ready[baseA + iA] as number);
+      if (burst !== undefined) candidateA += inputBurstWaitCycles(burst, s.layer[a] as number, ready[baseA + iA] as number, previousA);
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
       // a's row waits for its grant into b's slots (grantCycles; s.next[b] is b's rows done).
       const granted = grantFromA > 0 && iA > grantFromA ? grantCycles(s, finish, a, iA) : 0;
@@ -282,7 +282,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       }
       if (made) {
         candidateB = inputs + leadB;
-        if (burst !== undefined) candidateB += inputBurstWaitCycles(burst, s.layer[b] as number, inputs);
+        if (burst !== undefined) candidateB += inputBurstWaitCycles(burst, s.layer[b] as number, inputs, previousB);
         if (lastB + pacedB > candidateB) candidateB = lastB + pacedB;
       }
     }

@@ -233,7 +233,7 @@ export function scheduleUnitRun(
   let flooded: InputBurst | undefined;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
-    if (burst.growth[x.index] !== 0) flooded = burst;
+    if (burst.peakCycles[x.index] !== 0) flooded = burst;
     const ops = s.ops[j] as number;
     s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
