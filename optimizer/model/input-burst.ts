@@ -21,7 +21,7 @@ import { edramAccesses } from '../../arch/timing';
 import { flitsOfBits } from '../../arch/routing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { spareRows } from './credit-loop';
-import { rowPacedCycles } from './latency-terms';
+import { inputRowWriteCycles, rowPacedCycles } from './latency-terms';
 import { digitalReadBits, digitalSteps, rowJobsPerReplica } from './tile-times';
 import type { LayerStage, LoneNocTerms, ModelContext } from './types';
 import { grown } from './grown';
@@ -36,6 +36,8 @@ export interface InputBurst {
   drain: Float64Array;
   /** Of the wait, what the layer's read-ahead hides (its previous job's compute), cycles. */
   hideCycles: Float64Array;
+  /** From its input row's arrival to its reads' request: the row's write (rule 6), cycles. */
+  askCycles: Float64Array;
   /** Per tile: its place among the input's tiles (-1: none), and per place its port cycles so far. */
   place: Int32Array;
   portCycles: Float64Array;
@@ -53,6 +55,7 @@ function scratch(ctx: ModelContext): InputBurst {
       burstEndCycles: new Float64Array(n),
       drain: new Float64Array(n),
       hideCycles: new Float64Array(n),
+      askCycles: new Float64Array(n),
       place: new Int32Array(0),
       portCycles: new Float64Array(0),
       paceCycles: new Float64Array(0),
@@ -180,6 +183,7 @@ export function inputBurst(
       // After the burst the rest lands at the readers' pace, if any is left.
       b.drain[l.index] = Math.max(0, 1 - rho - (rows < input.height ? write * taken : 0));
       b.hideCycles[l.index] = hide;
+      b.askCycles[l.index] = inputRowWriteCycles(ctx, l, storedBits);
     }
   }
   return b;
@@ -191,14 +195,16 @@ export function inputBurstOf(ctx: ModelContext): InputBurst {
 
 /**
  * What layer `index`'s row waits at a port the input floods, beyond its inputs' arrival `readyCycles`: the port's
- * backlog then, less what its previous row job's MVMs, running until `previousCycles` (at most one job's compute),
- * hide of it (rule 5, read-ahead: a replica asks for a job's reads while the job before it computes).
+ * backlog when it asks for its reads (its input row written), less what its previous row job's MVMs, running until
+ * `previousCycles` (at most one job's compute), hide of it (rule 5, read-ahead: a replica asks for a job's reads while
+ * the job before it computes).
  */
 export function inputBurstWaitCycles(b: InputBurst, index: number, readyCycles: number, previousCycles: number): number {
   const peak = b.peakCycles[index] as number;
   if (peak === 0) return 0;
   const end = b.burstEndCycles[index] as number;
-  const backlog = readyCycles < end ? (peak * readyCycles) / end : peak - (b.drain[index] as number) * (readyCycles - end);
+  const at = readyCycles + (b.askCycles[index] as number);
+  const backlog = at < end ? (peak * at) / end : peak - (b.drain[index] as number) * (at - end);
   const hide = b.hideCycles[index] as number;
   const overlap = previousCycles - readyCycles;
   const wait = backlog - (overlap <= 0 ? 0 : overlap < hide ? overlap : hide);
