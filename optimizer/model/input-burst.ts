@@ -23,7 +23,7 @@ import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { spareRows } from './credit-loop';
 import { inputRowWriteCycles, rowPacedCycles } from './latency-terms';
 import { digitalReadBits, digitalSteps, rowJobsPerReplica } from './tile-times';
-import type { LayerStage, LoneNocTerms, ModelContext } from './types';
+import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext } from './types';
 import { grown } from './grown';
 
 /** Per layer (scratch of the context, valid until its next evaluation): its worst input tile's backlog curve. */
@@ -113,16 +113,31 @@ export function inputBurst(
     const d = s.deliveryDest[q] as number;
     port[4 * d + 1] = (port[4 * d + 1] as number) + (s.deliveryRowAccesses[q] as number) / perCycle;
   }
-  for (const l of ctx.layers) {
+  // NOTE: written for speed (every evaluation): only the layers on the input's tiles (a layer's tiles are one
+  // ascending range) and those before the last of them are looked at.
+  let lo = Infinity;
+  let hi = -1;
+  for (let d = 0; d < dests; d++) {
+    const tile = s.slotDests[first + d] as number;
+    if (tile < lo) lo = tile;
+    if (tile > hi) hi = tile;
+  }
+  const layers = ctx.layers;
+  let last = -1;
+  for (let n = 0; n < layers.length; n++) {
+    const l = layers[n] as LayerStatic;
     const layerTiles = placement.layerTiles[l.index];
-    if (layerTiles === undefined || l.role === 'free') continue;
+    if (layerTiles === undefined || layerTiles.length === 0 || l.role === 'free') continue;
+    if ((layerTiles[0] as number) > hi || (layerTiles[layerTiles.length - 1] as number) < lo) continue;
+    last = n;
     const paced = rowPacedCycles(l, stages[l.index], lone) * l.outRows;
-    for (const t of layerTiles) {
-      const d = b.place[t] ?? -1;
+    for (let k = 0; k < layerTiles.length; k++) {
+      const d = b.place[layerTiles[k] as number] ?? -1;
       if (d >= 0 && paced > (b.paceCycles[d] as number)) b.paceCycles[d] = paced;
     }
   }
-  for (const l of ctx.layers) {
+  for (let n = 0; n <= last; n++) {
+    const l = layers[n] as LayerStatic;
     // Its output rows written at the input's tiles' ports, and its reads there.
     const r = ctx.injection.slotPosition[l.index + 1] ?? -1;
     if (r >= 0) {
@@ -132,7 +147,9 @@ export function inputBurst(
         if (d >= 0) port[4 * d] = (port[4 * d] as number) + (l.outRows * (s.deliveryRowAccesses[q] as number)) / perCycle;
       }
     }
-    if (l.aliased || l.role === 'free') continue;
+    const layerTiles = placement.layerTiles[l.index];
+    if (l.aliased || l.role === 'free' || layerTiles === undefined || layerTiles.length === 0) continue;
+    if ((layerTiles[0] as number) > hi || (layerTiles[layerTiles.length - 1] as number) < lo) continue;
     let hide = 0;
     let reads = false;
     if (l.weightedPos >= 0) {
@@ -141,8 +158,8 @@ export function inputBurst(
       if (place !== undefined && mapping !== undefined) {
         const accesses = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
         const share = mapping.outputPixels / place.replicas;
-        for (const t of place.replicaTiles) {
-          const d = b.place[t] ?? -1;
+        for (let k = 0; k < place.replicaTiles.length; k++) {
+          const d = b.place[place.replicaTiles[k] as number] ?? -1;
           if (d >= 0) (port[4 * d] = (port[4 * d] as number) + (share * accesses) / perCycle), (reads = true);
         }
         // Read-ahead (rule 5): the previous job's MVMs hide the wait; a recurrent step reads none ahead.
@@ -160,7 +177,8 @@ export function inputBurst(
     }
     if (!reads) continue;
     let worst = 0;
-    for (const t of placement.layerTiles[l.index] ?? []) {
+    for (let k = 0; k < layerTiles.length; k++) {
+      const t = layerTiles[k] as number;
       const d = b.place[t] ?? -1;
       if (d < 0) continue;
       const write = port[4 * d + 1] as number;
