@@ -7,12 +7,13 @@
  * layers. Taken as a fluid: while the burst lands the port's backlog grows by (w / pace - (1 - rho)) a cycle, w the
  * port cycles of one row's write, rho the share of the port the tile's layers made so far (network order, as the
  * recurrence runs: the later ones' reads are not seen, so the backlog is a lower bound there) take at the tile's pace;
- * after it, it drains at 1 - rho less the input's share at the readers' pace. A row read on the tile at time t waits
- * backlog(t); a weighted layer asked for those reads during its previous job (read-ahead, rule 5), so that job's
- * compute hides up to its length of the wait; a digital layer's step reads when its inputs are in and hides none.
+ * after it, it drains at 1 - rho less the input's share at the readers' pace. A row of a layer on the tile asks for
+ * its reads once its input row is written and waits the backlog then, less what its previous job's MVMs hide of it
+ * (read-ahead, rule 5: their overlap with the row's inputs' arrival, at most one job; a digital layer's step hides
+ * none). Taken at the row's arrival, not at its previous row's end, so a paced layer does not wait it again each row.
  * xformer MobileNetV2's replicated-mixed plan (512 KB tiles, all 224 input rows landed by cycle 45,591 against
- * 212,763 with 64 KB): features.1.conv.0.0's rows on tile 0 end 4,820 cycles later from row 12 on in the simulator
- * (docs/validation.md, s80 and s84).
+ * 212,763 with 64 KB): the simulator's tile-0 layers end 4,800-9,000 cycles later from row 12 on; the model's lone
+ * latency 798,795 -> 806,142 cycles, simulated 852,624 (docs/validation.md, s80 and s84).
  */
 import { bitsAt, type PlanChoices } from '../../arch/plan';
 import type { LayerCrossbarMapping } from '../../arch/mapping';
