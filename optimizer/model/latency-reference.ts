@@ -17,6 +17,7 @@ import { grantSlots, unitRunEnd } from './unit-run';
 import { inputDelayCycles, prepareInjection, sendStarts } from './injection';
 import { HELD_AHEAD_ROWS, loneGrants, type LoneGrants } from './lone-grants';
 import { startRowTimes } from './row-times';
+import { inputBurst, inputBurstWaitCycles, type InputBurst } from './input-burst';
 import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import type { ResolvedLayer } from '../../workloads/types';
 
@@ -53,6 +54,8 @@ export function referenceRowLatency(
   startRowTimes(ctx);
   const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
   const lone = referenceLoneNocTerms(ctx, placement, stages);
+  // The network input's writes landing at its tiles' ports ahead of their readers (input-burst.ts).
+  const burst = inputBurst(ctx, placement, mappings, choices, stages, storedBits, lone, inputRowCycles);
   // Its sends (injection.ts) once a layer's rows are known, held to their grants.
   const record = (index: number, finish: number[]): void => {
     const resolved = net.layers[index] as ResolvedLayer;
@@ -123,7 +126,7 @@ export function referenceRowLatency(
   for (let n = 0; n < net.layers.length; n++) {
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
-      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone, grants);
+      referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone, grants, burst);
       for (let m = n; m <= last; m++) record(m, rowFinish.get(m) ?? []);
       n = last;
       continue;
@@ -145,10 +148,12 @@ export function referenceRowLatency(
       // ... and ends a fixed time later, but no sooner than one row interval after the layer's previous row, nor
       // than its ops after the earlier layers' rows that reached its digital unit before it.
       const previous = i === 0 ? 0 : (finish[i - 1] as number);
-      let end = Math.max(ready + fixed, previous + interval);
+      // Its reads wait at a port the network input floods (input-burst.ts).
+      const wait = inputBurstWaitCycles(burst, n, ready, previous);
+      let end = Math.max(ready + fixed + wait, previous + interval);
       if (ops > 0) {
         // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
-        const arrival = Math.max(ready + fixed - ops, i === 0 ? -Infinity : (arrivals[i - 1] as number) + paced);
+        const arrival = Math.max(ready + fixed + wait - ops, i === 0 ? -Infinity : (arrivals[i - 1] as number) + paced);
         end = Math.max(end, arrival + ops);
         for (const tile of q.jobTiles) end = Math.max(end, busyUntil(q, tile, arrival) + ops);
         arrivals.push(arrival);
@@ -193,6 +198,7 @@ function referenceUnitRun(
   rowFinish: Map<number, number[]>,
   lone: LoneNocTerms,
   grants: LoneGrants,
+  burst: InputBurst,
 ): void {
   const q = ctx.digitalQueues;
   // finish: its rows as its readers see them, held to the lone image's grants as they are made (lone-grants.ts);
@@ -264,14 +270,15 @@ function referenceUnitRun(
       const ready = readyAt(m.index, i);
       if (ready === undefined) continue;
       const previous = i === 0 ? 0 : (m.own[i - 1] as number);
+      const wait = inputBurstWaitCycles(burst, m.index, ready, previous);
       if (m.ops <= 0) {
-        push(m, Math.max(ready + m.fixed, previous + m.interval));
+        push(m, Math.max(ready + m.fixed + wait, previous + m.interval));
         progressed = true;
         continue;
       }
       const granted = gated ? grantAt(m, i) : 0;
       if (granted === undefined) continue;
-      const arrival = Math.max(ready + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced, granted, unitStart(m, i) + (m.fixed - m.ops));
+      const arrival = Math.max(ready + wait + (m.fixed - m.ops), i === 0 ? -Infinity : (m.arrivals[i - 1] as number) + m.paced, granted, unitStart(m, i) + (m.fixed - m.ops));
       if (arrival < bestArrival) (best = m), (bestArrival = arrival);
     }
     if (progressed) continue;

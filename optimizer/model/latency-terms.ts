@@ -50,7 +50,6 @@ export function rowFixedCycles(
   l: LayerStatic,
 ): number {
   const arch = ctx.arch;
-  const edramRate = arch.tile.edram.accessBits * arch.tile.edram.accessesPerCycle;
   const linkRate = arch.noc.linkFlitsPerCycle;
   const routerLatency = arch.noc.routerLatencyCycles;
   const rows = l.outRows;
@@ -93,9 +92,15 @@ export function rowFixedCycles(
     // The network input's row crosses the NoC from router 0 (one copy per reader tile, all entering at once). A
     // stored row's copies are charged in the reader's input delay (injection.ts).
     const hops = traffic.layerMaxHops[l.index] ?? 0;
-    transfer = rowBits / edramRate + (firstInput < 0 ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
+    transfer = inputRowWriteCycles(ctx, l, storedBits) + (firstInput < 0 ? (hops + 1) * routerLatency + flitsOfBits(arch, rowBits) / linkRate : 0);
   }
   return transfer + rowLatency;
+}
+
+/** The write of one row of a layer's first data input into its tile's eDRAM (rule 6), cycles. */
+export function inputRowWriteCycles(ctx: ModelContext, l: LayerStatic, storedBits: Float64Array): number {
+  const firstInput = l.dataInputs[0] ?? -1;
+  return (l.firstInputRowElements * (storedBits[firstInput + 1] as number)) / (ctx.arch.tile.edram.accessBits * ctx.arch.tile.edram.accessesPerCycle);
 }
 
 /**

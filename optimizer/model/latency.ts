@@ -10,6 +10,7 @@ import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
 import { holdForGrants, loneGrants } from './lone-grants';
 import { loneNocTerms } from './lone-sends';
+import { inputBurst, inputBurstOf, inputBurstWaitCycles } from './input-burst';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -47,6 +48,8 @@ export function rowLatencyCycles(
   startRowTimes(ctx);
   const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
   loneNocTerms(ctx, placement, ctx.traffic, ctx.tileScratch, stages);
+  // The network input's writes landing at its tiles' ports ahead of their readers (input-burst.ts).
+  inputBurst(ctx, placement, mappings, choices, stages, storedBits, ctx.loneTerms, inputRowCycles);
 
   const layers = ctx.layers;
   for (let n = 0; n < layers.length; n++) {
@@ -111,6 +114,9 @@ function layerRows(
     from[k] = delay > 0 ? inj.sent : finish;
   }
   const ops = digitalRowJob(ctx, placement, l, q);
+  // Its reads at a port the network input's writes flood (input-burst.ts): rows then go through the general loops.
+  const burst = inputBurstOf(ctx);
+  const flooded = burst.peakCycles[l.index] !== 0;
   const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops), ctx.loneTerms);
   const paced = rowPacedCycles(l, stages[l.index], ctx.loneTerms);
   if (ops > 0 && unitShared(q)) {
@@ -149,6 +155,7 @@ function layerRows(
       // other terms pace (a digital-unit product's re-reads of B through the port: DeiT-Tiny on PUMA, whose scores
       // rows all have their inputs once the last key is in, had them queued at once ahead of the softmax, +45%).
       let arrival = ready + lead;
+      if (flooded) arrival += inputBurstWaitCycles(burst, l.index, ready, previous);
       if (i > 0 && lastArrival + paced > arrival) arrival = lastArrival + paced;
       let start = arrival + ops;
       // Arrivals ascend (row needs only move forward), so each tile's search goes on from the last row's.
@@ -176,7 +183,7 @@ function layerRows(
   // NOTE: hot loop (every output row of every layer, every evaluation): plain indexed reads only, and a
   // separate loop for the common one-input layer.
   let previous = 0;
-  const only = sources.length === 1 ? (sources[0] as number) : -2;
+  const only = sources.length === 1 && !flooded ? (sources[0] as number) : -2;
   const onlyRows = from[0] as Float64Array;
   const onlyFixed = (delays[0] ?? 0) + fixed;
   if (only >= 0 && l.identityNeed) {
@@ -199,8 +206,8 @@ function layerRows(
     }
     return;
   }
-  const second = sources.length === 2 ? (sources[1] as number) : -2;
-  const first = sources.length === 2 ? (sources[0] as number) : -2;
+  const second = sources.length === 2 && !flooded ? (sources[1] as number) : -2;
+  const first = sources.length === 2 && !flooded ? (sources[0] as number) : -2;
   if (first >= 0 && second >= 0 && l.identityNeed) {
     // NOTE: written for speed: a two-input element-wise layer (a residual add) reads row i of both inputs.
     const firstRows = from[0] as Float64Array;
@@ -228,7 +235,7 @@ function layerRows(
       const arrived = source < 0 ? (needed + 1) * inputRowCycles : ((from[k] as Float64Array)[source + needed] as number) + (delays[k] as number);
       if (arrived > ready) ready = arrived;
     }
-    const start = ready + fixed;
+    const start = ready + fixed + (flooded ? inputBurstWaitCycles(burst, l.index, ready, previous) : 0);
     const next = previous + interval;
     previous = start > next ? start : next;
     finish[base + i] = previous;

@@ -37,6 +37,7 @@ export function newTrafficScratch(arch: ArchSpec, meshWidth: number, layers: num
     deliveryDest: [],
     deliveryFlow: [],
     deliveryWriteAccesses: [],
+    deliveryRowAccesses: [],
     slotDeliveryStart: [],
     slotDests: [],
     slotDestStart: [],

@@ -251,6 +251,7 @@ export function routeTraffic(ctx: ModelContext, placement: Placement, storedBits
         s.edramSqAccesses[toTile] = (s.edramSqAccesses[toTile] as number) + sqAccesses;
         s.deliveryDest[deliveries] = d;
         s.deliveryWriteAccesses[deliveries] = writeAccesses;
+        s.deliveryRowAccesses[deliveries] = s.pieceAccesses[k] as number;
         s.deliveryFlow[deliveries++] = fromTile === toTile ? -1 : flows;
         if (fromTile === toTile) continue;
         // NOTE: each flow is routed as it is found (every load still sums in flow order); its links are kept

@@ -356,13 +356,13 @@ export interface TrafficScratch extends Omit<TrafficLoads, 'totalFlitHops' | 'to
   flowFrom: number[];
   flowRowFlits: number[];
   /**
-   * Every row piece delivered to a reader tile, local ones included (credit-loop term): the reader tile's index in
-   * its tensor's dests, its flow (-1 when local) and one replica's write accesses. By readSlots position r, tensor
-   * r's deliveries are slotDeliveryStart[r] .. slotDeliveryStart[r + 1] and its dests slotDests[slotDestStart[r] ..].
+   * Pieces delivered to reader tiles, local ones too (credit loop, input-burst.ts): dest index, flow (-1: local), one
+   * replica's and its tile's pieces' write accesses a row; tensor r's at slotDeliveryStart[r], dests slotDestStart[r].
    */
   deliveryDest: number[];
   deliveryFlow: number[];
   deliveryWriteAccesses: number[];
+  deliveryRowAccesses: number[];
   slotDeliveryStart: number[];
   slotDests: number[];
   slotDestStart: number[];

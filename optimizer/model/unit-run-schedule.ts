@@ -6,6 +6,7 @@
 import { doneFrom, doneToRelease } from './release-rows';
 import type { DigitalQueues, UnitRunScratch } from './types';
 import { heldMemberRowEnd, heldUnitStart, type LoneGrants } from './lone-grants';
+import { inputBurstWaitCycles, type InputBurst } from './input-burst';
 
 /**
  * The list schedule of a run's members (their rows into `finish`, their arrivals into s.arrival): of the members'
@@ -16,7 +17,7 @@ import { heldMemberRowEnd, heldUnitStart, type LoneGrants } from './lone-grants'
  * of it was held its unit is held too (heldMemberRowEnd): a job's next row reaches the unit no sooner than its unit
  * may start it (heldUnitStart) plus its lead, so the other members' rows go first meanwhile.
  */
-export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants): void {
+export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, count: number, grants?: LoneGrants, burst?: InputBurst): void {
   // NOTE: written for speed (every row of every run, every evaluation): per-member state in the scratch's arrays,
   // held in locals; only the members with a job are looked at for the next row; the earlier layers' queue searched
   // on from the last served row. A member without a job makes each row as soon as its inputs are made (after
@@ -103,7 +104,8 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
               if (arrived > ready) ready = arrived;
             }
             const next = (previous[p] as number) + (interval[p] as number);
-            const ends = ready + (fixed[p] as number);
+            // A member reading at a port the network input floods waits there (input-burst.ts).
+            const ends = ready + (fixed[p] as number) + (burst === undefined ? 0 : inputBurstWaitCycles(burst, s.layer[p] as number, ready, previous[p] as number));
             finish[at] = previous[p] = ends > next ? ends : next;
             if (grants !== undefined && (heldLayer[p] as number) >= 0) finish[at] = heldMemberRowEnd(grants, unitMade, unitMoved, p, heldLayer[p] as number, base[p] as number, finish, i, pacedCycles[p] as number, fixed[p] as number, finish[at] as number);
             nextRow[p] = ++i;
@@ -149,6 +151,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
         if (!made) continue;
         // Its ops reach the unit when its inputs are in and its work before them, paced by its other terms, is done.
         arrival = ready + (lead[j] as number);
+        if (burst !== undefined) arrival += inputBurstWaitCycles(burst, s.layer[j] as number, ready, previous[j] as number);
         const paced = (lastArrival[j] as number) + (pacedCycles[j] as number);
         if (paced > arrival) arrival = paced;
         // A held unit starts the row only once its row HELD_AHEAD_ROWS back is sent (-Infinity: not held).
@@ -225,7 +228,7 @@ export function scheduleMembers(s: UnitRunScratch, finish: Float64Array, q: Digi
  * LayerNorm after it, an activation and the pool after it). NOTE: written for speed, the same schedule with the two
  * members' state in locals.
  */
-export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number, grants?: LoneGrants): void {
+export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQueues, tile: number, a: number, b: number, grants?: LoneGrants, burst?: InputBurst): void {
   const ready = s.ready;
   const arrivalOut = s.arrival;
   const baseA = s.base[a] as number;
@@ -268,6 +271,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
     let heldA = false;
     if (iA < rowsA && candidateA !== candidateA) {
       candidateA = (ready[baseA + iA] as number) + leadA;
+      if (burst !== undefined) candidateA += inputBurstWaitCycles(burst, s.layer[a] as number, ready[baseA + iA] as number, previousA);
       if (lastA + pacedA > candidateA) candidateA = lastA + pacedA;
       // Its held unit (scheduleMembers).
       const restart = heldUnitStart(moved[a] as number, finish, baseA, iA) + leadA;
@@ -291,6 +295,7 @@ export function scheduleTwo(s: UnitRunScratch, finish: Float64Array, q: DigitalQ
       }
       if (made) {
         candidateB = inputs + leadB;
+        if (burst !== undefined) candidateB += inputBurstWaitCycles(burst, s.layer[b] as number, inputs, previousB);
         if (lastB + pacedB > candidateB) candidateB = lastB + pacedB;
         const restart = heldUnitStart(moved[b] as number, finish, baseB, iB) + leadB;
         if (restart > candidateB) candidateB = restart;

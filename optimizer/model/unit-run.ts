@@ -19,6 +19,7 @@ import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
+import { inputBurstOf, type InputBurst } from './input-burst';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
 import { spareRows } from './credit-loop';
@@ -228,16 +229,20 @@ export function scheduleUnitRun(
   // The unit's load per image beyond the run (the layers after it there), which paces the members' rows.
   const afterRun = lastLoad - lastOwn;
   let scheduled = 0;
+  // Members reading at a port the network input floods (input-burst.ts): their rows wait there.
+  const burst = inputBurstOf(ctx);
+  let flooded: InputBurst | undefined;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
+    if (burst.peakCycles[x.index] !== 0) flooded = burst;
     const ops = s.ops[j] as number;
     s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
-    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number, grants);
+    scheduleTwo(s, finish, q, tile, s.order[0] as number, s.order[1] as number, grants, flooded);
   } else {
-    scheduleMembers(s, finish, q, tile, count, grants);
+    scheduleMembers(s, finish, q, tile, count, grants, flooded);
   }
   for (let j = 0; j < count; j++) {
     const host = s.aliasOf[j] as number;
