@@ -58,6 +58,22 @@ describe('real ONNX models from npm packages', () => {
     expect(face.layers.some((l) => l.layer.kind === 'reshape' && l.layer.rows === 'all')).toBe(false);
   });
 
+  test('what the importer makes of the Faceplugin face models: grayscale inputs, the 68-point head, 18 Gemm in SSR-Net', () => {
+    const fixtureOf = (name: string): RealModel & { fixture: string } => committed.find((m) => m.name === name) as RealModel & { fixture: string };
+    const landmark = load(fixtureOf('fp-face-landmark'));
+    expect(landmark.network.input).toEqual({ channels: 1, height: 64, width: 64 });
+    // 68 landmarks, x and y each: the file's [1, 136] output, from one Gemm after Flatten.
+    const head = landmark.layers[landmark.weightedIndices[landmark.weightedIndices.length - 1] ?? -1];
+    expect(head?.layer.kind).toBe('fc');
+    expect(head?.outShape.channels).toBe(68 * 2);
+    // SSR-Net, per stage: the delta_k fc (1 output), one fc per stream (3 bins each), a fused fc (6), then the bin
+    // probabilities and the index offsets (3 each): 6 Gemm x 3 stages, the file's nine outputs.
+    const age = load(fixtureOf('fp-age'));
+    expect(age.layers.filter((l) => l.layer.kind === 'fc').length).toBe(18);
+    const eye = load(fixtureOf('fp-eye-state'));
+    expect(eye.network.input).toEqual({ channels: 1, height: 24, width: 24 });
+  });
+
   test.each(committed.map((m) => [m.name, m] as const))('%s: model and simulator agree within 10% at PUMA settings (interval, latency, a replicated plan)', async (_, m) => {
     const arch = presetArch('puma');
     const net = load(m);
