@@ -8,7 +8,7 @@ import { dataflowCosts, type Dataflow } from './dataflow';
 import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, shrinkPacedWindowsUntil, type PlanPace } from './pace';
 import { TileBuffers, type PlacementScratch } from './tile-buffers';
-import { ensureLoadTiles, portAccesses } from './placement-load';
+import { ensureLoadTiles, portReads, portWrites } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows } from './fork-hold';
 import { edramCapacityBits } from './edram';
@@ -175,7 +175,8 @@ export function placeWithPace(
     let last = tileOfCore(firstCore + cores - 1);
     // This layer's load on a tile it would share (its first), with the digital layers it anchors there.
     const anchoredOps = scratch.anchoredOps[mapping.layerIndex] as number;
-    const { reads, writes } = portAccesses(arch, net, mapping);
+    const reads = portReads(arch, scratch.mvmPortElements[mapping.layerIndex] as number, mapping);
+    const writes = portWrites(arch, scratch.inputPortElements[mapping.layerIndex] as number, mapping);
     /** Port cycles per image the layer puts on a tile where `share` of its replicas start. */
     const portCycles = (share: number): number => (reads * share + writes) / accessesPerCycle;
     // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
