@@ -299,8 +299,9 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
  * none for an identity skip. M-LSD large's decoder skip (512x512, 1024 KB tiles, simulated): 28 rows of the lateral
  * 1x1 conv's output held at the reader, 93 of its 4x narrower input on the tile before.
  */
-export function ownPathSpareRows(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, tilesOf: (layer: number) => readonly number[], spareBitsOf: (tile: number) => number, rowBitsOf: (producer: number) => number): Float64Array {
-  const out = new Float64Array(s.skewRows.length);
+export function ownPathSpareRows(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, tilesOf: (layer: number) => readonly number[], spareBitsOf: (tile: number) => number, rowBitsOf: (producer: number) => number): number[] {
+  // A plain array, as pace.ts paceBoundsCycles' (one per placement walk).
+  const out = new Array<number>(s.skewRows.length).fill(0);
   for (let o = 0; o < s.order.length; o++) {
     const l = flow.layers[s.order[o] as number] as LayerFlow;
     const at = s.inputOffset[l.index] as number;
