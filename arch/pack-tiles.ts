@@ -231,20 +231,20 @@ export function placeWithPace(
     buffers.commit(mapping.layerIndex, first, last);
     ensureLoadTiles(scratch, last);
     loadTiles = Math.max(loadTiles, last + 1);
+    const replicaTiles: number[] = [];
+    for (let j = 0; j < r; j++) {
+      replicaTiles.push(replicaTile(firstCore, j));
+    }
     let j = 0; // replicas per tile in one pass (their tiles never decrease)
     for (let t = first; t <= last; t++) {
       let n = 0;
-      while (j < r && replicaTile(firstCore, j) === t) {
+      while (j < r && replicaTiles[j] === t) {
         n++;
         j++;
       }
       const share = n / r;
       scratch.portLoad[t] = (scratch.portLoad[t] as number) + portCycles(share);
       scratch.digitalLoad[t] = (scratch.digitalLoad[t] as number) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
-    }
-    const replicaTiles: number[] = [];
-    for (let j = 0; j < r; j++) {
-      replicaTiles.push(replicaTile(firstCore, j));
     }
     weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: tileRange(first, last) });
     nextCore = Math.max(nextCore, firstCore + cores);
