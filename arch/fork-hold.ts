@@ -173,6 +173,33 @@ export function fillForkHolds(s: ForkHoldScratch, net: ResolvedNetwork, flow: Da
       }
       continue;
     }
+    const a = inputs.length === 2 ? (inputs[0] as DataInput) : undefined;
+    const b = inputs.length === 2 ? (inputs[1] as DataInput) : undefined;
+    if (a !== undefined && b !== undefined && a.producer >= 0 && b.producer >= 0) {
+      // NOTE: written for speed: two stored inputs (a residual add), the loop below with both inputs' offsets looked
+      // up once (the same comparisons in the same order).
+      const needA = a.need;
+      const needB = b.need;
+      const fromA = offsets[a.producer] as number;
+      const fromB = offsets[b.producer] as number;
+      for (let i = 0; i < rows; i++) {
+        let t = prevT;
+        let d = prevS;
+        const rowA = fromA + (needA[i] as number);
+        const atA = time[rowA] as number;
+        const slA = slope[rowA] as number;
+        if (atA > t || (atA === t && slA > d)) (t = atA), (d = slA);
+        const rowB = fromB + (needB[i] as number);
+        const atB = time[rowB] as number;
+        const slB = slope[rowB] as number;
+        if (atB > t || (atB === t && slB > d)) (t = atB), (d = slB);
+        prevT = t + rc;
+        prevS = d;
+        time[base + i] = prevT;
+        slope[base + i] = prevS;
+      }
+      continue;
+    }
     for (let i = 0; i < rows; i++) {
       let t = prevT;
       let d = prevS;
@@ -231,7 +258,25 @@ function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow,
     let worstSlope = 0;
     let steep = -Infinity;
     let steepWait = 0;
-    for (let i = 0; i < dk.need.length; i++) {
+    const other = inputs.length === 2 && dk.producer >= 0 ? (inputs[1 - k] as DataInput) : undefined;
+    if (other !== undefined && other.producer >= 0) {
+      // NOTE: written for speed: a residual add's stored input against its one other stored input (the loop below,
+      // offsets looked up once; the same comparisons in the same order).
+      const ownFrom = offsets[dk.producer] as number;
+      const otherFrom = offsets[other.producer] as number;
+      const ownNeed = dk.need;
+      const otherNeed = other.need;
+      for (let i = 0; i < ownNeed.length; i++) {
+        const ownRow = ownFrom + (ownNeed[i] as number);
+        const own = time[ownRow] as number;
+        const row = otherFrom + (otherNeed[i] as number);
+        const wait = (time[row] as number) - own;
+        if (!(wait > -Infinity)) continue;
+        const slopeOf = (slope[row] as number) - (slope[ownRow] as number);
+        if (wait > worst) (worst = wait), (worstSlope = slopeOf);
+        if (slopeOf > steep || (slopeOf === steep && wait > steepWait)) (steep = slopeOf), (steepWait = wait);
+      }
+    } else for (let i = 0; i < dk.need.length; i++) {
       const rowK = dk.need[i] as number;
       const own = dk.producer < 0 ? (rowK + 1) * inputPeriod : (time[(offsets[dk.producer] as number) + rowK] as number);
       const ownSlope = dk.producer < 0 ? (rowK + 1) / inputRows : (slope[(offsets[dk.producer] as number) + rowK] as number);
@@ -299,8 +344,9 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
  * none for an identity skip. M-LSD large's decoder skip (512x512, 1024 KB tiles, simulated): 28 rows of the lateral
  * 1x1 conv's output held at the reader, 93 of its 4x narrower input on the tile before.
  */
-export function ownPathSpareRows(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, tilesOf: (layer: number) => readonly number[], spareBitsOf: (tile: number) => number, rowBitsOf: (producer: number) => number): Float64Array {
-  const out = new Float64Array(s.skewRows.length);
+export function ownPathSpareRows(s: ForkHoldScratch, net: ResolvedNetwork, flow: Dataflow, tilesOf: (layer: number) => readonly number[], spareBitsOf: (tile: number) => number, rowBitsOf: (producer: number) => number): number[] {
+  // A plain array, as pace.ts paceBoundsCycles' (one per placement walk).
+  const out = new Array<number>(s.skewRows.length).fill(0);
   for (let o = 0; o < s.order.length; o++) {
     const l = flow.layers[s.order[o] as number] as LayerFlow;
     const at = s.inputOffset[l.index] as number;

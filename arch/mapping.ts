@@ -67,6 +67,20 @@ export function mvmInputElements(resolved: ResolvedLayer): number {
   return 0;
 }
 
+/**
+ * Elements of one MVM input vector of a layer, and of its input tensor (0 without an input: no eDRAM accesses), as
+ * placement's port load counts them (arch/placement-load.ts portAccesses). Per network: the placement scratch keeps
+ * them by layer index (its walk reads them for every layer it places).
+ */
+export function mvmPortElements(resolved: ResolvedLayer | undefined): number {
+  return resolved === undefined || resolved.inShapes[0] === undefined ? 0 : mvmInputElements(resolved);
+}
+
+export function inputPortElements(resolved: ResolvedLayer | undefined): number {
+  const input = resolved?.inShapes[0];
+  return input === undefined ? 0 : input.channels * input.height * input.width;
+}
+
 /** Crossbar mapping of the weighted layer `resolved` at `wbits`/`abits`. */
 export function mapLayer(arch: ArchSpec, resolved: ResolvedLayer, wbits: number, abits: number): LayerCrossbarMapping {
   const layer = resolved.layer;

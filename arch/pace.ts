@@ -231,8 +231,9 @@ export function unpaceWindows(pace: PlanPace, flow: Dataflow): boolean {
  * `spareRows(layer, k)`: rows of input k its reader's tiles hold beyond the guaranteed slots (rule 6: later rows are
  * granted into eDRAM no channel is guaranteed); none when not given.
  */
-export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, holds: ForkHoldScratch, skewLayers?: Int32Array, spareRows?: (layer: number, k: number) => number): Float64Array {
-  const bounds = new Float64Array(net.layers.length);
+export function paceBoundsCycles(pace: PlanPace, net: ResolvedNetwork, flow: Dataflow, holds: ForkHoldScratch, skewLayers?: Int32Array, spareRows?: (layer: number, k: number) => number): number[] {
+  // A plain array: a new Float64Array per placement walk (off the heap) cost more than the walk's other tables.
+  const bounds = new Array<number>(net.layers.length).fill(0);
   const skewed = skewLayers ?? Int32Array.from(flow.layers.filter((l) => l.hasSkew), (l) => l.index);
   for (let s = 0; s < skewed.length; s++) {
     const l = flow.layers[skewed[s] as number] as LayerFlow;

@@ -8,7 +8,7 @@ import { dataflowCosts, type Dataflow } from './dataflow';
 import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, shrinkPacedWindowsUntil, type PlanPace } from './pace';
 import { TileBuffers, type PlacementScratch } from './tile-buffers';
-import { ensureLoadTiles, portAccesses } from './placement-load';
+import { ensureLoadTiles, portReads, portWrites } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows } from './fork-hold';
 import { edramCapacityBits } from './edram';
@@ -37,9 +37,36 @@ export interface PackingLoad {
 
 /** Ascending tiles first..last (empty when last < first). */
 function tileRange(first: number, last: number): number[] {
+  // NOTE: a one-tile layer's list as a literal (a push onto [] reserves room for 17).
+  if (first === last) return [first];
   const tiles: number[] = [];
   for (let t = first; t <= last; t++) tiles.push(t);
   return tiles;
+}
+
+/**
+ * The tile of replica j's first crossbar when its layer starts at core `startCore`: a replica's MVM reads and fused
+ * activations load that tile (rules 1 and 5), as the model and the simulator charge them.
+ */
+function replicaTileOf(startCore: number, j: number, crossbarsPerReplica: number, xbarsPerCore: number, coresPerTile: number): number {
+  return Math.floor((startCore * xbarsPerCore + j * crossbarsPerReplica) / xbarsPerCore / coresPerTile);
+}
+
+/**
+ * The share of a layer's r replicas starting on its first tile when it starts at `startCore`: replica tiles never
+ * decrease, so a leading run, bisected (a count over all r replicas per candidate start made 4096 replicas of VGG-8
+ * take 16 CPU s to be refused).
+ */
+function firstTileShare(startCore: number, r: number, crossbarsPerReplica: number, xbarsPerCore: number, coresPerTile: number): number {
+  const tile = replicaTileOf(startCore, 0, crossbarsPerReplica, xbarsPerCore, coresPerTile);
+  let lo = 1;
+  let hi = r;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (replicaTileOf(startCore, mid, crossbarsPerReplica, xbarsPerCore, coresPerTile) === tile) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo / r;
 }
 
 /**
@@ -175,42 +202,28 @@ export function placeWithPace(
     let last = tileOfCore(firstCore + cores - 1);
     // This layer's load on a tile it would share (its first), with the digital layers it anchors there.
     const anchoredOps = scratch.anchoredOps[mapping.layerIndex] as number;
-    const { reads, writes } = portAccesses(arch, net, mapping);
-    /** Port cycles per image the layer puts on a tile where `share` of its replicas start. */
-    const portCycles = (share: number): number => (reads * share + writes) / accessesPerCycle;
-    // A replica's MVM reads and fused activations load the tile of its first crossbar (rules 1 and 5), as the model
-    // and the simulator charge them: the share of replicas starting on `tile` when the layer starts at `startCore`.
-    const replicaTile = (startCore: number, j: number): number => Math.floor((startCore * xbarsPerCore + j * mapping.crossbarsPerReplica) / xbarsPerCore / coresPerTile);
-    // The share of replicas starting on the first tile: replica tiles never decrease, so a leading run, bisected (a
-    // count over all r replicas per candidate start made 4096 replicas of VGG-8 take 16 CPU s to be refused).
-    const firstTileShare = (startCore: number): number => {
-      const tile = replicaTile(startCore, 0);
-      let lo = 1;
-      let hi = r;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (replicaTile(startCore, mid) === tile) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo / r;
-    };
-    const overloads = (tile: number, startCore: number): boolean => {
-      if (!loadAware || buffers.isFresh(tile)) return false;
-      const onTile = firstTileShare(startCore);
-      const port = (scratch.portLoad[tile] ?? 0) + portCycles(onTile);
-      const digital = (scratch.digitalLoad[tile] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
-      if (port > limit) return true;
-      if (digital > limit) {
-        if (digital < (load.refusedDigitalMinCycles as number)) load.refusedDigitalMinCycles = digital;
-        return true;
-      }
-      if (digital > (load.joinedDigitalMaxCycles as number)) load.joinedDigitalMaxCycles = digital;
-      return false;
-    };
+    const reads = portReads(arch, scratch.mvmPortElements[mapping.layerIndex] as number, mapping);
+    const writes = portWrites(arch, scratch.inputPortElements[mapping.layerIndex] as number, mapping);
+    const perReplica = mapping.crossbarsPerReplica;
+    // NOTE: written for speed: the per-layer helpers are module functions and the load check is inline (closures
+    // made per layer per walk were most of a walk's garbage).
     // Move to the next tile boundary until the buffers fit; on tiles holding nothing yet they must.
     for (;;) {
       const fits = buffers.fits(mapping.layerIndex, first, last);
-      if (fits && !overloads(first, firstCore)) break;
+      // The load check: a layer does not join a shared tile whose port or digital unit it would push above the limit.
+      let overloads = false;
+      if (fits && loadAware && !buffers.isFresh(first)) {
+        const onTile = firstTileShare(firstCore, r, perReplica, xbarsPerCore, coresPerTile);
+        // Port cycles per image the layer puts on a tile where `onTile` of its replicas start.
+        const port = (scratch.portLoad[first] ?? 0) + (reads * onTile + writes) / accessesPerCycle;
+        const digital = (scratch.digitalLoad[first] ?? 0) + (anchoredOps + onTile * (fusedOps[mapping.layerIndex] as number)) / opsRate;
+        if (port > limit) overloads = true;
+        else if (digital > limit) {
+          if (digital < (load.refusedDigitalMinCycles as number)) load.refusedDigitalMinCycles = digital;
+          overloads = true;
+        } else if (digital > (load.joinedDigitalMaxCycles as number)) load.joinedDigitalMaxCycles = digital;
+      }
+      if (fits && !overloads) break;
       if (fits) load.deferred++;
       if (allFresh(first, last)) {
         // A paced window that fits no tile is capped (the model then charges the slower pace).
@@ -230,20 +243,19 @@ export function placeWithPace(
     buffers.commit(mapping.layerIndex, first, last);
     ensureLoadTiles(scratch, last);
     loadTiles = Math.max(loadTiles, last + 1);
+    // NOTE: one replica's list as a literal (a push onto [] reserves room for 17).
+    const replicaTiles: number[] = r === 1 ? [replicaTileOf(firstCore, 0, perReplica, xbarsPerCore, coresPerTile)] : [];
+    for (let j = replicaTiles.length; j < r; j++) replicaTiles.push(replicaTileOf(firstCore, j, perReplica, xbarsPerCore, coresPerTile));
     let j = 0; // replicas per tile in one pass (their tiles never decrease)
     for (let t = first; t <= last; t++) {
       let n = 0;
-      while (j < r && replicaTile(firstCore, j) === t) {
+      while (j < r && replicaTiles[j] === t) {
         n++;
         j++;
       }
       const share = n / r;
-      scratch.portLoad[t] = (scratch.portLoad[t] as number) + portCycles(share);
+      scratch.portLoad[t] = (scratch.portLoad[t] as number) + (reads * share + writes) / accessesPerCycle;
       scratch.digitalLoad[t] = (scratch.digitalLoad[t] as number) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
-    }
-    const replicaTiles: number[] = [];
-    for (let j = 0; j < r; j++) {
-      replicaTiles.push(replicaTile(firstCore, j));
     }
     weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: tileRange(first, last) });
     nextCore = Math.max(nextCore, firstCore + cores);

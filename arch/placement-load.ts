@@ -1,6 +1,6 @@
 import type { ArchSpec } from './types';
 import type { ResolvedNetwork } from '../workloads/types';
-import { mvmInputElements, type LayerCrossbarMapping } from './mapping';
+import { inputPortElements, mvmPortElements, type LayerCrossbarMapping } from './mapping';
 import type { Dataflow } from './dataflow';
 import type { PlacementScratch } from './tile-buffers';
 
@@ -17,11 +17,17 @@ import type { PlacementScratch } from './tile-buffers';
  */
 export function portAccesses(arch: ArchSpec, net: ResolvedNetwork, m: LayerCrossbarMapping): { reads: number; writes: number } {
   const resolved = net.layers[m.layerIndex];
-  const input = resolved?.inShapes[0];
-  if (resolved === undefined || input === undefined) return { reads: 0, writes: 0 };
-  const accessBits = arch.tile.edram.accessBits;
-  const vectorAccesses = Math.ceil((mvmInputElements(resolved) * m.abits) / accessBits);
-  return { reads: m.outputPixels * vectorAccesses, writes: Math.ceil((input.channels * input.height * input.width * m.abits) / accessBits) };
+  return { reads: portReads(arch, mvmPortElements(resolved), m), writes: portWrites(arch, inputPortElements(resolved), m) };
+}
+
+/** portAccesses' reads, from the elements of one MVM input vector (mvmPortElements). */
+export function portReads(arch: ArchSpec, mvmElements: number, m: LayerCrossbarMapping): number {
+  return m.outputPixels * Math.ceil((mvmElements * m.abits) / arch.tile.edram.accessBits);
+}
+
+/** portAccesses' writes, from the elements of the layer's input tensor (inputPortElements). */
+export function portWrites(arch: ArchSpec, inputElements: number, m: LayerCrossbarMapping): number {
+  return Math.ceil((inputElements * m.abits) / arch.tile.edram.accessBits);
 }
 
 /** Makes the scratch's per-tile load estimates hold tile `tile` (placement may run past the chip before it fails). */
@@ -44,7 +50,6 @@ export function ensureLoadTiles(scratch: PlacementScratch, tile: number): void {
  */
 export function packingLoadFloorCycles(
   arch: ArchSpec,
-  net: ResolvedNetwork,
   flow: Dataflow,
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
@@ -60,7 +65,8 @@ export function packingLoadFloorCycles(
   for (let i = 0; i < mappings.length; i++) {
     const m = mappings[i] as LayerCrossbarMapping;
     const least = 1 / (replicas[i] ?? 1);
-    const { reads, writes } = portAccesses(arch, net, m);
+    const reads = portReads(arch, scratch.mvmPortElements[m.layerIndex] as number, m);
+    const writes = portWrites(arch, scratch.inputPortElements[m.layerIndex] as number, m);
     floor = Math.max(floor, (reads * least + writes) / accessesPerCycle, (least * (scratch.fusedOps[m.layerIndex] as number)) / opsRate);
   }
   return floor;

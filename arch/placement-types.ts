@@ -29,7 +29,7 @@ export interface Placement {
    * Per layer index, the shortest image interval at which its granted windows keep pace with its forked inputs
    * (0 for most layers; above the compute estimate only where a window was capped to fit a tile).
    */
-  paceBoundCycles: Float64Array;
+  paceBoundCycles: readonly number[];
   /**
    * Per layer index, its time for one output row at this plan (arch/pace.ts PlanPace.rowCycles), which the windows
    * were sized from. NOTE: the array of the placement scratch passed in, valid until its next placement.
@@ -44,7 +44,7 @@ export interface Placement {
    * Per forked input, indexed as forkHolds.skewRows: rows of it the spare eDRAM of its own path's tiles holds when it
    * is sent late (arch/fork-hold.ts ownPathSpareRows; this placement's, unlike the scratch's forkHolds).
    */
-  ownSpareRows: Float64Array;
+  ownSpareRows: readonly number[];
   /** Tiles' worth of eDRAM each used tile holds buffers in: 1, k when it borrows the next tiles', 0 when it lends. */
   edramShares: number[];
   /** The plan's operand-bits array (arch/dataflow.ts operandBits: abits per weighted layer, then per product). */

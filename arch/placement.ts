@@ -87,7 +87,7 @@ export function placementCandidates(
   // fc1 with its GELU), so the smaller capacities are not packed then.
   let best = full;
   if (full.placement.tilesUsed < arch.chip.tiles && full.loadCycles > full.intervalCycles * (1 + PACKING_MARGIN)) {
-    const floorCycles = packingLoadFloorCycles(arch, net, flow, mappings, replicas, scratch) * (1 - FLOOR_SLACK);
+    const floorCycles = packingLoadFloorCycles(arch, flow, mappings, replicas, scratch) * (1 - FLOOR_SLACK);
     for (let k = 1; k <= LOAD_CAPACITY_HALVINGS && floorCycles < best.loadCycles * (1 - PACKING_MARGIN); k++) {
       const capped = withEdramCapacityKb(arch, arch.tile.edram.capacityKb / 2 ** k);
       let candidate: Packing;

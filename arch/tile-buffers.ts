@@ -2,6 +2,7 @@ import type { ResolvedNetwork } from '../workloads/types';
 import { outputPathOps, storedTensorBits, type Dataflow } from './dataflow';
 import { newForkHoldScratch, type ForkHoldScratch } from './fork-hold';
 import { InputTileLayers } from './input-tile';
+import { inputPortElements, mvmPortElements } from './mapping';
 
 /**
  * Row slots a tile guarantees each stored producer read there (docs/hardware-model.md rule 1): its readers' widest
@@ -78,6 +79,9 @@ export interface PlacementScratch {
   fusedOps: Float64Array;
   /** Per layer index: digital ops of the digital layers it anchors (they run on its first tile when they fit). */
   anchoredOps: Float64Array;
+  /** Per layer index: elements of one MVM input vector and of its input tensor (placement-load.ts portAccesses). */
+  mvmPortElements: Float64Array;
+  inputPortElements: Float64Array;
   /** Per tile: estimated eDRAM-port and digital-unit cycles per image of the packing in progress (pack-tiles.ts). */
   portLoad: Float64Array;
   digitalLoad: Float64Array;
@@ -139,6 +143,8 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
     fusedHosts,
     fusedOps,
     anchoredOps,
+    mvmPortElements: Float64Array.from(net.layers, (l) => mvmPortElements(l)),
+    inputPortElements: Float64Array.from(net.layers, (l) => inputPortElements(l)),
     portLoad: new Float64Array(64),
     digitalLoad: new Float64Array(64),
     wholeImageLayers: Int32Array.from(

@@ -1,4 +1,6 @@
-import { channelSlots, type Placement } from '../../arch/placement';
+import type { Placement } from '../../arch/placement';
+// From its own module: arch/placement.ts re-exports it through a getter, called per channel per evaluation.
+import { channelSlots } from '../../arch/tile-buffers';
 import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';

@@ -179,47 +179,55 @@ export function addRowJobs(q: DigitalQueues, opsCycles: number, laterOnly = fals
   }
   for (const tile of q.jobTiles) {
     if (laterOnly && (q.users[tile] ?? 0) <= 0) continue;
-    const used = q.length[tile] ?? 0;
-    if (used === 0) q.touched.push(tile);
-    const size = used + count;
-    q.length[tile] = size;
-    let arrival = q.arrival[tile];
-    let ops = q.ops[tile];
-    let end = q.end[tile];
-    if (arrival === undefined || ops === undefined || end === undefined || arrival.length < size) {
-      // Grown to twice what is needed, the used part copied.
-      const capacity = Math.max(64, 2 * size);
-      const grow = (old: Float64Array | undefined): Float64Array => {
-        const next = new Float64Array(capacity);
-        if (old !== undefined) next.set(old.subarray(0, used));
-        return next;
-      };
-      arrival = q.arrival[tile] = grow(arrival);
-      ops = q.ops[tile] = grow(ops);
-      end = q.end[tile] = grow(end);
+    addTileJobs(q, tile, pending, 0, count, opsCycles);
+  }
+}
+
+/**
+ * Adds `count` row jobs arriving at arrivals[from ..] (ascending), opsCycles each, to `tile`'s queue: addRowJobs for
+ * one tile, read in place (the injection links' trains take their rows' ends as they are, no copy per sending tile).
+ */
+export function addTileJobs(q: DigitalQueues, tile: number, arrivals: Float64Array, from: number, count: number, opsCycles: number): void {
+  const used = q.length[tile] ?? 0;
+  if (used === 0) q.touched.push(tile);
+  const size = used + count;
+  q.length[tile] = size;
+  let arrival = q.arrival[tile];
+  let ops = q.ops[tile];
+  let end = q.end[tile];
+  if (arrival === undefined || ops === undefined || end === undefined || arrival.length < size) {
+    // Grown to twice what is needed, the used part copied.
+    const capacity = Math.max(64, 2 * size);
+    const grow = (old: Float64Array | undefined): Float64Array => {
+      const next = new Float64Array(capacity);
+      if (old !== undefined) next.set(old.subarray(0, used));
+      return next;
+    };
+    arrival = q.arrival[tile] = grow(arrival);
+    ops = q.ops[tile] = grow(ops);
+    end = q.end[tile] = grow(end);
+  }
+  // Merge the two ascending lists from the back, then redo the busy-until from the first merged position.
+  let a = used - 1;
+  let p = from + count - 1;
+  let w = size - 1;
+  while (p >= from) {
+    if (a >= 0 && (arrival[a] as number) > (arrivals[p] as number)) {
+      arrival[w] = arrival[a] as number;
+      ops[w] = ops[a] as number;
+      a--;
+    } else {
+      arrival[w] = arrivals[p] as number;
+      ops[w] = opsCycles;
+      p--;
     }
-    // Merge the two ascending lists from the back, then redo the busy-until from the first merged position.
-    let a = used - 1;
-    let p = count - 1;
-    let w = size - 1;
-    while (p >= 0) {
-      if (a >= 0 && (arrival[a] as number) > (pending[p] as number)) {
-        arrival[w] = arrival[a] as number;
-        ops[w] = ops[a] as number;
-        a--;
-      } else {
-        arrival[w] = pending[p] as number;
-        ops[w] = opsCycles;
-        p--;
-      }
-      w--;
-    }
-    let busy = w >= 0 ? (end[w] as number) : 0;
-    for (let k = w + 1; k < size; k++) {
-      const start = (arrival[k] as number) > busy ? (arrival[k] as number) : busy;
-      busy = start + (ops[k] as number);
-      end[k] = busy;
-    }
+    w--;
+  }
+  let busy = w >= 0 ? (end[w] as number) : 0;
+  for (let k = w + 1; k < size; k++) {
+    const start = (arrival[k] as number) > busy ? (arrival[k] as number) : busy;
+    busy = start + (ops[k] as number);
+    end[k] = busy;
   }
 }
 

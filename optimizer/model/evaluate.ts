@@ -151,7 +151,7 @@ function heldByTile(ctx: ModelContext, choices: PlanChoices, mappings: readonly 
   let bottleneck: LayerStage | undefined;
   for (const s of result.layers) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
   if (bottleneck === undefined || !TILE_BOUNDS.has(bottleneck.boundBy)) return false;
-  const floorCycles = packingLoadFloorCycles(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement);
+  const floorCycles = packingLoadFloorCycles(ctx.arch, ctx.flow, mappings, choices.replicas, ctx.placement);
   return bottleneck.stageCycles > floorCycles * (1 + NO_WORSE_SLACK);
 }
 

@@ -12,7 +12,7 @@
  */
 import type { ArchSpec } from '../../arch/types';
 import type { Placement } from '../../arch/placement';
-import { addRowJobs, newDigitalQueues, reservePending, clearDigitalQueues } from './digital-queue';
+import { addRowJobs, addTileJobs, newDigitalQueues, reservePending, clearDigitalQueues } from './digital-queue';
 import type { InjectionScratch, LayerStatic, ModelContext, TrafficScratch } from './types';
 import { grown } from './grown';
 
@@ -55,7 +55,7 @@ export function prepareInjection(ctx: ModelContext, s: TrafficScratch, inj: Inje
     const destCount = (s.slotDestStart[r + 1] as number) - destStart;
     const first = s.slotDeliveryStart[r] as number;
     const pieces = destCount > 0 ? ((s.slotDeliveryStart[r + 1] as number) - first) / destCount : 0;
-    order.length = destCount;
+    if (order.length !== destCount) order.length = destCount;
     let sorted = true;
     for (let d = 0; d < destCount; d++) {
       order[d] = d;
@@ -156,16 +156,21 @@ export function recordSends(inj: InjectionScratch, l: LayerStatic, finish: Float
  * producer `sendsAs`'s rows as sent, no sooner than each sending tile's link is through with the trains before.
  */
 export function sendStarts(inj: InjectionScratch, sendsAs: number, ends: Float64Array, base: number, rows: number, out: Float64Array): void {
-  // NOTE: written for speed: a copy loop (no view allocated per layer); the link's queue searched on from the last
-  // row's place (busyUntil's answer, a step or two where its bisection took log2 of the queue).
-  for (let i = base; i < base + rows; i++) out[i] = ends[i] as number;
+  // NOTE: written for speed: the link's queue searched on from the last row's place (busyUntil's answer, a step or
+  // two where its bisection took log2 of the queue); the first sending tile's starts written over the ends (a start is
+  // never before its row's end), the others' taken where later; the ends queued as the trains' arrivals in place.
   const r = sendsAs < 0 ? -1 : (inj.slotPosition[sendsAs + 1] ?? -1);
-  if (r < 0) return;
+  const j0 = r < 0 ? 0 : (inj.sendStart[r] as number);
+  const j1 = r < 0 ? 0 : (inj.sendStart[r + 1] as number);
+  if (j0 >= j1) {
+    for (let i = base; i < base + rows; i++) out[i] = ends[i] as number;
+    return;
+  }
   const q = inj.queues;
-  for (let j = inj.sendStart[r] as number; j < (inj.sendStart[r + 1] as number); j++) {
+  let ascending = true;
+  for (let j = j0; j < j1; j++) {
     const tile = inj.sendTile[j] as number;
     const cycles = inj.sendCycles[j] as number;
-    reservePending(q, rows);
     const arrivals = q.arrival[tile];
     const queueEnds = q.end[tile];
     const queued = arrivals === undefined || queueEnds === undefined ? 0 : (q.length[tile] ?? 0);
@@ -182,8 +187,11 @@ export function sendStarts(inj: InjectionScratch, sendsAs: number, ends: Float64
       }
     }
     let free = 0;
+    let last = -Infinity;
     for (let i = 0; i < rows; i++) {
       const ready = ends[base + i] as number;
+      if (ready < last) ascending = false;
+      last = ready;
       let start = ready > free ? ready : free;
       if (queued > 0) {
         while (cursor > 0 && ((arrivals as Float64Array)[cursor - 1] as number) > ready) cursor--;
@@ -191,11 +199,17 @@ export function sendStarts(inj: InjectionScratch, sendsAs: number, ends: Float64
         if (cursor > 0 && ((queueEnds as Float64Array)[cursor - 1] as number) > start) start = (queueEnds as Float64Array)[cursor - 1] as number;
       }
       free = start + cycles;
-      if (start > (out[base + i] as number)) out[base + i] = start;
-      q.pending[i] = ready;
+      if (j === j0 || start > (out[base + i] as number)) out[base + i] = start;
     }
+    if (ascending) {
+      addTileJobs(q, tile, ends, base, rows, cycles);
+      continue;
+    }
+    // Rows whose ends do not ascend: queued sorted, as addRowJobs does (not in place: the ends are the rows').
+    reservePending(q, rows);
+    for (let i = 0; i < rows; i++) q.pending[i] = ends[base + i] as number;
     q.pendingCount = rows;
-    q.jobTiles.length = 1;
+    if (q.jobTiles.length !== 1) q.jobTiles.length = 1;
     q.jobTiles[0] = tile;
     addRowJobs(q, cycles);
   }
