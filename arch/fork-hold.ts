@@ -279,29 +279,17 @@ function heldAhead(s: ForkHoldScratch, l: LayerFlow, d: DataInput, readerRowCycl
 
 /**
  * Rows of the tile's spare eDRAM (`spareRows`, beyond every guaranteed slot) that forked input k of reader `layer`
- * can count on: an even share among it and the reader's other inputs that pile rows beyond their slots
- * (`pilesRows`; `windows`: the reader's granted windows per input). Grants of freed space go to the waiting
- * channels in turn, so while the reader drains a lagging input's burst the skip gets about half (IS-Net fp16's
- * outer concat: 647 rows held in the simulator against a 512-row window and 252 spare rows).
+ * can count on: an even share among it and the reader's lagging inputs that pile rows beyond their slots
+ * (aheadRows > window + 1; `windows`: the reader's granted windows per input). Grants of freed space go to the
+ * waiting channels in turn, so while the reader drains a lagging input's burst the skip gets about half
+ * (IS-Net fp16's outer concat: 647 rows held in the simulator against a 512-row window and 252 spare rows).
  */
 export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareRows: number): number {
   const at = s.inputOffset[layer] as number;
   if (at < 0 || windows === undefined || spareRows <= 0) return spareRows;
   let sharers = 1;
-  for (let j = 0; j < windows.length; j++) if (j !== k && pilesRows(s, at + j, windows[j] as number)) sharers++;
+  for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
   return sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
-}
-
-/**
- * Whether a reader's input (scratch position `i`, granted `window` rows) piles rows beyond its slots: a lagging
- * input that outpaces the reader (aheadRows > window + 1), or another forked input whose rows wait for the reader's
- * later inputs (skew or lead > 0), which runs ahead into the same spare. ShuffleNetV2's stage-3 entry reads the
- * five stored producers of stage 2's output (its channel shuffle passes block 1's branches through the three later
- * blocks): on PUMA's exact-joint plan (s89) the earliest two held 33 and 30 rows of the tile's 57 spare, the later
- * ones 6-10 and 3-5, where each had counted all 57 (docs/validation.md, "ShuffleNetV2's passthrough fork loops").
- */
-function pilesRows(s: ForkHoldScratch, i: number, window: number): boolean {
-  return (s.aheadRows[i] as number) > window + 1 || (s.skewRows[i] as number) > 0 || (s.leadCycles[i] as number) > 0;
 }
 
 /**
