@@ -19,7 +19,7 @@ import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
-import { inputBurstOf, type InputBurst } from './input-burst';
+import type { InputBurst } from './input-burst';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
 import { spareRows } from './credit-loop';
@@ -141,6 +141,7 @@ export function scheduleUnitRun(
   last: number,
   inputRowCycles: number,
   grants: LoneGrants,
+  burst: InputBurst,
 ): void {
   const q = ctx.digitalQueues;
   const s = ctx.unitRun;
@@ -170,7 +171,7 @@ export function scheduleUnitRun(
       lastOwn = ops * x.outRows;
       lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
     }
-    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms);
+    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms, burst);
     s.rows[j] = x.outRows;
     s.base[j] = x.rowOffset;
     s.inputStart[j] = inputs;
@@ -230,13 +231,12 @@ export function scheduleUnitRun(
   const afterRun = lastLoad - lastOwn;
   let scheduled = 0;
   // Members reading at a port the network input floods (input-burst.ts): their rows wait there.
-  const burst = inputBurstOf(ctx);
   let flooded: InputBurst | undefined;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     if (burst.peakCycles[x.index] !== 0) flooded = burst;
     const ops = s.ops[j] as number;
-    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
+    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms, burst);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
