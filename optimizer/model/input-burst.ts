@@ -10,7 +10,8 @@
  * after it, it drains at 1 - rho less the input's share at the readers' pace. A row of a layer on the tile asks for
  * its reads once its input row is written and waits the backlog then, less what its previous job's MVMs hide of it
  * (read-ahead, rule 5: their overlap with the row's inputs' arrival, at most one job; a digital layer's step hides
- * none). Taken at the row's arrival, not at its previous row's end, so a paced layer does not wait it again each row.
+ * none). Taken at the row's arrival, not at its previous row's end, so a paced layer does not wait it again each row;
+ * and its row interval's port term leaves out the writes landed in the burst (edramCycles), which the wait charged.
  * xformer MobileNetV2's replicated-mixed plan (512 KB tiles, all 224 input rows landed by cycle 45,591 against
  * 212,763 with 64 KB): the simulator's tile-0 layers end 4,800-9,000 cycles later from row 12 on; the model's lone
  * latency 798,795 -> 806,142 cycles, simulated 852,624 (docs/validation.md, s80 and s84).
