@@ -25,27 +25,10 @@ import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { spareRows } from './credit-loop';
 import { inputRowWriteCycles, rowPacedCycles } from './latency-terms';
 import { digitalReadBits, digitalSteps, rowJobsPerReplica } from './tile-times';
-import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext } from './types';
+import type { InputBurst, LayerStage, LayerStatic, LoneNocTerms, ModelContext } from './types';
 import { grown } from './grown';
 
-/** Per layer: its worst input tile's backlog curve (0 peak: no wait for this layer). */
-export interface InputBurst {
-  /** The port's backlog when the burst ends, cycles (0: no wait for this layer). */
-  peakCycles: Float64Array;
-  /** When the burst ends, cycles from the image's start. */
-  burstEndCycles: Float64Array;
-  /** Backlog drained after the burst, port cycles per cycle. */
-  drainPerCycle: Float64Array;
-  /** Of the wait, what the layer's read-ahead hides (its previous job's compute), cycles. */
-  hideCycles: Float64Array;
-  /** From its input row's arrival to its reads' request: the row's write (rule 6), cycles. */
-  askCycles: Float64Array;
-  /**
-   * Its port term per image (the stage's edramCycles, its worst tile's load) less the input's writes that landed in
-   * the burst at each tile, which its rows pay as the wait, cycles: its row interval spreads only the rest.
-   */
-  edramCycles: Float64Array;
-}
+export type { InputBurst } from './types';
 
 /** Per input tile (its place among the input's tiles), one evaluation's working figures. */
 interface PlaceScratch {

@@ -7,12 +7,11 @@ import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
-import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
+import type { InputBurst, LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { digitalReadBits, digitalSteps } from './tile-times';
 import { fusedRowTiles } from './digital-queue';
-import type { InputBurst } from './input-burst';
 
 /**
  * A layer's time per output row in a lone image's pipeline (0: free layers): its stage time spread over its rows,
