@@ -9,7 +9,7 @@ import { baselineChoices } from '../arch/plan';
 import { shiftAddDrainCycles } from '../arch/timing';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { planTerms } from '../optimizer/model/evaluate';
-import { inputBurstOf } from '../optimizer/model/input-burst';
+import { lastInputBurst } from '../optimizer/model/input-burst';
 import { rowLatencyCycles } from '../optimizer/model/latency';
 import { referenceRowLatency } from '../optimizer/model/latency-reference';
 import { replicatedMixedChoices } from '../optimizer/replication/bottleneck-greedy';
@@ -55,10 +55,10 @@ describe("the network input's writes at its tile's port (lone image)", () => {
     const result = evaluateModel(ctx, choices);
     expect(result.placement.layerTiles).toEqual([[0]]);
     expect(result.layers[0]?.computeCycles).toBe(32000);
-    const b = inputBurstOf(ctx);
+    const b = lastInputBurst(ctx);
     // The input's pace is under a thousandth of a cycle: the burst ends at once.
     expect(b.peakCycles[0]).toBeCloseTo(2560, 2);
-    expect(b.drain[0]).toBeCloseTo(0.92, 12);
+    expect(b.drainPerCycle[0]).toBeCloseTo(0.92, 12);
     expect(b.hideCycles[0]).toBe(2000);
     const mapping = result.mappings[0];
     if (mapping === undefined) throw new Error('no mapping');
@@ -82,7 +82,7 @@ describe("the network input's writes at its tile's port (lone image)", () => {
     const sized = applySetOverrides(arch, [`tile.edram.capacityKb=${kb}`]);
     const ctx = prepareModel(sized, net);
     const result = evaluateModel(ctx, choices);
-    expect(inputBurstOf(ctx).peakCycles[0]).toBeCloseTo(peak, 2);
+    expect(lastInputBurst(ctx).peakCycles[0]).toBeCloseTo(peak, 2);
     const mapping = result.mappings[0];
     if (mapping === undefined) throw new Error('no mapping');
     const row0 = 160 + wait + 2000 + shiftAddDrainCycles(sized, mapping);
@@ -102,7 +102,7 @@ describe("the network input's writes at its tile's port (lone image)", () => {
     const t = planTerms(ctx, mixed);
     const args = [ctx, t.placement, t.mappings, mixed, t.stages, t.traffic, t.inputBits, t.storedBits] as const;
     const fast = rowLatencyCycles(...args);
-    const flooded = ctx.layers.filter((l) => (inputBurstOf(ctx).peakCycles[l.index] ?? 0) > 0).map((l) => l.name);
+    const flooded = ctx.layers.filter((l) => (lastInputBurst(ctx).peakCycles[l.index] ?? 0) > 0).map((l) => l.name);
     expect(flooded.length).toBeGreaterThan(0);
     const ref = referenceRowLatency(...args);
     expect(fast).toBe(ref.latencyCycles);

@@ -86,6 +86,25 @@ describe('latency: the fast recurrence matches its plain reference', () => {
   });
 });
 
+// Seeded random plans (the review of s84, finding 4): ISAAC seed 5 and PUMA seed 6 put ResNet-50's aliased
+// layer1.0.downsample.1 in a unit run whose producer is held after it (the reference's copy of its rows was the
+// producer's before the hold: up to 85,432 and 240,600 cycles apart); PUMA seed 10 holds layer3.2.relu3, fused into its
+// add's job, which the fast run aliased to the add's rows unheld (layer3.3.conv1's last row 952 cycles early).
+describe('latency: the fast recurrence matches its plain reference on seeded random plans', () => {
+  it.each([
+    ['isaac', 'resnet50', 5],
+    ['puma', 'resnet50', 6],
+    ['puma', 'resnet50', 10],
+  ] as const)('%s %s, seed %d', (archName, name, seed) => {
+    const base = presetArch(archName);
+    const net = zoo(name);
+    const n = net.weightedIndices.length;
+    // The chip grown to the baseline's tiles (validate's sizing), so the plan places.
+    const probe = evaluateModel(prepareModel({ ...base, chip: { tiles: 1e6 } }, net), baselineChoices(n));
+    compare({ ...base, chip: { tiles: Math.max(base.chip.tiles, probe.tilesUsed) } }, name, (k) => [randomPlan(k, seed)]);
+  });
+});
+
 /** scripts/probe/more-resource.ts's seeded plan: weights and activations 2-8 bits, 1-8 replicas (mostly few). */
 function randomPlan(n: number, seed: number): PlanChoices {
   let s = seed >>> 0;

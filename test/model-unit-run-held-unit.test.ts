@@ -10,6 +10,7 @@ import { indexGrants } from '../optimizer/model/unit-run';
 import { memberArrays, newUnitRunScratch } from '../optimizer/model/unit-run-scratch';
 import type { LoneGrants } from '../optimizer/model/lone-grants';
 import type { DigitalQueues, UnitRunScratch } from '../optimizer/model/types';
+import type { InputBurst } from '../optimizer/model/input-burst';
 
 /**
  * Two members with a job on one unit. Member a (layer 0, the sender): 6 rows, inputs in at 100 i, a lead of 100 and
@@ -107,5 +108,49 @@ describe("a unit run member's held unit", () => {
     expect(got.a).toEqual([150, 250, 1150, 1250, 1300, 1400]);
     // b's rows each reach the unit as a's row ends and are served at once.
     expect(got.b).toEqual([160, 260, 1160, 1260, 1310, 1410]);
+  });
+});
+
+describe("a held run member whose rows also wait the input's burst (input-burst.ts)", () => {
+  // The run above with both members reading at a port the network input floods (inputBurstWaitCycles: the backlog
+  // when a row asks, ask = its ready + 10, is peak x ask / 350 until the burst's end at 350, then peak - drain x
+  // (ask - 350); less the overlap of its previous row with its arrival, at most hide). a: peak 700, drain 0.3, hide
+  // 30; b: peak 400, drain 0.5, hide 0. By hand, in the order the unit serves them:
+  // a0: ready 0, waits 700 x 10 / 350 = 20: reaches the unit at 120, ends 170.
+  // b0: input a0 170, waits 400 x 180 / 350 = 205.71: 375.71; a1: ready 100, previous 170 (hides 30 of 220): 100 +
+  //   100 + 190 = 390. b0 first: ends 385.71; a1 ends 440.
+  // b1: input 440, waits 400 - 0.5 x 100 = 350: 790; a2: ready 200, waits 420 - 30: 690, ends 740, held to a0 +
+  //   1,000 = 1,170 (its unit held from here). b1 ends 800.
+  // a3: ready 300, previous 740, waits 620 - 30: 990 (held unit: a1 440 + lead, 540), ends 1,040, held to a1 + 1,000
+  //   = 1,440. b2: input 1,170, no backlog left (400 - 0.5 x 830 < 0): ends 1,180.
+  // a4: waits 682 - 30: 1,152, but its held unit starts it once a2 is sent: 1,170 + 100 = 1,270; ends 1,320 (also
+  //   a2 + fixed 150). b3: input 1,440 (a5's arrival, a3 1,440 + 100 = 1,540, is later): ends 1,450; b4: input 1,320,
+  //   paced after b3's arrival, 1,440: starts at 1,450, ends 1,460. a5 at 1,540: ends 1,590 (a3 + 150); b5 1,600.
+  // Without the burst: the figures above (1,400 and 1,410).
+  const burst: InputBurst = {
+    peakCycles: Float64Array.from([700, 400]),
+    burstEndCycles: Float64Array.from([350, 350]),
+    drainPerCycle: Float64Array.from([0.3, 0.5]),
+    hideCycles: Float64Array.from([30, 0]),
+    askCycles: Float64Array.from([10, 10]),
+    edramCycles: Float64Array.from([0, 0]),
+  };
+  const expected = {
+    a: [170, 440, 1170, 1440, 1320, 1590],
+    b: [170 + 205 + 5 / 7 + 10, 800, 1180, 1450, 1460, 1600],
+  };
+  const run = (two: boolean) => {
+    const { s, finish, q, grants } = setUp();
+    if (two) scheduleTwo(s, finish, q, 0, 0, 1, grants, burst);
+    else scheduleMembers(s, finish, q, 0, 2, grants, burst);
+    return { a: Array.from(finish.subarray(0, 6)), b: Array.from(finish.subarray(6)) };
+  };
+  test.each([
+    ['scheduleMembers', false],
+    ['scheduleTwo', true],
+  ])('%s: the hand-worked rows', (_, two) => {
+    const got = run(two);
+    got.a.forEach((x, i) => expect(x).toBeCloseTo(expected.a[i] as number, 9));
+    got.b.forEach((x, i) => expect(x).toBeCloseTo(expected.b[i] as number, 9));
   });
 });

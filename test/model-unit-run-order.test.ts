@@ -58,7 +58,7 @@ describe('the digital unit serves rows in the order they reach it, across a cros
     expect(leadB).toBeLessThan(1);
     // c and e: one MVM a row, 1,064 cycles with the input's write, a row every 1,000 cycles at most.
     const c = fixed(1);
-    const pace = rowPacedCycles(ctx.layers[1]!, t.stages[1], stageNocTerms(t.stages));
+    const pace = rowPacedCycles(ctx.layers[1]!, t.stages[1], stageNocTerms(t.stages), undefined);
     expect(Math.round(c)).toBe(1064);
     expect(Math.round(pace)).toBe(1000);
     expect(fixed(3)).toBeCloseTo(c, 6);

@@ -53,7 +53,7 @@ describe('a run of layers sharing one digital unit', () => {
     // c: one MVM a row (1,064 cycles with its input's write), one row every 1,000 cycles (its compute; the next row's
     // read overlaps it: rule 5's read-ahead, so no port wait is exposed).
     const c = fixed(2);
-    const cPace = rowPacedCycles(ctx.layers[2]!, t.stages[2], stageNocTerms(t.stages));
+    const cPace = rowPacedCycles(ctx.layers[2]!, t.stages[2], stageNocTerms(t.stages), undefined);
     expect(Math.round(cPace)).toBe(1000);
     expect(c).toBeGreaterThan(cPace);
     // By hand (to the 0.01), the unit first come, first served. a's rows reach it at 640 (i + 1) + 2.00: 642, 1282,

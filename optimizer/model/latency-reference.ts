@@ -65,7 +65,7 @@ export function referenceRowLatency(
       // A held send holds the unit (lone-grants.ts holdForGrants): once a row is held, row i is made no sooner than
       // row i - HELD_AHEAD_ROWS is sent plus the row's fixed time, nor than the row before it plus its pace.
       const restart = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
-      const paced = rowPacedCycles(l, stages[index], lone);
+      const paced = rowPacedCycles(l, stages[index], lone, burst);
       let made = -Infinity;
       let moved = false;
       for (let i = 0; i < finish.length; i++) {
@@ -127,7 +127,14 @@ export function referenceRowLatency(
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
       referenceUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, readyAt, rowFinish, lone, grants, burst);
-      for (let m = n; m <= last; m++) record(m, rowFinish.get(m) ?? []);
+      for (let m = n; m <= last; m++) {
+        // A free layer keeping its producer's rows (aliased) has them as they end after the run's holds (record): its
+        // readers after the run read them so (ISAAC ResNet-50, seed 5: layer1.0.downsample.1's rows up to 85,432
+        // cycles before its producer's, held after the run; the latency was the same).
+        const rows = ctx.layers[m]?.aliased === true ? (rowFinish.get(m) ?? []).map((_, i) => readyAt(m, i) ?? NaN) : (rowFinish.get(m) ?? []);
+        rowFinish.set(m, rows);
+        record(m, rows);
+      }
       n = last;
       continue;
     }
@@ -137,8 +144,8 @@ export function referenceRowLatency(
     const fixed = rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l);
     // The row's digital ops (if any) and the tiles whose units they queue at.
     const ops = digitalRowJob(ctx, placement, l, q);
-    const interval = rowIntervalCycles(l, stages[n], takeRemainingLoad(ctx, placement, l, q, ops), lone);
-    const paced = rowPacedCycles(l, stages[n], lone);
+    const interval = rowIntervalCycles(l, stages[n], takeRemainingLoad(ctx, placement, l, q, ops), lone, burst);
+    const paced = rowPacedCycles(l, stages[n], lone, burst);
     const arrivals: number[] = [];
     const finish: number[] = [];
     for (let i = 0; i < resolved.outShape.height; i++) {
@@ -212,13 +219,13 @@ function referenceUnitRun(
     const ops = digitalRowJob(ctx, placement, l, q);
     if (ops > 0) tile = q.jobTiles[0] as number;
     const load = takeRemainingLoad(ctx, placement, l, q, ops);
-    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone), load, interval: 0, finish: [], own: [], arrivals: [], made: -Infinity, moved: false };
+    const member = { index: m, l, ops, fixed: rowFixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), paced: rowPacedCycles(l, stages[m], lone, burst), load, interval: 0, finish: [], own: [], arrivals: [], made: -Infinity, moved: false };
     members.push(member);
     rowFinish.set(m, member.finish);
   }
   const lastJob = members.filter((m) => m.ops > 0).at(-1);
   const afterRun = lastJob === undefined ? 0 : lastJob.load - lastJob.ops * lastJob.l.outRows;
-  for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0, lone);
+  for (const m of members) m.interval = rowIntervalCycles(m.l, stages[m.index], m.ops > 0 ? m.ops * m.l.outRows + afterRun : 0, lone, burst);
   let busy = 0;
   const rows = (m: Member): number => ctx.net.layers[m.index]?.outShape.height ?? 0;
   // A member fused into another's job, reading its rows one for one, has that member's rows: no channel of its own.

@@ -7,7 +7,7 @@ import type { PlanChoices } from '../../arch/plan';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { Placement } from '../../arch/placement';
 import { shiftAddCyclesPerMvm, shiftAddDrainCycles } from '../../arch/timing';
-import type { LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
+import type { InputBurst, LayerStage, LayerStatic, LoneNocTerms, ModelContext, TrafficLoads } from './types';
 import { flitsOfBits } from '../../arch/routing';
 import { digitalStepReadAccesses } from '../../arch/digital-port-load';
 import { digitalReadBits, digitalSteps } from './tile-times';
@@ -22,17 +22,17 @@ import { fusedRowTiles } from './digital-queue';
  * the simulator takes 489,378 (+43% latency uncontended); a weighted layer without ops of its own (attn.q on that
  * tile) was paced by them too.
  */
-export function rowIntervalCycles(l: LayerStatic, stage: LayerStage | undefined, digitalCycles: number, lone: LoneNocTerms): number {
+export function rowIntervalCycles(l: LayerStatic, stage: LayerStage | undefined, digitalCycles: number, lone: LoneNocTerms, burst: InputBurst | undefined): number {
   if (l.role === 'free' || l.inHostJob || stage === undefined) return 0;
-  return Math.max(loneImageStageCycles(stage, lone), digitalCycles) / l.outRows;
+  return Math.max(loneImageStageCycles(stage, lone, burst), digitalCycles) / l.outRows;
 }
 
 /**
  * rowIntervalCycles without its tiles' digital units: the pace of a row's work before its ops reach its unit (the
  * digital-unit queue serves them there).
  */
-export function rowPacedCycles(l: LayerStatic, stage: LayerStage | undefined, lone: LoneNocTerms): number {
-  return l.role === 'free' || l.inHostJob || stage === undefined ? 0 : loneImageStageCycles(stage, lone) / l.outRows;
+export function rowPacedCycles(l: LayerStatic, stage: LayerStage | undefined, lone: LoneNocTerms, burst: InputBurst | undefined): number {
+  return l.role === 'free' || l.inHostJob || stage === undefined ? 0 : loneImageStageCycles(stage, lone, burst) / l.outRows;
 }
 
 /**
@@ -111,8 +111,10 @@ export function inputRowWriteCycles(ctx: ModelContext, l: LayerStatic, storedBit
  * the layers ran ahead of their sends and DeiT-S's baseline on xformer went from 0.1% to 5.3% below the simulated
  * latency (ViT-B/16 +5.0% -> +3.4%, GPT-2 unchanged); it stands for the mesh and ejection waits the recurrence does
  * not play out. It and the mesh-link term are the lone image's (lone-sends.ts): less the copies of tensors made apart
- * from the layer's rows in time.
+ * from the layer's rows in time. At a port the network input floods (`burst`, input-burst.ts), the port term leaves
+ * out the input's writes its rows pay as the burst's wait.
  */
-function loneImageStageCycles(s: LayerStage, lone: LoneNocTerms): number {
-  return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, lone.nocOut[s.index] as number, lone.meshLink[s.index] as number, s.edramCycles, s.attentionCycles, s.offChipCycles, s.portQueueCycles);
+function loneImageStageCycles(s: LayerStage, lone: LoneNocTerms, burst: InputBurst | undefined): number {
+  const edram = burst !== undefined && burst.peakCycles[s.index] !== 0 ? (burst.edramCycles[s.index] as number) : s.edramCycles;
+  return Math.max(s.computeCycles, s.shiftAddCycles, s.nocInCycles, lone.nocOut[s.index] as number, lone.meshLink[s.index] as number, edram, s.attentionCycles, s.offChipCycles, s.portQueueCycles);
 }

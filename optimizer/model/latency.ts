@@ -10,7 +10,7 @@ import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { scheduleUnitRun, unitRunEnd } from './unit-run';
 import { holdForGrants, loneGrants } from './lone-grants';
 import { loneNocTerms } from './lone-sends';
-import { inputBurst, inputBurstOf, inputBurstWaitCycles } from './input-burst';
+import { inputBurst, inputBurstWaitCycles, type InputBurst } from './input-burst';
 
 export { rowFixedCycles, rowIntervalCycles, rowPacedCycles } from './latency-terms';
 
@@ -49,7 +49,7 @@ export function rowLatencyCycles(
   const grants = loneGrants(ctx, placement, mappings, choices, traffic, storedBits);
   loneNocTerms(ctx, placement, ctx.traffic, ctx.tileScratch, stages);
   // The network input's writes landing at its tiles' ports ahead of their readers (input-burst.ts).
-  inputBurst(ctx, placement, mappings, choices, stages, storedBits, ctx.loneTerms, inputRowCycles);
+  const burst = inputBurst(ctx, placement, mappings, choices, stages, storedBits, ctx.loneTerms, inputRowCycles);
 
   const layers = ctx.layers;
   for (let n = 0; n < layers.length; n++) {
@@ -58,18 +58,18 @@ export function rowLatencyCycles(
     // Layers sharing one digital unit one after another: their rows are served in the order they reach it.
     const last = unitRunEnd(ctx, placement, n);
     if (last > n) {
-      scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles, grants);
+      scheduleUnitRun(ctx, placement, mappings, choices, stages, traffic, storedBits, n, last, inputRowCycles, grants, burst);
       for (; n <= last; n++) {
         const x = layers[n] as LayerStatic;
         if (x.aliased) continue;
-        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index], ctx.loneTerms), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x), layers);
+        if (grants.held[x.index] !== 0) holdForGrants(x, grants, finish, rowPacedCycles(x, stages[x.index], ctx.loneTerms, burst), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, x), layers);
         recordSends(inj, x, finish, inputRowCycles);
       }
       n = last;
       continue;
     }
-    layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles);
-    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index], ctx.loneTerms), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), layers);
+    layerRows(ctx, placement, mappings, choices, stages, traffic, storedBits, l, inputRowCycles, burst);
+    if (grants.held[l.index] !== 0) holdForGrants(l, grants, finish, rowPacedCycles(l, stages[l.index], ctx.loneTerms, burst), fixedCycles(ctx, placement, mappings, choices, traffic, storedBits, l), layers);
     recordSends(inj, l, finish, inputRowCycles);
   }
   let latency = 0;
@@ -83,7 +83,7 @@ export function rowLatencyCycles(
 /**
  * One layer's row ends into ctx.rowScratch (the recurrence above). Input k's row is in the layer's tiles a fixed
  * delay after it starts to leave its producer's tiles (injection.ts: the copies queued before its own, its own, its
- * routers), or when it ends where it is made there.
+ * routers), or when it ends where it is made there. `burst`: this evaluation's input burst (input-burst.ts).
  */
 function layerRows(
   ctx: ModelContext,
@@ -95,6 +95,7 @@ function layerRows(
   storedBits: Float64Array,
   l: LayerStatic,
   inputRowCycles: number,
+  burst: InputBurst,
 ): void {
   const finish = ctx.rowScratch;
   const q = ctx.digitalQueues;
@@ -115,10 +116,9 @@ function layerRows(
   }
   const ops = digitalRowJob(ctx, placement, l, q);
   // Its reads at a port the network input's writes flood (input-burst.ts): rows then go through the general loops.
-  const burst = inputBurstOf(ctx);
   const flooded = burst.peakCycles[l.index] !== 0;
-  const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops), ctx.loneTerms);
-  const paced = rowPacedCycles(l, stages[l.index], ctx.loneTerms);
+  const interval = rowIntervalCycles(l, stages[l.index], takeRemainingLoad(ctx, placement, l, q, ops), ctx.loneTerms, burst);
+  const paced = rowPacedCycles(l, stages[l.index], ctx.loneTerms, burst);
   if (ops > 0 && unitShared(q)) {
     // A row whose ops queue at a digital unit (one general loop: the arrivals go to the queue).
     const lead = fixed - ops;

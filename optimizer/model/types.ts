@@ -184,6 +184,25 @@ export interface LoneApart {
   bits: Uint32Array;
 }
 
+/** The network input's burst at its tiles' ports (input-burst.ts), per layer: its worst input tile's backlog curve. */
+export interface InputBurst {
+  /** The port's backlog when the burst ends, cycles (0: no wait for this layer). */
+  peakCycles: Float64Array;
+  /** When the burst ends, cycles from the image's start. */
+  burstEndCycles: Float64Array;
+  /** Backlog drained after the burst, port cycles per cycle. */
+  drainPerCycle: Float64Array;
+  /** Of the wait, what the layer's read-ahead hides (its previous job's compute), cycles. */
+  hideCycles: Float64Array;
+  /** From its input row's arrival to its reads' request: the row's write (rule 6), cycles. */
+  askCycles: Float64Array;
+  /**
+   * Its port term per image (the stage's edramCycles, its worst tile's load) less the input's writes that landed in
+   * the burst at each tile, which its rows pay as the wait, cycles: its row interval spreads only the rest.
+   */
+  edramCycles: Float64Array;
+}
+
 /** Per layer, its lone-image outbound NoC and mesh-link terms, cycles per image (rule 7; lone-sends.ts). */
 export interface LoneNocTerms {
   nocOut: ArrayLike<number>;

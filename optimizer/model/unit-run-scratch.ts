@@ -12,7 +12,7 @@ export function memberArrays(members: number, inputs: number): MemberArrays {
   const int = (): Int32Array => new Int32Array(members);
   const real = (): Float64Array => new Float64Array(members);
   return {
-    layer: int(), aliasOf: int(), grantFrom: int(), jobs: int(), jobless: int(), waitOn: int(), waitRow: int(), grantWaitOn: int(), grantWaitRow: int(), heldLayer: new Int32Array(members).fill(-1), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
+    layer: int(), aliasOf: int(), follows: int(), grantFrom: int(), jobs: int(), jobless: int(), waitOn: int(), waitRow: int(), grantWaitOn: int(), grantWaitRow: int(), heldLayer: new Int32Array(members).fill(-1), order: int(), rows: int(), base: int(), next: int(), inputStart: new Int32Array(members + 1),
     producer: new Int32Array(inputs), grantInput: new Int32Array(inputs), grantReader: new Int32Array(inputs), grantDone: new Int32Array(inputs), grantStart: new Int32Array(members + 1), source: new Int32Array(inputs), slots: new Int32Array(inputs),
     ops: real(), lead: real(), made: real(), moved: int(), fixed: real(), interval: real(), paced: real(), previous: real(), lastArrival: real(), candidate: real(),
   };
@@ -24,6 +24,8 @@ export interface UnitRunScratch {
   layer: Int32Array;
   /** The member whose rows it has (a layer fused into that member's job), or -1; the members scheduled, in order. */
   aliasOf: Int32Array;
+  /** 1: a layer fused into the member it reads (a follower: no channel of its own), aliased to it unless held. */
+  follows: Int32Array;
   order: Int32Array;
   rows: Int32Array;
   base: Int32Array;

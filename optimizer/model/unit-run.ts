@@ -19,7 +19,7 @@ import { rowIntervalCycles, rowPacedCycles } from './latency-terms';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
-import { inputBurstOf, type InputBurst } from './input-burst';
+import type { InputBurst } from './input-burst';
 import { memberArrays } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
 import { spareRows } from './credit-loop';
@@ -141,6 +141,7 @@ export function scheduleUnitRun(
   last: number,
   inputRowCycles: number,
   grants: LoneGrants,
+  burst: InputBurst,
 ): void {
   const q = ctx.digitalQueues;
   const s = ctx.unitRun;
@@ -170,7 +171,7 @@ export function scheduleUnitRun(
       lastOwn = ops * x.outRows;
       lastLoad = takeRemainingLoad(ctx, placement, x, q, ops);
     }
-    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms);
+    s.paced[j] = rowPacedCycles(x, stages[m], ctx.loneTerms, burst);
     s.rows[j] = x.outRows;
     s.base[j] = x.rowOffset;
     s.inputStart[j] = inputs;
@@ -189,7 +190,7 @@ export function scheduleUnitRun(
         const host = s.aliasOf[producer] as number;
         // The producer's rows are granted into this reader's channel slots (docs/hardware-model.md rule 7, "Grants in
         // a run"); read through a follower's rows, the grant is the follower's channel's, not seen here.
-        s.slots[inputs] = host >= 0 ? 0 : grantSlots(ctx, placement, storedBits, x, k, s.rows[producer] as number, placement.layerTiles[x.index]?.[0] ?? 0);
+        s.slots[inputs] = (s.follows[producer] as number) !== 0 ? 0 : grantSlots(ctx, placement, storedBits, x, k, s.rows[producer] as number, placement.layerTiles[x.index]?.[0] ?? 0);
         if (host >= 0) producer = host;
         s.producer[inputs] = producer;
         s.source[inputs] = s.base[producer] as number;
@@ -214,12 +215,19 @@ export function scheduleUnitRun(
     s.grantWaitOn[j] = -1;
     s.heldLayer[j] = grants.held[x.index] !== 0 ? x.index : -1;
     s.moved[j] = 0;
-    // A layer whose ops are in a member's job, reading that member's rows one for one, has its rows (no time of its
-    // own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule.
+    // A layer whose ops are in a member's job, reading that member's rows one for one (a follower), has its rows (no
+    // time of its own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule. A held follower's rows
+    // are held as they are made, so its readers in the run read them held (as the plain reference has them): it is
+    // scheduled as a member without a job. Aliased, they read its host's rows unheld (PUMA ResNet-50, seed 10 of
+    // test/model-latency-reference.test.ts's plans: layer3.3.conv1's last row 952 cycles early).
     s.aliasOf[j] = -1;
+    s.follows[j] = 0;
     if (x.inHostJob && x.identityNeed && inputs - (s.inputStart[j] as number) === 1 && x.inputRowSources.length === 1) {
-      s.aliasOf[j] = s.producer[inputs - 1] as number;
-      s.next[j] = x.outRows;
+      s.follows[j] = 1;
+      if (grants.held[x.index] === 0) {
+        s.aliasOf[j] = s.producer[inputs - 1] as number;
+        s.next[j] = x.outRows;
+      }
       // Its rows are its host's, sent as the host's: no channel of its own.
       s.slots[inputs - 1] = 0;
     }
@@ -230,13 +238,12 @@ export function scheduleUnitRun(
   const afterRun = lastLoad - lastOwn;
   let scheduled = 0;
   // Members reading at a port the network input floods (input-burst.ts): their rows wait there.
-  const burst = inputBurstOf(ctx);
   let flooded: InputBurst | undefined;
   for (let j = 0; j < count; j++) {
     const x = ctx.layers[s.layer[j] as number] as LayerStatic;
     if (burst.peakCycles[x.index] !== 0) flooded = burst;
     const ops = s.ops[j] as number;
-    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms);
+    s.interval[j] = rowIntervalCycles(x, stages[x.index], ops > 0 ? ops * x.outRows + afterRun : 0, ctx.loneTerms, burst);
     if ((s.aliasOf[j] as number) < 0) s.order[scheduled++] = j;
   }
   if (scheduled === 2 && (s.ops[s.order[0] as number] as number) > 0 && (s.ops[s.order[1] as number] as number) > 0 && readsOnly(s, s.order[1] as number, s.order[0] as number)) {
