@@ -243,7 +243,8 @@ function stageTransits(t: CreditLoopTables, into: Int32Array, start: Int32Array,
  * - residual fork: the line-buffer pace term with the transits of the main path added and one more row (the
  *   producer's one-row lookahead): rows(P) x (work + transits) / (W + 3 - skew + spare);
  * - identity skip whose main path's first stage reads P on the same tile (one channel, shared slots): the skip row
- *   holds a slot while the main path computes, so rows(P) x (transits + main-path rows + reader row) / (S - skew).
+ *   holds a slot while the main path computes, so rows(P) x (transits + main-path rows + reader row) / (S - skew);
+ *   where the path's head reads its own copy on another tile, over copyAheadRows more rows, with P's row added.
  */
 export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placement: Placement, readSlots: Int32Array, e: CreditLoopInputs, p: TransitParams): Float64Array {
   const slots = readSlots.length;
