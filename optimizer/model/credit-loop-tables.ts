@@ -1,5 +1,5 @@
 import type { Dataflow, LayerFlow } from '../../arch/dataflow';
-import { HELD_AHEAD_ROWS } from './lone-grants';
+import { HELD_AHEAD_ROWS } from './held-ahead';
 
 /**
  * The credit-loop term's per-network tables (built once per model context) and the buffers its evaluations reuse
