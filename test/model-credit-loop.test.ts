@@ -4,6 +4,7 @@ import { NetworkBuilder } from '../workloads/builder';
 import { resolveNetwork } from '../workloads/shapes';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { inputHoldImages } from '../optimizer/model/credit-loop';
+import { copyAheadRows } from '../optimizer/model/credit-loop-tables';
 import { uniformChoices } from './helpers/model-fixtures';
 import { simulate } from '../sim';
 
@@ -234,5 +235,70 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
     const sim = await simulate(big, net, choices, { images: 256, loneLatency: false });
     expect(model.bottleneckCycles).toBeCloseTo(256000, 6);
     expect(Math.abs(model.bottleneckCycles / sim.intervalCycles - 1)).toBeLessThan(0.01);
+  });
+});
+
+/**
+ * A shared-slot loop whose head stage reads its own copy of P on another tile (docs/hardware-model.md rule 7, s88): a
+ * DenseNet-like block. conv0 (7x7, stride 2) and a 1x1 conv1 make 64 channels of 32x32, p a 3x3 stride-2 max pool (16
+ * rows of 16 pixels); six dense layers k, each a ReLU r_k of the concat of p and the earlier c's, a 1x1 conv b_k (128,
+ * ReLU fused) and a 3x3 conv c_k (32, pad 1); rF, the ReLU of the concat of all seven, and a 1x1 conv t. ISAAC with
+ * one core per tile and 24 KB eDRAM, so p and r1-r4 share tile 1 and r5, r6, rF spill to tile 2.
+ * Worked by hand:
+ * - rF's row j needs p's row j + 6 through r1 -> c1 -> r2 ... -> c6 (each 3x3 conv one row ahead): skew 6. r1, the
+ *   path's head, reads p's row j + 6 on tile 1; tile 2 holds rF's 9 slots (window 8 + 1) and one spare row (the
+ *   model's free eDRAM there, 8,192 bits = one 16 x 64 x 8-bit row), S = 10.
+ * - p's unit (digital: it reads no job ahead) makes row j + 6 once row j + 5's sends are all granted, tile 2's among
+ *   them, and its copy to tile 1 leaves then, whatever tile 2 grants (rule 6: each copy waits for its own tile). So the
+ *   loop through tile 2 spans S - skew + 1 = 5 rows and charges p's row, 16 x 64 x 9 compares at 1 op/cycle = 9,216
+ *   cycles. On main it spanned S - skew = 4 rows: 1,011,100 cycles, above the simulated interval (983,112, conv0's
+ *   compute pace 983,040); now (1,011,100 x 4 / 16 + 9,216) x 16 / 5 = 838,371.
+ * - The simulator (64 images): p's rows 0-2 of an image wait 41,027 cycles for tile 2's grant while their copies to
+ *   tile 1 leave as they are made; tile 2 holds at most 10 rows of p.
+ */
+describe('shared-slot loop with its head stage on another tile (DenseNet-like block)', () => {
+  function denseBlock() {
+    const b = new NetworkBuilder('dense-block', { channels: 3, height: 64, width: 64 });
+    b.conv('conv0', 64, 7, { stride: 2, pad: 3 });
+    b.relu('relu0');
+    b.conv('conv1', 64, 1);
+    const p = b.maxPool('p', 3, { stride: 2, pad: 1 });
+    const feats = [p];
+    for (let k = 1; k <= 6; k++) {
+      b.relu(`r${k}`, { from: feats.length === 1 ? p : b.concat(`cat${k}`, [...feats]) });
+      b.conv(`b${k}`, 128, 1);
+      b.relu(`rb${k}`);
+      feats.push(b.conv(`c${k}`, 32, 3, { pad: 1 }));
+    }
+    b.relu('rF', { from: b.concat('catF', [...feats]) });
+    b.conv('t', 128, 1);
+    return resolveNetwork(b.build());
+  }
+  const net = denseBlock();
+  const choices = uniformChoices(net);
+  const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
+  const arch = applySetOverrides(presetArch('isaac'), ['tile.edram.capacityKb=24', 'tile.cores=1']);
+
+  test('hand figures: the loop through tile 2 spans one row more and charges p\'s row', () => {
+    const ctx = prepareModel(arch, net);
+    const result = evaluateModel(ctx, choices);
+    const tiles = (name: string) => result.placement.layerTiles[index(name)];
+    for (const name of ['p', 'r1', 'r2', 'r3', 'r4']) expect(tiles(name)).toEqual([1]);
+    for (const name of ['r5', 'r6', 'rF']) expect(tiles(name)).toEqual([2]);
+    expect(result.placement.windowRows[index('rF')]?.[0]).toBe(8);
+    expect(Math.floor((ctx.creditLoop.freeBits[2] as number) / 8192)).toBe(1);
+    expect(result.placement.rowCycles[index('p')]).toBeCloseTo(9216, 6);
+    expect(copyAheadRows(ctx.flow, index('p'))).toBe(1);
+    expect(copyAheadRows(ctx.flow, index('conv1'))).toBe(2);
+    expect(copyAheadRows(ctx.flow, -1)).toBe(0);
+    expect(result.layers[index('rF')]?.creditLoopCycles).toBeCloseTo(((1011100.175 * 4) / 16 + 9216) * (16 / 5), 0);
+  });
+
+  test('the simulator runs below main\'s loop figure and above the new one', async () => {
+    const model = evaluateModel(prepareModel(arch, net), choices);
+    const sim = await simulate(arch, net, choices, { images: 64, loneLatency: false });
+    expect(sim.intervalCycles).toBeCloseTo(983112, -1);
+    expect(sim.intervalCycles).toBeLessThan(1011100);
+    expect(model.layers[index('rF')]?.creditLoopCycles).toBeLessThan(sim.intervalCycles);
   });
 });

@@ -8,6 +8,7 @@
 import { channelSlots, type Placement } from '../../arch/placement';
 import { forkSpareRows } from '../../arch/fork-hold';
 import { forkLoopSpareBits, INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
+import { copyAheadRows } from './credit-loop-tables';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
 import type { ModelContext } from './types';
 
@@ -187,8 +188,13 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           const unitWaits = path.lead.reduce((sum, st) => sum + (e.unitWaitCycles[st] ?? 0), 0);
           const transits = pathTransits + last + unitWaits;
           const shared = sharedLead.some((st) => hosts(st, tile));
-          const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - skew;
-          if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + wait + transits)) / sharedSlots);
+          // The first stage reading P (network order: it reads P furthest ahead) on another tile reads its own copy,
+          // sent once P's unit has made the row, which waits only for this tile's grant of an earlier row.
+          const head = sharedLead.length > 0 ? Math.min(...sharedLead) : -1;
+          const ahead = head >= 0 && hosts(head, tile) ? 0 : copyAheadRows(flow, P);
+          const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - skew + ahead;
+          const made = ahead > 0 ? tP : 0;
+          if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + wait + made + transits)) / sharedSlots);
           const forkSlots = window + 3 - skew + spare + slack;
           bound = Math.max(bound, (rowsP * (tR + tP + wait + transits)) / Math.max(1, forkSlots));
           const steepSlots = window + 3 - steepSkew + spare + slack;

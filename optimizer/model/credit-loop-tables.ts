@@ -1,4 +1,5 @@
 import type { Dataflow, LayerFlow } from '../../arch/dataflow';
+import { HELD_AHEAD_ROWS } from './held-ahead';
 
 /**
  * The credit-loop term's per-network tables (built once per model context) and the buffers its evaluations reuse
@@ -19,6 +20,10 @@ export interface CreditPath {
   ownIntoStart: Int32Array;
   /** Lead stages that read P directly: where they share P's tile, they share its channel's slots. */
   sharedLead: Int32Array;
+  /** The first of them in network order (the one that reads P furthest ahead, at the path's skew); -1 if none. */
+  headLead: number;
+  /** Rows of P a copy to another tile may run ahead of a tile's grants (copyAheadRows). */
+  copyAheadRows: number;
   /** readSlots positions of the reader's inputs produced on the lead path (the hop back into the reader). */
   lastSlots: Int32Array;
 }
@@ -159,6 +164,17 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
   };
 }
 
+/**
+ * Rows of P a copy to one reader tile may run ahead of another tile's grants (rule 7's shared-slot loop): each copy
+ * leaves once its own tile grants it (rule 6), and P's unit makes its next row once its last row's sends are all
+ * granted, a weighted unit having read one job ahead (rule 5, HELD_AHEAD_ROWS), a digital one none. The network
+ * input reserves its row at every reader tile before it crosses: none.
+ */
+export function copyAheadRows(flow: Dataflow, P: number): number {
+  if (P < 0) return 0;
+  return flow.layers[P]?.role === 'digital' ? HELD_AHEAD_ROWS - 1 : HELD_AHEAD_ROWS;
+}
+
 function creditPath(
   lf: LayerFlow,
   P: number,
@@ -184,6 +200,8 @@ function creditPath(
     ownInto,
     ownIntoStart,
     sharedLead: Int32Array.from(sharedLead),
+    headLead: sharedLead.length > 0 ? Math.min(...sharedLead) : -1,
+    copyAheadRows: copyAheadRows(flow, P),
     lastSlots: Int32Array.from(lastSlots),
   };
 }

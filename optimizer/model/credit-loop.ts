@@ -245,7 +245,8 @@ function stageTransits(t: CreditLoopTables, into: Int32Array, start: Int32Array,
  * - residual fork: the line-buffer pace term with the transits of the main path added and one more row (the
  *   producer's one-row lookahead): rows(P) x (work + transits) / (W + 3 - skew + spare);
  * - identity skip whose main path's first stage reads P on the same tile (one channel, shared slots): the skip row
- *   holds a slot while the main path computes, so rows(P) x (transits + main-path rows + reader row) / (S - skew).
+ *   holds a slot while the main path computes, so rows(P) x (transits + main-path rows + reader row) / (S - skew);
+ *   where the path's head reads its own copy on another tile, over copyAheadRows more rows, with P's row added.
  */
 export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placement: Placement, readSlots: Int32Array, e: CreditLoopInputs, p: TransitParams): Float64Array {
   const slots = readSlots.length;
@@ -331,8 +332,12 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         const transits = pathTransits + last + unitWaits;
         let shared = false;
         for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;
-        const sharedSlots = (t.destSlots[d] as number) + spare - skew;
-        if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + lead + transits)) / sharedSlots);
+        // The head stage on another tile reads its own copy of P's row j + skew, which leaves once that tile grants it,
+        // as soon as P's unit has made it: after this tile granted row j + skew - ahead (copyAheadRows), plus P's row.
+        const ahead = hosts(placement, path.headLead, tile) ? 0 : path.copyAheadRows;
+        const sharedSlots = (t.destSlots[d] as number) + spare - skew + ahead;
+        const made = ahead > 0 ? tP : 0;
+        if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + lead + made + transits)) / sharedSlots);
         const forkSlots = window + 3 - skew + spare + slack;
         bound = Math.max(bound, (rowsP * (tR + tP + lead + transits)) / Math.max(1, forkSlots));
         const steepSlots = window + 3 - steepSkew + spare + slack;

@@ -17,6 +17,7 @@ import { doneToRelease } from './release-rows';
 import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStatic, ModelContext, TrafficLoads } from './types';
 import { grown } from './grown';
+import { HELD_AHEAD_ROWS } from './held-ahead';
 
 /**
  * An evaluation's grants (scratch of the context, valid until its next evaluation), listed per sending layer: grant q
@@ -320,11 +321,8 @@ export function holdForGrants(l: Pick<LayerStatic, 'index' | 'rowOffset' | 'outR
   }
 }
 
-/**
- * The rows a unit has made or is making while a send waits: the waiting row's and the one read ahead (rule 5), so
- * row i starts once row i - 2 is sent (a lower bound for a digital layer, whose unit reads none ahead).
- */
-export const HELD_AHEAD_ROWS = 2;
+/** Re-exported: latency-reference.ts reads it from here (held-ahead.ts says why it lives apart). */
+export { HELD_AHEAD_ROWS };
 
 /**
  * When a run member's unit may start its row i (rows at finish[base ..], those before i final; `moved`: a row of it
