@@ -69,6 +69,11 @@ export interface SkewPath {
   own: number[];
   /** Rows of input k its producer may run ahead of the reader's need, given the fork rows the other path pulled. */
   skewRows: number;
+  /**
+   * Lead stages reading input k's producer directly that read it furthest ahead of the reader's need (the path's
+   * heads, by ancestorNeed, not by network order: lead stages form a graph); empty when none reads it directly.
+   */
+  heads: number[];
 }
 
 export interface Dataflow {

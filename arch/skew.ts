@@ -52,6 +52,27 @@ export function widenForSkew(layers: LayerFlow[]): void {
     }
     for (const d of byIndex.get(pk)?.dataInputs ?? []) forks(d.producer, pj, out, seen);
   };
+  /**
+   * Lead stages reading `p` directly that read it furthest ahead (SkewPath.heads): the most rows of p beyond the
+   * reader's own need `ownNeed` for any reader row i, pulled through the lead producer's rows `need`.
+   */
+  const leadHeads = (lead: readonly number[], p: number, pj: number, need: Int32Array, ownNeed: Int32Array): number[] => {
+    let best = -1;
+    let heads: number[] = [];
+    for (const st of lead) {
+      const direct = byIndex.get(st)?.dataInputs.find((d) => d.producer === p);
+      if (direct === undefined) continue;
+      const toEnd = st === pj ? null : ancestorNeed(st, pj);
+      if (st !== pj && toEnd === null) continue;
+      let reach = -Infinity;
+      need.forEach((row, i) => {
+        reach = Math.max(reach, (direct.need[toEnd === null ? row : (toEnd[row] ?? 0)] ?? 0) - (ownNeed[i] ?? 0));
+      });
+      if (reach > best) [best, heads] = [reach, [st]];
+      else if (reach === best) heads.push(st);
+    }
+    return heads;
+  };
   for (const l of layers) {
     if (l.dataInputs.length < 2) continue;
     l.windowRows = l.dataInputs.map((dk, k) => {
@@ -82,7 +103,8 @@ export function widenForSkew(layers: LayerFlow[]): void {
           const own = new Set<number>();
           stagesBetween(a, dj.producer, lead);
           stagesBetween(a, dk.producer, own);
-          l.skewPaths[k]?.push({ lead: [...lead], own: [...own], skewRows });
+          const heads = leadHeads([...lead], dk.producer, dj.producer, dj.need, dk.need);
+          l.skewPaths[k]?.push({ lead: [...lead], own: [...own], skewRows, heads });
           l.hasSkew = true;
         }
       });

@@ -188,10 +188,10 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           const unitWaits = path.lead.reduce((sum, st) => sum + (e.unitWaitCycles[st] ?? 0), 0);
           const transits = pathTransits + last + unitWaits;
           const shared = sharedLead.some((st) => hosts(st, tile));
-          // The first stage reading P (network order: it reads P furthest ahead) on another tile reads its own copy,
+          // With no stage reading P furthest ahead (the path's heads) here, the head reads its own copy on another tile,
           // sent once P's unit has made the row, which waits only for this tile's grant of an earlier row.
-          const head = sharedLead.length > 0 ? Math.min(...sharedLead) : -1;
-          const ahead = head >= 0 && hosts(head, tile) ? 0 : copyAheadRows(flow, P);
+          const headHere = sharedLead.length === 0 || path.heads.some((st) => hosts(st, tile));
+          const ahead = headHere ? 0 : copyAheadRows(flow, P);
           const sharedSlots = (destSlots.get(key(P + 1, tile)) ?? 0) + spare - skew + ahead;
           const made = ahead > 0 ? tP : 0;
           if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + wait + made + transits)) / sharedSlots);

@@ -1,5 +1,4 @@
 import type { Dataflow, LayerFlow } from '../../arch/dataflow';
-import { HELD_AHEAD_ROWS } from './held-ahead';
 
 /**
  * The credit-loop term's per-network tables (built once per model context) and the buffers its evaluations reuse
@@ -20,8 +19,8 @@ export interface CreditPath {
   ownIntoStart: Int32Array;
   /** Lead stages that read P directly: where they share P's tile, they share its channel's slots. */
   sharedLead: Int32Array;
-  /** The first of them in network order (the one that reads P furthest ahead, at the path's skew); -1 if none. */
-  headLead: number;
+  /** Those reading P furthest ahead (SkewPath.heads, by the rows they pull, not network order). */
+  heads: Int32Array;
   /** Rows of P a copy to another tile may run ahead of a tile's grants (copyAheadRows). */
   copyAheadRows: number;
   /** readSlots positions of the reader's inputs produced on the lead path (the hop back into the reader). */
@@ -131,7 +130,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
       const P = di.producer;
       let heldRows = 0;
       for (let i = 0; i < di.need.length; i++) heldRows = Math.max(heldRows, (di.need[i] ?? 0) - (di.low[i] ?? 0));
-      const paths = (lf.skewPaths[k] ?? []).map((p) => creditPath(lf, P, p.lead, p.own, p.skewRows, flow, slotOf, into));
+      const paths = (lf.skewPaths[k] ?? []).map((p) => creditPath(lf, P, p.lead, p.own, p.skewRows, p.heads, flow, slotOf, into));
       // Whole-input: the reader's first row needs P's last, and holds the rows before it. Not a global pool, which folds
       // each row in and frees it (its one row's low is the last row too): charging it the whole-input loop bound
       // PP-OCRv4 det's SE pools at 10.1M cycles where the simulator ran at the 7.7M compute interval.
@@ -167,12 +166,13 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
 /**
  * Rows of P a copy to one reader tile may run ahead of another tile's grants (rule 7's shared-slot loop): each copy
  * leaves once its own tile grants it (rule 6), and P's unit makes its next row once its last row's sends are all
- * granted, a weighted unit having read one job ahead (rule 5, HELD_AHEAD_ROWS), a digital one none. The network
- * input reserves its row at every reader tile before it crosses: none.
+ * granted. A digital P: one row (its unit reads the next job while its ops run, sim/engine.ts digitalOps, but that
+ * row waits for its own grants too). A weighted P: none, the rule gated off (docs/validation.md s90: no count of rows
+ * ahead, 1 or 2, with P's row once or twice, fits the simulator on weighted-P toys without making more of them over
+ * 10% optimistic than none). The network input reserves its row at every reader tile before it crosses: none.
  */
 export function copyAheadRows(flow: Dataflow, P: number): number {
-  if (P < 0) return 0;
-  return flow.layers[P]?.role === 'digital' ? HELD_AHEAD_ROWS - 1 : HELD_AHEAD_ROWS;
+  return P >= 0 && flow.layers[P]?.role === 'digital' ? 1 : 0;
 }
 
 function creditPath(
@@ -181,6 +181,7 @@ function creditPath(
   leadStages: readonly number[],
   ownStages: readonly number[],
   skewRows: number,
+  heads: readonly number[],
   flow: Dataflow,
   slotOf: Int32Array,
   into: (stages: readonly number[], keep: (q: number) => boolean) => [Int32Array, Int32Array],
@@ -200,7 +201,7 @@ function creditPath(
     ownInto,
     ownIntoStart,
     sharedLead: Int32Array.from(sharedLead),
-    headLead: sharedLead.length > 0 ? Math.min(...sharedLead) : -1,
+    heads: Int32Array.from(sharedLead.length > 0 ? heads : []),
     copyAheadRows: copyAheadRows(flow, P),
     lastSlots: Int32Array.from(lastSlots),
   };

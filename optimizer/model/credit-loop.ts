@@ -334,7 +334,9 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;
         // The head stage on another tile reads its own copy of P's row j + skew, which leaves once that tile grants it,
         // as soon as P's unit has made it: after this tile granted row j + skew - ahead (copyAheadRows), plus P's row.
-        const ahead = hosts(placement, path.headLead, tile) ? 0 : path.copyAheadRows;
+        let headHere = path.heads.length === 0;
+        for (let k = 0; k < path.heads.length; k++) if (hosts(placement, path.heads[k] as number, tile)) headHere = true;
+        const ahead = headHere ? 0 : path.copyAheadRows;
         const sharedSlots = (t.destSlots[d] as number) + spare - skew + ahead;
         const made = ahead > 0 ? tP : 0;
         if (shared && path.own.length === 0 && sharedSlots > 0) bound = Math.max(bound, (rowsP * (tR + lead + made + transits)) / sharedSlots);
