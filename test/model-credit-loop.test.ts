@@ -289,7 +289,7 @@ describe('shared-slot loop with its head stage on another tile (DenseNet-like bl
     expect(Math.floor((ctx.creditLoop.freeBits[2] as number) / 8192)).toBe(1);
     expect(result.placement.rowCycles[index('p')]).toBeCloseTo(9216, 6);
     expect(copyAheadRows(ctx.flow, index('p'))).toBe(1);
-    expect(copyAheadRows(ctx.flow, index('conv1'))).toBe(2);
+    expect(copyAheadRows(ctx.flow, index('conv1'))).toBe(0);
     expect(copyAheadRows(ctx.flow, -1)).toBe(0);
     expect(result.layers[index('rF')]?.creditLoopCycles).toBeCloseTo(((1011100.175 * 4) / 16 + 9216) * (16 / 5), 0);
   });
