@@ -122,8 +122,9 @@ export function describeModelSimGaps(rows: readonly VariantRow[]): string | unde
   if (slower.length > 0) {
     sentences.push(
       `simulated throughput is more than ${MODEL_SIM_NOTE_FRACTION * 100}% below the model's on: ${slower.join(', ')}. ` +
-        'Plans that hold many stages near the interval lose throughput in the simulator to NoC queueing and eDRAM ' +
-        "back-pressure that the model's mean-value terms do not capture (docs/validation.md, Known gaps).",
+        "These plans lose throughput in the simulator to what the model's mean-value terms cannot see: NoC queueing and " +
+        "eDRAM back-pressure among many stages near the interval, or forked inputs of one reader sharing its tile's spare " +
+        'eDRAM unevenly (ShuffleNetV2) (docs/validation.md, Known gaps).',
     );
   }
   if (faster.length > 0) {
