@@ -10,7 +10,7 @@ import { referenceCreditLoopBounds } from '../optimizer/model/credit-loop-refere
 import { creditLoopArgs } from '../optimizer/model/credit-loop-args';
 import { fillStoredBits } from '../optimizer/model/context';
 import type { PlanChoices } from '../arch/plan';
-import { uniformChoices, withoutCreditLoop } from './helpers/model-fixtures';
+import { denseBlock, uniformChoices, withoutCreditLoop } from './helpers/model-fixtures';
 import { simulate } from '../sim';
 
 /**
@@ -37,25 +37,6 @@ function branches(order: 'xy' | 'yx', pool: boolean): ResolvedNetwork {
   b.conv('jc', 64, 1);
   b.relu('R', { from: b.concat('cR', [p, 'jc']) });
   b.conv('t', 64, 1);
-  return resolveNetwork(b.build());
-}
-
-/** The DenseNet-like block of test/model-credit-loop.test.ts with `dense` layers and a pool or conv P. */
-function denseBlock(dense: number, pool: boolean): ResolvedNetwork {
-  const b = new NetworkBuilder('dense-block', { channels: 3, height: 64, width: 64 });
-  b.conv('conv0', 64, 7, { stride: 2, pad: 3 });
-  b.relu('relu0');
-  b.conv('conv1', 64, 1);
-  const p = pool ? b.maxPool('p', 3, { stride: 2, pad: 1 }) : b.conv('p', 64, 3, { stride: 2, pad: 1 });
-  const feats = [p];
-  for (let k = 1; k <= dense; k++) {
-    b.relu(`r${k}`, { from: feats.length === 1 ? p : b.concat(`cat${k}`, [...feats]) });
-    b.conv(`b${k}`, 128, 1);
-    b.relu(`rb${k}`);
-    feats.push(b.conv(`c${k}`, 32, 3, { pad: 1 }));
-  }
-  b.relu('rF', { from: b.concat('catF', [...feats]) });
-  b.conv('t', 128, 1);
   return resolveNetwork(b.build());
 }
 

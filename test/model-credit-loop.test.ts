@@ -5,7 +5,7 @@ import { resolveNetwork } from '../workloads/shapes';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { inputHoldImages } from '../optimizer/model/credit-loop';
 import { copyAheadRows } from '../optimizer/model/credit-loop-tables';
-import { uniformChoices } from './helpers/model-fixtures';
+import { denseBlock, uniformChoices } from './helpers/model-fixtures';
 import { simulate } from '../sim';
 
 /**
@@ -248,8 +248,8 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
  * - rF's row j needs p's row j + 6 through r1 -> c1 -> r2 ... -> c6 (each 3x3 conv one row ahead): skew 6. r1, the
  *   path's head, reads p's row j + 6 on tile 1; tile 2 holds rF's 9 slots (window 8 + 1) and one spare row (the
  *   model's free eDRAM there, 8,192 bits = one 16 x 64 x 8-bit row), S = 10.
- * - p's unit (digital: it reads no job ahead) makes row j + 6 once row j + 5's sends are all granted, tile 2's among
- *   them, and its copy to tile 1 leaves then, whatever tile 2 grants (rule 6: each copy waits for its own tile). So the
+ * - p's unit (digital: it reads the next job while its ops run, but that row waits for its own grants too) makes
+ *   row j + 6 once row j + 5's sends are all granted, tile 2's among them, and its copy to tile 1 leaves then, whatever tile 2 grants (rule 6: each copy waits for its own tile). So the
  *   loop through tile 2 spans S - skew + 1 = 5 rows and charges p's row, 16 x 64 x 9 compares at 1 op/cycle = 9,216
  *   cycles. On main it spanned S - skew = 4 rows: 1,011,100 cycles, above the simulated interval (983,112, conv0's
  *   compute pace 983,040); now (1,011,100 x 4 / 16 + 9,216) x 16 / 5 = 838,371.
@@ -257,24 +257,7 @@ describe('the network input holds the spare eDRAM of its tile (fork loops)', () 
  *   tile 1 leave as they are made; tile 2 holds at most 10 rows of p.
  */
 describe('shared-slot loop with its head stage on another tile (DenseNet-like block)', () => {
-  function denseBlock() {
-    const b = new NetworkBuilder('dense-block', { channels: 3, height: 64, width: 64 });
-    b.conv('conv0', 64, 7, { stride: 2, pad: 3 });
-    b.relu('relu0');
-    b.conv('conv1', 64, 1);
-    const p = b.maxPool('p', 3, { stride: 2, pad: 1 });
-    const feats = [p];
-    for (let k = 1; k <= 6; k++) {
-      b.relu(`r${k}`, { from: feats.length === 1 ? p : b.concat(`cat${k}`, [...feats]) });
-      b.conv(`b${k}`, 128, 1);
-      b.relu(`rb${k}`);
-      feats.push(b.conv(`c${k}`, 32, 3, { pad: 1 }));
-    }
-    b.relu('rF', { from: b.concat('catF', [...feats]) });
-    b.conv('t', 128, 1);
-    return resolveNetwork(b.build());
-  }
-  const net = denseBlock();
+  const net = denseBlock(6, true);
   const choices = uniformChoices(net);
   const index = (name: string) => net.layers.findIndex((l) => l.layer.name === name);
   const arch = applySetOverrides(presetArch('isaac'), ['tile.edram.capacityKb=24', 'tile.cores=1']);

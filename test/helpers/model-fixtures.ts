@@ -3,6 +3,7 @@ import { presetArch } from '../../arch/presets';
 import type { ArchSpec } from '../../arch/types';
 import { BASELINE_BITS, BASELINE_REPLICAS, type PlanChoices } from '../../arch/plan';
 import { resolveNetwork } from '../../workloads/shapes';
+import { NetworkBuilder } from '../../workloads/builder';
 import { zooNetwork } from '../../workloads/zoo';
 import type { Network, ResolvedNetwork } from '../../workloads/types';
 import type { LayerStage } from '../../optimizer/model/types';
@@ -71,4 +72,27 @@ export function twoConvChain(): Network {
     input: { channels: 1, height: 4, width: 4 },
     layers: [conv('a', ['input']), conv('b', ['a'])],
   };
+}
+
+/**
+ * A DenseNet-like block (the credit-loop tests, s88 and s90): conv0 (7x7, stride 2), a 1x1 conv1, P (a 3x3 stride-2 max
+ * pool, or a 3x3 stride-2 conv); `dense` dense layers k, each a ReLU r_k of the concat of P and the earlier c's, a 1x1
+ * conv b_k (128, ReLU fused) and a 3x3 conv c_k (32, pad 1); rF, the ReLU of the concat of all, and a 1x1 conv t.
+ */
+export function denseBlock(dense: number, pool: boolean): ResolvedNetwork {
+  const b = new NetworkBuilder('dense-block', { channels: 3, height: 64, width: 64 });
+  b.conv('conv0', 64, 7, { stride: 2, pad: 3 });
+  b.relu('relu0');
+  b.conv('conv1', 64, 1);
+  const p = pool ? b.maxPool('p', 3, { stride: 2, pad: 1 }) : b.conv('p', 64, 3, { stride: 2, pad: 1 });
+  const feats = [p];
+  for (let k = 1; k <= dense; k++) {
+    b.relu(`r${k}`, { from: feats.length === 1 ? p : b.concat(`cat${k}`, [...feats]) });
+    b.conv(`b${k}`, 128, 1);
+    b.relu(`rb${k}`);
+    feats.push(b.conv(`c${k}`, 32, 3, { pad: 1 }));
+  }
+  b.relu('rF', { from: b.concat('catF', [...feats]) });
+  b.conv('t', 128, 1);
+  return resolveNetwork(b.build());
 }
