@@ -7,7 +7,7 @@
  */
 import { scheduleMembers, scheduleTwo } from '../optimizer/model/unit-run-schedule';
 import { indexGrants } from '../optimizer/model/unit-run';
-import { memberArrays, newUnitRunScratch } from '../optimizer/model/unit-run-scratch';
+import { memberArrays, newUnitRunScratch, resetMemberSchedule } from '../optimizer/model/unit-run-scratch';
 import type { LoneGrants } from '../optimizer/model/lone-grants';
 import type { DigitalQueues, UnitRunScratch } from '../optimizer/model/types';
 import type { InputBurst } from '../optimizer/model/input-burst';
@@ -35,13 +35,7 @@ function setUp(): { s: UnitRunScratch; finish: Float64Array; q: DigitalQueues; g
     s.interval[j] = 0;
     s.paced[j] = paced;
     s.aliasOf[j] = -1;
-    s.next[j] = 0;
-    s.previous[j] = 0;
-    s.lastArrival[j] = -Infinity;
-    s.candidate[j] = NaN;
-    s.waitOn[j] = -1;
-    s.grantWaitOn[j] = -1;
-    s.heldLayer[j] = j === 0 ? 0 : -1;
+    resetMemberSchedule(s, j, j === 0 ? 0 : -1);
   };
   member(0, 50, 100, 100);
   member(1, 10, 0, 0);

@@ -9,7 +9,7 @@
 import seedrandom from 'seedrandom';
 import { scheduleMembers, scheduleTwo } from '../optimizer/model/unit-run-schedule';
 import { indexGrants } from '../optimizer/model/unit-run';
-import { memberArrays, newUnitRunScratch } from '../optimizer/model/unit-run-scratch';
+import { memberArrays, newUnitRunScratch, resetMemberSchedule } from '../optimizer/model/unit-run-scratch';
 import type { DigitalQueues, UnitRunScratch } from '../optimizer/model/types';
 import { referenceSchedule } from './helpers/unit-run-reference';
 
@@ -63,12 +63,8 @@ function setUp(run: Run): { s: UnitRunScratch; finish: Float64Array; q: DigitalQ
       s.slots[k++] = input.slots;
     }
     base += m.rows;
-    s.next[j] = m.aliasOf >= 0 ? m.rows : 0;
-    s.previous[j] = 0;
-    s.lastArrival[j] = -Infinity;
-    s.candidate[j] = NaN;
-    s.waitOn[j] = -1;
-    s.grantWaitOn[j] = -1;
+    resetMemberSchedule(s, j, -1);
+    if (m.aliasOf >= 0) s.next[j] = m.rows;
   });
   for (let i = 0; i < k; i++) s.source[i] = s.base[s.producer[i] as number] as number;
   s.inputStart[count] = k;

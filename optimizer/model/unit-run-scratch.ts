@@ -5,6 +5,21 @@ export function newUnitRunScratch(): UnitRunScratch {
   return { ...memberArrays(16, 32), need: [], low: [], ready: new Float64Array(0), arrival: new Float64Array(0) };
 }
 
+/**
+ * Member j's schedule state at its run's start: no row scheduled, none held yet (`heldLayer`: its layer index when the
+ * lone image's grants hold its sends, else -1). The one place unit-run.ts and the schedule's tests reset it.
+ */
+export function resetMemberSchedule(s: UnitRunScratch, j: number, heldLayer: number): void {
+  s.next[j] = 0;
+  s.previous[j] = 0;
+  s.lastArrival[j] = -Infinity;
+  s.candidate[j] = NaN;
+  s.waitOn[j] = -1;
+  s.grantWaitOn[j] = -1;
+  s.heldLayer[j] = heldLayer;
+  s.moved[j] = 0;
+}
+
 type MemberArrays = Omit<UnitRunScratch, 'need' | 'low' | 'ready' | 'arrival'>;
 
 /** The per-member and per-input arrays for `members` members and `inputs` inputs made in the run. */

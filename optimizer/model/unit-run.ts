@@ -20,7 +20,7 @@ import { delayCycles, fixedCycles } from './row-times';
 import type { LayerStage, LayerStatic, ModelContext, TrafficLoads, UnitRunScratch } from './types';
 import { readsOnly, scheduleMembers, scheduleTwo } from './unit-run-schedule';
 import type { InputBurst } from './input-burst';
-import { memberArrays } from './unit-run-scratch';
+import { memberArrays, resetMemberSchedule } from './unit-run-scratch';
 import { channelSlots } from '../../arch/tile-buffers';
 import { spareRows } from './credit-loop';
 import type { LoneGrants } from './lone-grants';
@@ -207,14 +207,7 @@ export function scheduleUnitRun(
         if (arrived > (ready[base + i] as number)) ready[base + i] = arrived;
       }
     }
-    s.next[j] = 0;
-    s.previous[j] = 0;
-    s.lastArrival[j] = -Infinity;
-    s.candidate[j] = NaN;
-    s.waitOn[j] = -1;
-    s.grantWaitOn[j] = -1;
-    s.heldLayer[j] = grants.held[x.index] !== 0 ? x.index : -1;
-    s.moved[j] = 0;
+    resetMemberSchedule(s, j, grants.held[x.index] !== 0 ? x.index : -1);
     // A layer whose ops are in a member's job, reading that member's rows one for one (a follower), has its rows (no
     // time of its own: rowFixedCycles and rowIntervalCycles are 0); copied after the schedule. A held follower's rows
     // are held as they are made, so its readers in the run read them held (as the plain reference has them): it is
