@@ -4,7 +4,7 @@
  * them. Same chip, budget and oracle as scripts/search-study.ts.
  *
  *   node dist/scripts/search-screen.js --networks resnet18,resnet50 --seeds 1,2,3 \
- *        --configs 'default;repairCost=1;repairCost=1,smoothRank=0.1' [--random] [--out screen.md]
+ *        --configs 'default;repairCost=1;repairCost=1,smoothRank=0.1' [--episodes 600] [--random] [--out screen.md]
  *
  * Prints one markdown row per network and setting: img/s per seed and the mean.
  */
@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   const seeds = (option('seeds') ?? '1,2,3,4,5').split(',').map(Number);
   const configs = (option('configs') ?? 'default').split(';').map((c) => c.trim());
   const withRandom = process.argv.includes('--random');
+  const episodesOption = option('episodes');
+  const episodes = episodesOption === undefined ? {} : { episodes: Number(episodesOption) };
   const lines = ['| network | setting | search | img/s per seed | mean img/s |', '|---|---|---|---|---|'];
   for (const name of networks) {
     const p = setup(name);
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
       const rl: number[] = [];
       const rnd: number[] = [];
       for (const seed of seeds) {
-        const settings = defaultSearchSettings(p.net, { ...overrides, seed });
+        const settings = defaultSearchSettings(p.net, { ...overrides, ...episodes, seed });
         const evaluatorSettings = { ...p.settings, repairCost: settings.repairCost, repairPressure: settings.repairPressure };
         const res = await rlSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, evaluatorSettings), settings);
         rl.push(res.best ? p.baseImagesPerS / res.best.cost : 0);
