@@ -1,0 +1,180 @@
+import { bitsAt, type PlanChoices } from '../../arch/plan';
+import type { Placement } from '../../arch/placement';
+import { planPace } from '../../arch/pace';
+import { layerCores } from '../../arch/chip-cores';
+import { cachedMapping } from '../model/context';
+import type { ModelContext } from '../model/types';
+import { layerTable, stageCycles } from '../replication/tables';
+import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from './layout-terms';
+
+/**
+ * Layout search (docs/hardware-model.md rule 6, "Layouts"): a plan whose interval its compute sets can often not be
+ * replicated for a lower one because its tensors' copies then hold the NoC (a residual block's output leaves its tiles
+ * once per destination tile, over the same port and link). Where layers start (cores left empty before them,
+ * PlanChoices.skipCores) decides how many copies cross each port and link. For each compute target below the plan's
+ * interval, in turn (the next stage time any layer's replication can reach), the fewest replicas per layer that reach it
+ * (within the core budget) are laid out by a local search judged by the model's stage terms at one packing walk
+ * (layout-terms.ts, about a tenth of a full evaluation): each layer's start moved to align its start or its end with a
+ * tile boundary, alone or with one of the next PAIR_WINDOW layers' aligned in turn, first improvement taken, until the
+ * stage terms reach the target or a pass improves nothing. Each target starts from the layout the last one reached. The
+ * search stops at the first target it cannot reach, or at its budget of walks; the caller confirms with the full model.
+ */
+
+/** Layers after a moved one whose aligned starts are tried with it. */
+export const PAIR_WINDOW = 4;
+/** Most packing walks a layout search makes per plan (about 0.1-0.3 s on ResNet-50). */
+export const LAYOUT_WALK_BUDGET = 3000;
+/** Most compute targets tried. */
+export const LAYOUT_MAX_TARGETS = 12;
+
+export interface LayoutStep {
+  /** Compute target, cycles. */
+  targetCycles: number;
+  choices: PlanChoices;
+  /** The stage terms' interval at the layout found (layout-terms.ts), cycles. */
+  layoutCycles: number;
+}
+
+export interface LayoutSearchResult {
+  /** Targets reached by the stage terms, highest first (each a plan with replicas and skipCores). */
+  reached: LayoutStep[];
+  walks: number;
+}
+
+/** Fewest replicas per layer whose compute stage is at most `cycles` (a recurrent layer keeps its own). */
+export function replicasFor(ctx: ModelContext, choices: PlanChoices, cycles: number): number[] | undefined {
+  const out: number[] = [];
+  for (let pos = 0; pos < choices.replicas.length; pos++) {
+    const t = layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos));
+    if (t.serial === true) {
+      out.push(choices.replicas[pos] ?? 1);
+      continue;
+    }
+    const r = fewestReplicas((k) => stageCycles(t, k) <= cycles);
+    if (r === undefined) return undefined;
+    out.push(r);
+  }
+  return out;
+}
+
+/** Most replicas a layer takes in the search (the plan limit's order). */
+const MAX_REPLICAS = 4096;
+
+/** Smallest r in 1..MAX_REPLICAS with ok(r) (stage times do not rise with r), by bisection. */
+function fewestReplicas(ok: (r: number) => boolean): number | undefined {
+  if (!ok(MAX_REPLICAS)) return undefined;
+  let lo = 1;
+  let hi = MAX_REPLICAS;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The largest compute stage time below `cycles` any layer reaches with more replicas, or undefined. */
+export function nextTargetBelow(ctx: ModelContext, choices: PlanChoices, cycles: number): number | undefined {
+  let next: number | undefined;
+  for (let pos = 0; pos < choices.replicas.length; pos++) {
+    const t = layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos));
+    if (t.serial === true) continue;
+    const below = (k: number): boolean => stageCycles(t, k) < cycles * (1 - 1e-12);
+    const r = fewestReplicas(below);
+    if (r === undefined) continue;
+    const s = stageCycles(t, r);
+    if (next === undefined || s > next) next = s;
+  }
+  return next;
+}
+
+/** Skips of layer i that align its start, or its end, with a tile boundary in placement pl (0 included). */
+function alignedSkips(pl: Placement, skips: readonly number[], i: number, coresPerTile: number): number[] {
+  const w = pl.weighted[i];
+  if (w === undefined) return [0];
+  const frontier = w.firstCore - (skips[i] ?? 0);
+  const start = (coresPerTile - (frontier % coresPerTile)) % coresPerTile;
+  const end = (coresPerTile - ((frontier + w.cores) % coresPerTile)) % coresPerTile;
+  return start === end ? (start === 0 ? [0] : [0, start]) : start === 0 || end === 0 ? [0, Math.max(start, end)] : [0, start, end];
+}
+
+/**
+ * The layout search (see the top of this file) from plan `choices` (its interval `intervalCycles` by the full
+ * model) within `budgetCores`. Deterministic.
+ */
+export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalCycles: number, budgetCores: number): LayoutSearchResult {
+  const n = choices.replicas.length;
+  const coresPerTile = ctx.arch.tile.cores;
+  const scratch = layoutScratch(ctx);
+  const mappings = ctx.net.weightedIndices.map((_, pos) => cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)));
+  const reached: LayoutStep[] = [];
+  let walks = 0;
+  let skips = new Array<number>(n).fill(0);
+  let target = intervalCycles;
+  for (let k = 0; k < LAYOUT_MAX_TARGETS && walks < LAYOUT_WALK_BUDGET; k++) {
+    const next = nextTargetBelow(ctx, choices, target);
+    if (next === undefined) break;
+    target = next;
+    const replicas = replicasFor(ctx, choices, target);
+    if (replicas === undefined) break;
+    let cores = 0;
+    for (let pos = 0; pos < n; pos++) cores += layerCores(ctx.arch, mappings[pos] as (typeof mappings)[number], replicas[pos] as number);
+    if (cores > budgetCores) break;
+    const plan: LayoutPlan = { ctx, choices: { ...choices, replicas }, mappings, pace: planPace(ctx.arch, ctx.net, ctx.flow, mappings, replicas, scratch, choices.productBits), scratch };
+    const z = target;
+    const judge = (sk: readonly number[]): { placement: Placement; cycles: number } | undefined => {
+      walks++;
+      const placement = layoutPlacement(plan, sk);
+      return placement === undefined ? undefined : { placement, cycles: layoutCycles(plan, placement, z) };
+    };
+    let current = judge(skips);
+    if (current === undefined) {
+      skips = new Array<number>(n).fill(0);
+      current = judge(skips);
+    }
+    if (current === undefined) break;
+    let best = current;
+    const done = (): boolean => best.cycles <= z * (1 + 1e-9);
+    // First improvement over single and windowed pair moves, until the target or a pass with none.
+    for (let improved = true; improved && !done() && walks < LAYOUT_WALK_BUDGET; ) {
+      improved = false;
+      for (let i = 1; i < n && !done() && walks < LAYOUT_WALK_BUDGET; i++) {
+        for (const a of alignedSkips(best.placement, skips, i, coresPerTile)) {
+          if (done() || walks >= LAYOUT_WALK_BUDGET) break;
+          const old = skips[i] as number;
+          if (a === old) continue;
+          skips[i] = a;
+          const moved = judge(skips);
+          if (moved !== undefined && moved.cycles < best.cycles) {
+            best = moved;
+            improved = true;
+            continue;
+          }
+          let paired = false;
+          for (let j = i + 1; moved !== undefined && j < Math.min(n, i + 1 + PAIR_WINDOW) && !paired && walks < LAYOUT_WALK_BUDGET; j++) {
+            const oldJ = skips[j] as number;
+            for (const b of alignedSkips(moved.placement, skips, j, coresPerTile)) {
+              if (b === oldJ) continue;
+              skips[j] = b;
+              const both = judge(skips);
+              if (both !== undefined && both.cycles < best.cycles) {
+                best = both;
+                paired = true;
+                break;
+              }
+              skips[j] = oldJ;
+            }
+          }
+          if (paired) {
+            improved = true;
+            continue;
+          }
+          skips[i] = old;
+        }
+      }
+    }
+    if (!done()) break;
+    reached.push({ targetCycles: z, choices: { ...choices, replicas, skipCores: skips.slice() }, layoutCycles: best.cycles });
+  }
+  return { reached, walks };
+}
