@@ -4,7 +4,8 @@ import { planPace } from '../../arch/pace';
 import { layerCores } from '../../arch/chip-cores';
 import { cachedMapping } from '../model/context';
 import type { ModelContext } from '../model/types';
-import { layerTable, stageCycles } from '../replication/tables';
+import { layerTable } from '../replication/tables';
+import { layerCandidates, type Candidate } from '../replication/candidates';
 import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from './layout-terms';
 
 /**
@@ -41,49 +42,28 @@ export interface LayoutSearchResult {
   walks: number;
 }
 
-/** Fewest replicas per layer whose compute stage is at most `cycles` (a recurrent layer keeps its own). */
-export function replicasFor(ctx: ModelContext, choices: PlanChoices, cycles: number): number[] | undefined {
+/** Per layer, its useful replica counts at the plan's bits (replication/candidates.ts: the replication's own steps). */
+export function replicaSteps(ctx: ModelContext, choices: PlanChoices, budgetCores: number): Candidate[][] {
+  return choices.replicas.map((_, pos) => layerCandidates(layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)), budgetCores, ctx.arch.core.crossbars));
+}
+
+/** Per layer, the fewest cores (most replicas for them) whose compute stage is at most `cycles`; undefined if none. */
+export function replicasFor(steps: readonly Candidate[][], cycles: number): number[] | undefined {
   const out: number[] = [];
-  for (let pos = 0; pos < choices.replicas.length; pos++) {
-    const t = layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos));
-    if (t.serial === true) {
-      out.push(choices.replicas[pos] ?? 1);
-      continue;
-    }
-    const r = fewestReplicas((k) => stageCycles(t, k) <= cycles);
-    if (r === undefined) return undefined;
-    out.push(r);
+  for (const s of steps) {
+    const c = s.find((x) => x.stageCycles <= cycles);
+    if (c === undefined) return undefined;
+    out.push(c.replicas);
   }
   return out;
 }
 
-/** Most replicas a layer takes in the search (the plan limit's order). */
-const MAX_REPLICAS = 4096;
-
-/** Smallest r in 1..MAX_REPLICAS with ok(r) (stage times do not rise with r), by bisection. */
-function fewestReplicas(ok: (r: number) => boolean): number | undefined {
-  if (!ok(MAX_REPLICAS)) return undefined;
-  let lo = 1;
-  let hi = MAX_REPLICAS;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ok(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 /** The largest compute stage time below `cycles` any layer reaches with more replicas, or undefined. */
-export function nextTargetBelow(ctx: ModelContext, choices: PlanChoices, cycles: number): number | undefined {
+export function nextTargetBelow(steps: readonly Candidate[][], cycles: number): number | undefined {
   let next: number | undefined;
-  for (let pos = 0; pos < choices.replicas.length; pos++) {
-    const t = layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos));
-    if (t.serial === true) continue;
-    const below = (k: number): boolean => stageCycles(t, k) < cycles * (1 - 1e-12);
-    const r = fewestReplicas(below);
-    if (r === undefined) continue;
-    const s = stageCycles(t, r);
-    if (next === undefined || s > next) next = s;
+  for (const s of steps) {
+    const c = s.find((x) => x.stageCycles < cycles * (1 - 1e-12));
+    if (c !== undefined && (next === undefined || c.stageCycles > next)) next = c.stageCycles;
   }
   return next;
 }
@@ -111,11 +91,12 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
   let walks = 0;
   let skips = new Array<number>(n).fill(0);
   let target = intervalCycles;
+  const steps = replicaSteps(ctx, choices, budgetCores);
   for (let k = 0; k < LAYOUT_MAX_TARGETS && walks < LAYOUT_WALK_BUDGET; k++) {
-    const next = nextTargetBelow(ctx, choices, target);
+    const next = nextTargetBelow(steps, target);
     if (next === undefined) break;
     target = next;
-    const replicas = replicasFor(ctx, choices, target);
+    const replicas = replicasFor(steps, target);
     if (replicas === undefined) break;
     let cores = 0;
     for (let pos = 0; pos < n; pos++) cores += layerCores(ctx.arch, mappings[pos] as (typeof mappings)[number], replicas[pos] as number);
