@@ -23,8 +23,13 @@ import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from '.
 
 /** Layers after a moved one whose aligned starts are tried with it. */
 export const PAIR_WINDOW = 4;
-/** Most packing walks a layout search makes per plan (about 0.1-0.3 s on ResNet-50). */
-export const LAYOUT_WALK_BUDGET = 3000;
+/** Most packing walks a layout search makes per plan. */
+export const LAYOUT_WALK_BUDGET = 2000;
+/**
+ * Most walks spent on one compute target: ResNet-50's RL seed 1 plan reached each of its 7 targets within 180, and
+ * the targets not reached took 1,000-1,200 walks each before a pass improved nothing (s91).
+ */
+export const LAYOUT_TARGET_WALKS = 300;
 /** Most compute targets tried. */
 export const LAYOUT_MAX_TARGETS = 12;
 
@@ -34,6 +39,8 @@ export interface LayoutStep {
   choices: PlanChoices;
   /** The stage terms' interval at the layout found (layout-terms.ts), cycles. */
   layoutCycles: number;
+  /** Walks the search had made when it reached this target. */
+  walks: number;
 }
 
 export interface LayoutSearchResult {
@@ -103,6 +110,7 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
     if (cores > budgetCores) break;
     const plan: LayoutPlan = { ctx, choices: { ...choices, replicas }, mappings, pace: planPace(ctx.arch, ctx.net, ctx.flow, mappings, replicas, scratch, choices.productBits), scratch };
     const z = target;
+    const limit = Math.min(LAYOUT_WALK_BUDGET, walks + LAYOUT_TARGET_WALKS);
     const judge = (sk: readonly number[]): { placement: Placement; cycles: number } | undefined => {
       walks++;
       const placement = layoutPlacement(plan, sk);
@@ -117,11 +125,11 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
     let best = current;
     const done = (): boolean => best.cycles <= z * (1 + 1e-9);
     // First improvement over single and windowed pair moves, until the target or a pass with none.
-    for (let improved = true; improved && !done() && walks < LAYOUT_WALK_BUDGET; ) {
+    for (let improved = true; improved && !done() && walks < limit; ) {
       improved = false;
-      for (let i = 1; i < n && !done() && walks < LAYOUT_WALK_BUDGET; i++) {
+      for (let i = 1; i < n && !done() && walks < limit; i++) {
         for (const a of alignedSkips(best.placement, skips, i, coresPerTile)) {
-          if (done() || walks >= LAYOUT_WALK_BUDGET) break;
+          if (done() || walks >= limit) break;
           const old = skips[i] as number;
           if (a === old) continue;
           skips[i] = a;
@@ -132,7 +140,7 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
             continue;
           }
           let paired = false;
-          for (let j = i + 1; moved !== undefined && j < Math.min(n, i + 1 + PAIR_WINDOW) && !paired && walks < LAYOUT_WALK_BUDGET; j++) {
+          for (let j = i + 1; moved !== undefined && j < Math.min(n, i + 1 + PAIR_WINDOW) && !paired && walks < limit; j++) {
             const oldJ = skips[j] as number;
             for (const b of alignedSkips(moved.placement, skips, j, coresPerTile)) {
               if (b === oldJ) continue;
@@ -154,8 +162,9 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
         }
       }
     }
+    if (process.env['LAYOUT_DEBUG'] === '1') process.stderr.write(`target ${z}: ${done() ? 'reached' : 'not reached'} ${best.cycles.toFixed(0)} at ${walks} walks\n`);
     if (!done()) break;
-    reached.push({ targetCycles: z, choices: { ...choices, replicas, skipCores: skips.slice() }, layoutCycles: best.cycles });
+    reached.push({ targetCycles: z, choices: { ...choices, replicas, skipCores: skips.slice() }, layoutCycles: best.cycles, walks });
   }
   return { reached, walks };
 }
