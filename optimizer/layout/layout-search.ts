@@ -23,13 +23,14 @@ import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from '.
 
 /** Layers after a moved one whose aligned starts are tried with it. */
 export const PAIR_WINDOW = 4;
-/** Most packing walks a layout search makes per plan. */
-export const LAYOUT_WALK_BUDGET = 2000;
+/** Most packing walks a layout search makes per plan (each about 0.15-0.45 ms on ResNet-50, as loaded). */
+export const LAYOUT_WALK_BUDGET = 1000;
 /**
  * Most walks spent on one compute target: ResNet-50's RL seed 1 plan reached each of its 7 targets within 180, and
- * the targets not reached took 1,000-1,200 walks each before a pass improved nothing (s91).
+ * the targets not reached took 1,000-1,200 walks each before a pass improved nothing (s91); optimize lays out up to
+ * four plans, so the budgets keep its layout step to about 0.3 CPU s on ResNet-50.
  */
-export const LAYOUT_TARGET_WALKS = 300;
+export const LAYOUT_TARGET_WALKS = 200;
 /** Most compute targets tried. */
 export const LAYOUT_MAX_TARGETS = 12;
 
@@ -162,7 +163,6 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
         }
       }
     }
-    if (process.env['LAYOUT_DEBUG'] === '1') process.stderr.write(`target ${z}: ${done() ? 'reached' : 'not reached'} ${best.cycles.toFixed(0)} at ${walks} walks\n`);
     if (!done()) break;
     reached.push({ targetCycles: z, choices: { ...choices, replicas, skipCores: skips.slice() }, layoutCycles: best.cycles, walks });
   }

@@ -41,22 +41,24 @@ async function main(): Promise<void> {
   for (const source of process.argv.slice(4)) {
     const choices = await planOf(name, source, p);
     const model = evaluateModel(ctx, choices);
-    // Full evaluations' time, warm, for the cost in full evaluations' worth.
-    const tf = performance.now();
-    for (let k = 0; k < 50; k++) evaluateModel(ctx, choices);
-    const fullMs = (performance.now() - tf) / 50;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const laid = layoutStep(ctx, choices, model, p.settings.budgetCores, p.settings.spec, p.settings.refLatencyCycles);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
+    // Full evaluations' CPU time, warm, alternating the plan and its layout (as the bench alternates two plans), for
+    // the layout step's cost in full evaluations' worth.
+    const cpuF = process.cpuUsage();
+    for (let k = 0; k < 100; k++) evaluateModel(ctx, k % 2 === 0 ? choices : laid.choices);
+    const cpuFull = process.cpuUsage(cpuF);
+    const fullMs = (cpuFull.user + cpuFull.system) / 1000 / 100;
     const before = model.bottleneckCycles;
     const after = laid.model.bottleneckCycles;
     process.stdout.write(
       `${name} ${source}: ${before.toFixed(0)} -> ${after.toFixed(0)} cycles, ${(1e9 / before).toFixed(1)} -> ${(1e9 / after).toFixed(1)} img/s (${((before / after - 1) * 100).toFixed(1)}%)` +
         `${laid.targetCycles !== undefined ? `, target ${laid.targetCycles}, ${laid.movedLayers} layers moved, bound ${laid.model.bottleneckLayer}` : ', unchanged'}; ` +
-        `${laid.walks} walks + ${laid.fullEvaluations} full evals, CPU ${cpuMs.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms) = ${(wallMs / fullMs).toFixed(0)} full evals of ${fullMs.toFixed(2)} ms; latency ${model.latencyCycles.toFixed(0)} -> ${laid.model.latencyCycles.toFixed(0)}\n`,
+        `${laid.walks} walks + ${laid.fullEvaluations} full evals, CPU ${cpuMs.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms) = ${(cpuMs / fullMs).toFixed(0)} full evaluations of ${fullMs.toFixed(2)} CPU ms; latency ${model.latencyCycles.toFixed(0)} -> ${laid.model.latencyCycles.toFixed(0)}\n`,
     );
     const file = join(outDir, `${name}-${source.replace(':', '')}${laid.targetCycles !== undefined ? '-layout' : ''}.json`);
     const chip = { tiles: ctx.arch.chip.tiles, areaBudgetMm2: 0 };
