@@ -11,6 +11,10 @@ import { resolveNetwork } from '../workloads/shapes';
 import type { Network } from '../workloads/types';
 import { zoo } from './helpers/model-fixtures';
 import { thrown } from './helpers/thrown';
+import { runCli } from './helpers/run-cli';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /**
  * A residual block worked out by hand: 1x1 convs a -> b -> c (8 channels, 4x4) and y = c + a (the add fused into c,
@@ -66,6 +70,29 @@ describe('layout (PlanChoices.skipCores)', () => {
     // No layout: no skipCores in the file or the choices.
     const plain = resolvePlan(validatePlan(JSON.parse(JSON.stringify(planFromChoices('residual-toy', 'puma', toyNet, toyChoices))), 'p.json'), toyNet, 'p.json');
     expect(plain.skipCores).toBeUndefined();
+  });
+
+  it('simulate --plan runs a plan file with a layout at the model figures of that layout; a bad skipCores exits 2', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-layout-'));
+    const netFile = path.join(dir, 'toy.json');
+    fs.writeFileSync(netFile, JSON.stringify(residualToy()));
+    const choices: PlanChoices = { ...toyChoices, skipCores: [0, 1, 0] };
+    const planFile = path.join(dir, 'plan.json');
+    fs.writeFileSync(planFile, JSON.stringify(planFromChoices('residual-toy', 'puma', toyNet, choices, { tiles: 4, areaBudgetMm2: 0 })));
+    const sets = ['--set', 'tile.cores=2', '--set', 'noc.concentration=1'];
+    const run = runCli(['simulate', '-n', netFile, '-a', 'puma', ...sets, '--plan', planFile, '--images', '4', '-f', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout) as { analytical: { bottleneckCycles: number; latencyCycles: number } };
+    const model = evaluateModel(prepareModel(toyArch, toyNet), choices);
+    expect(out.analytical.bottleneckCycles).toBe(model.bottleneckCycles);
+    expect(out.analytical.latencyCycles).toBe(model.latencyCycles);
+    const badFile = path.join(dir, 'bad.json');
+    fs.writeFileSync(badFile, JSON.stringify({ network: 'residual-toy', arch: 'puma', layers: { b: { skipCores: -1 } } }));
+    const bad = runCli(['simulate', '-n', netFile, '-a', 'puma', ...sets, '--plan', badFile, '--images', '4']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/layers\.b\.skipCores/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses a skipCores that is not a whole number of cores', () => {
