@@ -85,6 +85,8 @@ export interface OptimizeSettingsRecord {
   /** Whether the rows were confirmed in the simulator, and with how many images (undefined: the settle rule, sim/settle.ts). */
   confirm: boolean;
   confirmImages?: number;
+  /** false when the search rows were not laid out (OptimizeOptions.layout); absent: they were (the default). */
+  layout?: false;
   /** The search's resolved settings (agent, exploration, polishing, fixed layers). */
   search: Omit<SearchSettings, 'onEpisode'>;
   /** The architecture the plans were judged on (the budget's chip). */
@@ -361,6 +363,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       budget: { ...(options.tiles !== undefined ? { tiles: options.tiles } : {}), ...(options.areaMm2 !== undefined ? { areaMm2: options.areaMm2 } : {}) },
       confirm: simulate,
       ...(options.confirmImages !== undefined ? { confirmImages: options.confirmImages } : {}),
+      ...(options.layout === false ? { layout: false as const } : {}),
       search: searchRecord,
       arch,
     },
