@@ -9,13 +9,14 @@ import { layerCandidates, type Candidate } from '../replication/candidates';
 import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from './layout-terms';
 
 /**
- * Layout search (docs/hardware-model.md rule 6, "Layouts"): a plan whose interval its compute sets can often not be
+ * Layout search (docs/hardware-model.md rule 1, "Layouts"; optimizer/README.md, "Layout step"): a plan whose interval its compute sets can often not be
  * replicated for a lower one because its tensors' copies then hold the NoC (a residual block's output leaves its tiles
  * once per destination tile, over the same port and link). Where layers start (cores left empty before them,
  * PlanChoices.skipCores) decides how many copies cross each port and link. For each compute target below the plan's
  * interval, in turn (the next stage time any layer's replication can reach), the fewest replicas per layer that reach it
  * (within the core budget) are laid out by a local search judged by the model's stage terms at one packing walk
- * (layout-terms.ts, about a tenth of a full evaluation): each layer's start moved to align its start or its end with a
+ * (layout-terms.ts; a walk and its terms take about half a full evaluation, the search far fewer of them than a
+ * search over every skip): each layer's start moved to align its start or its end with a
  * tile boundary, alone or with one of the next PAIR_WINDOW layers' aligned in turn, first improvement taken, until the
  * stage terms reach the target or a pass improves nothing. Each target starts from the layout the last one reached. The
  * search stops at the first target it cannot reach, or at its budget of walks; the caller confirms with the full model.
