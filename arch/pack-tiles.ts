@@ -90,6 +90,7 @@ export function placeWithPace(
   scratch: PlacementScratch,
   loadAware: boolean,
   load: PackingLoad,
+  skipCores?: readonly number[],
 ): Placement {
   const xbarsPerCore = arch.core.crossbars;
   /**
@@ -197,7 +198,9 @@ export function placeWithPace(
     const r = replicas[i] ?? 1;
     const cores = layerCores(arch, mapping, r);
     // NOTE: written for speed: the search below moves a tile range (no arrays); the lists are built once at the end.
-    let firstCore = nextCore;
+    // A plan's layout may leave cores empty before a layer (PlanChoices.skipCores): where its replicas' tile and
+    // router boundaries fall sets how many copies of a tensor cross each port and link (rule 6).
+    let firstCore = nextCore + (skipCores?.[i] ?? 0);
     let first = tileOfCore(firstCore);
     let last = tileOfCore(firstCore + cores - 1);
     // This layer's load on a tile it would share (its first), with the digital layers it anchors there.

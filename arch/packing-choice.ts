@@ -96,16 +96,17 @@ export function packingLadder(
   replicas: readonly number[],
   scratch: PlacementScratch,
   productBits?: readonly number[],
+  skipCores?: readonly number[],
 ): Placement[] {
   const capacities = ladderCapacitiesKb(arch);
   // As placeNetwork does, a plan far beyond the chip is refused before any packing work.
   refuseBeyondChip(arch, net, mappings, replicas);
   const pace = planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   // The walks are kept for reliefPackings of the same plan (placement.ts PackingLog).
-  const log = newPackingLog(arch, net, flow, mappings, replicas, productBits, pace);
+  const log = newPackingLog(arch, net, flow, mappings, replicas, productBits, pace, skipCores);
   lastLadder.set(scratch, log);
   const walks = { log, mode: 'record' as const, scale: 1 };
-  const offered = placementCandidates(arch, net, flow, mappings, replicas, scratch, productBits, pace, walks);
+  const offered = placementCandidates(arch, net, flow, mappings, replicas, scratch, productBits, pace, walks, skipCores);
   const densest = offered[0] as Placement;
   const ladder = [densest];
   // Only packings of the same line-buffer windows: one whose windows the smaller eDRAM capped runs at another pace
@@ -115,7 +116,7 @@ export function packingLadder(
     const capped = withEdramCapacityKb(arch, capacities[k] as number);
     let placements: Placement[];
     try {
-      placements = placementCandidates(capped, net, flow, mappings, replicas, scratch, productBits, pace, walks);
+      placements = placementCandidates(capped, net, flow, mappings, replicas, scratch, productBits, pace, walks, skipCores);
     } catch (error) {
       // A sparser packing that does not fit the chip: the smaller capacities give sparser ones still.
       if (!(error instanceof MappingError)) throw error;
@@ -146,11 +147,12 @@ export function* reliefPackings(
   scratch: PlacementScratch,
   ladder: readonly Placement[],
   productBits?: readonly number[],
+  skipCores?: readonly number[],
 ): Generator<Placement, void, undefined> {
   // The ladder's walks of this plan, when they were the last on this scratch: its pace (the same figures; planPace
   // rewrites the scratch's row times and fork holds with the same values) and its walks to replay.
   const kept = lastLadder.get(scratch);
-  const log = kept !== undefined && logMatches(kept, arch, net, flow, mappings, replicas, productBits) ? kept : undefined;
+  const log = kept !== undefined && logMatches(kept, arch, net, flow, mappings, replicas, productBits, skipCores) ? kept : undefined;
   if (log === undefined) lastLadder.delete(scratch);
   const pace = log?.plan ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
   const densest = ladder[0] as Placement;
@@ -162,7 +164,7 @@ export function* reliefPackings(
     const walks = log !== undefined && scale === 2 ** k && chip.tile.digital.opsPerCycle * scale === digital.opsPerCycle ? { log, mode: 'replay' as const, scale } : undefined;
     let placements: Placement[];
     try {
-      placements = placementCandidates(chip, net, flow, mappings, replicas, scratch, productBits, pace, walks);
+      placements = placementCandidates(chip, net, flow, mappings, replicas, scratch, productBits, pace, walks, skipCores);
     } catch (error) {
       if (!(error instanceof MappingError)) throw error;
       continue;

@@ -70,12 +70,13 @@ export function placementCandidates(
   productBits?: readonly number[],
   pace?: PlanPace,
   walks?: WalkLogUse,
+  skipCores?: readonly number[],
 ): Placement[] {
   refuseBeyondChip(arch, net, mappings, replicas);
   // A pace of its own rewrites the scratch's row times and fork holds, which the last ladder's pace shares.
   if (pace === undefined) lastLadder.delete(scratch);
   const plan = pace ?? planPace(arch, net, flow, mappings, replicas, scratch, productBits);
-  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan, walks);
+  const full = packAtCapacity(arch, net, flow, mappings, replicas, scratch, plan, walks, skipCores);
   // More eDRAM lets more layers share a tile, and the load estimate that keeps shared ports and digital units below
   // the pace is first-order: ISAAC with twice the eDRAM packed DeiT-S's attention onto fewer digital units (-14%).
   // So a chip with room to spread also packs as if its eDRAM were half, a quarter, ... (each packing fits the real
@@ -92,7 +93,7 @@ export function placementCandidates(
       const capped = withEdramCapacityKb(arch, arch.tile.edram.capacityKb / 2 ** k);
       let candidate: Packing;
       try {
-        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, plan, walks);
+        candidate = packAtCapacity(capped, net, flow, mappings, replicas, scratch, plan, walks, skipCores);
       } catch (error) {
         if (!(error instanceof MappingError)) throw error;
         break;
@@ -144,9 +145,10 @@ function packAtCapacity(
   scratch: PlacementScratch,
   plan: PlanPace,
   walks?: WalkLogUse,
+  skipCores?: readonly number[],
 ): Packing {
   const pace: PlanPace = { ...plan, windowRows: plan.windowRows.slice() }; // windows of its own to shrink
-  const walk = walker(arch, net, flow, mappings, replicas, scratch, walks);
+  const walk = walker(arch, net, flow, mappings, replicas, scratch, walks, skipCores);
   const packing = (placement: Placement, load: PackingLoad): Packing => ({
     placement,
     loadCycles: Math.max(load.peakCycles, pace.intervalCycles),
@@ -230,6 +232,7 @@ export interface PackingLog {
   mappings: readonly LayerCrossbarMapping[];
   replicas: readonly number[];
   productBits: readonly number[] | undefined;
+  skipCores: readonly number[] | undefined;
   plan: PlanPace;
   walks: Map<number, WalkRecord[]>;
 }
@@ -256,8 +259,9 @@ export function newPackingLog(
   replicas: readonly number[],
   productBits: readonly number[] | undefined,
   plan: PlanPace,
+  skipCores?: readonly number[],
 ): PackingLog {
-  return { arch, net, flow, mappings: mappings.slice(), replicas: replicas.slice(), productBits: productBits?.slice(), plan, walks: new Map() };
+  return { arch, net, flow, mappings: mappings.slice(), replicas: replicas.slice(), productBits: productBits?.slice(), skipCores: skipCores?.slice(), plan, walks: new Map() };
 }
 
 /** Whether `log` was made for this plan on `arch` (the same objects; the same numbers where they are copied). */
@@ -269,15 +273,21 @@ export function logMatches(
   mappings: readonly LayerCrossbarMapping[],
   replicas: readonly number[],
   productBits: readonly number[] | undefined,
+  skipCores?: readonly number[],
 ): boolean {
   if (log.arch !== arch || log.net !== net || log.flow !== flow) return false;
+  if (!sameNumbers(log.skipCores, skipCores)) return false;
   if (log.mappings.length !== mappings.length || log.replicas.length !== replicas.length) return false;
   for (let i = 0; i < mappings.length; i++) if (log.mappings[i] !== mappings[i]) return false;
   for (let i = 0; i < replicas.length; i++) if (!Object.is(log.replicas[i], replicas[i])) return false;
-  const a = log.productBits;
-  if (a === undefined || productBits === undefined) return a === productBits;
-  if (a.length !== productBits.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], productBits[i])) return false;
+  return sameNumbers(log.productBits, productBits);
+}
+
+/** Two optional number lists alike (both absent, or the same numbers). */
+function sameNumbers(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
 
@@ -300,6 +310,7 @@ function walker(
   replicas: readonly number[],
   scratch: PlacementScratch,
   use: WalkLogUse | undefined,
+  skipCores: readonly number[] | undefined,
 ): (pace: PlanPace, loadAware: boolean, load: PackingLoad) => Placement {
   const capacityKb = arch.tile.edram.capacityKb;
   let records: WalkRecord[] | undefined;
@@ -325,7 +336,7 @@ function walker(
     let placement: Placement | undefined;
     let error: MappingError | undefined;
     try {
-      placement = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, loadAware, load);
+      placement = placeWithPace(arch, net, flow, mappings, replicas, pace, scratch, loadAware, load, skipCores);
       return placement;
     } catch (e) {
       if (e instanceof MappingError) error = e;

@@ -24,8 +24,11 @@ export interface Plan {
    */
   chip?: PlanChip;
   defaults: LayerChoice;
-  layers: Record<string, Partial<LayerChoice>>;
+  layers: Record<string, LayerEntry>;
 }
+
+/** One layer's entry: its choices, and (weighted layers only) cores left empty before it (PlanChoices.skipCores). */
+export type LayerEntry = Partial<LayerChoice> & { skipCores?: number };
 
 export interface PlanChip {
   tiles: number;
@@ -43,6 +46,12 @@ export interface PlanChoices {
    * productLayerIndices order); 0 or absent: rule 2's default, the abits of the weighted layers reading its output.
    */
   productBits?: number[];
+  /**
+   * The plan's layout: per weighted layer, cores left empty before it beyond where the packing walk would start it
+   * (arch/pack-tiles.ts); absent or 0: none. Where tile and router boundaries fall sets how many copies of a tensor
+   * cross each NoC port and mesh link (docs/hardware-model.md rule 6; optimizer/layout).
+   */
+  skipCores?: number[];
 }
 
 export const MIN_BITS = LIMITS.bits.min;
@@ -70,6 +79,10 @@ export function bitsAt(bits: readonly number[], pos: number): number {
   return bits[pos] ?? BASELINE_BITS;
 }
 const CHOICE_KEYS = ['wbits', 'abits', 'replicas'] as const;
+/** Keys a layer's entry may hold: its choices and its layout. */
+const LAYER_KEYS = [...CHOICE_KEYS, 'skipCores'] as const;
+/** Most cores a plan may leave empty before one layer (a tile's cores are far fewer on every preset). */
+export const MAX_SKIP_CORES = 1024;
 
 /** One plan entry, against the same ranges as the --wbits/--abits/--replicas flags (limits.ts). */
 function checkChoiceField(source: string, field: string, key: (typeof CHOICE_KEYS)[number], value: unknown): number {
@@ -114,14 +127,21 @@ export function validatePlan(value: unknown, source: string): Plan {
   };
   const layersRaw = checkObject(source, 'layers', orDefault(doc['layers'], {}));
   // A null-prototype record: a layer named like an Object.prototype member ('constructor') is just a name.
-  const layers: Record<string, Partial<LayerChoice>> = Object.create(null) as Record<string, Partial<LayerChoice>>;
+  const layers: Record<string, LayerEntry> = Object.create(null) as Record<string, LayerEntry>;
   for (const [name, entry] of Object.entries(layersRaw)) {
     const field = `layers.${name}`;
     const obj = checkObject(source, field, entry);
-    checkKeys(source, field, obj, CHOICE_KEYS);
-    const choice: Partial<LayerChoice> = {};
+    checkKeys(source, field, obj, LAYER_KEYS);
+    const choice: LayerEntry = {};
     for (const key of CHOICE_KEYS) {
       if (obj[key] !== undefined) choice[key] = checkChoiceField(source, `${field}.${key}`, key, obj[key]);
+    }
+    const skip = obj['skipCores'];
+    if (skip !== undefined) {
+      if (typeof skip !== 'number' || !Number.isInteger(skip) || skip < 0 || skip > MAX_SKIP_CORES) {
+        throw new ValidationError(source, `${field}.skipCores`, JSON.stringify(skip) ?? String(skip), `an integer from 0 to ${MAX_SKIP_CORES}: cores left empty before the layer`);
+      }
+      choice.skipCores = skip;
     }
     layers[name] = choice;
   }
@@ -156,7 +176,7 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
   for (const name of Object.keys(plan.layers)) {
     if (productNames.includes(name)) {
       const e = plan.layers[name] ?? {};
-      const wrong = (['wbits', 'replicas'] as const).find((k) => e[k] !== undefined);
+      const wrong = (['wbits', 'replicas', 'skipCores'] as const).find((k) => e[k] !== undefined);
       if (wrong !== undefined) {
         throw new PlanError(
           `${source}: layers.${name}.${wrong}: '${name}' multiplies two activations (no weights, not replicated); it takes only abits, the bits of its operands.`,
@@ -177,7 +197,7 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
   // A quantized network's own widths beat the plan's defaults; an explicit per-layer entry beats both.
   const fixed = net.network.defaultBits ?? {};
   // Own properties only: a layer named like an Object.prototype member ('constructor') is just a name.
-  const entry = (name: string): Partial<LayerChoice> | undefined => (Object.prototype.hasOwnProperty.call(plan.layers, name) ? plan.layers[name] : undefined);
+  const entry = (name: string): LayerEntry | undefined => (Object.prototype.hasOwnProperty.call(plan.layers, name) ? plan.layers[name] : undefined);
   const pick = (name: string, key: keyof LayerChoice): number => {
     const own = key === 'replicas' || !Object.prototype.hasOwnProperty.call(fixed, name) ? undefined : fixed[name]?.[key];
     return entry(name)?.[key] ?? own ?? plan.defaults[key];
@@ -198,6 +218,9 @@ export function resolvePlan(plan: Plan, net: ResolvedNetwork, source: string): P
     // Replicas of a recurrent layer would run its serial steps side by side: it keeps one.
     replicas: weightedNames.map((n) => (serial.has(n) ? 1 : pick(n, 'replicas'))),
   };
+  // A layout only where the plan moves a layer: absent, every layer starts where the packing walk puts it.
+  const skipCores = weightedNames.map((n) => entry(n)?.skipCores ?? 0);
+  if (skipCores.some((s) => s > 0)) choices.skipCores = skipCores;
   // A product's own bits only where the plan names it; else rule 2's default (its output's weighted readers).
   const productBits = productNames.map((n) => entry(n)?.abits ?? 0);
   if (productBits.some((b) => b > 0)) choices.productBits = productBits;
@@ -218,15 +241,17 @@ export function planFromChoices(network: string, arch: string, net: ResolvedNetw
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 1;
   };
   const defaults: LayerChoice = { wbits: mode(choices.wbits), abits: mode(choices.abits), replicas: mode(choices.replicas) };
-  const layers: Record<string, Partial<LayerChoice>> = {};
+  const layers: Record<string, LayerEntry> = {};
   names.forEach((name, i) => {
-    const entry: Partial<LayerChoice> = {};
+    const entry: LayerEntry = {};
     const w = choices.wbits[i] ?? defaults.wbits;
     const a = choices.abits[i] ?? defaults.abits;
     const r = choices.replicas[i] ?? defaults.replicas;
     if (w !== defaults.wbits) entry.wbits = w;
     if (a !== defaults.abits) entry.abits = a;
     if (r !== defaults.replicas) entry.replicas = r;
+    const skip = choices.skipCores?.[i] ?? 0;
+    if (skip > 0) entry.skipCores = skip;
     if (Object.keys(entry).length > 0) layers[name] = entry;
   });
   const products = productLayerIndices(net);

@@ -21,6 +21,7 @@ import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
+import { layoutStep, type LaidOutPlan } from './layout/layout-step';
 import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
@@ -54,6 +55,11 @@ export interface OptimizeOptions extends BudgetOptions {
    * are the same either way. @default true
    */
   highsWorker?: boolean;
+  /**
+   * Lay out each search's plan (optimizer/layout: replicas for a lower compute target placed so fewer tensor copies
+   * cross the NoC; kept only when the full model finds it better). @default true
+   */
+  layout?: boolean;
 }
 
 /** The RL plan against the best plan any search method found (RL, polish, random search, exact joint). */
@@ -79,6 +85,8 @@ export interface OptimizeSettingsRecord {
   /** Whether the rows were confirmed in the simulator, and with how many images (undefined: the settle rule, sim/settle.ts). */
   confirm: boolean;
   confirmImages?: number;
+  /** false when the search rows were not laid out (OptimizeOptions.layout); absent: they were (the default). */
+  layout?: false;
   /** The search's resolved settings (agent, exploration, polishing, fixed layers). */
   search: Omit<SearchSettings, 'onEpisode'>;
   /** The architecture the plans were judged on (the budget's chip). */
@@ -125,6 +133,30 @@ function unitLatencyProxy(tables: ReplicationTables): number {
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
   const choices: PlanChoices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas, ...(c.productBits ? { productBits: c.productBits } : {}) };
   return { choices, model: evaluateModel(ctx, choices) };
+}
+
+/** The rows of the searches, which the layout step serves alike. */
+const LAID_OUT: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
+
+/**
+ * Applies the layout step (optimizer/layout/layout-step.ts) to each search's row, once per distinct plan, replacing
+ * the row's plan and figures when the full model finds a layout better; the row's method and a note say so.
+ */
+function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: ModelResult, budgetCores: number, spec: ObjectiveSpec, refLatencyCycles: number, notes: string[]): void {
+  const done = new Map<string, LaidOutPlan>();
+  rows.forEach((r, k) => {
+    if (!LAID_OUT.includes(r.variant)) return;
+    const key = JSON.stringify(r.choices);
+    let laid = done.get(key);
+    if (laid === undefined) {
+      laid = layoutStep(ctx, r.choices, evaluateModel(ctx, r.choices), budgetCores, spec, refLatencyCycles);
+      done.set(key, laid);
+    }
+    if (laid.targetCycles === undefined) return;
+    const what = `layout: replicas for ${laid.targetCycles.toFixed(0)} cycles, ${laid.movedLayers} layers started later (${r.throughputImagesPerS.toFixed(1)} -> ${laid.model.throughputImagesPerS.toFixed(1)} img/s by the model; ${laid.walks} walks, ${laid.fullEvaluations} full evaluations)`;
+    rows[k] = row(r.variant, `${r.method}; ${what}`, laid.choices, laid.model, base, r.dropPct);
+    notes.push(`${r.variant}: ${what}.`);
+  });
 }
 
 /** The RL row's gap to the best feasible search row on the optimized objective (full-model cost, lower is better). */
@@ -263,6 +295,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     await side?.close();
     await highs.close();
   }
+  if (options.layout ?? true) layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes);
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);
 
   // Confirmation in the simulator: every row and the RL search's further top-K candidates.
@@ -330,6 +363,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       budget: { ...(options.tiles !== undefined ? { tiles: options.tiles } : {}), ...(options.areaMm2 !== undefined ? { areaMm2: options.areaMm2 } : {}) },
       confirm: simulate,
       ...(options.confirmImages !== undefined ? { confirmImages: options.confirmImages } : {}),
+      ...(options.layout === false ? { layout: false as const } : {}),
       search: searchRecord,
       arch,
     },

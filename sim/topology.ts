@@ -128,8 +128,8 @@ export function buildTopology(arch: ArchSpec, net: ResolvedNetwork, choices: Pla
   // With one packing on offer (one on the ladder and no relief packing) there is nothing to choose: no model context
   // to prepare (it doubled the set-up of a ResNet-50 run).
   const scratch = newPlacementScratch(net, flow);
-  const ladder = packingLadder(arch, net, flow, mappings, choices.replicas, scratch, choices.productBits);
-  const single = ladder.length === 1 && reliefPackings(arch, net, flow, mappings, choices.replicas, scratch, ladder, choices.productBits).next().done === true;
+  const ladder = packingLadder(arch, net, flow, mappings, choices.replicas, scratch, choices.productBits, choices.skipCores);
+  const single = ladder.length === 1 && reliefPackings(arch, net, flow, mappings, choices.replicas, scratch, ladder, choices.productBits, choices.skipCores).next().done === true;
   const placement = single ? (ladder[0] as Placement) : placePlan(prepareModel(arch, net), choices);
   const n = net.layers.length;
   const posOf = new Map<number, number>();

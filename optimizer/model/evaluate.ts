@@ -85,7 +85,7 @@ export interface LatencyLater {
  */
 export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoices): LatencyLater {
   const mappings = planMappings(ctx, choices);
-  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits);
+  const ladder = packingLadder(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, choices.productBits, choices.skipCores);
   const chosen = fromLadder(ctx, choices, mappings, ladder);
   if (!heldByTile(ctx, choices, mappings, chosen.result)) return chosen;
   // The fastest packing is held by a tile's shared resources: the packings that relieve them are weighed too (up to
@@ -94,7 +94,7 @@ export function evaluateModelLatencyLater(ctx: ModelContext, choices: PlanChoice
   let best: Placement | undefined;
   let bestCycles = chosen.result.bottleneckCycles * (1 - NO_WORSE_SLACK);
   let last: LatencyLater | undefined;
-  for (const placement of reliefPackings(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, ladder, choices.productBits)) {
+  for (const placement of reliefPackings(ctx.arch, ctx.net, ctx.flow, mappings, choices.replicas, ctx.placement, ladder, choices.productBits, choices.skipCores)) {
     last = evaluateAt(ctx, choices, mappings, placement);
     if (last.result.bottleneckCycles < bestCycles) {
       best = placement;
