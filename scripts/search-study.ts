@@ -5,10 +5,11 @@
  * refined by local search and path relinking; it sees nothing of the runs), the runs' best plans relinked, plans
  * held from earlier work (search-study/known-plans.ts, re-scored each run) and every plan the runs found. Throughput objective,
  * 1-point accuracy budget, proxy oracle, PUMA at iso-area (the chip enlarged to the 8-bit baseline's tiles when
- * it does not fit, as `reproduce` does); analytical figures only.
+ * it does not fit, as `reproduce` does); analytical figures only. Every plan is scored after the layout step, as
+ * `optimize` delivers it (search-study/layout.ts; --layout 0: as the searches left them, the study before s91).
  *
  *   node dist/scripts/search-study.js [--networks a,b] [--seeds 1,2,3,4,5] [--episodes 600]
- *        [--search-settings haq,...] [--reference-samples 5000] [--relink 1] [--out study.md]
+ *        [--search-settings haq,...] [--reference-samples 5000] [--relink 1] [--layout 1] [--out study.md]
  *
  * --relink 0: no path relinking, neither in the reference search nor between the runs' plans (the best-known before
  * session 13's s69).
@@ -33,6 +34,7 @@ import { zooNetwork } from '../workloads/zoo';
 import { writeFileAtomic } from '../io';
 import { archForBaseline } from './commands/reproduce';
 import { KNOWN_PLANS } from './search-study/known-plans';
+import { LaidOutCosts } from './search-study/layout';
 
 /** How many of the runs' best distinct plans (RL and RL + polish, all seeds) are relinked for the best-known. */
 const RUN_PLANS_RELINKED = 5;
@@ -105,11 +107,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const relink = relinkOption === '1';
+  const layoutOption = option('layout') ?? '1';
+  if (layoutOption !== '0' && layoutOption !== '1') {
+    process.stderr.write(`search-study: --layout takes 0 or 1, not '${layoutOption}'\n`);
+    process.exit(2);
+  }
+  const layout = layoutOption === '1';
   const overrides = option('search-settings') !== undefined ? parseSearchSettings(option('search-settings') ?? '').overrides : {};
   const lines: string[] = [
     `Search study: throughput objective, accuracy budget 1 pt (proxy), PUMA iso-area, ${episodes} search episodes` +
       `${option('search-settings') !== undefined ? `, --search-settings ${option('search-settings') ?? ''}` : ' (default settings)'}; ` +
-      `figures are analytical img/s; best-known = the best of ${samples > 0 ? `the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples${relink ? ', then path relinking between those local optima' : ''}; independent of the runs), ` : ''}${relink ? "the runs' 5 best distinct plans relinked, " : ''}the plans held in scripts/search-study/known-plans.ts (re-scored), and every plan below${samples > 0 ? '' : ' (no reference search: --reference-samples 0)'}.`,
+      `figures are analytical img/s${layout ? ', every plan after the layout step (optimizer/layout, as optimize delivers it)' : ', plans as the searches left them (--layout 0)'}; best-known = the best of ${samples > 0 ? `the reference search (${samples} random samples + local search with single and paired bit moves, to a local optimum, from the 5 best distinct samples${relink ? ', then path relinking between those local optima' : ''}; independent of the runs), ` : ''}${relink ? "the runs' 5 best distinct plans relinked, " : ''}the plans held in scripts/search-study/known-plans.ts (re-scored), and every plan below${samples > 0 ? '' : ' (no reference search: --reference-samples 0)'}.`,
     '',
     '| network | seed | LRMP (RL) img/s | random search img/s | RL + polish img/s | random, RL + polish evals img/s | best-known img/s | RL gap to best-known | RL + polish gap | RL vs random | RL unique evals | RL best at episode | RL wall s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -122,6 +130,9 @@ async function main(): Promise<void> {
   for (const name of networks) {
     const p = setup(name);
     const imagesPerS = (cost: number): number => p.baseImagesPerS / cost;
+    // Each plan scored as `optimize` delivers it: after the layout step (--layout 0: as the search left it).
+    const laidOut = new LaidOutCosts(p.ctx, p.settings);
+    const scored = (c: EvaluatedCandidate): number => (layout ? laidOut.cost(c) : c.cost);
     const rows: SeedRow[] = [];
     for (const seed of seeds) {
       const settings = defaultSearchSettings(p.net, { ...overrides, seed, episodes });
@@ -139,9 +150,17 @@ async function main(): Promise<void> {
       const rnd = await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, evaluatorSettings), { ...settings, episodes: settings.episodes + pol.evaluations });
       const atRl = rnd.history[settings.warmupEpisodes + settings.episodes - 1];
       if (!rnd.best || atRl === undefined || !Number.isFinite(atRl.bestCost)) throw new Error(`${name} seed ${seed}: no feasible random plan`);
+      // The same draws cut at the RL's episodes, for that row's plan (the history keeps costs, not plans).
+      const rndShort = layout ? await randomSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, evaluatorSettings), settings) : undefined;
+      const random = rndShort?.best ? scored(rndShort.best) : atRl.bestCost;
+      const rlCost = scored(rl.best);
+      // A row keeps the better of its plan and the plan it started from (polish from the RL's, the long random
+      // search from its own shorter cut), each laid out: optimize lays out every row and reports the best.
+      const polished = Math.min(scored(pol.best), rlCost);
+      const randomLong = Math.min(scored(rnd.best), random);
       const rlBestAt = rl.history.findIndex((h) => h.feasible && h.cost === rl.best?.cost);
-      rows.push({ seed, rl: rl.best.cost, random: atRl.bestCost, randomLong: rnd.best.cost, polished: pol.best.cost, plans: [rl.best, pol.best], rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
-      process.stderr.write(`${name} seed ${seed}: RL ${rl.best.cost.toFixed(5)} random ${atRl.bestCost.toFixed(5)} polished ${pol.best.cost.toFixed(5)} random at RL + polish's evaluations ${rnd.best.cost.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
+      rows.push({ seed, rl: rlCost, random, randomLong, polished, plans: [rl.best, pol.best], rlUnique, randomUnique: rnd.evaluations, rlWallS, rlBestAt, warmup: settings.warmupEpisodes });
+      process.stderr.write(`${name} seed ${seed}: RL ${rlCost.toFixed(5)} random ${random.toFixed(5)} polished ${polished.toFixed(5)} random at RL + polish's evaluations ${randomLong.toFixed(5)} (${rlWallS.toFixed(1)} s)\n`);
     }
     const fixedLayers = defaultSearchSettings(p.net).fixedLayers;
     // --reference-samples 0: no reference search (quick comparisons); best-known is then the best plan of the runs.
@@ -169,14 +188,16 @@ async function main(): Promise<void> {
     const knownCosts: number[] = [];
     for (const k of KNOWN_PLANS[name] ?? []) {
       const c = await knownEvaluator.evaluate([...k.wbits], [...k.abits]);
-      if (c.feasible) knownCosts.push(c.cost);
+      if (c.feasible) knownCosts.push(scored(c));
       else process.stderr.write(`${name}: known plan (${k.source}) is outside the budget now (drop ${c.dropPct.toFixed(3)} pt, ${c.coresUsed} cores); left out\n`);
     }
     const knownCost = Math.min(Infinity, ...knownCosts);
-    const bestCost = Math.min(ref?.best?.cost ?? Infinity, relinkedRuns?.cost ?? Infinity, knownCost, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
+    const refCost = ref?.best ? scored(ref.best) : undefined;
+    const relinkedCost = relinkedRuns ? scored(relinkedRuns) : undefined;
+    const bestCost = Math.min(refCost ?? Infinity, relinkedCost ?? Infinity, knownCost, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
     process.stderr.write(
-      `${name}: best-known ${bestCost.toFixed(5)}; reference ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} img/s (${ref?.evaluations ?? 0} evaluations, ${refWallS.toFixed(1)} s); ` +
-        `runs relinked ${relinkedRuns ? imagesPerS(relinkedRuns.cost).toFixed(1) : '-'} img/s (${runsEvaluator.evaluations} evaluations, ${runsWallS.toFixed(1)} s)\n`,
+      `${name}: best-known ${bestCost.toFixed(5)}; reference ${refCost !== undefined ? imagesPerS(refCost).toFixed(1) : '-'} img/s (${ref?.evaluations ?? 0} evaluations, ${refWallS.toFixed(1)} s); ` +
+        `runs relinked ${relinkedCost !== undefined ? imagesPerS(relinkedCost).toFixed(1) : '-'} img/s (${runsEvaluator.evaluations} evaluations, ${runsWallS.toFixed(1)} s)\n`,
     );
     const gap = (cost: number): number => (1 - bestCost / cost) * 100;
     for (const r of rows) {
@@ -192,7 +213,7 @@ async function main(): Promise<void> {
     const polishGapPct = (1 - mean((r) => imagesPerS(r.polished)) / imagesPerS(bestCost)) * 100;
     const longMean = mean((r) => imagesPerS(r.randomLong));
     summary.push(
-      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${longMean.toFixed(1)} | ${ref?.best ? imagesPerS(ref.best.cost).toFixed(1) : '-'} | ${relinkedRuns ? imagesPerS(relinkedRuns.cost).toFixed(1) : '-'} | ${Number.isFinite(knownCost) ? imagesPerS(knownCost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
+      `| ${name} | ${rlMean.toFixed(1)} | ${rndMean.toFixed(1)} | ${mean((r) => imagesPerS(r.polished)).toFixed(1)} | ${longMean.toFixed(1)} | ${refCost !== undefined ? imagesPerS(refCost).toFixed(1) : '-'} | ${relinkedCost !== undefined ? imagesPerS(relinkedCost).toFixed(1) : '-'} | ${Number.isFinite(knownCost) ? imagesPerS(knownCost).toFixed(1) : '-'} | ${imagesPerS(bestCost).toFixed(1)} | ` +
         `${meanGapPct.toFixed(2)}% | ${rlMean >= rndMean ? 'yes' : 'NO'} | ${meanGapPct <= 2 ? 'yes' : 'NO'} | ${polishGapPct.toFixed(2)}% | ${mean((r) => imagesPerS(r.polished)) >= longMean ? 'yes' : 'NO'} | ${polishGapPct <= 2 ? 'yes' : 'NO'} | ` +
         `${spread(rows.map((r) => imagesPerS(r.rl)))} | ${spread(rows.map((r) => imagesPerS(r.random)))} | ${gap(median(rows.map((r) => r.rl))).toFixed(2)}% |`,
     );

@@ -10,6 +10,7 @@ import { buildTopology } from '../sim/topology';
 import { resolveNetwork } from '../workloads/shapes';
 import type { Network } from '../workloads/types';
 import { zoo } from './helpers/model-fixtures';
+import { RESNET50_RL1 } from './helpers/resnet50-rl1-plan';
 import { thrown } from './helpers/thrown';
 import { runCli } from './helpers/run-cli';
 import * as fs from 'node:fs';
@@ -121,12 +122,3 @@ describe('layout (PlanChoices.skipCores)', () => {
     expect(a.model.coresUsed).toBeLessThanOrEqual(504);
   });
 });
-
-/** docs/validation.md s91: ResNet-50's RL seed 1 plan (5102.0 img/s, 196,000 cycles). */
-const RESNET50_RL1 = {
-  network: 'resnet50',
-  arch: 'puma',
-  chip: { tiles: 63, areaBudgetMm2: 0 },
-  defaults: { wbits: 5, abits: 4, replicas: 1 },
-  layers: {"conv1":{"wbits":8,"abits":8,"replicas":64},"layer1.0.conv1":{"abits":6,"replicas":15},"layer1.0.conv2":{"wbits":6,"abits":5,"replicas":12},"layer1.0.conv3":{"abits":3,"replicas":8},"layer1.0.downsample.0":{"abits":3,"replicas":8},"layer1.1.conv1":{"wbits":6,"abits":3,"replicas":8},"layer1.1.conv2":{"wbits":6,"replicas":11},"layer1.1.conv3":{"abits":3,"replicas":8},"layer1.2.conv1":{"wbits":6,"replicas":12},"layer1.2.conv2":{"wbits":6,"abits":3,"replicas":8},"layer1.2.conv3":{"abits":3,"replicas":8},"layer2.0.conv1":{"wbits":6,"abits":3,"replicas":8},"layer2.0.conv2":{"abits":3,"replicas":2},"layer2.0.conv3":{"wbits":6,"abits":3,"replicas":2},"layer2.0.downsample.0":{"abits":3,"replicas":2},"layer2.1.conv1":{"wbits":6,"abits":3,"replicas":2},"layer2.1.conv2":{"replicas":3},"layer2.1.conv3":{"abits":3,"replicas":2},"layer2.2.conv1":{"wbits":6,"replicas":4},"layer2.2.conv2":{"replicas":3},"layer2.2.conv3":{"abits":3,"replicas":2},"layer2.3.conv1":{"abits":5,"replicas":4},"layer2.3.conv2":{"wbits":6,"abits":5,"replicas":3},"layer2.3.conv3":{"replicas":4},"layer3.0.conv1":{"wbits":6,"abits":3,"replicas":2},"layer3.0.conv2":{"abits":3},"layer3.0.downsample.0":{"abits":3},"layer3.1.conv2":{"abits":5},"layer3.2.conv2":{"abits":5},"layer3.3.conv1":{"wbits":6,"abits":5},"layer3.3.conv3":{"wbits":4},"layer3.4.conv1":{"wbits":6,"abits":5},"layer3.4.conv2":{"abits":5},"layer3.4.conv3":{"abits":5},"layer3.5.conv1":{"wbits":6,"abits":5},"layer3.5.conv3":{"abits":5},"layer4.0.conv1":{"wbits":6},"layer4.0.conv3":{"abits":5},"layer4.0.downsample.0":{"abits":3},"layer4.1.conv2":{"wbits":6,"abits":5},"layer4.1.conv3":{"wbits":7},"layer4.2.conv1":{"abits":5},"layer4.2.conv2":{"wbits":8},"layer4.2.conv3":{"wbits":7,"abits":5},"fc":{"wbits":8,"abits":8}},
-};
