@@ -103,10 +103,11 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
     // The forked input's own hold is the window's business, not a burst.
     expect(s.aheadRows[offset + kA]).toBe(0);
     const windows = inputs.map((_, k) => (k === kUp ? 1 : 20));
-    expect(forkSpareRows(s, c, kA, windows, 101)).toBe(50);
+    // Spare in bits, one bit a row here.
+    expect(forkSpareRows(s, c, kA, windows, 101, () => 1)).toBe(50);
     // A window that holds the burst leaves the spare to the skip.
     const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
-    expect(forkSpareRows(s, c, kA, wide, 101)).toBe(101);
+    expect(forkSpareRows(s, c, kA, wide, 101, () => 1)).toBe(101);
   });
 });
 
