@@ -356,9 +356,11 @@ function heldAhead(s: ForkHoldScratch, l: LayerFlow, d: DataInput, readerRowCycl
  */
 export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareBits: number, rowBitsOf: (producer: number) => number): number {
   const at = s.inputOffset[layer] as number;
-  const rowBits = rowBitsOf(s.inputProducer[at < 0 ? 0 : at + k] as number);
+  // Only a forked reader's inputs have fork loops (inputOffset >= 0 for every caller).
+  if (at < 0) return 0;
+  const rowBits = rowBitsOf(s.inputProducer[at + k] as number);
   const spareRows = rowBits > 0 && spareBits > 0 && spareBits < Infinity ? Math.floor(spareBits / rowBits) : 0;
-  if (at < 0 || windows === undefined || spareRows <= 0) return spareRows;
+  if (windows === undefined || spareRows <= 0) return spareRows;
   let sharers = 1;
   for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
   const shared = sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
