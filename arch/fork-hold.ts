@@ -42,6 +42,15 @@ export interface ForkHoldScratch {
    * slots while the reader drains them: forkSpareRows.
    */
   aheadRows: Float64Array;
+  /**
+   * Per (skewed reader, input): the worst row's wait at the filled interval (cycles; 0 when it never waits) and the
+   * rows of P_k its hold spans then, skewRows + (lead + reader row + P_k's row) x rows(P_k) / interval (rule 7's fork
+   * loop at that pace, its transits left out).
+   */
+  waitCycles: Float64Array;
+  holdRows: Float64Array;
+  /** Per (skewed reader, input): its producer (-1: the network input). */
+  inputProducer: Int32Array;
   /** The forked readers and their stored ancestors (the recurrence needs no more), producers first. */
   order: Int32Array;
   /** Row times and interval of the last fill (placement paces each packing it tries with the same ones). */
@@ -82,10 +91,12 @@ export function newForkHoldScratch(net: ResolvedNetwork, flow: Dataflow): ForkHo
     }
   }
   const ownSlackRows = new Float64Array(inputs);
+  const inputProducer = new Int32Array(inputs);
   for (const l of flow.layers) {
     const at = inputOffset[l.index] as number;
     if (at < 0) continue;
     l.dataInputs.forEach((d, k) => {
+      inputProducer[at + k] = d.producer;
       const paths = l.skewPaths[k] ?? [];
       if (paths.length === 0) return;
       const rowsP = rowsOf(net, d.producer);
@@ -100,7 +111,7 @@ export function newForkHoldScratch(net: ResolvedNetwork, flow: Dataflow): ForkHo
   }
   return {
     rowOffset, time: new Float64Array(rows), slope: new Float64Array(rows), inputOffset,
-    skewRows: new Float64Array(inputs), leadCycles: new Float64Array(inputs), steepSkewRows: new Float64Array(inputs), steepLeadCycles: new Float64Array(inputs), ownSlackRows, aheadRows: new Float64Array(inputs), order: Int32Array.from(order),
+    skewRows: new Float64Array(inputs), leadCycles: new Float64Array(inputs), steepSkewRows: new Float64Array(inputs), steepLeadCycles: new Float64Array(inputs), ownSlackRows, aheadRows: new Float64Array(inputs), waitCycles: new Float64Array(inputs), holdRows: new Float64Array(inputs), inputProducer, order: Int32Array.from(order),
     lastRowCycles: new Float64Array(0), lastIntervalCycles: -1,
   };
 }
@@ -128,6 +139,9 @@ export function copyForkHolds(s: ForkHoldScratch, into?: ForkHoldScratch): ForkH
     steepLeadCycles: copyInto(s.steepLeadCycles, into?.steepLeadCycles),
     ownSlackRows: copyInto(s.ownSlackRows, into?.ownSlackRows),
     aheadRows: copyInto(s.aheadRows, into?.aheadRows),
+    waitCycles: copyInto(s.waitCycles, into?.waitCycles),
+    holdRows: copyInto(s.holdRows, into?.holdRows),
+    inputProducer: copyInto(s.inputProducer, into?.inputProducer),
     order: copyInto(s.order, into?.order),
     lastRowCycles: copyInto(s.lastRowCycles, into?.lastRowCycles),
     lastIntervalCycles: s.lastIntervalCycles,
@@ -220,7 +234,7 @@ export function fillForkHolds(s: ForkHoldScratch, net: ResolvedNetwork, flow: Da
   for (let o = 0; o < s.order.length; o++) {
     const index = s.order[o] as number;
     const l = flow.layers[index] as LayerFlow;
-    if (l.hasSkew) fillReaderHolds(s, net, l, intervalCycles, inputPeriod, inputRows, rowCycles[index] ?? 0);
+    if (l.hasSkew) fillReaderHolds(s, net, l, intervalCycles, inputPeriod, inputRows, rowCycles[index] ?? 0, rowCycles);
   }
 }
 
@@ -237,7 +251,7 @@ function sameInputs(s: ForkHoldScratch, rowCycles: Float64Array, intervalCycles:
 }
 
 /** The two lines of each forked input's wait at reader `l` (ForkHoldScratch), from the filled row times. */
-function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow, intervalCycles: number, inputPeriod: number, inputRows: number, readerRowCycles: number): void {
+function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow, intervalCycles: number, inputPeriod: number, inputRows: number, readerRowCycles: number, rowCycles: Float64Array): void {
   const at = s.inputOffset[l.index] as number;
   const inputs = l.dataInputs;
   const time = s.time;
@@ -250,6 +264,8 @@ function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow,
     s.steepSkewRows[at + k] = 0;
     s.steepLeadCycles[at + k] = 0;
     s.aheadRows[at + k] = 0;
+    s.waitCycles[at + k] = 0;
+    s.holdRows[at + k] = 0;
     if ((l.skewPaths[k]?.length ?? 0) === 0) {
       if (dk.producer >= 0) s.aheadRows[at + k] = heldAhead(s, l, dk, readerRowCycles, rowsOf(net, dk.producer));
       continue;
@@ -299,6 +315,9 @@ function fillReaderHolds(s: ForkHoldScratch, net: ResolvedNetwork, l: LayerFlow,
     s.leadCycles[at + k] = worst - worstSlope * intervalCycles;
     s.steepSkewRows[at + k] = steep * rowsP;
     s.steepLeadCycles[at + k] = steepWait - steep * intervalCycles;
+    s.waitCycles[at + k] = Math.max(0, worst);
+    const tP = dk.producer < 0 ? inputPeriod : (rowCycles[dk.producer] ?? 0);
+    s.holdRows[at + k] = intervalCycles > 0 ? worstSlope * rowsP + ((worst - worstSlope * intervalCycles + readerRowCycles + tP) * rowsP) / intervalCycles : 0;
   }
 }
 
@@ -324,17 +343,37 @@ function heldAhead(s: ForkHoldScratch, l: LayerFlow, d: DataInput, readerRowCycl
 
 /**
  * Rows of the tile's spare eDRAM (`spareRows`, beyond every guaranteed slot) that forked input k of reader `layer`
- * can count on: an even share among it and the reader's lagging inputs that pile rows beyond their slots
- * (aheadRows > window + 1; `windows`: the reader's granted windows per input). Grants of freed space go to the
- * waiting channels in turn, so while the reader drains a lagging input's burst the skip gets about half
- * (IS-Net fp16's outer concat: 647 rows held in the simulator against a 512-row window and 252 spare rows).
+ * can count on (docs/hardware-model.md rule 7, fork loops; `windows`: the reader's granted windows per input).
+ * First an even share among it and the reader's lagging inputs that pile rows beyond their slots (aheadRows >
+ * window + 1): grants of freed space go to the waiting channels in turn, so while the reader drains a lagging
+ * input's burst the skip gets about half (IS-Net fp16's outer concat: 647 rows held in the simulator against a
+ * 512-row window and 252 spare rows). Then arrival order among the reader's forked inputs that wait: the tile grants
+ * freed space to the waiting requests in the order they came (sim/kernel/resource.ts Container.release), and the
+ * input whose rows come earliest (the longest wait for the others) asks first, so each earlier input takes the spare
+ * rows its hold needs beyond its loop's slots (holdRows - window - 3 - own-path slack, rounded up) and k keeps what
+ * they leave. ShuffleNetV2 (fp-head-pose): block 1's two branches pass through blocks 2-4 and reach stage 3's first
+ * block first; they held 29-33 and 26-30 rows of tile 3 in the simulator, the later branches 3-10 (docs/validation.md, s92).
  */
-export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareRows: number): number {
+export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareBits: number, rowBitsOf: (producer: number) => number): number {
   const at = s.inputOffset[layer] as number;
-  if (at < 0 || windows === undefined || spareRows <= 0) return spareRows;
+  // Only a forked reader's inputs have fork loops (inputOffset >= 0 for every caller).
+  if (at < 0) return 0;
+  const rowBits = rowBitsOf(s.inputProducer[at + k] as number);
+  const spareRows = rowBits > 0 && spareBits > 0 && spareBits < Infinity ? Math.floor(spareBits / rowBits) : 0;
+  if (windows === undefined || spareRows <= 0) return spareRows;
   let sharers = 1;
   for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
-  return sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
+  const shared = sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
+  const mine = s.waitCycles[at + k] as number;
+  if (!(mine > 0)) return shared;
+  let takenBits = 0;
+  for (let j = 0; j < windows.length; j++) {
+    const w = s.waitCycles[at + j] as number;
+    if (j === k || !(w > mine || (w === mine && j < k))) continue;
+    const need = (s.holdRows[at + j] as number) - (windows[j] as number) - 3 - (s.ownSlackRows[at + j] as number);
+    if (need > 0) takenBits += Math.ceil(need - 1e-9) * rowBitsOf(s.inputProducer[at + j] as number);
+  }
+  return Math.max(0, shared - Math.ceil(takenBits / rowBits - 1e-9));
 }
 
 /**

@@ -301,11 +301,10 @@ export function placeWithPace(
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
     paceBoundCycles: paceBoundsCycles(pace, net, flow, scratch.forkHolds, scratch.skewLayers, (layer, k) => {
       // The fewest rows of the input any of the reader's tiles has room for beyond every guaranteed slot.
-      const rowBits = scratch.rowBits[(flow.layers[layer]?.dataInputs[k]?.producer ?? -1) + 1] ?? 0;
       let spare = Infinity;
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
       const own = ownSpareRows[(scratch.forkHolds.inputOffset[layer] as number) + k] as number;
-      return own + forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], rowBits > 0 && spare > 0 && spare < Infinity ? Math.floor(spare / rowBits) : 0);
+      return own + forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], spare, (q) => scratch.rowBits[q + 1] ?? 0);
     }),
     rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, ownSpareRows, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };

@@ -103,10 +103,67 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
     // The forked input's own hold is the window's business, not a burst.
     expect(s.aheadRows[offset + kA]).toBe(0);
     const windows = inputs.map((_, k) => (k === kUp ? 1 : 20));
-    expect(forkSpareRows(s, c, kA, windows, 101)).toBe(50);
+    // Spare in bits, one bit a row here.
+    expect(forkSpareRows(s, c, kA, windows, 101, () => 1)).toBe(50);
     // A window that holds the burst leaves the spare to the skip.
     const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
-    expect(forkSpareRows(s, c, kA, wide, 101)).toBe(101);
+    expect(forkSpareRows(s, c, kA, wide, 101, () => 1)).toBe(101);
+  });
+});
+
+/**
+ * Forked inputs of one reader take the tile's spare eDRAM in arrival order (forkSpareRows, docs/hardware-model.md rule
+ * 7). a (1x1) -> b (3x3, pad 1) -> c (3x3, pad 1), and r (1x1) reads concat [a, b, c]: c's row i needs b's row i + 1,
+ * which needs a's row i + 2. 16 rows, input row n at (n + 1) I / 16, every row time 10 cycles, I = 160 (period 10).
+ * Worked by hand: F_a(i) = 10 (i + 1) + 10, F_b(i) = F_a(i + 1) + 10, F_c(i) = F_b(i + 1) + 10 (the last rows alike,
+ * behind their row before). r's row i waits for c: a's row 40 cycles (skew 2 periods, lead 20), b's 20 (1 period,
+ * lead 10), c's none. Holds in rows of the loop's pace: skew + (lead + r's row + producer's row) x 16 / I, a 2 + 40 x
+ * 16 / 160 = 6, b 1 + 30 x 16 / 160 = 4. With windows capped at 1 each, a's loop needs 6 - 1 - 3 = 2 rows beyond its
+ * slots, b's 4 - 1 - 3 = 0; of 3 spare rows a (first to arrive) keeps all 3, b the 1 a leaves, c (waits for none)
+ * the 3. Rows of 2 bits for a: it takes 4 bits of 6, b's 1-bit rows get 2.
+ */
+const FORKED_THREE = JSON.stringify({
+  name: 'forked-three',
+  input: { channels: 8, height: 16, width: 16 },
+  layers: [
+    { name: 'a', kind: 'conv', outChannels: 8, kernel: 1 },
+    { name: 'b', kind: 'conv', outChannels: 8, kernel: 3, pad: 1 },
+    { name: 'c', kind: 'conv', outChannels: 8, kernel: 3, pad: 1 },
+    { name: 'cat', kind: 'concat', inputs: ['a', 'b', 'c'] },
+    { name: 'r', kind: 'conv', outChannels: 8, kernel: 1 },
+  ],
+});
+
+describe("a reader's forked inputs take the spare eDRAM in arrival order (rule 7)", () => {
+  const net = resolveNetwork(parseNetworkJson(FORKED_THREE, 'forked-three'));
+  const flow = analyzeDataflow(net);
+  const at = (name: string): number => net.layers.findIndex((l) => l.layer.name === name);
+  const rowCycles = new Float64Array(net.layers.length);
+  for (const name of ['a', 'b', 'c', 'r']) rowCycles[at(name)] = 10;
+  const r = at('r');
+  const k = (name: string): number => flow.layers[r]?.dataInputs.findIndex((d) => d.producer === at(name)) ?? -1;
+
+  it('waits and holds as worked by hand; the earliest input keeps the spare, the next gets what is left', () => {
+    const s = newForkHoldScratch(net, flow);
+    fillForkHolds(s, net, flow, rowCycles, 160);
+    const o = s.inputOffset[r] ?? -1;
+    expect(['a', 'b', 'c'].map((name) => [s.skewRows[o + k(name)], s.leadCycles[o + k(name)]])).toEqual([[2, 20], [1, 10], [0, 0]]);
+    expect(s.waitCycles[o + k('a')]).toBeCloseTo(40, 9);
+    expect(s.waitCycles[o + k('b')]).toBeCloseTo(20, 9);
+    expect(s.waitCycles[o + k('c')]).toBe(0);
+    expect(s.holdRows[o + k('a')]).toBeCloseTo(6, 9);
+    expect(s.holdRows[o + k('b')]).toBeCloseTo(4, 9);
+    const capped = [1, 1, 1];
+    const bit = (): number => 1;
+    expect(forkSpareRows(s, r, k('a'), capped, 3, bit)).toBe(3);
+    expect(forkSpareRows(s, r, k('b'), capped, 3, bit)).toBe(1);
+    expect(forkSpareRows(s, r, k('c'), capped, 3, bit)).toBe(3);
+    // Bits: a's rows 2 bits, b's 1; a takes 2 rows = 4 bits of 6.
+    const bits = (p: number): number => (p === at('a') ? 2 : 1);
+    expect(forkSpareRows(s, r, k('a'), capped, 6, bits)).toBe(3);
+    expect(forkSpareRows(s, r, k('b'), capped, 6, bits)).toBe(2);
+    // Paced windows (a 5, b 3: each covers its hold) leave every input the whole spare.
+    expect(forkSpareRows(s, r, k('b'), [5, 3, 1], 3, bit)).toBe(3);
   });
 });
 

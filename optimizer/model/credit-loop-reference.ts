@@ -180,7 +180,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
         for (const tile of tilesOf(layer)) {
           // The network input takes the spare eDRAM of the tiles it lands on, for its own rows (rule 7, fork loops).
           const loopFree = forkLoopSpareBits(freeBits[tile] ?? 0, inputImageBits[tile] ?? 0, P);
-          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], spareRows(loopFree, rowBits));
+          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], loopFree, rowBitsOf);
           // The hop from the lead path's end back into this tile.
           let last = 0;
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);

@@ -87,6 +87,8 @@ export interface CreditLoopTables {
   flowIdStart: Int32Array;
   /** Per layer index: the credit-loop bound of this evaluation (0: none). */
   bounds: Float64Array;
+  /** Per stored tensor (producer + 1): bits of one row at this evaluation's precisions (forkSpareRows). */
+  producerRowBits: Float64Array;
 }
 
 /** Precomputes the term's tables for a network (once per context). */
@@ -160,6 +162,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     flowIdBurst: new Float64Array(0),
     flowIdStart: new Int32Array(0),
     bounds: new Float64Array(flow.layers.length),
+    producerRowBits: new Float64Array(flow.layers.length + 1),
   };
 }
 

@@ -186,6 +186,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       if (transit > (destTransit[d] as number)) destTransit[d] = transit;
     }
     const rowBits = (t.slotRowElements[r] as number) * (storedBits[readSlots[r] as number] as number);
+    t.producerRowBits[readSlots[r] as number] = rowBits;
     const j1 = readerStart[r + 1] as number;
     for (let j = readerStart[r] as number; j < j1; j++) {
       const c = t.readerLayer[j] as number;
@@ -258,6 +259,8 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
   const bounds = t.bounds;
   bounds.fill(0);
   const rc = e.rowCycles;
+  const producerRowBits = t.producerRowBits;
+  const rowBitsOf = (producer: number): number => producerRowBits[producer + 1] as number;
   for (let i = 0; i < t.inputs.length; i++) {
     const inp = t.inputs[i] as CreditInput;
     const r = inp.slot;
@@ -325,7 +328,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), rowBits));
+        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), rowBitsOf);
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
