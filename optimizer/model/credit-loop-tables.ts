@@ -91,8 +91,8 @@ export interface CreditLoopTables {
   /** Per layer index: the credit-loop bound of this evaluation (0: none). */
   bounds: Float64Array;
   /**
-   * Scratch of aheadSpareBits (credit-loop.ts), per input of one reader that runs ahead of another: cycles ahead, the
-   * spare rows it may take and its row's bits; and per reader tile of one input, its fork loops' spare rows.
+   * Scratch of aheadSpareBits (credit-loop-spare.ts), per input of one reader that runs ahead of another: cycles
+   * ahead, the spare rows it may take and its row's bits; and per reader tile of one input, its fork loops' spare rows.
    */
   aheadCycles: Float64Array;
   aheadTakeRows: Float64Array;
@@ -187,9 +187,9 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
  * leaves once its own tile grants it (rule 6), and P's unit makes its next row once its last row's sends are all
  * granted (sim/engine.ts: a unit with grants pending starts no row), so one row, digital or weighted P alike.
  * DenseNet-121 on PUMA (s93): Conv_8's row 9 started its MVMs at 82,142,681, the cycle tile 1 granted its row 8.
- * (s90 had gated a weighted P off, at 0: with the tile's spare counted in full by every input's loop, one row more made
- * more weighted-P toys optimistic; the spare the inputs ahead take, aheadSpareBits in credit-loop.ts, was the missing
- * half.) The network input reserves its row at every reader tile before it crosses: none.
+ * (s90 had gated a weighted P off, at 0: with the tile's spare counted in full by every input's loop, one row more
+ * made more weighted-P toys optimistic; the spare the inputs ahead take, aheadSpareBits in credit-loop-spare.ts, was
+ * the missing half.) The network input reserves its row at every reader tile before it crosses: none.
  */
 export function copyAheadRows(P: number): number {
   return P >= 0 ? 1 : 0;

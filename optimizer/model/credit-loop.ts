@@ -4,6 +4,7 @@ import { channelSlots } from '../../arch/tile-buffers';
 import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
+import { aheadSpareBits } from './credit-loop-spare';
 import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
 import { FILL_SHARE } from '../../sim/steady-state';
 
@@ -321,7 +322,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const free = aheadSpareBits(t, s, placement, i, tile, forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), e);
+        const free = aheadSpareBits(t, s, placement, i, tile, forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), e.intervalCycles, e.storedBits);
         t.forkSpare[d - d0] = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], spareRows(free, rowBits));
       }
     }
@@ -359,61 +360,6 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
     bounds[inp.layer] = bound;
   }
   return bounds;
-}
-
-/**
- * The spare eDRAM (bits, of `freeBits`) that `tile` leaves to the fork loops of input i (t.inputs) once the reader's
- * inputs that run ahead of it have taken theirs (docs/hardware-model.md rule 7, credit-loop term). Every input's loop
- * had counted the whole spare, but the inputs share it: freed space goes to the waiting sends first come (rule 6). An
- * input o whose rows wait longer for the reader's other inputs than P's (G_o = skew_o x interval / rows(o) + lead_o,
- * arch/fork-hold.ts) holds floor(G_o / period) + 1 rows at the interval (period = interval / rows(o)); those beyond
- * its slots take the spare before P's, as many as fit, the inputs waiting longest first. DenseNet-121 on PUMA (s93):
- * MaxPool_2 (G 10.2 periods) held its 9 slots and the one spare row of tile 1, Conv_8 its 7 slots and none, where
- * the model had counted two spare rows for each.
- * NOTE: written for speed: the inputs ahead are sorted in place in t's scratch (a reader has few inputs).
- */
-function aheadSpareBits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, i: number, tile: number, freeBits: number, e: CreditLoopInputs): number {
-  const inp = t.inputs[i] as CreditInput;
-  const at = placement.forkHolds.inputOffset[inp.layer] as number;
-  if (at < 0 || freeBits <= 0) return freeBits;
-  const { skewRows, leadCycles } = placement.forkHolds;
-  const interval = e.intervalCycles;
-  const waitP = ((skewRows[at + inp.k] as number) * interval) / inp.rows + (leadCycles[at + inp.k] as number);
-  const { aheadCycles, aheadTakeRows, aheadRowBits } = t;
-  let n = 0;
-  for (let j = inp.readerInputsStart; j < inp.readerInputsEnd; j++) {
-    const o = t.inputs[j] as CreditInput;
-    if (j === i || o.slot < 0) continue;
-    const period = interval / o.rows;
-    const wait = (skewRows[at + o.k] as number) * period + (leadCycles[at + o.k] as number);
-    const ahead = wait - waitP;
-    const rowBits = o.rowElements * (e.storedBits[o.producer + 1] as number);
-    if (!(ahead > 0) || !(rowBits > 0)) continue;
-    let slots = -1;
-    const d1 = s.slotDestStart[o.slot + 1] as number;
-    for (let d = s.slotDestStart[o.slot] as number; d < d1; d++) if (s.slotDests[d] === tile) slots = t.destSlots[d] as number;
-    if (slots < 0) continue;
-    // The rows it holds at the interval (each waits G_o, one more being read) beyond its slots.
-    const take = Math.min(Math.floor(wait / period) + 1, o.rows) - slots;
-    if (take <= 0) continue;
-    // Insertion by cycles ahead, descending.
-    let k = n++;
-    while (k > 0 && (aheadCycles[k - 1] as number) < ahead) {
-      aheadCycles[k] = aheadCycles[k - 1] as number;
-      aheadTakeRows[k] = aheadTakeRows[k - 1] as number;
-      aheadRowBits[k] = aheadRowBits[k - 1] as number;
-      k--;
-    }
-    aheadCycles[k] = ahead;
-    aheadTakeRows[k] = take;
-    aheadRowBits[k] = rowBits;
-  }
-  let free = freeBits;
-  for (let k = 0; k < n; k++) {
-    const bits = aheadRowBits[k] as number;
-    free -= Math.min(Math.floor(free / bits), aheadTakeRows[k] as number) * bits;
-  }
-  return free;
 }
 
 /**
