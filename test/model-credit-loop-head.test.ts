@@ -105,17 +105,19 @@ describe('a weighted P: one row ahead, and the spare to the inputs that wait lon
   });
 });
 
-describe('the spare to the input that waits longest: a pool P and five dense layers (s93)', () => {
+describe('the spare to the input that waits longest: a pool P and five dense layers, hand figures (s93)', () => {
   // denseBlock(5, pool), 18 KB tiles, conv0 and conv1 at 3 replicas: p and r1, r2 on tile 2; r3, r4, r5 on tile 3,
   // whose spare is 8,192 bits, one row of p (16 x 64 x 8 bits) or two of a c_k (16 x 32 x 8). Worked by hand:
-  // - r5 reads p and c1..c4; at the 327,680-cycle interval (conv0's compute, 3 replicas) a period is 20,480 cycles.
+  // - r5 reads p and c1..c4; at the 329,914-cycle interval without the term a period is 20,620 cycles.
   //   p's rows wait G_p = 214,528 cycles (fork-hold, skew 0 at that pace), c1's 161,664: p holds floor(214,528 /
-  //   20,480) + 1 = 11 rows against its 9 slots (window 8 + 1), so it takes the spare row; c1 keeps its 6 slots.
+  //   20,620) + 1 = 11 rows against its 9 slots (window 8 + 1), so it takes the spare row; c1 keeps its 6 slots.
   // - c1 (weighted, 2 replicas, 15,360 cycles a row) makes row j + s once row j + s - 1's sends are granted, and its
   //   head r2 reads its own copy on tile 2: the loop spans 6 - 0 + 1 rows and charges c1's row:
   //   16 x (3,072 r5's row + 161,664 + 15,360 + 18,359 transits and waits) / 7 = 453,612.
   // Simulated (48 images): 461,201 (-1.6%). Before s93 every input counted the spare in full (c1: 2 rows, a = 0) and
-  // p's loop bound r5 at 367,094 (-20.4%).
+  // p's loop bound r5 at 367,094 (-20.4%). The figure agrees, the holds do not: the simulator's trace (image 30) has
+  // c1 holding 7-8 rows on tile 3 (the spare is c1's) and p its 9 slots, so this pins the rule's arithmetic; the
+  // mechanism is DenseNet-121's trace (docs/validation.md, s93).
   test('hand figures, and the simulator within 2%', async () => {
     const net = denseBlock(5, true);
     const arch = isaac(18);
