@@ -46,6 +46,9 @@ export interface CreditInput {
    */
   wholeInput: boolean;
   paths: CreditPath[];
+  /** The reader's inputs, this one among them, are inputs[readerInputsStart .. readerInputsEnd - 1]. */
+  readerInputsStart: number;
+  readerInputsEnd: number;
 }
 
 /** Network-only tables (prepareCreditLoop) and the buffers each evaluation reuses. */
@@ -89,6 +92,14 @@ export interface CreditLoopTables {
   bounds: Float64Array;
   /** Per stored tensor (producer + 1): bits of one row at this evaluation's precisions (forkSpareRows). */
   producerRowBits: Float64Array;
+  /**
+   * Scratch of aheadSpareBits (credit-loop-spare.ts), per input of one reader that runs ahead of another: cycles
+   * ahead, the spare rows it may take and its row's bits; and per reader tile of one input, its fork loops' spare rows.
+   */
+  aheadCycles: Float64Array;
+  aheadTakeRows: Float64Array;
+  aheadRowBits: Float64Array;
+  forkSpare: Float64Array;
 }
 
 /** Precomputes the term's tables for a network (once per context). */
@@ -126,8 +137,12 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     return [Int32Array.from(entries), Int32Array.from(start)];
   };
   const inputs: CreditInput[] = [];
+  let widest = 0;
   for (const lf of flow.layers) {
     if (lf.role !== 'weighted' && lf.role !== 'digital') continue;
+    const readerInputsStart = inputs.length;
+    const readerInputsEnd = readerInputsStart + lf.dataInputs.length;
+    widest = Math.max(widest, lf.dataInputs.length);
     lf.dataInputs.forEach((di, k) => {
       const P = di.producer;
       let heldRows = 0;
@@ -137,7 +152,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
       // each row in and frees it (its one row's low is the last row too): charging it the whole-input loop bound
       // PP-OCRv4 det's SE pools at 10.1M cycles where the simulator ran at the 7.7M compute interval.
       const wholeInput = rowsOf(P) > 1 && (di.need[0] ?? 0) >= rowsOf(P) - 1 && (di.low[0] ?? 0) < rowsOf(P) - 1;
-      inputs.push({ layer: lf.index, k, producer: P, slot: slotOf[P + 1] ?? -1, rows: rowsOf(P), rowElements: rowElementsOf(P), heldRows, wholeInput, paths });
+      inputs.push({ layer: lf.index, k, producer: P, slot: slotOf[P + 1] ?? -1, rows: rowsOf(P), rowElements: rowElementsOf(P), heldRows, wholeInput, paths, readerInputsStart, readerInputsEnd });
     });
   }
   return {
@@ -163,19 +178,24 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     flowIdStart: new Int32Array(0),
     bounds: new Float64Array(flow.layers.length),
     producerRowBits: new Float64Array(flow.layers.length + 1),
+    aheadCycles: new Float64Array(widest),
+    aheadTakeRows: new Float64Array(widest),
+    aheadRowBits: new Float64Array(widest),
+    forkSpare: new Float64Array(0),
   };
 }
 
 /**
  * Rows of P a copy to one reader tile may run ahead of another tile's grants (rule 7's shared-slot loop): each copy
  * leaves once its own tile grants it (rule 6), and P's unit makes its next row once its last row's sends are all
- * granted. A digital P: one row (its unit reads the next job while its ops run, sim/engine.ts digitalOps, but that
- * row waits for its own grants too). A weighted P: none, the rule gated off (docs/validation.md s90: no count of rows
- * ahead, 1 or 2, with P's row once or twice, fits the simulator on weighted-P toys without making more of them over
- * 10% optimistic than none). The network input reserves its row at every reader tile before it crosses: none.
+ * granted (sim/engine.ts: a unit with grants pending starts no row), so one row, digital or weighted P alike.
+ * DenseNet-121 on PUMA (s93): Conv_8's row 9 started its MVMs at 82,142,681, the cycle tile 1 granted its row 8.
+ * (s90 had gated a weighted P off, at 0: with the tile's spare counted in full by every input's loop, one row more
+ * made more weighted-P toys optimistic; the spare the inputs ahead take, aheadSpareBits in credit-loop-spare.ts, was
+ * the missing half.) The network input reserves its row at every reader tile before it crosses: none.
  */
-export function copyAheadRows(flow: Dataflow, P: number): number {
-  return P >= 0 && flow.layers[P]?.role === 'digital' ? 1 : 0;
+export function copyAheadRows(P: number): number {
+  return P >= 0 ? 1 : 0;
 }
 
 function creditPath(
@@ -205,7 +225,7 @@ function creditPath(
     ownIntoStart,
     sharedLead: Int32Array.from(sharedLead),
     heads: Int32Array.from(sharedLead.length > 0 ? heads : []),
-    copyAheadRows: copyAheadRows(flow, P),
+    copyAheadRows: copyAheadRows(P),
     lastSlots: Int32Array.from(lastSlots),
   };
 }

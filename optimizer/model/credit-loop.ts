@@ -4,6 +4,7 @@ import { channelSlots } from '../../arch/tile-buffers';
 import { forkSpareRows } from '../../arch/fork-hold';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
+import { aheadSpareBits } from './credit-loop-spare';
 import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
 import { FILL_SHARE } from '../../sim/steady-state';
 
@@ -318,6 +319,16 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
     const slack = holdAt >= 0 ? (placement.forkHolds.ownSlackRows[holdAt] as number) + (placement.ownSpareRows[holdAt] as number) : 0;
     const steepSkew = holdAt >= 0 ? (placement.forkHolds.steepSkewRows[holdAt] as number) : 0;
     const steepLead = holdAt >= 0 ? (placement.forkHolds.steepLeadCycles[holdAt] as number) : 0;
+    // Per reader tile, the spare rows the fork loops may count: what the reader's inputs running ahead leave.
+    if (inp.paths.length > 0) {
+      if (t.forkSpare.length < d1 - d0) t.forkSpare = new Float64Array(2 * (d1 - d0));
+      for (let d = d0; d < d1; d++) {
+        const tile = s.slotDests[d] as number;
+        if (tile < lo || tile > hi) continue;
+        const free = aheadSpareBits(t, s, placement, i, tile, forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), e.intervalCycles, e.storedBits);
+        t.forkSpare[d - d0] = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], free, rowBitsOf);
+      }
+    }
     for (let q = 0; q < inp.paths.length; q++) {
       const path = inp.paths[q] as CreditPath;
       // Transits into the lead stages, less those into the own stages (the tile-independent part).
@@ -328,7 +339,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const spare = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), rowBitsOf);
+        const spare = t.forkSpare[d - d0] as number;
         // The hop from the lead path's end back into this tile.
         let last = 0;
         for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
