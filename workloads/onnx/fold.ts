@@ -6,6 +6,7 @@ import { attrInt, attrInts, attrTensor, attrFloat, attrFloats, hasAttr } from '.
 import type { ImportContext } from './context';
 import { DTYPE, type OnnxNode } from './proto';
 import { constFromTensor, constOf, numel, type ConstValue } from './tensors';
+import { tensorProblem } from './tensor-check';
 
 function strides(dims: readonly number[]): number[] {
   const out = new Array<number>(dims.length).fill(1);
@@ -81,6 +82,8 @@ function emitLarge(ctx: ImportContext, node: OnnxNode, dims: number[], from: Con
 
 function foldConstant(ctx: ImportContext, node: OnnxNode): void {
   const tensor = attrTensor(node, 'value');
+  const problem = tensor ? tensorProblem(tensor) : undefined;
+  if (problem !== undefined) throw ctx.invalid('attribute value', problem, 'a tensor whose data holds exactly the elements its dims give');
   if (tensor) return ctx.set(node.output[0] ?? '', constFromTensor(tensor));
   if (hasAttr(node, 'value_float')) return emit(ctx, node, [], [attrFloat(node, 'value_float', 0)], false);
   if (hasAttr(node, 'value_int')) return emit(ctx, node, [], [attrInt(node, 'value_int', 0)], true);

@@ -21,6 +21,7 @@ import { WINDOW_OPS } from './ops-window';
 import { tryDecomposedLayerNorm } from './patterns';
 import { decodeModel, toNumber, type OnnxGraph, type OnnxNode } from './proto';
 import { constFromTensor } from './tensors';
+import { checkInitializers } from './tensor-check';
 
 export interface OnnxImportOptions extends OnnxInputOptions {
   /** File name (or other origin) that error messages name. */
@@ -63,6 +64,25 @@ function allNodes(graph: OnnxGraph): OnnxNode[] {
   return out;
 }
 
+/**
+ * Every tensor has one producer (ONNX's static single assignment): a node output that another node, an
+ * initializer or a graph input also provides is an error, in the graph and in each subgraph.
+ */
+function checkSingleProducers(graph: OnnxGraph, source: string, where = 'graph'): void {
+  const made = new Map<string, string>();
+  for (const t of graph.initializer) made.set(t.name, 'an initializer');
+  for (const i of graph.input) if (!made.has(i.name)) made.set(i.name, 'a graph input');
+  graph.node.forEach((n, index) => {
+    for (const t of n.output) {
+      if (t === '') continue;
+      const before = made.get(t);
+      if (before !== undefined) throw new ValidationError(source, `${where} node ${nodeLabel(n, index)} (${n.opType}) output '${t}'`, `also produced by ${before}`, 'a tensor name no other node, initializer or graph input produces');
+      made.set(t, `node ${nodeLabel(n, index)}`);
+    }
+    for (const a of n.attribute) if (a.g) checkSingleProducers(a.g, source, `${where} node ${nodeLabel(n, index)} ${a.name}`);
+  });
+}
+
 /** Tensors a node reads, including those its subgraphs read from the enclosing scope. */
 function nodeReads(node: OnnxNode): string[] {
   const reads = node.input.filter((t) => t !== '');
@@ -91,6 +111,9 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   if (!graph || graph.node.length === 0) throw new InputFileError(options.source, 'the ONNX model has no graph nodes (truncated or not an ONNX model?)');
   const opset = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!opset) throw new InputFileError(options.source, 'the ONNX model imports no default-domain opset (truncated or corrupt file?)');
+  if (!(toNumber(opset.version) >= 1)) throw new ValidationError(options.source, 'opset_import (default domain) version', String(toNumber(opset.version)), 'an opset version from 1');
+  checkInitializers(graph, bytes, options.source);
+  checkSingleProducers(graph, options.source);
 
   const readers = new Map<string, number>();
   const readersOf = new Map<string, OnnxNode[]>();
