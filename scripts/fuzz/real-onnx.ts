@@ -99,6 +99,7 @@ function changeAttribute(rng: Rng, graph: OnnxGraph): Mutation | undefined {
   if (after.join(',') === before.join(',')) return valid(note);
   if (after.length !== before.length) return reject(note); // rank fixed by the input (pads: twice it; perm: it)
   if (a.name === 'perm') return new Set(after).size === after.length && after.every((p) => p >= 0 && p < after.length) ? unknown(note) : reject(note);
+  if (n.opType === 'Pad') return unknown(note); // Pad's negative pads crop
   if (after.some((v) => v < 0)) return reject(note); // window sizes, strides, dilations and pads are >= 0
   if (a.name !== 'pads' && after.some((v) => v === 0)) return reject(note);
   if (a.name === 'kernel_shape') {
@@ -125,6 +126,7 @@ function removeAttribute(rng: Rng, graph: OnnxGraph): Mutation | undefined {
   if (a.name === 'axis' && n.opType === 'Concat') return reject(note);
   if (a.name === 'group') return toNumber(a.i) === 1 ? valid(note) : n.opType === 'Conv' ? reject(note) : unknown(note);
   if (a.name === 'strides' || a.name === 'dilations') return ints.every((v) => v === 1) ? valid(note) : unknown(note);
+  if (a.name === 'pads' && n.opType === 'Pad') return reject(note); // Pad-2's pads attribute is required
   if (a.name === 'pads') return ints.every((v) => v === 0) ? valid(note) : unknown(note);
   if (a.name === 'axis' && AXIS_DEFAULT[n.opType] === toNumber(a.i)) return valid(note);
   return unknown(note);

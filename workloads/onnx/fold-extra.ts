@@ -6,7 +6,7 @@
  */
 import { attrInt, attrInts, attrTensor } from './attributes';
 import type { ImportContext } from './context';
-import { broadcastDims } from './fold';
+import { axisAttr, broadcastDims } from './fold';
 import type { OnnxNode } from './proto';
 import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
 
@@ -182,7 +182,7 @@ function foldReduceAll(fn: (vals: number[]) => number) {
 function foldSplit(ctx: ImportContext, node: OnnxNode): void {
   const a = ctx.constant(node, 0);
   const rank = a.dims.length;
-  const axis = (attrInt(node, 'axis', 0) + rank) % rank;
+  const axis = axisAttr(ctx, node, 0, rank);
   const length = a.dims[axis] ?? 1;
   const outputs = node.output.length;
   const given = ctx.optional(node, 1) ? ctx.constValues(node, 1) : attrInts(node, 'split');
