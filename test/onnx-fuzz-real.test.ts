@@ -108,6 +108,23 @@ describe('real-onnx fuzz regressions: invalid models are refused with the field 
     expect(importOf(bytes, '1x1280')).toThrow("field 'opset_import (default domain) version' is -1");
   });
 
+  test("fp-age: Concat '178' with its required axis removed (lrmp took axis 1)", () => {
+    const bytes = mutated('faceplugin_fr_age.onnx', (_, g) => {
+      const n = node(g, '178');
+      n.attribute = n.attribute.filter((a) => a.name !== 'axis');
+    });
+    expect(importOf(bytes)).toThrow(/\(Concat\) attribute axis' is missing; allowed: an axis from -\d+ to \d+ \(Concat requires it\)/);
+  });
+
+  test('fp-face-landmark: the Flatten axis 1 -> 9 on a 4-D tensor (its range is -4 to 4)', () => {
+    const bytes = mutated('faceplugin_fr_landmark.onnx', (_, g) => {
+      const n = g.node.find((x) => x.opType === 'Flatten');
+      if (!n) throw new Error('no Flatten');
+      n.attribute = n.attribute.map((a) => (a.name === 'axis' ? { ...a, i: 9 } : a));
+    });
+    expect(importOf(bytes)).toThrow("(Flatten) attribute axis' is 9; allowed: an axis from -4 to 4 of the 4-D input");
+  });
+
   test('through the CLI: exit 2, one lrmp line, no stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-fuzz-real-'));
     try {
