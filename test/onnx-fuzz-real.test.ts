@@ -125,6 +125,20 @@ describe('real-onnx fuzz regressions: invalid models are refused with the field 
     expect(importOf(bytes)).toThrow("(Flatten) attribute axis' is 9; allowed: an axis from -4 to 4 of the 4-D input");
   });
 
+  test("fp-face-landmark: Conv_25's weights input renamed to '291', the output of its reader Relu_28 (a cycle)", () => {
+    const bytes = mutated('faceplugin_fr_landmark.onnx', (_, g) => {
+      const n = node(g, 'Conv_25');
+      n.input = [n.input[0] ?? '', '291', ...n.input.slice(2)];
+    });
+    // The message said '291' was produced by no node; Relu_28 makes it, from Conv_27, from Add_26, from Conv_25.
+    expect(importOf(bytes)).toThrow("nodes read each other's outputs in a cycle: 'Conv_25' (Conv) reads '291', 'Relu_28' (Relu) reads '409', 'Conv_27' (Conv) reads '288', 'Add_26' (Add) reads '406'");
+    const missing = mutated('faceplugin_fr_landmark.onnx', (_, g) => {
+      const n = node(g, 'Conv_25');
+      n.input = [n.input[0] ?? '', 'nowhere', ...n.input.slice(2)];
+    });
+    expect(importOf(missing)).toThrow("node 'Conv_25' (Conv) reads tensor 'nowhere', which no node, initializer or graph input produces");
+  });
+
   test('through the CLI: exit 2, one lrmp line, no stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-fuzz-real-'));
     try {

@@ -20,6 +20,7 @@ export interface FuzzRealModel {
 }
 
 const MAX_CACHED_BYTES = 12 * 1024 * 1024;
+const CACHED_TILES = 512;
 
 function fixturesDir(): string {
   let dir = __dirname;
@@ -42,7 +43,9 @@ export function fuzzRealModels(): FuzzRealModel[] {
       if (fs.existsSync(cached) && fs.statSync(cached).size <= MAX_CACHED_BYTES) file = cached;
     }
     if (file === undefined) continue;
-    out.push({ name: m.name, file: 'm.onnx', bytes: fs.readFileSync(file), inputSpec: m.inputSpec, sets: m.sets ?? [] });
+    // A cached model may need more tiles than PUMA's 138 (ppocr-rec-v4: 140); check.ts enlarges the chip likewise.
+    const sets = m.fixture === undefined ? [...(m.sets ?? []), `chip.tiles=${CACHED_TILES}`] : (m.sets ?? []);
+    out.push({ name: m.name, file: 'm.onnx', bytes: fs.readFileSync(file), inputSpec: m.inputSpec, sets });
   }
   if (out.length === 0) throw new Error(`real-onnx fuzz: no model found under ${fixturesDir()}`);
   loaded = out;

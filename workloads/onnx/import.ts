@@ -290,16 +290,28 @@ function sortNodes(nodes: OnnxNode[], ctx: ImportContext, source: string): { nod
         pending.splice(i, 1);
       } else i++;
     }
-    if (pending.length === before) {
-      const stuck = pending[0];
-      const missing = stuck ? (nodeReads(stuck.node).find((t) => !ready(t, produced)) ?? '') : '';
-      throw new InputFileError(
-        source,
-        `node ${stuck ? nodeLabel(stuck.node, stuck.index) : '?'} (${stuck?.node.opType ?? ''}) reads tensor '${missing}', which no node, ` +
-          'initializer or graph input produces (truncated or corrupt file?)',
-      );
-    }
+    if (pending.length === before) throw stuckError(pending, (t) => ready(t, produced), source);
   }
   return order;
 }
 
+/**
+ * Why no pending node can run: one reads a tensor nothing makes (a missing tensor), or, when every tensor they
+ * wait for is made by another of them, they read each other's outputs in a cycle (ONNX graphs are acyclic).
+ */
+function stuckError(pending: { node: OnnxNode; index: number }[], ready: (t: string) => boolean, source: string): InputFileError {
+  const producer = new Map<string, { node: OnnxNode; index: number }>();
+  for (const item of pending) for (const t of item.node.output) producer.set(t, item);
+  const waitsFor = (item: { node: OnnxNode }): string => nodeReads(item.node).find((t) => !ready(t)) ?? '';
+  const label = (item: { node: OnnxNode; index: number }): string => `${nodeLabel(item.node, item.index)} (${item.node.opType})`;
+  const orphan = pending.find((item) => !producer.has(waitsFor(item)));
+  if (orphan) {
+    return new InputFileError(source, `node ${label(orphan)} reads tensor '${waitsFor(orphan)}', which no node, initializer or graph input produces (truncated or corrupt file?)`);
+  }
+  const path: { node: OnnxNode; index: number }[] = [];
+  for (let item = pending[0]; item && !path.includes(item); item = producer.get(waitsFor(item))) path.push(item);
+  const last = path[path.length - 1];
+  const cycle = path.slice(path.findIndex((item) => last && producer.get(waitsFor(last)) === item));
+  const steps = cycle.map((item) => `${label(item)} reads '${waitsFor(item)}'`).join(', ');
+  return new InputFileError(source, `nodes read each other's outputs in a cycle: ${steps}; an ONNX graph has no cycles (corrupt file?)`);
+}
