@@ -139,6 +139,22 @@ describe('real-onnx fuzz regressions: invalid models are refused with the field 
     expect(importOf(missing)).toThrow("node 'Conv_25' (Conv) reads tensor 'nowhere', which no node, initializer or graph input produces");
   });
 
+  test("silero-vad-16k-op15: the Constant '/model/stft/padding/Constant_1_output_0' dims [] -> [-1] (was an internal error: Invalid array length)", () => {
+    const bytes = mutated('silero_vad_16k_op15.onnx', (_, g) => {
+      const t = node(g, '/model/stft/padding/Constant_1_output_0').attribute.find((a) => a.name === 'value')?.t;
+      if (!t) throw new Error('no value');
+      t.dims = [-1];
+    });
+    expect(importOf(bytes, 'input=1x512 sr:16000')).toThrow("(Constant) attribute value' is dims [-1] (a negative size)");
+  });
+
+  test("silero-vad-16k-op15: '/model/decoder/Equal' of two constants as Sum (was an internal error reading 'producer')", () => {
+    const bytes = mutated('silero_vad_16k_op15.onnx', (_, g) => {
+      node(g, '/model/decoder/Equal').opType = 'Sum';
+    });
+    expect(importOf(bytes, 'input=1x512 sr:16000')).toThrow("node '/model/decoder/Equal' (Sum) inputs' is constants only (lrmp folds no constant Sum)");
+  });
+
   test('through the CLI: exit 2, one lrmp line, no stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-fuzz-real-'));
     try {
