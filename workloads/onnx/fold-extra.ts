@@ -7,6 +7,7 @@
 import { attrInt, attrInts, attrTensor } from './attributes';
 import type { ImportContext } from './context';
 import { axisAttr, broadcastDims } from './fold';
+import { tensorProblem } from './tensor-check';
 import type { OnnxNode } from './proto';
 import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
 
@@ -90,6 +91,8 @@ function unaryFold(fn: (a: number) => number, integerOut?: boolean) {
 function foldConstantOfShape(ctx: ImportContext, node: OnnxNode): void {
   const dims = ctx.constValues(node, 0);
   const t = attrTensor(node, 'value');
+  const problem = t ? tensorProblem(t) : undefined;
+  if (problem !== undefined) throw ctx.invalid('attribute value', problem, 'a one-element tensor whose data holds exactly the elements its dims give');
   const fill = t ? constFromTensor(t) : undefined;
   const v = fill?.values()?.[0] ?? 0;
   ctx.set(node.output[0] ?? '', lazy(dims, fill?.integer ?? false, () => new Array<number>(numel(dims)).fill(v)));
