@@ -3,7 +3,7 @@
  * through the real CLI; none may crash, hang, print a non-finite number or succeed wrongly. The long form is
  * `npm run fuzz -- --cases 10000`.
  */
-import { generateCase, INPUT_KINDS } from '../scripts/fuzz/generate';
+import { DEFAULT_KINDS, generateCase, INPUT_KINDS } from '../scripts/fuzz/generate';
 import { classify } from '../scripts/fuzz/classify';
 import { describeFuzz, runFuzz } from '../scripts/fuzz/run';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -18,12 +18,26 @@ import { resolveNetwork } from '../workloads/shapes';
 import { uniformChoices } from './helpers/model-fixtures';
 
 const CASES = 280;
+/** Cases of the 'real-onnx' kind (about 0.1 s each; a few run optimize for seconds). */
+const REAL_CASES = 60;
 
 describe('fuzz harness', () => {
   test('the generator is seeded: the same seed and id give the same case, every input kind appears', () => {
     expect(generateCase(3, 17)).toEqual(generateCase(3, 17));
     expect(generateCase(3, 17)).not.toEqual(generateCase(4, 17));
-    expect(new Set(Array.from({ length: 14 }, (_, i) => generateCase(1, i).kind))).toEqual(new Set(INPUT_KINDS));
+    expect(new Set(Array.from({ length: 14 }, (_, i) => generateCase(1, i).kind))).toEqual(new Set(DEFAULT_KINDS));
+    expect(new Set([...DEFAULT_KINDS, 'real-onnx'])).toEqual(new Set(INPUT_KINDS));
+    expect(generateCase(3, 17, ['real-onnx'])).toEqual(generateCase(3, 17, ['real-onnx']));
+    expect(generateCase(3, 17, ['real-onnx']).kind).toBe('real-onnx');
+  });
+
+  test(`${REAL_CASES} structurally mutated real ONNX models: no crash, hang, non-finite output or wrong verdict`, async () => {
+    const summary = await runFuzz({ cases: REAL_CASES, seed: 20261205, workers: 2, timeoutS: 60, kinds: ['real-onnx'] });
+    const failures = summary.failures.map(({ c, verdict }) => `#${c.id} ${verdict.cls} [${c.kind}] ${c.note}: lrmp ${c.argv.join(' ')}: ${verdict.reason}`);
+    expect(failures).toEqual([]);
+    // Both verdicts occur, and the spec decides some of each way.
+    expect(summary.counts.ok).toBeGreaterThan(REAL_CASES / 5);
+    expect(summary.counts['clean error']).toBeGreaterThan(REAL_CASES / 5);
   });
 
   test('the classifier tells the classes apart', () => {

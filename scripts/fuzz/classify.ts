@@ -1,6 +1,7 @@
 /**
  * How a fuzz case ended: ok, a clean user error, a crash, a hang, a non-finite number in an output, or a wrong
- * success (a refused-for-sure input accepted, or an output that breaks a physical bound). Hangs and dead workers are
+ * success (a refused-for-sure input accepted, an output that breaks a physical bound, or a must-import input
+ * refused: the one class for a wrong verdict either way). Hangs and dead workers are
  * decided by the runner; everything else here, from the captured run and the files it wrote.
  */
 import type { FuzzCase } from './generate';
@@ -162,6 +163,12 @@ export function classify(c: FuzzCase, run: CaseRun): Verdict {
   if (run.leftoverTemps.length > 0) return { cls: 'wrong success', reason: `left temp files ${run.leftoverTemps.join(', ')}` };
   if (run.code === 2) {
     if (!run.stderr.startsWith('lrmp: ')) return { cls: 'crash', reason: `exit 2 without an lrmp message: ${run.stderr.slice(0, 200)}` };
+    // A valid input refused for itself (the message names its file) is the other wrong verdict; limits of the
+    // chip or the options are not the file's fault.
+    const inputs = c.files.map((f) => f.name);
+    if (c.mustImport && inputs.some((name) => run.stderr.includes(`${name}:`) || run.stderr.includes(`${name}'`))) {
+      return { cls: 'wrong success', reason: `refused a valid input (${c.note}): ${run.stderr.split('\n')[0] ?? ''}` };
+    }
     return { cls: 'clean error', reason: run.stderr.split('\n')[0] ?? '' };
   }
   if (run.code !== 0) return { cls: 'crash', reason: `exit code ${run.code}` };

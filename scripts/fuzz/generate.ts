@@ -13,9 +13,11 @@ import { archFieldPaths, fieldKind, fieldRange, valueAt } from '../../arch/valid
 import { networkToOnnx } from '../../test/helpers/onnx-builder';
 import type { Network } from '../../workloads/types';
 import { cliOptionCase } from './cli-cases';
-import { INPUT_KINDS, int, JSON_VALUES, NUMBER_TEXTS, pick, plainlyBadJson, plainlyBadText, ZOO_SMALL, type FuzzCase, type InputKind, type Rng } from './values';
+import { realOnnxCase } from './real-onnx';
+import { supportedOnnxOps } from '../../workloads/onnx';
+import { DEFAULT_KINDS, int, JSON_VALUES, NUMBER_TEXTS, pick, plainlyBadJson, plainlyBadText, ZOO_SMALL, type FuzzCase, type InputKind, type Rng } from './values';
 
-export { INPUT_KINDS, type FuzzCase, type FuzzFile, type InputKind } from './values';
+export { DEFAULT_KINDS, INPUT_KINDS, type FuzzCase, type FuzzFile, type InputKind } from './values';
 
 /** A small valid CNN: convs (with pools) then an fc layer. */
 function tinyNetwork(rng: Rng): Network {
@@ -331,11 +333,12 @@ const MAKERS: Readonly<Record<InputKind, (rng: Rng, id: number) => FuzzCase>> = 
   'neurosim-csv': neurosimCsvCase,
   onnx: onnxCase,
   'cli-option': cliOptionCase,
+  'real-onnx': (rng, id) => realOnnxCase(rng, id, supportedOnnxOps()),
 };
 
-/** Case `id` of the run seeded `seed`: the same pair always gives the same case. */
-export function generateCase(seed: number, id: number): FuzzCase {
+/** Case `id` of the run seeded `seed` cycling through `kinds`: the same triple always gives the same case. */
+export function generateCase(seed: number, id: number, kinds: readonly InputKind[] = DEFAULT_KINDS): FuzzCase {
   const rng = seedrandom(`lrmp-fuzz:${seed}:${id}`);
-  const kind = INPUT_KINDS[id % INPUT_KINDS.length] as InputKind;
+  const kind = kinds[id % kinds.length] as InputKind;
   return MAKERS[kind](rng, id);
 }

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classify, FUZZ_CLASSES, type CaseRun, type FuzzClass, type Verdict } from './classify';
-import { generateCase, INPUT_KINDS, type FuzzCase, type InputKind } from './generate';
+import { DEFAULT_KINDS, generateCase, INPUT_KINDS, type FuzzCase, type InputKind } from './generate';
 
 export interface FuzzOptions {
   cases: number;
@@ -19,6 +19,8 @@ export interface FuzzOptions {
   timeoutS?: number;
   /** Heap limit of a worker. @default 1024 */
   memoryMb?: number;
+  /** Input kinds the cases cycle through. @default DEFAULT_KINDS (all but 'real-onnx') */
+  kinds?: readonly InputKind[];
   /** Called after each case. */
   onCase?: (c: FuzzCase, verdict: Verdict, ms: number) => void;
 }
@@ -113,7 +115,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     await Promise.all(
       slots.map(async (slot) => {
         while (next < options.cases) {
-          const c = generateCase(seed, next++);
+          const c = generateCase(seed, next++, options.kinds ?? DEFAULT_KINDS);
           const t = performance.now();
           const result = await slot.run(c, timeoutMs);
           const verdict = 'cls' in result ? result : classify(c, result);

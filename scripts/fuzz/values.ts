@@ -1,7 +1,12 @@
 /** What every fuzz case maker shares: the case record, the seeded picks, and values plainly bad or fine. */
 
-export const INPUT_KINDS = ['arch-set', 'arch-file', 'plan', 'network-json', 'neurosim-csv', 'onnx', 'cli-option'] as const;
+export const INPUT_KINDS = ['arch-set', 'arch-file', 'plan', 'network-json', 'neurosim-csv', 'onnx', 'cli-option', 'real-onnx'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
+/**
+ * The kinds a run cycles through unless told otherwise: all but 'real-onnx' (structurally mutated real models,
+ * seconds per case where the tiny inputs take milliseconds; `--kind real-onnx` runs them), so a seed keeps its cases.
+ */
+export const DEFAULT_KINDS: readonly InputKind[] = INPUT_KINDS.filter((k) => k !== 'real-onnx');
 
 export interface FuzzFile {
   name: string;
@@ -16,6 +21,8 @@ export interface FuzzCase {
   files: FuzzFile[];
   /** lrmp must refuse this input (exit 2); a success is a wrong success. */
   mustReject: boolean;
+  /** The input is valid and means what lrmp already imports: a refusal naming the input file is a wrong verdict. */
+  mustImport?: boolean;
   /** What was done to the input, for reports. */
   note: string;
 }

@@ -6,7 +6,8 @@
  */
 import { attrInt, attrInts, attrTensor } from './attributes';
 import type { ImportContext } from './context';
-import { broadcastDims } from './fold';
+import { axisAttr, broadcastDims } from './fold';
+import { tensorProblem } from './tensor-check';
 import type { OnnxNode } from './proto';
 import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
 
@@ -90,6 +91,8 @@ function unaryFold(fn: (a: number) => number, integerOut?: boolean) {
 function foldConstantOfShape(ctx: ImportContext, node: OnnxNode): void {
   const dims = ctx.constValues(node, 0);
   const t = attrTensor(node, 'value');
+  const problem = t ? tensorProblem(t) : undefined;
+  if (problem !== undefined) throw ctx.invalid('attribute value', problem, 'a one-element tensor whose data holds exactly the elements its dims give');
   const fill = t ? constFromTensor(t) : undefined;
   const v = fill?.values()?.[0] ?? 0;
   ctx.set(node.output[0] ?? '', lazy(dims, fill?.integer ?? false, () => new Array<number>(numel(dims)).fill(v)));
@@ -182,7 +185,7 @@ function foldReduceAll(fn: (vals: number[]) => number) {
 function foldSplit(ctx: ImportContext, node: OnnxNode): void {
   const a = ctx.constant(node, 0);
   const rank = a.dims.length;
-  const axis = (attrInt(node, 'axis', 0) + rank) % rank;
+  const axis = axisAttr(ctx, node, 0, rank);
   const length = a.dims[axis] ?? 1;
   const outputs = node.output.length;
   const given = ctx.optional(node, 1) ? ctx.constValues(node, 1) : attrInts(node, 'split');

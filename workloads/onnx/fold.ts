@@ -6,6 +6,7 @@ import { attrInt, attrInts, attrTensor, attrFloat, attrFloats, hasAttr } from '.
 import type { ImportContext } from './context';
 import { DTYPE, type OnnxNode } from './proto';
 import { constFromTensor, constOf, numel, type ConstValue } from './tensors';
+import { tensorProblem } from './tensor-check';
 
 function strides(dims: readonly number[]): number[] {
   const out = new Array<number>(dims.length).fill(1);
@@ -30,6 +31,18 @@ function at(values: readonly number[], i: number): number {
 
 export function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * The node's `axis` attribute in [0, rank) (Flatten's in [0, rank]): absent, it takes `fallback` (undefined: the
+ * op requires it, as Concat does); outside [-rank, upTo] it is an error.
+ */
+export function axisAttr(ctx: ImportContext, node: OnnxNode, fallback: number | undefined, rank: number, upTo = rank - 1): number {
+  const given = hasAttr(node, 'axis');
+  if (!given && fallback === undefined) throw ctx.invalid('attribute axis', 'missing', `an axis from ${-rank} to ${upTo} (${node.opType} requires it)`);
+  const axis = given ? attrInt(node, 'axis', 0) : (fallback ?? 0);
+  if (axis < -rank || axis > upTo) throw ctx.invalid('attribute axis', String(axis), `an axis from ${-rank} to ${upTo} of the ${rank}-D input`);
+  return normAxis(axis, rank);
 }
 
 /** Numpy-style broadcast of two shapes; undefined if incompatible. */
@@ -81,6 +94,8 @@ function emitLarge(ctx: ImportContext, node: OnnxNode, dims: number[], from: Con
 
 function foldConstant(ctx: ImportContext, node: OnnxNode): void {
   const tensor = attrTensor(node, 'value');
+  const problem = tensor ? tensorProblem(tensor) : undefined;
+  if (problem !== undefined) throw ctx.invalid('attribute value', problem, 'a tensor whose data holds exactly the elements its dims give');
   if (tensor) return ctx.set(node.output[0] ?? '', constFromTensor(tensor));
   if (hasAttr(node, 'value_float')) return emit(ctx, node, [], [attrFloat(node, 'value_float', 0)], false);
   if (hasAttr(node, 'value_int')) return emit(ctx, node, [], [attrInt(node, 'value_int', 0)], true);
@@ -105,7 +120,7 @@ function foldGather(ctx: ImportContext, node: OnnxNode): void {
   const data = ctx.constant(node, 0);
   const indices = ctx.constant(node, 1);
   const idx = values(ctx, node, 1);
-  const axis = normAxis(attrInt(node, 'axis', 0), data.dims.length);
+  const axis = axisAttr(ctx, node, 0, data.dims.length);
   const axisDim = data.dims[axis] ?? 1;
   const outDims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
   const vals = data.values();
@@ -168,7 +183,7 @@ function foldConcat(ctx: ImportContext, node: OnnxNode): void {
   const parts = node.input.map((_, i) => ctx.constant(node, i));
   const first = parts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
-  const axis = normAxis(attrInt(node, 'axis', 0), first.dims.length);
+  const axis = axisAttr(ctx, node, undefined, first.dims.length);
   if (parts.some((p) => p.values() === undefined)) {
     const dims = [...first.dims];
     dims[axis] = parts.reduce((sum, p) => sum + (p.dims[axis] ?? 0), 0);

@@ -21,6 +21,7 @@ import { WINDOW_OPS } from './ops-window';
 import { tryDecomposedLayerNorm } from './patterns';
 import { decodeModel, toNumber, type OnnxGraph, type OnnxNode } from './proto';
 import { constFromTensor } from './tensors';
+import { checkInitializers } from './tensor-check';
 
 export interface OnnxImportOptions extends OnnxInputOptions {
   /** File name (or other origin) that error messages name. */
@@ -63,6 +64,25 @@ function allNodes(graph: OnnxGraph): OnnxNode[] {
   return out;
 }
 
+/**
+ * Every tensor has one producer (ONNX's static single assignment): a node output that another node, an
+ * initializer or a graph input also provides is an error, in the graph and in each subgraph.
+ */
+function checkSingleProducers(graph: OnnxGraph, source: string, where = 'graph'): void {
+  const made = new Map<string, string>();
+  for (const t of graph.initializer) made.set(t.name, 'an initializer');
+  for (const i of graph.input) if (!made.has(i.name)) made.set(i.name, 'a graph input');
+  graph.node.forEach((n, index) => {
+    for (const t of n.output) {
+      if (t === '') continue;
+      const before = made.get(t);
+      if (before !== undefined) throw new ValidationError(source, `${where} node ${nodeLabel(n, index)} (${n.opType}) output '${t}'`, `also produced by ${before}`, 'a tensor name no other node, initializer or graph input produces');
+      made.set(t, `node ${nodeLabel(n, index)}`);
+    }
+    for (const a of n.attribute) if (a.g) checkSingleProducers(a.g, source, `${where} node ${nodeLabel(n, index)} ${a.name}`);
+  });
+}
+
 /** Tensors a node reads, including those its subgraphs read from the enclosing scope. */
 function nodeReads(node: OnnxNode): string[] {
   const reads = node.input.filter((t) => t !== '');
@@ -91,6 +111,9 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
   if (!graph || graph.node.length === 0) throw new InputFileError(options.source, 'the ONNX model has no graph nodes (truncated or not an ONNX model?)');
   const opset = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!opset) throw new InputFileError(options.source, 'the ONNX model imports no default-domain opset (truncated or corrupt file?)');
+  if (!(toNumber(opset.version) >= 1)) throw new ValidationError(options.source, 'opset_import (default domain) version', String(toNumber(opset.version)), 'an opset version from 1');
+  checkInitializers(graph, bytes, options.source);
+  checkSingleProducers(graph, options.source);
 
   const readers = new Map<string, number>();
   const readersOf = new Map<string, OnnxNode[]>();
@@ -267,16 +290,28 @@ function sortNodes(nodes: OnnxNode[], ctx: ImportContext, source: string): { nod
         pending.splice(i, 1);
       } else i++;
     }
-    if (pending.length === before) {
-      const stuck = pending[0];
-      const missing = stuck ? (nodeReads(stuck.node).find((t) => !ready(t, produced)) ?? '') : '';
-      throw new InputFileError(
-        source,
-        `node ${stuck ? nodeLabel(stuck.node, stuck.index) : '?'} (${stuck?.node.opType ?? ''}) reads tensor '${missing}', which no node, ` +
-          'initializer or graph input produces (truncated or corrupt file?)',
-      );
-    }
+    if (pending.length === before) throw stuckError(pending, (t) => ready(t, produced), source);
   }
   return order;
 }
 
+/**
+ * Why no pending node can run: one reads a tensor nothing makes (a missing tensor), or, when every tensor they
+ * wait for is made by another of them, they read each other's outputs in a cycle (ONNX graphs are acyclic).
+ */
+function stuckError(pending: { node: OnnxNode; index: number }[], ready: (t: string) => boolean, source: string): InputFileError {
+  const producer = new Map<string, { node: OnnxNode; index: number }>();
+  for (const item of pending) for (const t of item.node.output) producer.set(t, item);
+  const waitsFor = (item: { node: OnnxNode }): string => nodeReads(item.node).find((t) => !ready(t)) ?? '';
+  const label = (item: { node: OnnxNode; index: number }): string => `${nodeLabel(item.node, item.index)} (${item.node.opType})`;
+  const orphan = pending.find((item) => !producer.has(waitsFor(item)));
+  if (orphan) {
+    return new InputFileError(source, `node ${label(orphan)} reads tensor '${waitsFor(orphan)}', which no node, initializer or graph input produces (truncated or corrupt file?)`);
+  }
+  const path: { node: OnnxNode; index: number }[] = [];
+  for (let item = pending[0]; item && !path.includes(item); item = producer.get(waitsFor(item))) path.push(item);
+  const last = path[path.length - 1];
+  const cycle = path.slice(path.findIndex((item) => last && producer.get(waitsFor(last)) === item));
+  const steps = cycle.map((item) => `${label(item)} reads '${waitsFor(item)}'`).join(', ');
+  return new InputFileError(source, `nodes read each other's outputs in a cycle: ${steps}; an ONNX graph has no cycles (corrupt file?)`);
+}

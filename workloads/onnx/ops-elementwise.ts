@@ -107,7 +107,9 @@ function convertArith(ctx: ImportContext, node: OnnxNode): void {
     if (acts.length !== values.length) throw ctx.invalid('inputs', 'activations mixed with constants', 'all activations, or one activation and one constant');
     return tensorsOp(ctx, node, acts, op);
   }
-  const act = acts[0] as ActValue;
+  const act = acts[0];
+  // Constants only reach here for ops lrmp does not fold (Sum, Mean): there is no layer to make.
+  if (!act) throw ctx.invalid('inputs', `constants only (lrmp folds no constant ${node.opType})`, 'at least one tensor computed from the network input');
   const constIndex = values.findIndex((v) => v.kind === 'const');
   const constant = values[constIndex] as ConstValue | undefined;
   if (!constant) return ctx.set(node.output[0] ?? '', act);

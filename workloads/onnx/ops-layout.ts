@@ -7,7 +7,7 @@
 import type { TensorAxis } from '../types';
 import { attrInt, attrInts } from './attributes';
 import type { ImportContext } from './context';
-import { axesOf, normAxis, reshapeDims, unsqueezedDims } from './fold';
+import { axesOf, axisAttr, normAxis, reshapeDims, unsqueezedDims } from './fold';
 import { defaultLayout, insertedAxesLayout, internalShape, outermost, permutedLayout, removedAxesLayout, reshapedAxis, sameShape, shapeOf, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import { numel, type ActValue } from './tensors';
@@ -67,7 +67,7 @@ function convertReshape(ctx: ImportContext, node: OnnxNode): void {
 
 function convertFlatten(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
-  const axis = normAxis(attrInt(node, 'axis', 1), input.dims.length);
+  const axis = axisAttr(ctx, node, 1, input.dims.length, input.dims.length);
   reshapeTo(ctx, node, input, [numel(input.dims.slice(0, axis)), numel(input.dims.slice(axis))]);
 }
 
@@ -122,7 +122,7 @@ function convertConcat(ctx: ImportContext, node: OnnxNode): void {
   const acts = values.flatMap((v) => (v.kind === 'act' ? [v] : []));
   const first = acts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
-  const axis = normAxis(attrInt(node, 'axis', 1), first.dims.length);
+  const axis = axisAttr(ctx, node, undefined, first.dims.length);
   const firstAct = values.findIndex((v) => v.kind === 'act');
   const lastAct = values.length - 1 - [...values].reverse().findIndex((v) => v.kind === 'act');
   if (values.slice(firstAct, lastAct + 1).some((v) => v.kind !== 'act')) {
@@ -172,7 +172,7 @@ function sliceOut(ctx: ImportContext, node: OnnxNode, input: ActValue, axis: num
 
 function convertSplit(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
-  const axis = normAxis(attrInt(node, 'axis', 0), input.dims.length);
+  const axis = axisAttr(ctx, node, 0, input.dims.length);
   const length = input.dims[axis] ?? 1;
   const outputs = node.output.length;
   let sizes = ctx.optional(node, 1) ? ctx.constValues(node, 1) : attrInts(node, 'split');
@@ -230,7 +230,7 @@ function convertGather(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const indices = ctx.constant(node, 1);
   const idx = ctx.constValues(node, 1);
-  const axis = normAxis(attrInt(node, 'axis', 0), input.dims.length);
+  const axis = axisAttr(ctx, node, 0, input.dims.length);
   const dim = input.dims[axis] ?? 1;
   const norm = idx.map((i) => (i < 0 ? i + dim : i));
   const first = norm[0] ?? 0;

@@ -6,7 +6,7 @@
 import type { ReduceLayer, TensorAxis } from '../types';
 import { attrInt, attrInts, attrString, attrFloats } from './attributes';
 import type { ImportContext } from './context';
-import { normAxis } from './fold';
+import { axisAttr, normAxis } from './fold';
 import { removedAxesLayout, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue } from './tensors';
@@ -23,7 +23,7 @@ function internalAxes(v: ActValue, axes: readonly number[]): TensorAxis[] {
 function convertSoftmax(ctx: ImportContext, node: OnnxNode): void {
   const raw = ctx.act(node, 0);
   const rank = raw.dims.length;
-  const axis = normAxis(attrInt(node, 'axis', ctx.opset >= 13 ? -1 : 1), rank);
+  const axis = axisAttr(ctx, node, ctx.opset >= 13 ? -1 : 1, rank);
   // Before opset 13 the input is coerced to 2-D at `axis`: the softmax runs over every axis from it on.
   const axes = ctx.opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, i) => axis + i);
   const input = rowsOff(ctx, raw, axes);
@@ -83,7 +83,7 @@ function convertReduce(ctx: ImportContext, node: OnnxNode): void {
   const rank = input.dims.length;
   const keep = attrInt(node, 'keepdims', 1) === 1;
   if (node.opType === 'ArgMax' || node.opType === 'ArgMin') {
-    reduceTo(ctx, node, input, [normAxis(attrInt(node, 'axis', 0), rank)], op, keep);
+    reduceTo(ctx, node, input, [axisAttr(ctx, node, 0, rank)], op, keep);
     return;
   }
   const axes = reduceAxes(ctx, node, rank);
@@ -118,7 +118,7 @@ export function layerNorm(ctx: ImportContext, node: OnnxNode, raw: ActValue, axe
 function convertLayerNorm(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const rank = input.dims.length;
-  const axis = normAxis(attrInt(node, 'axis', -1), rank);
+  const axis = axisAttr(ctx, node, -1, rank);
   ctx.constant(node, 1);
   layerNorm(ctx, node, input, Array.from({ length: rank - axis }, (_, i) => axis + i), true);
 }

@@ -117,6 +117,16 @@ export function convertConv(ctx: ImportContext, node: OnnxNode): void {
   const kAttr = attrInts(node, 'kernel_shape');
   const w = readWindow(ctx, node, raw, kAttr ? pair(ctx, node, 'kernel_shape', 1, spatial) : undefined, weight.dims.slice(2));
   const groups = attrInt(node, 'group', 1);
+  // Weights are [M, C/group, kernel...]: the group must split the input's C channels and the M outputs evenly.
+  const inChannels = w.input.dims[1] ?? 1;
+  const perGroup = weight.dims[1] ?? 1;
+  if (!(groups >= 1) || outChannels % groups !== 0 || perGroup * groups !== inChannels) {
+    throw ctx.invalid('attribute group', `${groups} (weights [${weight.dims.join(', ')}], ${inChannels} input channels)`, `the group G with G x ${perGroup} = ${inChannels} input channels that divides the ${outChannels} output channels`);
+  }
+  const weightKernel = weight.dims.slice(2);
+  if (kAttr && kAttr.join(',') !== weightKernel.join(',')) {
+    throw ctx.invalid('attribute kernel_shape', `[${kAttr.join(', ')}]`, `the weights' kernel [${weightKernel.join(', ')}] (or no kernel_shape)`);
+  }
   const bias = ctx.optional(node, 2) !== undefined;
   const dims = outDims(ctx, w, outChannels, false);
   const out = ctx.addLayer(node, { kind: 'conv', outChannels, kernel: w.kernel, stride: w.stride, pad: w.pad, dilation: w.dilation, groups, bias }, [w.input], dims, windowLayout(dims.length));
@@ -159,6 +169,7 @@ function convertConvTranspose(ctx: ImportContext, node: OnnxNode): void {
   const spatial = spatialOf(ctx, raw);
   const groups = attrInt(node, 'group', 1);
   const [inC = 1, perGroup = 1, kh = 1, kw = 1] = weight.dims;
+  if (!(groups >= 1) || inC % groups !== 0) throw ctx.invalid('attribute group', String(groups), `a positive divisor of the weights' ${inC} input channels`);
   const k: Pair = [kh, spatial === 2 ? kw : 1];
   const stride = pair(ctx, node, 'strides', 1, spatial);
   const dilation = pair(ctx, node, 'dilations', 1, spatial);

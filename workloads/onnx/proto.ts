@@ -165,6 +165,19 @@ export function encodeModel(model: ModelInit): Uint8Array {
   return type.encode(type.fromObject(model)).finish();
 }
 
+/**
+ * Decodes every field the schema knows (weights included) for tools that rewrite a model (the fuzz harness's
+ * structural mutations); `encodeDecodedModel` writes it back. int64 fields stay as decoded (Long), so values
+ * beyond 2^53 (INT64_MAX as "to the end") survive the round trip.
+ */
+export function decodeModelForEdit(bytes: Uint8Array): OnnxModel {
+  return modelWriter().decode(bytes) as unknown as OnnxModel;
+}
+
+export function encodeDecodedModel(model: OnnxModel): Uint8Array {
+  return modelWriter().encode(model as unknown as protobuf.Message).finish();
+}
+
 /** int64 (number or Long) to a JS number; values beyond 2^53 (INT64_MAX used as "to the end") saturate. */
 export function toNumber(value: Int64): number {
   if (typeof value === 'number') return value;
