@@ -118,6 +118,19 @@ describe('ONNX operator conversion', () => {
     expect(resolveNetwork(net).totalParams).toBe(32 * 5 + 5);
   });
 
+  test("Concat without axis: channel axis 1 before opset 4 (Concat-1's default), refused from opset 4 (required)", () => {
+    const body = (g: OnnxGraphBuilder): string => {
+      const a = g.node('Conv', '/a/Conv', ['x', g.weight('wa', [4, 3, 1, 1])], [ints('kernel_shape', [1, 1])]);
+      const b = g.node('Conv', '/b/Conv', ['x', g.weight('wb', [6, 3, 1, 1])], [ints('kernel_shape', [1, 1])]);
+      return g.node('Concat', '/cat/Concat', [a, b], []);
+    };
+    // 4 + 6 channels on the channel axis.
+    const net = resolveNetwork(build([1, 3, 8, 8], body, 3));
+    expect(net.layers.at(-1)?.layer.kind).toBe('concat');
+    expect(net.layers.at(-1)?.outShape).toEqual({ channels: 10, height: 8, width: 8 });
+    expect(() => build([1, 3, 8, 8], body, 4)).toThrow(/\(Concat\) attribute axis' is missing/);
+  });
+
   test('a Shape -> Slice -> Cast -> Concat -> Reshape chain (other exporters) folds to a flatten', () => {
     const net = build([2, 8, 3, 3], (g) => {
       const shape = g.node('Shape', '/Shape', ['x']);

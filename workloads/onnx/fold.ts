@@ -45,6 +45,11 @@ export function axisAttr(ctx: ImportContext, node: OnnxNode, fallback: number | 
   return normAxis(axis, rank);
 }
 
+/** Concat's axis when the node gives none: 1 before opset 4 (Concat-1's default), none after (required). */
+export function concatAxisDefault(ctx: ImportContext): number | undefined {
+  return ctx.opset < 4 ? 1 : undefined;
+}
+
 /** Numpy-style broadcast of two shapes; undefined if incompatible. */
 export function broadcastDims(a: readonly number[], b: readonly number[]): number[] | undefined {
   const rank = Math.max(a.length, b.length);
@@ -183,7 +188,7 @@ function foldConcat(ctx: ImportContext, node: OnnxNode): void {
   const parts = node.input.map((_, i) => ctx.constant(node, i));
   const first = parts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
-  const axis = axisAttr(ctx, node, undefined, first.dims.length);
+  const axis = axisAttr(ctx, node, concatAxisDefault(ctx), first.dims.length);
   if (parts.some((p) => p.values() === undefined)) {
     const dims = [...first.dims];
     dims[axis] = parts.reduce((sum, p) => sum + (p.dims[axis] ?? 0), 0);

@@ -7,7 +7,7 @@
 import type { TensorAxis } from '../types';
 import { attrInt, attrInts } from './attributes';
 import type { ImportContext } from './context';
-import { axesOf, axisAttr, normAxis, reshapeDims, unsqueezedDims } from './fold';
+import { axesOf, axisAttr, concatAxisDefault, normAxis, reshapeDims, unsqueezedDims } from './fold';
 import { defaultLayout, insertedAxesLayout, internalShape, outermost, permutedLayout, removedAxesLayout, reshapedAxis, sameShape, shapeOf, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import { numel, type ActValue } from './tensors';
@@ -122,7 +122,7 @@ function convertConcat(ctx: ImportContext, node: OnnxNode): void {
   const acts = values.flatMap((v) => (v.kind === 'act' ? [v] : []));
   const first = acts[0];
   if (!first) throw ctx.invalid('inputs', 'none', 'at least one tensor');
-  const axis = axisAttr(ctx, node, undefined, first.dims.length);
+  const axis = axisAttr(ctx, node, concatAxisDefault(ctx), first.dims.length);
   const firstAct = values.findIndex((v) => v.kind === 'act');
   const lastAct = values.length - 1 - [...values].reverse().findIndex((v) => v.kind === 'act');
   if (values.slice(firstAct, lastAct + 1).some((v) => v.kind !== 'act')) {
