@@ -22,7 +22,7 @@ import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
 import { layoutStep, type LaidOutPlan } from './layout/layout-step';
-import { beforeLayoutEntry, settleLayouts, type LaidOutRow } from './layout/layout-confirm';
+import { beforeLayoutEntry, renameRejected, settleLayouts, type LaidOutRow } from './layout/layout-confirm';
 import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
@@ -347,7 +347,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   }
   // The final plan: the best of every plan computed here (optimizer/choose.ts), on simulated figures when confirmed.
   const judgeSimulated = simulate && baseSim !== undefined && baseSim.error === undefined;
-  settleLayouts(laidOut, rows, pool, { spec, clockGHz: arch.clockGHz, refLatencyCycles: judgeSimulated ? (baseSim?.latencyCycles ?? refLatencyCycles) : refLatencyCycles }, baseSim, notes);
+  const rejected = settleLayouts(laidOut, rows, pool, { spec, clockGHz: arch.clockGHz, refLatencyCycles: judgeSimulated ? (baseSim?.latencyCycles ?? refLatencyCycles) : refLatencyCycles }, baseSim, notes);
+  renameRejected(confirmation, rejected);
   const searchGap = gapOfRl(rows, spec, refLatencyCycles);
   const k = choosePlan(pool, {
     spec,

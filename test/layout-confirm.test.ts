@@ -1,7 +1,7 @@
 import type { PlanChoices } from '../arch/plan';
 import { choosePlan } from '../optimizer/choose';
 import type { ConfirmOutcome } from '../optimizer/confirm/worker';
-import { beforeLayoutEntry, beforeLayoutVariant, settleLayouts, type LaidOutRow } from '../optimizer/layout/layout-confirm';
+import { beforeLayoutEntry, beforeLayoutVariant, rejectedLayoutVariant, renameRejected, settleLayouts, type LaidOutRow } from '../optimizer/layout/layout-confirm';
 import type { LaidOutPlan } from '../optimizer/layout/layout-step';
 import type { ModelResult } from '../optimizer/model/types';
 import { row, simulatedGains, type PoolEntry, type VariantRow } from '../optimizer/variant-rows';
@@ -45,7 +45,15 @@ describe('the simulator confirms or rejects a layout (settleLayouts)', () => {
   it('a layout the simulator finds slower is rejected: the row and the chosen plan are the search plan again', () => {
     const { rows, pool, notes, l } = setup(sim(296_087), sim(235_800));
     expect(pool[2]?.variant).toBe(beforeLayoutVariant('LRMP (exact joint)'));
-    settleLayouts([l], rows, pool, judge, baseSim, notes);
+    const records = pool.map((p) => ({ variant: p.variant, interval: p.simulated?.intervalCycles }));
+    expect(settleLayouts([l], rows, pool, judge, baseSim, notes)).toEqual(['LRMP (exact joint)']);
+    // The row's name finds the plan the row holds; the rejected layout keeps a record of its own.
+    renameRejected(records, ['LRMP (exact joint)']);
+    expect(records).toEqual([
+      { variant: 'baseline', interval: 12_544_000 },
+      { variant: rejectedLayoutVariant('LRMP (exact joint)'), interval: 296_087 },
+      { variant: 'LRMP (exact joint)', interval: 235_800 },
+    ]);
     const r = rows[1] as VariantRow;
     expect(r.choices).toEqual(plainChoices);
     expect(r.bottleneckCycles).toBe(235_800);
@@ -63,7 +71,7 @@ describe('the simulator confirms or rejects a layout (settleLayouts)', () => {
 
   it('a layout the simulator finds faster is kept, and says so', () => {
     const { rows, pool, notes, l } = setup(sim(222_222), sim(235_800));
-    settleLayouts([l], rows, pool, judge, baseSim, notes);
+    expect(settleLayouts([l], rows, pool, judge, baseSim, notes)).toEqual([]);
     expect(rows[1]?.choices).toEqual(laidChoices);
     expect(rows[1]?.method).toMatch(/kept: simulated: with it 4500\.0 img\/s, without 4240\.9 img\/s$/);
     expect(pool.map((p) => p.variant)).toEqual(['baseline', 'LRMP (exact joint)']);

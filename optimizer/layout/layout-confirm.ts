@@ -26,7 +26,8 @@ export function beforeLayoutVariant(variant: string): string {
  * optimized objective is lower; otherwise the row, and the row's pool entry, go back to the plan the search left.
  * Without simulated figures for both (no confirmation, or a failed simulation) the one that has them wins, else the
  * model's choice stands. The before-layout entries leave the pool (each then duplicates or loses to its row's).
- * Says which way each went in the row's method and in `notes`. Mutates rows, pool and notes.
+ * Says which way each went in the row's method and in `notes`. Mutates rows, pool and notes. Returns the variants
+ * whose layout the simulator rejected.
  */
 export function settleLayouts(
   laidOut: readonly LaidOutRow[],
@@ -35,7 +36,8 @@ export function settleLayouts(
   judge: Pick<ChoiceSettings, 'spec' | 'clockGHz' | 'refLatencyCycles'>,
   baseSim: ConfirmOutcome | undefined,
   notes: string[],
-): void {
+): Array<VariantRow['variant']> {
+  const rejected: Array<VariantRow['variant']> = [];
   for (const l of laidOut) {
     const k = rows.findIndex((r) => r.variant === l.variant);
     const laidEntry = pool.findIndex((p) => p.variant === l.variant);
@@ -65,9 +67,30 @@ export function settleLayouts(
     else delete back.simulated;
     rows[k] = back;
     pool[laidEntry] = { ...plain, variant: l.variant };
+    rejected.push(l.variant);
     notes.push(`${l.variant}: ${l.what}; rejected by the simulator (${simulated}): the row keeps the search's plan.`);
   }
   for (let i = pool.length - 1; i >= 0; i--) if (laidOut.some((l) => pool[i]?.variant === beforeLayoutVariant(l.variant))) pool.splice(i, 1);
+  return rejected;
+}
+
+/** The confirmation record's name for a row's laid-out plan that the simulator rejected. */
+export function rejectedLayoutVariant(variant: string): string {
+  return `${variant} (layout rejected)`;
+}
+
+/**
+ * Renames the confirmation records of the rows whose layout was rejected, so a row's name finds the plan the row
+ * holds (the plan without the layout) and the rejected layout keeps its own record. Mutates `records`.
+ */
+export function renameRejected(records: Array<{ variant: string }>, rejected: readonly string[]): void {
+  for (const v of rejected) {
+    const laid = records.find((c) => c.variant === v);
+    const plain = records.find((c) => c.variant === beforeLayoutVariant(v));
+    if (laid === undefined || plain === undefined) continue;
+    laid.variant = rejectedLayoutVariant(v);
+    plain.variant = v;
+  }
 }
 
 /** The pool entry of a laid-out row's plan without its layout (simulated beside the row's). */
