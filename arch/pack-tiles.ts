@@ -12,6 +12,7 @@ import { ensureLoadTiles, portReads, portWrites } from './placement-load';
 import { meshSize } from './routing';
 import { forkSpareRows, ownPathSpareRows } from './fork-hold';
 import { edramCapacityBits } from './edram';
+import { checkSkipCores } from './skip-cores';
 
 /** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
 const MAX_LENT_TILES = 16;
@@ -92,6 +93,7 @@ export function placeWithPace(
   load: PackingLoad,
   skipCores?: readonly number[],
 ): Placement {
+  if (skipCores !== undefined) checkSkipCores(skipCores, mappings.length);
   const xbarsPerCore = arch.core.crossbars;
   /**
    * Load-aware packing: a layer does not join a tile that already holds others when that would put the tile's eDRAM
@@ -279,11 +281,15 @@ export function placeWithPace(
   const tilesUsed = Math.max(tilesForCores(arch, nextCore), lastDigitalTile + 1);
   if (tilesUsed > arch.chip.tiles) {
     const shortTiles = tilesUsed - arch.chip.tiles;
+    let skipped = 0;
+    for (const s of skipCores ?? []) skipped += s;
+    // A layout's empty cores take area too: a skip past the chip is named, not blamed on precision or replicas.
+    const layout = skipped > 0 ? ` and ${skipped} cores the plan's layout leaves empty before its layers (skipCores)` : '';
     throw new MappingError(
       `network '${net.network.name}' does not fit on '${arch.name}': it needs ${tilesUsed} tiles ` +
-        `(${coresUsed} cores of ${coresPerTile} per tile, ${crossbarsUsed} crossbars, with line buffers of ` +
+        `(${coresUsed} cores of ${coresPerTile} per tile${layout}, ${crossbarsUsed} crossbars, with line buffers of ` +
         `${arch.tile.edram.capacityKb} KB eDRAM per tile), and the chip has ${arch.chip.tiles} tiles; short by ${shortTiles} tiles. ` +
-        `Lower the precision, use fewer replicas, or enlarge the chip (--set chip.tiles=${tilesUsed}).`,
+        `${skipped > 0 ? 'Leave fewer cores empty (skipCores), lower' : 'Lower'} the precision, use fewer replicas, or enlarge the chip (--set chip.tiles=${tilesUsed}).`,
     );
   }
 

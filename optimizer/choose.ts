@@ -41,14 +41,8 @@ export function choosePlan(contenders: readonly Contender[], settings: ChoiceSet
   const scored: Array<{ cost: number; dropPct: number; k: number }> = [];
   contenders.forEach((c, k) => {
     if (!(c.dropPct <= settings.accuracyBudgetPct + 1e-9)) return;
-    let cost: number;
-    if (settings.simulated) {
-      const sim = c.simulated;
-      if (sim === undefined || sim.error !== undefined || !(sim.throughputImagesPerS > 0)) return;
-      const bottleneckCycles = (settings.clockGHz * 1e9) / sim.throughputImagesPerS;
-      cost = fullModelCost(settings.spec, bottleneckCycles, sim.latencyCycles, settings.refLatencyCycles);
-    } else cost = fullModelCost(settings.spec, c.model.bottleneckCycles, c.model.latencyCycles, settings.refLatencyCycles);
-    if (Number.isFinite(cost)) scored.push({ cost, dropPct: c.dropPct, k });
+    const cost = settings.simulated ? simulatedCost(c.simulated, settings) : fullModelCost(settings.spec, c.model.bottleneckCycles, c.model.latencyCycles, settings.refLatencyCycles);
+    if (cost !== undefined && Number.isFinite(cost)) scored.push({ cost, dropPct: c.dropPct, k });
   });
   // Among the contenders tied with the cheapest, the smallest drop (then the earliest) wins.
   const cheapest = Math.min(...scored.map((x) => x.cost));
@@ -59,4 +53,14 @@ export function choosePlan(contenders: readonly Contender[], settings: ChoiceSet
     if (best === undefined || x.dropPct < best.dropPct) best = x;
   }
   return best?.k ?? -1;
+}
+
+/**
+ * A plan's cost on the optimized objective from its simulated figures (undefined: not simulated, or the simulation
+ * failed): the cost choosePlan judges confirmed plans by.
+ */
+export function simulatedCost(sim: Contender['simulated'], settings: Pick<ChoiceSettings, 'spec' | 'clockGHz' | 'refLatencyCycles'>): number | undefined {
+  if (sim === undefined || sim.error !== undefined || !(sim.throughputImagesPerS > 0)) return undefined;
+  const bottleneckCycles = (settings.clockGHz * 1e9) / sim.throughputImagesPerS;
+  return fullModelCost(settings.spec, bottleneckCycles, sim.latencyCycles, settings.refLatencyCycles);
 }

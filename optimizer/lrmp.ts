@@ -22,6 +22,7 @@ import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
 import { layoutStep, type LaidOutPlan } from './layout/layout-step';
+import { beforeLayoutEntry, renameRejected, settleLayouts, type LaidOutRow } from './layout/layout-confirm';
 import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
@@ -57,7 +58,8 @@ export interface OptimizeOptions extends BudgetOptions {
   highsWorker?: boolean;
   /**
    * Lay out each search's plan (optimizer/layout: replicas for a lower compute target placed so fewer tensor copies
-   * cross the NoC; kept only when the full model finds it better). @default true
+   * cross the NoC; kept only when the full model finds it better and, when the rows are confirmed, the simulator too:
+   * the plan without the layout is simulated beside it). @default true
    */
   layout?: boolean;
 }
@@ -140,10 +142,12 @@ const LAID_OUT: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL +
 
 /**
  * Applies the layout step (optimizer/layout/layout-step.ts) to each search's row, once per distinct plan, replacing
- * the row's plan and figures when the full model finds a layout better; the row's method and a note say so.
+ * the row's plan and figures when the full model finds a layout better. Returns the rows it changed, with the row
+ * as it was: the simulator then confirms or rejects each layout (layout-confirm.ts settleLayouts), which says so.
  */
-function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: ModelResult, budgetCores: number, spec: ObjectiveSpec, refLatencyCycles: number, notes: string[]): void {
+function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: ModelResult, budgetCores: number, spec: ObjectiveSpec, refLatencyCycles: number): LaidOutRow[] {
   const done = new Map<string, LaidOutPlan>();
+  const changed: LaidOutRow[] = [];
   rows.forEach((r, k) => {
     if (!LAID_OUT.includes(r.variant)) return;
     const key = JSON.stringify(r.choices);
@@ -154,9 +158,10 @@ function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: ModelResu
     }
     if (laid.targetCycles === undefined) return;
     const what = `layout: replicas for ${laid.targetCycles.toFixed(0)} cycles, ${laid.movedLayers} layers started later (${r.throughputImagesPerS.toFixed(1)} -> ${laid.model.throughputImagesPerS.toFixed(1)} img/s by the model; ${laid.walks} walks, ${laid.fullEvaluations} full evaluations)`;
-    rows[k] = row(r.variant, `${r.method}; ${what}`, laid.choices, laid.model, base, r.dropPct);
-    notes.push(`${r.variant}: ${what}.`);
+    rows[k] = row(r.variant, r.method, laid.choices, laid.model, base, r.dropPct);
+    changed.push({ variant: r.variant, before: r, laid, what });
   });
+  return changed;
 }
 
 /** The RL row's gap to the best feasible search row on the optimized objective (full-model cost, lower is better). */
@@ -295,8 +300,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     await side?.close();
     await highs.close();
   }
-  if (options.layout ?? true) layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes);
-  const searchGap = gapOfRl(rows, spec, refLatencyCycles);
+  const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles) : [];
 
   // Confirmation in the simulator: every row and the RL search's further top-K candidates.
   const confirmation: OptimizeResult['confirmation'] = [];
@@ -310,6 +314,9 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   let baseSim: ConfirmOutcome | undefined;
   if (simulate) {
     rl.top.slice(1).forEach((c, k) => pool.push({ variant: `RL top-${k + 2}`, ...fromCandidate(ctx, c), dropPct: c.dropPct }));
+    // The layout step judged its layouts by the model only: each laid-out row's plan without the layout is simulated
+    // beside it (settleLayouts keeps the better one in the row).
+    for (const l of laidOut) pool.push(beforeLayoutEntry(l, evaluateModel(ctx, l.before.choices)));
     // Without a count, each candidate streams until its interval settles, as `lrmp simulate` does (sim/settle.ts):
     // a short fixed stream gave ResNet-20's chosen plan 34,881.5 img/s where `simulate --plan` gave 33,654.
     // Rows that hold the same plan (RL's first candidate and its polish, often) are simulated once.
@@ -340,6 +347,9 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   }
   // The final plan: the best of every plan computed here (optimizer/choose.ts), on simulated figures when confirmed.
   const judgeSimulated = simulate && baseSim !== undefined && baseSim.error === undefined;
+  const rejected = settleLayouts(laidOut, rows, pool, { spec, clockGHz: arch.clockGHz, refLatencyCycles: judgeSimulated ? (baseSim?.latencyCycles ?? refLatencyCycles) : refLatencyCycles }, baseSim, notes);
+  renameRejected(confirmation, rejected);
+  const searchGap = gapOfRl(rows, spec, refLatencyCycles);
   const k = choosePlan(pool, {
     spec,
     accuracyBudgetPct: options.accuracyBudgetPct,

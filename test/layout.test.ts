@@ -102,6 +102,39 @@ describe('layout (PlanChoices.skipCores)', () => {
     expect(thrown(() => validatePlan({ ...doc, layers: { b: { skipCores: 1.5 } } }, 'bad.json')).message).toMatch(/layers\.b\.skipCores/);
   });
 
+  it('the API refuses a skipCores that is not one whole number of cores >= 0 per weighted layer (model and simulator)', () => {
+    const ctx = prepareModel(toyArch, toyNet);
+    const cases: Array<[number[], RegExp]> = [
+      [[0, -1, 0], /field 'skipCores\[1\]' is -1/],
+      [[0, 0.5, 0], /field 'skipCores\[1\]' is 0\.5/],
+      [[0, 0, NaN], /field 'skipCores\[2\]' is NaN/],
+      [[0, 1], /field 'skipCores' is a list of 2 entries; allowed: one entry per weighted layer \(3\)/],
+    ];
+    for (const [skipCores, message] of cases) {
+      const choices = { ...toyChoices, skipCores };
+      const e = thrown(() => evaluateModel(ctx, choices));
+      expect(e).toBeInstanceOf(ValidationError);
+      expect(e.message).toMatch(message);
+      expect(thrown(() => buildTopology(toyArch, toyNet, choices))).toBeInstanceOf(ValidationError);
+    }
+  });
+
+  it('a layout past the chip names and counts the cores it leaves empty', () => {
+    const ctx = prepareModel(toyArch, toyNet);
+    // a core 0, b core 1 (frontier 2); 7 cores left empty: c on core 9, tile 4 of a 4-tile chip: 5 tiles of 2 cores.
+    // The same 7 cores split 3 + 4 before b and c: b on core 4, c on 4 + 1 + 4 = 9.
+    for (const skipCores of [[0, 0, 7], [0, 3, 4]]) {
+      const e = thrown(() => evaluateModel(ctx, { ...toyChoices, skipCores }));
+      expect(e.message).toMatch(/needs 5 tiles \(3 cores of 2 per tile and 7 cores the plan's layout leaves empty before its layers \(skipCores\),/);
+      expect(e.message).toMatch(/Leave fewer cores empty \(skipCores\), lower the precision/);
+    }
+    // Without a layout the message is as before.
+    const oneTile = prepareModel(applySetOverrides(toyArch, ['chip.tiles=1']), toyNet);
+    const e = thrown(() => evaluateModel(oneTile, toyChoices));
+    expect(e.message).toMatch(/needs 2 tiles \(3 cores of 2 per tile, /);
+    expect(e.message).not.toMatch(/skipCores/);
+  });
+
   it('the layout step is deterministic and never returns a plan the full model finds worse', () => {
     // ResNet-50's RL seed 1 plan of the search study (PUMA at iso-area: 63 tiles, 504 cores; docs/validation.md s91).
     const net = zoo('resnet50');

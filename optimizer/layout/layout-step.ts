@@ -23,7 +23,8 @@ export interface LaidOutPlan {
 /**
  * The layout step (layout-search.ts) applied to a search's plan: every layout the search reached is evaluated by the
  * full model, and the one with the lowest objective cost kept when it beats the plan's own by more than
- * NO_WORSE_SLACK (so no plan comes out worse by the full model). `model`: the plan's full evaluation.
+ * NO_WORSE_SLACK (so no plan comes out worse by the full model; in optimize the simulator confirms or rejects it:
+ * layout-confirm.ts). `model`: the plan's full evaluation.
  */
 export function layoutStep(ctx: ModelContext, choices: PlanChoices, model: ModelResult, budgetCores: number, spec: ObjectiveSpec, refLatencyCycles: number): LaidOutPlan {
   const search = searchLayouts(ctx, choices, model.bottleneckCycles, budgetCores);

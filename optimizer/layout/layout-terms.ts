@@ -4,12 +4,8 @@ import type { Placement } from '../../arch/placement';
 import { newPlacementScratch, type PlacementScratch } from '../../arch/placement';
 import { placeWithPace, type PackingLoad } from '../../arch/pack-tiles';
 import type { PlanPace } from '../../arch/pace';
-import { offChipBitsPerCycle } from '../../arch/timing';
 import { MappingError } from '../../errors';
-import { fillStoredBits } from '../model/context';
-import { routeTraffic } from '../model/traffic';
-import { tileTimes } from '../model/tile-times';
-import { stageTerms } from '../model/stages';
+import { termsAt } from '../model/evaluate';
 import type { ModelContext } from '../model/types';
 
 /** One placement scratch per model context for the layout search (the context's own is the full model's). */
@@ -53,13 +49,7 @@ export function layoutPlacement(p: LayoutPlan, skipCores: readonly number[]): Pl
  * equal intervals toward fewer and smaller excesses).
  */
 export function layoutCycles(p: LayoutPlan, placement: Placement, targetCycles: number): number {
-  const { ctx, choices, mappings } = p;
-  const storedBits = fillStoredBits(ctx, placement.operandBits);
-  const traffic = routeTraffic(ctx, placement, storedBits);
-  const times = tileTimes(ctx, placement, mappings as LayerCrossbarMapping[], choices, traffic, storedBits);
-  const input = ctx.net.network.input;
-  const offChipCycles = (input.channels * input.height * input.width * (storedBits[0] as number)) / offChipBitsPerCycle(ctx.arch);
-  const stages = stageTerms(ctx, placement, mappings, choices, traffic, times, offChipCycles);
+  const { stages } = termsAt(p.ctx, p.choices, p.mappings as LayerCrossbarMapping[], placement);
   let worst = 0;
   let excess = 0;
   for (const s of stages) {

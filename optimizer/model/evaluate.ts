@@ -27,7 +27,12 @@ function planMappings(ctx: ModelContext, choices: PlanChoices): LayerCrossbarMap
   return ctx.net.weightedIndices.map((_, pos) => cachedMapping(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)));
 }
 
-function termsAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossbarMapping[], placement: Placement) {
+/**
+ * The model's stage terms of a plan at one placement (traffic, tile times, stage times; docs/hardware-model.md rules
+ * 5-7), before the packing choice, the credit loop and the latency recurrence: shared with the layout search
+ * (optimizer/layout/layout-terms.ts), which judges layouts by them.
+ */
+export function termsAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCrossbarMapping[], placement: Placement) {
   const storedBits = fillStoredBits(ctx, placement.operandBits);
   const traffic = routeTraffic(ctx, placement, storedBits);
   const times = tileTimes(ctx, placement, mappings, choices, traffic, storedBits);
