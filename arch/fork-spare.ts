@@ -14,13 +14,11 @@ export interface SpareView {
   rowsOf(j: number): number;
   /** Rows the tile guarantees the reader's input j (its channel slots there); below 0 when the tile holds none of it. */
   slotsOf(j: number): number;
-  /** The interval the waits are taken at (cycles). */
-  intervalCycles: number;
 }
 
-/** Input j's wait for the reader's other inputs at the interval: skew periods plus lead (arch/fork-hold.ts). */
+/** Input j's wait for the reader's other inputs at the holds' interval: skew periods plus lead (arch/fork-hold.ts). */
 function waitOf(s: ForkHoldScratch, at: number, j: number, v: SpareView): number {
-  return ((s.skewRows[at + j] as number) * v.intervalCycles) / v.rowsOf(j) + (s.leadCycles[at + j] as number);
+  return ((s.skewRows[at + j] as number) * s.lastIntervalCycles) / v.rowsOf(j) + (s.leadCycles[at + j] as number);
 }
 
 /**
@@ -29,7 +27,9 @@ function waitOf(s: ForkHoldScratch, at: number, j: number, v: SpareView): number
  * came (sim/kernel/resource.ts Container.release), and the input whose rows wait longest for the others asks first.
  * So each input j whose rows wait longer than k's (G_j = skew_j x interval / rows_j + lead_j) holds
  * floor(G_j / period_j) + 1 rows at the interval; those beyond its slots take the spare first, as many as fit, the
- * inputs waiting longest first (ties: the earlier input), and k counts what they leave. DenseNet-121 on PUMA (s93):
+ * inputs waiting longest first (ties: the earlier input), and k counts what they leave. The interval is the one the
+ * holds were filled at (placement's estimate), the same for every loop that asks (the credit loop's own interval
+ * without its term moves with the pace term, which counts this spare: s96). DenseNet-121 on PUMA (s93):
  * MaxPool_2 (G 10.2 periods) held its 9 slots and tile 1's one spare row, Conv_8 its 7 slots and none. ShuffleNetV2
  * (s92): block 1's two branches reach stage 3's first block first and held 29-33 and 26-30 rows of tile 3, the later
  * branches 3-10. (s92 and s93 had each written a take of their own, s92's the rows the earlier input's loop needs,
@@ -47,7 +47,7 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
   if (!(rowBits > 0) || !(spareBits > 0) || !(spareBits < Infinity)) return 0;
   let left = spareBits;
   const n = windows?.length ?? 0;
-  if (n > 0 && v.intervalCycles > 0) {
+  if (n > 0 && s.lastIntervalCycles > 0) {
     const mine = waitOf(s, at, k, v);
     // The previous input served, by (wait descending, index ascending).
     let lastWait = Infinity;
@@ -69,7 +69,7 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
       const slots = v.slotsOf(next);
       if (!(bits > 0) || slots < 0) continue;
       const rows = v.rowsOf(next);
-      const take = Math.min(Math.floor(nextWait / (v.intervalCycles / rows)) + 1, rows) - slots;
+      const take = Math.min(Math.floor(nextWait / (s.lastIntervalCycles / rows)) + 1, rows) - slots;
       if (take > 0) left -= Math.min(Math.floor(left / bits), take) * bits;
     }
   }

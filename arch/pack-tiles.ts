@@ -305,7 +305,6 @@ export function placeWithPace(
     rowBitsOf: (j) => scratch.rowBits[producerOf(j) + 1] ?? 0,
     rowsOf: (j) => rowsOf(producerOf(j)),
     slotsOf: (j) => channelSlots(rowsOf(producerOf(j)), pace.windowRows[reader]?.[j] ?? 1),
-    intervalCycles: scratch.forkHolds.lastIntervalCycles,
   };
   const ownSpareRows = ownPathSpareRows(scratch.forkHolds, net, flow, (q) => layerTiles[q] ?? NO_TILES, (t) => buffers.capacity(t) - buffers.used(t), (q) => scratch.rowBits[q + 1] ?? 0);
   return {

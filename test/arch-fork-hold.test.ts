@@ -106,7 +106,7 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
     expect(s.aheadRows[offset + kA]).toBe(0);
     const windows = inputs.map((_, k) => (k === kUp ? 1 : 20));
     // Spare in bits, one bit a row here; the skip waits longer than up, which takes none of it first.
-    const view = (w: number[]): SpareView => ({ rowBitsOf: () => 1, rowsOf: () => 16, slotsOf: (j) => channelSlots(16, w[j] ?? 1), intervalCycles: 16 });
+    const view = (w: number[]): SpareView => ({ rowBitsOf: () => 1, rowsOf: () => 16, slotsOf: (j) => channelSlots(16, w[j] ?? 1) });
     expect(forkSpareRows(s, c, kA, windows, 101, view(windows))).toBe(50);
     // A window that holds the burst leaves the spare to the skip.
     const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
@@ -162,7 +162,6 @@ describe("a reader's forked inputs take the spare eDRAM in arrival order (rule 7
       rowBitsOf: (j) => (j === k('a') ? aBits : 1),
       rowsOf: () => 16,
       slotsOf: (j) => channelSlots(16, w[j] ?? 1),
-      intervalCycles: 160,
     });
     expect(channelSlots(16, 1)).toBe(2);
     expect(forkSpareRows(s, r, k('a'), capped, 3, view(capped))).toBe(3);

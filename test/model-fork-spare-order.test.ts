@@ -63,7 +63,7 @@ describe("a reader's forked inputs take the spare eDRAM in arrival order (rule 7
     }
     expect(h.waitCycles[o + 5]).toBe(0);
     expect(Math.floor((ctx.creditLoop.freeBits[1] as number) / 4096)).toBe(2);
-    const view = { rowBitsOf: () => 4096, rowsOf: () => 32, slotsOf: (j: number) => channelSlots(32, windows[j] ?? 1), intervalCycles: h.lastIntervalCycles };
+    const view = { rowBitsOf: () => 4096, rowsOf: () => 32, slotsOf: (j: number) => channelSlots(32, windows[j] ?? 1) };
     const spare = windows.map((_, k) => forkSpareRows(h, r, k, windows, 2 * 4096, view));
     expect(spare).toEqual([2, 0, 0, 0, 0, 0]);
     const stage = result.layers[r];

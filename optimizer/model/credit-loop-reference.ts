@@ -180,7 +180,6 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           const q = lf.dataInputs[j]?.producer ?? -1;
           return slots.includes(q + 1) ? (destSlots.get(key(q + 1, tile)) ?? -1) : -1;
         },
-        intervalCycles: e.intervalCycles,
       });
       for (const path of lf.skewPaths[k] ?? []) {
         const lead = new Set(path.lead);

@@ -274,7 +274,6 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
       for (let d = s.slotDestStart[o.slot] as number; d < d1; d++) if (s.slotDests[d] === spareTile) return t.destSlots[d] as number;
       return -1;
     },
-    intervalCycles: e.intervalCycles,
   };
   for (let i = 0; i < t.inputs.length; i++) {
     const inp = t.inputs[i] as CreditInput;
