@@ -297,10 +297,11 @@ export function placeWithPace(
   }
   for (let k = 0; k < scratch.fusedLayers.length; k++) layerTiles[scratch.fusedLayers[k] as number] = layerTiles[scratch.fusedHosts[k] as number] ?? [0];
   const mesh = meshSize(arch);
+  // The spare's share (arch/fork-spare.ts) for the reader asked about: the reader's own windows as its inputs' slots
+  // (another reader of the tensor on the tile may widen them).
+  let reader = -1;
   const rowsOf = (q: number): number => (q < 0 ? net.network.input : net.layers[q]?.outShape)?.height ?? 1;
   const producerOf = (j: number): number => flow.layers[reader]?.dataInputs[j]?.producer ?? -1;
-  // The reader's own windows as its inputs' slots (another reader of the tensor on the tile may widen them).
-  let reader = -1;
   const spareView: SpareView = {
     rowBitsOf: (j) => scratch.rowBits[producerOf(j) + 1] ?? 0,
     rowsOf: (j) => rowsOf(producerOf(j)),
