@@ -39,7 +39,7 @@ export interface ForkHoldScratch {
    * Per (skewed reader, input without a fork path): the most rows of it the reader holds at once in the recurrence
    * (arrived, still needed). A lagging input whose producer outpaces the reader (IS-Net's upsampled decoder rows
    * come 4x faster than the outer concat's conv takes them) piles its rows into the tile's spare eDRAM beyond its
-   * slots while the reader drains them: forkSpareRows.
+   * slots while the reader drains them: fork-spare.ts forkSpareRows.
    */
   aheadRows: Float64Array;
   /**
@@ -339,41 +339,6 @@ function heldAhead(s: ForkHoldScratch, l: LayerFlow, d: DataInput, readerRowCycl
     if (held > most) most = held;
   }
   return most;
-}
-
-/**
- * Rows of the tile's spare eDRAM (`spareRows`, beyond every guaranteed slot) that forked input k of reader `layer`
- * can count on (docs/hardware-model.md rule 7, fork loops; `windows`: the reader's granted windows per input).
- * First an even share among it and the reader's lagging inputs that pile rows beyond their slots (aheadRows >
- * window + 1): grants of freed space go to the waiting channels in turn, so while the reader drains a lagging
- * input's burst the skip gets about half (IS-Net fp16's outer concat: 647 rows held in the simulator against a
- * 512-row window and 252 spare rows). Then arrival order among the reader's forked inputs that wait: the tile grants
- * freed space to the waiting requests in the order they came (sim/kernel/resource.ts Container.release), and the
- * input whose rows come earliest (the longest wait for the others) asks first, so each earlier input takes the spare
- * rows its hold needs beyond its loop's slots (holdRows - window - 3 - own-path slack, rounded up) and k keeps what
- * they leave. ShuffleNetV2 (fp-head-pose): block 1's two branches pass through blocks 2-4 and reach stage 3's first
- * block first; they held 29-33 and 26-30 rows of tile 3 in the simulator, the later branches 3-10 (docs/validation.md, s92).
- */
-export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, windows: readonly number[] | undefined, spareBits: number, rowBitsOf: (producer: number) => number): number {
-  const at = s.inputOffset[layer] as number;
-  // Only a forked reader's inputs have fork loops (inputOffset >= 0 for every caller).
-  if (at < 0) return 0;
-  const rowBits = rowBitsOf(s.inputProducer[at + k] as number);
-  const spareRows = rowBits > 0 && spareBits > 0 && spareBits < Infinity ? Math.floor(spareBits / rowBits) : 0;
-  if (windows === undefined || spareRows <= 0) return spareRows;
-  let sharers = 1;
-  for (let j = 0; j < windows.length; j++) if (j !== k && (s.aheadRows[at + j] as number) > (windows[j] as number) + 1) sharers++;
-  const shared = sharers === 1 ? spareRows : Math.floor(spareRows / sharers);
-  const mine = s.waitCycles[at + k] as number;
-  if (!(mine > 0)) return shared;
-  let takenBits = 0;
-  for (let j = 0; j < windows.length; j++) {
-    const w = s.waitCycles[at + j] as number;
-    if (j === k || !(w > mine || (w === mine && j < k))) continue;
-    const need = (s.holdRows[at + j] as number) - (windows[j] as number) - 3 - (s.ownSlackRows[at + j] as number);
-    if (need > 0) takenBits += Math.ceil(need - 1e-9) * rowBitsOf(s.inputProducer[at + j] as number);
-  }
-  return Math.max(0, shared - Math.ceil(takenBits / rowBits - 1e-9));
 }
 
 /**

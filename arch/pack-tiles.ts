@@ -7,10 +7,11 @@ import { layerCores, tilesForCores } from './chip-cores';
 import { dataflowCosts, type Dataflow } from './dataflow';
 import { digitalPortAccesses } from './digital-port-load';
 import { paceBoundsCycles, shrinkPacedWindowsUntil, type PlanPace } from './pace';
-import { TileBuffers, type PlacementScratch } from './tile-buffers';
+import { channelSlots, TileBuffers, type PlacementScratch } from './tile-buffers';
 import { ensureLoadTiles, portReads, portWrites } from './placement-load';
 import { meshSize } from './routing';
-import { forkSpareRows, ownPathSpareRows } from './fork-hold';
+import { ownPathSpareRows } from './fork-hold';
+import { forkSpareRows, type SpareView } from './fork-spare';
 import { edramCapacityBits } from './edram';
 import { checkSkipCores } from './skip-cores';
 
@@ -302,6 +303,16 @@ export function placeWithPace(
   }
   for (let k = 0; k < scratch.fusedLayers.length; k++) layerTiles[scratch.fusedLayers[k] as number] = layerTiles[scratch.fusedHosts[k] as number] ?? [0];
   const mesh = meshSize(arch);
+  // The spare's share (arch/fork-spare.ts) for the reader asked about: the reader's own windows as its inputs' slots
+  // (another reader of the tensor on the tile may widen them).
+  let reader = -1;
+  const rowsOf = (q: number): number => (q < 0 ? net.network.input : net.layers[q]?.outShape)?.height ?? 1;
+  const producerOf = (j: number): number => flow.layers[reader]?.dataInputs[j]?.producer ?? -1;
+  const spareView: SpareView = {
+    rowBitsOf: (j) => scratch.rowBits[producerOf(j) + 1] ?? 0,
+    rowsOf: (j) => rowsOf(producerOf(j)),
+    slotsOf: (j) => channelSlots(rowsOf(producerOf(j)), pace.windowRows[reader]?.[j] ?? 1),
+  };
   const ownSpareRows = ownPathSpareRows(scratch.forkHolds, net, flow, (q) => layerTiles[q] ?? NO_TILES, (t) => buffers.capacity(t) - buffers.used(t), (q) => scratch.rowBits[q + 1] ?? 0);
   return {
     weighted, layerTiles, coresUsed, tilesUsed, crossbarsUsed, meshWidth: mesh.width, meshHeight: mesh.height, windowRows: pace.windowRows,
@@ -310,7 +321,8 @@ export function placeWithPace(
       let spare = Infinity;
       for (const t of layerTiles[layer] ?? NO_TILES) spare = Math.min(spare, buffers.capacity(t) - buffers.used(t));
       const own = ownSpareRows[(scratch.forkHolds.inputOffset[layer] as number) + k] as number;
-      return own + forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], spare, (q) => scratch.rowBits[q + 1] ?? 0);
+      reader = layer;
+      return own + forkSpareRows(scratch.forkHolds, layer, k, pace.windowRows[layer], spare, spareView);
     }),
     rowCycles: pace.rowCycles, forkHolds: scratch.forkHolds, ownSpareRows, edramShares: buffers.shares(tilesUsed), operandBits: pace.operandBits,
   };

@@ -1,5 +1,7 @@
 import { analyzeDataflow } from '../arch/dataflow';
-import { fillForkHolds, forkSpareRows, newForkHoldScratch, ownPathSpareRows } from '../arch/fork-hold';
+import { fillForkHolds, newForkHoldScratch, ownPathSpareRows } from '../arch/fork-hold';
+import { forkSpareRows, type SpareView } from '../arch/fork-spare';
+import { channelSlots } from '../arch/tile-buffers';
 import { parseNetworkJson } from '../workloads/json';
 import { resolveNetwork } from '../workloads/shapes';
 
@@ -103,11 +105,12 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
     // The forked input's own hold is the window's business, not a burst.
     expect(s.aheadRows[offset + kA]).toBe(0);
     const windows = inputs.map((_, k) => (k === kUp ? 1 : 20));
-    // Spare in bits, one bit a row here.
-    expect(forkSpareRows(s, c, kA, windows, 101, () => 1)).toBe(50);
+    // Spare in bits, one bit a row here; the skip waits longer than up, which takes none of it first.
+    const view = (w: number[]): SpareView => ({ rowBitsOf: () => 1, rowsOf: () => 16, slotsOf: (j) => channelSlots(16, w[j] ?? 1) });
+    expect(forkSpareRows(s, c, kA, windows, 101, view(windows))).toBe(50);
     // A window that holds the burst leaves the spare to the skip.
     const wide = inputs.map((_, k) => (k === kUp ? 13 : 20));
-    expect(forkSpareRows(s, c, kA, wide, 101, () => 1)).toBe(101);
+    expect(forkSpareRows(s, c, kA, wide, 101, view(wide))).toBe(101);
   });
 });
 
@@ -118,9 +121,10 @@ describe("a lagging input's burst shares the spare eDRAM with the forked input (
  * Worked by hand: F_a(i) = 10 (i + 1) + 10, F_b(i) = F_a(i + 1) + 10, F_c(i) = F_b(i + 1) + 10 (the last rows alike,
  * behind their row before). r's row i waits for c: a's row 40 cycles (skew 2 periods, lead 20), b's 20 (1 period,
  * lead 10), c's none. Holds in rows of the loop's pace: skew + (lead + r's row + producer's row) x 16 / I, a 2 + 40 x
- * 16 / 160 = 6, b 1 + 30 x 16 / 160 = 4. With windows capped at 1 each, a's loop needs 6 - 1 - 3 = 2 rows beyond its
- * slots, b's 4 - 1 - 3 = 0; of 3 spare rows a (first to arrive) keeps all 3, b the 1 a leaves, c (waits for none)
- * the 3. Rows of 2 bits for a: it takes 4 bits of 6, b's 1-bit rows get 2.
+ * 16 / 160 = 6, b 1 + 30 x 16 / 160 = 4. At the interval a holds floor(40 / 10) + 1 = 5 rows, b 3, c 1 (s96: the
+ * rows held, not s92's need). With windows capped at 1 each (2 slots), a takes 3 rows beyond its slots, b 1; of 3
+ * spare rows a (first to arrive) keeps all 3, b and c (each waits less than a) none. Rows of 2 bits for a: 6 bits
+ * hold a's 3 rows, so b gets none; with 8 bits b gets the 2 a leaves.
  */
 const FORKED_THREE = JSON.stringify({
   name: 'forked-three',
@@ -154,16 +158,25 @@ describe("a reader's forked inputs take the spare eDRAM in arrival order (rule 7
     expect(s.holdRows[o + k('a')]).toBeCloseTo(6, 9);
     expect(s.holdRows[o + k('b')]).toBeCloseTo(4, 9);
     const capped = [1, 1, 1];
-    const bit = (): number => 1;
-    expect(forkSpareRows(s, r, k('a'), capped, 3, bit)).toBe(3);
-    expect(forkSpareRows(s, r, k('b'), capped, 3, bit)).toBe(1);
-    expect(forkSpareRows(s, r, k('c'), capped, 3, bit)).toBe(3);
-    // Bits: a's rows 2 bits, b's 1; a takes 2 rows = 4 bits of 6.
-    const bits = (p: number): number => (p === at('a') ? 2 : 1);
-    expect(forkSpareRows(s, r, k('a'), capped, 6, bits)).toBe(3);
-    expect(forkSpareRows(s, r, k('b'), capped, 6, bits)).toBe(2);
-    // Paced windows (a 5, b 3: each covers its hold) leave every input the whole spare.
-    expect(forkSpareRows(s, r, k('b'), [5, 3, 1], 3, bit)).toBe(3);
+    const view = (w: number[], aBits = 1): SpareView => ({
+      rowBitsOf: (j) => (j === k('a') ? aBits : 1),
+      rowsOf: () => 16,
+      slotsOf: (j) => channelSlots(16, w[j] ?? 1),
+    });
+    expect(channelSlots(16, 1)).toBe(2);
+    expect(forkSpareRows(s, r, k('a'), capped, 3, view(capped))).toBe(3);
+    expect(forkSpareRows(s, r, k('b'), capped, 3, view(capped))).toBe(0);
+    expect(forkSpareRows(s, r, k('c'), capped, 3, view(capped))).toBe(0);
+    // 5 spare rows: a takes 3, b 1 of the 2 left, c gets 1.
+    expect(forkSpareRows(s, r, k('b'), capped, 5, view(capped))).toBe(2);
+    expect(forkSpareRows(s, r, k('c'), capped, 5, view(capped))).toBe(1);
+    // Bits: a's rows 2 bits, b's 1; a takes 3 rows = 6 bits.
+    expect(forkSpareRows(s, r, k('a'), capped, 6, view(capped, 2))).toBe(3);
+    expect(forkSpareRows(s, r, k('b'), capped, 6, view(capped, 2))).toBe(0);
+    expect(forkSpareRows(s, r, k('b'), capped, 8, view(capped, 2))).toBe(2);
+    // Paced windows (a 5, b 3: slots 6 and 4 cover the rows held) leave every input the whole spare.
+    expect(forkSpareRows(s, r, k('b'), [5, 3, 1], 3, view([5, 3, 1]))).toBe(3);
+    expect(forkSpareRows(s, r, k('c'), [5, 3, 1], 3, view([5, 3, 1]))).toBe(3);
   });
 });
 

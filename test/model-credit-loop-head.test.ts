@@ -108,9 +108,10 @@ describe('a weighted P: one row ahead, and the spare to the inputs that wait lon
 describe('the spare to the input that waits longest: a pool P and five dense layers, hand figures (s93)', () => {
   // denseBlock(5, pool), 18 KB tiles, conv0 and conv1 at 3 replicas: p and r1, r2 on tile 2; r3, r4, r5 on tile 3,
   // whose spare is 8,192 bits, one row of p (16 x 64 x 8 bits) or two of a c_k (16 x 32 x 8). Worked by hand:
-  // - r5 reads p and c1..c4; at the 329,914-cycle interval without the term a period is 20,620 cycles.
-  //   p's rows wait G_p = 214,528 cycles (fork-hold, skew 0 at that pace), c1's 161,664: p holds floor(214,528 /
-  //   20,620) + 1 = 11 rows against its 9 slots (window 8 + 1), so it takes the spare row; c1 keeps its 6 slots.
+  // - r5 reads p and c1..c4; at the 328,320-cycle interval the holds were filled at (conv0's compute; s93 took the
+  //   credit loop's 329,914 without the term, s96 the holds' own) a period is 20,520 cycles. p's rows wait G_p =
+  //   214,528 cycles (fork-hold, skew 0 at that pace), c1's 161,664: p holds floor(214,528 / 20,520) + 1 = 11 rows
+  //   against its 9 slots (window 8 + 1), so it takes the spare row; c1 keeps its 6 slots.
   // - c1 (weighted, 2 replicas, 15,360 cycles a row) makes row j + s once row j + s - 1's sends are granted, and its
   //   head r2 reads its own copy on tile 2: the loop spans 6 - 0 + 1 rows and charges c1's row:
   //   16 x (3,072 r5's row + 161,664 + 15,360 + 18,304 transits and waits) / 7 = 453,485.

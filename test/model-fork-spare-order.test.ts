@@ -1,6 +1,7 @@
 import { applySetOverrides } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
-import { forkSpareRows } from '../arch/fork-hold';
+import { forkSpareRows } from '../arch/fork-spare';
+import { channelSlots } from '../arch/tile-buffers';
 import { NetworkBuilder } from '../workloads/builder';
 import { resolveNetwork } from '../workloads/shapes';
 import { evaluateModel, prepareModel } from '../optimizer/model';
@@ -18,11 +19,14 @@ import { simulate } from '../sim';
  *   hold, skew + (lead + r's row + its producer's row) / period: 12, 10, 8, 6, 4 rows.
  * - r sits alone on tile 1. Its paced windows (11, 9, 7, 5, 3, 1: slots 42 rows, 21 KB) do not fit; placement caps
  *   them to 8, 6, 4, 3, 2, 1: slots 9 + 7 + 5 + 4 + 3 + 2 = 30 rows = 15 KB, so 2 spare rows.
- * - Each loop's need beyond its slots, hold - W - 3: a 1, b0 1, b1 1, b2 0, b3 -1. In arrival order (the longest
- *   wait first) a counts both spare rows, b0 the 1 a leaves, b1, b2, b3 none, b4 (waits for none) both.
+ * - At the interval input k holds floor(G / period) + 1 = 11 - 2k rows (G = 16,000 (5 - k)): a 11, b0 9, b1 7, b2
+ *   5, b3 3, b4 1; beyond its slots (W + 1) a 2, b0 2, b1 2, b2 1, b3 0. In arrival order (the longest wait first) a
+ *   counts both spare rows and leaves none to the others (s96; s92's rule took each earlier input's loop's need,
+ *   hold - W - 3, and gave b0 one row and b4 both).
  * - Line-buffer term, 32 x (lead + r's row + P's row) / (W + 2 - skew + spare): a 32 x 56,000 / 7 = 256,000, b0
- *   32 x 48,000 / 5 = 307,200, b1 32 x 40,000 / 3 = 426,667, b2 32 x 32,000 / 3 = 341,333, b3 32 x 24,000 / 3 =
- *   256,000. b1 binds: 426,667. Main's rule (every input both rows) gave b1 32 x 40,000 / 5 = 256,000, the compute.
+ *   32 x 48,000 / 4 = 384,000, b1 32 x 40,000 / 3 = 426,667, b2 32 x 32,000 / 3 = 341,333, b3 32 x 24,000 / 3 =
+ *   256,000. b1 binds: 426,667. The rule before s92 (every input both rows) gave b1 32 x 40,000 / 5 = 256,000, the
+ *   compute.
  * - Simulated (64 images): 388,158 cycles, the model 9.9% above it (main's 34.0% below). With 14 KB tiles (windows
  *   7, 5, 4, 3, 2, 1, no spare row) the same term gives 512,000 against 453,273 simulated (+13%), so that much is the
  *   term's own, not the order of the spare.
@@ -59,8 +63,9 @@ describe("a reader's forked inputs take the spare eDRAM in arrival order (rule 7
     }
     expect(h.waitCycles[o + 5]).toBe(0);
     expect(Math.floor((ctx.creditLoop.freeBits[1] as number) / 4096)).toBe(2);
-    const spare = windows.map((_, k) => forkSpareRows(h, r, k, windows, 2 * 4096, () => 4096));
-    expect(spare).toEqual([2, 1, 0, 0, 0, 2]);
+    const view = { rowBitsOf: () => 4096, rowsOf: () => 32, slotsOf: (j: number) => channelSlots(32, windows[j] ?? 1) };
+    const spare = windows.map((_, k) => forkSpareRows(h, r, k, windows, 2 * 4096, view));
+    expect(spare).toEqual([2, 0, 0, 0, 0, 0]);
     const stage = result.layers[r];
     expect(stage?.boundBy).toBe('line-buffer');
     expect(result.bottleneckCycles).toBeCloseTo((32 * 40000) / 3, 3);

@@ -6,7 +6,7 @@
  * for the search loop.
  */
 import { channelSlots, type Placement } from '../../arch/placement';
-import { forkSpareRows } from '../../arch/fork-hold';
+import { forkSpareRows, type SpareView } from '../../arch/fork-spare';
 import { forkLoopSpareBits, INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
 import { copyAheadRows } from './credit-loop-tables';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
@@ -172,40 +172,25 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
       const slack = (placement.forkHolds.ownSlackRows[holdAt] ?? 0) + (placement.ownSpareRows[holdAt] ?? 0);
       const steepSkew = placement.forkHolds.steepSkewRows[holdAt] ?? 0;
       const steepWait = placement.forkHolds.steepLeadCycles[holdAt] ?? 0;
-      /**
-       * What `free` bits of `tile` leave to input k's fork loops: each input q of the reader whose rows wait longer
-       * (G = skew x interval / rows + lead) holds floor(G / (interval / rows)) + 1 rows at the interval, and those
-       * beyond its slots take the spare first, as many as fit, the inputs waiting longest first.
-       */
-      const spareLeftBits = (tile: number, free: number): number => {
-        const offset = placement.forkHolds.inputOffset[layer] ?? -1;
-        const waitOf = (q: number): number => {
-          const rows = rowsOf(lf.dataInputs[q]?.producer ?? -1);
-          return ((placement.forkHolds.skewRows[offset + q] ?? 0) * e.intervalCycles) / rows + (placement.forkHolds.leadCycles[offset + q] ?? 0);
-        };
-        const ahead = lf.dataInputs
-          .map((d, q) => ({ d, q, cycles: waitOf(q) - waitOf(k) }))
-          .filter(({ d, q, cycles }) => q !== k && cycles > 0 && slots.includes(d.producer + 1) && destSlots.has(key(d.producer + 1, tile)) && rowBitsOf(d.producer) > 0)
-          .sort((a, b) => b.cycles - a.cycles);
-        let left = free;
-        for (const { d, q } of ahead) {
-          const rows = rowsOf(d.producer);
-          const held = Math.min(Math.floor(waitOf(q) / (e.intervalCycles / rows)) + 1, rows);
-          const take = held - (destSlots.get(key(d.producer + 1, tile)) ?? 0);
-          if (take > 0) left -= Math.min(Math.floor(left / rowBitsOf(d.producer)), take) * rowBitsOf(d.producer);
-        }
-        return left;
-      };
+      // The reader's inputs on `tile`: their rows, row bits and slots there (the spare's share, arch/fork-spare.ts).
+      const viewOf = (tile: number): SpareView => ({
+        rowBitsOf: (j) => rowBitsOf(lf.dataInputs[j]?.producer ?? -1),
+        rowsOf: (j) => rowsOf(lf.dataInputs[j]?.producer ?? -1),
+        slotsOf: (j) => {
+          const q = lf.dataInputs[j]?.producer ?? -1;
+          return slots.includes(q + 1) ? (destSlots.get(key(q + 1, tile)) ?? -1) : -1;
+        },
+      });
       for (const path of lf.skewPaths[k] ?? []) {
         const lead = new Set(path.lead);
         const own = new Set(path.own);
         const pathTransits = stageTransits(path.lead, () => true) - stageTransits(path.own, (q) => own.has(q) || !lead.has(q));
         const sharedLead = path.lead.filter((st) => !lead.has(P) && (flow.layers[st]?.dataInputs ?? []).some((d) => d.producer === P));
         for (const tile of tilesOf(layer)) {
-          // The network input takes the spare eDRAM of the tiles it lands on, for its own rows (rule 7, fork loops).
-          // and the reader's inputs whose rows wait longer than P's take theirs first (rule 7, fork loops).
-          const loopFree = spareLeftBits(tile, forkLoopSpareBits(freeBits[tile] ?? 0, inputImageBits[tile] ?? 0, P));
-          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], loopFree, rowBitsOf);
+          // The network input takes the spare eDRAM of the tiles it lands on, for its own rows, and the reader's inputs
+          // whose rows wait longer than P's take theirs first (rule 7, fork loops).
+          const loopFree = forkLoopSpareBits(freeBits[tile] ?? 0, inputImageBits[tile] ?? 0, P);
+          const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], loopFree, viewOf(tile));
           // The hop from the lead path's end back into this tile.
           let last = 0;
           for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);

@@ -90,15 +90,7 @@ export interface CreditLoopTables {
   flowIdStart: Int32Array;
   /** Per layer index: the credit-loop bound of this evaluation (0: none). */
   bounds: Float64Array;
-  /** Per stored tensor (producer + 1): bits of one row at this evaluation's precisions (forkSpareRows). */
-  producerRowBits: Float64Array;
-  /**
-   * Scratch of aheadSpareBits (credit-loop-spare.ts), per input of one reader that runs ahead of another: cycles
-   * ahead, the spare rows it may take and its row's bits; and per reader tile of one input, its fork loops' spare rows.
-   */
-  aheadCycles: Float64Array;
-  aheadTakeRows: Float64Array;
-  aheadRowBits: Float64Array;
+  /** Per reader tile of one input, its fork loops' spare rows (arch/fork-spare.ts forkSpareRows). */
   forkSpare: Float64Array;
 }
 
@@ -137,12 +129,10 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     return [Int32Array.from(entries), Int32Array.from(start)];
   };
   const inputs: CreditInput[] = [];
-  let widest = 0;
   for (const lf of flow.layers) {
     if (lf.role !== 'weighted' && lf.role !== 'digital') continue;
     const readerInputsStart = inputs.length;
     const readerInputsEnd = readerInputsStart + lf.dataInputs.length;
-    widest = Math.max(widest, lf.dataInputs.length);
     lf.dataInputs.forEach((di, k) => {
       const P = di.producer;
       let heldRows = 0;
@@ -177,10 +167,6 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     flowIdBurst: new Float64Array(0),
     flowIdStart: new Int32Array(0),
     bounds: new Float64Array(flow.layers.length),
-    producerRowBits: new Float64Array(flow.layers.length + 1),
-    aheadCycles: new Float64Array(widest),
-    aheadTakeRows: new Float64Array(widest),
-    aheadRowBits: new Float64Array(widest),
     forkSpare: new Float64Array(0),
   };
 }
@@ -191,7 +177,7 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
  * granted (sim/engine.ts: a unit with grants pending starts no row), so one row, digital or weighted P alike.
  * DenseNet-121 on PUMA (s93): Conv_8's row 9 started its MVMs at 82,142,681, the cycle tile 1 granted its row 8.
  * (s90 had gated a weighted P off, at 0: with the tile's spare counted in full by every input's loop, one row more
- * made more weighted-P toys optimistic; the spare the inputs ahead take, aheadSpareBits in credit-loop-spare.ts, was
+ * made more weighted-P toys optimistic; the spare the inputs ahead take, arch/fork-spare.ts forkSpareRows, was
  * the missing half.) The network input reserves its row at every reader tile before it crosses: none.
  */
 export function copyAheadRows(P: number): number {

@@ -1,10 +1,9 @@
 import type { Placement } from '../../arch/placement';
 // From its own module: arch/placement.ts re-exports it through a getter, called per channel per evaluation.
 import { channelSlots } from '../../arch/tile-buffers';
-import { forkSpareRows } from '../../arch/fork-hold';
+import { forkSpareRows, type SpareView } from '../../arch/fork-spare';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
-import { aheadSpareBits } from './credit-loop-spare';
 import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
 import { FILL_SHARE } from '../../sim/steady-state';
 
@@ -187,7 +186,6 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       if (transit > (destTransit[d] as number)) destTransit[d] = transit;
     }
     const rowBits = (t.slotRowElements[r] as number) * (storedBits[readSlots[r] as number] as number);
-    t.producerRowBits[readSlots[r] as number] = rowBits;
     const j1 = readerStart[r + 1] as number;
     for (let j = readerStart[r] as number; j < j1; j++) {
       const c = t.readerLayer[j] as number;
@@ -260,8 +258,23 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
   const bounds = t.bounds;
   bounds.fill(0);
   const rc = e.rowCycles;
-  const producerRowBits = t.producerRowBits;
-  const rowBitsOf = (producer: number): number => producerRowBits[producer + 1] as number;
+  // The reader tile and the reader's first input (t.inputs) the spare share is asked for.
+  let spareTile = -1;
+  let spareInputs = 0;
+  const spareView: SpareView = {
+    rowBitsOf: (j) => {
+      const o = t.inputs[spareInputs + j] as CreditInput;
+      return o.rowElements * (e.storedBits[o.producer + 1] as number);
+    },
+    rowsOf: (j) => (t.inputs[spareInputs + j] as CreditInput).rows,
+    slotsOf: (j) => {
+      const o = t.inputs[spareInputs + j] as CreditInput;
+      if (o.slot < 0) return -1;
+      const d1 = s.slotDestStart[o.slot + 1] as number;
+      for (let d = s.slotDestStart[o.slot] as number; d < d1; d++) if (s.slotDests[d] === spareTile) return t.destSlots[d] as number;
+      return -1;
+    },
+  };
   for (let i = 0; i < t.inputs.length; i++) {
     const inp = t.inputs[i] as CreditInput;
     const r = inp.slot;
@@ -319,14 +332,16 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
     const slack = holdAt >= 0 ? (placement.forkHolds.ownSlackRows[holdAt] as number) + (placement.ownSpareRows[holdAt] as number) : 0;
     const steepSkew = holdAt >= 0 ? (placement.forkHolds.steepSkewRows[holdAt] as number) : 0;
     const steepLead = holdAt >= 0 ? (placement.forkHolds.steepLeadCycles[holdAt] as number) : 0;
-    // Per reader tile, the spare rows the fork loops may count: what the reader's inputs running ahead leave.
+    // Per reader tile, the spare rows the fork loops may count: what the reader's inputs arriving earlier leave.
     if (inp.paths.length > 0) {
       if (t.forkSpare.length < d1 - d0) t.forkSpare = new Float64Array(2 * (d1 - d0));
       for (let d = d0; d < d1; d++) {
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
-        const free = aheadSpareBits(t, s, placement, i, tile, forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer), e.intervalCycles, e.storedBits);
-        t.forkSpare[d - d0] = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], free, rowBitsOf);
+        spareTile = tile;
+        spareInputs = inp.readerInputsStart;
+        const free = forkLoopSpareBits(t.freeBits[tile] as number, t.inputImageBits[tile] as number, inp.producer);
+        t.forkSpare[d - d0] = forkSpareRows(placement.forkHolds, inp.layer, inp.k, placement.windowRows[inp.layer], free, spareView);
       }
     }
     for (let q = 0; q < inp.paths.length; q++) {

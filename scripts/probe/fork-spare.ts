@@ -6,7 +6,8 @@ import type { PlanChoices } from '../../arch/plan';
 
 /**
  * The model's figure for each plan row of an optimize JSON, and for one reader of its exact-joint plan each forked
- * input's window, wait, hold and need of spare eDRAM rows (arch/fork-hold.ts forkSpareRows; s92, ShuffleNetV2).
+ * input's window, wait, hold and need of spare eDRAM rows (s92's take, ShuffleNetV2; since s96 the spare goes by
+ * arch/fork-spare.ts forkSpareRows' held rows).
  * Usage: node dist/scripts/probe/fork-spare.js net.onnx optimize.json [arch] [tiles] [reader]
  */
 const [file = '', json = '', arch = 'puma', tiles = '19', readerName = ''] = process.argv.slice(2);
