@@ -4,14 +4,20 @@
  * disagree (a cut file, a hand-edited shape) would otherwise be mapped with shapes the file does not have.
  *
  * The importer's lean read skips initializers' float/double/uint64/string payloads (proto.ts): an initializer
- * with none of the fields it does see is checked again from a full read of the file, which only such files pay for.
+ * of the main graph with none of the fields it does see is checked against those payloads' counts, scanned from the
+ * file's tags (payload-counts.ts); one in a subgraph is left as read (lrmp reads no subgraph weights).
  */
 import { ValidationError } from '../../errors';
-import { decodeModelForEdit, toNumber, type OnnxGraph, type OnnxTensor } from './proto';
+import { skippedPayloadCounts } from './payload-counts';
+import { toNumber, type OnnxGraph, type OnnxTensor } from './proto';
 
-/** Bytes per element of raw_data by TensorProto.DataType (0.5: two 4-bit values per byte); strings have none. */
+/**
+ * Bytes per element of raw_data by TensorProto.DataType (0.5: two 4-bit values per byte, 0.25: four 2-bit values);
+ * strings have none; a type not listed (newer than this table) is not checked.
+ */
 const RAW_BYTES: Readonly<Partial<Record<number, number>>> = {
   1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16, 16: 2, 17: 1, 18: 1, 19: 1, 20: 1, 21: 0.5, 22: 0.5, 23: 0.5,
+  24: 1, 25: 0.25, 26: 0.25,
 };
 /** Typed entries per element (complex numbers take two floats or doubles). */
 const ENTRIES: Readonly<Partial<Record<number, number>>> = { 14: 2, 15: 2 };
@@ -20,7 +26,8 @@ const STRING = 8;
 
 type Verdict = { problem: string } | 'ok' | 'unseen';
 
-function verdict(t: OnnxTensor, full: boolean): Verdict {
+/** `skipped`: the count of the payloads the lean read leaves out (undefined: the tensor was read in full or lean). */
+function verdict(t: OnnxTensor, full: boolean, skipped?: number): Verdict {
   const dims = t.dims.map(toNumber);
   if (dims.some((d) => d < 0)) return { problem: `dims [${dims.join(', ')}] (a negative size)` };
   if (t.dataLocation === EXTERNAL || t.dataType === STRING) return 'ok';
@@ -31,12 +38,13 @@ function verdict(t: OnnxTensor, full: boolean): Verdict {
     const want = Math.ceil(count * bytes);
     return t.rawData.length === want ? 'ok' : { problem: `dims [${dims.join(', ')}] (${count} elements, ${want} bytes) with ${t.rawData.length} bytes of raw_data` };
   }
-  const typed = [t.floatData?.length ?? 0, t.int32Data.length, t.int64Data.length, t.doubleData?.length ?? 0].find((n) => n > 0);
+  const typed = [t.floatData?.length ?? 0, t.int32Data.length, t.int64Data.length, t.doubleData?.length ?? 0, skipped ?? 0].find((n) => n > 0);
   // No data at all is a dims-only tensor (lrmp's own writer makes them; a weight-stripped export): lrmp needs only
   // the dims of weights, and a small constant it must read says so itself ('an unreadable constant').
-  if (typed === undefined) return full || count === 0 ? 'ok' : 'unseen';
-  // int4 packs two values per int32_data entry as in raw_data; every other type one (complex: two).
-  const want = bytes === 0.5 ? Math.ceil(count / 2) : count * (ENTRIES[t.dataType] ?? 1);
+  if (typed === undefined) return full || skipped !== undefined || count === 0 ? 'ok' : 'unseen';
+  if (bytes === undefined) return 'ok';
+  // int4 and int2 pack two and four values per int32_data entry as in raw_data; every other type one (complex: two).
+  const want = bytes < 1 ? Math.ceil(count * bytes) : count * (ENTRIES[t.dataType] ?? 1);
   return typed === want ? 'ok' : { problem: `dims [${dims.join(', ')}] (${count} elements) with ${typed} data values` };
 }
 
@@ -51,22 +59,16 @@ function invalid(source: string, where: string, t: OnnxTensor, problem: string):
   return new ValidationError(source, `${where}initializer '${t.name}'`, problem, 'data holding exactly the elements its dims give');
 }
 
-/** Throws when an initializer's data disagrees with its dims; `bytes` is the file, for the full read. */
+/** Throws when an initializer's data disagrees with its dims; `bytes` is the file, for the skipped payloads' counts. */
 export function checkInitializers(graph: OnnxGraph, bytes: Uint8Array, source: string): void {
-  const unseen: string[] = [];
+  let skipped: Map<string, number> | undefined;
   for (const { t, where } of initializers(graph)) {
-    const v = verdict(t, false);
-    if (v === 'unseen') unseen.push(`${where}\u0000${t.name}`);
-    else if (v !== 'ok') throw invalid(source, where, t, v.problem);
-  }
-  if (unseen.length === 0) return;
-  const fullGraph = decodeModelForEdit(bytes).graph;
-  if (!fullGraph) return;
-  const wanted = new Set(unseen);
-  for (const { t, where } of initializers(fullGraph)) {
-    if (!wanted.has(`${where}\u0000${t.name}`)) continue;
-    const v = verdict(t, true);
-    if (v !== 'ok' && v !== 'unseen') throw invalid(source, where, t, v.problem);
+    let v = verdict(t, false);
+    if (v === 'unseen' && where === '') {
+      skipped ??= skippedPayloadCounts(bytes);
+      v = verdict(t, false, skipped.get(t.name) ?? 0);
+    }
+    if (typeof v === 'object') throw invalid(source, where, t, v.problem);
   }
 }
 
