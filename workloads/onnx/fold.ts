@@ -41,7 +41,7 @@ export function axisAttr(ctx: ImportContext, node: OnnxNode, fallback: number | 
   const given = hasAttr(node, 'axis');
   if (!given && fallback === undefined) throw ctx.invalid('attribute axis', 'missing', `an axis from ${-rank} to ${upTo} (${node.opType} requires it)`);
   const axis = given ? attrInt(node, 'axis', 0) : (fallback ?? 0);
-  if (axis < -rank || axis > upTo) throw ctx.invalid('attribute axis', String(axis), `an axis from ${-rank} to ${upTo} of the ${rank}-D input`);
+  if (axis < -rank || axis > upTo) throw ctx.invalid('attribute axis', given ? String(axis) : `absent (its default ${axis} at opset ${ctx.opset})`, `an axis from ${-rank} to ${upTo} of the ${rank}-D input`);
   return normAxis(axis, rank);
 }
 
