@@ -118,6 +118,16 @@ describe('ONNX operator conversion', () => {
     expect(resolveNetwork(net).totalParams).toBe(32 * 5 + 5);
   });
 
+  test('Reduce and Unsqueeze axes outside the rank they index, or repeated, are refused; in range they import', () => {
+    const reduce = (axes: number[]) => (g: OnnxGraphBuilder): string => g.node('ReduceMean', '/r/ReduceMean', ['x'], [ints('axes', axes)]);
+    expect(() => build([1, 3, 8, 8], reduce([5]), 13)).toThrow(/\(ReduceMean\) axes' is \[5\]; allowed: distinct axes from -4 to 3 of the 4-D tensor/);
+    expect(() => build([1, 3, 8, 8], reduce([2, -2]), 13)).toThrow(/axes' is \[2, -2\]/);
+    expect(build([1, 3, 8, 8], reduce([2, -1]), 13).layers).toHaveLength(1);
+    const unsqueeze = (axes: number[]) => (g: OnnxGraphBuilder): string => g.node('Unsqueeze', '/u/Unsqueeze', ['x', g.constant('/u/axes', int64Tensor('', [axes.length], axes))], []);
+    // The output has rank 5: axes -5 to 4.
+    expect(() => build([1, 3, 8, 8], unsqueeze([7]), 13)).toThrow(/\(Unsqueeze\) axes' is \[7\]; allowed: distinct axes from -5 to 4/);
+  });
+
   test("Concat without axis: channel axis 1 before opset 4 (Concat-1's default), refused from opset 4 (required)", () => {
     const body = (g: OnnxGraphBuilder): string => {
       const a = g.node('Conv', '/a/Conv', ['x', g.weight('wa', [4, 3, 1, 1])], [ints('kernel_shape', [1, 1])]);

@@ -45,6 +45,15 @@ export function axisAttr(ctx: ImportContext, node: OnnxNode, fallback: number | 
   return normAxis(axis, rank);
 }
 
+/** ONNX `axes` (Reduce, Squeeze, Unsqueeze) checked against the rank they index, each once; normalised. */
+export function checkedAxes(ctx: ImportContext, axes: readonly number[], rank: number): number[] {
+  const norm = axes.map((a) => normAxis(a, rank));
+  if (axes.some((a) => !Number.isInteger(a) || a < -rank || a >= rank) || new Set(norm).size !== norm.length) {
+    throw ctx.invalid('axes', `[${axes.join(', ')}]`, `distinct axes from ${-rank} to ${rank - 1} of the ${rank}-D ${rank === 0 ? 'scalar' : 'tensor'}`);
+  }
+  return norm;
+}
+
 /** Concat's axis when the node gives none: 1 before opset 4 (Concat-1's default), none after (required). */
 export function concatAxisDefault(ctx: ImportContext): number | undefined {
   return ctx.opset < 4 ? 1 : undefined;
@@ -173,14 +182,14 @@ export function unsqueezedDims(dims: readonly number[], axes: readonly number[])
 
 function foldUnsqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.constant(node, 0);
-  ctx.set(node.output[0] ?? '', { ...input, dims: unsqueezedDims(input.dims, axesOf(ctx, node, 1) ?? []) });
+  const axes = axesOf(ctx, node, 1) ?? [];
+  checkedAxes(ctx, axes, input.dims.length + axes.length);
+  ctx.set(node.output[0] ?? '', { ...input, dims: unsqueezedDims(input.dims, axes) });
 }
 
 function foldSqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.constant(node, 0);
-  const axes = (axesOf(ctx, node, 1) ?? input.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) =>
-    normAxis(a, input.dims.length),
-  );
+  const axes = checkedAxes(ctx, axesOf(ctx, node, 1) ?? input.dims.flatMap((d, i) => (d === 1 ? [i] : [])), input.dims.length);
   ctx.set(node.output[0] ?? '', { ...input, dims: input.dims.filter((_, i) => !axes.includes(i)) });
 }
 

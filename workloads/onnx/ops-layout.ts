@@ -7,7 +7,7 @@
 import type { TensorAxis } from '../types';
 import { attrInt, attrInts } from './attributes';
 import type { ImportContext } from './context';
-import { axesOf, axisAttr, concatAxisDefault, normAxis, reshapeDims, unsqueezedDims } from './fold';
+import { axesOf, axisAttr, checkedAxes, concatAxisDefault, normAxis, reshapeDims, unsqueezedDims } from './fold';
 import { defaultLayout, insertedAxesLayout, internalShape, outermost, permutedLayout, removedAxesLayout, reshapedAxis, sameShape, shapeOf, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import { numel, type ActValue } from './tensors';
@@ -93,7 +93,7 @@ function withPad(v: ActValue, pad: ActValue['pendingPad']): ActValue {
 function convertSqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const rank = input.dims.length;
-  const axes = (axesOf(ctx, node, 1) ?? input.dims.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []))).map((a) => normAxis(a, rank));
+  const axes = checkedAxes(ctx, axesOf(ctx, node, 1) ?? input.dims.flatMap((d, i) => (d === 1 && i > 0 ? [i] : [])), rank);
   if (axes.some((a) => input.dims[a] !== 1)) throw ctx.invalid('axes', `[${axes.join(', ')}] of [${input.dims.join(', ')}]`, 'axes of size 1');
   const dims = input.dims.filter((_, i) => !axes.includes(i));
   alias(ctx, node, withPad(input, movedPad(input, (i) => !axes.includes(i), [], dims.length)), dims, removedAxesLayout(input, axes));
@@ -103,7 +103,7 @@ function convertUnsqueeze(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const axes = axesOf(ctx, node, 1) ?? [];
   const dims = unsqueezedDims(input.dims, axes);
-  const at = axes.map((a) => normAxis(a, dims.length));
+  const at = checkedAxes(ctx, axes, dims.length);
   alias(ctx, node, withPad(input, movedPad(input, () => true, at, dims.length)), dims, insertedAxesLayout(input, at, dims.length));
 }
 

@@ -6,7 +6,7 @@
 import type { ReduceLayer, TensorAxis } from '../types';
 import { attrInt, attrInts, attrString, attrFloats } from './attributes';
 import type { ImportContext } from './context';
-import { axisAttr, normAxis } from './fold';
+import { axisAttr, checkedAxes, normAxis } from './fold';
 import { removedAxesLayout, type Layout } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue } from './tensors';
@@ -35,7 +35,7 @@ function convertSoftmax(ctx: ImportContext, node: OnnxNode): void {
 /** Axes of a reduction: input 1 (opset 18 for ReduceMean/Max/..., 13 for ReduceSum) or the attribute; all when absent. */
 function reduceAxes(ctx: ImportContext, node: OnnxNode, rank: number): number[] | undefined {
   const given = ctx.optional(node, 1) ? ctx.constValues(node, 1) : attrInts(node, 'axes');
-  if (given && given.length > 0) return given.map((a) => normAxis(a, rank));
+  if (given && given.length > 0) return checkedAxes(ctx, given, rank);
   if (attrInt(node, 'noop_with_empty_axes', 0) === 1) return undefined;
   return Array.from({ length: rank }, (_, i) => i);
 }
