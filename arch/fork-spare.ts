@@ -58,7 +58,8 @@ export function forkSpareRows(s: ForkHoldScratch, layer: number, k: number, wind
       for (let j = 0; j < n; j++) {
         if (j === k) continue;
         const w = waitOf(s, at, j, v);
-        if (!(w > mine)) continue;
+        // Ahead of this input: a longer wait, or an equal one earlier in order (the tile serves requests first come).
+        if (!(w > mine || (w === mine && j < k))) continue;
         if (w > lastWait || (w === lastWait && j <= lastJ)) continue;
         if (w > nextWait) (next = j), (nextWait = w);
       }

@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors';
+import { MAX_SKIP_CORES } from './plan';
 
 /**
- * Checks a plan's layout (PlanChoices.skipCores) as the packing walk reads it: one whole number of cores >= 0 per
+ * Checks a plan's layout (PlanChoices.skipCores) as the packing walk reads it: one whole number of cores from 0 to MAX_SKIP_CORES per
  * weighted layer. Plan files are checked when read (arch/plan.ts); this guards the API, where a negative skip would
  * overlap layers, a fraction start a layer inside a core, and a list of another length skip the wrong layers.
  * @throws ValidationError naming the entry
@@ -12,8 +13,8 @@ export function checkSkipCores(skipCores: readonly number[], layers: number): vo
   }
   for (let i = 0; i < skipCores.length; i++) {
     const s = skipCores[i] as number;
-    if (!Number.isInteger(s) || s < 0) {
-      throw new ValidationError('PlanChoices', `skipCores[${i}]`, String(s), 'an integer >= 0: cores left empty before the layer');
+    if (!Number.isInteger(s) || s < 0 || s > MAX_SKIP_CORES) {
+      throw new ValidationError('PlanChoices', `skipCores[${i}]`, String(s), `an integer from 0 to ${MAX_SKIP_CORES}: cores left empty before the layer`);
     }
   }
 }
