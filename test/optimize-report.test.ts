@@ -67,3 +67,20 @@ describe('optimize report: units', () => {
     expect(text).not.toMatch(/0\.007\b/);
   });
 });
+
+describe('optimize report: the search gap beside a swapped RL row', () => {
+  const render = (rl: VariantRow) =>
+    renderOptimizeTable({
+      network: 'tiny', arch: 'puma', objective: 'throughput', accuracyBudgetPct: 1, seed: 1, rows: [row('baseline', 100), rl], notes: [],
+      budget: { cores: 8, tiles: 1, areaMm2: 23.57, source: 'baseline' }, chosenLabel: rl.label, wallS: 1,
+      replicationCheck: { backend: 'jslp', agreesWithExact: true, milpMs: 3 },
+      searchGap: { bestVariant: 'LRMP (RL)', rlGapPct: 0 },
+    } as unknown as Parameters<typeof renderOptimizeTable>[0]);
+
+  test("says the gap is the search's own best plan when the table shows another RL candidate", () => {
+    // r96: MobileNetV2 showed 'LRMP (RL, candidate 4)' below RL + polish and 'LRMP (RL) found the best plan' under it.
+    const swapped = render({ ...row('LRMP (RL)', 5874.1, 5874.1), label: 'LRMP (RL, candidate 4)' });
+    expect(swapped).toMatch(/found the best plan of any method in this run .*\(The search's own best plan, by the model; the table's LRMP \(RL, candidate 4\) is the simulator's choice among its candidates\.\)/);
+    expect(render(row('LRMP (RL)', 5882.4, 5882.4))).not.toMatch(/search's own best plan/);
+  });
+});

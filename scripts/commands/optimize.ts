@@ -166,7 +166,14 @@ export function renderOptimizeTable(result: OptimizeResult): string {
     lines.push(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join(' '));
   }
   for (const note of result.notes) lines.push(`note: ${note}`);
-  if (result.searchGap !== undefined) lines.push(describeSearchGap(result.searchGap, result.objective));
+  if (result.searchGap !== undefined) {
+    // The gap is the search's own best plan's; the table's RL row may show another of its candidates, chosen on
+    // simulated figures (variant-rows.ts applyChoice), which the sentence would otherwise seem to contradict.
+    const rl = result.rows.find((r) => r.variant === 'LRMP (RL)');
+    const swapped = rl !== undefined && rl.label !== rl.variant ? rl.label : undefined;
+    const tail = swapped !== undefined ? ` (The search's own best plan, by the model; the table's ${swapped} is the simulator's choice among its candidates.)` : '';
+    lines.push(`${describeSearchGap(result.searchGap, result.objective)}${tail}`);
+  }
   const gaps = describeModelSimGaps(result.rows);
   if (gaps !== undefined) lines.push(gaps);
   lines.push(
