@@ -48,3 +48,27 @@ describe('initializer data against dims, payloads the lean read skips', () => {
     expect(importOf(packed(26, 8, 8))).toThrow(/initializer 'Q'' is dims \[8\] \(8 elements\) with 8 data values/);
   });
 });
+
+describe('small constants in float_data are read (onnx.helper.make_tensor writes them so by default)', () => {
+  test('Resize scales [1, 1, 2, 2] in float_data: a 2x upsample of the 8x8 map (r94 P1: was "an unreadable constant")', () => {
+    const resize = (scales: Record<string, unknown>) =>
+      encodeModel({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 13 }],
+        graph: {
+          name: 'g',
+          node: [{ opType: 'Resize', name: 'rs', input: ['x', '', 'sc'], output: ['y'], attribute: [{ name: 'mode', type: 3, s: Buffer.from('nearest') }] }],
+          initializer: [{ name: 'sc', dims: [4], dataType: 1, ...scales }],
+          input: [valueInfo('x', [1, 4, 8, 8])],
+          output: [{ name: 'y' }],
+        },
+      });
+    const net = importOf(resize({ floatData: [1, 1, 2, 2] }))();
+    const raw = importOf(resize({ rawData: new Uint8Array(new Float32Array([1, 1, 2, 2]).buffer) }))();
+    expect(net.layers).toEqual(raw.layers);
+    expect(net.layers).toHaveLength(1);
+    // Doubles too, and a count that disagrees with dims is still refused.
+    expect(importOf(resize({ dataType: 11, doubleData: [1, 1, 2, 2] }))().layers).toEqual(raw.layers);
+    expect(importOf(resize({ floatData: [1, 2, 2] }))).toThrow(/initializer 'sc'' is dims \[4\] \(4 elements\) with 3 data values/);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Element counts of the payloads the importer's lean read skips (proto.ts: float_data, double_data, uint64_data of
- * the main graph's initializers), read from the wire without materialising them: a weight file stored in
- * float_data costs a scan of its tags, not a second decode of every weight (tensor-check.ts).
+ * the main graph's initializers), read from the wire without materialising them, and the values of small float and
+ * double ones: a weight file stored in float_data costs a scan of its tags, not a second decode of every weight
+ * (tensor-check.ts).
  */
 import protobuf from 'protobufjs';
 
@@ -14,9 +15,16 @@ const TENSOR_DOUBLE_DATA = 10;
 const TENSOR_UINT64_DATA = 11;
 const LENGTH_DELIMITED = 2;
 
-/** Per initializer name of the main graph: how many float, double or uint64 values it stores (0: none). */
-export function skippedPayloadCounts(bytes: Uint8Array): Map<string, number> {
-  const counts = new Map<string, number>();
+/** A skipped payload: its count, and its values when it has at most the caller's limit of floats or doubles. */
+export interface SkippedPayload {
+  count: number;
+  values?: number[];
+  field?: 'float' | 'double';
+}
+
+/** Per initializer name of the main graph: its skipped payload, values read up to `maxValues` (float and double). */
+export function skippedPayloads(bytes: Uint8Array, maxValues: number): Map<string, SkippedPayload> {
+  const counts = new Map<string, SkippedPayload>();
   const r = protobuf.Reader.create(bytes);
   while (r.pos < r.len) {
     const tag = r.uint32();
@@ -26,8 +34,8 @@ export function skippedPayloadCounts(bytes: Uint8Array): Map<string, number> {
         const t = r.uint32();
         if (t >>> 3 === GRAPH_INITIALIZER && (t & 7) === LENGTH_DELIMITED) {
           const tensorEnd = r.uint32() + r.pos;
-          const { name, count } = tensorCounts(r, bytes, tensorEnd);
-          counts.set(name, count);
+          const { name, ...payload } = tensorPayload(r, bytes, tensorEnd, maxValues);
+          counts.set(name, payload);
         } else r.skipType(t & 7);
       }
     } else r.skipType(tag & 7);
@@ -35,26 +43,40 @@ export function skippedPayloadCounts(bytes: Uint8Array): Map<string, number> {
   return counts;
 }
 
-function tensorCounts(r: protobuf.Reader, bytes: Uint8Array, end: number): { name: string; count: number } {
+function tensorPayload(r: protobuf.Reader, bytes: Uint8Array, end: number, maxValues: number): SkippedPayload & { name: string } {
   let name = '';
   let count = 0;
+  let values: number[] | undefined = maxValues > 0 ? [] : undefined;
+  let field: SkippedPayload['field'];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   while (r.pos < end) {
     const tag = r.uint32();
-    const field = tag >>> 3;
+    const f = tag >>> 3;
     const wire = tag & 7;
-    if (field === TENSOR_NAME && wire === LENGTH_DELIMITED) name = r.string();
-    else if ((field === TENSOR_FLOAT_DATA || field === TENSOR_DOUBLE_DATA || field === TENSOR_UINT64_DATA) && wire === LENGTH_DELIMITED) {
-      // Packed: fixed-size floats and doubles, or varints (one ends at each byte below 0x80).
-      const length = r.uint32();
-      if (field === TENSOR_FLOAT_DATA) count += length / 4;
-      else if (field === TENSOR_DOUBLE_DATA) count += length / 8;
-      else for (let p = r.pos; p < r.pos + length; p++) if (((bytes[p] ?? 0) & 0x80) === 0) count++;
+    if (f === TENSOR_NAME && wire === LENGTH_DELIMITED) name = r.string();
+    else if (f === TENSOR_FLOAT_DATA || f === TENSOR_DOUBLE_DATA) {
+      const width = f === TENSOR_FLOAT_DATA ? 4 : 8;
+      field = f === TENSOR_FLOAT_DATA ? 'float' : 'double';
+      // Packed (length-delimited), or one unpacked fixed32 / fixed64 value.
+      const length = wire === LENGTH_DELIMITED ? r.uint32() : width;
+      const n = Math.floor(length / width);
+      if (values !== undefined && count + n <= maxValues) {
+        for (let k = 0; k < n; k++) values.push(width === 4 ? view.getFloat32(r.pos + 4 * k, true) : view.getFloat64(r.pos + 8 * k, true));
+      } else values = undefined;
+      count += n;
       r.skip(length);
-    } else {
-      // One unpacked value of a payload field, or any other field.
-      if (field === TENSOR_FLOAT_DATA || field === TENSOR_DOUBLE_DATA || field === TENSOR_UINT64_DATA) count++;
-      r.skipType(wire);
-    }
+    } else if (f === TENSOR_UINT64_DATA) {
+      values = undefined;
+      if (wire === LENGTH_DELIMITED) {
+        // Packed varints: one ends at each byte below 0x80.
+        const length = r.uint32();
+        for (let p = r.pos; p < r.pos + length; p++) if (((bytes[p] ?? 0) & 0x80) === 0) count++;
+        r.skip(length);
+      } else {
+        count++;
+        r.skipType(wire);
+      }
+    } else r.skipType(wire);
   }
-  return { name, count };
+  return { name, count, ...(values !== undefined && count > 0 && field !== undefined ? { values, field } : {}) };
 }

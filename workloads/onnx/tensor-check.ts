@@ -8,7 +8,8 @@
  * file's tags (payload-counts.ts); one in a subgraph is left as read (lrmp reads no subgraph weights).
  */
 import { ValidationError } from '../../errors';
-import { skippedPayloadCounts } from './payload-counts';
+import { skippedPayloads, type SkippedPayload } from './payload-counts';
+import { MAX_CONST_ELEMENTS } from './tensors';
 import { toNumber, type OnnxGraph, type OnnxTensor } from './proto';
 
 /**
@@ -59,14 +60,23 @@ function invalid(source: string, where: string, t: OnnxTensor, problem: string):
   return new ValidationError(source, `${where}initializer '${t.name}'`, problem, 'data holding exactly the elements its dims give');
 }
 
-/** Throws when an initializer's data disagrees with its dims; `bytes` is the file, for the skipped payloads' counts. */
+/**
+ * Throws when an initializer's data disagrees with its dims; `bytes` is the file, for the skipped payloads. A small
+ * one found in float_data or double_data (onnx.helper.make_tensor writes them so by default: Resize scales, Pad
+ * values) gets its values, as the lean read would have given them, so the importer can read it as a constant.
+ */
 export function checkInitializers(graph: OnnxGraph, bytes: Uint8Array, source: string): void {
-  let skipped: Map<string, number> | undefined;
+  let skipped: Map<string, SkippedPayload> | undefined;
   for (const { t, where } of initializers(graph)) {
     let v = verdict(t, false);
     if (v === 'unseen' && where === '') {
-      skipped ??= skippedPayloadCounts(bytes);
-      v = verdict(t, false, skipped.get(t.name) ?? 0);
+      skipped ??= skippedPayloads(bytes, MAX_CONST_ELEMENTS);
+      const payload = skipped.get(t.name);
+      v = verdict(t, false, payload?.count ?? 0);
+      if (v === 'ok' && payload?.values !== undefined) {
+        if (payload.field === 'double') t.doubleData = payload.values;
+        else t.floatData = payload.values;
+      }
     }
     if (typeof v === 'object') throw invalid(source, where, t, v.problem);
   }
