@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     const bestCost = Math.min(refCost ?? Infinity, relinkedCost ?? Infinity, knownCost, ...rows.map((r) => Math.min(r.rl, r.randomLong, r.polished)));
     process.stderr.write(
       `${name}: best-known ${bestCost.toFixed(5)}; reference ${refCost !== undefined ? imagesPerS(refCost).toFixed(1) : '-'} img/s (${ref?.evaluations ?? 0} evaluations, ${refWallS.toFixed(1)} s); ` +
-        `runs relinked ${relinkedCost !== undefined ? imagesPerS(relinkedCost).toFixed(1) : '-'} img/s (${runsEvaluator.evaluations} evaluations, ${runsWallS.toFixed(1)} s)\n`,
+        `runs relinked ${relinkedCost !== undefined ? imagesPerS(relinkedCost).toFixed(1) : '-'} img/s (${runsEvaluator.evaluations} evaluations, ${runsWallS.toFixed(1)} s)${layout ? `; ${laidOut.improved} plans faster laid out` : ''}\n`,
     );
     const gap = (cost: number): number => (1 - bestCost / cost) * 100;
     for (const r of rows) {

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import { computeTraffic } from '../optimizer/model/traffic';
 import { layoutStep } from '../optimizer/layout/layout-step';
+import { simulate } from '../sim';
 import { buildTopology } from '../sim/topology';
 import { resolveNetwork } from '../workloads/shapes';
 import type { Network } from '../workloads/types';
@@ -135,7 +136,7 @@ describe('layout (PlanChoices.skipCores)', () => {
     expect(e.message).not.toMatch(/skipCores/);
   });
 
-  it('the layout step is deterministic and never returns a plan the full model finds worse', () => {
+  it('the layout step is deterministic, never worse by the full model, and the simulator runs its layout at the model figure', async () => {
     // ResNet-50's RL seed 1 plan of the search study (PUMA at iso-area: 63 tiles, 504 cores; docs/validation.md s91).
     const net = zoo('resnet50');
     const arch = { ...presetArch('puma'), chip: { ...presetArch('puma').chip, tiles: 63 } };
@@ -153,5 +154,10 @@ describe('layout (PlanChoices.skipCores)', () => {
     expect(a.targetCycles).toBeDefined();
     expect(a.model.bottleneckCycles).toBeCloseTo(a.targetCycles ?? NaN, 6);
     expect(a.model.coresUsed).toBeLessThanOrEqual(504);
+    // A second method: the simulator places the layout as the model does and runs it at the model's interval
+    // (docs/validation.md s91: 157,204 simulated against 157,200).
+    const sim = await simulate(arch, net, a.choices, { images: 16, loneLatency: false });
+    expect(Math.abs(sim.intervalCycles / a.model.bottleneckCycles - 1)).toBeLessThan(0.005);
+    expect(sim.intervalCycles).toBeLessThan(model.bottleneckCycles * 0.85);
   });
 });

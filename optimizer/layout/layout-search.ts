@@ -5,7 +5,7 @@ import { layerCores } from '../../arch/chip-cores';
 import { cachedMapping } from '../model/context';
 import type { ModelContext } from '../model/types';
 import { layerTable } from '../replication/tables';
-import { layerCandidates, type Candidate } from '../replication/candidates';
+import { layerCandidates, nextStageBelow, replicasReaching, type Candidate } from '../replication/candidates';
 import { layoutCycles, layoutPlacement, layoutScratch, type LayoutPlan } from './layout-terms';
 
 /**
@@ -56,27 +56,6 @@ export function replicaSteps(ctx: ModelContext, choices: PlanChoices, budgetCore
   return choices.replicas.map((_, pos) => layerCandidates(layerTable(ctx, pos, bitsAt(choices.wbits, pos), bitsAt(choices.abits, pos)), budgetCores, ctx.arch.core.crossbars));
 }
 
-/** Per layer, the fewest cores (most replicas for them) whose compute stage is at most `cycles`; undefined if none. */
-export function replicasFor(steps: readonly Candidate[][], cycles: number): number[] | undefined {
-  const out: number[] = [];
-  for (const s of steps) {
-    const c = s.find((x) => x.stageCycles <= cycles);
-    if (c === undefined) return undefined;
-    out.push(c.replicas);
-  }
-  return out;
-}
-
-/** The largest compute stage time below `cycles` any layer reaches with more replicas, or undefined. */
-export function nextTargetBelow(steps: readonly Candidate[][], cycles: number): number | undefined {
-  let next: number | undefined;
-  for (const s of steps) {
-    const c = s.find((x) => x.stageCycles < cycles * (1 - 1e-12));
-    if (c !== undefined && (next === undefined || c.stageCycles > next)) next = c.stageCycles;
-  }
-  return next;
-}
-
 /** Skips of layer i that align its start, or its end, with a tile boundary in placement pl (0 included). */
 function alignedSkips(pl: Placement, skips: readonly number[], i: number, coresPerTile: number): number[] {
   const w = pl.weighted[i];
@@ -102,10 +81,10 @@ export function searchLayouts(ctx: ModelContext, choices: PlanChoices, intervalC
   let target = intervalCycles;
   const steps = replicaSteps(ctx, choices, budgetCores);
   for (let k = 0; k < LAYOUT_MAX_TARGETS && walks < LAYOUT_WALK_BUDGET; k++) {
-    const next = nextTargetBelow(steps, target);
+    const next = nextStageBelow(steps, target);
     if (next === undefined) break;
     target = next;
-    const replicas = replicasFor(steps, target);
+    const replicas = replicasReaching(steps, target);
     if (replicas === undefined) break;
     let cores = 0;
     for (let pos = 0; pos < n; pos++) cores += layerCores(ctx.arch, mappings[pos] as (typeof mappings)[number], replicas[pos] as number);

@@ -52,6 +52,26 @@ export function layerCandidates(t: LayerTable, maxCores: number, crossbarsPerCor
   return out;
 }
 
+/** Per layer, the fewest cores (most replicas for them) whose compute stage is at most `cycles`; undefined if none. */
+export function replicasReaching(steps: readonly (readonly Candidate[])[], cycles: number): number[] | undefined {
+  const out: number[] = [];
+  for (const s of steps) {
+    const c = s.find((x) => x.stageCycles <= cycles);
+    if (c === undefined) return undefined;
+    out.push(c.replicas);
+  }
+  return out;
+}
+
+/** The largest compute stage time below `cycles` any layer reaches with more replicas, or undefined. */
+export function nextStageBelow(steps: readonly (readonly Candidate[])[], cycles: number): number | undefined {
+  let next: number | undefined;
+  for (const s of steps) {
+    for (const c of s) if (c.stageCycles < cycles * (1 - 1e-12) && (next === undefined || c.stageCycles > next)) next = c.stageCycles;
+  }
+  return next;
+}
+
 /** Cores of every layer at r = 1 (the least any plan uses). */
 export function minimumCores(tables: ReplicationTables): number {
   let sum = 0;

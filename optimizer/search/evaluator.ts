@@ -6,7 +6,7 @@ import type { AccuracyOracle } from '../accuracy/types';
 import type { ObjectiveSpec } from '../replication/objective';
 import { fullModelCost, replicateForPrecisions } from '../replication/replicate';
 import { globalFloorCycles, layerFloorCycles, layerTable, stageCycles } from '../replication/tables';
-import { layerCandidates, type Candidate } from '../replication/candidates';
+import { layerCandidates, nextStageBelow, type Candidate } from '../replication/candidates';
 import { deficitCores, type DeficitFloors, type DeficitPlan } from './deficit';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
@@ -286,13 +286,10 @@ export class CandidateEvaluator {
    * layer's replica counts below it (undefined: none). A better plan must bring every layer to it or below.
    */
   nextStageBelow(wbits: readonly number[], abits: readonly number[], cycles: number): number | undefined {
-    let next: number | undefined;
-    for (let pos = 0; pos < wbits.length; pos++) {
-      for (const c of this.stepsOf(pos, bitsAt(wbits, pos), bitsAt(abits, pos))) {
-        if (c.stageCycles < cycles * (1 - 1e-12) && (next === undefined || c.stageCycles > next)) next = c.stageCycles;
-      }
-    }
-    return next;
+    return nextStageBelow(
+      wbits.map((_, pos) => this.stepsOf(pos, bitsAt(wbits, pos), bitsAt(abits, pos))),
+      cycles,
+    );
   }
 
   /** Weighted layer `pos`'s compute stage time at (w, a) and r replicas (the replication table's, no floors). */
