@@ -14,7 +14,7 @@ import { buildTables, stageCycles, type ReplicationTables } from './replication/
 import { fullModelCost, replicateForPrecisions } from './replication/replicate';
 import { availableParallelism } from 'node:os';
 import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator';
-import { randomSearch } from './search/random-search';
+import { randomSearch, randomSearchEvaluator } from './search/random-search';
 import { defaultSearchSettings, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
 import { startSideSearches } from './side/side-runner';
 import { polish } from './search/polish';
@@ -44,6 +44,13 @@ export interface OptimizeOptions extends BudgetOptions {
   confirmImages?: number;
   search?: SearchOverrides;
   onEpisode?: (record: EpisodeRecord) => void;
+  /**
+   * Give the RL history's rows their single-image latency (`EpisodeRecord.latencyCycles`, the `--history` CSV's
+   * column). Under the throughput objective no row's choice reads it, and its recurrence is about a quarter of an
+   * evaluation (ResNet-50: ~0.4 s of the RL search's main-thread time), so it runs only when asked for; the latency
+   * and mix objectives rank by it, so their rows always have it. @default false
+   */
+  historyLatency?: boolean;
   /**
    * Run the random search and the exact MILPs (optimizer/side/) in a worker thread next to the RL search; the
    * answers are the same either way. @default true with more than two cores: V8's compiler and collector threads
@@ -116,7 +123,6 @@ export interface OptimizeResult {
   /** The MILP's cross-check of the exact replication: null when the solver did not finish (a note says so). */
   replicationCheck: { backend: MilpBackendName; agreesWithExact: boolean | null; milpMs: number };
   history: EpisodeRecord[];
-  randomHistory: EpisodeRecord[];
   confirmation: Array<{ variant: string; analytical: { throughputImagesPerS: number; latencyCycles: number }; simulated: ConfirmOutcome }>;
   wallS: number;
 }
@@ -253,6 +259,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
 
     // LRMP by DDPG, and random search with the same budget.
     const rlEvaluator = new CandidateEvaluator(ctx, oracle, evaluatorSettings);
+    rlEvaluator.setLatencyNeeded(options.historyLatency === true);
     rl = await rlSearch(net, rlEvaluator, settings);
     milp = await milpPending;
     if (milp.unfinished !== undefined) notes.push(milp.unfinished);
@@ -269,7 +276,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     rlEvaluator.setLatencyNeeded(false);
     const polished = rl.best && settings.polishEvaluations > 0 ? await polish(rlEvaluator, rl.best, { fixedLayers: settings.fixedLayers, pairs: true, maxEvaluations: settings.polishEvaluations }) : undefined;
     const first = await sideFirst;
-    random = first?.random ?? (await randomSearch(net, new CandidateEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined }));
+    random = first?.random ?? (await randomSearch(net, randomSearchEvaluator(ctx, oracle, evaluatorSettings), { ...settings, onEpisode: () => undefined }));
     if (first !== undefined) {
       notes.push(...first.notes);
       if (first.mixed !== undefined) {
@@ -395,7 +402,6 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
       milpMs: milp?.wallMs ?? 0,
     },
     history: rl.history,
-    randomHistory: random.history,
     confirmation,
     wallS: (performance.now() - started) / 1000,
   };

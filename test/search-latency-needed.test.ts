@@ -47,3 +47,17 @@ test('latency objective: the latency stays (the passes rank by it)', async () =>
   const c = await lean.evaluate(bits, bits);
   expect(c.latencyCycles).toBe(evaluateModel(ctx, { wbits: c.wbits, abits: c.abits, replicas: c.replicas }).latencyCycles);
 });
+
+test("a result's energy, computed when first read, is the same whatever was evaluated in between", () => {
+  const plan = { wbits: bits, abits: bits, replicas: new Array<number>(n).fill(1) };
+  const fresh = prepareModel(arch, net);
+  const first = evaluateModel(fresh, plan).energyBreakdownPj;
+  const later = evaluateModel(ctx, plan);
+  // Other plans overwrite the context's scratch (traffic, tile times) before the energy is read.
+  evaluateModel(ctx, baselineChoices(n));
+  evaluateModel(ctx, { ...plan, wbits: plan.wbits.map((b, i) => (i === 0 || i === n - 1 ? b : 4)) });
+  expect(later.energyBreakdownPj).toEqual(first);
+  expect(later.energyPerImagePj).toBe(first.total);
+  expect(JSON.parse(JSON.stringify(later)).energyPerImagePj).toBe(first.total);
+  expect(first.total).toBeGreaterThan(0);
+});

@@ -9,7 +9,8 @@ import type { LayerStage, ModelContext, ModelResult, StageBound } from './types'
 import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
-import { energyPerImagePj } from './energy';
+import { energyBreakdownPj, energyInputs } from './energy';
+import type { EnergyBreakdownPj } from '../../arch/energy';
 import { tileTimes } from './tile-times';
 import { stageTerms } from './stages';
 import { applyCreditLoop } from './credit-loop-args';
@@ -176,7 +177,8 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
   for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
   const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
   const clockHz = arch.clockGHz * 1e9;
-  const energy = energyPerImagePj(ctx, mappings, traffic, times.edramBits, inputBits, storedBits);
+  const energyFrom = energyInputs(ctx, traffic, times.edramBits, inputBits, storedBits);
+  let energy: EnergyBreakdownPj | undefined;
   const result: ModelResult = {
     layers: stages,
     mappings,
@@ -190,8 +192,13 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
     coresUsed: placement.coresUsed,
     crossbarsUsed: placement.crossbarsUsed,
     areaMm2: ctx.chipAreaFixedMm2 + ctx.tileAreaMm2 * placement.tilesUsed + productCrossbars(ctx, storedBits) * crossbarUnitAreaMm2(arch),
-    energyPerImagePj: energy.total,
-    energyBreakdownPj: energy,
+    // Computed when first read (energy.ts EnergyInputs): the searches read no candidate's energy.
+    get energyPerImagePj(): number {
+      return (energy ??= energyBreakdownPj(ctx, mappings, energyFrom)).total;
+    },
+    get energyBreakdownPj(): EnergyBreakdownPj {
+      return (energy ??= energyBreakdownPj(ctx, mappings, energyFrom));
+    },
   };
   let done = false;
   const withLatency = (): ModelResult => {

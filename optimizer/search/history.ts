@@ -12,7 +12,8 @@ export interface EpisodeRecord {
   feasible: boolean;
   dropPct: number;
   throughputImagesPerS: number;
-  latencyCycles: number;
+  /** Absent when the episode's plan was evaluated without it (CandidateEvaluator.setLatencyNeeded). */
+  latencyCycles?: number;
   bestCost: number;
   wbits: string;
   abits: string;
@@ -30,7 +31,7 @@ export function record(episode: number, phase: EpisodeRecord['phase'], sd: numbe
     feasible: c.feasible,
     dropPct: c.dropPct,
     throughputImagesPerS: c.throughputImagesPerS,
-    latencyCycles: c.latencyCycles,
+    ...(Number.isNaN(c.latencyCycles) ? {} : { latencyCycles: c.latencyCycles }),
     bestCost: top.best?.cost ?? c.cost,
     wbits: c.wbits.join(' '),
     abits: c.abits.join(' '),

@@ -6,8 +6,8 @@ import { jointFloorRounds, jointOrNote, type JointPick } from '../joint/floor-ro
 import { prepareJoint, type JointPrepared, type JointSettings } from '../joint/joint-milp';
 import type { ModelContext } from '../model/types';
 import { milpBackend, type MilpBackend } from '../milp';
-import { CandidateEvaluator, type EvaluatorSettings } from '../search/evaluator';
-import { randomSearch } from '../search/random-search';
+import type { EvaluatorSettings } from '../search/evaluator';
+import { randomSearch, randomSearchEvaluator } from '../search/random-search';
 import type { SearchResult, SearchSettings } from '../search/rl-search';
 
 /**
@@ -62,7 +62,7 @@ export class SideSearches {
     // The MILP is solved while the random search runs (with HiGHS in a worker thread, on another core).
     const mixed = jointOrNote(ctx, oracle, 'mixed precision only', { ...job.jointSettings, unitReplication: true }, this.jointPrepared(), notes, this.backend);
     mixed.catch(() => undefined);
-    const random = await randomSearch(job.net, new CandidateEvaluator(ctx, oracle, job.evaluatorSettings), job.settings);
+    const random = await randomSearch(job.net, randomSearchEvaluator(ctx, oracle, job.evaluatorSettings), job.settings);
     const p = await mixed;
     return { ...(p !== undefined ? { mixed: { wbits: p.wbits, abits: p.abits } } : {}), random, notes };
   }

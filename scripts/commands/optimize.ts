@@ -243,10 +243,12 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
     ...(args.tiles !== undefined ? { tiles: args.tiles } : {}),
     ...(args.areaMm2 !== undefined ? { areaMm2: args.areaMm2 } : {}),
     ...(onEpisode ? { onEpisode } : {}),
+    // The history CSV's latency column; without a history file no one reads it (OptimizeOptions.historyLatency).
+    historyLatency: args.history !== undefined,
   });
   emit(renderOptimizeTable(result), undefined);
   if (oracle.kind === 'measured') emit(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, topK), undefined);
-  if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined, randomHistory: undefined }));
+  if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined }));
   if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
   const written = [args.out, args.planOut, args.history].filter((f): f is string => f !== undefined);
