@@ -37,6 +37,17 @@ interface Sample {
   /** Whether the layout step changed this plan (for an unlaid sample: it has a laid twin). */
   changed: boolean;
   errorPct: number;
+  /** Whether the model's largest credit-loop or line-buffer term is within 3% of its interval. */
+  loopNear: boolean;
+}
+
+/** A credit-loop or line-buffer term within this share of the interval counts as at the edge (s98). */
+const LOOP_NEAR = 0.97;
+
+function loopNear(m: ModelResult): boolean {
+  let loop = 0;
+  for (const l of m.layers) loop = Math.max(loop, l.creditLoopCycles, l.lineBufferCycles);
+  return loop >= LOOP_NEAR * m.bottleneckCycles;
 }
 
 function option(name: string): string | undefined {
@@ -159,12 +170,12 @@ async function main(): Promise<void> {
         if (modelOnly || (laidOnly && !changed)) continue;
         const plain = await simInterval(choices);
         const ePlain = (100 * plain.cycles) / model.bottleneckCycles - 100;
-        samples.push({ group: 'unlaid', changed, errorPct: ePlain });
+        samples.push({ group: 'unlaid', changed, errorPct: ePlain, loopNear: loopNear(model) });
         let line = `${head}: unlaid model ${model.bottleneckCycles.toFixed(0)} sim ${plain.cycles.toFixed(0)} (${plain.note}) err ${ePlain >= 0 ? '+' : ''}${ePlain.toFixed(2)}%`;
         if (changed) {
           const s = await simInterval(laid.choices);
           const e = (100 * s.cycles) / laid.model.bottleneckCycles - 100;
-          samples.push({ group: 'laid', changed, errorPct: e });
+          samples.push({ group: 'laid', changed, errorPct: e, loopNear: loopNear(laid.model) });
           line += `; laid model ${laid.model.bottleneckCycles.toFixed(0)} sim ${s.cycles.toFixed(0)} (${s.note}) err ${e >= 0 ? '+' : ''}${e.toFixed(2)}%; simulated gain ${((100 * plain.cycles) / s.cycles - 100).toFixed(1)}%`;
         }
         process.stdout.write(`${line}\n`);
@@ -178,6 +189,8 @@ async function main(): Promise<void> {
       summary('unlaid, all', samples.filter((s) => s.group === 'unlaid')),
       summary('unlaid, of plans the step changed', samples.filter((s) => s.group === 'unlaid' && s.changed)),
       summary('laid out', samples.filter((s) => s.group === 'laid')),
+      summary(`laid out, a loop term >= ${LOOP_NEAR} of the interval`, samples.filter((s) => s.group === 'laid' && s.loopNear)),
+      summary(`laid out, every loop term below ${LOOP_NEAR} of it`, samples.filter((s) => s.group === 'laid' && !s.loopNear)),
     ].join('\n') + '\n',
   );
 }
