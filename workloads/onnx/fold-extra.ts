@@ -7,6 +7,7 @@
 import { attrInt, attrInts, attrTensor } from './attributes';
 import type { ImportContext } from './context';
 import { axisAttr, broadcastDims } from './fold';
+import { checkQuantParams } from './quant-params';
 import { tensorProblem } from './tensor-check';
 import type { OnnxNode } from './proto';
 import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
@@ -160,6 +161,7 @@ function foldExpand(ctx: ImportContext, node: OnnxNode): void {
 /** DequantizeLinear/QuantizeLinear/Cast-like ops on a constant keep its dims (and a weight its integer width). */
 function foldDequantize(ctx: ImportContext, node: OnnxNode): void {
   const a = ctx.constant(node, 0);
+  checkQuantParams(ctx, node, a.dims);
   const scale = ctx.optional(node, 1)?.kind === 'const' ? ctx.constant(node, 1) : undefined;
   const zero = ctx.optional(node, 2)?.kind === 'const' ? ctx.constant(node, 2) : undefined;
   const dequantized = (v: number[]): number[] | undefined => {

@@ -7,6 +7,7 @@
 import { attrInt } from './attributes';
 import type { ImportContext } from './context';
 import { convertConv } from './ops-window';
+import { checkQuantParams } from './quant-params';
 import { shapeOf } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue, ConstValue } from './tensors';
@@ -116,12 +117,15 @@ function convertQLinearMatMul(ctx: ImportContext, node: OnnxNode): void {
 /** QuantizeLinear on an activation: a scale and round per element. */
 function convertQuantize(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
+  checkQuantParams(ctx, node, input.dims);
   ctx.addLayer(node, { kind: 'activation', fn: 'quantize' }, [input], input.dims, input);
 }
 
 /** DequantizeLinear of an activation is a relabel (the scale folds into the next layer's output scaling). */
 function convertDequantize(ctx: ImportContext, node: OnnxNode): void {
-  ctx.set(node.output[0] ?? '', ctx.act(node, 0));
+  const input = ctx.act(node, 0);
+  checkQuantParams(ctx, node, input.dims);
+  ctx.set(node.output[0] ?? '', input);
 }
 
 /** DynamicQuantizeLinear: y (quantized per element), and the run-time scale and zero point (scalars, free). */
