@@ -7,6 +7,7 @@
 import { attrInt } from './attributes';
 import type { ImportContext } from './context';
 import { convertConv } from './ops-window';
+import { checkBroadcastsTo } from './param-dims';
 import { checkQuantParams } from './quant-params';
 import { shapeOf } from './layout';
 import type { OnnxNode } from './proto';
@@ -54,6 +55,8 @@ function convertGemm(ctx: ImportContext, node: OnnxNode): void {
   const weight = ctx.constant(node, 1);
   const [d0, d1] = weightDims(ctx, weight, 1);
   const transB = attrInt(node, 'transB', 0) === 1;
+  const outDims = [...input.dims.slice(0, -1), transB ? d0 : d1];
+  checkBroadcastsTo(ctx, node, 2, 'C', outDims, `the output [${outDims.join(', ')}]`);
   const out = linear(ctx, node, input, transB ? d1 : d0, transB ? d0 : d1, ctx.optional(node, 2) !== undefined);
   ctx.markQuantized(out.producer, weight);
 }
