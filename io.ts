@@ -123,6 +123,44 @@ export function checkOutputPath(file: string): void {
   }
 }
 
+/** A file named on the command line, with the option that names it (for messages). */
+export interface NamedFile {
+  option: string;
+  file: string | undefined;
+}
+
+/** Device and inode of an existing file (links and other spellings of one path agree), else undefined. */
+function identity(file: string): string | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const ia = identity(a);
+  const ib = identity(b);
+  return ia !== undefined && ib !== undefined ? ia === ib : path.resolve(a) === path.resolve(b);
+}
+
+/**
+ * checkOutputPath for each output, and no output the same file as another output (only the last written would be
+ * left) or as an existing input file (`lrmp import m.onnx --out m.onnx` replaced the model with its JSON).
+ * @throws OutputFileError
+ */
+export function checkOutputPaths(outputs: readonly NamedFile[], inputs: readonly NamedFile[] = []): void {
+  const given = outputs.filter((o): o is { option: string; file: string } => o.file !== undefined);
+  for (const o of given) checkOutputPath(o.file);
+  given.forEach((o, i) => {
+    const twin = given.slice(0, i).find((earlier) => sameFile(earlier.file, o.file));
+    if (twin) throw new OutputFileError(o.file, `is given to both ${twin.option} and ${o.option}; each output needs a file of its own.`);
+    const input = inputs.find((inp) => inp.file !== undefined && identity(inp.file) !== undefined && sameFile(inp.file, o.file));
+    if (input) throw new OutputFileError(o.file, `is the ${input.option} input; writing ${o.option} there would destroy it (give another file name).`);
+  });
+}
+
 /*
  * Temp files of writes in progress, removed if the process is interrupted (SIGINT, SIGTERM) or exits early, so a
  * Ctrl-C never leaves one behind. Signal handlers exist only on the main thread.
