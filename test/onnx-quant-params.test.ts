@@ -52,6 +52,15 @@ function refusal(build: () => Network): string {
   return error.message;
 }
 
+/** QLinearConv of the [1, 3, 8, 8] input with a [4, 3, 1, 1] int8 weight; scale dims per operand (x, w, y). */
+function qlinearConv(x: number[], w: number[], y: number[], wZero: number[] = w): Network {
+  const g = new OnnxGraphBuilder(false);
+  g.input('x', [1, 3, 8, 8]);
+  const c = (name: string, dims: number[]) => g.constant(name, tensorOf(dims));
+  g.output(g.node('QLinearConv', '/qc', ['x', c('/xs', x), c('/xz', []), g.typedWeight('w', [4, 3, 1, 1], INT8, 1), c('/ws', w), c('/wz', wZero), c('/ys', y), c('/yz', [])]));
+  return importOnnx(encodeModel(g.model(17, 'q')), { source: 'q.onnx' });
+}
+
 describe('QuantizeLinear/DequantizeLinear parameters', () => {
   test('per tensor, per axis and blocked parameters that fit the input import', () => {
     expect(weightModel({ scaleDims: [] }).layers.map((l) => l.kind)).toEqual(['conv']);
@@ -83,5 +92,13 @@ describe('QuantizeLinear/DequantizeLinear parameters', () => {
     expect(refusal(() => weightModel({ scaleDims: [4, 3, 2, 2], axis: 1, blockSize: 2 }, 21))).toContain('dims [4, 2, 2, 2] (block_size 2 along axis 1');
     expect(refusal(() => weightModel({ scaleDims: [4, 2, 2, 2], axis: 1, blockSize: -2 }, 21))).toContain("block_size' is -2");
     expect(refusal(() => weightModel({ scaleDims: [4], zeroDims: [3], axis: 0 }))).toMatch(/input 2 \(zero point\) .* is of dims \[3\]; allowed: the scale's dims \[4\]/);
+  });
+
+  test('QLinearConv: x and y scales are scalars, the weight scale a scalar or one per output channel', () => {
+    expect(qlinearConv([], [], []).layers.map((l) => l.kind)).toEqual(['conv']);
+    expect(() => qlinearConv([1], [4], [])).not.toThrow();
+    expect(refusal(() => qlinearConv([], [3], []))).toContain("(QLinearConv) input 4 (w scale) '/ws_output_0'' is of dims [3]; allowed: a scalar or [4] (one per output channel)");
+    expect(refusal(() => qlinearConv([3], [], []))).toContain("input 1 (x scale) '/xs_output_0'' is of dims [3]; allowed: a scalar.");
+    expect(refusal(() => qlinearConv([], [4], [], [1, 4]))).toContain("input 5 (w zero point) '/wz_output_0'' is of dims [1, 4]; allowed: the scale's dims [4]");
   });
 });

@@ -8,7 +8,7 @@ import { attrInt } from './attributes';
 import type { ImportContext } from './context';
 import { convertConv } from './ops-window';
 import { checkBroadcastsTo } from './param-dims';
-import { checkQuantParams } from './quant-params';
+import { checkOperandQuant, checkQuantParams } from './quant-params';
 import { shapeOf } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue, ConstValue } from './tensors';
@@ -105,6 +105,9 @@ function convertConvInteger(ctx: ImportContext, node: OnnxNode): void {
 /** QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, bias). */
 function convertQLinearConv(ctx: ImportContext, node: OnnxNode): void {
   const i = node.input;
+  checkOperandQuant(ctx, node, 1, 'x');
+  checkOperandQuant(ctx, node, 4, 'w', ctx.constant(node, 3).dims[0]);
+  checkOperandQuant(ctx, node, 6, 'y');
   convertConv(ctx, { ...node, input: [i[0] ?? '', i[3] ?? '', ...(i[8] ? [i[8]] : [])] });
 }
 

@@ -47,3 +47,19 @@ export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: read
     throw ctx.invalid(`input 2 (zero point) '${node.input[2] ?? ''}'`, `of dims ${dimsText(zero)}`, `the scale's dims ${dimsText(scale)}`);
   }
 }
+
+/**
+ * One operand of QLinearConv: its scale (input `scaleIndex`) a scalar, or for the weights also one per output
+ * channel (`perChannel` of them); its zero point (the next input), when given, like the scale.
+ */
+export function checkOperandQuant(ctx: ImportContext, node: OnnxNode, scaleIndex: number, label: string, perChannel?: number): void {
+  const scale = ctx.input(node, scaleIndex).dims;
+  const zero = ctx.optional(node, scaleIndex + 1)?.dims;
+  const name = (k: number): string => `input ${k} (${label} ${k === scaleIndex ? 'scale' : 'zero point'}) '${node.input[k] ?? ''}'`;
+  if (!perTensor(scale) && !(perChannel !== undefined && scale.length === 1 && scale[0] === perChannel)) {
+    throw ctx.invalid(name(scaleIndex), `of dims ${dimsText(scale)}`, perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`);
+  }
+  if (zero !== undefined && !(perTensor(zero) && perTensor(scale)) && zero.join(',') !== scale.join(',')) {
+    throw ctx.invalid(name(scaleIndex + 1), `of dims ${dimsText(zero)}`, `the scale's dims ${dimsText(scale)}`);
+  }
+}
