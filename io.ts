@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
-import { jsonErrorOffset, lineAndColumn } from './json-locate';
+import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
 /** Reads a UTF-8 file; a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -36,8 +36,8 @@ function tooDeepAt(text: string): number | undefined {
 
 /**
  * Parses JSON text; a syntax error becomes InputFileError with the line and column (json-locate.ts finds them).
- * Nesting deeper than MAX_JSON_DEPTH, and a `__proto__` key (which would reach an object's prototype when merged),
- * are errors too, before anything walks the document.
+ * Nesting deeper than MAX_JSON_DEPTH, a `__proto__` key (which would reach an object's prototype when merged) and
+ * a key given twice in one object (JSON.parse would keep the last) are errors too, before anything walks the document.
  */
 export function parseJsonText(text: string, source: string): unknown {
   const deep = tooDeepAt(text);
@@ -58,6 +58,11 @@ export function parseJsonText(text: string, source: string): unknown {
     throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
   }
   rejectProtoKeys(value, '', source);
+  const twice = duplicateKeyAt(text);
+  if (twice !== undefined) {
+    const { line, column } = lineAndColumn(text, twice.offset);
+    throw new InputFileError(source, `the key ${JSON.stringify(twice.key)} appears twice in one object (again at line ${line}, column ${column}); JSON keeps only the last, so give each key once.`);
+  }
   return value;
 }
 
