@@ -4,14 +4,30 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
-/** Reads a UTF-8 file; a missing or unreadable file is the user's InputFileError. */
+/**
+ * A text file's bytes as UTF-8 text: a leading UTF-8 byte-order mark (Windows editors write one) is dropped, which
+ * JSON.parse would refuse at 'line 1, column 1' before an invisible character; UTF-16 (its mark, or a NUL among the
+ * first bytes) is the user's InputFileError, not a screen of mojibake.
+ */
+export function decodeText(bytes: Uint8Array, source: string): string {
+  const head = bytes.subarray(0, 64);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.includes(0)) {
+    throw new InputFileError(source, 'is not UTF-8 text (UTF-16, or binary); save it as UTF-8.');
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputFileError(file, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`);
   }
+  return decodeText(bytes, file);
 }
 
 /** Deepest nesting of arrays and objects any input file may have (a network or arch needs fewer than 10). */
