@@ -6,7 +6,7 @@
 import { ValidationError } from '../errors';
 import { encodeModel, importOnnx } from '../workloads/onnx';
 import type { Network } from '../workloads/types';
-import { int, OnnxGraphBuilder } from './helpers/onnx-builder';
+import { floatTensor, int, int64Tensor, OnnxGraphBuilder } from './helpers/onnx-builder';
 import { thrown } from './helpers/thrown';
 
 /** A [1, 3, 8, 8] input through `body`, then a ReLU. */
@@ -58,5 +58,22 @@ describe('ONNX parameter inputs checked against the tensor they apply to', () =>
     expect(refusal(prelu([1, 1, 3, 1, 1]))).toContain('is of dims [1, 1, 3, 1, 1]');
     expect(refusal(gemm([11]))).toContain("(Gemm) input 2 (C) 'c'' is of dims [11]; allowed: dims that broadcast to the output [1, 10]");
     expect(refusal(deconv([3]))).toContain("(ConvTranspose) input 2 (bias) 'b'' is of dims [3]; allowed: dims [4]");
+  });
+});
+
+describe('Range folded into shape arithmetic', () => {
+  /** The input reshaped to [1, n, -1] where n is the length of Range(start, limit, delta). */
+  const reshapedBy = (start: number, limit: number, delta: number, float = false) => (g: OnnxGraphBuilder) => {
+    const scalar = (name: string, v: number) => g.constant(name, float ? floatTensor('', [], [v]) : int64Tensor('', [], [v]));
+    const length = g.node('Shape', '/len', [g.node('Range', '/rg', [scalar('/a', start), scalar('/b', limit), scalar('/d', delta)])]);
+    const shape = g.node('Concat', '/cc', [g.constant('/one', int64Tensor('', [1], [1])), length, g.constant('/rest', int64Tensor('', [1], [-1]))], [int('axis', 0)]);
+    return g.node('Reshape', '/r', ['x', shape]);
+  };
+
+  test('a Range of 3 or 4 elements gives its length; a zero delta or a NaN bound is refused at the Range, not as an Infinity dim later', () => {
+    expect(() => model(reshapedBy(0, 6, 2))).not.toThrow(); // [1, 3, 64]
+    expect(() => model(reshapedBy(0.5, 4, 1, true))).not.toThrow(); // 4 elements: [1, 4, 48]
+    expect(refusal(reshapedBy(0, 10, 0))).toBe("p.onnx: field 'node '/rg' (Range) inputs (start, limit, delta)' is (0, 10, 0); allowed: finite numbers and a non-zero delta.");
+    expect(refusal(reshapedBy(0, NaN, 1, true))).toContain('is (0, NaN, 1)');
   });
 });

@@ -108,6 +108,11 @@ function foldRange(ctx: ImportContext, node: OnnxNode): void {
   const [start = 0] = ctx.constValues(node, 0);
   const [limit = 0] = ctx.constValues(node, 1);
   const [delta = 1] = ctx.constValues(node, 2);
+  // A zero delta never reaches the limit (onnxruntime refuses it); a NaN bound has no length: either left an
+  // Infinity or NaN dim for a later node to trip over, far from its cause.
+  if (![start, limit, delta].every(Number.isFinite) || delta === 0) {
+    throw ctx.invalid('inputs (start, limit, delta)', `(${start}, ${limit}, ${delta})`, 'finite numbers and a non-zero delta');
+  }
   const count = Math.max(0, Math.ceil((limit - start) / delta));
   ctx.set(node.output[0] ?? '', lazy([count], ctx.constant(node, 0).integer, () => Array.from({ length: count }, (_, i) => start + i * delta)));
 }
