@@ -2,16 +2,32 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
-import { jsonErrorOffset, lineAndColumn } from './json-locate';
+import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
-/** Reads a UTF-8 file; a missing or unreadable file is the user's InputFileError. */
+/**
+ * A text file's bytes as UTF-8 text: a leading UTF-8 byte-order mark (Windows editors write one) is dropped, which
+ * JSON.parse would refuse at 'line 1, column 1' before an invisible character; UTF-16 (its mark, or a NUL among the
+ * first bytes) is the user's InputFileError, not a screen of mojibake.
+ */
+export function decodeText(bytes: Uint8Array, source: string): string {
+  const head = bytes.subarray(0, 64);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.includes(0)) {
+    throw new InputFileError(source, 'is not UTF-8 text (UTF-16, or binary); save it as UTF-8.');
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputFileError(file, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`);
   }
+  return decodeText(bytes, file);
 }
 
 /** Deepest nesting of arrays and objects any input file may have (a network or arch needs fewer than 10). */
@@ -36,8 +52,8 @@ function tooDeepAt(text: string): number | undefined {
 
 /**
  * Parses JSON text; a syntax error becomes InputFileError with the line and column (json-locate.ts finds them).
- * Nesting deeper than MAX_JSON_DEPTH, and a `__proto__` key (which would reach an object's prototype when merged),
- * are errors too, before anything walks the document.
+ * Nesting deeper than MAX_JSON_DEPTH, a `__proto__` key (which would reach an object's prototype when merged) and
+ * a key given twice in one object (JSON.parse would keep the last) are errors too, before anything walks the document.
  */
 export function parseJsonText(text: string, source: string): unknown {
   const deep = tooDeepAt(text);
@@ -58,6 +74,11 @@ export function parseJsonText(text: string, source: string): unknown {
     throw new InputFileError(source, `malformed JSON at ${at}${near}.`);
   }
   rejectProtoKeys(value, '', source);
+  const twice = duplicateKeyAt(text);
+  if (twice !== undefined) {
+    const { line, column } = lineAndColumn(text, twice.offset);
+    throw new InputFileError(source, `the key ${JSON.stringify(twice.key)} appears twice in one object (again at line ${line}, column ${column}); JSON keeps only the last, so give each key once.`);
+  }
   return value;
 }
 
@@ -121,6 +142,44 @@ export function checkOutputPath(file: string): void {
   if (!stat.isFile()) {
     throw new OutputFileError(file, `is ${fileKind(stat)}; lrmp writes its outputs only to regular files (give a file name).`);
   }
+}
+
+/** A file named on the command line, with the option that names it (for messages). */
+export interface NamedFile {
+  option: string;
+  file: string | undefined;
+}
+
+/** Device and inode of an existing file (links and other spellings of one path agree), else undefined. */
+function identity(file: string): string | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const ia = identity(a);
+  const ib = identity(b);
+  return ia !== undefined && ib !== undefined ? ia === ib : path.resolve(a) === path.resolve(b);
+}
+
+/**
+ * checkOutputPath for each output, and no output the same file as another output (only the last written would be
+ * left) or as an existing input file (`lrmp import m.onnx --out m.onnx` replaced the model with its JSON).
+ * @throws OutputFileError
+ */
+export function checkOutputPaths(outputs: readonly NamedFile[], inputs: readonly NamedFile[] = []): void {
+  const given = outputs.filter((o): o is { option: string; file: string } => o.file !== undefined);
+  for (const o of given) checkOutputPath(o.file);
+  given.forEach((o, i) => {
+    const twin = given.slice(0, i).find((earlier) => sameFile(earlier.file, o.file));
+    if (twin) throw new OutputFileError(o.file, `is given to both ${twin.option} and ${o.option}; each output needs a file of its own.`);
+    const input = inputs.find((inp) => inp.file !== undefined && identity(inp.file) !== undefined && sameFile(inp.file, o.file));
+    if (input) throw new OutputFileError(o.file, `is the ${input.option} input; writing ${o.option} there would destroy it (give another file name).`);
+  });
 }
 
 /*

@@ -90,6 +90,45 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
+/**
+ * The first key that appears twice in one object of valid JSON `text` (JSON.parse keeps the last without a word:
+ * `{"crossbar": {"rows": 64}, "crossbar": {"cols": 64}}` lost the rows), with its offset; keys are compared
+ * decoded ("a" and "\u0061" are one key).
+ */
+export function duplicateKeyAt(text: string): { key: string; offset: number } | undefined {
+  // One entry per open container: the keys seen so far of an object, null for an array.
+  const open: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      STRING_CHARS.lastIndex = i + 1;
+      STRING_CHARS.exec(text);
+      const end = STRING_CHARS.lastIndex;
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return { key, offset: i };
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{') {
+      open.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      open.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = open[open.length - 1] !== null && open.length > 0;
+    }
+  }
+  return undefined;
+}
+
 /** 1-based line and column of an offset. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);

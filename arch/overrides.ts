@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 import type { ArchSpec } from './types';
 import { edramCost } from './edram';
 import { archFieldPaths, fieldKind, fieldRange, isArchFieldPath, unknownKeyAllowed, validateArchSpec, type ArchFieldPath } from './validate';
-import { describeRange, numberFromText } from '../limits';
+import { describeRange, inRange, numberFromText } from '../limits';
 
 /*
  * User overrides of an ArchSpec: `--set path=value` and partial JSON files. Both return a new, re-validated
@@ -23,6 +23,8 @@ function parseValue(path: string, text: string, kind: 'number' | 'boolean' | 'st
   const number = numberFromText(text);
   const range = fieldRange(path as ArchFieldPath);
   if (!Number.isFinite(number)) throw new ValidationError(source, path, `'${text}'`, range ? describeRange(range) : 'a number');
+  // Out of range: shown as typed (9007199254740993, 1e-400), not as the double it rounds to (...992, 0).
+  if (range !== undefined && !inRange(number, range)) throw new ValidationError(source, path, text.trim(), describeRange(range));
   return number;
 }
 

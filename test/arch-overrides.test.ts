@@ -44,6 +44,13 @@ describe('applySetOverride', () => {
   test('the source is carried into errors', () => {
     expect(() => applySetOverride(presetArch('puma'), 'crossbar.rows=-1', 'sweep.json')).toThrow(/^sweep\.json: field 'crossbar\.rows'/);
   });
+
+  test('an out-of-range value is shown as typed, not as the double it rounds to', () => {
+    const puma = presetArch('puma');
+    expect(() => applySetOverride(puma, 'crossbar.rows=9007199254740993')).toThrow("--set: field 'crossbar.rows' is 9007199254740993; allowed: an integer from 1 to 4096.");
+    expect(() => applySetOverride(puma, 'clockGHz=1e-400')).toThrow("field 'clockGHz' is 1e-400; allowed:");
+    expect(applySetOverride(puma, 'crossbar.rows=4096').crossbar.rows).toBe(4096);
+  });
 });
 
 describe('mergeOverrideJson', () => {

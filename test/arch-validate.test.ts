@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonErrorOffset, lineAndColumn } from '../json-locate';
+import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from '../json-locate';
 import { loadArch } from '../arch/load';
 import { applySetOverride } from '../arch/overrides';
 import { presetArch } from '../arch/presets';
@@ -126,6 +126,17 @@ describe('file errors', () => {
     const file = join(dir, 'truncated.json');
     writeFileSync(file, '{"base": "puma",\n"crossbar": {');
     expect(thrown(() => loadArch({ arch: file })).message).toMatch(/truncated\.json: malformed JSON at the end of the file \(truncated\?\)/);
+  });
+
+  test('a key given twice in one object is an error naming it and where it comes again (JSON.parse kept the last)', () => {
+    const file = join(dir, 'twice.json');
+    writeFileSync(file, '{"base": "puma",\n "crossbar": {"rows": 64},\n "crossbar": {"cols": 64}}');
+    expect(thrown(() => loadArch({ arch: file })).message).toBe(`${file}: the key "crossbar" appears twice in one object (again at line 3, column 2); JSON keeps only the last, so give each key once.`);
+    // Keys compare decoded; the same key in sibling objects (array items, groups) is no duplicate.
+    expect(duplicateKeyAt('{"ab": 1, "a\\u0062": 2}')).toEqual({ key: 'ab', offset: 10 });
+    expect(duplicateKeyAt('{"a": [{"k": 1}, {"k": "k"}], "b": {"k": {"k": 1}}, "c": ["a", "a"]}')).toBeUndefined();
+    expect(duplicateKeyAt(JSON.stringify(presetArch('isaac'), null, 2))).toBeUndefined();
+    expect(duplicateKeyAt('{"s": "\\"x\\", ", "x": 1, "x": 2}')?.key).toBe('x');
   });
 
   test('the JSON scanner agrees with JSON.parse on valid text', () => {

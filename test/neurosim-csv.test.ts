@@ -89,6 +89,15 @@ describe('NeuroSim CSV import', () => {
     expect(() => parseNeurosimCsv('IFM_H,IFM_W\n\n', 'a.csv')).toThrow(InputFileError);
     expect(() => parseNeurosimCsv('1,1,8,1,1,4,1,1\n', 'a.csv')).toThrow(/line 1: followedByMaxPool = 1/);
   });
+
+  test('only the first content line can be a header: rows separated by ";" or quoted are named, not skipped', () => {
+    // After a header, a ';'-separated row is one cell (every such line used to be skipped as one more header).
+    expect(() => parseNeurosimCsv('IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(/^a\.csv: field 'line 2' is 1 column\(s\); allowed: 8 columns/);
+    expect(() => parseNeurosimCsv('# NeuroSim\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(/no layer rows; line 2 \("32;32;3;3;3;16;0;1"\) was read as a header, having no comma-separated number/);
+    expect(() => parseNeurosimCsv('"32","32","3","3","3","16","0","1"\n', 'a.csv')).toThrow(InputFileError);
+    expect(() => parseNeurosimCsv('\n', 'a.csv')).toThrow(/^a\.csv: no layer rows \(expected/);
+    expect(parseNeurosimCsv('# c\nIFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32,32,3,3,3,16,0,1\n', 'a.csv').layers.length).toBeGreaterThan(0);
+  });
 });
 
 describe("NeuroSim's own NetWork_VGG8.csv, byte for byte as DNN+NeuroSim V1.3 ships it", () => {

@@ -82,6 +82,18 @@ describe('ONNX import errors', () => {
     expect(() => importOnnx(bytes, { source: 'fixed.onnx', inputShapes: { y: [1, 3, 8, 8] } })).toThrow(/'y', which is not a graph input.*'x'/);
   });
 
+  test('values for an input that is not a constant graph input (a typo, or the streamed one) are an error, not ignored', () => {
+    const g = new OnnxGraphBuilder(false);
+    g.input('x', [1, 3, 8, 8]);
+    g.extraInput('scale', [1]);
+    g.output(g.node('Mul', '/m', [g.node('Relu', '/r', ['x']), 'scale']));
+    const bytes = encodeModel(g.model(13, 'two'));
+    expect(() => importOnnx(bytes, { source: 'two.onnx', inputValues: { scale: [2] } })).not.toThrow();
+    expect(() => importOnnx(bytes, { source: 'two.onnx', inputValues: { sacle: [2] } })).toThrow("two.onnx: field '--input-shape sacle:...' is 'sacle', which is not a graph input; allowed: values for one of 'scale'.");
+    expect(() => importOnnx(bytes, { source: 'two.onnx', inputValues: { x: [2] } })).toThrow(/'x', which is not a constant input \(it is the streamed one\)/);
+    expect(() => importOnnx(tinyModel((_, x) => x), { source: 't.onnx', inputValues: { sr: [16000] } })).toThrow(/allowed: no values: the graph's only input, 'x', is streamed\./);
+  });
+
   test('a tensor read by a node but produced by nothing is an InputFileError', () => {
     const bytes = tinyModel((g, x) => g.node('Add', '/add/Add', [x, 'ghost']));
     expect(() => importOnnx(bytes, { source: 'g.onnx' })).toThrow(/tensor 'ghost'/);

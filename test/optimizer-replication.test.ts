@@ -15,6 +15,7 @@ import type { MilpBackend, MilpSolution } from '../optimizer/milp/problem';
 import { chipAreaMm2 } from '../arch/area';
 import { ExternalToolError } from '../errors';
 import { baselineChoices } from '../arch/plan';
+import { thrown } from './helpers/thrown';
 
 function spec(ref: number): ObjectiveSpec {
   return { kind: 'throughput', mixWeight: 0.5, refBottleneckCycles: ref, refLatencyProxyCycles: ref };
@@ -174,7 +175,18 @@ describe('core budget', () => {
     expect(coreBudget(arch, 24).cores).toBe(24 * arch.tile.cores);
     const area = chipAreaMm2(arch, 30) + 1e-9;
     expect(coreBudget(arch, 24, { areaMm2: area }).tiles).toBe(30);
-    expect(coreBudget(arch, 24, { tiles: 10 }).cores).toBe(10 * arch.tile.cores);
+    expect(coreBudget(arch, 24, { tiles: 30 }).cores).toBe(30 * arch.tile.cores);
     expect(() => coreBudget(arch, 24, { tiles: 10, areaMm2: area })).toThrow(/^--area-mm2 is given with --tiles 10; allowed: one area budget: --tiles or --area-mm2, not both\.$/);
+  });
+
+  test('a budget below the baseline is refused (the r = 1 plan every variant starts from would not fit), naming the least allowed', () => {
+    const arch = presetArch('puma');
+    expect(coreBudget(arch, 24, { tiles: 24 }).tiles).toBe(24);
+    expect(() => coreBudget(arch, 24, { tiles: 23 })).toThrow(/^--tiles is 23; allowed: an integer from 24 \(the tiles of the 8-bit r = 1 baseline\) to 138 \(the chip's tiles\)\.$/);
+    const least = chipAreaMm2(arch, 24);
+    expect(coreBudget(arch, 24, { areaMm2: least }).tiles).toBe(24);
+    const shown = /at least ([0-9.]+) mm2/.exec(thrown(() => coreBudget(arch, 24, { areaMm2: least - 1e-6 })).message)?.[1];
+    // The least area shown is rounded up: typing it back is accepted.
+    expect(coreBudget(arch, 24, { areaMm2: Number(shown) }).tiles).toBe(24);
   });
 });

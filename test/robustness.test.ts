@@ -165,6 +165,44 @@ describe('files', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  test('a UTF-8 byte-order mark is skipped in JSON and CSV inputs; UTF-16 is a clear error', async () => {
+    const bom = '\ufeff';
+    const net = file('bom.json', `${bom}{"name": "bom", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}`);
+    const arch = file('bom-arch.json', `${bom}{"base": "puma"}`);
+    const csv = file('bom.csv', `${bom}IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,followedByMaxPool,stride\n8,8,3,3,3,8,0,1\n`);
+    for (const network of [net, csv]) {
+      const r = await cli('analyze', '--network', network, '--arch', arch, '--format', 'json');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    }
+    const utf16 = path.join(dir, 'utf16.json');
+    fs.writeFileSync(utf16, Buffer.from(`\ufeff{"base": "puma"}`, 'utf16le'));
+    expectUserError(await cli('analyze', ...NET, '--arch', utf16), /utf16\.json: is not UTF-8 text \(UTF-16, or binary\); save it as UTF-8\./);
+    const csv16 = path.join(dir, 'utf16.csv');
+    fs.writeFileSync(csv16, Buffer.from('8,8,3,3,3,8,0,1\n', 'utf16le'));
+    expectUserError(await cli('analyze', '--network', csv16), /utf16\.csv: is not UTF-8 text/);
+  });
+
+  test('an output naming an input file (or its link) or another output is refused before anything is written', async () => {
+    const net = file('own.json', '{"name": "own", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}');
+    const before = fs.readFileSync(net, 'utf8');
+    const link = path.join(dir, 'own-link.json');
+    fs.symlinkSync(net, link);
+    expectUserError(await cli('analyze', '--network', net, '--out', net), /own\.json: is the --network input; writing --out there would destroy it/);
+    expectUserError(await cli('analyze', '--network', net, '--out', link), /is the --network input/);
+    expectUserError(await cli('sweep', '--network', net, '--vary', 'adc.bits=6,8', '--out', net, '--workers', '0'), /is the --network input/);
+    const arch = file('own-arch.json', '{"base": "puma"}');
+    expectUserError(await cli('simulate', ...NET, '--arch', arch, '--images', '1', '--trace', arch), /is the --arch input; writing --trace there/);
+    expect([fs.readFileSync(net, 'utf8'), fs.readFileSync(arch, 'utf8')]).toEqual([before, '{"base": "puma"}']);
+    const out = path.join(dir, 'both.csv');
+    expectUserError(await cli('simulate', ...NET, '--images', '1', '--out', out, '--trace', out), /both\.csv: is given to both --out and --trace; each output needs a file of its own/);
+    const result = path.join(dir, 'opt-twice.json');
+    expectUserError(await cli('optimize', ...NET, '--episodes', '2', '--no-confirm', '--out', result, '--plan-out', result), /is given to both --out and --plan-out/);
+    expect(fs.existsSync(out) || fs.existsSync(result)).toBe(false);
+    const onnx = file('own.onnx', 'not read: refused before');
+    expectUserError(await cli('import', onnx, '--out', onnx), /own\.onnx: is the ONNX input/);
+    expect(fs.readFileSync(onnx, 'utf8')).toBe('not read: refused before');
+  });
+
   test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const sub = fs.mkdtempSync(path.join(dir, 'sig-'));

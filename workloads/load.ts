@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputFileError, UnknownNameError, ValidationError } from '../errors';
+import { decodeText } from '../io';
 import { parseNetworkJson } from './json';
 import { parseNeurosimCsv } from './neurosim-csv';
 import { importOnnx } from './onnx';
@@ -36,8 +37,8 @@ export interface NetworkImporterEntry {
 
 /** Importers by lower-case file extension. To add a format, add an entry; loadNetwork and its messages pick it up. */
 export const NETWORK_IMPORTERS: Readonly<Record<string, NetworkImporterEntry>> = {
-  '.json': { read: (bytes, file) => parseNetworkJson(bytes.toString('utf8'), file), takesInputShape: false },
-  '.csv': { read: (bytes, file) => parseNeurosimCsv(bytes.toString('utf8'), file), takesInputShape: false },
+  '.json': { read: (bytes, file) => parseNetworkJson(decodeText(bytes, file), file), takesInputShape: false },
+  '.csv': { read: (bytes, file) => parseNeurosimCsv(decodeText(bytes, file), file), takesInputShape: false },
   '.onnx': {
     read: (bytes, file, o) =>
       importOnnx(bytes, {

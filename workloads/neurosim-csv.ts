@@ -107,15 +107,24 @@ function sameShape(a: Shape, b: Shape): boolean {
  */
 export function parseNeurosimCsv(text: string, source: string): Network {
   const rows: CsvRow[] = [];
+  let header: { line: number; text: string } | undefined;
+  let content = 0;
   text.split(/\r?\n/).forEach((raw, i) => {
     const cells = splitLine(raw);
     if (cells.length === 0 || cells[0]?.startsWith('#')) return;
-    // A header row: the first content line with no number in it (a garbled first data row is an error, not a header).
-    if (rows.length === 0 && cells.every((c) => Number.isNaN(numberFromText(c)))) return;
+    // A header row: the first content line, with no number in it (a garbled data row after it is an error, not
+    // another header: every line of a file separated by ';' used to be skipped, ending in 'no layer rows').
+    if (content++ === 0 && cells.every((c) => Number.isNaN(numberFromText(c)))) {
+      header = { line: i + 1, text: raw.trim() };
+      return;
+    }
     rows.push(parseRow(source, i + 1, cells));
   });
   const first = rows[0];
-  if (!first) throw new InputFileError(source, 'no layer rows (expected one row per layer: ' + COLUMNS.join(', ') + ').');
+  if (!first) {
+    const taken = header ? `; line ${header.line} (${JSON.stringify(header.text.slice(0, 80))}) was read as a header, having no comma-separated number` : '';
+    throw new InputFileError(source, `no layer rows${taken} (expected one row per layer: ${COLUMNS.join(', ')}).`);
+  }
 
   const name = path.basename(source).replace(/\.csv$/i, '') || 'network';
   const b = new NetworkBuilder(name, { ...first.ifm });

@@ -1,6 +1,6 @@
 import { formatShape } from '../../workloads/shapes';
 import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/model';
-import { loadInputs, type NetworkArchArgs } from './inputs';
+import { inputFiles, loadInputs, type NetworkArchArgs } from './inputs';
 import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { renderTable, formatNumber } from '../format/table';
 import type { LoadedInputs } from './inputs';
@@ -85,7 +85,7 @@ export function renderPhysical(figures: { layers: LayerPhysical[]; chip: ChipPhy
     ...(c.rewrite ? [rewriteLine(c.rewrite, source)] : []),
   ].join('\n');
 }
-import { checkOutputPath } from '../../io';
+import { checkOutputPaths } from '../../io';
 import { productLayerIndices } from '../../arch/attention';
 
 export interface AnalyzeArgs extends NetworkArchArgs {
@@ -213,7 +213,7 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
 }
 
 export function analyzeCommand(args: AnalyzeArgs): void {
-  if (args.out !== undefined) checkOutputPath(args.out);
+  checkOutputPaths([{ option: '--out', file: args.out }], inputFiles(args));
   const inputs = loadInputs(args);
   const result = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   emit(renderAnalysis(inputs, result, args.format), args.out);

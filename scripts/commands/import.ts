@@ -1,5 +1,5 @@
 /** `lrmp import model.onnx --out net.json`: converts an ONNX file to lrmp's JSON layer graph. */
-import { checkOutputPath, writeFileAtomic } from '../../io';
+import { checkOutputPaths, writeFileAtomic } from '../../io';
 import { networkToJson } from '../../workloads/json';
 import { importOnnx } from '../../workloads/onnx';
 import { resolveNetwork } from '../../workloads/shapes';
@@ -19,7 +19,7 @@ export interface ImportArgs {
  * one-line summary to stderr (stdout stays free for data).
  */
 export async function importCommand(args: ImportArgs): Promise<void> {
-  checkOutputPath(args.out);
+  checkOutputPaths([{ option: '--out', file: args.out }], [{ option: 'ONNX', file: args.file }]);
   const network = importOnnx(args.file, { source: args.file, ...(args.inputShape === undefined ? {} : parseInputSpec(args.inputShape)) });
   const resolved = resolveNetwork(network, args.file);
   writeFileAtomic(args.out, networkToJson(network));

@@ -5,7 +5,7 @@ import { BASELINE_CHOICE, resolvePlan, uniformPlan, validatePlan, type Plan, typ
 import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { readJsonFile } from '../../io';
+import { readJsonFile, type NamedFile } from '../../io';
 import { zooPreferredArch } from '../../workloads/zoo';
 import { PlanError, ValidationError } from '../../errors';
 import { LIMITS, checkNumber, describeRange, numberFromText } from '../../limits';
@@ -27,6 +27,16 @@ export interface NetworkArchArgs {
   inputShape?: string | undefined;
   /** `--seq-block B`: B tokens per pipeline row (sequence blocking). @default 1 */
   seqBlock?: number | undefined;
+}
+
+/** The files among the inputs (a preset or zoo name is not one: checkOutputPaths skips names that are no file). */
+export function inputFiles(args: Partial<Pick<NetworkArchArgs, 'network' | 'arch' | 'archFile' | 'plan'>>): NamedFile[] {
+  return [
+    { option: '--network', file: args.network },
+    { option: '--arch', file: args.arch },
+    ...(args.archFile ?? []).map((file) => ({ option: '--arch-file', file })),
+    { option: '--plan', file: args.plan },
+  ];
 }
 
 export interface LoadedInputs {

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { stringify } from 'csv-stringify';
 import { CSV_CAST } from '../../csv-number';
-import { loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
+import { inputFiles, loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
 import { emit, toJson } from './output';
 import { formatNumber, timeUnitFor } from '../format/table';
 import { ValidationError } from '../../errors';
-import { checkOutputDir, checkOutputPath, outputError, releaseTemp, tempFileFor, writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPaths, outputError, releaseTemp, tempFileFor, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
 import { proxyOracle } from '../../optimizer/accuracy/proxy';
 import { externalOracle } from '../../optimizer/accuracy/external';
@@ -198,7 +198,7 @@ function progressBar(total: number): ((r: EpisodeRecord) => void) | undefined {
 /** `lrmp optimize`: runs the LRMP flow, prints the table, writes result JSON, plan and history CSV. */
 export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
   // Outputs are checked before minutes of search, not after.
-  for (const file of [args.out, args.planOut, args.history]) if (file !== undefined) checkOutputPath(file);
+  checkOutputPaths([{ option: '--out', file: args.out }, { option: '--plan-out', file: args.planOut }, { option: '--history', file: args.history }], inputFiles(args));
   if (args.plots !== undefined) checkOutputDir(args.plots);
   const arch = loadArchFromArgs(args);
   const net = loadNetworkFromArgs(args);

@@ -5,8 +5,8 @@ import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/m
 import { STALL_CAUSES, type SimResult } from '../../sim';
 import { AUTO_FIRST_IMAGES, simulateSettled } from '../../sim/settle';
 import { LIMITS, checkNumber } from '../../limits';
-import { checkOutputPath } from '../../io';
-import { loadInputs, type NetworkArchArgs } from './inputs';
+import { checkOutputPaths } from '../../io';
+import { inputFiles, loadInputs, type NetworkArchArgs } from './inputs';
 import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
 import { PHYSICAL_COLUMNS, physicalCells, physicalFigures, renderPhysical } from './analyze';
@@ -84,7 +84,7 @@ function summaryRows(sim: SimResult, model: ModelResult): Array<[string, string,
 
 export async function simulateCommand(args: SimulateArgs): Promise<void> {
   if (args.images !== undefined) checkNumber(args.images, LIMITS.images, '--images', 'images');
-  for (const file of [args.out, args.trace]) if (file !== undefined) checkOutputPath(file);
+  checkOutputPaths([{ option: '--out', file: args.out }, { option: '--trace', file: args.trace }], inputFiles(args));
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   let images = args.images ?? AUTO_FIRST_IMAGES;

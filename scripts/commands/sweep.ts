@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
-import { checkOutputDir, checkOutputPath, writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPaths, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
-import { loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
+import { inputFiles, loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
 import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from '../sweep/point';
 import { DEFAULT_SWEEP_OPTIMIZE, type SweepOptimizeSettings } from '../sweep/optimize-point';
@@ -169,7 +169,7 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   const params = parseVary(args.vary, base);
   const points = gridPoints(params);
   const header = sweepHeader(params, mode);
-  checkOutputPath(args.out);
+  checkOutputPaths([{ option: '--out', file: args.out }], inputFiles(args));
   if (args.plots !== undefined) checkOutputDir(args.plots);
   let queued: SweepQueue | undefined;
   if (args.queue !== undefined) {

@@ -7,6 +7,7 @@
 import { attrInt, attrInts, attrTensor } from './attributes';
 import type { ImportContext } from './context';
 import { axisAttr, broadcastDims } from './fold';
+import { checkQuantParams } from './quant-params';
 import { tensorProblem } from './tensor-check';
 import type { OnnxNode } from './proto';
 import { constFromTensor, MAX_CONST_ELEMENTS, numel, type ConstValue } from './tensors';
@@ -107,6 +108,11 @@ function foldRange(ctx: ImportContext, node: OnnxNode): void {
   const [start = 0] = ctx.constValues(node, 0);
   const [limit = 0] = ctx.constValues(node, 1);
   const [delta = 1] = ctx.constValues(node, 2);
+  // A zero delta never reaches the limit (onnxruntime refuses it); a NaN bound has no length: either left an
+  // Infinity or NaN dim for a later node to trip over, far from its cause.
+  if (![start, limit, delta].every(Number.isFinite) || delta === 0) {
+    throw ctx.invalid('inputs (start, limit, delta)', `(${start}, ${limit}, ${delta})`, 'finite numbers and a non-zero delta');
+  }
   const count = Math.max(0, Math.ceil((limit - start) / delta));
   ctx.set(node.output[0] ?? '', lazy([count], ctx.constant(node, 0).integer, () => Array.from({ length: count }, (_, i) => start + i * delta)));
 }
@@ -160,6 +166,7 @@ function foldExpand(ctx: ImportContext, node: OnnxNode): void {
 /** DequantizeLinear/QuantizeLinear/Cast-like ops on a constant keep its dims (and a weight its integer width). */
 function foldDequantize(ctx: ImportContext, node: OnnxNode): void {
   const a = ctx.constant(node, 0);
+  checkQuantParams(ctx, node, a.dims);
   const scale = ctx.optional(node, 1)?.kind === 'const' ? ctx.constant(node, 1) : undefined;
   const zero = ctx.optional(node, 2)?.kind === 'const' ? ctx.constant(node, 2) : undefined;
   const dequantized = (v: number[]): number[] | undefined => {

@@ -80,6 +80,13 @@ export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { sour
       throw new ValidationError(source, `--input-shape ${name}=...`, `'${name}', which is not a graph input`, `one of ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
     }
   }
+  // Values only fill constant inputs: a name that is none of them (a typo, or the streamed input) would be ignored.
+  for (const name of Object.keys(options.inputValues ?? {})) {
+    if (!inputs.slice(1).some((i) => i.name === name)) {
+      const constants = inputs.slice(1).map((i) => `'${i.name}'`);
+      throw new ValidationError(source, `--input-shape ${name}:...`, `'${name}', which is not ${name === first.name ? 'a constant input (it is the streamed one)' : 'a graph input'}`, constants.length > 0 ? `values for one of ${constants.join(', ')}` : `no values: the graph's only input, '${first.name}', is streamed`);
+    }
+  }
   const given = options.inputShape ?? shapes[first.name];
   const dims = dimsOf(first, given, source, true);
   // lrmp streams one input at a time: a dynamic batch, and an image's batch, is 1 (a fixed leading dim of a

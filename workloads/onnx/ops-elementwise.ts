@@ -4,10 +4,11 @@
  * (biases fold into the layer before; other constants make a 'scale' or 'clip'), batchnorm and the no-ops.
  */
 import type { ActivationFn, EltwiseLayer } from '../types';
-import { attrFloat, hasAttr } from './attributes';
+import { attrFloat, attrInt, hasAttr } from './attributes';
 import type { ImportContext } from './context';
 import { broadcastDims } from './fold';
 import type { Layout } from './layout';
+import { checkBroadcastsTo, checkParamDims } from './param-dims';
 import type { OnnxNode } from './proto';
 import { numel, type ActValue, type ConstValue } from './tensors';
 
@@ -28,6 +29,17 @@ function pass(fn: 'batchnorm' | 'dropout' | 'identity') {
     const input = ctx.act(node, 0);
     ctx.addLayer(node, { kind: 'pass', fn }, [input], input.dims, sameLayout(input));
   };
+}
+
+/** BatchNormalization: free at inference (folded into the layer before); its scale, B, mean and var are one per channel. */
+function convertBatchNorm(ctx: ImportContext, node: OnnxNode): void {
+  const input = ctx.act(node, 0);
+  // BatchNormalization-1 to -7 with spatial = 0 took statistics per element ([C, D1, ...]); spatial = 1 and opset 9 on: [C].
+  if (attrInt(node, 'spatial', 1) !== 0) {
+    const channels = input.dims[1] ?? 1;
+    (['scale', 'B', 'mean', 'var'] as const).forEach((label, k) => checkParamDims(ctx, node, k + 1, label, [channels], `one per channel of the input [${input.dims.join(', ')}]`));
+  }
+  pass('batchnorm')(ctx, node);
 }
 
 /** Clip(0, 6) is ReLU6 and Clip(0, inf) is ReLU; other bounds are a clip. Bounds from inputs (opset >= 11) or attributes. */
@@ -143,6 +155,7 @@ function foldBias(ctx: ImportContext, node: OnnxNode, tensor: string, act: ActVa
 function convertPRelu(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const slope = ctx.constant(node, 1);
+  checkBroadcastsTo(ctx, node, 1, 'slope', input.dims, `the input [${input.dims.join(', ')}]`);
   ctx.addLayer(node, { kind: 'activation', fn: 'prelu', learned: numel(slope.dims) }, [input], input.dims, sameLayout(input));
 }
 
@@ -152,7 +165,7 @@ function convertCast(ctx: ImportContext, node: OnnxNode): void {
 }
 
 export const ELEMENTWISE_OPS = {
-  BatchNormalization: pass('batchnorm'),
+  BatchNormalization: convertBatchNorm,
   Relu: unary('relu'),
   Clip: convertClip,
   Sigmoid: unary('sigmoid'),

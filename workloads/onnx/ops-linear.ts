@@ -7,6 +7,8 @@
 import { attrInt } from './attributes';
 import type { ImportContext } from './context';
 import { convertConv } from './ops-window';
+import { checkBroadcastsTo } from './param-dims';
+import { checkOperandQuant, checkQuantParams } from './quant-params';
 import { shapeOf } from './layout';
 import type { OnnxNode } from './proto';
 import type { ActValue, ConstValue } from './tensors';
@@ -53,6 +55,8 @@ function convertGemm(ctx: ImportContext, node: OnnxNode): void {
   const weight = ctx.constant(node, 1);
   const [d0, d1] = weightDims(ctx, weight, 1);
   const transB = attrInt(node, 'transB', 0) === 1;
+  const outDims = [...input.dims.slice(0, -1), transB ? d0 : d1];
+  checkBroadcastsTo(ctx, node, 2, 'C', outDims, `the output [${outDims.join(', ')}]`);
   const out = linear(ctx, node, input, transB ? d1 : d0, transB ? d0 : d1, ctx.optional(node, 2) !== undefined);
   ctx.markQuantized(out.producer, weight);
 }
@@ -101,6 +105,9 @@ function convertConvInteger(ctx: ImportContext, node: OnnxNode): void {
 /** QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, bias). */
 function convertQLinearConv(ctx: ImportContext, node: OnnxNode): void {
   const i = node.input;
+  checkOperandQuant(ctx, node, 1, 'x');
+  checkOperandQuant(ctx, node, 4, 'w', ctx.constant(node, 3).dims[0]);
+  checkOperandQuant(ctx, node, 6, 'y');
   convertConv(ctx, { ...node, input: [i[0] ?? '', i[3] ?? '', ...(i[8] ? [i[8]] : [])] });
 }
 
@@ -116,12 +123,15 @@ function convertQLinearMatMul(ctx: ImportContext, node: OnnxNode): void {
 /** QuantizeLinear on an activation: a scale and round per element. */
 function convertQuantize(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
+  checkQuantParams(ctx, node, input.dims);
   ctx.addLayer(node, { kind: 'activation', fn: 'quantize' }, [input], input.dims, input);
 }
 
 /** DequantizeLinear of an activation is a relabel (the scale folds into the next layer's output scaling). */
 function convertDequantize(ctx: ImportContext, node: OnnxNode): void {
-  ctx.set(node.output[0] ?? '', ctx.act(node, 0));
+  const input = ctx.act(node, 0);
+  checkQuantParams(ctx, node, input.dims);
+  ctx.set(node.output[0] ?? '', input);
 }
 
 /** DynamicQuantizeLinear: y (quantized per element), and the run-time scale and zero point (scalars, free). */

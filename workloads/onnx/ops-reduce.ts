@@ -8,6 +8,7 @@ import { attrInt, attrInts, attrString, attrFloats } from './attributes';
 import type { ImportContext } from './context';
 import { axisAttr, checkedAxes, normAxis } from './fold';
 import { removedAxesLayout, type Layout } from './layout';
+import { checkBroadcastsTo, checkParamDims } from './param-dims';
 import type { OnnxNode } from './proto';
 import type { ActValue } from './tensors';
 
@@ -120,6 +121,7 @@ function convertLayerNorm(ctx: ImportContext, node: OnnxNode): void {
   const rank = input.dims.length;
   const axis = axisAttr(ctx, node, -1, rank);
   ctx.constant(node, 1);
+  for (const [k, label] of [[1, 'scale'], [2, 'bias']] as const) checkBroadcastsTo(ctx, node, k, label, input.dims.slice(axis), `the normalized dims [${input.dims.slice(axis).join(', ')}] (axis ${axis} on of the input [${input.dims.join(', ')}])`);
   layerNorm(ctx, node, input, Array.from({ length: rank - axis }, (_, i) => axis + i), true);
 }
 
@@ -131,6 +133,7 @@ function convertPlaneNorm(fn: 'instance' | 'group') {
     if (rank < 3) throw ctx.invalid('input 0', `[${raw.dims.join(', ')}]`, 'an [N, C, ...] tensor with spatial axes');
     const input = ctx.relayout(raw, rank === 4 ? { rowAxis: 2, colAxes: [3] } : { rowAxis: 2, colAxes: [] });
     const groups = fn === 'group' ? attrInt(node, 'num_groups', 1) : 1;
+    if (fn === 'instance') for (const [k, label] of [[1, 'scale'], [2, 'B']] as const) checkParamDims(ctx, node, k, label, [raw.dims[1] ?? 1], `one per channel of the input [${raw.dims.join(', ')}]`);
     const affine = ctx.optional(node, 1) !== undefined;
     ctx.addLayer(node, { kind: 'norm', fn, groups, affine }, [input], input.dims, input);
   };

@@ -7,6 +7,7 @@ import { attrInt, attrInts, attrString } from './attributes';
 import type { ImportContext } from './context';
 import type { Layout } from './layout';
 import type { OnnxNode } from './proto';
+import { checkParamDims } from './param-dims';
 import type { ActValue } from './tensors';
 
 type Pad4 = [number, number, number, number];
@@ -127,6 +128,7 @@ export function convertConv(ctx: ImportContext, node: OnnxNode): void {
   if (kAttr && kAttr.join(',') !== weightKernel.join(',')) {
     throw ctx.invalid('attribute kernel_shape', `[${kAttr.join(', ')}]`, `the weights' kernel [${weightKernel.join(', ')}] (or no kernel_shape)`);
   }
+  checkParamDims(ctx, node, 2, 'bias', [outChannels], `one per output channel of the weights [${weight.dims.join(', ')}]`);
   const bias = ctx.optional(node, 2) !== undefined;
   const dims = outDims(ctx, w, outChannels, false);
   const out = ctx.addLayer(node, { kind: 'conv', outChannels, kernel: w.kernel, stride: w.stride, pad: w.pad, dilation: w.dilation, groups, bias }, [w.input], dims, windowLayout(dims.length));
@@ -198,6 +200,7 @@ function convertConvTranspose(ctx: ImportContext, node: OnnxNode): void {
   let out = tiles
     ? ctx.emit(`${base}.to_space`, { kind: 'reshape', shape, rows: 'ordered' }, [conv], outDims, windowLayout(outDims.length))
     : ctx.emit(`${base}.col2im`, { kind: 'col2im', outChannels: outC, kernel: k, stride, dilation, pad, outputPadding: outPad }, [conv], outDims, windowLayout(outDims.length));
+  checkParamDims(ctx, node, 2, 'bias', [outC], `one per output channel: ${perGroup} per group x ${groups} groups`);
   if (ctx.optional(node, 2)) out = ctx.emit(`${base}.bias`, { kind: 'activation', fn: 'scale', learned: outC }, [out], outDims, windowLayout(outDims.length));
   ctx.set(node.output[0] ?? '', out);
 }
