@@ -18,7 +18,10 @@ export interface LaidOutPlan {
   /** Packing walks the layout search made and full-model evaluations that confirmed its layouts. */
   walks: number;
   fullEvaluations: number;
-  /** Layouts that beat the plan by the full model but not by LOOP_EDGE_GAIN where a loop term is at the edge. */
+  /**
+   * Layouts refused by the loop-edge rule (layoutStep): each beat the plan, and the best layout before it, by the
+   * full model, but not by LOOP_EDGE_GAIN where a loop term is at the edge.
+   */
   refusedAtLoopEdge: number;
 }
 

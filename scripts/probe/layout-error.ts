@@ -154,7 +154,7 @@ async function main(): Promise<void> {
         process.stdout.write(
           `${head}: model ${model.bottleneckCycles.toFixed(0)} (${model.throughputImagesPerS.toFixed(1)} img/s, ${model.bottleneckLayer}, ${loads(model)})` +
             (changed ? ` -> laid ${laid.model.bottleneckCycles.toFixed(0)} (${laid.model.bottleneckLayer}, ${loads(laid.model)}; target ${laid.targetCycles ?? 0}, ${laid.movedLayers} moved)` : ', layout unchanged') +
-            (laid.refusedAtLoopEdge > 0 ? ` (${laid.refusedAtLoopEdge} layouts refused at the loop edge)` : '') +
+            (laid.refusedAtLoopEdge > 0 ? `; refused at the loop edge: ${laid.refusedAtLoopEdge}` : '') +
             '\n',
         );
         if (outDir !== undefined && changed) {
