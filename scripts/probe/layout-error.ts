@@ -24,7 +24,7 @@ import { evaluateModel } from '../../optimizer/model';
 import type { ModelResult } from '../../optimizer/model/types';
 import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS } from '../../optimizer/search/evaluator';
 import { defaultSearchSettings, rlSearch } from '../../optimizer/search/rl-search';
-import { layoutStep } from '../../optimizer/layout/layout-step';
+import { atLoopEdge, layoutStep, LOOP_EDGE_SHARE } from '../../optimizer/layout/layout-step';
 import { simulateSettled } from '../../sim/settle';
 import { writeFileAtomic } from '../../io';
 import { setup } from '../search-study';
@@ -37,18 +37,12 @@ interface Sample {
   /** Whether the layout step changed this plan (for an unlaid sample: it has a laid twin). */
   changed: boolean;
   errorPct: number;
-  /** Whether the model's largest credit-loop or line-buffer term is within 3% of its interval. */
+  /** Whether the model's largest credit-loop or line-buffer term is at the edge of its interval (atLoopEdge). */
   loopNear: boolean;
 }
 
-/** A credit-loop or line-buffer term within this share of the interval counts as at the edge (s98). */
-const LOOP_NEAR = 0.97;
-
-function loopNear(m: ModelResult): boolean {
-  let loop = 0;
-  for (const l of m.layers) loop = Math.max(loop, l.creditLoopCycles, l.lineBufferCycles);
-  return loop >= LOOP_NEAR * m.bottleneckCycles;
-}
+/** A credit-loop or line-buffer term within LOOP_EDGE_SHARE of the interval counts as at the edge (s98, s99). */
+const LOOP_NEAR = 1 - LOOP_EDGE_SHARE;
 
 function option(name: string): string | undefined {
   const k = process.argv.indexOf(`--${name}`);
@@ -159,7 +153,9 @@ async function main(): Promise<void> {
         const head = `${name} ${label}`;
         process.stdout.write(
           `${head}: model ${model.bottleneckCycles.toFixed(0)} (${model.throughputImagesPerS.toFixed(1)} img/s, ${model.bottleneckLayer}, ${loads(model)})` +
-            (changed ? ` -> laid ${laid.model.bottleneckCycles.toFixed(0)} (${laid.model.bottleneckLayer}, ${loads(laid.model)}; target ${laid.targetCycles ?? 0}, ${laid.movedLayers} moved)` : ', layout unchanged') + '\n',
+            (changed ? ` -> laid ${laid.model.bottleneckCycles.toFixed(0)} (${laid.model.bottleneckLayer}, ${loads(laid.model)}; target ${laid.targetCycles ?? 0}, ${laid.movedLayers} moved)` : ', layout unchanged') +
+            (laid.refusedAtLoopEdge > 0 ? `; refused at the loop edge: ${laid.refusedAtLoopEdge}` : '') +
+            '\n',
         );
         if (outDir !== undefined && changed) {
           const chip = { tiles: ctx.arch.chip.tiles, areaBudgetMm2: 0 };
@@ -170,12 +166,12 @@ async function main(): Promise<void> {
         if (modelOnly || (laidOnly && !changed)) continue;
         const plain = await simInterval(choices);
         const ePlain = (100 * plain.cycles) / model.bottleneckCycles - 100;
-        samples.push({ group: 'unlaid', changed, errorPct: ePlain, loopNear: loopNear(model) });
+        samples.push({ group: 'unlaid', changed, errorPct: ePlain, loopNear: atLoopEdge(model) });
         let line = `${head}: unlaid model ${model.bottleneckCycles.toFixed(0)} sim ${plain.cycles.toFixed(0)} (${plain.note}) err ${ePlain >= 0 ? '+' : ''}${ePlain.toFixed(2)}%`;
         if (changed) {
           const s = await simInterval(laid.choices);
           const e = (100 * s.cycles) / laid.model.bottleneckCycles - 100;
-          samples.push({ group: 'laid', changed, errorPct: e, loopNear: loopNear(laid.model) });
+          samples.push({ group: 'laid', changed, errorPct: e, loopNear: atLoopEdge(laid.model) });
           line += `; laid model ${laid.model.bottleneckCycles.toFixed(0)} sim ${s.cycles.toFixed(0)} (${s.note}) err ${e >= 0 ? '+' : ''}${e.toFixed(2)}%; simulated gain ${((100 * plain.cycles) / s.cycles - 100).toFixed(1)}%`;
         }
         process.stdout.write(`${line}\n`);

@@ -1,0 +1,42 @@
+import { presetArch } from '../arch/presets';
+import { resolvePlan, validatePlan } from '../arch/plan';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import type { ModelResult } from '../optimizer/model/types';
+import { searchLayouts } from '../optimizer/layout/layout-search';
+import { atLoopEdge, layoutStep, LOOP_EDGE_GAIN, loopShare } from '../optimizer/layout/layout-step';
+import { zoo } from './helpers/model-fixtures';
+import { RESNET50_RAND24 } from './helpers/resnet50-rand24-plan';
+
+// The layout step's loop-edge rule (optimizer/layout/layout-step.ts; docs/validation.md s99).
+describe('layout step: loops at the edge of the interval', () => {
+  it('refuses a layout the model credits with a small gain where a loop term is at the edge', () => {
+    // ResNet-50's random plan rand:24 at PUMA iso-area (63 tiles, 504 cores), bound by layer1.1.conv3's credit
+    // loop. Its best layout (compute target 470,400, no layer moved) has layer1.2.conv3's line buffer at 99.7% of
+    // its interval: 1.7% faster by the model, simulated 569,829 cycles against the plan's 479,871 (s98, s99).
+    const net = zoo('resnet50');
+    const arch = { ...presetArch('puma'), chip: { ...presetArch('puma').chip, tiles: 63 } };
+    const ctx = prepareModel(arch, net);
+    const plan = resolvePlan(validatePlan(RESNET50_RAND24, 'rand24'), net, 'rand24');
+    const model = evaluateModel(ctx, plan);
+    expect(model.bottleneckCycles).toBe(478352);
+    expect(atLoopEdge(model)).toBe(true);
+
+    // What the step would keep without the rule: the reached layout the full model likes best.
+    let bestLaid: ModelResult | undefined;
+    for (const step of searchLayouts(ctx, plan, model.bottleneckCycles, 504).reached) {
+      const m = evaluateModel(ctx, step.choices);
+      if (bestLaid === undefined || m.bottleneckCycles < bestLaid.bottleneckCycles) bestLaid = m;
+    }
+    if (bestLaid === undefined) throw new Error('the layout search reached no layout');
+    expect(bestLaid.bottleneckCycles).toBe(470400);
+    expect(loopShare(bestLaid)).toBeGreaterThan(0.99);
+    expect(bestLaid.bottleneckCycles * (1 + LOOP_EDGE_GAIN)).toBeGreaterThan(model.bottleneckCycles);
+
+    const spec = { kind: 'throughput' as const, mixWeight: 0.5, refBottleneckCycles: 1, refLatencyProxyCycles: 1 };
+    const laid = layoutStep(ctx, plan, model, 504, spec, 1);
+    expect(laid.targetCycles).toBeUndefined();
+    expect(laid.choices).toBe(plan);
+    expect(laid.model.bottleneckCycles).toBe(478352);
+    expect(laid.refusedAtLoopEdge).toBeGreaterThanOrEqual(1);
+  });
+});
