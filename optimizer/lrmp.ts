@@ -21,8 +21,8 @@ import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
-import { layoutStep, type LaidOutPlan } from './layout/layout-step';
-import { beforeLayoutEntry, renameRejected, settleLayouts, type LaidOutRow } from './layout/layout-confirm';
+import { layOutSearchRows } from './layout/layout-rows';
+import { beforeLayoutEntry, renameRejected, settleLayouts } from './layout/layout-confirm';
 import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
@@ -141,33 +141,6 @@ function unitLatencyProxy(tables: ReplicationTables): number {
 function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: PlanChoices; model: ModelResult } {
   const choices: PlanChoices = { wbits: c.wbits, abits: c.abits, replicas: c.replicas, ...(c.productBits ? { productBits: c.productBits } : {}) };
   return { choices, model: evaluateModel(ctx, choices) };
-}
-
-/** The rows of the searches, which the layout step serves alike. */
-const LAID_OUT: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
-
-/**
- * Applies the layout step (optimizer/layout/layout-step.ts) to each search's row, once per distinct plan, replacing
- * the row's plan and figures when the full model finds a layout better. Returns the rows it changed, with the row
- * as it was: the simulator then confirms or rejects each layout (layout-confirm.ts settleLayouts), which says so.
- */
-function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: ModelResult, budgetCores: number, spec: ObjectiveSpec, refLatencyCycles: number): LaidOutRow[] {
-  const done = new Map<string, LaidOutPlan>();
-  const changed: LaidOutRow[] = [];
-  rows.forEach((r, k) => {
-    if (!LAID_OUT.includes(r.variant)) return;
-    const key = JSON.stringify(r.choices);
-    let laid = done.get(key);
-    if (laid === undefined) {
-      laid = layoutStep(ctx, r.choices, evaluateModel(ctx, r.choices), budgetCores, spec, refLatencyCycles);
-      done.set(key, laid);
-    }
-    if (laid.targetCycles === undefined) return;
-    const what = `layout: replicas for ${laid.targetCycles.toFixed(0)} cycles, ${laid.movedLayers} layers started later (${r.throughputImagesPerS.toFixed(1)} -> ${laid.model.throughputImagesPerS.toFixed(1)} img/s by the model; ${laid.walks} walks, ${laid.fullEvaluations} full evaluations)`;
-    rows[k] = row(r.variant, r.method, laid.choices, laid.model, base, r.dropPct);
-    changed.push({ variant: r.variant, before: r, laid, what });
-  });
-  return changed;
 }
 
 /** The RL row's gap to the best feasible search row on the optimized objective (full-model cost, lower is better). */
@@ -307,7 +280,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     await side?.close();
     await highs.close();
   }
-  const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles) : [];
+  const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes) : [];
 
   // Confirmation in the simulator: every row and the RL search's further top-K candidates.
   const confirmation: OptimizeResult['confirmation'] = [];

@@ -6,6 +6,9 @@ import { searchLayouts } from '../optimizer/layout/layout-search';
 import { atLoopEdge, layoutStep, LOOP_EDGE_GAIN, loopShare } from '../optimizer/layout/layout-step';
 import { zoo } from './helpers/model-fixtures';
 import { RESNET50_RAND24 } from './helpers/resnet50-rand24-plan';
+import { layOutSearchRows } from '../optimizer/layout/layout-rows';
+import { row } from '../optimizer/variant-rows';
+import { baselineChoices } from '../arch/plan';
 
 // The layout step's loop-edge rule (optimizer/layout/layout-step.ts; docs/validation.md s99).
 describe('layout step: loops at the edge of the interval', () => {
@@ -39,4 +42,20 @@ describe('layout step: loops at the edge of the interval', () => {
     expect(laid.model.bottleneckCycles).toBe(478352);
     expect(laid.refusedAtLoopEdge).toBeGreaterThanOrEqual(1);
   });
+
+  it("optimize's rows: a row whose layouts the rule all refused keeps its plan, and a note says why", () => {
+    const net = zoo('resnet50');
+    const arch = { ...presetArch('puma'), chip: { ...presetArch('puma').chip, tiles: 63 } };
+    const ctx = prepareModel(arch, net);
+    const plan = resolvePlan(validatePlan(RESNET50_RAND24, 'rand24'), net, 'rand24');
+    const base = evaluateModel(ctx, baselineChoices(net.weightedIndices.length));
+    const spec = { kind: 'throughput' as const, mixWeight: 0.5, refBottleneckCycles: base.bottleneckCycles, refLatencyProxyCycles: 1 };
+    const rows = [row('baseline', '8/8', baselineChoices(net.weightedIndices.length), base, base, 0), row('LRMP (random search)', 'random', plan, evaluateModel(ctx, plan), base, 0.9)];
+    const notes: string[] = [];
+    expect(layOutSearchRows(ctx, rows, base, 504, spec, base.latencyCycles, notes)).toEqual([]);
+    expect(rows[1]?.choices).toBe(plan);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^LRMP \(random search\): the layout step left out \d+ layouts? the model rated faster.*within 3% of the interval/);
+  });
 });
+
