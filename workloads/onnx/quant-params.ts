@@ -49,17 +49,16 @@ export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: read
 }
 
 /**
- * One operand of QLinearConv: its scale (input `scaleIndex`) a scalar, or for the weights also one per output
- * channel (`perChannel` of them); its zero point (the next input), when given, like the scale.
+ * One operand of QLinearConv: its scale (input `scaleIndex`) and its zero point (the next input, optional), each a
+ * scalar or, for the weights, also one per output channel (`perChannel` of them). The two are checked independently,
+ * as onnxruntime does: a per-channel weight scale with a scalar zero point (or the reverse) is valid.
  */
 export function checkOperandQuant(ctx: ImportContext, node: OnnxNode, scaleIndex: number, label: string, perChannel?: number): void {
-  const scale = ctx.input(node, scaleIndex).dims;
-  const zero = ctx.optional(node, scaleIndex + 1)?.dims;
-  const name = (k: number): string => `input ${k} (${label} ${k === scaleIndex ? 'scale' : 'zero point'}) '${node.input[k] ?? ''}'`;
-  if (!perTensor(scale) && !(perChannel !== undefined && scale.length === 1 && scale[0] === perChannel)) {
-    throw ctx.invalid(name(scaleIndex), `of dims ${dimsText(scale)}`, perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`);
-  }
-  if (zero !== undefined && !(perTensor(zero) && perTensor(scale)) && zero.join(',') !== scale.join(',')) {
-    throw ctx.invalid(name(scaleIndex + 1), `of dims ${dimsText(zero)}`, `the scale's dims ${dimsText(scale)}`);
+  const allowed = perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`;
+  for (const k of [scaleIndex, scaleIndex + 1]) {
+    const dims = k === scaleIndex ? ctx.input(node, k).dims : ctx.optional(node, k)?.dims;
+    if (dims === undefined || perTensor(dims) || (perChannel !== undefined && dims.length === 1 && dims[0] === perChannel)) continue;
+    const name = `input ${k} (${label} ${k === scaleIndex ? 'scale' : 'zero point'}) '${node.input[k] ?? ''}'`;
+    throw ctx.invalid(name, `of dims ${dimsText(dims)}`, allowed);
   }
 }
