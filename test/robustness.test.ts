@@ -203,6 +203,39 @@ describe('files', () => {
     expect(fs.readFileSync(onnx, 'utf8')).toBe('not read: refused before');
   });
 
+  test('validate and reproduce refuse an output that is an input file, before any work', async () => {
+    const net = file('vnet.json', '{"name": "vnet", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}');
+    const before = fs.readFileSync(net, 'utf8');
+    expectUserError(await cli('validate', '--networks', net, '--out', net, '--images', '1'), /vnet\.json: is the --networks input; writing --out there would destroy it/);
+    const arch = file('varch.json', '{"base": "puma"}');
+    expectUserError(await cli('validate', '--networks', 'lenet5-mnist', '--arch', arch, '--out', arch, '--images', '1'), /is the --arch input/);
+    // reproduce writes DIR/results.csv: a network file of that name in DIR is an input.
+    const sub = fs.mkdtempSync(path.join(dir, 'repro-'));
+    const csv = path.join(sub, 'results.csv');
+    fs.writeFileSync(csv, 'IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n8,8,3,3,3,8,0,1\n');
+    expectUserError(await cli('reproduce', '--networks', csv, '--out', sub, '--episodes', '1', '--workers', '0'), /results\.csv: is the --networks input; writing --out there/);
+    expect([fs.readFileSync(net, 'utf8'), fs.readFileSync(arch, 'utf8'), fs.readFileSync(csv, 'utf8')]).toEqual([before, '{"base": "puma"}', 'IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n8,8,3,3,3,8,0,1\n']);
+  });
+
+  test('a zoo or preset name is no input file, even when a file of that name is in the folder', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'names-'));
+    const cwd = process.cwd();
+    process.chdir(sub);
+    try {
+      fs.writeFileSync('puma', 'not an arch');
+      // The second run finds the first run's output named like the zoo network: it is not the network's input.
+      for (let run = 0; run < 2; run++) {
+        const r = await cli('analyze', '--network', 'lenet5-mnist', '--arch', 'puma', '--format', 'csv', '--out', 'lenet5-mnist');
+        expect([r.code, r.stderr]).toEqual([0, '']);
+      }
+      expect(fs.readFileSync('lenet5-mnist', 'utf8')).toMatch(/^layer|,/);
+      const r = await cli('analyze', '--network', 'lenet5-mnist', '--arch', 'puma', '--format', 'csv', '--out', 'puma');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const sub = fs.mkdtempSync(path.join(dir, 'sig-'));
