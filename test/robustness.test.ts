@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI } from './helpers/run-cli';
 import { runCliInProcess, type CliRun } from '../scripts/cli-run';
 import { reportError } from '../scripts/exit';
@@ -157,12 +157,44 @@ describe('files', () => {
     expectUserError(await cli('analyze', ...NET, '--arch', proto), /__proto__/);
   });
 
-  test('outputs replace only regular files: a directory or a device is a user error and stays what it was', async () => {
+  test('outputs replace only regular files: a directory is a user error; a device is written in place, never replaced', async () => {
     expectUserError(await cli('analyze', ...NET, '--out', dir), /is a directory/);
-    expectUserError(await cli('analyze', ...NET, '--out', '/dev/null'), /is a device/);
-    expectUserError(await cli('simulate', ...NET, '--images', '1', '--trace', '/dev/null'), /is a device/);
+    for (const argv of [['analyze', ...NET, '--out', '/dev/null'], ['simulate', ...NET, '--images', '1', '--trace', '/dev/null']]) {
+      const r = await cli(...argv);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    }
     expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('.null.'))).toEqual([]);
+  });
+
+  test('an output through a symbolic link writes the link target and leaves the link a link', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'links-'));
+    const real = path.join(sub, 'real.csv');
+    fs.writeFileSync(real, 'old');
+    const link = path.join(sub, 'link.csv');
+    fs.symlinkSync('real.csv', link);
+    for (const argv of [['analyze', ...NET, '--format', 'csv', '--out', link], ['simulate', ...NET, '--images', '1', '--trace', link]]) {
+      const r = await cli(...argv);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(fs.readFileSync(real, 'utf8')).toMatch(/^(layer|kind),/);
+    }
+    // A link to this process's stdout (as /dev/stdout is): the output reaches the file stdout was redirected to.
+    const stdoutLink = path.join(sub, 'stdout-link');
+    fs.symlinkSync('/proc/self/fd/1', stdoutLink);
+    const captured = path.join(sub, 'captured.csv');
+    fs.writeFileSync(captured, 'before\n');
+    const fd = fs.openSync(captured, 'a');
+    try {
+      const run = spawnSync(process.execPath, [CLI, 'analyze', ...NET, '--format', 'csv', '--out', stdoutLink], { stdio: ['ignore', fd, 'pipe'] });
+      expect([run.status, run.stderr.toString()]).toEqual([0, '']);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(captured, 'utf8')).toMatch(/^before\nlayer,kind,/); // appended at stdout's offset (>>)
+    expect(fs.readdirSync(sub).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   test('a UTF-8 byte-order mark is skipped in JSON and CSV inputs; UTF-16 is a clear error', async () => {
