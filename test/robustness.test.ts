@@ -195,6 +195,11 @@ describe('files', () => {
     expect(fs.lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(captured, 'utf8')).toMatch(/^before\nlayer,kind,/); // appended at stdout's offset (>>)
     expect(fs.readdirSync(sub).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Two outputs not yet made, one through a linked folder: the same file.
+    fs.mkdirSync(path.join(sub, 'd'));
+    fs.symlinkSync('d', path.join(sub, 'dl'));
+    expectUserError(await cli('simulate', ...NET, '--images', '1', '--out', path.join(sub, 'dl', 'x.csv'), '--trace', path.join(sub, 'd', 'x.csv')), /is given to both --out and --trace/);
+    expect(fs.readdirSync(path.join(sub, 'd'))).toEqual([]);
   });
 
   test('a UTF-8 byte-order mark is skipped in JSON and CSV inputs; UTF-16 is a clear error', async () => {
