@@ -110,4 +110,16 @@ describe('QuantizeLinear/DequantizeLinear parameters', () => {
     expect(() => qlinearConv([], [], [], [4])).not.toThrow();
     expect(() => qlinearConv([], [1], [], [4])).not.toThrow();
   });
+
+  test("QLinearConv's bias is its input 8, and is named so", () => {
+    const withBias = (bias: number[]): Network => {
+      const g = new OnnxGraphBuilder(false);
+      g.input('x', [1, 3, 8, 8]);
+      const c = (name: string, dims: number[]) => g.constant(name, tensorOf(dims));
+      g.output(g.node('QLinearConv', '/qc', ['x', c('/xs', []), c('/xz', []), g.typedWeight('w', [4, 3, 1, 1], INT8, 1), c('/ws', []), c('/wz', []), c('/ys', []), c('/yz', []), c('/b', bias)]));
+      return importOnnx(encodeModel(g.model(17, 'q')), { source: 'q.onnx' });
+    };
+    expect(withBias([4]).layers[0]).toMatchObject({ kind: 'conv', bias: true });
+    expect(refusal(() => withBias([5]))).toContain("(QLinearConv) input 8 (bias) '/b_output_0'' is of dims [5]; allowed: dims [4]");
+  });
 });
