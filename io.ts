@@ -5,17 +5,56 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
+/** Strict UTF-8: an invalid byte throws instead of becoming U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Line and column (1-based, in bytes) of the first byte of `bytes` that is not valid UTF-8, and that byte. */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number; byte: number } {
+  // The valid prefix decodes; its last complete character ends before the bad byte.
+  let lo = 0;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    try {
+      UTF8.decode(bytes.subarray(0, mid));
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  // lo is the longest prefix that decodes; a truncated multi-byte character still fails, so back up to its lead.
+  let bad = lo;
+  while (bad > 0 && ((bytes[bad] ?? 0) & 0xc0) === 0x80) bad--;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < bad; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: bad - lineStart + 1, byte: bytes[bad] ?? 0 };
+}
+
 /**
  * A text file's bytes as UTF-8 text: a leading UTF-8 byte-order mark (Windows editors write one) is dropped, which
  * JSON.parse would refuse at 'line 1, column 1' before an invisible character; UTF-16 (its mark, or a NUL among the
- * first bytes) is the user's InputFileError, not a screen of mojibake.
+ * first bytes) and bytes that are not UTF-8 (a Latin-1 'é' would silently become U+FFFD) are the user's
+ * InputFileError, not a screen of mojibake.
  */
 export function decodeText(bytes: Uint8Array, source: string): string {
   const head = bytes.subarray(0, 64);
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.includes(0)) {
     throw new InputFileError(source, 'is not UTF-8 text (UTF-16, or binary); save it as UTF-8.');
   }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    const { line, column, byte } = firstInvalidUtf8(bytes);
+    const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+    throw new InputFileError(source, `is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} (Latin-1 or Windows-1252?); save it as UTF-8.`);
+  }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

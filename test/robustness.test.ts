@@ -217,6 +217,13 @@ describe('files', () => {
     const csv16 = path.join(dir, 'utf16.csv');
     fs.writeFileSync(csv16, Buffer.from('8,8,3,3,3,8,0,1\n', 'utf16le'));
     expectUserError(await cli('analyze', '--network', csv16), /utf16\.csv: is not UTF-8 text/);
+    // Latin-1 bytes (an 'é' saved by an old editor) used to become U+FFFD silently: named with line and column.
+    const latin1 = path.join(dir, 'latin1.json');
+    fs.writeFileSync(latin1, Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}')]));
+    expectUserError(await cli('analyze', '--network', latin1), /latin1\.json: is not UTF-8 text: byte 0xE9 at line 1, column 14 \(Latin-1 or Windows-1252\?\); save it as UTF-8\./);
+    const cut = path.join(dir, 'cut.csv');
+    fs.writeFileSync(cut, Buffer.concat([Buffer.from('8,8,3,3,3,8,0,1\n'), Buffer.from([0xe2, 0x82])]));
+    expectUserError(await cli('analyze', '--network', cut), /cut\.csv: is not UTF-8 text: byte 0xE2 at line 2, column 1/);
   });
 
   test('an output naming an input file (or its link) or another output is refused before anything is written', async () => {
