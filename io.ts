@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { InputFileError, OutputFileError } from './errors';
+import { InputFileError, OutputFileError, ReaderClosedError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
 /** Strict UTF-8: an invalid byte throws instead of becoming U+FFFD. */
@@ -393,6 +393,7 @@ export function releaseTemp(temp: string, file: string, commit: boolean): void {
     if (target.direct) copyInto(temp, target);
     else fs.renameSync(temp, target.path);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new ReaderClosedError(file);
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
@@ -409,7 +410,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     try {
       writeDirect(target, (fd) => writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content));
     } catch (error) {
-      throw outputError(file, error);
+      throw (error as NodeJS.ErrnoException).code === 'EPIPE' ? new ReaderClosedError(file) : outputError(file, error);
     }
     return;
   }

@@ -2,6 +2,8 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
+import { ReaderClosedError } from '../errors';
+import { outputError } from '../io';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
   checkMissingValues, inputShapeOption, option, seqBlockOption, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
@@ -227,8 +229,20 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
     });
 }
 
+/**
+ * Errors writing stdout arrive as events, not exceptions: a reader that closed the pipe early (`| head`) ends the
+ * run quietly (exit 0); any other (a full disk behind `>`) is the user's OutputFileError, never a stack trace.
+ */
+function handleStdoutErrors(argv: readonly string[]): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    const reported = error.code === 'EPIPE' ? new ReaderClosedError('stdout') : outputError('stdout', error);
+    process.exit(reportError(reported, debugFlag(argv), (t) => void process.stderr.write(t)));
+  });
+}
+
 if (require.main === module) {
   const argv = hideBin(process.argv);
+  handleStdoutErrors(argv);
   // Anything that escapes yargs is a bug: reported as an internal error, never an unhandled rejection.
   buildCli(argv)
     .parseAsync()

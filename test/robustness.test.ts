@@ -280,6 +280,17 @@ describe('files', () => {
     }
   });
 
+  test('a reader that closes the pipe early ends the run quietly, exit 0 (no EPIPE stack trace)', async () => {
+    for (const out of [[], ['--out', '/dev/stdout']]) {
+      const child = spawn(process.execPath, [CLI, 'analyze', '--network', 'resnet50', '--format', 'csv', ...out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // as `| head -c 0` does
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect([code, stderr]).toEqual([0, '']);
+    }
+  });
+
   test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const sub = fs.mkdtempSync(path.join(dir, 'sig-'));
