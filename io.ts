@@ -219,13 +219,13 @@ export function outputTarget(file: string): OutputTarget {
     let stat: fs.Stats;
     try {
       stat = fs.lstatSync(current);
+      if (stat.isSymbolicLink()) {
+        current = path.resolve(dir, fs.readlinkSync(current));
+        continue;
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: current, direct: false };
       throw outputError(file, error);
-    }
-    if (stat.isSymbolicLink()) {
-      current = path.resolve(dir, fs.readlinkSync(current));
-      continue;
     }
     if (stat.isFile()) return { path: current, direct: false };
     if (stat.isCharacterDevice() || stat.isFIFO()) return { path: current, direct: true };
@@ -241,7 +241,10 @@ export function outputTarget(file: string): OutputTarget {
  */
 export function checkOutputPath(file: string, regularOnly = false): void {
   const target = outputTarget(file);
-  if (regularOnly && target.direct) throw new OutputFileError(file, 'is a device or pipe; this output is read back to resume, so it must be a regular file.');
+  if (!regularOnly || !target.direct) return;
+  // /dev/stdout redirected to a file (`> sweep.csv`) is that file: it can be read back and appended to.
+  if (target.fd !== undefined && fs.fstatSync(target.fd).isFile()) return;
+  throw new OutputFileError(file, 'is a device or pipe; this output is read back to resume, so it must be a regular file.');
 }
 
 /** A file named on the command line, with the option that names it (for messages). */
