@@ -1,20 +1,60 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { InputFileError, OutputFileError } from './errors';
+import { InputFileError, OutputFileError, ReaderClosedError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
+
+/** Strict UTF-8: an invalid byte throws instead of becoming U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Line and column (1-based, in bytes) of the first byte of `bytes` that is not valid UTF-8, and that byte. */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number; byte: number } {
+  // The valid prefix decodes; its last complete character ends before the bad byte.
+  let lo = 0;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    try {
+      UTF8.decode(bytes.subarray(0, mid));
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  // lo is the longest prefix that decodes; a truncated multi-byte character still fails, so back up to its lead.
+  let bad = lo;
+  while (bad > 0 && ((bytes[bad] ?? 0) & 0xc0) === 0x80) bad--;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < bad; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: bad - lineStart + 1, byte: bytes[bad] ?? 0 };
+}
 
 /**
  * A text file's bytes as UTF-8 text: a leading UTF-8 byte-order mark (Windows editors write one) is dropped, which
  * JSON.parse would refuse at 'line 1, column 1' before an invisible character; UTF-16 (its mark, or a NUL among the
- * first bytes) is the user's InputFileError, not a screen of mojibake.
+ * first bytes) and bytes that are not UTF-8 (a Latin-1 'é' would silently become U+FFFD) are the user's
+ * InputFileError, not a screen of mojibake.
  */
 export function decodeText(bytes: Uint8Array, source: string): string {
   const head = bytes.subarray(0, 64);
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.includes(0)) {
     throw new InputFileError(source, 'is not UTF-8 text (UTF-16, or binary); save it as UTF-8.');
   }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    const { line, column, byte } = firstInvalidUtf8(bytes);
+    const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+    throw new InputFileError(source, `is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} (Latin-1 or Windows-1252?); save it as UTF-8.`);
+  }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -126,22 +166,85 @@ export function outputError(file: string, error: unknown): OutputFileError {
 }
 
 /**
- * Checks that `file` may be written: it does not exist yet, or is a regular file. Outputs are renamed into place,
- * and a rename replaces whatever is there (run as root, it would replace /dev/full with a regular file).
+ * Where an output really goes. `path` is the file a temp file is renamed onto: the end of the link chain of `file`
+ * (its folders resolved too), so a symbolic link stays a link and its target gets the content (a rename onto the
+ * link itself would replace the link: as root, `--out /dev/stdout` replaced /dev/stdout and the output was lost).
+ * `direct` targets take the bytes in place, never a rename: a character device or named pipe (/dev/null, a FIFO),
+ * or one of this process's open files (/dev/stdout, /dev/fd/N, /proc/self/fd/N: `fd`, written at its offset, so
+ * `>>` appends).
+ */
+export interface OutputTarget {
+  path: string;
+  direct: boolean;
+  fd?: number;
+}
+
+/** Links followed before giving up (the kernel's own limit is 40). */
+const MAX_LINK_HOPS = 40;
+
+/** `dir` with its links resolved, or as given when it does not exist yet (it is created on write). */
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/** The descriptor N of /proc/<this pid>/fd/N (where /dev/fd, /dev/stdout and /proc/self/fd lead), else undefined. */
+function ownFd(file: string): number | undefined {
+  const m = /^\/proc\/(\d+)\/fd\/(\d+)$/.exec(file);
+  return m !== null && Number(m[1]) === process.pid ? Number(m[2]) : undefined;
+}
+
+/**
+ * Resolves `file` to its OutputTarget; it does not exist yet, or is a regular file, a character device, a named
+ * pipe or an open descriptor of this process. A directory, socket or block device is refused.
  * @throws OutputFileError
  */
-export function checkOutputPath(file: string): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    throw outputError(file, error);
+export function outputTarget(file: string): OutputTarget {
+  let current = path.resolve(file);
+  for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+    const dir = realDir(path.dirname(current));
+    current = path.join(dir, path.basename(current));
+    const fd = ownFd(current);
+    if (fd !== undefined) {
+      try {
+        fs.fstatSync(fd);
+      } catch (error) {
+        throw outputError(file, error);
+      }
+      return { path: current, direct: true, fd };
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(current);
+      if (stat.isSymbolicLink()) {
+        current = path.resolve(dir, fs.readlinkSync(current));
+        continue;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: current, direct: false };
+      throw outputError(file, error);
+    }
+    if (stat.isFile()) return { path: current, direct: false };
+    if (stat.isCharacterDevice() || stat.isFIFO()) return { path: current, direct: true };
+    throw new OutputFileError(file, `is ${fileKind(stat)}; lrmp writes its outputs to files, character devices (/dev/null) and pipes (give a file name).`);
   }
-  if (!stat.isFile()) {
-    throw new OutputFileError(file, `is ${fileKind(stat)}; lrmp writes its outputs only to regular files (give a file name).`);
-  }
+  throw new OutputFileError(file, `cannot be written: more than ${MAX_LINK_HOPS} symbolic links in a chain (a loop?).`);
+}
+
+/**
+ * Checks that `file` may be written (outputTarget). Regular files are replaced by renaming a temp file onto them;
+ * devices and pipes are written in place. `regularOnly`: a file that is read back too (a resumable sweep CSV).
+ * @throws OutputFileError
+ */
+export function checkOutputPath(file: string, regularOnly = false): void {
+  const target = outputTarget(file);
+  if (!regularOnly || !target.direct) return;
+  // /dev/stdout redirected to a file (`> sweep.csv`) is that file: it can be read back and appended to.
+  if (target.fd !== undefined && fs.fstatSync(target.fd).isFile()) return;
+  throw new OutputFileError(file, 'is a device or pipe; this output is read back to resume, so it must be a regular file.');
 }
 
 /** A file named on the command line, with the option that names it (for messages). */
@@ -163,7 +266,16 @@ function identity(file: string): string | undefined {
 function sameFile(a: string, b: string): boolean {
   const ia = identity(a);
   const ib = identity(b);
-  return ia !== undefined && ib !== undefined ? ia === ib : path.resolve(a) === path.resolve(b);
+  return ia !== undefined && ib !== undefined ? ia === ib : canonical(a) === canonical(b);
+}
+
+/** The path a file would be written at (links and linked folders resolved), for comparing files not yet made. */
+function canonical(file: string): string {
+  try {
+    return outputTarget(file).path;
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /**
@@ -207,25 +319,72 @@ function installCleanup(): void {
 }
 
 /**
- * The temp file for an atomic write of `file` (beside it, so the rename stays on one file system), registered for
- * removal on interrupt; the folder is created and the target checked first. Call releaseTemp when done.
+ * The temp file for a write of `file`, registered for removal on interrupt; the target is checked and its folder
+ * created first. It lies beside the real target (outputTarget), so the rename stays on one file system; for a
+ * direct target (a device, pipe or open descriptor) it lies in the system's temp folder and is copied in at the end.
+ * Call releaseTemp when done.
  * @throws OutputFileError
  */
 export function tempFileFor(file: string): string {
-  checkOutputPath(file);
-  const dir = path.dirname(path.resolve(file));
+  const target = outputTarget(file);
+  const dir = target.direct ? os.tmpdir() : path.dirname(target.path);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw outputError(file, error);
   }
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${threadId}.tmp`);
+  const temp = path.join(dir, `.${path.basename(target.path)}.${process.pid}.${threadId}.tmp`);
   installCleanup();
   liveTemps.add(temp);
   return temp;
 }
 
-/** Renames a finished temp file into place (commit) or removes it; either way it is no longer tracked. */
+/** Sleeps `ms` without spinning (a non-blocking pipe said EAGAIN: its reader is behind). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Writes all of `bytes` to an open descriptor, waiting while a non-blocking pipe is full. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      pause(5);
+    }
+  }
+}
+
+/** Writes to a direct target: its open descriptor (left open), or the device or pipe opened for writing. */
+function writeDirect(target: OutputTarget, write: (fd: number) => void): void {
+  if (target.fd !== undefined) {
+    write(target.fd);
+    return;
+  }
+  const fd = fs.openSync(target.path, 'w');
+  try {
+    write(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Copies a finished temp file into a direct target, 1 MiB at a time (a trace can be large). */
+function copyInto(temp: string, target: OutputTarget): void {
+  const input = fs.openSync(temp, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    writeDirect(target, (fd) => {
+      for (let n = fs.readSync(input, chunk); n > 0; n = fs.readSync(input, chunk)) writeAll(fd, chunk.subarray(0, n));
+    });
+  } finally {
+    fs.closeSync(input);
+  }
+}
+
+/** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
 export function releaseTemp(temp: string, file: string, commit: boolean): void {
   liveTemps.delete(temp);
   if (!commit) {
@@ -233,16 +392,31 @@ export function releaseTemp(temp: string, file: string, commit: boolean): void {
     return;
   }
   try {
-    checkOutputPath(file); // it may have changed while the temp file was written
-    fs.renameSync(temp, file);
+    const target = outputTarget(file); // it may have changed while the temp file was written
+    if (target.direct) copyInto(temp, target);
+    else fs.renameSync(temp, target.path);
   } catch (error) {
-    fs.rmSync(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new ReaderClosedError(file);
     throw error instanceof OutputFileError ? error : outputError(file, error);
+  } finally {
+    fs.rmSync(temp, { force: true });
   }
 }
 
-/** Writes a file atomically: a temp file beside it, then rename, so nothing half-written is left. */
+/**
+ * Writes a file atomically: a temp file beside its real target, then rename, so nothing half-written is left; a
+ * device, pipe or open descriptor (/dev/stdout) is written in place.
+ */
 export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  const target = outputTarget(file);
+  if (target.direct) {
+    try {
+      writeDirect(target, (fd) => writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content));
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === 'EPIPE' ? new ReaderClosedError(file) : outputError(file, error);
+    }
+    return;
+  }
   const temp = tempFileFor(file);
   try {
     fs.writeFileSync(temp, content);

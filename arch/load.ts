@@ -38,10 +38,15 @@ function loadArchFile(file: string): ArchSpec {
  * Loads an architecture: preset or file, then override files, then `--set` assignments; validated at each step.
  * @throws UnknownNameError (a bare name that is neither a preset nor a file), InputFileError, ValidationError
  */
+/** True when loadArch reads `arch` as a file: a preset name is never read from disk, even when such a file exists. */
+export function archSpecIsFile(arch: string): boolean {
+  return !isPresetName(arch);
+}
+
 export function loadArch(options: LoadArchOptions): ArchSpec {
   const { arch, overrideFiles = [], sets = [] } = options;
   let spec: ArchSpec;
-  if (isPresetName(arch)) spec = presetArch(arch);
+  if (!archSpecIsFile(arch)) spec = presetArch(arch);
   else if (!existsSync(arch) && !/[/\\.]/.test(arch)) {
     throw new UnknownNameError('architecture preset (or JSON file)', arch, presetNames());
   } else spec = loadArchFile(arch);

@@ -2,6 +2,8 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
+import { ReaderClosedError } from '../errors';
+import { outputError } from '../io';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
   checkMissingValues, inputShapeOption, option, seqBlockOption, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
@@ -151,8 +153,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
           'accuracy-timeout-s': option.numeric('accuracy-timeout-s', 'accuracyTimeoutS', 'timeout of one --accuracy-cmd run', { default: 600 }),
           'search-settings': option.text('search-settings', "agent settings: 'haq' (HAQ's published agent) and/or key=value pairs, e.g. 'haq,hidden=128x128' (optimizer/README.md)"),
           milp: option.choice('milp', MILP_BACKENDS, 'MILP backend', { default: 'jslp' }),
-          tiles: option.numeric('tiles', 'budgetTiles', "area budget in tiles (default: the 8/8-bit r=1 baseline's tiles, iso-area)"),
-          'area-mm2': option.numeric('area-mm2', 'budgetAreaMm2', 'area budget in mm2'),
+          tiles: option.numeric('tiles', 'budgetTiles', "area budget in tiles (default: the 8/8-bit r=1 baseline's tiles, iso-area)", undefined, "an integer from the baseline's tiles to the chip's"),
+          'area-mm2': option.numeric('area-mm2', 'budgetAreaMm2', 'area budget in mm2', undefined, "at least the baseline's chip area (mm2)"),
           'top-k': option.numeric('top-k', 'topK', 'candidates confirmed in the simulator', { default: 5 }),
           confirm: { type: 'boolean', default: true, describe: 'confirm the top candidates in the simulator (--no-confirm: model only)' },
           out: option.text('out', 'result JSON; the plan and history CSV go beside it unless named', { alias: 'o' }),
@@ -227,8 +229,20 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
     });
 }
 
+/**
+ * Errors writing stdout arrive as events, not exceptions: a reader that closed the pipe early (`| head`) ends the
+ * run quietly (exit 0); any other (a full disk behind `>`) is the user's OutputFileError, never a stack trace.
+ */
+function handleStdoutErrors(argv: readonly string[]): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    const reported = error.code === 'EPIPE' ? new ReaderClosedError('stdout') : outputError('stdout', error);
+    process.exit(reportError(reported, debugFlag(argv), (t) => void process.stderr.write(t)));
+  });
+}
+
 if (require.main === module) {
   const argv = hideBin(process.argv);
+  handleStdoutErrors(argv);
   // Anything that escapes yargs is a bug: reported as an internal error, never an unhandled rejection.
   buildCli(argv)
     .parseAsync()

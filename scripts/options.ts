@@ -89,13 +89,16 @@ function text<E extends Options = Record<never, never>>(flag: string, describe: 
   } as { type: 'string'; describe: string; coerce: (value: unknown) => string } & E;
 }
 
-/** A single-valued numeric option with its range from limits.ts (read as text, so an error quotes what was typed). */
-function numeric<E extends Options = Record<never, never>>(flag: string, limit: LimitName, describe: string, extra?: E) {
+/**
+ * A single-valued numeric option with its range from limits.ts (read as text, so an error quotes what was typed).
+ * `rangeText` replaces the range in the help when the command narrows it further (--tiles: from the baseline's).
+ */
+function numeric<E extends Options = Record<never, never>>(flag: string, limit: LimitName, describe: string, extra?: E, rangeText?: string) {
   const range = LIMITS[limit];
   register(flag, extra);
   return {
     type: 'string',
-    describe: `${describe}; ${describeRange(range)}`,
+    describe: `${describe}; ${rangeText ?? describeRange(range)}`,
     ...(extra as E),
     // Defaults come in as numbers and are checked too (a default outside its range is a bug caught by any test).
     coerce: (value: unknown): number =>

@@ -48,3 +48,9 @@ test('the real process exits 2 with the one line on stderr', () => {
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe("lrmp: sweep needs --vary and --out, which are missing; see 'lrmp sweep --help' for its options.\n");
 });
+
+test("optimize --help gives the budget range the command checks (from the baseline's tiles, not from 1)", async () => {
+  const help = (await runCliInProcess(['optimize', '--help'])).stdout.replace(/\s+/g, ' ');
+  expect(help).toContain("--tiles area budget in tiles (default: the 8/8-bit r=1 baseline's tiles, iso-area); an integer from the baseline's tiles to the chip's");
+  expect(help).toContain("--area-mm2 area budget in mm2; at least the baseline's chip area (mm2)");
+});

@@ -90,13 +90,23 @@ describe('NeuroSim CSV import', () => {
     expect(() => parseNeurosimCsv('1,1,8,1,1,4,1,1\n', 'a.csv')).toThrow(/line 1: followedByMaxPool = 1/);
   });
 
-  test('only the first content line can be a header: rows separated by ";" or quoted are named, not skipped', () => {
-    // After a header, a ';'-separated row is one cell (every such line used to be skipped as one more header).
-    expect(() => parseNeurosimCsv('IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(/^a\.csv: field 'line 2' is 1 column\(s\); allowed: 8 columns/);
-    expect(() => parseNeurosimCsv('# NeuroSim\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(/no layer rows; line 2 \("32;32;3;3;3;16;0;1"\) was read as a header, having no comma-separated number/);
+  test('non-numeric lines before the first row are headers; after it, a garbled row is named, not skipped', () => {
+    // A title line and a column-name line (both imported before the header check was tightened to one line).
+    const two = parseNeurosimCsv('VGG8 network\nIFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32,32,3,3,3,16,0,1\n', 'two.csv');
+    expect(two.layers.filter((l) => l.kind === 'conv')).toHaveLength(1);
+    expect(parseNeurosimCsv('# c\nIFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32,32,3,3,3,16,0,1\n', 'a.csv').layers.length).toBeGreaterThan(0);
+    // After a data row, a ';'-separated row is one cell: named with its line and column count.
+    expect(() => parseNeurosimCsv('32,32,3,3,3,16,0,1\n32;32;16;3;3;16;0;1\n', 'a.csv')).toThrow(/^a\.csv: field 'line 2' is 1 column\(s\); allowed: 8 columns/);
+    expect(() => parseNeurosimCsv('32,32,3,3,3,16,0,1\nIFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n', 'a.csv')).toThrow(/field 'line 2, IFM_H' is "IFM_H"/);
+    // No row at all: the lines taken as headers are quoted, and ';' is called out.
+    expect(() => parseNeurosimCsv('# NeuroSim\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(
+      /no layer rows; line 2 \("32;32;3;3;3;16;0;1"\) was read as a header, having no comma-separated number; ';' is not a separator/,
+    );
+    expect(() => parseNeurosimCsv('IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32;32;3;3;3;16;0;1\n', 'a.csv')).toThrow(
+      /no layer rows; line 1 \("IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride"\), line 2 \("32;32;3;3;3;16;0;1"\) were read as headers/,
+    );
     expect(() => parseNeurosimCsv('"32","32","3","3","3","16","0","1"\n', 'a.csv')).toThrow(InputFileError);
     expect(() => parseNeurosimCsv('\n', 'a.csv')).toThrow(/^a\.csv: no layer rows \(expected/);
-    expect(parseNeurosimCsv('# c\nIFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n32,32,3,3,3,16,0,1\n', 'a.csv').layers.length).toBeGreaterThan(0);
   });
 });
 

@@ -47,12 +47,42 @@ describe('ONNX parameter inputs checked against the tensor they apply to', () =>
     expect(() => model(deconv([4]))).not.toThrow();
   });
 
+  test('a LayerNormalization scale or bias with leading 1s up to the input rank imports (ONNX broadcasts them)', () => {
+    expect(() => model(layerNorm([1, 1, 8, 8]))).not.toThrow();
+    expect(() => model(layerNorm([1, 8]))).not.toThrow();
+    const g = new OnnxGraphBuilder(false);
+    g.input('x', [1, 8, 16]);
+    g.output(g.node('LayerNormalization', '/ln', ['x', g.weight('s', [1, 1, 16]), g.weight('b', [1, 16])], [int('axis', -1)]));
+    expect(importOnnx(encodeModel(g.model(17, 'ln')), { source: 'ln.onnx' }).layers.map((l) => l.kind)).toEqual(['norm']);
+  });
+
+  test("a fixed-batch model's parameters may be sized for its declared batch (lrmp streams batch 1)", () => {
+    const fixed = (body: (g: OnnxGraphBuilder) => string): Network => {
+      const g = new OnnxGraphBuilder(false);
+      g.input('x', [8, 3, 8, 8]);
+      g.output(g.node('Relu', '/relu', [body(g)]));
+      return importOnnx(encodeModel(g.model(17, 'b')), { source: 'b.onnx' });
+    };
+    expect(() => fixed(gemm([8, 10]))).not.toThrow();
+    expect(() => fixed(prelu([8, 3, 1, 1]))).not.toThrow();
+    const qdq = (scale: number) => (g: OnnxGraphBuilder) => {
+      const s = g.weight('s', [scale]);
+      return g.node('DequantizeLinear', '/dq', [g.node('QuantizeLinear', '/q', ['x', s], [int('axis', 0)]), s], [int('axis', 0)]);
+    };
+    expect(() => fixed(qdq(8))).not.toThrow();
+    // Other sizes are still wrong, and a batch-1 model's parameters get no such leeway.
+    expect(thrown(() => fixed(gemm([3, 10]))).message).toContain("(Gemm) input 2 (C) 'c'' is of dims [3, 10]");
+    expect(thrown(() => fixed(qdq(5))).message).toContain('is of 5 elements');
+    expect(refusal(gemm([8, 10]))).toContain('is of dims [8, 10]');
+  });
+
   test('a bias, statistics, scale, slope or C of other dims is refused, naming the node, the input and the dims allowed', () => {
     expect(refusal(conv([17]))).toBe("p.onnx: field 'node '/c' (Conv) input 2 (bias) 'b'' is of dims [17]; allowed: dims [16] (one per output channel of the weights [16, 3, 3, 3]).");
     expect(refusal(conv([16, 1]))).toContain('is of dims [16, 1]');
     expect(refusal(batchNorm([[3], [3], [5], [3]]))).toContain("(BatchNormalization) input 3 (mean) 'p2'' is of dims [5]; allowed: dims [3] (one per channel of the input [1, 3, 8, 8])");
     expect(refusal(instanceNorm([4]))).toContain("(InstanceNormalization) input 1 (scale) 's'' is of dims [4]; allowed: dims [3]");
-    expect(refusal(layerNorm([3, 8, 8]))).toContain('allowed: dims that broadcast to the normalized dims [8, 8] (axis 2 on of the input [1, 3, 8, 8])');
+    expect(refusal(layerNorm([3, 8, 8]))).toContain('allowed: dims that broadcast to the normalized dims [8, 8] (axes 2 to 3 of the input [1, 3, 8, 8])');
+    expect(refusal(layerNorm([1, 1, 1, 8, 8]))).toContain('is of dims [1, 1, 1, 8, 8]'); // beyond the input's rank
     expect(refusal(layerNorm([5]))).toContain('is of dims [5]');
     expect(refusal(prelu([5]))).toContain("(PRelu) input 1 (slope) 's'' is of dims [5]; allowed: dims that broadcast to the input [1, 3, 8, 8]");
     expect(refusal(prelu([1, 1, 3, 1, 1]))).toContain('is of dims [1, 1, 3, 1, 1]');

@@ -99,6 +99,27 @@ describe('QuantizeLinear/DequantizeLinear parameters', () => {
     expect(() => qlinearConv([1], [4], [])).not.toThrow();
     expect(refusal(() => qlinearConv([], [3], []))).toContain("(QLinearConv) input 4 (w scale) '/ws_output_0'' is of dims [3]; allowed: a scalar or [4] (one per output channel)");
     expect(refusal(() => qlinearConv([3], [], []))).toContain("input 1 (x scale) '/xs_output_0'' is of dims [3]; allowed: a scalar.");
-    expect(refusal(() => qlinearConv([], [4], [], [1, 4]))).toContain("input 5 (w zero point) '/wz_output_0'' is of dims [1, 4]; allowed: the scale's dims [4]");
+    expect(refusal(() => qlinearConv([], [4], [], [1, 4]))).toContain("input 5 (w zero point) '/wz_output_0'' is of dims [1, 4]; allowed: a scalar or [4] (one per output channel)");
+    expect(refusal(() => qlinearConv([], [], [], [3]))).toContain("input 5 (w zero point) '/wz_output_0'' is of dims [3]; allowed: a scalar or [4]");
+  });
+
+  test('QLinearConv: the weight scale and zero point are checked independently, as onnxruntime does', () => {
+    // A per-channel scale with a scalar or [1] zero point, and a scalar scale with per-channel zero points.
+    expect(qlinearConv([], [4], [], []).layers.map((l) => l.kind)).toEqual(['conv']);
+    expect(() => qlinearConv([], [4], [], [1])).not.toThrow();
+    expect(() => qlinearConv([], [], [], [4])).not.toThrow();
+    expect(() => qlinearConv([], [1], [], [4])).not.toThrow();
+  });
+
+  test("QLinearConv's bias is its input 8, and is named so", () => {
+    const withBias = (bias: number[]): Network => {
+      const g = new OnnxGraphBuilder(false);
+      g.input('x', [1, 3, 8, 8]);
+      const c = (name: string, dims: number[]) => g.constant(name, tensorOf(dims));
+      g.output(g.node('QLinearConv', '/qc', ['x', c('/xs', []), c('/xz', []), g.typedWeight('w', [4, 3, 1, 1], INT8, 1), c('/ws', []), c('/wz', []), c('/ys', []), c('/yz', []), c('/b', bias)]));
+      return importOnnx(encodeModel(g.model(17, 'q')), { source: 'q.onnx' });
+    };
+    expect(withBias([4]).layers[0]).toMatchObject({ kind: 'conv', bias: true });
+    expect(refusal(() => withBias([5]))).toContain("(QLinearConv) input 8 (bias) '/b_output_0'' is of dims [5]; allowed: dims [4]");
   });
 });

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI } from './helpers/run-cli';
 import { runCliInProcess, type CliRun } from '../scripts/cli-run';
 import { reportError } from '../scripts/exit';
@@ -157,12 +157,49 @@ describe('files', () => {
     expectUserError(await cli('analyze', ...NET, '--arch', proto), /__proto__/);
   });
 
-  test('outputs replace only regular files: a directory or a device is a user error and stays what it was', async () => {
+  test('outputs replace only regular files: a directory is a user error; a device is written in place, never replaced', async () => {
     expectUserError(await cli('analyze', ...NET, '--out', dir), /is a directory/);
-    expectUserError(await cli('analyze', ...NET, '--out', '/dev/null'), /is a device/);
-    expectUserError(await cli('simulate', ...NET, '--images', '1', '--trace', '/dev/null'), /is a device/);
+    for (const argv of [['analyze', ...NET, '--out', '/dev/null'], ['simulate', ...NET, '--images', '1', '--trace', '/dev/null']]) {
+      const r = await cli(...argv);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    }
     expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('.null.'))).toEqual([]);
+  });
+
+  test('an output through a symbolic link writes the link target and leaves the link a link', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'links-'));
+    const real = path.join(sub, 'real.csv');
+    fs.writeFileSync(real, 'old');
+    const link = path.join(sub, 'link.csv');
+    fs.symlinkSync('real.csv', link);
+    for (const argv of [['analyze', ...NET, '--format', 'csv', '--out', link], ['simulate', ...NET, '--images', '1', '--trace', link]]) {
+      const r = await cli(...argv);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(fs.readFileSync(real, 'utf8')).toMatch(/^(layer|kind),/);
+    }
+    // A link to this process's stdout (as /dev/stdout is): the output reaches the file stdout was redirected to.
+    const stdoutLink = path.join(sub, 'stdout-link');
+    fs.symlinkSync('/proc/self/fd/1', stdoutLink);
+    const captured = path.join(sub, 'captured.csv');
+    fs.writeFileSync(captured, 'before\n');
+    const fd = fs.openSync(captured, 'a');
+    try {
+      const run = spawnSync(process.execPath, [CLI, 'analyze', ...NET, '--format', 'csv', '--out', stdoutLink], { stdio: ['ignore', fd, 'pipe'] });
+      expect([run.status, run.stderr.toString()]).toEqual([0, '']);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(captured, 'utf8')).toMatch(/^before\nlayer,kind,/); // appended at stdout's offset (>>)
+    expect(fs.readdirSync(sub).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Two outputs not yet made, one through a linked folder: the same file.
+    fs.mkdirSync(path.join(sub, 'd'));
+    fs.symlinkSync('d', path.join(sub, 'dl'));
+    expectUserError(await cli('simulate', ...NET, '--images', '1', '--out', path.join(sub, 'dl', 'x.csv'), '--trace', path.join(sub, 'd', 'x.csv')), /is given to both --out and --trace/);
+    expect(fs.readdirSync(path.join(sub, 'd'))).toEqual([]);
   });
 
   test('a UTF-8 byte-order mark is skipped in JSON and CSV inputs; UTF-16 is a clear error', async () => {
@@ -180,6 +217,13 @@ describe('files', () => {
     const csv16 = path.join(dir, 'utf16.csv');
     fs.writeFileSync(csv16, Buffer.from('8,8,3,3,3,8,0,1\n', 'utf16le'));
     expectUserError(await cli('analyze', '--network', csv16), /utf16\.csv: is not UTF-8 text/);
+    // Latin-1 bytes (an 'é' saved by an old editor) used to become U+FFFD silently: named with line and column.
+    const latin1 = path.join(dir, 'latin1.json');
+    fs.writeFileSync(latin1, Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}')]));
+    expectUserError(await cli('analyze', '--network', latin1), /latin1\.json: is not UTF-8 text: byte 0xE9 at line 1, column 14 \(Latin-1 or Windows-1252\?\); save it as UTF-8\./);
+    const cut = path.join(dir, 'cut.csv');
+    fs.writeFileSync(cut, Buffer.concat([Buffer.from('8,8,3,3,3,8,0,1\n'), Buffer.from([0xe2, 0x82])]));
+    expectUserError(await cli('analyze', '--network', cut), /cut\.csv: is not UTF-8 text: byte 0xE2 at line 2, column 1/);
   });
 
   test('an output naming an input file (or its link) or another output is refused before anything is written', async () => {
@@ -201,6 +245,50 @@ describe('files', () => {
     const onnx = file('own.onnx', 'not read: refused before');
     expectUserError(await cli('import', onnx, '--out', onnx), /own\.onnx: is the ONNX input/);
     expect(fs.readFileSync(onnx, 'utf8')).toBe('not read: refused before');
+  });
+
+  test('validate and reproduce refuse an output that is an input file, before any work', async () => {
+    const net = file('vnet.json', '{"name": "vnet", "input": {"channels": 3, "height": 8, "width": 8}, "layers": [{"name": "c", "kind": "conv", "outChannels": 8, "kernel": 3}]}');
+    const before = fs.readFileSync(net, 'utf8');
+    expectUserError(await cli('validate', '--networks', net, '--out', net, '--images', '1'), /vnet\.json: is the --networks input; writing --out there would destroy it/);
+    const arch = file('varch.json', '{"base": "puma"}');
+    expectUserError(await cli('validate', '--networks', 'lenet5-mnist', '--arch', arch, '--out', arch, '--images', '1'), /is the --arch input/);
+    // reproduce writes DIR/results.csv: a network file of that name in DIR is an input.
+    const sub = fs.mkdtempSync(path.join(dir, 'repro-'));
+    const csv = path.join(sub, 'results.csv');
+    fs.writeFileSync(csv, 'IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n8,8,3,3,3,8,0,1\n');
+    expectUserError(await cli('reproduce', '--networks', csv, '--out', sub, '--episodes', '1', '--workers', '0'), /results\.csv: is the --networks input; writing --out there/);
+    expect([fs.readFileSync(net, 'utf8'), fs.readFileSync(arch, 'utf8'), fs.readFileSync(csv, 'utf8')]).toEqual([before, '{"base": "puma"}', 'IFM_H,IFM_W,IFM_C,K_H,K_W,OFM_C,pool,stride\n8,8,3,3,3,8,0,1\n']);
+  });
+
+  test('a zoo or preset name is no input file, even when a file of that name is in the folder', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'names-'));
+    const cwd = process.cwd();
+    process.chdir(sub);
+    try {
+      fs.writeFileSync('puma', 'not an arch');
+      // The second run finds the first run's output named like the zoo network: it is not the network's input.
+      for (let run = 0; run < 2; run++) {
+        const r = await cli('analyze', '--network', 'lenet5-mnist', '--arch', 'puma', '--format', 'csv', '--out', 'lenet5-mnist');
+        expect([r.code, r.stderr]).toEqual([0, '']);
+      }
+      expect(fs.readFileSync('lenet5-mnist', 'utf8')).toMatch(/^layer|,/);
+      const r = await cli('analyze', '--network', 'lenet5-mnist', '--arch', 'puma', '--format', 'csv', '--out', 'puma');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('a reader that closes the pipe early ends the run quietly, exit 0 (no EPIPE stack trace)', async () => {
+    for (const out of [[], ['--out', '/dev/stdout']]) {
+      const child = spawn(process.execPath, [CLI, 'analyze', '--network', 'resnet50', '--format', 'csv', ...out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // as `| head -c 0` does
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect([code, stderr]).toEqual([0, '']);
+    }
   });
 
   test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {

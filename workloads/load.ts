@@ -69,13 +69,27 @@ function rejectInputShape(spec: string, options: LoadNetworkOptions, what: strin
   );
 }
 
+/** The importer that reads `spec` as a file (by its extension), or undefined: then it is a zoo name (or an error). */
+function importerFor(spec: string): NetworkImporterEntry | undefined {
+  const ext = path.extname(spec).toLowerCase();
+  return ext !== '' && Object.prototype.hasOwnProperty.call(NETWORK_IMPORTERS, ext) ? NETWORK_IMPORTERS[ext] : undefined;
+}
+
+/**
+ * True when loadNetwork reads `spec` as a file; a zoo name is never read from disk, even when a file of that name
+ * exists (the output-collision check must not count it as an input).
+ */
+export function networkSpecIsFile(spec: string): boolean {
+  return importerFor(spec) !== undefined;
+}
+
 /**
  * Loads a network from a zoo name (`resnet18`) or a file path whose extension has an importer (`.json`, `.csv`).
  * Throws UnknownNameError for a name that is neither, InputFileError for a file that cannot be read.
  */
 export function loadNetwork(spec: string, options: LoadNetworkOptions = {}): Network {
   const ext = path.extname(spec).toLowerCase();
-  const entry = ext !== '' && Object.prototype.hasOwnProperty.call(NETWORK_IMPORTERS, ext) ? NETWORK_IMPORTERS[ext] : undefined;
+  const entry = importerFor(spec);
   if (!entry) {
     const looksLikePath = ext !== '' || spec.includes('/') || spec.includes('\\');
     if (looksLikePath) {

@@ -1,7 +1,8 @@
 /**
  * Importer for the NeuroSim-style network CSV (DNN+NeuroSim's NetWork_*.csv): one row per weighted layer,
  *   IFM_H, IFM_W, IFM_C, K_H, K_W, OFM_C, followedByMaxPool, stride
- * with or without a header row. NeuroSim's own reader takes columns by position; we name them in every error.
+ * with or without header lines (a title, column names) before the first row. NeuroSim's own reader takes columns
+ * by position; we name them in every error.
  *
  * Interpretation (NeuroSim's conventions, as in its VGG-8 model code):
  * - a row is a fully connected layer when its IFM is 1x1 with a 1x1 kernel, or its kernel equals its IFM size
@@ -101,30 +102,36 @@ function sameShape(a: Shape, b: Shape): boolean {
   return a.channels === b.channels && a.height === b.height && a.width === b.width;
 }
 
+/** Why a file gave no rows: the lines read as headers, quoted (the first few), and a hint when ';' separates cells. */
+function describeHeaders(headers: readonly { line: number; text: string }[]): string {
+  if (headers.length === 0) return '';
+  const shown = headers.slice(0, 3).map((h) => `line ${h.line} (${JSON.stringify(h.text.slice(0, 80))})`);
+  const more = headers.length > shown.length ? ` and ${headers.length - shown.length} more` : '';
+  const verb = headers.length === 1 ? 'was read as a header' : 'were read as headers';
+  const semicolon = headers.some((h) => h.text.includes(';')) ? "; ';' is not a separator, cells are separated by ','" : '';
+  return `; ${shown.join(', ')}${more} ${verb}, having no comma-separated number${semicolon}`;
+}
+
 /**
  * Imports a NeuroSim-style CSV as a network named after the file. Errors name the file and line.
  * @param source file name used in messages and for the network name
  */
 export function parseNeurosimCsv(text: string, source: string): Network {
   const rows: CsvRow[] = [];
-  let header: { line: number; text: string } | undefined;
-  let content = 0;
+  // Lines before the first data row with no number in them are headers (a title line and a column-name line are
+  // both common). After the first data row every line must be a row, so a garbled row is named, not skipped.
+  const headers: { line: number; text: string }[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const cells = splitLine(raw);
     if (cells.length === 0 || cells[0]?.startsWith('#')) return;
-    // A header row: the first content line, with no number in it (a garbled data row after it is an error, not
-    // another header: every line of a file separated by ';' used to be skipped, ending in 'no layer rows').
-    if (content++ === 0 && cells.every((c) => Number.isNaN(numberFromText(c)))) {
-      header = { line: i + 1, text: raw.trim() };
+    if (rows.length === 0 && cells.every((c) => Number.isNaN(numberFromText(c)))) {
+      headers.push({ line: i + 1, text: raw.trim() });
       return;
     }
     rows.push(parseRow(source, i + 1, cells));
   });
   const first = rows[0];
-  if (!first) {
-    const taken = header ? `; line ${header.line} (${JSON.stringify(header.text.slice(0, 80))}) was read as a header, having no comma-separated number` : '';
-    throw new InputFileError(source, `no layer rows${taken} (expected one row per layer: ${COLUMNS.join(', ')}).`);
-  }
+  if (!first) throw new InputFileError(source, `no layer rows${describeHeaders(headers)} (expected one row per layer: ${COLUMNS.join(', ')}).`);
 
   const name = path.basename(source).replace(/\.csv$/i, '') || 'network';
   const b = new NetworkBuilder(name, { ...first.ifm });

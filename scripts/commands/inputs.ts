@@ -1,8 +1,8 @@
 import type { ArchSpec } from '../../arch/types';
-import { loadArch } from '../../arch/load';
+import { archSpecIsFile, loadArch } from '../../arch/load';
 import { isPresetName } from '../../arch/presets';
 import { BASELINE_CHOICE, resolvePlan, uniformPlan, validatePlan, type Plan, type PlanChoices } from '../../arch/plan';
-import { loadNetwork, type LoadNetworkOptions } from '../../workloads/load';
+import { loadNetwork, networkSpecIsFile, type LoadNetworkOptions } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { readJsonFile, type NamedFile } from '../../io';
@@ -29,11 +29,16 @@ export interface NetworkArchArgs {
   seqBlock?: number | undefined;
 }
 
-/** The files among the inputs (a preset or zoo name is not one: checkOutputPaths skips names that are no file). */
+/**
+ * The files among the inputs, as the loaders read them: a zoo or preset name is no file even when a file of that
+ * name exists in the folder (`--network resnet20 --out resnet20` writes over no input). --arch-file and --plan are
+ * always files.
+ */
 export function inputFiles(args: Partial<Pick<NetworkArchArgs, 'network' | 'arch' | 'archFile' | 'plan'>>): NamedFile[] {
+  const { network, arch } = args;
   return [
-    { option: '--network', file: args.network },
-    { option: '--arch', file: args.arch },
+    { option: '--network', file: network !== undefined && networkSpecIsFile(network) ? network : undefined },
+    { option: '--arch', file: arch !== undefined && archSpecIsFile(arch) ? arch : undefined },
     ...(args.archFile ?? []).map((file) => ({ option: '--arch-file', file })),
     { option: '--plan', file: args.plan },
   ];

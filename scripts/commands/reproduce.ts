@@ -4,20 +4,20 @@
  * continuous-relaxation bound of the replication; written as DIR/results.csv and DIR/results.md.
  */
 import { LIMITS, checkNumber } from '../../limits';
-import { checkOutputDir } from '../../io';
+import { checkOutputDir, checkOutputPaths, type NamedFile } from '../../io';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { ValidationError, isLrmpError } from '../../errors';
 import { writeFileAtomic } from '../../io';
 import type { ArchSpec } from '../../arch/types';
-import { loadNetwork } from '../../workloads/load';
+import { loadNetwork, networkSpecIsFile } from '../../workloads/load';
 import { resolveNetwork } from '../../workloads/shapes';
 import type { ResolvedNetwork } from '../../workloads/types';
 import type { OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import type { QueueArgs } from '../queue/study';
 import { simulate } from '../../sim';
-import { defaultArchFor, loadArchFromArgs } from './inputs';
+import { defaultArchFor, inputFiles, loadArchFromArgs } from './inputs';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { lrmpRow, resultsCsv, resultsMarkdown, type NetworkNote, type ReproduceRow } from '../reproduce/report';
@@ -88,6 +88,9 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const archNames = [...new Set(names.map((name) => archOf(name).name))].join(', ');
   // Load every network first, so a typo fails before minutes of work.
   const nets = names.map((name) => resolveNetwork(loadNetwork(name), name));
+  // No file it writes may replace an input (a network file, the arch or an override file).
+  const inputs = [...names.filter(networkSpecIsFile).map((file) => ({ option: '--networks', file })), ...inputFiles({ arch: args.arch, archFile: args.archFile })];
+  checkOutputPaths(reproduceOutputs(outDir, args.plots, nets.map((n) => n.network.name)), inputs);
 
   const rows: ReproduceRow[] = [];
   const notes: NetworkNote[] = [];
@@ -160,6 +163,14 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
     }
   }
   return { rows, notes, files, wallS };
+}
+
+/** Every file reproduce may write, named by its folder option (for the collision check before any work). */
+function reproduceOutputs(outDir: string, plots: string | undefined, networks: readonly string[]): NamedFile[] {
+  const files: NamedFile[] = [path.join(outDir, 'results.csv'), path.join(outDir, 'results.md')].map((file) => ({ option: '--out', file }));
+  if (plots === undefined) return files;
+  const perNetwork = [...new Set(networks)].flatMap((n) => [`${n}-stage-times.svg`, `${n}-variants.svg`, `${n}-trace.csv`, `${n}-timeline.svg`]);
+  return [...files, ...['improvement.svg', 'improvement-simulated.svg', ...perNetwork].map((name) => ({ option: '--plots', file: path.join(plots, name) }))];
 }
 
 /** Stage-time and variant plots, and the pipeline timeline of the chosen plan (2 images simulated with a trace). */

@@ -12,14 +12,14 @@ import { simulateSettled } from '../../sim/settle';
 import { DeadlockError, ValidationError } from '../../errors';
 import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { defaultArchFor, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
+import { defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
 import { networkFileExtensions } from '../../workloads/load';
 import { emit, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
 import { LIMITS, checkNumber } from '../../limits';
-import { checkOutputPath } from '../../io';
+import { checkOutputPaths } from '../../io';
 import { FILE_SCOPE_FORM, fileInputShapes } from './file-input-shapes';
 
 export interface ValidateArgs {
@@ -175,7 +175,12 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   }
   const onnxFiles = names.filter((name) => isFile(name) && path.extname(name).toLowerCase() === '.onnx');
   const shapes = fileInputShapes(args.inputShape, onnxFiles);
-  checkOutputPath(args.out ?? 'validate.csv');
+  // The CSV must not replace an input file (`--networks vnet.json --out vnet.json` replaced the network).
+  const inputs = [
+    ...names.filter(isFile).map((file) => ({ option: '--networks', file })),
+    ...inputFiles({ arch: args.arch, archFile: args.archFile }),
+  ];
+  checkOutputPaths([{ option: '--out', file: args.out ?? 'validate.csv' }], inputs);
   const requestedImages = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
   const rows: ValidateRow[] = [];
   for (const name of names) {

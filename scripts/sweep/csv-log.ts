@@ -33,7 +33,7 @@ function completeLines(text: string): string {
  */
 export function readExistingCsv(file: string): ExistingCsv | undefined {
   if (!fs.existsSync(file)) return undefined;
-  checkOutputPath(file);
+  checkOutputPath(file, true);
   let raw: string;
   try {
     raw = fs.readFileSync(file, 'utf8');
@@ -78,7 +78,7 @@ export class CsvAppender {
     readonly file: string,
     header: readonly string[],
   ) {
-    checkOutputPath(file);
+    checkOutputPath(file, true);
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       this.fd = fs.openSync(file, 'a');

@@ -37,6 +37,11 @@ export class ImportContext {
   readonly expected = new Map<string, Shape>();
   private readonly values = new Map<string, Value>();
   private readonly names = new Set<string>([NETWORK_INPUT]);
+  /**
+   * The streamed input's batch as the model declares it (8 for a fixed [8, 3, H, W]); lrmp streams batch 1, so an
+   * activation's dim 0 is 1 where the model's parameters (a Gemm C, a per-axis scale on axis 0) may say this.
+   */
+  declaredBatch = 1;
   /** The node being converted and its index, for messages. */
   private current: { node: OnnxNode; index: number } | undefined;
 

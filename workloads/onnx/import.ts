@@ -128,6 +128,7 @@ export function importOnnx(file: Uint8Array | string, options: OnnxImportOptions
 
   for (const init of graph.initializer) ctx.set(init.name, constFromTensor(init));
   const { streamed, others } = graphInputs(graph, options);
+  ctx.declaredBatch = streamed.batch;
   for (const other of others) ctx.set(other.name, other.value);
   ctx.set(streamed.name, { kind: 'act', producer: NETWORK_INPUT, dims: streamed.dims, ...inputLayout(streamed.dims), floating: true });
 

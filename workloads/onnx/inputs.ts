@@ -68,7 +68,7 @@ function dimsOf(info: OnnxValueInfo, given: number[] | undefined, source: string
 }
 
 /** The streamed input (the first graph input that is not an initializer) and the others as constants. */
-export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { source: string }): { streamed: { name: string; dims: number[] }; others: { name: string; value: ConstValue }[] } {
+export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { source: string }): { streamed: { name: string; dims: number[]; batch: number }; others: { name: string; value: ConstValue }[] } {
   const source = options.source;
   const initializers = new Set(graph.initializer.map((t) => t.name));
   const inputs = graph.input.filter((i) => !initializers.has(i.name));
@@ -92,6 +92,8 @@ export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { sour
   // lrmp streams one input at a time: a dynamic batch, and an image's batch, is 1 (a fixed leading dim of a
   // sequence may be its time steps, [T, N, F], and is kept).
   const declared0 = declaredDims(first)[0];
+  // The model's own batch (a fixed [8, 3, H, W] input) is kept aside: its parameters may be sized for it.
+  const batch = dims[0] ?? 1;
   if ((dims.length >= 2 && declared0 === undefined && !given) || dims.length === 4) dims[0] = 1;
   const others = inputs.slice(1).map((info) => {
     const d = dimsOf(info, shapes[info.name], source, false);
@@ -101,5 +103,5 @@ export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { sour
     if (values.length !== n) throw new ValidationError(source, `--input-value ${info.name}`, `${given?.length ?? 0} values`, `1 or ${n} (the input's elements)`);
     return { name: info.name, value: constOf(d, values, INTEGER_ELEMS.has(info.type?.tensorType?.elemType ?? DTYPE.FLOAT)) };
   });
-  return { streamed: { name: first.name, dims }, others };
+  return { streamed: { name: first.name, dims, batch: dims[0] === 1 ? batch : 1 }, others };
 }

@@ -155,7 +155,7 @@ function foldBias(ctx: ImportContext, node: OnnxNode, tensor: string, act: ActVa
 function convertPRelu(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
   const slope = ctx.constant(node, 1);
-  checkBroadcastsTo(ctx, node, 1, 'slope', input.dims, `the input [${input.dims.join(', ')}]`);
+  checkBroadcastsTo(ctx, node, 1, 'slope', input.dims, `the input [${input.dims.join(', ')}]`, { batchAxis: true });
   ctx.addLayer(node, { kind: 'activation', fn: 'prelu', learned: numel(slope.dims) }, [input], input.dims, sameLayout(input));
 }
 

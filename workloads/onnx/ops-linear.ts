@@ -56,7 +56,7 @@ function convertGemm(ctx: ImportContext, node: OnnxNode): void {
   const [d0, d1] = weightDims(ctx, weight, 1);
   const transB = attrInt(node, 'transB', 0) === 1;
   const outDims = [...input.dims.slice(0, -1), transB ? d0 : d1];
-  checkBroadcastsTo(ctx, node, 2, 'C', outDims, `the output [${outDims.join(', ')}]`);
+  checkBroadcastsTo(ctx, node, 2, 'C', outDims, `the output [${outDims.join(', ')}]`, { batchAxis: true });
   const out = linear(ctx, node, input, transB ? d1 : d0, transB ? d0 : d1, ctx.optional(node, 2) !== undefined);
   ctx.markQuantized(out.producer, weight);
 }
@@ -99,16 +99,15 @@ function activationProduct(ctx: ImportContext, node: OnnxNode, a: ActValue, b: A
 
 /** ConvInteger(x, w, x_zero_point, w_zero_point): a conv whose weights are integers. */
 function convertConvInteger(ctx: ImportContext, node: OnnxNode): void {
-  convertConv(ctx, { ...node, input: node.input.slice(0, 2) });
+  convertConv(ctx, node, { weight: 1 });
 }
 
 /** QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, bias). */
 function convertQLinearConv(ctx: ImportContext, node: OnnxNode): void {
-  const i = node.input;
   checkOperandQuant(ctx, node, 1, 'x');
   checkOperandQuant(ctx, node, 4, 'w', ctx.constant(node, 3).dims[0]);
   checkOperandQuant(ctx, node, 6, 'y');
-  convertConv(ctx, { ...node, input: [i[0] ?? '', i[3] ?? '', ...(i[8] ? [i[8]] : [])] });
+  convertConv(ctx, node, { weight: 3, bias: 8 });
 }
 
 function convertMatMulInteger(ctx: ImportContext, node: OnnxNode): void {
@@ -123,14 +122,14 @@ function convertQLinearMatMul(ctx: ImportContext, node: OnnxNode): void {
 /** QuantizeLinear on an activation: a scale and round per element. */
 function convertQuantize(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
-  checkQuantParams(ctx, node, input.dims);
+  checkQuantParams(ctx, node, input.dims, true);
   ctx.addLayer(node, { kind: 'activation', fn: 'quantize' }, [input], input.dims, input);
 }
 
 /** DequantizeLinear of an activation is a relabel (the scale folds into the next layer's output scaling). */
 function convertDequantize(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
-  checkQuantParams(ctx, node, input.dims);
+  checkQuantParams(ctx, node, input.dims, true);
   ctx.set(node.output[0] ?? '', input);
 }
 

@@ -121,7 +121,10 @@ function convertLayerNorm(ctx: ImportContext, node: OnnxNode): void {
   const rank = input.dims.length;
   const axis = axisAttr(ctx, node, -1, rank);
   ctx.constant(node, 1);
-  for (const [k, label] of [[1, 'scale'], [2, 'bias']] as const) checkBroadcastsTo(ctx, node, k, label, input.dims.slice(axis), `the normalized dims [${input.dims.slice(axis).join(', ')}] (axis ${axis} on of the input [${input.dims.join(', ')}])`);
+  // ONNX's function body multiplies and adds them (multidirectional): [1, 1, H] on [N, S, H] is valid.
+  const normalized = input.dims.slice(axis);
+  const what = `the normalized dims [${normalized.join(', ')}] (axes ${axis} to ${rank - 1} of the input [${input.dims.join(', ')}])`;
+  for (const [k, label] of [[1, 'scale'], [2, 'bias']] as const) checkBroadcastsTo(ctx, node, k, label, normalized, what, { leadingOnesUpToRank: rank, batchAxis: axis === 0 });
   layerNorm(ctx, node, input, Array.from({ length: rank - axis }, (_, i) => axis + i), true);
 }
 

@@ -107,12 +107,16 @@ function outDims(ctx: ImportContext, w: Window, channels: number, ceil: boolean)
   return w.spatial === 2 ? [1, channels, oh, ow] : [1, channels, oh];
 }
 
-export function convertConv(ctx: ImportContext, node: OnnxNode): void {
+/**
+ * Conv, and the integer convs whose weights and bias sit at other inputs (`at`: QLinearConv's are 3 and 8), so
+ * messages name the node's own input numbers.
+ */
+export function convertConv(ctx: ImportContext, node: OnnxNode, at: { weight: number; bias?: number } = { weight: 1, bias: 2 }): void {
   const raw = ctx.act(node, 0);
-  const weight = ctx.constant(node, 1);
+  const weight = ctx.constant(node, at.weight);
   const spatial = spatialOf(ctx, raw);
   if (weight.dims.length !== spatial + 2) {
-    throw ctx.invalid('input 1 (weights)', `dims [${weight.dims.join(', ')}]`, `a ${spatial + 2}-D [M, C/groups, kernel...] constant for a ${spatial + 2}-D input`);
+    throw ctx.invalid(`input ${at.weight} (weights)`, `dims [${weight.dims.join(', ')}]`, `a ${spatial + 2}-D [M, C/groups, kernel...] constant for a ${spatial + 2}-D input`);
   }
   const outChannels = weight.dims[0] ?? 1;
   const kAttr = attrInts(node, 'kernel_shape');
@@ -128,8 +132,8 @@ export function convertConv(ctx: ImportContext, node: OnnxNode): void {
   if (kAttr && kAttr.join(',') !== weightKernel.join(',')) {
     throw ctx.invalid('attribute kernel_shape', `[${kAttr.join(', ')}]`, `the weights' kernel [${weightKernel.join(', ')}] (or no kernel_shape)`);
   }
-  checkParamDims(ctx, node, 2, 'bias', [outChannels], `one per output channel of the weights [${weight.dims.join(', ')}]`);
-  const bias = ctx.optional(node, 2) !== undefined;
+  if (at.bias !== undefined) checkParamDims(ctx, node, at.bias, 'bias', [outChannels], `one per output channel of the weights [${weight.dims.join(', ')}]`);
+  const bias = at.bias !== undefined && ctx.optional(node, at.bias) !== undefined;
   const dims = outDims(ctx, w, outChannels, false);
   const out = ctx.addLayer(node, { kind: 'conv', outChannels, kernel: w.kernel, stride: w.stride, pad: w.pad, dilation: w.dilation, groups, bias }, [w.input], dims, windowLayout(dims.length));
   ctx.markQuantized(out.producer, weight);

@@ -13,8 +13,12 @@ import { numel } from './tensors';
 const dimsText = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
 const perTensor = (dims: readonly number[]): boolean => dims.length <= 1 && numel(dims) === 1;
 
-/** Throws a ValidationError naming the node when its scale (input 1) or zero point (input 2) cannot quantize `xDims`. */
-export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: readonly number[]): void {
+/**
+ * Throws a ValidationError naming the node when its scale (input 1) or zero point (input 2) cannot quantize `xDims`.
+ * `activation`: xDims are an activation's, whose dim 0 lrmp streams as batch 1; per-axis parameters on axis 0 may be
+ * sized for the model's declared batch (ctx.declaredBatch).
+ */
+export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: readonly number[], activation = false): void {
   const scale = ctx.input(node, 1).dims;
   const zero = ctx.optional(node, 2)?.dims;
   const rank = xDims.length;
@@ -39,7 +43,8 @@ export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: read
       throw ctx.invalid(`input 1 (scale) '${node.input[1] ?? ''}'`, `of dims ${dimsText(scale)}`, 'a scalar (per tensor) or a 1-D tensor (per axis); other ranks need block_size (opset 21)');
     }
     const a = axisInRange();
-    if (scale[0] !== xDims[a]) {
+    const batchSized = activation && a === 0 && xDims[0] === 1 && scale[0] === ctx.declaredBatch;
+    if (scale[0] !== xDims[a] && !batchSized) {
       throw ctx.invalid(`input 1 (scale) '${node.input[1] ?? ''}'`, `of ${String(scale[0])} elements`, `${String(xDims[a])}, the input ${dimsText(xDims)} along axis ${axis} (per-axis quantization)`);
     }
   }
@@ -49,17 +54,16 @@ export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: read
 }
 
 /**
- * One operand of QLinearConv: its scale (input `scaleIndex`) a scalar, or for the weights also one per output
- * channel (`perChannel` of them); its zero point (the next input), when given, like the scale.
+ * One operand of QLinearConv: its scale (input `scaleIndex`) and its zero point (the next input, optional), each a
+ * scalar or, for the weights, also one per output channel (`perChannel` of them). The two are checked independently,
+ * as onnxruntime does: a per-channel weight scale with a scalar zero point (or the reverse) is valid.
  */
 export function checkOperandQuant(ctx: ImportContext, node: OnnxNode, scaleIndex: number, label: string, perChannel?: number): void {
-  const scale = ctx.input(node, scaleIndex).dims;
-  const zero = ctx.optional(node, scaleIndex + 1)?.dims;
-  const name = (k: number): string => `input ${k} (${label} ${k === scaleIndex ? 'scale' : 'zero point'}) '${node.input[k] ?? ''}'`;
-  if (!perTensor(scale) && !(perChannel !== undefined && scale.length === 1 && scale[0] === perChannel)) {
-    throw ctx.invalid(name(scaleIndex), `of dims ${dimsText(scale)}`, perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`);
-  }
-  if (zero !== undefined && !(perTensor(zero) && perTensor(scale)) && zero.join(',') !== scale.join(',')) {
-    throw ctx.invalid(name(scaleIndex + 1), `of dims ${dimsText(zero)}`, `the scale's dims ${dimsText(scale)}`);
+  const allowed = perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`;
+  for (const k of [scaleIndex, scaleIndex + 1]) {
+    const dims = k === scaleIndex ? ctx.input(node, k).dims : ctx.optional(node, k)?.dims;
+    if (dims === undefined || perTensor(dims) || (perChannel !== undefined && dims.length === 1 && dims[0] === perChannel)) continue;
+    const name = `input ${k} (${label} ${k === scaleIndex ? 'scale' : 'zero point'}) '${node.input[k] ?? ''}'`;
+    throw ctx.invalid(name, `of dims ${dimsText(dims)}`, allowed);
   }
 }
