@@ -50,18 +50,6 @@ export class OutputFileError extends LrmpError {
   }
 }
 
-/**
- * The reader of a pipe lrmp writes to closed it early (`lrmp analyze ... | head`): the rest of the output has
- * nowhere to go, which is not an error; the CLI ends quietly with exit code 0.
- */
-export class ReaderClosedError extends LrmpError {
-  override readonly name = 'ReaderClosedError' as const;
-  override readonly exitCode: number = 0;
-  constructor(readonly file: string) {
-    super(`${file}: the reader closed the pipe`);
-  }
-}
-
 /** A name (network, preset, layer, objective...) that is not known. */
 export class UnknownNameError extends LrmpError {
   override readonly name = 'UnknownNameError' as const;

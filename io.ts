@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { InputFileError, OutputFileError, ReaderClosedError } from './errors';
+import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 
 /** Strict UTF-8: an invalid byte throws instead of becoming U+FFFD. */
@@ -396,7 +396,9 @@ export function releaseTemp(temp: string, file: string, commit: boolean): void {
     if (target.direct) copyInto(temp, target);
     else fs.renameSync(temp, target.path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new ReaderClosedError(file);
+    // The reader of a pipe closed it early (`| head`): the rest has nowhere to go, which is its reader's choice; the
+    // command goes on to its other outputs.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
@@ -413,7 +415,8 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     try {
       writeDirect(target, (fd) => writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content));
     } catch (error) {
-      throw (error as NodeJS.ErrnoException).code === 'EPIPE' ? new ReaderClosedError(file) : outputError(file, error);
+      // A reader that closed early (releaseTemp): the command goes on to its other outputs.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw outputError(file, error);
     }
     return;
   }

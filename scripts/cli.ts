@@ -2,7 +2,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
-import { ReaderClosedError } from '../errors';
 import { outputError } from '../io';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
@@ -230,13 +229,22 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
 }
 
 /**
- * Errors writing stdout arrive as events, not exceptions: a reader that closed the pipe early (`| head`) ends the
- * run quietly (exit 0); any other (a full disk behind `>`) is the user's OutputFileError, never a stack trace.
+ * Errors writing stdout arrive as events, not exceptions. A reader that closed the pipe early (`| head`) wants no more
+ * of it: later writes to stdout are dropped and the command goes on to its file outputs (exiting at once left an
+ * optimize's plan and history unwritten), ending with its own exit code. Any other (a full disk behind `>`) is the
+ * user's OutputFileError, never a stack trace.
  */
 function handleStdoutErrors(argv: readonly string[]): void {
+  let readerClosed = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    const reported = error.code === 'EPIPE' ? new ReaderClosedError('stdout') : outputError('stdout', error);
-    process.exit(reportError(reported, debugFlag(argv), (t) => void process.stderr.write(t)));
+    if (readerClosed) return;
+    if (error.code === 'EPIPE') {
+      readerClosed = true;
+      const dropped: typeof process.stdout.write = () => true;
+      process.stdout.write = dropped;
+      return;
+    }
+    process.exit(reportError(outputError('stdout', error), debugFlag(argv), (t) => void process.stderr.write(t)));
   });
 }
 

@@ -19,7 +19,6 @@ export function debugFlag(argv: readonly string[]): boolean {
 /** Writes what the user should read about `error`; returns the exit code. */
 export function reportError(error: unknown, debug: boolean, write: (text: string) => void): number {
   if (isLrmpError(error)) {
-    if (error.exitCode === 0) return 0; // the reader closed the pipe (ReaderClosedError): nothing to say
     write(`lrmp: ${error.message}\n`);
     return error.exitCode;
   }

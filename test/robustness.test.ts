@@ -291,6 +291,22 @@ describe('files', () => {
     }
   });
 
+  test("a reader that closes stdout early does not cost the command its file outputs", async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'epipe-'));
+    for (const out of [['--out', path.join(sub, 'r.json')], ['--out', '/dev/stdout', '--plan-out', path.join(sub, 'p.json'), '--history', path.join(sub, 'h.csv')]]) {
+      const child = spawn(process.execPath, [CLI, 'optimize', '--network', 'resnet20', '--episodes', '4', '--no-confirm', ...out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      // stderr carries the progress and the 'written:' line, no error and no stack trace.
+      expect(code).toBe(0);
+      expect(stderr).not.toMatch(/lrmp:|Error|\n\s+at /);
+    }
+    expect(fs.readdirSync(sub).sort()).toEqual(['h.csv', 'p.json', 'r.history.csv', 'r.json', 'r.plan.json']);
+    expect(JSON.parse(fs.readFileSync(path.join(sub, 'p.json'), 'utf8'))).toMatchObject({ network: 'resnet20', layers: expect.any(Object) });
+  }, 60_000);
+
   test('SIGINT and SIGTERM remove the temp file of a write in progress', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const sub = fs.mkdtempSync(path.join(dir, 'sig-'));
