@@ -185,10 +185,15 @@ const MAX_LINK_HOPS = 40;
 /** `dir` with its links resolved, or as given when it does not exist yet (it is created on write). */
 function realDir(dir: string): string {
   try {
-    return fs.realpathSync(dir);
+    return fs.realpathSync.native(dir); // native: the kernel's ".." (the JS one resolves it as text first)
   } catch {
     return dir;
   }
+}
+
+/** `target` taken from `dir` without normalising its '..' (path.resolve would drop a linked folder before it). */
+function unnormalised(dir: string, target: string): string {
+  return path.isAbsolute(target) ? target : `${dir}${path.sep}${target}`;
 }
 
 /** The descriptor N of /proc/<this pid>/fd/N (where /dev/fd, /dev/stdout and /proc/self/fd lead), else undefined. */
@@ -203,7 +208,9 @@ function ownFd(file: string): number | undefined {
  * @throws OutputFileError
  */
 export function outputTarget(file: string): OutputTarget {
-  let current = path.resolve(file);
+  // Joined as text, not path.resolve'd: 'link/../f' is the kernel's '..' of the link's target, which realDir resolves
+  // (resolving it as text named another file).
+  let current = unnormalised(process.cwd(), file);
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     const dir = realDir(path.dirname(current));
     current = path.join(dir, path.basename(current));
@@ -220,7 +227,7 @@ export function outputTarget(file: string): OutputTarget {
     try {
       stat = fs.lstatSync(current);
       if (stat.isSymbolicLink()) {
-        current = path.resolve(dir, fs.readlinkSync(current));
+        current = unnormalised(dir, fs.readlinkSync(current));
         continue;
       }
     } catch (error) {

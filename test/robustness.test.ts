@@ -168,6 +168,18 @@ describe('files', () => {
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('.null.'))).toEqual([]);
   });
 
+  test("a link's '..' after a linked folder is the kernel's: the file the link names is written, no other", async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'dotdot-'));
+    fs.mkdirSync(path.join(sub, 'deep', 'inner'), { recursive: true });
+    fs.symlinkSync(path.join('deep', 'inner'), path.join(sub, 's2'));
+    fs.symlinkSync('s2/../f.csv', path.join(sub, 'lx')); // as text: path.join would drop the '..'
+    const r = await cli('analyze', ...NET, '--format', 'csv', '--out', path.join(sub, 'lx'));
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(sub, 'deep', 'f.csv'), 'utf8')).toMatch(/^layer,/);
+    expect(fs.readFileSync(path.join(sub, 'lx'), 'utf8')).toMatch(/^layer,/);
+    expect(fs.existsSync(path.join(sub, 'f.csv'))).toBe(false);
+  });
+
   test('an output through a symbolic link writes the link target and leaves the link a link', async () => {
     const sub = fs.mkdtempSync(path.join(dir, 'links-'));
     const real = path.join(sub, 'real.csv');
