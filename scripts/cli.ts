@@ -2,7 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
-import { outputError } from '../io';
+import { outputError, outputTarget } from '../io';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
   checkMissingValues, inputShapeOption, option, seqBlockOption, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
@@ -163,7 +163,8 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
         }),
       (args) =>
         run(() => {
-          const stem = args.out?.replace(/\.json$/i, '');
+          // The plan and history go beside a result file, not beside a device or pipe (/dev/null.plan.json).
+          const stem = args.out === undefined || outputTarget(args.out).direct ? undefined : args.out.replace(/\.json$/i, '');
           return optimizeCommand({
             ...args,
             workers: args.confirm ? args.workers : -1,

@@ -168,6 +168,15 @@ describe('files', () => {
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('.null.'))).toEqual([]);
   });
 
+  test('optimize --out to a device writes no plan or history beside it (no /dev/null.plan.json)', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'devout-'));
+    fs.symlinkSync('/dev/null', path.join(sub, 'nul'));
+    const r = await cli('optimize', '--network', 'resnet20', '--episodes', '2', '--no-confirm', '--out', path.join(sub, 'nul'));
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(sub)).toEqual(['nul']);
+    expect(fs.lstatSync(path.join(sub, 'nul')).isSymbolicLink()).toBe(true);
+  }, 60_000);
+
   test("a link's '..' after a linked folder is the kernel's: the file the link names is written, no other", async () => {
     const sub = fs.mkdtempSync(path.join(dir, 'dotdot-'));
     fs.mkdirSync(path.join(sub, 'deep', 'inner'), { recursive: true });
