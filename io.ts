@@ -8,32 +8,35 @@ import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 /** Strict UTF-8: an invalid byte throws instead of becoming U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Line and column (1-based, in bytes) of the first byte of `bytes` that is not valid UTF-8, and that byte. */
+/** Bytes of the UTF-8 sequence a lead byte starts (1 for a byte that cannot lead one: the decoder refuses it). */
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+/**
+ * Line and column (1-based, in bytes) of the first byte of `bytes` that is not valid UTF-8, and that byte: the
+ * sequences are decoded one at a time (only once the whole text has failed), so valid multi-byte characters before
+ * it count as they are.
+ */
 function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number; byte: number } {
-  // The valid prefix decodes; its last complete character ends before the bad byte.
-  let lo = 0;
-  let hi = bytes.length;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    try {
-      UTF8.decode(bytes.subarray(0, mid));
-      lo = mid;
-    } catch {
-      hi = mid;
-    }
-  }
-  // lo is the longest prefix that decodes; a truncated multi-byte character still fails, so back up to its lead.
-  let bad = lo;
-  while (bad > 0 && ((bytes[bad] ?? 0) & 0xc0) === 0x80) bad--;
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < bad; i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at] as number;
+    const end = at + sequenceLength(lead);
+    try {
+      UTF8.decode(bytes.subarray(at, end));
+    } catch {
+      break;
     }
+    if (lead === 0x0a) {
+      line++;
+      lineStart = end;
+    }
+    at = end;
   }
-  return { line, column: bad - lineStart + 1, byte: bytes[bad] ?? 0 };
+  return { line, column: at - lineStart + 1, byte: bytes[at] ?? 0 };
 }
 
 /**
@@ -364,17 +367,19 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
-/** Writes to a direct target: its open descriptor (left open), or the device or pipe opened for writing. */
+/**
+ * Writes to a direct target: its open descriptor (left open), or the device or pipe opened for writing. A reader
+ * that closed the pipe early (`| head`, EPIPE) wants no more of it: the rest is dropped and the command goes on to
+ * its other outputs.
+ */
 function writeDirect(target: OutputTarget, write: (fd: number) => void): void {
-  if (target.fd !== undefined) {
-    write(target.fd);
-    return;
-  }
-  const fd = fs.openSync(target.path, 'w');
+  const fd = target.fd ?? fs.openSync(target.path, 'w');
   try {
     write(fd);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
   } finally {
-    fs.closeSync(fd);
+    if (target.fd === undefined) fs.closeSync(fd);
   }
 }
 
@@ -403,9 +408,6 @@ export function releaseTemp(temp: string, file: string, commit: boolean): void {
     if (target.direct) copyInto(temp, target);
     else fs.renameSync(temp, target.path);
   } catch (error) {
-    // The reader of a pipe closed it early (`| head`): the rest has nowhere to go, which is its reader's choice; the
-    // command goes on to its other outputs.
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
@@ -422,8 +424,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     try {
       writeDirect(target, (fd) => writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content));
     } catch (error) {
-      // A reader that closed early (releaseTemp): the command goes on to its other outputs.
-      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw outputError(file, error);
+      throw outputError(file, error);
     }
     return;
   }

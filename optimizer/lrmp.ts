@@ -23,7 +23,7 @@ import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
 import { choosePlan } from './choose';
 import { layOutSearchRows } from './layout/layout-rows';
 import { beforeLayoutEntry, renameRejected, settleLayouts } from './layout/layout-confirm';
-import { applyChoice, row, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
+import { applyChoice, row, SEARCH_VARIANTS, simulatedGains, type PoolEntry, type VariantRow } from './variant-rows';
 
 export interface OptimizeOptions extends BudgetOptions {
   objective: ObjectiveKind;
@@ -145,12 +145,11 @@ function fromCandidate(ctx: ModelContext, c: EvaluatedCandidate): { choices: Pla
 
 /** The RL row's gap to the best feasible search row on the optimized objective (full-model cost, lower is better). */
 export function gapOfRl(rows: readonly VariantRow[], spec: ObjectiveSpec, refLatencyCycles: number): SearchGap | undefined {
-  const searched: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
   const cost = (r: VariantRow): number => fullModelCost(spec, r.bottleneckCycles, r.latencyCycles, refLatencyCycles);
   const rl = rows.find((r) => r.variant === 'LRMP (RL)');
   if (rl === undefined) return undefined;
   let best = rl;
-  for (const r of rows) if (searched.includes(r.variant) && cost(r) < cost(best) * (1 - 1e-12)) best = r;
+  for (const r of rows) if (SEARCH_VARIANTS.includes(r.variant) && cost(r) < cost(best) * (1 - 1e-12)) best = r;
   return { bestVariant: best.variant, rlGapPct: Math.max(0, (cost(rl) / cost(best) - 1) * 100) };
 }
 

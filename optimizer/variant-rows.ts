@@ -2,6 +2,9 @@ import type { PlanChoices } from '../arch/plan';
 import type { ModelResult } from './model';
 import type { ConfirmOutcome } from './confirm/worker';
 
+/** The rows the searches make (the layout step serves them alike; the RL's gap is measured against the best of them). */
+export const SEARCH_VARIANTS: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
+
 /** One row of the comparison table `lrmp optimize` prints (baseline, replication only, mixed precision only, LRMP). */
 export interface VariantRow {
   variant: 'baseline' | 'replication only' | 'mixed precision only' | 'LRMP (RL)' | 'LRMP (RL + polish)' | 'LRMP (random search)' | 'LRMP (exact joint)';

@@ -21,7 +21,6 @@ describe('layout step: loops at the edge of the interval', () => {
     const ctx = prepareModel(arch, net);
     const plan = resolvePlan(validatePlan(RESNET50_RAND24, 'rand24'), net, 'rand24');
     const model = evaluateModel(ctx, plan);
-    expect(model.bottleneckCycles).toBe(478352);
     expect(atLoopEdge(model)).toBe(true);
 
     // What the step would keep without the rule: the reached layout the full model likes best.
@@ -31,15 +30,16 @@ describe('layout step: loops at the edge of the interval', () => {
       if (bestLaid === undefined || m.bottleneckCycles < bestLaid.bottleneckCycles) bestLaid = m;
     }
     if (bestLaid === undefined) throw new Error('the layout search reached no layout');
-    expect(bestLaid.bottleneckCycles).toBe(470400);
-    expect(loopShare(bestLaid)).toBeGreaterThan(0.99);
+    // A real gain by the model, below the margin, with a loop term at the edge: what the rule is for.
+    expect(bestLaid.bottleneckCycles).toBeLessThan(model.bottleneckCycles * (1 - 0.001));
+    expect(loopShare(bestLaid)).toBeGreaterThan(1 - 0.03);
     expect(bestLaid.bottleneckCycles * (1 + LOOP_EDGE_GAIN)).toBeGreaterThan(model.bottleneckCycles);
 
     const spec = { kind: 'throughput' as const, mixWeight: 0.5, refBottleneckCycles: 1, refLatencyProxyCycles: 1 };
     const laid = layoutStep(ctx, plan, model, 504, spec, 1);
     expect(laid.targetCycles).toBeUndefined();
     expect(laid.choices).toBe(plan);
-    expect(laid.model.bottleneckCycles).toBe(478352);
+    expect(laid.model).toBe(model);
     expect(laid.refusedAtLoopEdge).toBeGreaterThanOrEqual(1);
   });
 

@@ -245,6 +245,10 @@ describe('files', () => {
     const cut = path.join(dir, 'cut.csv');
     fs.writeFileSync(cut, Buffer.concat([Buffer.from('8,8,3,3,3,8,0,1\n'), Buffer.from([0xe2, 0x82])]));
     expectUserError(await cli('analyze', '--network', cut), /cut\.csv: is not UTF-8 text: byte 0xE2 at line 2, column 1/);
+    // Valid multi-byte characters before the bad byte: counted in bytes, by hand: line 3 is 'line3 ' (6 bytes), then 0xE9.
+    const wide = path.join(dir, 'wide.json');
+    fs.writeFileSync(wide, Buffer.concat([Buffer.from('{"a": "中文中文",\n"b": "中文 ok",\nline3 '), Buffer.from([0xe9])]));
+    expectUserError(await cli('analyze', '--network', wide), /wide\.json: is not UTF-8 text: byte 0xE9 at line 3, column 7 /);
   });
 
   test('an output naming an input file (or its link) or another output is refused before anything is written', async () => {

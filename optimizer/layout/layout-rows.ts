@@ -1,12 +1,9 @@
 import type { ModelContext, ModelResult } from '../model';
 import type { ObjectiveSpec } from '../replication/objective';
 import { evaluateModel } from '../model';
-import { row, type VariantRow } from '../variant-rows';
+import { row, SEARCH_VARIANTS, type VariantRow } from '../variant-rows';
 import { LOOP_EDGE_SHARE, layoutStep, type LaidOutPlan } from './layout-step';
 import type { LaidOutRow } from './layout-confirm';
-
-/** The rows of the searches, which the layout step serves alike. */
-const LAID_OUT: ReadonlyArray<VariantRow['variant']> = ['LRMP (RL)', 'LRMP (RL + polish)', 'LRMP (random search)', 'LRMP (exact joint)'];
 
 /**
  * Applies the layout step (optimizer/layout/layout-step.ts) to each search's row, once per distinct plan, replacing
@@ -18,7 +15,7 @@ export function layOutSearchRows(ctx: ModelContext, rows: VariantRow[], base: Mo
   const done = new Map<string, LaidOutPlan>();
   const changed: LaidOutRow[] = [];
   rows.forEach((r, k) => {
-    if (!LAID_OUT.includes(r.variant)) return;
+    if (!SEARCH_VARIANTS.includes(r.variant)) return;
     const key = JSON.stringify(r.choices);
     let laid = done.get(key);
     if (laid === undefined) {

@@ -14,7 +14,7 @@ import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
-import { networkFileExtensions } from '../../workloads/load';
+import { networkFileExtensions, networkSpecIsFile } from '../../workloads/load';
 import { emit, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
@@ -167,17 +167,16 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
   const { names, notice } = validateNetworkList(args);
   if (notice !== undefined) process.stderr.write(`${notice}\n`);
   const known = zooNames();
-  const isFile = (name: string): boolean => networkFileExtensions().includes(path.extname(name).toLowerCase());
   for (const name of names) {
-    if (!known.includes(name) && !isFile(name)) {
+    if (!known.includes(name) && !networkSpecIsFile(name)) {
       throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or zoo names (${known.join(', ')}) and network files (${networkFileExtensions().join(', ')})`);
     }
   }
-  const onnxFiles = names.filter((name) => isFile(name) && path.extname(name).toLowerCase() === '.onnx');
+  const onnxFiles = names.filter((name) => networkSpecIsFile(name) && path.extname(name).toLowerCase() === '.onnx');
   const shapes = fileInputShapes(args.inputShape, onnxFiles);
   // The CSV must not replace an input file (`--networks vnet.json --out vnet.json` replaced the network).
   const inputs = [
-    ...names.filter(isFile).map((file) => ({ option: '--networks', file })),
+    ...names.filter(networkSpecIsFile).map((file) => ({ option: '--networks', file })),
     ...inputFiles({ arch: args.arch, archFile: args.archFile }),
   ];
   checkOutputPaths([{ option: '--out', file: args.out ?? 'validate.csv' }], inputs);

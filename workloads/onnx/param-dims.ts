@@ -7,7 +7,8 @@ import type { ImportContext } from './context';
 import { broadcastDims } from './fold';
 import type { OnnxNode } from './proto';
 
-const dimsText = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
+/** Dims as messages print them: [1, 3, 8, 8]. */
+export const dimsText = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
 
 function field(node: OnnxNode, index: number, label: string): string {
   return `input ${index} (${label}) '${node.input[index] ?? ''}'`;

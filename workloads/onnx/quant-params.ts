@@ -9,8 +9,8 @@ import { attrInt, hasAttr } from './attributes';
 import type { ImportContext } from './context';
 import type { OnnxNode } from './proto';
 import { numel } from './tensors';
+import { dimsText } from './param-dims';
 
-const dimsText = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
 const perTensor = (dims: readonly number[]): boolean => dims.length <= 1 && numel(dims) === 1;
 
 /**
