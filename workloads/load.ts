@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputFileError, UnknownNameError, ValidationError } from '../errors';
-import { decodeText } from '../io';
+import { decodeText } from '../text-decode';
 import { parseNetworkJson } from './json';
 import { parseNeurosimCsv } from './neurosim-csv';
 import { importOnnx } from './onnx';
