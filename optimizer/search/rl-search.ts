@@ -14,6 +14,7 @@ import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
+import { drawHead, headTargets } from './actor-heads';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
@@ -366,9 +367,10 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      agent.setElite([], []);
+      headTargets([], agent.headCount).forEach((h, k) => agent.setElite(h.states, h.actions, k));
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
+    if (!warm) agent.selectHead(drawHead(agent.headCount, settings.ddpg.actorHeadRank ? 'rank' : 'uniform', random));
     const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
@@ -411,7 +413,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      agent.setElite(imitated.flatMap((e) => e.states), imitated.flatMap((e) => e.actions));
+      headTargets(imitated, agent.headCount).forEach((h, k) => agent.setElite(h.states, h.actions, k));
       eliteChanged = false;
     }
     const learned = learnedReward(c, shaping);
