@@ -3,7 +3,7 @@ import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
 import { zooNetwork } from '../workloads/zoo';
 import { prepareModel } from '../optimizer/model';
-import { drawHead, headTargets, type ImitatedEpisode } from '../optimizer/search/actor-heads';
+import { drawHead, HeadAssignment, headTargets, type ImitatedEpisode } from '../optimizer/search/actor-heads';
 import { DdpgAgent, DEFAULT_DDPG, type DdpgSettings } from '../optimizer/search/ddpg';
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
@@ -32,21 +32,35 @@ describe('multi-head actor (actorHeads)', () => {
     expect(headTargets([], 3).map((h) => h.states.length)).toEqual([0, 0, 0]);
   });
 
-  test('drawHead: no draw with one head; uniform covers the heads evenly; rank weights 1 / (rank + 1)', () => {
+  test('drawHead: no draw with one head; uniform covers the heads evenly', () => {
     const never = jest.fn(() => 0.5);
-    expect(drawHead(1, 'uniform', never)).toBe(0);
-    expect(drawHead(1, 'rank', never)).toBe(0);
+    expect(drawHead(1, never)).toBe(0);
     expect(never).not.toHaveBeenCalled();
-    const count = (pick: 'uniform' | 'rank'): number[] => {
-      const random = seedrandom('draw');
-      const n = [0, 0, 0];
-      for (let i = 0; i < 11000; i++) n[drawHead(3, pick, random)]! += 1;
-      return n;
-    };
-    for (const c of count('uniform')) expect(Math.abs(c - 11000 / 3)).toBeLessThan(250);
-    // 1 : 1/2 : 1/3 = 6/11, 3/11, 2/11 of 11000.
-    count('rank').forEach((c, k) => expect(Math.abs(c - [6000, 3000, 2000][k]!)).toBeLessThan(250));
-    expect(drawHead(3, 'uniform', () => 0.999999)).toBe(2);
+    const random = seedrandom('draw');
+    const n = [0, 0, 0];
+    for (let i = 0; i < 12000; i++) n[drawHead(3, random)]! += 1;
+    for (const c of n) expect(Math.abs(c - 4000)).toBeLessThan(250);
+    expect(drawHead(3, () => 0.999999)).toBe(2);
+  });
+
+  test('HeadAssignment: by rank every head follows its rank; sticky heads keep their episode, the producer takes its new one', () => {
+    const e = (key: string, a: number) => ({ key, ...episode(1, [0, 0, 0], [a, a]) });
+    const [A, B, C, D] = [e('A', 0.1), e('B', 0.2), e('C', 0.3), e('D', 0.4)];
+    const first = (targets: { actions: readonly (readonly number[])[] }[]) => targets.map((t) => t.actions[0]?.[0]);
+    const byRank = new HeadAssignment(3, false);
+    expect(first(byRank.targets([A, B, C], undefined, undefined))).toEqual([0.1, 0.2, 0.3]);
+    // A new best D (produced by head 2): every head moves one place.
+    expect(first(byRank.targets([D, A, B], 2, 'D'))).toEqual([0.4, 0.1, 0.2]);
+    const sticky = new HeadAssignment(3, true);
+    // The elite grows during the warm-up (no producer): heads spread over the episodes, best first.
+    expect(first(sticky.targets([A], undefined, 'A'))).toEqual([0.1, 0.1, 0.1]);
+    expect(first(sticky.targets([A, B], undefined, 'B'))).toEqual([0.1, 0.2, 0.1]);
+    expect(first(sticky.targets([A, B, C], undefined, 'C'))).toEqual([0.1, 0.2, 0.3]);
+    // Head 2 produces a new best D: head 2 takes D, heads 0 and 1 keep A and B (C left the elite).
+    expect(first(sticky.targets([D, A, B], 2, 'D'))).toEqual([0.1, 0.2, 0.4]);
+    // Head 0 produces C again (ranked second): head 0 takes it; head 1's B left, so it takes the episode no head holds (A).
+    expect(first(sticky.targets([D, C, A], 0, 'C'))).toEqual([0.3, 0.1, 0.4]);
+    expect(first(sticky.targets([], undefined, undefined))).toEqual([undefined, undefined, undefined]);
   });
 
   test("head k's imitation target is elite k: after updates each head acts near its own elite's actions", () => {
@@ -79,10 +93,10 @@ describe('multi-head actor (actorHeads)', () => {
     expect(again.act(s, 0)).toEqual(multi.act(s, 0));
   });
 
-  test('settings: actorHeads and actorHeadRank parse into the agent settings; 0 heads is refused', () => {
-    const { overrides } = parseSearchSettings('actorHeads=3,actorHeadRank=1');
+  test('settings: actorHeads and actorHeadSticky parse into the agent settings; 0 heads is refused', () => {
+    const { overrides } = parseSearchSettings('actorHeads=3,actorHeadSticky=1');
     expect(overrides.ddpg?.actorHeads).toBe(3);
-    expect(overrides.ddpg?.actorHeadRank).toBe(true);
+    expect(overrides.ddpg?.actorHeadSticky).toBe(true);
     expect(() => parseSearchSettings('actorHeads=0')).toThrow(ValidationError);
     expect(() => parseSearchSettings('actorHeads=1.5')).toThrow(ValidationError);
     expect(DEFAULT_DDPG.actorHeads).toBe(1);

@@ -32,8 +32,8 @@ export interface DdpgSettings {
    * head). 1: one actor imitating every elite. @default 1
    */
   actorHeads: number;
-  /** With actorHeads > 1: a search episode's head is drawn with weight 1 / (rank + 1) instead of uniformly. @default false */
-  actorHeadRank: boolean;
+  /** With actorHeads > 1: heads keep their imitated episode while it stays in the elite (actor-heads.ts HeadAssignment). @default false */
+  actorHeadSticky: boolean;
 }
 
 export const DEFAULT_DDPG: DdpgSettings = {
@@ -48,7 +48,7 @@ export const DEFAULT_DDPG: DdpgSettings = {
   normalizeReward: false,
   imitationWeight: 10,
   actorHeads: 1,
-  actorHeadRank: false,
+  actorHeadSticky: false,
 };
 
 function adam(lr: number): AdamSettings {

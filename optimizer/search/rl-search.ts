@@ -14,7 +14,7 @@ import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
-import { drawHead, headTargets } from './actor-heads';
+import { drawHead, HeadAssignment } from './actor-heads';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
@@ -330,6 +330,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   };
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
+  const heads = new HeadAssignment(agent.headCount, settings.ddpg.actorHeadSticky);
   const ensemble =
     settings.critScreen > 1 && settings.critScreenBonus > 0
       ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
@@ -367,10 +368,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      headTargets([], agent.headCount).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      heads.targets([], undefined, undefined).forEach((h, k) => agent.setElite(h.states, h.actions, k));
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
-    if (!warm) agent.selectHead(drawHead(agent.headCount, settings.ddpg.actorHeadRank ? 'rank' : 'uniform', random));
+    const head = warm ? undefined : drawHead(agent.headCount, random);
+    if (head !== undefined) agent.selectHead(head);
     const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
@@ -413,7 +415,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      headTargets(imitated, agent.headCount).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      heads.targets(imitated, local ? undefined : head, key).forEach((h, k) => agent.setElite(h.states, h.actions, k));
       eliteChanged = false;
     }
     const learned = learnedReward(c, shaping);

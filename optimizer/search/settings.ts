@@ -38,14 +38,14 @@ export const HAQ_SETTINGS: SearchOverrides = {
   deficitRank: 0,
   repairCost: 0,
   stateExtras: false,
-  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadRank: false },
+  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false },
 };
 
 const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve'] as const;
 const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras', 'deficitBest'] as const;
 const INTEGER_KEYS = new Set<string>(['actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
-const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadRank'];
+const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky'];
 
 const SOURCE = '--search-settings';
 
@@ -142,7 +142,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
       }
       ddpg.hidden = sizes;
     } else if ((DDPG_NUMBER_KEYS as readonly string[]).includes(key)) (ddpg as Record<string, number>)[key] = parseNumber(key, value);
-    else if (key === 'normalizeReward' || key === 'actorHeadRank') ddpg[key] = parseBoolean(key, value);
+    else if (key === 'normalizeReward' || key === 'actorHeadSticky') ddpg[key] = parseBoolean(key, value);
     else if ((BOOLEAN_KEYS as readonly string[]).includes(key)) top[key] = parseBoolean(key, value);
     else top[key] = parseNumber(key, value);
   });
