@@ -132,6 +132,12 @@ describe('multi-head actor (actorHeads)', () => {
       const one = await run({}, oneHeads);
       expect(new Set(oneHeads)).toEqual(new Set([0]));
       expect(one.history.slice(6).map((h) => `${h.wbits}|${h.abits}`)).not.toEqual(a.history.slice(6).map((h) => `${h.wbits}|${h.abits}`));
+      // Sticky heads: their own targets, so their own plans after the warm-up; the same seed, the same plans.
+      const sticky = await run({ ddpg: { actorHeads: 3, actorHeadSticky: true } });
+      const again = await run({ ddpg: { actorHeads: 3, actorHeadSticky: true } });
+      expect(again.history.map((h) => `${h.wbits}|${h.abits}`)).toEqual(sticky.history.map((h) => `${h.wbits}|${h.abits}`));
+      expect(sticky.history.slice(0, 6)).toEqual(a.history.slice(0, 6));
+      expect(sticky.history.slice(6).map((h) => `${h.wbits}|${h.abits}`)).not.toEqual(a.history.slice(6).map((h) => `${h.wbits}|${h.abits}`));
     });
   });
 });
