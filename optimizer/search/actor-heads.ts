@@ -3,7 +3,9 @@
  * Exploration via Bootstrapped DQN") applied to the DDPG actor. K actors share the critic; head k imitates the k-th
  * best distinct episode (the elite of rl-search.ts, best first) besides ascending the critic, and each search episode
  * acts with one head drawn per episode. One actor imitating 3 elites acts between them (the median late episode
- * 11-17% below the best plan, docs/validation.md, session 11); one head per elite explores around each of them.
+ * 11-17% below the best plan, docs/validation.md, session 11); one head per elite was meant to explore around each.
+ * Measured (s101, docs/validation.md): each head's late episodes sit further from its elite than the one actor's from
+ * the three (the heads do not keep up with their moving targets); opt-in.
  */
 
 /** One actor head's self-imitation targets: states (rows of stateSize) and the actions to imitate there. */

@@ -28,8 +28,8 @@ export interface DdpgSettings {
   imitationWeight: number;
   /**
    * Actor heads sharing the critic (actor-heads.ts): head k imitates the k-th best elite episode and each search
-   * episode acts with one head, drawn per episode; the critic's targets use head 0's target actor (the best elite's
-   * head). 1: one actor imitating every elite. @default 1
+   * episode acts with one head, drawn per episode; the critic's targets use head 0's target actor (by rank, the best
+   * elite's head). 1: one actor imitating every elite. @default 1 (s101: opt-in, docs/validation.md)
    */
   actorHeads: number;
   /** With actorHeads > 1: heads keep their imitated episode while it stays in the elite (actor-heads.ts HeadAssignment). @default false */
