@@ -1,5 +1,6 @@
 import { BASELINE_BITS, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
+import { seedStream } from './seed-stream';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
@@ -293,7 +294,7 @@ export interface SearchResult {
  * plan under its best replication (a reward given to every step, as HAQ does).
  */
 export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
-  const random = seedrandom(String(settings.seed));
+  const random = seedStream(settings.seed);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const free = [...Array(n).keys()].filter((i) => !fixed.has(i));
