@@ -51,6 +51,8 @@ export function creditLoopArgs(
       unitWaitCycles: ctx.unitWaitCycles,
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
       intervalCycles: interval,
+      portLoadCycles: ctx.tileScratch.edram,
+      portSqAccesses: ctx.tileScratch.edramSq,
     },
     params: {
       linkFlitsPerCycle: arch.noc.linkFlitsPerCycle,
