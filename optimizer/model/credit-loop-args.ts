@@ -51,8 +51,6 @@ export function creditLoopArgs(
       unitWaitCycles: ctx.unitWaitCycles,
       inputRowCycles: (input.width * input.channels * (storedBits[0] as number)) / offChipBitsPerCycle(arch),
       intervalCycles: interval,
-      portLoadCycles: ctx.tileScratch.edram,
-      portSqAccesses: ctx.tileScratch.edramSq,
     },
     params: {
       linkFlitsPerCycle: arch.noc.linkFlitsPerCycle,

@@ -9,7 +9,6 @@ import { channelSlots, type Placement } from '../../arch/placement';
 import { forkSpareRows, type SpareView } from '../../arch/fork-spare';
 import { forkLoopSpareBits, INPUT_HOG_IMAGES, spareRows, type CreditLoopInputs, type TransitParams } from './credit-loop';
 import { copyAheadRows } from './credit-loop-tables';
-import { loopPortWaitCycles } from './loop-port-wait';
 import { referenceTraffic, type ReferenceDelivery, type ReferenceTraffic } from './traffic-reference';
 import type { ModelContext } from './types';
 
@@ -109,16 +108,10 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
       if (slot === 0) inputImageBits[tile] = rows * rowBitsOf(producer);
     }
   }
-  /** Inside a fork loop: the transit of producer q's rows into `tile` and their write's wait at its port (rule 7). */
-  const forkTransit = (q: number, tile: number): number => {
-    const transit = destTransit.get(key(q + 1, tile));
-    if (transit === undefined) return 0;
-    return transit + loopPortWaitCycles(e.portSqAccesses[tile] ?? 0, e.portLoadCycles[tile] ?? 0, p.edramAccessesPerCycle, e.intervalCycles, rowsOf(q));
-  };
-  /** The worst fork-loop transit of producer q's rows into any tile of reader `layer` (0 when it reads none there). */
+  /** The worst transit of producer q's rows into any tile of reader `layer` (0 when it reads none there). */
   const readerTransit = (q: number, layer: number): number => {
     let worst = 0;
-    for (const tile of tilesOf(layer)) worst = Math.max(worst, forkTransit(q, tile));
+    for (const tile of tilesOf(layer)) worst = Math.max(worst, destTransit.get(key(q + 1, tile)) ?? 0);
     return worst;
   };
   /** Sum over `stages` of the worst transit into each from its producers that `keep` accepts. */
@@ -200,7 +193,7 @@ export function referenceCreditLoopBounds(ctx: ModelContext, placement: Placemen
           const spare = forkSpareRows(placement.forkHolds, layer, k, placement.windowRows[layer], loopFree, viewOf(tile));
           // The hop from the lead path's end back into this tile.
           let last = 0;
-          for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, forkTransit(d.producer, tile));
+          for (const d of lf.dataInputs) if (lead.has(d.producer)) last = Math.max(last, destTransit.get(key(d.producer + 1, tile)) ?? 0);
           // Each lead stage's row waits at its digital unit before the next stage reads it (unit-wait.ts).
           const unitWaits = path.lead.reduce((sum, st) => sum + (e.unitWaitCycles[st] ?? 0), 0);
           const transits = pathTransits + last + unitWaits;

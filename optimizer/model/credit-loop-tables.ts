@@ -62,16 +62,11 @@ export interface CreditLoopTables {
   readerLayer: Int32Array;
   /** Index of the tensor among that reader's data inputs (its window). */
   readerInput: Int32Array;
-  /**
-   * Per reader entry: the largest transit of the tensor into any of the reader's tiles, its write's port wait included
-   * (the fork loops read it), this evaluation.
-   */
+  /** Per reader entry: the largest transit of the tensor into any of the reader's tiles, this evaluation. */
   readerTransit: Float64Array;
   /** Per (tensor, dest tile), as TrafficScratch.slotDests: the transit into that tile and its guaranteed slots. */
   destTransit: Float64Array;
   destSlots: Float64Array;
-  /** Per (tensor, dest tile): the port wait of its rows' writes there inside a fork loop (loop-port-wait.ts). */
-  destPortWait: Float64Array;
   /** Per tile: its eDRAM (capacity x share) less the guaranteed slots of every tensor it reads, in bits. */
   freeBits: Float64Array;
   /** Per tile: channels holding (nearly) a whole image of their tensor, which all run ahead into its spare eDRAM. */
@@ -160,7 +155,6 @@ export function prepareCreditLoop(flow: Dataflow, readSlots: Int32Array, rowsOf:
     readerTransit: new Float64Array(readerLayer.length),
     destTransit: new Float64Array(0),
     destSlots: new Float64Array(0),
-    destPortWait: new Float64Array(0),
     freeBits: new Float64Array(0),
     wholeChannels: new Float64Array(0),
     inputImageBits: new Float64Array(0),

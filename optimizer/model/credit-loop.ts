@@ -4,7 +4,6 @@ import { channelSlots } from '../../arch/tile-buffers';
 import { forkSpareRows, type SpareView } from '../../arch/fork-spare';
 import type { TrafficScratch } from './types';
 import { ensureLinkBuffers, type CreditInput, type CreditLoopTables, type CreditPath } from './credit-loop-tables';
-import { loopPortWaitCycles } from './loop-port-wait';
 import { AUTO_MAX_IMAGES } from '../../sim/settle-limits';
 import { FILL_SHARE } from '../../sim/steady-state';
 
@@ -40,14 +39,8 @@ export interface CreditLoopInputs {
    */
   unitWaitCycles: Float64Array;
   inputRowCycles: number;
-  /** The interval without this term: link and port waits are computed at it. */
+  /** The interval without this term: link waits are computed at it. */
   intervalCycles: number;
-  /**
-   * Per tile: its eDRAM port's work per image (cycles) and its requests' squared sizes (accesses^2), TileTimes.edram
-   * and edramSq: a fork loop's writes wait at the port (loop-port-wait.ts).
-   */
-  portLoadCycles: Float64Array;
-  portSqAccesses: Float64Array;
 }
 
 /**
@@ -159,8 +152,7 @@ function hosts(placement: Placement, layer: number, tile: number): boolean {
  * (the widest window of the tensor's readers there, plus the lookahead: arch/tile-buffers.ts channelSlots); per reader
  * layer the worst transit into any of its tiles; per tile the eDRAM left beyond every guaranteed slot.
  */
-function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, readSlots: Int32Array, e: CreditLoopInputs, p: TransitParams): void {
-  const storedBits = e.storedBits;
+function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placement, slots: number, storedBits: Float64Array, readSlots: Int32Array, p: TransitParams): void {
   const freeBits = t.freeBits;
   const whole = t.wholeChannels;
   const inputBits = t.inputImageBits;
@@ -174,12 +166,11 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
     // NOTE: grown, never shrunk: reused by every evaluation of the context.
     t.destTransit = new Float64Array(2 * dests);
     t.destSlots = new Float64Array(2 * dests);
-    t.destPortWait = new Float64Array(2 * dests);
   }
   // NOTE: written for speed: reciprocals, so each piece's transit multiplies instead of dividing.
   const cyclesPerAccess = 1 / p.edramAccessesPerCycle;
   const cyclesPerFlit = 1 / p.linkFlitsPerCycle;
-  const { destTransit, destSlots, destPortWait, readerStart } = t;
+  const { destTransit, destSlots, readerStart } = t;
   for (let r = 0; r < slots; r++) {
     const rows = t.slotRows[r] as number;
     const d0 = s.slotDestStart[r] as number;
@@ -193,10 +184,6 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
       const transit = write + (f < 0 ? 0 : flowTransitCycles(f, rows, t, p, cyclesPerFlit));
       const d = d0 + (s.deliveryDest[n] as number);
       if (transit > (destTransit[d] as number)) destTransit[d] = transit;
-    }
-    for (let d = d0; d < d1; d++) {
-      const tile = s.slotDests[d] as number;
-      destPortWait[d] = loopPortWaitCycles(e.portSqAccesses[tile] as number, e.portLoadCycles[tile] as number, p.edramAccessesPerCycle, e.intervalCycles, rows);
     }
     const rowBits = (t.slotRowElements[r] as number) * (storedBits[readSlots[r] as number] as number);
     const j1 = readerStart[r + 1] as number;
@@ -213,8 +200,7 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
         const tile = s.slotDests[d] as number;
         if (tile < lo || tile > hi) continue;
         if (window > (destSlots[d] as number)) destSlots[d] = window;
-        // Read by the fork loops only: with the write's wait at the port.
-        transit = Math.max(transit, (destTransit[d] as number) + (destPortWait[d] as number));
+        transit = Math.max(transit, destTransit[d] as number);
       }
       t.readerTransit[j] = transit;
     }
@@ -230,10 +216,10 @@ function fillTransits(t: CreditLoopTables, s: TrafficScratch, placement: Placeme
   }
 }
 
-/** Transit of tensor r's rows into `tile` inside a fork loop, the write's port wait included (0 when the tile reads none). */
-function forkTransitInto(t: CreditLoopTables, s: TrafficScratch, r: number, tile: number): number {
+/** Transit of tensor r's rows into `tile` (0 when the tile reads none). */
+function transitInto(t: CreditLoopTables, s: TrafficScratch, r: number, tile: number): number {
   const d1 = s.slotDestStart[r + 1] as number;
-  for (let d = s.slotDestStart[r] as number; d < d1; d++) if (s.slotDests[d] === tile) return (t.destTransit[d] as number) + (t.destPortWait[d] as number);
+  for (let d = s.slotDestStart[r] as number; d < d1; d++) if (s.slotDests[d] === tile) return t.destTransit[d] as number;
   return 0;
 }
 
@@ -268,7 +254,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
   // Mesh links of routes between used tiles: those of the mesh rows up to the last used tile's router.
   ensureLinkBuffers(t, tilesUsed, 4 * placement.meshWidth * ((s.tileY[tilesUsed - 1] ?? 0) + 1));
   fillBursts(s, t, slots, tilesUsed, p, e.intervalCycles);
-  fillTransits(t, s, placement, slots, readSlots, e, p);
+  fillTransits(t, s, placement, slots, e.storedBits, readSlots, p);
   const bounds = t.bounds;
   bounds.fill(0);
   const rc = e.rowCycles;
@@ -371,7 +357,7 @@ export function creditLoopBounds(t: CreditLoopTables, s: TrafficScratch, placeme
         const spare = t.forkSpare[d - d0] as number;
         // The hop from the lead path's end back into this tile.
         let last = 0;
-        for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, forkTransitInto(t, s, path.lastSlots[k] as number, tile));
+        for (let k = 0; k < path.lastSlots.length; k++) last = Math.max(last, transitInto(t, s, path.lastSlots[k] as number, tile));
         const transits = pathTransits + last + unitWaits;
         let shared = false;
         for (let k = 0; k < path.sharedLead.length; k++) if (hosts(placement, path.sharedLead[k] as number, tile)) shared = true;

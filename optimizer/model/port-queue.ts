@@ -16,16 +16,6 @@ export function exposedWaitCycles(firstCycles: number, meanWaitCycles: number, h
 }
 
 /**
- * Mean residual of the request in service that a request finds at a FIFO eDRAM port, in port cycles at one access per
- * cycle: each request of d accesses is in service a share d / T of an image interval T with d / 2 left on average, so
- * sum d^2 / (2 T) over the port's requests (`sqAccesses`). A port busy longer than the interval (`busyCycles`) paces
- * the pipeline itself: its requests then share its own busy time.
- */
-export function portResidualCycles(sqAccesses: number, busyCycles: number, intervalCycles: number): number {
-  return sqAccesses / (2 * (busyCycles > intervalCycles ? busyCycles : intervalCycles));
-}
-
-/**
  * Port queueing term (docs/hardware-model.md rule 7): a replica holds one row job's input ahead (rule 5), so it
  * asks for a job's reads when its previous job's MVMs start, and the job's MVMs wait for the first vector and the
  * crossbars. The port serves whole requests in FIFO order, so a request finds, on average, the residual of the one
@@ -59,7 +49,8 @@ export function portQueueCycles(
   for (let k = 0; k < tiles.length; k++) {
     const t = tiles[k] as number;
     const busy = load[t] as number;
-    const w = portResidualCycles((sq[t] as number) - own, busy, interval);
+    // A port loaded beyond the interval paces the pipeline itself: its requests then share its own busy time.
+    const w = ((sq[t] as number) - own) / (2 * (busy > interval ? busy : interval));
     if (w > others) others = w;
   }
   const wait = others / (accessesPerCycle * accessesPerCycle);
