@@ -15,7 +15,7 @@ import type { ResolvedNetwork } from '../../workloads/types';
 import { defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
 import { networkFileExtensions, networkSpecIsFile } from '../../workloads/load';
-import { emit, toCsv } from './output';
+import { emit, printReport, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
 import { LIMITS, checkNumber } from '../../limits';
@@ -208,9 +208,9 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     Number(r.latencyError.toFixed(4)), Number(r.simThroughput.toFixed(2)), Number(r.modelThroughput.toFixed(2)), Number(r.throughputError.toFixed(4)),
     r.dominantCause, r.simBottleneck, r.modelBottleneck, r.detail]);
   // The table always goes to the terminal (--out has a default, so the CSV is always written too).
-  emit(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), undefined);
+  printReport(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), [args.out]);
   if (args.out !== undefined) {
-    emit(toCsv(header, table), args.out);
+    await emit(toCsv(header, table), args.out);
     process.stderr.write(`written: ${args.out}\n`);
   }
   return rows;
