@@ -17,7 +17,7 @@ import type { OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import type { QueueArgs } from '../queue/study';
 import { simulate } from '../../sim';
-import { defaultArchFor, inputFiles, loadArchFromArgs } from './inputs';
+import { checkDistinctNetworks, defaultArchFor, inputFiles, loadArchFromArgs } from './inputs';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { lrmpRow, resultsCsv, resultsMarkdown, type NetworkNote, type ReproduceRow } from '../reproduce/report';
@@ -74,6 +74,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const log = args.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const names = (args.networks ?? BENCHMARKS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new ValidationError('--networks', 'networks', 'empty', `comma-separated network names, e.g. ${BENCHMARKS.join(',')}`);
+  checkDistinctNetworks(names);
   const episodes = checkNumber(args.episodes ?? DEFAULT_EPISODES, LIMITS.episodes, '--episodes', 'episodes');
   const workers = checkNumber(args.workers ?? Math.min(os.availableParallelism(), LIMITS.workers.max), LIMITS.workers, '--workers', 'workers');
   const images = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');

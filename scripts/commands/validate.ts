@@ -12,7 +12,7 @@ import { simulateSettled } from '../../sim/settle';
 import { DeadlockError, ValidationError } from '../../errors';
 import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
+import { checkDistinctNetworks, defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
 import { networkFileExtensions, networkSpecIsFile } from '../../workloads/load';
 import { emit, printReport, toCsv } from './output';
@@ -172,6 +172,7 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
       throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or zoo names (${known.join(', ')}) and network files (${networkFileExtensions().join(', ')})`);
     }
   }
+  checkDistinctNetworks(names);
   const onnxFiles = names.filter((name) => networkSpecIsFile(name) && path.extname(name).toLowerCase() === '.onnx');
   const shapes = fileInputShapes(args.inputShape, onnxFiles);
   // The CSV must not replace an input file (`--networks vnet.json --out vnet.json` replaced the network).
