@@ -50,14 +50,30 @@ export class TraceWriter {
   }
 
   write(row: TraceRow): void {
+    if (this.failure) return; // the output failed: the rows would only pile up in memory
     if (!this.stringifier.write(row)) this.backlogged = true;
   }
 
-  /** Waits until the stream has room again. */
+  /**
+   * Waits until the stream has room again. A failed output never drains (the pipe from the stringifier is cut), so
+   * its close ends the wait too, and the failure is thrown: the simulation stops (waiting for 'drain' alone left
+   * nothing pending, and node exited 0 with no output: `--trace /dev/full`).
+   * @throws OutputFileError
+   */
   async drain(): Promise<void> {
-    if (!this.backlogged) return;
-    await new Promise<void>((resolve) => this.stringifier.once('drain', () => resolve()));
+    if (this.backlogged && !this.out.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stringifier.off('drain', done);
+          this.out.off('close', done);
+          resolve();
+        };
+        this.stringifier.once('drain', done);
+        this.out.once('close', done);
+      });
+    }
     this.backlogged = false;
+    if (this.failure) throw outputError(this.file, this.failure);
   }
 
   /** Flushes, closes and renames into place (or removes the temp file on failure / abort). */

@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CLI } from './helpers/run-cli';
+import { TraceWriter, type TraceRow } from '../sim/trace';
+import { OutputFileError } from '../errors';
 
 let dir: string;
 beforeAll(() => {
@@ -149,4 +151,34 @@ describe('stdout as the output keeps stdout for it alone', () => {
     expect(JSON.parse(run.stdout)).toHaveProperty('chosen');
     expect(run.stderr).toContain('baseline');
   }, 70_000);
+});
+
+describe('a trace whose output fails', () => {
+  // A failed output never drains: waiting for 'drain' alone left nothing pending, and node exited 0 with no output
+  // (`simulate --network resnet18 --images 64 --trace /dev/full`). A descriptor opened read-only stands in for the
+  // failing device (writes fail with EBADF), so no real device is written.
+  test('ends the wait for drain with an OutputFileError, and the rows after it are dropped', async () => {
+    const file = path.join(dir, 'read-only.csv');
+    fs.writeFileSync(file, '');
+    const fd = fs.openSync(file, 'r');
+    try {
+      const trace = new TraceWriter(`/proc/self/fd/${fd}`);
+      const row: TraceRow = ['job', 'conv1', 0, 0, 0, 0, 10, '', 0, ''];
+      let error: unknown;
+      try {
+        for (let i = 0; i < 100_000; i++) {
+          trace.write(row);
+          if (i % 1000 === 999) await trace.drain();
+        }
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OutputFileError);
+      expect((error as Error).message).toMatch(/read-only\.csv|\/proc\/self\/fd\/\d+: cannot be written: EBADF/);
+      await trace.close(true);
+      expect(fs.readFileSync(file, 'utf8')).toBe('');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }, 20_000);
 });
