@@ -332,9 +332,9 @@ async function copyInto(temp: string, target: OutputTarget): Promise<void> {
 
 /** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
 export async function releaseTemp(temp: string, file: string, commit: boolean): Promise<void> {
-  liveTemps.delete(temp);
   if (!commit) {
     fs.rmSync(temp, { force: true });
+    liveTemps.delete(temp);
     return;
   }
   try {
@@ -345,6 +345,7 @@ export async function releaseTemp(temp: string, file: string, commit: boolean): 
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
+    liveTemps.delete(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
   }
 }
 

@@ -65,6 +65,25 @@ describe('a named pipe as an output', () => {
     }
   }, 30_000);
 
+  test('a history CSV waiting in the temp folder for its pipe is removed on SIGTERM too', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'hist-'));
+    const pipe = fifo(path.relative(dir, path.join(sub, 'h.pipe')));
+    const child = spawn(process.execPath, [CLI, 'optimize', '--network', 'resnet20', '--episodes', '2', '--no-confirm', '--history', pipe], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: sub }, // where the history is spooled before it is copied into the pipe
+    });
+    const run = watch(child);
+    try {
+      expect(await until(() => run.err().includes('waiting for a reader'), 40_000)).toBe(true);
+      expect(fs.readdirSync(sub).filter((f) => f.endsWith('.tmp'))).toHaveLength(1);
+      child.kill('SIGTERM');
+      expect(await run.ended).toEqual({ code: 143, signal: null });
+      expect(fs.readdirSync(sub)).toEqual(['h.pipe']);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   test('a reader that comes later gets the whole output; a trace is streamed in, never spooled to the temp folder', async () => {
     const pipe = fifo('out.pipe');
     const analyze = spawn(process.execPath, [CLI, 'analyze', '--network', 'lenet5-mnist', '--format', 'csv', '--out', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
