@@ -5,6 +5,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 import { decodeText } from './text-decode';
+import { writeAllTo, writeDirect } from './direct-output';
 
 /** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -196,10 +197,32 @@ export function outputTarget(file: string): OutputTarget {
  */
 export function checkOutputPath(file: string, regularOnly = false): void {
   const target = outputTarget(file);
-  if (!regularOnly || !target.direct) return;
   // /dev/stdout redirected to a file (`> sweep.csv`) is that file: it can be read back and appended to.
-  if (target.fd !== undefined && fs.fstatSync(target.fd).isFile()) return;
-  throw new OutputFileError(file, 'is a device or pipe; this output is read back to resume, so it must be a regular file.');
+  if (!regularOnly || isRegularTarget(target)) return;
+  throw new OutputFileError(file, 'is a device or pipe; this output is read back (--resume, --plots), so it must be a regular file.');
+}
+
+/**
+ * True when writing `file` reaches this process's stdout (/dev/stdout, /dev/fd/1, or the file or pipe stdout is
+ * redirected to), so a report printed on stdout would land among that output. A device (/dev/null, a terminal)
+ * shared with stdout does not count: nothing is read back from it.
+ */
+export function isStdout(file: string): boolean {
+  try {
+    const target = outputTarget(file);
+    if (target.fd === 1) return true;
+    const stdout = fs.fstatSync(1);
+    const stat = target.fd !== undefined ? fs.fstatSync(target.fd) : fs.statSync(target.path);
+    return !stdout.isCharacterDevice() && stat.dev === stdout.dev && stat.ino === stdout.ino;
+  } catch {
+    return false; // not made yet, or stdout closed: not the same file
+  }
+}
+
+/** Whether an output that is read back (--resume, --plots) may be written to `file`: a regular file, or stdout redirected to one. */
+export function isRegularTarget(target: OutputTarget): boolean {
+  if (!target.direct) return true;
+  return target.fd !== undefined && fs.fstatSync(target.fd).isFile();
 }
 
 /** A file named on the command line, with the option that names it (for messages). */
@@ -294,47 +317,13 @@ export function tempFileFor(file: string): string {
   return temp;
 }
 
-/** Sleeps `ms` without spinning (a non-blocking pipe said EAGAIN: its reader is behind). */
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Writes all of `bytes` to an open descriptor, waiting while a non-blocking pipe is full. */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) {
-    try {
-      done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      pause(5);
-    }
-  }
-}
-
-/**
- * Writes to a direct target: its open descriptor (left open), or the device or pipe opened for writing. A reader
- * that closed the pipe early (`| head`, EPIPE) wants no more of it: the rest is dropped and the command goes on to
- * its other outputs.
- */
-function writeDirect(target: OutputTarget, write: (fd: number) => void): void {
-  const fd = target.fd ?? fs.openSync(target.path, 'w');
-  try {
-    write(fd);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
-  } finally {
-    if (target.fd === undefined) fs.closeSync(fd);
-  }
-}
-
-/** Copies a finished temp file into a direct target, 1 MiB at a time (a trace can be large). */
-function copyInto(temp: string, target: OutputTarget): void {
+/** Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). */
+async function copyInto(temp: string, target: OutputTarget): Promise<void> {
   const input = fs.openSync(temp, 'r');
   try {
     const chunk = Buffer.alloc(1 << 20);
-    writeDirect(target, (fd) => {
-      for (let n = fs.readSync(input, chunk); n > 0; n = fs.readSync(input, chunk)) writeAll(fd, chunk.subarray(0, n));
+    await writeDirect(target, async (fd) => {
+      for (let n = fs.readSync(input, chunk); n > 0; n = fs.readSync(input, chunk)) await writeAllTo(fd, chunk.subarray(0, n));
     });
   } finally {
     fs.closeSync(input);
@@ -342,32 +331,34 @@ function copyInto(temp: string, target: OutputTarget): void {
 }
 
 /** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
-export function releaseTemp(temp: string, file: string, commit: boolean): void {
-  liveTemps.delete(temp);
+export async function releaseTemp(temp: string, file: string, commit: boolean): Promise<void> {
   if (!commit) {
     fs.rmSync(temp, { force: true });
+    liveTemps.delete(temp);
     return;
   }
   try {
     const target = outputTarget(file); // it may have changed while the temp file was written
-    if (target.direct) copyInto(temp, target);
+    if (target.direct) await copyInto(temp, target);
     else fs.renameSync(temp, target.path);
   } catch (error) {
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
+    liveTemps.delete(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
   }
 }
 
 /**
  * Writes a file atomically: a temp file beside its real target, then rename, so nothing half-written is left; a
- * device, pipe or open descriptor (/dev/stdout) is written in place.
+ * device, pipe or open descriptor (/dev/stdout) is written in place, without blocking the event loop while a named
+ * pipe waits for its reader (direct-output.ts).
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const target = outputTarget(file);
   if (target.direct) {
     try {
-      writeDirect(target, (fd) => writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content));
+      await writeDirect(target, (fd) => writeAllTo(fd, typeof content === 'string' ? Buffer.from(content) : content));
     } catch (error) {
       throw outputError(file, error);
     }
@@ -377,10 +368,10 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   try {
     fs.writeFileSync(temp, content);
   } catch (error) {
-    releaseTemp(temp, file, false);
+    await releaseTemp(temp, file, false);
     throw outputError(file, error);
   }
-  releaseTemp(temp, file, true);
+  await releaseTemp(temp, file, true);
 }
 
 /** Checks that `dir` is a folder, or does not exist yet (it is created on write). @throws OutputFileError */

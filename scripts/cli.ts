@@ -13,6 +13,7 @@ import { importCommand } from './commands/import';
 import { simulateCommand } from './commands/simulate';
 import { validateCommand } from './commands/validate';
 import { describeSweep, sweepCommand } from './commands/sweep';
+import { printReport } from './commands/output';
 import { DEFAULT_EPISODES, describeReproduce, reproduceCommand } from './commands/reproduce';
 import { optimizeCommand } from './commands/optimize';
 import { withQueue, withWorkerOptions, workerCommand } from './commands/queue-options';
@@ -94,7 +95,7 @@ export function buildCli(argv: string[], hooks: CliHooks = processHooks(argv)): 
       (args) =>
         run(async () => {
           const summary = await sweepCommand(args);
-          process.stdout.write(`${describeSweep(summary)}\n`);
+          printReport(describeSweep(summary), [args.out]);
         }),
     )
     .command(

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }
   const text = `${lines.join('\n')}\n`;
   const out = option('out');
-  if (out !== undefined) writeFileAtomic(out, text);
+  if (out !== undefined) await writeFileAtomic(out, text);
   process.stdout.write(text);
 }
 

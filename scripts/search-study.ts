@@ -221,7 +221,7 @@ async function main(): Promise<void> {
   const text = [...lines, ...summary, ''].join('\n');
   process.stdout.write(text);
   const out = option('out');
-  if (out !== undefined) writeFileAtomic(out, text);
+  if (out !== undefined) await writeFileAtomic(out, text);
 }
 
 if (require.main === module) void main();

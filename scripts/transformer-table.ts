@@ -177,14 +177,14 @@ async function main(): Promise<void> {
     for (const c of TABLE_CASES) {
       const started = Date.now();
       const plan = await searchPlan(c);
-      writeFileAtomic(planFile(root, c), toJson(plan));
+      await writeFileAtomic(planFile(root, c), toJson(plan));
       process.stderr.write(`${c.network} ${c.unit}: plan written (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     }
   }
   const body = await renderTransformerTable(root);
   if (args.includes('--write')) {
     const readmePath = path.join(root, 'README.md');
-    writeFileAtomic(readmePath, replaceSection(fs.readFileSync(readmePath, 'utf8'), body));
+    await writeFileAtomic(readmePath, replaceSection(fs.readFileSync(readmePath, 'utf8'), body));
     process.stderr.write('README.md: transformer table written\n');
   } else process.stdout.write(`${body}\n`);
 }

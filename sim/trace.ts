@@ -1,9 +1,12 @@
 /**
  * CSV trace streamed to disk with csv-stringify: rows go through a stream into a temp file beside the
- * target, renamed on success, so the whole trace is never in memory and no half-written file is left.
+ * target, renamed on success, so the whole trace is never in memory and no half-written file is left. A device or
+ * pipe (`--trace /dev/stdout | ...`, a named pipe) gets the rows streamed straight in (direct-output.ts), nothing
+ * spooled: memory is bounded by the stream's buffer, since the simulation waits for 'drain'.
  */
 import * as fs from 'node:fs';
-import { outputError, releaseTemp, tempFileFor } from '../io';
+import { outputError, outputTarget, releaseTemp, tempFileFor } from '../io';
+import { DirectWritable } from '../direct-output';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { CSV_CAST } from '../csv-number';
 
@@ -24,16 +27,18 @@ export type TraceRow = [string, string, number, number, number, number, number, 
 
 export class TraceWriter {
   private readonly stringifier: Stringifier;
-  private readonly out: fs.WriteStream;
-  private readonly temp: string;
+  private readonly out: fs.WriteStream | DirectWritable;
+  /** The temp file renamed onto a regular file; undefined when the rows go straight to a device or pipe. */
+  private readonly temp: string | undefined;
   private failure: Error | undefined;
   private readonly finished: Promise<void>;
   /** True when the stream asked the producer to wait for 'drain'. */
   backlogged = false;
 
   constructor(private readonly file: string) {
-    this.temp = tempFileFor(file);
-    this.out = fs.createWriteStream(this.temp);
+    const target = outputTarget(file);
+    this.temp = target.direct ? undefined : tempFileFor(file);
+    this.out = this.temp === undefined ? new DirectWritable(target) : fs.createWriteStream(this.temp);
     this.stringifier = stringify({ header: true, columns: [...TRACE_COLUMNS], cast: CSV_CAST });
     this.stringifier.pipe(this.out);
     const fail = (error: Error): void => {
@@ -45,14 +50,30 @@ export class TraceWriter {
   }
 
   write(row: TraceRow): void {
+    if (this.failure) return; // the output failed: the rows would only pile up in memory
     if (!this.stringifier.write(row)) this.backlogged = true;
   }
 
-  /** Waits until the stream has room again. */
+  /**
+   * Waits until the stream has room again. A failed output never drains (the pipe from the stringifier is cut), so
+   * its close ends the wait too, and the failure is thrown: the simulation stops (waiting for 'drain' alone left
+   * nothing pending, and node exited 0 with no output: `--trace /dev/full`).
+   * @throws OutputFileError
+   */
   async drain(): Promise<void> {
-    if (!this.backlogged) return;
-    await new Promise<void>((resolve) => this.stringifier.once('drain', () => resolve()));
+    if (this.backlogged && !this.out.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stringifier.off('drain', done);
+          this.out.off('close', done);
+          resolve();
+        };
+        this.stringifier.once('drain', done);
+        this.out.once('close', done);
+      });
+    }
     this.backlogged = false;
+    if (this.failure) throw outputError(this.file, this.failure);
   }
 
   /** Flushes, closes and renames into place (or removes the temp file on failure / abort). */
@@ -60,10 +81,10 @@ export class TraceWriter {
     this.stringifier.end();
     await this.finished;
     if (abort || this.failure) {
-      releaseTemp(this.temp, this.file, false);
+      if (this.temp !== undefined) await releaseTemp(this.temp, this.file, false);
       if (this.failure && !abort) throw outputError(this.file, this.failure);
       return;
     }
-    releaseTemp(this.temp, this.file, true);
+    if (this.temp !== undefined) await releaseTemp(this.temp, this.file, true);
   }
 }

@@ -46,6 +46,28 @@ describe('lrmp validate', () => {
   });
 });
 
+// `validate --networks a,a` ran `a` twice (session 18's fuzz notes); reproduce too. Refused before any work.
+describe('a network named twice in --networks', () => {
+  test('is refused with exit 2 by validate and reproduce, a file under two spellings too', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-twice-'));
+    try {
+      const twice = runCli(['validate', '--networks', 'lenet5-mnist,lenet5-mnist', '--out', path.join(dir, 'v.csv')]);
+      expect(twice.status).toBe(2);
+      expect(twice.stderr.trim()).toBe("lrmp: --networks is 'lenet5-mnist' twice; allowed: each network once.");
+      expect(fs.existsSync(path.join(dir, 'v.csv'))).toBe(false);
+      fs.copyFileSync(path.join(__dirname, 'fixtures', 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), path.join(dir, 'c.onnx'));
+      const file = runCli(['validate', '--networks', 'c.onnx,./c.onnx', '--input-shape', '1x3x48x192', '--out', 'v.csv'], { cwd: dir });
+      expect(file.status).toBe(2);
+      expect(file.stderr).toContain("'c.onnx' and './c.onnx', the same file");
+      const rep = runCli(['reproduce', '--networks', 'resnet20,resnet20', '--out', path.join(dir, 'rep')]);
+      expect(rep.status).toBe(2);
+      expect(rep.stderr).toContain("'resnet20' twice");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // One --input-shape cannot serve several ONNX files that need different shapes: FILE.onnx@entry scopes an entry.
 describe('lrmp validate with several ONNX files', () => {
   const cls = path.join(__dirname, 'fixtures', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');

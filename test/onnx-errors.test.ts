@@ -94,6 +94,23 @@ describe('ONNX import errors', () => {
     expect(() => importOnnx(tinyModel((_, x) => x), { source: 't.onnx', inputValues: { sr: [16000] } })).toThrow(/allowed: no values: the graph's only input, 'x', is streamed\./);
   });
 
+  // Older exporters list every weight among the graph inputs too: such an input is no constant to shape or fill,
+  // and calling it "not a graph input" (s97's message) was wrong.
+  test('a shape or values for a graph input that has an initializer (a weight) say so', () => {
+    const g = new OnnxGraphBuilder(true);
+    g.input('x', [1, 3, 8, 8]);
+    g.extraInput('w', [4, 3, 3, 3]);
+    const w = g.weight('w', [4, 3, 3, 3]);
+    g.output(g.node('Conv', '/conv/Conv', ['x', w], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]));
+    const bytes = encodeModel(g.model(13, 'legacy'));
+    expect(importOnnx(bytes, { source: 'legacy.onnx' }).layers.map((l) => l.kind)).toEqual(['conv']);
+    expect(() => importOnnx(bytes, { source: 'legacy.onnx', inputShapes: { w: [4, 3, 3, 3] } })).toThrow(
+      "legacy.onnx: field '--input-shape w=...' is 'w', which is a graph input with an initializer (a weight: the model fixes its dims and values); allowed: one of 'x'.",
+    );
+    expect(() => importOnnx(bytes, { source: 'legacy.onnx', inputValues: { w: [2] } })).toThrow(/'w', which is a graph input with an initializer .*allowed: no values: the graph's only input, 'x', is streamed\./);
+    expect(() => importOnnx(bytes, { source: 'legacy.onnx', inputShapes: { v: [1] } })).toThrow(/'v', which is not a graph input/);
+  });
+
   test('a tensor read by a node but produced by nothing is an InputFileError', () => {
     const bytes = tinyModel((g, x) => g.node('Add', '/add/Add', [x, 'ghost']));
     expect(() => importOnnx(bytes, { source: 'g.onnx' })).toThrow(/tensor 'ghost'/);

@@ -80,6 +80,12 @@ describe('ONNX parameter inputs checked against the tensor they apply to', () =>
     expect(refusal(conv([17]))).toBe("p.onnx: field 'node '/c' (Conv) input 2 (bias) 'b'' is of dims [17]; allowed: dims [16] (one per output channel of the weights [16, 3, 3, 3]).");
     expect(refusal(conv([16, 1]))).toContain('is of dims [16, 1]');
     expect(refusal(batchNorm([[3], [3], [5], [3]]))).toContain("(BatchNormalization) input 3 (mean) 'p2'' is of dims [5]; allowed: dims [3] (one per channel of the input [1, 3, 8, 8])");
+    // spatial = 0 (BatchNormalization-7 and before): statistics per element, [C, H, W]; they were not checked at all.
+    const perElement = (dims: number[][]) => (g: OnnxGraphBuilder) => g.node('BatchNormalization', '/bn', ['x', ...dims.map((d, k) => g.weight(`p${k}`, d))], [int('spatial', 0)]);
+    expect(refusal(perElement([[3, 8, 8], [3, 8, 8], [3, 8, 8], [3]]), 7)).toContain(
+      "(BatchNormalization) input 4 (var) 'p3'' is of dims [3]; allowed: dims [3, 8, 8] (one per element of the input [1, 3, 8, 8] past its batch, as spatial = 0 asks)",
+    );
+    expect(refusal(perElement([[3, 8, 4], [3, 8, 8], [3, 8, 8], [3, 8, 8]]), 7)).toContain("input 1 (scale) 'p0'' is of dims [3, 8, 4]");
     expect(refusal(instanceNorm([4]))).toContain("(InstanceNormalization) input 1 (scale) 's'' is of dims [4]; allowed: dims [3]");
     expect(refusal(layerNorm([3, 8, 8]))).toContain('allowed: dims that broadcast to the normalized dims [8, 8] (axes 2 to 3 of the input [1, 3, 8, 8])');
     expect(refusal(layerNorm([1, 1, 1, 8, 8]))).toContain('is of dims [1, 1, 1, 8, 8]'); // beyond the input's rank

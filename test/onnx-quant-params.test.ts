@@ -61,6 +61,15 @@ function qlinearConv(x: number[], w: number[], y: number[], wZero: number[] = w)
   return importOnnx(encodeModel(g.model(17, 'q')), { source: 'q.onnx' });
 }
 
+/** QLinearMatMul of the [1, 8] input by an [8, 4] int8 weight; scale dims per operand (a, b, y). */
+function qlinearMatMul(a: number[], b: number[], y: number[], bZero: number[] = b, aZero: number[] = []): Network {
+  const g = new OnnxGraphBuilder(false);
+  g.input('x', [1, 8]);
+  const c = (name: string, dims: number[]) => g.constant(name, tensorOf(dims));
+  g.output(g.node('QLinearMatMul', '/qm', ['x', c('/as', a), c('/az', aZero), g.typedWeight('w', [8, 4], INT8, 1), c('/bs', b), c('/bz', bZero), c('/ys', y), c('/yz', [])]));
+  return importOnnx(encodeModel(g.model(17, 'q')), { source: 'q.onnx' });
+}
+
 describe('QuantizeLinear/DequantizeLinear parameters', () => {
   test('per tensor, per axis and blocked parameters that fit the input import', () => {
     expect(weightModel({ scaleDims: [] }).layers.map((l) => l.kind)).toEqual(['conv']);
@@ -121,5 +130,17 @@ describe('QuantizeLinear/DequantizeLinear parameters', () => {
     };
     expect(withBias([4]).layers[0]).toMatchObject({ kind: 'conv', bias: true });
     expect(refusal(() => withBias([5]))).toContain("(QLinearConv) input 8 (bias) '/b_output_0'' is of dims [5]; allowed: dims [4]");
+  });
+
+  // QLinearMatMul's parameters were never checked (session 18): the same rules and messages as QLinearConv's.
+  test('QLinearMatMul: a and y scales are scalars, the b scale a scalar or one per column of b', () => {
+    expect(qlinearMatMul([], [], []).layers.map((l) => l.kind)).toEqual(['fc']);
+    expect(() => qlinearMatMul([1], [4], [], [])).not.toThrow();
+    expect(() => qlinearMatMul([], [], [], [4])).not.toThrow();
+    expect(refusal(() => qlinearMatMul([], [8], []))).toContain("(QLinearMatMul) input 4 (b scale) '/bs_output_0'' is of dims [8]; allowed: a scalar or [4] (one per column of b)");
+    expect(refusal(() => qlinearMatMul([3], [], []))).toContain("input 1 (a scale) '/as_output_0'' is of dims [3]; allowed: a scalar.");
+    expect(refusal(() => qlinearMatMul([], [], [], [], [2]))).toContain("input 2 (a zero point) '/az_output_0'' is of dims [2]; allowed: a scalar.");
+    expect(refusal(() => qlinearMatMul([], [], [4]))).toContain("input 6 (y scale) '/ys_output_0'' is of dims [4]; allowed: a scalar.");
+    expect(refusal(() => qlinearMatMul([], [4], [], [1, 4]))).toContain("input 5 (b zero point) '/bz_output_0'' is of dims [1, 4]; allowed: a scalar or [4] (one per column of b)");
   });
 });

@@ -235,6 +235,15 @@ describe('files', () => {
     const utf16 = path.join(dir, 'utf16.json');
     fs.writeFileSync(utf16, Buffer.from(`\ufeff{"base": "puma"}`, 'utf16le'));
     expectUserError(await cli('analyze', ...NET, '--arch', utf16), /utf16\.json: is not UTF-8 text \(UTF-16, or binary\); save it as UTF-8\./);
+    // UTF-16 BE: its byte-order mark FE FF (the NUL-byte check alone would miss a BE file of non-ASCII text).
+    const be = path.join(dir, 'utf16be.json');
+    fs.writeFileSync(be, Buffer.from('\ufeff{"base": "puma"}', 'utf16le').swap16());
+    expect(fs.readFileSync(be).subarray(0, 2)).toEqual(Buffer.from([0xfe, 0xff]));
+    expectUserError(await cli('analyze', ...NET, '--arch', be), /utf16be\.json: is not UTF-8 text \(UTF-16, or binary\); save it as UTF-8\./);
+    const beText = path.join(dir, 'utf16be-text.csv');
+    fs.writeFileSync(beText, Buffer.from('\ufeff\u4e2d\u6587\u4e2d', 'utf16le').swap16()); // FE FF then CJK: no NUL byte at all
+    expect(fs.readFileSync(beText).includes(0)).toBe(false);
+    expectUserError(await cli('analyze', '--network', beText), /utf16be-text\.csv: is not UTF-8 text \(UTF-16, or binary\)/);
     const csv16 = path.join(dir, 'utf16.csv');
     fs.writeFileSync(csv16, Buffer.from('8,8,3,3,3,8,0,1\n', 'utf16le'));
     expectUserError(await cli('analyze', '--network', csv16), /utf16\.csv: is not UTF-8 text/);

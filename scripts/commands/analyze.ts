@@ -212,9 +212,9 @@ export function renderAnalysis(inputs: LoadedInputs, result: ModelResult, format
   ].join('\n');
 }
 
-export function analyzeCommand(args: AnalyzeArgs): void {
+export async function analyzeCommand(args: AnalyzeArgs): Promise<void> {
   checkOutputPaths([{ option: '--out', file: args.out }], inputFiles(args));
   const inputs = loadInputs(args);
   const result = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
-  emit(renderAnalysis(inputs, result, args.format), args.out);
+  await emit(renderAnalysis(inputs, result, args.format), args.out);
 }

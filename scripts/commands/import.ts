@@ -22,7 +22,7 @@ export async function importCommand(args: ImportArgs): Promise<void> {
   checkOutputPaths([{ option: '--out', file: args.out }], [{ option: 'ONNX', file: args.file }]);
   const network = importOnnx(args.file, { source: args.file, ...(args.inputShape === undefined ? {} : parseInputSpec(args.inputShape)) });
   const resolved = resolveNetwork(network, args.file);
-  writeFileAtomic(args.out, networkToJson(network));
+  await writeFileAtomic(args.out, networkToJson(network));
   process.stderr.write(
     `${args.file}: ${network.layers.length} layers (${resolved.weightedIndices.length} with weights, ` +
       `${resolved.totalParams} parameters) written to ${args.out}\n`,

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ArchSpec } from '../../arch/types';
 import { archSpecIsFile, loadArch } from '../../arch/load';
 import { isPresetName } from '../../arch/presets';
@@ -9,6 +11,32 @@ import { readJsonFile, type NamedFile } from '../../io';
 import { zooPreferredArch } from '../../workloads/zoo';
 import { PlanError, ValidationError } from '../../errors';
 import { LIMITS, checkNumber, describeRange, numberFromText } from '../../limits';
+
+/** How a --networks entry is told apart from the others: a file by its real path (`n.json`, `./n.json`), a name as given. */
+function networkKey(name: string): string {
+  if (!networkSpecIsFile(name)) return name;
+  try {
+    return fs.realpathSync(name);
+  } catch {
+    return path.resolve(name);
+  }
+}
+
+/**
+ * Refuses a network named twice in `--networks` (`validate --networks a,a` ran `a` twice, reproduce too): each
+ * once. @throws ValidationError
+ */
+export function checkDistinctNetworks(names: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const earlier = seen.get(networkKey(name));
+    if (earlier !== undefined) {
+      const same = earlier === name ? `'${name}' twice` : `'${earlier}' and '${name}', the same file`;
+      throw new ValidationError('--networks', 'networks', same, 'each network once');
+    }
+    seen.set(networkKey(name), name);
+  }
+}
 
 /** Options every command that takes a network, an architecture and a plan shares. */
 export interface NetworkArchArgs {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { stringify } from 'csv-stringify';
 import { CSV_CAST } from '../../csv-number';
 import { inputFiles, loadArchFromArgs, loadNetworkFromArgs, type NetworkArchArgs } from './inputs';
-import { emit, toJson } from './output';
+import { printReport, toJson } from './output';
 import { formatNumber, timeUnitFor } from '../format/table';
 import { ValidationError } from '../../errors';
 import { checkOutputDir, checkOutputPaths, outputError, releaseTemp, tempFileFor, writeFileAtomic } from '../../io';
@@ -72,10 +72,10 @@ export async function writeHistoryCsv(file: string, rows: readonly EpisodeRecord
   try {
     await done;
   } catch (error) {
-    releaseTemp(temp, file, false);
+    await releaseTemp(temp, file, false);
     throw outputError(file, error);
   }
-  releaseTemp(temp, file, true);
+  await releaseTemp(temp, file, true);
 }
 
 function pad(s: string, width: number, left = false): string {
@@ -246,14 +246,15 @@ export async function optimizeCommand(args: OptimizeArgs): Promise<void> {
     // The history CSV's latency column; without a history file no one reads it (OptimizeOptions.historyLatency).
     historyLatency: args.history !== undefined,
   });
-  emit(renderOptimizeTable(result), undefined);
-  if (oracle.kind === 'measured') emit(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, topK), undefined);
-  if (args.out !== undefined) writeFileAtomic(args.out, toJson({ ...result, history: undefined }));
-  if (args.planOut !== undefined) writeFileAtomic(args.planOut, toJson(result.plan));
+  const outputs = [args.out, args.planOut, args.history];
+  printReport(renderOptimizeTable(result), outputs);
+  if (oracle.kind === 'measured') printReport(await measuredAccuracyReport(net, oracle as MeasuredOracle, result, topK), outputs);
+  if (args.out !== undefined) await writeFileAtomic(args.out, toJson({ ...result, history: undefined }));
+  if (args.planOut !== undefined) await writeFileAtomic(args.planOut, toJson(result.plan));
   if (args.history !== undefined) await writeHistoryCsv(args.history, result.history);
   const written = [args.out, args.planOut, args.history].filter((f): f is string => f !== undefined);
   if (written.length > 0) process.stderr.write(`written: ${written.join(', ')}\n`);
-  if (args.plots !== undefined) writeOptimizePlots(result, arch, net, args.plots);
+  if (args.plots !== undefined) await writeOptimizePlots(result, arch, net, args.plots);
 }
 
 /** How the MILP's cross-check of the exact replication ended (null: not finished; a note says why). */

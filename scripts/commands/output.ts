@@ -1,16 +1,34 @@
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../../io';
+import { isStdout, writeFileAtomic } from '../../io';
 import { InternalError } from '../../errors';
 import { CSV_CAST } from '../../csv-number';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
 
-/** Prints a report or writes it atomically to `out`. */
-export function emit(text: string, out: string | undefined): void {
-  const body = text.endsWith('\n') ? text : `${text}\n`;
-  if (out === undefined) process.stdout.write(body);
-  else writeFileAtomic(out, body);
+/** `text` as printed: ending in one newline. */
+function asLines(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Prints a report on stdout. */
+export function print(text: string): void {
+  process.stdout.write(asLines(text));
+}
+
+/**
+ * Prints a report beside a command's outputs: on stdout, or on stderr when one of `outputs` is stdout
+ * (`--out /dev/stdout | ...`), so that stdout carries that output alone.
+ */
+export function printReport(text: string, outputs: readonly (string | undefined)[]): void {
+  const stdoutTaken = outputs.some((o) => o !== undefined && isStdout(o));
+  (stdoutTaken ? process.stderr : process.stdout).write(asLines(text));
+}
+
+/** Writes a report atomically to `out`, or prints it (printReport: on stderr if one of `others` is stdout). */
+export async function emit(text: string, out: string | undefined, others: readonly (string | undefined)[] = []): Promise<void> {
+  if (out === undefined) printReport(text, others);
+  else await writeFileAtomic(out, asLines(text));
 }
 
 /** The path of the first non-finite number in `value` (e.g. `layers[3].stageCycles`), or undefined. */

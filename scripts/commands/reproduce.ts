@@ -17,7 +17,7 @@ import type { OptimizeResult } from '../../optimizer/lrmp';
 import { parseObjective } from '../../optimizer/replication/objective';
 import type { QueueArgs } from '../queue/study';
 import { simulate } from '../../sim';
-import { defaultArchFor, inputFiles, loadArchFromArgs } from './inputs';
+import { checkDistinctNetworks, defaultArchFor, inputFiles, loadArchFromArgs } from './inputs';
 import { improvementPlot, timelinePlot } from '../plots';
 import { writeOptimizePlots } from '../plots/optimize-plots';
 import { lrmpRow, resultsCsv, resultsMarkdown, type NetworkNote, type ReproduceRow } from '../reproduce/report';
@@ -74,6 +74,7 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const log = args.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const names = (args.networks ?? BENCHMARKS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new ValidationError('--networks', 'networks', 'empty', `comma-separated network names, e.g. ${BENCHMARKS.join(',')}`);
+  checkDistinctNetworks(names);
   const episodes = checkNumber(args.episodes ?? DEFAULT_EPISODES, LIMITS.episodes, '--episodes', 'episodes');
   const workers = checkNumber(args.workers ?? Math.min(os.availableParallelism(), LIMITS.workers.max), LIMITS.workers, '--workers', 'workers');
   const images = args.images === undefined ? undefined : checkNumber(args.images, LIMITS.images, '--images', 'images');
@@ -138,8 +139,8 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
   const settings = `arch ${archNames}, objective ${objective}, accuracy budget ${accuracyBudgetPct} pts (proxy oracle), ${episodes} DDPG episodes (+ warm-up) and the same for random search, seed ${seed}, ${images === undefined ? 'confirmations simulated by the settle rule (16, 64, 256 images until the interval settles within 1%)' : `${images} simulated images per confirmation`}`;
   const csvFile = path.join(outDir, 'results.csv');
   const mdFile = path.join(outDir, 'results.md');
-  writeFileAtomic(csvFile, resultsCsv(rows));
-  writeFileAtomic(mdFile, resultsMarkdown({ rows, chosen, notes, settings, wallS }));
+  await writeFileAtomic(csvFile, resultsCsv(rows));
+  await writeFileAtomic(mdFile, resultsMarkdown({ rows, chosen, notes, settings, wallS }));
   files.unshift(csvFile, mdFile);
   if (args.plots !== undefined && chosen.size > 0) {
     const improvements = [...chosen.entries()].flatMap(([network, variant]) => {
@@ -147,12 +148,12 @@ export async function reproduceCommand(args: ReproduceArgs): Promise<ReproduceSu
       return r ? [{ network, latencyImprovement: r.latencyGain, throughputImprovement: r.throughputGain, sim: r }] : [];
     });
     const file = path.join(args.plots, 'improvement.svg');
-    writeFileAtomic(file, improvementPlot(improvements, { title: `LRMP improvement over the 8-bit baseline at iso-area (analytical, ${archNames})` }));
+    await writeFileAtomic(file, improvementPlot(improvements, { title: `LRMP improvement over the 8-bit baseline at iso-area (analytical, ${archNames})` }));
     files.push(file);
     const simulated = improvements.filter((i) => i.sim.simLatencyGain !== undefined && i.sim.simThroughputGain !== undefined);
     if (simulated.length > 0) {
       const simFile = path.join(args.plots, 'improvement-simulated.svg');
-      writeFileAtomic(
+      await writeFileAtomic(
         simFile,
         improvementPlot(
           simulated.map((i) => ({ network: i.network, latencyImprovement: i.sim.simLatencyGain ?? 0, throughputImprovement: i.sim.simThroughputGain ?? 0 })),
@@ -175,14 +176,14 @@ function reproduceOutputs(outDir: string, plots: string | undefined, networks: r
 
 /** Stage-time and variant plots, and the pipeline timeline of the chosen plan (2 images simulated with a trace). */
 async function networkPlots(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork, dir: string, notes: NetworkNote[]): Promise<string[]> {
-  const files = writeOptimizePlots(result, arch, net, dir);
+  const files = await writeOptimizePlots(result, arch, net, dir);
   const chosen = result.rows.find((r) => r.variant === result.chosen);
   if (chosen === undefined) return files;
   const trace = path.join(dir, `${result.network}-trace.csv`);
   try {
     await simulate(arch, net, chosen.choices, { images: 2, traceFile: trace });
     const file = path.join(dir, `${result.network}-timeline.svg`);
-    writeFileAtomic(file, await timelinePlot(trace, { title: `${result.network}: pipeline timeline of ${result.chosen} (simulated)` }));
+    await writeFileAtomic(file, await timelinePlot(trace, { title: `${result.network}: pipeline timeline of ${result.chosen} (simulated)` }));
     files.push(trace, file);
   } catch (error) {
     if (!isLrmpError(error)) throw error;

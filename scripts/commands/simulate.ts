@@ -5,7 +5,8 @@ import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/m
 import { STALL_CAUSES, type SimResult } from '../../sim';
 import { AUTO_FIRST_IMAGES, simulateSettled } from '../../sim/settle';
 import { LIMITS, checkNumber } from '../../limits';
-import { checkOutputPaths } from '../../io';
+import { checkOutputPaths, outputTarget } from '../../io';
+import { ValidationError } from '../../errors';
 import { inputFiles, loadInputs, type NetworkArchArgs } from './inputs';
 import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
@@ -85,6 +86,11 @@ function summaryRows(sim: SimResult, model: ModelResult): Array<[string, string,
 export async function simulateCommand(args: SimulateArgs): Promise<void> {
   if (args.images !== undefined) checkNumber(args.images, LIMITS.images, '--images', 'images');
   checkOutputPaths([{ option: '--out', file: args.out }, { option: '--trace', file: args.trace }], inputFiles(args));
+  // Without --images the stream is simulated again, longer, until it settles, and a file keeps the last run's trace;
+  // a device or pipe streamed into cannot take the earlier runs back.
+  if (args.trace !== undefined && args.images === undefined && outputTarget(args.trace).direct) {
+    throw new ValidationError('--trace', 'trace', `'${args.trace}' (a device or pipe) without --images`, '--images N with a trace streamed to a device or pipe (without it the runs grow until the interval settles, and only a file can keep just the last run\'s trace)');
+  }
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   let images = args.images ?? AUTO_FIRST_IMAGES;
@@ -101,10 +107,10 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
   const physical = physicalFigures(inputs, model, sim.throughputImagesPerS, sim.energyPerImagePj);
   const byName = new Map(physical.layers.map((p) => [p.name, p]));
   if (args.format === 'json') {
-    emit(toJson({ network: inputs.net.network.name, arch: inputs.arch.name, images, imageRuns: runs, simulated: sim, physical, analytical: {
+    await emit(toJson({ network: inputs.net.network.name, arch: inputs.arch.name, images, imageRuns: runs, simulated: sim, physical, analytical: {
       latencyCycles: model.latencyCycles, bottleneckCycles: model.bottleneckCycles, bottleneckLayer: model.bottleneckLayer,
       throughputImagesPerS: model.throughputImagesPerS, energyPerImagePj: model.energyPerImagePj,
-    } }), args.out);
+    } }), args.out, [args.trace]);
     return;
   }
   const header = ['layer', 'kind', 'units', 'sim_busy_cycles_per_image', 'model_stage_cycles', 'model_bound', 'utilization', ...STALL_CAUSES.map((c) => `stall_${c}`), 'main_stall'];
@@ -114,7 +120,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
       ...STALL_CAUSES.map((c) => Math.round(l.stallCycles[c])), l.mainStall];
   });
   if (args.format === 'csv') {
-    emit(toCsv([...header, ...PHYSICAL_COLUMNS], rows.map((row, i) => [...row, ...physicalCells(byName.get(sim.layers[i]?.name ?? ''))])), args.out);
+    await emit(toCsv([...header, ...PHYSICAL_COLUMNS], rows.map((row, i) => [...row, ...physicalCells(byName.get(sim.layers[i]?.name ?? ''))])), args.out, [args.trace]);
     return;
   }
   const summary = renderTable(['figure', 'simulated', 'analytical', 'difference'], summaryRows(sim, model));
@@ -131,5 +137,5 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
     '',
     renderPhysical(physical, 'simulated throughput'),
   ].join('\n');
-  emit(text, args.out);
+  await emit(text, args.out, [args.trace]);
 }

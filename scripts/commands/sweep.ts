@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
-import { checkOutputDir, checkOutputPaths, writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPath, checkOutputPaths, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
 import { inputFiles, loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
@@ -132,7 +132,7 @@ function existingKeys(file: string, header: readonly string[], params: readonly 
 }
 
 /** Writes one plot per plotted metric and varied parameter; returns the files. */
-export function writeSweepPlots(csvFile: string, params: readonly VariedParam[], mode: SweepMode, dir: string): string[] {
+export async function writeSweepPlots(csvFile: string, params: readonly VariedParam[], mode: SweepMode, dir: string): Promise<string[]> {
   const existing = readExistingCsv(csvFile);
   if (existing === undefined) return [];
   const files: string[] = [];
@@ -142,7 +142,7 @@ export function writeSweepPlots(csvFile: string, params: readonly VariedParam[],
       const others = params.filter((p) => p !== param).map((p) => p.path);
       const svg = sweepPlot(existing.rows, param.path, { column: metric.column, label: metric.label }, others);
       const file = path.join(dir, `${metric.column}-vs-${param.path}.svg`);
-      writeFileAtomic(file, svg);
+      await writeFileAtomic(file, svg);
       files.push(file);
     }
   }
@@ -170,6 +170,8 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   const points = gridPoints(params);
   const header = sweepHeader(params, mode);
   checkOutputPaths([{ option: '--out', file: args.out }], inputFiles(args));
+  // --resume and --plots read the CSV back: a device or pipe cannot be.
+  if (args.resume === true || args.plots !== undefined) checkOutputPath(args.out, true);
   if (args.plots !== undefined) checkOutputDir(args.plots);
   let queued: SweepQueue | undefined;
   if (args.queue !== undefined) {
@@ -224,10 +226,10 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
     if (queued !== undefined) await queued.run(todo.map((p) => p.index), onOutcome, args.signal);
     else await runPoints(tasks, workers, onOutcome, args.signal);
   } finally {
-    csv.close();
+    await csv.close();
     progress.done();
   }
-  const plots = args.plots !== undefined && !args.signal?.aborted ? writeSweepPlots(args.out, params, mode, args.plots) : [];
+  const plots = args.plots !== undefined && !args.signal?.aborted ? await writeSweepPlots(args.out, params, mode, args.plots) : [];
   const summary: SweepSummary = { out: args.out, points: points.length, skipped: points.length - todo.length, written, failed, wallS: (performance.now() - started) / 1000, plots };
   return summary;
 }

@@ -12,10 +12,10 @@ import { simulateSettled } from '../../sim/settle';
 import { DeadlockError, ValidationError } from '../../errors';
 import { zooNames, zooPreferredArch } from '../../workloads/zoo';
 import type { ResolvedNetwork } from '../../workloads/types';
-import { defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
+import { checkDistinctNetworks, defaultArchFor, inputFiles, loadArchFromArgs, loadNetworkFromArgs } from './inputs';
 import * as path from 'node:path';
 import { networkFileExtensions, networkSpecIsFile } from '../../workloads/load';
-import { emit, toCsv } from './output';
+import { emit, printReport, toCsv } from './output';
 import { renderTable } from '../format/table';
 import { relError } from './simulate';
 import { LIMITS, checkNumber } from '../../limits';
@@ -172,6 +172,7 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
       throw new ValidationError('--networks', 'networks', `'${name}'`, `all, or zoo names (${known.join(', ')}) and network files (${networkFileExtensions().join(', ')})`);
     }
   }
+  checkDistinctNetworks(names);
   const onnxFiles = names.filter((name) => networkSpecIsFile(name) && path.extname(name).toLowerCase() === '.onnx');
   const shapes = fileInputShapes(args.inputShape, onnxFiles);
   // The CSV must not replace an input file (`--networks vnet.json --out vnet.json` replaced the network).
@@ -208,9 +209,9 @@ export async function validateCommand(args: ValidateArgs): Promise<ValidateRow[]
     Number(r.latencyError.toFixed(4)), Number(r.simThroughput.toFixed(2)), Number(r.modelThroughput.toFixed(2)), Number(r.throughputError.toFixed(4)),
     r.dominantCause, r.simBottleneck, r.modelBottleneck, r.detail]);
   // The table always goes to the terminal (--out has a default, so the CSV is always written too).
-  emit(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), undefined);
+  printReport(renderTable(header.slice(0, 13), table.map((r) => r.slice(0, 13))), [args.out]);
   if (args.out !== undefined) {
-    emit(toCsv(header, table), args.out);
+    await emit(toCsv(header, table), args.out);
     process.stderr.write(`written: ${args.out}\n`);
   }
   return rows;

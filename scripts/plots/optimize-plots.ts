@@ -12,7 +12,7 @@ import { barChart } from './charts';
 import { stageTimePlot, stageTimesFromResults } from './lrmp-plots';
 
 /** Writes `<network>-stage-times.svg` and `<network>-variants.svg` into `dir`; returns the files. */
-export function writeOptimizePlots(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork, dir: string): string[] {
+export async function writeOptimizePlots(result: OptimizeResult, arch: ArchSpec, net: ResolvedNetwork, dir: string): Promise<string[]> {
   const ctx = prepareModel(arch, net);
   const base = result.rows.find((r) => r.variant === 'baseline');
   const chosen = result.rows.find((r) => r.variant === result.chosen);
@@ -21,7 +21,7 @@ export function writeOptimizePlots(result: OptimizeResult, arch: ArchSpec, net: 
     const before = evaluateModel(ctx, base.choices);
     const after = evaluateModel(ctx, chosen.choices);
     const file = path.join(dir, `${result.network}-stage-times.svg`);
-    writeFileAtomic(
+    await writeFileAtomic(
       file,
       stageTimePlot(stageTimesFromResults(before, after), {
         title: `${result.network} on ${result.arch}: stage time per layer, baseline vs ${result.chosen}`,
@@ -33,7 +33,7 @@ export function writeOptimizePlots(result: OptimizeResult, arch: ArchSpec, net: 
   }
   const variants = result.rows.filter((r) => r.variant !== 'baseline');
   const file = path.join(dir, `${result.network}-variants.svg`);
-  writeFileAtomic(
+  await writeFileAtomic(
     file,
     barChart({
       title: `${result.network} on ${result.arch}: improvement of each variant (analytical; sim where confirmed)`,

@@ -160,8 +160,8 @@ async function main(): Promise<void> {
         if (outDir !== undefined && changed) {
           const chip = { tiles: ctx.arch.chip.tiles, areaBudgetMm2: 0 };
           const file = join(outDir, `${name}-${label.replace(/[:/]/g, '_')}`);
-          writeFileAtomic(`${file}.json`, `${JSON.stringify(planFromChoices(name, 'puma', p.net, choices, chip), null, 2)}\n`);
-          writeFileAtomic(`${file}-layout.json`, `${JSON.stringify(planFromChoices(name, 'puma', p.net, laid.choices, chip), null, 2)}\n`);
+          await writeFileAtomic(`${file}.json`, `${JSON.stringify(planFromChoices(name, 'puma', p.net, choices, chip), null, 2)}\n`);
+          await writeFileAtomic(`${file}-layout.json`, `${JSON.stringify(planFromChoices(name, 'puma', p.net, laid.choices, chip), null, 2)}\n`);
         }
         if (modelOnly || (laidOnly && !changed)) continue;
         const plain = await simInterval(choices);

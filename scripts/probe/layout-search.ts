@@ -62,8 +62,8 @@ async function main(): Promise<void> {
     );
     const file = join(outDir, `${name}-${source.replace(':', '')}${laid.targetCycles !== undefined ? '-layout' : ''}.json`);
     const chip = { tiles: ctx.arch.chip.tiles, areaBudgetMm2: 0 };
-    writeFileAtomic(file, `${JSON.stringify(planFromChoices(name, 'puma', p.net, laid.choices, chip), null, 2)}\n`);
-    if (laid.targetCycles !== undefined) writeFileAtomic(join(outDir, `${name}-${source.replace(':', '')}.json`), `${JSON.stringify(planFromChoices(name, 'puma', p.net, choices, chip), null, 2)}\n`);
+    await writeFileAtomic(file, `${JSON.stringify(planFromChoices(name, 'puma', p.net, laid.choices, chip), null, 2)}\n`);
+    if (laid.targetCycles !== undefined) await writeFileAtomic(join(outDir, `${name}-${source.replace(':', '')}.json`), `${JSON.stringify(planFromChoices(name, 'puma', p.net, choices, chip), null, 2)}\n`);
   }
 }
 

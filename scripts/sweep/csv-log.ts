@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { CSV_CAST } from '../../csv-number';
 import { InputFileError } from '../../errors';
-import { checkOutputPath, outputError } from '../../io';
+import { checkOutputPath, isRegularTarget, outputError, outputTarget } from '../../io';
+import { DirectWritable } from '../../direct-output';
 
 export type CsvCell = string | number;
 
@@ -69,16 +70,28 @@ export function checkHeader(file: string, found: readonly string[], expected: re
   );
 }
 
-/** Appends CSV rows to a file, one write + fsync per row. */
+/**
+ * Appends CSV rows to a file, one write + fsync per row. A device or pipe (`--out /dev/stdout | ...`, a named pipe)
+ * gets the rows as a stream instead (direct-output.ts: no fsync, and a pipe without a reader is waited for without
+ * blocking), header first.
+ */
 export class CsvAppender {
   private fd: number | undefined;
+  private readonly stream: DirectWritable | undefined;
+  private failure: Error | undefined;
 
   /** Opens `file` for appending; writes the header when the file is new or empty. */
   constructor(
     readonly file: string,
     header: readonly string[],
   ) {
-    checkOutputPath(file, true);
+    const target = outputTarget(file);
+    if (!isRegularTarget(target)) {
+      this.stream = new DirectWritable(target);
+      this.stream.on('error', (error: Error) => (this.failure ??= error));
+      this.write(header);
+      return;
+    }
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       this.fd = fs.openSync(file, 'a');
@@ -88,15 +101,30 @@ export class CsvAppender {
     if (fs.fstatSync(this.fd).size === 0) this.write(header);
   }
 
-  /** Writes one row and flushes it to disk before returning. */
+  /** Writes one row and flushes it to disk before returning (to a stream: hands it over). */
   write(cells: readonly CsvCell[]): void {
+    const line = stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))], { cast: CSV_CAST });
+    if (this.stream !== undefined) {
+      this.stream.write(line);
+      return;
+    }
     if (this.fd === undefined) throw new Error(`CsvAppender: ${this.file} is closed`);
-    fs.writeSync(this.fd, stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))], { cast: CSV_CAST }));
+    fs.writeSync(this.fd, line);
     fs.fsyncSync(this.fd);
   }
 
-  close(): void {
+  /** Closes the file; a stream is flushed first. @throws OutputFileError when the stream failed */
+  async close(): Promise<void> {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+    const stream = this.stream;
+    if (stream === undefined) return;
+    if (!stream.closed) {
+      await new Promise<void>((resolve) => {
+        stream.once('close', resolve);
+        stream.end();
+      });
+    }
+    if (this.failure !== undefined) throw outputError(this.file, this.failure);
   }
 }

@@ -75,16 +75,20 @@ export function graphInputs(graph: OnnxGraph, options: OnnxInputOptions & { sour
   const first = inputs[0];
   if (!first) throw new ValidationError(source, 'graph.input', 'none besides initializers', 'one input to stream (the image or sequence)');
   const shapes = options.inputShapes ?? {};
+  // A graph input with an initializer (older exporters list every weight among the inputs) has the model's own
+  // value and dims: it takes no shape or values; saying "not a graph input" of it was wrong.
+  const notOne = (name: string): string =>
+    initializers.has(name) && graph.input.some((i) => i.name === name) ? 'a graph input with an initializer (a weight: the model fixes its dims and values)' : 'not a graph input';
   for (const name of Object.keys(shapes)) {
     if (!inputs.some((i) => i.name === name)) {
-      throw new ValidationError(source, `--input-shape ${name}=...`, `'${name}', which is not a graph input`, `one of ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
+      throw new ValidationError(source, `--input-shape ${name}=...`, `'${name}', which is ${notOne(name)}`, `one of ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
     }
   }
   // Values only fill constant inputs: a name that is none of them (a typo, or the streamed input) would be ignored.
   for (const name of Object.keys(options.inputValues ?? {})) {
     if (!inputs.slice(1).some((i) => i.name === name)) {
       const constants = inputs.slice(1).map((i) => `'${i.name}'`);
-      throw new ValidationError(source, `--input-shape ${name}:...`, `'${name}', which is not ${name === first.name ? 'a constant input (it is the streamed one)' : 'a graph input'}`, constants.length > 0 ? `values for one of ${constants.join(', ')}` : `no values: the graph's only input, '${first.name}', is streamed`);
+      throw new ValidationError(source, `--input-shape ${name}:...`, `'${name}', which is ${name === first.name ? 'not a constant input (it is the streamed one)' : notOne(name)}`, constants.length > 0 ? `values for one of ${constants.join(', ')}` : `no values: the graph's only input, '${first.name}', is streamed`);
     }
   }
   const given = options.inputShape ?? shapes[first.name];

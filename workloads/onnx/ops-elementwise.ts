@@ -34,11 +34,12 @@ function pass(fn: 'batchnorm' | 'dropout' | 'identity') {
 /** BatchNormalization: free at inference (folded into the layer before); its scale, B, mean and var are one per channel. */
 function convertBatchNorm(ctx: ImportContext, node: OnnxNode): void {
   const input = ctx.act(node, 0);
-  // BatchNormalization-1 to -7 with spatial = 0 took statistics per element ([C, D1, ...]); spatial = 1 and opset 9 on: [C].
-  if (attrInt(node, 'spatial', 1) !== 0) {
-    const channels = input.dims[1] ?? 1;
-    (['scale', 'B', 'mean', 'var'] as const).forEach((label, k) => checkParamDims(ctx, node, k + 1, label, [channels], `one per channel of the input [${input.dims.join(', ')}]`));
-  }
+  // BatchNormalization-1 to -7 with spatial = 0 took statistics per element ([C, D1, ...], as onnxruntime checks
+  // them); spatial = 1 and opset 9 on: [C].
+  const perElement = attrInt(node, 'spatial', 1) === 0;
+  const want = perElement ? input.dims.slice(1) : [input.dims[1] ?? 1];
+  const why = perElement ? `one per element of the input [${input.dims.join(', ')}] past its batch, as spatial = 0 asks` : `one per channel of the input [${input.dims.join(', ')}]`;
+  (['scale', 'B', 'mean', 'var'] as const).forEach((label, k) => checkParamDims(ctx, node, k + 1, label, want, why));
   pass('batchnorm')(ctx, node);
 }
 

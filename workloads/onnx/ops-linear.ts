@@ -114,8 +114,15 @@ function convertMatMulInteger(ctx: ImportContext, node: OnnxNode): void {
   convertMatMul(ctx, { ...node, input: node.input.slice(0, 2) });
 }
 
-/** QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp). */
+/**
+ * QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp). Its scales and zero points are checked as
+ * QLinearConv's: a's and y's scalars (the specification also allows one per row of a; onnxruntime, the runtime these
+ * models are made for, refuses that), b's a scalar or one per column of b (its output columns).
+ */
 function convertQLinearMatMul(ctx: ImportContext, node: OnnxNode): void {
+  checkOperandQuant(ctx, node, 1, 'a');
+  checkOperandQuant(ctx, node, 4, 'b', ctx.input(node, 3).dims.at(-1), 'column of b');
+  checkOperandQuant(ctx, node, 6, 'y');
   convertMatMul(ctx, { ...node, input: [node.input[0] ?? '', node.input[3] ?? ''] });
 }
 

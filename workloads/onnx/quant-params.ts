@@ -54,12 +54,13 @@ export function checkQuantParams(ctx: ImportContext, node: OnnxNode, xDims: read
 }
 
 /**
- * One operand of QLinearConv: its scale (input `scaleIndex`) and its zero point (the next input, optional), each a
- * scalar or, for the weights, also one per output channel (`perChannel` of them). The two are checked independently,
- * as onnxruntime does: a per-channel weight scale with a scalar zero point (or the reverse) is valid.
+ * One operand of QLinearConv or QLinearMatMul: its scale (input `scaleIndex`) and its zero point (the next input,
+ * optional), each a scalar or, for the weights, also one per output channel (`perChannel` of them; `per` names what
+ * they are one per). The two are checked independently, as onnxruntime does: a per-channel weight scale with a scalar
+ * zero point (or the reverse) is valid.
  */
-export function checkOperandQuant(ctx: ImportContext, node: OnnxNode, scaleIndex: number, label: string, perChannel?: number): void {
-  const allowed = perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per output channel)`;
+export function checkOperandQuant(ctx: ImportContext, node: OnnxNode, scaleIndex: number, label: string, perChannel?: number, per = 'output channel'): void {
+  const allowed = perChannel === undefined ? 'a scalar' : `a scalar or [${perChannel}] (one per ${per})`;
   for (const k of [scaleIndex, scaleIndex + 1]) {
     const dims = k === scaleIndex ? ctx.input(node, k).dims : ctx.optional(node, k)?.dims;
     if (dims === undefined || perTensor(dims) || (perChannel !== undefined && dims.length === 1 && dims[0] === perChannel)) continue;
