@@ -223,6 +223,9 @@ export interface SearchSettings extends EliteLocalSettings {
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
 export type SearchOverrides = Partial<Omit<SearchSettings, 'ddpg'>> & { ddpg?: Partial<DdpgSettings> };
 
+/** SearchSettings.eliteEpisodes' default. */
+export const DEFAULT_ELITE_EPISODES = 3;
+
 /** Random warm-up episodes before the agent acts: a sixth of the search episodes, at least HAQ's 20 (100 at 600). */
 export function defaultWarmupEpisodes(episodes: number): number {
   return Math.max(20, Math.round(episodes / 6));
@@ -249,7 +252,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallRepair: false,
     repairPressure: false,
     wallReserve: 0.5,
-    eliteEpisodes: 3,
+    eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
     ...DEFAULT_ELITE_LOCAL,
     restartAfter: 0,
@@ -332,6 +335,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
   const heads = new HeadAssignment(agent.headCount, settings.ddpg.actorHeadSticky);
+  // Each head's imitation targets after an elite change; the critic's target actor follows the best episode's head.
+  const assignHeads = (imitated: readonly Elite[], producer: number | undefined, produced: string | undefined): void => {
+    heads.targets(imitated, producer, produced).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+    agent.setTargetHead(heads.bestHead);
+  };
   const ensemble =
     settings.critScreen > 1 && settings.critScreenBonus > 0
       ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
@@ -358,6 +366,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   let improvedAt = settings.warmupEpisodes;
   let eliteChanged = false;
   let narrowed = false;
+  // One sigma for every head: it adapts to whichever head acted in the parameter-noise episode.
   let paramSd = 0.05;
   // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
   const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
@@ -369,7 +378,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      heads.targets([], undefined, undefined).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      assignHeads([], undefined, undefined);
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
     const head = warm ? undefined : drawHead(agent.headCount, random);
@@ -404,19 +413,21 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
     const key = candidateKey(c);
     const rank = eliteRank(c, shaping, settings.reachRank > 0 && c.feasible ? evaluator.computeReachCycles(c.wbits, c.abits) : undefined);
+    let admitted = false;
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const entry: Elite = { reward: rank, trueReward: c.reward, deficit: deficitOf(c), key, states: [], actions: [] };
       const fill = (e: Elite): void => {
         e.states = [...states];
         e.actions = steps.map((step, t) => realised(c, step, actions[t] ?? []));
       };
-      if (admitElite(elite, entry, settings.eliteEpisodes, above, fill)) eliteChanged = true;
+      if (admitElite(elite, entry, settings.eliteEpisodes, above, fill)) eliteChanged = admitted = true;
     }
     const narrow = settings.eliteNarrowAfter > 0 && episode - settings.warmupEpisodes >= settings.eliteNarrowAfter;
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      heads.targets(imitated, local ? undefined : head, key).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      // The producer only of an episode admitted now (the first narrowed episode may repeat an elite plan).
+      assignHeads(imitated, admitted && !local ? head : undefined, key);
       eliteChanged = false;
     }
     const learned = learnedReward(c, shaping);
