@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import seedrandom from 'seedrandom';
 import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
@@ -192,6 +193,15 @@ describe('multi-head actor (actorHeads)', () => {
         targetSpy.mockRestore();
       }
     };
+
+    test('the default search is pinned: its plans (vgg8, seed 5, 30 episodes) hash as on main before the heads (r101)', async () => {
+      // Computed with main 3a48c81's build, whose default search r101 found identical to c45007b's (before actorHeads).
+      // A change here changes every published default figure: deliberate changes update the hash and say so.
+      const r = await run({});
+      const text = r.history.map((h) => `${h.wbits}|${h.abits}|${h.replicas}`).join('\n');
+      expect(r.history.length).toBe(30);
+      expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe('9f784a75d5e9a4e2');
+    });
 
     test('each search episode acts with a drawn head, all heads used; the same seed gives the same plans', async () => {
       const heads: number[] = [];

@@ -53,6 +53,12 @@ export function drawHead(heads: number, random: () => number): number {
   return heads <= 1 ? 0 : Math.min(heads - 1, Math.floor(random() * heads));
 }
 
+/** What HeadAssignment.assign sets (DdpgAgent). */
+export interface HeadTargetsSink {
+  setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[], head: number): void;
+  setTargetHead(head: number): void;
+}
+
 /**
  * Which elite episode each head imitates. By rank (headTargets): head k the k-th best, so a new best moves every
  * head's target by one place, and each head must learn its neighbour's plan again (ResNet-50 seed 1: 12-22 target
@@ -74,6 +80,15 @@ export class HeadAssignment {
     readonly sticky: boolean,
   ) {
     this.keys = Array.from({ length: heads }, () => undefined);
+  }
+
+  /**
+   * After an elite change, sets each head's imitation targets on `agent` and its target head (bestHead's); `producer`
+   * is passed only for an episode admitted to the elite now (the first narrowed episode may repeat an elite plan).
+   */
+  assign(agent: HeadTargetsSink, elite: readonly (ImitatedEpisode & { key: string })[], producer: number | undefined, produced: string | undefined): void {
+    this.targets(elite, producer, produced).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+    agent.setTargetHead(this.bestHead);
   }
 
   /** Per head, its targets after an elite change; `producer`: the head that acted in the episode `produced` (undefined: none). */

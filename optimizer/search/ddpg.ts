@@ -177,7 +177,10 @@ export class DdpgAgent {
 
   private perturbed: Mlp | undefined;
 
-  /** A copy of the actor with N(0, sd) added to every parameter, acted with by actPerturbed (parameter-space noise). */
+  /**
+   * A copy of the acting head with N(0, sd) added to every parameter, acted with by actPerturbed (parameter-space
+   * noise). The caller's sd is one for all heads: it adapts to whichever head acted.
+   */
   perturbActor(sd: number): void {
     // Built once with a constant draw (its weights are overwritten), so the agent's own random stream is not consumed.
     this.perturbed ??= new Mlp([this.stateSize, ...this.settings.hidden, this.actionSize], 'sigmoid', () => 0.5, 3e-3, false);

@@ -5,7 +5,7 @@ import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
 import { TopK } from './top-k';
-import { admitElite, eliteAbove, planDeficit, type Elite } from './elite-rank';
+import { admitElite, DEFAULT_ELITE_EPISODES, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
@@ -223,9 +223,6 @@ export interface SearchSettings extends EliteLocalSettings {
 /** Settings a caller may override; the agent's settings merge field by field with the defaults. */
 export type SearchOverrides = Partial<Omit<SearchSettings, 'ddpg'>> & { ddpg?: Partial<DdpgSettings> };
 
-/** SearchSettings.eliteEpisodes' default. */
-export const DEFAULT_ELITE_EPISODES = 3;
-
 /** Random warm-up episodes before the agent acts: a sixth of the search episodes, at least HAQ's 20 (100 at 600). */
 export function defaultWarmupEpisodes(episodes: number): number {
   return Math.max(20, Math.round(episodes / 6));
@@ -335,11 +332,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
   const heads = new HeadAssignment(agent.headCount, settings.ddpg.actorHeadSticky);
-  // Each head's imitation targets after an elite change; the critic's target actor follows the best episode's head.
-  const assignHeads = (imitated: readonly Elite[], producer: number | undefined, produced: string | undefined): void => {
-    heads.targets(imitated, producer, produced).forEach((h, k) => agent.setElite(h.states, h.actions, k));
-    agent.setTargetHead(heads.bestHead);
-  };
   const ensemble =
     settings.critScreen > 1 && settings.critScreenBonus > 0
       ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
@@ -366,7 +358,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   let improvedAt = settings.warmupEpisodes;
   let eliteChanged = false;
   let narrowed = false;
-  // One sigma for every head: it adapts to whichever head acted in the parameter-noise episode.
   let paramSd = 0.05;
   // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
   const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
@@ -378,7 +369,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      assignHeads([], undefined, undefined);
+      heads.assign(agent, [], undefined, undefined);
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
     const head = warm ? undefined : drawHead(agent.headCount, random);
@@ -426,8 +417,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      // The producer only of an episode admitted now (the first narrowed episode may repeat an elite plan).
-      assignHeads(imitated, admitted && !local ? head : undefined, key);
+      heads.assign(agent, imitated, admitted && !local ? head : undefined, key); // producer: only of an episode admitted now
       eliteChanged = false;
     }
     const learned = learnedReward(c, shaping);

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors';
 import { DEFAULT_DDPG, type DdpgSettings } from './ddpg';
-import { DEFAULT_ELITE_EPISODES, type SearchOverrides } from './rl-search';
+import { DEFAULT_ELITE_EPISODES } from './elite-rank';
+import type { SearchOverrides } from './rl-search';
 
 /**
  * HAQ's published agent (Wang et al., CVPR 2019; github mit-han-lab/haq, lib/rl/ddpg.py and rl_quantize.py):
