@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import seedrandom from 'seedrandom';
 import { presetArch } from '../arch/presets';
 import { resolveNetwork } from '../workloads/shapes';
@@ -63,6 +64,65 @@ describe('multi-head actor (actorHeads)', () => {
     expect(first(sticky.targets([], undefined, undefined))).toEqual([undefined, undefined, undefined]);
   });
 
+  test("HeadAssignment.bestHead: the head imitating the best-ranked held episode (by rank head 0; sticky any head's)", () => {
+    const e = (key: string) => ({ key, ...episode(1, [0, 0, 0], [0.5, 0.5]) });
+    const [A, B, C, D] = [e('A'), e('B'), e('C'), e('D')];
+    const byRank = new HeadAssignment(3, false);
+    byRank.targets([D, A, B], 2, 'D');
+    expect(byRank.bestHead).toBe(0);
+    const sticky = new HeadAssignment(3, true);
+    sticky.targets([A, B, C], undefined, 'C');
+    expect(sticky.bestHead).toBe(0);
+    // Head 2 produces the new best D: it imitates it, so the critic's target actor must follow head 2.
+    sticky.targets([D, A, B], 2, 'D');
+    expect(sticky.bestHead).toBe(2);
+    // Head 1 produces B again as the best (D and A left): head 1 holds the best.
+    sticky.targets([B, C], 1, 'B');
+    expect(sticky.bestHead).toBe(1);
+    sticky.targets([], undefined, undefined);
+    expect(sticky.bestHead).toBe(0);
+    // Two heads, a new best from no head (a local episode): the best held episode's head.
+    const two = new HeadAssignment(2, true);
+    two.targets([A, B], undefined, 'B');
+    two.targets([A, B], 1, 'A');
+    expect(two.bestHead).toBe(1);
+    two.targets([C, A, B], undefined, 'C');
+    expect(two.bestHead).toBe(1);
+  });
+
+  test("the critic's target actor follows the target head, not the acting head nor head 0", () => {
+    // Non-terminal transitions (the critic's targets read Q'(s1, mu'(s1))), tau 1 (mu' is the target head's copy).
+    const critic = (actHead: number, targetHead: number): number[] => {
+      const agent = agentWith({ actorHeads: 2, tau: 1, imitationWeight: 0 });
+      for (let i = 0; i < 16; i++) agent.remember(Float64Array.from([0.1 * (i % 5), 0.5, 0.9]), [0.3, 0.7], i % 3, Float64Array.from([0.9, 0.1 * (i % 4), 0.2]), false);
+      agent.selectHead(actHead);
+      agent.setTargetHead(targetHead);
+      for (let u = 0; u < 10; u++) agent.update();
+      return [...agent.stepValues([Float64Array.from([0.2, 0.4, 0.6])], [[0.5, 0.5]], false)];
+    };
+    expect(critic(0, 1)).toEqual(critic(1, 1));
+    expect(critic(1, 0)).toEqual(critic(0, 0));
+    expect(critic(0, 1)).not.toEqual(critic(0, 0));
+    expect(() => agentWith({ actorHeads: 2 }).setTargetHead(2)).toThrow(/no head 2/);
+  });
+
+  test("head 1's critic step uses the replay states, not head 0's imitated states (r101)", () => {
+    // Head 0's elite states differ between the two agents; head 1's critic gradient must not see them.
+    const make = (eliteState: number[]): DdpgAgent => {
+      const agent = agentWith({ actorHeads: 2, imitationWeight: 1e-9, actorLr: 1e-2 }, 'probe');
+      for (let i = 0; i < 16; i++) agent.remember(Float64Array.from([0.1 * (i % 5), 0.5, 0.9]), [0.3, 0.7], i % 3, Float64Array.from([0.2, 0.4, 0.6]), false);
+      agent.setElite([Float64Array.from(eliteState)], [[0.5, 0.5]], 0);
+      agent.setElite([Float64Array.from([0.5, 0.5, 0.5])], [[0.5, 0.5]], 1);
+      for (let u = 0; u < 20; u++) agent.update();
+      agent.selectHead(1);
+      return agent;
+    };
+    const s = Float64Array.from([0.2, 0.4, 0.6]);
+    const a = make([0, 0, 0]).act(s, 0);
+    const b = make([1, 1, 1]).act(s, 0);
+    a.forEach((v, k) => expect(v).toBeCloseTo(b[k] ?? NaN, 6));
+  });
+
   test("head k's imitation target is elite k: after updates each head acts near its own elite's actions", () => {
     const agent = agentWith({ actorHeads: 3, imitationWeight: 100, actorLr: 1e-2 });
     const state = [0.3, 0.6, 0.9];
@@ -81,11 +141,14 @@ describe('multi-head actor (actorHeads)', () => {
     expect(() => agent.setElite([], [], 3)).toThrow(/no head 3/);
   });
 
-  test("head 0 starts as the single actor (the extra heads are drawn after it); heads start apart; same seed, same heads", () => {
+  test("head 0 and the critic start as the single agent's (the extra heads are drawn after them); heads start apart; same seed, same heads", () => {
     const s = Float64Array.from([0.2, 0.4, 0.6]);
-    const single = agentWith({}).act(s, 0);
+    const one = agentWith({});
+    const single = one.act(s, 0);
     const multi = agentWith({ actorHeads: 3 });
     expect(multi.act(s, 0)).toEqual(single);
+    const q = (agent: DdpgAgent): number[] => [...agent.stepValues([s, Float64Array.from([0.9, 0.1, 0.5])], [[0.2, 0.8], [0.6, 0.4]], false)];
+    expect(q(multi)).toEqual(q(one));
     multi.selectHead(1);
     expect(multi.act(s, 0)).not.toEqual(single);
     const again = agentWith({ actorHeads: 3 });
@@ -99,6 +162,14 @@ describe('multi-head actor (actorHeads)', () => {
     expect(overrides.ddpg?.actorHeadSticky).toBe(true);
     expect(() => parseSearchSettings('actorHeads=0')).toThrow(ValidationError);
     expect(() => parseSearchSettings('actorHeads=1.5')).toThrow(ValidationError);
+    // Combinations that would do nothing are refused, naming the fields.
+    expect(() => parseSearchSettings('actorHeadSticky=1')).toThrow(/actorHeadSticky' is true with actorHeads=1/);
+    expect(() => parseSearchSettings('actorHeads=1,actorHeadSticky=true')).toThrow(ValidationError);
+    expect(() => parseSearchSettings('haq,actorHeads=3')).toThrow(/actorHeads' is 3 with imitationWeight=0/);
+    expect(() => parseSearchSettings('actorHeads=2,imitationWeight=0')).toThrow(ValidationError);
+    expect(() => parseSearchSettings('actorHeads=3,eliteEpisodes=0')).toThrow(/eliteEpisodes=0/);
+    expect(parseSearchSettings('actorHeadSticky=0').overrides.ddpg?.actorHeadSticky).toBe(false);
+    expect(parseSearchSettings('haq,actorHeads=3,imitationWeight=10').overrides.ddpg?.actorHeads).toBe(3);
     expect(DEFAULT_DDPG.actorHeads).toBe(1);
   });
 
@@ -107,22 +178,37 @@ describe('multi-head actor (actorHeads)', () => {
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
     const evaluator = baselineEvaluators(arch, net, ctx, 1);
-    const run = async (overrides: SearchOverrides, heads: number[] = []) => {
+    const run = async (overrides: SearchOverrides, heads: number[] = [], targetHeads: number[] = []) => {
       const settings = defaultSearchSettings(net, { seed: 5, updatesPerEpisode: 1, polishEvaluations: 0, episodes: 24, warmupEpisodes: 6, ...overrides });
       settings.ddpg = { ...settings.ddpg, hidden: [8, 8], batchSize: 4, ...overrides.ddpg };
       const spy = jest.spyOn(DdpgAgent.prototype, 'selectHead');
+      const targetSpy = jest.spyOn(DdpgAgent.prototype, 'setTargetHead');
       try {
         const r = await rlSearch(net, evaluator(), settings);
         heads.push(...spy.mock.calls.map((c) => c[0]));
+        targetHeads.push(...targetSpy.mock.calls.map((c) => c[0]));
         return r;
       } finally {
         spy.mockRestore();
+        targetSpy.mockRestore();
       }
     };
 
+    test('the default search is pinned: its plans (vgg8, seed 5, 30 episodes) hash as on main before the heads (r101)', async () => {
+      // Computed with main 3a48c81's build, whose default search r101 found identical to c45007b's (before actorHeads).
+      // A change here changes every published default figure: deliberate changes update the hash and say so.
+      const r = await run({});
+      const text = r.history.map((h) => `${h.wbits}|${h.abits}|${h.replicas}`).join('\n');
+      expect(r.history.length).toBe(30);
+      expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe('9f784a75d5e9a4e2');
+    });
+
     test('each search episode acts with a drawn head, all heads used; the same seed gives the same plans', async () => {
       const heads: number[] = [];
-      const a = await run({ ddpg: { actorHeads: 3 } }, heads);
+      const rankTargets: number[] = [];
+      const a = await run({ ddpg: { actorHeads: 3 } }, heads, rankTargets);
+      expect(rankTargets.length).toBeGreaterThan(0);
+      expect(new Set(rankTargets)).toEqual(new Set([0]));
       expect(heads.length).toBe(24);
       expect(new Set(heads)).toEqual(new Set([0, 1, 2]));
       const b = await run({ ddpg: { actorHeads: 3 } });
@@ -133,7 +219,11 @@ describe('multi-head actor (actorHeads)', () => {
       expect(new Set(oneHeads)).toEqual(new Set([0]));
       expect(one.history.slice(6).map((h) => `${h.wbits}|${h.abits}`)).not.toEqual(a.history.slice(6).map((h) => `${h.wbits}|${h.abits}`));
       // Sticky heads: their own targets, so their own plans after the warm-up; the same seed, the same plans.
-      const sticky = await run({ ddpg: { actorHeads: 3, actorHeadSticky: true } });
+      const stickyTargets: number[] = [];
+      const sticky = await run({ ddpg: { actorHeads: 3, actorHeadSticky: true } }, [], stickyTargets);
+      // The critic's target actor follows the head imitating the best episode, under sticky heads not always head 0.
+      expect(stickyTargets.length).toBeGreaterThan(0);
+      expect(stickyTargets.some((h) => h > 0)).toBe(true);
       const again = await run({ ddpg: { actorHeads: 3, actorHeadSticky: true } });
       expect(again.history.map((h) => `${h.wbits}|${h.abits}`)).toEqual(sticky.history.map((h) => `${h.wbits}|${h.abits}`));
       expect(sticky.history.slice(0, 6)).toEqual(a.history.slice(0, 6));

@@ -18,6 +18,14 @@ describe('seedStream', () => {
     }
   });
 
+  it("gives a string seed ending in the suffix its own stream ('11:rl' is not seed 11)", () => {
+    for (const [text, seed] of [['11:rl', 11], ['22:rl', 22], ['11:rl:rl', '11:rl']] as const) {
+      const a = seedStream(text);
+      const b = seedStream(seed);
+      expect([a(), a()]).not.toEqual([b(), b()]);
+    }
+  });
+
   it('keeps the stream of a seed that is no repetition', () => {
     for (const seed of [1, 2, 5, 12, 123, 'study']) expect(seedStream(seed)()).toBe(seedrandom(String(seed))());
   });

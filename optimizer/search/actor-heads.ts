@@ -53,6 +53,12 @@ export function drawHead(heads: number, random: () => number): number {
   return heads <= 1 ? 0 : Math.min(heads - 1, Math.floor(random() * heads));
 }
 
+/** What HeadAssignment.assign sets (DdpgAgent). */
+export interface HeadTargetsSink {
+  setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[], head: number): void;
+  setTargetHead(head: number): void;
+}
+
 /**
  * Which elite episode each head imitates. By rank (headTargets): head k the k-th best, so a new best moves every
  * head's target by one place, and each head must learn its neighbour's plan again (ResNet-50 seed 1: 12-22 target
@@ -63,6 +69,11 @@ export function drawHead(heads: number, random: () => number): number {
  */
 export class HeadAssignment {
   private keys: (string | undefined)[];
+  /**
+   * The head imitating the best-ranked episode any head imitates (0 while none): the critic's target actor follows it
+   * (DdpgAgent.setTargetHead). By rank head 0; sticky heads keep their episodes, so the best may be any head's.
+   */
+  bestHead = 0;
 
   constructor(
     readonly heads: number,
@@ -71,9 +82,21 @@ export class HeadAssignment {
     this.keys = Array.from({ length: heads }, () => undefined);
   }
 
+  /**
+   * After an elite change, sets each head's imitation targets on `agent` and its target head (bestHead's); `producer`
+   * is passed only for an episode admitted to the elite now (the first narrowed episode may repeat an elite plan).
+   */
+  assign(agent: HeadTargetsSink, elite: readonly (ImitatedEpisode & { key: string })[], producer: number | undefined, produced: string | undefined): void {
+    this.targets(elite, producer, produced).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+    agent.setTargetHead(this.bestHead);
+  }
+
   /** Per head, its targets after an elite change; `producer`: the head that acted in the episode `produced` (undefined: none). */
   targets(elite: readonly (ImitatedEpisode & { key: string })[], producer: number | undefined, produced: string | undefined): ImitatedEpisode[] {
-    if (!this.sticky || this.heads <= 1) return headTargets(elite, this.heads);
+    if (!this.sticky || this.heads <= 1) {
+      this.bestHead = 0;
+      return headTargets(elite, this.heads);
+    }
     const present = new Set(elite.map((e) => e.key));
     const taken = new Set<string>();
     const next: (string | undefined)[] = Array.from({ length: this.heads }, () => undefined);
@@ -88,11 +111,14 @@ export class HeadAssignment {
     });
     for (let k = 0; k < this.heads; k++) {
       if (next[k] !== undefined || elite.length === 0) continue;
+      // While the elite is shorter than the heads, the (k mod count)-th is shared (already taken: adding it is a no-op).
       const free = elite.find((e) => !taken.has(e.key)) ?? elite[k % elite.length];
       next[k] = free?.key;
       if (free) taken.add(free.key);
     }
     this.keys = next;
+    const best = elite.findIndex((e) => next.includes(e.key));
+    this.bestHead = best < 0 ? 0 : next.indexOf(elite[best]?.key);
     return next.map((key) => elite.find((e) => e.key === key) ?? { states: [], actions: [] });
   }
 }

@@ -28,8 +28,9 @@ export interface DdpgSettings {
   imitationWeight: number;
   /**
    * Actor heads sharing the critic (actor-heads.ts): head k imitates the k-th best elite episode and each search
-   * episode acts with one head, drawn per episode; the critic's targets use head 0's target actor (by rank, the best
-   * elite's head). 1: one actor imitating every elite. @default 1 (s101: opt-in, docs/validation.md)
+   * episode acts with one head, drawn per episode; the critic's targets use the target actor of the head that imitates
+   * the best elite episode (setTargetHead; by rank head 0). Meant to equal rl-search's eliteEpisodes (fewer heads leave
+   * the lower elites unimitated, more share them). 1: one actor imitating every elite. @default 1 (s101: opt-in, docs/validation.md)
    */
   actorHeads: number;
   /** With actorHeads > 1: heads keep their imitated episode while it stays in the elite (actor-heads.ts HeadAssignment). @default false */
@@ -71,11 +72,29 @@ export function truncatedNormal(random: () => number, mean: number, sd: number):
   return Math.min(1, Math.max(0, mean));
 }
 
+/** update()'s buffers for minibatch size B, allocated once. */
+interface Scratch {
+  B: number;
+  s: Float64Array;
+  sE: Float64Array;
+  s1: Float64Array;
+  sa1: Float64Array;
+  sa: Float64Array;
+  r: Float64Array;
+  done: Uint8Array;
+  q1: Float64Array;
+  grad: Float64Array;
+  minus: Float64Array;
+  dMu: Float64Array;
+}
+
 /** Deep deterministic policy gradient agent with a replay buffer and soft target networks. */
 export class DdpgAgent {
   /** The actor heads (one unless settings.actorHeads > 1); act() uses heads[head]. */
   private readonly heads: Mlp[];
   private head = 0;
+  /** The head the target actor (the critic's bootstrap policy) follows. */
+  private targetHead = 0;
   private readonly actorTarget: Mlp;
   private readonly critic: Mlp;
   private readonly criticTarget: Mlp;
@@ -131,6 +150,12 @@ export class DdpgAgent {
     this.head = head;
   }
 
+  /** The head the critic's target actor blends from in the following updates (the head imitating the best episode). */
+  setTargetHead(head: number): void {
+    if (!Number.isInteger(head) || head < 0 || head >= this.heads.length) throw new Error(`setTargetHead: no head ${head} of ${this.heads.length}`);
+    this.targetHead = head;
+  }
+
   /**
    * The actor's action for one state, with truncated-normal exploration noise of `sd` (0: none) around the
    * actor's output moved by `offset` (per action dimension, clamped to [0, 1]).
@@ -152,7 +177,10 @@ export class DdpgAgent {
 
   private perturbed: Mlp | undefined;
 
-  /** A copy of the actor with N(0, sd) added to every parameter, acted with by actPerturbed (parameter-space noise). */
+  /**
+   * A copy of the acting head with N(0, sd) added to every parameter, acted with by actPerturbed (parameter-space
+   * noise). The caller's sd is one for all heads: it adapts to whichever head acted.
+   */
   perturbActor(sd: number): void {
     // Built once with a constant draw (its weights are overwritten), so the agent's own random stream is not consumed.
     this.perturbed ??= new Mlp([this.stateSize, ...this.settings.hidden, this.actionSize], 'sigmoid', () => 0.5, 3e-3, false);
@@ -231,9 +259,9 @@ export class DdpgAgent {
     return this.stored;
   }
 
-  private scratch: { B: number; s: Float64Array; sE: Float64Array; s1: Float64Array; sa1: Float64Array; sa: Float64Array; r: Float64Array; done: Uint8Array; q1: Float64Array; grad: Float64Array; minus: Float64Array; dMu: Float64Array } | undefined;
+  private scratch: Scratch | undefined;
 
-  private buffers(B: number): NonNullable<DdpgAgent['scratch']> {
+  private buffers(B: number): Scratch {
     if (this.scratch?.B === B) return this.scratch;
     const S = this.stateSize;
     const A = this.actionSize;
@@ -261,7 +289,8 @@ export class DdpgAgent {
     const S = this.stateSize;
     const A = this.actionSize;
     const W = S + A;
-    const { s, sE, s1, sa1, sa, r, done, q1, grad, minus, dMu } = this.buffers(B);
+    const scratch = this.buffers(B);
+    const { s, s1, sa1, sa, r, done, q1, grad } = scratch;
     let meanReward = 0;
     let squares = 0;
     for (let b = 0; b < B; b++) {
@@ -305,14 +334,16 @@ export class DdpgAgent {
     this.critic.adamStep(adam(this.settings.criticLr), B);
 
     // Each head: ascend Q(s, mu(s)) on the same minibatch, plus its own self-imitation.
-    this.heads.forEach((actor, h) => this.updateActor(actor, this.imitation[h] as ImitationTargets, s, sE, sa, minus, dMu));
-    this.actorTarget.blendFrom(this.heads[0] as Mlp, tau);
+    this.heads.forEach((actor, h) => this.updateActor(actor, this.imitation[h] as ImitationTargets, scratch));
+    this.actorTarget.blendFrom(this.heads[this.targetHead] as Mlp, tau);
     this.criticTarget.blendFrom(this.critic, tau);
   }
 
-  /** One Adam step of `actor`: the critic's gradient at s (sa's state columns filled), then imitation of `elite`. */
-  private updateActor(actor: Mlp, elite: ImitationTargets, s: Float64Array, sE: Float64Array, sa: Float64Array, minus: Float64Array, dMu: Float64Array): void {
-    const B = this.settings.batchSize;
+  /**
+   * One Adam step of `actor`: the critic's gradient at the minibatch's states s (sa's state columns filled), then
+   * imitation of `elite` at states drawn into sE (not s: the next head's critic step reads s).
+   */
+  private updateActor(actor: Mlp, elite: ImitationTargets, { B, s, sE, sa, minus, dMu }: Scratch): void {
     const S = this.stateSize;
     const A = this.actionSize;
     const W = S + A;

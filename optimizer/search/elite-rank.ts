@@ -1,5 +1,8 @@
 import type { CandidateEvaluator, EvaluatedCandidate } from './evaluator';
 
+/** SearchSettings.eliteEpisodes' default: the best distinct episodes the actor imitates. */
+export const DEFAULT_ELITE_EPISODES = 3;
+
 /**
  * One imitated (elite) episode of the RL search. reward: its elite rank (reward.ts eliteRank); trueReward: the plan's
  * reward; deficit: its core deficit to the next interval (deficitRank's tie-break, Infinity without it).

@@ -5,7 +5,7 @@ import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
 import { TopK } from './top-k';
-import { admitElite, eliteAbove, planDeficit, type Elite } from './elite-rank';
+import { admitElite, DEFAULT_ELITE_EPISODES, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
 import { separableTerms } from './product-bits';
@@ -249,7 +249,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallRepair: false,
     repairPressure: false,
     wallReserve: 0.5,
-    eliteEpisodes: 3,
+    eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
     ...DEFAULT_ELITE_LOCAL,
     restartAfter: 0,
@@ -369,7 +369,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      heads.targets([], undefined, undefined).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      heads.assign(agent, [], undefined, undefined);
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
     const head = warm ? undefined : drawHead(agent.headCount, random);
@@ -404,19 +404,20 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if ((top.best?.cost ?? Infinity) < before) improvedAt = episode;
     const key = candidateKey(c);
     const rank = eliteRank(c, shaping, settings.reachRank > 0 && c.feasible ? evaluator.computeReachCycles(c.wbits, c.abits) : undefined);
+    let admitted = false;
     if (c.feasible && settings.eliteEpisodes > 0 && settings.ddpg.imitationWeight > 0 && !elite.some((e) => e.key === key)) {
       const entry: Elite = { reward: rank, trueReward: c.reward, deficit: deficitOf(c), key, states: [], actions: [] };
       const fill = (e: Elite): void => {
         e.states = [...states];
         e.actions = steps.map((step, t) => realised(c, step, actions[t] ?? []));
       };
-      if (admitElite(elite, entry, settings.eliteEpisodes, above, fill)) eliteChanged = true;
+      if (admitElite(elite, entry, settings.eliteEpisodes, above, fill)) eliteChanged = admitted = true;
     }
     const narrow = settings.eliteNarrowAfter > 0 && episode - settings.warmupEpisodes >= settings.eliteNarrowAfter;
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      heads.targets(imitated, local ? undefined : head, key).forEach((h, k) => agent.setElite(h.states, h.actions, k));
+      heads.assign(agent, imitated, admitted && !local ? head : undefined, key); // producer: only of an episode admitted now
       eliteChanged = false;
     }
     const learned = learnedReward(c, shaping);

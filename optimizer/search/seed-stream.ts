@@ -10,13 +10,16 @@ export function isRepetition(text: string): boolean {
   return false;
 }
 
+/** Appended to a seed's key when the key alone would share another seed's stream. No number's text contains it. */
+const SUFFIX = ':rl';
+
 /**
  * The search's random stream for a user's seed. seedrandom's ARC4 repeats its key to fill the key schedule, so a
  * key and any repetition of it give the same stream: `--seed 11` searched exactly as `--seed 1` (s101). Such seeds
- * are keyed with a suffix that makes the key no repetition; every other seed keeps its key, so the figures
- * published for it stay as they were.
+ * are keyed with a suffix that makes the key no repetition; so are (string) seeds already ending in it, or seed
+ * '11:rl' would take seed 11's key. Every other seed keeps its key, so the figures published for it stay as they were.
  */
 export function seedStream(seed: number | string): seedrandom.PRNG {
   const key = String(seed);
-  return seedrandom(isRepetition(key) ? `${key}:rl` : key);
+  return seedrandom(isRepetition(key) || key.endsWith(SUFFIX) ? `${key}${SUFFIX}` : key);
 }
