@@ -25,6 +25,20 @@ export interface DdpgSettings {
    * the best episodes so far, by this weight on the squared distance (HAQ: 0). @default 10
    */
   imitationWeight: number;
+  /**
+   * TD3 (Fujimoto et al., ICML 2018): twin critics regressed on the clipped double-Q target (the smaller of the two
+   * target critics' values), target policy smoothing (clipped noise on the target actor's action) and the actor and
+   * target networks updated every td3Delay-th update only. The actor ascends the first critic, which is also the one
+   * episodeValue reads. HAQ: false. @default false
+   */
+  td3: boolean;
+  /** With td3: critic updates per actor (and target) update (TD3: 2). @default 2 */
+  td3Delay: number;
+  /**
+   * With td3: sd of the target policy smoothing noise, in action units ([0, 1]; TD3's 0.2 on [-1, 1] is 0.1 here),
+   * clipped at 2.5 sd (TD3: 0.5 on [-1, 1]). @default 0.1
+   */
+  td3Noise: number;
 }
 
 export const DEFAULT_DDPG: DdpgSettings = {
@@ -38,7 +52,13 @@ export const DEFAULT_DDPG: DdpgSettings = {
   baselineRate: 0.5,
   normalizeReward: false,
   imitationWeight: 10,
+  td3: false,
+  td3Delay: 2,
+  td3Noise: 0.1,
 };
+
+/** TD3's clip of the target policy smoothing noise, in multiples of its sd (0.5 / 0.2 in the paper). */
+export const TD3_NOISE_CLIP_SDS = 2.5;
 
 function adam(lr: number): AdamSettings {
   return { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -66,6 +86,9 @@ export class DdpgAgent {
   private readonly actorTarget: Mlp;
   private readonly critic: Mlp;
   private readonly criticTarget: Mlp;
+  /** TD3's second critic and its target (undefined unless settings.td3). */
+  private readonly twin: { critic: Mlp; target: Mlp } | undefined;
+  private updates = 0;
   private readonly states: Float64Array;
   private readonly nextStates: Float64Array;
   private readonly actions: Float64Array;
@@ -93,6 +116,13 @@ export class DdpgAgent {
     this.criticTarget = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
     this.actorTarget.blendFrom(this.actor, 1);
     this.criticTarget.blendFrom(this.critic, 1);
+    // Built after the others, so without td3 the random stream (and every plan) is as before the setting.
+    if (settings.td3) {
+      const critic = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
+      const target = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
+      target.blendFrom(critic, 1);
+      this.twin = { critic, target };
+    }
     const n = settings.replaySize;
     this.states = new Float64Array(n * stateSize);
     this.nextStates = new Float64Array(n * stateSize);
@@ -236,7 +266,7 @@ export class DdpgAgent {
     const S = this.stateSize;
     const A = this.actionSize;
     const W = S + A;
-    const { s, s1, sa1, sa, r, done, q1, grad, minus, dMu } = this.buffers(B);
+    const { s, s1, sa, r, done, grad, minus, dMu } = this.buffers(B);
     let meanReward = 0;
     let squares = 0;
     for (let b = 0; b < B; b++) {
@@ -245,9 +275,7 @@ export class DdpgAgent {
         const v = this.states[i * S + k] as number;
         s[b * S + k] = v;
         sa[b * W + k] = v;
-        const v1 = this.nextStates[i * S + k] as number;
-        s1[b * S + k] = v1;
-        sa1[b * W + k] = v1;
+        s1[b * S + k] = this.nextStates[i * S + k] as number;
       }
       for (let k = 0; k < A; k++) sa[b * W + S + k] = this.actions[i * A + k] as number;
       r[b] = this.rewards[i] as number;
@@ -267,17 +295,21 @@ export class DdpgAgent {
     }
     const scale = this.settings.normalizeReward && this.spread > 1e-12 ? 1 / this.spread : 1;
 
-    // Critic target: (r - baseline) + discount * Q'(s1, mu'(s1)) for non-terminal transitions.
-    const a1 = this.actorTarget.forward(s1, B);
-    for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) sa1[b * W + S + k] = a1[b * A + k] as number;
-    q1.set(this.criticTarget.forward(sa1, B));
-    const q = this.critic.forward(sa, B);
-    for (let b = 0; b < B; b++) {
-      const target = ((r[b] as number) - this.baseline) * scale + (done[b] ? 0 : discount * (q1[b] as number));
-      grad[b] = 2 * ((q[b] as number) - target); // d(MSE)/dq
+    // Critic target: (r - baseline) + discount * Q'(s1, mu'(s1)) for non-terminal transitions (td3: nextValues).
+    const q1 = this.nextValues(s1, B);
+    const critics = this.twin ? [this.critic, this.twin.critic] : [this.critic];
+    for (const critic of critics) {
+      const q = critic.forward(sa, B);
+      for (let b = 0; b < B; b++) {
+        const target = ((r[b] as number) - this.baseline) * scale + (done[b] ? 0 : discount * (q1[b] as number));
+        grad[b] = 2 * ((q[b] as number) - target); // d(MSE)/dq
+      }
+      critic.backward(grad, true, 0, 0);
+      critic.adamStep(adam(this.settings.criticLr), B);
     }
-    this.critic.backward(grad, true, 0, 0);
-    this.critic.adamStep(adam(this.settings.criticLr), B);
+    this.updates++;
+    // TD3's delayed policy updates: the actor and the targets move every td3Delay-th critic update only.
+    if (this.twin && this.updates % Math.max(1, this.settings.td3Delay) !== 0) return;
 
     // Actor: ascend Q(s, mu(s)): gradient of -Q through the critic's action inputs.
     const mu = this.actor.forward(s, B);
@@ -301,5 +333,59 @@ export class DdpgAgent {
 
     this.actorTarget.blendFrom(this.actor, tau);
     this.criticTarget.blendFrom(this.critic, tau);
+    this.twin?.target.blendFrom(this.twin.critic, tau);
+  }
+
+  /**
+   * The target actor's actions for `batch` next states (rows of stateSize), as [batch][actionSize]; with `smoothing`
+   * and td3, plus TD3's target policy smoothing: N(0, td3Noise) clipped at TD3_NOISE_CLIP_SDS sd, then to [0, 1].
+   */
+  targetActions(nextStates: Float64Array, batch: number, smoothing: boolean): Float64Array {
+    const A = this.actionSize;
+    const out = Float64Array.from(this.actorTarget.forward(nextStates, batch).subarray(0, batch * A));
+    const sd = smoothing && this.twin ? this.settings.td3Noise : 0;
+    if (sd > 0) {
+      const clip = TD3_NOISE_CLIP_SDS * sd;
+      for (let j = 0; j < batch * A; j++) {
+        const noise = Math.min(clip, Math.max(-clip, sd * gaussian(this.random)));
+        out[j] = Math.min(1, Math.max(0, (out[j] as number) + noise));
+      }
+    }
+    return out;
+  }
+
+  /** Each target critic's value (one array per critic: two with td3) at `batch` rows of states and actions. */
+  targetValues(states: Float64Array, actions: Float64Array, batch: number): Float64Array[] {
+    const S = this.stateSize;
+    const A = this.actionSize;
+    const rows = new Float64Array(batch * (S + A));
+    for (let b = 0; b < batch; b++) {
+      rows.set(states.subarray(b * S, (b + 1) * S), b * (S + A));
+      rows.set(actions.subarray(b * A, (b + 1) * A), b * (S + A) + S);
+    }
+    const targets = this.twin ? [this.criticTarget, this.twin.target] : [this.criticTarget];
+    return targets.map((t) => Float64Array.from(t.forward(rows, batch).subarray(0, batch)));
+  }
+
+  /**
+   * The bootstrap term of the critics' targets at `batch` next states: Q'(s1, mu'(s1)); with td3, the clipped double-Q
+   * value min(Q1', Q2') at the smoothed target action (targetActions). Returns a scratch array, valid until the next call.
+   */
+  nextValues(nextStates: Float64Array, batch: number): Float64Array {
+    const S = this.stateSize;
+    const A = this.actionSize;
+    const W = S + A;
+    const { sa1, q1 } = this.buffers(batch);
+    const a1 = this.targetActions(nextStates, batch, true);
+    for (let b = 0; b < batch; b++) {
+      sa1.set(nextStates.subarray(b * S, (b + 1) * S), b * W);
+      sa1.set(a1.subarray(b * A, (b + 1) * A), b * W + S);
+    }
+    q1.set(this.criticTarget.forward(sa1, batch));
+    if (this.twin) {
+      const q2 = this.twin.target.forward(sa1, batch);
+      for (let b = 0; b < batch; b++) q1[b] = Math.min(q1[b] as number, q2[b] as number);
+    }
+    return q1;
   }
 }

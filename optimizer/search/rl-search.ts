@@ -7,6 +7,7 @@ import { TopK } from './top-k';
 import { admitElite, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
+import { RankReward } from './rank-reward';
 import { separableTerms } from './product-bits';
 import { tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { assertRepairCost, episodeReserve } from './step-wall';
@@ -188,6 +189,8 @@ export interface SearchSettings extends EliteLocalSettings {
    * scaled. @default 0 (s74: within the seed spread, docs/validation.md)
    */
   deficitRank: number;
+  /** Learn from the episode's centred rank among the last N episodes' learned rewards (rank-reward.ts). 0: none. @default 0 */
+  rankReward: number;
   /** With deficitRank: the best plan so far breaks cost ties by the deficit too (the step wall's reserve reads it). @default false */
   deficitBest: boolean;
   /** With deficitRank: the target's step below the interval, relative; 0: the next compute level. @default 0.01 */
@@ -269,6 +272,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     deficitRank: 0,
     deficitDelta: 0.01,
     deficitBest: false,
+    rankReward: 0,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -348,6 +352,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const top = new TopK(settings.topK, settings.deficitRank > 0 && settings.deficitBest ? deficitOf : undefined);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
+  const ranked = settings.rankReward > 0 ? new RankReward(settings.rankReward) : undefined;
   const elite: Elite[] = [];
   const above = eliteAbove(settings.deficitRank);
   const total = settings.warmupEpisodes + settings.episodes;
@@ -414,7 +419,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       agent.setElite(imitated.flatMap((e) => e.states), imitated.flatMap((e) => e.actions));
       eliteChanged = false;
     }
-    const learned = learnedReward(c, shaping);
+    const learned = ranked ? ranked.next(learnedReward(c, shaping)) : learnedReward(c, shaping);
     steps.forEach((step, t) => {
       const act = settings.replayRealised ? realised(c, step, actions[t] ?? []) : (actions[t] as number[]);
       const s = states[t] as Float64Array;
