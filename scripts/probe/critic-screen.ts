@@ -2,6 +2,7 @@ import { CandidateEvaluator } from '../../optimizer/search/evaluator';
 import { learnedReward } from '../../optimizer/search/reward';
 import { defaultSearchSettings, rlSearch, type Rollout } from '../../optimizer/search/rl-search';
 import { setup } from '../search-study';
+import { spearman } from './spearman';
 
 /**
  * Does the critic rank an episode's candidates as the model does (critScreen, issue 17)? Runs the RL search at
@@ -16,37 +17,6 @@ import { setup } from '../search-study';
  * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16 [bonus]
  */
 const [netName = 'resnet50', seedText = '1', kText = '16', bonusText = '0'] = process.argv.slice(2);
-
-function ranks(v: readonly number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length).fill(0);
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]?.[0] === order[i]?.[0]) j++;
-    for (let k = i; k <= j; k++) r[order[k]?.[1] ?? 0] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-
-function spearman(x: readonly number[], y: readonly number[]): number {
-  const rx = ranks(x);
-  const ry = ranks(y);
-  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-  const mx = mean(rx);
-  const my = mean(ry);
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  rx.forEach((a, i) => {
-    const b = ry[i] ?? 0;
-    sxy += (a - mx) * (b - my);
-    sxx += (a - mx) ** 2;
-    syy += (b - my) ** 2;
-  });
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
 
 async function main(): Promise<void> {
   const p = setup(netName);
