@@ -1,4 +1,5 @@
 import { Mlp, type AdamSettings } from './mlp';
+import { ImitationTargets } from './actor-heads';
 
 /** DDPG settings; defaults follow HAQ (Wang et al., CVPR 2019) except where the README says otherwise. */
 export interface DdpgSettings {
@@ -26,6 +27,14 @@ export interface DdpgSettings {
    */
   imitationWeight: number;
   /**
+   * Actor heads sharing the critic (actor-heads.ts): head k imitates the k-th best elite episode and each search
+   * episode acts with one head, drawn per episode; the critic's targets use head 0's target actor (by rank, the best
+   * elite's head). 1: one actor imitating every elite. @default 1 (s101: opt-in, docs/validation.md)
+   */
+  actorHeads: number;
+  /** With actorHeads > 1: heads keep their imitated episode while it stays in the elite (actor-heads.ts HeadAssignment). @default false */
+  actorHeadSticky: boolean;
+  /**
    * TD3 (Fujimoto et al., ICML 2018): twin critics regressed on the clipped double-Q target (the smaller of the two
    * target critics' values), target policy smoothing (clipped noise on the target actor's action) and the actor and
    * target networks updated every td3Delay-th update only. The actor ascends the first critic, which is also the one
@@ -52,6 +61,8 @@ export const DEFAULT_DDPG: DdpgSettings = {
   baselineRate: 0.5,
   normalizeReward: false,
   imitationWeight: 10,
+  actorHeads: 1,
+  actorHeadSticky: false,
   td3: false,
   td3Delay: 2,
   td3Noise: 0.1,
@@ -82,7 +93,9 @@ export function truncatedNormal(random: () => number, mean: number, sd: number):
 
 /** Deep deterministic policy gradient agent with a replay buffer and soft target networks. */
 export class DdpgAgent {
-  private readonly actor: Mlp;
+  /** The actor heads (one unless settings.actorHeads > 1); act() uses heads[head]. */
+  private readonly heads: Mlp[];
+  private head = 0;
   private readonly actorTarget: Mlp;
   private readonly critic: Mlp;
   private readonly criticTarget: Mlp;
@@ -95,10 +108,8 @@ export class DdpgAgent {
   private readonly rewards: Float64Array;
   private readonly dones: Uint8Array;
   private stored = 0;
-  /** Self-imitation targets: states and actions of the best episodes (rows of stateSize / actionSize). */
-  private eliteStates = new Float64Array(0);
-  private eliteActions = new Float64Array(0);
-  private eliteCount = 0;
+  /** Per head, its self-imitation targets (the best episodes' states and actions). */
+  private readonly imitation: ImitationTargets[];
   private cursor = 0;
   private baseline = 0;
   private spread = 0;
@@ -110,11 +121,15 @@ export class DdpgAgent {
     readonly settings: DdpgSettings,
     private readonly random: () => number,
   ) {
-    this.actor = new Mlp([stateSize, ...settings.hidden, actionSize], 'sigmoid', random);
+    const actor = new Mlp([stateSize, ...settings.hidden, actionSize], 'sigmoid', random);
     this.actorTarget = new Mlp([stateSize, ...settings.hidden, actionSize], 'sigmoid', random);
     this.critic = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
     this.criticTarget = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
-    this.actorTarget.blendFrom(this.actor, 1);
+    // Further heads are drawn after the single-actor agent's networks, so its initial weights are the same.
+    this.heads = [actor];
+    for (let k = 1; k < settings.actorHeads; k++) this.heads.push(new Mlp([stateSize, ...settings.hidden, actionSize], 'sigmoid', random));
+    this.imitation = this.heads.map(() => new ImitationTargets(stateSize, actionSize));
+    this.actorTarget.blendFrom(actor, 1);
     this.criticTarget.blendFrom(this.critic, 1);
     // Built after the others, so without td3 the random stream (and every plan) is as before the setting.
     if (settings.td3) {
@@ -129,6 +144,21 @@ export class DdpgAgent {
     this.actions = new Float64Array(n * actionSize);
     this.rewards = new Float64Array(n);
     this.dones = new Uint8Array(n);
+  }
+
+  /** The head act(), perturbActor() and perturbationDistance() use. */
+  private get actor(): Mlp {
+    return this.heads[this.head] as Mlp;
+  }
+
+  get headCount(): number {
+    return this.heads.length;
+  }
+
+  /** The head the following episode acts with (0 to headCount - 1). */
+  selectHead(head: number): void {
+    if (!Number.isInteger(head) || head < 0 || head >= this.heads.length) throw new Error(`selectHead: no head ${head} of ${this.heads.length}`);
+    this.head = head;
   }
 
   /**
@@ -220,24 +250,18 @@ export class DdpgAgent {
     this.stored = Math.min(this.stored + 1, this.settings.replaySize);
   }
 
-  /** Replaces the self-imitation targets (the best episodes' states and the actions to imitate there). */
-  setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[]): void {
-    const S = this.stateSize;
-    const A = this.actionSize;
-    if (this.eliteStates.length < states.length * S) {
-      this.eliteStates = new Float64Array(states.length * S);
-      this.eliteActions = new Float64Array(states.length * A);
-    }
-    states.forEach((st, i) => this.eliteStates.set(st.subarray(0, S), i * S));
-    actions.forEach((a, i) => a.forEach((v, k) => (this.eliteActions[i * A + k] = v)));
-    this.eliteCount = states.length;
+  /** Replaces head `head`'s self-imitation targets (the best episodes' states and the actions to imitate there). */
+  setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[], head = 0): void {
+    const targets = this.imitation[head];
+    if (targets === undefined) throw new Error(`setElite: no head ${head} of ${this.heads.length}`);
+    targets.set(states, actions);
   }
 
   get size(): number {
     return this.stored;
   }
 
-  private scratch: { B: number; s: Float64Array; s1: Float64Array; sa1: Float64Array; sa: Float64Array; r: Float64Array; done: Uint8Array; q1: Float64Array; grad: Float64Array; minus: Float64Array; dMu: Float64Array } | undefined;
+  private scratch: { B: number; s: Float64Array; sE: Float64Array; s1: Float64Array; sa1: Float64Array; sa: Float64Array; r: Float64Array; done: Uint8Array; q1: Float64Array; grad: Float64Array; minus: Float64Array; dMu: Float64Array } | undefined;
 
   private buffers(B: number): NonNullable<DdpgAgent['scratch']> {
     if (this.scratch?.B === B) return this.scratch;
@@ -246,6 +270,7 @@ export class DdpgAgent {
     this.scratch = {
       B,
       s: new Float64Array(B * S),
+      sE: new Float64Array(B * S),
       s1: new Float64Array(B * S),
       sa1: new Float64Array(B * (S + A)),
       sa: new Float64Array(B * (S + A)),
@@ -266,7 +291,7 @@ export class DdpgAgent {
     const S = this.stateSize;
     const A = this.actionSize;
     const W = S + A;
-    const { s, s1, sa, r, done, grad, minus, dMu } = this.buffers(B);
+    const { s, sE, s1, sa, r, done, grad, minus, dMu } = this.buffers(B);
     let meanReward = 0;
     let squares = 0;
     for (let b = 0; b < B; b++) {
@@ -311,29 +336,38 @@ export class DdpgAgent {
     // TD3's delayed policy updates: the actor and the targets move every td3Delay-th critic update only.
     if (this.twin && this.updates % Math.max(1, this.settings.td3Delay) !== 0) return;
 
-    // Actor: ascend Q(s, mu(s)): gradient of -Q through the critic's action inputs.
-    const mu = this.actor.forward(s, B);
+    // Each head: ascend Q(s, mu(s)) on the same minibatch, plus its own self-imitation.
+    this.heads.forEach((actor, h) => this.updateActor(actor, this.imitation[h] as ImitationTargets, s, sE, sa, minus, dMu));
+    this.actorTarget.blendFrom(this.heads[0] as Mlp, tau);
+    this.criticTarget.blendFrom(this.critic, tau);
+    this.twin?.target.blendFrom(this.twin.critic, tau);
+  }
+
+  /** One Adam step of `actor`: the critic's gradient at s (sa's state columns filled), then imitation of `elite`. */
+  private updateActor(actor: Mlp, elite: ImitationTargets, s: Float64Array, sE: Float64Array, sa: Float64Array, minus: Float64Array, dMu: Float64Array): void {
+    const B = this.settings.batchSize;
+    const S = this.stateSize;
+    const A = this.actionSize;
+    const W = S + A;
+    // Gradient of -Q through the critic's action inputs.
+    const mu = actor.forward(s, B);
     for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) sa[b * W + S + k] = mu[b * A + k] as number;
     this.critic.forward(sa, B);
     dMu.set(this.critic.backward(minus, false, S, S + A));
-    this.actor.backward(dMu, true, 0, 0);
+    actor.backward(dMu, true, 0, 0);
     const weight = this.settings.imitationWeight;
-    if (weight > 0 && this.eliteCount > 0) {
-      // Self-imitation: gradient of weight * |mu(s_e) - a_e|^2 over a minibatch of the best episodes' steps.
+    if (weight > 0 && elite.count > 0) {
+      // Self-imitation: gradient of weight * |mu(s_e) - a_e|^2 over a minibatch of the imitated episodes' steps.
       for (let b = 0; b < B; b++) {
-        const i = Math.floor(this.random() * this.eliteCount);
-        for (let k = 0; k < S; k++) s[b * S + k] = this.eliteStates[i * S + k] as number;
-        for (let k = 0; k < A; k++) dMu[b * A + k] = this.eliteActions[i * A + k] as number;
+        const i = Math.floor(this.random() * elite.count);
+        for (let k = 0; k < S; k++) sE[b * S + k] = elite.states[i * S + k] as number;
+        for (let k = 0; k < A; k++) dMu[b * A + k] = elite.actions[i * A + k] as number;
       }
-      const muE = this.actor.forward(s, B);
+      const muE = actor.forward(sE, B);
       for (let j = 0; j < B * A; j++) dMu[j] = 2 * weight * ((muE[j] as number) - (dMu[j] as number));
-      this.actor.backward(dMu, true, 0, 0);
+      actor.backward(dMu, true, 0, 0);
     }
-    this.actor.adamStep(adam(this.settings.actorLr), B);
-
-    this.actorTarget.blendFrom(this.actor, tau);
-    this.criticTarget.blendFrom(this.critic, tau);
-    this.twin?.target.blendFrom(this.twin.critic, tau);
+    actor.adamStep(adam(this.settings.actorLr), B);
   }
 
   /**

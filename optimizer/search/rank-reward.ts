@@ -1,3 +1,8 @@
+export interface RankRewardSettings {
+  /** Learn from the episode's centred rank among the last N episodes' learned rewards (RankReward). 0 or absent: none. @default 0 */
+  rankReward?: number;
+}
+
 /**
  * Rank-based reward (rl-search.ts rankReward): the agent learns from an episode's centred rank among the last N
  * episodes' learned rewards instead of the reward itself. -log(cost) differences shrink as the plans improve (a

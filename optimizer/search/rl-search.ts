@@ -1,5 +1,6 @@
 import { BASELINE_BITS, bitsAt } from '../../arch/plan';
 import seedrandom from 'seedrandom';
+import { seedStream } from './seed-stream';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
@@ -7,7 +8,7 @@ import { TopK } from './top-k';
 import { admitElite, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
-import { RankReward } from './rank-reward';
+import { RankReward, type RankRewardSettings } from './rank-reward';
 import { separableTerms } from './product-bits';
 import { tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { assertRepairCost, episodeReserve } from './step-wall';
@@ -15,11 +16,12 @@ import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
+import { drawHead, HeadAssignment } from './actor-heads';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
 
-export interface SearchSettings extends EliteLocalSettings {
+export interface SearchSettings extends EliteLocalSettings, RankRewardSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -189,8 +191,6 @@ export interface SearchSettings extends EliteLocalSettings {
    * scaled. @default 0 (s74: within the seed spread, docs/validation.md)
    */
   deficitRank: number;
-  /** Learn from the episode's centred rank among the last N episodes' learned rewards (rank-reward.ts). 0: none. @default 0 */
-  rankReward: number;
   /** With deficitRank: the best plan so far breaks cost ties by the deficit too (the step wall's reserve reads it). @default false */
   deficitBest: boolean;
   /** With deficitRank: the target's step below the interval, relative; 0: the next compute level. @default 0.01 */
@@ -272,7 +272,6 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     deficitRank: 0,
     deficitDelta: 0.01,
     deficitBest: false,
-    rankReward: 0,
     stateExtras: false,
     productSteps: true,
     polishEvaluations: 600,
@@ -296,7 +295,7 @@ export interface SearchResult {
  * plan under its best replication (a reward given to every step, as HAQ does).
  */
 export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
-  const random = seedrandom(String(settings.seed));
+  const random = seedStream(settings.seed);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const free = [...Array(n).keys()].filter((i) => !fixed.has(i));
@@ -333,6 +332,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   };
   const leaders = settings.tensorActions > 0 ? tensorLeaders(net, groupOf, free, fixed) : new Map<number, number>();
   const agent = new DdpgAgent(STATE_SIZE + (settings.stateExtras ? STATE_EXTRAS : 0), 2, settings.ddpg, random);
+  const heads = new HeadAssignment(agent.headCount, settings.ddpg.actorHeadSticky);
   const ensemble =
     settings.critScreen > 1 && settings.critScreenBonus > 0
       ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
@@ -352,7 +352,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const top = new TopK(settings.topK, settings.deficitRank > 0 && settings.deficitBest ? deficitOf : undefined);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
-  const ranked = settings.rankReward > 0 ? new RankReward(settings.rankReward) : undefined;
+  const ranked = settings.rankReward ? new RankReward(settings.rankReward) : undefined;
   const elite: Elite[] = [];
   const above = eliteAbove(settings.deficitRank);
   const total = settings.warmupEpisodes + settings.episodes;
@@ -371,9 +371,11 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;
       elite.length = 0;
-      agent.setElite([], []);
+      heads.targets([], undefined, undefined).forEach((h, k) => agent.setElite(h.states, h.actions, k));
     }
     const sd = warm ? 1 : settings.noiseSd * settings.noiseDecay ** (episode - noiseFrom);
+    const head = warm ? undefined : drawHead(agent.headCount, random);
+    if (head !== undefined) agent.selectHead(head);
     const reserve = episodeReserve(settings.wallReserve, steps, top.best, terms, evaluator);
     const noiseP = settings.noiseLayers > 0 ? Math.min(1, settings.noiseLayers / steps.length) : 1;
     // Structured warm-up: a centre and spread per episode; search: an offset shared by the episode's layers.
@@ -416,7 +418,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (narrow && !narrowed) eliteChanged = narrowed = true;
     if (eliteChanged) {
       const imitated = narrow ? elite.slice(0, 1) : elite;
-      agent.setElite(imitated.flatMap((e) => e.states), imitated.flatMap((e) => e.actions));
+      heads.targets(imitated, local ? undefined : head, key).forEach((h, k) => agent.setElite(h.states, h.actions, k));
       eliteChanged = false;
     }
     const learned = ranked ? ranked.next(learnedReward(c, shaping)) : learnedReward(c, shaping);

@@ -39,14 +39,14 @@ export const HAQ_SETTINGS: SearchOverrides = {
   rankReward: 0,
   repairCost: 0,
   stateExtras: false,
-  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, td3: false },
+  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false, td3: false },
 };
 
 const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
-const DDPG_NUMBER_KEYS = ['imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate', 'td3Delay', 'td3Noise'] as const;
+const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate', 'td3Delay', 'td3Noise'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras', 'deficitBest'] as const;
-const INTEGER_KEYS = new Set<string>(['rankReward', 'td3Delay', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
-const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'td3'];
+const INTEGER_KEYS = new Set<string>(['rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky', 'td3'];
 
 const SOURCE = '--search-settings';
 
@@ -71,6 +71,7 @@ const MAXIMA: Readonly<Record<string, number>> = {
   restartAfter: 1_000_000,
   eliteNarrowAfter: 1_000_000,
   imitationWeight: 1_000,
+  actorHeads: 16,
   actorLr: 1,
   criticLr: 1,
   bitShaping: 10,
@@ -99,7 +100,7 @@ function parseNumber(key: string, text: string): number {
   const integer = INTEGER_KEYS.has(key);
   const max = MAXIMA[key] ?? Infinity;
   const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && v <= max && (!integer || Number.isInteger(v));
-  const positive = key === 'td3Delay' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
+  const positive = key === 'actorHeads' || key === 'td3Delay' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
   if (!ok || (positive && v <= 0)) {
     const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
     throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
@@ -145,7 +146,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
       }
       ddpg.hidden = sizes;
     } else if ((DDPG_NUMBER_KEYS as readonly string[]).includes(key)) (ddpg as Record<string, number>)[key] = parseNumber(key, value);
-    else if (key === 'normalizeReward' || key === 'td3') ddpg[key] = parseBoolean(key, value);
+    else if (key === 'normalizeReward' || key === 'actorHeadSticky' || key === 'td3') ddpg[key] = parseBoolean(key, value);
     else if ((BOOLEAN_KEYS as readonly string[]).includes(key)) top[key] = parseBoolean(key, value);
     else top[key] = parseNumber(key, value);
   });
