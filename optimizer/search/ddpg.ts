@@ -1,75 +1,11 @@
 import { Mlp, type AdamSettings } from './mlp';
 import { ImitationTargets } from './actor-heads';
+import { TD3_NOISE_CLIP_SDS, gaussian, truncatedNormal, type DdpgSettings } from './ddpg-settings';
 
-/** DDPG settings; defaults follow HAQ (Wang et al., CVPR 2019) except where the README says otherwise. */
-export interface DdpgSettings {
-  /** Hidden layer sizes of actor and critic. HAQ: [300, 300]. @default [64, 64] (speed; see README) */
-  hidden: number[];
-  /** HAQ: 1e-4. @default 1e-3 (with self-imitation; see optimizer/README.md) */
-  actorLr: number;
-  /** @default 1e-3 */
-  criticLr: number;
-  /** Soft target update. @default 0.01 */
-  tau: number;
-  /** HAQ: 64. @default 32 (half the work; no consistent difference over 5 seeds, docs/validation.md) */
-  batchSize: number;
-  /** Replay buffer transitions. @default 2000 */
-  replaySize: number;
-  /** HAQ: 1. @default 1 */
-  discount: number;
-  /** Moving-average reward baseline rate (HAQ moving_alpha). @default 0.5 */
-  baselineRate: number;
-  /** Divide the centred reward by a moving average of the minibatch's reward spread (HAQ: false). */
-  normalizeReward: boolean;
-  /**
-   * Weight of self-imitation (Oh et al., ICML 2018): each update also pulls the actor towards the actions of
-   * the best episodes so far, by this weight on the squared distance (HAQ: 0). @default 10
-   */
-  imitationWeight: number;
-  /**
-   * Actor heads sharing the critic (actor-heads.ts): head k imitates the k-th best elite episode and each search
-   * episode acts with one head, drawn per episode; the critic's targets use the target actor of the head that imitates
-   * the best elite episode (setTargetHead; by rank head 0). Meant to equal rl-search's eliteEpisodes (fewer heads leave
-   * the lower elites unimitated, more share them). 1: one actor imitating every elite. @default 1 (s101: opt-in, docs/validation.md)
-   */
-  actorHeads: number;
-  /** With actorHeads > 1: heads keep their imitated episode while it stays in the elite (actor-heads.ts HeadAssignment). @default false */
-  actorHeadSticky: boolean;
-}
-
-export const DEFAULT_DDPG: DdpgSettings = {
-  hidden: [64, 64],
-  actorLr: 1e-3,
-  criticLr: 1e-3,
-  tau: 0.01,
-  batchSize: 32,
-  replaySize: 2000,
-  discount: 1,
-  baselineRate: 0.5,
-  normalizeReward: false,
-  imitationWeight: 10,
-  actorHeads: 1,
-  actorHeadSticky: false,
-};
+export { DEFAULT_DDPG, TD3_NOISE_CLIP_SDS, gaussian, truncatedNormal, type DdpgSettings } from './ddpg-settings';
 
 function adam(lr: number): AdamSettings {
   return { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-}
-
-/** A standard normal draw (Box-Muller). */
-export function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** Sample of N(mean, sd) truncated to [0, 1] (rejection, then clamped after 100 tries). */
-export function truncatedNormal(random: () => number, mean: number, sd: number): number {
-  for (let k = 0; k < 100; k++) {
-    const x = mean + sd * gaussian(random);
-    if (x >= 0 && x <= 1) return x;
-  }
-  return Math.min(1, Math.max(0, mean));
 }
 
 /** update()'s buffers for minibatch size B, allocated once. */
@@ -98,6 +34,9 @@ export class DdpgAgent {
   private readonly actorTarget: Mlp;
   private readonly critic: Mlp;
   private readonly criticTarget: Mlp;
+  /** TD3's second critic and its target (undefined unless settings.td3). */
+  private readonly twin: { critic: Mlp; target: Mlp } | undefined;
+  private updates = 0;
   private readonly states: Float64Array;
   private readonly nextStates: Float64Array;
   private readonly actions: Float64Array;
@@ -127,6 +66,13 @@ export class DdpgAgent {
     this.imitation = this.heads.map(() => new ImitationTargets(stateSize, actionSize));
     this.actorTarget.blendFrom(actor, 1);
     this.criticTarget.blendFrom(this.critic, 1);
+    // Built after the others, so without td3 the random stream (and every plan) is as before the setting.
+    if (settings.td3) {
+      const critic = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
+      const target = new Mlp([stateSize + actionSize, ...settings.hidden, 1], 'linear', random);
+      target.blendFrom(critic, 1);
+      this.twin = { critic, target };
+    }
     const n = settings.replaySize;
     this.states = new Float64Array(n * stateSize);
     this.nextStates = new Float64Array(n * stateSize);
@@ -290,7 +236,7 @@ export class DdpgAgent {
     const A = this.actionSize;
     const W = S + A;
     const scratch = this.buffers(B);
-    const { s, s1, sa1, sa, r, done, q1, grad } = scratch;
+    const { s, s1, sa, r, done, grad } = scratch;
     let meanReward = 0;
     let squares = 0;
     for (let b = 0; b < B; b++) {
@@ -299,9 +245,7 @@ export class DdpgAgent {
         const v = this.states[i * S + k] as number;
         s[b * S + k] = v;
         sa[b * W + k] = v;
-        const v1 = this.nextStates[i * S + k] as number;
-        s1[b * S + k] = v1;
-        sa1[b * W + k] = v1;
+        s1[b * S + k] = this.nextStates[i * S + k] as number;
       }
       for (let k = 0; k < A; k++) sa[b * W + S + k] = this.actions[i * A + k] as number;
       r[b] = this.rewards[i] as number;
@@ -321,22 +265,27 @@ export class DdpgAgent {
     }
     const scale = this.settings.normalizeReward && this.spread > 1e-12 ? 1 / this.spread : 1;
 
-    // Critic target: (r - baseline) + discount * Q'(s1, mu'(s1)) for non-terminal transitions.
-    const a1 = this.actorTarget.forward(s1, B);
-    for (let b = 0; b < B; b++) for (let k = 0; k < A; k++) sa1[b * W + S + k] = a1[b * A + k] as number;
-    q1.set(this.criticTarget.forward(sa1, B));
-    const q = this.critic.forward(sa, B);
-    for (let b = 0; b < B; b++) {
-      const target = ((r[b] as number) - this.baseline) * scale + (done[b] ? 0 : discount * (q1[b] as number));
-      grad[b] = 2 * ((q[b] as number) - target); // d(MSE)/dq
+    // Critic target: (r - baseline) + discount * Q'(s1, mu'(s1)) for non-terminal transitions (td3: nextValues).
+    const q1 = this.nextValues(s1, B);
+    const critics = this.twin ? [this.critic, this.twin.critic] : [this.critic];
+    for (const critic of critics) {
+      const q = critic.forward(sa, B);
+      for (let b = 0; b < B; b++) {
+        const target = ((r[b] as number) - this.baseline) * scale + (done[b] ? 0 : discount * (q1[b] as number));
+        grad[b] = 2 * ((q[b] as number) - target); // d(MSE)/dq
+      }
+      critic.backward(grad, true, 0, 0);
+      critic.adamStep(adam(this.settings.criticLr), B);
     }
-    this.critic.backward(grad, true, 0, 0);
-    this.critic.adamStep(adam(this.settings.criticLr), B);
+    this.updates++;
+    // TD3's delayed policy updates: the actor and the targets move every td3Delay-th critic update only.
+    if (this.twin && this.updates % Math.max(1, this.settings.td3Delay) !== 0) return;
 
     // Each head: ascend Q(s, mu(s)) on the same minibatch, plus its own self-imitation.
     this.heads.forEach((actor, h) => this.updateActor(actor, this.imitation[h] as ImitationTargets, scratch));
     this.actorTarget.blendFrom(this.heads[this.targetHead] as Mlp, tau);
     this.criticTarget.blendFrom(this.critic, tau);
+    this.twin?.target.blendFrom(this.twin.critic, tau);
   }
 
   /**
@@ -366,5 +315,58 @@ export class DdpgAgent {
       actor.backward(dMu, true, 0, 0);
     }
     actor.adamStep(adam(this.settings.actorLr), B);
+  }
+
+  /**
+   * The target actor's actions for `batch` next states (rows of stateSize), as [batch][actionSize]; with `smoothing`
+   * and td3, plus TD3's target policy smoothing: N(0, td3Noise) clipped at TD3_NOISE_CLIP_SDS sd, then to [0, 1].
+   */
+  targetActions(nextStates: Float64Array, batch: number, smoothing: boolean): Float64Array {
+    const A = this.actionSize;
+    const out = Float64Array.from(this.actorTarget.forward(nextStates, batch).subarray(0, batch * A));
+    const sd = smoothing && this.twin ? this.settings.td3Noise : 0;
+    if (sd > 0) {
+      const clip = TD3_NOISE_CLIP_SDS * sd;
+      for (let j = 0; j < batch * A; j++) {
+        const noise = Math.min(clip, Math.max(-clip, sd * gaussian(this.random)));
+        out[j] = Math.min(1, Math.max(0, (out[j] as number) + noise));
+      }
+    }
+    return out;
+  }
+
+  /** Each target critic's value (one array per critic: two with td3) at `batch` rows of states and actions. */
+  targetValues(states: Float64Array, actions: Float64Array, batch: number): Float64Array[] {
+    const S = this.stateSize;
+    const A = this.actionSize;
+    const rows = new Float64Array(batch * (S + A));
+    for (let b = 0; b < batch; b++) {
+      rows.set(states.subarray(b * S, (b + 1) * S), b * (S + A));
+      rows.set(actions.subarray(b * A, (b + 1) * A), b * (S + A) + S);
+    }
+    const targets = this.twin ? [this.criticTarget, this.twin.target] : [this.criticTarget];
+    return targets.map((t) => Float64Array.from(t.forward(rows, batch).subarray(0, batch)));
+  }
+
+  /**
+   * The bootstrap term of the critics' targets at `batch` next states: Q'(s1, mu'(s1)); with td3, the clipped double-Q
+   * value min(Q1', Q2') at the smoothed target action (targetActions). Returns a scratch array, valid until the next call.
+   */
+  nextValues(nextStates: Float64Array, batch: number): Float64Array {
+    const S = this.stateSize;
+    const A = this.actionSize;
+    const W = S + A;
+    const { sa1, q1 } = this.buffers(batch);
+    const a1 = this.targetActions(nextStates, batch, true);
+    for (let b = 0; b < batch; b++) {
+      sa1.set(nextStates.subarray(b * S, (b + 1) * S), b * W);
+      sa1.set(a1.subarray(b * A, (b + 1) * A), b * W + S);
+    }
+    q1.set(this.criticTarget.forward(sa1, batch));
+    if (this.twin) {
+      const q2 = this.twin.target.forward(sa1, batch);
+      for (let b = 0; b < batch; b++) q1[b] = Math.min(q1[b] as number, q2[b] as number);
+    }
+    return q1;
   }
 }

@@ -1,6 +1,6 @@
 /** Random search at the RL's evaluation budget (issue 17's yardstick); beside rl-search.ts. */
+import { purposeStream } from './seed-stream';
 import { baselineChoices } from '../../arch/plan';
-import seedrandom from 'seedrandom';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatorSettings } from './evaluator';
 import type { ModelContext } from '../model';
@@ -25,7 +25,7 @@ export function randomSearchEvaluator(ctx: ModelContext, oracle: AccuracyOracle,
 /** Random search with the same evaluation budget: uniform bits per free layer, repaired the same way. */
 export async function randomSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
   assertRepairCost(evaluator, settings);
-  const random = seedrandom(`${String(settings.seed)}:random`);
+  const random = purposeStream(settings.seed, 'random');
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
   const top = new TopK(settings.topK);

@@ -1,6 +1,5 @@
 import { BASELINE_BITS, bitsAt } from '../../arch/plan';
-import seedrandom from 'seedrandom';
-import { seedStream } from './seed-stream';
+import { purposeStream, seedStream } from './seed-stream';
 import type { ResolvedNetwork } from '../../workloads/types';
 import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
@@ -8,6 +7,7 @@ import { TopK } from './top-k';
 import { admitElite, DEFAULT_ELITE_EPISODES, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
+import { RankReward, type RankRewardSettings } from './rank-reward';
 import { separableTerms } from './product-bits';
 import { tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { assertRepairCost, episodeReserve } from './step-wall';
@@ -20,7 +20,7 @@ import { drawHead, HeadAssignment } from './actor-heads';
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
 
-export interface SearchSettings extends EliteLocalSettings {
+export interface SearchSettings extends EliteLocalSettings, RankRewardSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -334,7 +334,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const heads = new HeadAssignment(agent.headCount, settings.ddpg.actorHeadSticky);
   const ensemble =
     settings.critScreen > 1 && settings.critScreenBonus > 0
-      ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, seedrandom(`${String(settings.seed)}:ensemble`))
+      ? new CriticEnsemble(agent.stateSize, 2, settings.ddpg.hidden, 4, settings.ddpg.replaySize, purposeStream(settings.seed, 'ensemble'))
       : undefined;
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank, reachRank: settings.reachRank };
   // The extra state features of a step (none unless stateExtras), the pressure read from the best plan so far.
@@ -351,6 +351,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const top = new TopK(settings.topK, settings.deficitRank > 0 && settings.deficitBest ? deficitOf : undefined);
   const setup: RolloutSetup = { n, fixed, steps, productLayers, terms, budgetPct, cost, evaluator, leaders, groupOf, settings, agent, random, featureOf, extrasOf, stepOffset };
   const history: EpisodeRecord[] = [];
+  const ranked = settings.rankReward ? new RankReward(settings.rankReward) : undefined;
   const elite: Elite[] = [];
   const above = eliteAbove(settings.deficitRank);
   const total = settings.warmupEpisodes + settings.episodes;
@@ -420,7 +421,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       heads.assign(agent, imitated, admitted && !local ? head : undefined, key); // producer: only of an episode admitted now
       eliteChanged = false;
     }
-    const learned = learnedReward(c, shaping);
+    const learned = ranked ? ranked.next(learnedReward(c, shaping)) : learnedReward(c, shaping);
     steps.forEach((step, t) => {
       const act = settings.replayRealised ? realised(c, step, actions[t] ?? []) : (actions[t] as number[]);
       const s = states[t] as Float64Array;

@@ -23,3 +23,8 @@ export function seedStream(seed: number | string): seedrandom.PRNG {
   const key = String(seed);
   return seedrandom(isRepetition(key) || key.endsWith(SUFFIX) ? `${key}${SUFFIX}` : key);
 }
+
+/** A further stream of the same seed for one purpose ('random', 'ensemble'): a key no other purpose or seed shares. */
+export function purposeStream(seed: number | string, purpose: string): seedrandom.PRNG {
+  return seedrandom(`${String(seed)}:${purpose}`);
+}

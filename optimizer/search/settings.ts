@@ -37,16 +37,17 @@ export const HAQ_SETTINGS: SearchOverrides = {
   smoothRank: 0,
   reachRank: 0,
   deficitRank: 0,
+  rankReward: 0,
   repairCost: 0,
   stateExtras: false,
-  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false },
+  ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false, td3: false },
 };
 
-const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve'] as const;
-const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate'] as const;
+const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
+const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate', 'td3Delay', 'td3Noise'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras', 'deficitBest'] as const;
-const INTEGER_KEYS = new Set<string>(['actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
-const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky'];
+const INTEGER_KEYS = new Set<string>(['rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky', 'td3'];
 
 const SOURCE = '--search-settings';
 
@@ -90,6 +91,9 @@ const MAXIMA: Readonly<Record<string, number>> = {
   paramNoiseScale: 100,
   paramActionNoise: 10,
   paramNoiseAfter: 1_000_000,
+  rankReward: 100_000,
+  td3Delay: 100,
+  td3Noise: 1,
 };
 
 function parseNumber(key: string, text: string): number {
@@ -97,7 +101,7 @@ function parseNumber(key: string, text: string): number {
   const integer = INTEGER_KEYS.has(key);
   const max = MAXIMA[key] ?? Infinity;
   const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && v <= max && (!integer || Number.isInteger(v));
-  const positive = key === 'actorHeads' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
+  const positive = key === 'actorHeads' || key === 'td3Delay' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
   if (!ok || (positive && v <= 0)) {
     const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
     throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
@@ -143,7 +147,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
       }
       ddpg.hidden = sizes;
     } else if ((DDPG_NUMBER_KEYS as readonly string[]).includes(key)) (ddpg as Record<string, number>)[key] = parseNumber(key, value);
-    else if (key === 'normalizeReward' || key === 'actorHeadSticky') ddpg[key] = parseBoolean(key, value);
+    else if (key === 'normalizeReward' || key === 'actorHeadSticky' || key === 'td3') ddpg[key] = parseBoolean(key, value);
     else if ((BOOLEAN_KEYS as readonly string[]).includes(key)) top[key] = parseBoolean(key, value);
     else top[key] = parseNumber(key, value);
   });

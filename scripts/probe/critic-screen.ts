@@ -1,7 +1,9 @@
 import { CandidateEvaluator } from '../../optimizer/search/evaluator';
 import { learnedReward } from '../../optimizer/search/reward';
 import { defaultSearchSettings, rlSearch, type Rollout } from '../../optimizer/search/rl-search';
+import { parseSearchSettings } from '../../optimizer/search/settings';
 import { setup } from '../search-study';
+import { spearman } from './spearman';
 
 /**
  * Does the critic rank an episode's candidates as the model does (critScreen, issue 17)? Runs the RL search at
@@ -13,44 +15,15 @@ import { setup } from '../search-study';
  * distance of the chosen candidate's actions from the actor's own (its exploration noise) against the K candidates' mean.
  * With a bonus (critScreenBonus): also the correlation of the score used (value plus bonus) and the spread over the
  * candidates of the value and of the bonus term.
- * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16 [bonus]
+ * SETTINGS: further `--search-settings` keys (e.g. 'td3=1'), applied under critScreen and the bonus.
+ * Usage: node dist/scripts/probe/critic-screen.js resnet50 1 16 [bonus] [SETTINGS]
  */
-const [netName = 'resnet50', seedText = '1', kText = '16', bonusText = '0'] = process.argv.slice(2);
-
-function ranks(v: readonly number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length).fill(0);
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]?.[0] === order[i]?.[0]) j++;
-    for (let k = i; k <= j; k++) r[order[k]?.[1] ?? 0] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-
-function spearman(x: readonly number[], y: readonly number[]): number {
-  const rx = ranks(x);
-  const ry = ranks(y);
-  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-  const mx = mean(rx);
-  const my = mean(ry);
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  rx.forEach((a, i) => {
-    const b = ry[i] ?? 0;
-    sxy += (a - mx) * (b - my);
-    sxx += (a - mx) ** 2;
-    syy += (b - my) ** 2;
-  });
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
+const [netName = 'resnet50', seedText = '1', kText = '16', bonusText = '0', config = 'default'] = process.argv.slice(2);
 
 async function main(): Promise<void> {
   const p = setup(netName);
-  const settings = defaultSearchSettings(p.net, { seed: Number(seedText), critScreen: Number(kText), critScreenBonus: Number(bonusText) });
+  const overrides = config === 'default' ? {} : parseSearchSettings(config).overrides;
+  const settings = defaultSearchSettings(p.net, { ...overrides, seed: Number(seedText), critScreen: Number(kText), critScreenBonus: Number(bonusText) });
   const screened: Array<{ episode: number; chosen: number; plans: Rollout[]; mean: number[]; last: number[]; noise: number[]; score: number[] }> = [];
   settings.onScreen = (episode, candidates, chosen) => {
     screened.push({
@@ -69,7 +42,7 @@ async function main(): Promise<void> {
     });
   };
   const res = await rlSearch(p.net, new CandidateEvaluator(p.ctx, p.oracle, p.settings), settings);
-  console.log(`${netName} seed ${seedText} critScreen=${kText}: RL ${res.best ? (p.baseImagesPerS / res.best.cost).toFixed(1) : '-'} img/s, ${res.evaluations} evaluations`);
+  console.log(`${netName} seed ${seedText} critScreen=${kText} ${config}: RL ${res.best ? (p.baseImagesPerS / res.best.cost).toFixed(1) : '-'} img/s, ${res.evaluations} evaluations`);
   const side = new CandidateEvaluator(p.ctx, p.oracle, p.settings);
   const shaping = { smoothShaping: settings.smoothShaping, bitShaping: settings.bitShaping, smoothRank: settings.smoothRank };
   const windows = new Map<number, { rhoMean: number[]; rhoLast: number[]; chosen: number[]; avg: number[]; best: number[]; lastPick: number[]; noiseChosen: number[]; noiseAll: number[]; rhoScore: number[]; sdValue: number[]; sdBonus: number[] }>();
