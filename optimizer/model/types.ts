@@ -12,6 +12,7 @@ import type { ProductWork } from '../../arch/attention';
 import type { Dataflow, LayerRole } from '../../arch/dataflow';
 import type { CreditLoopTables } from './credit-loop-tables';
 import type { UnitRunScratch } from './unit-run-scratch';
+import type { StageTable } from './stage-table';
 
 // The run scratch's type lives with its constructor; re-exported for the modules that import their types from here.
 export type { UnitRunScratch };
@@ -297,7 +298,10 @@ export interface LayerStage {
 }
 
 export interface ModelResult {
+  /** Per layer, its stage (made from stageTable when first read). */
   layers: LayerStage[];
+  /** The stages' terms (stage-table.ts): what the model's own code and replication read. */
+  stageTable: StageTable;
   mappings: LayerCrossbarMapping[];
   placement: Placement;
   bottleneckCycles: number;
