@@ -6,8 +6,8 @@ import { macArrayGroupOf } from '../../arch/attention';
 import type { ModelContext, TileTimes, TrafficLoads } from './types';
 import {
   ATTENTION, BOUND, BOUND_ATTENTION, BOUND_COMPUTE, BOUND_DIGITAL, BOUND_EDRAM, BOUND_LINE_BUFFER, BOUND_MESH_LINK, BOUND_NOC_IN, BOUND_NOC_OUT, BOUND_NONE,
-  BOUND_OFF_CHIP, BOUND_PORT_QUEUE, BOUND_SHIFT_ADD, COMPUTE, DIGITAL, EDRAM, LINE_BUFFER, MESH_LINK, newStageTable, NOC_IN, NOC_OUT, OFF_CHIP, PORT_QUEUE,
-  SHIFT_ADD, STAGE, STAGE_WIDTH, type StageTable,
+  BOUND_OFF_CHIP, BOUND_PORT_QUEUE, BOUND_SHIFT_ADD, COMPUTE, DIGITAL, EDRAM, LINE_BUFFER, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, PORT_QUEUE,
+  SHIFT_ADD, slabStageTable, STAGE, STAGE_WIDTH, type StageTable,
 } from './stage-table';
 import { portQueueCycles } from './port-queue';
 
@@ -60,7 +60,7 @@ export function stageTerms(
   const arch = ctx.arch;
   const { accessesPerCycle } = arch.tile.edram;
   const maxima: TileMaxima = { tiles: undefined, digital: 0, eject: 0, inject: 0, edram: 0 };
-  const table = newStageTable(ctx.layers.length);
+  const table = slabStageTable(ctx.stageSlab, ctx.layers.length);
   for (const l of ctx.layers) {
     // Free layers do no work in any plan: their rows stay zero.
     if (l.role === 'free') continue;

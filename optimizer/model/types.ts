@@ -12,7 +12,7 @@ import type { ProductWork } from '../../arch/attention';
 import type { Dataflow, LayerRole } from '../../arch/dataflow';
 import type { CreditLoopTables } from './credit-loop-tables';
 import type { UnitRunScratch } from './unit-run-scratch';
-import type { StageTable } from './stage-table';
+import type { StageSlab, StageTable } from './stage-table';
 
 // The run scratch's type lives with its constructor; re-exported for the modules that import their types from here.
 export type { UnitRunScratch };
@@ -116,6 +116,8 @@ export interface ModelContext {
   productCycles: Float64Array;
   /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
   stageRowCycles: Float64Array;
+  /** Where the evaluations' stage tables are cut from (stage-table.ts). */
+  stageSlab: StageSlab;
   workCycles: Float64Array;
   /** Per layer: ops per image of the row jobs it queues at a digital unit (unit-wait.ts; static per network). */
   rowJobOps: Float64Array;
