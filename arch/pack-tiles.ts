@@ -14,7 +14,6 @@ import { ownPathSpareRows } from './fork-hold';
 import { forkSpareRows, type SpareView } from './fork-spare';
 import { edramCapacityBits } from './edram';
 import { checkSkipCores } from './skip-cores';
-import { heldLayer, holdLayer, internedTiles } from './placement-intern';
 
 /** Most tiles one layer's line buffers may borrow eDRAM from before the placement gives up. */
 const MAX_LENT_TILES = 16;
@@ -36,6 +35,15 @@ export interface PackingLoad {
   digitalPeakCycles?: number | undefined;
   joinedDigitalMaxCycles?: number;
   refusedDigitalMinCycles?: number;
+}
+
+/** Ascending tiles first..last (empty when last < first). */
+function tileRange(first: number, last: number): number[] {
+  // NOTE: a one-tile layer's list as a literal (a push onto [] reserves room for 17).
+  if (first === last) return [first];
+  const tiles: number[] = [];
+  for (let t = first; t <= last; t++) tiles.push(t);
+  return tiles;
 }
 
 /**
@@ -241,15 +249,9 @@ export function placeWithPace(
     buffers.commit(mapping.layerIndex, first, last);
     ensureLoadTiles(scratch, last);
     loadTiles = Math.max(loadTiles, last + 1);
-    let placed = heldLayer(scratch.intern, mapping.layerIndex, r, firstCore, cores, perReplica, xbarsPerCore, coresPerTile);
-    if (placed === undefined) {
-      // NOTE: one replica's list as a literal (a push onto [] reserves room for 17).
-      const replicaTiles: number[] = r === 1 ? [replicaTileOf(firstCore, 0, perReplica, xbarsPerCore, coresPerTile)] : [];
-      for (let j = replicaTiles.length; j < r; j++) replicaTiles.push(replicaTileOf(firstCore, j, perReplica, xbarsPerCore, coresPerTile));
-      placed = { layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: internedTiles(scratch.intern, first, last) };
-      holdLayer(scratch.intern, placed, perReplica, xbarsPerCore, coresPerTile);
-    }
-    const replicaTiles = placed.replicaTiles;
+    // NOTE: one replica's list as a literal (a push onto [] reserves room for 17).
+    const replicaTiles: number[] = r === 1 ? [replicaTileOf(firstCore, 0, perReplica, xbarsPerCore, coresPerTile)] : [];
+    for (let j = replicaTiles.length; j < r; j++) replicaTiles.push(replicaTileOf(firstCore, j, perReplica, xbarsPerCore, coresPerTile));
     let j = 0; // replicas per tile in one pass (their tiles never decrease)
     for (let t = first; t <= last; t++) {
       let n = 0;
@@ -261,7 +263,7 @@ export function placeWithPace(
       scratch.portLoad[t] = (scratch.portLoad[t] as number) + (reads * share + writes) / accessesPerCycle;
       scratch.digitalLoad[t] = (scratch.digitalLoad[t] as number) + (share * (fusedOps[mapping.layerIndex] as number)) / opsRate;
     }
-    weighted.push(placed);
+    weighted.push({ layerIndex: mapping.layerIndex, replicas: r, firstCore, cores, replicaTiles, tiles: tileRange(first, last) });
     nextCore = Math.max(nextCore, firstCore + cores);
     crossbarsUsed += mapping.crossbarsPerReplica * r;
     coresUsed += cores;
@@ -297,8 +299,7 @@ export function placeWithPace(
   // Digital layers first, then fused ones (a fused layer may sit on a digital layer; none sits on a fused one).
   for (let k = 0; k < scratch.digitalLayers.length; k++) {
     const d = scratch.digitalLayers[k] as number;
-    const host = digitalHost[d] ?? 0;
-    layerTiles[d] = internedTiles(scratch.intern, host, host);
+    layerTiles[d] = [digitalHost[d] ?? 0];
   }
   for (let k = 0; k < scratch.fusedLayers.length; k++) layerTiles[scratch.fusedLayers[k] as number] = layerTiles[scratch.fusedHosts[k] as number] ?? [0];
   const mesh = meshSize(arch);

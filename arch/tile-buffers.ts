@@ -1,4 +1,3 @@
-import { newPlacementIntern, type PlacementIntern } from './placement-intern';
 import type { ResolvedNetwork } from '../workloads/types';
 import { outputPathOps, storedTensorBits, type Dataflow } from './dataflow';
 import { newForkHoldScratch, type ForkHoldScratch } from './fork-hold';
@@ -37,8 +36,6 @@ export function channelBits(rows: number, windowRows: number, rowBits: number): 
 export interface PlacementScratch {
   net: ResolvedNetwork;
   flow: Dataflow;
-  /** The walks' shared tile lists and weighted layers' placements (placement-intern.ts). */
-  intern: PlacementIntern;
   /** Rows and elements per row of each stored tensor, by producer + 1 (slot 0: the network input). */
   tensorRows: Float64Array;
   tensorRowElements: Float64Array;
@@ -125,7 +122,6 @@ export function newPlacementScratch(net: ResolvedNetwork, flow: Dataflow): Place
   return {
     net,
     flow,
-    intern: newPlacementIntern(),
     tensorRows,
     tensorRowElements,
     readSlots: Int32Array.from(read),
