@@ -2,7 +2,7 @@
  * An evaluation's stage terms in one typed array (StageTable): a row of STAGE_WIDTH doubles per layer, LayerStage's
  * numbers in the order below, then its bound's code (STAGE_BOUNDS). The model writes and reads its terms here, and a
  * result's LayerStage objects are made from it only when read (evaluate.ts): ResNet-50's optimize evaluates ~8,900
- * plans of 177 layers, and one object per stage (13 boxed doubles each) was 440 MB of its 1.9 GB of garbage, while
+ * plans of 175 layers, and one object per stage (13 boxed doubles each) was 440 MB of its 1.9 GB of garbage, while
  * replication reads a few terms of each (optimizer/replication/tables.ts).
  */
 import type { LayerStage, ModelContext, StageBound } from './types';
