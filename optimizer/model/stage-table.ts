@@ -5,10 +5,9 @@
  * plans of 175 layers, and one object per stage (13 boxed doubles each) was 440 MB of its 1.9 GB of garbage, while
  * replication reads a few terms of each (optimizer/replication/tables.ts).
  */
-import type { LayerStage, ModelContext, StageBound } from './types';
+import type { LayerStage, ModelContext, StageBound, StageSlab, StageTable } from './types';
 
-/** Per layer index, STAGE_WIDTH doubles: the terms at the offsets below (cycles per image), then the bound's code. */
-export type StageTable = Float64Array;
+export type { StageSlab, StageTable } from './types';
 
 export const COMPUTE = 0;
 export const SHIFT_ADD = 1;
@@ -50,16 +49,7 @@ export function newStageTable(layers: number): StageTable {
   return new Float64Array(layers * STAGE_WIDTH);
 }
 
-/**
- * Zeroed memory the evaluations' tables are cut from in turn (ModelContext.stageSlab): a typed array with a buffer of
- * its own per evaluation cost more than filling it (a backing store allocated, zeroed and accounted each time; 165 ms
- * of a ResNet-50 optimize's main thread). NOTE: a table kept keeps its whole buffer (TABLES_PER_SLAB tables) alive.
- */
-export interface StageSlab {
-  buffer: ArrayBuffer;
-  usedBytes: number;
-}
-
+/** Tables per StageSlab buffer. */
 const TABLES_PER_SLAB = 32;
 
 export function newStageSlab(): StageSlab {

@@ -12,7 +12,6 @@ import type { ProductWork } from '../../arch/attention';
 import type { Dataflow, LayerRole } from '../../arch/dataflow';
 import type { CreditLoopTables } from './credit-loop-tables';
 import type { UnitRunScratch } from './unit-run-scratch';
-import type { StageSlab, StageTable } from './stage-table';
 
 // The run scratch's type lives with its constructor; re-exported for the modules that import their types from here.
 export type { UnitRunScratch };
@@ -297,6 +296,23 @@ export interface LayerStage {
   creditLoopCycles: number;
   stageCycles: number;
   boundBy: StageBound;
+}
+
+/**
+ * An evaluation's stage terms (stage-table.ts): per layer index, STAGE_WIDTH doubles, LayerStage's numbers at the
+ * offsets stage-table.ts names, then the bound's code.
+ */
+export type StageTable = Float64Array;
+
+/**
+ * Zeroed memory the evaluations' stage tables are cut from in turn (ModelContext.stageSlab; stage-table.ts
+ * slabStageTable): a typed array with a buffer of its own per evaluation cost more than filling it (a backing store
+ * allocated, zeroed and accounted each time; 165 ms of a ResNet-50 optimize's main thread). NOTE: a table kept keeps
+ * its whole buffer alive.
+ */
+export interface StageSlab {
+  buffer: ArrayBuffer;
+  usedBytes: number;
 }
 
 export interface ModelResult {
