@@ -32,7 +32,7 @@ describe("a digital layer's own eDRAM reads: one rule for the model, placement a
     const ctx = prepareModel(arch, net);
     const result = evaluateModel(ctx, choices);
     const stored = fillStoredBits(ctx, result.placement.operandBits);
-    const { inputs } = creditLoopArgs(ctx, result.placement, result.layers, stored);
+    const { inputs } = creditLoopArgs(ctx, result.placement, result.stageTable, stored);
     const costs = dataflowCosts(arch);
     const flow = analyzeDataflow(net, costs);
     let differs = 0;

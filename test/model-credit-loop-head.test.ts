@@ -8,6 +8,7 @@ import { evaluateModel, prepareModel } from '../optimizer/model';
 import { creditLoopBounds } from '../optimizer/model/credit-loop';
 import { referenceCreditLoopBounds } from '../optimizer/model/credit-loop-reference';
 import { creditLoopArgs } from '../optimizer/model/credit-loop-args';
+import { stageTableOf } from '../optimizer/model/stage-table';
 import { fillStoredBits } from '../optimizer/model/context';
 import type { PlanChoices } from '../arch/plan';
 import { denseBlock, uniformChoices, withoutCreditLoop } from './helpers/model-fixtures';
@@ -161,7 +162,7 @@ describe('fast credit loop against its reference on the DenseNet-like toys', () 
     const result = evaluateModel(ctx, choicesFor(net, replicas));
     const stages = result.layers.map(withoutCreditLoop);
     const stored = fillStoredBits(ctx, result.placement.operandBits);
-    const { inputs, params } = creditLoopArgs(ctx, result.placement, stages, stored);
+    const { inputs, params } = creditLoopArgs(ctx, result.placement, stageTableOf(stages), stored);
     const fast = Array.from(creditLoopBounds(ctx.creditLoop, ctx.traffic, result.placement, ctx.readSlots, inputs, params));
     const ref = referenceCreditLoopBounds(ctx, result.placement, inputs, params);
     expect(fast.length).toBe(ref.length);

@@ -10,6 +10,7 @@ import { evaluateModel, prepareModel } from '../optimizer/model';
 import { creditLoopBounds } from '../optimizer/model/credit-loop';
 import { referenceCreditLoopBounds } from '../optimizer/model/credit-loop-reference';
 import { creditLoopArgs } from '../optimizer/model/credit-loop-args';
+import { stageTableOf } from '../optimizer/model/stage-table';
 import { fillStoredBits } from '../optimizer/model/context';
 import { mixedReplicatedChoices, withoutCreditLoop, zoo } from './helpers/model-fixtures';
 
@@ -26,7 +27,7 @@ function compare(arch: ArchSpec, name: string): number {
       if (s.boundBy !== 'credit-loop') expect([s.name, stages[i]?.stageCycles]).toEqual([s.name, s.stageCycles]);
     });
     const stored = fillStoredBits(ctx, result.placement.operandBits);
-    const { inputs, params } = creditLoopArgs(ctx, result.placement, stages, stored);
+    const { inputs, params } = creditLoopArgs(ctx, result.placement, stageTableOf(stages), stored);
     // The model's scratch still holds this plan's placement and traffic (nothing was evaluated since).
     const fast = Array.from(creditLoopBounds(ctx.creditLoop, ctx.traffic, result.placement, ctx.readSlots, inputs, params));
     const ref = referenceCreditLoopBounds(ctx, result.placement, inputs, params);

@@ -6,6 +6,7 @@ import { placeWithPace, type PackingLoad } from '../../arch/pack-tiles';
 import type { PlanPace } from '../../arch/pace';
 import { MappingError } from '../../errors';
 import { termsAt } from '../model/evaluate';
+import { STAGE, STAGE_WIDTH } from '../model/stage-table';
 import type { ModelContext } from '../model/types';
 
 /** One placement scratch per model context for the layout search (the context's own is the full model's). */
@@ -52,9 +53,10 @@ export function layoutCycles(p: LayoutPlan, placement: Placement, targetCycles: 
   const { stages } = termsAt(p.ctx, p.choices, p.mappings as LayerCrossbarMapping[], placement);
   let worst = 0;
   let excess = 0;
-  for (const s of stages) {
-    if (s.stageCycles > worst) worst = s.stageCycles;
-    if (s.stageCycles > targetCycles) excess += ((s.stageCycles - targetCycles) / targetCycles) ** 2;
+  for (let o = STAGE; o < stages.length; o += STAGE_WIDTH) {
+    const stageCycles = stages[o] as number;
+    if (stageCycles > worst) worst = stageCycles;
+    if (stageCycles > targetCycles) excess += ((stageCycles - targetCycles) / targetCycles) ** 2;
   }
   return worst + EXCESS_WEIGHT * excess;
 }

@@ -13,6 +13,7 @@ import { loneApartTable } from './lone-sends';
 import { analyzeDataflow, dataflowCosts, digitalReadElements, ownRowTables, storedTensorBits, type Dataflow } from '../../arch/dataflow';
 import type { LayerStatic, ModelContext } from './types';
 import { rowJobLayers, rowJobOpsPerImage } from './unit-wait';
+import { newStageSlab } from './stage-table';
 
 export type { LayerStatic, ModelContext } from './types';
 
@@ -169,6 +170,7 @@ export function prepareModel(arch: ArchSpec, net: ResolvedNetwork): ModelContext
     productCache: new Map(),
     productCycles: new Float64Array(layers.length),
     stageRowCycles: new Float64Array(layers.length),
+    stageSlab: newStageSlab(),
     workCycles: new Float64Array(layers.length),
     rowJobOps: jobOps,
     rowJobLayers: rowJobLayers(jobOps),

@@ -6,6 +6,7 @@ import { offChipBitsPerCycle } from '../../arch/timing';
 import { packingLoadFloorCycles } from '../../arch/placement-load';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { LayerStage, ModelContext, ModelResult, StageBound } from './types';
+import { bottleneckIndex, boundOf, stageList, STAGE, STAGE_WIDTH } from './stage-table';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
@@ -18,10 +19,12 @@ import { applyCreditLoop } from './credit-loop-args';
 /**
  * An evaluation's terms before the latency recurrence and the credit loop, which the plain references start from, at
  * the packing the model chooses (arch/packing-choice.ts).
- * NOTE: the traffic, tile times and stored bits are the context's scratch, valid until its next evaluation.
+ * NOTE: the traffic, tile times and stored bits are the context's scratch, valid until its next evaluation. The
+ * stages come as LayerStage objects (termsAt's table, stage-table.ts stageList).
  */
 export function planTerms(ctx: ModelContext, choices: PlanChoices) {
-  return termsAt(ctx, choices, planMappings(ctx, choices), placePlan(ctx, choices));
+  const terms = termsAt(ctx, choices, planMappings(ctx, choices), placePlan(ctx, choices));
+  return { ...terms, stages: stageList(ctx, terms.stages) };
 }
 
 function planMappings(ctx: ModelContext, choices: PlanChoices): LayerCrossbarMapping[] {
@@ -154,11 +157,10 @@ const TILE_BOUNDS: ReadonlySet<StageBound> = new Set<StageBound>(['credit-loop',
  * which no packing relieves).
  */
 function heldByTile(ctx: ModelContext, choices: PlanChoices, mappings: readonly LayerCrossbarMapping[], result: ModelResult): boolean {
-  let bottleneck: LayerStage | undefined;
-  for (const s of result.layers) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
-  if (bottleneck === undefined || !TILE_BOUNDS.has(bottleneck.boundBy)) return false;
+  const bottleneck = bottleneckIndex(result.stageTable);
+  if (bottleneck < 0 || !TILE_BOUNDS.has(boundOf(result.stageTable, bottleneck))) return false;
   const floorCycles = packingLoadFloorCycles(ctx.arch, ctx.flow, mappings, choices.replicas, ctx.placement);
-  return bottleneck.stageCycles > floorCycles * (1 + NO_WORSE_SLACK);
+  return (result.stageTable[bottleneck * STAGE_WIDTH + STAGE] as number) > floorCycles * (1 + NO_WORSE_SLACK);
 }
 
 function figuresOf(result: ModelResult): PackingFigures {
@@ -173,18 +175,22 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
   // terms; with it, ResNet-50's baseline latency moved from -0.2% to -0.5% of the simulated one in `lrmp
   // validate`), and the credit loop and the energy read nothing the recurrence writes: it can run after them.
   applyCreditLoop(ctx, placement, stages, storedBits);
-  let bottleneck = stages[0];
-  for (const s of stages) if (bottleneck === undefined || s.stageCycles > bottleneck.stageCycles) bottleneck = s;
-  const bottleneckCycles = Math.max(1, bottleneck?.stageCycles ?? 1);
+  const bottleneck = bottleneckIndex(stages);
+  const bottleneckCycles = Math.max(1, bottleneck < 0 ? 1 : (stages[bottleneck * STAGE_WIDTH + STAGE] as number));
   const clockHz = arch.clockGHz * 1e9;
   const energyFrom = energyInputs(ctx, traffic, times.edramBits, inputBits, storedBits);
   let energy: EnergyBreakdownPj | undefined;
+  let layers: LayerStage[] | undefined;
   const result: ModelResult = {
-    layers: stages,
+    stageTable: stages,
+    // Made when first read (stage-table.ts): replication reads the table.
+    get layers(): LayerStage[] {
+      return (layers ??= stageList(ctx, stages));
+    },
     mappings,
     placement,
     bottleneckCycles,
-    bottleneckLayer: bottleneck?.name ?? '',
+    bottleneckLayer: bottleneck < 0 ? '' : (ctx.layers[bottleneck]?.name ?? ''),
     throughputImagesPerS: clockHz / bottleneckCycles,
     latencyCycles: NaN,
     latencyS: NaN,
@@ -204,7 +210,7 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
   const withLatency = (): ModelResult => {
     if (done) return result;
     done = true;
-    const latencyCycles = rowLatencyCycles(ctx, placement, mappings, choices, stages, traffic, inputBits, storedBits);
+    const latencyCycles = rowLatencyCycles(ctx, placement, mappings, choices, result.layers, traffic, inputBits, storedBits);
     result.latencyCycles = latencyCycles;
     result.latencyS = latencyCycles / clockHz;
     return result;

@@ -3,7 +3,12 @@ import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping'
 import type { Placement } from '../../arch/placement';
 import { edramAccesses, recurrentStepExtraCycles, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { macArrayGroupOf } from '../../arch/attention';
-import type { LayerStage, ModelContext, StageBound, TileTimes, TrafficLoads } from './types';
+import type { ModelContext, TileTimes, TrafficLoads } from './types';
+import {
+  ATTENTION, BOUND, BOUND_ATTENTION, BOUND_COMPUTE, BOUND_DIGITAL, BOUND_EDRAM, BOUND_LINE_BUFFER, BOUND_MESH_LINK, BOUND_NOC_IN, BOUND_NOC_OUT, BOUND_NONE,
+  BOUND_OFF_CHIP, BOUND_PORT_QUEUE, BOUND_SHIFT_ADD, COMPUTE, DIGITAL, EDRAM, LINE_BUFFER, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, PORT_QUEUE,
+  SHIFT_ADD, slabStageTable, STAGE, STAGE_WIDTH, type StageTable,
+} from './stage-table';
 import { portQueueCycles } from './port-queue';
 
 /** Largest per-tile loads over one layer's tiles (digital, ejection, injection, eDRAM), cycles per image. */
@@ -39,7 +44,10 @@ function updateTileMaxima(m: TileMaxima, times: TileTimes, tiles: readonly numbe
   m.edram = edram;
 }
 
-/** Stage time of every layer (docs/hardware-model.md rule 7) and what bounds it. */
+/**
+ * Stage time of every layer (docs/hardware-model.md rule 7), its terms and what bounds it, in a new table
+ * (stage-table.ts; a free layer's row stays zero, bound 'none').
+ */
 export function stageTerms(
   ctx: ModelContext,
   placement: Placement,
@@ -48,85 +56,73 @@ export function stageTerms(
   traffic: TrafficLoads,
   times: TileTimes,
   offChipCycles: number,
-): LayerStage[] {
+): StageTable {
   const arch = ctx.arch;
   const { accessesPerCycle } = arch.tile.edram;
   const maxima: TileMaxima = { tiles: undefined, digital: 0, eject: 0, inject: 0, edram: 0 };
-  const stages: LayerStage[] = [];
+  const table = slabStageTable(ctx.stageSlab, ctx.layers.length);
   for (const l of ctx.layers) {
-    // Free layers do no work in any plan: one frozen all-zero stage per layer, shared by every result.
-    if (l.role === 'free') {
-      stages.push(ctx.freeStages[l.index] as LayerStage);
-      continue;
-    }
+    // Free layers do no work in any plan: their rows stay zero.
+    if (l.role === 'free') continue;
     const tiles = placement.layerTiles[l.index] ?? [];
-    const stage: LayerStage = {
-      index: l.index,
-      name: l.name,
-      kind: l.kind,
-      computeCycles: 0,
-      shiftAddCycles: 0,
-      nocInCycles: 0,
-      nocOutCycles: 0,
-      meshLinkCycles: 0,
-      edramCycles: 0,
-      digitalCycles: 0,
-      attentionCycles: 0,
-      offChipCycles: 0,
-      lineBufferCycles: 0,
-      portQueueCycles: 0,
-      creditLoopCycles: 0,
-      stageCycles: 0,
-      boundBy: 'none',
-    };
+    let computeCycles = 0;
+    let shiftAddCycles = 0;
     if (l.weightedPos >= 0) {
       const mapping = mappings[l.weightedPos];
       const r = choices.replicas[l.weightedPos] ?? 1;
       if (mapping !== undefined) {
         // fc: one MVM per image, replicas take turns across images.
         const mvmsPerReplica = l.kind === 'fc' ? 1 / r : Math.ceil(mapping.outputPixels / r);
-        stage.computeCycles = mvmsPerReplica * replicaMvmCycles(arch, mapping, r);
+        computeCycles = mvmsPerReplica * replicaMvmCycles(arch, mapping, r);
         // A recurrent step waits for the previous one's drain and cell ops (rule 3): they add to every step.
-        if (l.digitalOps > 0) stage.computeCycles += l.outRows * recurrentStepExtraCycles(arch, mapping, l.digitalOps / l.outRows);
-        stage.shiftAddCycles = mvmsPerReplica * shiftAddCyclesPerMvm(arch, mapping);
+        if (l.digitalOps > 0) computeCycles += l.outRows * recurrentStepExtraCycles(arch, mapping, l.digitalOps / l.outRows);
+        shiftAddCycles = mvmsPerReplica * shiftAddCyclesPerMvm(arch, mapping);
       }
     }
     updateTileMaxima(maxima, times, tiles);
-    stage.digitalCycles = maxima.digital;
-    stage.nocInCycles = maxima.eject;
-    stage.nocOutCycles = maxima.inject;
-    stage.edramCycles = maxima.edram;
-    stage.meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
+    const meshLinkCycles = (traffic.layerLinkFlits[l.index] ?? 0) / arch.noc.linkFlitsPerCycle;
+    let attentionCycles = 0;
     if (l.product) {
       const host = tiles[0] ?? 0;
-      stage.attentionCycles = arch.attention.unit === 'crossbar' ? (ctx.productCycles[l.index] ?? 0) : (times.attention[macArrayGroupOf(arch, host)] ?? 0);
+      attentionCycles = arch.attention.unit === 'crossbar' ? (ctx.productCycles[l.index] ?? 0) : (times.attention[macArrayGroupOf(arch, host)] ?? 0);
     }
-    if (l.readsInput) stage.offChipCycles = offChipCycles;
-    stage.lineBufferCycles = placement.paceBoundCycles[l.index] ?? 0;
+    const stageOffChipCycles = l.readsInput ? offChipCycles : 0;
+    const lineBufferCycles = placement.paceBoundCycles[l.index] ?? 0;
     // NOTE: unrolled max (no temporary arrays): this runs for every layer of every evaluation.
-    let best = stage.computeCycles;
-    let bound: StageBound = best > 0 ? 'compute' : 'none';
-    if (stage.shiftAddCycles > best) (best = stage.shiftAddCycles), (bound = 'shift-add');
-    if (stage.nocInCycles > best) (best = stage.nocInCycles), (bound = 'noc-in');
-    if (stage.nocOutCycles > best) (best = stage.nocOutCycles), (bound = 'noc-out');
-    if (stage.meshLinkCycles > best) (best = stage.meshLinkCycles), (bound = 'mesh-link');
-    if (stage.edramCycles > best) (best = stage.edramCycles), (bound = 'edram');
-    if (stage.digitalCycles > best) (best = stage.digitalCycles), (bound = 'digital');
-    if (stage.attentionCycles > best) (best = stage.attentionCycles), (bound = 'attention');
-    if (stage.offChipCycles > best) (best = stage.offChipCycles), (bound = 'off-chip');
-    if (stage.lineBufferCycles > best) (best = stage.lineBufferCycles), (bound = 'line-buffer');
+    let best = computeCycles;
+    let bound = best > 0 ? BOUND_COMPUTE : BOUND_NONE;
+    if (shiftAddCycles > best) (best = shiftAddCycles), (bound = BOUND_SHIFT_ADD);
+    if (maxima.eject > best) (best = maxima.eject), (bound = BOUND_NOC_IN);
+    if (maxima.inject > best) (best = maxima.inject), (bound = BOUND_NOC_OUT);
+    if (meshLinkCycles > best) (best = meshLinkCycles), (bound = BOUND_MESH_LINK);
+    if (maxima.edram > best) (best = maxima.edram), (bound = BOUND_EDRAM);
+    if (maxima.digital > best) (best = maxima.digital), (bound = BOUND_DIGITAL);
+    if (attentionCycles > best) (best = attentionCycles), (bound = BOUND_ATTENTION);
+    if (stageOffChipCycles > best) (best = stageOffChipCycles), (bound = BOUND_OFF_CHIP);
+    if (lineBufferCycles > best) (best = lineBufferCycles), (bound = BOUND_LINE_BUFFER);
+    let portQueue = 0;
     if (l.weightedPos >= 0) {
       // Off-chip input rows run ahead of the first layers (the input link outpaces them), hiding their writes' waits.
       const waits = l.readsInput ? 1 : 2;
       const accessesPerMvm = edramAccesses(arch, l.mvmInputElements * bitsAt(choices.abits, l.weightedPos));
       const r = choices.replicas[l.weightedPos] ?? 1;
-      stage.portQueueCycles = portQueueCycles(l, stage.computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits, !(l.digitalOps > 0));
-      if (stage.portQueueCycles > best) (best = stage.portQueueCycles), (bound = 'port-queue');
+      portQueue = portQueueCycles(l, computeCycles, r, tiles, accessesPerMvm, accessesPerCycle, times, best, waits, !(l.digitalOps > 0));
+      if (portQueue > best) (best = portQueue), (bound = BOUND_PORT_QUEUE);
     }
-    stage.stageCycles = best;
-    stage.boundBy = bound;
-    stages.push(stage);
+    const o = l.index * STAGE_WIDTH;
+    table[o + COMPUTE] = computeCycles;
+    table[o + SHIFT_ADD] = shiftAddCycles;
+    table[o + NOC_IN] = maxima.eject;
+    table[o + NOC_OUT] = maxima.inject;
+    table[o + MESH_LINK] = meshLinkCycles;
+    table[o + EDRAM] = maxima.edram;
+    table[o + DIGITAL] = maxima.digital;
+    table[o + ATTENTION] = attentionCycles;
+    table[o + OFF_CHIP] = stageOffChipCycles;
+    table[o + LINE_BUFFER] = lineBufferCycles;
+    table[o + PORT_QUEUE] = portQueue;
+    table[o + STAGE] = best;
+    table[o + BOUND] = bound;
   }
-  return stages;
+  return table;
 }
-

@@ -115,6 +115,8 @@ export interface ModelContext {
   productCycles: Float64Array;
   /** Per layer: stage cycles per output row and own work per image, for the credit-loop term (one evaluation's scratch). */
   stageRowCycles: Float64Array;
+  /** Where the evaluations' stage tables are cut from (stage-table.ts). */
+  stageSlab: StageSlab;
   workCycles: Float64Array;
   /** Per layer: ops per image of the row jobs it queues at a digital unit (unit-wait.ts; static per network). */
   rowJobOps: Float64Array;
@@ -296,8 +298,28 @@ export interface LayerStage {
   boundBy: StageBound;
 }
 
+/**
+ * An evaluation's stage terms (stage-table.ts): per layer index, STAGE_WIDTH doubles, LayerStage's numbers at the
+ * offsets stage-table.ts names, then the bound's code.
+ */
+export type StageTable = Float64Array;
+
+/**
+ * Zeroed memory the evaluations' stage tables are cut from in turn (ModelContext.stageSlab; stage-table.ts
+ * slabStageTable): a typed array with a buffer of its own per evaluation cost more than filling it (a backing store
+ * allocated, zeroed and accounted each time; 165 ms of a ResNet-50 optimize's main thread). NOTE: a table kept keeps
+ * its whole buffer alive.
+ */
+export interface StageSlab {
+  buffer: ArrayBuffer;
+  usedBytes: number;
+}
+
 export interface ModelResult {
+  /** Per layer, its stage (made from stageTable when first read). */
   layers: LayerStage[];
+  /** The stages' terms (stage-table.ts): what the model's own code and replication read. */
+  stageTable: StageTable;
   mappings: LayerCrossbarMapping[];
   placement: Placement;
   bottleneckCycles: number;

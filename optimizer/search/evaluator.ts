@@ -10,6 +10,7 @@ import { layerCandidates, nextStageBelow, type Candidate } from '../replication/
 import { deficitCores, type DeficitFloors, type DeficitPlan } from './deficit';
 import { effectiveProductBits, noProductBits, productCount, separableTerms } from './product-bits';
 import { MAX_SEARCH_BITS, pressureCost, repairBits, workShareCost, type ReadTensor, type RepairCost } from './repair';
+import { STAGE, STAGE_WIDTH, stageCount, termOf, type StageTable } from '../model/stage-table';
 
 export { MIN_SEARCH_BITS, MAX_SEARCH_BITS } from './repair';
 
@@ -80,12 +81,12 @@ export interface EvaluatorSettings {
 export const SMOOTH_POWER = 8;
 
 /** (sum of (stage / bottleneck)^p)^(1/p) x bottleneck over the stage times: at least the bottleneck. */
-function stageNorm(layers: ReadonlyArray<{ stageCycles: number } | undefined>, bottleneckCycles: number): number {
+function stageNorm(stages: StageTable, bottleneckCycles: number): number {
   if (!(bottleneckCycles > 0)) return bottleneckCycles;
   let sum = 0;
   let top = 0;
-  for (const l of layers) {
-    const stage = l?.stageCycles ?? 0;
+  for (let o = STAGE; o < stages.length; o += STAGE_WIDTH) {
+    const stage = stages[o] as number;
     top = Math.max(top, stage);
     if (stage > 0) sum += (stage / bottleneckCycles) ** SMOOTH_POWER;
   }
@@ -388,9 +389,10 @@ export class CandidateEvaluator {
       const m = plan.model;
       const feasible = dropPct <= this.settings.accuracyBudgetPct + 1e-9;
       const pressureCycles = new Array<number>(n).fill(0);
-      m.layers.forEach((l, i) => {
-        for (const pos of this.sources[i] ?? []) pressureCycles[pos] = Math.max(pressureCycles[pos] ?? 0, l?.stageCycles ?? 0);
-      });
+      for (let i = 0; i < stageCount(m.stageTable); i++) {
+        const stageCycles = termOf(m.stageTable, i, STAGE);
+        for (const pos of this.sources[i] ?? []) pressureCycles[pos] = Math.max(pressureCycles[pos] ?? 0, stageCycles);
+      }
       result = {
         wbits,
         abits,
@@ -405,7 +407,7 @@ export class CandidateEvaluator {
         accuracyPct,
         dropPct,
         cost: plan.cost,
-        smoothCost: fullModelCost(spec, stageNorm(m.layers, m.bottleneckCycles), m.latencyCycles, this.settings.refLatencyCycles),
+        smoothCost: fullModelCost(spec, stageNorm(m.stageTable, m.bottleneckCycles), m.latencyCycles, this.settings.refLatencyCycles),
         feasible,
         pressureCycles,
         floorCycles: this.ctx.net.weightedIndices.map((li) => layerFloorCycles(m, li)),

@@ -1,0 +1,58 @@
+/**
+ * An evaluation's stage table (optimizer/model/stage-table.ts) and the LayerStage objects made from it say the same:
+ * each stage's time is its largest term and its bound names that term (rule 7), the table's bottleneck is the
+ * result's, and the objects packed back give the table bit for bit.
+ */
+import { presetArch } from '../arch/presets';
+import { baselineChoices } from '../arch/plan';
+import { evaluateModel, prepareModel } from '../optimizer/model';
+import type { LayerStage, StageBound } from '../optimizer/model';
+import { bottleneckIndex, stageCount, stageTableOf } from '../optimizer/model/stage-table';
+import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
+
+const TERMS: Array<[StageBound, (s: LayerStage) => number]> = [
+  ['compute', (s) => s.computeCycles],
+  ['shift-add', (s) => s.shiftAddCycles],
+  ['noc-in', (s) => s.nocInCycles],
+  ['noc-out', (s) => s.nocOutCycles],
+  ['mesh-link', (s) => s.meshLinkCycles],
+  ['edram', (s) => s.edramCycles],
+  ['digital', (s) => s.digitalCycles],
+  ['attention', (s) => s.attentionCycles],
+  ['off-chip', (s) => s.offChipCycles],
+  ['line-buffer', (s) => s.lineBufferCycles],
+  ['port-queue', (s) => s.portQueueCycles],
+  ['credit-loop', (s) => s.creditLoopCycles],
+];
+
+describe('stage table and LayerStage objects', () => {
+  test.each([
+    ['resnet18', 'puma'],
+    ['mobilenetv2', 'isaac'],
+    ['deit-tiny', 'puma'],
+  ] as const)('%s on %s, baseline and mixed replicated plans', (name, preset) => {
+    const net = zoo(name);
+    const ctx = prepareModel(presetArch(preset), net);
+    const bounds = new Set<StageBound>();
+    for (const choices of [baselineChoices(net.weightedIndices.length), mixedReplicatedChoices(net.weightedIndices.length)]) {
+      const result = evaluateModel(ctx, choices);
+      const stages = result.layers;
+      expect(stages.length).toBe(stageCount(result.stageTable));
+      expect(stages.map((s) => s.index)).toEqual(net.layers.map((_, i) => i));
+      expect(Array.from(stageTableOf(stages))).toEqual(Array.from(result.stageTable));
+      for (const s of stages) {
+        const largest = Math.max(0, ...TERMS.map(([, term]) => term(s)));
+        expect([s.name, s.stageCycles]).toEqual([s.name, largest]);
+        const named = TERMS.find(([bound]) => bound === s.boundBy);
+        if (s.boundBy === 'none') expect([s.name, largest]).toEqual([s.name, 0]);
+        else expect([s.name, named?.[1](s)]).toEqual([s.name, largest]);
+        bounds.add(s.boundBy);
+      }
+      const k = bottleneckIndex(result.stageTable);
+      expect(stages[k]?.name).toBe(result.bottleneckLayer);
+      expect(Math.max(1, stages[k]?.stageCycles ?? 1)).toBe(result.bottleneckCycles);
+    }
+    // More than the trivial bounds were exercised.
+    expect(bounds.size).toBeGreaterThan(2);
+  });
+});
