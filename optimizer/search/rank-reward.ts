@@ -3,6 +3,9 @@ export interface RankRewardSettings {
   rankReward?: number;
 }
 
+/** The default (no rank reward), listed with the other settings so a result's settings record names it. */
+export const DEFAULT_RANK_REWARD: Required<RankRewardSettings> = { rankReward: 0 };
+
 /**
  * Rank-based reward (rl-search.ts rankReward): the agent learns from an episode's centred rank among the last N
  * episodes' learned rewards instead of the reward itself. -log(cost) differences shrink as the plans improve (a

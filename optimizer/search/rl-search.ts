@@ -7,7 +7,7 @@ import { TopK } from './top-k';
 import { admitElite, DEFAULT_ELITE_EPISODES, eliteAbove, planDeficit, type Elite } from './elite-rank';
 import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
-import { RankReward, type RankRewardSettings } from './rank-reward';
+import { DEFAULT_RANK_REWARD, RankReward, type RankRewardSettings } from './rank-reward';
 import { separableTerms } from './product-bits';
 import { tensorLeaders, type TensorActionMode } from './tensor-actions';
 import { assertRepairCost, episodeReserve } from './step-wall';
@@ -251,7 +251,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
-    ...DEFAULT_ELITE_LOCAL,
+    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD },
     restartAfter: 0,
     paramNoise: 0,
     paramNoiseScale: 1,
