@@ -7,7 +7,7 @@ import { presetArch } from '../arch/presets';
 import { baselineChoices } from '../arch/plan';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import type { LayerStage, StageBound } from '../optimizer/model';
-import { bottleneckIndex, stageCount, stageTableOf } from '../optimizer/model/stage-table';
+import { bottleneckIndex, newStageSlab, slabStageTable, stageCount, stageTableOf } from '../optimizer/model/stage-table';
 import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
 
 const TERMS: Array<[StageBound, (s: LayerStage) => number]> = [
@@ -54,5 +54,24 @@ describe('stage table and LayerStage objects', () => {
     }
     // More than the trivial bounds were exercised.
     expect(bounds.size).toBeGreaterThan(2);
+  });
+});
+
+describe('stage slabs', () => {
+  it('start with one table per buffer and double to 32, never reusing a buffer', () => {
+    const slab = newStageSlab();
+    const buffers: ArrayBuffer[] = [];
+    const sizes: number[] = [];
+    for (let k = 0; k < 200; k++) {
+      const t = slabStageTable(slab, 3);
+      expect(t.every((x) => x === 0)).toBe(true);
+      t.fill(1);
+      if (buffers.at(-1) !== t.buffer) {
+        expect(buffers.includes(t.buffer as ArrayBuffer)).toBe(false);
+        buffers.push(t.buffer as ArrayBuffer);
+        sizes.push(t.buffer.byteLength / t.byteLength);
+      }
+    }
+    expect(sizes.slice(0, 7)).toEqual([1, 2, 4, 8, 16, 32, 32]);
   });
 });

@@ -49,20 +49,25 @@ export function newStageTable(layers: number): StageTable {
   return new Float64Array(layers * STAGE_WIDTH);
 }
 
-/** Tables per StageSlab buffer. */
+/** Most tables per StageSlab buffer; a context's first buffers hold 1, 2, 4, ... (one-shot contexts use 1-3). */
 const TABLES_PER_SLAB = 32;
 
 export function newStageSlab(): StageSlab {
-  return { buffer: new ArrayBuffer(0), usedBytes: 0 };
+  return { buffer: new ArrayBuffer(0), usedBytes: 0, nextTables: 1 };
 }
 
-/** newStageTable's zeroed table, cut from `slab` (a new buffer when the last one is used up). */
+/**
+ * newStageTable's zeroed table, cut from `slab` (a new buffer when the last one is used up). NOTE: callers rely on
+ * the memory being fresh zeros (the credit loop's column and free layers' rows are not written): a buffer is never
+ * reused.
+ */
 export function slabStageTable(slab: StageSlab, layers: number): StageTable {
   const length = layers * STAGE_WIDTH;
   const bytes = length * Float64Array.BYTES_PER_ELEMENT;
   if (slab.usedBytes + bytes > slab.buffer.byteLength) {
-    slab.buffer = new ArrayBuffer(bytes * TABLES_PER_SLAB);
+    slab.buffer = new ArrayBuffer(bytes * slab.nextTables);
     slab.usedBytes = 0;
+    slab.nextTables = Math.min(TABLES_PER_SLAB, slab.nextTables * 2);
   }
   const table = new Float64Array(slab.buffer, slab.usedBytes, length);
   slab.usedBytes += bytes;

@@ -313,11 +313,13 @@ export type StageTable = Float64Array;
 export interface StageSlab {
   buffer: ArrayBuffer;
   usedBytes: number;
+  /** Tables the next buffer holds (doubling to stage-table.ts's cap: a kept or posted result copies its buffer). */
+  nextTables: number;
 }
 
 export interface ModelResult {
-  /** Per layer, its stage (made from stageTable when first read). */
-  layers: LayerStage[];
+  /** Per layer, its stage (made from stageTable when first read; a getter, so not assignable). */
+  readonly layers: LayerStage[];
   /** The stages' terms (stage-table.ts): what the model's own code and replication read. */
   stageTable: StageTable;
   mappings: LayerCrossbarMapping[];
