@@ -100,6 +100,7 @@ function fileKind(stat: fs.Stats): string {
 
 /** A file-system error as the user's OutputFileError (no space, no permission, read-only disk...). */
 export function outputError(file: string, error: unknown): OutputFileError {
+  if (error instanceof OutputFileError) return error; // already the user's message (direct-output.ts)
   const code = (error as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
     EACCES: 'permission denied',
@@ -110,6 +111,7 @@ export function outputError(file: string, error: unknown): OutputFileError {
     EISDIR: 'it is a directory',
     EEXIST: 'a folder on its path is a file',
     ENAMETOOLONG: 'the name is too long',
+    ENXIO: 'no such device or address (a terminal, when there is no controlling terminal?)',
   };
   return new OutputFileError(file, `cannot be written: ${(code !== undefined ? why[code] : undefined) ?? (code ?? String(error))}.`);
 }

@@ -20,6 +20,7 @@ import type { SimResult } from './results';
 import { simulate, simulateLoneLatency, type SimulateOptions } from './simulate';
 import { AT_BOUND_TOLERANCE, SETTLE_TOLERANCE, type SteadyState } from './steady-state';
 import { AUTO_MAX_IMAGES } from './settle-limits';
+import { outputTarget, releaseTemp, tempFileFor } from '../io';
 
 export const AUTO_FIRST_IMAGES = 16;
 export const AUTO_GROWTH = 4;
@@ -59,6 +60,22 @@ export async function simulateSettled(
   choices: PlanChoices,
   options: Omit<SimulateOptions, 'images'> & SettleLimits & { images?: number | undefined; onRun?: (images: number) => void },
 ): Promise<SettledRun> {
+  // Each run writes its own trace, and only the last run's is wanted. A file is replaced by each run; a device or
+  // pipe (or stdout) cannot take back what it was sent, so the runs trace into a temp file (removed on Ctrl-C) and
+  // the last one is copied in at the end. With --images there is one run, streamed straight in (sim/trace.ts).
+  const traceFile = options.traceFile;
+  if (options.images === undefined && traceFile !== undefined && outputTarget(traceFile).direct) {
+    const spool = tempFileFor(traceFile);
+    let settled: SettledRun;
+    try {
+      settled = await simulateSettled(arch, net, choices, { ...options, traceFile: spool });
+    } catch (error) {
+      await releaseTemp(spool, traceFile, false);
+      throw error;
+    }
+    await releaseTemp(spool, traceFile, true);
+    return settled;
+  }
   const maxImages = options.maxImages ?? AUTO_MAX_IMAGES;
   const maxRunEvents = options.maxRunEvents ?? AUTO_NEXT_RUN_EVENTS;
   const runs: number[] = [];

@@ -76,9 +76,19 @@ export class TraceWriter {
     if (this.failure) throw outputError(this.file, this.failure);
   }
 
-  /** Flushes, closes and renames into place (or removes the temp file on failure / abort). */
+  /**
+   * Flushes, closes and renames into place (or removes the temp file on failure / abort). An abort of a trace
+   * streamed into a device or pipe drops the rest at once: flushing it would wait for a reader of the pipe first, and
+   * the error that aborted would show as "waiting for a reader".
+   */
   async close(abort = false): Promise<void> {
-    this.stringifier.end();
+    if (abort && this.out instanceof DirectWritable) {
+      this.stringifier.unpipe(this.out);
+      this.stringifier.destroy();
+      this.out.abort();
+    } else {
+      this.stringifier.end();
+    }
     await this.finished;
     if (abort || this.failure) {
       if (this.temp !== undefined) await releaseTemp(this.temp, this.file, false);

@@ -106,8 +106,12 @@ describe('a named pipe as an output', () => {
     const reader = spawn('cat', [tracePipe], { stdio: ['ignore', 'pipe', 'ignore'] });
     const r = watch(reader);
     const simEnd = await s.ended;
-    reader.kill('SIGKILL'); // had the trace never opened the pipe, the reader would wait for ever
-    await r.ended;
+    // cat ends by itself at the writer's EOF; killed only if the trace never opened the pipe (it would wait for ever).
+    let timer: NodeJS.Timeout | undefined;
+    const readerEnd = await Promise.race([r.ended, new Promise<'hung'>((res) => (timer = setTimeout(() => res('hung'), 10_000)))]);
+    clearTimeout(timer);
+    if (readerEnd === 'hung') reader.kill('SIGKILL');
+    expect(readerEnd).toEqual({ code: 0, signal: null });
     expect(simEnd.code).toBe(0);
     const lines = r.out().trim().split('\n');
     expect(lines[0]).toBe('kind,layer,replica,image,row,start_cycle,end_cycle,stall_cause,stall_cycles,detail');
@@ -115,11 +119,18 @@ describe('a named pipe as an output', () => {
     expect(JSON.parse(s.out())).toHaveProperty('simulated'); // the report stayed on stdout (the trace is not stdout)
   }, 60_000);
 
-  test('a trace streamed to a pipe needs --images (the settling runs would each write one): exit 2, before any work', () => {
-    const run = spawnSync(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', fifo('trace3.pipe')], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--trace .* without --images/);
-  });
+  test('a trace without --images to a pipe: the settling runs are spooled, and the reader gets the last one alone', async () => {
+    const pipe = fifo('trace3.pipe');
+    const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const s = watch(sim);
+    const cat = spawnSync('cat', [pipe], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    const end = await s.ended;
+    expect(end.code).toBe(0); // was exit 2, "--trace ... without --images"
+    const report = JSON.parse(s.out()) as { images: number };
+    const lines = cat.stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('kind,'))).toHaveLength(1);
+    expect(Math.max(...lines.slice(1).map((l) => Number(l.split(',')[3])))).toBe(report.images - 1);
+  }, 30_000);
 });
 
 describe('stdout as the output keeps stdout for it alone', () => {
@@ -157,6 +168,39 @@ describe('stdout as the output keeps stdout for it alone', () => {
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toMatch(/^point,network,arch,crossbar\.rows,throughput_images_per_s,/);
     expect(lines.length).toBe(3);
+  });
+
+  test("through a shell's real pipe (a FIFO on fd 1, not the test runner's socketpair): sweep --out /dev/stdout | cat", () => {
+    const run = spawnSync('sh', ['-c', '"$NODE" "$LRMP" sweep --network lenet5-mnist --vary crossbar.rows=64,128 --workers 0 --out /dev/stdout | cat'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+      env: { ...process.env, NODE: process.execPath, LRMP: CLI },
+    });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^point,network,arch,crossbar\.rows,/);
+    expect(lines).toHaveLength(3);
+    expect(run.stderr).toContain('sweep: 2 of 2 points written to /dev/stdout');
+  });
+
+  test('simulate --trace /dev/stdout redirected to a file, without --images: the file gets the trace (was exit 2, "a device or pipe")', () => {
+    const file = path.join(dir, 'trace-stdout.csv');
+    const fd = fs.openSync(file, 'w');
+    let run: ReturnType<typeof spawnSync>;
+    try {
+      run = spawnSync(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', '/dev/stdout', '--format', 'json', '--out', path.join(dir, 'trace-stdout.json')], {
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+        stdio: ['ignore', fd, 'pipe'],
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(run.status).toBe(0);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('kind,'))).toHaveLength(1);
+    expect(lines.length).toBeGreaterThan(100);
   });
 
   test('optimize --out /dev/stdout | ...: stdout is the JSON alone (the table goes to stderr)', () => {

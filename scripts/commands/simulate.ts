@@ -5,8 +5,7 @@ import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/m
 import { STALL_CAUSES, type SimResult } from '../../sim';
 import { AUTO_FIRST_IMAGES, simulateSettled } from '../../sim/settle';
 import { LIMITS, checkNumber } from '../../limits';
-import { checkOutputPaths, outputTarget } from '../../io';
-import { ValidationError } from '../../errors';
+import { checkOutputPaths } from '../../io';
 import { inputFiles, loadInputs, type NetworkArchArgs } from './inputs';
 import { assertFinite, emit, toCsv, toJson, type OutputFormat } from './output';
 import { formatNumber, renderTable } from '../format/table';
@@ -86,11 +85,6 @@ function summaryRows(sim: SimResult, model: ModelResult): Array<[string, string,
 export async function simulateCommand(args: SimulateArgs): Promise<void> {
   if (args.images !== undefined) checkNumber(args.images, LIMITS.images, '--images', 'images');
   checkOutputPaths([{ option: '--out', file: args.out }, { option: '--trace', file: args.trace }], inputFiles(args));
-  // Without --images the stream is simulated again, longer, until it settles, and a file keeps the last run's trace;
-  // a device or pipe streamed into cannot take the earlier runs back.
-  if (args.trace !== undefined && args.images === undefined && outputTarget(args.trace).direct) {
-    throw new ValidationError('--trace', 'trace', `'${args.trace}' (a device or pipe) without --images`, '--images N with a trace streamed to a device or pipe (without it the runs grow until the interval settles, and only a file can keep just the last run\'s trace)');
-  }
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   let images = args.images ?? AUTO_FIRST_IMAGES;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputFileError, ValidationError } from '../../errors';
-import { checkOutputDir, checkOutputPath, checkOutputPaths, writeFileAtomic } from '../../io';
+import { checkOutputDir, checkOutputPath, checkOutputPaths, isStdout, writeFileAtomic } from '../../io';
 import { LIMITS, checkNumber } from '../../limits';
 import { inputFiles, loadInputs, type NetworkArchArgs, defaultArchFor } from './inputs';
 import { canonicalValue, gridPoints, parseVary, pointAssignments, pointKey, type VariedParam } from '../sweep/grid';
@@ -14,7 +14,7 @@ import { metricColumns, type SweepMode, type SweepOutcome, type SweepTask } from
 import { DEFAULT_SWEEP_OPTIMIZE, type SweepOptimizeSettings } from '../sweep/optimize-point';
 import { CsvAppender, checkHeader, cutTornTail, readExistingCsv } from '../sweep/csv-log';
 import { runPoints } from '../sweep/run-points';
-import { progressBar } from '../sweep/progress';
+import { NO_PROGRESS, progressBar } from '../sweep/progress';
 import { sweepPlot } from '../plots';
 import type { SweepQueue } from '../queue/sweep-queue';
 import type { QueueArgs } from '../queue/study';
@@ -211,9 +211,11 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   }));
   const metrics = metricColumns(mode).map((m) => m.column);
   const csv = new CsvAppender(args.out, header);
-  const progress = progressBar(`sweep ${args.network}`, todo.length);
+  // CSV rows on stdout would land among the bar's redraws on a terminal ("2/2 point,network,...").
+  const progress = isStdout(args.out) ? NO_PROGRESS : progressBar(`sweep ${args.network}`, todo.length);
   let written = 0;
   let failed = 0;
+  let finished = false;
   try {
     const onOutcome = (outcome: SweepOutcome): void => {
       const values = valuesByIndex.get(outcome.index) ?? [];
@@ -225,9 +227,10 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
     };
     if (queued !== undefined) await queued.run(todo.map((p) => p.index), onOutcome, args.signal);
     else await runPoints(tasks, workers, onOutcome, args.signal);
+    finished = true;
   } finally {
-    await csv.close();
-    progress.done();
+    progress.done(); // before the CSV's last bytes: they start on a line of their own
+    await csv.close(!finished);
   }
   const plots = args.plots !== undefined && !args.signal?.aborted ? await writeSweepPlots(args.out, params, mode, args.plots) : [];
   const summary: SweepSummary = { out: args.out, points: points.length, skipped: points.length - todo.length, written, failed, wallS: (performance.now() - started) / 1000, plots };

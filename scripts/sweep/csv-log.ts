@@ -101,8 +101,12 @@ export class CsvAppender {
     if (fs.fstatSync(this.fd).size === 0) this.write(header);
   }
 
-  /** Writes one row and flushes it to disk before returning (to a stream: hands it over). */
+  /**
+   * Writes one row and flushes it to disk before returning (to a stream: hands it over).
+   * @throws OutputFileError when the stream has failed (no space...): the sweep stops, not after every point
+   */
   write(cells: readonly CsvCell[]): void {
+    if (this.failure !== undefined) throw outputError(this.file, this.failure);
     const line = stringify([cells.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))], { cast: CSV_CAST });
     if (this.stream !== undefined) {
       this.stream.write(line);
@@ -113,12 +117,24 @@ export class CsvAppender {
     fs.fsyncSync(this.fd);
   }
 
-  /** Closes the file; a stream is flushed first. @throws OutputFileError when the stream failed */
-  async close(): Promise<void> {
+  /**
+   * Closes the file; a stream is flushed first, or, when `aborted` (the sweep failed), dropped without waiting for a
+   * reader of the pipe, so the sweep's own error is reported. @throws OutputFileError when the stream failed
+   */
+  async close(aborted = false): Promise<void> {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
     const stream = this.stream;
     if (stream === undefined) return;
+    if (aborted) {
+      if (!stream.closed) {
+        await new Promise<void>((resolve) => {
+          stream.once('close', resolve);
+          stream.abort();
+        });
+      }
+      return;
+    }
     if (!stream.closed) {
       await new Promise<void>((resolve) => {
         stream.once('close', resolve);

@@ -6,7 +6,7 @@ export interface Progress {
   done(): void;
 }
 
-const NO_PROGRESS: Progress = { tick: () => undefined, done: () => undefined };
+export const NO_PROGRESS: Progress = { tick: () => undefined, done: () => undefined };
 
 export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || total <= 0) return NO_PROGRESS;

@@ -1,0 +1,176 @@
+/**
+ * direct-output.ts's decisions, and that error paths never wait for a reader of a named pipe. No device is opened:
+ * named pipes and a Unix socket in a temp folder, and descriptors this process opened read-only.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { openDirect, waitsForReader } from '../direct-output';
+import { OutputFileError } from '../errors';
+import { TraceWriter, type TraceRow } from '../sim/trace';
+import { CsvAppender } from '../scripts/sweep/csv-log';
+import { sweepCommand } from '../scripts/commands/sweep';
+import { simulateSettled } from '../sim/settle';
+import { presetArch } from '../arch/presets';
+import { suitePlans } from '../scripts/metamorphic/suite';
+import { zoo } from './helpers/model-fixtures';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-direct-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function fifo(name: string): string {
+  const file = path.join(dir, name);
+  const made = spawnSync('mkfifo', [file]);
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
+  return file;
+}
+
+/** The promise's outcome, or 'timeout' after `ms` (a wait for a reader that never comes). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { error: unknown } | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** stderr lines written while `run` runs (the "waiting for a reader" note). */
+async function stderrDuring<T>(run: () => Promise<T>): Promise<{ result: T; stderr: string }> {
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const result = await run();
+    return { result, stderr: spy.mock.calls.map((c) => String(c[0])).join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('opening a direct target', () => {
+  test('ENXIO is "no reader yet" only for a named pipe: a socket file (ENXIO too, as /dev/tty without a terminal) fails at once', async () => {
+    const sock = path.join(dir, 's.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const { result, stderr } = await stderrDuring(() => within(openDirect({ path: sock }), 3_000));
+      expect(result).not.toBe('timeout'); // it used to wait for ever, "waiting for a reader of the named pipe"
+      expect((result as { error: NodeJS.ErrnoException }).error.code).toBe('ENXIO');
+      expect(stderr).not.toContain('waiting for a reader');
+      const enxio = Object.assign(new Error('ENXIO'), { code: 'ENXIO' });
+      expect(waitsForReader(sock, enxio)).toBe(false);
+      expect(waitsForReader(fifo('w.pipe'), enxio)).toBe(true);
+      expect(waitsForReader(path.join(dir, 'w.pipe'), Object.assign(new Error('EACCES'), { code: 'EACCES' }))).toBe(false);
+      expect(waitsForReader(path.join(dir, 'missing'), enxio)).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a regular file where the pipe was is refused after the open, and left as it was', async () => {
+    const file = path.join(dir, 'was-a-pipe.txt');
+    fs.writeFileSync(file, 'keep me');
+    await expect(openDirect({ path: file })).rejects.toThrow(OutputFileError);
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
+  });
+
+  test('the wait for a reader ends when its signal aborts', async () => {
+    const pipe = fifo('abort.pipe');
+    const stop = new AbortController();
+    let waited = false;
+    const { result } = await stderrDuring(async () => {
+      const opening = openDirect({ path: pipe }, { signal: stop.signal, onWait: () => (waited = true) });
+      await new Promise((r) => setTimeout(r, 100));
+      stop.abort();
+      return within(opening, 2_000);
+    });
+    expect(waited).toBe(true);
+    expect(result).not.toBe('timeout');
+    expect((result as { error: Error }).error.name).toBe('AbortError');
+  });
+});
+
+describe('error paths do not wait for a reader of the pipe', () => {
+  test('an aborted trace (a DeadlockError in the simulation) closes at once', async () => {
+    const pipe = fifo('trace.pipe');
+    const { result } = await stderrDuring(async () => {
+      const trace = new TraceWriter(pipe);
+      const row: TraceRow = ['job', 'conv1', 0, 0, 0, 0, 10, '', 0, ''];
+      for (let i = 0; i < 100; i++) trace.write(row);
+      return within(trace.close(true), 3_000);
+    });
+    expect(result).toEqual({ value: undefined });
+  });
+
+  test('a sweep whose run fails reports its error, not "waiting for a reader" of its --out pipe', async () => {
+    const pipe = fifo('sweep.pipe');
+    const { result } = await stderrDuring(() =>
+      within(
+        sweepCommand({
+          network: 'lenet5-mnist',
+          vary: ['crossbar.rows=64,128'],
+          out: pipe,
+          workers: 0,
+          onRow: () => {
+            throw new Error('the run failed');
+          },
+        }),
+        5_000,
+      ),
+    );
+    expect(result).not.toBe('timeout');
+    expect((result as { error: Error }).error.message).toBe('the run failed');
+    // An aborted CsvAppender on its own closes at once too.
+    const csv = new CsvAppender(fifo('csv.pipe'), ['a', 'b']);
+    expect(await within(csv.close(true), 3_000)).toEqual({ value: undefined });
+  });
+});
+
+describe('a sweep CSV whose stream fails', () => {
+  test('the next row throws, so the sweep stops instead of running every remaining point', async () => {
+    // A named pipe opened read-only by this process: written through /proc/self/fd/N, every write fails (EBADF).
+    const pipe = fifo('ro.pipe');
+    const fd = fs.openSync(pipe, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      const csv = new CsvAppender(`/proc/self/fd/${fd}`, ['a', 'b']);
+      await new Promise((r) => setTimeout(r, 50)); // the header's write fails
+      expect(() => csv.write([1, 2])).toThrow(OutputFileError);
+      await csv.close(true);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+});
+
+describe('a trace without a given image count, into a descriptor', () => {
+  test('holds the last settling run alone, and its spool in the temp folder is removed', async () => {
+    // ISAAC VGG-8's replicated plan settles over runs of 16, 64 and 256 images (test/metamorphic-sim.test.ts).
+    const [, plan] = suitePlans(presetArch('isaac'), zoo('vgg8'));
+    if (!plan) throw new Error('no replicated plan');
+    const spoolDir = fs.mkdtempSync(path.join(dir, 'tmp-'));
+    const file = path.join(dir, 'settled-trace.csv');
+    const fd = fs.openSync(file, 'w');
+    const tmpdir = process.env['TMPDIR'];
+    process.env['TMPDIR'] = spoolDir;
+    let runs: number[];
+    try {
+      ({ runs } = await simulateSettled(plan.arch, zoo('vgg8'), plan.choices, { traceFile: `/proc/self/fd/${fd}` }));
+    } finally {
+      if (tmpdir === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = tmpdir;
+      fs.closeSync(fd);
+    }
+    expect(runs.length).toBeGreaterThan(1);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('kind,'))).toHaveLength(1); // streamed, each run appended its own
+    let lastImage = -1;
+    for (const line of lines.slice(1)) lastImage = Math.max(lastImage, Number(line.split(',')[3]));
+    expect(lastImage).toBe((runs[runs.length - 1] ?? 0) - 1);
+    expect(fs.readdirSync(spoolDir)).toEqual([]);
+  }, 30_000);
+});
