@@ -23,6 +23,19 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Run after each test: ends what a failed test may have left waiting. */
+const afterCleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const clean of afterCleanup.splice(0)) await clean();
+});
+
+/** Lets any writer still waiting for a reader of `pipe` open it and finish (EPIPE once this end closes). */
+async function releaseWriters(pipe: string): Promise<void> {
+  const fd = fs.openSync(pipe, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  await new Promise((r) => setTimeout(r, 600)); // longer than the writer's longest retry (250 ms)
+  fs.closeSync(fd);
+}
+
 function fifo(name: string): string {
   const file = path.join(dir, name);
   const made = spawnSync('mkfifo', [file]);
@@ -57,8 +70,10 @@ describe('opening a direct target', () => {
     const sock = path.join(dir, 's.sock');
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(sock, resolve));
+    // Aborted in finally: were the fix undone, the open's retries would keep jest from exiting after the failure.
+    const stop = new AbortController();
     try {
-      const { result, stderr } = await stderrDuring(() => within(openDirect({ path: sock }), 3_000));
+      const { result, stderr } = await stderrDuring(() => within(openDirect({ path: sock }, { signal: stop.signal }), 3_000));
       expect(result).not.toBe('timeout'); // it used to wait for ever, "waiting for a reader of the named pipe"
       expect((result as { error: NodeJS.ErrnoException }).error.code).toBe('ENXIO');
       expect(stderr).not.toContain('waiting for a reader');
@@ -68,6 +83,7 @@ describe('opening a direct target', () => {
       expect(waitsForReader(path.join(dir, 'w.pipe'), Object.assign(new Error('EACCES'), { code: 'EACCES' }))).toBe(false);
       expect(waitsForReader(path.join(dir, 'missing'), enxio)).toBe(false);
     } finally {
+      stop.abort();
       server.close();
     }
   });
@@ -109,6 +125,8 @@ describe('error paths do not wait for a reader of the pipe', () => {
 
   test('a sweep whose run fails reports its error, not "waiting for a reader" of its --out pipe', async () => {
     const pipe = fifo('sweep.pipe');
+    // Were the fix undone, the sweep would wait for a reader after the test failed and keep jest from exiting.
+    afterCleanup.push(() => releaseWriters(pipe));
     const { result } = await stderrDuring(() =>
       within(
         sweepCommand({

@@ -16,6 +16,11 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-pipes-'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** Children a failed test may leave waiting (for a reader that never comes): killed, so jest can exit. */
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 function fifo(name: string): string {
   const file = path.join(dir, name);
@@ -103,6 +108,7 @@ describe('a named pipe as an output', () => {
       env: { ...process.env, TMPDIR: notADir },
     });
     const s = watch(sim);
+    children.push(sim);
     const reader = spawn('cat', [tracePipe], { stdio: ['ignore', 'pipe', 'ignore'] });
     const r = watch(reader);
     const simEnd = await s.ended;
@@ -122,6 +128,7 @@ describe('a named pipe as an output', () => {
   test('a trace without --images to a pipe: the settling runs are spooled, and the reader gets the last one alone', async () => {
     const pipe = fifo('trace3.pipe');
     const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(sim);
     const s = watch(sim);
     const cat = spawnSync('cat', [pipe], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     const end = await s.ended;
