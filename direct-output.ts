@@ -135,6 +135,11 @@ export class DirectWritable extends Writable {
     super();
   }
 
+  /** True once a reader opened the target (until it is closed). */
+  get readerFound(): boolean {
+    return this.fd !== undefined;
+  }
+
   /**
    * Drops what is not written yet and closes, without waiting for a reader (an error path must report its error,
    * not "waiting for a reader"). destroy() alone is not enough: Node delays _destroy until _construct, the wait for

@@ -149,6 +149,40 @@ describe('error paths do not wait for a reader of the pipe', () => {
   });
 });
 
+describe('a failed sweep with its reader already there', () => {
+  test('the finished rows still reach the reader (only a pipe nobody has opened is dropped at once)', async () => {
+    const pipe = fifo('present.pipe');
+    const reader = fs.openSync(pipe, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      const csv = new CsvAppender(pipe, ['point', 'value']);
+      const rows = 20_000; // ~200 KB: more than the pipe holds, so rows wait in the stream when the sweep fails
+      for (let i = 0; i < rows; i++) csv.write([i, 0.5]);
+      await new Promise((r) => setTimeout(r, 300)); // the writer opens the pipe (its reader is there) and fills it
+      const closing = within(csv.close(true), 10_000);
+      let text = '';
+      const chunk = Buffer.alloc(65536);
+      for (let idle = 0; idle < 300; ) {
+        let n = -1;
+        try {
+          n = fs.readSync(reader, chunk, 0, chunk.length, null);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        }
+        if (n === 0) break; // the writer closed
+        if (n > 0) text += chunk.subarray(0, n).toString();
+        else {
+          idle++;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      expect(await closing).toEqual({ value: undefined });
+      expect(text.trim().split('\n')).toHaveLength(rows + 1); // the rows still in the stream were dropped before the fix
+    } finally {
+      fs.closeSync(reader);
+    }
+  });
+});
+
 describe('a sweep CSV whose stream fails', () => {
   test('the next row throws, so the sweep stops instead of running every remaining point', async () => {
     // A named pipe opened read-only by this process: written through /proc/self/fd/N, every write fails (EBADF).

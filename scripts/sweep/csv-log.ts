@@ -118,15 +118,16 @@ export class CsvAppender {
   }
 
   /**
-   * Closes the file; a stream is flushed first, or, when `aborted` (the sweep failed), dropped without waiting for a
-   * reader of the pipe, so the sweep's own error is reported. @throws OutputFileError when the stream failed
+   * Closes the file; a stream is flushed first, or, when `aborted` (the sweep failed) and no reader has opened the
+   * pipe yet, dropped without waiting for one, so the sweep's own error is reported (a reader already there gets the
+   * finished points' rows). @throws OutputFileError when the stream failed
    */
   async close(aborted = false): Promise<void> {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
     const stream = this.stream;
     if (stream === undefined) return;
-    if (aborted) {
+    if (aborted && !stream.readerFound) {
       if (!stream.closed) {
         await new Promise<void>((resolve) => {
           stream.once('close', resolve);
