@@ -30,19 +30,26 @@ export const STAGE_BOUNDS: readonly StageBound[] = [
   'none', 'compute', 'shift-add', 'noc-in', 'noc-out', 'mesh-link', 'edram', 'port-queue', 'digital', 'attention', 'off-chip', 'line-buffer', 'credit-loop',
 ];
 
-export const BOUND_NONE = 0;
-export const BOUND_COMPUTE = 1;
-export const BOUND_SHIFT_ADD = 2;
-export const BOUND_NOC_IN = 3;
-export const BOUND_NOC_OUT = 4;
-export const BOUND_MESH_LINK = 5;
-export const BOUND_EDRAM = 6;
-export const BOUND_PORT_QUEUE = 7;
-export const BOUND_DIGITAL = 8;
-export const BOUND_ATTENTION = 9;
-export const BOUND_OFF_CHIP = 10;
-export const BOUND_LINE_BUFFER = 11;
-export const BOUND_CREDIT_LOOP = 12;
+/** A bound's code: its place in STAGE_BOUNDS (the codes below are derived, so the list is the one place that orders them). */
+function boundCode(bound: StageBound): number {
+  const code = STAGE_BOUNDS.indexOf(bound);
+  if (code < 0) throw new Error(`stage-table: bound '${bound}' has no code`);
+  return code;
+}
+
+export const BOUND_NONE = boundCode('none');
+export const BOUND_COMPUTE = boundCode('compute');
+export const BOUND_SHIFT_ADD = boundCode('shift-add');
+export const BOUND_NOC_IN = boundCode('noc-in');
+export const BOUND_NOC_OUT = boundCode('noc-out');
+export const BOUND_MESH_LINK = boundCode('mesh-link');
+export const BOUND_EDRAM = boundCode('edram');
+export const BOUND_PORT_QUEUE = boundCode('port-queue');
+export const BOUND_DIGITAL = boundCode('digital');
+export const BOUND_ATTENTION = boundCode('attention');
+export const BOUND_OFF_CHIP = boundCode('off-chip');
+export const BOUND_LINE_BUFFER = boundCode('line-buffer');
+export const BOUND_CREDIT_LOOP = boundCode('credit-loop');
 
 /** A zeroed table for `layers` layers (every row a free layer's: no terms, bound 'none'). */
 export function newStageTable(layers: number): StageTable {
@@ -100,7 +107,11 @@ export function bottleneckIndex(table: StageTable): number {
   return best;
 }
 
-/** The table as LayerStage objects, one per layer of ctx (a free layer's is ctx.freeStages', shared by every result). */
+/**
+ * The table as LayerStage objects, one per layer of ctx (a free layer's is ctx.freeStages', shared by every result).
+ * One object literal per stage (not a loop over the columns) so every stage has one shape; stageTableOf is its inverse,
+ * and test/model-stage-table packs these objects back into the table bit for bit.
+ */
 export function stageList(ctx: ModelContext, table: StageTable): LayerStage[] {
   const stages: LayerStage[] = [];
   for (const l of ctx.layers) {
@@ -153,7 +164,7 @@ export function stageTableOf(stages: readonly LayerStage[]): StageTable {
     table[o + PORT_QUEUE] = s.portQueueCycles;
     table[o + CREDIT_LOOP] = s.creditLoopCycles;
     table[o + STAGE] = s.stageCycles;
-    table[o + BOUND] = STAGE_BOUNDS.indexOf(s.boundBy);
+    table[o + BOUND] = boundCode(s.boundBy);
   }
   return table;
 }

@@ -92,14 +92,17 @@ export class DdpgAgent {
 
   /** The head the following episode acts with (0 to headCount - 1). */
   selectHead(head: number): void {
-    if (!Number.isInteger(head) || head < 0 || head >= this.heads.length) throw new Error(`selectHead: no head ${head} of ${this.heads.length}`);
-    this.head = head;
+    this.head = this.checkedHead(head, 'selectHead');
   }
 
   /** The head the critic's target actor blends from in the following updates (the head imitating the best episode). */
   setTargetHead(head: number): void {
-    if (!Number.isInteger(head) || head < 0 || head >= this.heads.length) throw new Error(`setTargetHead: no head ${head} of ${this.heads.length}`);
-    this.targetHead = head;
+    this.targetHead = this.checkedHead(head, 'setTargetHead');
+  }
+
+  private checkedHead(head: number, caller: string): number {
+    if (!Number.isInteger(head) || head < 0 || head >= this.heads.length) throw new Error(`${caller}: no head ${head} of ${this.heads.length}`);
+    return head;
   }
 
   /**
@@ -196,9 +199,7 @@ export class DdpgAgent {
 
   /** Replaces head `head`'s self-imitation targets (the best episodes' states and the actions to imitate there). */
   setElite(states: readonly Float64Array[], actions: readonly (readonly number[])[], head = 0): void {
-    const targets = this.imitation[head];
-    if (targets === undefined) throw new Error(`setElite: no head ${head} of ${this.heads.length}`);
-    targets.set(states, actions);
+    (this.imitation[this.checkedHead(head, 'setElite')] as ImitationTargets).set(states, actions);
   }
 
   get size(): number {
