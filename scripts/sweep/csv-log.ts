@@ -127,21 +127,14 @@ export class CsvAppender {
     this.fd = undefined;
     const stream = this.stream;
     if (stream === undefined) return;
-    if (aborted && !stream.readerFound) {
-      if (!stream.closed) {
-        await new Promise<void>((resolve) => {
-          stream.once('close', resolve);
-          stream.abort();
-        });
-      }
-      return;
-    }
+    const drop = aborted && !stream.readerFound;
     if (!stream.closed) {
       await new Promise<void>((resolve) => {
         stream.once('close', resolve);
-        stream.end();
+        if (drop) stream.abort();
+        else stream.end();
       });
     }
-    if (this.failure !== undefined) throw outputError(this.file, this.failure);
+    if (!drop && this.failure !== undefined) throw outputError(this.file, this.failure);
   }
 }
