@@ -136,6 +136,23 @@ export class DdpgAgent {
     this.perturbed.perturbFrom(this.actor, sd, () => gaussian(this.random));
   }
 
+  /** The acting head's weights and biases (Mlp.parameters order; CEM-RL, cem-rl.ts). */
+  actorParameters(): Float64Array {
+    return this.actor.parameters();
+  }
+
+  /** Loads the acting head's weights and biases, with a fresh Adam (a CEM-RL member about to take gradient steps). */
+  loadActor(parameters: ArrayLike<number>): void {
+    this.actor.setParameters(parameters);
+    this.actor.resetOptimizer();
+  }
+
+  /** Loads the copy actPerturbed acts with (a CEM-RL member), as perturbActor without a draw. */
+  actWithParameters(parameters: ArrayLike<number>): void {
+    this.perturbed ??= new Mlp([this.stateSize, ...this.settings.hidden, this.actionSize], 'sigmoid', () => 0.5, 3e-3, false);
+    this.perturbed.setParameters(parameters);
+  }
+
   /** The perturbed actor's action for one state, as act() with the perturbed actor (sd 0: no action noise). */
   actPerturbed(state: Float64Array, sd: number, offset?: readonly number[]): number[] {
     if (this.perturbed === undefined) throw new Error('actPerturbed before perturbActor');

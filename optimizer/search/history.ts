@@ -4,8 +4,11 @@ import type { TopK } from './top-k';
 /** One row of the search history (one per episode). */
 export interface EpisodeRecord {
   episode: number;
-  /** local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor; param: acted by a perturbed actor (paramNoise). */
-  phase: 'warmup' | 'search' | 'local' | 'param' | 'random';
+  /**
+   * local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor; param: acted by a
+   * perturbed actor (paramNoise); cem: acted by a CEM-RL population member (cemPop).
+   */
+  phase: 'warmup' | 'search' | 'local' | 'param' | 'cem' | 'random';
   noiseSd: number;
   reward: number;
   cost: number;

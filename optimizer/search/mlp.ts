@@ -220,6 +220,41 @@ export class Mlp {
     }
   }
 
+  /** The real weights and biases as one vector, per layer weights [out][in] then biases (perturbFrom's order; no padding). */
+  parameters(): Float64Array {
+    const out: number[] = [];
+    this.eachParameter((j) => out.push(this.heap[j] as number));
+    return Float64Array.from(out);
+  }
+
+  /** Sets the real weights and biases from a vector in parameters()' order (the padded entries stay 0). */
+  setParameters(values: ArrayLike<number>): void {
+    let n = 0;
+    this.eachParameter(() => n++);
+    if (values.length !== n) throw new Error(`setParameters: ${values.length} values for ${n} parameters`);
+    let at = 0;
+    this.eachParameter((j) => (this.heap[j] = values[at++] as number));
+  }
+
+  /** Forgets Adam's moments and step count (a fresh optimizer for newly loaded parameters). */
+  resetOptimizer(): void {
+    this.heap.fill(0, this.m, this.m + 2 * this.P);
+    this.step = 0;
+  }
+
+  /** Calls `visit` with the heap index of every real weight and bias, in parameters()' order. */
+  private eachParameter(visit: (j: number) => void): void {
+    for (let k = 0; k + 1 < this.sizes.length; k++) {
+      const fanIn = this.sizes[k] ?? 0;
+      const fanOut = this.sizes[k + 1] ?? 0;
+      const stride = this.widths[k + 1] ?? 0;
+      const w = this.params + (this.wAt[k] ?? 0);
+      for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) visit(w + i * stride + o);
+      const b = this.params + (this.bAt[k] ?? 0);
+      for (let o = 0; o < fanOut; o++) visit(b + o);
+    }
+  }
+
   /** Layer k's weight from input i to output o (for tests and inspection). */
   weightAt(k: number, o: number, i: number): number {
     return this.heap[this.params + (this.wAt[k] ?? 0) + i * (this.widths[k + 1] ?? 0) + o] ?? NaN;

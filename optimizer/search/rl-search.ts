@@ -5,7 +5,7 @@ import { DdpgAgent, DEFAULT_DDPG, gaussian, type DdpgSettings } from './ddpg';
 import { candidateKey, CandidateEvaluator, MAX_SEARCH_BITS, MIN_SEARCH_BITS, type EvaluatedCandidate } from './evaluator';
 import { TopK } from './top-k';
 import { admitElite, DEFAULT_ELITE_EPISODES, eliteAbove, planDeficit, type Elite } from './elite-rank';
-import { bitsToAction, staticFeatures, stateVector, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
+import { bitsToAction, staticFeatures, STATE_EXTRAS, STATE_SIZE, type ProductStep } from './state';
 import { eliteRank, learnedReward } from './reward';
 import { DEFAULT_RANK_REWARD, RankReward, type RankRewardSettings } from './rank-reward';
 import { separableTerms } from './product-bits';
@@ -16,11 +16,13 @@ import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
 import { drawHead, HeadAssignment } from './actor-heads';
+import { CemSearch, DEFAULT_CEM, type CemSettings } from './cem-rl';
+import { rememberEpisode } from './replay';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
 
-export interface SearchSettings extends EliteLocalSettings, RankRewardSettings {
+export interface SearchSettings extends EliteLocalSettings, RankRewardSettings, CemSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -251,7 +253,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
-    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD },
+    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM },
     restartAfter: 0,
     paramNoise: 0,
     paramNoiseScale: 1,
@@ -360,6 +362,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   let eliteChanged = false;
   let narrowed = false;
   let paramSd = 0.05;
+  // CEM-RL (cemPop): every search episode is a population member's (cem-rl.ts); no draw while off.
+  const cem = settings.cemPop > 0 ? new CemSearch(settings, settings.episodes, random) : undefined;
   // The action a step's realised bits stand for (the product steps' first component is unused: kept as acted).
   const realised = (c: EvaluatedCandidate, step: { product: boolean; k: number }, acted: readonly number[]): number[] =>
     step.product
@@ -384,18 +388,20 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     // One shared activation offset per coupled group of layers (drawn in group order, only for groups of 2 or more).
     const groupOffset = new Map<number, number>();
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
-    const local = warm ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random, steps.length);
+    const member = !warm && cem !== undefined;
+    if (member) cem.before(agent, episode - settings.warmupEpisodes);
+    const local = warm || member ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random, steps.length);
     // A one-bit-move episode is repaired after the episode, as polish's moves are: the wall would raise a step-down
     // at the same step again wherever the budget binds.
     const walled = wall && local?.moves === undefined;
     // No draw while paramNoise is 0, so the default search's random stream is unchanged.
-    const perturbed = !warm && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
+    const perturbed = !warm && !member && local === undefined && settings.paramNoise > 0 && episode - settings.warmupEpisodes >= settings.paramNoiseAfter && random() < settings.paramNoise;
     const actedSd = paramSd;
     if (perturbed) agent.perturbActor(paramSd);
     // Critic screening (critScreen K > 1): K candidate passes, the one the critic values most is evaluated.
     const screened =
-      !warm && local === undefined && !perturbed && settings.critScreen > 1 && (settings.critScreenUntil === 0 || episode - settings.warmupEpisodes < settings.critScreenUntil);
-    const draw = { warm, sd, noiseP, reserve, centre, spread, offset, groupOffset, local, perturbed, walled };
+      !warm && !member && local === undefined && !perturbed && settings.critScreen > 1 && (settings.critScreenUntil === 0 || episode - settings.warmupEpisodes < settings.critScreenUntil);
+    const draw = { warm, sd, noiseP, reserve, centre, spread, offset, groupOffset, local, perturbed: perturbed || member, walled };
     const plan = screenedRollout(setup, draw, screened, ensemble, episode);
     const { wbits, abits, productBits, states, actions } = plan;
     if (perturbed) paramSd = agent.perturbationDistance(states) > settings.paramNoiseScale * sd ? paramSd / 1.1 : paramSd * 1.1;
@@ -422,27 +428,17 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       eliteChanged = false;
     }
     const learned = ranked ? ranked.next(learnedReward(c, shaping)) : learnedReward(c, shaping);
-    steps.forEach((step, t) => {
-      const act = settings.replayRealised ? realised(c, step, actions[t] ?? []) : (actions[t] as number[]);
-      const s = states[t] as Float64Array;
-      const nextStep = steps[t + 1];
-      // The next step's state as the agent saw it (budget and cores spent included; before session 6 the replayed
-      // states had both at 0 while the acting states did not); with realised bits, its previous action replaced.
-      const seen = states[t + 1];
-      const next =
-        nextStep === undefined || seen === undefined ? s : settings.replayRealised ? stateVector(featureOf(nextStep), act, seen[STATE_SIZE - 4], seen[STATE_SIZE - 3], [...seen.subarray(STATE_SIZE)]) : seen;
-      if (nextStep !== undefined) states[t + 1] = next;
-      agent.remember(s, act, learned, next, nextStep === undefined || !settings.bootstrap);
-      ensemble?.remember(s, act, learned);
-    });
+    cem?.after(rank);
+    rememberEpisode({ steps, agent, featureOf, settings }, states, actions, learned, (step, t) => realised(c, step, actions[t] ?? []), ensemble);
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
-    if (!warm) {
+    if (!warm && !member) {
       for (let u = 0; u < updates; u++) {
         agent.update();
         ensemble?.update(settings.ddpg.batchSize, settings.ddpg.criticLr);
       }
     }
-    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : 'search', warm ? 0 : local ? settings.eliteLocalSd : perturbed ? actedSd : sd, c, top);
+    const acted = local ? settings.eliteLocalSd : perturbed ? actedSd : member ? settings.paramActionNoise * sd : sd;
+    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : member ? 'cem' : 'search', warm ? 0 : acted, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }

@@ -43,10 +43,10 @@ export const HAQ_SETTINGS: SearchOverrides = {
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false, td3: false },
 };
 
-const NUMBER_KEYS = ['critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
+const NUMBER_KEYS = ['cemPop', 'cemSigma', 'cemSteps', 'critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
 const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate', 'td3Delay', 'td3Noise'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras', 'deficitBest'] as const;
-const INTEGER_KEYS = new Set<string>(['rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['cemPop', 'cemSteps', 'rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky', 'td3'];
 
 const SOURCE = '--search-settings';
@@ -54,6 +54,9 @@ const SOURCE = '--search-settings';
 /** Largest values of the count-like keys: each sizes an allocation or a loop (a typo must not reach them). */
 const MAXIMA: Readonly<Record<string, number>> = {
   tensorActions: 2,
+  cemPop: 10_000,
+  cemSigma: 10,
+  cemSteps: 10_000,
   critScreen: 256,
   critScreenBonus: 100,
   critScreenUntil: 1_000_000,
@@ -154,6 +157,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   const base = haq ? HAQ_SETTINGS : {};
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
   checkActorHeads(overrides);
+  checkCem(overrides);
   return { overrides, haq };
 }
 
@@ -170,5 +174,25 @@ function checkActorHeads(overrides: SearchOverrides): void {
   const elites = overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES;
   if (heads > 1 && (weight === 0 || elites === 0)) {
     throw new ValidationError(SOURCE, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
+  }
+}
+
+/**
+ * cemPop: 1 is not a population (the refit would copy the one member); with a population every search episode is a
+ * member's, so the settings that choose how other search episodes act would do nothing, and several heads have no
+ * single actor for the members to load.
+ */
+function checkCem(overrides: SearchOverrides): void {
+  const pop = overrides.cemPop ?? 0;
+  if (pop === 1) throw new ValidationError(SOURCE, 'cemPop', '1', '0 (off) or an integer from 2 (actors per generation)');
+  if (pop === 0) return;
+  const idle: [string, number, number][] = [
+    ['paramNoise', overrides.paramNoise ?? 0, 0],
+    ['critScreen', overrides.critScreen ?? 1, 1],
+    ['eliteLocal', overrides.eliteLocal ?? 0, 0],
+    ['actorHeads', overrides.ddpg?.actorHeads ?? DEFAULT_DDPG.actorHeads, 1],
+  ];
+  for (const [key, value, off] of idle) {
+    if (value !== off) throw new ValidationError(SOURCE, key, `${value} with cemPop=${pop}`, `${off} with cemPop above 0 (every search episode is a population member's)`);
   }
 }
