@@ -428,7 +428,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
       eliteChanged = false;
     }
     const learned = ranked ? ranked.next(learnedReward(c, shaping)) : learnedReward(c, shaping);
-    cem?.after(rank);
+    if (member) cem.after(rank);
     rememberEpisode({ steps, agent, featureOf, settings }, states, actions, learned, (step, t) => realised(c, step, actions[t] ?? []), ensemble);
     const updates = settings.updatesPerEpisode + Math.round(settings.updatesPerStep * steps.length);
     if (!warm && !member) {
