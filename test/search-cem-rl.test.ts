@@ -67,7 +67,7 @@ describe('CEM-RL population (cemPop)', () => {
         params = params.map((v) => v + 1);
         log.push('update');
       },
-      actWithParameters: (p) => log.push(`act ${[...p].join(',')}`),
+      actWithParameters: (p) => log.push(`act ${Array.from(p).join(',')}`),
     };
     // 7 episodes at population 3: generations of 3, 3 and 1 (one gradient member, one, none).
     const cem = new CemSearch({ cemPop: 3, cemSigma: 0.001, cemSteps: 2 }, 7, seedrandom('gen'));
