@@ -194,6 +194,22 @@ describe('multi-head actor (actorHeads)', () => {
       }
     };
 
+    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, settings.ts checkActorHeads), before any evaluation', async () => {
+      const bad: Array<[SearchOverrides, RegExp]> = [
+        [{ ddpg: { actorHeadSticky: true } }, /rlSearch settings: field 'actorHeadSticky' is true with actorHeads=1/],
+        [{ ddpg: { actorHeads: 3, imitationWeight: 0 } }, /field 'actorHeads' is 3 with imitationWeight=0, eliteEpisodes=3/],
+        [{ eliteEpisodes: 0, ddpg: { actorHeads: 2 } }, /field 'actorHeads' is 2 with imitationWeight=\S+, eliteEpisodes=0/],
+      ];
+      for (const [overrides, message] of bad) {
+        const settings = defaultSearchSettings(net, { seed: 5, episodes: 4, warmupEpisodes: 2, ...overrides });
+        settings.ddpg = { ...settings.ddpg, ...overrides.ddpg };
+        const e = evaluator();
+        await expect(rlSearch(net, e, settings)).rejects.toThrow(message);
+        await expect(rlSearch(net, e, settings)).rejects.toBeInstanceOf(ValidationError);
+        expect(e.evaluations).toBe(0);
+      }
+    });
+
     test('the default search is pinned: its plans (vgg8, seed 5, 30 episodes) hash as on main before the heads (r101)', async () => {
       // Computed with main 3a48c81's build, whose default search r101 found identical to c45007b's (before actorHeads).
       // A change here changes every published default figure: deliberate changes update the hash and say so.

@@ -153,22 +153,29 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   });
   const base = haq ? HAQ_SETTINGS : {};
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
-  checkActorHeads(overrides);
+  checkActorHeads({ eliteEpisodes: overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES, ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg } }, SOURCE);
   return { overrides, haq };
+}
+
+/** The settings the actor-head rule reads (a SearchSettings satisfies it). */
+export interface HeadSettings {
+  eliteEpisodes: number;
+  ddpg: Pick<DdpgSettings, 'actorHeads' | 'actorHeadSticky' | 'imitationWeight'>;
 }
 
 /**
  * Refuses head settings that would do nothing: sticky heads with one head, and several heads without self-imitation
  * (imitationWeight or eliteEpisodes 0, e.g. `haq,actorHeads=3`): the heads then differ only in their initial weights.
+ * The one statement of the rule, read by both entries: `--search-settings` (parseSearchSettings, over the defaults)
+ * and rlSearch (a library caller's settings, `ddpg.actorHeads` and the rest; `source` names which).
  */
-function checkActorHeads(overrides: SearchOverrides): void {
-  const heads = overrides.ddpg?.actorHeads ?? DEFAULT_DDPG.actorHeads;
-  if ((overrides.ddpg?.actorHeadSticky ?? DEFAULT_DDPG.actorHeadSticky) && heads <= 1) {
-    throw new ValidationError(SOURCE, 'actorHeadSticky', `true with actorHeads=${heads}`, 'true only with actorHeads above 1');
+export function checkActorHeads(settings: HeadSettings, source: string): void {
+  const { actorHeads: heads, actorHeadSticky: sticky, imitationWeight: weight } = settings.ddpg;
+  if (sticky && heads <= 1) {
+    throw new ValidationError(source, 'actorHeadSticky', `true with actorHeads=${heads}`, 'true only with actorHeads above 1');
   }
-  const weight = overrides.ddpg?.imitationWeight ?? DEFAULT_DDPG.imitationWeight;
-  const elites = overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES;
+  const elites = settings.eliteEpisodes;
   if (heads > 1 && (weight === 0 || elites === 0)) {
-    throw new ValidationError(SOURCE, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
+    throw new ValidationError(source, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
   }
 }
