@@ -7,6 +7,7 @@
  * and the rest is dropped.
  */
 import * as fs from 'node:fs';
+import * as tty from 'node:tty';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OutputFileError } from './errors';
@@ -47,10 +48,30 @@ export function waitsForReader(file: string, error: unknown): boolean {
 }
 
 /**
- * The descriptor to write `place` through: its own descriptor, or the device or pipe opened for writing. While a
- * named pipe has no reader, says so once on stderr (the run is not stuck) and waits for one. What was opened must
- * still be a named pipe or character device: a regular file put in the pipe's place while lrmp waited would be
- * written over from its start, untruncated.
+ * One try at opening `place` for writing: its descriptor, or undefined while it is a named pipe with no reader. What
+ * was opened must still be a named pipe or character device: a regular file put in the pipe's place while lrmp waited
+ * would be written over from its start, untruncated.
+ * @throws OutputFileError (not a pipe or device any more), or the open's error
+ */
+export function openDirectOnce(place: DirectPlace): number | undefined {
+  if (place.fd !== undefined) return place.fd;
+  let fd: number;
+  try {
+    // O_NOCTTY: a terminal opened here never becomes the process's controlling terminal.
+    fd = fs.openSync(place.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (error) {
+    if (waitsForReader(place.path, error)) return undefined;
+    throw error;
+  }
+  const stat = fs.fstatSync(fd);
+  if (stat.isFIFO() || stat.isCharacterDevice()) return fd;
+  fs.closeSync(fd);
+  throw new OutputFileError(place.path, 'is no longer a named pipe or device (it was replaced while lrmp waited for a reader); nothing was written to it.');
+}
+
+/**
+ * The descriptor to write `place` through (openDirectOnce, retried). While a named pipe has no reader, says so once
+ * on stderr (the run is not stuck) and waits for one.
  * @throws OutputFileError (not a pipe or device any more), the open's error, or the signal's reason
  */
 export async function openDirect(place: DirectPlace, options: OpenOptions = {}): Promise<number> {
@@ -59,25 +80,15 @@ export async function openDirect(place: DirectPlace, options: OpenOptions = {}):
   let delayMs = OPEN_RETRY_MS.first;
   for (;;) {
     options.signal?.throwIfAborted();
-    let fd: number;
-    try {
-      // O_NOCTTY: a terminal opened here never becomes the process's controlling terminal.
-      fd = fs.openSync(place.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    } catch (error) {
-      if (!waitsForReader(place.path, error)) throw error;
-      if (!waited) {
-        waited = true;
-        process.stderr.write(`lrmp: waiting for a reader of the named pipe ${place.path} (Ctrl-C to stop)\n`);
-        options.onWait?.();
-      }
-      await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : {});
-      delayMs = Math.min(delayMs * 2, OPEN_RETRY_MS.max);
-      continue;
+    const fd = openDirectOnce(place);
+    if (fd !== undefined) return fd;
+    if (!waited) {
+      waited = true;
+      process.stderr.write(`lrmp: waiting for a reader of the named pipe ${place.path} (Ctrl-C to stop)\n`);
+      options.onWait?.();
     }
-    const stat = fs.fstatSync(fd);
-    if (stat.isFIFO() || stat.isCharacterDevice()) return fd;
-    fs.closeSync(fd);
-    throw new OutputFileError(place.path, 'is no longer a named pipe or device (it was replaced while lrmp waited for a reader); nothing was written to it.');
+    await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : {});
+    delayMs = Math.min(delayMs * 2, OPEN_RETRY_MS.max);
   }
 }
 
@@ -122,22 +133,36 @@ export async function writeDirect(place: DirectPlace, write: (fd: number) => Pro
 
 /**
  * A Writable onto a direct target, for outputs streamed as they are made (a trace): the target is opened when the
- * stream is (writes wait in the stream meanwhile, and its high-water mark makes producers wait too, so memory stays
- * bounded by what is in flight); after EPIPE further chunks are dropped.
+ * stream is made (a device, or a pipe with its reader, at once; a pipe without one is waited for, writes waiting in the
+ * stream meanwhile, and its high-water mark makes producers wait too, so memory stays bounded by what is in flight);
+ * after EPIPE further chunks are dropped.
  */
 export class DirectWritable extends Writable {
   private fd: number | undefined;
+  /** The first open's failure, reported by _construct as an open that waited would report it. */
+  private openError: unknown;
   private readerGone = false;
   /** Aborted by abort() and on destroy: ends a wait for a reader or for room, and stops any further write. */
   private readonly stop = new AbortController();
 
   constructor(private readonly place: DirectPlace) {
     super();
+    // Opened now, not in _construct, so a caller knows at once whether the target is a terminal (isTerminal).
+    try {
+      this.fd = openDirectOnce(place);
+    } catch (error) {
+      this.openError = error;
+    }
   }
 
   /** True once a reader opened the target (until it is closed). */
   get readerFound(): boolean {
     return this.fd !== undefined;
+  }
+
+  /** True when the target is a terminal (`--out /dev/tty`): a progress bar on the same screen would split its lines. */
+  get isTerminal(): boolean {
+    return this.fd !== undefined && tty.isatty(this.fd);
   }
 
   /**
@@ -151,6 +176,8 @@ export class DirectWritable extends Writable {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
+    if (this.openError !== undefined) return callback(this.stop.signal.aborted ? undefined : (this.openError as Error));
+    if (this.fd !== undefined) return callback();
     openDirect(this.place, { signal: this.stop.signal }).then(
       (fd) => {
         this.fd = fd;
