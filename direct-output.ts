@@ -19,6 +19,11 @@ import { OutputFileError } from './errors';
  */
 const OPEN_RETRY_MS = { first: 20, max: 250 };
 const WRITE_RETRY_MS = { first: 5, max: 160 };
+/** Longest wait for room to finish a cut line when an output is aborted (DirectWritable.finishLine). */
+const FINISH_LINE_MS = 2_000;
+const NEWLINE = 0x0a;
+/** Atomics.wait on this sleeps the thread (finishLine runs where no await is possible: a signal handler). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** What is needed to open a direct target: its path, or this process's descriptor for it. */
 export interface DirectPlace {
@@ -100,14 +105,14 @@ export function closeDirect(place: DirectPlace, fd: number): void {
 /**
  * Writes all of `bytes` to `fd`, waiting while a non-blocking pipe is full. EPIPE is thrown (the caller drops the
  * rest). Once `signal` aborts nothing more is written (the descriptor may be closed, its number reused).
+ * `progress.done` counts the bytes written so far (a caller that aborts knows where the write stopped).
  */
-export async function writeAllTo(fd: number, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-  let done = 0;
+export async function writeAllTo(fd: number, bytes: Uint8Array, signal?: AbortSignal, progress: { done: number } = { done: 0 }): Promise<void> {
   let delayMs = WRITE_RETRY_MS.first;
-  while (done < bytes.length) {
+  while (progress.done < bytes.length) {
     signal?.throwIfAborted();
     try {
-      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      progress.done += fs.writeSync(fd, bytes, progress.done, bytes.length - progress.done);
       delayMs = WRITE_RETRY_MS.first;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
@@ -144,6 +149,12 @@ export class DirectWritable extends Writable {
   private readerGone = false;
   /** Aborted by abort() and on destroy: ends a wait for a reader or for room, and stops any further write. */
   private readonly stop = new AbortController();
+  /** The chunk being written and how much of it is out (abort() finishes its line). */
+  private inFlight: { chunk: Uint8Array; progress: { done: number } } | undefined;
+  /** Whole lines written to the target (the last one may be followed by part of the next: see atLineStart). */
+  linesWritten = 0;
+  /** True while what the target got ends with a newline (or is empty): a reader has whole lines only. */
+  atLineStart = true;
 
   constructor(private readonly place: DirectPlace) {
     super();
@@ -171,8 +182,41 @@ export class DirectWritable extends Writable {
    * a reader, has finished.
    */
   abort(): void {
+    this.finishLine();
     this.stop.abort();
     this.destroy();
+  }
+
+  /**
+   * Completes the line a reader has part of (the rest of the chunk in flight up to its newline), so an aborted output
+   * ends at a line boundary. Synchronous, for abort() and a signal handler; waits for room at most FINISH_LINE_MS
+   * (a reader that stopped reading keeps the cut line, and atLineStart stays false to say so).
+   */
+  private finishLine(): void {
+    const flight = this.inFlight;
+    if (flight === undefined || this.fd === undefined || this.readerGone || this.stop.signal.aborted) return;
+    this.inFlight = undefined;
+    const { chunk, progress } = flight;
+    const cut = progress.done > 0 ? chunk[progress.done - 1] !== NEWLINE : !this.atLineStart;
+    const newline = chunk.indexOf(NEWLINE, progress.done);
+    const end = !cut ? progress.done : newline < 0 ? chunk.length : newline + 1;
+    const deadline = Date.now() + FINISH_LINE_MS;
+    while (progress.done < end && Date.now() < deadline) {
+      try {
+        progress.done += fs.writeSync(this.fd, chunk, progress.done, end - progress.done);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break; // EPIPE: the reader left
+        Atomics.wait(PAUSE, 0, 0, 5);
+      }
+    }
+    this.counted(chunk.subarray(0, progress.done));
+  }
+
+  /** Updates linesWritten and atLineStart for bytes the target got. */
+  private counted(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) this.linesWritten++;
+    this.atLineStart = bytes[bytes.length - 1] === NEWLINE;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -192,9 +236,18 @@ export class DirectWritable extends Writable {
       callback();
       return;
     }
-    writeAllTo(this.fd, chunk, this.stop.signal).then(
-      () => callback(),
+    const flight = { chunk, progress: { done: 0 } };
+    this.inFlight = flight;
+    writeAllTo(this.fd, chunk, this.stop.signal, flight.progress).then(
+      () => {
+        this.inFlight = undefined;
+        this.counted(chunk);
+        callback();
+      },
       (error: NodeJS.ErrnoException) => {
+        // Counted here unless abort() finished the line and counted it.
+        if (this.inFlight === flight) this.counted(chunk.subarray(0, flight.progress.done));
+        this.inFlight = undefined;
         if (this.stop.signal.aborted) return callback();
         if (error.code !== 'EPIPE') return callback(error);
         this.readerGone = true;

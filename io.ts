@@ -279,6 +279,8 @@ export function checkOutputPaths(outputs: readonly NamedFile[], inputs: readonly
  * Ctrl-C never leaves one behind. Signal handlers exist only on the main thread.
  */
 const liveTemps = new Set<string>();
+/** Run (in order, synchronously) when SIGINT or SIGTERM ends the process: e.g. a streamed trace's note (sim/trace.ts). */
+const interruptHooks = new Set<() => void>();
 let cleanupInstalled = false;
 
 function removeLiveTemps(): void {
@@ -292,10 +294,28 @@ function installCleanup(): void {
   process.on('exit', removeLiveTemps);
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
+      for (const hook of interruptHooks) {
+        try {
+          hook();
+        } catch {
+          // the exit and the temp files' removal come first
+        }
+      }
       removeLiveTemps();
       process.exit(code);
     });
   }
+}
+
+/**
+ * Runs `hook` if SIGINT or SIGTERM ends the process (exit 130 or 143, as for temp files), until the returned function
+ * is called. On the main thread only (worker threads get no signals).
+ */
+export function onInterrupt(hook: () => void): () => void {
+  if (!isMainThread) return () => undefined;
+  installCleanup();
+  interruptHooks.add(hook);
+  return () => void interruptHooks.delete(hook);
 }
 
 /**
