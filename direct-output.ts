@@ -19,9 +19,9 @@ import { OutputFileError } from './errors';
  */
 const OPEN_RETRY_MS = { first: 20, max: 250 };
 const WRITE_RETRY_MS = { first: 5, max: 160 };
-/** Longest wait for room to finish a cut line when an output is aborted (DirectWritable.finishLine). */
-const FINISH_LINE_MS = 2_000;
-const NEWLINE = 0x0a;
+/** Longest wait for room to finish a cut line when an output is aborted (DirectWritable.finishLine, io.ts copyInto). */
+export const FINISH_LINE_MS = 2_000;
+export const NEWLINE = 0x0a;
 /** Atomics.wait on this sleeps the thread (finishLine runs where no await is possible: a signal handler). */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
@@ -123,6 +123,31 @@ export async function writeAllTo(fd: number, bytes: Uint8Array, signal?: AbortSi
 }
 
 /**
+ * Writes bytes[from, end) to `fd` now, retrying while a non-blocking pipe is full until `deadline` (Date.now()); for
+ * a signal handler or an abort, where nothing can be awaited. Returns the offset reached (below `end` when the time ran
+ * out or the reader left).
+ */
+export function writeSyncUntil(fd: number, bytes: Uint8Array, from: number, end: number, deadline: number): number {
+  let done = from;
+  while (done < end && Date.now() < deadline) {
+    try {
+      done += fs.writeSync(fd, bytes, done, end - done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break; // EPIPE: the reader left
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
+  return done;
+}
+
+/** Newlines in `bytes`. */
+export function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) lines++;
+  return lines;
+}
+
+/**
  * Opens `place`, hands the descriptor to `write`, and closes it; EPIPE (the reader left) ends the write quietly.
  */
 export async function writeDirect(place: DirectPlace, write: (fd: number) => Promise<void>): Promise<void> {
@@ -200,22 +225,14 @@ export class DirectWritable extends Writable {
     const cut = progress.done > 0 ? chunk[progress.done - 1] !== NEWLINE : !this.atLineStart;
     const newline = chunk.indexOf(NEWLINE, progress.done);
     const end = !cut ? progress.done : newline < 0 ? chunk.length : newline + 1;
-    const deadline = Date.now() + FINISH_LINE_MS;
-    while (progress.done < end && Date.now() < deadline) {
-      try {
-        progress.done += fs.writeSync(this.fd, chunk, progress.done, end - progress.done);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break; // EPIPE: the reader left
-        Atomics.wait(PAUSE, 0, 0, 5);
-      }
-    }
+    progress.done = writeSyncUntil(this.fd, chunk, progress.done, end, Date.now() + FINISH_LINE_MS);
     this.counted(chunk.subarray(0, progress.done));
   }
 
   /** Updates linesWritten and atLineStart for bytes the target got. */
   private counted(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) this.linesWritten++;
+    this.linesWritten += countLines(bytes);
     this.atLineStart = bytes[bytes.length - 1] === NEWLINE;
   }
 

@@ -5,7 +5,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 import { decodeText } from './text-decode';
-import { writeAllTo, writeDirect } from './direct-output';
+import { countLines, FINISH_LINE_MS, NEWLINE, writeAllTo, writeDirect, writeSyncUntil } from './direct-output';
 
 /** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -339,17 +339,65 @@ export function tempFileFor(file: string): string {
   return temp;
 }
 
-/** Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). */
-async function copyInto(temp: string, target: OutputTarget): Promise<void> {
+/** Where a copy into a direct target stands (copyInto): the chunk being written and the lines the target has. */
+interface CopyState {
+  chunk: Buffer;
+  /** Bytes of `chunk` read from the temp file, and how many of them are written. */
+  read: number;
+  progress: { done: number };
+  lines: number;
+  atLineStart: boolean;
+}
+
+/**
+ * Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). Ended by
+ * SIGINT/SIGTERM, it finishes the line the reader has part of and says on stderr that the output is incomplete
+ * (finishCopy).
+ */
+async function copyInto(temp: string, target: OutputTarget, file: string): Promise<void> {
   const input = fs.openSync(temp, 'r');
   try {
-    const chunk = Buffer.alloc(1 << 20);
+    const state: CopyState = { chunk: Buffer.alloc(1 << 20), read: 0, progress: { done: 0 }, lines: 0, atLineStart: true };
     await writeDirect(target, async (fd) => {
-      for (let n = fs.readSync(input, chunk); n > 0; n = fs.readSync(input, chunk)) await writeAllTo(fd, chunk.subarray(0, n));
+      const unhook = onInterrupt(() => finishCopy(fd, input, state, file));
+      try {
+        for (state.read = fs.readSync(input, state.chunk); state.read > 0; state.read = fs.readSync(input, state.chunk)) {
+          state.progress = { done: 0 };
+          const bytes = state.chunk.subarray(0, state.read);
+          await writeAllTo(fd, bytes, undefined, state.progress);
+          state.lines += countLines(bytes);
+          state.atLineStart = bytes[bytes.length - 1] === NEWLINE;
+        }
+      } finally {
+        unhook();
+      }
     });
   } finally {
     fs.closeSync(input);
   }
+}
+
+/**
+ * On SIGINT/SIGTERM during copyInto: writes the rest of the line the reader has part of (reading on in the temp file
+ * if the chunk ends first; at most FINISH_LINE_MS of waiting for room), then says on stderr how many lines the output has.
+ */
+function finishCopy(fd: number, input: number, state: CopyState, file: string): void {
+  const deadline = Date.now() + FINISH_LINE_MS;
+  let bytes = state.chunk.subarray(0, state.read);
+  let done = state.progress.done;
+  let cut = done > 0 ? bytes[done - 1] !== NEWLINE : !state.atLineStart;
+  state.lines += countLines(bytes.subarray(0, done));
+  while (cut && bytes.length > 0 && Date.now() < deadline) {
+    const newline = bytes.indexOf(NEWLINE, done);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const reached = writeSyncUntil(fd, bytes, done, end, deadline);
+    if (reached < end) break; // no room in time, or the reader left: the line stays cut
+    cut = newline < 0;
+    if (!cut) state.lines++;
+    bytes = state.chunk.subarray(0, fs.readSync(input, state.chunk));
+    done = 0;
+  }
+  process.stderr.write(`lrmp: ${file} is incomplete: stopped after ${state.lines.toLocaleString('en-US')} of its lines were copied in (${cut ? 'the last one is cut: the reader stopped reading' : 'it ends at a whole line'}).\n`);
 }
 
 /** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
@@ -361,7 +409,7 @@ export async function releaseTemp(temp: string, file: string, commit: boolean): 
   }
   try {
     const target = outputTarget(file); // it may have changed while the temp file was written
-    if (target.direct) await copyInto(temp, target);
+    if (target.direct) await copyInto(temp, target, file);
     else fs.renameSync(temp, target.path);
   } catch (error) {
     throw error instanceof OutputFileError ? error : outputError(file, error);

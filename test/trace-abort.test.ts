@@ -56,15 +56,21 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
   return true;
 }
 
+/** A reader of `pipe` that takes 100 bytes, pauses `pauseMs` (the pipe fills), then reads to the end (on its stdout). */
+function slowReader(pipe: string, pauseMs: number): ChildProcess {
+  const script =
+    `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(pipe)}, 'r'); const b = Buffer.alloc(1 << 16); ` +
+    `let n = fs.readSync(fd, b, 0, 100); process.stdout.write(Buffer.from(b.subarray(0, n))); ` +
+    `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${pauseMs}); ` +
+    `while ((n = fs.readSync(fd, b)) > 0) process.stdout.write(Buffer.from(b.subarray(0, n)));`;
+  return spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 describe('a trace stopped while its reader reads', () => {
   test('an aborted TraceWriter finishes the row its reader has part of, drops the rest, and says how many rows it has', async () => {
     const pipe = fifo('abort.pipe');
-    // The reader takes 100 bytes, pauses 800 ms (the pipe fills: the long row is half written), then reads to the end.
-    const reader = spawn(
-      process.execPath,
-      ['-e', `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(pipe)}, 'r'); const b = Buffer.alloc(1 << 16); let n = fs.readSync(fd, b, 0, 100); process.stdout.write(Buffer.from(b.subarray(0, n))); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800); while ((n = fs.readSync(fd, b)) > 0) process.stdout.write(Buffer.from(b.subarray(0, n)));`],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The reader pauses after 100 bytes: the pipe fills, and the long row is half written when the trace is aborted.
+    const reader = slowReader(pipe, 800);
     const r = watch(reader);
     const notes: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -110,5 +116,24 @@ describe('a trace stopped while its reader reads', () => {
     expect(note?.[1]).toBe(pipe);
     expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(rows);
     expect(rows).toBeGreaterThan(1000);
+  }, 60_000);
+
+  test('without --images (the last run spooled, then copied in), SIGTERM during the copy: exit 143, whole lines, the count on stderr', async () => {
+    const pipe = fifo('copy.pipe');
+    const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const s = watch(sim);
+    // The trace (~78 KB) is more than the pipe holds: the copy waits for room while the reader pauses.
+    const r = watch(slowReader(pipe, 1000));
+    expect(await until(() => r.out().length > 0, 30_000)).toBe(true);
+    sim.kill('SIGTERM');
+    expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null });
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = r.out();
+    expect(got.endsWith('\n')).toBe(true);
+    const lines = got.split('\n').length - 1;
+    const note = /lrmp: (.+) is incomplete: stopped after ([\d,]+) of its lines were copied in \(it ends at a whole line\)\./.exec(s.err());
+    expect(note?.[1]).toBe(pipe);
+    expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(lines);
+    expect(got.length).toBeGreaterThan(65_536); // the pipe's capacity and then some: the copy was cut, then finished to a line
   }, 60_000);
 });
