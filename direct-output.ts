@@ -11,6 +11,7 @@ import * as tty from 'node:tty';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OutputFileError } from './errors';
+import { onInterrupt } from './interrupt';
 
 /**
  * Retry delays, doubled after each failed try up to the cap (a fixed 5 ms EAGAIN retry made 173 failed writes/s,
@@ -279,4 +280,65 @@ export class DirectWritable extends Writable {
     this.fd = undefined;
     callback(error);
   }
+}
+
+/** Where a copy into a direct target stands (copyInto): the chunk being written and the lines the target has. */
+interface CopyState {
+  chunk: Buffer;
+  /** Bytes of `chunk` read from the temp file, and how many of them are written. */
+  read: number;
+  progress: { done: number };
+  lines: number;
+  atLineStart: boolean;
+}
+
+/**
+ * Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). Ended by
+ * SIGINT/SIGTERM, it finishes the line the reader has part of and says on stderr that the output is incomplete
+ * (finishCopy).
+ */
+export async function copyInto(temp: string, target: DirectPlace, file: string): Promise<void> {
+  const input = fs.openSync(temp, 'r');
+  try {
+    const state: CopyState = { chunk: Buffer.alloc(1 << 20), read: 0, progress: { done: 0 }, lines: 0, atLineStart: true };
+    await writeDirect(target, async (fd) => {
+      const unhook = onInterrupt(() => finishCopy(fd, input, state, file));
+      try {
+        for (state.read = fs.readSync(input, state.chunk); state.read > 0; state.read = fs.readSync(input, state.chunk)) {
+          state.progress = { done: 0 };
+          const bytes = state.chunk.subarray(0, state.read);
+          await writeAllTo(fd, bytes, undefined, state.progress);
+          state.lines += countLines(bytes);
+          state.atLineStart = bytes[bytes.length - 1] === NEWLINE;
+        }
+      } finally {
+        unhook();
+      }
+    });
+  } finally {
+    fs.closeSync(input);
+  }
+}
+
+/**
+ * On SIGINT/SIGTERM during copyInto: writes the rest of the line the reader has part of (reading on in the temp file
+ * if the chunk ends first; at most FINISH_LINE_MS of waiting for room), then says on stderr how many lines the output has.
+ */
+function finishCopy(fd: number, input: number, state: CopyState, file: string): void {
+  const deadline = Date.now() + FINISH_LINE_MS;
+  let bytes = state.chunk.subarray(0, state.read);
+  let done = state.progress.done;
+  let cut = done > 0 ? bytes[done - 1] !== NEWLINE : !state.atLineStart;
+  state.lines += countLines(bytes.subarray(0, done));
+  while (cut && bytes.length > 0 && Date.now() < deadline) {
+    const newline = bytes.indexOf(NEWLINE, done);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const reached = writeSyncUntil(fd, bytes, done, end, deadline);
+    if (reached < end) break; // no room in time, or the reader left: the line stays cut
+    cut = newline < 0;
+    if (!cut) state.lines++;
+    bytes = state.chunk.subarray(0, fs.readSync(input, state.chunk));
+    done = 0;
+  }
+  process.stderr.write(`lrmp: ${file} is incomplete: stopped after ${state.lines.toLocaleString('en-US')} of its lines were copied in (${cut ? 'the last one is cut: the reader stopped reading' : 'it ends at a whole line'}).\n`);
 }

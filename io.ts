@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 import { decodeText } from './text-decode';
-import { countLines, FINISH_LINE_MS, NEWLINE, writeAllTo, writeDirect, writeSyncUntil } from './direct-output';
+import { copyInto, writeAllTo, writeDirect } from './direct-output';
+import { keepTempUntilReleased, tempReleased } from './interrupt';
 
 /** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -274,50 +275,6 @@ export function checkOutputPaths(outputs: readonly NamedFile[], inputs: readonly
   });
 }
 
-/*
- * Temp files of writes in progress, removed if the process is interrupted (SIGINT, SIGTERM) or exits early, so a
- * Ctrl-C never leaves one behind. Signal handlers exist only on the main thread.
- */
-const liveTemps = new Set<string>();
-/** Run (in order, synchronously) when SIGINT or SIGTERM ends the process: e.g. a streamed trace's note (sim/trace.ts). */
-const interruptHooks = new Set<() => void>();
-let cleanupInstalled = false;
-
-function removeLiveTemps(): void {
-  for (const temp of liveTemps) fs.rmSync(temp, { force: true });
-  liveTemps.clear();
-}
-
-function installCleanup(): void {
-  if (cleanupInstalled || !isMainThread) return;
-  cleanupInstalled = true;
-  process.on('exit', removeLiveTemps);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(signal, () => {
-      for (const hook of interruptHooks) {
-        try {
-          hook();
-        } catch {
-          // the exit and the temp files' removal come first
-        }
-      }
-      removeLiveTemps();
-      process.exit(code);
-    });
-  }
-}
-
-/**
- * Runs `hook` if SIGINT or SIGTERM ends the process (exit 130 or 143, as for temp files), until the returned function
- * is called. On the main thread only (worker threads get no signals).
- */
-export function onInterrupt(hook: () => void): () => void {
-  if (!isMainThread) return () => undefined;
-  installCleanup();
-  interruptHooks.add(hook);
-  return () => void interruptHooks.delete(hook);
-}
-
 /**
  * The temp file for a write of `file`, registered for removal on interrupt; the target is checked and its folder
  * created first. It lies beside the real target (outputTarget), so the rename stays on one file system; for a
@@ -334,77 +291,15 @@ export function tempFileFor(file: string): string {
     throw outputError(file, error);
   }
   const temp = path.join(dir, `.${path.basename(target.path)}.${process.pid}.${threadId}.tmp`);
-  installCleanup();
-  liveTemps.add(temp);
+  keepTempUntilReleased(temp);
   return temp;
-}
-
-/** Where a copy into a direct target stands (copyInto): the chunk being written and the lines the target has. */
-interface CopyState {
-  chunk: Buffer;
-  /** Bytes of `chunk` read from the temp file, and how many of them are written. */
-  read: number;
-  progress: { done: number };
-  lines: number;
-  atLineStart: boolean;
-}
-
-/**
- * Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). Ended by
- * SIGINT/SIGTERM, it finishes the line the reader has part of and says on stderr that the output is incomplete
- * (finishCopy).
- */
-async function copyInto(temp: string, target: OutputTarget, file: string): Promise<void> {
-  const input = fs.openSync(temp, 'r');
-  try {
-    const state: CopyState = { chunk: Buffer.alloc(1 << 20), read: 0, progress: { done: 0 }, lines: 0, atLineStart: true };
-    await writeDirect(target, async (fd) => {
-      const unhook = onInterrupt(() => finishCopy(fd, input, state, file));
-      try {
-        for (state.read = fs.readSync(input, state.chunk); state.read > 0; state.read = fs.readSync(input, state.chunk)) {
-          state.progress = { done: 0 };
-          const bytes = state.chunk.subarray(0, state.read);
-          await writeAllTo(fd, bytes, undefined, state.progress);
-          state.lines += countLines(bytes);
-          state.atLineStart = bytes[bytes.length - 1] === NEWLINE;
-        }
-      } finally {
-        unhook();
-      }
-    });
-  } finally {
-    fs.closeSync(input);
-  }
-}
-
-/**
- * On SIGINT/SIGTERM during copyInto: writes the rest of the line the reader has part of (reading on in the temp file
- * if the chunk ends first; at most FINISH_LINE_MS of waiting for room), then says on stderr how many lines the output has.
- */
-function finishCopy(fd: number, input: number, state: CopyState, file: string): void {
-  const deadline = Date.now() + FINISH_LINE_MS;
-  let bytes = state.chunk.subarray(0, state.read);
-  let done = state.progress.done;
-  let cut = done > 0 ? bytes[done - 1] !== NEWLINE : !state.atLineStart;
-  state.lines += countLines(bytes.subarray(0, done));
-  while (cut && bytes.length > 0 && Date.now() < deadline) {
-    const newline = bytes.indexOf(NEWLINE, done);
-    const end = newline < 0 ? bytes.length : newline + 1;
-    const reached = writeSyncUntil(fd, bytes, done, end, deadline);
-    if (reached < end) break; // no room in time, or the reader left: the line stays cut
-    cut = newline < 0;
-    if (!cut) state.lines++;
-    bytes = state.chunk.subarray(0, fs.readSync(input, state.chunk));
-    done = 0;
-  }
-  process.stderr.write(`lrmp: ${file} is incomplete: stopped after ${state.lines.toLocaleString('en-US')} of its lines were copied in (${cut ? 'the last one is cut: the reader stopped reading' : 'it ends at a whole line'}).\n`);
 }
 
 /** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
 export async function releaseTemp(temp: string, file: string, commit: boolean): Promise<void> {
   if (!commit) {
     fs.rmSync(temp, { force: true });
-    liveTemps.delete(temp);
+    tempReleased(temp);
     return;
   }
   try {
@@ -415,7 +310,7 @@ export async function releaseTemp(temp: string, file: string, commit: boolean): 
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
-    liveTemps.delete(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
+    tempReleased(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
   }
 }
 

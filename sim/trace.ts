@@ -5,7 +5,8 @@
  * spooled: memory is bounded by the stream's buffer, since the simulation waits for 'drain'.
  */
 import * as fs from 'node:fs';
-import { onInterrupt, outputError, outputTarget, releaseTemp, tempFileFor } from '../io';
+import { outputError, outputTarget, releaseTemp, tempFileFor } from '../io';
+import { onInterrupt } from '../interrupt';
 import { DirectWritable } from '../direct-output';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { CSV_CAST } from '../csv-number';
