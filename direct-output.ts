@@ -4,7 +4,8 @@
  * O_NONBLOCK and the open retried while it has no reader (a blocking open, even one in libuv's threadpool, cannot be
  * interrupted, and a pending one keeps the process from exiting), so SIGINT/SIGTERM still remove temp files and end
  * the run. A full pipe (EAGAIN) is waited for the same way; a reader that closed the pipe (EPIPE) wants no more,
- * and the rest is dropped.
+ * and the rest is dropped. The one wait that blocks: an output stopped early (an abort, SIGINT/SIGTERM) finishes the
+ * line its reader has part of, for at most FINISH_LINE_MS, so the reader is left whole lines.
  */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
@@ -20,7 +21,7 @@ import { onInterrupt } from './interrupt';
  */
 const OPEN_RETRY_MS = { first: 20, max: 250 };
 const WRITE_RETRY_MS = { first: 5, max: 160 };
-/** Longest wait for room to finish a cut line when an output is aborted (DirectWritable.finishLine, io.ts copyInto). */
+/** Longest wait for room to finish a cut line when an output is aborted (DirectWritable.finishLine, copyInto). */
 export const FINISH_LINE_MS = 2_000;
 export const NEWLINE = 0x0a;
 /** Atomics.wait on this sleeps the thread (finishLine runs where no await is possible: a signal handler). */
