@@ -17,7 +17,7 @@ import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator'
 import { randomSearch, randomSearchEvaluator } from './search/random-search';
 import { defaultSearchSettings, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
 import { startSideSearches } from './side/side-runner';
-import { checkActorHeads } from './search/settings';
+import { checkActorHeads } from './search/ddpg-settings';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';

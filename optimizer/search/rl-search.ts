@@ -16,7 +16,7 @@ import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
 import { drawHead, HeadAssignment } from './actor-heads';
-import { checkActorHeads } from './settings';
+import { checkActorHeads } from './ddpg-settings';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';

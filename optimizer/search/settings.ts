@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors';
 import { DEFAULT_DDPG, type DdpgSettings } from './ddpg';
+import { checkActorHeads } from './ddpg-settings';
 import { DEFAULT_ELITE_EPISODES } from './elite-rank';
 import type { SearchOverrides } from './rl-search';
 
@@ -155,27 +156,4 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
   checkActorHeads({ eliteEpisodes: overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES, ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg } }, SOURCE);
   return { overrides, haq };
-}
-
-/** The settings the actor-head rule reads (a SearchSettings satisfies it). */
-export interface HeadSettings {
-  eliteEpisodes: number;
-  ddpg: Pick<DdpgSettings, 'actorHeads' | 'actorHeadSticky' | 'imitationWeight'>;
-}
-
-/**
- * Refuses head settings that would do nothing: sticky heads with one head, and several heads without self-imitation
- * (imitationWeight or eliteEpisodes 0, e.g. `haq,actorHeads=3`): the heads then differ only in their initial weights.
- * The one statement of the rule, read by both entries: `--search-settings` (parseSearchSettings, over the defaults)
- * and rlSearch (a library caller's settings, `ddpg.actorHeads` and the rest; `source` names which).
- */
-export function checkActorHeads(settings: HeadSettings, source: string): void {
-  const { actorHeads: heads, actorHeadSticky: sticky, imitationWeight: weight } = settings.ddpg;
-  if (sticky && heads <= 1) {
-    throw new ValidationError(source, 'actorHeadSticky', `true with actorHeads=${heads}`, 'true only with actorHeads above 1');
-  }
-  const elites = settings.eliteEpisodes;
-  if (heads > 1 && (weight === 0 || elites === 0)) {
-    throw new ValidationError(source, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
-  }
 }
