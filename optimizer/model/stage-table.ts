@@ -82,8 +82,8 @@ export function slabStageTable(slab: StageSlab, layers: number): StageTable {
 }
 
 /**
- * `fields` with `table` as its stageTable, not enumerable (ModelResult.stageTable): outputs serialise a result with
- * JSON.stringify, and the table's numbers as an object of indices made them ~17% larger while saying what `layers` says.
+ * `fields` with `table` as its stageTable, not enumerable (ModelResult.stageTable): a caller's JSON.stringify of a
+ * result wrote the table as an object of indices, ~17% more text saying what `layers` says.
  */
 export function withStageTable(fields: Omit<ModelResult, 'stageTable'>, table: StageTable): ModelResult {
   return Object.defineProperty(fields, 'stageTable', { value: table, enumerable: false, writable: false }) as ModelResult;
