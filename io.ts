@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import { InputFileError, OutputFileError } from './errors';
 import { duplicateKeyAt, jsonErrorOffset, lineAndColumn } from './json-locate';
 import { decodeText } from './text-decode';
-import { writeAllTo, writeDirect } from './direct-output';
+import { copyInto, writeAllTo, writeDirect } from './direct-output';
+import { keepTempUntilReleased, tempReleased } from './interrupt';
 
 /** Reads a UTF-8 file (decodeText); a missing or unreadable file is the user's InputFileError. */
 export function readTextFile(file: string): string {
@@ -274,30 +275,6 @@ export function checkOutputPaths(outputs: readonly NamedFile[], inputs: readonly
   });
 }
 
-/*
- * Temp files of writes in progress, removed if the process is interrupted (SIGINT, SIGTERM) or exits early, so a
- * Ctrl-C never leaves one behind. Signal handlers exist only on the main thread.
- */
-const liveTemps = new Set<string>();
-let cleanupInstalled = false;
-
-function removeLiveTemps(): void {
-  for (const temp of liveTemps) fs.rmSync(temp, { force: true });
-  liveTemps.clear();
-}
-
-function installCleanup(): void {
-  if (cleanupInstalled || !isMainThread) return;
-  cleanupInstalled = true;
-  process.on('exit', removeLiveTemps);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(signal, () => {
-      removeLiveTemps();
-      process.exit(code);
-    });
-  }
-}
-
 /**
  * The temp file for a write of `file`, registered for removal on interrupt; the target is checked and its folder
  * created first. It lies beside the real target (outputTarget), so the rename stays on one file system; for a
@@ -314,40 +291,26 @@ export function tempFileFor(file: string): string {
     throw outputError(file, error);
   }
   const temp = path.join(dir, `.${path.basename(target.path)}.${process.pid}.${threadId}.tmp`);
-  installCleanup();
-  liveTemps.add(temp);
+  keepTempUntilReleased(temp);
   return temp;
-}
-
-/** Copies a finished temp file into a direct target, 1 MiB at a time (a big output never sits in memory). */
-async function copyInto(temp: string, target: OutputTarget): Promise<void> {
-  const input = fs.openSync(temp, 'r');
-  try {
-    const chunk = Buffer.alloc(1 << 20);
-    await writeDirect(target, async (fd) => {
-      for (let n = fs.readSync(input, chunk); n > 0; n = fs.readSync(input, chunk)) await writeAllTo(fd, chunk.subarray(0, n));
-    });
-  } finally {
-    fs.closeSync(input);
-  }
 }
 
 /** Renames a finished temp file into place, or copies it into a direct target (commit), or removes it. */
 export async function releaseTemp(temp: string, file: string, commit: boolean): Promise<void> {
   if (!commit) {
     fs.rmSync(temp, { force: true });
-    liveTemps.delete(temp);
+    tempReleased(temp);
     return;
   }
   try {
     const target = outputTarget(file); // it may have changed while the temp file was written
-    if (target.direct) await copyInto(temp, target);
+    if (target.direct) await copyInto(temp, target, file);
     else fs.renameSync(temp, target.path);
   } catch (error) {
     throw error instanceof OutputFileError ? error : outputError(file, error);
   } finally {
     fs.rmSync(temp, { force: true });
-    liveTemps.delete(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
+    tempReleased(temp); // only now: a copy into a pipe may wait for its reader, and Ctrl-C must still remove it
   }
 }
 

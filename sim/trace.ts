@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { outputError, outputTarget, releaseTemp, tempFileFor } from '../io';
+import { onInterrupt } from '../interrupt';
 import { DirectWritable } from '../direct-output';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { CSV_CAST } from '../csv-number';
@@ -34,6 +35,8 @@ export class TraceWriter {
   private readonly finished: Promise<void>;
   /** True when the stream asked the producer to wait for 'drain'. */
   backlogged = false;
+  /** Ends the SIGINT/SIGTERM hook of a streamed trace (abortStreamed then runs from the signal handler). */
+  private readonly unhook: () => void = () => undefined;
 
   constructor(private readonly file: string) {
     const target = outputTarget(file);
@@ -47,6 +50,24 @@ export class TraceWriter {
     this.stringifier.on('error', fail);
     this.out.on('error', fail);
     this.finished = new Promise<void>((resolve) => this.out.on('close', () => resolve()));
+    const out = this.out;
+    if (out instanceof DirectWritable) this.unhook = onInterrupt(() => this.abortStreamed(out));
+  }
+
+  /**
+   * Stops a trace streamed into a device or pipe: the rows not written yet are dropped (flushing them would wait for
+   * the reader), the row the reader has part of is finished (DirectWritable.abort), and a reader that got any rows is
+   * told on stderr that the trace is incomplete and how many rows it has.
+   */
+  private abortStreamed(out: DirectWritable): void {
+    const reader = out.readerFound;
+    this.stringifier.unpipe(out);
+    this.stringifier.destroy();
+    out.abort();
+    if (!reader) return;
+    const rows = Math.max(0, out.linesWritten - 1); // less the header
+    const cut = out.atLineStart ? 'it ends at a whole row' : 'its last row is cut: the reader stopped reading';
+    process.stderr.write(`lrmp: the trace ${this.file} is incomplete: the run stopped after ${rows.toLocaleString('en-US')} of its rows were written (${cut}).\n`);
   }
 
   write(row: TraceRow): void {
@@ -78,17 +99,13 @@ export class TraceWriter {
 
   /**
    * Flushes, closes and renames into place (or removes the temp file on failure / abort). An abort of a trace
-   * streamed into a device or pipe drops the rest at once: flushing it would wait for a reader of the pipe first, and
-   * the error that aborted would show as "waiting for a reader".
+   * streamed into a device or pipe drops the rest at once (abortStreamed): flushing it would wait for a reader of the
+   * pipe first, and the error that aborted would show as "waiting for a reader".
    */
   async close(abort = false): Promise<void> {
-    if (abort && this.out instanceof DirectWritable) {
-      this.stringifier.unpipe(this.out);
-      this.stringifier.destroy();
-      this.out.abort();
-    } else {
-      this.stringifier.end();
-    }
+    this.unhook();
+    if (abort && this.out instanceof DirectWritable) this.abortStreamed(this.out);
+    else this.stringifier.end();
     await this.finished;
     if (abort || this.failure) {
       if (this.temp !== undefined) await releaseTemp(this.temp, this.file, false);

@@ -7,7 +7,8 @@ import { presetArch } from '../arch/presets';
 import { baselineChoices } from '../arch/plan';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import type { LayerStage, StageBound } from '../optimizer/model';
-import { bottleneckIndex, newStageSlab, slabStageTable, stageCount, stageTableOf } from '../optimizer/model/stage-table';
+import { bottleneckIndex, hasStage, newStageSlab, newStageTable, slabStageTable, STAGE_WIDTH, stageCount, stageTableOf } from '../optimizer/model/stage-table';
+import { layerFloorCycles } from '../optimizer/replication/tables';
 import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
 
 const TERMS: Array<[StageBound, (s: LayerStage) => number]> = [
@@ -73,5 +74,41 @@ describe('stage slabs', () => {
       }
     }
     expect(sizes.slice(0, 7)).toEqual([1, 2, 4, 8, 16, 32, 32]);
+  });
+});
+
+describe('a result serialised', () => {
+  const net = zoo('resnet18');
+  const ctx = prepareModel(presetArch('puma'), net);
+  const result = evaluateModel(ctx, mixedReplicatedChoices(net.weightedIndices.length));
+
+  it('has the keys it had before the stage table, and the table is still read from the result', () => {
+    const parsed = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+    // The fields of ModelResult but stageTable, in declaration order (the getters serialise their values).
+    expect(Object.keys(parsed)).toEqual([
+      'layers', 'mappings', 'placement', 'bottleneckCycles', 'bottleneckLayer', 'throughputImagesPerS', 'latencyCycles',
+      'latencyS', 'tilesUsed', 'coresUsed', 'crossbarsUsed', 'areaMm2', 'energyPerImagePj', 'energyBreakdownPj',
+    ]);
+    expect(Object.keys(result)).not.toContain('stageTable');
+    expect(Object.keys({ ...result })).not.toContain('stageTable');
+    expect(stageCount(result.stageTable)).toBe(net.layers.length);
+    expect(Object.getOwnPropertyDescriptor(result, 'stageTable')).toMatchObject({ enumerable: false, writable: false });
+  });
+
+  it('reads no row at a NaN, fractional or out-of-range index (replication floors are 0 there, never NaN)', () => {
+    const k = net.weightedIndices[1] ?? -1;
+    expect(layerFloorCycles(result, k)).toBeGreaterThan(0);
+    for (const bad of [NaN, k + 0.5, -1, net.layers.length, Infinity]) {
+      expect([bad, hasStage(result.stageTable, bad)]).toEqual([bad, false]);
+      expect([bad, layerFloorCycles(result, bad)]).toEqual([bad, 0]);
+    }
+  });
+
+  it('a table comes from stage-table.ts only (the type is branded)', () => {
+    const plain = new Float64Array(STAGE_WIDTH);
+    // @ts-expect-error a bare Float64Array is not a StageTable (tsc fails here if the brand goes).
+    const layers: number = stageCount(plain);
+    expect(layers).toBe(1);
+    expect(stageCount(newStageTable(3))).toBe(3);
   });
 });

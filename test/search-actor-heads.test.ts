@@ -9,6 +9,8 @@ import { DdpgAgent, DEFAULT_DDPG, type DdpgSettings } from '../optimizer/search/
 import { defaultSearchSettings, rlSearch, type SearchOverrides } from '../optimizer/search/rl-search';
 import { parseSearchSettings } from '../optimizer/search/settings';
 import { ValidationError } from '../errors';
+import { optimize } from '../optimizer/lrmp';
+import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { baselineEvaluators } from './helpers/search-fixtures';
 
 /** An elite episode of `steps` steps whose states all equal `state` and actions all equal `action`. */
@@ -193,6 +195,28 @@ describe('multi-head actor (actorHeads)', () => {
         targetSpy.mockRestore();
       }
     };
+
+    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, settings.ts checkActorHeads), before any evaluation', async () => {
+      const bad: Array<[SearchOverrides, RegExp]> = [
+        [{ ddpg: { actorHeadSticky: true } }, /rlSearch settings: field 'actorHeadSticky' is true with actorHeads=1/],
+        [{ ddpg: { actorHeads: 3, imitationWeight: 0 } }, /field 'actorHeads' is 3 with imitationWeight=0, eliteEpisodes=3/],
+        [{ eliteEpisodes: 0, ddpg: { actorHeads: 2 } }, /field 'actorHeads' is 2 with imitationWeight=\S+, eliteEpisodes=0/],
+      ];
+      for (const [overrides, message] of bad) {
+        const settings = defaultSearchSettings(net, { seed: 5, episodes: 4, warmupEpisodes: 2, ...overrides });
+        settings.ddpg = { ...settings.ddpg, ...overrides.ddpg };
+        const e = evaluator();
+        await expect(rlSearch(net, e, settings)).rejects.toThrow(message);
+        await expect(rlSearch(net, e, settings)).rejects.toBeInstanceOf(ValidationError);
+        expect(e.evaluations).toBe(0);
+      }
+    });
+
+    test('optimize() refuses them before any search starts (no side thread left running)', async () => {
+      await expect(
+        optimize(arch, net, proxyOracle(net), { objective: 'throughput', accuracyBudgetPct: 1, episodes: 4, seed: 1, milp: 'jslp', topK: 3, workers: -1, search: { ddpg: { actorHeads: 3, imitationWeight: 0 } } }),
+      ).rejects.toThrow(/optimize search settings: field 'actorHeads' is 3 with imitationWeight=0/);
+    });
 
     test('the default search is pinned: its plans (vgg8, seed 5, 30 episodes) hash as on main before the heads (r101)', async () => {
       // Computed with main 3a48c81's build, whose default search r101 found identical to c45007b's (before actorHeads).

@@ -6,7 +6,7 @@ import { offChipBitsPerCycle } from '../../arch/timing';
 import { packingLoadFloorCycles } from '../../arch/placement-load';
 import { cachedMapping, fillStoredBits, productWorkOf } from './context';
 import type { LayerStage, ModelContext, ModelResult, StageBound } from './types';
-import { bottleneckIndex, boundOf, stageList, STAGE, STAGE_WIDTH } from './stage-table';
+import { bottleneckIndex, boundOf, stageList, STAGE, STAGE_WIDTH, withStageTable } from './stage-table';
 import { crossbarUnitAreaMm2 } from '../../arch/area';
 import { routeTraffic } from './traffic';
 import { rowLatencyCycles } from './latency';
@@ -181,8 +181,7 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
   const energyFrom = energyInputs(ctx, traffic, times.edramBits, inputBits, storedBits);
   let energy: EnergyBreakdownPj | undefined;
   let layers: LayerStage[] | undefined;
-  const result: ModelResult = {
-    stageTable: stages,
+  const result = withStageTable({
     // Made when first read (stage-table.ts): replication reads the table.
     get layers(): LayerStage[] {
       return (layers ??= stageList(ctx, stages));
@@ -205,7 +204,7 @@ function evaluateAt(ctx: ModelContext, choices: PlanChoices, mappings: LayerCros
     get energyBreakdownPj(): EnergyBreakdownPj {
       return (energy ??= energyBreakdownPj(ctx, mappings, energyFrom));
     },
-  };
+  }, stages);
   let done = false;
   const withLatency = (): ModelResult => {
     if (done) return result;

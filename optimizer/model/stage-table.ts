@@ -5,7 +5,7 @@
  * plans of 175 layers, and one object per stage (13 boxed doubles each) was 440 MB of its 1.9 GB of garbage, while
  * replication reads a few terms of each (optimizer/replication/tables.ts).
  */
-import type { LayerStage, ModelContext, StageBound, StageSlab, StageTable } from './types';
+import type { LayerStage, ModelContext, ModelResult, StageBound, StageSlab, StageTable } from './types';
 
 export type { StageSlab, StageTable } from './types';
 
@@ -53,7 +53,7 @@ export const BOUND_CREDIT_LOOP = boundCode('credit-loop');
 
 /** A zeroed table for `layers` layers (every row a free layer's: no terms, bound 'none'). */
 export function newStageTable(layers: number): StageTable {
-  return new Float64Array(layers * STAGE_WIDTH);
+  return new Float64Array(layers * STAGE_WIDTH) as StageTable;
 }
 
 /** Most tables per StageSlab buffer; a context's first buffers hold 1, 2, 4, ... (one-shot contexts use 1-3). */
@@ -76,9 +76,22 @@ export function slabStageTable(slab: StageSlab, layers: number): StageTable {
     slab.usedBytes = 0;
     slab.nextTables = Math.min(TABLES_PER_SLAB, slab.nextTables * 2);
   }
-  const table = new Float64Array(slab.buffer, slab.usedBytes, length);
+  const table = new Float64Array(slab.buffer, slab.usedBytes, length) as StageTable;
   slab.usedBytes += bytes;
   return table;
+}
+
+/**
+ * `fields` with `table` as its stageTable, not enumerable (ModelResult.stageTable): a caller's JSON.stringify of a
+ * result wrote the table as an object of indices, ~17% more text saying what `layers` says.
+ */
+export function withStageTable(fields: Omit<ModelResult, 'stageTable'>, table: StageTable): ModelResult {
+  return Object.defineProperty(fields, 'stageTable', { value: table, enumerable: false, writable: false }) as ModelResult;
+}
+
+/** True when the table has a row for layer `index` (an integer in range: a NaN or fractional index reads no row). */
+export function hasStage(table: StageTable, index: number): boolean {
+  return Number.isInteger(index) && index >= 0 && index < stageCount(table);
 }
 
 /** Term `term` (an offset above) of layer `index`. */

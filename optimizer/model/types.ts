@@ -298,11 +298,14 @@ export interface LayerStage {
   boundBy: StageBound;
 }
 
+declare const stageTableBrand: unique symbol;
+
 /**
  * An evaluation's stage terms (stage-table.ts): per layer index, STAGE_WIDTH doubles, LayerStage's numbers at the
- * offsets stage-table.ts names, then the bound's code.
+ * offsets stage-table.ts names, then the bound's code. Branded: only stage-table.ts makes one (newStageTable,
+ * slabStageTable, stageTableOf), so any Float64Array cannot stand in for a table of whole rows.
  */
-export type StageTable = Float64Array;
+export type StageTable = Float64Array & { readonly [stageTableBrand]: true };
 
 /**
  * Zeroed memory the evaluations' stage tables are cut from in turn (ModelContext.stageSlab; stage-table.ts
@@ -320,8 +323,12 @@ export interface StageSlab {
 export interface ModelResult {
   /** Per layer, its stage (made from stageTable when first read; a getter, so not assignable). */
   readonly layers: LayerStage[];
-  /** The stages' terms (stage-table.ts): what the model's own code and replication read. */
-  stageTable: StageTable;
+  /**
+   * The stages' terms (stage-table.ts): what the model's own code and replication read. Not enumerable
+   * (stage-table.ts withStageTable): JSON.stringify, spreads and structuredClone leave it out, so a result serialises
+   * as it did before the table (`layers` carries the same figures); a spread copy lacks it.
+   */
+  readonly stageTable: StageTable;
   mappings: LayerCrossbarMapping[];
   placement: Placement;
   bottleneckCycles: number;

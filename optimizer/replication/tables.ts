@@ -1,7 +1,7 @@
 import { bitsAt } from '../../arch/plan';
 import { cachedMapping } from '../model/context';
 import type { ModelContext, ModelResult } from '../model/types';
-import { DIGITAL, EDRAM, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, STAGE, STAGE_WIDTH, stageCount, termOf } from '../model/stage-table';
+import { DIGITAL, EDRAM, hasStage, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, STAGE, STAGE_WIDTH, termOf } from '../model/stage-table';
 import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { ArchSpec } from '../../arch/types';
@@ -72,7 +72,7 @@ export function buildTables(
 /** A weighted layer's non-compute terms in an evaluation (LayerTable.floorCycles; 0 without one). */
 export function layerFloorCycles(floorsFrom: ModelResult | undefined, layerIndex: number): number {
   const table = floorsFrom?.stageTable;
-  if (table === undefined || layerIndex < 0 || layerIndex >= stageCount(table)) return 0;
+  if (table === undefined || !hasStage(table, layerIndex)) return 0;
   const o = layerIndex * STAGE_WIDTH;
   return Math.max(table[o + NOC_IN] as number, table[o + NOC_OUT] as number, table[o + MESH_LINK] as number, table[o + EDRAM] as number, table[o + DIGITAL] as number, table[o + OFF_CHIP] as number);
 }
@@ -83,7 +83,7 @@ export function globalFloorCycles(ctx: ModelContext, floorsFrom: ModelResult | u
   if (floorsFrom === undefined) return floor;
   for (const l of ctx.layers) {
     if (l.weightedPos >= 0) continue;
-    floor = Math.max(floor, l.index < stageCount(floorsFrom.stageTable) ? termOf(floorsFrom.stageTable, l.index, STAGE) : 0);
+    floor = Math.max(floor, hasStage(floorsFrom.stageTable, l.index) ? termOf(floorsFrom.stageTable, l.index, STAGE) : 0);
   }
   return floor;
 }

@@ -18,6 +18,7 @@ import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from '
 import { drawHead, HeadAssignment } from './actor-heads';
 import { CemSearch, DEFAULT_CEM, type CemSettings } from './cem-rl';
 import { rememberEpisode } from './replay';
+import { checkActorHeads } from './ddpg-settings';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
@@ -296,6 +297,7 @@ export interface SearchResult {
  * plan under its best replication (a reward given to every step, as HAQ does).
  */
 export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
+  checkActorHeads(settings, 'rlSearch settings');
   const random = seedStream(settings.seed);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
@@ -304,7 +306,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const searchedProducts = productLayers.map(() => 1);
   // With products searched, a projection's term no longer carries its products: they are charged at their own steps.
   const terms = separableTerms(evaluator.oracle, searchedProducts);
-  const layerDrop = terms?.layer;
   const budgetPct = evaluator.settings.accuracyBudgetPct;
   const wall = settings.stepWall && terms !== undefined;
   assertRepairCost(evaluator, settings);
@@ -314,7 +315,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     holder: evaluator.oracle.productDefaultLayer?.[j] ?? n - 1,
     drop3: terms?.product(j, 3) ?? 0,
   }));
-  const features = staticFeatures(net, layerDrop, productSteps);
+  const features = staticFeatures(net, terms?.layer, productSteps);
   // The agent's steps in network order: the free weighted layers (k: position) and the products (k: product index).
   const steps = [
     ...free.map((k) => ({ product: false, k, at: net.weightedIndices[k] ?? 0 })),
@@ -356,7 +357,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const ranked = settings.rankReward ? new RankReward(settings.rankReward) : undefined;
   const elite: Elite[] = [];
   const above = eliteAbove(settings.deficitRank);
-  const total = settings.warmupEpisodes + settings.episodes;
   let noiseFrom = settings.warmupEpisodes;
   let improvedAt = settings.warmupEpisodes;
   let eliteChanged = false;
@@ -369,7 +369,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     step.product
       ? [acted[0] ?? 0.5, bitsToAction(evaluator.productBitsInEffect(c)[step.k] ?? BASELINE_BITS, MIN_SEARCH_BITS, MAX_SEARCH_BITS)]
       : [bitsToAction(bitsAt(c.wbits, step.k), MIN_SEARCH_BITS, MAX_SEARCH_BITS), bitsToAction(bitsAt(c.abits, step.k), MIN_SEARCH_BITS, MAX_SEARCH_BITS)];
-  for (let episode = 0; episode < total; episode++) {
+  for (let episode = 0; episode < settings.warmupEpisodes + settings.episodes; episode++) {
     const warm = episode < settings.warmupEpisodes;
     if (!warm && settings.restartAfter > 0 && episode - improvedAt >= settings.restartAfter) {
       noiseFrom = improvedAt = episode;

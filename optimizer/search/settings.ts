@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors';
 import { DEFAULT_DDPG, type DdpgSettings } from './ddpg';
+import { checkActorHeads } from './ddpg-settings';
 import { DEFAULT_ELITE_EPISODES } from './elite-rank';
 import type { SearchOverrides } from './rl-search';
 
@@ -156,25 +157,9 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   });
   const base = haq ? HAQ_SETTINGS : {};
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
-  checkActorHeads(overrides);
+  checkActorHeads({ eliteEpisodes: overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES, ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg } }, SOURCE);
   checkCem(overrides);
   return { overrides, haq };
-}
-
-/**
- * Refuses head settings that would do nothing: sticky heads with one head, and several heads without self-imitation
- * (imitationWeight or eliteEpisodes 0, e.g. `haq,actorHeads=3`): the heads then differ only in their initial weights.
- */
-function checkActorHeads(overrides: SearchOverrides): void {
-  const heads = overrides.ddpg?.actorHeads ?? DEFAULT_DDPG.actorHeads;
-  if ((overrides.ddpg?.actorHeadSticky ?? DEFAULT_DDPG.actorHeadSticky) && heads <= 1) {
-    throw new ValidationError(SOURCE, 'actorHeadSticky', `true with actorHeads=${heads}`, 'true only with actorHeads above 1');
-  }
-  const weight = overrides.ddpg?.imitationWeight ?? DEFAULT_DDPG.imitationWeight;
-  const elites = overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES;
-  if (heads > 1 && (weight === 0 || elites === 0)) {
-    throw new ValidationError(SOURCE, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
-  }
 }
 
 /**

@@ -211,8 +211,8 @@ async function runSweep(args: SweepArgs, cleanups: Array<() => Promise<void>>): 
   }));
   const metrics = metricColumns(mode).map((m) => m.column);
   const csv = new CsvAppender(args.out, header);
-  // CSV rows on stdout would land among the bar's redraws on a terminal ("2/2 point,network,...").
-  const progress = isStdout(args.out) ? NO_PROGRESS : progressBar(`sweep ${args.network}`, todo.length);
+  // CSV rows on stdout or on a terminal (--out /dev/tty) would land among the bar's redraws ("2/2 point,network,...").
+  const progress = isStdout(args.out) || csv.toTerminal ? NO_PROGRESS : progressBar(`sweep ${args.network}`, todo.length);
   let written = 0;
   let failed = 0;
   let finished = false;

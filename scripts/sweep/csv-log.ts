@@ -101,6 +101,11 @@ export class CsvAppender {
     if (fs.fstatSync(this.fd).size === 0) this.write(header);
   }
 
+  /** True when the rows go to a terminal (`--out /dev/tty`, a pts): the sweep then draws no progress bar among them. */
+  get toTerminal(): boolean {
+    return this.stream?.isTerminal ?? false;
+  }
+
   /**
    * Writes one row and flushes it to disk before returning (to a stream: hands it over).
    * @throws OutputFileError when the stream has failed (no space...): the sweep stops, not after every point

@@ -1,0 +1,139 @@
+/**
+ * A trace streamed into a named pipe whose reader is there, then stopped (sim/trace.ts abortStreamed): the reader
+ * gets whole rows only (the row it has part of is finished, direct-output.ts DirectWritable.abort), and stderr says
+ * the trace is incomplete and how many rows it has; on SIGTERM the exit code is 143. FIFOs in a temp folder, read by
+ * child processes that are killed after each test, so a failure cannot keep jest waiting.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { CLI } from './helpers/run-cli';
+import { TraceWriter, type TraceRow, TRACE_COLUMNS } from '../sim/trace';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-trace-abort-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function fifo(name: string): string {
+  const file = path.join(dir, name);
+  const made = spawnSync('mkfifo', [file]);
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
+  return file;
+}
+
+/** A child's stdout and stderr as they come, and its end. */
+function watch(child: ChildProcess): { out: () => string; err: () => string; ended: Promise<{ code: number | null; signal: string | null }> } {
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { out: () => out, err: () => err, ended };
+}
+
+/** `promise`, or 'timeout' after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([promise, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+  clearTimeout(timer);
+  return result;
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** A reader of `pipe` that takes 100 bytes, pauses `pauseMs` (the pipe fills), then reads to the end (on its stdout). */
+function slowReader(pipe: string, pauseMs: number): ChildProcess {
+  const script =
+    `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(pipe)}, 'r'); const b = Buffer.alloc(1 << 16); ` +
+    `let n = fs.readSync(fd, b, 0, 100); process.stdout.write(Buffer.from(b.subarray(0, n))); ` +
+    `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${pauseMs}); ` +
+    `while ((n = fs.readSync(fd, b)) > 0) process.stdout.write(Buffer.from(b.subarray(0, n)));`;
+  return spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('a trace stopped while its reader reads', () => {
+  test('an aborted TraceWriter finishes the row its reader has part of, drops the rest, and says how many rows it has', async () => {
+    const pipe = fifo('abort.pipe');
+    // The reader pauses after 100 bytes: the pipe fills, and the long row is half written when the trace is aborted.
+    const reader = slowReader(pipe, 800);
+    const r = watch(reader);
+    const notes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      notes.push(chunk.toString());
+      return true;
+    });
+    try {
+      const trace = new TraceWriter(pipe);
+      const row = (detail: string): TraceRow => ['job', 'conv1', 0, 0, 0, 0, 10, '', 0, detail];
+      trace.write(row('a'));
+      trace.write(row('b'));
+      trace.write(row('x'.repeat(300_000))); // far more than the pipe holds (64 KiB): written in parts
+      trace.write(row('after'));
+      expect(await until(() => r.out().length > 0, 5_000)).toBe(true);
+      await new Promise((res) => setTimeout(res, 150)); // the long row is in flight, the reader paused
+      await trace.close(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await within(r.ended, 5_000)).toEqual({ code: 0, signal: null });
+    const got = r.out();
+    expect(got.endsWith('\n')).toBe(true); // was cut within the long row
+    const lines = got.slice(0, -1).split("\n");
+    expect(lines[0]).toBe(TRACE_COLUMNS.join(','));
+    expect(lines.slice(1).map((l) => l.split(',')[9]?.length)).toEqual([1, 1, 300_000]);
+    expect(notes.filter((n) => !n.includes('waiting for a reader')).join('')).toBe(`lrmp: the trace ${pipe} is incomplete: the run stopped after 3 of its rows were written (it ends at a whole row).\n`);
+  }, 20_000);
+
+  test('lrmp simulate --trace into a pipe, ended by SIGTERM: exit 143, whole rows, and the count on stderr', async () => {
+    const pipe = fifo('term.pipe');
+    const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'resnet20', '--images', '100000', '--trace', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const s = watch(sim);
+    const reader = spawn('cat', [pipe], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = watch(reader);
+    expect(await until(() => r.out().length > 200_000, 20_000)).toBe(true);
+    sim.kill('SIGTERM');
+    expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null }); // was killed by the signal, no word
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = r.out();
+    expect(got.endsWith('\n')).toBe(true);
+    const rows = got.split('\n').length - 2; // less the header and the empty string after the last newline
+    const note = /lrmp: the trace (.+) is incomplete: the run stopped after ([\d,]+) of its rows were written \(it ends at a whole row\)\./.exec(s.err());
+    expect(note?.[1]).toBe(pipe);
+    expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(rows);
+    expect(rows).toBeGreaterThan(1000);
+  }, 60_000);
+
+  test('without --images (the last run spooled, then copied in), SIGTERM during the copy: exit 143, whole lines, the count on stderr', async () => {
+    const pipe = fifo('copy.pipe');
+    const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const s = watch(sim);
+    // The trace (~78 KB) is more than the pipe holds: the copy waits for room while the reader pauses.
+    const r = watch(slowReader(pipe, 1000));
+    expect(await until(() => r.out().length > 0, 30_000)).toBe(true);
+    sim.kill('SIGTERM');
+    expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null });
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = r.out();
+    expect(got.endsWith('\n')).toBe(true);
+    const lines = got.split('\n').length - 1;
+    const note = /lrmp: (.+) is incomplete: stopped after ([\d,]+) of its lines were copied in \(it ends at a whole line\)\./.exec(s.err());
+    expect(note?.[1]).toBe(pipe);
+    expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(lines);
+    expect(got.length).toBeGreaterThan(65_536); // the pipe's capacity and then some: the copy was cut, then finished to a line
+  }, 60_000);
+});
