@@ -45,6 +45,8 @@ export interface LocalEpisode {
   groupOffset: number;
   /** With eliteLocalMoves: per step, the offset of its (weight, activation) actions in action units. */
   moves?: ReadonlyMap<number, readonly number[]>;
+  /** A crossover episode's noise sd (elite-cross.ts): every action takes it, 0: none; eliteLocalSd and its options do not apply. */
+  sd?: number;
 }
 
 /** One bit level in action units (actionToBits: 7 levels from MIN_SEARCH_BITS to MAX_SEARCH_BITS). */
@@ -71,6 +73,8 @@ export function drawLocalEpisode(settings: EliteLocalSettings, searchEpisode: nu
 
 /** Step t's action in a local episode (`group`: the step's coupled group, undefined for a product step). */
 export function localAction(episode: LocalEpisode, t: number, group: number | undefined, stepCount: number, settings: EliteLocalSettings, random: () => number): number[] {
+  const sd = episode.sd;
+  if (sd !== undefined) return (episode.actions[t] ?? [0.5, 0.5]).map((m) => (sd > 0 ? truncatedNormal(random, m, sd) : Math.min(1, Math.max(0, m))));
   if (episode.moves !== undefined) {
     const offset = episode.moves.get(t);
     return (episode.actions[t] ?? [0.5, 0.5]).map((m, d) => Math.min(1, Math.max(0, m + (offset?.[d] ?? 0))));

@@ -6,9 +6,10 @@ export interface EpisodeRecord {
   episode: number;
   /**
    * local: a search episode sampled around an elite plan (eliteLocal) instead of by the actor; param: acted by a
-   * perturbed actor (paramNoise); cem: acted by a CEM-RL population member (cemPop).
+   * perturbed actor (paramNoise); cem: acted by a CEM-RL population member (cemPop); cross: two elite plans crossed
+   * (eliteCross).
    */
-  phase: 'warmup' | 'search' | 'local' | 'param' | 'cem' | 'random';
+  phase: 'warmup' | 'search' | 'local' | 'param' | 'cem' | 'random' | 'cross';
   noiseSd: number;
   reward: number;
   cost: number;

@@ -15,6 +15,7 @@ import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
+import { checkEliteCross, DEFAULT_ELITE_CROSS, drawCrossEpisode, type EliteCrossSettings } from './elite-cross';
 import { drawHead, HeadAssignment } from './actor-heads';
 import { CemSearch, DEFAULT_CEM, type CemSettings } from './cem-rl';
 import { rememberEpisode } from './replay';
@@ -23,7 +24,7 @@ import { checkActorHeads } from './ddpg-settings';
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
 
-export interface SearchSettings extends EliteLocalSettings, RankRewardSettings, CemSettings {
+export interface SearchSettings extends EliteLocalSettings, EliteCrossSettings, RankRewardSettings, CemSettings {
   seed: number | string;
   /** Search episodes after the warm-up. HAQ: 600. */
   episodes: number;
@@ -254,7 +255,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
-    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM },
+    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_ELITE_CROSS, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM },
     restartAfter: 0,
     paramNoise: 0,
     paramNoiseScale: 1,
@@ -309,6 +310,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const budgetPct = evaluator.settings.accuracyBudgetPct;
   const wall = settings.stepWall && terms !== undefined;
   assertRepairCost(evaluator, settings);
+  checkEliteCross(settings, { imitationWeight: DEFAULT_DDPG.imitationWeight, eliteEpisodes: DEFAULT_ELITE_EPISODES });
   const cost = evaluator.repairCost();
   const productSteps: ProductStep[] = productLayers.map((layerIndex, j) => ({
     layerIndex,
@@ -390,7 +392,7 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
     if (!warm && settings.groupNoise > 0) for (const g of coupled) groupOffset.set(g, gaussian(random) * settings.groupNoise * sd);
     const member = !warm && cem !== undefined;
     if (member) cem.before(agent, episode - settings.warmupEpisodes);
-    const local = warm || member ? undefined : drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random, steps.length);
+    const local = warm || member ? undefined : (drawCrossEpisode(settings, elite, random, steps.length) ?? drawLocalEpisode(settings, episode - settings.warmupEpisodes, elite, coupled, random, steps.length));
     // A one-bit-move episode is repaired after the episode, as polish's moves are: the wall would raise a step-down
     // at the same step again wherever the budget binds.
     const walled = wall && local?.moves === undefined;
@@ -437,8 +439,8 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
         ensemble?.update(settings.ddpg.batchSize, settings.ddpg.criticLr);
       }
     }
-    const acted = local ? settings.eliteLocalSd : perturbed ? actedSd : member ? settings.paramActionNoise * sd : sd;
-    const row = record(episode, warm ? 'warmup' : local ? 'local' : perturbed ? 'param' : member ? 'cem' : 'search', warm ? 0 : acted, c, top);
+    const acted = local ? (local.sd ?? settings.eliteLocalSd) : perturbed ? actedSd : member ? settings.paramActionNoise * sd : sd;
+    const row = record(episode, warm ? 'warmup' : local ? (local.sd === undefined ? 'local' : 'cross') : perturbed ? 'param' : member ? 'cem' : 'search', warm ? 0 : acted, c, top);
     history.push(row);
     settings.onEpisode?.(row);
   }

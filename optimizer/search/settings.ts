@@ -2,6 +2,7 @@ import { ValidationError } from '../../errors';
 import { DEFAULT_DDPG, type DdpgSettings } from './ddpg';
 import { checkActorHeads } from './ddpg-settings';
 import { DEFAULT_ELITE_EPISODES } from './elite-rank';
+import { checkEliteCross } from './elite-cross';
 import type { SearchOverrides } from './rl-search';
 
 /**
@@ -44,10 +45,10 @@ export const HAQ_SETTINGS: SearchOverrides = {
   ddpg: { hidden: [300, 300], actorLr: 1e-4, criticLr: 1e-3, tau: 0.01, batchSize: 64, discount: 1, baselineRate: 0.5, normalizeReward: false, imitationWeight: 0, actorHeads: 1, actorHeadSticky: false, td3: false },
 };
 
-const NUMBER_KEYS = ['cemPop', 'cemSigma', 'cemSteps', 'critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
+const NUMBER_KEYS = ['eliteCross', 'eliteCrossMode', 'eliteCrossSd', 'cemPop', 'cemSigma', 'cemSteps', 'critScreenBonus', 'critScreenUntil', 'critScreen', 'paramNoiseAfter', 'paramNoise', 'paramNoiseScale', 'paramActionNoise', 'eliteLocalLayers', 'eliteLocalAfter', 'eliteLocal', 'eliteLocalSd', 'eliteLocalGroup', 'eliteLocalMoves', 'tensorActions', 'groupNoise', 'eliteNarrowAfter', 'restartAfter', 'noiseLayers', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'noiseSd', 'noiseDecay', 'updatesPerEpisode', 'updatesPerStep', 'polishEvaluations', 'smoothShaping', 'episodeNoise', 'bitShaping', 'smoothRank', 'reachRank', 'deficitRank', 'deficitDelta', 'repairCost', 'wallReserve', 'rankReward'] as const;
 const DDPG_NUMBER_KEYS = ['actorHeads', 'imitationWeight', 'actorLr', 'criticLr', 'tau', 'batchSize', 'replaySize', 'discount', 'baselineRate', 'td3Delay', 'td3Noise'] as const;
 const BOOLEAN_KEYS = ['bootstrap', 'replayRealised', 'stepWall', 'wallRepair', 'repairPressure', 'structuredWarmup', 'productSteps', 'stateExtras', 'deficitBest'] as const;
-const INTEGER_KEYS = new Set<string>(['cemPop', 'cemSteps', 'rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
+const INTEGER_KEYS = new Set<string>(['eliteCrossMode', 'cemPop', 'cemSteps', 'rankReward', 'td3Delay', 'actorHeads', 'deficitRank', 'critScreenUntil', 'critScreen', 'eliteLocalMoves', 'paramNoiseAfter', 'eliteLocalAfter', 'tensorActions', 'eliteNarrowAfter', 'restartAfter', 'warmupEpisodes', 'replayEpisodes', 'eliteEpisodes', 'updatesPerEpisode', 'polishEvaluations', 'batchSize', 'replaySize']);
 const ALL_KEYS = ['hidden', ...NUMBER_KEYS, ...DDPG_NUMBER_KEYS, ...BOOLEAN_KEYS, 'normalizeReward', 'actorHeadSticky', 'td3'];
 
 const SOURCE = '--search-settings';
@@ -55,6 +56,8 @@ const SOURCE = '--search-settings';
 /** Largest values of the count-like keys: each sizes an allocation or a loop (a typo must not reach them). */
 const MAXIMA: Readonly<Record<string, number>> = {
   tensorActions: 2,
+  eliteCrossMode: 1,
+  eliteCrossSd: 1,
   cemPop: 10_000,
   cemSigma: 10,
   cemSteps: 10_000,
@@ -110,7 +113,7 @@ function parseNumber(key: string, text: string): number {
     const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
     throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
   }
-  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping' || key === 'eliteLocal') && v > 1) {
+  if ((key === 'tau' || key === 'baselineRate' || key === 'noiseDecay' || key === 'discount' || key === 'smoothShaping' || key === 'eliteLocal' || key === 'eliteCross') && v > 1) {
     throw new ValidationError(SOURCE, key, `'${text}'`, 'a number from 0 to 1');
   }
   return v;
@@ -159,6 +162,7 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
   checkActorHeads({ eliteEpisodes: overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES, ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg } }, SOURCE);
   checkCem(overrides);
+  checkEliteCross(overrides, { imitationWeight: DEFAULT_DDPG.imitationWeight, eliteEpisodes: DEFAULT_ELITE_EPISODES });
   return { overrides, haq };
 }
 
