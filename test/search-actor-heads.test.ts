@@ -196,7 +196,7 @@ describe('multi-head actor (actorHeads)', () => {
       }
     };
 
-    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, settings.ts checkActorHeads), before any evaluation', async () => {
+    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, check-settings.ts checkSearchSettings), before any evaluation', async () => {
       const bad: Array<[SearchOverrides, RegExp]> = [
         [{ ddpg: { actorHeadSticky: true } }, /rlSearch settings: field 'actorHeadSticky' is true with actorHeads=1/],
         [{ ddpg: { actorHeads: 3, imitationWeight: 0 } }, /field 'actorHeads' is 3 with imitationWeight=0, eliteEpisodes=3/],

@@ -18,7 +18,7 @@ import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from '
 import { drawHead, HeadAssignment } from './actor-heads';
 import { CemSearch, DEFAULT_CEM, type CemSettings } from './cem-rl';
 import { rememberEpisode } from './replay';
-import { checkActorHeads } from './ddpg-settings';
+import { checkSearchSettings, DEFAULT_UPDATES } from './check-settings';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
@@ -243,8 +243,6 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     noiseSd: 0.5,
     noiseDecay: 0.995,
     noiseLayers: 0,
-    updatesPerEpisode: 4,
-    updatesPerStep: 0,
     bootstrap: true,
     replayRealised: false,
     stepWall: true,
@@ -254,7 +252,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
-    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM },
+    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM, ...DEFAULT_UPDATES },
     restartAfter: 0,
     paramNoise: 0,
     paramNoiseScale: 1,
@@ -297,7 +295,7 @@ export interface SearchResult {
  * plan under its best replication (a reward given to every step, as HAQ does).
  */
 export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
-  checkActorHeads(settings, 'rlSearch settings');
+  checkSearchSettings(settings, 'rlSearch settings');
   const random = seedStream(settings.seed);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
