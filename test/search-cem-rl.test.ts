@@ -104,37 +104,51 @@ describe('CEM-RL population (cemPop)', () => {
     const net = resolveNetwork(zooNetwork('vgg8'));
     const ctx = prepareModel(arch, net);
     const evaluator = baselineEvaluators(arch, net, ctx, 1);
-    const run = async (overrides: SearchOverrides, calls: { evaluate: number; update: number } = { evaluate: 0, update: 0 }) => {
+    const run = async (overrides: SearchOverrides, calls: { evaluate: number; update: number; acted: number[][] } = { evaluate: 0, update: 0, acted: [] }) => {
       const settings = defaultSearchSettings(net, { seed: 5, polishEvaluations: 0, episodes: 10, warmupEpisodes: 4, ...overrides });
       settings.ddpg = { ...settings.ddpg, hidden: [8, 8], batchSize: 4 };
       const evaluate = jest.spyOn(CandidateEvaluator.prototype, 'evaluate');
       const update = jest.spyOn(DdpgAgent.prototype, 'update');
+      const act = jest.spyOn(DdpgAgent.prototype, 'actWithParameters');
       try {
         const r = await rlSearch(net, evaluator(), settings);
         calls.evaluate = evaluate.mock.calls.length;
         calls.update = update.mock.calls.length;
+        calls.acted = act.mock.calls.map((c) => Array.from(c[0]));
         return r;
       } finally {
         evaluate.mockRestore();
         update.mockRestore();
+        act.mockRestore();
       }
     };
 
-    test('the evaluations stay warm-up + episodes; the same seed gives the same plans; the members differ from the default', async () => {
-      const calls = { evaluate: 0, update: 0 };
-      const a = await run({ cemPop: 4, cemSteps: 3 }, calls);
+    test('the evaluations stay warm-up + episodes; the same seed gives the same members and plans; the members differ from the default', async () => {
+      // cemSigma 1: the members' plans differ by their parameters (r108: at the default 0.0316 and no action noise every
+      // member played the same plan, so the same-seed check held whatever the sampler drew).
+      const population = { cemPop: 4, cemSteps: 3, cemSigma: 1 };
+      const calls = { evaluate: 0, update: 0, acted: [] as number[][] };
+      const a = await run(population, calls);
       expect(calls.evaluate).toBe(14);
       expect(a.evaluations).toBeLessThanOrEqual(14);
       expect(a.history.map((h) => h.phase)).toEqual([...Array(4).fill('warmup'), ...Array(10).fill('cem')]);
       // Generations of 4, 4 and 2 episodes: 2 + 2 + 1 gradient members of 3 steps each, no per-episode updates.
       expect(calls.update).toBe(5 * 3);
-      const b = await run({ cemPop: 4, cemSteps: 3 });
+      const plans = a.history.slice(4).map((h) => `${h.wbits}|${h.abits}`);
+      expect(new Set(plans).size).toBeGreaterThan(2);
+      // Every member acted with its own parameters, the same ones (bit for bit) at the same seed.
+      expect(calls.acted.length).toBe(10);
+      expect(new Set(calls.acted.map((p) => p.join(','))).size).toBe(10);
+      const again = { evaluate: 0, update: 0, acted: [] as number[][] };
+      const b = await run(population, again);
+      expect(again.acted).toEqual(calls.acted);
       expect(b.history.map((h) => `${h.wbits}|${h.abits}`)).toEqual(a.history.map((h) => `${h.wbits}|${h.abits}`));
-      const defaultCalls = { evaluate: 0, update: 0 };
+      const defaultCalls = { evaluate: 0, update: 0, acted: [] as number[][] };
       const off = await run({}, defaultCalls);
       expect(defaultCalls.evaluate).toBe(14);
+      expect(defaultCalls.acted).toEqual([]);
       expect(off.history.slice(0, 4)).toEqual(a.history.slice(0, 4));
-      expect(off.history.slice(4).map((h) => `${h.wbits}|${h.abits}`)).not.toEqual(a.history.slice(4).map((h) => `${h.wbits}|${h.abits}`));
+      expect(off.history.slice(4).map((h) => `${h.wbits}|${h.abits}`)).not.toEqual(plans);
     });
   });
 
