@@ -17,7 +17,7 @@ import { CandidateEvaluator, type EvaluatedCandidate } from './search/evaluator'
 import { randomSearch, randomSearchEvaluator } from './search/random-search';
 import { defaultSearchSettings, rlSearch, type EpisodeRecord, type SearchOverrides, type SearchResult, type SearchSettings } from './search/rl-search';
 import { startSideSearches } from './side/side-runner';
-import { checkActorHeads } from './search/ddpg-settings';
+import { checkSearchSettings } from './search/check-settings';
 import { polish } from './search/polish';
 import { confirmCandidates } from './confirm/pool';
 import type { ConfirmJob, ConfirmOutcome } from './confirm/worker';
@@ -183,7 +183,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
 
   const settings = defaultSearchSettings(net, { episodes: options.episodes, seed: options.seed, topK: options.topK, ...options.search, ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}) });
   // Refused here too (rlSearch checks again), before the side searches start a thread.
-  checkActorHeads(settings, 'optimize search settings');
+  checkSearchSettings(settings, 'optimize search settings');
   const evaluatorSettings = { budgetCores: budget.cores, spec, refLatencyCycles, accuracyBudgetPct: options.accuracyBudgetPct, repairCost: settings.repairCost, repairPressure: settings.repairPressure };
   const separable = oracle.layerDropPct !== undefined;
   const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };

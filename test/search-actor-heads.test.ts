@@ -196,7 +196,7 @@ describe('multi-head actor (actorHeads)', () => {
       }
     };
 
-    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, settings.ts checkActorHeads), before any evaluation', async () => {
+    test('rlSearch itself refuses the head settings --search-settings refuses (one rule, check-settings.ts checkSearchSettings), before any evaluation', async () => {
       const bad: Array<[SearchOverrides, RegExp]> = [
         [{ ddpg: { actorHeadSticky: true } }, /rlSearch settings: field 'actorHeadSticky' is true with actorHeads=1/],
         [{ ddpg: { actorHeads: 3, imitationWeight: 0 } }, /field 'actorHeads' is 3 with imitationWeight=0, eliteEpisodes=3/],
@@ -225,6 +225,25 @@ describe('multi-head actor (actorHeads)', () => {
       const text = r.history.map((h) => `${h.wbits}|${h.abits}|${h.replicas}`).join('\n');
       expect(r.history.length).toBe(30);
       expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe('9f784a75d5e9a4e2');
+    });
+
+    test('the default replay is pinned too: every DdpgAgent.remember argument (vgg8, seed 5), acted and realised actions (r108)', async () => {
+      // r108: the plan hash above passes with the stored reward negated or replayRealised ignored (replay.ts), since
+      // 24 episodes of an 8x8 agent play by their draws more than by what is learned; this pins what is stored.
+      // Computed with main 4619a93's build; 117caaf's (before CEM-RL moved the storing to replay.ts) gives the same two.
+      const replayHash = async (overrides: SearchOverrides): Promise<string> => {
+        const remember = jest.spyOn(DdpgAgent.prototype, 'remember');
+        try {
+          await run(overrides);
+          const text = remember.mock.calls.map((args) => args.map((a) => (typeof a === 'object' ? Array.from(a as ArrayLike<number>).join(',') : String(a))).join('|')).join('\n');
+          expect(remember.mock.calls.length).toBe(30 * 6); // 30 episodes of 6 free layers
+          return createHash('sha256').update(text).digest('hex').slice(0, 16);
+        } finally {
+          remember.mockRestore();
+        }
+      };
+      expect(await replayHash({})).toBe('d3d5f0ddd8396861');
+      expect(await replayHash({ replayRealised: true })).toBe('8eae74c1e0203f7d');
     });
 
     test('each search episode acts with a drawn head, all heads used; the same seed gives the same plans', async () => {

@@ -1,5 +1,4 @@
-/** The agent's settings, the noise draws it and the search share (ddpg.ts re-exports them), and the rule on its heads. */
-import { ValidationError } from '../../errors';
+/** The agent's settings and the noise draws it and the search share (ddpg.ts re-exports them); the rules on them: check-settings.ts. */
 /** DDPG settings; defaults follow HAQ (Wang et al., CVPR 2019) except where the README says otherwise. */
 export interface DdpgSettings {
   /** Hidden layer sizes of actor and critic. HAQ: [300, 300]. @default [64, 64] (speed; see README) */
@@ -85,28 +84,4 @@ export function truncatedNormal(random: () => number, mean: number, sd: number):
     if (x >= 0 && x <= 1) return x;
   }
   return Math.min(1, Math.max(0, mean));
-}
-
-/** The settings the actor-head rule reads (rl-search's SearchSettings satisfies it). */
-export interface HeadSettings {
-  eliteEpisodes: number;
-  ddpg: Pick<DdpgSettings, 'actorHeads' | 'actorHeadSticky' | 'imitationWeight'>;
-}
-
-/**
- * Refuses head settings that would do nothing: sticky heads with one head, and several heads without self-imitation
- * (imitationWeight or eliteEpisodes 0, e.g. `haq,actorHeads=3`): the heads then differ only in their initial weights.
- * The one statement of the rule, read by every entry: `--search-settings` (settings.ts parseSearchSettings, over the
- * defaults), optimize() and rlSearch (a library caller's settings, `ddpg.actorHeads` and the rest; `source` names
- * which). Here, with the agent's settings, since settings.ts imports rl-search's types and rl-search this rule.
- */
-export function checkActorHeads(settings: HeadSettings, source: string): void {
-  const { actorHeads: heads, actorHeadSticky: sticky, imitationWeight: weight } = settings.ddpg;
-  if (sticky && heads <= 1) {
-    throw new ValidationError(source, 'actorHeadSticky', `true with actorHeads=${heads}`, 'true only with actorHeads above 1');
-  }
-  const elites = settings.eliteEpisodes;
-  if (heads > 1 && (weight === 0 || elites === 0)) {
-    throw new ValidationError(source, 'actorHeads', `${heads} with imitationWeight=${weight}, eliteEpisodes=${elites}`, 'above 1 only with imitationWeight and eliteEpisodes above 0 (each head imitates its own elite episode)');
-  }
 }

@@ -49,7 +49,6 @@ export function drawCrossEpisode(settings: EliteCrossSettings, elite: readonly {
   return { actions, group: undefined, groupOffset: 0, sd: settings.eliteCrossSd, parents: [i, j], fromSecond };
 }
 
-const SOURCE = '--search-settings';
 
 /** What checkEliteCross reads (a partial override list or the full search settings). */
 export interface EliteCrossCheck extends Partial<EliteCrossSettings> {
@@ -61,26 +60,26 @@ export interface EliteCrossCheck extends Partial<EliteCrossSettings> {
 /**
  * Refuses crossover settings out of range or that would do nothing: eliteCross above 0 needs the elites
  * (imitationWeight > 0, eliteEpisodes >= 2) and no CEM population (every search episode is a member's);
- * eliteCrossMode or eliteCrossSd set with eliteCross 0. Called by parseSearchSettings and rlSearch with the
+ * eliteCrossMode or eliteCrossSd set with eliteCross 0. Called by check-settings.ts checkSearchSettings (every entry) with the
  * defaults of imitationWeight and eliteEpisodes (elite-rank.ts, ddpg-settings.ts) for keys not given.
  */
-export function checkEliteCross(s: EliteCrossCheck, defaults: { imitationWeight: number; eliteEpisodes: number }): void {
+export function checkEliteCross(s: EliteCrossCheck, defaults: { imitationWeight: number; eliteEpisodes: number }, source: string): void {
   const p = s.eliteCross ?? 0;
-  if (!(p >= 0 && p <= 1)) throw new ValidationError(SOURCE, 'eliteCross', `${p}`, 'a number from 0 to 1');
+  if (!(p >= 0 && p <= 1)) throw new ValidationError(source, 'eliteCross', `${p}`, 'a number from 0 to 1');
   const mode: number = s.eliteCrossMode ?? 0;
-  if (mode !== 0 && mode !== 1) throw new ValidationError(SOURCE, 'eliteCrossMode', `${mode}`, '0 (uniform per step) or 1 (one contiguous run of steps)');
+  if (mode !== 0 && mode !== 1) throw new ValidationError(source, 'eliteCrossMode', `${mode}`, '0 (uniform per step) or 1 (one contiguous run of steps)');
   const sd = s.eliteCrossSd ?? 0;
-  if (!(sd >= 0 && sd <= 1)) throw new ValidationError(SOURCE, 'eliteCrossSd', `${sd}`, 'a number from 0 to 1');
+  if (!(sd >= 0 && sd <= 1)) throw new ValidationError(source, 'eliteCrossSd', `${sd}`, 'a number from 0 to 1');
   if (p === 0) {
-    if (mode !== 0) throw new ValidationError(SOURCE, 'eliteCrossMode', `${mode} with eliteCross=0`, '0 unless eliteCross is above 0 (no crossover episodes)');
-    if (sd !== 0) throw new ValidationError(SOURCE, 'eliteCrossSd', `${sd} with eliteCross=0`, '0 unless eliteCross is above 0 (no crossover episodes)');
+    if (mode !== 0) throw new ValidationError(source, 'eliteCrossMode', `${mode} with eliteCross=0`, '0 unless eliteCross is above 0 (no crossover episodes)');
+    if (sd !== 0) throw new ValidationError(source, 'eliteCrossSd', `${sd} with eliteCross=0`, '0 unless eliteCross is above 0 (no crossover episodes)');
     return;
   }
   const weight = s.ddpg?.imitationWeight ?? defaults.imitationWeight;
   const elites = s.eliteEpisodes ?? defaults.eliteEpisodes;
   if (weight === 0 || elites < 2) {
-    throw new ValidationError(SOURCE, 'eliteCross', `${p} with imitationWeight=${weight}, eliteEpisodes=${elites}`, '0 unless imitationWeight is above 0 and eliteEpisodes at least 2 (two elite plans to cross)');
+    throw new ValidationError(source, 'eliteCross', `${p} with imitationWeight=${weight}, eliteEpisodes=${elites}`, '0 unless imitationWeight is above 0 and eliteEpisodes at least 2 (two elite plans to cross)');
   }
   const pop = s.cemPop ?? 0;
-  if (pop > 0) throw new ValidationError(SOURCE, 'eliteCross', `${p} with cemPop=${pop}`, '0 with cemPop above 0 (every search episode is a population member\'s)');
+  if (pop > 0) throw new ValidationError(source, 'eliteCross', `${p} with cemPop=${pop}`, '0 with cemPop above 0 (every search episode is a population member\'s)');
 }

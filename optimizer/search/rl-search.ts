@@ -15,11 +15,11 @@ import { record, type EpisodeRecord } from './history';
 import { CriticEnsemble } from './critic-ensemble';
 import { screenedRollout, type RolloutSetup, type ScreenedCandidate } from './rollout';
 import { DEFAULT_ELITE_LOCAL, drawLocalEpisode, type EliteLocalSettings } from './elite-local';
-import { checkEliteCross, DEFAULT_ELITE_CROSS, drawCrossEpisode, type EliteCrossSettings } from './elite-cross';
+import { DEFAULT_ELITE_CROSS, drawCrossEpisode, type EliteCrossSettings } from './elite-cross';
 import { drawHead, HeadAssignment } from './actor-heads';
 import { CemSearch, DEFAULT_CEM, type CemSettings } from './cem-rl';
 import { rememberEpisode } from './replay';
-import { checkActorHeads } from './ddpg-settings';
+import { checkSearchSettings, DEFAULT_UPDATES } from './check-settings';
 
 export type { EpisodeRecord } from './history';
 export type { Rollout, ScreenedCandidate } from './rollout';
@@ -244,8 +244,6 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     noiseSd: 0.5,
     noiseDecay: 0.995,
     noiseLayers: 0,
-    updatesPerEpisode: 4,
-    updatesPerStep: 0,
     bootstrap: true,
     replayRealised: false,
     stepWall: true,
@@ -255,7 +253,7 @@ export function defaultSearchSettings(net: ResolvedNetwork, overrides: SearchOve
     wallReserve: 0.5,
     eliteEpisodes: DEFAULT_ELITE_EPISODES,
     eliteNarrowAfter: 0,
-    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_ELITE_CROSS, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM },
+    ...{ ...DEFAULT_ELITE_LOCAL, ...DEFAULT_ELITE_CROSS, ...DEFAULT_RANK_REWARD, ...DEFAULT_CEM, ...DEFAULT_UPDATES },
     restartAfter: 0,
     paramNoise: 0,
     paramNoiseScale: 1,
@@ -298,7 +296,7 @@ export interface SearchResult {
  * plan under its best replication (a reward given to every step, as HAQ does).
  */
 export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluator, settings: SearchSettings): Promise<SearchResult> {
-  checkActorHeads(settings, 'rlSearch settings');
+  checkSearchSettings(settings, 'rlSearch settings');
   const random = seedStream(settings.seed);
   const n = net.weightedIndices.length;
   const fixed = new Set(settings.fixedLayers);
@@ -310,7 +308,6 @@ export async function rlSearch(net: ResolvedNetwork, evaluator: CandidateEvaluat
   const budgetPct = evaluator.settings.accuracyBudgetPct;
   const wall = settings.stepWall && terms !== undefined;
   assertRepairCost(evaluator, settings);
-  checkEliteCross(settings, { imitationWeight: DEFAULT_DDPG.imitationWeight, eliteEpisodes: DEFAULT_ELITE_EPISODES });
   const cost = evaluator.repairCost();
   const productSteps: ProductStep[] = productLayers.map((layerIndex, j) => ({
     layerIndex,

@@ -1,8 +1,6 @@
 import { ValidationError } from '../../errors';
-import { DEFAULT_DDPG, type DdpgSettings } from './ddpg';
-import { checkActorHeads } from './ddpg-settings';
-import { DEFAULT_ELITE_EPISODES } from './elite-rank';
-import { checkEliteCross } from './elite-cross';
+import type { DdpgSettings } from './ddpg';
+import { checkSearchSettings, MAX_CEM_POP, MAX_CEM_SIGMA, MAX_CEM_STEPS } from './check-settings';
 import type { SearchOverrides } from './rl-search';
 
 /**
@@ -58,9 +56,9 @@ const MAXIMA: Readonly<Record<string, number>> = {
   tensorActions: 2,
   eliteCrossMode: 1,
   eliteCrossSd: 1,
-  cemPop: 10_000,
-  cemSigma: 10,
-  cemSteps: 10_000,
+  cemPop: MAX_CEM_POP,
+  cemSigma: MAX_CEM_SIGMA,
+  cemSteps: MAX_CEM_STEPS,
   critScreen: 256,
   critScreenBonus: 100,
   critScreenUntil: 1_000_000,
@@ -108,7 +106,7 @@ function parseNumber(key: string, text: string): number {
   const integer = INTEGER_KEYS.has(key);
   const max = MAXIMA[key] ?? Infinity;
   const ok = text.trim() !== '' && Number.isFinite(v) && v >= 0 && v <= max && (!integer || Number.isInteger(v));
-  const positive = key === 'actorHeads' || key === 'td3Delay' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay';
+  const positive = key === 'actorHeads' || key === 'td3Delay' || key === 'critScreen' || key === 'batchSize' || key === 'replaySize' || key === 'actorLr' || key === 'criticLr' || key === 'noiseDecay' || key === 'cemSigma';
   if (!ok || (positive && v <= 0)) {
     const range = `${positive ? (integer ? '1' : 'above 0') : '0'} to ${max === Infinity ? 'any finite value' : max.toLocaleString('en-US')}`;
     throw new ValidationError(SOURCE, key, `'${text}'`, `${integer ? 'an integer' : 'a number'} from ${range}`);
@@ -160,28 +158,6 @@ export function parseSearchSettings(text: string): { overrides: SearchOverrides;
   });
   const base = haq ? HAQ_SETTINGS : {};
   const overrides: SearchOverrides = { ...base, ...top, ddpg: { ...base.ddpg, ...ddpg } };
-  checkActorHeads({ eliteEpisodes: overrides.eliteEpisodes ?? DEFAULT_ELITE_EPISODES, ddpg: { ...DEFAULT_DDPG, ...overrides.ddpg } }, SOURCE);
-  checkCem(overrides);
-  checkEliteCross(overrides, { imitationWeight: DEFAULT_DDPG.imitationWeight, eliteEpisodes: DEFAULT_ELITE_EPISODES });
+  checkSearchSettings(overrides, SOURCE);
   return { overrides, haq };
-}
-
-/**
- * cemPop: 1 is not a population (the refit would copy the one member); with a population every search episode is a
- * member's, so the settings that choose how other search episodes act would do nothing, and several heads have no
- * single actor for the members to load.
- */
-function checkCem(overrides: SearchOverrides): void {
-  const pop = overrides.cemPop ?? 0;
-  if (pop === 1) throw new ValidationError(SOURCE, 'cemPop', '1', '0 (off) or an integer from 2 (actors per generation)');
-  if (pop === 0) return;
-  const idle: [string, number, number][] = [
-    ['paramNoise', overrides.paramNoise ?? 0, 0],
-    ['critScreen', overrides.critScreen ?? 1, 1],
-    ['eliteLocal', overrides.eliteLocal ?? 0, 0],
-    ['actorHeads', overrides.ddpg?.actorHeads ?? DEFAULT_DDPG.actorHeads, 1],
-  ];
-  for (const [key, value, off] of idle) {
-    if (value !== off) throw new ValidationError(SOURCE, key, `${value} with cemPop=${pop}`, `${off} with cemPop above 0 (every search episode is a population member's)`);
-  }
 }

@@ -6,7 +6,7 @@ import { setup } from '../search-study';
 /**
  * Which CEM-RL members carry the search (issue 17, s108)? Runs the RL search with `--search-settings`-style SETTINGS
  * ('default' for none) and prints, per window of 100 search episodes, the median img/s of the episodes' plans (0 for
- * an infeasible one), with cemPop > 1 split into the gradient half of each generation (its first floor(cemPop / 2)
+ * an infeasible one), with cemPop > 1 split into the gradient half of each generation (its first floor(size / 2)
  * members, cem-rl.ts) and the sampled half, the window's distinct plans, the best plan and the process CPU time.
  * Usage: node dist/scripts/probe/cem-members.js resnet18 1 'cemPop=10,cemSteps=32,paramActionNoise=0.5'
  */
@@ -26,9 +26,12 @@ async function main(): Promise<void> {
   const res = await rlSearch(p.net, evaluator, settings);
   const cpu = process.cpuUsage(start);
   const pop = settings.cemPop;
+  // A generation's first floor(size / 2) members take the gradient steps; the last generation is smaller when cemPop
+  // does not divide the episodes (CemSearch.before).
+  const gradientMember = (e: number): boolean => pop > 1 && e % pop < Math.floor(Math.min(pop, settings.episodes - (e - (e % pop))) / 2);
   const search = res.history.slice(settings.warmupEpisodes).map((h, e) => ({
     imagesPerS: h.feasible ? p.baseImagesPerS / h.cost : 0,
-    gradient: pop > 1 && e % pop < Math.floor(pop / 2),
+    gradient: gradientMember(e),
     key: `${h.wbits}|${h.abits}`,
   }));
   const best = res.best ? p.baseImagesPerS / res.best.cost : 0;
