@@ -211,6 +211,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     throw error;
   }
   let milp: Awaited<typeof milpPending> | undefined;
+  let highsClosed: Promise<void> = Promise.resolve();
 
   const referencePct = await oracle.referenceAccuracyPct();
   let rl: SearchResult;
@@ -277,7 +278,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     }
   } finally {
     await side?.close();
-    await highs.close();
+    // The solver's process ends while the rows are laid out (awaited before returning; close() never rejects).
+    highsClosed = highs.close();
   }
   const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes) : [];
 
@@ -338,6 +340,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   });
   const { chosen, chosenChoices } = applyChoice(rows, pool, k, base, baseSim, baseChoices);
   const chosenRow = rows.find((r) => r.variant === chosen);
+  await highsClosed;
   return {
     network: net.network.name,
     settings: {
