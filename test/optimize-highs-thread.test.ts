@@ -4,7 +4,8 @@ import { zooNetwork } from '../workloads/zoo';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { optimize } from '../optimizer/lrmp';
 import { highsBackend } from '../optimizer/milp/highs';
-import { highsThreadBackend } from '../optimizer/milp/highs-thread';
+import { HIGHS_PROCESS_EXEC_ARGV, highsThreadBackend } from '../optimizer/milp/highs-thread';
+import { spawnSync } from 'node:child_process';
 import type { MilpProblem } from '../optimizer/milp/problem';
 
 // HiGHS in a process of its own (optimizer/milp/highs-thread.ts, its WebAssembly Liftoff only) while optimize goes on
@@ -30,6 +31,14 @@ test('HiGHS in its own process answers as in this thread', async () => {
   }
   // A solve after the process has ended is refused, not left waiting.
   await expect(thread.solve(problem)).rejects.toThrow(/exited/);
+});
+
+// The HiGHS process's V8 flags are V8's own: a Node whose V8 no longer knows one would refuse to start the process
+// (every solve would then fail), so this Node must accept them.
+test("this Node accepts the HiGHS process's V8 flags", () => {
+  const run = spawnSync(process.execPath, [...HIGHS_PROCESS_EXEC_ARGV, '-e', 'process.exit(0)'], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
 });
 
 test('optimize gives the same result with HiGHS in its own process or in this thread', async () => {
