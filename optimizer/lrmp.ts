@@ -60,7 +60,7 @@ export interface OptimizeOptions extends BudgetOptions {
    */
   sideWorker?: boolean;
   /**
-   * Solve the HiGHS MILPs in a worker thread (optimizer/milp/highs-thread.ts) while this thread goes on; the answers
+   * Solve the HiGHS MILPs in a child process (optimizer/milp/highs-thread.ts) while this thread goes on; the answers
    * are the same either way. @default true
    */
   highsWorker?: boolean;
@@ -191,7 +191,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   delete searchRecord.onEpisode;
   // With a separable oracle, the random search and the exact MILPs (the "mixed precision only" row, the joint
   // rows' floor rounds) need nothing of the RL search but its final plan: a worker thread runs them meanwhile.
-  // HiGHS on a thread of its own: this thread goes on with the searches while it solves (the answers are the same).
+  // HiGHS in a process of its own: this thread goes on with the searches while it solves (the answers are the same).
   const highs = highsThreadBackend(options.highsWorker ?? true);
   const side = separable
     ? startSideSearches(ctx, oracle, { arch, net, settings: searchRecord, evaluatorSettings, jointSettings, refLatencyCycles }, options.sideWorker ?? availableParallelism() > 2, highs)
@@ -214,6 +214,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     throw error;
   }
   let milp: Awaited<typeof milpPending> | undefined;
+  let highsClosed: Promise<void> = Promise.resolve();
 
   const referencePct = await oracle.referenceAccuracyPct();
   let rl: SearchResult;
@@ -240,7 +241,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     if (milp.unfinished !== undefined) notes.push(milp.unfinished);
     const rlPlan = rl.best ? fromCandidate(ctx, rl.best) : undefined;
     const sideJoint = side?.joint(rlPlan?.choices);
-    // With HiGHS on its own thread, the joint MILPs are solved while the RL plan is polished (polish lets their rounds
+    // With HiGHS in its own process, the joint MILPs are solved while the RL plan is polished (polish lets their rounds
     // go on between its evaluations); the answers do not depend on the order.
     if (side !== undefined && !side.inWorker && !highs.inWorker) await sideJoint;
     else sideJoint?.catch(() => undefined);
@@ -280,7 +281,8 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
     }
   } finally {
     await side?.close();
-    await highs.close();
+    // The solver's process ends while the rows are laid out (awaited before returning; close() never rejects).
+    highsClosed = highs.close();
   }
   const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes) : [];
 
@@ -341,6 +343,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   });
   const { chosen, chosenChoices } = applyChoice(rows, pool, k, base, baseSim, baseChoices);
   const chosenRow = rows.find((r) => r.variant === chosen);
+  await highsClosed;
   return {
     network: net.network.name,
     settings: {

@@ -4,12 +4,14 @@ import { zooNetwork } from '../workloads/zoo';
 import { proxyOracle } from '../optimizer/accuracy/proxy';
 import { optimize } from '../optimizer/lrmp';
 import { highsBackend } from '../optimizer/milp/highs';
-import { highsThreadBackend } from '../optimizer/milp/highs-thread';
+import { HIGHS_PROCESS_EXEC_ARGV, highsThreadBackend } from '../optimizer/milp/highs-thread';
+import { spawnSync } from 'node:child_process';
 import type { MilpProblem } from '../optimizer/milp/problem';
 
-// HiGHS on a thread of its own (optimizer/milp/highs-thread.ts) while optimize goes on with its searches: the same
-// LP text and options as in this thread, so the same answers, and optimize's result must not depend on it.
-test('HiGHS in a worker thread answers as in this thread', async () => {
+// HiGHS in a process of its own (optimizer/milp/highs-thread.ts, its WebAssembly Liftoff only) while optimize goes on
+// with its searches: the same LP text and options as in this thread, so the same answers, and optimize's result must
+// not depend on it.
+test('HiGHS in its own process answers as in this thread', async () => {
   // A small knapsack with ties broken by the solver: max 5a + 4b + 3c + 3d, 2a + 2b + c + d <= 4.
   const problem: MilpProblem = {
     objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
@@ -27,11 +29,19 @@ test('HiGHS in a worker thread answers as in this thread', async () => {
   } finally {
     await thread.close();
   }
-  // A solve after the thread has ended is refused, not left waiting.
+  // A solve after the process has ended is refused, not left waiting.
   await expect(thread.solve(problem)).rejects.toThrow(/exited/);
 });
 
-test('optimize gives the same result with HiGHS in a worker thread or in this one', async () => {
+// The HiGHS process's V8 flags are V8's own: a Node whose V8 no longer knows one would refuse to start the process
+// (every solve would then fail), so this Node must accept them.
+test("this Node accepts the HiGHS process's V8 flags", () => {
+  const run = spawnSync(process.execPath, [...HIGHS_PROCESS_EXEC_ARGV, '-e', 'process.exit(0)'], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+});
+
+test('optimize gives the same result with HiGHS in its own process or in this thread', async () => {
   const net = resolveNetwork(zooNetwork('lenet5-mnist'));
   const run = (highsWorker: boolean) =>
     optimize(presetArch('puma'), net, proxyOracle(net), { objective: 'throughput', accuracyBudgetPct: 1, episodes: 10, seed: 4, milp: 'highs', topK: 2, workers: -1, highsWorker });

@@ -1,52 +1,73 @@
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { defaultDistRoot } from '../confirm/pool';
 import { highsBackend, highsOptions, highsSolution, toLpFormat } from './highs';
 import type { HighsReply, HighsRequest } from './highs-worker';
 import type { MilpBackend, MilpProblem, MilpSolution, MilpSolveOptions } from './problem';
 
-/** A MILP backend that holds a thread: close() ends it. */
+/** A MILP backend that holds a helper process: close() ends it. */
 export interface ClosableMilpBackend extends MilpBackend {
-  /** Whether the solves run in a worker thread (false: in this one, highsBackend). */
+  /** Whether the solves run outside this thread (false: in this one, highsBackend). */
   readonly inWorker: boolean;
   close(): Promise<void>;
 }
 
 /**
- * HiGHS in a worker thread, so a caller can go on with other work while a MILP is solved: optimize's exact MILPs
- * (the replication cross-check, "mixed precision only", the joint floor rounds) take 1.2-1.8 CPU s of a ResNet-50
- * run. The same LP text, options and solver build as highsBackend, one solve after another, so the same answers.
- * In this thread instead when dist/ holds no worker (TypeScript run from source) or `useWorker` is false.
+ * V8 flags of the HiGHS process: its WebAssembly runs as Liftoff (V8's baseline compiler) code only, without the
+ * optimizing tier-up. The tier-up compiles ~400 of HiGHS's functions with TurboFan, which on optimize's few short
+ * solves costs more CPU than it saves (ResNet-50's five MILPs alone: 2.2 CPU s tiered, 0.75 Liftoff only; ViT-B/16's,
+ * the zoo's largest at 1.4-1.9 s each: 5.1 against 4.5 CPU s; optimizer/README.md). A solve is the same arithmetic in
+ * either tier (WebAssembly is deterministic), so the answers are the same. In a process of its own because V8's
+ * flags are per process: this one's model code and DDPG kernels keep their tier-up.
+ */
+export const HIGHS_PROCESS_EXEC_ARGV: readonly string[] = ['--liftoff-only'];
+
+/**
+ * HiGHS in a child process, so a caller can go on with other work while a MILP is solved: optimize's exact MILPs
+ * (the replication cross-check, "mixed precision only", the joint floor rounds). The same LP text, options and
+ * solver build as highsBackend, one solve after another, so the same answers. In this thread instead when dist/
+ * holds no worker script (TypeScript run from source) or `useWorker` is false.
  */
 export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot()): ClosableMilpBackend {
   const filename = path.join(distRoot, 'optimizer', 'milp', 'highs-worker.js');
   if (!useWorker || !fs.existsSync(filename)) return { name: 'highs', inWorker: false, solve: (p, o) => highsBackend.solve(p, o), close: () => Promise.resolve() };
-  const worker = new Worker(filename);
-  // Only while a solve is waiting does the worker keep the process alive.
-  worker.unref();
+  // 'advanced': the reply's Float64Array of primal values crosses as it is (HighsPrimal).
+  const child = fork(filename, [], { execArgv: [...HIGHS_PROCESS_EXEC_ARGV], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Only while a solve is waiting does the child keep this process alive.
+  const hold = (on: boolean): void => {
+    if (on) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  hold(false);
   const waiting = new Map<number, { resolve: (s: MilpSolution) => void; reject: (e: Error) => void }>();
   let next = 0;
   let ended: Error | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const failAll = (error: Error): void => {
     ended ??= error;
     for (const w of waiting.values()) w.reject(error);
     waiting.clear();
-    worker.unref();
+    hold(false);
   };
-  worker.on('message', (reply: HighsReply) => {
+  child.on('message', (reply: HighsReply) => {
     const w = waiting.get(reply.id);
     if (w === undefined) return;
     waiting.delete(reply.id);
-    if (waiting.size === 0) worker.unref();
+    if (waiting.size === 0) hold(false);
     if ('error' in reply) {
       const error = new Error(reply.error.message);
       error.name = reply.error.name;
       w.reject(error);
     } else w.resolve(highsSolution(reply.answer, reply.wallMs));
   });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the HiGHS worker thread exited with code ${code}`)));
+  child.on('error', failAll);
+  child.on('exit', (code, signal) => failAll(new Error(`the HiGHS process exited with ${signal !== null ? `signal ${signal}` : `code ${code ?? 'unknown'}`}`)));
   return {
     name: 'highs',
     inWorker: true,
@@ -56,12 +77,19 @@ export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot(
       const request: HighsRequest = { id, lp: toLpFormat(problem), options: highsOptions(options) };
       return new Promise<MilpSolution>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage(request);
+        hold(true);
+        child.send(request, (error: Error | null) => {
+          if (error !== null) failAll(error);
+        });
       });
     },
     close: async () => {
-      await worker.terminate();
+      if (child.exitCode === null && child.signalCode === null) {
+        // Held until it has exited, so its exit is seen (and the process reaped) before close() returns.
+        child.ref();
+        child.kill();
+      }
+      await exited;
     },
   };
 }

@@ -192,7 +192,7 @@ export async function polish(evaluator: PolishEvaluator, start: EvaluatedCandida
   };
   const tryBits = async (wbits: number[], abits: number[], productBits: number[]): Promise<boolean> => {
     // A turn of the event loop first: work waiting on another thread goes on between evaluations (optimize's joint
-    // MILP rounds, solved on HiGHS's thread meanwhile); the evaluations do not depend on it.
+    // MILP rounds, solved by HiGHS's process meanwhile); the evaluations do not depend on it.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const c = await evaluator.evaluate(wbits, abits, products.length > 0 ? productBits : undefined);
     if (c.feasible && c.cost < best.cost * (1 - 1e-12)) {

@@ -72,7 +72,7 @@ function workerRunner(filename: string, data: SideWorkerData): SideRunner {
 /**
  * Starts the side work: in a worker thread when `useWorker` and the oracle can be rebuilt there (the proxy, from
  * its parameters) and dist/ holds the worker, else in this thread when asked for, its MILPs on `backend` (default
- * HiGHS in this thread; optimize passes HiGHS on a thread of its own).
+ * HiGHS in this thread; optimize passes HiGHS in a process of its own).
  */
 export function startSideSearches(ctx: ModelContext, oracle: AccuracyOracle, job: SideJob, useWorker: boolean, backend?: MilpBackend): SideRunner {
   const filename = path.join(defaultDistRoot(), 'optimizer', 'side', 'worker.js');

@@ -59,7 +59,7 @@ export class SideSearches {
   async first(): Promise<SideFirst> {
     const { ctx, oracle, job } = this;
     const notes: string[] = [];
-    // The MILP is solved while the random search runs (with HiGHS in a worker thread, on another core).
+    // The MILP is solved while the random search runs (with HiGHS in its own process, on another core).
     const mixed = jointOrNote(ctx, oracle, 'mixed precision only', { ...job.jointSettings, unitReplication: true }, this.jointPrepared(), notes, this.backend);
     mixed.catch(() => undefined);
     const random = await randomSearch(job.net, randomSearchEvaluator(ctx, oracle, job.evaluatorSettings), job.settings);
