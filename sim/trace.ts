@@ -103,10 +103,14 @@ export class TraceWriter {
    * pipe first, and the error that aborted would show as "waiting for a reader".
    */
   async close(abort = false): Promise<void> {
-    this.unhook();
-    if (abort && this.out instanceof DirectWritable) this.abortStreamed(this.out);
-    else this.stringifier.end();
+    if (abort && this.out instanceof DirectWritable) {
+      this.unhook();
+      this.abortStreamed(this.out);
+    } else this.stringifier.end();
+    // A signal while the backlog still flushes into a slow reader must cut the trace at a row and say so: the hook
+    // stays until the stream has closed.
     await this.finished;
+    this.unhook();
     if (abort || this.failure) {
       if (this.temp !== undefined) await releaseTemp(this.temp, this.file, false);
       if (this.failure && !abort) throw outputError(this.file, this.failure);

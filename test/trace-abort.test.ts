@@ -66,6 +66,26 @@ function slowReader(pipe: string, pauseMs: number): ChildProcess {
   return spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * A reader of `pipe` into the file `<name>.out` in the test folder (a file never fills, as jest's stdout pipe can):
+ * it reads `firstBytes`, creates `<name>.paused`, waits until `<name>.go` exists (at most 30 s, so it cannot outlive a
+ * failed test), then reads to the end. While it waits, the writer of the pipe is stuck once the pipe is full.
+ */
+function gatedReader(pipe: string, name: string, firstBytes: number): { child: ChildProcess; out: string; paused: string; go: string } {
+  const [out, paused, go] = ['out', 'paused', 'go'].map((ext) => path.join(dir, `${name}.${ext}`)) as [string, string, string];
+  const script =
+    `const fs = require('fs'); const [pipe, out, paused, go, first] = process.argv.slice(1); ` +
+    `const fd = fs.openSync(pipe, 'r'); const o = fs.openSync(out, 'w'); const b = Buffer.alloc(1 << 16); let got = 0, n; ` +
+    `while (got < Number(first) && (n = fs.readSync(fd, b, 0, Math.min(b.length, Number(first) - got))) > 0) (fs.writeSync(o, b, 0, n), (got += n)); ` +
+    `fs.writeFileSync(paused, ''); const sleep = new Int32Array(new SharedArrayBuffer(4)); const until = Date.now() + 30000; ` +
+    `while (!fs.existsSync(go) && Date.now() < until) Atomics.wait(sleep, 0, 0, 5); ` +
+    `while ((n = fs.readSync(fd, b)) > 0) fs.writeSync(o, b, 0, n);`;
+  const child = spawn(process.execPath, ['-e', script, pipe, out, paused, go, String(firstBytes)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { child, out, paused, go };
+}
+
+const INCOMPLETE = /lrmp: the trace (.+) is incomplete: the run stopped after ([\d,]+) of its rows were written \(it ends at a whole row\)\./;
+
 describe('a trace stopped while its reader reads', () => {
   test('an aborted TraceWriter finishes the row its reader has part of, drops the rest, and says how many rows it has', async () => {
     const pipe = fifo('abort.pipe');
@@ -136,4 +156,33 @@ describe('a trace stopped while its reader reads', () => {
     expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(lines);
     expect(got.length).toBeGreaterThan(65_536); // the pipe's capacity and then some: the copy was cut, then finished to a line
   }, 60_000);
+
+  test('SIGTERM while close() flushes the last rows into a paused reader: exit 143, whole rows, the count on stderr', async () => {
+    const pipe = fifo('close.pipe');
+    // A run that has finished: ~77 KB of rows, more than the pipe holds (64 KiB) and less than the pipe and the
+    // streams' buffers hold, so the producer never waits for 'drain' and close() waits for the reader to read on.
+    const script =
+      `const { TraceWriter } = require(${JSON.stringify(path.join(path.dirname(CLI), '..', 'sim', 'trace.js'))}); (async () => { ` +
+      `const trace = new TraceWriter(process.argv[1]); ` +
+      `for (let i = 0; i < 1400; i++) { trace.write(['job', 'conv1', 0, 0, i, 10 * i, 10 * i + 10, '', 0, 'x'.repeat(20)]); if (trace.backlogged) await trace.drain(); } ` +
+      `process.stderr.write('closing\\n'); await trace.close(); process.stderr.write('closed\\n'); })();`;
+    const sim = spawn(process.execPath, ['-e', script, pipe], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const s = watch(sim);
+    const reader = gatedReader(pipe, 'close', 100);
+    const r = watch(reader.child);
+    expect(await until(() => fs.existsSync(reader.paused) && s.err().includes('closing\n'), 20_000)).toBe(true);
+    sim.kill('SIGTERM'); // the run is in close(), its last rows waiting for the reader
+    expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null });
+    fs.writeFileSync(reader.go, '');
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = fs.readFileSync(reader.out, 'utf8');
+    expect(got.endsWith('\n')).toBe(true);
+    const rows = got.split('\n').length - 2; // less the header and the empty string after the last newline
+    expect(s.err()).not.toContain('closed');
+    const note = INCOMPLETE.exec(s.err());
+    expect(note?.[1]).toBe(pipe);
+    expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(rows);
+    expect(rows).toBeGreaterThan(1000); // the pipe's 64 KiB and what the stream had written before the signal
+    expect(rows).toBeLessThan(1400);
+  }, 40_000);
 });
