@@ -95,12 +95,16 @@ describe('a result serialised', () => {
     expect(Object.getOwnPropertyDescriptor(result, 'stageTable')).toMatchObject({ enumerable: false, writable: false });
   });
 
-  it('reads no row at a NaN, fractional or out-of-range index (replication floors are 0 there, never NaN)', () => {
+  it('reads no row at an out-of-range index (a replication floor of 0), and refuses a NaN, fractional or infinite one (a bug)', () => {
     const k = net.weightedIndices[1] ?? -1;
     expect(layerFloorCycles(result, k)).toBeGreaterThan(0);
-    for (const bad of [NaN, k + 0.5, -1, net.layers.length, Infinity]) {
-      expect([bad, hasStage(result.stageTable, bad)]).toEqual([bad, false]);
-      expect([bad, layerFloorCycles(result, bad)]).toEqual([bad, 0]);
+    for (const outside of [-1, net.layers.length]) {
+      expect([outside, hasStage(result.stageTable, outside)]).toEqual([outside, false]);
+      expect([outside, layerFloorCycles(result, outside)]).toEqual([outside, 0]);
+    }
+    for (const bad of [NaN, k + 0.5, Infinity, -Infinity]) {
+      expect(() => hasStage(result.stageTable, bad)).toThrow(new RangeError(`stage table: layer index ${bad} is not an integer`));
+      expect(() => layerFloorCycles(result, bad)).toThrow(RangeError);
     }
   });
 
