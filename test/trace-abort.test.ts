@@ -89,9 +89,11 @@ const INCOMPLETE = /lrmp: the trace (.+) is incomplete: the run stopped after ([
 describe('a trace stopped while its reader reads', () => {
   test('an aborted TraceWriter finishes the row its reader has part of, drops the rest, and says how many rows it has', async () => {
     const pipe = fifo('abort.pipe');
-    // The reader pauses after 100 bytes: the pipe fills, and the long row is half written when the trace is aborted.
-    const reader = slowReader(pipe, 800);
-    const r = watch(reader);
+    // The reader stops 1,000 bytes in, inside the long row (far more than the pipe's 64 KiB): the row is half written
+    // and the writer is stuck on it until the reader reads on. It does so once told (the 'go' file), which is just
+    // before the abort: the abort then blocks this thread while it writes the rest of the row (DirectWritable.finishLine).
+    const reader = gatedReader(pipe, 'abort', 1_000);
+    const r = watch(reader.child);
     const notes: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       notes.push(chunk.toString());
@@ -102,18 +104,20 @@ describe('a trace stopped while its reader reads', () => {
       const row = (detail: string): TraceRow => ['job', 'conv1', 0, 0, 0, 0, 10, '', 0, detail];
       trace.write(row('a'));
       trace.write(row('b'));
-      trace.write(row('x'.repeat(300_000))); // far more than the pipe holds (64 KiB): written in parts
+      trace.write(row('x'.repeat(300_000)));
       trace.write(row('after'));
-      expect(await until(() => r.out().length > 0, 5_000)).toBe(true);
-      await new Promise((res) => setTimeout(res, 150)); // the long row is in flight, the reader paused
+      expect(await until(() => fs.existsSync(reader.paused), 10_000)).toBe(true);
+      const before = fs.readFileSync(reader.out, 'utf8');
+      expect([before.length, before.split('\n').length, before.endsWith('x')]).toEqual([1_000, 4, true]); // in the long row
+      fs.writeFileSync(reader.go, '');
       await trace.close(true);
     } finally {
       spy.mockRestore();
     }
     expect(await within(r.ended, 5_000)).toEqual({ code: 0, signal: null });
-    const got = r.out();
+    const got = fs.readFileSync(reader.out, 'utf8');
     expect(got.endsWith('\n')).toBe(true); // was cut within the long row
-    const lines = got.slice(0, -1).split("\n");
+    const lines = got.slice(0, -1).split('\n');
     expect(lines[0]).toBe(TRACE_COLUMNS.join(','));
     expect(lines.slice(1).map((l) => l.split(',')[9]?.length)).toEqual([1, 1, 300_000]);
     expect(notes.filter((n) => !n.includes('waiting for a reader')).join('')).toBe(`lrmp: the trace ${pipe} is incomplete: the run stopped after 3 of its rows were written (it ends at a whole row).\n`);
