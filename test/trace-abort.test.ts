@@ -161,32 +161,81 @@ describe('a trace stopped while its reader reads', () => {
     expect(got.length).toBeGreaterThan(65_536); // the pipe's capacity and then some: the copy was cut, then finished to a line
   }, 60_000);
 
-  test('SIGTERM while close() flushes the last rows into a paused reader: exit 143, whole rows, the count on stderr', async () => {
-    const pipe = fifo('close.pipe');
-    // A run that has finished: ~77 KB of rows, more than the pipe holds (64 KiB) and less than the pipe and the
-    // streams' buffers hold, so the producer never waits for 'drain' and close() waits for the reader to read on.
+  /**
+   * A run that has finished: ~77 KB of rows, more than the pipe holds (64 KiB) and less than the pipe and the
+   * streams' buffers hold, so the producer never waits for 'drain' and close() waits for the reader to read on. The
+   * process is SIGTERMed in close(): its end, stderr, the reader's rows, and the rows stderr says it has.
+   */
+  async function termInClose(name: string, host: boolean): Promise<{ ended: unknown; err: string; rows: number; noted: number; file: string | undefined }> {
+    const pipe = fifo(`${name}.pipe`);
     const script =
-      `const { TraceWriter } = require(${JSON.stringify(path.join(path.dirname(CLI), '..', 'sim', 'trace.js'))}); (async () => { ` +
-      `const trace = new TraceWriter(process.argv[1]); ` +
+      `const { TraceWriter } = require(${JSON.stringify(path.join(path.dirname(CLI), '..', 'sim', 'trace.js'))}); ` +
+      `(async () => { const trace = new TraceWriter(process.argv[1]); ` +
+      // A library host's own handler, registered after lrmp's (so it runs second): it lets the process go on.
+      `if (process.argv[2] === 'host') process.on('SIGTERM', () => process.stderr.write('host handler\\n')); ` +
       `for (let i = 0; i < 1400; i++) { trace.write(['job', 'conv1', 0, 0, i, 10 * i, 10 * i + 10, '', 0, 'x'.repeat(20)]); if (trace.backlogged) await trace.drain(); } ` +
-      `process.stderr.write('closing\\n'); await trace.close(); process.stderr.write('closed\\n'); })();`;
-    const sim = spawn(process.execPath, ['-e', script, pipe], { stdio: ['ignore', 'ignore', 'pipe'] });
+      `process.stderr.write('closing\\n'); await trace.close(); process.stderr.write('closed\\n'); })().catch((e) => process.stderr.write('close: ' + e.message + '\\n'));`;
+    const sim = spawn(process.execPath, ['-e', script, pipe, host ? 'host' : 'alone'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const s = watch(sim);
-    const reader = gatedReader(pipe, 'close', 100);
+    const reader = gatedReader(pipe, name, 100);
     const r = watch(reader.child);
     expect(await until(() => fs.existsSync(reader.paused) && s.err().includes('closing\n'), 20_000)).toBe(true);
     sim.kill('SIGTERM'); // the run is in close(), its last rows waiting for the reader
-    expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null });
+    const ended = await within(s.ended, 10_000);
     fs.writeFileSync(reader.go, '');
     expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
     const got = fs.readFileSync(reader.out, 'utf8');
     expect(got.endsWith('\n')).toBe(true);
-    const rows = got.split('\n').length - 2; // less the header and the empty string after the last newline
-    expect(s.err()).not.toContain('closed');
     const note = INCOMPLETE.exec(s.err());
-    expect(note?.[1]).toBe(pipe);
-    expect(Number(note?.[2]?.replace(/,/g, ''))).toBe(rows);
-    expect(rows).toBeGreaterThan(1000); // the pipe's 64 KiB and what the stream had written before the signal
-    expect(rows).toBeLessThan(1400);
+    return { ended, err: s.err(), rows: got.split('\n').length - 2, noted: Number(note?.[2]?.replace(/,/g, '')), file: note?.[1] };
+  }
+
+  test('SIGTERM while close() flushes the last rows into a paused reader: exit 143, whole rows, the count on stderr', async () => {
+    const t = await termInClose('close', false);
+    expect(t.ended).toEqual({ code: 143, signal: null }); // a library user without a handler: exits as the CLI does
+    expect(t.err).not.toContain('closed');
+    expect(t.file).toBe(path.join(dir, 'close.pipe'));
+    expect(t.noted).toBe(t.rows);
+    expect(t.rows).toBeGreaterThan(1000); // the pipe's 64 KiB and what the stream had written before the signal
+    expect(t.rows).toBeLessThan(1400);
+  }, 40_000);
+
+  test('the same in a library host with its own SIGTERM handler: the trace is cut and noted the same, close() says why, the process goes on', async () => {
+    const t = await termInClose('host', true);
+    expect(t.ended).toEqual({ code: 0, signal: null });
+    expect(t.err.replace(INCOMPLETE, 'NOTE')).toBe(`closing\nNOTE\nhost handler\nclose: ${path.join(dir, 'host.pipe')}: stopped by a signal: the trace is incomplete.\n`);
+    expect(t.file).toBe(path.join(dir, 'host.pipe'));
+    expect(t.noted).toBe(t.rows);
+    expect(t.rows).toBeGreaterThan(1000);
+  }, 40_000);
+  test('a copy into a pipe in a library host with its own SIGTERM handler: the line is finished and noted, then the copy stops and says why', async () => {
+    const pipe = fifo('copy-host.pipe');
+    const temp = path.join(dir, 'copy-host.txt');
+    fs.writeFileSync(temp, Array.from({ length: 4000 }, (_, i) => `${String(i).padStart(6, '0')} ${'x'.repeat(43)}\n`).join('')); // 204 KB
+    // The host's handler is registered first, so it runs first: its line says the signal is being handled, and only
+    // then does the reader read on (finishCopy, next, waits for room).
+    const script =
+      `const { copyInto } = require(${JSON.stringify(path.join(path.dirname(CLI), '..', 'direct-output.js'))}); ` +
+      `process.on('SIGTERM', () => process.stderr.write('host handler\\n')); ` +
+      `copyInto(process.argv[2], { path: process.argv[1] }, process.argv[1]).then(() => process.stderr.write('copied\\n'), (e) => process.stderr.write('copy: ' + e.message + '\\n'));`;
+    const copier = spawn(process.execPath, ['-e', script, pipe, temp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = watch(copier);
+    const reader = gatedReader(pipe, 'copy-host', 100);
+    const r = watch(reader.child);
+    expect(await until(() => fs.existsSync(reader.paused), 20_000)).toBe(true);
+    copier.kill('SIGTERM'); // the copy waits for room: the pipe is full, the reader paused
+    expect(await until(() => c.err().includes('host handler'), 10_000)).toBe(true);
+    fs.writeFileSync(reader.go, '');
+    expect(await within(c.ended, 10_000)).toEqual({ code: 0, signal: null });
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = fs.readFileSync(reader.out, 'utf8');
+    const lines = got.split('\n').length - 1;
+    expect(got.endsWith('\n')).toBe(true);
+    expect(fs.readFileSync(temp, 'utf8').startsWith(got)).toBe(true); // nothing written twice after the hook
+    expect(lines).toBeLessThan(4000);
+    expect(c.err()).toBe(
+      `host handler\nlrmp: ${pipe} is incomplete: stopped after ${lines.toLocaleString('en-US')} of its lines were copied in (it ends at a whole line).\n` +
+        `copy: ${pipe}: stopped by a signal: the output is incomplete.\n`,
+    );
   }, 40_000);
 });
