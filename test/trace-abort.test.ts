@@ -238,4 +238,28 @@ describe('a trace stopped while its reader reads', () => {
         `copy: ${pipe}: stopped by a signal: the output is incomplete.\n`,
     );
   }, 40_000);
+  test('in a library host with its own SIGTERM handler, a signal during the run: one note, and the run fails saying why', async () => {
+    const pipe = fifo('run-host.pipe');
+    // 5,000 rows (~280 KB) never fit in the pipe and the streams' buffers: with the reader paused the run waits in
+    // drain() and never reaches close(). After the hook, drain() throws and the run aborts as simulate() does.
+    const script =
+      `const { TraceWriter } = require(${JSON.stringify(path.join(path.dirname(CLI), '..', 'sim', 'trace.js'))}); (async () => { ` +
+      `const trace = new TraceWriter(process.argv[1]); process.on('SIGTERM', () => process.stderr.write('host handler\\n')); ` +
+      `try { for (let i = 0; i < 5000; i++) { trace.write(['job', 'conv1', 0, 0, i, 10 * i, 10 * i + 10, '', 0, 'x'.repeat(20)]); if (trace.backlogged) await trace.drain(); } } ` +
+      `catch (e) { await trace.close(true); throw e; } await trace.close(); process.stderr.write('closed\\n'); })().catch((e) => process.stderr.write('run: ' + e.message + '\\n'));`;
+    const sim = spawn(process.execPath, ['-e', script, pipe], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const s = watch(sim);
+    const reader = gatedReader(pipe, 'run-host', 100);
+    const r = watch(reader.child);
+    expect(await until(() => fs.existsSync(reader.paused), 20_000)).toBe(true);
+    sim.kill('SIGTERM');
+    expect(await within(s.ended, 10_000)).toEqual({ code: 0, signal: null });
+    fs.writeFileSync(reader.go, '');
+    expect(await within(r.ended, 10_000)).toEqual({ code: 0, signal: null });
+    const got = fs.readFileSync(reader.out, 'utf8');
+    const rows = got.split('\n').length - 2;
+    expect(got.endsWith('\n')).toBe(true);
+    expect(s.err().replace(INCOMPLETE, 'NOTE')).toBe(`NOTE\nhost handler\nrun: ${pipe}: stopped by a signal: the trace is incomplete.\n`);
+    expect(Number(INCOMPLETE.exec(s.err())?.[2]?.replace(/,/g, ''))).toBe(rows);
+  }, 40_000);
 });
