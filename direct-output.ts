@@ -303,12 +303,19 @@ export async function copyInto(temp: string, target: DirectPlace, file: string):
   try {
     const state: CopyState = { chunk: Buffer.alloc(1 << 20), read: 0, progress: { done: 0 }, lines: 0, atLineStart: true };
     await writeDirect(target, async (fd) => {
-      const unhook = onInterrupt(() => finishCopy(fd, input, state, file));
+      // In a library host the process may go on after the hook: the copy stops there (finishCopy wrote past progress).
+      const stop = new AbortController();
+      const unhook = onInterrupt(() => {
+        stop.abort();
+        finishCopy(fd, input, state, file);
+      });
       try {
         for (state.read = fs.readSync(input, state.chunk); state.read > 0; state.read = fs.readSync(input, state.chunk)) {
           state.progress = { done: 0 };
           const bytes = state.chunk.subarray(0, state.read);
-          await writeAllTo(fd, bytes, undefined, state.progress);
+          await writeAllTo(fd, bytes, stop.signal, state.progress).catch((error: unknown) => {
+            throw stop.signal.aborted ? new OutputFileError(file, 'stopped by a signal: the output is incomplete.') : error;
+          });
           state.lines += countLines(bytes);
           state.atLineStart = bytes[bytes.length - 1] === NEWLINE;
         }

@@ -3,6 +3,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, debugFlag, reportError, runCommand } from './exit';
 import { outputError, outputTarget } from '../io';
+import { exitOnSignal } from '../interrupt';
 import { MILP_BACKENDS } from '../optimizer/milp';
 import {
   checkMissingValues, inputShapeOption, option, seqBlockOption, optionError, withArch, withFormat, withImages, withMixWeight, withNetwork, withOutFile, withOutput, withPlan, withSearch, withSeed, withWorkers,
@@ -253,6 +254,7 @@ function handleStdoutErrors(argv: readonly string[]): void {
 if (require.main === module) {
   const argv = hideBin(process.argv);
   handleStdoutErrors(argv);
+  exitOnSignal(); // Ctrl-C during a write: exit 130 (143 for SIGTERM), temp files removed (interrupt.ts)
   // Anything that escapes yargs is a bug: reported as an internal error, never an unhandled rejection.
   buildCli(argv)
     .parseAsync()

@@ -10,6 +10,7 @@ import { onInterrupt } from '../interrupt';
 import { DirectWritable } from '../direct-output';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { CSV_CAST } from '../csv-number';
+import { OutputFileError } from '../errors';
 
 export const TRACE_COLUMNS = [
   'kind',
@@ -51,7 +52,13 @@ export class TraceWriter {
     this.out.on('error', fail);
     this.finished = new Promise<void>((resolve) => this.out.on('close', () => resolve()));
     const out = this.out;
-    if (out instanceof DirectWritable) this.unhook = onInterrupt(() => this.abortStreamed(out));
+    if (out instanceof DirectWritable) {
+      this.unhook = onInterrupt(() => {
+        // In a library host the process may go on: further rows are refused, and drain()/close() say why.
+        this.failure ??= new OutputFileError(file, 'stopped by a signal: the trace is incomplete.');
+        this.abortStreamed(out);
+      });
+    }
   }
 
   /**
@@ -103,10 +110,14 @@ export class TraceWriter {
    * pipe first, and the error that aborted would show as "waiting for a reader".
    */
   async close(abort = false): Promise<void> {
-    this.unhook();
-    if (abort && this.out instanceof DirectWritable) this.abortStreamed(this.out);
-    else this.stringifier.end();
+    if (abort && this.out instanceof DirectWritable) {
+      this.unhook();
+      this.abortStreamed(this.out);
+    } else this.stringifier.end();
+    // A signal while the backlog still flushes into a slow reader must cut the trace at a row and say so: the hook
+    // stays until the stream has closed.
     await this.finished;
+    this.unhook();
     if (abort || this.failure) {
       if (this.temp !== undefined) await releaseTemp(this.temp, this.file, false);
       if (this.failure && !abort) throw outputError(this.file, this.failure);

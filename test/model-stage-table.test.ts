@@ -8,7 +8,7 @@ import { baselineChoices } from '../arch/plan';
 import { evaluateModel, prepareModel } from '../optimizer/model';
 import type { LayerStage, StageBound } from '../optimizer/model';
 import { bottleneckIndex, hasStage, newStageSlab, newStageTable, slabStageTable, STAGE_WIDTH, stageCount, stageTableOf } from '../optimizer/model/stage-table';
-import { layerFloorCycles } from '../optimizer/replication/tables';
+import { globalFloorCycles, layerFloorCycles } from '../optimizer/replication/tables';
 import { mixedReplicatedChoices, zoo } from './helpers/model-fixtures';
 
 const TERMS: Array<[StageBound, (s: LayerStage) => number]> = [
@@ -95,13 +95,30 @@ describe('a result serialised', () => {
     expect(Object.getOwnPropertyDescriptor(result, 'stageTable')).toMatchObject({ enumerable: false, writable: false });
   });
 
-  it('reads no row at a NaN, fractional or out-of-range index (replication floors are 0 there, never NaN)', () => {
+  it('reads no row at an out-of-range index (a replication floor of 0), and refuses a NaN, fractional or infinite one (a bug)', () => {
     const k = net.weightedIndices[1] ?? -1;
     expect(layerFloorCycles(result, k)).toBeGreaterThan(0);
-    for (const bad of [NaN, k + 0.5, -1, net.layers.length, Infinity]) {
-      expect([bad, hasStage(result.stageTable, bad)]).toEqual([bad, false]);
-      expect([bad, layerFloorCycles(result, bad)]).toEqual([bad, 0]);
+    for (const outside of [-1, net.layers.length]) {
+      expect([outside, hasStage(result.stageTable, outside)]).toEqual([outside, false]);
+      expect([outside, layerFloorCycles(result, outside)]).toEqual([outside, 0]);
     }
+    for (const bad of [NaN, k + 0.5, Infinity, -Infinity]) {
+      expect(() => hasStage(result.stageTable, bad)).toThrow(new RangeError(`stage table: layer index ${bad} is not an integer`));
+      expect(() => layerFloorCycles(result, bad)).toThrow(RangeError);
+    }
+  });
+
+  it('a spread or structuredClone copy has no table: floors read from it throw (never zero floors); no result gives 0', () => {
+    const k = net.weightedIndices[1] ?? -1;
+    for (const copy of [{ ...result }, structuredClone(result)]) {
+      expect(copy.stageTable).toBeUndefined();
+      const cause = new TypeError('floorsFrom has no stageTable (a spread/cloned ModelResult): pass the result evaluateModel returned');
+      expect(() => layerFloorCycles(copy, k)).toThrow(cause);
+      expect(() => globalFloorCycles(ctx, copy)).toThrow(cause);
+    }
+    expect(layerFloorCycles(undefined, k)).toBe(0);
+    expect(globalFloorCycles(ctx, undefined)).toBe(0);
+    expect(globalFloorCycles(ctx, result)).toBeGreaterThan(0);
   });
 
   it('a table comes from stage-table.ts only (the type is branded)', () => {

@@ -89,9 +89,14 @@ export function withStageTable(fields: Omit<ModelResult, 'stageTable'>, table: S
   return Object.defineProperty(fields, 'stageTable', { value: table, enumerable: false, writable: false }) as ModelResult;
 }
 
-/** True when the table has a row for layer `index` (an integer in range: a NaN or fractional index reads no row). */
+/**
+ * True when the table has a row for layer `index`; false for an integer out of range (no such layer).
+ * @throws RangeError for a NaN, fractional or infinite index: only a bug makes one, and reading no row would turn it
+ * into a silent zero (an optimistic floor in replication).
+ */
 export function hasStage(table: StageTable, index: number): boolean {
-  return Number.isInteger(index) && index >= 0 && index < stageCount(table);
+  if (!Number.isInteger(index)) throw new RangeError(`stage table: layer index ${index} is not an integer`);
+  return index >= 0 && index < stageCount(table);
 }
 
 /** Term `term` (an offset above) of layer `index`. */

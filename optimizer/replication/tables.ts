@@ -1,7 +1,7 @@
 import { bitsAt } from '../../arch/plan';
 import { cachedMapping } from '../model/context';
 import type { ModelContext, ModelResult } from '../model/types';
-import { DIGITAL, EDRAM, hasStage, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, STAGE, STAGE_WIDTH, termOf } from '../model/stage-table';
+import { DIGITAL, EDRAM, hasStage, MESH_LINK, NOC_IN, NOC_OUT, OFF_CHIP, STAGE, STAGE_WIDTH, termOf, type StageTable } from '../model/stage-table';
 import { adcSharers, shiftAddCyclesPerMvm } from '../../arch/timing';
 import { replicaMvmCycles, type LayerCrossbarMapping } from '../../arch/mapping';
 import type { ArchSpec } from '../../arch/types';
@@ -69,10 +69,23 @@ export function buildTables(
   return { layers, globalFloorCycles: globalFloorCycles(ctx, floorsFrom), crossbarsPerCore: ctx.arch.core.crossbars };
 }
 
+/**
+ * The stage table of the evaluation the floors come from. ModelResult.stageTable is not enumerable (it stays out of
+ * JSON and thread copies), so a spread or structuredClone copy has none: reading floors from one is a bug, refused
+ * rather than read as zero floors.
+ * @throws TypeError for such a copy
+ */
+function floorTable(floorsFrom: ModelResult): StageTable {
+  const table: StageTable | undefined = floorsFrom.stageTable;
+  if (table === undefined) throw new TypeError('floorsFrom has no stageTable (a spread/cloned ModelResult): pass the result evaluateModel returned');
+  return table;
+}
+
 /** A weighted layer's non-compute terms in an evaluation (LayerTable.floorCycles; 0 without one). */
 export function layerFloorCycles(floorsFrom: ModelResult | undefined, layerIndex: number): number {
-  const table = floorsFrom?.stageTable;
-  if (table === undefined || !hasStage(table, layerIndex)) return 0;
+  if (floorsFrom === undefined) return 0;
+  const table = floorTable(floorsFrom);
+  if (!hasStage(table, layerIndex)) return 0;
   const o = layerIndex * STAGE_WIDTH;
   return Math.max(table[o + NOC_IN] as number, table[o + NOC_OUT] as number, table[o + MESH_LINK] as number, table[o + EDRAM] as number, table[o + DIGITAL] as number, table[o + OFF_CHIP] as number);
 }
@@ -81,9 +94,10 @@ export function layerFloorCycles(floorsFrom: ModelResult | undefined, layerIndex
 export function globalFloorCycles(ctx: ModelContext, floorsFrom: ModelResult | undefined): number {
   let floor = 0;
   if (floorsFrom === undefined) return floor;
+  const table = floorTable(floorsFrom);
   for (const l of ctx.layers) {
     if (l.weightedPos >= 0) continue;
-    floor = Math.max(floor, hasStage(floorsFrom.stageTable, l.index) ? termOf(floorsFrom.stageTable, l.index, STAGE) : 0);
+    floor = Math.max(floor, hasStage(table, l.index) ? termOf(table, l.index, STAGE) : 0);
   }
   return floor;
 }
