@@ -148,8 +148,10 @@ describe('a trace stopped while its reader reads', () => {
     const pipe = fifo('copy.pipe');
     const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe], { stdio: ['ignore', 'pipe', 'pipe'] });
     const s = watch(sim);
-    // The trace (~78 KB) is more than the pipe holds: the copy waits for room while the reader pauses.
-    const r = watch(slowReader(pipe, 1000));
+    // The trace (~78 KB) is more than the pipe holds: the copy waits for room while the reader pauses. 1.5 s: long
+    // enough for a loaded jest to see the first bytes and signal while the reader still pauses, short enough that the
+    // reader reads on within the handler's 2 s wait to finish the line.
+    const r = watch(slowReader(pipe, 1500));
     expect(await until(() => r.out().length > 0, 30_000)).toBe(true);
     sim.kill('SIGTERM');
     expect(await within(s.ended, 10_000)).toEqual({ code: 143, signal: null });
