@@ -189,6 +189,9 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   const jointSettings = { budgetCores: budget.cores, spec, accuracyBudgetPct: options.accuracyBudgetPct, fixedLayers: settings.fixedLayers };
   const searchRecord: Omit<SearchSettings, 'onEpisode'> & { onEpisode?: unknown } = { ...settings };
   delete searchRecord.onEpisode;
+  // Before the side searches and the solver's process start: a throw here leaves neither running.
+  const cands = allCandidates(baseTables, budget.cores);
+  const exact = exactOnCandidates(baseTables, cands, budget.cores);
   // With a separable oracle, the random search and the exact MILPs (the "mixed precision only" row, the joint
   // rows' floor rounds) need nothing of the RL search but its final plan: a worker thread runs them meanwhile.
   // HiGHS in a process of its own: this thread goes on with the searches while it solves (the answers are the same).
@@ -199,8 +202,6 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   // Replication only, with the MILP cross-check of the exact algorithm (awaited once the RL search is done).
   const notes: string[] = [];
   const backend = options.milp === 'highs' ? highs : milpBackend(options.milp);
-  const cands = allCandidates(baseTables, budget.cores);
-  const exact = exactOnCandidates(baseTables, cands, budget.cores);
   let milpPending: ReturnType<typeof crossCheckReplication>;
   try {
     const replOnly = replicateForPrecisions(ctx, { wbits: baseChoices.wbits, abits: baseChoices.abits }, budget.cores, spec, { refLatencyCycles });
@@ -216,10 +217,11 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   let milp: Awaited<typeof milpPending> | undefined;
   let highsClosed: Promise<void> = Promise.resolve();
 
-  const referencePct = await oracle.referenceAccuracyPct();
   let rl: SearchResult;
   let random: SearchResult;
   try {
+    // In the try: an accuracy command that fails here still closes the side searches and the solver's process.
+    const referencePct = await oracle.referenceAccuracyPct();
     const sideFirst = side?.first();
     if (side !== undefined && !side.inWorker) await sideFirst;
     // Mixed precision only (r = 1): exact when the oracle is separable (side work), else the search without replication.

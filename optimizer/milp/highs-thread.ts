@@ -23,17 +23,27 @@ export interface ClosableMilpBackend extends MilpBackend {
  */
 export const HIGHS_PROCESS_EXEC_ARGV: readonly string[] = ['--liftoff-only'];
 
-/**
- * HiGHS in a child process, so a caller can go on with other work while a MILP is solved: optimize's exact MILPs
- * (the replication cross-check, "mixed precision only", the joint floor rounds). The same LP text, options and
- * solver build as highsBackend, one solve after another, so the same answers. In this thread instead when dist/
- * holds no worker script (TypeScript run from source) or `useWorker` is false.
- */
-export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot()): ClosableMilpBackend {
-  const filename = path.join(distRoot, 'optimizer', 'milp', 'highs-worker.js');
-  if (!useWorker || !fs.existsSync(filename)) return { name: 'highs', inWorker: false, solve: (p, o) => highsBackend.solve(p, o), close: () => Promise.resolve() };
-  // 'advanced': the reply's Float64Array of primal values crosses as it is (HighsPrimal).
-  const child = fork(filename, [], { execArgv: [...HIGHS_PROCESS_EXEC_ARGV], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** NODE_OPTIONS without the inspector's flags: a second debugger target (--inspect-brk: waiting for one) would stall the solves. */
+function withoutInspector(options: string | undefined): string | undefined {
+  return options?.split(/\s+/).filter((o) => !/^--inspect/.test(o) && o !== '--debug-port').join(' ');
+}
+
+/** The helper process and its bookkeeping, started by the first solve (a run whose MILPs all go elsewhere forks none). */
+interface HighsProcess {
+  send(request: HighsRequest, waiter: Waiter): void;
+  close(): Promise<void>;
+}
+type Waiter = { resolve: (s: MilpSolution) => void; reject: (e: Error) => void };
+
+function startHighsProcess(filename: string): HighsProcess {
+  // 'advanced': the reply's Float64Array of primal values crosses as it is (HighsPrimal). stdout not inherited: the
+  // solver writes nothing there, and an inherited pipe would stay open after this process ends, until the child does.
+  const child = fork(filename, [], {
+    execArgv: [...HIGHS_PROCESS_EXEC_ARGV],
+    env: { ...process.env, NODE_OPTIONS: withoutInspector(process.env.NODE_OPTIONS) },
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   // Only while a solve is waiting does the child keep this process alive.
   const hold = (on: boolean): void => {
     if (on) {
@@ -45,13 +55,22 @@ export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot(
     }
   };
   hold(false);
-  const waiting = new Map<number, { resolve: (s: MilpSolution) => void; reject: (e: Error) => void }>();
-  let next = 0;
+  const waiting = new Map<number, Waiter>();
   let ended: Error | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const failAll = (error: Error): void => {
-    ended ??= error;
-    for (const w of waiting.values()) w.reject(error);
+  // Settled when the process has ended, or never started (a spawn error emits no 'exit').
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
+  // This process ending (process.exit on SIGINT/SIGTERM, interrupt.ts) ends the solver at once, not after its solve.
+  const killOnExit = (): void => void child.kill();
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  const failAll = (cause: Error): void => {
+    ended ??= new Error(`the HiGHS process ended: ${cause.message}`);
+    for (const w of waiting.values()) w.reject(ended);
     waiting.clear();
     hold(false);
   };
@@ -67,29 +86,50 @@ export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot(
     } else w.resolve(highsSolution(reply.answer, reply.wallMs));
   });
   child.on('error', failAll);
-  child.on('exit', (code, signal) => failAll(new Error(`the HiGHS process exited with ${signal !== null ? `signal ${signal}` : `code ${code ?? 'unknown'}`}`)));
+  child.on('exit', (code, signal) => failAll(new Error(`it exited with ${signal !== null ? `signal ${signal}` : `code ${code ?? 'unknown'}`}`)));
   return {
-    name: 'highs',
-    inWorker: true,
-    solve(problem: MilpProblem, options: MilpSolveOptions = {}): Promise<MilpSolution> {
-      if (ended !== undefined) return Promise.reject(ended);
-      const id = next++;
-      const request: HighsRequest = { id, lp: toLpFormat(problem), options: highsOptions(options) };
-      return new Promise<MilpSolution>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        hold(true);
-        child.send(request, (error: Error | null) => {
-          if (error !== null) failAll(error);
-        });
+    send(request, waiter) {
+      if (ended !== undefined) {
+        waiter.reject(ended);
+        return;
+      }
+      waiting.set(request.id, waiter);
+      hold(true);
+      child.send(request, (error: Error | null) => {
+        if (error !== null) failAll(error);
       });
     },
     close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         // Held until it has exited, so its exit is seen (and the process reaped) before close() returns.
         child.ref();
         child.kill();
       }
       await exited;
     },
+  };
+}
+
+/**
+ * HiGHS in a child process, so a caller can go on with other work while a MILP is solved: optimize's exact MILPs
+ * (the replication cross-check, "mixed precision only", the joint floor rounds). The same LP text, options and
+ * solver build as highsBackend, one solve after another, so the same answers. In this thread instead when dist/
+ * holds no worker script (TypeScript run from source) or `useWorker` is false. The process starts with the first solve.
+ */
+export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot()): ClosableMilpBackend {
+  const filename = path.join(distRoot, 'optimizer', 'milp', 'highs-worker.js');
+  if (!useWorker || !fs.existsSync(filename)) return { name: 'highs', inWorker: false, solve: (p, o) => highsBackend.solve(p, o), close: () => Promise.resolve() };
+  let helper: HighsProcess | undefined;
+  let next = 0;
+  return {
+    name: 'highs',
+    inWorker: true,
+    solve(problem: MilpProblem, options: MilpSolveOptions = {}): Promise<MilpSolution> {
+      const request: HighsRequest = { id: next++, lp: toLpFormat(problem), options: highsOptions(options) };
+      helper ??= startHighsProcess(filename);
+      const started = helper;
+      return new Promise<MilpSolution>((resolve, reject) => started.send(request, { resolve, reject }));
+    },
+    close: () => helper?.close() ?? Promise.resolve(),
   };
 }

@@ -29,4 +29,7 @@ if (send !== undefined) {
       });
   });
   process.on('disconnect', () => process.exit(0));
+  // A terminal's Ctrl-C reaches the whole process group: the parent decides (close() ends this process, and so does
+  // the parent's end, through 'disconnect'), so a parent that finishes its work on SIGINT (lrmp worker) keeps its solver.
+  process.on('SIGINT', () => undefined);
 }
