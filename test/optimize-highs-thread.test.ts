@@ -29,8 +29,17 @@ test('HiGHS in its own process answers as in this thread', async () => {
   } finally {
     await thread.close();
   }
-  // A solve after the process has ended is refused, not left waiting.
-  await expect(thread.solve(problem)).rejects.toThrow(/exited/);
+  // A solve after the process has ended is refused, not left waiting, and starts no new process.
+  await expect(thread.solve(problem)).rejects.toThrow(/the HiGHS process ended/);
+});
+
+test('a HiGHS backend closed before its first solve started no process and refuses later solves', async () => {
+  const problem: MilpProblem = { objective: [['a', -1]], constraints: [{ name: 'cap', terms: [['a', 1]], max: 1 }], continuous: [], integers: [], binaries: ['a'] };
+  const before = process.listenerCount('exit');
+  const thread = highsThreadBackend(true);
+  await thread.close();
+  await expect(thread.solve(problem)).rejects.toThrow(/closed/);
+  expect(process.listenerCount('exit')).toBe(before); // no process: no exit hook registered
 });
 
 // The HiGHS process's V8 flags are V8's own: a Node whose V8 no longer knows one would refuse to start the process

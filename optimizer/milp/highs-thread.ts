@@ -120,16 +120,22 @@ export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot(
   const filename = path.join(distRoot, 'optimizer', 'milp', 'highs-worker.js');
   if (!useWorker || !fs.existsSync(filename)) return { name: 'highs', inWorker: false, solve: (p, o) => highsBackend.solve(p, o), close: () => Promise.resolve() };
   let helper: HighsProcess | undefined;
+  let closed = false;
   let next = 0;
   return {
     name: 'highs',
     inWorker: true,
     solve(problem: MilpProblem, options: MilpSolveOptions = {}): Promise<MilpSolution> {
+      // After close(), no new process: a late solve (a side search still running) fails as it did with the process ended.
+      if (closed) return Promise.reject(new Error('the HiGHS process ended: the backend was closed'));
       const request: HighsRequest = { id: next++, lp: toLpFormat(problem), options: highsOptions(options) };
       helper ??= startHighsProcess(filename);
       const started = helper;
       return new Promise<MilpSolution>((resolve, reject) => started.send(request, { resolve, reject }));
     },
-    close: () => helper?.close() ?? Promise.resolve(),
+    close: () => {
+      closed = true;
+      return helper?.close() ?? Promise.resolve();
+    },
   };
 }
