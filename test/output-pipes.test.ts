@@ -4,49 +4,19 @@
  * an output is stdout the command's report goes to stderr. Only FIFOs in a temp folder and pipes to this process.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI } from './helpers/run-cli';
+import { pipeKit, until } from './helpers/child-pipes';
 import { TraceWriter, type TraceRow } from '../sim/trace';
 import { OutputFileError } from '../errors';
 
+const kit = pipeKit('lrmp-pipes-');
+const { fifo, watch, track } = kit;
 let dir: string;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-pipes-'));
+  dir = kit.dir();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-/** Children a failed test may leave waiting (for a reader that never comes): killed, so jest can exit. */
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function fifo(name: string): string {
-  const file = path.join(dir, name);
-  const made = spawnSync('mkfifo', [file]);
-  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
-  return file;
-}
-
-/** Collects a child's stdout and stderr and its end (code or signal). */
-function watch(child: ChildProcess): { out: () => string; err: () => string; ended: Promise<{ code: number | null; signal: string | null }> } {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { out: () => out, err: () => err, ended };
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
 describe('a named pipe as an output', () => {
   test('with no reader the run waits without blocking: SIGTERM ends it and removes its temp files', async () => {
@@ -108,7 +78,7 @@ describe('a named pipe as an output', () => {
       env: { ...process.env, TMPDIR: notADir },
     });
     const s = watch(sim);
-    children.push(sim);
+    track(sim);
     const reader = spawn('cat', [tracePipe], { stdio: ['ignore', 'pipe', 'ignore'] });
     const r = watch(reader);
     const simEnd = await s.ended;
@@ -128,7 +98,7 @@ describe('a named pipe as an output', () => {
   test('a trace without --images to a pipe: the settling runs are spooled, and the reader gets the last one alone', async () => {
     const pipe = fifo('trace3.pipe');
     const sim = spawn(process.execPath, [CLI, 'simulate', '--network', 'lenet5-mnist', '--trace', pipe, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(sim);
+    track(sim);
     const s = watch(sim);
     const cat = spawnSync('cat', [pipe], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     const end = await s.ended;

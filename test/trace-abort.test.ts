@@ -5,56 +5,18 @@
  * child processes that are killed after each test, so a failure cannot keep jest waiting.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI } from './helpers/run-cli';
+import { pipeKit, until, within } from './helpers/child-pipes';
 import { TraceWriter, type TraceRow, TRACE_COLUMNS } from '../sim/trace';
 
+const kit = pipeKit('lrmp-trace-abort-');
+const { fifo, watch } = kit;
 let dir: string;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrmp-trace-abort-'));
+  dir = kit.dir();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function fifo(name: string): string {
-  const file = path.join(dir, name);
-  const made = spawnSync('mkfifo', [file]);
-  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
-  return file;
-}
-
-/** A child's stdout and stderr as they come, and its end. */
-function watch(child: ChildProcess): { out: () => string; err: () => string; ended: Promise<{ code: number | null; signal: string | null }> } {
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { out: () => out, err: () => err, ended };
-}
-
-/** `promise`, or 'timeout' after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([promise, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
-  clearTimeout(timer);
-  return result;
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
 
 /** A reader of `pipe` that takes 100 bytes, pauses `pauseMs` (the pipe fills), then reads to the end (on its stdout). */
 function slowReader(pipe: string, pauseMs: number): ChildProcess {

@@ -1,7 +1,4 @@
-import { CandidateEvaluator } from '../../optimizer/search/evaluator';
-import { defaultSearchSettings, rlSearch } from '../../optimizer/search/rl-search';
-import { parseSearchSettings } from '../../optimizer/search/settings';
-import { setup } from '../search-study';
+import { median, probeSearch } from './search-run';
 
 /**
  * Which CEM-RL members carry the search (issue 17, s108)? Runs the RL search with `--search-settings`-style SETTINGS
@@ -12,19 +9,8 @@ import { setup } from '../search-study';
  */
 const [netName = 'resnet18', seedText = '1', config = 'default'] = process.argv.slice(2);
 
-function median(values: readonly number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? '-' : (sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(0);
-}
-
 async function main(): Promise<void> {
-  const p = setup(netName);
-  const overrides = config === 'default' ? {} : parseSearchSettings(config).overrides;
-  const settings = defaultSearchSettings(p.net, { ...overrides, seed: Number(seedText) });
-  const evaluator = new CandidateEvaluator(p.ctx, p.oracle, { ...p.settings, repairCost: settings.repairCost, repairPressure: settings.repairPressure });
-  const start = process.cpuUsage();
-  const res = await rlSearch(p.net, evaluator, settings);
-  const cpu = process.cpuUsage(start);
+  const { p, settings, res, cpu } = await probeSearch(netName, Number(seedText), config);
   const pop = settings.cemPop;
   // A generation's first floor(size / 2) members take the gradient steps; the last generation is smaller when cemPop
   // does not divide the episodes (CemSearch.before).

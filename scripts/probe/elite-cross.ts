@@ -1,7 +1,4 @@
-import { CandidateEvaluator } from '../../optimizer/search/evaluator';
-import { defaultSearchSettings, rlSearch } from '../../optimizer/search/rl-search';
-import { parseSearchSettings } from '../../optimizer/search/settings';
-import { setup } from '../search-study';
+import { median, probeSearch } from './search-run';
 
 /**
  * What do the crossover episodes (eliteCross, issue 17, s111) contribute? Runs the RL search with `--search-settings`-
@@ -12,17 +9,8 @@ import { setup } from '../search-study';
  */
 const [netName = 'resnet50', seedText = '1', config = 'eliteCross=0.25'] = process.argv.slice(2);
 
-function median(values: readonly number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? '-' : (sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(0);
-}
-
 async function main(): Promise<void> {
-  const p = setup(netName);
-  const overrides = config === 'default' ? {} : parseSearchSettings(config).overrides;
-  const settings = defaultSearchSettings(p.net, { ...overrides, seed: Number(seedText) });
-  const evaluator = new CandidateEvaluator(p.ctx, p.oracle, { ...p.settings, repairCost: settings.repairCost, repairPressure: settings.repairPressure });
-  const res = await rlSearch(p.net, evaluator, settings);
+  const { p, res } = await probeSearch(netName, Number(seedText), config);
   const seen = new Set<string>();
   const phases = new Map<string, { imagesPerS: number[]; repeats: number; newBest: number }>();
   let best = Infinity;
