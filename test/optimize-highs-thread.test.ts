@@ -42,6 +42,33 @@ test('a HiGHS backend closed before its first solve started no process and refus
   expect(process.listenerCount('exit')).toBe(before); // no process: no exit hook registered
 });
 
+// A terminal's Ctrl-C reaches the whole process group, the solver's process too; a parent that finishes its work on
+// SIGINT (lrmp worker) must still get its answers: the solves then run in this thread, with the same answers.
+test('a HiGHS process ended by a signal before close(): solves go on in this thread with the same answers', async () => {
+  const problem: MilpProblem = {
+    objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
+    constraints: [{ name: 'cap', terms: [['a', 2], ['b', 2], ['c', 1], ['d', 1]], max: 4 }],
+    continuous: [],
+    integers: [],
+    binaries: ['a', 'b', 'c', 'd'],
+  };
+  const thread = highsThreadBackend(true);
+  try {
+    const first = await thread.solve(problem);
+    const found = spawnSync('pgrep', ['-P', String(process.pid), '-f', 'highs-worker'], { encoding: 'utf8' });
+    const pids = found.stdout.trim().split(/\s+/).filter((x) => x !== '').map(Number);
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0] as number, 'SIGINT');
+    // Ended (SIGINT's default action), so the next solve cannot be the process's.
+    for (let k = 0; k < 100 && spawnSync('pgrep', ['-P', String(process.pid), '-f', 'highs-worker']).status === 0; k++) await new Promise((r) => setTimeout(r, 50));
+    expect(spawnSync('pgrep', ['-P', String(process.pid), '-f', 'highs-worker']).status).toBe(1);
+    const after = await thread.solve(problem);
+    expect({ ...after, wallMs: 0 }).toEqual({ ...first, wallMs: 0 });
+  } finally {
+    await thread.close();
+  }
+});
+
 // The HiGHS process's V8 flags are V8's own: a Node whose V8 no longer knows one would refuse to start the process
 // (every solve would then fail), so this Node must accept them.
 test("this Node accepts the HiGHS process's V8 flags", () => {

@@ -25,7 +25,9 @@ export const HIGHS_PROCESS_EXEC_ARGV: readonly string[] = ['--liftoff-only'];
 
 /** NODE_OPTIONS without the inspector's flags: a second debugger target (--inspect-brk: waiting for one) would stall the solves. */
 function withoutInspector(options: string | undefined): string | undefined {
-  return options?.split(/\s+/).filter((o) => !/^--inspect/.test(o) && o !== '--debug-port').join(' ');
+  // Only those flags (and the value of a space-separated --inspect-port/--debug-port/--inspect-publish-uid) are cut:
+  // the rest is kept byte for byte (a quoted --require path may hold runs of spaces). (r114)
+  return options?.replace(/(?<=^|\s)--(?:inspect(?:-brk|-wait)?(?:=\S*)?|(?:inspect-port|inspect-publish-uid|debug-port)(?:=\S*|\s+[^\s-]\S*)?)(?=\s|$)/g, '');
 }
 
 /** The helper process and its bookkeeping, started by the first solve (a run whose MILPs all go elsewhere forks none). */
@@ -33,7 +35,8 @@ interface HighsProcess {
   send(request: HighsRequest, waiter: Waiter): void;
   close(): Promise<void>;
 }
-type Waiter = { resolve: (s: MilpSolution) => void; reject: (e: Error) => void };
+/** fallback: the same solve in this thread, for a process that ended before close() (same build, LP text, options). */
+type Waiter = { resolve: (s: MilpSolution) => void; reject: (e: Error) => void; fallback: () => Promise<MilpSolution> };
 
 function startHighsProcess(filename: string): HighsProcess {
   // 'advanced': the reply's Float64Array of primal values crosses as it is (HighsPrimal). stdout not inherited: the
@@ -57,6 +60,7 @@ function startHighsProcess(filename: string): HighsProcess {
   hold(false);
   const waiting = new Map<number, Waiter>();
   let ended: Error | undefined;
+  let closing = false;
   // Settled when the process has ended, or never started (a spawn error emits no 'exit').
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
@@ -68,9 +72,16 @@ function startHighsProcess(filename: string): HighsProcess {
   const killOnExit = (): void => void child.kill();
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
+  // Closed: the waiting solves fail. Ended otherwise (a terminal's Ctrl-C reaches the whole process group, and a
+  // parent that finishes its work on SIGINT, `lrmp worker`, still needs its answers): they, and any later solve, run
+  // in this thread instead, with the same answers.
   const failAll = (cause: Error): void => {
     ended ??= new Error(`the HiGHS process ended: ${cause.message}`);
-    for (const w of waiting.values()) w.reject(ended);
+    const error = ended;
+    for (const w of waiting.values()) {
+      if (closing) w.reject(error);
+      else w.fallback().then(w.resolve, w.reject);
+    }
     waiting.clear();
     hold(false);
   };
@@ -90,7 +101,8 @@ function startHighsProcess(filename: string): HighsProcess {
   return {
     send(request, waiter) {
       if (ended !== undefined) {
-        waiter.reject(ended);
+        if (closing) waiter.reject(ended);
+        else waiter.fallback().then(waiter.resolve, waiter.reject);
         return;
       }
       waiting.set(request.id, waiter);
@@ -100,6 +112,7 @@ function startHighsProcess(filename: string): HighsProcess {
       });
     },
     close: async () => {
+      closing = true;
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         // Held until it has exited, so its exit is seen (and the process reaped) before close() returns.
         child.ref();
@@ -131,7 +144,7 @@ export function highsThreadBackend(useWorker = true, distRoot = defaultDistRoot(
       const request: HighsRequest = { id: next++, lp: toLpFormat(problem), options: highsOptions(options) };
       helper ??= startHighsProcess(filename);
       const started = helper;
-      return new Promise<MilpSolution>((resolve, reject) => started.send(request, { resolve, reject }));
+      return new Promise<MilpSolution>((resolve, reject) => started.send(request, { resolve, reject, fallback: () => highsBackend.solve(problem, options) }));
     },
     close: () => {
       closed = true;

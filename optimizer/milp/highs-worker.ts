@@ -11,9 +11,13 @@ export type HighsReply = { id: number; answer: HighsPrimal; wallMs: number } | {
 const send = process.send?.bind(process);
 if (send !== undefined) {
   const reply = (message: HighsReply): void => {
-    send(message);
+    // The parent gone mid-solve (ended by a signal with no handler, so no exit hook killed this process): end
+    // quietly, not with an unhandled EPIPE trace on the terminal. (r114)
+    send(message, undefined, undefined, (error: Error | null) => {
+      if (error !== null) process.exit(0);
+    });
   };
-  // Loaded (and its WebAssembly compiled) at once, while the caller is still busy before its first solve.
+  // Loaded (and its WebAssembly compiled) at once: the first request is usually already on its way.
   const highs = loadHighs();
   process.on('message', (request: HighsRequest) => {
     highs
@@ -29,7 +33,4 @@ if (send !== undefined) {
       });
   });
   process.on('disconnect', () => process.exit(0));
-  // A terminal's Ctrl-C reaches the whole process group: the parent decides (close() ends this process, and so does
-  // the parent's end, through 'disconnect'), so a parent that finishes its work on SIGINT (lrmp worker) keeps its solver.
-  process.on('SIGINT', () => undefined);
 }
