@@ -216,6 +216,7 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
   }
   let milp: Awaited<typeof milpPending> | undefined;
   let highsClosed: Promise<void> = Promise.resolve();
+  let searched = false;
 
   let rl: SearchResult;
   let random: SearchResult;
@@ -281,10 +282,13 @@ export async function optimize(givenArch: ArchSpec, net: ResolvedNetwork, oracle
         rows.push(row('LRMP (exact joint)', method, pick.choices, evaluateModel(ctx, pick.choices), base, pick.dropPct));
       }
     }
+    searched = true;
   } finally {
     await side?.close();
-    // The solver's process ends while the rows are laid out (awaited before returning; close() never rejects).
+    // The solver's process ends while the rows are laid out (awaited before returning; close() never rejects); on a
+    // throw, before it propagates, so a failed call leaves no process behind.
     highsClosed = highs.close();
+    if (!searched) await highsClosed;
   }
   const laidOut = (options.layout ?? true) ? layOutSearchRows(ctx, rows, base, budget.cores, spec, refLatencyCycles, notes) : [];
 

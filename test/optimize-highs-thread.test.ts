@@ -69,6 +69,20 @@ test('a HiGHS process ended by a signal before close(): solves go on in this thr
   }
 });
 
+test('12 HiGHS processes alive at once add one exit hook, removed when they have ended', async () => {
+  const problem: MilpProblem = { objective: [['a', -1]], constraints: [{ name: 'cap', terms: [['a', 1]], max: 1 }], continuous: [], integers: [], binaries: ['a'] };
+  const before = process.listenerCount('exit');
+  const backends = Array.from({ length: 12 }, () => highsThreadBackend(true));
+  try {
+    const answers = await Promise.all(backends.map((b) => b.solve(problem)));
+    expect(answers.map((a) => a.objective)).toEqual(Array(12).fill(-1));
+    expect(process.listenerCount('exit')).toBe(before + 1);
+  } finally {
+    await Promise.all(backends.map((b) => b.close()));
+  }
+  expect(process.listenerCount('exit')).toBe(before);
+}, 60_000);
+
 // The HiGHS process's V8 flags are V8's own: a Node whose V8 no longer knows one would refuse to start the process
 // (every solve would then fail), so this Node must accept them.
 test("this Node accepts the HiGHS process's V8 flags", () => {

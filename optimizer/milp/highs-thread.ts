@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDistRoot } from '../confirm/pool';
@@ -38,6 +38,12 @@ interface HighsProcess {
 /** fallback: the same solve in this thread, for a process that ended before close() (same build, LP text, options). */
 type Waiter = { resolve: (s: MilpSolution) => void; reject: (e: Error) => void; fallback: () => Promise<MilpSolution> };
 
+/** The HiGHS processes alive in this process, ended by one exit hook (one hook each would pass Node's listener limit at 11 optimize calls at once). */
+const liveChildren = new Set<ChildProcess>();
+function killLiveChildren(): void {
+  for (const child of liveChildren) child.kill();
+}
+
 function startHighsProcess(filename: string): HighsProcess {
   // 'advanced': the reply's Float64Array of primal values crosses as it is (HighsPrimal). stdout not inherited: the
   // solver writes nothing there, and an inherited pipe would stay open after this process ends, until the child does.
@@ -69,9 +75,12 @@ function startHighsProcess(filename: string): HighsProcess {
     });
   });
   // This process ending (process.exit on SIGINT/SIGTERM, interrupt.ts) ends the solver at once, not after its solve.
-  const killOnExit = (): void => void child.kill();
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
+  liveChildren.add(child);
+  if (liveChildren.size === 1) process.on('exit', killLiveChildren);
+  void exited.then(() => {
+    liveChildren.delete(child);
+    if (liveChildren.size === 0) process.off('exit', killLiveChildren);
+  });
   // Closed: the waiting solves fail. Ended otherwise (a terminal's Ctrl-C reaches the whole process group, and a
   // parent that finishes its work on SIGINT, `lrmp worker`, still needs its answers): they, and any later solve, run
   // in this thread instead, with the same answers.
