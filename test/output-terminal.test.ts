@@ -48,3 +48,17 @@ const SWEEP = ['sweep', '--network', 'lenet5-mnist', '--vary', 'crossbar.rows=64
     expect(fs.readFileSync(path.join(dir, 'sweep.csv'), 'utf8').split('\n')[0]).toMatch(/^point,/);
   }, 60_000);
 });
+
+(hasScript ? describe : describe.skip)('a simulate trace on a terminal', () => {
+  test('--trace /dev/tty: no progress bar among the rows; to a file the same terminal shows the bar', () => {
+    // 20 images: progress reports enough for a bar (redrawn per whole percent), a trace small enough for the pipe's buffer.
+    const SIM = ['simulate', '--network', 'lenet5-mnist', '--images', '20'];
+    const tty = inTerminal('sim-tty', [...SIM, '--trace', '/dev/tty']);
+    expect(tty.status).toBe(0);
+    expect(tty.screen).toMatch(/^kind,layer,/); // the trace's header first
+    expect(tty.screen).not.toContain('simulating [');
+    const file = inTerminal('sim-file', [...SIM, '--trace', path.join(dir, 'trace.csv')]);
+    expect(file.status).toBe(0);
+    expect(file.screen).toContain('simulating [');
+  }, 60_000);
+});

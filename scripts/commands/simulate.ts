@@ -1,6 +1,8 @@
 /**
  * `lrmp simulate`: the cycle-level simulation of a plan, with the analytical model's figures beside it.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { prepareModel, evaluateModel, type ModelResult } from '../../optimizer/model';
 import { STALL_CAUSES, type SimResult } from '../../sim';
 import { AUTO_FIRST_IMAGES, simulateSettled } from '../../sim/settle';
@@ -25,9 +27,25 @@ export function relError(simulated: number, analytical: number): number {
   return analytical !== 0 ? (simulated - analytical) / analytical : 0;
 }
 
-/** A progress bar on stderr, only when stderr is a terminal: jobs done, images finished, time left. */
-function progressBar(images: () => number): ((fraction: number, imagesDone: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+/**
+ * Whether `file` is the terminal stderr writes to (or /dev/tty, the controlling one): a trace streamed there would
+ * have the bar's \r-led redraws land on its rows' lines (as sweep's rows, direct-output.ts isTerminal).
+ */
+export function sharesStderrTerminal(file: string): boolean {
+  try {
+    const target = file === '-' ? fs.fstatSync(1) : fs.statSync(file);
+    if (!target.isCharacterDevice()) return false;
+    if (file !== '-' && path.resolve(file) === '/dev/tty') return true;
+    const stderr = fs.fstatSync(2);
+    return stderr.isCharacterDevice() && stderr.rdev === target.rdev;
+  } catch {
+    return false;
+  }
+}
+
+/** A progress bar on stderr, only when stderr is a terminal that no trace streams to: jobs done, images finished, time left. */
+function progressBar(images: () => number, traceFile: string | undefined): ((fraction: number, imagesDone: number) => void) | undefined {
+  if (!process.stderr.isTTY || (traceFile !== undefined && sharesStderrTerminal(traceFile))) return undefined;
   let last = -1;
   let lastFraction = Infinity;
   // Time and fraction at the run's first report (a new run starts below the last one's fraction).
@@ -88,7 +106,7 @@ export async function simulateCommand(args: SimulateArgs): Promise<void> {
   const inputs = loadInputs(args);
   const model = evaluateModel(prepareModel(inputs.arch, inputs.net), inputs.choices);
   let images = args.images ?? AUTO_FIRST_IMAGES;
-  const onProgress = progressBar(() => images);
+  const onProgress = progressBar(() => images, args.trace);
   const { sim, runs } = await simulateSettled(inputs.arch, inputs.net, inputs.choices, {
     images: args.images,
     ...(args.trace !== undefined ? { traceFile: args.trace } : {}),
