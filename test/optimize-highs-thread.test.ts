@@ -11,15 +11,21 @@ import type { MilpProblem } from '../optimizer/milp/problem';
 // HiGHS in a process of its own (optimizer/milp/highs-thread.ts, its WebAssembly Liftoff only) while optimize goes on
 // with its searches: the same LP text and options as in this thread, so the same answers, and optimize's result must
 // not depend on it.
+// A small knapsack: max 5a + 4b + 3c + 3d, 2a + 2b + c + d <= 4. By hand the optimum is a + c + d = 11 (4 units;
+// a + b = 9, b + c + d = 10).
+const KNAPSACK: MilpProblem = {
+  objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
+  constraints: [{ name: 'cap', terms: [['a', 2], ['b', 2], ['c', 1], ['d', 1]], max: 4 }],
+  continuous: [],
+  integers: [],
+  binaries: ['a', 'b', 'c', 'd'],
+};
+
+/** max a, a <= 1, a binary: optimum -1 as a minimum. */
+const ONE_BINARY: MilpProblem = { objective: [['a', -1]], constraints: [{ name: 'cap', terms: [['a', 1]], max: 1 }], continuous: [], integers: [], binaries: ['a'] };
+
 test('HiGHS in its own process answers as in this thread', async () => {
-  // A small knapsack with ties broken by the solver: max 5a + 4b + 3c + 3d, 2a + 2b + c + d <= 4.
-  const problem: MilpProblem = {
-    objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
-    constraints: [{ name: 'cap', terms: [['a', 2], ['b', 2], ['c', 1], ['d', 1]], max: 4 }],
-    continuous: [],
-    integers: [],
-    binaries: ['a', 'b', 'c', 'd'],
-  };
+  const problem = KNAPSACK;
   const thread = highsThreadBackend(true);
   try {
     expect(thread.inWorker).toBe(true);
@@ -34,7 +40,7 @@ test('HiGHS in its own process answers as in this thread', async () => {
 });
 
 test('a HiGHS backend closed before its first solve started no process and refuses later solves', async () => {
-  const problem: MilpProblem = { objective: [['a', -1]], constraints: [{ name: 'cap', terms: [['a', 1]], max: 1 }], continuous: [], integers: [], binaries: ['a'] };
+  const problem = ONE_BINARY;
   const before = process.listenerCount('exit');
   const thread = highsThreadBackend(true);
   await thread.close();
@@ -45,13 +51,7 @@ test('a HiGHS backend closed before its first solve started no process and refus
 // A terminal's Ctrl-C reaches the whole process group, the solver's process too; a parent that finishes its work on
 // SIGINT (lrmp worker) must still get its answers: the solves then run in this thread, with the same answers.
 test('a HiGHS process ended by a signal before close(): solves go on in this thread with the same answers', async () => {
-  const problem: MilpProblem = {
-    objective: [['a', -5], ['b', -4], ['c', -3], ['d', -3]],
-    constraints: [{ name: 'cap', terms: [['a', 2], ['b', 2], ['c', 1], ['d', 1]], max: 4 }],
-    continuous: [],
-    integers: [],
-    binaries: ['a', 'b', 'c', 'd'],
-  };
+  const problem = KNAPSACK;
   const thread = highsThreadBackend(true);
   try {
     const first = await thread.solve(problem);
@@ -70,7 +70,7 @@ test('a HiGHS process ended by a signal before close(): solves go on in this thr
 });
 
 test('12 HiGHS processes alive at once add one exit hook, removed when they have ended', async () => {
-  const problem: MilpProblem = { objective: [['a', -1]], constraints: [{ name: 'cap', terms: [['a', 1]], max: 1 }], continuous: [], integers: [], binaries: ['a'] };
+  const problem = ONE_BINARY;
   const before = process.listenerCount('exit');
   const backends = Array.from({ length: 12 }, () => highsThreadBackend(true));
   try {
